@@ -1,0 +1,3 @@
+from ketamon.cli import main
+
+raise SystemExit(main())

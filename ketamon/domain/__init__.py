@@ -1,0 +1,1 @@
+"""Plain-Python clinical rules. No Qt, no SQLAlchemy."""

@@ -1,0 +1,152 @@
+"""What a chair tile shows, computed from a session snapshot, the settings and the time.
+
+Pure functions: the board repaints from these once a second without touching the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from ketamon.domain.sessions import Phase, SessionEvent, replay
+from ketamon.domain.settings import ClinicSettings
+from ketamon.domain.timers import InfusionTimes, derive_times, format_duration
+
+
+@dataclass(frozen=True)
+class Chair:
+    id: int
+    name: str
+    position: int
+    retired: bool = False
+
+
+@dataclass(frozen=True)
+class SessionSnapshot:
+    """One session as the board and the timeline see it (immutable)."""
+
+    id: int
+    chair_id: int
+    chair_name: str
+    patient_id: int
+    patient_name: str
+    mrn: str
+    course_kind: str  # "initial" or "maintenance"
+    number_in_course: int
+    course_length: int
+    target_minutes: int
+    phase: Phase
+    events: tuple[SessionEvent, ...]
+
+    @property
+    def times(self) -> InfusionTimes:
+        return derive_times(self.events)
+
+    @property
+    def paused(self) -> bool:
+        return replay(self.events).paused
+
+    @property
+    def course_label(self) -> str:
+        if self.course_kind == "maintenance":
+            return f"Maintenance {self.number_in_course}"
+        return f"Infusion {self.number_in_course} of {self.course_length}"
+
+
+class TileLevel(StrEnum):
+    EMPTY = "empty"
+    WAITING = "waiting"
+    RUNNING = "running"
+    PAUSED = "paused"
+    TARGET_REACHED = "target"
+    OVERRUN = "overrun"
+    RECOVERY = "recovery"
+
+
+@dataclass(frozen=True)
+class TileView:
+    chair_name: str
+    level: TileLevel
+    phase_text: str
+    patient_text: str = ""
+    course_text: str = ""
+    timer_caption: str = ""
+    timer_text: str = ""
+    detail_text: str = ""
+    status_text: str = ""
+    progress_permille: int = 0  # 0..1000 of the target; capped
+
+
+def tile_view(
+    chair: Chair,
+    session: SessionSnapshot | None,
+    settings: ClinicSettings,
+    now: datetime,
+) -> TileView:
+    if session is None or not session.phase.active:
+        return TileView(chair.name, TileLevel.EMPTY, "Empty", status_text="Chair free")
+    times = session.times
+    target = timedelta(minutes=session.target_minutes)
+    target_text = format_duration(target)
+    common = {
+        "chair_name": chair.name,
+        "patient_text": f"{session.patient_name}  ·  MRN {session.mrn}",
+        "course_text": session.course_label,
+    }
+    if session.phase is Phase.CHECKED_IN:
+        return TileView(
+            level=TileLevel.WAITING,
+            phase_text="Checked in",
+            timer_caption="Infusion",
+            timer_text=f"00:00 / {target_text}",
+            detail_text=f"Checked in {format_duration(times.since_check_in(now))} ago",
+            status_text="Ready to start",
+            **common,
+        )
+    if session.phase is Phase.RECOVERY:
+        ran = times.infusion_elapsed(now)
+        return TileView(
+            level=TileLevel.RECOVERY,
+            phase_text="Recovery",
+            timer_caption="Since infusion end",
+            timer_text=format_duration(times.since_end(now)),
+            detail_text=f"Infusion ran {format_duration(ran)} of {target_text}",
+            status_text="In recovery",
+            progress_permille=_permille(ran, target),
+            **common,
+        )
+    elapsed = times.infusion_elapsed(now)
+    overrun_after = target + timedelta(minutes=settings.overrun_alert_minutes)
+    progress = _permille(elapsed, target)
+    if times.paused:
+        reason = times.pauses[-1].reason
+        level, phase_text = TileLevel.PAUSED, "Paused"
+        status = f"PAUSED {format_duration(times.current_pause(now))}: {reason}"
+    elif elapsed > overrun_after:
+        level, phase_text = TileLevel.OVERRUN, "Infusing"
+        status = f"OVER TARGET by {format_duration(elapsed - target)}"
+    elif elapsed >= target:
+        level, phase_text = TileLevel.TARGET_REACHED, "Infusing"
+        status = "TARGET REACHED: stop the infusion"
+    else:
+        level, phase_text = TileLevel.RUNNING, "Infusing"
+        status = f"{format_duration(target - elapsed)} to target"
+    return TileView(
+        level=level,
+        phase_text=phase_text,
+        timer_caption="Infusion",
+        timer_text=f"{format_duration(elapsed)} / {target_text}",
+        detail_text=f"Started {format_duration(now - times.started_at)} ago"
+        if times.started_at
+        else "",
+        status_text=status,
+        progress_permille=progress,
+        **common,
+    )
+
+
+def _permille(elapsed: timedelta, target: timedelta) -> int:
+    if target <= timedelta(0):
+        return 1000
+    return min(1000, int(1000 * elapsed / target))

@@ -1,0 +1,144 @@
+"""An infusion session: its phases, the events that move it, and the rules between them.
+
+The events are the record. Phase and timers are derived from them, so a restart, a crash
+or a second workstation always sees the same state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from ketamon.domain.errors import DomainError
+
+
+class Phase(StrEnum):
+    CHECKED_IN = "checked_in"
+    INFUSING = "infusing"
+    RECOVERY = "recovery"
+    DISCHARGED = "discharged"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return _PHASE_LABELS[self]
+
+    @property
+    def active(self) -> bool:
+        return self in ACTIVE_PHASES
+
+
+_PHASE_LABELS = {
+    Phase.CHECKED_IN: "Checked in",
+    Phase.INFUSING: "Infusing",
+    Phase.RECOVERY: "Recovery",
+    Phase.DISCHARGED: "Discharged",
+    Phase.CANCELLED: "Cancelled",
+}
+ACTIVE_PHASES = frozenset({Phase.CHECKED_IN, Phase.INFUSING, Phase.RECOVERY})
+
+
+class EventKind(StrEnum):
+    CHECK_IN = "check_in"
+    START = "start"
+    PAUSE = "pause"
+    RESUME = "resume"
+    STOP = "stop"
+    DISCHARGE = "discharge"
+    CANCEL = "cancel"
+
+    @property
+    def label(self) -> str:
+        return _EVENT_LABELS[self]
+
+
+_EVENT_LABELS = {
+    EventKind.CHECK_IN: "Checked in",
+    EventKind.START: "Infusion started",
+    EventKind.PAUSE: "Infusion paused",
+    EventKind.RESUME: "Infusion resumed",
+    EventKind.STOP: "Infusion stopped",
+    EventKind.DISCHARGE: "Discharged",
+    EventKind.CANCEL: "Session cancelled",
+}
+REASON_REQUIRED = frozenset({EventKind.PAUSE, EventKind.CANCEL})
+
+
+@dataclass(frozen=True)
+class SessionEvent:
+    kind: EventKind
+    at: datetime
+    actor: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """Where a session stands: its phase and whether the infusion is paused."""
+
+    phase: Phase
+    paused: bool = False
+
+    @property
+    def label(self) -> str:
+        return "Paused" if self.paused else self.phase.label
+
+
+def replay(events: tuple[SessionEvent, ...] | list[SessionEvent]) -> SessionState:
+    """The state a sequence of events leads to (each one checked against the rules)."""
+    if not events or events[0].kind is not EventKind.CHECK_IN:
+        raise DomainError("A session's record must begin with its check-in")
+    state = SessionState(Phase.CHECKED_IN)
+    for event in events[1:]:
+        state = transition(state, event.kind, event.reason)
+    return state
+
+
+def transition(state: SessionState, kind: EventKind, reason: str = "") -> SessionState:
+    """The state after `kind`, or DomainError saying plainly why it is not allowed."""
+    phase = state.phase
+    if kind in REASON_REQUIRED and not reason.strip():
+        what = "pause the infusion" if kind is EventKind.PAUSE else "cancel the session"
+        raise DomainError(f"A reason is required to {what}")
+    if not phase.active:
+        raise DomainError(f"This session is already {phase.label.lower()}")
+    if kind is EventKind.CHECK_IN:
+        raise DomainError("This patient is already checked in")
+    if kind is EventKind.CANCEL:
+        return SessionState(Phase.CANCELLED)
+    if kind is EventKind.START:
+        if phase is not Phase.CHECKED_IN:
+            raise DomainError("The infusion has already been started")
+        return SessionState(Phase.INFUSING)
+    if kind is EventKind.DISCHARGE:
+        if phase is not Phase.RECOVERY:
+            raise DomainError("Cannot discharge: stop the infusion first")
+        return SessionState(Phase.DISCHARGED)
+    # pause, resume, stop need a running infusion
+    if phase is Phase.CHECKED_IN:
+        verb = {EventKind.PAUSE: "pause", EventKind.RESUME: "resume", EventKind.STOP: "stop"}
+        raise DomainError(f"Cannot {verb[kind]}: the infusion has not been started")
+    if phase is Phase.RECOVERY:
+        raise DomainError("The infusion has already been stopped")
+    if kind is EventKind.PAUSE:
+        if state.paused:
+            raise DomainError("The infusion is already paused")
+        return SessionState(Phase.INFUSING, paused=True)
+    if kind is EventKind.RESUME:
+        if not state.paused:
+            raise DomainError("Cannot resume: the infusion is not paused")
+        return SessionState(Phase.INFUSING)
+    if kind is EventKind.STOP:
+        return SessionState(Phase.RECOVERY)
+    raise DomainError(f"Unknown action {kind!r}")  # pragma: no cover
+
+
+def check_event_time(events: tuple[SessionEvent, ...] | list[SessionEvent], at: datetime) -> None:
+    """Events are recorded in order; a clock behind the last event is refused, not hidden."""
+    if events and at < events[-1].at:
+        last = events[-1]
+        raise DomainError(
+            f"This computer's clock reads earlier than the last recorded event "
+            f"({last.kind.label.lower()}); check the clock before continuing"
+        )

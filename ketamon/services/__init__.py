@@ -1,0 +1,1 @@
+"""Use cases: one transaction each, an acting user for every change."""

@@ -1,0 +1,128 @@
+"""Chairs: add, rename, reorder, retire (a retired chair keeps its history)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ketamon.domain.actors import Actor, require_actor
+from ketamon.domain.board import Chair
+from ketamon.domain.errors import DomainError, FieldError
+from ketamon.services.base import NotFound, Service
+from ketamon.services.settings import load_settings
+from ketamon.storage.models import ChairRow, SessionRow
+
+MAX_CHAIR_NAME = 64
+
+
+def to_chair(row: ChairRow) -> Chair:
+    return Chair(row.id, row.name, row.position, row.retired_at is not None)
+
+
+def active_chairs(session: Session) -> list[Chair]:
+    rows = session.scalars(
+        select(ChairRow).where(ChairRow.retired_at.is_(None)).order_by(ChairRow.position)
+    )
+    return [to_chair(r) for r in rows]
+
+
+class ChairService(Service):
+    def list(self, *, include_retired: bool = False) -> list[Chair]:
+        with self.db.transaction(write=False) as session:
+            if not include_retired:
+                return active_chairs(session)
+            rows = session.scalars(select(ChairRow).order_by(ChairRow.position))
+            return [to_chair(r) for r in rows]
+
+    def ensure_defaults(self, actor: Actor) -> list[Chair]:
+        """On a brand-new database, create the clinic's default chairs."""
+        require_actor(actor)
+        with self.db.transaction() as session:
+            if session.scalar(select(func.count(ChairRow.id))) == 0:
+                count = load_settings(session).default_chair_count
+                for i in range(1, count + 1):
+                    self._insert(session, actor, f"Chair {i}")
+            return active_chairs(session)
+
+    def add(self, actor: Actor, name: str) -> Chair:
+        require_actor(actor)
+        with self.db.transaction() as session:
+            return to_chair(self._insert(session, actor, name))
+
+    def rename(self, actor: Actor, chair_id: int, name: str) -> Chair:
+        require_actor(actor)
+        with self.db.transaction() as session:
+            row = self._get(session, chair_id)
+            row.name = self._valid_name(session, name, exclude_id=chair_id)
+            return to_chair(row)
+
+    def move(self, actor: Actor, chair_id: int, offset: int) -> list[Chair]:
+        """Move a chair up (-1) or down (+1) among the active chairs."""
+        require_actor(actor)
+        with self.db.transaction() as session:
+            rows = list(
+                session.scalars(
+                    select(ChairRow)
+                    .where(ChairRow.retired_at.is_(None))
+                    .order_by(ChairRow.position)
+                )
+            )
+            index = next((i for i, r in enumerate(rows) if r.id == chair_id), None)
+            if index is None:
+                raise NotFound(f"Chair {chair_id} not found")
+            target = index + offset
+            if 0 <= target < len(rows):
+                rows[index], rows[target] = rows[target], rows[index]
+                for position, row in enumerate(rows, start=1):
+                    row.position = position
+            return [to_chair(r) for r in rows]
+
+    def retire(self, actor: Actor, chair_id: int) -> Chair:
+        require_actor(actor)
+        with self.db.transaction() as session:
+            row = self._get(session, chair_id)
+            if row.retired_at is not None:
+                raise DomainError(f"{row.name} is already retired")
+            busy = session.scalar(select(SessionRow.id).where(SessionRow.active_chair_id == row.id))
+            if busy is not None:
+                raise DomainError(f"{row.name} has a patient in it; end that session first")
+            row.retired_at, row.retired_by = self.now(), actor.username
+            return to_chair(row)
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _insert(self, session: Session, actor: Actor, name: str) -> ChairRow:
+        position = (session.scalar(select(func.max(ChairRow.position))) or 0) + 1
+        row = ChairRow(
+            name=self._valid_name(session, name),
+            position=position,
+            created_at=self.now(),
+            created_by=actor.username,
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+    @staticmethod
+    def _get(session: Session, chair_id: int) -> ChairRow:
+        row = session.get(ChairRow, chair_id)
+        if row is None:
+            raise NotFound(f"Chair {chair_id} not found")
+        return row
+
+    @staticmethod
+    def _valid_name(session: Session, name: str, exclude_id: int | None = None) -> str:
+        clean = " ".join(name.split())
+        if not clean:
+            raise FieldError("name", "Chair name is required")
+        if len(clean) > MAX_CHAIR_NAME:
+            raise FieldError("name", f"Chair name must be at most {MAX_CHAIR_NAME} characters")
+        clash = session.scalar(
+            select(ChairRow.id).where(
+                func.lower(ChairRow.name) == clean.lower(),
+                ChairRow.retired_at.is_(None),
+                ChairRow.id != (exclude_id or -1),
+            )
+        )
+        if clash is not None:
+            raise FieldError("name", f"Another chair is already called {clean!r}")
+        return clean

@@ -1,0 +1,55 @@
+"""Opening a clinic database: connect, migrate, and hand out the services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ketamon.domain.clock import Clock, system_clock
+from ketamon.services.chairs import ChairService
+from ketamon.services.patients import PatientService
+from ketamon.services.sessions import SessionService
+from ketamon.services.settings import SettingsService
+from ketamon.storage.database import DEFAULT_BUSY_TIMEOUT_MS, Database, StorageError
+from ketamon.storage.migrate import upgrade
+
+__all__ = ["Clinic", "StorageError"]
+
+
+class Clinic:
+    """The services over one database, sharing one clock."""
+
+    def __init__(self, db: Database, clock: Clock = system_clock) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = SettingsService(db, clock)
+        self.chairs = ChairService(db, clock)
+        self.patients = PatientService(db, clock)
+        self.sessions = SessionService(db, clock)
+        self.backup: Path | None = None
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        clock: Clock = system_clock,
+        *,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    ) -> Clinic:
+        """Open (creating if needed) and migrate the database. Raises StorageError."""
+        db = Database(url, busy_timeout_ms=busy_timeout_ms)
+        try:
+            db.check_connection()
+            backup = upgrade(db, clock=clock)
+        except Exception:
+            db.dispose()
+            raise
+        clinic = cls(db, clock)
+        clinic.backup = backup
+        return clinic
+
+    @property
+    def location(self) -> str:
+        return self.db.location
+
+    def close(self) -> None:
+        self.db.dispose()

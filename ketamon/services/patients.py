@@ -1,0 +1,64 @@
+"""Patient registration and search."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from ketamon.domain.actors import Actor, require_actor
+from ketamon.domain.errors import ValidationErrors
+from ketamon.domain.patients import Patient, PatientDraft, validate_patient
+from ketamon.services.base import NotFound, Service
+from ketamon.storage.models import PatientRow
+
+
+def to_patient(row: PatientRow) -> Patient:
+    return Patient(row.id, row.mrn, row.full_name, row.date_of_birth, row.weight_kg, row.allergies)
+
+
+class PatientService(Service):
+    def register(self, actor: Actor, draft: PatientDraft) -> Patient:
+        require_actor(actor)
+        clean = validate_patient(draft, self.now().date())
+        with self.db.transaction() as session:
+            clash = session.scalar(
+                select(PatientRow.full_name).where(func.lower(PatientRow.mrn) == clean.mrn.lower())
+            )
+            if clash is not None:
+                raise ValidationErrors({"mrn": f"MRN {clean.mrn} is already registered ({clash})"})
+            row = PatientRow(
+                mrn=clean.mrn,
+                full_name=clean.full_name,
+                date_of_birth=clean.date_of_birth,
+                weight_kg=clean.weight_kg,
+                allergies=clean.allergies,
+                created_at=self.now(),
+                created_by=actor.username,
+            )
+            session.add(row)
+            session.flush()
+            return to_patient(row)
+
+    def get(self, patient_id: int) -> Patient:
+        with self.db.transaction(write=False) as session:
+            row = session.get(PatientRow, patient_id)
+            if row is None:
+                raise NotFound(f"Patient {patient_id} not found")
+            return to_patient(row)
+
+    def search(self, text: str, limit: int = 25) -> list[Patient]:
+        """Patients whose MRN starts with, or whose name contains, the text."""
+        words = text.split()
+        if not words:
+            return []
+        with self.db.transaction(write=False) as session:
+            query = select(PatientRow)
+            for word in words:
+                escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                query = query.where(
+                    or_(
+                        PatientRow.full_name.ilike(f"%{escaped}%", escape="\\"),
+                        PatientRow.mrn.ilike(f"{escaped}%", escape="\\"),
+                    )
+                )
+            rows = session.scalars(query.order_by(PatientRow.full_name).limit(limit))
+            return [to_patient(r) for r in rows]

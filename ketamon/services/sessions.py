@@ -1,0 +1,252 @@
+"""Check-in and the infusion's life: start, pause, resume, stop, discharge, cancel.
+
+Each action is one transaction that appends an event; the phase column and the
+active_* columns follow the events so the database can enforce one session per chair
+and per patient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ketamon.domain.actors import Actor, require_actor
+from ketamon.domain.board import Chair, SessionSnapshot
+from ketamon.domain.courses import next_session_place
+from ketamon.domain.errors import DomainError
+from ketamon.domain.sessions import (
+    EventKind,
+    Phase,
+    SessionEvent,
+    check_event_time,
+    replay,
+    transition,
+)
+from ketamon.domain.settings import ClinicSettings, validate_target_minutes
+from ketamon.services.base import NotFound, Service
+from ketamon.services.chairs import active_chairs
+from ketamon.services.settings import load_settings
+from ketamon.storage.models import ChairRow, CourseRow, PatientRow, SessionEventRow, SessionRow
+
+
+@dataclass(frozen=True)
+class Board:
+    """Everything the chair board shows, read in one transaction."""
+
+    chairs: tuple[Chair, ...]
+    sessions: dict[int, SessionSnapshot]  # chair id -> active session
+    settings: ClinicSettings
+
+
+def _events(row: SessionRow) -> tuple[SessionEvent, ...]:
+    return tuple(SessionEvent(EventKind(e.kind), e.at, e.actor, e.reason) for e in row.events)
+
+
+def _snapshot(session: Session, row: SessionRow) -> SessionSnapshot:
+    patient = session.get(PatientRow, row.patient_id)
+    chair = session.get(ChairRow, row.chair_id)
+    course = session.get(CourseRow, row.course_id)
+    assert patient and chair and course
+    return SessionSnapshot(
+        id=row.id,
+        chair_id=row.chair_id,
+        chair_name=chair.name,
+        patient_id=row.patient_id,
+        patient_name=patient.full_name,
+        mrn=patient.mrn,
+        course_kind=course.kind,
+        number_in_course=row.number_in_course,
+        course_length=course.planned_sessions or 0,
+        target_minutes=row.target_minutes,
+        phase=Phase(row.phase),
+        events=_events(row),
+    )
+
+
+def _with_events():  # noqa: ANN202
+    return select(SessionRow).options(selectinload(SessionRow.events))
+
+
+def check_in_row(
+    session: Session,
+    settings: ClinicSettings,
+    actor: Actor,
+    chair_id: int,
+    patient_id: int,
+    target_minutes: int,
+    at: datetime,
+) -> SessionRow:
+    """Create a checked-in session (shared by the service and the demo seeder)."""
+    validate_target_minutes(target_minutes)
+    chair = session.get(ChairRow, chair_id)
+    if chair is None or chair.retired_at is not None:
+        raise DomainError("That chair is not in use")
+    patient = session.get(PatientRow, patient_id)
+    if patient is None:
+        raise NotFound(f"Patient {patient_id} not found")
+    occupant = session.scalar(select(SessionRow).where(SessionRow.active_chair_id == chair_id))
+    if occupant is not None:
+        raise DomainError(f"{chair.name} already has a patient; one active session per chair")
+    elsewhere = session.scalar(
+        select(ChairRow.name)
+        .join(SessionRow, SessionRow.chair_id == ChairRow.id)
+        .where(SessionRow.active_patient_id == patient_id)
+    )
+    if elsewhere is not None:
+        raise DomainError(f"{patient.full_name} is already checked in at {elsewhere}")
+    course = session.scalar(
+        select(CourseRow)
+        .where(CourseRow.patient_id == patient_id)
+        .order_by(CourseRow.started_at.desc(), CourseRow.id.desc())
+        .limit(1)
+    )
+    completed = 0
+    if course is not None:
+        completed = (
+            session.scalar(
+                select(func.count(SessionRow.id)).where(
+                    SessionRow.course_id == course.id, SessionRow.phase != Phase.CANCELLED.value
+                )
+            )
+            or 0
+        )
+    place = next_session_place(
+        course.kind if course else None, course.planned_sessions if course else None, completed
+    )
+    if place.new_course:
+        course = CourseRow(
+            patient_id=patient_id,
+            kind=place.kind,
+            planned_sessions=settings.initial_course_length if place.kind == "initial" else None,
+            started_at=at,
+        )
+        session.add(course)
+        session.flush()
+    assert course is not None
+    row = SessionRow(
+        patient_id=patient_id,
+        chair_id=chair_id,
+        course_id=course.id,
+        number_in_course=place.number,
+        target_minutes=target_minutes,
+        phase=Phase.CHECKED_IN.value,
+        checked_in_at=at,
+        active_chair_id=chair_id,
+        active_patient_id=patient_id,
+    )
+    session.add(row)
+    session.flush()
+    session.add(
+        SessionEventRow(
+            session_id=row.id,
+            seq=1,
+            kind=EventKind.CHECK_IN.value,
+            at=at,
+            actor=actor.username,
+            reason="",
+            recorded_at=at,
+        )
+    )
+    session.flush()
+    return row
+
+
+def append_event(
+    session: Session,
+    row: SessionRow,
+    kind: EventKind,
+    actor: Actor,
+    at: datetime,
+    reason: str = "",
+    recorded_at: datetime | None = None,
+) -> None:
+    """Apply one action to a session row, refusing what the rules forbid."""
+    events = _events(row)
+    check_event_time(events, at)
+    state = transition(replay(events), kind, reason)
+    session.add(
+        SessionEventRow(
+            session_id=row.id,
+            seq=len(events) + 1,
+            kind=kind.value,
+            at=at,
+            actor=actor.username,
+            reason=reason.strip(),
+            recorded_at=recorded_at or at,
+        )
+    )
+    row.phase = state.phase.value
+    if not state.phase.active:
+        row.active_chair_id = None
+        row.active_patient_id = None
+    session.flush()
+    session.expire(row, ["events"])
+
+
+class SessionService(Service):
+    def board(self) -> Board:
+        with self.db.transaction(write=False) as session:
+            rows = session.scalars(_with_events().where(SessionRow.active_chair_id.is_not(None)))
+            snapshots = {r.chair_id: _snapshot(session, r) for r in rows}
+            return Board(tuple(active_chairs(session)), snapshots, load_settings(session))
+
+    def get(self, session_id: int) -> SessionSnapshot:
+        with self.db.transaction(write=False) as session:
+            row = session.scalar(_with_events().where(SessionRow.id == session_id))
+            if row is None:
+                raise NotFound(f"Session {session_id} not found")
+            return _snapshot(session, row)
+
+    def check_in(
+        self, actor: Actor, chair_id: int, patient_id: int, target_minutes: int
+    ) -> SessionSnapshot:
+        require_actor(actor)
+        with self.db.transaction() as session:
+            settings = load_settings(session)
+            row = check_in_row(
+                session, settings, actor, chair_id, patient_id, target_minutes, self.now()
+            )
+            return self._reload(session, row.id)
+
+    def start(self, actor: Actor, session_id: int) -> SessionSnapshot:
+        return self._act(actor, session_id, EventKind.START)
+
+    def pause(self, actor: Actor, session_id: int, reason: str) -> SessionSnapshot:
+        return self._act(actor, session_id, EventKind.PAUSE, reason)
+
+    def resume(self, actor: Actor, session_id: int) -> SessionSnapshot:
+        return self._act(actor, session_id, EventKind.RESUME)
+
+    def stop(self, actor: Actor, session_id: int) -> SessionSnapshot:
+        return self._act(actor, session_id, EventKind.STOP)
+
+    def discharge(self, actor: Actor, session_id: int) -> SessionSnapshot:
+        return self._act(actor, session_id, EventKind.DISCHARGE)
+
+    def cancel(self, actor: Actor, session_id: int, reason: str) -> SessionSnapshot:
+        return self._act(actor, session_id, EventKind.CANCEL, reason)
+
+    def _act(
+        self, actor: Actor, session_id: int, kind: EventKind, reason: str = ""
+    ) -> SessionSnapshot:
+        require_actor(actor)
+        with self.db.transaction() as session:
+            row = session.scalar(_with_events().where(SessionRow.id == session_id))
+            if row is None:
+                raise NotFound(f"Session {session_id} not found")
+            now = self.now()
+            append_event(session, row, kind, actor, now, reason)
+            return self._reload(session, row.id)
+
+    @staticmethod
+    def _reload(session: Session, session_id: int) -> SessionSnapshot:
+        row = session.scalar(
+            _with_events()
+            .where(SessionRow.id == session_id)
+            .execution_options(populate_existing=True)
+        )
+        assert row is not None
+        return _snapshot(session, row)

@@ -1,0 +1,45 @@
+"""Clinic settings, stored as JSON values per key; defaults come from the domain."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ketamon.domain.actors import Actor, require_actor
+from ketamon.domain.settings import ClinicSettings
+from ketamon.services.base import Service
+from ketamon.storage.models import ClinicSetting
+
+
+def load_settings(session: Session) -> ClinicSettings:
+    stored = {row.key: json.loads(row.value) for row in session.scalars(select(ClinicSetting))}
+    return ClinicSettings.from_stored(stored)
+
+
+class SettingsService(Service):
+    def get(self) -> ClinicSettings:
+        with self.db.transaction(write=False) as session:
+            return load_settings(session)
+
+    def update(self, actor: Actor, **changes: object) -> ClinicSettings:
+        require_actor(actor)
+        with self.db.transaction() as session:
+            current = load_settings(session)
+            updated = replace(current, **changes)  # type: ignore[arg-type]
+            updated.validate()
+            new_values = asdict(updated)
+            for key, value in changes.items():
+                row = session.get(ClinicSetting, key)
+                encoded = json.dumps(new_values[key])
+                if row is None:
+                    session.add(
+                        ClinicSetting(
+                            key=key, value=encoded, updated_at=self.now(), updated_by=actor.username
+                        )
+                    )
+                else:
+                    row.value, row.updated_at, row.updated_by = encoded, self.now(), actor.username
+            return updated

@@ -1,0 +1,1 @@
+"""SQLAlchemy models, the engine with its pragmas, migrations at start-up."""

@@ -1,0 +1,127 @@
+"""One engine per process, SQLite pragmas on every connection, short transactions.
+
+Database faults come out as StorageError naming the file and the reason, never as a
+traceback in front of a nurse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from ketamon.storage.location import data_dir
+
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+
+class StorageError(Exception):
+    """The database could not be opened, read or written. str() names file and reason."""
+
+    def __init__(self, location: str, reason: str) -> None:
+        super().__init__(f"Database {location}: {reason}")
+        self.location = location
+        self.reason = reason
+
+
+def _reason(error: BaseException) -> str:
+    orig = getattr(error, "orig", None) or error
+    text = str(orig.args[0]) if getattr(orig, "args", None) else str(orig)
+    hints = {
+        "database is locked": "the database is locked by another program or workstation; "
+        "try again in a moment",
+        "attempt to write a readonly database": "the file is read-only; nothing could be saved",
+        "unable to open database file": "the file cannot be opened (check the folder exists "
+        "and is writable)",
+    }
+    for key, hint in hints.items():
+        if key in text:
+            return hint
+    return text
+
+
+class Database:
+    def __init__(self, url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.path: Path | None = None
+        if self.is_sqlite and self.url.database and self.url.database != ":memory:":
+            raw = self.url.database
+            if raw.startswith("file:"):
+                raw = raw[5:].split("?", 1)[0]
+            self.path = Path(raw).expanduser().resolve()
+            self.location = str(self.path)
+        else:
+            self.location = self.url.render_as_string(hide_password=True)
+        self._prepare_folder()
+        try:
+            self.engine: Engine = create_engine(self.url)
+        except Exception as error:  # bad URL, missing driver
+            raise StorageError(self.location, str(error)) from error
+        if self.is_sqlite:
+            _install_sqlite_pragmas(self.engine, busy_timeout_ms)
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(
+            self.engine.execution_options(ketamon_write=True), expire_on_commit=False
+        )
+
+    def _prepare_folder(self) -> None:
+        if self.path is None:
+            return
+        folder = self.path.parent
+        if folder.exists():
+            return
+        # The per-user data folder is ours to create; any other folder must exist already.
+        if folder == data_dir().resolve():
+            folder.mkdir(parents=True, exist_ok=True)
+            return
+        raise StorageError(self.location, f"the folder {folder} does not exist")
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any error."""
+        factory = self._write if write else self._read
+        try:
+            with factory.begin() as session:
+                yield session
+        except (exc.OperationalError, exc.DatabaseError) as error:
+            raise StorageError(self.location, _reason(error)) from error
+
+    def check_connection(self) -> None:
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except (exc.OperationalError, exc.DatabaseError) as error:
+            raise StorageError(self.location, _reason(error)) from error
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+        # We issue BEGIN ourselves (see below) so SQLite's locking is predictable.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=FULL")
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            except Exception:  # noqa: BLE001 - a read-only file keeps its journal mode
+                pass
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        # Writers take the write lock up front (BEGIN IMMEDIATE) and wait busy_timeout for
+        # it, instead of failing half-way through a unit of work.
+        write = conn.get_execution_options().get("ketamon_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

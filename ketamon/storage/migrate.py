@@ -1,0 +1,81 @@
+"""Schema upgrades through Alembic at start-up, with a backup of the file first.
+
+Alembic is only imported when the database is not already at HEAD_REVISION, so an
+up-to-date clinic database opens without paying for it (tests keep the constant true).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+
+from ketamon.domain.clock import Clock, system_clock
+from ketamon.storage.database import Database, StorageError, _reason
+
+HEAD_REVISION = "0001"
+
+
+def migrations_location() -> str:
+    return str(resources.files("ketamon.migrations"))
+
+
+def alembic_config(connection=None):  # noqa: ANN001, ANN201
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", migrations_location())
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def current_revision(db: Database) -> tuple[str | None, bool]:
+    """(revision, has_tables) of the database as it is."""
+    with db.engine.connect() as conn:
+        tables = inspect(conn).get_table_names()
+        if "alembic_version" not in tables:
+            return None, bool(tables)
+        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        return (row[0] if row else None), True
+
+
+def upgrade(db: Database, *, clock: Clock = system_clock) -> Path | None:
+    """Bring the schema to the newest revision. Returns the backup made, if any."""
+    try:
+        revision, has_tables = current_revision(db)
+        if revision == HEAD_REVISION:
+            return None
+        backup = backup_sqlite(db, clock()) if has_tables else None
+        from alembic import command
+
+        with db.engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "head")
+        return backup
+    except StorageError:
+        raise
+    except Exception as error:
+        raise StorageError(
+            db.location, f"could not upgrade the database: {_reason(error)}"
+        ) from error
+
+
+def backup_sqlite(db: Database, when: datetime) -> Path | None:
+    """Copy the SQLite file (consistently, with SQLite's backup API) next to itself."""
+    if db.path is None or not db.path.exists():
+        return None
+    stamp = when.strftime("%Y%m%dT%H%M%SZ")
+    target = db.path.with_name(f"{db.path.stem}.backup-{stamp}{db.path.suffix}")
+    source = sqlite3.connect(str(db.path))
+    try:
+        dest = sqlite3.connect(str(target))
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    return target

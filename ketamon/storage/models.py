@@ -1,0 +1,122 @@
+"""The tables. Change them only together with a migration in migrations/versions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from ketamon.storage.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ClinicSetting(Base):
+    __tablename__ = "clinic_setting"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)  # JSON
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class ChairRow(Base):
+    __tablename__ = "chair"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    retired_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class PatientRow(Base):
+    __tablename__ = "patient"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mrn: Mapped[str] = mapped_column(String(32), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), index=True)
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    weight_kg: Mapped[float] = mapped_column(Float)
+    allergies: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (CheckConstraint("weight_kg >= 20 AND weight_kg <= 350", name="weight_range"),)
+
+
+class CourseRow(Base):
+    __tablename__ = "course"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # initial | maintenance
+    planned_sessions: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (CheckConstraint("kind IN ('initial', 'maintenance')", name="kind"),)
+
+
+class SessionRow(Base):
+    """One infusion session. `phase` mirrors the last event; the events are the record.
+
+    active_chair_id / active_patient_id equal chair_id / patient_id while the session is
+    active and NULL after: their UNIQUE constraints make the database itself refuse a
+    second active session on a chair or for a patient, even from another workstation.
+    """
+
+    __tablename__ = "infusion_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    chair_id: Mapped[int] = mapped_column(ForeignKey("chair.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    number_in_course: Mapped[int] = mapped_column(Integer)
+    target_minutes: Mapped[int] = mapped_column(Integer)
+    phase: Mapped[str] = mapped_column(String(16))
+    checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    active_chair_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chair.id"), unique=True, nullable=True
+    )
+    active_patient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patient.id"), unique=True, nullable=True
+    )
+    events: Mapped[list[SessionEventRow]] = relationship(
+        order_by="SessionEventRow.seq", lazy="raise"
+    )
+    __table_args__ = (
+        CheckConstraint(
+            "phase IN ('checked_in', 'infusing', 'recovery', 'discharged', 'cancelled')",
+            name="phase",
+        ),
+        CheckConstraint("target_minutes BETWEEN 5 AND 240", name="target_range"),
+    )
+
+
+class SessionEventRow(Base):
+    __tablename__ = "session_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_session_event_session_seq", "session_id", "seq", unique=True),)
