@@ -85,7 +85,12 @@ def tile_view(
     now: datetime,
 ) -> TileView:
     if session is None or not session.phase.active:
-        return TileView(chair.name, TileLevel.EMPTY, "Empty", status_text="Chair free")
+        return TileView(
+            chair.name,
+            TileLevel.EMPTY,
+            "Empty",
+            status_text="Chair free: ready for the next patient",
+        )
     times = session.times
     target = timedelta(minutes=session.target_minutes)
     target_text = format_duration(target)

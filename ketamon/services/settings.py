@@ -31,7 +31,7 @@ class SettingsService(Service):
             updated = replace(current, **changes)  # type: ignore[arg-type]
             updated.validate()
             new_values = asdict(updated)
-            for key, value in changes.items():
+            for key in changes:
                 row = session.get(ClinicSetting, key)
                 encoded = json.dumps(new_values[key])
                 if row is None:

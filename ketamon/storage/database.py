@@ -6,6 +6,7 @@ traceback in front of a nurse.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -112,10 +113,9 @@ def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=FULL")
-            try:
+            # A read-only file keeps the journal mode it has.
+            with contextlib.suppress(Exception):
                 cursor.execute("PRAGMA journal_mode=WAL")
-            except Exception:  # noqa: BLE001 - a read-only file keeps its journal mode
-                pass
         finally:
             cursor.close()
 

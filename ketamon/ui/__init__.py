@@ -1,0 +1,1 @@
+"""PySide6 widgets. Widgets call services through the controller; never the database."""

@@ -1,0 +1,35 @@
+"""Start the desktop application."""
+
+from __future__ import annotations
+
+import os
+import sys
+from importlib import resources
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from ketamon.domain.actors import Actor
+from ketamon.services.clinic import Clinic
+from ketamon.ui.main_window import MainWindow
+
+
+def stylesheet() -> str:
+    return resources.files("ketamon.resources").joinpath("ketamon.qss").read_text("utf-8")
+
+
+def application() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("KetaMon")
+    app.setStyleSheet(stylesheet())
+    return app  # type: ignore[return-value]
+
+
+def run(clinic: Clinic, actor: Actor) -> int:
+    app = application()
+    window = MainWindow(clinic, actor)
+    window.showMaximized()
+    if os.environ.get("KETAMON_QUIT_WHEN_IDLE"):
+        # Benchmarks: leave as soon as the board is shown and the event queue is idle.
+        QTimer.singleShot(0, app.quit)
+    return app.exec()

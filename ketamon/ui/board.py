@@ -1,0 +1,81 @@
+"""The chair board: a grid of tiles repainted from stored timestamps.
+
+A QTimer only asks for a repaint; the times come from tile_view(now), so a dropped or
+late tick never makes a timer wrong, and the database is not touched per tick.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QGridLayout, QWidget
+
+from ketamon.domain.board import SessionSnapshot, tile_view
+from ketamon.domain.clock import Clock
+from ketamon.services.sessions import Board
+from ketamon.ui.tile import ChairTile
+
+REPAINT_MS = 500
+
+
+class BoardWidget(QWidget):
+    requested = Signal(str, int)  # action key, chair id
+
+    def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clock = clock
+        self.board: Board | None = None
+        self.tiles: dict[int, ChairTile] = {}
+        self._grid = QGridLayout(self)
+        self._grid.setSpacing(14)
+        self._grid.setContentsMargins(14, 14, 14, 14)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REPAINT_MS)
+        self.timer.timeout.connect(self.tick)
+
+    def set_board(self, board: Board) -> None:
+        """New data from the services (after an action, or at start)."""
+        chair_ids = [c.id for c in board.chairs]
+        if chair_ids != list(self.tiles):
+            self._rebuild(board)
+        self.board = board
+        self.tick()
+        if not self.timer.isActive():
+            self.timer.start()
+
+    def session_for(self, chair_id: int) -> SessionSnapshot | None:
+        return self.board.sessions.get(chair_id) if self.board else None
+
+    def tick(self) -> None:
+        if self.board is None:
+            return
+        now = self.clock()
+        for chair in self.board.chairs:
+            view = tile_view(chair, self.board.sessions.get(chair.id), self.board.settings, now)
+            self.tiles[chair.id].apply(view)
+
+    def tile_at(self, index: int) -> ChairTile | None:
+        tiles = list(self.tiles.values())
+        return tiles[index] if 0 <= index < len(tiles) else None
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def _rebuild(self, board: Board) -> None:
+        for tile in self.tiles.values():
+            self._grid.removeWidget(tile)
+            tile.deleteLater()
+        self.tiles = {}
+        count = len(board.chairs)
+        columns = 3 if count <= 9 else 4
+        rows = max(1, math.ceil(count / columns))
+        for index, chair in enumerate(board.chairs):
+            tile = ChairTile(chair.id, self)
+            tile.requested.connect(self.requested)
+            self._grid.addWidget(tile, index // columns, index % columns)
+            self.tiles[chair.id] = tile
+        for r in range(rows):
+            self._grid.setRowStretch(r, 1)
+        for c in range(columns):
+            self._grid.setColumnStretch(c, 1)

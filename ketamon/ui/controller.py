@@ -1,0 +1,173 @@
+"""Turns a nurse's request on a tile into a service call, asking for what it needs first.
+
+Rule refusals and database faults become a message; the board keeps running.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.board import SessionSnapshot
+from ketamon.domain.errors import DomainError
+from ketamon.domain.timers import format_duration
+from ketamon.services.clinic import Clinic
+from ketamon.services.sessions import Board
+from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.chairs import ChairHandlers, ChairsDialog
+from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
+from ketamon.ui.dialogs.messages import Confirm, show_message
+from ketamon.ui.dialogs.reason import CANCEL_REASONS, PAUSE_REASONS, ReasonDialog
+from ketamon.ui.dialogs.timeline import TimelineDialog
+
+
+class BoardController(QObject):
+    board_changed = Signal(object)  # Board
+
+    def __init__(self, clinic: Clinic, actor: Actor, parent_widget: QWidget | None = None):
+        super().__init__()
+        self.clinic = clinic
+        self.actor = actor
+        self.parent_widget = parent_widget
+        self.board: Board | None = None
+        self.last_message: str = ""
+
+    # -- reading ---------------------------------------------------------------------------
+    def reload(self) -> Board | None:
+        board = self._guard(self.clinic.sessions.board)
+        if board is not None:
+            self.board = board
+            self.board_changed.emit(board)
+        return board
+
+    def session_on(self, chair_id: int) -> SessionSnapshot | None:
+        return self.board.sessions.get(chair_id) if self.board else None
+
+    def chair_name(self, chair_id: int) -> str:
+        chairs = self.board.chairs if self.board else ()
+        return next((c.name for c in chairs if c.id == chair_id), f"Chair {chair_id}")
+
+    # -- actions ---------------------------------------------------------------------------
+    def request(self, action: str, chair_id: int) -> None:
+        handler = getattr(self, f"_do_{action}", None)
+        if handler is not None:
+            handler(chair_id)
+
+    def _do_check_in(self, chair_id: int) -> None:
+        if self.board is None:
+            return
+        sessions, actor = self.clinic.sessions, self.actor
+        handlers = CheckInHandlers(
+            search=self.clinic.patients.search,
+            register=lambda draft: self.clinic.patients.register(actor, draft),
+            check_in=lambda patient_id, minutes: sessions.check_in(
+                actor, chair_id, patient_id, minutes
+            ),
+        )
+        CheckInDialog.ask(
+            self.parent_widget, self.chair_name(chair_id), handlers, self.board.settings
+        )
+        self.reload()
+
+    def _do_start(self, chair_id: int) -> None:
+        self._session_action(chair_id, self.clinic.sessions.start)
+
+    def _do_pause(self, chair_id: int) -> None:
+        session = self.session_on(chair_id)
+        if session is None:
+            return
+        reason = ReasonDialog.ask(
+            self.parent_widget,
+            "Pause infusion",
+            f"Why is the infusion for {session.patient_name} being paused?",
+            PAUSE_REASONS,
+        )
+        if reason:
+            self._session_action(
+                chair_id, lambda a, sid: self.clinic.sessions.pause(a, sid, reason)
+            )
+
+    def _do_resume(self, chair_id: int) -> None:
+        self._session_action(chair_id, self.clinic.sessions.resume)
+
+    def _do_stop(self, chair_id: int) -> None:
+        session = self.session_on(chair_id)
+        if session is None:
+            return
+        elapsed = session.times.infusion_elapsed(self.clinic.clock())
+        text = (
+            f"Stop the infusion for {session.patient_name} now, at "
+            f"{format_duration(elapsed)} of {session.target_minutes:02d}:00?"
+        )
+        if Confirm.ask(self.parent_widget, "Stop infusion", text, "Stop infusion"):
+            self._session_action(chair_id, self.clinic.sessions.stop)
+
+    def _do_discharge(self, chair_id: int) -> None:
+        session = self.session_on(chair_id)
+        if session is None:
+            return
+        text = (
+            f"Discharge {session.patient_name} and free {session.chair_name}?\n\n"
+            "Only with a responsible adult escort; the patient must not drive."
+        )
+        if Confirm.ask(self.parent_widget, "Discharge", text, "Discharge"):
+            self._session_action(chair_id, self.clinic.sessions.discharge)
+
+    def _do_cancel(self, chair_id: int) -> None:
+        session = self.session_on(chair_id)
+        if session is None:
+            return
+        reason = ReasonDialog.ask(
+            self.parent_widget,
+            "Cancel session",
+            f"Why is the session for {session.patient_name} being cancelled?",
+            CANCEL_REASONS,
+        )
+        if reason:
+            self._session_action(
+                chair_id, lambda a, sid: self.clinic.sessions.cancel(a, sid, reason)
+            )
+
+    def _do_open(self, chair_id: int) -> None:
+        session = self.session_on(chair_id)
+        if session is None:
+            return
+        fresh = self._guard(lambda: self.clinic.sessions.get(session.id))
+        if fresh is not None:
+            TimelineDialog.ask(self.parent_widget, fresh, self.clinic.clock())
+
+    def edit_chairs(self) -> None:
+        chairs, actor = self.clinic.chairs, self.actor
+        handlers = ChairHandlers(
+            list=chairs.list,
+            add=lambda name: chairs.add(actor, name),
+            rename=lambda chair_id, name: chairs.rename(actor, chair_id, name),
+            move=lambda chair_id, offset: chairs.move(actor, chair_id, offset),
+            retire=lambda chair_id: chairs.retire(actor, chair_id),
+        )
+        ChairsDialog.ask(self.parent_widget, handlers)
+        self.reload()
+
+    # -- plumbing --------------------------------------------------------------------------
+    def _session_action(self, chair_id: int, call: Callable[[Actor, int], SessionSnapshot]) -> None:
+        session = self.session_on(chair_id)
+        if session is None:
+            return
+        self._guard(lambda: call(self.actor, session.id))
+        self.reload()
+
+    def _guard(self, call: Callable[[], object]):  # noqa: ANN202
+        try:
+            return call()
+        except StorageError as error:
+            self._say("Database problem", str(error), critical=True)
+        except DomainError as error:
+            self._say("Not allowed", str(error))
+        return None
+
+    def _say(self, title: str, text: str, *, critical: bool = False) -> None:
+        self.last_message = text
+        show_message(self.parent_widget, title, text, critical=critical)

@@ -1,0 +1,1 @@
+"""Dialogs. Each modal one has an `ask(...)` classmethod so tests can replace it."""

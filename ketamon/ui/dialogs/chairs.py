@@ -1,0 +1,137 @@
+"""Clinic settings: the chairs (add, rename, reorder, retire)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.board import Chair
+from ketamon.domain.errors import DomainError
+from ketamon.storage.database import StorageError
+
+
+@dataclass(frozen=True)
+class ChairHandlers:
+    list: Callable[[], list[Chair]]
+    add: Callable[[str], object]
+    rename: Callable[[int, str], object]
+    move: Callable[[int, int], object]
+    retire: Callable[[int], object]
+
+
+class NameDialog:
+    @classmethod
+    def ask(cls, parent: QWidget, title: str, current: str = "") -> str | None:
+        text, ok = QInputDialog.getText(parent, title, "Chair name:", text=current)
+        return text if ok else None
+
+
+class ChairsDialog(QDialog):
+    def __init__(self, parent: QWidget | None, handlers: ChairHandlers) -> None:
+        super().__init__(parent)
+        self.handlers = handlers
+        self.setWindowTitle("Settings: chairs")
+        self.setMinimumSize(520, 420)
+        self.list = QListWidget()
+        self.message = QLabel()
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        buttons = QVBoxLayout()
+        for text, slot in (
+            ("Add chair…", self._add),
+            ("Rename…", self._rename),
+            ("Move up", lambda: self._move(-1)),
+            ("Move down", lambda: self._move(1)),
+            ("Retire", self._retire),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.list, 1)
+        row.addLayout(buttons)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Chairs in board order. A retired chair keeps its history."))
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addWidget(close)
+        self.changed = False
+        self.refresh()
+
+    def refresh(self, select_id: int | None = None) -> None:
+        self.list.clear()
+        for chair in self.handlers.list():
+            item = QListWidgetItem(chair.name)
+            item.setData(Qt.ItemDataRole.UserRole, chair.id)
+            self.list.addItem(item)
+            if chair.id == select_id:
+                self.list.setCurrentItem(item)
+
+    def _selected(self) -> int | None:
+        item = self.list.currentItem()
+        if item is None:
+            self._say("Select a chair first")
+            return None
+        return item.data(Qt.ItemDataRole.UserRole)
+
+    def _run(self, action: Callable[[], object], select_id: int | None = None) -> None:
+        self.message.hide()
+        try:
+            result = action()
+        except (DomainError, StorageError) as error:
+            self._say(str(error))
+            return
+        self.changed = True
+        chosen = getattr(result, "id", select_id)
+        self.refresh(chosen)
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    def _add(self) -> None:
+        name = NameDialog.ask(self, "Add chair")
+        if name is not None:
+            self._run(lambda: self.handlers.add(name))
+
+    def _rename(self) -> None:
+        chair_id = self._selected()
+        if chair_id is None:
+            return
+        name = NameDialog.ask(self, "Rename chair", self.list.currentItem().text())
+        if name is not None:
+            self._run(lambda: self.handlers.rename(chair_id, name))
+
+    def _move(self, offset: int) -> None:
+        chair_id = self._selected()
+        if chair_id is not None:
+            self._run(lambda: self.handlers.move(chair_id, offset), chair_id)
+
+    def _retire(self) -> None:
+        chair_id = self._selected()
+        if chair_id is not None:
+            self._run(lambda: self.handlers.retire(chair_id))
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, handlers: ChairHandlers) -> bool:
+        dialog = cls(parent, handlers)
+        dialog.exec()
+        return dialog.changed

@@ -1,0 +1,275 @@
+"""Check a patient in to a chair: find them, or register them quickly, and pick the target.
+
+The dialog stays open, with everything typed, until the check-in is saved: a refused
+field shows its message beside the field; a database fault shows a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.errors import DomainError, ValidationErrors
+from ketamon.domain.patients import MAX_WEIGHT_KG, MIN_WEIGHT_KG, Patient, PatientDraft
+from ketamon.domain.settings import MAX_TARGET_MINUTES, MIN_TARGET_MINUTES, ClinicSettings
+from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.messages import show_message
+
+
+@dataclass(frozen=True)
+class CheckInHandlers:
+    search: Callable[[str], list[Patient]]
+    register: Callable[[PatientDraft], Patient]
+    check_in: Callable[[int, int], object]  # (patient id, target minutes)
+
+
+class CheckInDialog(QDialog):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        chair_name: str,
+        handlers: CheckInHandlers,
+        settings: ClinicSettings,
+    ) -> None:
+        super().__init__(parent)
+        self.handlers = handlers
+        self.setWindowTitle(f"Check in patient: {chair_name}")
+        self.setMinimumWidth(640)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_find(), "Find patient")
+        self.tabs.addTab(self._build_new(), "New patient")
+        self.target = QComboBox()
+        for minutes in settings.target_choices:
+            self.target.addItem(f"{minutes} min", minutes)
+        self.target.addItem("Custom…", None)
+        index = self.target.findData(settings.default_target_minutes)
+        self.target.setCurrentIndex(max(0, index))
+        self.custom = QSpinBox()
+        self.custom.setRange(MIN_TARGET_MINUTES, MAX_TARGET_MINUTES)
+        self.custom.setSuffix(" min")
+        self.custom.setValue(settings.default_target_minutes)
+        self.custom.setEnabled(False)
+        self.target.currentIndexChanged.connect(
+            lambda _: self.custom.setEnabled(self.target.currentData() is None)
+        )
+        target_row = QHBoxLayout()
+        target_label = QLabel("Target infusion duration:")
+        target_label.setBuddy(self.target)
+        target_row.addWidget(target_label)
+        target_row.addWidget(self.target)
+        target_row.addWidget(self.custom)
+        target_row.addStretch(1)
+        self.general_error = self._error_label()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.check_in_button = self.buttons.addButton(
+            "Check in", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.check_in_button.setDefault(True)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addLayout(target_row)
+        layout.addWidget(self.general_error)
+        layout.addWidget(self.buttons)
+        self.search_edit.setFocus()
+
+    # -- find ------------------------------------------------------------------------------
+    def _build_find(self) -> QWidget:
+        page = QWidget()
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Type a name or MRN")
+        self.search_edit.textChanged.connect(self._search)
+        self.results = QListWidget()
+        self.results.itemDoubleClicked.connect(lambda _: self.submit())
+        self.find_error = self._error_label()
+        self.no_match = QPushButton("No match: register a new patient")
+        self.no_match.hide()
+        self.no_match.clicked.connect(self._to_new_from_search)
+        layout = QVBoxLayout(page)
+        label = QLabel("Search by name or MRN:")
+        label.setBuddy(self.search_edit)
+        layout.addWidget(label)
+        layout.addWidget(self.search_edit)
+        layout.addWidget(self.results)
+        layout.addWidget(self.no_match)
+        layout.addWidget(self.find_error)
+        return page
+
+    def _search(self, text: str) -> None:
+        self.results.clear()
+        self.find_error.hide()
+        try:
+            found = self.handlers.search(text)
+        except StorageError as error:
+            self._show_storage_error(error)
+            return
+        for patient in found:
+            item = QListWidgetItem(
+                f"{patient.full_name}  ·  MRN {patient.mrn}  ·  born "
+                f"{patient.date_of_birth.isoformat()}  ·  {patient.weight_kg:g} kg"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, patient)
+            self.results.addItem(item)
+        if found:
+            self.results.setCurrentRow(0)
+        self.no_match.setVisible(bool(text.strip()) and not found)
+
+    def _to_new_from_search(self) -> None:
+        text = self.search_edit.text().strip()
+        if any(ch.isdigit() for ch in text):
+            self.fields["mrn"].setText(text)
+        else:
+            self.fields["full_name"].setText(text)
+        self.tabs.setCurrentIndex(1)
+
+    # -- new patient -----------------------------------------------------------------------
+    def _build_new(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self.fields: dict[str, QLineEdit] = {}
+        self.errors: dict[str, QLabel] = {}
+        specs = (
+            ("mrn", "MRN", "Medical record number (required, unique)"),
+            ("full_name", "Full name", "First and last name"),
+            ("date_of_birth", "Date of birth", "YYYY-MM-DD"),
+            ("weight_kg", "Weight (kg)", f"{MIN_WEIGHT_KG:g}–{MAX_WEIGHT_KG:g}"),
+            ("allergies", "Allergies", "e.g. Penicillin; leave empty if none known"),
+        )
+        for key, label, placeholder in specs:
+            edit = QLineEdit()
+            edit.setObjectName(f"field_{key}")
+            edit.setPlaceholderText(placeholder)
+            edit.textEdited.connect(lambda _t, k=key: self._clear_error(k))
+            error = self._error_label()
+            error.setObjectName(f"error_{key}")
+            column = QVBoxLayout()
+            column.setSpacing(2)
+            column.addWidget(edit)
+            column.addWidget(error)
+            form.addRow(label + ":", column)
+            self.fields[key] = edit
+            self.errors[key] = error
+        return page
+
+    def _draft(self) -> PatientDraft:
+        """Parse what was typed; raise ValidationErrors for what cannot be parsed."""
+        text = {k: e.text().strip() for k, e in self.fields.items()}
+        errors: dict[str, str] = {}
+        dob = weight = None
+        if text["date_of_birth"]:
+            try:
+                dob = date.fromisoformat(text["date_of_birth"])
+            except ValueError:
+                errors["date_of_birth"] = "Date of birth: use YYYY-MM-DD, e.g. 1984-07-23"
+        if text["weight_kg"]:
+            try:
+                weight = float(text["weight_kg"].replace(",", "."))
+            except ValueError:
+                errors["weight_kg"] = (
+                    f"Weight must be a number, {MIN_WEIGHT_KG:g}–{MAX_WEIGHT_KG:g} kg"
+                )
+        if errors:
+            raise ValidationErrors(errors)
+        return PatientDraft(text["mrn"], text["full_name"], dob, weight, text["allergies"])
+
+    # -- submit ----------------------------------------------------------------------------
+    def target_minutes(self) -> int:
+        data = self.target.currentData()
+        return int(data) if data is not None else self.custom.value()
+
+    def submit(self) -> None:
+        self.general_error.hide()
+        try:
+            patient = self._chosen_patient()
+            if patient is None:
+                return
+            self.handlers.check_in(patient.id, self.target_minutes())
+        except ValidationErrors as error:
+            self._show_field_errors(error.errors)
+            return
+        except DomainError as error:
+            self.general_error.setText(str(error))
+            self.general_error.show()
+            return
+        except StorageError as error:
+            self._show_storage_error(error)
+            return
+        self.accept()
+
+    def _chosen_patient(self) -> Patient | None:
+        if self.tabs.currentIndex() == 0:
+            item = self.results.currentItem()
+            if item is None:
+                self.find_error.setText("Choose a patient from the list, or register a new one")
+                self.find_error.show()
+                return None
+            return item.data(Qt.ItemDataRole.UserRole)
+        patient = self.handlers.register(self._draft())
+        # Registered: switch to it so a later check-in failure does not register twice.
+        self.search_edit.setText(patient.mrn)
+        self.tabs.setCurrentIndex(0)
+        return patient
+
+    def _show_field_errors(self, errors: dict[str, str]) -> None:
+        self.tabs.setCurrentIndex(1)
+        first = None
+        for key, message in errors.items():
+            if key in self.errors:
+                self.errors[key].setText(message)
+                self.errors[key].show()
+                self.fields[key].setProperty("invalid", True)
+                self.fields[key].style().polish(self.fields[key])
+                first = first or self.fields[key]
+        if first is not None:
+            first.setFocus()
+
+    def _clear_error(self, key: str) -> None:
+        self.errors[key].hide()
+        self.fields[key].setProperty("invalid", False)
+        self.fields[key].style().polish(self.fields[key])
+
+    def _show_storage_error(self, error: StorageError) -> None:
+        self.general_error.setText(f"Not saved. {error}")
+        self.general_error.show()
+        show_message(
+            self, "Database problem", f"Nothing was lost from this form.\n\n{error}", critical=True
+        )
+
+    @staticmethod
+    def _error_label() -> QLabel:
+        label = QLabel()
+        label.setObjectName("fieldError")
+        label.setWordWrap(True)
+        label.hide()
+        return label
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget | None,
+        chair_name: str,
+        handlers: CheckInHandlers,
+        settings: ClinicSettings,
+    ) -> bool:
+        """True when a patient was checked in."""
+        return cls(parent, chair_name, handlers, settings).exec() == QDialog.DialogCode.Accepted

@@ -1,0 +1,34 @@
+"""Messages to the nurse. Non-blocking (open(), not exec()), so the board keeps running."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+def show_message(
+    parent: QWidget | None, title: str, text: str, *, critical: bool = False
+) -> QMessageBox:
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical if critical else QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.setStyleSheet("QLabel { font-size: 16px; }")
+    box.open()
+    return box
+
+
+class Confirm:
+    """Yes/no questions before actions that cannot be taken back."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, text: str, yes: str) -> bool:
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(title)
+        box.setText(text)
+        yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
+        box.setStyleSheet("QLabel, QPushButton { font-size: 16px; }")
+        box.exec()
+        return box.clickedButton() is yes_button

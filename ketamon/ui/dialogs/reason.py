@@ -1,0 +1,69 @@
+"""Ask for a reason (pausing and cancelling need one)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+PAUSE_REASONS = (
+    "Nausea / vomiting",
+    "Elevated blood pressure",
+    "Patient request",
+    "Anxiety / dysphoria",
+    "IV line problem",
+    "Bathroom break",
+)
+CANCEL_REASONS = (
+    "Patient unwell",
+    "No escort available",
+    "Baseline BP too high",
+    "Patient declined",
+    "Checked in by mistake",
+)
+
+
+class ReasonDialog(QDialog):
+    def __init__(self, parent: QWidget | None, title: str, prompt: str, presets: tuple[str, ...]):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(480)
+        self.combo = QComboBox()
+        self.combo.setEditable(True)
+        self.combo.addItems(presets)
+        self.combo.setCurrentIndex(-1)
+        self.combo.lineEdit().setPlaceholderText("Type or choose a reason")
+        label = QLabel(f"{prompt} <b>(required)</b>")
+        label.setBuddy(self.combo)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.combo.editTextChanged.connect(self._update)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.combo)
+        layout.addWidget(self.buttons)
+        self._update()
+
+    def reason(self) -> str:
+        return self.combo.currentText().strip()
+
+    def _update(self) -> None:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(bool(self.reason()))
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, title: str, prompt: str, presets: tuple[str, ...] = ()
+    ) -> str | None:
+        dialog = cls(parent, title, prompt, presets)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.reason():
+            return dialog.reason()
+        return None

@@ -1,0 +1,192 @@
+"""One chair on the board: readable from two metres, the next action one key away."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.board import TileLevel, TileView
+
+
+@dataclass(frozen=True)
+class TileAction:
+    key: str
+    text: str
+    shortcut: str
+    tooltip: str
+
+
+ACTIONS = (
+    TileAction("check_in", "Check in patient", "C", "Check a patient in to this chair"),
+    TileAction("start", "Start infusion", "S", "Start the infusion timer now"),
+    TileAction("pause", "Pause", "P", "Pause the infusion (a reason is required)"),
+    TileAction("resume", "Resume", "R", "Resume the paused infusion"),
+    TileAction("stop", "Stop infusion", "T", "Stop the infusion and begin recovery"),
+    TileAction("discharge", "Discharge", "D", "Discharge the patient and free the chair"),
+    TileAction("open", "Open session", "O", "Show the session's timeline: events, times, who"),
+    TileAction("cancel", "Cancel session", "X", "Cancel the session (a reason is required)"),
+)
+
+# Which actions a tile offers at each level. The next step, where there is an obvious one,
+# is drawn as the primary button.
+AVAILABLE: dict[TileLevel, tuple[str, ...]] = {
+    TileLevel.EMPTY: ("check_in",),
+    TileLevel.WAITING: ("start", "open", "cancel"),
+    TileLevel.RUNNING: ("stop", "pause", "open", "cancel"),
+    TileLevel.TARGET_REACHED: ("stop", "pause", "open", "cancel"),
+    TileLevel.OVERRUN: ("stop", "pause", "open", "cancel"),
+    TileLevel.PAUSED: ("resume", "stop", "open", "cancel"),
+    TileLevel.RECOVERY: ("discharge", "open", "cancel"),
+}
+PRIMARY: dict[TileLevel, str] = {
+    TileLevel.EMPTY: "check_in",
+    TileLevel.WAITING: "start",
+    TileLevel.TARGET_REACHED: "stop",
+    TileLevel.OVERRUN: "stop",
+    TileLevel.PAUSED: "resume",
+    TileLevel.RECOVERY: "discharge",
+}
+
+
+class ChairTile(QFrame):
+    """Shows a TileView; emits `requested(action_key, chair_id)`."""
+
+    requested = Signal(str, int)
+
+    def __init__(self, chair_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.chair_id = chair_id
+        self.view: TileView | None = None
+        self.setObjectName("tile")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+        self.name_label = self._label("tileName")
+        self.phase_label = self._label("tilePhase")
+        self.phase_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.patient_label = self._label("tilePatient")
+        self.course_label = self._label("tileCourse")
+        self.caption_label = self._label("tileCaption")
+        self.timer_label = self._label("tileTimer")
+        self.status_label = self._label("tileStatus")
+        self.detail_label = self._label("tileDetail")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(14)
+
+        header = QHBoxLayout()
+        header.addWidget(self.name_label, 1)
+        header.addWidget(self.phase_label)
+
+        self.buttons: dict[str, QPushButton] = {}
+        self.actions_by_key: dict[str, QAction] = {}
+        button_row = QHBoxLayout()
+        button_row.setSpacing(6)
+        for spec in ACTIONS:
+            button = QPushButton(f"{spec.text} ({spec.shortcut})")
+            button.setObjectName(f"btn_{spec.key}")
+            button.setToolTip(f"{spec.tooltip}. Shortcut: {spec.shortcut} on the selected chair")
+            button.setMinimumHeight(40)
+            button.clicked.connect(lambda _=False, k=spec.key: self._request(k))
+            button.hide()
+            button_row.addWidget(button)
+            self.buttons[spec.key] = button
+            action = QAction(spec.text, self)
+            action.setShortcut(QKeySequence(spec.shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, k=spec.key: self._request(k))
+            self.addAction(action)
+            self.actions_by_key[spec.key] = action
+        button_row.addStretch(1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(4)
+        layout.addLayout(header)
+        layout.addWidget(self.patient_label)
+        layout.addWidget(self.course_label)
+        layout.addStretch(1)
+        layout.addWidget(self.caption_label)
+        layout.addWidget(self.timer_label)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.detail_label)
+        layout.addStretch(1)
+        layout.addLayout(button_row)
+
+    def _label(self, name: str) -> QLabel:
+        label = QLabel()
+        label.setObjectName(name)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        return label
+
+    def _request(self, key: str) -> None:
+        if self.view is not None and key in self.available():
+            self.requested.emit(key, self.chair_id)
+
+    def available(self) -> tuple[str, ...]:
+        return AVAILABLE[self.view.level] if self.view else ()
+
+    def apply(self, view: TileView) -> None:
+        """Update only what changed since the last view (this runs every tick)."""
+        old = self.view
+        self.view = view
+        if old is not None and old == view:
+            return
+        for label, attr in (
+            (self.name_label, "chair_name"),
+            (self.patient_label, "patient_text"),
+            (self.course_label, "course_text"),
+            (self.caption_label, "timer_caption"),
+            (self.timer_label, "timer_text"),
+            (self.status_label, "status_text"),
+            (self.detail_label, "detail_text"),
+        ):
+            text = getattr(view, attr)
+            if old is None or getattr(old, attr) != text:
+                label.setText(text)
+                label.setVisible(bool(text))
+        phase = view.phase_text.upper()
+        if old is None or old.phase_text != view.phase_text:
+            self.phase_label.setText(phase)
+        if old is None or old.progress_permille != view.progress_permille:
+            self.progress.setValue(view.progress_permille)
+        self.progress.setVisible(view.level not in (TileLevel.EMPTY,))
+        if old is None or old.level != view.level:
+            self._restyle(view.level)
+
+    def _restyle(self, level: TileLevel) -> None:
+        self.setProperty("level", level.value)
+        for widget in (self, self.phase_label, self.status_label, self.timer_label, self.progress):
+            widget.setProperty("level", level.value)
+            _repolish(widget)
+        available = AVAILABLE[level]
+        for key, button in self.buttons.items():
+            button.setVisible(key in available)
+            button.setProperty("primary", key == PRIMARY.get(level))
+            _repolish(button)
+        for key, action in self.actions_by_key.items():
+            action.setEnabled(key in available)
+        self.setToolTip(
+            "Keys on this chair: "
+            + ", ".join(f"{s.shortcut} {s.text.lower()}" for s in ACTIONS if s.key in available)
+        )
+
+
+def _repolish(widget: QWidget) -> None:
+    """Re-apply the stylesheet after a dynamic property changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)

@@ -1,0 +1,165 @@
+"""A nurse at the board: check in, start, pause, resume, stop, discharge by clicking."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from ketamon.services.clinic import Clinic
+from ketamon.ui.dialogs.checkin import CheckInDialog
+from ketamon.ui.dialogs.messages import Confirm
+from ketamon.ui.dialogs.reason import ReasonDialog
+from tests.conftest import NURSE, draft
+from tests.ui.conftest import click, tile_of
+
+
+def fill_new_patient(qtbot, dialog, **values) -> None:
+    dialog.tabs.setCurrentIndex(1)
+    for key, text in values.items():
+        edit = dialog.fields[key]
+        edit.clear()
+        qtbot.keyClicks(edit, text)
+
+
+def drive_check_in(monkeypatch, qtbot, seen: list, **values):
+    """Replace the modal exec() with typing into the real dialog and clicking Check in."""
+
+    def ask(parent, chair_name, handlers, settings):
+        dialog = CheckInDialog(parent, chair_name, handlers, settings)
+        qtbot.addWidget(dialog)
+        fill_new_patient(qtbot, dialog, **values)
+        qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
+        seen.append(dialog)
+        return dialog.result() == CheckInDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(CheckInDialog, "ask", classmethod(lambda cls, *a: ask(*a)))
+
+
+PATIENT = {
+    "mrn": "KM-20001",
+    "full_name": "Maria Gonzalez",
+    "date_of_birth": "1979-04-12",
+    "weight_kg": "68.5",
+}
+
+
+def test_full_session_by_clicking_and_restart_shows_same_state(
+    clinic, clock, db_url, make_window, qtbot, monkeypatch
+):
+    window = make_window(clinic)
+    tile = tile_of(window, 0)
+    assert tile.phase_label.text() == "EMPTY"
+
+    dialogs: list = []
+    drive_check_in(monkeypatch, qtbot, dialogs, **PATIENT)
+    click(qtbot, tile, "check_in")
+    assert tile.phase_label.text() == "CHECKED IN"
+    assert tile.patient_label.text() == "Maria Gonzalez  ·  MRN KM-20001"
+    assert tile.course_label.text() == "Infusion 1 of 6"
+
+    click(qtbot, tile, "start")
+    assert tile.phase_label.text() == "INFUSING"
+    assert tile.timer_label.text() == "00:00 / 40:00"
+
+    clock.advance(minutes=10, seconds=7)
+    # The repaint timer picks the new time up on its own: no manual refresh.
+    qtbot.waitUntil(lambda: tile.timer_label.text() == "10:07 / 40:00", timeout=2000)
+
+    monkeypatch.setattr(ReasonDialog, "ask", classmethod(lambda cls, *a, **k: "Nausea"))
+    click(qtbot, tile, "pause")
+    assert tile.phase_label.text() == "PAUSED"
+    clock.advance(minutes=3)
+    qtbot.waitUntil(lambda: "PAUSED 03:00: Nausea" in tile.status_label.text(), timeout=2000)
+    assert tile.timer_label.text() == "10:07 / 40:00"  # a pause does not count
+
+    click(qtbot, tile, "resume")
+    clock.advance(minutes=30)
+    qtbot.waitUntil(lambda: tile.timer_label.text() == "40:07 / 40:00", timeout=2000)
+    assert "TARGET REACHED" in tile.status_label.text()
+    assert tile.property("level") == "target"
+
+    monkeypatch.setattr(Confirm, "ask", classmethod(lambda cls, *a, **k: True))
+    click(qtbot, tile, "stop")
+    assert tile.phase_label.text() == "RECOVERY"
+    clock.advance(minutes=12)
+    qtbot.waitUntil(lambda: tile.timer_label.text() == "12:00", timeout=2000)
+    assert tile.detail_label.text() == "Infusion ran 40:07 of 40:00"
+
+    # A second window over the same database, as after a restart: same state.
+    other = Clinic.open(db_url, clock)
+    try:
+        again = tile_of(make_window(other), 0)
+        for attr in ("phase_label", "patient_label", "timer_label", "detail_label"):
+            assert getattr(again, attr).text() == getattr(tile, attr).text()
+    finally:
+        other.close()
+
+    session_id = window.controller.session_on(tile.chair_id).id
+    click(qtbot, tile, "discharge")
+    assert tile.phase_label.text() == "EMPTY"
+    history = clinic.sessions.get(session_id)
+    assert [e.kind.value for e in history.events] == [
+        "check_in",
+        "start",
+        "pause",
+        "resume",
+        "stop",
+        "discharge",
+    ]
+    assert {e.actor for e in history.events} == {NURSE.username}
+
+
+def test_keyboard_shortcuts_act_on_the_selected_chair(clinic, clock, make_window, qtbot):
+    patient = clinic.patients.register(NURSE, draft())
+    chairs = clinic.chairs.list()
+    clinic.sessions.check_in(NURSE, chairs[1].id, patient.id, 45)
+    window = make_window(clinic)
+    window.controller.reload()
+    tile = tile_of(window, 1)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_2)
+    qtbot.waitUntil(tile.hasFocus, timeout=2000)
+    qtbot.keyClick(tile, Qt.Key.Key_S)
+    assert tile.phase_label.text() == "INFUSING"
+    assert tile.timer_label.text() == "00:00 / 45:00"
+
+
+def test_overrun_turns_tile_red_with_words(clinic, clock, make_window, qtbot):
+    patient = clinic.patients.register(NURSE, draft())
+    chair = clinic.chairs.list()[0]
+    s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
+    clinic.sessions.start(NURSE, s.id)
+    window = make_window(clinic)
+    tile = tile_of(window, 0)
+    clock.advance(minutes=45, seconds=1)
+    qtbot.waitUntil(lambda: tile.property("level") == "overrun", timeout=2000)
+    assert tile.status_label.text() == "OVER TARGET by 05:01"
+
+
+def test_refused_action_shows_message_and_board_keeps_running(clinic, clock, make_window, qtbot):
+    patient = clinic.patients.register(NURSE, draft())
+    chair = clinic.chairs.list()[0]
+    s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
+    window = make_window(clinic)
+    # Another workstation starts the infusion behind this board's back.
+    clinic.sessions.start(NURSE, s.id)
+    click(qtbot, tile_of(window, 0), "start")
+    assert window.controller.last_message == "The infusion has already been started"
+    assert tile_of(window, 0).phase_label.text() == "INFUSING"  # reloaded, still running
+    assert window.board.timer.isActive()
+
+
+def test_cancel_needs_a_reason_and_frees_the_chair(clinic, clock, make_window, qtbot, monkeypatch):
+    patient = clinic.patients.register(NURSE, draft())
+    chair = clinic.chairs.list()[0]
+    clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
+    window = make_window(clinic)
+    tile = tile_of(window, 0)
+    monkeypatch.setattr(ReasonDialog, "ask", classmethod(lambda cls, *a, **k: None))
+    click(qtbot, tile, "cancel")
+    assert tile.phase_label.text() == "CHECKED IN"  # no reason, nothing happened
+    monkeypatch.setattr(
+        ReasonDialog, "ask", classmethod(lambda cls, *a, **k: "No escort available")
+    )
+    click(qtbot, tile, "cancel")
+    assert tile.phase_label.text() == "EMPTY"

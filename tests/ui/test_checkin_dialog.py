@@ -1,0 +1,130 @@
+"""Registration at the chair: refused fields say why, at the field; nothing typed is lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from ketamon.services.clinic import Clinic
+from ketamon.ui.app import application
+from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
+from tests.conftest import NURSE, draft
+
+
+def make_dialog(qtbot, clinic, chair_id):
+    application()
+    handlers = CheckInHandlers(
+        search=clinic.patients.search,
+        register=lambda d: clinic.patients.register(NURSE, d),
+        check_in=lambda pid, minutes: clinic.sessions.check_in(NURSE, chair_id, pid, minutes),
+    )
+    dialog = CheckInDialog(None, "Chair 1", handlers, clinic.settings.get())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def type_fields(qtbot, dialog, **values):
+    dialog.tabs.setCurrentIndex(1)
+    for key, text in values.items():
+        dialog.fields[key].clear()
+        qtbot.keyClicks(dialog.fields[key], text)
+
+
+def test_bad_fields_are_refused_at_the_field_and_nothing_typed_is_lost(qtbot, clinic):
+    chair = clinic.chairs.list()[0]
+    dialog = make_dialog(qtbot, clinic, chair.id)
+    type_fields(
+        qtbot,
+        dialog,
+        mrn="",
+        full_name="Sam Patel",
+        date_of_birth="2099-01-01",
+        weight_kg="500",
+        allergies="Latex",
+    )
+    qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
+
+    assert dialog.result() != CheckInDialog.DialogCode.Accepted
+    assert dialog.errors["mrn"].text() == "MRN is required"
+    assert dialog.errors["date_of_birth"].text() == "Date of birth cannot be in the future"
+    assert dialog.errors["weight_kg"].text() == "Weight must be 20–350 kg"
+    assert dialog.errors["weight_kg"].isVisible()
+    assert dialog.fields["full_name"].text() == "Sam Patel"
+    assert dialog.fields["weight_kg"].text() == "500"
+    assert dialog.fields["allergies"].text() == "Latex"
+    assert clinic.patients.search("Patel") == []
+
+    type_fields(qtbot, dialog, mrn="KM-777", date_of_birth="1990-02-03", weight_kg="81.2")
+    assert not dialog.errors["mrn"].isVisible()  # cleared as soon as the nurse edits
+    qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == CheckInDialog.DialogCode.Accepted
+    [patient] = clinic.patients.search("Patel")
+    assert (patient.mrn, patient.weight_kg, patient.allergies) == ("KM-777", 81.2, "Latex")
+    assert clinic.sessions.board().sessions[chair.id].patient_id == patient.id
+
+
+def test_unparseable_date_and_duplicate_mrn(qtbot, clinic):
+    clinic.patients.register(NURSE, draft(mrn="KM-1"))
+    dialog = make_dialog(qtbot, clinic, clinic.chairs.list()[0].id)
+    type_fields(
+        qtbot, dialog, mrn="km-1", full_name="X Y", date_of_birth="12/31/1980", weight_kg="70"
+    )
+    qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
+    assert "YYYY-MM-DD" in dialog.errors["date_of_birth"].text()
+    type_fields(qtbot, dialog, date_of_birth="1980-12-31")
+    qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
+    assert "already registered" in dialog.errors["mrn"].text()
+    assert dialog.result() != CheckInDialog.DialogCode.Accepted
+
+
+def test_search_by_name_or_mrn_and_check_in_existing_patient(qtbot, clinic):
+    clinic.patients.register(NURSE, draft(mrn="KM-42", name="Olivia Brandt"))
+    clinic.patients.register(NURSE, draft(mrn="KM-43", name="Omar Said"))
+    chair = clinic.chairs.list()[2]
+    dialog = make_dialog(qtbot, clinic, chair.id)
+    qtbot.keyClicks(dialog.search_edit, "brandt")
+    assert dialog.results.count() == 1
+    dialog.search_edit.clear()
+    qtbot.keyClicks(dialog.search_edit, "KM-43")
+    assert dialog.results.count() == 1
+    assert "Omar Said" in dialog.results.item(0).text()
+    dialog.target.setCurrentIndex(dialog.target.findData(None))
+    dialog.custom.setValue(75)
+    qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
+    session = clinic.sessions.board().sessions[chair.id]
+    assert (session.patient_name, session.target_minutes) == ("Omar Said", 75)
+
+
+def test_patient_already_in_another_chair_is_refused_in_the_dialog(qtbot, clinic):
+    patient = clinic.patients.register(NURSE, draft(mrn="KM-9", name="Ivy Chen"))
+    chairs = clinic.chairs.list()
+    clinic.sessions.check_in(NURSE, chairs[0].id, patient.id, 40)
+    dialog = make_dialog(qtbot, clinic, chairs[1].id)
+    qtbot.keyClicks(dialog.search_edit, "Ivy")
+    qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
+    assert dialog.general_error.text() == "Ivy Chen is already checked in at Chair 1"
+    assert dialog.result() != CheckInDialog.DialogCode.Accepted
+
+
+def test_read_only_database_names_the_file_and_keeps_the_form(qtbot, clinic, clock, tmp_path):
+    path = Path(clinic.location)
+    ro = Clinic.open(f"sqlite:///file:{path}?mode=ro&uri=true", clock)
+    try:
+        dialog = make_dialog(qtbot, ro, ro.chairs.list()[0].id)
+        type_fields(
+            qtbot,
+            dialog,
+            mrn="KM-5",
+            full_name="Noor Aziz",
+            date_of_birth="1970-01-01",
+            weight_kg="60",
+        )
+        qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
+        assert dialog.result() != CheckInDialog.DialogCode.Accepted
+        assert str(path) in dialog.general_error.text()
+        assert "read-only" in dialog.general_error.text()
+        assert dialog.fields["full_name"].text() == "Noor Aziz"
+    finally:
+        ro.close()
