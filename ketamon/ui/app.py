@@ -21,6 +21,9 @@ def stylesheet() -> str:
 def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("KetaMon")
+    font = app.font()
+    font.setPointSize(max(font.pointSize(), 12))  # dialogs readable at arm's length
+    app.setFont(font)
     app.setStyleSheet(stylesheet())
     return app  # type: ignore[return-value]
 
@@ -28,6 +31,9 @@ def application() -> QApplication:
 def run(clinic: Clinic, actor: Actor) -> int:
     app = application()
     window = MainWindow(clinic, actor)
+    screen = app.primaryScreen()
+    if screen is not None:  # a window manager maximizes; without one, fill the screen
+        window.setGeometry(screen.availableGeometry())
     window.showMaximized()
     if os.environ.get("KETAMON_QUIT_WHEN_IDLE"):
         # Benchmarks: leave as soon as the board is shown and the event queue is idle.

@@ -7,8 +7,9 @@ late tick never makes a timer wrong, and the database is not touched per tick.
 from __future__ import annotations
 
 import math
+import time
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from ketamon.domain.board import SessionSnapshot, tile_view
@@ -16,7 +17,13 @@ from ketamon.domain.clock import Clock
 from ketamon.services.sessions import Board
 from ketamon.ui.tile import ChairTile
 
-REPAINT_MS = 500
+
+def ms_to_next_second() -> int:
+    """Repaint just after each wall-clock second turns, so every mm:ss flips on time.
+
+    Only the scheduling uses the wall clock; the values always come from the injected clock.
+    """
+    return 1000 - time.time_ns() // 1_000_000 % 1000 + 5
 
 
 class BoardWidget(QWidget):
@@ -31,7 +38,8 @@ class BoardWidget(QWidget):
         self._grid.setSpacing(14)
         self._grid.setContentsMargins(14, 14, 14, 14)
         self.timer = QTimer(self)
-        self.timer.setInterval(REPAINT_MS)
+        self.timer.setSingleShot(True)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.timeout.connect(self.tick)
 
     def set_board(self, board: Board) -> None:
@@ -41,15 +49,15 @@ class BoardWidget(QWidget):
             self._rebuild(board)
         self.board = board
         self.tick()
-        if not self.timer.isActive():
-            self.timer.start()
 
     def session_for(self, chair_id: int) -> SessionSnapshot | None:
         return self.board.sessions.get(chair_id) if self.board else None
 
     def tick(self) -> None:
+        """Repaint the tiles from the clock, then schedule the next repaint (>= 1 Hz)."""
         if self.board is None:
             return
+        self.timer.start(ms_to_next_second())
         now = self.clock()
         for chair in self.board.chairs:
             view = tile_view(chair, self.board.sessions.get(chair.id), self.board.settings, now)
@@ -61,6 +69,7 @@ class BoardWidget(QWidget):
 
     def stop(self) -> None:
         self.timer.stop()
+        self.board = None
 
     def _rebuild(self, board: Board) -> None:
         for tile in self.tiles.values():

@@ -66,6 +66,7 @@ class BoardController(QObject):
             check_in=lambda patient_id, minutes: sessions.check_in(
                 actor, chair_id, patient_id, minutes
             ),
+            occupied={s.patient_id: s.chair_name for s in self.board.sessions.values()},
         )
         CheckInDialog.ask(
             self.parent_widget, self.chair_name(chair_id), handlers, self.board.settings

@@ -7,7 +7,7 @@ field shows its message beside the field; a database fault shows a message.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -40,6 +40,7 @@ class CheckInHandlers:
     search: Callable[[str], list[Patient]]
     register: Callable[[PatientDraft], Patient]
     check_in: Callable[[int, int], object]  # (patient id, target minutes)
+    occupied: dict[int, str] = field(default_factory=dict)  # patient id -> chair name
 
 
 class CheckInDialog(QDialog):
@@ -53,7 +54,7 @@ class CheckInDialog(QDialog):
         super().__init__(parent)
         self.handlers = handlers
         self.setWindowTitle(f"Check in patient: {chair_name}")
-        self.setMinimumWidth(640)
+        self.setMinimumWidth(860)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_find(), "Find patient")
         self.tabs.addTab(self._build_new(), "New patient")
@@ -86,7 +87,10 @@ class CheckInDialog(QDialog):
         self.check_in_button.setDefault(True)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
+        title = QLabel(f"Check in to {chair_name}")
+        title.setObjectName("dialogTitle")
         layout = QVBoxLayout(self)
+        layout.addWidget(title)
         layout.addWidget(self.tabs)
         layout.addLayout(target_row)
         layout.addWidget(self.general_error)
@@ -123,15 +127,22 @@ class CheckInDialog(QDialog):
         except StorageError as error:
             self._show_storage_error(error)
             return
+        first_free = None
         for patient in found:
-            item = QListWidgetItem(
+            text = (
                 f"{patient.full_name}  ·  MRN {patient.mrn}  ·  born "
                 f"{patient.date_of_birth.isoformat()}  ·  {patient.weight_kg:g} kg"
             )
+            chair = self.handlers.occupied.get(patient.id)
+            item = QListWidgetItem(f"{text}  ·  already in {chair}" if chair else text)
             item.setData(Qt.ItemDataRole.UserRole, patient)
+            if chair:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            elif first_free is None:
+                first_free = item
             self.results.addItem(item)
-        if found:
-            self.results.setCurrentRow(0)
+        if first_free is not None:
+            self.results.setCurrentItem(first_free)
         self.no_match.setVisible(bool(text.strip()) and not found)
 
     def _to_new_from_search(self) -> None:
@@ -219,7 +230,7 @@ class CheckInDialog(QDialog):
     def _chosen_patient(self) -> Patient | None:
         if self.tabs.currentIndex() == 0:
             item = self.results.currentItem()
-            if item is None:
+            if item is None or not item.flags() & Qt.ItemFlag.ItemIsEnabled:
                 self.find_error.setText("Choose a patient from the list, or register a new one")
                 self.find_error.show()
                 return None

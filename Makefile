@@ -1,0 +1,69 @@
+# KetaMon: `make run` and `make test` each do all the set-up on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO_DB := $(CURDIR)/.demo/ketamon-demo.sqlite3
+WHEEL_DIR := build/wheel-check
+
+.PHONY: run demo test lint contracts pytest wheel-check bench screenshot clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.run-installed
+
+## Launch the chair board on the default database (per-user data folder, or $KETAMON_DB).
+run: $(VENV)/.run-installed
+	$(BIN)/ketamon
+
+## Launch on a separate, freshly seeded demo database (never the clinic's own).
+demo: $(VENV)/.run-installed
+	mkdir -p $(dir $(DEMO_DB))
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BIN)/ketamon demo --db sqlite:///$(DEMO_DB)
+	$(BIN)/ketamon --db sqlite:///$(DEMO_DB)
+
+## Lint, layer contracts, the whole test suite, and the installed-wheel check.
+test: $(VENV)/.test-installed lint contracts pytest wheel-check
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+contracts: $(VENV)/.test-installed
+	$(BIN)/lint-imports
+
+pytest: $(VENV)/.test-installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+## Build the wheel, install it into a scratch venv, and run it from outside the source tree.
+wheel-check: $(VENV)/.test-installed
+	rm -rf $(WHEEL_DIR)
+	$(BIN)/python -m build --wheel --outdir $(WHEEL_DIR)/dist . > $(WHEEL_DIR).log 2>&1 || (cat $(WHEEL_DIR).log; exit 1)
+	$(PYTHON) -m venv $(WHEEL_DIR)/venv
+	$(WHEEL_DIR)/venv/bin/python -m pip install --quiet $(WHEEL_DIR)/dist/*.whl
+	cd $(WHEEL_DIR) && env -u KETAMON_DB KETAMON_DATA_DIR=$(CURDIR)/$(WHEEL_DIR)/data venv/bin/ketamon --version
+	cd $(WHEEL_DIR) && env -u KETAMON_DB KETAMON_DATA_DIR=$(CURDIR)/$(WHEEL_DIR)/data venv/bin/ketamon demo --db sqlite:///$(CURDIR)/$(WHEEL_DIR)/demo.sqlite3
+	cd $(WHEEL_DIR) && env -u KETAMON_DB KETAMON_DATA_DIR=$(CURDIR)/$(WHEEL_DIR)/data QT_QPA_PLATFORM=offscreen KETAMON_QUIT_WHEN_IDLE=1 venv/bin/ketamon --db sqlite:///$(CURDIR)/$(WHEEL_DIR)/demo.sqlite3
+	@echo "wheel-check: the installed wheel found its migrations and resources"
+
+## Benchmarks (not part of `make test`): start-up ratio and idle CPU.
+bench: $(VENV)/.test-installed
+	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/idle_cpu.py
+
+## Re-take the README screenshot under Xvfb (needs ../shared/tools/screenshot).
+screenshot: $(VENV)/.run-installed
+	mkdir -p .demo && rm -f .demo/shot.sqlite3*
+	$(BIN)/ketamon demo --db sqlite:///$(CURDIR)/.demo/shot.sqlite3
+	../shared/tools/screenshot docs/board.png --size 1920x1080 -- $(BIN)/ketamon --db sqlite:///$(CURDIR)/.demo/shot.sqlite3
+
+clean:
+	rm -rf $(VENV) build .demo .pytest_cache .ruff_cache

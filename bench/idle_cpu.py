@@ -1,0 +1,88 @@
+"""CPU used by an idle board with 16 chairs, all infusing, over 30 s of wall time.
+
+Target: <= 1% of one core. The bare PySide6 window is measured the same way as a floor.
+Run: .venv/bin/python bench/idle_cpu.py [--seconds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+TICK = os.sysconf("SC_CLK_TCK")
+IDLE_BARE = """
+import sys
+from PySide6.QtWidgets import QApplication, QLabel
+app = QApplication(sys.argv[:1]); label = QLabel("Hello"); label.show(); app.exec()
+"""
+
+
+def build_database(path: Path, chairs: int) -> None:
+    from ketamon.domain.actors import Actor
+    from ketamon.domain.patients import PatientDraft
+    from ketamon.services.clinic import Clinic
+
+    clinic = Clinic.open(f"sqlite:///{path}")
+    actor = Actor("bench")
+    try:
+        existing = clinic.chairs.ensure_defaults(actor)
+        for i in range(len(existing) + 1, chairs + 1):
+            clinic.chairs.add(actor, f"Chair {i}")
+        for i, chair in enumerate(clinic.chairs.list()):
+            patient = clinic.patients.register(
+                actor, PatientDraft(f"B-{i:03d}", f"Bench Patient {i}", date(1980, 1, 1), 70.0)
+            )
+            session = clinic.sessions.check_in(actor, chair.id, patient.id, 40)
+            clinic.sessions.start(actor, session.id)
+    finally:
+        clinic.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
+def measure(cmd: list[str], env: dict[str, str], seconds: float, settle: float) -> float:
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(settle)
+        if proc.poll() is not None:
+            raise SystemExit(f"{cmd} exited early with {proc.returncode}")
+        cpu0, wall0 = cpu_seconds(proc.pid), time.monotonic()
+        time.sleep(seconds)
+        cpu1, wall1 = cpu_seconds(proc.pid), time.monotonic()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return 100.0 * (cpu1 - cpu0) / (wall1 - wall0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--chairs", type=int, default=16)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "sixteen.sqlite3"
+        build_database(db, args.chairs)
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KETAMON_DATA_DIR=tmp)
+        env.pop("KETAMON_QUIT_WHEN_IDLE", None)
+        board = measure([sys.executable, "-m", "ketamon", "--db", f"sqlite:///{db}"], env,
+                        args.seconds, settle=5)
+        bare = measure([sys.executable, "-c", IDLE_BARE], env, args.seconds, settle=3)
+    print(f"idle bare PySide6 window: {bare:.2f}% of one core over {args.seconds:.0f} s")
+    print(f"idle board, {args.chairs} chairs infusing: {board:.2f}% of one core "
+          f"over {args.seconds:.0f} s (target <= 1%) {'OK' if board <= 1 else 'OVER TARGET'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Start-up: process start -> board shown and idle, against a bare PySide6 window.
+
+Builds a database with a year of history for 6 chairs (~1,500 sessions), then runs each
+program 10 times, alternating, and prints the medians and their ratio (target <= 1.5).
+Run: .venv/bin/python bench/startup.py [--runs N] [--sessions N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def build_database(path: Path, sessions: int) -> None:
+    from ketamon.domain.actors import Actor
+    from ketamon.services.clinic import Clinic
+    from ketamon.services.demo import seed_history
+
+    clinic = Clinic.open(f"sqlite:///{path}")
+    try:
+        actor = Actor("bench")
+        clinic.chairs.ensure_defaults(actor)
+        seed_history(clinic, actor, sessions=sessions)
+    finally:
+        clinic.close()
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--sessions", type=int, default=1500)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "year.sqlite3"
+        t0 = time.perf_counter()
+        build_database(db, args.sessions)
+        print(f"database: {args.sessions} sessions built in {time.perf_counter() - t0:.1f} s")
+        env = dict(
+            os.environ, QT_QPA_PLATFORM="offscreen", KETAMON_QUIT_WHEN_IDLE="1",
+            KETAMON_DATA_DIR=tmp,
+        )
+        app = [sys.executable, "-m", "ketamon", "--db", f"sqlite:///{db}"]
+        bare = [sys.executable, str(ROOT / "bench" / "bare_window.py")]
+        timed(app, env), timed(bare, env)  # warm the file cache once
+        app_times, bare_times = [], []
+        for _ in range(args.runs):
+            app_times.append(timed(app, env))
+            bare_times.append(timed(bare, env))
+    app_median = statistics.median(app_times)
+    bare_median = statistics.median(bare_times)
+    print(f"bare PySide6 window: median {bare_median * 1000:.0f} ms over {args.runs} runs")
+    print(f"KetaMon board:       median {app_median * 1000:.0f} ms over {args.runs} runs")
+    ratio = app_median / bare_median
+    print(f"ratio: {ratio:.2f} (target <= 1.5) {'OK' if ratio <= 1.5 else 'OVER TARGET'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""Child process for test_crash_restart: runs a real board mid-infusion until killed."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from datetime import date  # noqa: E402
+
+from ketamon.domain.actors import Actor  # noqa: E402
+from ketamon.domain.patients import PatientDraft  # noqa: E402
+from ketamon.services.clinic import Clinic  # noqa: E402
+from ketamon.ui.app import application  # noqa: E402
+from ketamon.ui.main_window import MainWindow  # noqa: E402
+
+
+def main(url: str) -> None:
+    app = application()
+    actor = Actor("nurse.kim", "Kim Lee")
+    clinic = Clinic.open(url)
+    chairs = clinic.chairs.ensure_defaults(actor)
+    patient = clinic.patients.register(
+        actor, PatientDraft("KM-5150", "Rosa Diaz", date(1985, 6, 1), 64.0)
+    )
+    clinic.sessions.check_in(actor, chairs[2].id, patient.id, 40)
+    window = MainWindow(clinic, actor)
+    window.show()
+    window.board.tile_at(2).buttons["start"].click()
+    session = window.controller.session_on(chairs[2].id)
+    print("STARTED", session.id, session.times.started_at.isoformat(), flush=True)
+    app.exec()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
