@@ -1,16 +1,19 @@
 """Demo and benchmark data: patients, months of past sessions, and a live chair board.
 
-Every session goes through check_in_row / append_event with explicit times, so each row
-and event is exactly what the session service would have written; course numbers come
-from the real course rules, never from the seeder.
+Every session goes through check_in_row / append_events (the session service's own
+helpers) with explicit times, so each row and event is what the service would have
+written; course numbers ("Infusion 3 of 6") come from the real course rules.
 """
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
@@ -23,10 +26,9 @@ from ketamon.domain.errors import DomainError
 from ketamon.domain.patients import PatientDraft, validate_patient
 from ketamon.domain.sessions import EventKind
 from ketamon.domain.settings import ClinicSettings
-from ketamon.services.chairs import active_chairs
-from ketamon.services.sessions import append_event, check_in_row
+from ketamon.services.sessions import append_events, check_in_row
 from ketamon.services.settings import load_settings
-from ketamon.storage.models import ChairRow, PatientRow, SessionEventRow, SessionRow
+from ketamon.storage.models import ChairRow, PatientRow, SessionEventRow
 
 if TYPE_CHECKING:
     from ketamon.services.clinic import Clinic
@@ -45,6 +47,7 @@ LAST_NAMES = (
     "Zhang", "Adeyemi", "Brooks", "Castillo", "Davies", "Esposito", "Fitzgerald", "Gupta",
     "Horvath", "Ibarra", "Jensen", "Kim", "Lopez", "Murphy", "Novak",
 )  # fmt: skip
+BORN_FROM, BORN_SPAN_DAYS = date(1950, 1, 1), 20088  # born 1950-01-01 .. 2004-12-31
 ALLERGIES = ("Penicillin", "Latex", "Sulfa drugs", "Codeine", "Iodinated contrast")
 NURSES = (
     Actor("nurse.alvarez", "Maria Alvarez, RN"),
@@ -62,23 +65,15 @@ TARGETS, TARGET_WEIGHTS = (40, 45, 50, 60), (80, 8, 6, 6)
 PAUSE_RATE, CANCEL_RATE, MAINTENANCE_RATE = 0.10, 0.03, 0.6
 FIRST_CHECK_IN, CHECK_IN_SLOTS = time(8, 0), 27  # planned check-ins 08:00-14:45, every 15 min
 
-# Today's board: (course kind, number in course, target, events as minutes before now).
+# Today's board: course place, target, then minutes before now of check-in, start, pause
+# ("Nausea") and stop; None where the session has not got that far.
 LIVE = (
-    (MAINTENANCE, 2, 40, ((4, EventKind.CHECK_IN, ""),)),
-    (INITIAL, 3, 40, ((21, EventKind.CHECK_IN, ""), (12, EventKind.START, ""))),
-    (
-        INITIAL,
-        5,
-        45,
-        ((33, EventKind.CHECK_IN, ""), (25, EventKind.START, ""), (2, EventKind.PAUSE, "Nausea")),
-    ),
-    (
-        MAINTENANCE,
-        3,
-        40,
-        ((70, EventKind.CHECK_IN, ""), (58, EventKind.START, ""), (18, EventKind.STOP, "")),
-    ),
+    (MAINTENANCE, 2, 40, 4, None, None, None),  # checked in, waiting to start
+    (INITIAL, 3, 40, 21, 12, None, None),  # infusing, 12 minutes in
+    (INITIAL, 5, 45, 33, 25, 2, None),  # infusing, paused 2 minutes ago
+    (MAINTENANCE, 3, 40, 70, 58, None, 18),  # recovery, 18 minutes after a 40-minute infusion
 )
+LIVE_KINDS = (EventKind.CHECK_IN, EventKind.START, EventKind.PAUSE, EventKind.STOP)
 
 Step = tuple[timedelta, EventKind, str]  # offset from check-in, action, reason
 
@@ -86,8 +81,8 @@ Step = tuple[timedelta, EventKind, str]  # offset from check-in, action, reason
 @dataclass(frozen=True)
 class DemoSummary:
     patients: int  # patients registered
-    sessions: int  # past sessions written (discharged or cancelled)
-    live_sessions: int  # sessions active on today's board
+    sessions: int  # all sessions written, live ones included
+    live_sessions: int  # of which active on today's board
 
 
 @dataclass(frozen=True)
@@ -106,85 +101,54 @@ def seed_demo(
     history_days: int = 90,
 ) -> DemoSummary:
     """Fill an empty database with patients, `history_days` of sessions and a live board."""
-    require_actor(actor)
-    rng = random.Random(rng_seed)
-    clinic.chairs.ensure_defaults(actor)
-    now = clinic.sessions.now()
-    today = now.date()
-    with clinic.db.transaction() as session:
-        _refuse_if_not_empty(session)
-        settings = load_settings(session)
-        course = settings.initial_course_length
-        live = LIVE[: min(len(LIVE), patients)]
+    with _Seeder.open(clinic, actor, rng_seed) as seeder:
+        rng, now = seeder.rng, clinic.sessions.now()
+        length = seeder.settings.initial_course_length
+        live = LIVE[: min(len(LIVE), patients, len(seeder.chairs))]
         visits: list[_Visit] = []
-        for index, (kind, number, _target, _events) in enumerate(live):
-            visits += [
-                _Visit(index, d, False) for d in _course_before(rng, today, course, kind, number)
-            ]
+        for index, (kind, number, *_minutes) in enumerate(live):
+            days = _course_before(rng, now.date(), length, kind, number)
+            visits += [_Visit(index, day, False) for day in days]
         for index in range(len(live), patients):
-            first = today - timedelta(days=rng.randint(5, max(5, history_days)))
-            keep_going = rng.random() < MAINTENANCE_RATE
-            visits += [
-                _Visit(index, d, c) for d, c in _course_from(rng, first, today, course, keep_going)
+            first = now.date() - timedelta(days=rng.randint(5, max(5, history_days)))
+            plan = _course_from(rng, first, now.date(), length, rng.random() < MAINTENANCE_RATE)
+            visits += [_Visit(index, day, cancelled) for day, cancelled in plan]
+        rows = seeder.add_patients(patients, visits, now.date())
+        past = seeder.write_history(rows, visits)
+        chairs = sorted(rng.sample(seeder.chairs, len(live)), key=lambda c: c.position)
+        for index, (_kind, _number, target, *ago) in enumerate(live):
+            steps = [
+                (timedelta(minutes=ago[0] - m), kind, "Nausea" if kind is EventKind.PAUSE else "")
+                for kind, m in zip(LIVE_KINDS, ago, strict=True)
+                if m is not None
             ]
-        ids = _add_patients(session, rng, actor, patients, visits, today)
-        keep = list(session.scalars(select(ChairRow))) + list(session.scalars(select(PatientRow)))
-        chairs = [c.id for c in active_chairs(session)]
-        past = _write_history(session, settings, rng, chairs, ids, visits)
-        for (_kind, _number, target, events), chair_id, patient_id in zip(
-            live, sorted(rng.sample(chairs, min(len(live), len(chairs)))), ids, strict=False
-        ):
-            checked_in = now - timedelta(minutes=events[0][0])
-            steps = [(timedelta(minutes=events[0][0] - m), kind, why) for m, kind, why in events]
-            _write_session(
-                session,
-                settings,
-                rng.choice(NURSES),
-                chair_id,
-                patient_id,
-                target,
-                checked_in,
-                steps,
-            )
-        return DemoSummary(len(ids), past, min(len(live), len(chairs)))
+            checked_in = now - timedelta(minutes=ago[0])
+            seeder.write_session(chairs[index].id, rows[index].id, target, checked_in, steps)
+        return DemoSummary(len(rows), past + len(live), len(live))
 
 
 def seed_history(
     clinic: Clinic, actor: Actor, *, sessions: int, days: int = 365, rng_seed: int = 2026
 ) -> DemoSummary:
-    """Exactly `sessions` past sessions over the last `days` days on the clinic's chairs.
+    """Exactly `sessions` past sessions over about the last `days` days (for benchmarks).
 
-    For benchmarks: registers as many patients as the courses need, one transaction.
+    Registers as many patients as their courses need; one transaction.
     """
-    require_actor(actor)
-    rng = random.Random(rng_seed)
-    clinic.chairs.ensure_defaults(actor)
-    today = clinic.sessions.now().date()
-    with clinic.db.transaction() as session:
-        _refuse_if_not_empty(session)
-        settings = load_settings(session)
+    with _Seeder.open(clinic, actor, rng_seed) as seeder:
+        today = clinic.sessions.now().date()
         visits: list[_Visit] = []
-        index = 0
+        patients = 0
         while len(visits) < sessions:
-            first = today - timedelta(days=rng.randint(1, max(1, days)))
-            plan = _course_from(rng, first, today, settings.initial_course_length, True)
-            visits += [_Visit(index, d, c) for d, c in plan[: sessions - len(visits)]]
-            index += 1
-        ids = _add_patients(session, rng, actor, index, visits, today)
-        keep = list(session.scalars(select(ChairRow))) + list(session.scalars(select(PatientRow)))
-        chairs = [c.id for c in active_chairs(session)]
-        past = _write_history(session, settings, rng, chairs, ids, visits)
-        return DemoSummary(len(ids), past, 0)
+            first = today - timedelta(days=seeder.rng.randint(1, max(1, days)))
+            length = seeder.settings.initial_course_length
+            plan = _course_from(seeder.rng, first, today, length, True)
+            visits += [_Visit(patients, day, c) for day, c in plan[: sessions - len(visits)]]
+            patients += 1
+        rows = seeder.add_patients(patients, visits, today)
+        return DemoSummary(len(rows), seeder.write_history(rows, visits), 0)
 
 
-def _refuse_if_not_empty(session: Session) -> None:
-    if session.scalar(select(func.count(PatientRow.id))):
-        raise DomainError(
-            "This database already holds patient records; seed the demo into an empty database"
-        )
-
-
-# -- plans: which patient comes on which day -------------------------------------------------
+# -- plans: which patient comes on which day -----------------------------------------------
 def _weekday(day: date, step: int) -> date:
     """The day itself, or the nearest weekday in the direction of `step` (+1 or -1)."""
     while day.weekday() >= 5:
@@ -210,9 +174,9 @@ def _course_from(
 def _course_before(
     rng: random.Random, today: date, length: int, kind: str, number: int
 ) -> list[date]:
-    """The visits that make today's session `kind` number `number` (none cancelled)."""
+    """The past visits (none cancelled) that make today's session `kind` number `number`."""
     boosters = number - 1 if kind == MAINTENANCE else 0
-    initial = length if kind == MAINTENANCE else number - 1
+    initial = length if kind == MAINTENANCE else min(number, length) - 1
     days, day = [], today
     for i in range(1, boosters + initial + 1):
         gap = rng.randint(14, 21) if i <= boosters + (kind == MAINTENANCE) else rng.randint(3, 4)
@@ -221,88 +185,8 @@ def _course_before(
     return days[::-1]
 
 
-# -- writing -------------------------------------------------------------------------------
-def _add_patients(
-    session: Session,
-    rng: random.Random,
-    actor: Actor,
-    count: int,
-    visits: list[_Visit],
-    today: date,
-) -> list[int]:
-    """Register `count` patients, each some days before their first visit; their ids."""
-    pairs = [(f, last) for f in FIRST_NAMES for last in LAST_NAMES]
-    names = rng.sample(pairs, min(count, len(pairs)))
-    names += [rng.choice(pairs) for _ in range(count - len(names))]
-    mrns = rng.sample(range(10000, 100000), count)
-    first_visit: dict[int, date] = {}
-    for visit in visits:
-        first_visit[visit.patient] = min(visit.day, first_visit.get(visit.patient, visit.day))
-    ids = []
-    for index, (first, last) in enumerate(names):
-        draft = validate_patient(
-            PatientDraft(
-                mrn=f"KM-{mrns[index]}",
-                full_name=f"{first} {last}",
-                date_of_birth=date(1950, 1, 1) + timedelta(days=rng.randint(0, 20088)),
-                weight_kg=round(rng.triangular(45, 130, 76), 1),
-                allergies=rng.choice(ALLERGIES) if rng.random() < 0.15 else "",
-            ),
-            today,
-        )
-        registered = first_visit.get(index, today) - timedelta(days=rng.randint(1, 14))
-        row = PatientRow(
-            mrn=draft.mrn,
-            full_name=draft.full_name,
-            date_of_birth=draft.date_of_birth,
-            weight_kg=draft.weight_kg,
-            allergies=draft.allergies,
-            created_at=_at(registered, time(9)) + timedelta(minutes=rng.randint(0, 480)),
-            created_by=actor.username,
-        )
-        session.add(row)
-        session.flush()
-        ids.append(row.id)
-    return ids
-
-
-def _write_history(
-    session: Session,
-    settings: ClinicSettings,
-    rng: random.Random,
-    chairs: list[int],
-    patient_ids: list[int],
-    visits: list[_Visit],
-) -> int:
-    """Place each day's visits on free chairs and write them in time order; the count."""
-    by_day: dict[date, list[_Visit]] = defaultdict(list)
-    for visit in visits:
-        by_day[visit.day].append(visit)
-    written = 0
-    for day in sorted(by_day):
-        opening = _at(day, FIRST_CHECK_IN)
-        free = dict.fromkeys(chairs, opening)
-        wanted = sorted(((rng.randint(0, CHECK_IN_SLOTS), v) for v in by_day[day]), key=_first)
-        placed = []
-        for slot, visit in wanted:
-            desired = opening + timedelta(minutes=15 * slot)
-            target = rng.choices(TARGETS, TARGET_WEIGHTS)[0]
-            steps = _story(rng, target, visit.cancelled)
-            idle = [c for c in chairs if free[c] <= desired]
-            chair = rng.choice(idle) if idle else min(chairs, key=free.__getitem__)
-            checked_in = max(desired, free[chair]) + timedelta(seconds=rng.randint(0, 600))
-            free[chair] = checked_in + steps[-1][0] + timedelta(minutes=rng.randint(5, 15))
-            placed.append((checked_in, chair, visit, target, steps))
-        for checked_in, chair, visit, target, steps in sorted(placed, key=_first):
-            nurse = rng.choice(NURSES)
-            pid = patient_ids[visit.patient]
-            _write_session(session, settings, nurse, chair, pid, target, checked_in, steps)
-            written += 1
-    return written
-
-
 def _story(rng: random.Random, target: int, cancelled: bool) -> list[Step]:
-    """One past session's actions as offsets from check-in."""
+    """One past session's actions, as offsets from its check-in."""
     check_in: Step = (timedelta(0), EventKind.CHECK_IN, "")
     if cancelled:
         cancel_at = timedelta(seconds=rng.randint(180, 900))
@@ -315,36 +199,119 @@ def _story(rng: random.Random, target: int, cancelled: bool) -> list[Step]:
         paused = timedelta(seconds=rng.randint(120, 360))
         steps.append((pause_at, EventKind.PAUSE, rng.choice(PAUSE_REASONS)))
         steps.append((pause_at + paused, EventKind.RESUME, ""))
-    stop = start + timedelta(minutes=target, seconds=rng.randint(0, 90)) + paused
+    stop = start + paused + timedelta(minutes=target, seconds=rng.randint(0, 90))
     steps.append((stop, EventKind.STOP, ""))
     steps.append((stop + timedelta(seconds=rng.randint(1800, 3600)), EventKind.DISCHARGE, ""))
     return steps
 
 
-def _write_session(
-    session: Session,
-    settings: ClinicSettings,
-    nurse: Actor,
-    chair_id: int,
-    patient_id: int,
-    target: int,
-    checked_in: datetime,
-    steps: list[Step],
-) -> SessionRow:
-    row = check_in_row(session, settings, nurse, chair_id, patient_id, target, checked_in)
-    for offset, kind, reason in steps[1:]:
-        loaded = session.scalars(
-            select(SessionEventRow)
-            .where(SessionEventRow.session_id == row.id)
-            .order_by(SessionEventRow.seq)
-        ).all()
-        set_committed_value(row, "events", list(loaded))
-        append_event(session, row, kind, nurse, checked_in + offset, reason)
-    return row
+# -- writing -------------------------------------------------------------------------------
+@dataclass
+class _Seeder:
+    """One seeding transaction: the session, settings, chairs in use, the seeded randomness."""
 
+    session: Session
+    settings: ClinicSettings
+    chairs: list[ChairRow]  # kept referenced, so check_in_row finds them without a query
+    rng: random.Random
+    actor: Actor
 
-def _first(item: tuple) -> object:
-    return item[0]
+    @classmethod
+    @contextmanager
+    def open(cls, clinic: Clinic, actor: Actor, rng_seed: int) -> Iterator[_Seeder]:
+        """One transaction on a database without patients (DomainError otherwise)."""
+        require_actor(actor)
+        clinic.chairs.ensure_defaults(actor)
+        with clinic.db.transaction() as session:
+            if session.scalar(select(func.count(PatientRow.id))):
+                raise DomainError(
+                    "This database already holds patient records; "
+                    "seed the demo into an empty database"
+                )
+            in_use = select(ChairRow).where(ChairRow.retired_at.is_(None))
+            chairs = list(session.scalars(in_use.order_by(ChairRow.position)))
+            if not chairs:
+                raise DomainError("There are no chairs in use to seat the demo patients in")
+            yield cls(session, load_settings(session), chairs, random.Random(rng_seed), actor)
+
+    def add_patients(self, count: int, visits: list[_Visit], today: date) -> list[PatientRow]:
+        """Register `count` patients, each a few days before their first visit."""
+        rng = self.rng
+        pairs = [(first, last) for first in FIRST_NAMES for last in LAST_NAMES]
+        names = rng.sample(pairs, min(count, len(pairs)))
+        names += [rng.choice(pairs) for _ in range(count - len(names))]
+        mrns = rng.sample(range(10000, 100000), count)
+        first_visit: dict[int, date] = {}
+        for visit in visits:  # each patient's visits are in date order
+            first_visit.setdefault(visit.patient, visit.day)
+        rows = []
+        for index, (first, last) in enumerate(names):
+            draft = validate_patient(
+                PatientDraft(
+                    mrn=f"KM-{mrns[index]}",
+                    full_name=f"{first} {last}",
+                    date_of_birth=BORN_FROM + timedelta(days=rng.randint(0, BORN_SPAN_DAYS)),
+                    weight_kg=round(rng.triangular(45, 130, 76), 1),
+                    allergies=rng.choice(ALLERGIES) if rng.random() < 0.15 else "",
+                ),
+                today,
+            )
+            registered = first_visit.get(index, today) - timedelta(days=rng.randint(1, 14))
+            rows.append(
+                PatientRow(
+                    mrn=draft.mrn,
+                    full_name=draft.full_name,
+                    date_of_birth=draft.date_of_birth,
+                    weight_kg=draft.weight_kg,
+                    allergies=draft.allergies,
+                    created_at=_at(registered, time(9)) + timedelta(minutes=rng.randint(0, 480)),
+                    created_by=self.actor.username,
+                )
+            )
+        self.session.add_all(rows)
+        self.session.flush()
+        return rows  # kept referenced, so check_in_row finds them without a query
+
+    def write_history(self, patients: list[PatientRow], visits: list[_Visit]) -> int:
+        """Place each day's visits on chairs free at the time; write them in time order."""
+        rng = self.rng
+        by_day: dict[date, list[_Visit]] = defaultdict(list)
+        for visit in visits:
+            by_day[visit.day].append(visit)
+        free = {chair.id: datetime.min.replace(tzinfo=UTC) for chair in self.chairs}
+        for day in sorted(by_day):
+            opening = _at(day, FIRST_CHECK_IN)
+            free = {chair: max(at, opening) for chair, at in free.items()}  # a late day runs on
+            slots = sorted(
+                ((rng.randint(0, CHECK_IN_SLOTS), v) for v in by_day[day]), key=itemgetter(0)
+            )
+            placed = []
+            for slot, visit in slots:
+                desired = opening + timedelta(minutes=15 * slot)
+                target = rng.choices(TARGETS, TARGET_WEIGHTS)[0]
+                steps = _story(rng, target, visit.cancelled)
+                idle = [chair for chair, at in free.items() if at <= desired]
+                chair = rng.choice(idle) if idle else min(free, key=free.__getitem__)
+                checked_in = max(desired, free[chair]) + timedelta(seconds=rng.randint(0, 600))
+                free[chair] = checked_in + steps[-1][0] + timedelta(minutes=rng.randint(5, 15))
+                placed.append((checked_in, chair, patients[visit.patient].id, target, steps))
+            for checked_in, chair, patient_id, target, steps in sorted(placed, key=itemgetter(0)):
+                self.write_session(chair, patient_id, target, checked_in, steps)
+        return len(visits)
+
+    def write_session(
+        self, chair_id: int, patient_id: int, target: int, checked_in: datetime, steps: list[Step]
+    ) -> None:
+        """Check in, then the other actions, through the session service's own helpers."""
+        nurse = self.rng.choice(NURSES)
+        session = self.session
+        row = check_in_row(session, self.settings, nurse, chair_id, patient_id, target, checked_in)
+        if len(steps) > 1:
+            # append_events replays the check-in: load it (one query; events are lazy="raise")
+            recorded = select(SessionEventRow).where(SessionEventRow.session_id == row.id)
+            set_committed_value(row, "events", list(session.scalars(recorded)))
+            actions = [(kind, checked_in + offset, why) for offset, kind, why in steps[1:]]
+            append_events(session, row, nurse, actions)
 
 
 def _at(day: date, clock_time: time) -> datetime:

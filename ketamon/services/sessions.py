@@ -7,6 +7,7 @@ and per patient.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -164,20 +165,39 @@ def append_event(
     recorded_at: datetime | None = None,
 ) -> None:
     """Apply one action to a session row, refusing what the rules forbid."""
-    events = _events(row)
-    check_event_time(events, at)
-    state = transition(replay(events), kind, reason)
-    session.add(
-        SessionEventRow(
-            session_id=row.id,
-            seq=len(events) + 1,
-            kind=kind.value,
-            at=at,
-            actor=actor.username,
-            reason=reason.strip(),
-            recorded_at=recorded_at or at,
+    append_events(session, row, actor, [(kind, at, reason)], recorded_at)
+
+
+def append_events(
+    session: Session,
+    row: SessionRow,
+    actor: Actor,
+    actions: Iterable[tuple[EventKind, datetime, str]],
+    recorded_at: datetime | None = None,
+) -> None:
+    """Apply (kind, at, reason) actions in order, each checked as append_event checks it.
+
+    One flush for all of them: the demo seeder writes whole past sessions this way.
+    row.events must be loaded; it is expired afterwards.
+    """
+    events = list(_events(row))
+    state = replay(events)
+    for kind, at, reason in actions:
+        check_event_time(events, at)
+        state = transition(state, kind, reason)
+        event = SessionEvent(kind, at, actor.username, reason.strip())
+        session.add(
+            SessionEventRow(
+                session_id=row.id,
+                seq=len(events) + 1,
+                kind=kind.value,
+                at=at,
+                actor=event.actor,
+                reason=event.reason,
+                recorded_at=recorded_at or at,
+            )
         )
-    )
+        events.append(event)
     row.phase = state.phase.value
     if not state.phase.active:
         row.active_chair_id = None

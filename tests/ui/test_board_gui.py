@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from PySide6.QtCore import Qt
 
 from ketamon.services.clinic import Clinic
 from ketamon.ui.dialogs.checkin import CheckInDialog
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import ReasonDialog
-from tests.conftest import NURSE, draft
+from tests.conftest import NURSE, T0, draft
 from tests.ui.conftest import click, tile_of
 
 
@@ -163,3 +165,36 @@ def test_cancel_needs_a_reason_and_frees_the_chair(clinic, clock, make_window, q
     )
     click(qtbot, tile, "cancel")
     assert tile.phase_label.text() == "EMPTY"
+
+
+def test_open_session_shows_the_timeline_with_times_and_who(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    from ketamon.ui.dialogs.timeline import TimelineDialog
+
+    patient = clinic.patients.register(NURSE, draft(name="Lena Park"))
+    chair = clinic.chairs.list()[0]
+    s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
+    clock.advance(minutes=4)
+    clinic.sessions.start(NURSE, s.id)
+    clock.advance(minutes=6)
+    clinic.sessions.pause(NURSE, s.id, "Elevated blood pressure")
+    window = make_window(clinic)
+    shown = []
+
+    def ask(cls, parent, session, now):
+        dialog = TimelineDialog(parent, session, now)
+        qtbot.addWidget(dialog)
+        shown.append(dialog)
+
+    monkeypatch.setattr(TimelineDialog, "ask", classmethod(ask))
+    click(qtbot, tile_of(window, 0), "open")
+    [dialog] = shown
+    rows = [
+        [dialog.table.item(r, c).text() for c in range(4)] for r in range(dialog.table.rowCount())
+    ]
+    assert [r[1] for r in rows] == ["Checked in", "Infusion started", "Infusion paused"]
+    assert {r[2] for r in rows} == {NURSE.username}
+    assert rows[2][3] == "Elevated blood pressure"
+    started = T0 + timedelta(minutes=4)
+    assert rows[1][0] == started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
