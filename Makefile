@@ -45,8 +45,8 @@ pytest: $(VENV)/.test-installed
 
 ## Build the wheel, install it into a scratch venv, and run it from outside the source tree.
 wheel-check: $(VENV)/.test-installed
-	rm -rf $(WHEEL_DIR)
-	$(BIN)/python -m build --wheel --outdir $(WHEEL_DIR)/dist . > $(WHEEL_DIR).log 2>&1 || (cat $(WHEEL_DIR).log; exit 1)
+	rm -rf $(WHEEL_DIR) && mkdir -p $(WHEEL_DIR)
+	$(BIN)/python -m build --wheel --outdir $(WHEEL_DIR)/dist . > $(WHEEL_DIR)/build.log 2>&1 || (cat $(WHEEL_DIR)/build.log; exit 1)
 	$(PYTHON) -m venv $(WHEEL_DIR)/venv
 	$(WHEEL_DIR)/venv/bin/python -m pip install --quiet $(WHEEL_DIR)/dist/*.whl
 	cd $(WHEEL_DIR) && env -u KETAMON_DB KETAMON_DATA_DIR=$(CURDIR)/$(WHEEL_DIR)/data venv/bin/ketamon --version

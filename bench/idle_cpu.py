@@ -76,12 +76,18 @@ def main() -> None:
         build_database(db, args.chairs)
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KETAMON_DATA_DIR=tmp)
         env.pop("KETAMON_QUIT_WHEN_IDLE", None)
-        board = measure([sys.executable, "-m", "ketamon", "--db", f"sqlite:///{db}"], env,
-                        args.seconds, settle=5)
+        board = measure(
+            [sys.executable, "-m", "ketamon", "--db", f"sqlite:///{db}"],
+            env,
+            args.seconds,
+            settle=5,
+        )
         bare = measure([sys.executable, "-c", IDLE_BARE], env, args.seconds, settle=3)
     print(f"idle bare PySide6 window: {bare:.2f}% of one core over {args.seconds:.0f} s")
-    print(f"idle board, {args.chairs} chairs infusing: {board:.2f}% of one core "
-          f"over {args.seconds:.0f} s (target <= 1%) {'OK' if board <= 1 else 'OVER TARGET'}")
+    print(
+        f"idle board, {args.chairs} chairs infusing: {board:.2f}% of one core "
+        f"over {args.seconds:.0f} s (target <= 1%) {'OK' if board <= 1 else 'OVER TARGET'}"
+    )
 
 
 if __name__ == "__main__":

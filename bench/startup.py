@@ -51,7 +51,9 @@ def main() -> None:
         build_database(db, args.sessions)
         print(f"database: {args.sessions} sessions built in {time.perf_counter() - t0:.1f} s")
         env = dict(
-            os.environ, QT_QPA_PLATFORM="offscreen", KETAMON_QUIT_WHEN_IDLE="1",
+            os.environ,
+            QT_QPA_PLATFORM="offscreen",
+            KETAMON_QUIT_WHEN_IDLE="1",
             KETAMON_DATA_DIR=tmp,
         )
         app = [sys.executable, "-m", "ketamon", "--db", f"sqlite:///{db}"]

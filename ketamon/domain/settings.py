@@ -29,6 +29,14 @@ class ClinicSettings:
 
     def validate(self) -> None:
         validate_target_minutes(self.default_target_minutes)
+        # Every duration offered at check-in must be one that check-in accepts.
+        if not self.target_choices or not all(
+            MIN_TARGET_MINUTES <= int(m) <= MAX_TARGET_MINUTES for m in self.target_choices
+        ):
+            raise FieldError(
+                "target_choices",
+                f"Target choices must be {MIN_TARGET_MINUTES}–{MAX_TARGET_MINUTES} minutes each",
+            )
         if not 1 <= self.initial_course_length <= 30:
             raise FieldError(
                 "initial_course_length", "Initial course length must be 1–30 infusions"

@@ -1,0 +1,115 @@
+"""PatientService: registration (validated, unique MRN) and search."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ketamon.domain.clock import FakeClock
+from ketamon.domain.errors import ValidationErrors
+from ketamon.services.base import NotFound
+from ketamon.services.clinic import Clinic
+from tests.conftest import NURSE, T0, draft
+
+
+def mrns(patients) -> list[str]:
+    return [p.mrn for p in patients]
+
+
+def test_register_stores_the_cleaned_patient(clinic) -> None:
+    p = clinic.patients.register(
+        NURSE, draft(" MRN7 ", "  Ada   Lovelace ", weight_kg=61, allergies=" latex ")
+    )
+    assert (p.mrn, p.full_name, p.weight_kg, p.allergies) == ("MRN7", "Ada Lovelace", 61.0, "latex")
+    assert clinic.patients.get(p.id) == p
+    assert clinic.patients.get(p.id).date_of_birth == date(1980, 5, 17)
+
+
+@pytest.mark.parametrize("mrn", ["MRN1001", "mrn1001", " MRN1001 "])
+def test_a_duplicate_mrn_is_refused_naming_the_field(clinic, mrn: str) -> None:
+    clinic.patients.register(NURSE, draft("MRN1001", "Ada Lovelace"))
+    with pytest.raises(ValidationErrors) as refused:
+        clinic.patients.register(NURSE, draft(mrn, "Grace Hopper"))
+    assert list(refused.value.errors) == ["mrn"]
+    assert "is already registered (Ada Lovelace)" in refused.value.errors["mrn"]
+    assert [p.full_name for p in clinic.patients.search("MRN")] == ["Ada Lovelace"]
+
+
+def test_invalid_drafts_are_refused_and_not_stored(clinic) -> None:
+    with pytest.raises(ValidationErrors) as refused:
+        clinic.patients.register(NURSE, draft("MRN1", weight_kg=400))
+    assert list(refused.value.errors) == ["weight_kg"]
+    assert clinic.patients.search("MRN1") == []
+
+
+def test_date_of_birth_is_checked_against_the_clinic_clock(clinic, clock) -> None:
+    today = clock().date()  # 2026-03-02
+    with pytest.raises(ValidationErrors) as refused:
+        clinic.patients.register(NURSE, draft("MRN1", date_of_birth=date(2026, 3, 3)))
+    assert list(refused.value.errors) == ["date_of_birth"]
+    assert clinic.patients.register(NURSE, draft("MRN2", date_of_birth=today)).mrn == "MRN2"
+
+
+def test_get_unknown_patient(clinic) -> None:
+    with pytest.raises(NotFound, match="Patient 404 not found"):
+        clinic.patients.get(404)
+
+
+@pytest.fixture(scope="module")
+def registered(tmp_path_factory: pytest.TempPathFactory):
+    """One clinic with a few patients, shared by the read-only search tests below."""
+    path = tmp_path_factory.mktemp("search") / "clinic.sqlite3"
+    clinic = Clinic.open(f"sqlite:///{path}", FakeClock(T0))
+    for mrn, name in [
+        ("MRN1001", "Ada Lovelace"),
+        ("MRN1002", "Grace Hopper"),
+        ("MRN2001", "Alan Turing"),
+        ("AB-77", "Katherine Johnson"),
+        ("X_1", "Edsger Dijkstra"),
+    ]:
+        clinic.patients.register(NURSE, draft(mrn, name))
+    yield clinic
+    clinic.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("love", ["MRN1001"]),
+        ("LOVE", ["MRN1001"]),
+        ("Hop", ["MRN1002"]),
+        ("ada", ["MRN1001"]),
+        ("er", ["MRN1002", "AB-77", "X_1"]),  # Hopper, Katherine, Edsger
+        ("mrn10", ["MRN1001", "MRN1002"]),
+        ("MRN1", ["MRN1001", "MRN1002"]),
+        ("ab-", ["AB-77"]),
+        ("ada love", ["MRN1001"]),
+        ("  lovelace   ada ", ["MRN1001"]),
+        ("ada hopper", []),
+    ],
+)
+def test_search_by_name_fragment_and_mrn_prefix(registered, text: str, expected) -> None:
+    assert sorted(mrns(registered.patients.search(text))) == sorted(expected)
+
+
+def test_mrn_is_matched_by_prefix_only(registered) -> None:
+    assert registered.patients.search("1001") == []
+    assert registered.patients.search("77") == []
+
+
+def test_blank_search_finds_nothing(registered) -> None:
+    assert registered.patients.search("") == []
+    assert registered.patients.search("   ") == []
+
+
+def test_wildcards_are_taken_literally(registered) -> None:
+    assert registered.patients.search("%") == []
+    assert mrns(registered.patients.search("X_")) == ["X_1"]
+    assert registered.patients.search("M_N") == []
+
+
+def test_results_are_sorted_by_name_and_limited(registered) -> None:
+    names = [p.full_name for p in registered.patients.search("MRN")]
+    assert names == ["Ada Lovelace", "Alan Turing", "Grace Hopper"]
+    assert len(registered.patients.search("MRN", limit=2)) == 2

@@ -1,0 +1,105 @@
+"""SettingsService: clinic settings are stored, validated, and used by the board."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from ketamon.domain.board import TileLevel, tile_view
+from ketamon.domain.errors import FieldError
+from ketamon.domain.settings import ClinicSettings
+from ketamon.services.clinic import Clinic
+from tests.conftest import NURSE, T0, draft
+
+
+def test_a_new_clinic_has_the_default_settings(clinic) -> None:
+    assert clinic.settings.get() == ClinicSettings()
+
+
+def test_update_then_get_round_trips(clinic) -> None:
+    updated = clinic.settings.update(NURSE, overrun_alert_minutes=10)
+    assert updated.overrun_alert_minutes == 10
+    assert clinic.settings.get().overrun_alert_minutes == 10
+    assert clinic.settings.get().initial_course_length == 6  # the others keep their values
+    assert clinic.sessions.board().settings.overrun_alert_minutes == 10
+
+
+def test_lists_and_texts_round_trip(clinic) -> None:
+    clinic.settings.update(NURSE, target_choices=(45, 60, 90), clinic_name="Harbor Clinic")
+    got = clinic.settings.get()
+    assert got.target_choices == (45, 60, 90)
+    assert got.clinic_name == "Harbor Clinic"
+
+
+def test_a_setting_records_who_changed_it_and_when(clinic, clock) -> None:
+    clock.advance(minutes=3)
+    clinic.settings.update(NURSE, overrun_alert_minutes=7)
+    clock.advance(minutes=3)
+    clinic.settings.update(NURSE, overrun_alert_minutes=8)
+    with clinic.db.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT key, value, updated_at, updated_by FROM clinic_setting")
+        ).all()
+    assert [(r.key, r.value, r.updated_by) for r in rows] == [
+        ("overrun_alert_minutes", "8", "nurse.jo")
+    ]
+    assert str(rows[0].updated_at).startswith("2026-03-02 14:06:00")
+
+
+def test_settings_survive_reopening(clinic, db_url: str, clock) -> None:
+    clinic.settings.update(NURSE, overrun_alert_minutes=12, default_target_minutes=50)
+    clinic.close()
+    again = Clinic.open(db_url, clock)
+    try:
+        got = again.settings.get()
+        assert (got.overrun_alert_minutes, got.default_target_minutes) == (12, 50)
+    finally:
+        again.close()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"overrun_alert_minutes": 61}, "overrun_alert_minutes"),
+        ({"overrun_alert_minutes": -1}, "overrun_alert_minutes"),
+        ({"initial_course_length": 0}, "initial_course_length"),
+        ({"default_target_minutes": 300}, "target_minutes"),
+    ],
+)
+def test_invalid_settings_are_refused_and_not_stored(clinic, changes: dict, field: str) -> None:
+    with pytest.raises(FieldError) as refused:
+        clinic.settings.update(NURSE, **changes)
+    assert refused.value.field == field
+    assert clinic.settings.get() == ClinicSettings()
+
+
+def test_a_refused_change_stores_none_of_its_companions(clinic) -> None:
+    with pytest.raises(FieldError):
+        clinic.settings.update(NURSE, clinic_name="Harbor", overrun_alert_minutes=99)
+    assert clinic.settings.get().clinic_name == ClinicSettings().clinic_name
+
+
+def test_the_overrun_setting_changes_what_the_board_shows(clinic, clock) -> None:
+    chair = clinic.chairs.list()[0]
+    ada = clinic.patients.register(NURSE, draft())
+    s = clinic.sessions.check_in(NURSE, chair.id, ada.id, 40)
+    clinic.sessions.start(NURSE, s.id)
+    clock.set(T0 + timedelta(minutes=46))
+
+    def level() -> TileLevel:
+        board = clinic.sessions.board()
+        return tile_view(chair, board.sessions[chair.id], board.settings, clock()).level
+
+    assert level() is TileLevel.OVERRUN
+    clinic.settings.update(NURSE, overrun_alert_minutes=10)
+    assert level() is TileLevel.TARGET_REACHED
+
+
+@pytest.mark.parametrize("choices", [(), (40, 1000), (3, 40)])
+def test_target_choices_must_be_durations_a_check_in_accepts(clinic, choices) -> None:
+    with pytest.raises(FieldError) as refused:
+        clinic.settings.update(NURSE, target_choices=choices)
+    assert refused.value.field == "target_choices"
+    assert clinic.settings.get().target_choices == ClinicSettings().target_choices

@@ -1,0 +1,206 @@
+"""Alembic: one head, models equal to migrations, and a backup before any upgrade."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from ketamon.services.clinic import Clinic
+from ketamon.storage import migrate
+from ketamon.storage.database import StorageError
+from ketamon.storage.models import Base
+from tests.conftest import NURSE, draft
+
+
+def _db_path(db_url: str) -> Path:
+    return Path(db_url.removeprefix("sqlite:///"))
+
+
+def _backups(path: Path) -> list[Path]:
+    return sorted(path.parent.glob(f"{path.stem}.backup-*{path.suffix}"))
+
+
+def _diff(clinic: Clinic) -> list:
+    with clinic.db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+
+def test_there_is_exactly_one_head_and_it_is_head_revision() -> None:
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    assert script.get_heads() == [migrate.HEAD_REVISION]
+
+
+def test_a_migrated_database_is_at_head_revision(clinic) -> None:
+    assert migrate.current_revision(clinic.db) == (migrate.HEAD_REVISION, True)
+
+
+def test_models_match_the_migrations(clinic) -> None:
+    assert _diff(clinic) == []
+
+
+def test_the_model_check_does_notice_a_difference(clinic) -> None:
+    # The comparison above would catch drift: remove one index and it is reported.
+    with clinic.db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_patient_full_name")
+    diff = _diff(clinic)
+    assert [(d[0], d[1].name) for d in diff] == [("add_index", "ix_patient_full_name")]
+
+
+def test_a_fresh_database_makes_no_backup(db_url: str, clock) -> None:
+    path = _db_path(db_url)
+    c = Clinic.open(db_url, clock)
+    try:
+        assert c.backup is None
+        assert path.is_file()
+        assert _backups(path) == []
+    finally:
+        c.close()
+
+
+def test_reopening_an_up_to_date_database_makes_no_backup(clinic, db_url: str, clock) -> None:
+    clinic.close()
+    clock.advance(hours=1)
+    again = Clinic.open(db_url, clock)
+    try:
+        assert again.backup is None
+        assert _backups(_db_path(db_url)) == []
+    finally:
+        again.close()
+
+
+NEXT_REVISION = '''"""a later schema change
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("upgrade_probe", sa.Column("id", sa.Integer(), primary_key=True))
+
+
+def downgrade() -> None:
+    op.drop_table("upgrade_probe")
+'''
+
+
+@pytest.fixture
+def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A KetaMon 'release' one migration ahead of this one: the real scripts plus 0002."""
+    scripts = tmp_path / "next-release-migrations"
+    shutil.copytree(
+        migrate.migrations_location(), scripts, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (scripts / "versions" / "0002_later_change.py").write_text(NEXT_REVISION)
+    monkeypatch.setattr(migrate, "migrations_location", lambda: str(scripts))
+    monkeypatch.setattr(migrate, "HEAD_REVISION", "0002")
+    return "0002"
+
+
+def test_upgrading_an_older_file_backs_it_up_first(
+    clinic,
+    db_url: str,
+    clock,
+    next_release: str,
+) -> None:
+    path = _db_path(db_url)
+    clinic.patients.register(NURSE, draft("MRN1", "Ada Lovelace"))
+    clinic.close()  # the file is now a real 0001 database with a patient in it
+
+    clock.advance(days=30, hours=2, minutes=3, seconds=4)  # 2026-04-01 16:03:04 UTC
+    upgraded = Clinic.open(db_url, clock)
+    try:
+        assert migrate.current_revision(upgraded.db) == (next_release, True)
+        assert [p.mrn for p in upgraded.patients.search("Ada")] == ["MRN1"]
+    finally:
+        upgraded.close()
+
+    backup = upgraded.backup
+    assert backup == path.with_name("clinic.backup-20260401T160304Z.sqlite3")
+    assert _backups(path) == [backup]
+    copy = sqlite3.connect(backup)
+    try:
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert copy.execute("SELECT mrn, full_name FROM patient").fetchall() == [
+            ("MRN1", "Ada Lovelace")
+        ]
+        tables = {r[0] for r in copy.execute("SELECT name FROM sqlite_master")}
+        assert "upgrade_probe" not in tables  # taken before the upgrade, not after
+    finally:
+        copy.close()
+
+
+def test_a_fresh_database_under_a_newer_release_makes_no_backup(
+    db_url: str,
+    clock,
+    next_release: str,
+) -> None:
+    c = Clinic.open(db_url, clock)
+    try:
+        assert migrate.current_revision(c.db) == (next_release, True)
+        assert c.backup is None
+        assert _backups(_db_path(db_url)) == []
+    finally:
+        c.close()
+
+
+def test_an_unversioned_database_is_refused_untouched_after_a_backup(
+    clinic,
+    db_url: str,
+    clock,
+) -> None:
+    # Tables but no recorded revision: Alembic cannot tell where this file stands.
+    path = _db_path(db_url)
+    clinic.patients.register(NURSE, draft("MRN1"))
+    clinic.close()
+    raw = sqlite3.connect(path)
+    raw.execute("DELETE FROM alembic_version")
+    raw.commit()
+    raw.close()
+
+    with pytest.raises(StorageError) as error:
+        Clinic.open(db_url, clock)
+    assert str(path) in str(error.value)
+    assert "could not upgrade the database" in str(error.value)
+    assert len(_backups(path)) == 1
+    raw = sqlite3.connect(path)
+    try:
+        assert raw.execute("SELECT mrn FROM patient").fetchall() == [("MRN1",)]
+    finally:
+        raw.close()
+
+
+def test_a_database_from_a_newer_release_is_refused(clinic, db_url: str, clock) -> None:
+    path = _db_path(db_url)
+    clinic.patients.register(NURSE, draft("MRN1"))
+    clinic.close()
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE alembic_version SET version_num = '0099'")
+    raw.commit()
+    raw.close()
+
+    with pytest.raises(StorageError) as error:
+        Clinic.open(db_url, clock)
+    assert str(path) in str(error.value)
+    assert "0099" in str(error.value)
+    raw = sqlite3.connect(path)
+    try:
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("0099",)]
+        assert raw.execute("SELECT mrn FROM patient").fetchall() == [("MRN1",)]
+    finally:
+        raw.close()
