@@ -11,6 +11,7 @@ MIN_WEIGHT_KG = 20.0
 MAX_WEIGHT_KG = 350.0
 EARLIEST_BIRTH_YEAR = 1900
 MAX_MRN_LENGTH = 32
+MAX_NAME_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ def validate_patient(draft: PatientDraft, today: date) -> PatientDraft:
         errors["mrn"] = f"MRN must be at most {MAX_MRN_LENGTH} characters"
     if not name:
         errors["full_name"] = "Full name is required"
+    elif len(name) > MAX_NAME_LENGTH:
+        errors["full_name"] = f"Full name must be at most {MAX_NAME_LENGTH} characters"
     dob = draft.date_of_birth
     if dob is None:
         errors["date_of_birth"] = "Date of birth is required"

@@ -98,11 +98,11 @@ def replay(events: tuple[SessionEvent, ...] | list[SessionEvent]) -> SessionStat
 def transition(state: SessionState, kind: EventKind, reason: str = "") -> SessionState:
     """The state after `kind`, or DomainError saying plainly why it is not allowed."""
     phase = state.phase
+    if not phase.active:
+        raise DomainError(f"This session is already {phase.label.lower()}")
     if kind in REASON_REQUIRED and not reason.strip():
         what = "pause the infusion" if kind is EventKind.PAUSE else "cancel the session"
         raise DomainError(f"A reason is required to {what}")
-    if not phase.active:
-        raise DomainError(f"This session is already {phase.label.lower()}")
     if kind is EventKind.CHECK_IN:
         raise DomainError("This patient is already checked in")
     if kind is EventKind.CANCEL:
@@ -112,6 +112,10 @@ def transition(state: SessionState, kind: EventKind, reason: str = "") -> Sessio
             raise DomainError("The infusion has already been started")
         return SessionState(Phase.INFUSING)
     if kind is EventKind.DISCHARGE:
+        if phase is Phase.CHECKED_IN:
+            raise DomainError(
+                "Cannot discharge: the infusion has not been started (cancel the session instead)"
+            )
         if phase is not Phase.RECOVERY:
             raise DomainError("Cannot discharge: stop the infusion first")
         return SessionState(Phase.DISCHARGED)

@@ -41,6 +41,10 @@ class ClinicSettings:
             raise FieldError(
                 "initial_course_length", "Initial course length must be 1–30 infusions"
             )
+        if not 1 <= self.default_chair_count <= 50:
+            raise FieldError("default_chair_count", "Default chair count must be 1–50")
+        if not self.clinic_name.strip():
+            raise FieldError("clinic_name", "Clinic name is required")
         if not 0 <= self.overrun_alert_minutes <= 60:
             raise FieldError("overrun_alert_minutes", "Overrun alert must be 0–60 minutes")
 

@@ -18,7 +18,7 @@ def to_patient(row: PatientRow) -> Patient:
 class PatientService(Service):
     def register(self, actor: Actor, draft: PatientDraft) -> Patient:
         require_actor(actor)
-        clean = validate_patient(draft, self.now().date())
+        clean = validate_patient(draft, self.now().astimezone().date())  # the clinic's today
         with self.db.transaction() as session:
             clash = session.scalar(
                 select(PatientRow.full_name).where(func.lower(PatientRow.mrn) == clean.mrn.lower())

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketamon.domain.actors import Actor, require_actor
+from ketamon.domain.errors import FieldError
 from ketamon.domain.settings import ClinicSettings
 from ketamon.services.base import Service
 from ketamon.storage.models import ClinicSetting
@@ -28,6 +29,13 @@ class SettingsService(Service):
         require_actor(actor)
         with self.db.transaction() as session:
             current = load_settings(session)
+            known = {f.name: f for f in fields(ClinicSettings)}
+            for key, value in changes.items():
+                if key not in known:
+                    raise FieldError(key, f"There is no clinic setting called {key!r}")
+                expected = type(getattr(current, key))
+                if not isinstance(value, expected) or isinstance(value, bool):
+                    raise FieldError(key, f"{key} must be a {expected.__name__}")
             updated = replace(current, **changes)  # type: ignore[arg-type]
             updated.validate()
             new_values = asdict(updated)

@@ -89,6 +89,13 @@ class Database:
         try:
             with factory.begin() as session:
                 yield session
+        except exc.IntegrityError as error:
+            raise StorageError(
+                self.location,
+                "the change conflicts with what is already stored (perhaps another workstation "
+                "changed the same record a moment ago); nothing was saved. "
+                f"Detail: {_reason(error)}",
+            ) from error
         except (exc.OperationalError, exc.DatabaseError) as error:
             raise StorageError(self.location, _reason(error)) from error
 

@@ -49,8 +49,23 @@ def upgrade(db: Database, *, clock: Clock = system_clock) -> Path | None:
         revision, has_tables = current_revision(db)
         if revision == HEAD_REVISION:
             return None
-        backup = backup_sqlite(db, clock()) if has_tables else None
+        if revision is None and has_tables:
+            raise StorageError(
+                db.location,
+                "this is not a KetaMon database (it has tables but no KetaMon schema version);"
+                " nothing was changed",
+            )
         from alembic import command
+        from alembic.script import ScriptDirectory
+
+        known = {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+        if revision is not None and revision not in known:
+            raise StorageError(
+                db.location,
+                f"the database was written by a newer KetaMon (schema {revision}); "
+                "install the newer KetaMon to open it. Nothing was changed",
+            )
+        backup = backup_sqlite(db, clock()) if has_tables else None
 
         with db.engine.begin() as conn:
             command.upgrade(alembic_config(conn), "head")

@@ -82,7 +82,11 @@ def test_everything_outside_the_table_is_refused(state: SessionState, kind: Even
         (RECOVERY, EventKind.PAUSE, "The infusion has already been stopped"),
         (RECOVERY, EventKind.RESUME, "The infusion has already been stopped"),
         (RECOVERY, EventKind.STOP, "The infusion has already been stopped"),
-        (CHECKED_IN, EventKind.DISCHARGE, "Cannot discharge: stop the infusion first"),
+        (
+            CHECKED_IN,
+            EventKind.DISCHARGE,
+            "Cannot discharge: the infusion has not been started (cancel the session instead)",
+        ),
         (INFUSING, EventKind.DISCHARGE, "Cannot discharge: stop the infusion first"),
         (PAUSED, EventKind.DISCHARGE, "Cannot discharge: stop the infusion first"),
         (CHECKED_IN, EventKind.CHECK_IN, "This patient is already checked in"),

@@ -66,6 +66,11 @@ def test_settings_survive_reopening(clinic, db_url: str, clock) -> None:
         ({"overrun_alert_minutes": -1}, "overrun_alert_minutes"),
         ({"initial_course_length": 0}, "initial_course_length"),
         ({"default_target_minutes": 300}, "target_minutes"),
+        ({"default_chair_count": 0}, "default_chair_count"),
+        ({"clinic_name": "  "}, "clinic_name"),
+        ({"overrun_alert_minutes": "10"}, "overrun_alert_minutes"),
+        ({"overrun_alert_minutes": True}, "overrun_alert_minutes"),
+        ({"no_such_setting": 1}, "no_such_setting"),
     ],
 )
 def test_invalid_settings_are_refused_and_not_stored(clinic, changes: dict, field: str) -> None:

@@ -159,7 +159,7 @@ def test_a_fresh_database_under_a_newer_release_makes_no_backup(
         c.close()
 
 
-def test_an_unversioned_database_is_refused_untouched_after_a_backup(
+def test_an_unversioned_database_is_refused_untouched(
     clinic,
     db_url: str,
     clock,
@@ -176,8 +176,8 @@ def test_an_unversioned_database_is_refused_untouched_after_a_backup(
     with pytest.raises(StorageError) as error:
         Clinic.open(db_url, clock)
     assert str(path) in str(error.value)
-    assert "could not upgrade the database" in str(error.value)
-    assert len(_backups(path)) == 1
+    assert "not a KetaMon database" in str(error.value)
+    assert _backups(path) == []  # refused before anything, a backup included, was written
     raw = sqlite3.connect(path)
     try:
         assert raw.execute("SELECT mrn FROM patient").fetchall() == [("MRN1",)]
@@ -198,6 +198,8 @@ def test_a_database_from_a_newer_release_is_refused(clinic, db_url: str, clock) 
         Clinic.open(db_url, clock)
     assert str(path) in str(error.value)
     assert "0099" in str(error.value)
+    assert "newer KetaMon" in str(error.value)
+    assert _backups(path) == []
     raw = sqlite3.connect(path)
     try:
         assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("0099",)]
