@@ -85,7 +85,14 @@ def _run(url: str) -> int:
     from ketamon.services.clinic import Clinic
 
     actor = workstation_actor()
-    clinic = Clinic.open(url)
+    try:
+        clinic = Clinic.open(url)
+    except StorageError as error:
+        from ketamon.ui.app import has_display, show_startup_error
+
+        if has_display():
+            show_startup_error(str(error))
+        raise
     try:
         clinic.chairs.ensure_defaults(actor)
         from ketamon.ui.app import run

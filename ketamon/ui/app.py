@@ -28,6 +28,25 @@ def application() -> QApplication:
     return app  # type: ignore[return-value]
 
 
+def has_display() -> bool:
+    """Whether a window can be shown (so a start-up fault can be shown, not only printed)."""
+    if os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
+        return False
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def show_startup_error(text: str) -> None:
+    """A nurse who started KetaMon from a desktop icon sees why it could not open."""
+    from PySide6.QtWidgets import QMessageBox
+
+    application()
+    box = QMessageBox(QMessageBox.Icon.Critical, "KetaMon could not start", text)
+    box.setInformativeText("Nothing was changed. Tell the clinic administrator what it says.")
+    box.exec()
+
+
 def run(clinic: Clinic, actor: Actor) -> int:
     app = application()
     window = MainWindow(clinic, actor)
