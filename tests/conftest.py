@@ -16,7 +16,9 @@ from ketamon.domain.clock import FakeClock  # noqa: E402
 from ketamon.domain.patients import PatientDraft  # noqa: E402
 
 T0 = datetime(2026, 3, 2, 14, 0, 0, tzinfo=UTC)
-NURSE = Actor("nurse.jo", "Jo Rivera")
+# The clinic fixture's first account: a charge nurse who also administers (roles nurse,admin).
+NURSE = Actor("nurse.jo", "Jo Rivera, RN")
+PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
@@ -37,11 +39,19 @@ def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
 
 
-@pytest.fixture
-def clinic(db_url: str, clock: FakeClock):
+def open_clinic(url: str, clock=None, **kwargs):
+    """Clinic.open, plus the fixture's first account when the database has no users yet."""
     from ketamon.services.clinic import Clinic
 
-    c = Clinic.open(db_url, clock)
+    c = Clinic.open(url, clock, **kwargs) if clock is not None else Clinic.open(url, **kwargs)
+    if not c.users.any_users():
+        c.users.create_first_admin("nurse.jo", "Jo Rivera", "RN", PASSWORD, roles="nurse,admin")
+    return c
+
+
+@pytest.fixture
+def clinic(db_url: str, clock: FakeClock):
+    c = open_clinic(db_url, clock)
     c.chairs.ensure_defaults(NURSE)
     yield c
     c.close()

@@ -15,6 +15,7 @@ class ClinicSettings:
     initial_course_length: int = 6
     overrun_alert_minutes: int = 5
     default_chair_count: int = 6
+    idle_lock_minutes: int = 5
 
     @classmethod
     def from_stored(cls, stored: dict[str, object]) -> ClinicSettings:
@@ -45,6 +46,8 @@ class ClinicSettings:
             raise FieldError("default_chair_count", "Default chair count must be 1–50")
         if not self.clinic_name.strip():
             raise FieldError("clinic_name", "Clinic name is required")
+        if not 1 <= self.idle_lock_minutes <= 30:
+            raise FieldError("idle_lock_minutes", "Automatic lock must be after 1–30 minutes")
         if not 0 <= self.overrun_alert_minutes <= 60:
             raise FieldError("overrun_alert_minutes", "Overrun alert must be 0–60 minutes")
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ketamon.domain.actors import Actor, require_actor
+from ketamon.domain.actors import Actor
 from ketamon.domain.board import Chair
 from ketamon.domain.errors import DomainError, FieldError
-from ketamon.services.base import NotFound, Service
+from ketamon.domain.users import Permission
+from ketamon.services.base import NotFound, Service, acting_user
 from ketamon.services.settings import load_settings
 from ketamon.storage.models import ChairRow, SessionRow
 
@@ -36,8 +37,8 @@ class ChairService(Service):
 
     def ensure_defaults(self, actor: Actor) -> list[Chair]:
         """On a brand-new database, create the clinic's default chairs."""
-        require_actor(actor)
-        with self.db.transaction() as session:
+        with self.db.transaction(audit=self.audit(actor, "")) as session:
+            acting_user(session, actor, None)
             if session.scalar(select(func.count(ChairRow.id))) == 0:
                 count = load_settings(session).default_chair_count
                 for i in range(1, count + 1):
@@ -45,21 +46,21 @@ class ChairService(Service):
             return active_chairs(session)
 
     def add(self, actor: Actor, name: str) -> Chair:
-        require_actor(actor)
-        with self.db.transaction() as session:
+        with self.db.transaction(audit=self.audit(actor, "")) as session:
+            acting_user(session, actor, Permission.MANAGE_SETTINGS)
             return to_chair(self._insert(session, actor, name))
 
     def rename(self, actor: Actor, chair_id: int, name: str) -> Chair:
-        require_actor(actor)
-        with self.db.transaction() as session:
+        with self.db.transaction(audit=self.audit(actor, "")) as session:
+            acting_user(session, actor, Permission.MANAGE_SETTINGS)
             row = self._get(session, chair_id)
             row.name = self._valid_name(session, name, exclude_id=chair_id)
             return to_chair(row)
 
     def move(self, actor: Actor, chair_id: int, offset: int) -> list[Chair]:
         """Move a chair up (-1) or down (+1) among the active chairs."""
-        require_actor(actor)
-        with self.db.transaction() as session:
+        with self.db.transaction(audit=self.audit(actor, "")) as session:
+            acting_user(session, actor, Permission.MANAGE_SETTINGS)
             rows = list(
                 session.scalars(
                     select(ChairRow)
@@ -78,8 +79,8 @@ class ChairService(Service):
             return [to_chair(r) for r in rows]
 
     def retire(self, actor: Actor, chair_id: int) -> Chair:
-        require_actor(actor)
-        with self.db.transaction() as session:
+        with self.db.transaction(audit=self.audit(actor, "")) as session:
+            acting_user(session, actor, Permission.MANAGE_SETTINGS)
             row = self._get(session, chair_id)
             if row.retired_at is not None:
                 raise DomainError(f"{row.name} is already retired")

@@ -9,6 +9,7 @@ from ketamon.services.chairs import ChairService
 from ketamon.services.patients import PatientService
 from ketamon.services.sessions import SessionService
 from ketamon.services.settings import SettingsService
+from ketamon.services.users import AuthService, UserService
 from ketamon.storage.database import DEFAULT_BUSY_TIMEOUT_MS, Database, StorageError
 from ketamon.storage.migrate import upgrade
 
@@ -25,6 +26,8 @@ class Clinic:
         self.chairs = ChairService(db, clock)
         self.patients = PatientService(db, clock)
         self.sessions = SessionService(db, clock)
+        self.users = UserService(db, clock)
+        self.auth = AuthService(db, clock)
         self.backup: Path | None = None
 
     @classmethod

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ketamon.domain.actors import Actor, require_actor
+from ketamon.domain.actors import Actor
 from ketamon.domain.courses import INITIAL, MAINTENANCE
 from ketamon.domain.errors import DomainError
 from ketamon.domain.patients import PatientDraft, validate_patient
@@ -28,7 +28,9 @@ from ketamon.domain.sessions import EventKind
 from ketamon.domain.settings import ClinicSettings
 from ketamon.services.sessions import append_events, check_in_row
 from ketamon.services.settings import load_settings
-from ketamon.storage.models import ChairRow, PatientRow, SessionEventRow
+from ketamon.services.users import hash_password
+from ketamon.storage.audit import AuditContext
+from ketamon.storage.models import ChairRow, PatientRow, SessionEventRow, UserRow
 
 if TYPE_CHECKING:
     from ketamon.services.clinic import Clinic
@@ -54,6 +56,14 @@ NURSES = (
     Actor("nurse.chen", "Lily Chen, RN"),
     Actor("nurse.okafor", "Chinedu Okafor, RN"),
     Actor("nurse.bergstrom", "Anna Bergström, RN"),
+)
+# Demo accounts (README): every one has the password DEMO_PASSWORD.
+DEMO_PASSWORD = "ketamon-demo"
+DEMO_USERS = (
+    ("admin", "Alex Morgan", "", "admin"),
+    ("charge.kim", "Kim Lee", "RN", "nurse,admin"),
+    ("dr.patel", "Priya Patel", "MD", "physician"),
+    *((a.username, a.display_name.split(",")[0], "RN", "nurse") for a in NURSES),
 )
 PAUSE_REASONS = ("Nausea", "BP 168/102 – recheck", "Patient request – anxiety", "IV line check")
 CANCEL_REASONS = (
@@ -206,6 +216,29 @@ def _story(rng: random.Random, target: int, cancelled: bool) -> list[Step]:
 
 
 # -- writing -------------------------------------------------------------------------------
+def _ensure_demo_staff(session: Session, now: datetime, by: str) -> None:
+    """Create the demo accounts that do not exist yet (one password hash for all)."""
+    existing = set(session.scalars(select(UserRow.username)))
+    password_hash = hash_password(DEMO_PASSWORD)
+    for username, full_name, credentials, roles in DEMO_USERS:
+        if username not in existing:
+            session.add(
+                UserRow(
+                    username=username,
+                    full_name=full_name,
+                    credentials=credentials,
+                    roles=roles,
+                    password_hash=password_hash,
+                    active=True,
+                    failed_sign_ins=0,
+                    locked_until=None,
+                    created_at=now,
+                    created_by=by,
+                )
+            )
+    session.flush()
+
+
 @dataclass
 class _Seeder:
     """One seeding transaction: the session, settings, chairs in use, the seeded randomness."""
@@ -220,14 +253,25 @@ class _Seeder:
     @contextmanager
     def open(cls, clinic: Clinic, actor: Actor, rng_seed: int) -> Iterator[_Seeder]:
         """One transaction on a database without patients (DomainError otherwise)."""
-        require_actor(actor)
-        clinic.chairs.ensure_defaults(actor)
-        with clinic.db.transaction() as session:
+        context = AuditContext(actor.username, clinic.clock(), "demo data")
+        with clinic.db.transaction(audit=context) as session:
             if session.scalar(select(func.count(PatientRow.id))):
                 raise DomainError(
                     "This database already holds patient records; "
                     "seed the demo into an empty database"
                 )
+            _ensure_demo_staff(session, context.at, actor.username)
+            if not session.scalar(select(func.count(ChairRow.id))):
+                for i in range(1, load_settings(session).default_chair_count + 1):
+                    session.add(
+                        ChairRow(
+                            name=f"Chair {i}",
+                            position=i,
+                            created_at=context.at,
+                            created_by=actor.username,
+                        )
+                    )
+                session.flush()
             in_use = select(ChairRow).where(ChairRow.retired_at.is_(None))
             chairs = list(session.scalars(in_use.order_by(ChairRow.position)))
             if not chairs:

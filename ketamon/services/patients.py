@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
-from ketamon.domain.actors import Actor, require_actor
+from ketamon.domain.actors import Actor
 from ketamon.domain.errors import ValidationErrors
 from ketamon.domain.patients import Patient, PatientDraft, validate_patient
-from ketamon.services.base import NotFound, Service
+from ketamon.domain.users import Permission
+from ketamon.services.base import NotFound, Service, acting_user
 from ketamon.storage.models import PatientRow
 
 
@@ -17,9 +18,9 @@ def to_patient(row: PatientRow) -> Patient:
 
 class PatientService(Service):
     def register(self, actor: Actor, draft: PatientDraft) -> Patient:
-        require_actor(actor)
         clean = validate_patient(draft, self.now().astimezone().date())  # the clinic's today
-        with self.db.transaction() as session:
+        with self.db.transaction(audit=self.audit(actor)) as session:
+            acting_user(session, actor, Permission.CHART)
             clash = session.scalar(
                 select(PatientRow.full_name).where(func.lower(PatientRow.mrn) == clean.mrn.lower())
             )

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ketamon.domain.actors import Actor, require_actor
+from ketamon.domain.actors import Actor
 from ketamon.domain.board import Chair, SessionSnapshot
 from ketamon.domain.courses import next_session_place
 from ketamon.domain.errors import DomainError
@@ -27,7 +27,8 @@ from ketamon.domain.sessions import (
     transition,
 )
 from ketamon.domain.settings import ClinicSettings, validate_target_minutes
-from ketamon.services.base import NotFound, Service
+from ketamon.domain.users import Permission
+from ketamon.services.base import NotFound, Service, acting_user
 from ketamon.services.chairs import active_chairs
 from ketamon.services.settings import load_settings
 from ketamon.storage.models import ChairRow, CourseRow, PatientRow, SessionEventRow, SessionRow
@@ -223,8 +224,8 @@ class SessionService(Service):
     def check_in(
         self, actor: Actor, chair_id: int, patient_id: int, target_minutes: int
     ) -> SessionSnapshot:
-        require_actor(actor)
-        with self.db.transaction() as session:
+        with self.db.transaction(audit=self.audit(actor, "")) as session:
+            acting_user(session, actor, Permission.CHART)
             settings = load_settings(session)
             row = check_in_row(
                 session, settings, actor, chair_id, patient_id, target_minutes, self.now()
@@ -252,8 +253,8 @@ class SessionService(Service):
     def _act(
         self, actor: Actor, session_id: int, kind: EventKind, reason: str = ""
     ) -> SessionSnapshot:
-        require_actor(actor)
-        with self.db.transaction() as session:
+        with self.db.transaction(audit=self.audit(actor, reason)) as session:
+            acting_user(session, actor, Permission.CHART)
             row = session.scalar(_with_events().where(SessionRow.id == session_id))
             if row is None:
                 raise NotFound(f"Session {session_id} not found")

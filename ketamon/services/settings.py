@@ -8,10 +8,11 @@ from dataclasses import asdict, fields, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ketamon.domain.actors import Actor, require_actor
+from ketamon.domain.actors import Actor
 from ketamon.domain.errors import FieldError
 from ketamon.domain.settings import ClinicSettings
-from ketamon.services.base import Service
+from ketamon.domain.users import Permission
+from ketamon.services.base import Service, acting_user
 from ketamon.storage.models import ClinicSetting
 
 
@@ -26,8 +27,8 @@ class SettingsService(Service):
             return load_settings(session)
 
     def update(self, actor: Actor, **changes: object) -> ClinicSettings:
-        require_actor(actor)
-        with self.db.transaction() as session:
+        with self.db.transaction(audit=self.audit(actor, "")) as session:
+            acting_user(session, actor, Permission.MANAGE_SETTINGS)
             current = load_settings(session)
             known = {f.name: f for f in fields(ClinicSettings)}
             for key, value in changes.items():

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from ketamon.storage import audit
 from ketamon.storage.location import data_dir
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
@@ -69,6 +70,8 @@ class Database:
         self._write = sessionmaker(
             self.engine.execution_options(ketamon_write=True), expire_on_commit=False
         )
+        audit.install(self._read)
+        audit.install(self._write)
 
     def _prepare_folder(self) -> None:
         if self.path is None:
@@ -83,11 +86,19 @@ class Database:
         raise StorageError(self.location, f"the folder {folder} does not exist")
 
     @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Session]:
-        """One unit of work: commits on success, rolls back on any error."""
-        factory = self._write if write else self._read
+    def transaction(
+        self, *, write: bool = True, audit: audit.AuditContext | None = None
+    ) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any error.
+
+        Changes need an AuditContext (who, when, why); they are written to the audit
+        trail in the same transaction.
+        """
+        factory = self._write if write or audit else self._read
         try:
             with factory.begin() as session:
+                if audit is not None:
+                    session.info["audit"] = audit
                 yield session
         except exc.IntegrityError as error:
             raise StorageError(

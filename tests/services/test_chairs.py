@@ -7,7 +7,7 @@ import pytest
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.services.base import NotFound
 from ketamon.services.clinic import Clinic
-from tests.conftest import NURSE, draft
+from tests.conftest import NURSE, draft, open_clinic
 
 
 def names(chairs) -> list[str]:
@@ -28,7 +28,7 @@ def test_a_new_clinic_gets_the_default_chairs_once(clinic) -> None:
 
 
 def test_the_default_chair_count_is_a_setting(db_url: str, clock) -> None:
-    c = Clinic.open(db_url, clock)
+    c = open_clinic(db_url, clock)
     try:
         c.settings.update(NURSE, default_chair_count=3)
         assert names(c.chairs.ensure_defaults(NURSE)) == ["Chair 1", "Chair 2", "Chair 3"]

@@ -17,7 +17,7 @@ from ketamon.domain.sessions import EventKind, Phase, SessionEvent, replay
 from ketamon.services.clinic import Clinic
 from ketamon.services.demo import DemoSummary, seed_demo, seed_history
 from ketamon.storage.models import CourseRow, PatientRow, SessionRow
-from tests.conftest import NURSE, T0
+from tests.conftest import NURSE, T0, open_clinic
 
 FOREVER = datetime.max.replace(tzinfo=UTC)
 
@@ -26,7 +26,7 @@ FOREVER = datetime.max.replace(tzinfo=UTC)
 def demo(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     """One seeded demo clinic (as the `clinic` fixture builds it), shared by read-only tests."""
     path = tmp_path_factory.mktemp("demo") / "clinic.sqlite3"
-    clinic = Clinic.open(f"sqlite:///{path}", FakeClock(T0))
+    clinic = open_clinic(f"sqlite:///{path}", FakeClock(T0))
     clinic.chairs.ensure_defaults(NURSE)
     summary = seed_demo(clinic, NURSE)
     yield clinic, summary
@@ -196,7 +196,7 @@ def test_seeding_refuses_a_database_with_patients(clinic) -> None:  # noqa: ANN0
 
 
 def test_the_same_seed_gives_the_same_demo(clinic, clock, tmp_path) -> None:  # noqa: ANN001
-    other = Clinic.open(f"sqlite:///{tmp_path / 'other.sqlite3'}", clock)
+    other = open_clinic(f"sqlite:///{tmp_path / 'other.sqlite3'}", clock)
     try:
         for target in (clinic, other):
             seed_demo(target, NURSE, patients=6, history_days=30)

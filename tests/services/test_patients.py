@@ -9,8 +9,7 @@ import pytest
 from ketamon.domain.clock import FakeClock
 from ketamon.domain.errors import ValidationErrors
 from ketamon.services.base import NotFound
-from ketamon.services.clinic import Clinic
-from tests.conftest import NURSE, T0, draft
+from tests.conftest import NURSE, T0, draft, open_clinic
 
 
 def mrns(patients) -> list[str]:
@@ -60,7 +59,7 @@ def test_get_unknown_patient(clinic) -> None:
 def registered(tmp_path_factory: pytest.TempPathFactory):
     """One clinic with a few patients, shared by the read-only search tests below."""
     path = tmp_path_factory.mktemp("search") / "clinic.sqlite3"
-    clinic = Clinic.open(f"sqlite:///{path}", FakeClock(T0))
+    clinic = open_clinic(f"sqlite:///{path}", FakeClock(T0))
     for mrn, name in [
         ("MRN1001", "Ada Lovelace"),
         ("MRN1002", "Grace Hopper"),

@@ -14,9 +14,15 @@ from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.sessions import EventKind, Phase
 from ketamon.services.base import NotFound
 from ketamon.services.clinic import Clinic
-from tests.conftest import NURSE, T0, draft
+from tests.conftest import NURSE, PASSWORD, T0, draft, open_clinic
 
 KIM = Actor("nurse.kim", "Kim Osei")
+
+
+@pytest.fixture(autouse=True)
+def kim(clinic):
+    """A second nurse on shift."""
+    return clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
 
 
 @pytest.fixture
@@ -321,7 +327,7 @@ def busy_clinic(tmp_path_factory: pytest.TempPathFactory):
     """
     clock = FakeClock(T0)
     path = tmp_path_factory.mktemp("busy") / "clinic.sqlite3"
-    c = Clinic.open(f"sqlite:///{path}", clock)
+    c = open_clinic(f"sqlite:///{path}", clock)
     chairs = c.chairs.ensure_defaults(NURSE)
     patients = [c.patients.register(NURSE, draft(f"MRN{i}", f"Patient {i}")) for i in range(5)]
     checked_in, infusing, paused, recovery = (
@@ -383,7 +389,7 @@ def test_the_state_survives_closing_and_reopening(clinic, db_url: str, clock, ad
     clinic.close()  # the workstation is restarted (or crashes) mid-infusion
 
     clock.advance(minutes=17, seconds=23)
-    reopened = Clinic.open(db_url, clock)
+    reopened = open_clinic(db_url, clock)
     try:
         board = reopened.sessions.board()
         restored = board.sessions[chairs[2].id]
@@ -403,7 +409,7 @@ def test_the_state_survives_closing_and_reopening(clinic, db_url: str, clock, ad
 
 
 def test_a_second_workstation_sees_the_same_board(clinic, db_url: str, clock, ada, chairs) -> None:
-    other = Clinic.open(db_url, clock)
+    other = open_clinic(db_url, clock)
     try:
         s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
         clock.advance(minutes=2)

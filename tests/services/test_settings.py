@@ -10,8 +10,7 @@ from sqlalchemy import text
 from ketamon.domain.board import TileLevel, tile_view
 from ketamon.domain.errors import FieldError
 from ketamon.domain.settings import ClinicSettings
-from ketamon.services.clinic import Clinic
-from tests.conftest import NURSE, T0, draft
+from tests.conftest import NURSE, T0, draft, open_clinic
 
 
 def test_a_new_clinic_has_the_default_settings(clinic) -> None:
@@ -51,7 +50,7 @@ def test_a_setting_records_who_changed_it_and_when(clinic, clock) -> None:
 def test_settings_survive_reopening(clinic, db_url: str, clock) -> None:
     clinic.settings.update(NURSE, overrun_alert_minutes=12, default_target_minutes=50)
     clinic.close()
-    again = Clinic.open(db_url, clock)
+    again = open_clinic(db_url, clock)
     try:
         got = again.settings.get()
         assert (got.overrun_alert_minutes, got.default_target_minutes) == (12, 50)

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import exc, func, select, text
 
-from ketamon.services.clinic import Clinic
 from ketamon.storage.database import Database, StorageError
 from ketamon.storage.location import DB_FILENAME, default_db_url, sqlite_url
+from ketamon.storage.audit import AuditContext
+from ketamon.storage.audit import verify as _verify
 from ketamon.storage.models import PatientRow
-from tests.conftest import NURSE, draft
+from tests.conftest import NURSE, draft, open_clinic
 
 EXPECTED_PRAGMAS = {"foreign_keys": 1, "journal_mode": "wal", "synchronous": 2}
 
@@ -42,7 +43,7 @@ def test_every_connection_has_the_clinical_pragmas(clinic) -> None:
 
 
 def test_busy_timeout_is_the_one_asked_for(db_url: str, clock) -> None:
-    c = Clinic.open(db_url, clock, busy_timeout_ms=1234)
+    c = open_clinic(db_url, clock, busy_timeout_ms=1234)
     try:
         with c.db.engine.connect() as conn:
             assert _pragmas(conn)["busy_timeout"] == 1234
@@ -69,7 +70,8 @@ def test_a_failed_unit_of_work_leaves_nothing_behind(clinic) -> None:
         pass
 
     with pytest.raises(Boom):
-        with clinic.db.transaction() as session:
+        context = AuditContext("nurse.jo", clinic.clock())
+        with clinic.db.transaction(audit=context) as session:
             session.add(
                 PatientRow(
                     mrn="HALF",
@@ -84,6 +86,7 @@ def test_a_failed_unit_of_work_leaves_nothing_behind(clinic) -> None:
             session.flush()
             raise Boom
     assert _patient_count(clinic.db) == 0
+    assert verify_trail(clinic) == []  # the audit rows went with it
 
 
 # -- faults come out as StorageError naming the file and the reason --------------------------
@@ -93,7 +96,7 @@ def test_missing_folder(tmp_path: Path, clock) -> None:
     folder = tmp_path / "no-such-folder"
     path = folder / "clinic.sqlite3"
     with pytest.raises(StorageError) as error:
-        Clinic.open(sqlite_url(path), clock)
+        open_clinic(sqlite_url(path), clock)
     message = str(error.value)
     assert str(path) in message
     assert f"the folder {folder} does not exist" in message
@@ -103,7 +106,7 @@ def test_missing_folder(tmp_path: Path, clock) -> None:
 
 def test_the_per_user_data_folder_is_created(_isolated_data_dir: Path, clock) -> None:
     assert not _isolated_data_dir.exists()
-    c = Clinic.open(default_db_url(), clock)
+    c = open_clinic(default_db_url(), clock)
     try:
         assert c.location == str((_isolated_data_dir / DB_FILENAME).resolve())
         assert (_isolated_data_dir / DB_FILENAME).is_file()
@@ -116,7 +119,7 @@ def test_read_only_database(clinic, db_url: str, clock) -> None:
     clinic.close()
     path = db_url.removeprefix("sqlite:///")
     # Tests run as root, where chmod does not stop writes; SQLite's read-only mode does.
-    ro = Clinic.open(f"sqlite:///file:{path}?mode=ro&uri=true", clock)
+    ro = open_clinic(f"sqlite:///file:{path}?mode=ro&uri=true", clock)
     try:
         assert ro.location == str(Path(path).resolve())
         assert [p.mrn for p in ro.patients.search("MRN")] == ["MRN1"]  # reading works
@@ -128,7 +131,7 @@ def test_read_only_database(clinic, db_url: str, clock) -> None:
         assert "nothing could be saved" in message
     finally:
         ro.close()
-    reopened = Clinic.open(db_url, clock)
+    reopened = open_clinic(db_url, clock)
     try:
         assert [p.mrn for p in reopened.patients.search("MRN")] == ["MRN1"]
     finally:
@@ -137,7 +140,7 @@ def test_read_only_database(clinic, db_url: str, clock) -> None:
 
 def test_locked_database(clinic, db_url: str, clock) -> None:
     path = db_url.removeprefix("sqlite:///")
-    other = Clinic.open(db_url, clock, busy_timeout_ms=100)
+    other = open_clinic(db_url, clock, busy_timeout_ms=100)
     holder = sqlite3.connect(path, isolation_level=None)
     try:
         holder.execute("BEGIN EXCLUSIVE")
@@ -160,7 +163,7 @@ def test_a_file_that_is_not_a_database(tmp_path: Path, clock) -> None:
     path = tmp_path / "notes.sqlite3"
     path.write_text("these are not the tables you are looking for\n" * 100)
     with pytest.raises(StorageError) as error:
-        Clinic.open(sqlite_url(path), clock)
+        open_clinic(sqlite_url(path), clock)
     assert str(path) in str(error.value)
     assert "not a database" in str(error.value)
 
@@ -230,3 +233,8 @@ def test_ended_sessions_on_the_same_chair_are_allowed(occupied) -> None:
             text("SELECT count(*) FROM infusion_session WHERE chair_id = :c"), {"c": chair1.id}
         ).scalar()
     assert count == 4
+
+
+def verify_trail(clinic) -> list:
+    with clinic.db.transaction(write=False) as session:
+        return _verify(session)

@@ -15,7 +15,7 @@ from ketamon.services.clinic import Clinic
 from ketamon.storage import migrate
 from ketamon.storage.database import StorageError
 from ketamon.storage.models import Base
-from tests.conftest import NURSE, draft
+from tests.conftest import NURSE, draft, open_clinic
 
 
 def _db_path(db_url: str) -> Path:
@@ -55,7 +55,7 @@ def test_the_model_check_does_notice_a_difference(clinic) -> None:
 
 def test_a_fresh_database_makes_no_backup(db_url: str, clock) -> None:
     path = _db_path(db_url)
-    c = Clinic.open(db_url, clock)
+    c = open_clinic(db_url, clock)
     try:
         assert c.backup is None
         assert path.is_file()
@@ -67,7 +67,7 @@ def test_a_fresh_database_makes_no_backup(db_url: str, clock) -> None:
 def test_reopening_an_up_to_date_database_makes_no_backup(clinic, db_url: str, clock) -> None:
     clinic.close()
     clock.advance(hours=1)
-    again = Clinic.open(db_url, clock)
+    again = open_clinic(db_url, clock)
     try:
         assert again.backup is None
         assert _backups(_db_path(db_url)) == []
@@ -77,15 +77,15 @@ def test_reopening_an_up_to_date_database_makes_no_backup(clinic, db_url: str, c
 
 NEXT_REVISION = '''"""a later schema change
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
@@ -101,15 +101,15 @@ def downgrade() -> None:
 
 @pytest.fixture
 def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A KetaMon 'release' one migration ahead of this one: the real scripts plus 0002."""
+    """A KetaMon 'release' one migration ahead of this one: the real scripts plus 0003."""
     scripts = tmp_path / "next-release-migrations"
     shutil.copytree(
         migrate.migrations_location(), scripts, ignore=shutil.ignore_patterns("__pycache__")
     )
-    (scripts / "versions" / "0002_later_change.py").write_text(NEXT_REVISION)
+    (scripts / "versions" / "0003_later_change.py").write_text(NEXT_REVISION)
     monkeypatch.setattr(migrate, "migrations_location", lambda: str(scripts))
-    monkeypatch.setattr(migrate, "HEAD_REVISION", "0002")
-    return "0002"
+    monkeypatch.setattr(migrate, "HEAD_REVISION", "0003")
+    return "0003"
 
 
 def test_upgrading_an_older_file_backs_it_up_first(
@@ -120,10 +120,10 @@ def test_upgrading_an_older_file_backs_it_up_first(
 ) -> None:
     path = _db_path(db_url)
     clinic.patients.register(NURSE, draft("MRN1", "Ada Lovelace"))
-    clinic.close()  # the file is now a real 0001 database with a patient in it
+    clinic.close()  # the file is now a real 0002 database with a patient in it
 
     clock.advance(days=30, hours=2, minutes=3, seconds=4)  # 2026-04-01 16:03:04 UTC
-    upgraded = Clinic.open(db_url, clock)
+    upgraded = open_clinic(db_url, clock)
     try:
         assert migrate.current_revision(upgraded.db) == (next_release, True)
         assert [p.mrn for p in upgraded.patients.search("Ada")] == ["MRN1"]
@@ -135,7 +135,7 @@ def test_upgrading_an_older_file_backs_it_up_first(
     assert _backups(path) == [backup]
     copy = sqlite3.connect(backup)
     try:
-        assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
         assert copy.execute("SELECT mrn, full_name FROM patient").fetchall() == [
             ("MRN1", "Ada Lovelace")
         ]
@@ -150,7 +150,7 @@ def test_a_fresh_database_under_a_newer_release_makes_no_backup(
     clock,
     next_release: str,
 ) -> None:
-    c = Clinic.open(db_url, clock)
+    c = open_clinic(db_url, clock)
     try:
         assert migrate.current_revision(c.db) == (next_release, True)
         assert c.backup is None
@@ -174,7 +174,7 @@ def test_an_unversioned_database_is_refused_untouched(
     raw.close()
 
     with pytest.raises(StorageError) as error:
-        Clinic.open(db_url, clock)
+        open_clinic(db_url, clock)
     assert str(path) in str(error.value)
     assert "not a KetaMon database" in str(error.value)
     assert _backups(path) == []  # refused before anything, a backup included, was written
@@ -195,7 +195,7 @@ def test_a_database_from_a_newer_release_is_refused(clinic, db_url: str, clock) 
     raw.close()
 
     with pytest.raises(StorageError) as error:
-        Clinic.open(db_url, clock)
+        open_clinic(db_url, clock)
     assert str(path) in str(error.value)
     assert "0099" in str(error.value)
     assert "newer KetaMon" in str(error.value)

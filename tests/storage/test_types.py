@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import StatementError
 
+from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import ChairRow
 
 PLUS_2 = timezone(timedelta(hours=2))
@@ -15,7 +16,7 @@ MINUS_5 = timezone(timedelta(hours=-5))
 
 
 def _add_chair(db, name: str, created_at: datetime) -> int:
-    with db.transaction() as session:
+    with db.transaction(audit=AuditContext("nurse.jo", datetime.now(UTC))) as session:
         row = ChairRow(name=name, position=99, created_at=created_at, created_by="nurse.jo")
         session.add(row)
         session.flush()

@@ -20,6 +20,7 @@ def main(url: str) -> None:
     app = application()
     actor = Actor("nurse.kim", "Kim Lee")
     clinic = Clinic.open(url)
+    clinic.users.create_first_admin("nurse.kim", "Kim Lee", "RN", "crash test pw", "nurse,admin")
     chairs = clinic.chairs.ensure_defaults(actor)
     patient = clinic.patients.register(
         actor, PatientDraft("KM-5150", "Rosa Diaz", date(1985, 6, 1), 64.0)

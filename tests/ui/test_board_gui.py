@@ -6,11 +6,10 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt
 
-from ketamon.services.clinic import Clinic
 from ketamon.ui.dialogs.checkin import CheckInDialog
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import ReasonDialog
-from tests.conftest import NURSE, T0, draft
+from tests.conftest import NURSE, T0, draft, open_clinic
 from tests.ui.conftest import click, tile_of
 
 
@@ -87,7 +86,7 @@ def test_full_session_by_clicking_and_restart_shows_same_state(
     assert tile.detail_label.text() == "Infusion ran 40:07 of 40:00"
 
     # A second window over the same database, as after a restart: same state.
-    other = Clinic.open(db_url, clock)
+    other = open_clinic(db_url, clock)
     try:
         again = tile_of(make_window(other), 0)
         for attr in ("phase_label", "patient_label", "timer_label", "detail_label"):

@@ -6,10 +6,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from ketamon.services.clinic import Clinic
 from ketamon.ui.app import application
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
-from tests.conftest import NURSE, draft
+from tests.conftest import NURSE, draft, open_clinic
 
 
 def make_dialog(qtbot, clinic, chair_id):
@@ -110,7 +109,7 @@ def test_patient_already_in_another_chair_is_refused_in_the_dialog(qtbot, clinic
 
 def test_read_only_database_names_the_file_and_keeps_the_form(qtbot, clinic, clock, tmp_path):
     path = Path(clinic.location)
-    ro = Clinic.open(f"sqlite:///file:{path}?mode=ro&uri=true", clock)
+    ro = open_clinic(f"sqlite:///file:{path}?mode=ro&uri=true", clock)
     try:
         dialog = make_dialog(qtbot, ro, ro.chairs.list()[0].id)
         type_fields(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ketamon.services.clinic import Clinic
+from tests.conftest import open_clinic
 from tests.ui.conftest import tile_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ def test_kill_minus_nine_mid_infusion_then_restart(tmp_path, make_window, qtbot)
             child.kill()
     assert child.returncode == -signal.SIGKILL
 
-    clinic = Clinic.open(url)  # the real clock, as after a real restart
+    clinic = open_clinic(url)  # the real clock, as after a real restart
     try:
         tile = tile_of(make_window(clinic), 2)
         now = datetime.now(UTC)

@@ -1,0 +1,216 @@
+"""Users (added, deactivated, reset; never deleted) and signing in.
+
+Passwords are hashed with argon2id (argon2-cffi); a hash is never logged or shown.
+Five wrong passwords in a row lock the account for five minutes; the refusal reads the
+same for an unknown user, a wrong password, a locked or a deactivated account.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.users import (
+    LOCKOUT_MINUTES,
+    MAX_FAILED_SIGN_INS,
+    SIGN_IN_REFUSED,
+    Permission,
+    Role,
+    User,
+    check_password_policy,
+    clean_username,
+    format_roles,
+    parse_roles,
+)
+from ketamon.services.base import NotFound, Service, acting_user, to_user
+from ketamon.storage.audit import AuditContext, write_entries
+from ketamon.storage.models import UserRow
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+def hash_password(password: str) -> str:
+    check_password_policy(password)
+    return _hasher.hash(password)
+
+
+class SignInRefused(DomainError):
+    """Wrong username or password, locked or deactivated: deliberately one message."""
+
+    def __init__(self) -> None:
+        super().__init__(SIGN_IN_REFUSED)
+
+
+class UserService(Service):
+    def any_users(self) -> bool:
+        with self.db.transaction(write=False) as session:
+            return bool(session.scalar(select(func.count(UserRow.id))))
+
+    def list(self) -> list[User]:
+        with self.db.transaction(write=False) as session:
+            return [to_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
+
+    def create_first_admin(
+        self,
+        username: str,
+        full_name: str,
+        credentials: str,
+        password: str,
+        roles: str = "admin",
+    ) -> User:
+        """On an empty database only: the first account, which must be able to administer."""
+        wanted = parse_roles(roles)
+        if Role.ADMIN not in wanted:
+            raise FieldError("roles", "The first account must have the admin role")
+        name = clean_username(username)
+        with self.db.transaction(audit=AuditContext(name, self.now(), "first administrator")) as s:
+            if s.scalar(select(func.count(UserRow.id))):
+                raise DomainError("Users already exist: an administrator adds new users")
+            return to_user(self._insert(s, name, full_name, credentials, wanted, password, name))
+
+    def add(
+        self,
+        actor: Actor,
+        username: str,
+        full_name: str,
+        credentials: str,
+        roles: str,
+        password: str,
+    ) -> User:
+        name = clean_username(username)
+        wanted = parse_roles(roles)
+        with self.db.transaction(audit=self.audit(actor, "user added")) as session:
+            acting_user(session, actor, Permission.MANAGE_USERS)
+            if session.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
+                raise FieldError("username", f"Username {name!r} is already taken")
+            row = self._insert(
+                session, name, full_name, credentials, wanted, password, actor.username
+            )
+            return to_user(row)
+
+    def deactivate(self, actor: Actor, username: str, reason: str) -> User:
+        return self._change(actor, username, reason, active=False)
+
+    def reactivate(self, actor: Actor, username: str, reason: str) -> User:
+        return self._change(actor, username, reason, active=True)
+
+    def reset_password(self, actor: Actor, username: str, password: str) -> User:
+        check_password_policy(password)
+        return self._change(
+            actor,
+            username,
+            "password reset",
+            password_hash=_hasher.hash(password),
+            failed_sign_ins=0,
+            locked_until=None,
+        )
+
+    def _change(self, actor: Actor, username: str, reason: str, **values: object) -> User:
+        if not reason.strip():
+            raise FieldError("reason", "A reason is required")
+        with self.db.transaction(audit=self.audit(actor, reason)) as session:
+            me = acting_user(session, actor, Permission.MANAGE_USERS)
+            row = session.scalar(select(UserRow).where(UserRow.username == username))
+            if row is None:
+                raise NotFound(f"No user {username!r}")
+            if values.get("active") is False and row.id == me.id:
+                raise DomainError("You cannot deactivate your own account")
+            for key, value in values.items():
+                setattr(row, key, value)
+            return to_user(row)
+
+    def _insert(self, session, name, full_name, credentials, roles, password, by) -> UserRow:  # noqa: ANN001
+        full = " ".join(full_name.split())
+        if not full:
+            raise FieldError("full_name", "Full name is required")
+        check_password_policy(password)
+        row = UserRow(
+            username=name,
+            full_name=full,
+            credentials=credentials.strip()[:32],
+            roles=format_roles(roles),
+            password_hash=_hasher.hash(password),
+            active=True,
+            failed_sign_ins=0,
+            locked_until=None,
+            created_at=self.now(),
+            created_by=by,
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+
+class AuthService(Service):
+    def sign_in(self, username: str, password: str) -> User:
+        """The user, or SignInRefused. Every attempt is written to the audit trail."""
+        name = username.strip().lower()
+        now = self.now()
+        with self.db.transaction(write=True) as session:
+            row = session.scalar(select(UserRow).where(UserRow.username == name))
+            ok = (
+                row is not None and row.active and not (row.locked_until and row.locked_until > now)
+            )
+            if ok:
+                ok = _verify(row.password_hash, password)
+                if ok and _hasher.check_needs_rehash(row.password_hash):
+                    row.password_hash = _hasher.hash(password)
+            if (
+                row is not None
+                and row.active
+                and not ok
+                and not (row.locked_until and row.locked_until > now)
+            ):
+                row.failed_sign_ins += 1
+                if row.failed_sign_ins >= MAX_FAILED_SIGN_INS:
+                    row.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
+                    row.failed_sign_ins = 0
+            elif ok:
+                row.failed_sign_ins, row.locked_until = 0, None
+            context = AuditContext(name[:64] or "(blank)", now)
+            session.info["audit"] = context
+            session.flush()
+            write_entries(
+                session.connection(),
+                context,
+                [
+                    (
+                        "sign_in" if ok else "sign_in_refused",
+                        "app_user",
+                        row.id if row else None,
+                        "",
+                        None,
+                        None,
+                    )
+                ],
+            )
+            user = to_user(row) if ok else None
+        if user is None:  # the failure count was committed above
+            raise SignInRefused()
+        return user
+
+    def confirm_password(self, actor: Actor, password: str) -> User:
+        """Re-authentication of the signed-in user (unlocking the screen)."""
+        return self.sign_in(actor.username, password)
+
+    def record(self, actor: Actor, action: str) -> None:
+        """Security events without a data change: lock, unlock, sign-out, switch user."""
+        with self.db.transaction() as session:
+            user = acting_user(session, actor, None)
+            write_entries(
+                session.connection(),
+                self.audit(actor),
+                [(action, "app_user", user.id, "", None, None)],
+            )
+
+
+def _verify(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False  # a wrong password, or a corrupted hash: refused, never a crash

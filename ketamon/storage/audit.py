@@ -1,0 +1,240 @@
+"""The audit trail: every change flushed through an ORM session is recorded, hash-chained.
+
+Services open a write transaction with an AuditContext (who, when, why). A flush that
+changes an audited table without one is refused, so nothing changes anonymously. Deletes
+of audited rows are refused outright: records are voided, never deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Connection, event, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from ketamon.domain.errors import DomainError
+from ketamon.storage.models import AuditRow, Base
+
+GENESIS = "0" * 64
+# Tables whose every field change is audited; per table, fields kept out of the values.
+AUDITED_TABLES = (
+    "chair",
+    "patient",
+    "course",
+    "infusion_session",
+    "session_event",
+    "clinic_setting",
+    "app_user",
+)
+SECRET_FIELDS = {("app_user", "password_hash")}  # audited as changed, value never stored
+UNAUDITED_FIELDS = {("app_user", "failed_sign_ins"), ("app_user", "locked_until")}
+SECRET_MARK = "(changed)"
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    actor: str
+    at: datetime
+    reason: str = ""
+
+
+def encode(value: object) -> str | None:
+    """A stable text form of a column value (the same in the trail and in verification)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def row_hash(row: dict[str, object], prev_hash: str) -> str:
+    content = [
+        row["seq"],
+        encode(row["at"]),
+        row["actor"],
+        row["action"],
+        row["entity"],
+        row["entity_id"],
+        row["field"],
+        row["old_value"],
+        row["new_value"],
+        row["reason"],
+        prev_hash,
+    ]
+    payload = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _entity_id(obj: object) -> int | None:
+    table = obj.__table__  # type: ignore[attr-defined]
+    pk = list(table.primary_key.columns)
+    value = getattr(obj, pk[0].key) if len(pk) == 1 else None
+    return value if isinstance(value, int) else None
+
+
+def _changes(session: Session) -> list[tuple[str, object, str, object, object]]:
+    """(action, obj, field, old, new) for every audited change in this flush."""
+    out = []
+    for obj in session.new:
+        if _audited(obj):
+            out.append(("create", obj, "", None, None))  # values read after the flush
+    for obj in session.dirty:
+        table = getattr(obj, "__table__", None)
+        if table is None or table.name not in AUDITED_TABLES:
+            continue
+        state = inspect(obj)
+        for column in table.columns:
+            if (table.name, column.key) in UNAUDITED_FIELDS:
+                continue
+            history = state.attrs[column.key].history
+            if not history.has_changes():
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if encode(old) != encode(new):
+                out.append(("update", obj, column.key, old, new))
+    return out
+
+
+def install(session_class: type[Session] | object) -> None:
+    """Attach the audit listeners to a sessionmaker (or Session class)."""
+
+    @event.listens_for(session_class, "before_flush")
+    def _refuse(session: Session, _ctx, _instances) -> None:  # noqa: ANN001
+        for obj in session.deleted:
+            table = getattr(obj, "__table__", None)
+            if table is not None and table.name in AUDITED_TABLES:
+                raise DomainError("Records are never deleted: void or correct them with a reason")
+        pending = [o for o in list(session.new) + list(session.dirty) if _audited(o)]
+        if pending and not isinstance(session.info.get("audit"), AuditContext):
+            raise DomainError("An acting user is required for every change")
+        # New rows get their ids during the flush; changes are collected before it.
+        session.info["audit_pending"] = _changes(session)
+
+    @event.listens_for(session_class, "after_flush")
+    def _record(session: Session, _ctx) -> None:  # noqa: ANN001
+        changes = session.info.pop("audit_pending", [])
+        if not changes:
+            return
+        context: AuditContext = session.info["audit"]
+        entries = []
+        for action, obj, field, old, new in changes:
+            table = obj.__table__  # type: ignore[attr-defined]
+            if action == "create":  # ids and defaults exist only now
+                entries.extend(
+                    ("create", table.name, _entity_id(obj), c.key, None, getattr(obj, c.key))
+                    for c in table.columns
+                    if (table.name, c.key) not in UNAUDITED_FIELDS
+                )
+            else:
+                entries.append((action, table.name, _entity_id(obj), field, old, new))
+        write_entries(session.connection(), context, entries)
+
+
+def _audited(obj: object) -> bool:
+    table = getattr(obj, "__table__", None)
+    return table is not None and table.name in AUDITED_TABLES
+
+
+def write_entries(
+    connection: Connection,
+    context: AuditContext,
+    entries: list[tuple[str, str, int | None, str, object, object]],
+) -> None:
+    """Append (action, entity, entity_id, field, old, new) entries to the chain."""
+    last = connection.execute(
+        select(AuditRow.seq, AuditRow.row_hash).order_by(AuditRow.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+    rows = []
+    for action, entity, entity_id, field, old, new in entries:
+        seq += 1
+        secret = (entity, field) in SECRET_FIELDS
+        row = {
+            "seq": seq,
+            "at": context.at,
+            "actor": context.actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "field": field,
+            "old_value": SECRET_MARK if secret and old is not None else encode(old),
+            "new_value": SECRET_MARK if secret and new is not None else encode(new),
+            "reason": context.reason,
+        }
+        row["prev_hash"] = prev
+        row["row_hash"] = prev = row_hash(row, prev)
+        rows.append(row)
+    connection.execute(insert(AuditRow.__table__), rows)
+
+
+def audited_models() -> list[type]:
+    return [m.class_ for m in Base.registry.mappers if m.local_table.name in AUDITED_TABLES]
+
+
+@dataclass(frozen=True)
+class Problem:
+    seq: int | None
+    text: str
+
+
+def verify(session: Session) -> list[Problem]:
+    """Recompute the chain, then compare every audited row with what the trail says.
+
+    Finds: an audit row changed or removed (the chain breaks there), and a clinical or
+    administrative row changed, or inserted, behind the application's back.
+    """
+    problems: list[Problem] = []
+    latest: dict[tuple[str, int | None, str], str | None] = {}
+    prev, expected_seq = GENESIS, 1
+    columns = [c.key for c in AuditRow.__table__.columns]
+    for record in session.execute(select(AuditRow.__table__).order_by(AuditRow.seq)):
+        row = dict(zip(columns, record, strict=True))
+        if row["seq"] != expected_seq:
+            problems.append(Problem(row["seq"], f"audit row {expected_seq} is missing"))
+        if row["prev_hash"] != prev or row_hash(row, prev) != row["row_hash"]:
+            problems.append(Problem(row["seq"], f"audit row {row['seq']} was altered"))
+        prev, expected_seq = row["row_hash"], row["seq"] + 1
+        if row["entity_id"] is not None and row["field"]:
+            latest[(row["entity"], row["entity_id"], row["field"])] = row["new_value"]
+    for model in audited_models():
+        table = model.__table__
+        pk = next(iter(table.primary_key.columns))
+        if pk.key != "id":
+            continue  # keyed by text (settings): covered by the chain only
+        for record in session.execute(select(table).order_by(pk)):
+            values = record._mapping
+            entity_id = values[pk.key]
+            for column in table.columns:
+                key = (table.name, column.key)
+                if key in UNAUDITED_FIELDS or key in SECRET_FIELDS:
+                    continue
+                audit_key = (table.name, entity_id, column.key)
+                if audit_key not in latest:
+                    problems.append(
+                        Problem(
+                            None,
+                            f"{table.name} {entity_id} has no audit trail "
+                            f"(written outside KetaMon)",
+                        )
+                    )
+                    break
+                if latest[audit_key] != encode(values[column.key]):
+                    problems.append(
+                        Problem(
+                            None,
+                            f"{table.name} {entity_id} field {column.key} is "
+                            f"{encode(values[column.key])!r} but the audit trail says "
+                            f"{latest[audit_key]!r} (changed outside KetaMon)",
+                        )
+                    )
+    return problems
