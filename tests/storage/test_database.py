@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import exc, func, select, text
 
-from ketamon.storage.database import Database, StorageError
-from ketamon.storage.location import DB_FILENAME, default_db_url, sqlite_url
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.audit import verify as _verify
+from ketamon.storage.database import Database, StorageError
+from ketamon.storage.location import DB_FILENAME, default_db_url, sqlite_url
 from ketamon.storage.models import PatientRow
 from tests.conftest import NURSE, draft, open_clinic
 
