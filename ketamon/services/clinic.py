@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ketamon.domain.clock import Clock, system_clock
+from ketamon.services.audit import AuditService
 from ketamon.services.chairs import ChairService
 from ketamon.services.patients import PatientService
 from ketamon.services.sessions import SessionService
@@ -28,6 +29,7 @@ class Clinic:
         self.sessions = SessionService(db, clock)
         self.users = UserService(db, clock)
         self.auth = AuthService(db, clock)
+        self.audit = AuditService(db, clock)
         self.backup: Path | None = None
 
     @classmethod
