@@ -12,8 +12,9 @@ import sys
 from ketamon import __version__
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError
+from ketamon.logs import configure as configure_logging
 from ketamon.storage.database import StorageError
-from ketamon.storage.location import demo_db_url, resolve_db_url
+from ketamon.storage.location import data_dir, demo_db_url, resolve_db_url
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -39,6 +40,44 @@ def build_parser() -> argparse.ArgumentParser:
         dest="sub_db",
         help="database to seed (default: a separate demo database in the data folder)",
     )
+    users = commands.add_parser("user", help="manage user accounts").add_subparsers(
+        dest="user_command", parser_class=_Parser, required=True
+    )
+    add = users.add_parser("add", help="add a user (the first one on an empty database)")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, help="nurse, physician, admin (comma-separated)")
+    add.add_argument("--full-name", required=True)
+    add.add_argument("--credentials", default="", help='shown after the name, e.g. "RN"')
+    for name, needs_reason in (
+        ("deactivate", True),
+        ("reactivate", True),
+        ("reset-password", False),
+    ):
+        sub = users.add_parser(name, help=f"{name.replace('-', ' ')} a user (admin only)")
+        sub.add_argument("username")
+        if needs_reason:
+            sub.add_argument("--reason", required=True)
+    users.add_parser("list", help="list the user accounts")
+    for sub in users.choices.values():
+        sub.add_argument("--db", metavar="URL", dest="sub_db", help=db_help)
+        if sub.prog.split()[-1] != "list":
+            sub.add_argument(
+                "--as",
+                dest="as_user",
+                metavar="ADMIN",
+                help="the administrator making the change (asked for a password)",
+            )
+            sub.add_argument(
+                "--password-stdin",
+                action="store_true",
+                help="read passwords from standard input, one per line "
+                "(the administrator's first, when --as is given)",
+            )
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="audit_command", parser_class=_Parser, required=True
+    )
+    verify = audit.add_parser("verify", help="recompute the hash chain and check the records")
+    verify.add_argument("--db", metavar="URL", dest="sub_db", help=db_help)
     return parser
 
 
@@ -54,7 +93,12 @@ def workstation_actor() -> Actor:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     url_arg = getattr(args, "sub_db", None) or args.db
+    configure_logging(data_dir())
     try:
+        if args.command == "user":
+            return _user(args, resolve_db_url(url_arg))
+        if args.command == "audit":
+            return _audit_verify(resolve_db_url(url_arg))
         if args.command == "demo":
             return _demo(resolve_db_url(url_arg, default=demo_db_url()))
         return _run(resolve_db_url(url_arg))
@@ -100,3 +144,87 @@ def _run(url: str) -> int:
         return run(clinic, actor)
     finally:
         clinic.close()
+
+
+class _Passwords:
+    """Passwords from a prompt (never echoed) or, with --password-stdin, one per line."""
+
+    def __init__(self, from_stdin: bool) -> None:
+        self.lines = sys.stdin.read().splitlines() if from_stdin else None
+
+    def ask(self, prompt: str, *, confirm: bool = False) -> str:
+        if self.lines is not None:
+            if not self.lines:
+                raise DomainError(f"{prompt.rstrip(': ')}: no more lines on standard input")
+            return self.lines.pop(0)
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Again: ") != first:
+            raise DomainError("The two passwords differ; nothing was changed")
+        return first
+
+
+def _user(args: argparse.Namespace, url: str) -> int:
+    from ketamon.services.clinic import Clinic
+
+    clinic = Clinic.open(url)
+    try:
+        if args.user_command == "list":
+            for user in clinic.users.list():
+                roles = ",".join(sorted(r.value for r in user.roles))
+                state = "active" if user.active else "deactivated"
+                print(f"{user.username}\t{user.display_name}\t{roles}\t{state}")
+            return 0
+        passwords = _Passwords(args.password_stdin)
+        if args.user_command == "add" and not clinic.users.any_users():
+            password = passwords.ask(f"Password for {args.username}: ", confirm=True)
+            user = clinic.users.create_first_admin(
+                args.username, args.full_name, args.credentials, password, roles=args.role
+            )
+            print(f"Added {user.username} ({user.display_name}), the first administrator")
+            return 0
+        if not args.as_user:
+            raise DomainError("Name the administrator making the change with --as USERNAME")
+        admin = clinic.auth.sign_in(args.as_user, passwords.ask(f"Password for {args.as_user}: "))
+        actor = Actor(admin.username, admin.display_name)
+        if args.user_command == "add":
+            password = passwords.ask(f"Password for {args.username}: ", confirm=True)
+            user = clinic.users.add(
+                actor, args.username, args.full_name, args.credentials, args.role, password
+            )
+            print(f"Added {user.username} ({user.display_name})")
+        elif args.user_command == "reset-password":
+            password = passwords.ask(f"New password for {args.username}: ", confirm=True)
+            clinic.users.reset_password(actor, args.username, password)
+            print(f"Password reset for {args.username}")
+        elif args.user_command == "deactivate":
+            clinic.users.deactivate(actor, args.username, args.reason)
+            print(f"Deactivated {args.username}")
+        else:
+            clinic.users.reactivate(actor, args.username, args.reason)
+            print(f"Reactivated {args.username}")
+        return 0
+    finally:
+        clinic.close()
+
+
+EXIT_AUDIT_BROKEN = 3
+
+
+def _audit_verify(url: str) -> int:
+    from ketamon.services.clinic import Clinic
+
+    clinic = Clinic.open(url)
+    try:
+        problems = clinic.audit.verify()
+    finally:
+        clinic.close()
+    if not problems:
+        print(f"Audit trail intact: every record of {clinic.location} matches its trail")
+        return 0
+    first = problems[0]
+    print(f"ketamon: audit trail BROKEN: {first.text}", file=sys.stderr)
+    for more in problems[1:20]:
+        print(f"  also: {more.text}", file=sys.stderr)
+    if len(problems) > 20:
+        print(f"  ... and {len(problems) - 20} more", file=sys.stderr)
+    return EXIT_AUDIT_BROKEN

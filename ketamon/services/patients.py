@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import func, or_, select
 
 from ketamon.domain.actors import Actor
@@ -10,6 +12,8 @@ from ketamon.domain.patients import Patient, PatientDraft, validate_patient
 from ketamon.domain.users import Permission
 from ketamon.services.base import NotFound, Service, acting_user
 from ketamon.storage.models import PatientRow
+
+log = logging.getLogger(__name__)
 
 
 def to_patient(row: PatientRow) -> Patient:
@@ -37,6 +41,7 @@ class PatientService(Service):
             )
             session.add(row)
             session.flush()
+            log.info("patient %d registered by %s", row.id, actor.username)
             return to_patient(row)
 
     def get(self, patient_id: int) -> Patient:

@@ -7,6 +7,7 @@ and per patient.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -207,6 +208,9 @@ def append_events(
     session.expire(row, ["events"])
 
 
+log = logging.getLogger(__name__)
+
+
 class SessionService(Service):
     def board(self) -> Board:
         with self.db.transaction(write=False) as session:
@@ -230,6 +234,7 @@ class SessionService(Service):
             row = check_in_row(
                 session, settings, actor, chair_id, patient_id, target_minutes, self.now()
             )
+            log.info("session %d: check_in at chair %d by %s", row.id, chair_id, actor.username)
             return self._reload(session, row.id)
 
     def start(self, actor: Actor, session_id: int) -> SessionSnapshot:
@@ -260,6 +265,7 @@ class SessionService(Service):
                 raise NotFound(f"Session {session_id} not found")
             now = self.now()
             append_event(session, row, kind, actor, now, reason)
+            log.info("session %d: %s by %s", row.id, kind.value, actor.username)
             return self._reload(session, row.id)
 
     @staticmethod

@@ -7,6 +7,7 @@ same for an unknown user, a wrong password, a locked or a deactivated account.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -31,6 +32,7 @@ from ketamon.services.base import NotFound, Service, acting_user, to_user
 from ketamon.storage.audit import AuditContext, write_entries
 from ketamon.storage.models import UserRow
 
+log = logging.getLogger(__name__)
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
@@ -191,7 +193,9 @@ class AuthService(Service):
             )
             user = to_user(row) if ok else None
         if user is None:  # the failure count was committed above
+            log.warning("sign-in refused for username %r", name[:64])
             raise SignInRefused()
+        log.info("signed in: %s", user.username)
         return user
 
     def confirm_password(self, actor: Actor, password: str) -> User:
