@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -49,10 +50,28 @@ def open_clinic(url: str, clock=None, **kwargs):
     return c
 
 
-@pytest.fixture
-def clinic(db_url: str, clock: FakeClock):
-    c = open_clinic(db_url, clock)
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated, with the first account and default chairs: copied for each test, so the
+    migrations and the (deliberately slow) argon2 hashing run once per test run."""
+    from ketamon.services.clinic import Clinic
+
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    c = Clinic.open(f"sqlite:///{path}", FakeClock(T0))
+    c.users.create_first_admin("nurse.jo", "Jo Rivera", "RN", PASSWORD, roles="nurse,admin")
     c.chairs.ensure_defaults(NURSE)
+    with c.db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    c.close()
+    return path
+
+
+@pytest.fixture
+def clinic(db_url: str, clock: FakeClock, _template_db: Path):
+    from ketamon.services.clinic import Clinic
+
+    shutil.copyfile(_template_db, db_url.removeprefix("sqlite:///"))
+    c = Clinic.open(db_url, clock)
     yield c
     c.close()
 

@@ -78,3 +78,177 @@ def test_ketamon_db_environment_variable_selects_the_database(tmp_path, monkeypa
     monkeypatch.setenv("KETAMON_DB", f"sqlite:///{target}")
     assert main([]) == 1
     assert str(target) in capsys.readouterr().err
+
+
+def _stdin(monkeypatch, text: str) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+
+
+def test_user_commands_from_first_admin_to_deactivation(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+    _stdin(monkeypatch, "first admin pw\n")
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "boss",
+                "--role",
+                "admin,nurse",
+                "--full-name",
+                "Bo Sanchez",
+                "--credentials",
+                "RN",
+                "--password-stdin",
+                "--db",
+                url,
+            ]
+        )
+        == 0
+    )
+    assert "the first administrator" in capsys.readouterr().out
+
+    _stdin(monkeypatch, "first admin pw\nnurse password 1\n")
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "amy",
+                "--role",
+                "nurse",
+                "--full-name",
+                "Amy Stone",
+                "--as",
+                "boss",
+                "--password-stdin",
+                "--db",
+                url,
+            ]
+        )
+        == 0
+    )
+    _stdin(monkeypatch, "first admin pw\n")
+    assert (
+        main(
+            [
+                "user",
+                "deactivate",
+                "amy",
+                "--reason",
+                "Left",
+                "--as",
+                "boss",
+                "--password-stdin",
+                "--db",
+                url,
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["user", "list", "--db", url]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "amy\tAmy Stone\tnurse\tdeactivated",
+        "boss\tBo Sanchez, RN\tadmin,nurse\tactive",
+    ]
+
+
+def test_user_add_refusals_are_one_line(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+    _stdin(monkeypatch, "short\n")
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "boss",
+                "--role",
+                "admin",
+                "--full-name",
+                "B",
+                "--password-stdin",
+                "--db",
+                url,
+            ]
+        )
+        == 1
+    )
+    assert capsys.readouterr().err == ("ketamon: Password must be at least 10 characters\n")
+    _stdin(monkeypatch, "first admin pw\n")
+    main(
+        [
+            "user",
+            "add",
+            "boss",
+            "--role",
+            "admin",
+            "--full-name",
+            "B",
+            "--password-stdin",
+            "--db",
+            url,
+        ]
+    )
+    _stdin(monkeypatch, "wrong admin pw\nnurse password 1\n")
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "amy",
+                "--role",
+                "nurse",
+                "--full-name",
+                "Amy",
+                "--as",
+                "boss",
+                "--password-stdin",
+                "--db",
+                url,
+            ]
+        )
+        == 1
+    )
+    assert "Wrong username or password" in capsys.readouterr().err
+    _stdin(monkeypatch, "first admin pw\nnurse password 1\n")
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "amy",
+                "--role",
+                "surgeon",
+                "--full-name",
+                "Amy",
+                "--as",
+                "boss",
+                "--password-stdin",
+                "--db",
+                url,
+            ]
+        )
+        == 1
+    )
+    assert "Unknown role 'surgeon'" in capsys.readouterr().err
+
+
+def test_audit_verify_exit_codes(tmp_path, capsys):
+    import sqlite3
+
+    path = tmp_path / "demo.sqlite3"
+    assert main(["demo", "--db", f"sqlite:///{path}"]) == 0
+    assert main(["audit", "verify", "--db", f"sqlite:///{path}"]) == 0
+    assert "Audit trail intact" in capsys.readouterr().out
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE infusion_session SET target_minutes = 55 WHERE id = 3")
+    raw.commit()
+    raw.close()
+    assert main(["audit", "verify", "--db", f"sqlite:///{path}"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "ketamon: audit trail BROKEN: infusion_session 3 field target_minutes is '55'"
+    )

@@ -81,6 +81,14 @@ def _entity_id(obj: object) -> int | None:
     return value if isinstance(value, int) else None
 
 
+def _field(obj: object, column: str) -> str:
+    """The field name; rows keyed by text (clinic settings) carry their key in it."""
+    if _entity_id(obj) is not None:
+        return column
+    pk = next(iter(obj.__table__.primary_key.columns)).key  # type: ignore[attr-defined]
+    return f"{getattr(obj, pk)}.{column}"
+
+
 def _changes(session: Session) -> list[tuple[str, object, str, object, object]]:
     """(action, obj, field, old, new) for every audited change in this flush."""
     out = []
@@ -131,12 +139,19 @@ def install(session_class: type[Session] | object) -> None:
             table = obj.__table__  # type: ignore[attr-defined]
             if action == "create":  # ids and defaults exist only now
                 entries.extend(
-                    ("create", table.name, _entity_id(obj), c.key, None, getattr(obj, c.key))
+                    (
+                        "create",
+                        table.name,
+                        _entity_id(obj),
+                        _field(obj, c.key),
+                        None,
+                        getattr(obj, c.key),
+                    )
                     for c in table.columns
                     if (table.name, c.key) not in UNAUDITED_FIELDS
                 )
             else:
-                entries.append((action, table.name, _entity_id(obj), field, old, new))
+                entries.append((action, table.name, _entity_id(obj), _field(obj, field), old, new))
         write_entries(session.connection(), context, entries)
 
 

@@ -206,3 +206,42 @@ def test_a_database_from_a_newer_release_is_refused(clinic, db_url: str, clock) 
         assert raw.execute("SELECT mrn FROM patient").fetchall() == [("MRN1",)]
     finally:
         raw.close()
+
+
+def test_a_0001_database_with_records_gets_a_verified_baseline_trail(db_url: str, clock) -> None:
+    from alembic import command
+
+    from ketamon.storage.database import Database
+
+    path = _db_path(db_url)
+    db = Database(db_url)
+    with db.engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0001")
+    db.dispose()
+    raw = sqlite3.connect(path)
+    raw.executescript(
+        "INSERT INTO chair (name, position, created_at, created_by) "
+        "VALUES ('Chair 1', 1, '2026-01-05 09:00:00.000000', 'root');"
+        "INSERT INTO patient (mrn, full_name, date_of_birth, weight_kg, allergies, created_at,"
+        " created_by) VALUES ('KM-1', 'Old Record', '1970-02-03', 81.5, '',"
+        " '2026-01-05 09:01:00.000000', 'root');"
+    )
+    raw.commit()
+    raw.close()
+
+    c = Clinic.open(db_url, clock)
+    try:
+        assert c.backup is not None and c.backup.exists()
+        assert migrate.current_revision(c.db) == (migrate.HEAD_REVISION, True)
+        assert c.audit.verify() == []
+        with c.db.engine.connect() as conn:
+            baseline = conn.exec_driver_sql(
+                "SELECT entity, field, new_value FROM audit_log WHERE action = 'baseline' "
+                "AND entity = 'patient' AND field IN ('full_name', 'weight_kg') ORDER BY field"
+            ).all()
+        assert [tuple(r) for r in baseline] == [
+            ("patient", "full_name", "Old Record"),
+            ("patient", "weight_kg", "81.5"),
+        ]
+    finally:
+        c.close()

@@ -1,0 +1,171 @@
+"""The audit trail: written with every change, append-only, and tamper-evident."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from ketamon.domain.errors import DomainError
+from ketamon.storage.models import PatientRow
+from tests.conftest import NURSE, draft
+
+
+def _trail(clinic, where: str = "1=1") -> list[tuple]:
+    with clinic.db.engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "SELECT actor, action, entity, entity_id, field, old_value, new_value, "
+                    f"reason FROM audit_log WHERE {where} ORDER BY seq"
+                )
+            )
+        ]
+
+
+def _raw(clinic) -> sqlite3.Connection:
+    return sqlite3.connect(Path(clinic.location), isolation_level=None)
+
+
+@pytest.fixture
+def infusing(clinic, clock):
+    patient = clinic.patients.register(NURSE, draft(name="Ada Lovelace"))
+    chair = clinic.chairs.list()[0]
+    session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
+    clock.advance(minutes=5)
+    clinic.sessions.start(NURSE, session.id)
+    clock.advance(minutes=10)
+    clinic.sessions.pause(NURSE, session.id, "Nausea")
+    return session
+
+
+def test_every_change_writes_who_what_when_and_why(clinic, clock, infusing):
+    rows = _trail(clinic, f"entity = 'infusion_session' AND entity_id = {infusing.id}")
+    created = {r[4]: r[6] for r in rows if r[1] == "create"}
+    assert created["phase"] == "checked_in" and created["target_minutes"] == "40"
+    assert (
+        "nurse.jo",
+        "update",
+        "infusion_session",
+        infusing.id,
+        "phase",
+        "checked_in",
+        "infusing",
+        "",
+    ) in rows
+    pause = _trail(clinic, "entity = 'session_event' AND field = 'kind' AND new_value = 'pause'")
+    assert pause == [
+        ("nurse.jo", "create", "session_event", pause[0][3], "kind", None, "pause", "Nausea")
+    ]
+    history = clinic.audit.session_history(infusing.id)
+    assert [e.new_value for e in history if e.field == "kind"] == ["check_in", "start", "pause"]
+    assert {e.actor for e in history} == {"nurse.jo"}
+
+
+def test_settings_chairs_and_users_are_audited_too(clinic):
+    clinic.settings.update(NURSE, overrun_alert_minutes=10)
+    chair = clinic.chairs.add(NURSE, "Recliner")
+    clinic.chairs.retire(NURSE, chair.id)
+    clinic.users.add(NURSE, "nurse.amy", "Amy Stone", "RN", "nurse", "long enough pw1")
+    assert (
+        "nurse.jo",
+        "create",
+        "clinic_setting",
+        None,
+        "overrun_alert_minutes.value",
+        None,
+        "10",
+        "",
+    ) in _trail(clinic)
+    assert any(
+        r[2] == "chair" and r[4] == "retired_by" and r[6] == "nurse.jo" for r in _trail(clinic)
+    )
+    secret = _trail(clinic, "entity = 'app_user' AND field = 'password_hash'")
+    assert secret and {r[6] for r in secret} == {"(changed)"}  # never the hash itself
+
+
+def test_an_untouched_trail_verifies(clinic, infusing):
+    assert clinic.audit.verify() == []
+
+
+def test_a_session_changed_with_raw_sql_is_detected(clinic, infusing):
+    raw = _raw(clinic)
+    raw.execute("UPDATE infusion_session SET target_minutes = 60 WHERE id = ?", (infusing.id,))
+    raw.close()
+    [problem] = clinic.audit.verify()
+    assert problem.text == (
+        f"infusion_session {infusing.id} field target_minutes is '60' but the audit trail "
+        "says '40' (changed outside KetaMon)"
+    )
+
+
+def test_a_row_inserted_behind_the_apps_back_is_detected(clinic):
+    raw = _raw(clinic)
+    raw.execute(
+        "INSERT INTO patient (mrn, full_name, date_of_birth, weight_kg, allergies, created_at,"
+        " created_by) VALUES ('X1', 'Sneaky', '1980-01-01', 70, '', '2026-01-01', 'nobody')"
+    )
+    raw.close()
+    assert [p.text for p in clinic.audit.verify()] == [
+        "patient 1 has no audit trail (written outside KetaMon)"
+    ]
+
+
+def test_the_database_refuses_to_alter_or_delete_audit_rows(clinic, infusing):
+    raw = _raw(clinic)
+    with pytest.raises(sqlite3.IntegrityError, match="audit trail cannot be changed"):
+        raw.execute("UPDATE audit_log SET actor = 'someone else' WHERE seq = 3")
+    with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
+        raw.execute("DELETE FROM audit_log WHERE seq = 3")
+    raw.close()
+    assert clinic.audit.verify() == []
+
+
+def test_clinical_rows_are_never_deleted(clinic, infusing):
+    raw = _raw(clinic)
+    for table in ("session_event", "infusion_session", "patient", "chair", "app_user"):
+        with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
+            raw.execute(f"DELETE FROM {table}")
+    raw.close()
+    with pytest.raises(DomainError, match="never deleted"):
+        with clinic.db.transaction(audit=clinic.patients.audit(NURSE)) as session:
+            session.delete(session.get(PatientRow, 1))
+
+
+def test_an_audit_row_altered_past_the_trigger_breaks_the_chain_there(clinic, infusing):
+    raw = _raw(clinic)
+    raw.execute("DROP TRIGGER audit_log_no_update")  # a determined attacker
+    raw.execute("UPDATE audit_log SET reason = 'Patient request' WHERE reason = 'Nausea'")
+    seq = raw.execute("SELECT seq FROM audit_log WHERE reason = 'Patient request'").fetchone()[0]
+    raw.close()
+    problems = clinic.audit.verify()
+    assert problems[0].seq == seq
+    assert problems[0].text == f"audit row {seq} was altered"
+
+
+def test_an_audit_row_removed_past_the_trigger_is_detected(clinic, infusing):
+    raw = _raw(clinic)
+    raw.execute("DROP TRIGGER audit_log_no_delete")
+    raw.execute("DELETE FROM audit_log WHERE seq = 5")
+    raw.close()
+    assert clinic.audit.verify()[0].text == "audit row 5 is missing"
+
+
+def test_a_change_without_an_acting_user_is_refused(clinic):
+    with pytest.raises(DomainError, match="acting user"):
+        with clinic.db.transaction() as session:
+            session.get(PatientRow, 1) or session.add(
+                PatientRow(
+                    mrn="Z",
+                    full_name="Z",
+                    date_of_birth=None,
+                    weight_kg=70,
+                    allergies="",
+                    created_at=clinic.clock(),
+                    created_by="x",
+                )
+            )
+    assert _trail(clinic, "entity = 'patient'") == []
