@@ -19,6 +19,7 @@ from ketamon.domain.errors import DomainError
 from ketamon.storage.models import AuditRow, Base
 
 GENESIS = "0" * 64
+CHAIN_LOCK_ID = 0x4B65_7461  # "Keta": PostgreSQL advisory lock for the chain head
 # Tables whose every field change is audited; per table, fields kept out of the values.
 AUDITED_TABLES = (
     "chair",
@@ -166,6 +167,9 @@ def write_entries(
     entries: list[tuple[str, str, int | None, str, object, object]],
 ) -> None:
     """Append (action, entity, entity_id, field, old, new) entries to the chain."""
+    if connection.dialect.name == "postgresql":
+        # Workstations append one at a time (SQLite's BEGIN IMMEDIATE already serialises).
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_ID})")
     last = connection.execute(
         select(AuditRow.seq, AuditRow.row_hash).order_by(AuditRow.seq.desc()).limit(1)
     ).first()

@@ -1,0 +1,45 @@
+"""Portability: the same migrations, services and audit trail on PostgreSQL.
+
+Runs only when KETAMON_TEST_POSTGRES_URL names an empty scratch database, e.g.
+postgresql+psycopg://postgres@127.0.0.1:5433/ketamon_test (needs the psycopg package).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.patients import PatientDraft
+from ketamon.services.clinic import Clinic
+from ketamon.services.demo import seed_demo
+
+URL = os.environ.get("KETAMON_TEST_POSTGRES_URL")
+pytestmark = pytest.mark.skipif(not URL, reason="KETAMON_TEST_POSTGRES_URL is not set")
+
+
+def test_demo_clinic_runs_and_verifies_on_postgresql(clock):
+    clinic = Clinic.open(URL, clock)
+    try:
+        seed_demo(clinic, Actor("admin"))
+        nurse = Actor("nurse.chen")
+        assert clinic.auth.sign_in("nurse.chen", "ketamon-demo").username == "nurse.chen"
+        board = clinic.sessions.board()
+        free = next(c for c in board.chairs if c.id not in board.sessions)
+        patient = clinic.patients.register(
+            nurse, PatientDraft("PG-1", "Post Gres", date(1980, 1, 1), 70.0)
+        )
+        session = clinic.sessions.check_in(nurse, free.id, patient.id, 40)
+        clock.advance(minutes=3)
+        started = clinic.sessions.start(nurse, session.id)
+        assert started.times.started_at == clock()
+        assert [p.mrn for p in clinic.patients.search("gres")] == ["PG-1"]
+        assert clinic.audit.verify() == []
+        with pytest.raises(Exception, match="not allowed"):
+            with clinic.db.engine.begin() as conn:
+                conn.execute(text("UPDATE audit_log SET actor = 'x' WHERE seq = 1"))
+    finally:
+        clinic.close()
