@@ -32,6 +32,7 @@ def build_database(path: Path, chairs: int) -> None:
 
     clinic = Clinic.open(f"sqlite:///{path}")
     actor = Actor("bench")
+    clinic.users.create_first_admin("bench", "Bench Nurse", "RN", "bench password", "nurse,admin")
     try:
         existing = clinic.chairs.ensure_defaults(actor)
         for i in range(len(existing) + 1, chairs + 1):
@@ -77,7 +78,13 @@ def main() -> None:
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KETAMON_DATA_DIR=tmp)
         env.pop("KETAMON_QUIT_WHEN_IDLE", None)
         board = measure(
-            [sys.executable, "-m", "ketamon", "--db", f"sqlite:///{db}"],
+            [
+                sys.executable,
+                str(ROOT / "bench" / "board_window.py"),
+                f"sqlite:///{db}",
+                "bench",
+                "--stay",
+            ],
             env,
             args.seconds,
             settle=5,
