@@ -81,15 +81,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def workstation_actor() -> Actor:
-    """Until sign-in exists, entries are attributed to the operating-system account."""
-    try:
-        name = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name available
-        name = "workstation"
-    return Actor(name or "workstation", f"{name} (workstation account)")
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     url_arg = getattr(args, "sub_db", None) or args.db
@@ -128,7 +119,6 @@ def _demo(url: str) -> int:
 def _run(url: str) -> int:
     from ketamon.services.clinic import Clinic
 
-    actor = workstation_actor()
     try:
         clinic = Clinic.open(url)
     except StorageError as error:
@@ -138,10 +128,9 @@ def _run(url: str) -> int:
             show_startup_error(str(error))
         raise
     try:
-        clinic.chairs.ensure_defaults(actor)
         from ketamon.ui.app import run
 
-        return run(clinic, actor)
+        return run(clinic)  # first administrator, sign-in, then the board
     finally:
         clinic.close()
 

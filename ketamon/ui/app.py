@@ -1,4 +1,4 @@
-"""Start the desktop application."""
+"""Start the desktop application: first administrator, sign-in, then the board."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ import os
 import sys
 from importlib import resources
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ketamon.domain.actors import Actor
+from ketamon.domain.users import User
 from ketamon.services.clinic import Clinic
+from ketamon.ui.dialogs.accounts import FirstAdminDialog, UserDraft
 from ketamon.ui.main_window import MainWindow
+from ketamon.ui.signin import SignInWindow
 
 
 def stylesheet() -> str:
@@ -47,14 +51,62 @@ def show_startup_error(text: str) -> None:
     box.exec()
 
 
-def run(clinic: Clinic, actor: Actor) -> int:
-    app = application()
-    window = MainWindow(clinic, actor)
-    screen = app.primaryScreen()
+class Startup(QObject):
+    """First run (create the administrator), then sign-in, then the board as that user."""
+
+    def __init__(self, clinic: Clinic) -> None:
+        super().__init__()
+        self.clinic = clinic
+        self.sign_in_window: SignInWindow | None = None
+        self.main_window: MainWindow | None = None
+
+    def begin(self) -> bool:
+        """Show the first screen. False when there is nothing to show (first run cancelled)."""
+        username = ""
+        if not self.clinic.users.any_users():
+            admin = FirstAdminDialog.ask(None, self._create_first_admin)
+            if admin is None:
+                return False
+            username = admin.username
+        clinic_name = self.clinic.settings.get().clinic_name
+        self.sign_in_window = SignInWindow(clinic_name, self._sign_in, username)
+        self.sign_in_window.signed_in.connect(self._open_board)
+        fill_screen(self.sign_in_window)
+        return True
+
+    def _create_first_admin(self, draft: UserDraft) -> User:
+        return self.clinic.users.create_first_admin(
+            draft.username, draft.full_name, draft.credentials, draft.password, draft.roles
+        )
+
+    def _sign_in(self, username: str, password: str) -> User:
+        user = self.clinic.auth.sign_in(username, password)
+        # A brand-new clinic gets its default chairs, recorded under the first sign-in.
+        self.clinic.chairs.ensure_defaults(Actor(user.username, user.display_name))
+        return user
+
+    def _open_board(self, user: User) -> None:
+        self.main_window = MainWindow(self.clinic, Actor(user.username, user.display_name))
+        fill_screen(self.main_window)
+        if self.sign_in_window is not None:
+            self.sign_in_window.close()
+            self.sign_in_window.deleteLater()
+            self.sign_in_window = None
+
+
+def fill_screen(window: QWidget) -> None:
+    screen = QGuiApplication.primaryScreen()
     if screen is not None:  # a window manager maximizes; without one, fill the screen
         window.setGeometry(screen.availableGeometry())
     window.showMaximized()
+
+
+def run(clinic: Clinic) -> int:
+    app = application()
+    startup = Startup(clinic)
+    if not startup.begin():
+        return 0
     if os.environ.get("KETAMON_QUIT_WHEN_IDLE"):
-        # Benchmarks: leave as soon as the board is shown and the event queue is idle.
+        # Benchmarks: leave as soon as the first screen is shown and the event queue is idle.
         QTimer.singleShot(0, app.quit)
     return app.exec()

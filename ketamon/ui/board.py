@@ -28,12 +28,15 @@ def ms_to_next_second() -> int:
 
 class BoardWidget(QWidget):
     requested = Signal(str, int)  # action key, chair id
+    ticked = Signal()  # after each repaint (the window checks for idleness here)
 
     def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.clock = clock
         self.board: Board | None = None
         self.tiles: dict[int, ChairTile] = {}
+        self.masked = False  # locked: no patient-identifying text on any tile
+        self._stopped = False
         self._grid = QGridLayout(self)
         self._grid.setSpacing(14)
         self._grid.setContentsMargins(14, 14, 14, 14)
@@ -53,21 +56,29 @@ class BoardWidget(QWidget):
     def session_for(self, chair_id: int) -> SessionSnapshot | None:
         return self.board.sessions.get(chair_id) if self.board else None
 
+    def set_masked(self, masked: bool) -> None:
+        """Lock or unlock: the tiles are repainted at once, not at the next tick."""
+        self.masked = masked
+        self.tick()
+
     def tick(self) -> None:
         """Repaint the tiles from the clock, then schedule the next repaint (>= 1 Hz)."""
-        if self.board is None:
+        if self._stopped:
             return
         self.timer.start(ms_to_next_second())
-        now = self.clock()
-        for chair in self.board.chairs:
-            view = tile_view(chair, self.board.sessions.get(chair.id), self.board.settings, now)
-            self.tiles[chair.id].apply(view)
+        if self.board is not None:
+            now, settings = self.clock(), self.board.settings
+            for chair in self.board.chairs:
+                view = tile_view(chair, self.board.sessions.get(chair.id), settings, now)
+                self.tiles[chair.id].apply(view, masked=self.masked)
+        self.ticked.emit()
 
     def tile_at(self, index: int) -> ChairTile | None:
         tiles = list(self.tiles.values())
         return tiles[index] if 0 <= index < len(tiles) else None
 
     def stop(self) -> None:
+        self._stopped = True
         self.timer.stop()
         self.board = None
 

@@ -5,6 +5,7 @@ Rule refusals and database faults become a message; the board keeps running.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -14,14 +15,17 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.errors import DomainError
 from ketamon.domain.timers import format_duration
+from ketamon.domain.users import Role, User
 from ketamon.services.clinic import Clinic
 from ketamon.services.sessions import Board
 from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.accounts import UserDraft
 from ketamon.ui.dialogs.chairs import ChairHandlers, ChairsDialog
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
 from ketamon.ui.dialogs.messages import Confirm, show_message
 from ketamon.ui.dialogs.reason import CANCEL_REASONS, PAUSE_REASONS, ReasonDialog
 from ketamon.ui.dialogs.timeline import TimelineDialog
+from ketamon.ui.dialogs.users import UserHandlers, UsersDialog
 
 
 class BoardController(QObject):
@@ -34,6 +38,28 @@ class BoardController(QObject):
         self.parent_widget = parent_widget
         self.board: Board | None = None
         self.last_message: str = ""
+        self.user: User | None = None
+        self.set_actor(actor)
+
+    # -- who -------------------------------------------------------------------------------
+    def set_actor(self, actor: Actor) -> User | None:
+        """Everything from now on is recorded under `actor`; returns their account."""
+        self.actor = actor
+        users = self._guard(self.clinic.users.list) or []
+        self.user = next((u for u in users if u.username == actor.username), None)
+        return self.user
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return self.user.roles if self.user else frozenset()
+
+    def record(self, action: str, *, quiet: bool = False) -> None:
+        """A security event (lock, unlock, switch_user, sign_out) in the audit trail."""
+        if quiet:  # closing the window: nowhere left to show a message
+            with contextlib.suppress(DomainError, StorageError):
+                self.clinic.auth.record(self.actor, action)
+            return
+        self._guard(lambda: self.clinic.auth.record(self.actor, action))
 
     # -- reading ---------------------------------------------------------------------------
     def reload(self) -> Board | None:
@@ -137,8 +163,9 @@ class BoardController(QObject):
         if session is None:
             return
         fresh = self._guard(lambda: self.clinic.sessions.get(session.id))
+        history = self._guard(lambda: self.clinic.audit.session_history(session.id))
         if fresh is not None:
-            TimelineDialog.ask(self.parent_widget, fresh, self.clinic.clock())
+            TimelineDialog.ask(self.parent_widget, fresh, self.clinic.clock(), history or ())
 
     def edit_chairs(self) -> None:
         chairs, actor = self.clinic.chairs, self.actor
@@ -151,6 +178,23 @@ class BoardController(QObject):
         )
         ChairsDialog.ask(self.parent_widget, handlers)
         self.reload()
+
+    def edit_users(self) -> None:
+        users = self.clinic.users
+
+        def add(d: UserDraft) -> User:
+            return users.add(
+                self.actor, d.username, d.full_name, d.credentials, d.roles, d.password
+            )
+
+        handlers = UserHandlers(
+            list=users.list,
+            add=add,
+            deactivate=lambda name, reason: users.deactivate(self.actor, name, reason),
+            reactivate=lambda name, reason: users.reactivate(self.actor, name, reason),
+            reset_password=lambda name, pw: users.reset_password(self.actor, name, pw),
+        )
+        UsersDialog.ask(self.parent_widget, handlers)
 
     # -- plumbing --------------------------------------------------------------------------
     def _session_action(self, chair_id: int, call: Callable[[Actor, int], SessionSnapshot]) -> None:

@@ -1,47 +1,63 @@
-"""The main window only wires the board, the controller and the toolbar together."""
+"""The main window wires the board, the controller, the lock and the toolbar together.
+
+Locking (the Lock button, Ctrl+L, or N minutes without input) empties every patient
+detail from the board, closes any open dialog, and asks for the signed-in user's
+password; Switch user lets someone else sign in, who then becomes the acting user.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ketamon import __version__
 from ketamon.domain.actors import Actor
+from ketamon.domain.settings import ClinicSettings
+from ketamon.domain.users import Role, User, format_roles
 from ketamon.services.clinic import Clinic
 from ketamon.ui.board import BoardWidget
 from ketamon.ui.controller import BoardController
+from ketamon.ui.idle import IdleWatch
+from ketamon.ui.lock import LockPanel, close_dialogs
 
 
 class MainWindow(QMainWindow):
     def __init__(self, clinic: Clinic, actor: Actor) -> None:
         super().__init__()
-        self.setWindowTitle("KetaMon: chair board")
         self.resize(1600, 980)
+        self.locked = False
+        self.signed_out = False
         self.board = BoardWidget(clinic.clock, self)
         self.controller = BoardController(clinic, actor, self)
         self.controller.board_changed.connect(self.board.set_board)
         self.board.requested.connect(self.controller.request)
-        self.setCentralWidget(self.board)
-
-        toolbar = QToolBar("Main")
-        toolbar.setMovable(False)
-        self.addToolBar(toolbar)
-        chairs = QAction("Chairs…", self)
-        chairs.setToolTip("Add, rename, reorder or retire chairs")
-        chairs.triggered.connect(self.controller.edit_chairs)
-        toolbar.addAction(chairs)
-        refresh = QAction("Refresh", self)
-        refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
-        refresh.setToolTip("Reload the board from the database (F5)")
-        refresh.triggered.connect(self.controller.reload)
-        toolbar.addAction(refresh)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        toolbar.addWidget(spacer)
-        self.user_label = QLabel(f"User: {actor.label}")
-        self.user_label.setObjectName("userLabel")
-        toolbar.addWidget(self.user_label)
+        self.lock_panel = LockPanel(
+            lambda password: clinic.auth.confirm_password(self.controller.actor, password),
+            clinic.auth.sign_in,
+        )
+        self.lock_panel.unlocked.connect(self._unlocked)
+        self.lock_panel.switched.connect(self._switched)
+        self.lock_panel.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.lock_panel)
+        column.addWidget(self.board, 1)
+        self.setCentralWidget(central)
+        self._build_toolbar()
+        self.idle = IdleWatch(clinic.clock, self)
+        self.board.ticked.connect(self.check_idle)
 
         for number in range(1, 10):
             select = QAction(self)
@@ -53,15 +69,137 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"KetaMon {__version__} · database {clinic.location} · keys: 1–9 select a chair,"
             " then C check in, S start, P pause, R resume, T stop, D discharge, O open, X cancel"
+            " · Ctrl+L lock"
         )
+        self._show_actor()
         self.controller.reload()
-        self.select_tile(0)
+        self.board.tick()  # ticks (and checks for idleness) even if the board failed to load
 
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(toolbar)
+        self.lock_action = self._action(toolbar, "Lock", "Hide patient details until you sign in")
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setToolTip("Lock the screen: patient details hidden (Ctrl+L)")
+        self.lock_action.triggered.connect(self.lock)
+        self.switch_action = self._action(
+            toolbar, "Switch user", "Someone else signs in at this workstation"
+        )
+        self.switch_action.triggered.connect(self.switch_user)
+        toolbar.addSeparator()
+        self.users_action = self._action(
+            toolbar, "Users…", "Add, deactivate, reactivate users or reset a password"
+        )
+        self.users_action.triggered.connect(self.controller.edit_users)
+        self.chairs_action = self._action(
+            toolbar, "Chairs…", "Add, rename, reorder or retire chairs"
+        )
+        self.chairs_action.triggered.connect(self.controller.edit_chairs)
+        self.refresh_action = self._action(
+            toolbar, "Refresh", "Reload the board from the database (F5)"
+        )
+        self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        self.refresh_action.triggered.connect(self.controller.reload)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        caption = QLabel("Signed in:")
+        caption.setObjectName("userCaption")
+        toolbar.addWidget(caption)
+        self.user_label = QLabel()
+        self.user_label.setObjectName("userLabel")
+        toolbar.addWidget(self.user_label)
+        self.toolbar = toolbar
+
+    def _action(self, toolbar: QToolBar, text: str, tip: str) -> QAction:
+        action = QAction(text, self)
+        action.setToolTip(tip)
+        toolbar.addAction(action)
+        button = toolbar.widgetForAction(action)
+        if button is not None:
+            button.setObjectName(f"toolbar_{text.rstrip('…').replace(' ', '_').lower()}")
+        return action
+
+    # -- who is signed in ------------------------------------------------------------------
+    @property
+    def actor(self) -> Actor:
+        return self.controller.actor
+
+    def _show_actor(self) -> None:
+        roles = self.controller.roles
+        self.user_label.setText(f"{self.actor.label} · {format_roles(roles) or 'no roles'}")
+        self.setWindowTitle(f"KetaMon: chair board · {self.actor.label}")
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        admin = Role.ADMIN in self.controller.roles and not self.locked
+        for action in (self.users_action, self.chairs_action):
+            action.setVisible(admin)
+            action.setEnabled(admin)
+        self.lock_action.setVisible(not self.locked)
+        self.lock_action.setEnabled(not self.locked)
+
+    # -- lock ------------------------------------------------------------------------------
+    @property
+    def idle_lock_minutes(self) -> int:
+        board = self.controller.board
+        return (board.settings if board else ClinicSettings()).idle_lock_minutes
+
+    def check_idle(self) -> None:
+        """Lock after the clinic's idle time without keyboard or mouse input (each tick)."""
+        if not self.locked and self.idle.idle_for() >= timedelta(minutes=self.idle_lock_minutes):
+            self.lock()
+
+    def lock(self) -> None:
+        if self.locked:
+            return
+        self.locked = True
+        self.board.set_masked(True)  # first: nothing identifying stays on screen
+        close_dialogs(self)
+        self.lock_panel.show()  # before show_for, so the password field can take the focus
+        self.lock_panel.show_for(self.actor.label)
+        self._update_actions()
+        self.controller.record("lock")
+
+    def switch_user(self) -> None:
+        self.lock()
+        self.lock_panel.show_switch()
+
+    def _unlocked(self, _user: User) -> None:
+        self._open_board()
+        self.controller.record("unlock")
+
+    def _switched(self, user: User) -> None:
+        if user.username == self.actor.username:
+            self._unlocked(user)
+            return
+        self.controller.record("sign_out", quiet=True)
+        self.controller.set_actor(Actor(user.username, user.display_name))
+        self._show_actor()
+        self._open_board()
+        self.controller.record("switch_user")
+
+    def _open_board(self) -> None:
+        self.locked = False
+        self.lock_panel.hide()
+        self.idle.reset()
+        self.board.set_masked(False)
+        self._update_actions()
+        self.board.setFocus()
+
+    # -- keys and closing ------------------------------------------------------------------
     def select_tile(self, index: int) -> None:
         tile = self.board.tile_at(index)
         if tile is not None:
             tile.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.signed_out:  # closeEvent may come twice (app quit, then teardown)
+            self.signed_out = True
+            self.controller.record("sign_out", quiet=True)
         self.board.stop()
+        self.idle.stop()
         super().closeEvent(event)

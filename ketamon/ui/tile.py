@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -68,7 +68,9 @@ class ChairTile(QFrame):
     def __init__(self, chair_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.chair_id = chair_id
-        self.view: TileView | None = None
+        self.view: TileView | None = None  # what the services say
+        self.shown: TileView | None = None  # what the labels show (masked when locked)
+        self.masked = False
         self.setObjectName("tile")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -138,13 +140,18 @@ class ChairTile(QFrame):
             self.requested.emit(key, self.chair_id)
 
     def available(self) -> tuple[str, ...]:
-        return AVAILABLE[self.view.level] if self.view else ()
+        return AVAILABLE[self.view.level] if self.view and not self.masked else ()
 
-    def apply(self, view: TileView) -> None:
-        """Update only what changed since the last view (this runs every tick)."""
-        old = self.view
-        self.view = view
-        if old is not None and old == view:
+    def apply(self, view: TileView, *, masked: bool = False) -> None:
+        """Update only what changed since the last view (this runs every tick).
+
+        Masked (the window is locked): the patient's name, MRN, course and any pause
+        reason are emptied from the labels, not just hidden; no action is offered.
+        """
+        shown = masked_view(view) if masked else view
+        old, was_masked = self.shown, self.masked
+        self.view, self.shown, self.masked = view, shown, masked
+        if old is not None and old == shown and was_masked == masked:
             return
         for label, attr in (
             (self.name_label, "chair_name"),
@@ -155,25 +162,24 @@ class ChairTile(QFrame):
             (self.status_label, "status_text"),
             (self.detail_label, "detail_text"),
         ):
-            text = getattr(view, attr)
+            text = getattr(shown, attr)
             if old is None or getattr(old, attr) != text:
                 label.setText(text)
                 label.setVisible(bool(text))
-        phase = view.phase_text.upper()
-        if old is None or old.phase_text != view.phase_text:
-            self.phase_label.setText(phase)
-        if old is None or old.progress_permille != view.progress_permille:
-            self.progress.setValue(view.progress_permille)
-        self.progress.setVisible(view.level not in (TileLevel.EMPTY,))
-        if old is None or old.level != view.level:
-            self._restyle(view.level)
+        if old is None or old.phase_text != shown.phase_text:
+            self.phase_label.setText(shown.phase_text.upper())
+        if old is None or old.progress_permille != shown.progress_permille:
+            self.progress.setValue(shown.progress_permille)
+        self.progress.setVisible(shown.level not in (TileLevel.EMPTY,))
+        if old is None or old.level != shown.level or was_masked != masked:
+            self._restyle(shown.level)
 
     def _restyle(self, level: TileLevel) -> None:
         self.setProperty("level", level.value)
         for widget in (self, self.phase_label, self.status_label, self.timer_label, self.progress):
             widget.setProperty("level", level.value)
             _repolish(widget)
-        available = AVAILABLE[level]
+        available = () if self.masked else AVAILABLE[level]
         for key, button in self.buttons.items():
             button.setVisible(key in available)
             button.setProperty("primary", key == PRIMARY.get(level))
@@ -181,9 +187,22 @@ class ChairTile(QFrame):
         for key, action in self.actions_by_key.items():
             action.setEnabled(key in available)
         self.setToolTip(
-            "Keys on this chair: "
+            "Locked: unlock to act on this chair"
+            if self.masked
+            else "Keys on this chair: "
             + ", ".join(f"{s.shortcut} {s.text.lower()}" for s in ACTIONS if s.key in available)
         )
+
+
+def masked_view(view: TileView) -> TileView:
+    """What a locked board may show: chair, phase, timers, progress; nothing about the patient.
+
+    A pause's status names its reason ("PAUSED 03:00: BP 168/102"); only the time stays.
+    """
+    status = view.status_text
+    if view.level is TileLevel.PAUSED:
+        status = status.partition(": ")[0]
+    return replace(view, patient_text="", course_text="", status_text=status)
 
 
 def _repolish(widget: QWidget) -> None:

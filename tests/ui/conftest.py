@@ -9,12 +9,18 @@ from tests.conftest import NURSE
 
 @pytest.fixture
 def make_window(qtbot):
-    """Build a real main window over a clinic, as the app does (stylesheet included)."""
+    """Build a real main window over a clinic, signed in as `actor` (stylesheet included).
+
+    Tests that move the fake clock by many minutes would be locked for idleness; the
+    automatic lock is on only when a test asks for it (auto_lock=True).
+    """
     application()
     windows = []
 
-    def build(clinic):
-        window = MainWindow(clinic, NURSE)
+    def build(clinic, actor=NURSE, *, auto_lock=False):
+        window = MainWindow(clinic, actor)
+        if not auto_lock:
+            window.board.ticked.disconnect(window.check_idle)
         qtbot.addWidget(window)
         window.show()
         windows.append(window)
@@ -22,7 +28,7 @@ def make_window(qtbot):
 
     yield build
     for window in windows:
-        window.board.stop()
+        window.close()  # stops the repaint timer and the idle watch; records the sign-out
 
 
 def tile_of(window, index: int = 0):
@@ -35,3 +41,23 @@ def click(qtbot, tile, key: str) -> None:
     button = tile.buttons[key]
     assert button.isVisible(), f"{key} button is not offered on this tile"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def toolbar_button(window, action):
+    return window.toolbar.widgetForAction(action)
+
+
+def toolbar_shows(window, action) -> bool:
+    """Whether the nurse sees the action's toolbar button (after the toolbar's re-layout)."""
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    button = window.toolbar.widgetForAction(action)
+    return button is not None and button.isVisible()
+
+
+def label_texts(window) -> list[str]:
+    """Every QLabel text anywhere under the window (its dialogs included)."""
+    from PySide6.QtWidgets import QLabel
+
+    return [label.text() for label in window.findChildren(QLabel)]

@@ -181,8 +181,8 @@ def test_open_session_shows_the_timeline_with_times_and_who(
     window = make_window(clinic)
     shown = []
 
-    def ask(cls, parent, session, now):
-        dialog = TimelineDialog(parent, session, now)
+    def ask(cls, parent, session, now, history=()):
+        dialog = TimelineDialog(parent, session, now, history)
         qtbot.addWidget(dialog)
         shown.append(dialog)
 

@@ -134,4 +134,5 @@ class ChairsDialog(QDialog):
     def ask(cls, parent: QWidget | None, handlers: ChairHandlers) -> bool:
         dialog = cls(parent, handlers)
         dialog.exec()
+        dialog.deleteLater()
         return dialog.changed

@@ -283,4 +283,7 @@ class CheckInDialog(QDialog):
         settings: ClinicSettings,
     ) -> bool:
         """True when a patient was checked in."""
-        return cls(parent, chair_name, handlers, settings).exec() == QDialog.DialogCode.Accepted
+        dialog = cls(parent, chair_name, handlers, settings)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        dialog.deleteLater()  # a closed dialog would keep the patient's name in the tree
+        return accepted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 
@@ -14,6 +15,7 @@ def show_message(
     box.setText(text)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.setStyleSheet("QLabel { font-size: 16px; }")
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
 
@@ -31,4 +33,6 @@ class Confirm:
         box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
         box.setStyleSheet("QLabel, QPushButton { font-size: 16px; }")
         box.exec()
-        return box.clickedButton() is yes_button
+        yes = box.clickedButton() is yes_button
+        box.deleteLater()  # a closed box would keep the patient's name in the tree
+        return yes

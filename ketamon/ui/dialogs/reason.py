@@ -64,6 +64,7 @@ class ReasonDialog(QDialog):
         cls, parent: QWidget | None, title: str, prompt: str, presets: tuple[str, ...] = ()
     ) -> str | None:
         dialog = cls(parent, title, prompt, presets)
-        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.reason():
-            return dialog.reason()
-        return None
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        reason = dialog.reason()
+        dialog.deleteLater()  # a closed dialog would keep the patient's name in the tree
+        return reason if accepted and reason else None

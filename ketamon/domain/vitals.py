@@ -1,0 +1,198 @@
+"""Vital signs: parsing what the nurse types, refusing the impossible, grading the worrying.
+
+Plausibility limits (what cannot be a real reading) are fixed here; the amber/red bands
+are clinic settings (VitalBands), defaults from CLINICAL.md (NEWS2 and infusion-room BP).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import IntEnum, StrEnum
+
+from ketamon.domain.errors import FieldError, ValidationErrors
+
+
+class Grade(IntEnum):
+    NORMAL = 0
+    AMBER = 1
+    RED = 2
+
+    @property
+    def label(self) -> str:
+        return ("normal", "AMBER", "RED")[self]
+
+
+class VitalPhase(StrEnum):
+    BASELINE = "baseline"
+    INFUSION = "infusion"
+    RECOVERY = "recovery"
+    PRE_DISCHARGE = "pre_discharge"
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    unit: str
+    low: float  # impossible below
+    high: float  # impossible above
+    integer: bool = True
+    required: bool = True
+
+
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in (
+        Measure("systolic", "Systolic BP", "mmHg", 40, 300),
+        Measure("diastolic", "Diastolic BP", "mmHg", 20, 200),
+        Measure("heart_rate", "Heart rate", "/min", 20, 300),
+        Measure("spo2", "SpO2", "%", 50, 100),
+        Measure("resp_rate", "Respiratory rate", "/min", 0, 60),
+        Measure("temperature", "Temperature", "°C", 30, 45, integer=False, required=False),
+        Measure("pain", "Pain", "0–10", 0, 10, required=False),
+        Measure("sedation", "MOAA/S", "0–5", 0, 5, required=False),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Band:
+    """Grade edges: value <= red_low or >= red_high is red; <= amber_low or >= amber_high amber."""
+
+    red_low: float | None = None
+    amber_low: float | None = None
+    amber_high: float | None = None
+    red_high: float | None = None
+
+    def grade(self, value: float) -> Grade:
+        if (self.red_low is not None and value <= self.red_low) or (
+            self.red_high is not None and value >= self.red_high
+        ):
+            return Grade.RED
+        if (self.amber_low is not None and value <= self.amber_low) or (
+            self.amber_high is not None and value >= self.amber_high
+        ):
+            return Grade.AMBER
+        return Grade.NORMAL
+
+
+def default_bands() -> dict[str, Band]:
+    return {
+        "systolic": Band(red_low=90, amber_low=100, amber_high=160, red_high=180),
+        "diastolic": Band(amber_high=100, red_high=110),
+        "heart_rate": Band(red_low=40, amber_low=50, amber_high=111, red_high=131),
+        "spo2": Band(red_low=91, amber_low=93),
+        "resp_rate": Band(red_low=8, amber_low=11, amber_high=21, red_high=25),
+        "temperature": Band(red_low=35.0, amber_low=36.0, amber_high=38.1, red_high=39.1),
+        "pain": Band(amber_high=4, red_high=7),
+        "sedation": Band(red_low=1, amber_low=3),
+    }
+
+
+@dataclass(frozen=True)
+class VitalsDraft:
+    """A set as typed, parsed to numbers (None = not given)."""
+
+    systolic: int | None = None
+    diastolic: int | None = None
+    heart_rate: int | None = None
+    spo2: int | None = None
+    resp_rate: int | None = None
+    temperature: float | None = None
+    pain: int | None = None
+    sedation: int | None = None
+    note: str = ""
+
+    def values(self) -> dict[str, float | None]:
+        return {k: getattr(self, k) for k in MEASURES}
+
+
+@dataclass(frozen=True)
+class VitalsSet:
+    id: int
+    session_id: int
+    taken_at: datetime
+    phase: VitalPhase
+    values: VitalsDraft
+    entered_by: str
+    status: str = "current"  # current | corrected | voided
+    corrects_id: int | None = None
+    grades: dict[str, Grade] = field(default_factory=dict)
+
+    @property
+    def worst(self) -> Grade:
+        return max(self.grades.values(), default=Grade.NORMAL)
+
+
+def _number(measure: Measure, text: str) -> float:
+    cleaned = text.strip().replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise FieldError(measure.key, _range_message(measure)) from None
+    if not math.isfinite(value):
+        raise FieldError(measure.key, _range_message(measure))
+    if measure.integer and value != int(value):
+        raise FieldError(measure.key, f"{measure.label} must be a whole number")
+    if not measure.low <= value <= measure.high:
+        raise FieldError(measure.key, _range_message(measure))
+    return int(value) if measure.integer else round(value, 1)
+
+
+def _range_message(measure: Measure) -> str:
+    low, high = f"{measure.low:g}", f"{measure.high:g}"
+    unit = "" if measure.unit.startswith(("0", "%")) else f" {measure.unit}"
+    if measure.unit == "%":
+        unit = "%"
+    return f"{measure.label} must be {low}–{high}{unit}"
+
+
+def parse_vitals(fields: dict[str, str], *, require_core: bool = True) -> VitalsDraft:
+    """Parse typed text ("bp" may hold "128/84"); ValidationErrors names every bad field."""
+    errors: dict[str, str] = {}
+    values: dict[str, float | None] = {}
+    typed = {k: (v or "").strip() for k, v in fields.items()}
+    bp = typed.pop("bp", "")
+    if bp:
+        if "/" in bp:
+            sys_text, _, dia_text = bp.partition("/")
+            typed.setdefault("systolic", sys_text)
+            typed["systolic"] = typed["systolic"] or sys_text
+            typed["diastolic"] = typed.get("diastolic") or dia_text
+        else:
+            errors["bp"] = "Blood pressure: type systolic/diastolic, e.g. 128/84"
+    for key, measure in MEASURES.items():
+        text = typed.get(key, "")
+        if not text:
+            values[key] = None
+            if measure.required and require_core:
+                errors.setdefault(_field_for(key, fields), f"{measure.label} is required")
+            continue
+        try:
+            values[key] = _number(measure, text)
+        except FieldError as error:
+            errors.setdefault(_field_for(key, fields), error.message)
+    sys_v, dia_v = values.get("systolic"), values.get("diastolic")
+    if sys_v is not None and dia_v is not None and dia_v >= sys_v:
+        errors.setdefault(_field_for("diastolic", fields), "Diastolic BP must be below systolic")
+    if errors:
+        raise ValidationErrors(errors)
+    return VitalsDraft(**values, note=(fields.get("note") or "").strip())  # type: ignore[arg-type]
+
+
+def _field_for(key: str, fields: dict[str, str]) -> str:
+    """Report BP errors at the combined BP field when that is what the nurse typed in."""
+    return "bp" if key in ("systolic", "diastolic") and "bp" in fields else key
+
+
+def validate_draft(draft: VitalsDraft, *, require_core: bool = True) -> VitalsDraft:
+    """Check a draft built in code (services re-check everything the UI parsed)."""
+    text = {k: ("" if v is None else repr(v)) for k, v in draft.values().items()}
+    parsed = parse_vitals(text, require_core=require_core)
+    return replace(parsed, note=draft.note.strip())
+
+
+def grade_set(draft: VitalsDraft, bands: dict[str, Band]) -> dict[str, Grade]:
+    return {k: bands[k].grade(v) for k, v in draft.values().items() if v is not None and k in bands}

@@ -1,0 +1,184 @@
+"""Administration: the user accounts (added, deactivated, reactivated, reset; never deleted)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.errors import DomainError
+from ketamon.domain.users import User, format_roles
+from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.accounts import PasswordDialog, UserDraft, UserFormDialog, error_label
+from ketamon.ui.dialogs.reason import ReasonDialog
+
+DEACTIVATE_REASONS = ("Left the clinic", "Extended leave", "Account no longer needed")
+REACTIVATE_REASONS = ("Returned to the clinic", "Deactivated by mistake")
+COLUMNS = ("Username", "Name", "Credentials", "Roles", "Status")
+
+
+@dataclass(frozen=True)
+class UserHandlers:
+    list: Callable[[], list[User]]
+    add: Callable[[UserDraft], User]
+    deactivate: Callable[[str, str], User]  # (username, reason)
+    reactivate: Callable[[str, str], User]  # (username, reason)
+    reset_password: Callable[[str, str], User]  # (username, new password)
+
+
+class UsersDialog(QDialog):
+    def __init__(self, parent: QWidget | None, handlers: UserHandlers) -> None:
+        super().__init__(parent)
+        self.handlers = handlers
+        self.users: list[User] = []
+        self.setWindowTitle("Users")
+        self.setMinimumSize(900, 520)
+        title = QLabel("Users")
+        title.setObjectName("dialogTitle")
+        intro = QLabel(
+            "Accounts are deactivated, never deleted, so every entry keeps its author. "
+            "Each person signs in with their own account."
+        )
+        intro.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.message = error_label()
+        self.buttons: dict[str, QPushButton] = {}
+        column = QVBoxLayout()
+        for text, slot in (
+            ("Add user…", self._add),
+            ("Deactivate…", self._deactivate),
+            ("Reactivate…", self._reactivate),
+            ("Reset password…", self._reset_password),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            column.addWidget(button)
+            self.buttons[text] = button
+        column.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.table, 1)
+        row.addLayout(column)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addWidget(close)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.refresh()
+
+    def refresh(self, select: str | None = None) -> None:
+        try:
+            self.users = self.handlers.list()
+        except StorageError as error:
+            self._say(str(error))
+            return
+        self.table.setRowCount(len(self.users))
+        for row, user in enumerate(self.users):
+            cells = (
+                user.username,
+                user.full_name,
+                user.credentials,
+                format_roles(user.roles),
+                "active" if user.active else "deactivated",
+            )
+            for col, text in enumerate(cells):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+            if user.username == select:
+                self.table.selectRow(row)
+        self._update_buttons()
+
+    def selected(self) -> User | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.users[rows[0].row()] if rows else None
+
+    def _update_buttons(self) -> None:
+        user = self.selected()
+        self.buttons["Deactivate…"].setEnabled(user is not None and user.active)
+        self.buttons["Reactivate…"].setEnabled(user is not None and not user.active)
+        self.buttons["Reset password…"].setEnabled(user is not None and user.active)
+
+    def _run(self, action: Callable[[], object], select: str) -> None:
+        self.message.hide()
+        try:
+            action()
+        except (DomainError, StorageError) as error:
+            self._say(str(error))
+            return
+        self.refresh(select)
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    def _add(self) -> None:
+        self.message.hide()
+        user = UserFormDialog.ask(self, self.handlers.add)
+        if user is not None:
+            self.refresh(user.username)
+
+    def _deactivate(self) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        reason = ReasonDialog.ask(
+            self,
+            "Deactivate user",
+            f"Why is {user.display_name} ({user.username}) being deactivated?",
+            DEACTIVATE_REASONS,
+        )
+        if reason:
+            self._run(lambda: self.handlers.deactivate(user.username, reason), user.username)
+
+    def _reactivate(self) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        reason = ReasonDialog.ask(
+            self,
+            "Reactivate user",
+            f"Why is {user.display_name} ({user.username}) being reactivated?",
+            REACTIVATE_REASONS,
+        )
+        if reason:
+            self._run(lambda: self.handlers.reactivate(user.username, reason), user.username)
+
+    def _reset_password(self) -> None:
+        user = self.selected()
+        if user is None:
+            return
+        self.message.hide()
+        if PasswordDialog.ask(
+            self, user.username, lambda pw: self.handlers.reset_password(user.username, pw)
+        ):
+            self.refresh(user.username)
+            self._say(f"New password set for {user.username}")
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, handlers: UserHandlers) -> None:
+        dialog = cls(parent, handlers)
+        dialog.exec()
+        dialog.deleteLater()

@@ -1,0 +1,177 @@
+"""Signing in: the start-up screen, and the same form on the lock panel to switch user.
+
+The refusal is shown exactly as the service words it: the same message for an unknown
+user, a wrong password, a locked or a deactivated account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.errors import DomainError
+from ketamon.domain.users import User
+from ketamon.storage.database import StorageError
+
+SignIn = Callable[[str, str], User]  # (username, password) -> the user, or DomainError
+
+
+class SignInPanel(QWidget):
+    """Username, password, Sign in. Emits `signed_in(User)`; `cancelled` from Back."""
+
+    signed_in = Signal(object)
+    cancelled = Signal()
+
+    def __init__(
+        self,
+        sign_in: SignIn,
+        *,
+        button_text: str = "Sign in",
+        back_text: str | None = None,
+        in_a_row: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.sign_in = sign_in
+        self.username = QLineEdit()
+        self.username.setObjectName("signInUsername")
+        self.username.setPlaceholderText("e.g. nurse.rivera")
+        self.username.returnPressed.connect(lambda: self.password.setFocus())
+        self.password = QLineEdit()
+        self.password.setObjectName("signInPassword")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.returnPressed.connect(self.submit)
+        self.message = QLabel()
+        self.message.setObjectName("signInError")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.sign_in_button = QPushButton(button_text)
+        self.sign_in_button.setObjectName("primaryButton")
+        self.sign_in_button.setDefault(True)
+        self.sign_in_button.clicked.connect(self.submit)
+        self.back_button: QPushButton | None = None
+        if back_text:
+            self.back_button = QPushButton(back_text)
+            self.back_button.clicked.connect(self.cancelled)
+        labels = []
+        for text, edit in (("Username", self.username), ("Password", self.password)):
+            label = QLabel(text)
+            label.setObjectName("signInLabel")
+            label.setBuddy(edit)
+            labels.append(label)
+        if in_a_row:  # the lock panel: one line, so the board below keeps its room
+            self._lay_out_in_a_row(labels)
+        else:
+            self._lay_out_in_a_column(labels)
+
+    def _lay_out_in_a_column(self, labels: list[QLabel]) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for label, edit in zip(labels, (self.username, self.password), strict=True):
+            layout.addWidget(label)
+            layout.addWidget(edit)
+        layout.addSpacing(6)
+        layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        if self.back_button is not None:
+            buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.sign_in_button)
+        layout.addLayout(buttons)
+
+    def _lay_out_in_a_row(self, labels: list[QLabel]) -> None:
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(12)
+        for column, (label, edit) in enumerate(
+            zip(labels, (self.username, self.password), strict=True)
+        ):
+            edit.setMinimumWidth(300)
+            grid.addWidget(label, 0, column)
+            grid.addWidget(edit, 1, column)
+        grid.addWidget(self.sign_in_button, 1, 2)
+        if self.back_button is not None:
+            grid.addWidget(self.back_button, 1, 3)
+        grid.setColumnStretch(4, 1)
+        grid.addWidget(self.message, 2, 0, 1, 5)
+
+    def reset(self, username: str = "") -> None:
+        self.username.setText(username)
+        self.password.clear()
+        self.message.hide()
+        (self.password if username else self.username).setFocus()
+
+    def submit(self) -> None:
+        self.message.hide()
+        username, password = self.username.text().strip(), self.password.text()
+        if not username:
+            self._say("Type your username")
+            self.username.setFocus()
+            return
+        try:
+            user = self.sign_in(username, password)
+        except StorageError as error:
+            self._say(f"Could not sign in: {error}")
+            return
+        except DomainError as error:
+            self._say(str(error))
+            self.password.clear()
+            self.password.setFocus()
+            return
+        self.password.clear()
+        self.signed_in.emit(user)
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+
+class SignInWindow(QWidget):
+    """The first screen: the clinic's name and the sign-in form, centred on the screen."""
+
+    def __init__(self, clinic_name: str, sign_in: SignIn, username: str = "") -> None:
+        super().__init__()
+        self.setObjectName("signInWindow")
+        self.setWindowTitle("KetaMon: sign in")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        card = QFrame()
+        card.setObjectName("signInCard")
+        card.setFixedWidth(560)
+        title = QLabel("KetaMon")
+        title.setObjectName("signInTitle")
+        clinic = QLabel(clinic_name)
+        clinic.setObjectName("signInClinic")
+        clinic.setWordWrap(True)
+        hint = QLabel("Sign in with your own account: every entry is recorded under your name.")
+        hint.setObjectName("signInHint")
+        hint.setWordWrap(True)
+        self.panel = SignInPanel(sign_in)
+        self.signed_in = self.panel.signed_in
+        inner = QVBoxLayout(card)
+        inner.setContentsMargins(36, 30, 36, 30)
+        inner.setSpacing(10)
+        inner.addWidget(title)
+        inner.addWidget(clinic)
+        inner.addWidget(hint)
+        inner.addSpacing(8)
+        inner.addWidget(self.panel)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+        self.panel.reset(username)

@@ -1,0 +1,132 @@
+"""Start-up: the first administrator on an empty database, then signing in by typing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from ketamon.domain.users import SIGN_IN_REFUSED
+from ketamon.services.clinic import Clinic
+from ketamon.ui.app import Startup, application
+from ketamon.ui.dialogs.accounts import FirstAdminDialog
+from tests.conftest import PASSWORD
+from tests.ui.conftest import toolbar_shows
+
+
+def type_into(qtbot, edit, text: str) -> None:
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+
+
+def fill_account(qtbot, dialog, **values) -> None:
+    for key, text in values.items():
+        type_into(qtbot, dialog.fields.edits[key], text)
+
+
+def test_first_run_creates_the_administrator_then_signs_in_by_typing(
+    db_url, clock, qtbot, monkeypatch
+):
+    application()
+    clinic = Clinic.open(db_url, clock)
+    startup = None
+    try:
+        assert not clinic.users.any_users()
+        created = []
+
+        def ask(cls, parent, save):
+            dialog = FirstAdminDialog(parent, save)
+            qtbot.addWidget(dialog)
+            dialog.show()  # as exec() would
+            assert dialog.roles.boxes["admin"].isChecked()
+            assert not dialog.roles.boxes["admin"].isEnabled()  # the first account administers
+            fill_account(
+                qtbot,
+                dialog,
+                username="lead.lee",
+                full_name="Sam Lee",
+                credentials="RN",
+                password="short",
+                confirm="short",
+            )
+            qtbot.mouseClick(dialog.roles.boxes["nurse"], Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+            # Refused at the field; nothing typed is lost.
+            assert dialog.fields.errors["password"].text() == (
+                "Password must be at least 10 characters"
+            )
+            assert dialog.fields.errors["password"].isVisible()
+            assert dialog.fields.text("full_name") == "Sam Lee"
+            assert dialog.fields.text("confirm") == "short"
+            assert not clinic.users.any_users()
+            fill_account(qtbot, dialog, password="infusion-room-7", confirm="infusion-room-8")
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+            assert dialog.fields.errors["confirm"].text() == "The two passwords differ"
+            assert not clinic.users.any_users()
+            fill_account(qtbot, dialog, confirm="infusion-room-7")
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+            assert dialog.result() == FirstAdminDialog.DialogCode.Accepted
+            created.append(dialog.result_value)
+            return dialog.result_value
+
+        monkeypatch.setattr(FirstAdminDialog, "ask", classmethod(ask))
+        startup = Startup(clinic)
+        assert startup.begin()
+        [admin] = created
+        assert admin.username == "lead.lee"
+        panel = startup.sign_in_window.panel
+        assert startup.sign_in_window.isVisible()
+        assert panel.username.text() == "lead.lee"  # filled in after creating the account
+
+        type_into(qtbot, panel.username, "lead.lee")
+        type_into(qtbot, panel.password, "infusion-room-7")
+        qtbot.mouseClick(panel.sign_in_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: startup.main_window is not None, timeout=2000)
+        window = startup.main_window
+        qtbot.addWidget(window)
+        assert startup.sign_in_window is None
+        assert window.user_label.text() == "Sam Lee, RN · nurse,admin"
+        assert window.controller.actor.username == "lead.lee"
+        # The default chairs were created under the first sign-in.
+        assert [t.name_label.text() for t in window.board.tiles.values()][:2] == [
+            "Chair 1",
+            "Chair 2",
+        ]
+        assert toolbar_shows(window, window.users_action)
+        assert toolbar_shows(window, window.chairs_action)
+    finally:
+        if startup is not None and startup.main_window is not None:
+            startup.main_window.close()
+        clinic.close()
+
+
+def test_wrong_password_shows_the_message_and_stays_on_the_sign_in_screen(clinic, qtbot):
+    application()
+    startup = Startup(clinic)
+    assert startup.begin()
+    window = startup.sign_in_window
+    try:
+        panel = window.panel
+        for username, password in (
+            ("nurse.jo", "not the password"),
+            ("nobody.here", PASSWORD),  # an unknown user reads the same
+        ):
+            type_into(qtbot, panel.username, username)
+            type_into(qtbot, panel.password, password)
+            qtbot.mouseClick(panel.sign_in_button, Qt.MouseButton.LeftButton)
+            assert panel.message.text() == SIGN_IN_REFUSED
+            assert panel.message.isVisible()
+            assert startup.main_window is None
+            assert window.isVisible()
+            assert panel.username.text() == username
+            assert panel.password.text() == ""
+        # Enter in the password field signs in.
+        type_into(qtbot, panel.username, "nurse.jo")
+        type_into(qtbot, panel.password, PASSWORD)
+        qtbot.keyClick(panel.password, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: startup.main_window is not None, timeout=2000)
+        qtbot.addWidget(startup.main_window)
+        assert startup.main_window.user_label.text() == "Jo Rivera, RN · nurse,admin"
+    finally:
+        if startup.sign_in_window is not None:
+            startup.sign_in_window.close()
+        if startup.main_window is not None:
+            startup.main_window.close()
