@@ -59,11 +59,13 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/idle_cpu.py
 
-## Re-take the README screenshot under Xvfb (needs ../shared/tools/screenshot).
+## Re-take the README screenshot under Xvfb, signed in as the demo charge nurse (needs ../shared/tools/screenshot).
 screenshot: $(VENV)/.run-installed
 	mkdir -p .demo && rm -f .demo/shot.sqlite3*
 	$(BIN)/ketamon demo --db sqlite:///$(CURDIR)/.demo/shot.sqlite3
-	../shared/tools/screenshot docs/board.png --size 1920x1080 -- $(BIN)/ketamon --db sqlite:///$(CURDIR)/.demo/shot.sqlite3
+	../shared/tools/screenshot docs/board.png --size 1920x1080 \
+	  --do 'xdotool mousemove 959 456 click 1; xdotool type charge.kim; xdotool mousemove 959 549 click 1; xdotool type ketamon-demo; xdotool mousemove 1139 612 click 1; sleep 2' \
+	  -- $(BIN)/ketamon --db sqlite:///$(CURDIR)/.demo/shot.sqlite3
 
 clean:
 	rm -rf $(VENV) build .demo .pytest_cache .ruff_cache
