@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 from ketamon.domain.errors import FieldError
+from ketamon.domain.vitals import MEASURES, Band, default_bands
+from ketamon.domain.vitals_due import VitalsSchedule
+
+
+def _default_band_table() -> dict[str, list[float | None]]:
+    return {
+        key: [band.red_low, band.amber_low, band.amber_high, band.red_high]
+        for key, band in default_bands().items()
+    }
 
 
 @dataclass(frozen=True)
@@ -16,14 +25,42 @@ class ClinicSettings:
     overrun_alert_minutes: int = 5
     default_chair_count: int = 6
     idle_lock_minutes: int = 5
+    # Vitals: amber/red bands per measure, [red_low, amber_low, amber_high, red_high]
+    vital_bands: dict[str, list[float | None]] = field(default_factory=_default_band_table)
+    vitals_baseline_within_minutes: int = 10
+    vitals_every_minutes: int = 15
+    vitals_recovery_every_minutes: int = 15
+    vitals_marks_minutes: tuple[int, ...] = (40,)
+    vitals_early_minutes: int = 5
+    vitals_red_overdue_minutes: int = 5
+    baseline_bp_warning: tuple[int, int] = (140, 90)
+    baseline_max_age_minutes: int = 30
+
+    @property
+    def bands(self) -> dict[str, Band]:
+        return {k: Band(*v) for k, v in self.vital_bands.items()}
+
+    @property
+    def vitals_schedule(self) -> VitalsSchedule:
+        return VitalsSchedule(
+            baseline_within_minutes=self.vitals_baseline_within_minutes,
+            infusion_every_minutes=self.vitals_every_minutes,
+            infusion_marks_minutes=self.vitals_marks_minutes,
+            recovery_every_minutes=self.vitals_recovery_every_minutes,
+            early_minutes=self.vitals_early_minutes,
+            red_after_overdue_minutes=self.vitals_red_overdue_minutes,
+        )
 
     @classmethod
     def from_stored(cls, stored: dict[str, object]) -> ClinicSettings:
         """Build settings from stored key/values; unknown keys are ignored."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in stored.items() if k in known}
-        if "target_choices" in values:
-            values["target_choices"] = tuple(int(x) for x in values["target_choices"])  # type: ignore[union-attr]
+        for key in ("target_choices", "vitals_marks_minutes", "baseline_bp_warning"):
+            if key in values:
+                values[key] = tuple(int(x) for x in values[key])  # type: ignore[union-attr]
+        if "vital_bands" in values:  # a stored table may predate a measure: keep defaults
+            values["vital_bands"] = _default_band_table() | dict(values["vital_bands"])  # type: ignore[arg-type]
         settings = replace(cls(), **values)  # type: ignore[arg-type]
         settings.validate()
         return settings
@@ -46,6 +83,14 @@ class ClinicSettings:
             raise FieldError("default_chair_count", "Default chair count must be 1–50")
         if not self.clinic_name.strip():
             raise FieldError("clinic_name", "Clinic name is required")
+        self.vitals_schedule.validate()
+        for key, edges in self.vital_bands.items():
+            if key not in MEASURES or len(edges) != 4:
+                raise FieldError("vital_bands", f"Unknown vital or malformed band: {key}")
+        if len(self.baseline_bp_warning) != 2:
+            raise FieldError("baseline_bp_warning", "Baseline BP warning is systolic/diastolic")
+        if not 5 <= self.baseline_max_age_minutes <= 240:
+            raise FieldError("baseline_max_age_minutes", "Baseline age must be 5–240 minutes")
         if not 1 <= self.idle_lock_minutes <= 30:
             raise FieldError("idle_lock_minutes", "Automatic lock must be after 1–30 minutes")
         if not 0 <= self.overrun_alert_minutes <= 60:

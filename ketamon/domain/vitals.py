@@ -120,6 +120,8 @@ class VitalsSet:
     status: str = "current"  # current | corrected | voided
     corrects_id: int | None = None
     grades: dict[str, Grade] = field(default_factory=dict)
+    status_reason: str = ""
+    acknowledged_by: str | None = None
 
     @property
     def worst(self) -> Grade:
@@ -196,3 +198,18 @@ def validate_draft(draft: VitalsDraft, *, require_core: bool = True) -> VitalsDr
 
 def grade_set(draft: VitalsDraft, bands: dict[str, Band]) -> dict[str, Grade]:
     return {k: bands[k].grade(v) for k, v in draft.values().items() if v is not None and k in bands}
+
+
+def vital_phase(
+    started_at: datetime | None,
+    ended_at: datetime | None,
+    taken_at: datetime,
+    *,
+    pre_discharge: bool = False,
+) -> VitalPhase:
+    """The phase a set belongs to, from when it was taken."""
+    if started_at is None or taken_at < started_at:
+        return VitalPhase.BASELINE
+    if ended_at is None or taken_at <= ended_at:
+        return VitalPhase.INFUSION
+    return VitalPhase.PRE_DISCHARGE if pre_discharge else VitalPhase.RECOVERY

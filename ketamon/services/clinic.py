@@ -11,6 +11,7 @@ from ketamon.services.patients import PatientService
 from ketamon.services.sessions import SessionService
 from ketamon.services.settings import SettingsService
 from ketamon.services.users import AuthService, UserService
+from ketamon.services.vitals import VitalsService
 from ketamon.storage.database import DEFAULT_BUSY_TIMEOUT_MS, Database, StorageError
 from ketamon.storage.migrate import upgrade
 
@@ -30,6 +31,7 @@ class Clinic:
         self.users = UserService(db, clock)
         self.auth = AuthService(db, clock)
         self.audit = AuditService(db, clock)
+        self.vitals = VitalsService(db, clock)
         self.backup: Path | None = None
 
     @classmethod

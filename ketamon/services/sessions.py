@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -42,6 +42,7 @@ class Board:
     chairs: tuple[Chair, ...]
     sessions: dict[int, SessionSnapshot]  # chair id -> active session
     settings: ClinicSettings
+    vitals: dict = field(default_factory=dict)  # session id -> vitals.VitalsSummary
 
 
 def _events(row: SessionRow) -> tuple[SessionEvent, ...]:
@@ -214,9 +215,13 @@ log = logging.getLogger(__name__)
 class SessionService(Service):
     def board(self) -> Board:
         with self.db.transaction(write=False) as session:
+            from ketamon.services.vitals import summaries  # vitals builds on sessions
+
             rows = session.scalars(_with_events().where(SessionRow.active_chair_id.is_not(None)))
             snapshots = {r.chair_id: _snapshot(session, r) for r in rows}
-            return Board(tuple(active_chairs(session)), snapshots, load_settings(session))
+            settings = load_settings(session)
+            vitals = summaries(session, [s.id for s in snapshots.values()], settings.bands)
+            return Board(tuple(active_chairs(session)), snapshots, settings, vitals)
 
     def get(self, session_id: int) -> SessionSnapshot:
         with self.db.transaction(write=False) as session:

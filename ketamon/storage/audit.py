@@ -29,6 +29,7 @@ AUDITED_TABLES = (
     "session_event",
     "clinic_setting",
     "app_user",
+    "vitals_set",
 )
 SECRET_FIELDS = {("app_user", "password_hash")}  # audited as changed, value never stored
 UNAUDITED_FIELDS = {("app_user", "failed_sign_ins"), ("app_user", "locked_until")}

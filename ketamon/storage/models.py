@@ -161,3 +161,39 @@ class AuditRow(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64))
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
+
+
+class VitalsRow(Base):
+    """One vitals set. A correction is a new row (corrects_id) and the old one is marked
+    'corrected'; a void marks the row 'voided' with a reason. Rows are never deleted."""
+
+    __tablename__ = "vitals_set"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), index=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    phase: Mapped[str] = mapped_column(String(16))
+    systolic: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    diastolic: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    heart_rate: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    spo2: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    resp_rate: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    temperature: Mapped[float | None] = mapped_column(Float, nullable=True)
+    pain: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sedation: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    entered_by: Mapped[str] = mapped_column(String(64))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="current")
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("vitals_set.id"), nullable=True)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    __table_args__ = (
+        CheckConstraint("status IN ('current', 'corrected', 'voided')", name="status"),
+        CheckConstraint(
+            "phase IN ('baseline', 'infusion', 'recovery', 'pre_discharge')", name="phase"
+        ),
+        CheckConstraint(
+            "diastolic IS NULL OR systolic IS NULL OR diastolic < systolic", name="bp_order"
+        ),
+    )

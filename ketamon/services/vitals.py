@@ -1,0 +1,208 @@
+"""Vitals sets: record, correct, void (with a reason), acknowledge red values, list.
+
+Every value is re-validated here whatever the UI parsed; each call is one transaction and
+its changes are on the audit trail.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.clock import ensure_utc
+from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.sessions import Phase
+from ketamon.domain.timers import derive_times
+from ketamon.domain.users import Permission
+from ketamon.domain.vitals import (
+    MEASURES,
+    Grade,
+    VitalPhase,
+    VitalsDraft,
+    VitalsSet,
+    grade_set,
+    validate_draft,
+    vital_phase,
+)
+from ketamon.services.base import NotFound, Service, acting_user
+from ketamon.services.sessions import _events
+from ketamon.services.settings import load_settings
+from ketamon.storage.models import SessionRow, VitalsRow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VitalsSummary:
+    """What the board needs per active session: when sets were taken, red values unseen."""
+
+    taken: tuple[datetime, ...]
+    unacknowledged_red: tuple[VitalsSet, ...]
+
+
+def to_set(row: VitalsRow, bands) -> VitalsSet:  # noqa: ANN001
+    values = VitalsDraft(**{k: getattr(row, k) for k in MEASURES}, note=row.note)
+    return VitalsSet(
+        id=row.id,
+        session_id=row.session_id,
+        taken_at=row.taken_at,
+        phase=VitalPhase(row.phase),
+        values=values,
+        entered_by=row.entered_by,
+        status=row.status,
+        corrects_id=row.corrects_id,
+        grades=grade_set(values, bands),
+        status_reason=row.status_reason,
+        acknowledged_by=row.acknowledged_by,
+    )
+
+
+def summaries(session: Session, session_ids: list[int], bands) -> dict[int, VitalsSummary]:  # noqa: ANN001
+    if not session_ids:
+        return {}
+    rows = session.scalars(
+        select(VitalsRow)
+        .where(VitalsRow.session_id.in_(session_ids), VitalsRow.status == "current")
+        .order_by(VitalsRow.taken_at)
+    )
+    taken: dict[int, list[datetime]] = {i: [] for i in session_ids}
+    red: dict[int, list[VitalsSet]] = {i: [] for i in session_ids}
+    for row in rows:
+        taken[row.session_id].append(row.taken_at)
+        snapshot = to_set(row, bands)
+        if snapshot.worst is Grade.RED and row.acknowledged_by is None:
+            red[row.session_id].append(snapshot)
+    return {i: VitalsSummary(tuple(taken[i]), tuple(red[i])) for i in session_ids}
+
+
+class VitalsService(Service):
+    def list(self, session_id: int) -> list[VitalsSet]:
+        """Every set of a session, current, corrected and voided, in time order."""
+        with self.db.transaction(write=False) as session:
+            bands = load_settings(session).bands
+            rows = session.scalars(
+                select(VitalsRow)
+                .where(VitalsRow.session_id == session_id)
+                .order_by(VitalsRow.taken_at, VitalsRow.id)
+            )
+            return [to_set(r, bands) for r in rows]
+
+    def record(
+        self,
+        actor: Actor,
+        session_id: int,
+        draft: VitalsDraft,
+        taken_at: datetime | None = None,
+        *,
+        pre_discharge: bool = False,
+    ) -> VitalsSet:
+        clean = validate_draft(draft)
+        with self.db.transaction(audit=self.audit(actor)) as session:
+            acting_user(session, actor, Permission.CHART)
+            row = self._new_row(session, actor, session_id, clean, taken_at, pre_discharge)
+            log.info("session %d: vitals set %d by %s", session_id, row.id, actor.username)
+            return to_set(row, load_settings(session).bands)
+
+    def correct(
+        self,
+        actor: Actor,
+        set_id: int,
+        draft: VitalsDraft,
+        reason: str,
+        taken_at: datetime | None = None,
+    ) -> VitalsSet:
+        clean = validate_draft(draft)
+        _require_reason(reason)
+        with self.db.transaction(audit=self.audit(actor, reason)) as session:
+            acting_user(session, actor, Permission.CHART)
+            old = self._current(session, set_id)
+            old.status, old.status_reason = "corrected", reason.strip()
+            session.flush()
+            new = self._new_row(
+                session,
+                actor,
+                old.session_id,
+                clean,
+                taken_at or old.taken_at,
+                old.phase == VitalPhase.PRE_DISCHARGE.value,
+                corrects=old,
+            )
+            return to_set(new, load_settings(session).bands)
+
+    def void(self, actor: Actor, set_id: int, reason: str) -> VitalsSet:
+        _require_reason(reason)
+        with self.db.transaction(audit=self.audit(actor, reason)) as session:
+            acting_user(session, actor, Permission.CHART)
+            row = self._current(session, set_id)
+            row.status, row.status_reason = "voided", reason.strip()
+            return to_set(row, load_settings(session).bands)
+
+    def acknowledge(self, actor: Actor, set_id: int) -> VitalsSet:
+        """A nurse has seen the red values of this set (who and when are kept)."""
+        with self.db.transaction(audit=self.audit(actor, "red values acknowledged")) as session:
+            acting_user(session, actor, Permission.CHART)
+            row = self._current(session, set_id)
+            bands = load_settings(session).bands
+            if to_set(row, bands).worst is not Grade.RED:
+                raise DomainError("This set has no red values to acknowledge")
+            if row.acknowledged_by is None:
+                row.acknowledged_by, row.acknowledged_at = actor.username, self.now()
+            return to_set(row, bands)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _new_row(self, session, actor, session_id, clean, taken_at, pre_discharge, corrects=None):  # noqa: ANN001, ANN202, PLR0913
+        owner = session.scalar(
+            select(SessionRow)
+            .options(selectinload(SessionRow.events))
+            .where(SessionRow.id == session_id)
+        )
+        if owner is None:
+            raise NotFound(f"Session {session_id} not found")
+        if corrects is None and not Phase(owner.phase).active:
+            raise DomainError(
+                f"This session is {Phase(owner.phase).label.lower()}: "
+                "correct an existing set instead"
+            )
+        now = self.now()
+        when = ensure_utc(taken_at) if taken_at is not None else now
+        if when > now:
+            raise FieldError("taken_at", "Time taken cannot be in the future")
+        times = derive_times(_events(owner))
+        if when < times.checked_in_at:
+            raise FieldError("taken_at", "Time taken cannot be before the patient checked in")
+        row = VitalsRow(
+            session_id=session_id,
+            taken_at=when,
+            phase=vital_phase(
+                times.started_at, times.ended_at, when, pre_discharge=pre_discharge
+            ).value,
+            **{k: getattr(clean, k) for k in MEASURES},
+            note=clean.note,
+            entered_by=actor.username,
+            entered_at=now,
+            status="current",
+            corrects_id=corrects.id if corrects is not None else None,
+            status_reason="",
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+    @staticmethod
+    def _current(session: Session, set_id: int) -> VitalsRow:
+        row = session.get(VitalsRow, set_id)
+        if row is None:
+            raise NotFound(f"Vitals set {set_id} not found")
+        if row.status != "current":
+            raise DomainError(f"This set was already {row.status}; change the current one")
+        return row
+
+
+def _require_reason(reason: str) -> None:
+    if not reason.strip():
+        raise FieldError("reason", "A reason is required to correct or void a vitals set")
