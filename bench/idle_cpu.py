@@ -42,7 +42,7 @@ def build_database(path: Path, chairs: int) -> None:
                 actor, PatientDraft(f"B-{i:03d}", f"Bench Patient {i}", date(1980, 1, 1), 70.0)
             )
             session = clinic.sessions.check_in(actor, chair.id, patient.id, 40)
-            clinic.sessions.start(actor, session.id)
+            clinic.sessions.start(actor, session.id, no_baseline_reason="benchmark")
     finally:
         clinic.close()
 

@@ -86,3 +86,11 @@ def draft(mrn: str = "MRN1001", name: str = "Ada Lovelace", **kw) -> PatientDraf
         weight_kg=kw.pop("weight_kg", 72.5),
         allergies=kw.pop("allergies", ""),
     )
+
+
+def baseline(clinic, session_id: int, actor: Actor = NURSE, **values):
+    """Record a normal baseline vitals set, as a nurse does before starting the infusion."""
+    from ketamon.domain.vitals import VitalsDraft
+
+    normal = dict(systolic=124, diastolic=78, heart_rate=72, spo2=98, resp_rate=14) | values
+    return clinic.vitals.record(actor, session_id, VitalsDraft(**normal))

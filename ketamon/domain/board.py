@@ -5,13 +5,17 @@ Pure functions: the board repaints from these once a second without touching the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from ketamon.domain.sessions import Phase, SessionEvent, replay
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.timers import InfusionTimes, derive_times, format_duration
+from ketamon.domain.vitals import Grade, VitalsSet
+from ketamon.domain.vitals_due import vitals_due
 
 
 @dataclass(frozen=True)
@@ -76,9 +80,99 @@ class TileView:
     detail_text: str = ""
     status_text: str = ""
     progress_permille: int = 0  # 0..1000 of the target; capped
+    # Vitals: when the next set is due (graded: normal, amber once overdue, red later) and
+    # the unacknowledged red values, named in words ("RED VITALS: BP 185/100 ...").
+    vitals_text: str = ""
+    vitals_grade: Grade = Grade.NORMAL
+    alert_text: str = ""
+    red_set_ids: tuple[int, ...] = ()  # the sets an acknowledgement on this tile covers
+
+
+class VitalsLike(Protocol):
+    """What the board knows of a session's vitals (services.vitals.VitalsSummary)."""
+
+    @property
+    def taken(self) -> Sequence[datetime]: ...
+
+    @property
+    def unacknowledged_red(self) -> Sequence[VitalsSet]: ...
 
 
 def tile_view(
+    chair: Chair,
+    session: SessionSnapshot | None,
+    settings: ClinicSettings,
+    now: datetime,
+    vitals: VitalsLike | None = None,
+) -> TileView:
+    """The tile; with `vitals` (the session's summary) it also shows the vitals lines."""
+    view = _tile_view(chair, session, settings, now)
+    if session is None or vitals is None or view.level is TileLevel.EMPTY:
+        return view
+    text, grade = vitals_line(session, vitals.taken, settings, now)
+    red = tuple(vitals.unacknowledged_red)
+    return replace(
+        view,
+        vitals_text=text,
+        vitals_grade=grade,
+        alert_text=red_alert_text(red),
+        red_set_ids=tuple(s.id for s in red),
+    )
+
+
+def vitals_line(
+    session: SessionSnapshot,
+    taken: Sequence[datetime],
+    settings: ClinicSettings,
+    now: datetime,
+) -> tuple[str, Grade]:
+    """ "Vitals due in 04:12 (15 min)", or OVERDUE (amber, then red), from stored times."""
+    due = vitals_due(session.times, session.phase, list(taken), settings.vitals_schedule, now)
+    if due is not None:
+        return due.text, due.grade
+    if session.phase is Phase.CHECKED_IN:
+        return "Baseline vitals recorded", Grade.NORMAL
+    return "", Grade.NORMAL
+
+
+# Short names for the alert banner, read from across the room.
+_SHORT = {
+    "heart_rate": "HR",
+    "spo2": "SpO2",
+    "resp_rate": "RR",
+    "temperature": "Temp",
+    "pain": "Pain",
+    "sedation": "MOAA/S",
+}
+_SUFFIX = {"spo2": "%", "temperature": " °C", "pain": "/10"}
+MAX_SETS_NAMED = 3
+
+
+def red_values_text(vitals_set: VitalsSet) -> str:
+    """The red values of one set in words: "BP 185/100, SpO2 89%"."""
+    values, parts = vitals_set.values, []
+    red = {k for k, g in vitals_set.grades.items() if g is Grade.RED}
+    if red & {"systolic", "diastolic"}:
+        parts.append(f"BP {values.systolic}/{values.diastolic}")
+    for key, short in _SHORT.items():
+        if key in red:
+            parts.append(f"{short} {getattr(values, key):g}{_SUFFIX.get(key, '')}")
+    return ", ".join(parts)
+
+
+def red_alert_text(red_sets: Sequence[VitalsSet]) -> str:
+    """One line naming every unacknowledged red value (newest sets first), or ""."""
+    if not red_sets:
+        return ""
+    newest = sorted(red_sets, key=lambda s: s.taken_at, reverse=True)
+    named = "; ".join(red_values_text(s) for s in newest[:MAX_SETS_NAMED])
+    more = len(newest) - MAX_SETS_NAMED
+    if more > 0:
+        named += f"; +{more} earlier set{'s' if more > 1 else ''}"
+    return f"RED VITALS: {named} — acknowledge (A)"
+
+
+def _tile_view(
     chair: Chair,
     session: SessionSnapshot | None,
     settings: ClinicSettings,

@@ -213,3 +213,55 @@ def vital_phase(
     if ended_at is None or taken_at <= ended_at:
         return VitalPhase.INFUSION
     return VitalPhase.PRE_DISCHARGE if pre_discharge else VitalPhase.RECOVERY
+
+
+@dataclass(frozen=True)
+class StartCheck:
+    """What the nurse must decide before starting: no recent baseline, or a high one."""
+
+    missing_baseline: bool
+    high_bp: str | None  # "152/94" when the latest baseline is above the clinic's warning
+    warning_bp: tuple[int, int]
+    max_age_minutes: int
+
+    @property
+    def clear(self) -> bool:
+        return not self.missing_baseline and self.high_bp is None
+
+    @property
+    def message(self) -> str:
+        parts = []
+        if self.missing_baseline:
+            parts.append(
+                f"No baseline vitals in the last {self.max_age_minutes} minutes: record a "
+                "baseline set, or give a reason to start without one."
+            )
+        if self.high_bp:
+            sys_w, dia_w = self.warning_bp
+            parts.append(
+                f"Baseline BP {self.high_bp} is above {sys_w}/{dia_w}: weigh the risks before "
+                "starting."
+            )
+        return " ".join(parts)
+
+
+def check_start(
+    baseline: list[VitalsSet],
+    now: datetime,
+    *,
+    warning_bp: tuple[int, int],
+    max_age_minutes: int,
+) -> StartCheck:
+    """`baseline`: the session's current baseline sets."""
+    recent = [
+        s
+        for s in baseline
+        if s.status == "current" and (now - s.taken_at).total_seconds() <= max_age_minutes * 60
+    ]
+    latest = max(recent, key=lambda s: s.taken_at, default=None)
+    high = None
+    if latest is not None and latest.values.systolic is not None:
+        v = latest.values
+        if v.systolic > warning_bp[0] or (v.diastolic is not None and v.diastolic > warning_bp[1]):
+            high = f"{v.systolic}/{v.diastolic}"
+    return StartCheck(latest is None, high, tuple(warning_bp), max_age_minutes)  # type: ignore[arg-type]

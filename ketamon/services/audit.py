@@ -7,7 +7,7 @@ from sqlalchemy import and_, or_, select
 from ketamon.domain.audit import AuditEntry
 from ketamon.services.base import Service
 from ketamon.storage import audit
-from ketamon.storage.models import AuditRow, SessionEventRow
+from ketamon.storage.models import AuditRow, SessionEventRow, VitalsRow
 
 
 def _entry(row: AuditRow) -> AuditEntry:
@@ -27,9 +27,10 @@ def _entry(row: AuditRow) -> AuditEntry:
 
 class AuditService(Service):
     def session_history(self, session_id: int) -> list[AuditEntry]:
-        """Every audited change to a session and its events, oldest first."""
+        """Every audited change to a session, its events and its vitals sets, oldest first."""
         with self.db.transaction(write=False) as session:
             event_ids = select(SessionEventRow.id).where(SessionEventRow.session_id == session_id)
+            vitals_ids = select(VitalsRow.id).where(VitalsRow.session_id == session_id)
             rows = session.scalars(
                 select(AuditRow)
                 .where(
@@ -38,6 +39,7 @@ class AuditService(Service):
                             AuditRow.entity == "infusion_session", AuditRow.entity_id == session_id
                         ),
                         and_(AuditRow.entity == "session_event", AuditRow.entity_id.in_(event_ids)),
+                        and_(AuditRow.entity == "vitals_set", AuditRow.entity_id.in_(vitals_ids)),
                     )
                 )
                 .order_by(AuditRow.seq)

@@ -29,10 +29,18 @@ from ketamon.domain.sessions import (
 )
 from ketamon.domain.settings import ClinicSettings, validate_target_minutes
 from ketamon.domain.users import Permission
+from ketamon.domain.vitals import StartCheck, VitalPhase, check_start
 from ketamon.services.base import NotFound, Service, acting_user
 from ketamon.services.chairs import active_chairs
 from ketamon.services.settings import load_settings
-from ketamon.storage.models import ChairRow, CourseRow, PatientRow, SessionEventRow, SessionRow
+from ketamon.storage.models import (
+    ChairRow,
+    CourseRow,
+    PatientRow,
+    SessionEventRow,
+    SessionRow,
+    VitalsRow,
+)
 
 
 @dataclass(frozen=True)
@@ -212,6 +220,14 @@ def append_events(
 log = logging.getLogger(__name__)
 
 
+class StartNeedsDecision(DomainError):
+    """Starting needs a reason (no recent baseline) and/or a confirmation (high BP)."""
+
+    def __init__(self, check: StartCheck) -> None:
+        super().__init__(check.message)
+        self.check = check
+
+
 class SessionService(Service):
     def board(self) -> Board:
         with self.db.transaction(write=False) as session:
@@ -242,8 +258,63 @@ class SessionService(Service):
             log.info("session %d: check_in at chair %d by %s", row.id, chair_id, actor.username)
             return self._reload(session, row.id)
 
-    def start(self, actor: Actor, session_id: int) -> SessionSnapshot:
-        return self._act(actor, session_id, EventKind.START)
+    def start(
+        self,
+        actor: Actor,
+        session_id: int,
+        *,
+        no_baseline_reason: str = "",
+        high_bp_confirmed: bool = False,
+    ) -> SessionSnapshot:
+        """Start the infusion. Without a baseline set in the last 30 minutes (setting) it is
+        refused unless the nurse gives a reason; a baseline BP above 140/90 (setting) must
+        be confirmed. Either decision is recorded with the start: who, when, why."""
+        with self.db.transaction(audit=self.audit(actor)) as session:
+            acting_user(session, actor, Permission.CHART)
+            row = session.scalar(_with_events().where(SessionRow.id == session_id))
+            if row is None:
+                raise NotFound(f"Session {session_id} not found")
+            transition(replay(_events(row)), EventKind.START)  # "already started" comes first
+            check = self._start_check(session, row.id)
+            needs_reason = check.missing_baseline and not no_baseline_reason.strip()
+            if needs_reason or (check.high_bp and not high_bp_confirmed):
+                raise StartNeedsDecision(check)
+            notes = []
+            if check.missing_baseline:
+                notes.append(
+                    f"Started without recent baseline vitals: {no_baseline_reason.strip()}"
+                )
+            if check.high_bp:
+                sys_w, dia_w = check.warning_bp
+                notes.append(f"Baseline BP {check.high_bp} above {sys_w}/{dia_w}: proceeded")
+            reason = "; ".join(notes)
+            session.info["audit"] = self.audit(actor, reason)
+            append_event(session, row, EventKind.START, actor, self.now(), reason)
+            log.info("session %d: start by %s", row.id, actor.username)
+            return self._reload(session, row.id)
+
+    def start_check(self, session_id: int) -> StartCheck:
+        """What starting now would ask of the nurse (the UI asks before trying)."""
+        with self.db.transaction(write=False) as session:
+            return self._start_check(session, session_id)
+
+    def _start_check(self, session: Session, session_id: int) -> StartCheck:
+        from ketamon.services.vitals import to_set
+
+        settings = load_settings(session)
+        rows = session.scalars(
+            select(VitalsRow).where(
+                VitalsRow.session_id == session_id,
+                VitalsRow.phase == VitalPhase.BASELINE.value,
+                VitalsRow.status == "current",
+            )
+        )
+        return check_start(
+            [to_set(r, settings.bands) for r in rows],
+            self.now(),
+            warning_bp=settings.baseline_bp_warning,
+            max_age_minutes=settings.baseline_max_age_minutes,
+        )
 
     def pause(self, actor: Actor, session_id: int, reason: str) -> SessionSnapshot:
         return self._act(actor, session_id, EventKind.PAUSE, reason)

@@ -1,7 +1,8 @@
 """The chair board: a grid of tiles repainted from stored timestamps.
 
 A QTimer only asks for a repaint; the times come from tile_view(now), so a dropped or
-late tick never makes a timer wrong, and the database is not touched per tick.
+late tick never makes a timer wrong, and the database is not touched per tick (the vitals
+due lines come from the set times the board already holds).
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ class BoardWidget(QWidget):
         if self.board is not None:
             now, settings = self.clock(), self.board.settings
             for chair in self.board.chairs:
-                view = tile_view(chair, self.board.sessions.get(chair.id), settings, now)
+                session = self.board.sessions.get(chair.id)
+                vitals = self.board.vitals.get(session.id) if session is not None else None
+                view = tile_view(chair, session, settings, now, vitals)
                 self.tiles[chair.id].apply(view, masked=self.masked)
         self.ticked.emit()
 

@@ -23,9 +23,14 @@ from ketamon.ui.dialogs.accounts import UserDraft
 from ketamon.ui.dialogs.chairs import ChairHandlers, ChairsDialog
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
 from ketamon.ui.dialogs.messages import Confirm, show_message
-from ketamon.ui.dialogs.reason import CANCEL_REASONS, PAUSE_REASONS, ReasonDialog
-from ketamon.ui.dialogs.timeline import TimelineDialog
+from ketamon.ui.dialogs.reason import (
+    BASELINE_OVERRIDE_REASONS,
+    CANCEL_REASONS,
+    PAUSE_REASONS,
+    ReasonDialog,
+)
 from ketamon.ui.dialogs.users import UserHandlers, UsersDialog
+from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers
 
 
 class BoardController(QObject):
@@ -100,7 +105,42 @@ class BoardController(QObject):
         self.reload()
 
     def _do_start(self, chair_id: int) -> None:
-        self._session_action(chair_id, self.clinic.sessions.start)
+        """Start; a missing baseline needs a reason, a high baseline BP a confirmation."""
+        session = self.session_on(chair_id)
+        if session is None:
+            return
+        check = self._guard(lambda: self.clinic.sessions.start_check(session.id))
+        if check is None:
+            return
+        reason = ""
+        if check.missing_baseline:
+            reason = ReasonDialog.ask(
+                self.parent_widget,
+                "Start without baseline vitals",
+                f"{check.message}\nWhy start the infusion for {session.patient_name} "
+                "without a baseline set?",
+                BASELINE_OVERRIDE_REASONS,
+            )
+            if not reason:
+                return
+        confirmed = False
+        if check.high_bp:
+            sys_w, dia_w = check.warning_bp
+            confirmed = Confirm.ask(
+                self.parent_widget,
+                "High baseline blood pressure",
+                f"Baseline BP for {session.patient_name} is {check.high_bp}, above "
+                f"{sys_w}/{dia_w}.\n\nProceeding records that you decided to start.",
+                "Start anyway",
+            )
+            if not confirmed:
+                return
+        self._session_action(
+            chair_id,
+            lambda a, sid: self.clinic.sessions.start(
+                a, sid, no_baseline_reason=reason, high_bp_confirmed=confirmed
+            ),
+        )
 
     def _do_pause(self, chair_id: int) -> None:
         session = self.session_on(chair_id)
@@ -162,10 +202,13 @@ class BoardController(QObject):
         session = self.session_on(chair_id)
         if session is None:
             return
-        fresh = self._guard(lambda: self.clinic.sessions.get(session.id))
-        history = self._guard(lambda: self.clinic.audit.session_history(session.id))
-        if fresh is not None:
-            TimelineDialog.ask(self.parent_widget, fresh, self.clinic.clock(), history or ())
+        from ketamon.ui.session_window import SessionWindow  # the window imports pyqtgraph
+
+        self._guard(
+            lambda: SessionWindow.show_for(
+                self.parent_widget, self.clinic, self.actor, session.id, self.board_changed
+            )
+        )
 
     def edit_chairs(self) -> None:
         chairs, actor = self.clinic.chairs, self.actor
@@ -195,6 +238,38 @@ class BoardController(QObject):
             reset_password=lambda name, pw: users.reset_password(self.actor, name, pw),
         )
         UsersDialog.ask(self.parent_widget, handlers)
+
+    # -- vitals from the board -------------------------------------------------------------
+    def _do_vitals(self, chair_id: int) -> None:
+        """The entry popup; each saved set reloads the board behind it (due line, alert)."""
+        session = self.session_on(chair_id)
+        if session is None:
+            return
+        session_id = session.id
+        handlers = VitalsEntryHandlers(
+            record=lambda draft, taken_at: self.clinic.vitals.record(
+                self.actor, session_id, draft, taken_at
+            ),
+            now=self.clinic.clock,
+            saved=lambda _set: self.reload(),
+        )
+        VitalsEntryDialog.ask(
+            self.parent_widget, f"{session.chair_name} · {session.patient_name}", handlers
+        )
+        self.reload()
+
+    def _do_acknowledge(self, chair_id: int) -> None:
+        """Acknowledge the red sets this board shows for the chair (who and when, audited)."""
+        session = self.session_on(chair_id)
+        summary = self.board.vitals.get(session.id) if self.board and session else None
+        if summary is None:
+            return
+        acknowledge = self.clinic.vitals.acknowledge
+        for red in summary.unacknowledged_red:
+            done = self._guard(lambda set_id=red.id: acknowledge(self.actor, set_id))
+            if done is None:  # refused or a database fault: the message is shown
+                break
+        self.reload()
 
     # -- plumbing --------------------------------------------------------------------------
     def _session_action(self, chair_id: int, call: Callable[[Actor, int], SessionSnapshot]) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ketamon.domain.board import TileLevel, TileView
+from ketamon.domain.vitals import Grade
 
 
 @dataclass(frozen=True)
@@ -37,19 +38,44 @@ ACTIONS = (
     TileAction("discharge", "Discharge", "D", "Discharge the patient and free the chair"),
     TileAction("open", "Open session", "O", "Show the session's timeline: events, times, who"),
     TileAction("cancel", "Cancel session", "X", "Cancel the session (a reason is required)"),
+    TileAction(
+        "vitals",
+        "Vitals",
+        "V",
+        "Enter a vitals set: BP as 128/84, Tab between fields, Enter saves",
+    ),
+    TileAction(
+        "acknowledge",
+        "Acknowledge",
+        "A",
+        "Acknowledge the red vitals shown: records that you have seen them, and when",
+    ),
 )
+# Drawn beside the vitals lines rather than in the action row.
+VITALS_ACTIONS = ("vitals", "acknowledge")
 
 # Which actions a tile offers at each level. The next step, where there is an obvious one,
 # is drawn as the primary button.
 AVAILABLE: dict[TileLevel, tuple[str, ...]] = {
     TileLevel.EMPTY: ("check_in",),
-    TileLevel.WAITING: ("start", "open", "cancel"),
-    TileLevel.RUNNING: ("stop", "pause", "open", "cancel"),
-    TileLevel.TARGET_REACHED: ("stop", "pause", "open", "cancel"),
-    TileLevel.OVERRUN: ("stop", "pause", "open", "cancel"),
-    TileLevel.PAUSED: ("resume", "stop", "open", "cancel"),
-    TileLevel.RECOVERY: ("discharge", "open", "cancel"),
+    TileLevel.WAITING: ("start", "open", "cancel", "vitals"),
+    TileLevel.RUNNING: ("stop", "pause", "open", "cancel", "vitals"),
+    TileLevel.TARGET_REACHED: ("stop", "pause", "open", "cancel", "vitals"),
+    TileLevel.OVERRUN: ("stop", "pause", "open", "cancel", "vitals"),
+    TileLevel.PAUSED: ("resume", "stop", "open", "cancel", "vitals"),
+    TileLevel.RECOVERY: ("discharge", "open", "cancel", "vitals"),
 }
+GRADE_NAMES = {Grade.NORMAL: "normal", Grade.AMBER: "amber", Grade.RED: "red"}
+
+
+def offered(view: TileView | None, masked: bool) -> tuple[str, ...]:
+    """The actions a tile offers: its level's, plus Acknowledge while red vitals wait."""
+    if view is None or masked:
+        return ()
+    extra = ("acknowledge",) if view.red_set_ids else ()
+    return AVAILABLE[view.level] + extra
+
+
 PRIMARY: dict[TileLevel, str] = {
     TileLevel.EMPTY: "check_in",
     TileLevel.WAITING: "start",
@@ -84,6 +110,13 @@ class ChairTile(QFrame):
         self.timer_label = self._label("tileTimer")
         self.status_label = self._label("tileStatus")
         self.detail_label = self._label("tileDetail")
+        self.vitals_label = self._label("tileVitals")
+        self.vitals_label.setWordWrap(True)
+        self.alert_label = self._label("tileAlertText")
+        self.alert_label.setWordWrap(True)
+        self.alert_banner = QFrame()
+        self.alert_banner.setObjectName("tileAlert")
+        self.alert_banner.hide()
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
@@ -95,8 +128,15 @@ class ChairTile(QFrame):
 
         self.buttons: dict[str, QPushButton] = {}
         self.actions_by_key: dict[str, QAction] = {}
+        self._offered: tuple[str, ...] | None = None
         button_row = QHBoxLayout()
         button_row.setSpacing(6)
+        vitals_row = QHBoxLayout()
+        vitals_row.setSpacing(8)
+        vitals_row.addWidget(self.vitals_label, 1)
+        alert_row = QHBoxLayout(self.alert_banner)
+        alert_row.setContentsMargins(10, 6, 6, 6)
+        alert_row.addWidget(self.alert_label, 1)
         for spec in ACTIONS:
             button = QPushButton(f"{spec.text} ({spec.shortcut})")
             button.setObjectName(f"btn_{spec.key}")
@@ -104,7 +144,12 @@ class ChairTile(QFrame):
             button.setMinimumHeight(40)
             button.clicked.connect(lambda _=False, k=spec.key: self._request(k))
             button.hide()
-            button_row.addWidget(button)
+            if spec.key == "vitals":
+                vitals_row.addWidget(button)
+            elif spec.key == "acknowledge":
+                alert_row.addWidget(button)
+            else:
+                button_row.addWidget(button)
             self.buttons[spec.key] = button
             action = QAction(spec.text, self)
             action.setShortcut(QKeySequence(spec.shortcut))
@@ -127,6 +172,8 @@ class ChairTile(QFrame):
         layout.addWidget(self.status_label)
         layout.addWidget(self.detail_label)
         layout.addStretch(1)
+        layout.addLayout(vitals_row)
+        layout.addWidget(self.alert_banner)
         layout.addLayout(button_row)
 
     def _label(self, name: str) -> QLabel:
@@ -140,13 +187,14 @@ class ChairTile(QFrame):
             self.requested.emit(key, self.chair_id)
 
     def available(self) -> tuple[str, ...]:
-        return AVAILABLE[self.view.level] if self.view and not self.masked else ()
+        return offered(self.view, self.masked)
 
     def apply(self, view: TileView, *, masked: bool = False) -> None:
         """Update only what changed since the last view (this runs every tick).
 
-        Masked (the window is locked): the patient's name, MRN, course and any pause
-        reason are emptied from the labels, not just hidden; no action is offered.
+        Masked (the window is locked): the patient's name, MRN, course, any pause
+        reason and the red vitals values are emptied from the labels, not just hidden; no
+        action is offered. The vitals due line and the fact of a red alert stay.
         """
         shown = masked_view(view) if masked else view
         old, was_masked = self.shown, self.masked
@@ -161,6 +209,8 @@ class ChairTile(QFrame):
             (self.timer_label, "timer_text"),
             (self.status_label, "status_text"),
             (self.detail_label, "detail_text"),
+            (self.vitals_label, "vitals_text"),
+            (self.alert_label, "alert_text"),
         ):
             text = getattr(shown, attr)
             if old is None or getattr(old, attr) != text:
@@ -171,15 +221,25 @@ class ChairTile(QFrame):
         if old is None or old.progress_permille != shown.progress_permille:
             self.progress.setValue(shown.progress_permille)
         self.progress.setVisible(shown.level not in (TileLevel.EMPTY,))
-        if old is None or old.level != shown.level or was_masked != masked:
+        self.alert_banner.setVisible(bool(shown.alert_text))
+        if old is None or old.vitals_grade != shown.vitals_grade:
+            self.vitals_label.setProperty("grade", GRADE_NAMES[shown.vitals_grade])
+            _repolish(self.vitals_label)
+        restyle = old is None or old.level != shown.level or was_masked != masked
+        if restyle:
             self._restyle(shown.level)
+        if restyle or self.available() != self._offered:
+            self._offer(shown.level)
 
     def _restyle(self, level: TileLevel) -> None:
         self.setProperty("level", level.value)
         for widget in (self, self.phase_label, self.status_label, self.timer_label, self.progress):
             widget.setProperty("level", level.value)
             _repolish(widget)
-        available = () if self.masked else AVAILABLE[level]
+
+    def _offer(self, level: TileLevel) -> None:
+        """Show the buttons and enable the keys of what this tile offers now."""
+        available = self._offered = self.available()
         for key, button in self.buttons.items():
             button.setVisible(key in available)
             button.setProperty("primary", key == PRIMARY.get(level))
@@ -198,11 +258,13 @@ def masked_view(view: TileView) -> TileView:
     """What a locked board may show: chair, phase, timers, progress; nothing about the patient.
 
     A pause's status names its reason ("PAUSED 03:00: BP 168/102"); only the time stays.
+    A red vitals alert stays, without its values: it must be seen from across the room.
     """
     status = view.status_text
     if view.level is TileLevel.PAUSED:
         status = status.partition(": ")[0]
-    return replace(view, patient_text="", course_text="", status_text=status)
+    alert = "RED VITALS: unlock to see and acknowledge" if view.alert_text else ""
+    return replace(view, patient_text="", course_text="", status_text=status, alert_text=alert)
 
 
 def _repolish(widget: QWidget) -> None:

@@ -7,7 +7,7 @@ import pytest
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.services.base import NotFound
 from ketamon.services.clinic import Clinic
-from tests.conftest import NURSE, draft, open_clinic
+from tests.conftest import NURSE, baseline, draft, open_clinic
 
 
 def names(chairs) -> list[str]:
@@ -114,6 +114,7 @@ def test_a_retired_chair_leaves_the_board_but_keeps_its_history(clinic, clock) -
     chair = clinic.chairs.list()[3]
     ada = clinic.patients.register(NURSE, draft())
     s = clinic.sessions.check_in(NURSE, chair.id, ada.id, 40)
+    baseline(clinic, s.id)
     for act in (clinic.sessions.start, clinic.sessions.stop, clinic.sessions.discharge):
         clock.advance(minutes=20)
         act(NURSE, s.id)

@@ -14,7 +14,7 @@ from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.sessions import EventKind, Phase
 from ketamon.services.base import NotFound
 from ketamon.services.clinic import Clinic
-from tests.conftest import NURSE, PASSWORD, T0, draft, open_clinic
+from tests.conftest import NURSE, PASSWORD, T0, baseline, draft, open_clinic
 
 KIM = Actor("nurse.kim", "Kim Osei")
 
@@ -72,6 +72,7 @@ def test_a_whole_session_is_recorded_and_shown_on_the_board(clinic, clock, ada, 
     assert _tile(clinic, chair).level is TileLevel.WAITING
 
     clock.advance(minutes=4)
+    baseline(clinic, s.id)
     s = clinic.sessions.start(KIM, s.id)
     assert s.phase is Phase.INFUSING
     clock.advance(minutes=10)
@@ -142,8 +143,10 @@ def test_a_refused_action_records_nothing(clinic, ada, chairs) -> None:
         clinic.sessions.stop(NURSE, s.id)
     with pytest.raises(DomainError, match="A reason is required to cancel the session"):
         clinic.sessions.cancel(NURSE, s.id, "   ")
+    baseline(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     with pytest.raises(DomainError, match="The infusion has already been started"):
+        baseline(clinic, s.id)
         clinic.sessions.start(NURSE, s.id)
     with pytest.raises(DomainError, match="A reason is required to pause the infusion"):
         clinic.sessions.pause(NURSE, s.id, "")
@@ -165,6 +168,7 @@ def test_nothing_after_discharge(clinic, ada, chairs) -> None:
 def test_clock_going_backwards_is_refused_and_not_recorded(clinic, clock, ada, chairs) -> None:
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     clock.advance(minutes=5)
+    baseline(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=-2)  # another workstation, or the clock was corrected
     with pytest.raises(DomainError, match="clock reads earlier than the last recorded event"):
@@ -192,6 +196,7 @@ def test_one_active_session_per_patient(clinic, ada, chairs) -> None:
 
 def test_discharge_frees_the_chair_and_the_patient(clinic, clock, ada, grace, chairs) -> None:
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
+    baseline(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)
@@ -215,6 +220,7 @@ def test_cancel_from_any_active_phase_frees_the_chair(
     before_cancel,
 ) -> None:
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
+    baseline(clinic, s.id)
     for step in before_cancel:
         clock.advance(minutes=5)
         if step == "pause":
@@ -234,6 +240,7 @@ def test_cancel_from_any_active_phase_frees_the_chair(
 def _complete_session(clinic: Clinic, clock, patient_id: int, chair_id: int):
     s = clinic.sessions.check_in(NURSE, chair_id, patient_id, 40)
     clock.advance(minutes=5)
+    baseline(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)
@@ -334,6 +341,7 @@ def busy_clinic(tmp_path_factory: pytest.TempPathFactory):
         c.sessions.check_in(NURSE, chairs[i].id, patients[i].id, 40) for i in range(4)
     )
     for s in (infusing, paused, recovery):
+        baseline(c, s.id)
         c.sessions.start(NURSE, s.id)
     c.sessions.pause(NURSE, paused.id, "nausea")
     c.sessions.stop(NURSE, recovery.id)
@@ -385,6 +393,7 @@ def _snapshot_everything(clinic: Clinic) -> dict[str, list]:
 
 def test_the_state_survives_closing_and_reopening(clinic, db_url: str, clock, ada, chairs) -> None:
     s = clinic.sessions.check_in(NURSE, chairs[2].id, ada.id, 40)
+    baseline(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clinic.close()  # the workstation is restarted (or crashes) mid-infusion
 
@@ -413,6 +422,7 @@ def test_a_second_workstation_sees_the_same_board(clinic, db_url: str, clock, ad
     try:
         s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
         clock.advance(minutes=2)
+        baseline(other, s.id)
         other.sessions.start(KIM, s.id)
         clock.advance(minutes=8)
         seen_here = clinic.sessions.board().sessions[chairs[0].id]

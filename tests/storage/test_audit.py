@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from ketamon.domain.errors import DomainError
 from ketamon.storage.models import PatientRow
-from tests.conftest import NURSE, draft
+from tests.conftest import NURSE, baseline, draft
 
 
 def _trail(clinic, where: str = "1=1") -> list[tuple]:
@@ -36,6 +36,7 @@ def infusing(clinic, clock):
     chair = clinic.chairs.list()[0]
     session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     clock.advance(minutes=5)
+    baseline(clinic, session.id)
     clinic.sessions.start(NURSE, session.id)
     clock.advance(minutes=10)
     clinic.sessions.pause(NURSE, session.id, "Nausea")

@@ -61,3 +61,15 @@ def label_texts(window) -> list[str]:
     from PySide6.QtWidgets import QLabel
 
     return [label.text() for label in window.findChildren(QLabel)]
+
+
+@pytest.fixture(autouse=True)
+def _no_modal_exec(monkeypatch):
+    """A real exec() would hang an offscreen run: fail loudly instead (tests patch ask())."""
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    def refuse(self, *args, **kwargs):
+        raise AssertionError(f"modal {type(self).__name__}.exec() in a test: patch its ask()")
+
+    monkeypatch.setattr(QDialog, "exec", refuse)
+    monkeypatch.setattr(QMessageBox, "exec", refuse)

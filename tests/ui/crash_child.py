@@ -11,6 +11,7 @@ from datetime import date  # noqa: E402
 
 from ketamon.domain.actors import Actor  # noqa: E402
 from ketamon.domain.patients import PatientDraft  # noqa: E402
+from ketamon.domain.vitals import VitalsDraft  # noqa: E402
 from ketamon.services.clinic import Clinic  # noqa: E402
 from ketamon.ui.app import application  # noqa: E402
 from ketamon.ui.main_window import MainWindow  # noqa: E402
@@ -25,7 +26,12 @@ def main(url: str) -> None:
     patient = clinic.patients.register(
         actor, PatientDraft("KM-5150", "Rosa Diaz", date(1985, 6, 1), 64.0)
     )
-    clinic.sessions.check_in(actor, chairs[2].id, patient.id, 40)
+    session = clinic.sessions.check_in(actor, chairs[2].id, patient.id, 40)
+    clinic.vitals.record(
+        actor,
+        session.id,
+        VitalsDraft(systolic=124, diastolic=78, heart_rate=70, spo2=98, resp_rate=14),
+    )
     window = MainWindow(clinic, actor)
     window.show()
     window.board.tile_at(2).buttons["start"].click()

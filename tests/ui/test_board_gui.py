@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from ketamon.ui.dialogs.checkin import CheckInDialog
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import ReasonDialog
-from tests.conftest import NURSE, T0, draft, open_clinic
+from tests.conftest import NURSE, T0, baseline, draft, open_clinic
 from tests.ui.conftest import click, tile_of
 
 
@@ -57,6 +57,7 @@ def test_full_session_by_clicking_and_restart_shows_same_state(
     assert tile.patient_label.text() == "Maria Gonzalez  ·  MRN KM-20001"
     assert tile.course_label.text() == "Infusion 1 of 6"
 
+    baseline(clinic, window.controller.session_on(tile.chair_id).id)
     click(qtbot, tile, "start")
     assert tile.phase_label.text() == "INFUSING"
     assert tile.timer_label.text() == "00:00 / 40:00"
@@ -112,7 +113,8 @@ def test_full_session_by_clicking_and_restart_shows_same_state(
 def test_keyboard_shortcuts_act_on_the_selected_chair(clinic, clock, make_window, qtbot):
     patient = clinic.patients.register(NURSE, draft())
     chairs = clinic.chairs.list()
-    clinic.sessions.check_in(NURSE, chairs[1].id, patient.id, 45)
+    session = clinic.sessions.check_in(NURSE, chairs[1].id, patient.id, 45)
+    baseline(clinic, session.id)
     window = make_window(clinic)
     window.controller.reload()
     tile = tile_of(window, 1)
@@ -129,6 +131,7 @@ def test_overrun_turns_tile_red_with_words(clinic, clock, make_window, qtbot):
     patient = clinic.patients.register(NURSE, draft())
     chair = clinic.chairs.list()[0]
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
+    baseline(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
@@ -143,6 +146,7 @@ def test_refused_action_shows_message_and_board_keeps_running(clinic, clock, mak
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     window = make_window(clinic)
     # Another workstation starts the infusion behind this board's back.
+    baseline(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     click(qtbot, tile_of(window, 0), "start")
     assert window.controller.last_message == "The infusion has already been started"
@@ -169,31 +173,67 @@ def test_cancel_needs_a_reason_and_frees_the_chair(clinic, clock, make_window, q
 def test_open_session_shows_the_timeline_with_times_and_who(
     clinic, clock, make_window, qtbot, monkeypatch
 ):
-    from ketamon.ui.dialogs.timeline import TimelineDialog
+    from ketamon.ui import session_window
 
     patient = clinic.patients.register(NURSE, draft(name="Lena Park"))
     chair = clinic.chairs.list()[0]
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     clock.advance(minutes=4)
+    baseline(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=6)
     clinic.sessions.pause(NURSE, s.id, "Elevated blood pressure")
     window = make_window(clinic)
-    shown = []
-
-    def ask(cls, parent, session, now, history=()):
-        dialog = TimelineDialog(parent, session, now, history)
-        qtbot.addWidget(dialog)
-        shown.append(dialog)
-
-    monkeypatch.setattr(TimelineDialog, "ask", classmethod(ask))
     click(qtbot, tile_of(window, 0), "open")
-    [dialog] = shown
-    rows = [
-        [dialog.table.item(r, c).text() for c in range(4)] for r in range(dialog.table.rowCount())
-    ]
+    [opened] = session_window.open_windows()
+    qtbot.addWidget(opened)
+    dialog = opened.timeline
+    rows = [[dialog.item(r, c).text() for c in range(4)] for r in range(dialog.rowCount())]
     assert [r[1] for r in rows] == ["Checked in", "Infusion started", "Infusion paused"]
     assert {r[2] for r in rows} == {NURSE.username}
     assert rows[2][3] == "Elevated blood pressure"
     started = T0 + timedelta(minutes=4)
     assert rows[1][0] == started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+def test_start_without_baseline_asks_for_a_reason_and_records_it(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    patient = clinic.patients.register(NURSE, draft())
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    window = make_window(clinic)
+    tile = tile_of(window, 0)
+    asked = []
+    monkeypatch.setattr(ReasonDialog, "ask", classmethod(lambda cls, *a, **k: asked.append(a)))
+    click(qtbot, tile, "start")  # no reason given: nothing happens
+    assert "No baseline vitals in the last 30 minutes" in asked[0][2]
+    assert tile.phase_label.text() == "CHECKED IN"
+    monkeypatch.setattr(
+        ReasonDialog, "ask", classmethod(lambda cls, *a, **k: "Monitor fault: manual readings")
+    )
+    click(qtbot, tile, "start")
+    assert tile.phase_label.text() == "INFUSING"
+    start = clinic.sessions.get(s.id).events[-1]
+    assert (start.actor, start.reason) == (
+        NURSE.username,
+        "Started without recent baseline vitals: Monitor fault: manual readings",
+    )
+
+
+def test_high_baseline_bp_needs_a_confirmation_that_is_recorded(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    patient = clinic.patients.register(NURSE, draft())
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    baseline(clinic, s.id, systolic=152, diastolic=94)
+    window = make_window(clinic)
+    tile = tile_of(window, 0)
+    monkeypatch.setattr(Confirm, "ask", classmethod(lambda cls, *a, **k: False))
+    click(qtbot, tile, "start")
+    assert tile.phase_label.text() == "CHECKED IN"
+    monkeypatch.setattr(Confirm, "ask", classmethod(lambda cls, *a, **k: True))
+    click(qtbot, tile, "start")
+    assert tile.phase_label.text() == "INFUSING"
+    assert clinic.sessions.get(s.id).events[-1].reason == (
+        "Baseline BP 152/94 above 140/90: proceeded"
+    )

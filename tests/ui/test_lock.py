@@ -8,8 +8,8 @@ from sqlalchemy import select
 from ketamon.domain.actors import Actor
 from ketamon.domain.users import SIGN_IN_REFUSED
 from ketamon.storage.models import AuditRow
-from ketamon.ui.dialogs.timeline import TimelineDialog
-from tests.conftest import NURSE, PASSWORD, draft
+from ketamon.ui.session_window import SessionWindow
+from tests.conftest import NURSE, PASSWORD, baseline, draft
 from tests.ui.conftest import label_texts, tile_of, toolbar_button, toolbar_shows
 
 NAME, MRN = "Ada Lovelace", "KM-31337"
@@ -24,7 +24,9 @@ def seat_patients(clinic, clock):
     grace = clinic.patients.register(NURSE, draft(mrn=OTHER_MRN, name=OTHER))
     first = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     second = clinic.sessions.check_in(NURSE, chairs[1].id, grace.id, 40)
+    baseline(clinic, first.id)
     clinic.sessions.start(NURSE, first.id)
+    baseline(clinic, second.id)
     clinic.sessions.start(NURSE, second.id)
     clinic.sessions.pause(NURSE, second.id, PAUSE_REASON)
     return first, second
@@ -101,8 +103,7 @@ def test_lock_empties_patient_data_from_the_widget_tree_and_timers_keep_running(
 def test_dialogs_open_at_lock_time_are_closed(clinic, clock, make_window, qtbot):
     first, _ = seat_patients(clinic, clock)
     window = make_window(clinic)
-    dialog = TimelineDialog(window, clinic.sessions.get(first.id), clock())
-    dialog.open()
+    dialog = SessionWindow.show_for(window, clinic, NURSE, first.id)
     assert any(NAME in t for t in label_texts(window))
     window.activateWindow()
     window.lock()

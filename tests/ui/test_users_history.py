@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from ketamon.domain.actors import Actor
 from ketamon.ui.dialogs.accounts import PasswordDialog, UserFormDialog
 from ketamon.ui.dialogs.reason import ReasonDialog
-from ketamon.ui.dialogs.timeline import TimelineDialog
 from ketamon.ui.dialogs.users import UsersDialog
-from tests.conftest import NURSE, T0, draft
+from ketamon.ui.session_window import open_windows
+from tests.conftest import NURSE, T0, baseline, draft
 from tests.ui.conftest import click, tile_of, toolbar_shows
 
 SAM = ("nurse.sam", "Sam Okoye", "RN", "nurse", "sam's password 1")
@@ -176,21 +176,16 @@ def test_history_tab_shows_the_audit_rows_of_the_session(
     clinic.users.add(NURSE, *SAM[:4], SAM[4])
     sam = Actor("nurse.sam", "Sam Okoye, RN")
     clock.advance(minutes=4)
+    baseline(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=6)
     clinic.sessions.pause(sam, s.id, "Elevated blood pressure")
     window = make_window(clinic)
-    shown = []
-
-    def ask(cls, parent, session, now, history=()):
-        dialog = TimelineDialog(parent, session, now, history)
-        qtbot.addWidget(dialog)
-        shown.append(dialog)
-
-    monkeypatch.setattr(TimelineDialog, "ask", classmethod(ask))
     click(qtbot, tile_of(window, 0), "open")
-    [dialog] = shown
-    assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == ["Timeline", "History"]
+    [dialog] = open_windows()
+    qtbot.addWidget(dialog)
+    tabs = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
+    assert tabs == ["Vitals", "Timeline", "History"]
     history = dialog.history
     assert len(history.entries) == len(clinic.audit.session_history(s.id))
     rows = history.rows()

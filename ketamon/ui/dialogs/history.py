@@ -16,9 +16,16 @@ from ketamon.domain.audit import AuditEntry
 from ketamon.ui.timefmt import local_time
 
 COLUMNS = ("Time", "Who", "Action", "Record", "Field", "Old value → new value", "Reason")
-ENTITY_NAMES = {"infusion_session": "session", "session_event": "event", "app_user": "user"}
+ENTITY_NAMES = {
+    "infusion_session": "session",
+    "session_event": "event",
+    "app_user": "user",
+    "vitals_set": "vitals set",
+}
 ACTION_NAMES = {"create": "created", "update": "changed", "void": "voided"}
 SUMMARY_FIELDS = ("kind", "phase", "target_minutes")  # what a created record's line shows
+VITALS_SUMMARY = (("systolic", "BP "), ("diastolic", "/"), ("heart_rate", " · HR "))
+VITALS_SUMMARY += (("spo2", " · SpO2 "), ("resp_rate", " · RR "))
 
 
 def shown_value(value: str | None) -> str:
@@ -50,7 +57,15 @@ class HistoryTree(QTreeWidget):
         header = self.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.entries = list(entries)
+        self.entries: list[AuditEntry] = []
+        self.set_entries(entries)
+
+    def set_entries(self, entries: Iterable[AuditEntry]) -> None:
+        new = list(entries)
+        if new == self.entries and self.topLevelItemCount():
+            return
+        self.clear()
+        self.entries = new
         key = lambda e: (e.at, e.actor, e.action, e.entity, e.entity_id)  # noqa: E731
         for (_, _, action, _, _), group in groupby(self.entries, key=key):
             rows = list(group)
@@ -64,6 +79,8 @@ class HistoryTree(QTreeWidget):
         first = rows[0]
         values = {e.field: e.new_value for e in rows}
         summary = ", ".join(f"{f}: {values[f]}" for f in SUMMARY_FIELDS if values.get(f))
+        if first.entity == "vitals_set":
+            summary = "".join(f"{p}{values.get(f) or '–'}" for f, p in VITALS_SUMMARY)
         parent = self._item(first, f"{len(rows)} fields", summary)
         for entry in rows:
             child = QTreeWidgetItem(["", "", "", "", entry.field, shown_value(entry.new_value), ""])

@@ -19,6 +19,11 @@ PAUSE_REASONS = (
     "IV line problem",
     "Bathroom break",
 )
+BASELINE_OVERRIDE_REASONS = (
+    "Baseline taken on the ward monitor, not yet entered",
+    "Monitor fault: manual readings on paper",
+    "Physician ordered start",
+)
 CANCEL_REASONS = (
     "Patient unwell",
     "No escort available",

@@ -1,0 +1,172 @@
+"""Correct a vitals set: the same fields as entry, prefilled, and a required reason.
+
+The dialog stays open, with everything typed, until the correction is saved: a refused
+field (the parser's or the service's) shows its message beside the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.vitals import VitalsDraft, VitalsSet, parse_vitals
+from ketamon.storage.database import StorageError
+from ketamon.ui.timefmt import local_time
+
+CORRECTION_REASONS = (
+    "Typing error",
+    "Value entered in the wrong field",
+    "Reading repeated: first one was an artefact",
+    "Entered for the wrong patient",
+)
+VOID_REASONS = (
+    "Entered for the wrong patient",
+    "Entered twice",
+    "Reading was an artefact (cuff moved, probe off)",
+)
+FIELDS = (  # (key, label); "bp" takes "128/84"
+    ("bp", "BP (mmHg)"),
+    ("heart_rate", "Heart rate (/min)"),
+    ("spo2", "SpO2 (%)"),
+    ("resp_rate", "Resp. rate (/min)"),
+    ("temperature", "Temperature (°C)"),
+    ("pain", "Pain (0–10)"),
+    ("sedation", "MOAA/S (0–5)"),
+    ("note", "Note"),
+)
+
+Submit = Callable[[VitalsDraft, str], object]  # (corrected values, reason) -> saved set
+
+
+def _text(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+class CorrectVitalsDialog(QDialog):
+    def __init__(self, parent: QWidget | None, original: VitalsSet, submit: Submit) -> None:
+        super().__init__(parent)
+        self.submit = submit
+        self.saved: object | None = None
+        self.setWindowTitle("Correct vitals set")
+        self.setMinimumWidth(560)
+        v = original.values
+        title = QLabel(
+            f"Correcting the set taken at {local_time(original.taken_at)} by "
+            f"{original.entered_by}. The original stays in the record, marked corrected."
+        )
+        title.setWordWrap(True)
+        prefill = {
+            "bp": f"{_text(v.systolic)}/{_text(v.diastolic)}",
+            "heart_rate": _text(v.heart_rate),
+            "spo2": _text(v.spo2),
+            "resp_rate": _text(v.resp_rate),
+            "temperature": _text(v.temperature),
+            "pain": _text(v.pain),
+            "sedation": _text(v.sedation),
+            "note": v.note,
+        }
+        self.edits: dict[str, QLineEdit] = {}
+        self.errors: dict[str, QLabel] = {}
+        form = QFormLayout()
+        for key, label in FIELDS:
+            edit = QLineEdit(prefill[key])
+            edit.setObjectName(f"correct_{key}")
+            self.edits[key] = edit
+            form.addRow(label, edit)
+            form.addRow("", self._error_label(key))
+        self.reason = QComboBox()
+        self.reason.setEditable(True)
+        self.reason.addItems(CORRECTION_REASONS)
+        self.reason.setCurrentIndex(-1)
+        self.reason.lineEdit().setPlaceholderText("Type or choose a reason")
+        form.addRow("Reason (required)", self.reason)
+        form.addRow("", self._error_label("reason"))
+        self.message = QLabel("")
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+    def _error_label(self, key: str) -> QLabel:
+        label = QLabel("")
+        label.setObjectName("fieldError")
+        label.hide()
+        self.errors[key] = label
+        return label
+
+    def typed(self) -> dict[str, str]:
+        return {key: edit.text() for key, edit in self.edits.items()}
+
+    def save(self) -> bool:
+        """Parse and submit; on a refusal show it at the field and keep everything typed."""
+        self._clear()
+        reason = self.reason.currentText().strip()
+        try:
+            draft = parse_vitals(self.typed())
+            if not reason:
+                raise FieldError("reason", "A reason is required to correct a vitals set")
+            self.saved = self.submit(draft, reason)
+        except ValidationErrors as errors:
+            for key, text in errors.errors.items():
+                self._show(key, text)
+            return False
+        except FieldError as error:
+            self._show(error.field, error.message)
+            return False
+        except (DomainError, StorageError) as error:
+            self.message.setText(str(error))
+            return False
+        self.accept()
+        return True
+
+    def _show(self, key: str, text: str) -> None:
+        label = self.errors.get(key)
+        if label is None:
+            self.message.setText(text)
+            return
+        label.setText(text)
+        label.show()
+        edit = self.edits.get(key)
+        if edit is not None:
+            edit.setProperty("invalid", True)
+            edit.style().unpolish(edit)
+            edit.style().polish(edit)
+
+    def _clear(self) -> None:
+        self.message.setText("")
+        for key, label in self.errors.items():
+            label.hide()
+            label.setText("")
+            edit = self.edits.get(key)
+            if edit is not None and edit.property("invalid"):
+                edit.setProperty("invalid", False)
+                edit.style().unpolish(edit)
+                edit.style().polish(edit)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, original: VitalsSet, submit: Submit) -> object | None:
+        """The saved correction, or None if the nurse cancelled."""
+        dialog = cls(parent, original, submit)
+        dialog.exec()
+        saved = dialog.saved
+        dialog.deleteLater()
+        return saved

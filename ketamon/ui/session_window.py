@@ -1,0 +1,285 @@
+"""The session window ("Open session" on a tile): header, vitals chart and table, timeline,
+audit history. Modeless, one per session; the board keeps running behind it.
+
+It refreshes itself after its own corrections and voids, whenever the board reloads (every
+action on the board, a vitals set saved from the tile included), and when told directly
+with `notify_vitals_saved(session_id)`. A lock closes and deletes it like any dialog.
+"""
+
+from __future__ import annotations
+
+import weakref
+from pathlib import Path
+
+from PySide6.QtCore import Qt, SignalInstance
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.board import SessionSnapshot
+from ketamon.domain.errors import DomainError
+from ketamon.domain.vitals import VitalsSet
+from ketamon.services.clinic import Clinic
+from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.history import HistoryTree
+from ketamon.ui.dialogs.reason import ReasonDialog
+from ketamon.ui.dialogs.timeline import TimelineTable
+from ketamon.ui.dialogs.vitals_correct import VOID_REASONS, CorrectVitalsDialog
+from ketamon.ui.timefmt import local_time
+from ketamon.ui.vitals_chart import VitalsChart
+from ketamon.ui.vitals_table import VitalsTableModel, VitalsTableView
+
+_open: weakref.WeakSet[SessionWindow] = weakref.WeakSet()
+
+
+def open_windows() -> list[SessionWindow]:
+    return [w for w in list(_open) if _alive(w)]
+
+
+def notify_vitals_saved(session_id: int) -> None:
+    """A vitals set of `session_id` was saved elsewhere: open windows on it refresh now."""
+    for window in open_windows():
+        window.notify_vitals_saved(session_id)
+
+
+class SessionWindow(QDialog):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        clinic: Clinic,
+        actor: Actor,
+        session: SessionSnapshot,
+    ) -> None:
+        super().__init__(parent)
+        self.clinic, self.actor, self.session = clinic, actor, session
+        self.session_id = session.id
+        self.sets: list[VitalsSet] = []
+        self.setWindowTitle(f"Session: {session.patient_name} ({session.chair_name})")
+        self.setMinimumSize(1100, 720)
+        self.resize(1480, 960)
+        self.header = QLabel()
+        self.header.setObjectName("sessionHeader")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.chart = VitalsChart()
+        self.model = VitalsTableModel(self)
+        self.table = VitalsTableView(self.model)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.timeline = TimelineTable(session.events)
+        self.history = HistoryTree(())
+        self.message = QLabel("")
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        self.buttons: dict[str, QPushButton] = {}
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._vitals_page(), "Vitals")
+        self.tabs.addTab(self.timeline, "Timeline")
+        self.tabs.addTab(self.history, "History")
+        self.tabs.setTabToolTip(
+            2, "The audit trail: every change to this session, who made it, old and new values"
+        )
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(close)
+        self.finished.connect(self.deleteLater)  # closed: no patient data left in the tree
+        _open.add(self)
+        self.refresh(full=True)
+
+    def _vitals_page(self) -> QWidget:
+        row = QHBoxLayout()
+        for text, tip, slot in (
+            ("Correct…", "Correct the selected set (a reason is required)", self.correct),
+            ("Void…", "Void the selected set (a reason is required)", self.void),
+            ("Save chart as PNG…", "Save the chart as an image", self.save_chart),
+        ):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            self.buttons[text] = button
+            row.addWidget(button)
+        row.addWidget(self.message, 1)
+        below = QWidget()
+        column = QVBoxLayout(below)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.table, 1)
+        column.addLayout(row)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.chart)
+        splitter.addWidget(below)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        self.splitter = splitter
+        return splitter
+
+    # -- entry points ----------------------------------------------------------------------
+    @classmethod
+    def show_for(
+        cls,
+        parent: QWidget | None,
+        clinic: Clinic,
+        actor: Actor,
+        session_id: int,
+        board_changed: SignalInstance | None = None,
+    ) -> SessionWindow:
+        """Open (or bring forward) the window for a session. Raises DomainError/StorageError."""
+        for window in open_windows():
+            if window.session_id == session_id and window.clinic is clinic:
+                window.actor = actor
+                window.refresh(full=True)
+                window.show()
+                window.raise_()
+                window.activateWindow()
+                return window
+        window = cls(parent, clinic, actor, clinic.sessions.get(session_id))
+        if board_changed is not None:
+            board_changed.connect(window.on_board_changed)
+        window.show()
+        return window
+
+    # -- refreshing ------------------------------------------------------------------------
+    def refresh(self, *, full: bool = False) -> None:
+        """Re-read the session's vitals (and with full=True its events and history)."""
+        try:
+            if full:
+                self.session = self.clinic.sessions.get(self.session_id)
+                self.history.set_entries(self.clinic.audit.session_history(self.session_id))
+                self.timeline.set_events(self.session.events)
+            self.bands = self.clinic.settings.get().bands
+            self.sets = self.clinic.vitals.list(self.session_id)
+        except (DomainError, StorageError) as error:
+            self.message.setText(f"Could not refresh: {error}")
+            return
+        self._show_header()
+        self.chart.show_data(
+            self.sets, self.session.events, self.bands, target_minutes=self.session.target_minutes
+        )
+        rows = self.model.rowCount()
+        self.model.set_sets(self.sets)
+        if self.model.rowCount() > rows:
+            self.table.scrollToBottom()  # the newest set in view
+        self._update_buttons()
+
+    def notify_vitals_saved(self, session_id: int) -> None:
+        if session_id == self.session_id:
+            self.refresh(full=True)
+
+    def on_board_changed(self, board: object) -> None:
+        """The board reloaded: an action or a vitals save may have changed this session."""
+        if not _alive(self):
+            return
+        sessions = getattr(board, "sessions", {})
+        fresh = next((s for s in sessions.values() if s.id == self.session_id), None)
+        summary = getattr(board, "vitals", {}).get(self.session_id)
+        taken = tuple(s.taken_at for s in self.sets if s.status == "current")
+        vitals_changed = summary is not None and tuple(summary.taken) != taken
+        if fresh is None or fresh.events != self.session.events or vitals_changed:
+            self.refresh(full=True)
+
+    def _show_header(self) -> None:
+        s = self.session
+        state = "Paused" if s.paused else s.phase.label
+        times = s.times
+        started = f"started {local_time(times.started_at)}" if times.started_at else "not started"
+        current = sum(1 for v in self.sets if v.status == "current")
+        self.header.setText(
+            f"<span style='font-size:22px'><b>{s.patient_name}</b></span> &nbsp; "
+            f"<span style='font-size:17px'>MRN {s.mrn} · {s.chair_name} · {s.course_label}"
+            f" · <b>{state}</b> · target {s.target_minutes} min · infusion {started}"
+            f" · {current} vitals set{'s' if current != 1 else ''}</span>"
+        )
+
+    # -- corrections -----------------------------------------------------------------------
+    def _update_buttons(self, *_args) -> None:  # noqa: ANN002
+        selected = self.table.selected_set()
+        editable = selected is not None and selected.status == "current"
+        self.buttons["Correct…"].setEnabled(editable)
+        self.buttons["Void…"].setEnabled(editable)
+
+    def correct(self) -> VitalsSet | None:
+        original = self.table.selected_set()
+        if original is None or original.status != "current":
+            return None
+        saved = CorrectVitalsDialog.ask(
+            self,
+            original,
+            lambda draft, reason: self.clinic.vitals.correct(
+                self.actor, original.id, draft, reason
+            ),
+        )
+        if saved is None:
+            return None
+        self.message.setText("")
+        self._after_change(saved.id)  # type: ignore[attr-defined]
+        return saved  # type: ignore[return-value]
+
+    def void(self) -> VitalsSet | None:
+        target = self.table.selected_set()
+        if target is None or target.status != "current":
+            return None
+        reason = ReasonDialog.ask(
+            self,
+            "Void vitals set",
+            f"Why is the set taken at {local_time(target.taken_at)} being voided? "
+            "It stays in the record, struck through.",
+            VOID_REASONS,
+        )
+        if not reason:
+            return None
+        try:
+            voided = self.clinic.vitals.void(self.actor, target.id, reason)
+        except (DomainError, StorageError) as error:
+            self.message.setText(str(error))
+            return None
+        self.message.setText("")
+        self._after_change(voided.id)
+        return voided
+
+    def _after_change(self, select_id: int) -> None:
+        self.refresh(full=True)
+        row = next((i for i, s in enumerate(self.model.sets) if s.id == select_id), None)
+        if row is not None:
+            self.table.selectRow(row)
+
+    # -- export ----------------------------------------------------------------------------
+    def save_chart(self) -> Path | None:
+        path = ask_png_path(self, f"vitals-{self.session.mrn}-{self.session_id}.png")
+        if not path:
+            return None
+        return self.export_png(path)
+
+    def export_png(self, path: str | Path, width: int = 1600, height: int = 900) -> Path | None:
+        try:
+            return self.chart.render_png(path, width, height)
+        except OSError as error:
+            self.message.setText(str(error))
+            return None
+
+
+def ask_png_path(parent: QWidget | None, suggested: str) -> str:
+    """Where to save the chart ("" when cancelled); tests replace this."""
+    path, _ = QFileDialog.getSaveFileName(parent, "Save chart as PNG", suggested, "PNG (*.png)")
+    if path and not path.lower().endswith(".png"):
+        path += ".png"
+    return path
+
+
+def _alive(widget: QWidget) -> bool:
+    try:
+        import shiboken6
+
+        return shiboken6.isValid(widget)
+    except ImportError:  # pragma: no cover
+        return True

@@ -1,0 +1,413 @@
+"""The session's vitals chart (pyqtgraph): four stacked plots on one time axis.
+
+x is minutes from infusion start (baseline sets are negative); before the infusion has
+started there is no start to count from, so x is minutes from check-in and the axis says
+so. Only current sets are plotted (corrected and voided ones are in the table only).
+
+Every plot item (curves, grade-marked points, band regions, event lines) is created once
+when the chart is built; `show_data` only calls setData / setRegion / setValue. y ranges
+are fixed per vital and widen only to keep an out-of-range reading on screen.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ketamon.domain.sessions import EventKind, SessionEvent
+from ketamon.domain.timers import derive_times
+from ketamon.domain.vitals import MEASURES, Band, Grade, VitalsSet
+from ketamon.ui.refcount_guard import protect_singletons
+from ketamon.ui.timefmt import local_time
+
+protect_singletons()  # PySide6 6.12.0 drops a reference to True per emit; pyqtgraph emits a lot
+pg.setConfigOptions(antialias=False, background="w", foreground="#1b2733")
+
+GRADE_COLOURS = {Grade.NORMAL: "#1b2733", Grade.AMBER: "#e08e00", Grade.RED: "#c0392b"}
+GRADE_SYMBOLS = {Grade.NORMAL: "o", Grade.AMBER: "t1", Grade.RED: "s"}  # circle, ▲, ■
+GRADE_SIZES = {Grade.NORMAL: 9, Grade.AMBER: 13, Grade.RED: 14}
+BAND_BRUSHES = {Grade.AMBER: QColor(255, 196, 77, 60), Grade.RED: QColor(231, 76, 60, 48)}
+EVENT_STYLE = {
+    EventKind.START: ("#23774a", "Start"),
+    EventKind.PAUSE: ("#8a5d00", "Pause"),
+    EventKind.RESUME: ("#2f68b0", "Resume"),
+    EventKind.STOP: ("#5b3f99", "Stop"),
+    EventKind.CANCEL: ("#5b3f99", "Cancel"),
+}
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    unit: str
+    y_range: tuple[float, float]
+    series: tuple[tuple[str, str, str], ...]  # (measure key, legend name, line colour)
+    band_key: str  # whose amber/red bands are shaded
+    stretch: int
+    high_bands_only: bool = False  # BP: low systolic bands would cover the diastolic line
+    # thresholds drawn as dashed lines: (measure key, band edge, label)
+    lines: tuple[tuple[str, str, str], ...] = ()
+
+
+PANELS = (
+    Panel(
+        "Blood pressure",
+        "mmHg",
+        (40, 220),
+        (("systolic", "Systolic", "#1f4fd1"), ("diastolic", "Diastolic", "#6c8fe0")),
+        "systolic",
+        3,
+        high_bands_only=True,
+        lines=(
+            ("diastolic", "red_high", "dia RED ≥"),
+            ("diastolic", "amber_high", "dia AMBER ≥"),
+            ("systolic", "amber_low", "sys AMBER ≤"),
+            ("systolic", "red_low", "sys RED ≤"),
+        ),
+    ),
+    Panel(
+        "Heart rate", "/min", (30, 160), (("heart_rate", "Heart rate", "#8e44ad"),), "heart_rate", 2
+    ),
+    Panel("SpO2", "%", (84, 100), (("spo2", "SpO2", "#16a085"),), "spo2", 2),
+    Panel("Resp. rate", "/min", (0, 36), (("resp_rate", "Resp. rate", "#2c3e50"),), "resp_rate", 2),
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    at: datetime
+    label: str  # the x axis caption
+
+
+def chart_origin(events: Sequence[SessionEvent]) -> Origin:
+    times = derive_times(events)
+    if times.started_at is not None:
+        return Origin(times.started_at, "Minutes from infusion start (baseline is negative)")
+    return Origin(times.checked_in_at, "Minutes from check-in (infusion not started)")
+
+
+def minutes_from(origin: datetime, at: datetime) -> float:
+    return (at - origin).total_seconds() / 60.0
+
+
+class VitalsChart(QWidget):
+    """Show a session's vitals: `show_data(sets, events, bands)`; export with `render_png`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setMinimumHeight(360)
+        self.view.ci.setContentsMargins(4, 4, 12, 4)
+        self.readout = QLabel(" ")
+        self.readout.setObjectName("chartReadout")
+        self.readout.setStyleSheet("font-size: 15px; color: #34495e;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.readout)
+        self.origin: Origin | None = None
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.curves: dict[str, pg.PlotDataItem] = {}  # measure key -> line
+        self.points: dict[str, pg.ScatterPlotItem] = {}  # measure key -> grade-marked points
+        self.bands: dict[str, list[tuple[pg.LinearRegionItem, Grade]]] = {}
+        self.event_lines: dict[str, list[pg.InfiniteLine]] = {}
+        self.threshold_lines: dict[str, list[tuple[pg.InfiniteLine, str, str]]] = {}
+        self._sets_by_point: dict[str, list[VitalsSet]] = {}
+        self._legend_samples: list[pg.PlotDataItem] = []
+        self._build()
+        self.view.scene().sigMouseMoved.connect(self._mouse_moved)
+
+    # -- building (once) -----------------------------------------------------------------
+    def _build(self) -> None:
+        first: pg.PlotItem | None = None
+        for index, panel in enumerate(PANELS):
+            plot = self.view.addPlot(row=index, col=0)
+            self.view.ci.layout.setRowStretchFactor(index, panel.stretch)
+            plot.setMenuEnabled(False)
+            plot.setMouseEnabled(x=False, y=False)
+            plot.hideButtons()
+            plot.showGrid(x=True, y=True, alpha=0.18)
+            plot.setLabel("left", f"{panel.title} ({panel.unit})")
+            plot.getAxis("left").setWidth(74)
+            plot.setYRange(*panel.y_range, padding=0)
+            if first is None:
+                first = plot
+            else:
+                plot.setXLink(first)
+            if index < len(PANELS) - 1:
+                plot.getAxis("bottom").setStyle(showValues=False)
+            else:
+                plot.setLabel("bottom", "Minutes from infusion start")
+            legend = plot.addLegend(offset=(6, 4), labelTextSize="10pt", verSpacing=-6)
+            legend.setBrush(pg.mkBrush(255, 255, 255, 215))
+            self.bands[panel.band_key] = []
+            self.threshold_lines[panel.band_key] = []
+            for key, edge, text in panel.lines:
+                colour = GRADE_COLOURS[Grade.RED if edge.startswith("red") else Grade.AMBER]
+                line = pg.InfiniteLine(
+                    angle=0,
+                    movable=False,
+                    pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DotLine),
+                    label=text,
+                    labelOpts={"position": 0.01, "color": colour, "anchors": [(0, 1), (0, 1)]},
+                )
+                line.setZValue(-15)
+                plot.addItem(line, ignoreBounds=True)
+                self.threshold_lines[panel.band_key].append((line, key, edge))
+            for grade in (Grade.RED, Grade.AMBER, Grade.AMBER, Grade.RED):
+                region = pg.LinearRegionItem(
+                    (0, 0),
+                    orientation="horizontal",
+                    movable=False,
+                    brush=pg.mkBrush(BAND_BRUSHES[grade]),
+                    pen=pg.mkPen(None),
+                )
+                region.setZValue(-20)
+                region.setVisible(False)
+                plot.addItem(region, ignoreBounds=True)
+                self.bands[panel.band_key].append((region, grade))
+            for key, name, colour in panel.series:
+                curve = plot.plot([], [], pen=pg.mkPen(colour, width=2), connect="finite")
+                scatter = pg.ScatterPlotItem(
+                    [],
+                    [],
+                    pen=pg.mkPen(colour, width=1.5),
+                    brush=pg.mkBrush(colour),
+                    symbol="o",
+                    size=9,
+                    hoverable=True,
+                    tip=self._tip,
+                )
+                scatter.setData([], [], data=[])
+                plot.addItem(scatter)
+                sample = pg.PlotDataItem(  # a line with a dot: never plotted, kept alive
+                    [],
+                    [],
+                    pen=pg.mkPen(colour, width=2),
+                    symbol="o",
+                    symbolSize=8,
+                    symbolBrush=colour,
+                    symbolPen=colour,
+                )
+                self._legend_samples.append(sample)
+                legend.addItem(sample, f"{name} ({MEASURES[key].unit})")
+                self.curves[key], self.points[key] = curve, scatter
+                self._sets_by_point[key] = []
+            self.plots[panel.series[0][0]] = plot
+            self.event_lines[panel.series[0][0]] = []
+        assert first is not None
+        self.first_plot = first
+        self.bottom_plot = self.plots[PANELS[-1].series[0][0]]
+        key_text = "● normal   ▲ AMBER   ■ RED   (shaded: amber / red bands)"
+        self.grade_key = pg.TextItem(key_text, color="#34495e", anchor=(1, 0))
+        self.grade_key.setParentItem(first.getViewBox())
+        first.getViewBox().sigResized.connect(self._place_grade_key)
+
+    def _place_grade_key(self) -> None:
+        box = self.first_plot.getViewBox()
+        self.grade_key.setPos(box.width() - 4, 2)
+
+    # -- data (setData only) -------------------------------------------------------------
+    def show_data(
+        self,
+        sets: Sequence[VitalsSet],
+        events: Sequence[SessionEvent],
+        bands: dict[str, Band],
+        *,
+        target_minutes: int | None = None,
+    ) -> None:
+        origin = chart_origin(events) if events else None
+        self.origin = origin
+        current = [s for s in sets if s.status == "current"]
+        at = origin.at if origin else (current[0].taken_at if current else None)
+        xs = [minutes_from(at, s.taken_at) for s in current] if at else []
+        self.bottom_plot.setLabel("bottom", origin.label if origin else "Minutes")
+        for panel in PANELS:
+            low, high = panel.y_range
+            for key, _name, _colour in panel.series:
+                ys = [_value(s, key) for s in current]
+                self.curves[key].setData(xs, ys, connect="finite")
+                shown = [(x, y, s) for x, y, s in zip(xs, ys, current, strict=True) if y == y]
+                grades = [s.grades.get(key, Grade.NORMAL) for _, _, s in shown]
+                self.points[key].setData(
+                    x=[p[0] for p in shown],
+                    y=[p[1] for p in shown],
+                    symbol=[GRADE_SYMBOLS[g] for g in grades],
+                    size=[GRADE_SIZES[g] for g in grades],
+                    brush=[self._brush(g, key) for g in grades],
+                    data=[(key, p[2]) for p in shown],
+                )
+                self._sets_by_point[key] = [p[2] for p in shown]
+                finite = [y for y in ys if y == y]
+                if finite:
+                    low, high = min(low, min(finite) - 5), max(high, max(finite) + 5)
+            plot = self.plots[panel.series[0][0]]
+            plot.setYRange(low, high, padding=0)
+            self._set_bands(panel, bands.get(panel.band_key), low, high)
+            self._set_threshold_lines(panel, bands)
+            self._set_events(plot, events, at, labelled=panel is PANELS[0])
+        self._set_x_range(xs, events, at, target_minutes)
+
+    def _brush(self, grade: Grade, key: str):  # noqa: ANN202
+        if grade is Grade.NORMAL:
+            colour = next(c for p in PANELS for k, _, c in p.series if k == key)
+            return pg.mkBrush(colour)
+        return pg.mkBrush(GRADE_COLOURS[grade])
+
+    def _set_bands(self, panel: Panel, band: Band | None, low: float, high: float) -> None:
+        spans: list[tuple[float, float] | None] = [None, None, None, None]
+        if band is not None:
+            bottom, top = low - 1000, high + 1000
+            if band.red_low is not None and not panel.high_bands_only:
+                spans[0] = (bottom, band.red_low)
+            if band.amber_low is not None and not panel.high_bands_only:
+                spans[1] = (band.red_low if band.red_low is not None else bottom, band.amber_low)
+            if band.amber_high is not None:
+                upper = band.red_high if band.red_high is not None else top
+                spans[2] = (band.amber_high, upper)
+            if band.red_high is not None:
+                spans[3] = (band.red_high, top)
+        for (region, _grade), span in zip(self.bands[panel.band_key], spans, strict=True):
+            region.setVisible(span is not None)
+            if span is not None:
+                region.setRegion(span)
+
+    def _set_threshold_lines(self, panel: Panel, bands: dict[str, Band]) -> None:
+        """Dashed threshold lines; two edges at the same value share one line and label."""
+        texts = dict(
+            zip(((k, e) for k, e, _ in panel.lines), (t for *_, t in panel.lines), strict=True)
+        )
+        shown: dict[float, pg.InfiniteLine] = {}
+        for line, key, edge in self.threshold_lines[panel.band_key]:
+            value = getattr(bands[key], edge) if key in bands else None
+            text = f"{texts[(key, edge)]} {value:g}" if value is not None else ""
+            if value is None or value in shown:
+                line.setVisible(False)
+                if value is not None:
+                    other = shown[value].label
+                    other.setFormat(f"{other.format} · {text}")
+                continue
+            shown[value] = line
+            line.setValue(value)
+            line.label.setFormat(text)
+            line.setVisible(True)
+
+    def _set_events(
+        self,
+        plot: pg.PlotItem,
+        events: Sequence[SessionEvent],
+        origin: datetime | None,
+        *,
+        labelled: bool,
+    ) -> None:
+        lines = self.event_lines[next(k for k, p in self.plots.items() if p is plot)]
+        marked = [e for e in events if e.kind in EVENT_STYLE] if origin else []
+        while len(lines) < len(marked):  # a pool that only grows: lines are reused
+            line = pg.InfiniteLine(angle=90, movable=False)
+            line.setZValue(-10)
+            if labelled:
+                label = pg.InfLineLabel(line, "", position=0.93, anchors=[(0, 0), (0, 0)])
+                label.setColor("#1b2733")
+                line.text_label = label  # type: ignore[attr-defined]
+            plot.addItem(line, ignoreBounds=True)
+            lines.append(line)
+        for index, (line, event) in enumerate(zip(lines, marked, strict=False)):
+            colour, text = EVENT_STYLE[event.kind]
+            line.setPen(pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine))
+            line.setValue(minutes_from(origin, event.at))  # type: ignore[arg-type]
+            if labelled:
+                line.text_label.setFormat(f" {text} {local_time(event.at)[:5]}")
+                line.text_label.setColor(colour)
+                line.text_label.setPosition(0.95 - 0.12 * (index % 2))  # close lines: no overlap
+            line.setVisible(True)
+        for line in lines[len(marked) :]:
+            line.setVisible(False)
+
+    def _set_x_range(
+        self,
+        xs: list[float],
+        events: Sequence[SessionEvent],
+        origin: datetime | None,
+        target_minutes: int | None,
+    ) -> None:
+        marks = [minutes_from(origin, e.at) for e in events] if origin else []
+        left = min([-10.0, *(x - 3 for x in xs + marks)])
+        right = max([float(target_minutes or 40) + 20, *(x + 4 for x in xs + marks)])
+        self.first_plot.setXRange(left, right, padding=0)
+
+    # -- reading -------------------------------------------------------------------------
+    def series(self, key: str) -> tuple[list[float], list[float]]:
+        """The plotted (x, y) of one measure (tests and the printed summary)."""
+        x, y = self.curves[key].getData()
+        return ([] if x is None else list(x)), ([] if y is None else list(y))
+
+    def items(self) -> list[object]:
+        """Every plot item the chart owns (the same objects for the chart's whole life)."""
+        found: list[object] = []
+        for plot in self.plots.values():
+            found.extend(plot.items)
+        return found
+
+    def clock_time(self, minutes: float) -> str:
+        if self.origin is None:
+            return ""
+        return local_time(self.origin.at + timedelta(minutes=minutes))
+
+    def _tip(self, x: float, y: float, data: object) -> str:
+        key, vitals = data  # type: ignore[misc]
+        measure = MEASURES[key]
+        grade = vitals.grades.get(key, Grade.NORMAL)
+        return (
+            f"{measure.label}: {y:g} {measure.unit} ({grade.label})\n"
+            f"{local_time(vitals.taken_at)} · {x:+.0f} min · {vitals.phase.value}"
+        )
+
+    def _mouse_moved(self, position: QPointF) -> None:
+        for plot in self.plots.values():
+            if plot.sceneBoundingRect().contains(position) and self.origin is not None:
+                minutes = plot.getViewBox().mapSceneToView(position).x()
+                since = "infusion start" if "start" in self.origin.label else "check-in"
+                self.readout.setText(
+                    f"Pointer: {self.clock_time(minutes)} · {minutes:+.1f} min from {since}"
+                )
+                return
+
+    # -- export --------------------------------------------------------------------------
+    def render_image(self, width: int, height: int) -> QImage:
+        """The chart drawn at width x height pixels (works whether or not it is shown)."""
+        layout_item = self.view.ci
+        saved = layout_item.geometry()
+        layout_item.setGeometry(QRectF(0, 0, width, height))
+        layout_item.layout.activate()
+        self._place_grade_key()
+        image = QImage(width, height, QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self.view.scene().render(painter, QRectF(0, 0, width, height), QRectF(0, 0, width, height))
+        painter.end()
+        layout_item.setGeometry(saved)
+        layout_item.layout.activate()
+        self._place_grade_key()
+        return image
+
+    def render_png(self, path: str | Path, width: int = 1600, height: int = 900) -> Path:
+        target = Path(path)
+        if not self.render_image(width, height).save(str(target), "PNG"):
+            raise OSError(f"Could not write {target}")
+        return target
+
+
+def _value(vitals: VitalsSet, key: str) -> float:
+    value = getattr(vitals.values, key)
+    return math.nan if value is None else float(value)

@@ -1,0 +1,373 @@
+"""Vitals entry from the board: a compact popup opened with V on a chair.
+
+Typed as numbers, Tab between fields, Enter saves: "128/84" Tab "72" Tab "98" Tab "14"
+Enter is a full set (5 keystrokes beyond the digits). The popup stays open after a save:
+the fields clear, the focus returns to BP, and the saved set is shown graded, each value
+in words and colour (normal / AMBER / RED). Esc closes it.
+
+A refused value shows its message beside the field; nothing is saved and nothing typed is
+lost. A database fault shows a message; everything typed stays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.vitals import Grade, VitalsDraft, VitalsSet, parse_vitals
+from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.messages import show_message
+from ketamon.ui.timefmt import local_time
+
+# MOAA/S (Chernik 1990), as CLINICAL.md words it.
+MOAAS_LEVELS = (
+    (5, "responds readily to name in normal tone"),
+    (4, "lethargic response to name in normal tone"),
+    (3, "responds only after name is called loudly or repeatedly"),
+    (2, "responds only after mild prodding or shaking"),
+    (1, "responds only after a painful trapezius squeeze"),
+    (0, "no response to trapezius squeeze"),
+)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    label: str
+    placeholder: str
+    tooltip: str
+
+
+CORE = (
+    FieldSpec("bp", "BP (mmHg)", "128/84", "Blood pressure as systolic/diastolic, e.g. 128/84"),
+    FieldSpec("heart_rate", "HR (/min)", "72", "Heart rate, beats per minute"),
+    FieldSpec("spo2", "SpO2 (%)", "98", "Oxygen saturation, percent"),
+    FieldSpec("resp_rate", "RR (/min)", "14", "Respiratory rate, breaths per minute"),
+)
+OPTIONAL = (
+    FieldSpec("temperature", "Temp (°C)", "optional", "Temperature in °C, e.g. 36.8"),
+    FieldSpec("pain", "Pain 0–10", "optional", "Pain score: 0 none … 10 worst imaginable"),
+)
+NOTE = FieldSpec("note", "Note", "optional", "A short note about this set")
+TAKEN = FieldSpec(
+    "taken_at",
+    "Time taken",
+    "now",
+    "Empty: now. Or the time it was taken, HH:MM (e.g. 14:05), or -10 for ten minutes ago."
+    " Never in the future, never before check-in.",
+)
+GRADE_NAMES = {Grade.NORMAL: "normal", Grade.AMBER: "amber", Grade.RED: "red"}
+
+
+@dataclass(frozen=True)
+class VitalsEntryHandlers:
+    record: Callable[[VitalsDraft, datetime | None], VitalsSet]  # (draft, time taken or now)
+    now: Callable[[], datetime]
+    saved: Callable[[VitalsSet], object] = lambda _set: None  # e.g. reload the board
+
+
+def parse_taken(text: str, now: datetime) -> datetime | None:
+    """ "" = now (None); "14:05" or "1405" = today at that local time; "-10" = 10 min ago."""
+    typed = text.strip()
+    if not typed:
+        return None
+    if re.fullmatch(r"-\s*\d{1,3}", typed):
+        return now - timedelta(minutes=int(typed[1:].strip()))
+    match = re.fullmatch(r"(\d{1,2})[:.h]?(\d{2})", typed)
+    if match and int(match[1]) < 24 and int(match[2]) < 60:  # noqa: PLR2004
+        local = now.astimezone()
+        return local.replace(hour=int(match[1]), minute=int(match[2]), second=0, microsecond=0)
+    raise FieldError("taken_at", "Time taken: type HH:MM (e.g. 14:05), or -10 for ten minutes ago")
+
+
+def saved_values(vitals_set: VitalsSet) -> list[tuple[str, str, Grade]]:
+    """(key, "SpO2 89%", grade) for each value of a saved set, BP as one value."""
+    v, grades = vitals_set.values, vitals_set.grades
+    out = [
+        (
+            "bp",
+            f"BP {v.systolic}/{v.diastolic}",
+            max(grades.get("systolic", Grade.NORMAL), grades.get("diastolic", Grade.NORMAL)),
+        )
+    ]
+    for key, text in (
+        ("heart_rate", "HR {}"),
+        ("spo2", "SpO2 {}%"),
+        ("resp_rate", "RR {}"),
+        ("temperature", "Temp {} °C"),
+        ("pain", "Pain {}/10"),
+        ("sedation", "MOAA/S {}"),
+    ):
+        value = getattr(v, key)
+        if value is not None:
+            out.append((key, text.format(f"{value:g}"), grades.get(key, Grade.NORMAL)))
+    return out
+
+
+class VitalsEntryDialog(QDialog):
+    def __init__(self, parent: QWidget | None, title: str, handlers: VitalsEntryHandlers):
+        super().__init__(parent)
+        self.setObjectName("vitalsEntry")
+        self.handlers = handlers
+        self.saved_sets: list[VitalsSet] = []
+        self.setWindowTitle(f"Vitals: {title}")
+        self.setMinimumWidth(820)
+        heading = QLabel(f"Vitals · {title}")
+        heading.setObjectName("dialogTitle")
+        hint = QLabel("Tab between fields · Enter saves · Esc closes")
+        hint.setObjectName("vitalsHint")
+
+        self.fields: dict[str, QLineEdit | QComboBox] = {}
+        self.errors: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(2)
+        for column, spec in enumerate(CORE):
+            self._place(grid, 0, column, spec, self._line_edit(spec))
+        for column, spec in enumerate(OPTIONAL):
+            self._place(grid, 3, column, spec, self._line_edit(spec))
+        self.sedation = self._moaas_combo()
+        self._place(
+            grid,
+            3,
+            2,
+            FieldSpec("sedation", "MOAA/S 0–5", "", self.sedation.toolTip()),
+            self.sedation,
+            span=2,
+        )
+        self._place(grid, 6, 0, NOTE, self._line_edit(NOTE), span=3)
+        self._place(grid, 6, 3, TAKEN, self._line_edit(TAKEN))
+        for column in range(4):
+            grid.setColumnStretch(column, 1)
+
+        self.feedback = QFrame()
+        self.feedback.setObjectName("vitalsFeedback")
+        self.feedback_title = QLabel()
+        self.feedback_title.setObjectName("vitalsFeedbackTitle")
+        self.chips_row = QHBoxLayout()
+        self.chips_row.setSpacing(6)
+        self.chips: list[QLabel] = []
+        feedback_layout = QVBoxLayout(self.feedback)
+        feedback_layout.addWidget(self.feedback_title)
+        feedback_layout.addLayout(self.chips_row)
+        self.feedback.hide()
+
+        self.general_error = QLabel()
+        self.general_error.setObjectName("fieldError")
+        self.general_error.setWordWrap(True)
+        self.general_error.hide()
+
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton(
+            "Save (Enter)", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.save_button.setObjectName("primaryButton")
+        self.save_button.setDefault(True)
+        self.close_button = self.buttons.addButton(
+            "Close (Esc)", QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.close_button.setAutoDefault(False)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(hint)
+        layout.addLayout(grid)
+        layout.addWidget(self.general_error)
+        layout.addWidget(self.feedback)
+        layout.addWidget(self.buttons)
+
+        order = [*(s.key for s in CORE), *(s.key for s in OPTIONAL), "sedation", "note"]
+        order.append("taken_at")
+        chain = [self.fields[k] for k in order] + [self.save_button, self.close_button]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        self.fields["bp"].setFocus()
+
+    # -- building --------------------------------------------------------------------------
+    def _line_edit(self, spec: FieldSpec) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setPlaceholderText(spec.placeholder)
+        edit.textEdited.connect(lambda _t, k=spec.key: self._clear_error(k))
+        return edit
+
+    def _moaas_combo(self) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem("not assessed", None)
+        for level, words in MOAAS_LEVELS:
+            combo.addItem(f"{level} · {words}", level)
+        combo.setToolTip(
+            "MOAA/S (Modified Observer's Assessment of Alertness/Sedation). Type the digit:\n"
+            + "\n".join(f"{level}: {words}" for level, words in MOAAS_LEVELS)
+        )
+        combo.currentIndexChanged.connect(lambda _i: self._clear_error("sedation"))
+        return combo
+
+    def _place(  # noqa: PLR0913
+        self,
+        grid: QGridLayout,
+        row: int,
+        column: int,
+        spec: FieldSpec,
+        widget: QLineEdit | QComboBox,
+        span: int = 1,
+    ) -> None:
+        label = QLabel(spec.label)
+        label.setObjectName("vitalsLabel")
+        label.setBuddy(widget)
+        widget.setObjectName(f"vitals_{spec.key}")
+        widget.setToolTip(spec.tooltip)
+        error = QLabel()
+        error.setObjectName("fieldError")
+        error.setWordWrap(True)
+        error.hide()
+        grid.addWidget(label, row, column, 1, span)
+        grid.addWidget(widget, row + 1, column, 1, span)
+        grid.addWidget(error, row + 2, column, 1, span)
+        self.fields[spec.key] = widget
+        self.errors[spec.key] = error
+
+    # -- reading what was typed ------------------------------------------------------------
+    def texts(self) -> dict[str, str]:
+        out = {k: w.text() for k, w in self.fields.items() if isinstance(w, QLineEdit)}
+        level = self.sedation.currentData()
+        out["sedation"] = "" if level is None else str(level)
+        return out
+
+    # -- saving ----------------------------------------------------------------------------
+    def submit(self) -> None:
+        self._clear_all_errors()
+        texts = self.texts()
+        errors: dict[str, str] = {}
+        draft = taken = None
+        try:
+            draft = parse_vitals({k: v for k, v in texts.items() if k != "taken_at"})
+        except ValidationErrors as error:
+            errors |= error.errors
+        try:
+            taken = parse_taken(texts["taken_at"], self.handlers.now())
+        except FieldError as error:
+            errors[error.field] = error.message
+        if errors or draft is None:
+            self._show_field_errors(errors)
+            return
+        try:
+            saved = self.handlers.record(draft, taken)
+        except ValidationErrors as error:
+            self._show_field_errors(error.errors)
+            return
+        except FieldError as error:
+            self._show_field_errors({error.field: error.message})
+            return
+        except DomainError as error:
+            self._show_general(str(error))
+            return
+        except StorageError as error:
+            self._show_general(f"Not saved. {error}")
+            show_message(
+                self, "Database problem", f"Nothing typed was lost.\n\n{error}", critical=True
+            )
+            return
+        self.saved_sets.append(saved)
+        self._show_saved(saved)
+        self._clear_fields()
+        self.handlers.saved(saved)
+
+    def _show_saved(self, saved: VitalsSet) -> None:
+        for chip in self.chips:
+            self.chips_row.removeWidget(chip)
+            chip.deleteLater()
+        self.chips = []
+        worst = saved.worst
+        self.feedback_title.setText(
+            f"Saved: taken {local_time(saved.taken_at)} ({saved.phase.value.replace('_', ' ')})"
+            f" · by {saved.entered_by} · worst {worst.label}"
+        )
+        for key, text, grade in saved_values(saved):
+            chip = QLabel(f"{text} {grade.label}")
+            chip.setObjectName(f"chip_{key}")
+            chip.setProperty("grade", GRADE_NAMES[grade])
+            self.chips_row.addWidget(chip)
+            self.chips.append(chip)
+        self.chips_row.addStretch(0)
+        self.feedback.setProperty("grade", GRADE_NAMES[worst])
+        self.feedback.style().unpolish(self.feedback)
+        self.feedback.style().polish(self.feedback)
+        self.feedback.show()
+
+    def _clear_fields(self) -> None:
+        for widget in self.fields.values():
+            if isinstance(widget, QLineEdit):
+                widget.clear()
+        self.sedation.setCurrentIndex(0)
+        self.fields["bp"].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- messages at the fields ------------------------------------------------------------
+    def _show_field_errors(self, errors: dict[str, str]) -> None:
+        first = None
+        for key, message in errors.items():
+            field = key if key in self.fields else "bp" if key in ("systolic", "diastolic") else ""
+            if not field:
+                self._show_general(message)
+                continue
+            self.errors[field].setText(message)
+            self.errors[field].show()
+            self._mark(field, True)
+            if first is None or self._order(field) < self._order(first):
+                first = field
+        if first is not None:
+            widget = self.fields[first]
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            if isinstance(widget, QLineEdit):
+                widget.selectAll()  # still there; typing replaces it
+
+    def _order(self, key: str) -> int:
+        return list(self.fields).index(key)
+
+    def _show_general(self, text: str) -> None:
+        self.general_error.setText(text)
+        self.general_error.show()
+
+    def _mark(self, key: str, invalid: bool) -> None:
+        widget = self.fields[key]
+        widget.setProperty("invalid", invalid)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    def _clear_error(self, key: str) -> None:
+        if key in self.errors and self.errors[key].isVisible():
+            self.errors[key].hide()
+            self._mark(key, False)
+
+    def _clear_all_errors(self) -> None:
+        self.general_error.hide()
+        for key in self.fields:
+            self.errors[key].hide()
+            self._mark(key, False)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, handlers: VitalsEntryHandlers) -> int:
+        """Open the entry popup until the nurse closes it; returns how many sets were saved."""
+        dialog = cls(parent, title, handlers)
+        dialog.exec()
+        count = len(dialog.saved_sets)
+        dialog.deleteLater()  # a closed dialog would keep the patient's name in the tree
+        return count

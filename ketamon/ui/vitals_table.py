@@ -1,0 +1,218 @@
+"""The vitals table: one row per set (current, corrected and voided), a model over snapshots.
+
+Grades show as a cell colour and as text ("185/95 RED"), never colour alone. A corrected
+set says "corrected (reason)"; a voided one is struck through with its reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from ketamon.domain.vitals import Grade, VitalsSet
+from ketamon.ui.timefmt import local_time
+
+COLUMNS = (
+    "Time taken",
+    "Phase",
+    "BP (mmHg)",
+    "HR (/min)",
+    "SpO2 (%)",
+    "RR (/min)",
+    "Temp (°C)",
+    "Pain",
+    "MOAA/S",
+    "Flags",
+    "Entered by",
+    "Status",
+)
+CELL_KEYS: dict[int, tuple[str, ...]] = {
+    2: ("systolic", "diastolic"),
+    3: ("heart_rate",),
+    4: ("spo2",),
+    5: ("resp_rate",),
+    6: ("temperature",),
+    7: ("pain",),
+    8: ("sedation",),
+}
+SHORT_NAMES = {
+    "systolic": "BP sys",
+    "diastolic": "BP dia",
+    "heart_rate": "HR",
+    "spo2": "SpO2",
+    "resp_rate": "RR",
+    "temperature": "Temp",
+    "pain": "Pain",
+    "sedation": "MOAA/S",
+}
+PHASE_NAMES = {
+    "baseline": "Baseline",
+    "infusion": "Infusion",
+    "recovery": "Recovery",
+    "pre_discharge": "Pre-discharge",
+}
+GRADE_BACKGROUNDS = {Grade.AMBER: QColor("#ffd98a"), Grade.RED: QColor("#f5a9a0")}
+INACTIVE_FOREGROUND = QColor("#6b7785")
+Index = QModelIndex | QPersistentModelIndex
+
+
+def flags_text(vitals: VitalsSet) -> str:
+    """ "RED: BP sys; AMBER: HR" (empty when every value is normal)."""
+    parts = []
+    for grade in (Grade.RED, Grade.AMBER):
+        names = [SHORT_NAMES[k] for k, g in vitals.grades.items() if g is grade]
+        if names:
+            parts.append(f"{grade.label}: {', '.join(names)}")
+    return "; ".join(parts)
+
+
+def status_text(vitals: VitalsSet) -> str:
+    if vitals.status == "corrected":
+        return f"corrected ({vitals.status_reason})"
+    if vitals.status == "voided":
+        return f"VOIDED ({vitals.status_reason})"
+    if vitals.corrects_id is not None:
+        return "current (a correction)"
+    return "current"
+
+
+def cell_grade(vitals: VitalsSet, column: int) -> Grade:
+    keys = CELL_KEYS.get(column, ())
+    return max((vitals.grades.get(k, Grade.NORMAL) for k in keys), default=Grade.NORMAL)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:g}"
+
+
+def cell_text(vitals: VitalsSet, column: int) -> str:
+    v = vitals.values
+    if column == 0:
+        return local_time(vitals.taken_at)
+    if column == 1:
+        return PHASE_NAMES.get(vitals.phase.value, vitals.phase.value)
+    if column == 9:
+        return flags_text(vitals)
+    if column == 10:
+        return vitals.entered_by
+    if column == 11:
+        return status_text(vitals)
+    if column == 2:
+        text = f"{_number(v.systolic)}/{_number(v.diastolic)}"
+    else:
+        text = _number(getattr(v, CELL_KEYS[column][0]))
+    grade = cell_grade(vitals, column)
+    return text if grade is Grade.NORMAL else f"{text} {grade.label}"
+
+
+class VitalsTableModel(QAbstractTableModel):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sets: list[VitalsSet] = []
+
+    # -- data ----------------------------------------------------------------------------
+    def set_sets(self, sets: Sequence[VitalsSet]) -> None:
+        """Show `sets`: new rows are inserted, changed rows updated; otherwise a reset."""
+        new = list(sets)
+        old_ids, new_ids = [s.id for s in self.sets], [s.id for s in new]
+        if old_ids == new_ids:
+            changed = [i for i, (a, b) in enumerate(zip(self.sets, new, strict=True)) if a != b]
+            self.sets = new
+            for row in changed:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+            return
+        if _is_subsequence(old_ids, new_ids):
+            kept = set(old_ids)
+            for row, vitals in enumerate(new):
+                if vitals.id not in kept:
+                    self.beginInsertRows(QModelIndex(), row, row)
+                    self.sets.insert(row, vitals)
+                    self.endInsertRows()
+            self.set_sets(new)  # same ids now: update the rows that changed status
+            return
+        self.beginResetModel()
+        self.sets = new
+        self.endResetModel()
+
+    def set_at(self, row: int) -> VitalsSet | None:
+        return self.sets[row] if 0 <= row < len(self.sets) else None
+
+    def row_texts(self, row: int) -> list[str]:
+        return [cell_text(self.sets[row], c) for c in range(len(COLUMNS))]
+
+    # -- Qt model ------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.sets)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):  # noqa: N802, ANN201
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201, PLR0911
+        if not index.isValid():
+            return None
+        vitals, column = self.sets[index.row()], index.column()
+        current = vitals.status == "current"
+        if role == Qt.ItemDataRole.DisplayRole:
+            return cell_text(vitals, column)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            grade = cell_grade(vitals, column) if current else Grade.NORMAL
+            if column == 9 and current:
+                grade = vitals.worst
+            colour = GRADE_BACKGROUNDS.get(grade)
+            return QBrush(colour) if colour is not None else None
+        if role == Qt.ItemDataRole.ForegroundRole and not current:
+            return QBrush(INACTIVE_FOREGROUND)
+        if role == Qt.ItemDataRole.FontRole:
+            font = QFont()
+            if vitals.status == "voided" and column != 11:
+                font.setStrikeOut(True)
+            if not current:
+                font.setItalic(True)
+            elif cell_grade(vitals, column) is Grade.RED:
+                font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if vitals.values.note and column in (0, 11):
+                return f"Note: {vitals.values.note}"
+            return flags_text(vitals) or None
+        if role == Qt.ItemDataRole.UserRole:
+            return vitals
+        return None
+
+
+class VitalsTableView(QTableView):
+    def __init__(self, model: VitalsTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(False)
+        self.verticalHeader().hide()
+        self.setWordWrap(False)
+        self.setStyleSheet(
+            "QTableView { font-size: 15px; } QHeaderView::section { font-size: 14px; }"
+        )
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+
+    def selected_set(self) -> VitalsSet | None:
+        rows = self.selectionModel().selectedRows()
+        model: VitalsTableModel = self.model()  # type: ignore[assignment]
+        return model.set_at(rows[0].row()) if rows else None
+
+
+def _is_subsequence(short: list[int], long: list[int]) -> bool:
+    it = iter(long)
+    return all(any(x == y for y in it) for x in short)
