@@ -158,6 +158,7 @@ def test_a_refused_action_records_nothing(clinic, ada, chairs) -> None:
 
 def test_nothing_after_discharge(clinic, ada, chairs) -> None:
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
+    baseline(clinic, s.id)
     for act in (clinic.sessions.start, clinic.sessions.stop, clinic.sessions.discharge):
         act(NURSE, s.id)
     with pytest.raises(DomainError, match="This session is already discharged"):
@@ -432,3 +433,40 @@ def test_a_second_workstation_sees_the_same_board(clinic, db_url: str, clock, ad
             other.sessions.check_in(KIM, chairs[0].id, ada.id, 40)
     finally:
         other.close()
+
+
+def test_start_needs_a_recent_baseline_or_a_reason(clinic, clock, ada, chairs) -> None:
+    from ketamon.services.sessions import StartNeedsDecision
+
+    s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
+    with pytest.raises(StartNeedsDecision) as refused:
+        clinic.sessions.start(NURSE, s.id)
+    assert refused.value.check.missing_baseline and refused.value.check.high_bp is None
+    baseline(clinic, s.id)
+    clock.advance(minutes=31)  # the baseline is now too old
+    with pytest.raises(StartNeedsDecision):
+        clinic.sessions.start(NURSE, s.id)
+    started = clinic.sessions.start(NURSE, s.id, no_baseline_reason="Monitor fault")
+    assert started.events[-1].reason == "Started without recent baseline vitals: Monitor fault"
+    with clinic.db.engine.connect() as conn:
+        reasons = {
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT reason FROM audit_log WHERE entity = 'session_event' "
+                    "AND field = 'kind' AND new_value = 'start'"
+                )
+            )
+        }
+    assert reasons == {"Started without recent baseline vitals: Monitor fault"}
+
+
+def test_a_high_baseline_bp_must_be_confirmed(clinic, clock, ada, chairs) -> None:
+    from ketamon.services.sessions import StartNeedsDecision
+
+    s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
+    baseline(clinic, s.id, systolic=138, diastolic=91)
+    with pytest.raises(StartNeedsDecision, match=r"Baseline BP 138/91 is above 140/90"):
+        clinic.sessions.start(NURSE, s.id)
+    clinic.settings.update(NURSE, baseline_bp_warning=(150, 95))  # the clinic's own limit
+    assert clinic.sessions.start(NURSE, s.id).events[-1].reason == ""
