@@ -29,6 +29,7 @@ from ketamon.ui.dialogs.reason import (
     PAUSE_REASONS,
     ReasonDialog,
 )
+from ketamon.ui.dialogs.settings import SettingsDialog
 from ketamon.ui.dialogs.users import UserHandlers, UsersDialog
 from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers
 
@@ -220,6 +221,17 @@ class BoardController(QObject):
             retire=lambda chair_id: chairs.retire(actor, chair_id),
         )
         ChairsDialog.ask(self.parent_widget, handlers)
+        self.reload()
+
+    def edit_settings(self) -> None:
+        current = self._guard(self.clinic.settings.get)
+        if current is None:
+            return
+        SettingsDialog.ask(
+            self.parent_widget,
+            current,
+            lambda changes: self.clinic.settings.update(self.actor, **changes),
+        )
         self.reload()
 
     def edit_users(self) -> None:

@@ -98,6 +98,10 @@ class MainWindow(QMainWindow):
             toolbar, "Chairs…", "Add, rename, reorder or retire chairs"
         )
         self.chairs_action.triggered.connect(self.controller.edit_chairs)
+        self.settings_action = self._action(
+            toolbar, "Settings…", "Clinic settings: automatic lock, targets, vitals schedule"
+        )
+        self.settings_action.triggered.connect(self.controller.edit_settings)
         self.refresh_action = self._action(
             toolbar, "Refresh", "Reload the board from the database (F5)"
         )
@@ -136,7 +140,7 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         admin = Role.ADMIN in self.controller.roles and not self.locked
-        for action in (self.users_action, self.chairs_action):
+        for action in (self.users_action, self.chairs_action, self.settings_action):
             action.setVisible(admin)
             action.setEnabled(admin)
         self.lock_action.setVisible(not self.locked)

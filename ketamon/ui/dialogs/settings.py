@@ -1,0 +1,116 @@
+"""Clinic settings an administrator changes (each change is audited with who and when)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.settings import ClinicSettings
+from ketamon.storage.database import StorageError
+
+# (setting, label, minimum, maximum, unit)
+NUMBERS = (
+    ("idle_lock_minutes", "Lock the screen after no input for", 1, 30, "min"),
+    ("default_target_minutes", "Default target infusion duration", 5, 240, "min"),
+    ("overrun_alert_minutes", "Tile turns red when over target by more than", 0, 60, "min"),
+    ("initial_course_length", "Infusions in an initial course", 1, 30, ""),
+    ("vitals_every_minutes", "Vitals during the infusion every", 5, 30, "min"),
+    ("vitals_recovery_every_minutes", "Vitals in recovery every", 5, 60, "min"),
+    ("baseline_max_age_minutes", "Baseline vitals count for starting within", 5, 240, "min"),
+)
+
+
+class SettingsDialog(QDialog):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        current: ClinicSettings,
+        save: Callable[[dict[str, object]], ClinicSettings],
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Clinic settings")
+        self.setMinimumWidth(620)
+        self.current, self.save = current, save
+        form = QFormLayout()
+        self.clinic_name = QLineEdit(current.clinic_name)
+        form.addRow("Clinic name:", self.clinic_name)
+        self.spins: dict[str, QSpinBox] = {}
+        for key, label, low, high, unit in NUMBERS:
+            spin = QSpinBox()
+            spin.setObjectName(f"setting_{key}")
+            spin.setRange(low, high)
+            spin.setValue(int(getattr(current, key)))
+            if unit:
+                spin.setSuffix(f" {unit}")
+            spin.setToolTip(f"{low}–{high} {unit}".strip())
+            form.addRow(f"{label}:", spin)
+            self.spins[key] = spin
+        self.bp_sys, self.bp_dia = QSpinBox(), QSpinBox()
+        self.bp_sys.setRange(100, 220)
+        self.bp_dia.setRange(60, 140)
+        self.bp_sys.setValue(current.baseline_bp_warning[0])
+        self.bp_dia.setValue(current.baseline_bp_warning[1])
+        self.bp_sys.setSuffix(" mmHg systolic")
+        self.bp_dia.setSuffix(" mmHg diastolic")
+        form.addRow("Warn before starting when baseline BP is above:", self.bp_sys)
+        form.addRow("", self.bp_dia)
+        self.message = QLabel()
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Changes apply to every workstation and are recorded."))
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+
+    def changes(self) -> dict[str, object]:
+        wanted: dict[str, object] = {k: s.value() for k, s in self.spins.items()}
+        wanted["clinic_name"] = self.clinic_name.text().strip()
+        wanted["baseline_bp_warning"] = (self.bp_sys.value(), self.bp_dia.value())
+        return {k: v for k, v in wanted.items() if getattr(self.current, k) != v}
+
+    def submit(self) -> None:
+        changes = self.changes()
+        if not changes:
+            self.accept()
+            return
+        try:
+            self.save(changes)
+        except FieldError as error:
+            self.message.setText(error.message)
+            self.message.show()
+            widget = self.spins.get(error.field) or self.clinic_name
+            widget.setFocus()
+            return
+        except (DomainError, StorageError) as error:
+            self.message.setText(str(error))
+            self.message.show()
+            return
+        self.accept()
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget | None,
+        current: ClinicSettings,
+        save: Callable[[dict[str, object]], ClinicSettings],
+    ) -> bool:
+        return cls(parent, current, save).exec() == QDialog.DialogCode.Accepted

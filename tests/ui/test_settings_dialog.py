@@ -1,0 +1,54 @@
+"""An administrator changes clinic settings; a nurse cannot."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from ketamon.domain.actors import Actor
+from ketamon.ui.dialogs.settings import SettingsDialog
+from tests.conftest import NURSE, PASSWORD
+
+
+def test_admin_sets_the_idle_lock_and_it_is_audited(clinic, make_window, qtbot, monkeypatch):
+    window = make_window(clinic)
+    assert window.settings_action.isVisible()
+    seen = []
+
+    def ask(cls, parent, current, save):
+        dialog = SettingsDialog(parent, current, save)
+        qtbot.addWidget(dialog)
+        spin = dialog.spins["idle_lock_minutes"]
+        spin.selectAll()
+        qtbot.keyClicks(spin.lineEdit(), "12")
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        seen.append(dialog)
+        return dialog.result() == SettingsDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(SettingsDialog, "ask", classmethod(ask))
+    window.settings_action.trigger()
+    assert clinic.settings.get().idle_lock_minutes == 12
+    assert window.idle_lock_minutes == 12  # the board reloaded the settings
+    with clinic.db.engine.connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT actor, new_value FROM audit_log WHERE field = 'idle_lock_minutes.value'"
+        ).one()
+    assert tuple(row) == ("nurse.jo", "12")
+
+
+def test_a_refused_setting_is_shown_and_nothing_is_saved(clinic, qtbot):
+    dialog = SettingsDialog(
+        None,
+        clinic.settings.get(),
+        lambda changes: clinic.settings.update(Actor("nobody"), **changes),
+    )
+    qtbot.addWidget(dialog)
+    dialog.spins["overrun_alert_minutes"].setValue(9)
+    dialog.submit()
+    assert "Unknown user" in dialog.message.text()
+    assert clinic.settings.get().overrun_alert_minutes == 5
+
+
+def test_a_nurse_does_not_see_the_settings(clinic, make_window):
+    clinic.users.add(NURSE, "nurse.amy", "Amy Stone", "RN", "nurse", PASSWORD)
+    window = make_window(clinic, Actor("nurse.amy", "Amy Stone, RN"))
+    assert not window.settings_action.isVisible()
