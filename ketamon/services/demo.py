@@ -24,13 +24,22 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.courses import INITIAL, MAINTENANCE
 from ketamon.domain.errors import DomainError
 from ketamon.domain.patients import PatientDraft, validate_patient
-from ketamon.domain.sessions import EventKind
+from ketamon.domain.sessions import EventKind, SessionEvent
 from ketamon.domain.settings import ClinicSettings
+from ketamon.domain.timers import derive_times
+from ketamon.domain.vitals import MEASURES, VitalsDraft, validate_draft, vital_phase
 from ketamon.services.sessions import append_events, check_in_row
 from ketamon.services.settings import load_settings
 from ketamon.services.users import hash_password
 from ketamon.storage.audit import AuditContext
-from ketamon.storage.models import ChairRow, PatientRow, SessionEventRow, UserRow
+from ketamon.storage.models import (
+    ChairRow,
+    PatientRow,
+    SessionEventRow,
+    SessionRow,
+    UserRow,
+    VitalsRow,
+)
 
 if TYPE_CHECKING:
     from ketamon.services.clinic import Clinic
@@ -65,6 +74,7 @@ DEMO_USERS = (
     ("dr.patel", "Priya Patel", "MD", "physician"),
     *((a.username, a.display_name.split(",")[0], "RN", "nurse") for a in NURSES),
 )
+SURGE_RATE = 0.06  # sessions with a marked BP rise (amber/red values on the chart)
 PAUSE_REASONS = ("Nausea", "BP 168/102 – recheck", "Patient request – anxiety", "IV line check")
 CANCEL_REASONS = (
     "Patient unwell – rescheduled",
@@ -84,6 +94,7 @@ LIVE = (
     (MAINTENANCE, 3, 40, 70, 58, None, 18),  # recovery, 18 minutes after a 40-minute infusion
 )
 LIVE_KINDS = (EventKind.CHECK_IN, EventKind.START, EventKind.PAUSE, EventKind.STOP)
+RED_ALERT_LIVE = 2  # the paused patient has an unacknowledged red BP
 
 Step = tuple[timedelta, EventKind, str]  # offset from check-in, action, reason
 
@@ -111,7 +122,7 @@ def seed_demo(
     history_days: int = 90,
 ) -> DemoSummary:
     """Fill an empty database with patients, `history_days` of sessions and a live board."""
-    with _Seeder.open(clinic, actor, rng_seed) as seeder:
+    with _Seeder.open(clinic, actor, rng_seed, with_vitals=True) as seeder:
         rng, now = seeder.rng, clinic.sessions.now()
         length = seeder.settings.initial_course_length
         live = LIVE[: min(len(LIVE), patients, len(seeder.chairs))]
@@ -133,7 +144,22 @@ def seed_demo(
                 if m is not None
             ]
             checked_in = now - timedelta(minutes=ago[0])
-            seeder.write_session(chairs[index].id, rows[index].id, target, checked_in, steps)
+            session_id = seeder.write_session(
+                chairs[index].id, rows[index].id, target, checked_in, steps
+            )
+            if index == RED_ALERT_LIVE:  # a BP surge nobody has acknowledged yet
+                seeder.add_set(
+                    session_id,
+                    now - timedelta(minutes=3),
+                    VitalsDraft(
+                        systolic=184,
+                        diastolic=106,
+                        heart_rate=96,
+                        spo2=97,
+                        resp_rate=16,
+                        sedation=4,
+                    ),
+                )
         return DemoSummary(len(rows), past + len(live), len(live))
 
 
@@ -248,10 +274,14 @@ class _Seeder:
     chairs: list[ChairRow]  # kept referenced, so check_in_row finds them without a query
     rng: random.Random
     actor: Actor
+    now: datetime
+    with_vitals: bool = False
 
     @classmethod
     @contextmanager
-    def open(cls, clinic: Clinic, actor: Actor, rng_seed: int) -> Iterator[_Seeder]:
+    def open(
+        cls, clinic: Clinic, actor: Actor, rng_seed: int, with_vitals: bool = False
+    ) -> Iterator[_Seeder]:
         """One transaction on a database without patients (DomainError otherwise)."""
         context = AuditContext(actor.username, clinic.clock(), "demo data")
         with clinic.db.transaction(audit=context) as session:
@@ -276,7 +306,15 @@ class _Seeder:
             chairs = list(session.scalars(in_use.order_by(ChairRow.position)))
             if not chairs:
                 raise DomainError("There are no chairs in use to seat the demo patients in")
-            yield cls(session, load_settings(session), chairs, random.Random(rng_seed), actor)
+            yield cls(
+                session,
+                load_settings(session),
+                chairs,
+                random.Random(rng_seed),
+                actor,
+                clinic.sessions.now(),
+                with_vitals,
+            )
 
     def add_patients(self, count: int, visits: list[_Visit], today: date) -> list[PatientRow]:
         """Register `count` patients, each a few days before their first visit."""
@@ -345,7 +383,7 @@ class _Seeder:
 
     def write_session(
         self, chair_id: int, patient_id: int, target: int, checked_in: datetime, steps: list[Step]
-    ) -> None:
+    ) -> int:
         """Check in, then the other actions, through the session service's own helpers."""
         nurse = self.rng.choice(NURSES)
         session = self.session
@@ -356,6 +394,105 @@ class _Seeder:
             set_committed_value(row, "events", list(session.scalars(recorded)))
             actions = [(kind, checked_in + offset, why) for offset, kind, why in steps[1:]]
             append_events(session, row, nurse, actions)
+        if self.with_vitals:
+            self._write_vitals(row.id, nurse, checked_in, steps)
+        return row.id
+
+    def add_set(self, session_id: int, taken: datetime, draft: VitalsDraft) -> None:
+        row = self.session.get(SessionRow, session_id)
+        times = derive_times(
+            [
+                SessionEvent(EventKind(e.kind), e.at, e.actor, e.reason)
+                for e in self.session.scalars(
+                    select(SessionEventRow)
+                    .where(SessionEventRow.session_id == session_id)
+                    .order_by(SessionEventRow.seq)
+                )
+            ]
+        )
+        clean = validate_draft(draft)
+        self.session.add(
+            VitalsRow(
+                session_id=row.id,
+                taken_at=taken,
+                phase=vital_phase(times.started_at, times.ended_at, taken).value,
+                **{k: getattr(clean, k) for k in MEASURES},
+                note="",
+                entered_by=NURSES[0].username,
+                entered_at=taken,
+                status="current",
+                corrects_id=None,
+                status_reason="",
+            )
+        )
+
+    def _write_vitals(
+        self, session_id: int, nurse: Actor, checked_in: datetime, steps: list[Step]
+    ) -> None:
+        """Plausible sets on the default schedule; BP rises by about 16/11 mmHg towards
+        30–40 minutes (Yale series), and now and then a surge, so flags appear."""
+        rng, now = self.rng, self.now
+        at = {kind: checked_in + offset for offset, kind, _ in steps}
+        start, stop = at.get(EventKind.START), at.get(EventKind.STOP)
+        end = at.get(EventKind.DISCHARGE) or at.get(EventKind.CANCEL) or now
+        base = (rng.randint(108, 134), rng.randint(66, 84), rng.randint(60, 88))
+        surge = rng.random() < SURGE_RATE
+        times = [checked_in + timedelta(minutes=rng.uniform(2, 4))]
+        if start is not None:
+            last = stop or now
+            times += [
+                start + timedelta(minutes=m)
+                for m in range(15, 600, 15)
+                if start + timedelta(minutes=m) < last
+            ]
+            times += [start + timedelta(minutes=40)] if start + timedelta(minutes=40) < last else []
+            if stop is not None:
+                times += [
+                    stop + timedelta(minutes=m)
+                    for m in range(0, 600, 15)
+                    if stop + timedelta(minutes=m) < end - timedelta(minutes=3)
+                ]
+                if EventKind.DISCHARGE in at:
+                    times.append(end - timedelta(minutes=2))
+        rows = []
+        for taken in sorted({t.replace(microsecond=0) for t in times}):
+            if taken > now:
+                continue
+            minutes = (taken - start).total_seconds() / 60 if start else -5.0
+            rise = 0.0
+            if start is not None and (stop is None or taken <= stop):
+                rise = max(0.0, 1 - abs(minutes - 35) / 35)
+            elif stop is not None:
+                rise = max(0.0, 0.6 - (taken - stop).total_seconds() / 3600)
+            extra = 48 * rise if surge else 16 * rise
+            sys_v = int(base[0] + extra + rng.randint(-5, 5))
+            dia_v = int(min(base[1] + extra * 0.6 + rng.randint(-4, 4), sys_v - 20))
+            draft = validate_draft(
+                VitalsDraft(
+                    systolic=sys_v,
+                    diastolic=dia_v,
+                    heart_rate=int(base[2] + 6 * rise + rng.randint(-4, 4)),
+                    spo2=rng.choice((96, 97, 98, 98, 99)),
+                    resp_rate=rng.randint(12, 17),
+                    sedation=4 if rise > 0.5 and rng.random() < 0.4 else 5,
+                )
+            )
+            pre_discharge = EventKind.DISCHARGE in at and taken >= end - timedelta(minutes=2)
+            rows.append(
+                VitalsRow(
+                    session_id=session_id,
+                    taken_at=taken,
+                    phase=vital_phase(start, stop, taken, pre_discharge=pre_discharge).value,
+                    **{k: getattr(draft, k) for k in MEASURES},
+                    note="",
+                    entered_by=nurse.username,
+                    entered_at=min(now, taken + timedelta(minutes=1)),
+                    status="current",
+                    corrects_id=None,
+                    status_reason="",
+                )
+            )
+        self.session.add_all(rows)
 
 
 def _at(day: date, clock_time: time) -> datetime:
