@@ -112,7 +112,8 @@ def due_points(
     start = times.started_at
     end = times.ended_at
     step = timedelta(minutes=schedule.infusion_every_minutes)
-    horizon = end if end is not None else now + step
+    # Two intervals ahead: a set taken early for the next point still leaves one to show.
+    horizon = end if end is not None else now + 2 * step
     k = 1
     while start + k * step <= horizon:
         points.append(DuePoint(f"{k * schedule.infusion_every_minutes} min", start + k * step))
@@ -127,7 +128,7 @@ def due_points(
         if phase is Phase.RECOVERY:
             rstep = timedelta(minutes=schedule.recovery_every_minutes)
             k = 1
-            while end + k * rstep <= now + rstep:
+            while end + k * rstep <= now + 2 * rstep:
                 points.append(
                     DuePoint(f"recovery {k * schedule.recovery_every_minutes} min", end + k * rstep)
                 )

@@ -61,6 +61,11 @@ class BoardWidget(QWidget):
         """Lock or unlock: the tiles are repainted at once, not at the next tick."""
         self.masked = masked
         self.tick()
+        # Settle the sizes now: masked tiles are shorter, and a lock panel shown next must
+        # not make the window grow to fit the unmasked tiles' stale minimum sizes.
+        for tile in self.tiles.values():
+            tile.layout().activate()
+        self._grid.activate()
 
     def tick(self) -> None:
         """Repaint the tiles from the clock, then schedule the next repaint (>= 1 Hz)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt, Signal
@@ -65,6 +66,7 @@ AVAILABLE: dict[TileLevel, tuple[str, ...]] = {
     TileLevel.PAUSED: ("resume", "stop", "open", "cancel", "vitals"),
     TileLevel.RECOVERY: ("discharge", "open", "cancel", "vitals"),
 }
+ACK_SUFFIX = " — acknowledge (A)"
 GRADE_NAMES = {Grade.NORMAL: "normal", Grade.AMBER: "amber", Grade.RED: "red"}
 
 
@@ -135,13 +137,15 @@ class ChairTile(QFrame):
         vitals_row.setSpacing(8)
         vitals_row.addWidget(self.vitals_label, 1)
         alert_row = QHBoxLayout(self.alert_banner)
-        alert_row.setContentsMargins(10, 6, 6, 6)
+        alert_row.setContentsMargins(10, 3, 4, 3)
         alert_row.addWidget(self.alert_label, 1)
         for spec in ACTIONS:
             button = QPushButton(f"{spec.text} ({spec.shortcut})")
             button.setObjectName(f"btn_{spec.key}")
             button.setToolTip(f"{spec.tooltip}. Shortcut: {spec.shortcut} on the selected chair")
-            button.setMinimumHeight(40)
+            # The vitals buttons share a line with their text: a little lower, so the
+            # tile still fits a 1080-line screen with the lock panel above the board.
+            button.setMinimumHeight(32 if spec.key in VITALS_ACTIONS else 40)
             button.clicked.connect(lambda _=False, k=spec.key: self._request(k))
             button.hide()
             if spec.key == "vitals":
@@ -210,7 +214,6 @@ class ChairTile(QFrame):
             (self.status_label, "status_text"),
             (self.detail_label, "detail_text"),
             (self.vitals_label, "vitals_text"),
-            (self.alert_label, "alert_text"),
         ):
             text = getattr(shown, attr)
             if old is None or getattr(old, attr) != text:
@@ -221,6 +224,11 @@ class ChairTile(QFrame):
         if old is None or old.progress_permille != shown.progress_permille:
             self.progress.setValue(shown.progress_permille)
         self.progress.setVisible(shown.level not in (TileLevel.EMPTY,))
+        if old is None or old.alert_text != shown.alert_text:
+            # The Acknowledge (A) button sits in the banner: the words are not repeated.
+            alert = shown.alert_text.removesuffix(ACK_SUFFIX)
+            self.alert_label.setText(alert if masked else _keep_values_whole(alert))
+            self.alert_banner.setToolTip(shown.alert_text)
         self.alert_banner.setVisible(bool(shown.alert_text))
         if old is None or old.vitals_grade != shown.vitals_grade:
             self.vitals_label.setProperty("grade", GRADE_NAMES[shown.vitals_grade])
@@ -265,6 +273,14 @@ def masked_view(view: TileView) -> TileView:
         status = status.partition(": ")[0]
     alert = "RED VITALS: unlock to see and acknowledge" if view.alert_text else ""
     return replace(view, patient_text="", course_text="", status_text=status, alert_text=alert)
+
+
+def _keep_values_whole(text: str) -> str:
+    """Wrap a long alert between values, never inside one ("SpO2 / 89%")."""
+    head, sep, values = text.partition(": ")
+    if not sep:
+        return text
+    return f"{head}: " + re.sub(r"(?<=[^,;]) ", "\u00a0", values)
 
 
 def _repolish(widget: QWidget) -> None:

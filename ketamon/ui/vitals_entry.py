@@ -164,6 +164,7 @@ class VitalsEntryDialog(QDialog):
         self.chips_row = QHBoxLayout()
         self.chips_row.setSpacing(6)
         self.chips: list[QLabel] = []
+        self.chips_row.addStretch(1)
         feedback_layout = QVBoxLayout(self.feedback)
         feedback_layout.addWidget(self.feedback_title)
         feedback_layout.addLayout(self.chips_row)
@@ -305,9 +306,8 @@ class VitalsEntryDialog(QDialog):
             chip = QLabel(f"{text} {grade.label}")
             chip.setObjectName(f"chip_{key}")
             chip.setProperty("grade", GRADE_NAMES[grade])
-            self.chips_row.addWidget(chip)
+            self.chips_row.insertWidget(len(self.chips), chip)
             self.chips.append(chip)
-        self.chips_row.addStretch(0)
         self.feedback.setProperty("grade", GRADE_NAMES[worst])
         self.feedback.style().unpolish(self.feedback)
         self.feedback.style().polish(self.feedback)

@@ -193,3 +193,13 @@ def test_infusion_end_then_recovery_every_15_minutes():
     due = vitals_due(times, Phase.RECOVERY, taken, SCHEDULE, at(50))
     assert due.text == "Vitals due in 06:00 (recovery 15 min)"
     assert vitals_due(times, Phase.DISCHARGED, taken, SCHEDULE, at(200)) is None
+
+
+def test_a_set_taken_early_moves_the_countdown_to_the_following_point():
+    times = times_of((EventKind.START, 0))
+    due = vitals_due(times, Phase.INFUSING, [at(-3), at(10)], SCHEDULE, at(10))
+    assert due.text == "Vitals due in 20:00 (30 min)"
+    times = times_of((EventKind.START, 0), (EventKind.STOP, 40))
+    taken = [at(-3), at(15), at(30), at(40), at(52)]  # the recovery set came 3 minutes early
+    due = vitals_due(times, Phase.RECOVERY, taken, SCHEDULE, at(52))
+    assert due.text == "Vitals due in 18:00 (recovery 30 min)"

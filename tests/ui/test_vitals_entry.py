@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from ketamon.domain.errors import FieldError
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.storage.database import StorageError
-from ketamon.ui.vitals_entry import VitalsEntryDialog
+from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers, parse_taken
 from tests.conftest import NURSE, draft
 from tests.ui.conftest import click, label_texts, tile_of
 
@@ -204,7 +206,9 @@ def test_red_set_puts_a_banner_on_the_tile_until_acknowledged(
     drive_entry(monkeypatch, qtbot, driver)
     click(qtbot, tile, "vitals")
     assert tile.alert_banner.isVisible()
-    assert tile.alert_label.text() == "RED VITALS: BP 185/100, SpO2 89% — acknowledge (A)"
+    # Wrapped between values, never inside one.
+    assert tile.alert_label.text() == "RED VITALS: BP\xa0185/100, SpO2\xa089%"
+    assert tile.alert_banner.toolTip() == "RED VITALS: BP 185/100, SpO2 89% — acknowledge (A)"
     assert tile.buttons["acknowledge"].isVisible()
     assert "A acknowledge" in tile.toolTip()
 
@@ -237,7 +241,7 @@ def test_every_red_set_shown_is_acknowledged_by_the_button(clinic, clock, make_w
     clinic.vitals.record(NURSE, session.id, VitalsDraft(**{**BASELINE.values(), "heart_rate": 140}))
     window = make_window(clinic)
     tile = tile_of(window, 0)
-    assert tile.alert_label.text() == "RED VITALS: HR 140; SpO2 88% — acknowledge (A)"
+    assert tile.alert_label.text().replace("\xa0", " ") == "RED VITALS: HR 140; SpO2 88%"
     click(qtbot, tile, "acknowledge")
     assert not tile.alert_banner.isVisible()
     acknowledged = [s.acknowledged_by for s in clinic.vitals.list(session.id)[1:]]
@@ -253,3 +257,36 @@ def test_overdue_line_turns_amber_then_red_on_the_tile(clinic, clock, make_windo
     clock.advance(minutes=5)
     qtbot.waitUntil(lambda: tile.vitals_label.property("grade") == "red", timeout=2000)
     assert tile.vitals_label.text() == "Vitals OVERDUE 06:00 (15 min)"
+
+
+def test_tab_goes_through_every_field_in_order(qtbot):
+    handlers = VitalsEntryHandlers(record=lambda d, t: None, now=lambda: datetime.now(UTC))
+    dialog = VitalsEntryDialog(None, "Chair 1 · test", handlers)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: dialog.fields["bp"].hasFocus(), timeout=2000)
+    order = ["bp", "heart_rate", "spo2", "resp_rate", "temperature", "pain", "sedation", "note"]
+    order.append("taken_at")
+    for key in order:
+        assert QApplication.focusWidget() is dialog.fields[key], key
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.save_button
+    # MOAA/S levels are described where they are chosen, in CLINICAL.md's words.
+    items = [dialog.sedation.itemText(i) for i in range(dialog.sedation.count())]
+    assert items[1] == "5 · responds readily to name in normal tone"
+    assert "0: no response to trapezius squeeze" in dialog.sedation.toolTip()
+
+
+def test_time_taken_is_typed_as_a_clock_time_or_minutes_ago():
+    now = datetime(2026, 3, 2, 14, 30, 20, tzinfo=UTC)
+    assert parse_taken("", now) is None
+    assert parse_taken(" -10 ", now) == now - timedelta(minutes=10)
+    local = now.astimezone()
+    at = parse_taken(f"{local.hour:02d}:05", now)
+    assert at.astimezone(UTC).minute == 5 and at.second == 0
+    assert parse_taken(f"{local.hour:02d}05", now) == at
+    for bad in ("25:00", "12:75", "soon", "-", "1:2"):
+        with pytest.raises(FieldError) as refused:
+            parse_taken(bad, now)
+        assert refused.value.field == "taken_at"
