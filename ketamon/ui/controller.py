@@ -207,7 +207,12 @@ class BoardController(QObject):
 
         self._guard(
             lambda: SessionWindow.show_for(
-                self.parent_widget, self.clinic, self.actor, session.id, self.board_changed
+                self.parent_widget,
+                self.clinic,
+                self.actor,
+                session.id,
+                self.board_changed,
+                on_saved=self.reload,
             )
         )
 

@@ -9,6 +9,7 @@ with `notify_vitals_saved(session_id)`. A lock closes and deletes it like any di
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, SignalInstance
@@ -37,6 +38,7 @@ from ketamon.ui.dialogs.timeline import TimelineTable
 from ketamon.ui.dialogs.vitals_correct import VOID_REASONS, CorrectVitalsDialog
 from ketamon.ui.timefmt import local_time
 from ketamon.ui.vitals_chart import VitalsChart
+from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers
 from ketamon.ui.vitals_table import VitalsTableModel, VitalsTableView
 
 _open: weakref.WeakSet[SessionWindow] = weakref.WeakSet()
@@ -64,6 +66,7 @@ class SessionWindow(QDialog):
         self.clinic, self.actor, self.session = clinic, actor, session
         self.session_id = session.id
         self.sets: list[VitalsSet] = []
+        self.on_saved: Callable[[], object] | None = None  # e.g. the board reloads
         self.setWindowTitle(f"Session: {session.patient_name} ({session.chair_name})")
         self.setMinimumSize(1100, 720)
         self.resize(1480, 960)
@@ -100,6 +103,7 @@ class SessionWindow(QDialog):
     def _vitals_page(self) -> QWidget:
         row = QHBoxLayout()
         for text, tip, slot in (
+            ("Record vitals…", "Enter a new vitals set for this session", self.record_vitals),
             ("Correct…", "Correct the selected set (a reason is required)", self.correct),
             ("Void…", "Void the selected set (a reason is required)", self.void),
             ("Save chart as PNG…", "Save the chart as an image", self.save_chart),
@@ -133,6 +137,7 @@ class SessionWindow(QDialog):
         actor: Actor,
         session_id: int,
         board_changed: SignalInstance | None = None,
+        on_saved: Callable[[], object] | None = None,
     ) -> SessionWindow:
         """Open (or bring forward) the window for a session. Raises DomainError/StorageError."""
         for window in open_windows():
@@ -144,6 +149,7 @@ class SessionWindow(QDialog):
                 window.activateWindow()
                 return window
         window = cls(parent, clinic, actor, clinic.sessions.get(session_id))
+        window.on_saved = on_saved
         if board_changed is not None:
             board_changed.connect(window.on_board_changed)
         window.show()
@@ -157,7 +163,7 @@ class SessionWindow(QDialog):
                 self.session = self.clinic.sessions.get(self.session_id)
                 self.history.set_entries(self.clinic.audit.session_history(self.session_id))
                 self.timeline.set_events(self.session.events)
-            self.bands = self.clinic.settings.get().bands
+                self.bands = self.clinic.settings.get().bands  # the thresholds an admin set
             self.sets = self.clinic.vitals.list(self.session_id)
         except (DomainError, StorageError) as error:
             self.message.setText(f"Could not refresh: {error}")
@@ -168,6 +174,8 @@ class SessionWindow(QDialog):
         )
         rows = self.model.rowCount()
         self.model.set_sets(self.sets)
+        if full:
+            self.table.resizeColumnsToContents()
         if self.model.rowCount() > rows:
             self.table.scrollToBottom()  # the newest set in view
         self._update_buttons()
@@ -200,6 +208,24 @@ class SessionWindow(QDialog):
             f" · <b>{state}</b> · target {s.target_minutes} min · infusion {started}"
             f" · {current} vitals set{'s' if current != 1 else ''}</span>"
         )
+
+    # -- entry -----------------------------------------------------------------------------
+    def record_vitals(self) -> int:
+        """The board's entry popup; the chart and table update as each set is saved."""
+        handlers = VitalsEntryHandlers(
+            record=lambda draft, taken_at: self.clinic.vitals.record(
+                self.actor, self.session_id, draft, taken_at
+            ),
+            now=self.clinic.clock,
+            saved=lambda _set: self._saved(),
+        )
+        title = f"{self.session.chair_name} · {self.session.patient_name}"
+        return VitalsEntryDialog.ask(self, title, handlers)
+
+    def _saved(self) -> None:
+        self.refresh()
+        if self.on_saved is not None:
+            self.on_saved()
 
     # -- corrections -----------------------------------------------------------------------
     def _update_buttons(self, *_args) -> None:  # noqa: ANN002

@@ -25,10 +25,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from ketamon.domain.sessions import EventKind, SessionEvent
 from ketamon.domain.timers import derive_times
 from ketamon.domain.vitals import MEASURES, Band, Grade, VitalsSet
-from ketamon.ui.refcount_guard import protect_singletons
 from ketamon.ui.timefmt import local_time
 
-protect_singletons()  # PySide6 6.12.0 drops a reference to True per emit; pyqtgraph emits a lot
 pg.setConfigOptions(antialias=False, background="w", foreground="#1b2733")
 
 GRADE_COLOURS = {Grade.NORMAL: "#1b2733", Grade.AMBER: "#e08e00", Grade.RED: "#c0392b"}
@@ -117,12 +115,11 @@ class VitalsChart(QWidget):
         self.origin: Origin | None = None
         self.plots: dict[str, pg.PlotItem] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}  # measure key -> line
-        self.points: dict[str, pg.ScatterPlotItem] = {}  # measure key -> grade-marked points
+        # measure key -> grade -> that grade's points (symbol and colour per grade)
+        self.points: dict[str, dict[Grade, pg.ScatterPlotItem]] = {}
         self.bands: dict[str, list[tuple[pg.LinearRegionItem, Grade]]] = {}
         self.event_lines: dict[str, list[pg.InfiniteLine]] = {}
         self.threshold_lines: dict[str, list[tuple[pg.InfiniteLine, str, str]]] = {}
-        self._sets_by_point: dict[str, list[VitalsSet]] = {}
-        self._legend_samples: list[pg.PlotDataItem] = []
         self._build()
         self.view.scene().sigMouseMoved.connect(self._mouse_moved)
 
@@ -147,18 +144,14 @@ class VitalsChart(QWidget):
                 plot.getAxis("bottom").setStyle(showValues=False)
             else:
                 plot.setLabel("bottom", "Minutes from infusion start")
-            legend = plot.addLegend(offset=(6, 4), labelTextSize="10pt", verSpacing=-6)
-            legend.setBrush(pg.mkBrush(255, 255, 255, 215))
             self.bands[panel.band_key] = []
             self.threshold_lines[panel.band_key] = []
-            for key, edge, text in panel.lines:
+            for key, edge, _text in panel.lines:
                 colour = GRADE_COLOURS[Grade.RED if edge.startswith("red") else Grade.AMBER]
                 line = pg.InfiniteLine(
                     angle=0,
                     movable=False,
                     pen=pg.mkPen(colour, width=1, style=Qt.PenStyle.DotLine),
-                    label=text,
-                    labelOpts={"position": 0.01, "color": colour, "anchors": [(0, 1), (0, 1)]},
                 )
                 line.setZValue(-15)
                 plot.addItem(line, ignoreBounds=True)
@@ -175,46 +168,44 @@ class VitalsChart(QWidget):
                 region.setVisible(False)
                 plot.addItem(region, ignoreBounds=True)
                 self.bands[panel.band_key].append((region, grade))
-            for key, name, colour in panel.series:
+            for key, _name, colour in panel.series:
                 curve = plot.plot([], [], pen=pg.mkPen(colour, width=2), connect="finite")
-                scatter = pg.ScatterPlotItem(
-                    [],
-                    [],
-                    pen=pg.mkPen(colour, width=1.5),
-                    brush=pg.mkBrush(colour),
-                    symbol="o",
-                    size=9,
-                    hoverable=True,
-                    tip=self._tip,
-                )
-                scatter.setData([], [], data=[])
-                plot.addItem(scatter)
-                sample = pg.PlotDataItem(  # a line with a dot: never plotted, kept alive
-                    [],
-                    [],
-                    pen=pg.mkPen(colour, width=2),
-                    symbol="o",
-                    symbolSize=8,
-                    symbolBrush=colour,
-                    symbolPen=colour,
-                )
-                self._legend_samples.append(sample)
-                legend.addItem(sample, f"{name} ({MEASURES[key].unit})")
-                self.curves[key], self.points[key] = curve, scatter
-                self._sets_by_point[key] = []
+                self.points[key] = {}
+                for grade in Grade:  # one item per grade: fixed symbol, size and colour
+                    fill = colour if grade is Grade.NORMAL else GRADE_COLOURS[grade]
+                    scatter = pg.ScatterPlotItem(
+                        [],
+                        [],
+                        pen=pg.mkPen(colour, width=1.5),
+                        brush=pg.mkBrush(fill),
+                        symbol=GRADE_SYMBOLS[grade],
+                        size=GRADE_SIZES[grade],
+                        hoverable=True,
+                        tip=self._tip,
+                    )
+                    scatter.setZValue(5 + grade)  # red drawn on top
+                    plot.addItem(scatter)
+                    self.points[key][grade] = scatter
+                self.curves[key] = curve
             self.plots[panel.series[0][0]] = plot
             self.event_lines[panel.series[0][0]] = []
         assert first is not None
         self.first_plot = first
         self.bottom_plot = self.plots[PANELS[-1].series[0][0]]
-        key_text = "● normal   ▲ AMBER   ■ RED   (shaded: amber / red bands)"
-        self.grade_key = pg.TextItem(key_text, color="#34495e", anchor=(1, 0))
+        self.grade_key = pg.TextItem(
+            "", color="#34495e", anchor=(1, 1), fill=pg.mkBrush(255, 255, 255, 225)
+        )
         self.grade_key.setParentItem(first.getViewBox())
         first.getViewBox().sigResized.connect(self._place_grade_key)
 
+    def _set_key(self, html: str) -> None:
+        if html != getattr(self, "_key_html", None):
+            self._key_html = html
+            self.grade_key.setHtml(html)
+
     def _place_grade_key(self) -> None:
         box = self.first_plot.getViewBox()
-        self.grade_key.setPos(box.width() - 4, 2)
+        self.grade_key.setPos(box.width() - 4, box.height() - 4)
 
     # -- data (setData only) -------------------------------------------------------------
     def show_data(
@@ -236,17 +227,13 @@ class VitalsChart(QWidget):
             for key, _name, _colour in panel.series:
                 ys = [_value(s, key) for s in current]
                 self.curves[key].setData(xs, ys, connect="finite")
-                shown = [(x, y, s) for x, y, s in zip(xs, ys, current, strict=True) if y == y]
-                grades = [s.grades.get(key, Grade.NORMAL) for _, _, s in shown]
-                self.points[key].setData(
-                    x=[p[0] for p in shown],
-                    y=[p[1] for p in shown],
-                    symbol=[GRADE_SYMBOLS[g] for g in grades],
-                    size=[GRADE_SIZES[g] for g in grades],
-                    brush=[self._brush(g, key) for g in grades],
-                    data=[(key, p[2]) for p in shown],
-                )
-                self._sets_by_point[key] = [p[2] for p in shown]
+                by_grade: dict[Grade, tuple[list, list, list]] = {g: ([], [], []) for g in Grade}
+                for x, y, vitals in zip(xs, ys, current, strict=True):
+                    if y == y:  # not NaN
+                        px, py, data = by_grade[vitals.grades.get(key, Grade.NORMAL)]
+                        px.append(x), py.append(y), data.append((key, vitals))
+                for grade, (px, py, data) in by_grade.items():
+                    self.points[key][grade].setData(x=px, y=py, data=data)
                 finite = [y for y in ys if y == y]
                 if finite:
                     low, high = min(low, min(finite) - 5), max(high, max(finite) + 5)
@@ -256,12 +243,6 @@ class VitalsChart(QWidget):
             self._set_threshold_lines(panel, bands)
             self._set_events(plot, events, at, labelled=panel is PANELS[0])
         self._set_x_range(xs, events, at, target_minutes)
-
-    def _brush(self, grade: Grade, key: str):  # noqa: ANN202
-        if grade is Grade.NORMAL:
-            colour = next(c for p in PANELS for k, _, c in p.series if k == key)
-            return pg.mkBrush(colour)
-        return pg.mkBrush(GRADE_COLOURS[grade])
 
     def _set_bands(self, panel: Panel, band: Band | None, low: float, high: float) -> None:
         spans: list[tuple[float, float] | None] = [None, None, None, None]
@@ -287,19 +268,29 @@ class VitalsChart(QWidget):
             zip(((k, e) for k, e, _ in panel.lines), (t for *_, t in panel.lines), strict=True)
         )
         shown: dict[float, pg.InfiniteLine] = {}
+        notes: dict[str, list[str]] = {}
         for line, key, edge in self.threshold_lines[panel.band_key]:
             value = getattr(bands[key], edge) if key in bands else None
-            text = f"{texts[(key, edge)]} {value:g}" if value is not None else ""
-            if value is None or value in shown:
-                line.setVisible(False)
-                if value is not None:
-                    other = shown[value].label
-                    other.setFormat(f"{other.format} · {text}")
+            line.setVisible(value is not None and value not in shown)
+            if value is None:
                 continue
-            shown[value] = line
-            line.setValue(value)
-            line.label.setFormat(text)
-            line.setVisible(True)
+            notes.setdefault(texts[(key, edge)].split()[0], []).append(
+                f"{texts[(key, edge)].split(maxsplit=1)[1]} {value:g}"
+            )
+            if value not in shown:
+                shown[value] = line
+                line.setValue(value)
+        if panel.lines:
+            dotted = " · ".join(f"{who} {', '.join(parts)}" for who, parts in notes.items())
+            series = " &nbsp; ".join(
+                f"<b style='color:{colour}'>━●</b> {name}" for _key, name, colour in panel.series
+            )
+            self._set_key(  # the legend: series, grade symbols, bands and lines
+                f"<div style='font-size:11pt; color:#34495e'>{series} ({panel.unit})"
+                " &nbsp;·&nbsp; ● normal &nbsp;▲ AMBER &nbsp;■ RED<br>"
+                f"shading: systolic bands &nbsp;·&nbsp; dotted: {dotted}</div>"
+            )
+            self._place_grade_key()
 
     def _set_events(
         self,
@@ -322,13 +313,17 @@ class VitalsChart(QWidget):
             lines.append(line)
         for index, (line, event) in enumerate(zip(lines, marked, strict=False)):
             colour, text = EVENT_STYLE[event.kind]
-            line.setPen(pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine))
             line.setValue(minutes_from(origin, event.at))  # type: ignore[arg-type]
+            line.setVisible(True)
+            style = (event.kind, event.at, index % 2)
+            if getattr(line, "shown_style", None) == style:
+                continue  # unchanged: no re-layout of its label
+            line.shown_style = style  # type: ignore[attr-defined]
+            line.setPen(pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine))
             if labelled:
                 line.text_label.setFormat(f" {text} {local_time(event.at)[:5]}")
                 line.text_label.setColor(colour)
                 line.text_label.setPosition(0.95 - 0.12 * (index % 2))  # close lines: no overlap
-            line.setVisible(True)
         for line in lines[len(marked) :]:
             line.setVisible(False)
 

@@ -204,7 +204,8 @@ class VitalsTableView(QTableView):
             "QTableView { font-size: 15px; } QHeaderView::section { font-size: 14px; }"
         )
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Sized to the contents on a full refresh, not re-measured on every new row.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
 
     def selected_set(self) -> VitalsSet | None:

@@ -1,0 +1,192 @@
+"""Saving a vitals set: the 50th set of a session saved through the real service, then the
+session window's chart and table refreshed and repainted, against the least work that
+could do the same. Prints p50 and p99 of each and their ratio (target: p50 ratio <= 2).
+
+KetaMon: `clinic.vitals.record` (validation, permission check, audited transaction,
+synchronous=FULL commit in WAL), then `SessionWindow.refresh()` (re-reads the session's sets
+and the settings, setData on the chart's items, inserts the table row) and a synchronous
+`repaint()` of the whole window (header, chart, table).
+
+Baseline: a raw sqlite3 INSERT + COMMIT of the same values into a file on the same disk
+(journal_mode=WAL, synchronous=FULL), then a bare pyqtgraph PlotWidget of the chart's size
+given the same 50-point series with setData and repainted.
+
+Each of the N timed saves (default 200) is the 50th set of its own session: N sessions are
+checked in (one per chair), each given a baseline, started and given 48 more sets through the
+service before timing starts; each session's window is opened (not timed) just before its
+save and closed after. Qt runs offscreen.
+Run: .venv/bin/python bench/vitals_save.py [--saves N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ketamon.domain.actors import Actor  # noqa: E402
+from ketamon.domain.clock import FakeClock  # noqa: E402
+from ketamon.domain.patients import PatientDraft  # noqa: E402
+from ketamon.domain.vitals import VitalsDraft  # noqa: E402
+
+ADMIN = Actor("bench.admin", "Bench Admin, RN")
+PREFILL = 49  # sets already in each session before the timed save
+
+
+def series_value(k: int) -> VitalsDraft:
+    """A plausible set, varying a little (some amber, occasionally red)."""
+    return VitalsDraft(
+        systolic=118 + (k * 7) % 70,
+        diastolic=70 + (k * 3) % 30,
+        heart_rate=62 + (k * 5) % 60,
+        spo2=91 + k % 9,
+        resp_rate=10 + k % 14,
+    )
+
+
+def build(clinic, sessions: int, clock: FakeClock) -> list[int]:  # noqa: ANN001
+    clinic.users.create_first_admin(
+        "bench.admin", "Bench Admin", "RN", "bench pass 123!", roles="nurse,admin"
+    )
+    for i in range(sessions):
+        clinic.chairs.add(ADMIN, f"Bench chair {i + 1}")
+    chairs = clinic.chairs.list()
+    ids = []
+    for i, chair in enumerate(chairs[:sessions]):
+        patient = clinic.patients.register(
+            ADMIN, PatientDraft(f"BENCH-{i:04d}", f"Patient {i}", date(1980, 1, 1), 70.0)
+        )
+        ids.append(clinic.sessions.check_in(ADMIN, chair.id, patient.id, 40).id)
+    clock.advance(minutes=1)
+    for sid in ids:
+        clinic.vitals.record(ADMIN, sid, VitalsDraft(124, 78, 72, 98, 14))  # baseline
+    clock.advance(minutes=1)
+    for sid in ids:
+        clinic.sessions.start(ADMIN, sid)
+    for k in range(1, PREFILL):
+        clock.advance(minutes=1)
+        for sid in ids:
+            clinic.vitals.record(ADMIN, sid, series_value(k))
+    return ids
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--saves", type=int, default=200)
+    args = parser.parse_args()
+
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
+
+    from ketamon.services.clinic import Clinic
+    from ketamon.ui.app import application
+    from ketamon.ui.session_window import SessionWindow
+
+    application()
+    with tempfile.TemporaryDirectory(
+        dir=ROOT / "build" if (ROOT / "build").is_dir() else None
+    ) as tmp:
+        clock = FakeClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+        clinic = Clinic.open(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", clock)
+        t0 = time.perf_counter()
+        ids = build(clinic, args.saves, clock)
+        print(
+            f"setup: {len(ids)} sessions x {PREFILL} sets through the service "
+            f"in {time.perf_counter() - t0:.1f} s (database in {tmp})"
+        )
+        clock.advance(minutes=1)
+
+        raw = sqlite3.connect(Path(tmp) / "raw.sqlite3", isolation_level=None)
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("PRAGMA synchronous=FULL")
+        raw.execute(
+            "CREATE TABLE vitals (id INTEGER PRIMARY KEY, session_id INTEGER, taken_at TEXT,"
+            " systolic INTEGER, diastolic INTEGER, heart_rate INTEGER, spo2 INTEGER,"
+            " resp_rate INTEGER)"
+        )
+        bare: pg.PlotWidget | None = None
+        xs = [float(k) for k in range(PREFILL + 1)]
+
+        ours: list[float] = []
+        parts: list[tuple[float, float, float]] = []  # record, refresh, repaint
+        base: list[float] = []
+        for n, sid in enumerate(ids):
+            window = SessionWindow.show_for(None, clinic, ADMIN, sid)
+            QApplication.processEvents()
+            if bare is None:  # the bare plot gets the chart's own size
+                bare = pg.PlotWidget()
+                bare.resize(window.chart.view.size())
+                curve = bare.plot([], [])
+                bare.show()
+                QApplication.processEvents()
+            draft = series_value(PREFILL + n)
+            ys = [float(series_value(k).systolic) for k in range(PREFILL)] + [draft.systolic]
+
+            start = time.perf_counter()
+            clinic.vitals.record(ADMIN, sid, draft)
+            saved = time.perf_counter()
+            window.refresh()
+            refreshed = time.perf_counter()
+            window.repaint()
+            ours.append(time.perf_counter() - start)
+            parts.append((saved - start, refreshed - saved, start + ours[-1] - refreshed))
+            assert window.model.rowCount() == PREFILL + 1
+
+            start = time.perf_counter()
+            raw.execute("BEGIN")
+            raw.execute(
+                "INSERT INTO vitals (session_id, taken_at, systolic, diastolic, heart_rate,"
+                " spo2, resp_rate) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    sid,
+                    clock().isoformat(),
+                    draft.systolic,
+                    draft.diastolic,
+                    draft.heart_rate,
+                    draft.spo2,
+                    draft.resp_rate,
+                ),
+            )
+            raw.execute("COMMIT")
+            curve.setData(xs, ys)
+            bare.repaint()
+            base.append(time.perf_counter() - start)
+
+            window.close()
+            QApplication.processEvents()  # deleteLater: the window is gone before the next
+        raw.close()
+        if bare is not None:
+            bare.close()
+        clinic.close()
+
+    ms = 1000.0
+    p50, p99 = percentile(ours, 50) * ms, percentile(ours, 99) * ms
+    b50, b99 = percentile(base, 50) * ms, percentile(base, 99) * ms
+    print(f"saves timed: {len(ours)} (each the {PREFILL + 1}th set of its session)")
+    print(f"KetaMon  record + chart/table refresh + repaint: p50 {p50:.2f} ms, p99 {p99:.2f} ms")
+    print(f"baseline raw INSERT+COMMIT + bare PlotWidget:     p50 {b50:.2f} ms, p99 {b99:.2f} ms")
+    print(f"ratio p50 {p50 / b50:.2f} (target <= 2), p99 {p99 / b99:.2f}")
+    record, refresh, paint = (statistics.median(p[i] for p in parts) * ms for i in range(3))
+    print(
+        f"KetaMon medians: record {record:.2f} ms, refresh (list + setData + rows) "
+        f"{refresh:.2f} ms, repaint {paint:.2f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()
