@@ -236,13 +236,22 @@ def _tile_view(
         phase_text=phase_text,
         timer_caption="Infusion",
         timer_text=f"{format_duration(elapsed)} / {target_text}",
-        detail_text=f"Started {format_duration(now - times.started_at)} ago"
-        if times.started_at
-        else "",
+        detail_text=_pauses_text(times, now),
         status_text=status,
         progress_permille=progress,
         **common,
     )
+
+
+def _pauses_text(times: InfusionTimes, now: datetime) -> str:
+    """Pauses so far. Unlike a "started mm:ss ago" line it does not change every second
+    while the infusion runs, so the tick repaints fewer labels (idle CPU)."""
+    done = [p for p in times.pauses if p.end is not None]
+    if not done:
+        return "No pauses" if not times.paused else ""
+    total = sum((p.end - p.start for p in done), timedelta(0))  # type: ignore[operator]
+    count = f"{len(done)} pause" + ("s" if len(done) > 1 else "")
+    return f"{count} so far ({format_duration(total)} in all)"
 
 
 def _permille(elapsed: timedelta, target: timedelta) -> int:

@@ -84,7 +84,7 @@ def test_running_infusion_counts_down_to_the_target() -> None:
     assert tile.timer_caption == "Infusion"
     assert tile.timer_text == "10:00 / 40:00"
     assert tile.status_text == "30:00 to target"
-    assert tile.detail_text == "Started 10:00 ago"
+    assert tile.detail_text == "No pauses"  # static: it does not repaint every second
     assert tile.progress_permille == 250
 
 
@@ -191,3 +191,10 @@ def test_every_level_carries_words_not_just_a_colour(session, minute, level) -> 
     assert any(c.isalpha() for c in tile.status_text)
     assert any(c.isalpha() for c in tile.phase_text)
     assert tile.status_text.lower() != level.value
+
+
+def test_the_detail_line_counts_finished_pauses_and_stays_still_while_running() -> None:
+    session = snapshot(START, (EventKind.PAUSE, 5, "Nausea"), (EventKind.RESUME, 8))
+    first = tile_view(CHAIR, session, SETTINGS, at(20))
+    later = tile_view(CHAIR, session, SETTINGS, at(21))
+    assert first.detail_text == later.detail_text == "1 pause so far (03:00 in all)"
