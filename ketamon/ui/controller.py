@@ -264,8 +264,8 @@ class BoardController(QObject):
             return
         session_id = session.id
         handlers = VitalsEntryHandlers(
-            record=lambda draft, taken_at: self.clinic.vitals.record(
-                self.actor, session_id, draft, taken_at
+            record=lambda draft, taken_at, pre_discharge: self.clinic.vitals.record(
+                self.actor, session_id, draft, taken_at, pre_discharge=pre_discharge
             ),
             now=self.clinic.clock,
             saved=lambda _set: self.reload(),

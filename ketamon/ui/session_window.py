@@ -213,8 +213,8 @@ class SessionWindow(QDialog):
     def record_vitals(self) -> int:
         """The board's entry popup; the chart and table update as each set is saved."""
         handlers = VitalsEntryHandlers(
-            record=lambda draft, taken_at: self.clinic.vitals.record(
-                self.actor, self.session_id, draft, taken_at
+            record=lambda draft, taken_at, pre_discharge: self.clinic.vitals.record(
+                self.actor, self.session_id, draft, taken_at, pre_discharge=pre_discharge
             ),
             now=self.clinic.clock,
             saved=lambda _set: self._saved(),

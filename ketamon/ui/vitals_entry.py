@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -78,7 +79,8 @@ GRADE_NAMES = {Grade.NORMAL: "normal", Grade.AMBER: "amber", Grade.RED: "red"}
 
 @dataclass(frozen=True)
 class VitalsEntryHandlers:
-    record: Callable[[VitalsDraft, datetime | None], VitalsSet]  # (draft, time taken or now)
+    # (draft, time taken or None for now, pre-discharge set?)
+    record: Callable[[VitalsDraft, datetime | None, bool], VitalsSet]
     now: Callable[[], datetime]
     saved: Callable[[VitalsSet], object] = lambda _set: None  # e.g. reload the board
 
@@ -156,6 +158,9 @@ class VitalsEntryDialog(QDialog):
         self._place(grid, 6, 3, TAKEN, self._line_edit(TAKEN))
         for column in range(4):
             grid.setColumnStretch(column, 1)
+        self.pre_discharge = QCheckBox("Pre-discharge set: the last set before the patient leaves")
+        self.pre_discharge.setObjectName("preDischarge")
+        grid.addWidget(self.pre_discharge, 9, 0, 1, 4)
 
         self.feedback = QFrame()
         self.feedback.setObjectName("vitalsFeedback")
@@ -198,7 +203,8 @@ class VitalsEntryDialog(QDialog):
 
         order = [*(s.key for s in CORE), *(s.key for s in OPTIONAL), "sedation", "note"]
         order.append("taken_at")
-        chain = [self.fields[k] for k in order] + [self.save_button, self.close_button]
+        chain = [self.fields[k] for k in order]
+        chain += [self.pre_discharge, self.save_button, self.close_button]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
         self.fields["bp"].setFocus()
@@ -271,7 +277,7 @@ class VitalsEntryDialog(QDialog):
             self._show_field_errors(errors)
             return
         try:
-            saved = self.handlers.record(draft, taken)
+            saved = self.handlers.record(draft, taken, self.pre_discharge.isChecked())
         except ValidationErrors as error:
             self._show_field_errors(error.errors)
             return
@@ -288,6 +294,7 @@ class VitalsEntryDialog(QDialog):
             )
             return
         self.saved_sets.append(saved)
+        self.pre_discharge.setChecked(False)
         self._show_saved(saved)
         self._clear_fields()
         self.handlers.saved(saved)

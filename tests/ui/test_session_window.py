@@ -306,7 +306,7 @@ def test_record_vitals_from_the_window_updates_the_chart_at_each_save(
     def ask(cls, parent, title, handlers):  # what the popup does on each Enter
         seen.append(title)
         clock.advance(minutes=2)
-        saved = handlers.record(vitals(136, 84, 80), None)
+        saved = handlers.record(vitals(136, 84, 80), None, False)
         handlers.saved(saved)
         assert window.chart.series("systolic")[1][-1] == 136.0  # before the popup closes
         return 1

@@ -260,7 +260,7 @@ def test_overdue_line_turns_amber_then_red_on_the_tile(clinic, clock, make_windo
 
 
 def test_tab_goes_through_every_field_in_order(qtbot):
-    handlers = VitalsEntryHandlers(record=lambda d, t: None, now=lambda: datetime.now(UTC))
+    handlers = VitalsEntryHandlers(record=lambda d, t, p: None, now=lambda: datetime.now(UTC))
     dialog = VitalsEntryDialog(None, "Chair 1 · test", handlers)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -271,6 +271,8 @@ def test_tab_goes_through_every_field_in_order(qtbot):
     for key in order:
         assert QApplication.focusWidget() is dialog.fields[key], key
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.pre_discharge
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is dialog.save_button
     # MOAA/S levels are described where they are chosen, in CLINICAL.md's words.
     items = [dialog.sedation.itemText(i) for i in range(dialog.sedation.count())]
@@ -290,3 +292,30 @@ def test_time_taken_is_typed_as_a_clock_time_or_minutes_ago():
         with pytest.raises(FieldError) as refused:
             parse_taken(bad, now)
         assert refused.value.field == "taken_at"
+
+
+def test_a_set_marked_pre_discharge_is_tagged_so(clinic, clock, make_window, qtbot, monkeypatch):
+    from ketamon.domain.vitals import VitalPhase
+
+    session = infusing(clinic, clock, minutes=41)
+    monkeypatch.setattr("ketamon.ui.controller.Confirm.ask", classmethod(lambda cls, *a, **k: True))
+    clinic.sessions.stop(NURSE, session.id)
+    clock.advance(minutes=30)
+    window = make_window(clinic)
+    tile = tile_of(window, 0)
+
+    def driver(dialog):
+        for key, text in (
+            ("bp", "126/80"),
+            ("heart_rate", "70"),
+            ("spo2", "98"),
+            ("resp_rate", "14"),
+        ):
+            qtbot.keyClicks(dialog.fields[key], text)
+        qtbot.mouseClick(dialog.pre_discharge, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        assert not dialog.pre_discharge.isChecked()  # cleared for the next set
+
+    drive_entry(monkeypatch, qtbot, driver)
+    click(qtbot, tile, "vitals")
+    assert clinic.vitals.list(session.id)[-1].phase is VitalPhase.PRE_DISCHARGE
