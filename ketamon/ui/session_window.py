@@ -1,9 +1,9 @@
 """The session window ("Open session" on a tile): header, vitals chart and table, timeline,
 audit history. Modeless, one per session; the board keeps running behind it.
 
-It refreshes itself after its own corrections and voids, whenever the board reloads (every
-action on the board, a vitals set saved from the tile included), and when told directly
-with `notify_vitals_saved(session_id)`. A lock closes and deletes it like any dialog.
+It refreshes itself after its own corrections and voids, and whenever the board reloads
+(every action on the board, a vitals set saved from the tile included). A lock closes and
+deletes it like any dialog.
 """
 
 from __future__ import annotations
@@ -46,12 +46,6 @@ _open: weakref.WeakSet[SessionWindow] = weakref.WeakSet()
 
 def open_windows() -> list[SessionWindow]:
     return [w for w in list(_open) if _alive(w)]
-
-
-def notify_vitals_saved(session_id: int) -> None:
-    """A vitals set of `session_id` was saved elsewhere: open windows on it refresh now."""
-    for window in open_windows():
-        window.notify_vitals_saved(session_id)
 
 
 class SessionWindow(QDialog):
@@ -179,10 +173,6 @@ class SessionWindow(QDialog):
         if self.model.rowCount() > rows:
             self.table.scrollToBottom()  # the newest set in view
         self._update_buttons()
-
-    def notify_vitals_saved(self, session_id: int) -> None:
-        if session_id == self.session_id:
-            self.refresh(full=True)
 
     def on_board_changed(self, board: object) -> None:
         """The board reloaded: an action or a vitals save may have changed this session."""
