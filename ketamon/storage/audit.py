@@ -140,12 +140,13 @@ def install(session_class: type[Session] | object) -> None:
         for action, obj, field, old, new in changes:
             table = obj.__table__  # type: ignore[attr-defined]
             if action == "create":  # ids and defaults exist only now
+                entity_id = _entity_id(obj)
                 entries.extend(
                     (
                         "create",
                         table.name,
-                        _entity_id(obj),
-                        _field(obj, c.key),
+                        entity_id,
+                        c.key if entity_id is not None else _field(obj, c.key),
                         None,
                         getattr(obj, c.key),
                     )
