@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 
 from ketamon.domain.errors import FieldError
+from ketamon.domain.side_effects import (
+    DEFAULT_SIDE_EFFECTS,
+    SideEffectKind,
+    catalog_from_stored,
+)
 from ketamon.domain.vitals import MEASURES, Band, default_bands
 from ketamon.domain.vitals_due import VitalsSchedule
 
@@ -35,6 +40,20 @@ class ClinicSettings:
     vitals_red_overdue_minutes: int = 5
     baseline_bp_warning: tuple[int, int] = (140, 90)
     baseline_max_age_minutes: int = 30
+    # Side effects, interventions and the dose record (issue 5)
+    side_effect_catalog: tuple[SideEffectKind, ...] = DEFAULT_SIDE_EFFECTS
+    medication_choices: tuple[str, ...] = (
+        "ondansetron",
+        "midazolam",
+        "lorazepam",
+        "clonidine",
+        "labetalol",
+        "other",
+    )
+    dose_default_mg_per_kg: float = 0.5
+    dose_mg_per_kg_range: tuple[float, float] = (0.05, 2.0)
+    dose_concentration_range: tuple[float, float] = (0.1, 100.0)
+    dose_over_plan_percent: int = 10
 
     @property
     def bands(self) -> dict[str, Band]:
@@ -59,6 +78,13 @@ class ClinicSettings:
         for key in ("target_choices", "vitals_marks_minutes", "baseline_bp_warning"):
             if key in values:
                 values[key] = tuple(int(x) for x in values[key])  # type: ignore[union-attr]
+        for key in ("dose_mg_per_kg_range", "dose_concentration_range"):
+            if key in values:
+                values[key] = tuple(float(x) for x in values[key])  # type: ignore[union-attr]
+        if "medication_choices" in values:
+            values["medication_choices"] = tuple(str(x) for x in values["medication_choices"])  # type: ignore[union-attr]
+        if "side_effect_catalog" in values:
+            values["side_effect_catalog"] = catalog_from_stored(values["side_effect_catalog"])
         if "vital_bands" in values:  # a stored table may predate a measure: keep defaults
             values["vital_bands"] = _default_band_table() | dict(values["vital_bands"])  # type: ignore[arg-type]
         settings = replace(cls(), **values)  # type: ignore[arg-type]

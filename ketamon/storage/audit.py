@@ -30,6 +30,9 @@ AUDITED_TABLES = (
     "clinic_setting",
     "app_user",
     "vitals_set",
+    "side_effect",
+    "medication_given",
+    "dose_record",
 )
 SECRET_FIELDS = {("app_user", "password_hash")}  # audited as changed, value never stored
 UNAUDITED_FIELDS = {("app_user", "failed_sign_ins"), ("app_user", "locked_until")}

@@ -120,6 +120,7 @@ class SessionEventRow(Base):
     actor: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rate_ml_h: Mapped[float | None] = mapped_column(Float, nullable=True)  # rate changes
     __table_args__ = (Index("ix_session_event_session_seq", "session_id", "seq", unique=True),)
 
 
@@ -180,6 +181,8 @@ class VitalsRow(Base):
     temperature: Mapped[float | None] = mapped_column(Float, nullable=True)
     pain: Mapped[int | None] = mapped_column(Integer, nullable=True)
     sedation: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    dissociation: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cadss: Mapped[int | None] = mapped_column(Integer, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
     entered_by: Mapped[str] = mapped_column(String(64))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -196,4 +199,83 @@ class VitalsRow(Base):
         CheckConstraint(
             "diastolic IS NULL OR systolic IS NULL OR diastolic < systolic", name="bp_order"
         ),
+    )
+
+
+class SideEffectRow(Base):
+    """A side effect ticked during a session. `label` keeps the catalog name as it was, so a
+    renamed or retired entry still reads right on old records. Voided, never deleted."""
+
+    __tablename__ = "side_effect"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), index=True)
+    kind_key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(120))
+    other_text: Mapped[str] = mapped_column(Text, default="")
+    onset_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    severity: Mapped[str] = mapped_column(String(8))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    entered_by: Mapped[str] = mapped_column(String(64))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="current")
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    __table_args__ = (
+        CheckConstraint("severity IN ('mild', 'moderate', 'severe')", name="severity"),
+        CheckConstraint("status IN ('current', 'voided')", name="status"),
+    )
+
+
+class MedicationRow(Base):
+    """A medication given during a session. Voided with a reason, never deleted."""
+
+    __tablename__ = "medication_given"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), index=True)
+    drug: Mapped[str] = mapped_column(String(80))
+    dose: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16))
+    route: Mapped[str] = mapped_column(String(16))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    given_by: Mapped[str] = mapped_column(String(64))
+    side_effect_id: Mapped[int | None] = mapped_column(ForeignKey("side_effect.id"), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    entered_by: Mapped[str] = mapped_column(String(64))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="current")
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (
+        CheckConstraint("dose > 0", name="dose_positive"),
+        CheckConstraint("status IN ('current', 'voided')", name="status"),
+    )
+
+
+class DoseRecordRow(Base):
+    """The controlled-substance record of one session: the plan, then what was given and
+    wasted, with the witness to the waste. Changes are audited field by field."""
+
+    __tablename__ = "dose_record"
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), primary_key=True)
+    weight_kg: Mapped[float] = mapped_column(Float)
+    mg_per_kg: Mapped[float] = mapped_column(Float)
+    planned_mg: Mapped[float] = mapped_column(Float)
+    concentration_mg_ml: Mapped[float] = mapped_column(Float)
+    planned_rate_ml_h: Mapped[float] = mapped_column(Float)
+    lot_number: Mapped[str] = mapped_column(String(64))
+    planned_by: Mapped[str] = mapped_column(String(64))
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actual_mg: Mapped[float | None] = mapped_column(Float, nullable=True)
+    wasted_mg: Mapped[float | None] = mapped_column(Float, nullable=True)
+    over_plan_reason: Mapped[str] = mapped_column(Text, default="")
+    witness: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    completed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    __table_args__ = (
+        CheckConstraint("weight_kg >= 20 AND weight_kg <= 350", name="weight_range"),
+        CheckConstraint("mg_per_kg > 0", name="mg_per_kg_positive"),
+        CheckConstraint("concentration_mg_ml > 0", name="concentration_positive"),
+        CheckConstraint("actual_mg IS NULL OR actual_mg >= 0", name="actual_not_negative"),
+        CheckConstraint("wasted_mg IS NULL OR wasted_mg >= 0", name="wasted_not_negative"),
     )
