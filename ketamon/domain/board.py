@@ -86,6 +86,7 @@ class TileView:
     vitals_grade: Grade = Grade.NORMAL
     alert_text: str = ""
     red_set_ids: tuple[int, ...] = ()  # the sets an acknowledgement on this tile covers
+    severe_effect_ids: tuple[int, ...] = ()  # severe side effects not yet acknowledged
 
 
 class VitalsLike(Protocol):

@@ -46,6 +46,12 @@ ACTIONS = (
         "Enter a vitals set: BP as 128/84, Tab between fields, Enter saves",
     ),
     TileAction(
+        "side_effects",
+        "Side effects",
+        "E",
+        "Tick side effects as they happen: onset, severity, resolution, note",
+    ),
+    TileAction(
         "acknowledge",
         "Acknowledge",
         "A",
@@ -53,28 +59,29 @@ ACTIONS = (
     ),
 )
 # Drawn beside the vitals lines rather than in the action row.
-VITALS_ACTIONS = ("vitals", "acknowledge")
+VITALS_ACTIONS = ("vitals", "side_effects", "acknowledge")
 
 # Which actions a tile offers at each level. The next step, where there is an obvious one,
 # is drawn as the primary button.
 AVAILABLE: dict[TileLevel, tuple[str, ...]] = {
     TileLevel.EMPTY: ("check_in",),
     TileLevel.WAITING: ("start", "open", "cancel", "vitals"),
-    TileLevel.RUNNING: ("stop", "pause", "open", "cancel", "vitals"),
-    TileLevel.TARGET_REACHED: ("stop", "pause", "open", "cancel", "vitals"),
-    TileLevel.OVERRUN: ("stop", "pause", "open", "cancel", "vitals"),
-    TileLevel.PAUSED: ("resume", "stop", "open", "cancel", "vitals"),
-    TileLevel.RECOVERY: ("discharge", "open", "cancel", "vitals"),
+    TileLevel.RUNNING: ("stop", "pause", "open", "cancel", "vitals", "side_effects"),
+    TileLevel.TARGET_REACHED: ("stop", "pause", "open", "cancel", "vitals", "side_effects"),
+    TileLevel.OVERRUN: ("stop", "pause", "open", "cancel", "vitals", "side_effects"),
+    TileLevel.PAUSED: ("resume", "stop", "open", "cancel", "vitals", "side_effects"),
+    TileLevel.RECOVERY: ("discharge", "open", "cancel", "vitals", "side_effects"),
 }
 ACK_SUFFIX = " — acknowledge (A)"
 GRADE_NAMES = {Grade.NORMAL: "normal", Grade.AMBER: "amber", Grade.RED: "red"}
 
 
 def offered(view: TileView | None, masked: bool) -> tuple[str, ...]:
-    """The actions a tile offers: its level's, plus Acknowledge while red vitals wait."""
+    """The actions a tile offers: its level's, plus Acknowledge while an alert waits
+    (red vitals or a severe side effect)."""
     if view is None or masked:
         return ()
-    extra = ("acknowledge",) if view.red_set_ids else ()
+    extra = ("acknowledge",) if view.red_set_ids or view.severe_effect_ids else ()
     return AVAILABLE[view.level] + extra
 
 
@@ -148,7 +155,7 @@ class ChairTile(QFrame):
             button.setMinimumHeight(32 if spec.key in VITALS_ACTIONS else 40)
             button.clicked.connect(lambda _=False, k=spec.key: self._request(k))
             button.hide()
-            if spec.key == "vitals":
+            if spec.key in ("vitals", "side_effects"):
                 vitals_row.addWidget(button)
             elif spec.key == "acknowledge":
                 alert_row.addWidget(button)
@@ -266,12 +273,20 @@ def masked_view(view: TileView) -> TileView:
     """What a locked board may show: chair, phase, timers, progress; nothing about the patient.
 
     A pause's status names its reason ("PAUSED 03:00: BP 168/102"); only the time stays.
-    A red vitals alert stays, without its values: it must be seen from across the room.
+    A red vitals or severe side-effect alert stays, without its details: it must be seen
+    from across the room.
     """
     status = view.status_text
     if view.level is TileLevel.PAUSED:
         status = status.partition(": ")[0]
-    alert = "RED VITALS: unlock to see and acknowledge" if view.alert_text else ""
+    alert = ""
+    if view.alert_text:
+        what = []
+        if view.red_set_ids:
+            what.append("RED VITALS")
+        if view.severe_effect_ids:
+            what.append("SEVERE SIDE EFFECT")
+        alert = f"{' + '.join(what) or 'ALERT'}: unlock to see and acknowledge"
     return replace(view, patient_text="", course_text="", status_text=status, alert_text=alert)
 
 
