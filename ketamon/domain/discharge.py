@@ -1,0 +1,420 @@
+"""Discharge: the checklist that decides whether a patient may leave, and the PADSS score.
+
+Pure rules (CLINICAL.md "Discharge criteria"). Hard stops: the minimum observation time,
+MOAA/S 5, a verified escort, instructions given and acknowledged, and PADSS >= the clinic's
+minimum. The nurse's answers feed the adapted PADSS; the vitals item is computed from the
+baseline and the last set. `evaluate` lists exactly what is missing, in words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import phonenumbers
+
+from ketamon.domain.errors import FieldError, ValidationErrors
+from ketamon.domain.timers import format_duration
+
+DEFAULT_INSTRUCTIONS = (
+    "Do not drive or operate machinery until the next day, after a restful night's sleep.\n"
+    "Do not make important decisions, and do not drink alcohol or use cannabis, "
+    "for 24 hours.\n"
+    "Go home with your escort and rest. Call the clinic if you feel unwell."
+)
+
+
+class Nausea(StrEnum):
+    MINIMAL = "minimal"
+    MODERATE = "moderate"  # moderate, treated
+    SEVERE = "severe"
+
+    @property
+    def label(self) -> str:
+        return {"minimal": "Minimal", "moderate": "Moderate, treated", "severe": "Severe"}[
+            self.value
+        ]
+
+
+class IvSite(StrEnum):
+    REMOVED_INTACT = "removed_intact"
+    OOZING_DRESSED = "oozing_dressed"
+    BLEEDING = "bleeding"
+
+    @property
+    def label(self) -> str:
+        return {
+            "removed_intact": "IV removed, site intact",
+            "oozing_dressed": "Oozing, dressed",
+            "bleeding": "Bleeding",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class DischargeRules:
+    """The clinic's discharge settings (defaults from CLINICAL.md)."""
+
+    min_observation_minutes: int = 30
+    vitals_tolerance_percent: int = 20  # PADSS 2 within this, 1 up to the next
+    vitals_moderate_percent: int = 40
+    padss_minimum: int = 9
+    phone_region: str = "US"
+
+
+@dataclass(frozen=True)
+class Escort:
+    name: str = ""
+    relationship: str = ""
+    phone: str = ""
+    present_verified: bool = False
+    verified_by: str = ""  # the nurse who saw the escort in person
+
+
+@dataclass(frozen=True)
+class DischargeAnswers:
+    """What the nurse confirms. None = not answered yet."""
+
+    oriented: bool | None = None  # alert and oriented x3
+    steady_gait: bool | None = None
+    nausea: Nausea | None = None
+    pain: int | None = None  # 0-10
+    iv_site: IvSite | None = None
+    instructions_acknowledged: bool = False
+    escort: Escort = field(default_factory=Escort)
+
+
+@dataclass(frozen=True)
+class VitalsPoint:
+    """The values the vitals item compares (a vitals set reduced to BP and HR)."""
+
+    systolic: int
+    diastolic: int
+    heart_rate: int
+    taken_at: datetime
+
+    @property
+    def text(self) -> str:
+        return f"BP {self.systolic}/{self.diastolic}, HR {self.heart_rate}"
+
+
+@dataclass(frozen=True)
+class ClinicalFacts:
+    """What the record says at the moment of the check."""
+
+    now: datetime
+    infusion_ended_at: datetime | None
+    baseline: VitalsPoint | None
+    last: VitalsPoint | None  # the last full set after the infusion ended
+    last_moaas: int | None
+
+
+class ItemState(StrEnum):
+    OK = "ok"
+    MISSING = "missing"  # blocks discharge
+    NOTE = "note"  # shown, counted in PADSS, does not block by itself
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    key: str
+    label: str
+    state: ItemState
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Padss:
+    vitals: int | None
+    orientation_gait: int | None
+    nausea: int | None
+    pain: int | None
+    iv_site: int | None
+
+    @property
+    def parts(self) -> tuple[int | None, ...]:
+        return (self.vitals, self.orientation_gait, self.nausea, self.pain, self.iv_site)
+
+    @property
+    def complete(self) -> bool:
+        return all(p is not None for p in self.parts)
+
+    @property
+    def total(self) -> int:
+        return sum(p for p in self.parts if p is not None)
+
+
+@dataclass(frozen=True)
+class DischargeCheck:
+    items: tuple[ChecklistItem, ...]
+    padss: Padss
+    missing: tuple[str, ...]
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+
+# -- PADSS parts ------------------------------------------------------------------------------
+def vitals_deviation_percent(baseline: VitalsPoint, last: VitalsPoint) -> float:
+    """The largest change of systolic, diastolic or heart rate from baseline, in percent."""
+    pairs = (
+        (baseline.systolic, last.systolic),
+        (baseline.diastolic, last.diastolic),
+        (baseline.heart_rate, last.heart_rate),
+    )
+    return max(abs(now - base) * 100.0 / base for base, now in pairs)
+
+
+def padss_vitals(deviation: float, rules: DischargeRules) -> int:
+    if deviation <= rules.vitals_tolerance_percent:
+        return 2
+    if deviation <= rules.vitals_moderate_percent:
+        return 1
+    return 0
+
+
+def padss_orientation_gait(oriented: bool | None, steady: bool | None) -> int | None:
+    if oriented is None or steady is None:
+        return None
+    return int(oriented) + int(steady)
+
+
+def padss_nausea(nausea: Nausea | None) -> int | None:
+    return None if nausea is None else {Nausea.MINIMAL: 2, Nausea.MODERATE: 1}.get(nausea, 0)
+
+
+def padss_pain(pain: int | None) -> int | None:
+    if pain is None:
+        return None
+    return 2 if pain <= 3 else 1 if pain <= 6 else 0
+
+
+def padss_iv_site(site: IvSite | None) -> int | None:
+    return (
+        None if site is None else {IvSite.REMOVED_INTACT: 2, IvSite.OOZING_DRESSED: 1}.get(site, 0)
+    )
+
+
+# -- escort -----------------------------------------------------------------------------------
+def normalize_phone(text: str, region: str = "US") -> str:
+    """The number in international form (+1 212-555-0143), or FieldError naming the field."""
+    raw = text.strip()
+    if not raw:
+        raise FieldError("escort_phone", "Escort phone number is required")
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as error:
+        raise FieldError("escort_phone", f"Escort phone: {raw!r} is not a phone number") from error
+    if not phonenumbers.is_valid_number(number):
+        raise FieldError(
+            "escort_phone",
+            f"Escort phone: {raw!r} is not a valid phone number (check the digits; "
+            f"numbers without a country code are read as {region})",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def escort_problems(escort: Escort, region: str) -> dict[str, str]:
+    """Field -> message for everything wrong or missing about the escort."""
+    problems: dict[str, str] = {}
+    if not escort.name.strip():
+        problems["escort_name"] = "Escort name is required"
+    if not escort.relationship.strip():
+        problems["escort_relationship"] = "Escort relationship is required"
+    try:
+        normalize_phone(escort.phone, region)
+    except FieldError as error:
+        problems[error.field] = error.message
+    if not escort.present_verified or not escort.verified_by.strip():
+        problems["escort_verified"] = "Escort present and verified in person by the nurse"
+    return problems
+
+
+def validate_escort_plan(escort: Escort, region: str) -> Escort:
+    """An escort plan as captured at check-in: name, relationship, valid phone (normalized)."""
+    problems = {k: v for k, v in escort_problems(escort, region).items() if k != "escort_verified"}
+    if problems:
+        raise ValidationErrors(problems)
+    return Escort(
+        escort.name.strip(),
+        escort.relationship.strip(),
+        normalize_phone(escort.phone, region),
+        escort.present_verified,
+        escort.verified_by.strip(),
+    )
+
+
+# -- the checklist ----------------------------------------------------------------------------
+def evaluate(
+    answers: DischargeAnswers, facts: ClinicalFacts, rules: DischargeRules
+) -> DischargeCheck:
+    items: list[ChecklistItem] = []
+
+    def add(key: str, label: str, ok: bool | None, evidence: str = "", *, blocks: bool = True):
+        state = ItemState.OK if ok else ItemState.MISSING if blocks else ItemState.NOTE
+        items.append(ChecklistItem(key, label, state, evidence))
+
+    # Computed: observation time
+    minimum = timedelta(minutes=rules.min_observation_minutes)
+    if facts.infusion_ended_at is None:
+        add(
+            "observation",
+            f"Observed {rules.min_observation_minutes} min after the infusion",
+            False,
+            "The infusion has not been stopped",
+        )
+    else:
+        since = facts.now - facts.infusion_ended_at
+        left = minimum - since
+        evidence = (
+            f"{format_duration(since)} since the infusion ended"
+            if left <= timedelta(0)
+            else f"{format_duration(left)} still to go ({format_duration(since)} so far)"
+        )
+        add(
+            "observation",
+            f"Observed {rules.min_observation_minutes} min after the infusion",
+            left <= timedelta(0),
+            evidence,
+        )
+
+    # Computed: vitals against baseline (feeds PADSS)
+    vitals_points: int | None = None
+    label = f"Last vitals within {rules.vitals_tolerance_percent}% of baseline"
+    if facts.baseline is None:
+        add("vitals", label, False, "No baseline vitals recorded")
+    elif facts.last is None:
+        add("vitals", label, False, "No vitals recorded since the infusion ended")
+    else:
+        deviation = vitals_deviation_percent(facts.baseline, facts.last)
+        vitals_points = padss_vitals(deviation, rules)
+        add(
+            "vitals",
+            label,
+            vitals_points == 2,
+            f"Baseline {facts.baseline.text}; last {facts.last.text} "
+            f"(largest change {deviation:.0f}%)",
+            blocks=False,
+        )
+
+    # Computed: MOAA/S
+    moaas = facts.last_moaas
+    add(
+        "moaas",
+        "Last MOAA/S is 5 (responds readily to name)",
+        moaas == 5,
+        "No MOAA/S recorded" if moaas is None else f"Last MOAA/S {moaas}",
+    )
+
+    # Confirmed by the nurse (feed PADSS; unanswered blocks)
+    def answered(key: str, label: str, value: object, good: bool, evidence: str) -> None:
+        if value is None:
+            add(key, label, False, "Not answered")
+        else:
+            add(key, label, good, evidence, blocks=False)
+
+    answered(
+        "oriented",
+        "Alert and oriented ×3",
+        answers.oriented,
+        bool(answers.oriented),
+        "Yes" if answers.oriented else "No",
+    )
+    answered(
+        "gait",
+        "Steady gait",
+        answers.steady_gait,
+        bool(answers.steady_gait),
+        "Yes" if answers.steady_gait else "No",
+    )
+    answered(
+        "nausea",
+        "Nausea / vomiting controlled",
+        answers.nausea,
+        answers.nausea is Nausea.MINIMAL,
+        answers.nausea.label if answers.nausea else "",
+    )
+    answered(
+        "pain",
+        "Pain acceptable",
+        answers.pain,
+        answers.pain is not None and answers.pain <= 3,
+        f"Pain score {answers.pain}/10" if answers.pain is not None else "",
+    )
+    answered(
+        "iv_site",
+        "IV removed and site intact",
+        answers.iv_site,
+        answers.iv_site is IvSite.REMOVED_INTACT,
+        answers.iv_site.label if answers.iv_site else "",
+    )
+    add(
+        "instructions",
+        "Discharge instructions given and acknowledged",
+        answers.instructions_acknowledged,
+        "Acknowledged by the patient" if answers.instructions_acknowledged else "Not yet",
+    )
+
+    # Escort: a hard stop
+    problems = escort_problems(answers.escort, rules.phone_region)
+    escort = answers.escort
+    add(
+        "escort",
+        "Escort present and verified in person",
+        not problems,
+        "; ".join(problems.values())
+        if problems
+        else f"{escort.name} ({escort.relationship}), {escort.phone}, "
+        f"verified by {escort.verified_by}",
+    )
+
+    padss = Padss(
+        vitals=vitals_points,
+        orientation_gait=padss_orientation_gait(answers.oriented, answers.steady_gait),
+        nausea=padss_nausea(answers.nausea),
+        pain=padss_pain(answers.pain),
+        iv_site=padss_iv_site(answers.iv_site),
+    )
+    if padss.complete:
+        add(
+            "padss",
+            f"PADSS at least {rules.padss_minimum} of 10",
+            padss.total >= rules.padss_minimum,
+            f"PADSS {padss.total}/10",
+        )
+    else:
+        add(
+            "padss",
+            f"PADSS at least {rules.padss_minimum} of 10",
+            False,
+            f"Incomplete: {padss.total} so far",
+        )
+
+    missing = tuple(
+        f"{item.label}: {item.evidence}" if item.evidence else item.label
+        for item in items
+        if item.state is ItemState.MISSING
+    )
+    return DischargeCheck(tuple(items), padss, missing)
+
+
+# -- leaving against medical advice -----------------------------------------------------------
+@dataclass(frozen=True)
+class AgainstAdvice:
+    reason: str
+    witness: str  # username of the staff member who witnessed it
+    escort_present: bool
+
+
+def validate_against_advice(ama: AgainstAdvice, nurse: str) -> AgainstAdvice:
+    problems: dict[str, str] = {}
+    if not ama.reason.strip():
+        problems["ama_reason"] = "A reason is required when a patient leaves against advice"
+    if not ama.witness.strip():
+        problems["ama_witness"] = "Name the staff member who witnessed it"
+    elif ama.witness.strip() == nurse:
+        problems["ama_witness"] = "The witness must be someone other than the discharging nurse"
+    if problems:
+        raise ValidationErrors(problems)
+    return AgainstAdvice(ama.reason.strip(), ama.witness.strip(), ama.escort_present)
