@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 
+from ketamon.domain.discharge import DEFAULT_INSTRUCTIONS, DischargeRules
 from ketamon.domain.errors import FieldError
 from ketamon.domain.side_effects import (
     DEFAULT_SIDE_EFFECTS,
@@ -54,6 +55,25 @@ class ClinicSettings:
     dose_mg_per_kg_range: tuple[float, float] = (0.05, 2.0)
     dose_concentration_range: tuple[float, float] = (0.1, 100.0)
     dose_over_plan_percent: int = 10
+    # Discharge (issue 6): the checklist's thresholds, the printed summary's header
+    clinic_address: str = ""
+    clinic_phone: str = ""
+    discharge_min_observation_minutes: int = 30
+    discharge_vitals_tolerance_percent: int = 20
+    discharge_vitals_moderate_percent: int = 40
+    discharge_padss_minimum: int = 9
+    phone_region: str = "US"
+    discharge_instructions: str = DEFAULT_INSTRUCTIONS
+
+    @property
+    def discharge_rules(self) -> DischargeRules:
+        return DischargeRules(
+            min_observation_minutes=self.discharge_min_observation_minutes,
+            vitals_tolerance_percent=self.discharge_vitals_tolerance_percent,
+            vitals_moderate_percent=self.discharge_vitals_moderate_percent,
+            padss_minimum=self.discharge_padss_minimum,
+            phone_region=self.phone_region,
+        )
 
     @property
     def bands(self) -> dict[str, Band]:
@@ -121,6 +141,27 @@ class ClinicSettings:
             raise FieldError("idle_lock_minutes", "Automatic lock must be after 1–30 minutes")
         if not 0 <= self.overrun_alert_minutes <= 60:
             raise FieldError("overrun_alert_minutes", "Overrun alert must be 0–60 minutes")
+        self._validate_discharge()
+
+    def _validate_discharge(self) -> None:
+        if not 0 <= self.discharge_min_observation_minutes <= 480:
+            raise FieldError(
+                "discharge_min_observation_minutes", "Minimum observation must be 0–480 minutes"
+            )
+        if not (
+            1 <= self.discharge_vitals_tolerance_percent < self.discharge_vitals_moderate_percent
+            <= 100
+        ):
+            raise FieldError(
+                "discharge_vitals_tolerance_percent",
+                "Vitals tolerance must be 1–99% and below the moderate band (up to 100%)",
+            )
+        if not 0 <= self.discharge_padss_minimum <= 10:
+            raise FieldError("discharge_padss_minimum", "PADSS minimum must be 0–10")
+        if len(self.phone_region) != 2 or not self.phone_region.isalpha():
+            raise FieldError("phone_region", "Phone region is a two-letter country code (US)")
+        if not self.discharge_instructions.strip():
+            raise FieldError("discharge_instructions", "Discharge instructions cannot be empty")
 
 
 MIN_TARGET_MINUTES = 5

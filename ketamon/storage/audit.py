@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, event, insert, inspect, select
+from sqlalchemy import Connection, Integer, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from ketamon.domain.errors import DomainError
@@ -33,6 +33,7 @@ AUDITED_TABLES = (
     "side_effect",
     "medication_given",
     "dose_record",
+    "discharge_record",
 )
 SECRET_FIELDS = {("app_user", "password_hash")}  # audited as changed, value never stored
 UNAUDITED_FIELDS = {("app_user", "failed_sign_ins"), ("app_user", "locked_until")}
@@ -233,7 +234,7 @@ def verify(session: Session) -> list[Problem]:
     for model in audited_models():
         table = model.__table__
         pk = next(iter(table.primary_key.columns))
-        if pk.key != "id":
+        if not isinstance(pk.type, Integer):
             continue  # keyed by text (settings): covered by the chain only
         for record in session.execute(select(table).order_by(pk)):
             values = record._mapping

@@ -98,6 +98,8 @@ class SessionRow(Base):
     active_patient_id: Mapped[int | None] = mapped_column(
         ForeignKey("patient.id"), unique=True, nullable=True
     )
+    # NULL while active; 'awaiting_review' once discharged, cancelled or left AMA.
+    review_status: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
     events: Mapped[list[SessionEventRow]] = relationship(
         order_by="SessionEventRow.seq", lazy="raise"
     )
@@ -278,4 +280,38 @@ class DoseRecordRow(Base):
         CheckConstraint("concentration_mg_ml > 0", name="concentration_positive"),
         CheckConstraint("actual_mg IS NULL OR actual_mg >= 0", name="actual_not_negative"),
         CheckConstraint("wasted_mg IS NULL OR wasted_mg >= 0", name="wasted_not_negative"),
+    )
+
+
+class DischargeRow(Base):
+    """The discharge checklist of one session, saved as the nurse fills it (nothing typed is
+    lost), the escort plan from check-in, and how the patient left (outcome)."""
+
+    __tablename__ = "discharge_record"
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), primary_key=True)
+    escort_name: Mapped[str] = mapped_column(String(200), default="")
+    escort_relationship: Mapped[str] = mapped_column(String(64), default="")
+    escort_phone: Mapped[str] = mapped_column(String(32), default="")
+    escort_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    escort_verified_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    oriented: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    steady_gait: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    nausea: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    pain: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    iv_site: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    instructions_acknowledged: Mapped[bool] = mapped_column(Boolean, default=False)
+    instructions_text: Mapped[str] = mapped_column(Text, default="")
+    next_appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    padss_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    ama_reason: Mapped[str] = mapped_column(Text, default="")
+    ama_witness: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    ama_escort_present: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    completed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        CheckConstraint("outcome IS NULL OR outcome IN ('discharged', 'ama')", name="outcome"),
+        CheckConstraint("pain IS NULL OR (pain >= 0 AND pain <= 10)", name="pain_range"),
     )

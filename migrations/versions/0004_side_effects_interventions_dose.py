@@ -137,6 +137,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("cadss", sa.Integer(), nullable=True))
 
     # ### end Alembic commands ###
+    _baseline_new_columns(
+        {"session_event": ("rate_ml_h",), "vitals_set": ("dissociation", "cadss")},
+        "columns added by the upgrade",
+    )
     # Voided, never deleted (ketamon_refuse() exists since 0002).
     for table in NEVER_DELETED:
         if op.get_bind().dialect.name == "postgresql":
@@ -149,6 +153,26 @@ def upgrade() -> None:
                 f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} BEGIN "
                 f"SELECT RAISE(ABORT, 'KetaMon: {table} rows are never deleted'); END"
             )
+
+
+def _baseline_new_columns(columns: dict[str, tuple[str, ...]], reason: str) -> None:
+    """Existing rows get one audit entry per new column (its value after the upgrade), so
+    verification still tells later changes made behind the application's back."""
+    from datetime import UTC, datetime
+
+    from ketamon.storage.audit import AuditContext, write_entries
+
+    bind = op.get_bind()
+    entries = []
+    for name, new in columns.items():
+        table = sa.table(name, sa.column("id", sa.Integer), *(sa.column(c) for c in new))
+        for row in bind.execute(sa.select(table).order_by(table.c.id)):
+            values = row._mapping
+            entries.extend(("baseline", name, values["id"], c, None, values[c]) for c in new)
+    if entries:
+        write_entries(
+            bind, AuditContext(f"(migration {revision})", datetime.now(UTC), reason), entries
+        )
 
 
 def downgrade() -> None:

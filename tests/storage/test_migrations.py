@@ -77,15 +77,15 @@ def test_reopening_an_up_to_date_database_makes_no_backup(clinic, db_url: str, c
 
 NEXT_REVISION = '''"""a later schema change
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -101,15 +101,15 @@ def downgrade() -> None:
 
 @pytest.fixture
 def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A KetaMon 'release' one migration ahead of this one: the real scripts plus 0005."""
+    """A KetaMon 'release' one migration ahead of this one: the real scripts plus 0006."""
     scripts = tmp_path / "next-release-migrations"
     shutil.copytree(
         migrate.migrations_location(), scripts, ignore=shutil.ignore_patterns("__pycache__")
     )
-    (scripts / "versions" / "0005_later_change.py").write_text(NEXT_REVISION)
+    (scripts / "versions" / "0006_later_change.py").write_text(NEXT_REVISION)
     monkeypatch.setattr(migrate, "migrations_location", lambda: str(scripts))
-    monkeypatch.setattr(migrate, "HEAD_REVISION", "0005")
-    return "0005"
+    monkeypatch.setattr(migrate, "HEAD_REVISION", "0006")
+    return "0006"
 
 
 def test_upgrading_an_older_file_backs_it_up_first(
@@ -120,7 +120,7 @@ def test_upgrading_an_older_file_backs_it_up_first(
 ) -> None:
     path = _db_path(db_url)
     clinic.patients.register(NURSE, draft("MRN1", "Ada Lovelace"))
-    clinic.close()  # the file is now a real 0004 database with a patient in it
+    clinic.close()  # the file is now a real 0005 database with a patient in it
 
     clock.advance(days=30, hours=2, minutes=3, seconds=4)  # 2026-04-01 16:03:04 UTC
     upgraded = open_clinic(db_url, clock)
@@ -135,7 +135,7 @@ def test_upgrading_an_older_file_backs_it_up_first(
     assert _backups(path) == [backup]
     copy = sqlite3.connect(backup)
     try:
-        assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [("0004",)]
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [("0005",)]
         assert copy.execute("SELECT mrn, full_name FROM patient").fetchall() == [
             ("MRN1", "Ada Lovelace")
         ]
@@ -243,5 +243,63 @@ def test_a_0001_database_with_records_gets_a_verified_baseline_trail(db_url: str
             ("patient", "full_name", "Old Record"),
             ("patient", "weight_kg", "81.5"),
         ]
+    finally:
+        c.close()
+
+
+def test_columns_added_later_get_baselines_and_finished_sessions_await_review(
+    db_url: str, clock
+) -> None:
+    """0004/0005 add columns to tables with rows: the trail still verifies, and sessions
+    that were already over are waiting for the physician's review."""
+    from alembic import command
+
+    from ketamon.storage.database import Database
+
+    path = _db_path(db_url)
+    db = Database(db_url)
+    with db.engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0001")
+    db.dispose()
+    raw = sqlite3.connect(path)
+    raw.executescript(
+        "INSERT INTO chair (name, position, created_at, created_by) "
+        "VALUES ('Chair 1', 1, '2026-01-05 09:00:00.000000', 'root');"
+        "INSERT INTO patient (mrn, full_name, date_of_birth, weight_kg, allergies, created_at,"
+        " created_by) VALUES ('KM-1', 'Old Record', '1970-02-03', 81.5, '',"
+        " '2026-01-05 09:01:00.000000', 'root');"
+        "INSERT INTO course (patient_id, kind, planned_sessions, started_at)"
+        " VALUES (1, 'initial', 6, '2026-01-05 09:02:00.000000');"
+        "INSERT INTO infusion_session (patient_id, chair_id, course_id, number_in_course,"
+        " target_minutes, phase, checked_in_at) VALUES (1, 1, 1, 1, 40, 'cancelled',"
+        " '2026-01-05 09:03:00.000000');"
+        "INSERT INTO session_event (session_id, seq, kind, at, actor, reason, recorded_at)"
+        " VALUES (1, 1, 'check_in', '2026-01-05 09:03:00.000000', 'root', '',"
+        " '2026-01-05 09:03:00.000000');"
+    )
+    raw.commit()
+    raw.close()
+
+    c = Clinic.open(db_url, clock)
+    try:
+        assert c.audit.verify() == []
+        with c.db.engine.connect() as conn:
+            status = conn.exec_driver_sql("SELECT review_status FROM infusion_session").scalar()
+            fields = conn.exec_driver_sql(
+                "SELECT entity || '.' || field FROM audit_log WHERE action = 'baseline' "
+                "AND field IN ('rate_ml_h', 'review_status') ORDER BY seq"
+            ).scalars()
+            assert list(fields) == ["session_event.rate_ml_h", "infusion_session.review_status"]
+        assert status == "awaiting_review"
+    finally:
+        c.close()
+    # A change behind the application's back in a column added later is still caught.
+    raw = sqlite3.connect(path)
+    raw.execute("UPDATE infusion_session SET review_status = 'signed'")
+    raw.commit()
+    raw.close()
+    c = Clinic.open(db_url, clock)
+    try:
+        assert any("review_status" in p.text for p in c.audit.verify())
     finally:
         c.close()
