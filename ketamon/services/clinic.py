@@ -7,6 +7,7 @@ from pathlib import Path
 from ketamon.domain.clock import Clock, system_clock
 from ketamon.services.audit import AuditService
 from ketamon.services.chairs import ChairService
+from ketamon.services.discharge import DischargeService
 from ketamon.services.patients import PatientService
 from ketamon.services.sessions import SessionService
 from ketamon.services.settings import SettingsService
@@ -32,6 +33,7 @@ class Clinic:
         self.auth = AuthService(db, clock)
         self.audit = AuditService(db, clock)
         self.vitals = VitalsService(db, clock)
+        self.discharge = DischargeService(db, clock)
         self.backup: Path | None = None
 
     @classmethod

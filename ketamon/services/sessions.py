@@ -341,6 +341,8 @@ class SessionService(Service):
                 raise NotFound(f"Session {session_id} not found")
             now = self.now()
             append_event(session, row, kind, actor, now, reason)
+            if kind is EventKind.CANCEL:
+                row.review_status = "awaiting_review"  # the physician reviews it too
             log.info("session %d: %s by %s", row.id, kind.value, actor.username)
             return self._reload(session, row.id)
 

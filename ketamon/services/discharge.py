@@ -1,0 +1,298 @@
+"""Discharge: the checklist saved as the nurse fills it, the discharge itself (refused until
+every criterion is met), and the one way out without them: leaving against medical advice.
+
+The check is evaluated again inside the discharge transaction from what is stored, so a
+stale screen cannot let a patient go.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.clock import ensure_utc
+from ketamon.domain.discharge import (
+    AgainstAdvice,
+    ClinicalFacts,
+    DischargeAnswers,
+    DischargeCheck,
+    Escort,
+    IvSite,
+    Nausea,
+    VitalsPoint,
+    evaluate,
+    normalize_phone,
+    validate_against_advice,
+    validate_escort_plan,
+)
+from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.sessions import EventKind, Phase, replay
+from ketamon.domain.timers import derive_times
+from ketamon.domain.users import Permission
+from ketamon.services.base import NotFound, Service, acting_user
+from ketamon.services.sessions import _events, _with_events, append_events
+from ketamon.services.settings import load_settings
+from ketamon.storage.models import DischargeRow, SessionRow, UserRow, VitalsRow
+
+log = logging.getLogger(__name__)
+
+AWAITING_REVIEW = "awaiting_review"
+
+
+@dataclass(frozen=True)
+class DischargeState:
+    """What the checklist window shows: the answers so far, the facts, the verdict."""
+
+    session_id: int
+    answers: DischargeAnswers
+    facts: ClinicalFacts
+    check: DischargeCheck
+    instructions: str
+    next_appointment_at: datetime | None
+    outcome: str | None  # None while open; 'discharged' | 'ama'
+    completed_by: str | None
+    completed_at: datetime | None
+    ama: AgainstAdvice | None
+
+
+def _answers(row: DischargeRow | None) -> DischargeAnswers:
+    if row is None:
+        return DischargeAnswers()
+    return DischargeAnswers(
+        oriented=row.oriented,
+        steady_gait=row.steady_gait,
+        nausea=Nausea(row.nausea) if row.nausea else None,
+        pain=row.pain,
+        iv_site=IvSite(row.iv_site) if row.iv_site else None,
+        instructions_acknowledged=row.instructions_acknowledged,
+        escort=Escort(
+            row.escort_name,
+            row.escort_relationship,
+            row.escort_phone,
+            row.escort_verified,
+            row.escort_verified_by or "",
+        ),
+    )
+
+
+def _point(row: VitalsRow) -> VitalsPoint:
+    return VitalsPoint(row.systolic, row.diastolic, row.heart_rate, row.taken_at)  # type: ignore[arg-type]
+
+
+def clinical_facts(session: Session, owner: SessionRow, now: datetime) -> ClinicalFacts:
+    times = derive_times(_events(owner))
+    rows = list(
+        session.scalars(
+            select(VitalsRow)
+            .where(VitalsRow.session_id == owner.id, VitalsRow.status == "current")
+            .order_by(VitalsRow.taken_at, VitalsRow.id)
+        )
+    )
+    full = [r for r in rows if r.systolic is not None and r.heart_rate is not None]
+    baseline = [r for r in full if r.phase == "baseline"]
+    after = [r for r in full if times.ended_at is not None and r.taken_at >= times.ended_at]
+    moaas = [r.sedation for r in rows if r.sedation is not None]
+    return ClinicalFacts(
+        now=now,
+        infusion_ended_at=times.ended_at,
+        baseline=_point(baseline[-1]) if baseline else None,
+        last=_point(after[-1]) if after else None,
+        last_moaas=moaas[-1] if moaas else None,
+    )
+
+
+class DischargeService(Service):
+    def state(self, session_id: int) -> DischargeState:
+        with self.db.transaction(write=False) as session:
+            return self._state(session, self._owner(session, session_id))
+
+    def save_escort_plan(self, actor: Actor, session_id: int, escort: Escort) -> DischargeState:
+        """The escort plan (name, relationship, phone) as confirmed at check-in."""
+        with self.db.transaction(audit=self.audit(actor, "escort plan")) as session:
+            acting_user(session, actor, Permission.CHART)
+            owner = self._owner(session, session_id, open_only=True)
+            plan = validate_escort_plan(escort, load_settings(session).phone_region)
+            row = self._row(session, owner, actor)
+            row.escort_name, row.escort_relationship = plan.name, plan.relationship
+            row.escort_phone = plan.phone
+            session.flush()
+            return self._state(session, owner)
+
+    def save_answers(
+        self, actor: Actor, session_id: int, answers: DischargeAnswers
+    ) -> DischargeState:
+        """Store the checklist as it is now (called as the nurse fills it: nothing is lost).
+
+        A phone number that is not valid yet is stored as typed; the check shows it missing.
+        Verifying the escort records the nurse who does it (the acting user).
+        """
+        if answers.pain is not None and not 0 <= answers.pain <= 10:
+            raise FieldError("pain", "Pain score must be 0–10")
+        with self.db.transaction(audit=self.audit(actor)) as session:
+            acting_user(session, actor, Permission.CHART)
+            owner = self._owner(session, session_id, open_only=True)
+            region = load_settings(session).phone_region
+            row = self._row(session, owner, actor)
+            escort = answers.escort
+            phone = escort.phone.strip()
+            with contextlib.suppress(FieldError):  # kept as typed; the check shows it missing
+                phone = normalize_phone(phone, region)
+            row.escort_name = escort.name.strip()
+            row.escort_relationship = escort.relationship.strip()
+            row.escort_phone = phone
+            if escort.present_verified and not row.escort_verified:
+                row.escort_verified_by = actor.username
+            elif not escort.present_verified:
+                row.escort_verified_by = None
+            row.escort_verified = escort.present_verified
+            row.oriented, row.steady_gait = answers.oriented, answers.steady_gait
+            row.nausea = answers.nausea.value if answers.nausea else None
+            row.pain = answers.pain
+            row.iv_site = answers.iv_site.value if answers.iv_site else None
+            row.instructions_acknowledged = answers.instructions_acknowledged
+            row.updated_by, row.updated_at = actor.username, self.now()
+            session.flush()
+            return self._state(session, owner)
+
+    def set_next_appointment(
+        self, actor: Actor, session_id: int, when: datetime | None
+    ) -> DischargeState:
+        with self.db.transaction(audit=self.audit(actor)) as session:
+            acting_user(session, actor, Permission.CHART)
+            owner = self._owner(session, session_id)
+            if when is not None and ensure_utc(when) <= self.now():
+                raise FieldError("next_appointment", "The next appointment must be in the future")
+            row = self._row(session, owner, actor)
+            row.next_appointment_at = ensure_utc(when) if when is not None else None
+            session.flush()
+            return self._state(session, owner)
+
+    def discharge(self, actor: Actor, session_id: int) -> DischargeState:
+        """Discharge if, and only if, every criterion is met now; frees the chair."""
+        with self.db.transaction(audit=self.audit(actor, "discharged")) as session:
+            acting_user(session, actor, Permission.CHART)
+            owner = self._owner(session, session_id, open_only=True)
+            state = self._state(session, owner)
+            if not state.check.ready:
+                raise DomainError("Cannot discharge yet:\n• " + "\n• ".join(state.check.missing))
+            row = self._row(session, owner, actor)
+            now = self.now()
+            append_events(session, owner, actor, [(EventKind.DISCHARGE, now, "")])
+            owner = self._owner(session, session_id, fresh=True)
+            row.outcome = "discharged"
+            row.padss_total = state.check.padss.total
+            row.instructions_text = state.instructions
+            row.completed_by, row.completed_at = actor.username, now
+            row.updated_by, row.updated_at = actor.username, now
+            owner.review_status = AWAITING_REVIEW
+            session.flush()
+            log.info("session %d: discharged by %s", owner.id, actor.username)
+            return self._state(session, owner)
+
+    def leave_against_advice(
+        self, actor: Actor, session_id: int, ama: AgainstAdvice
+    ) -> DischargeState:
+        """The patient leaves without meeting the criteria: reason, witness, escort or not.
+
+        A running infusion is stopped first (with the same reason)."""
+        clean = validate_against_advice(ama, actor.username)
+        with self.db.transaction(audit=self.audit(actor, clean.reason)) as session:
+            acting_user(session, actor, Permission.CHART)
+            witness = session.scalar(select(UserRow).where(UserRow.username == clean.witness))
+            if witness is None or not witness.active:
+                raise FieldError("ama_witness", f"{clean.witness!r} is not an active KetaMon user")
+            owner = self._owner(session, session_id, open_only=True)
+            phase = replay(_events(owner))
+            if phase.phase is Phase.CHECKED_IN:
+                raise DomainError(
+                    "The infusion was never started: cancel the session instead (with a reason)"
+                )
+            now = self.now()
+            actions = []
+            if phase.phase is Phase.INFUSING:
+                actions.append(
+                    (EventKind.STOP, now, f"Left against medical advice: {clean.reason}")
+                )
+            actions.append(
+                (EventKind.DISCHARGE, now, f"Left against medical advice: {clean.reason}")
+            )
+            append_events(session, owner, actor, actions)
+            owner = self._owner(session, session_id, fresh=True)
+            row = self._row(session, owner, actor)
+            state = self._state(session, owner)
+            row.outcome = "ama"
+            row.ama_reason, row.ama_witness = clean.reason, clean.witness
+            row.ama_escort_present = clean.escort_present
+            row.padss_total = state.check.padss.total if state.check.padss.complete else None
+            row.instructions_text = state.instructions
+            row.completed_by, row.completed_at = actor.username, now
+            row.updated_by, row.updated_at = actor.username, now
+            owner.review_status = AWAITING_REVIEW
+            session.flush()
+            log.info("session %d: left against medical advice (%s)", owner.id, actor.username)
+            return self._state(session, owner)
+
+    # -- helpers -----------------------------------------------------------------------------
+    @staticmethod
+    def _owner(
+        session: Session, session_id: int, *, open_only: bool = False, fresh: bool = False
+    ) -> SessionRow:
+        query = _with_events().where(SessionRow.id == session_id)
+        if fresh:
+            query = query.execution_options(populate_existing=True)
+        owner = session.scalar(query)
+        if owner is None:
+            raise NotFound(f"Session {session_id} not found")
+        if open_only and not Phase(owner.phase).active:
+            raise DomainError(f"This session is already {Phase(owner.phase).label.lower()}")
+        return owner
+
+    def _row(self, session: Session, owner: SessionRow, actor: Actor) -> DischargeRow:
+        row = session.get(DischargeRow, owner.id)
+        if row is None:
+            row = DischargeRow(
+                session_id=owner.id,
+                escort_name="",
+                escort_relationship="",
+                escort_phone="",
+                escort_verified=False,
+                instructions_acknowledged=False,
+                instructions_text="",
+                ama_reason="",
+                updated_by=actor.username,
+                updated_at=self.now(),
+            )
+            session.add(row)
+        return row
+
+    def _state(self, session: Session, owner: SessionRow) -> DischargeState:
+        settings = load_settings(session)
+        row = session.get(DischargeRow, owner.id)
+        answers = _answers(row)
+        now = row.completed_at if row is not None and row.completed_at else self.now()
+        facts = clinical_facts(session, owner, now)
+        check = evaluate(answers, facts, settings.discharge_rules)
+        ama = None
+        if row is not None and row.outcome == "ama":
+            ama = AgainstAdvice(row.ama_reason, row.ama_witness or "", bool(row.ama_escort_present))
+        instructions = (
+            row.instructions_text if row is not None and row.instructions_text else None
+        ) or settings.discharge_instructions
+        return DischargeState(
+            session_id=owner.id,
+            answers=replace(answers),
+            facts=facts,
+            check=check,
+            instructions=instructions,
+            next_appointment_at=row.next_appointment_at if row is not None else None,
+            outcome=row.outcome if row is not None else None,
+            completed_by=row.completed_by if row is not None else None,
+            completed_at=row.completed_at if row is not None else None,
+            ama=ama,
+        )

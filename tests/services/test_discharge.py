@@ -1,0 +1,172 @@
+"""DischargeService over a real SQLite file: the checklist gates discharge; AMA is the only
+way out without it; everything is on the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import select
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.discharge import (
+    AgainstAdvice,
+    DischargeAnswers,
+    Escort,
+    IvSite,
+    Nausea,
+)
+from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.sessions import EventKind, Phase
+from ketamon.domain.vitals import VitalsDraft
+from ketamon.storage.models import AuditRow, SessionRow
+from tests.conftest import NURSE, PASSWORD, baseline, draft
+
+KIM = Actor("nurse.kim", "Kim Osei")
+ESCORT = Escort("Maria Lopez", "Sister", "(212) 555-0143", True)
+READY = DischargeAnswers(
+    oriented=True,
+    steady_gait=True,
+    nausea=Nausea.MINIMAL,
+    pain=1,
+    iv_site=IvSite.REMOVED_INTACT,
+    instructions_acknowledged=True,
+    escort=ESCORT,
+)
+
+
+@pytest.fixture(autouse=True)
+def kim(clinic):
+    return clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+
+
+def _in_recovery(clinic, clock, *, minutes_after_stop: int = 35, moaas: int | None = 5):
+    patient = clinic.patients.register(NURSE, draft("MRN1001", "Ada Lovelace"))
+    chair = clinic.chairs.list()[0]
+    s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
+    baseline(clinic, s.id, sedation=5)
+    clinic.sessions.start(NURSE, s.id)
+    clock.advance(minutes=40)
+    clinic.sessions.stop(NURSE, s.id)
+    clock.advance(minutes=minutes_after_stop)
+    values = dict(systolic=130, diastolic=80, heart_rate=76, spo2=98, resp_rate=14)
+    clinic.vitals.record(NURSE, s.id, VitalsDraft(**values, sedation=moaas))
+    return s
+
+
+def test_a_complete_checklist_discharges_frees_the_chair_and_awaits_review(clinic, clock):
+    s = _in_recovery(clinic, clock)
+    state = clinic.discharge.save_answers(NURSE, s.id, READY)
+    assert state.check.ready, state.check.missing
+    assert state.answers.escort.phone == "+1 212-555-0143"  # normalized when stored
+    assert state.answers.escort.verified_by == "nurse.jo"  # the nurse who verified
+
+    done = clinic.discharge.discharge(NURSE, s.id)
+    assert done.outcome == "discharged" and done.completed_by == "nurse.jo"
+    assert done.completed_at == clock()
+    assert clinic.sessions.get(s.id).phase is Phase.DISCHARGED
+    assert clinic.sessions.board().sessions == {}  # the chair is free
+    with clinic.db.transaction(write=False) as session:
+        row = session.get(SessionRow, s.id)
+        assert row.review_status == "awaiting_review"
+        fields = set(
+            session.scalars(
+                select(AuditRow.field).where(
+                    AuditRow.entity == "discharge_record", AuditRow.entity_id == s.id
+                )
+            )
+        )
+    assert {"escort_name", "escort_phone", "escort_verified_by", "outcome", "padss_total"} <= fields
+    assert clinic.audit.verify() == []
+
+
+def test_discharge_is_refused_until_ready_and_says_what_is_missing(clinic, clock):
+    s = _in_recovery(clinic, clock, minutes_after_stop=10)
+    clinic.discharge.save_answers(NURSE, s.id, replace(READY, escort=replace(ESCORT, name="")))
+    with pytest.raises(DomainError) as error:
+        clinic.discharge.discharge(NURSE, s.id)
+    text = str(error.value)
+    assert "Observed 30 min after the infusion: 20:00 still to go" in text
+    assert "Escort name is required" in text
+    assert clinic.sessions.get(s.id).phase is Phase.RECOVERY  # nothing changed
+    # The answers typed so far are kept.
+    assert clinic.discharge.state(s.id).answers.oriented is True
+
+
+def test_moaas_below_5_blocks(clinic, clock):
+    s = _in_recovery(clinic, clock, moaas=4)
+    state = clinic.discharge.save_answers(NURSE, s.id, READY)
+    assert state.check.missing == ("Last MOAA/S is 5 (responds readily to name): Last MOAA/S 4",)
+    with pytest.raises(DomainError):
+        clinic.discharge.discharge(NURSE, s.id)
+
+
+def test_vitals_item_compares_the_last_set_with_the_baseline(clinic, clock):
+    s = _in_recovery(clinic, clock)
+    facts = clinic.discharge.state(s.id).facts
+    assert (facts.baseline.systolic, facts.last.systolic) == (124, 130)
+    evidence = next(
+        i.evidence for i in clinic.discharge.state(s.id).check.items if i.key == "vitals"
+    )
+    assert evidence.startswith("Baseline BP 124/78, HR 72; last BP 130/80, HR 76")
+
+
+def test_escort_plan_at_check_in_is_validated_and_prefills_the_checklist(clinic, clock):
+    patient = clinic.patients.register(NURSE, draft())
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    with pytest.raises(ValidationErrors) as error:
+        clinic.discharge.save_escort_plan(NURSE, s.id, Escort("Sam", "Partner", "555"))
+    assert set(error.value.errors) == {"escort_phone"}
+    clinic.discharge.save_escort_plan(NURSE, s.id, Escort("Sam Ode", "Partner", "2125550143"))
+    escort = clinic.discharge.state(s.id).answers.escort
+    assert (escort.name, escort.phone, escort.present_verified) == (
+        "Sam Ode",
+        "+1 212-555-0143",
+        False,
+    )
+
+
+def test_leaving_against_advice_stops_a_running_infusion_and_is_recorded(clinic, clock):
+    patient = clinic.patients.register(NURSE, draft())
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    baseline(clinic, s.id)
+    clinic.sessions.start(NURSE, s.id)
+    clock.advance(minutes=12)
+    with pytest.raises(ValidationErrors):
+        clinic.discharge.leave_against_advice(NURSE, s.id, AgainstAdvice("", "nurse.jo", False))
+    with pytest.raises(FieldError):
+        clinic.discharge.leave_against_advice(NURSE, s.id, AgainstAdvice("x", "nobody", False))
+    state = clinic.discharge.leave_against_advice(
+        NURSE, s.id, AgainstAdvice("Insisted on leaving", "nurse.kim", False)
+    )
+    assert state.outcome == "ama"
+    assert state.ama == AgainstAdvice("Insisted on leaving", "nurse.kim", False)
+    snapshot = clinic.sessions.get(s.id)
+    assert snapshot.phase is Phase.DISCHARGED
+    assert [e.kind for e in snapshot.events][-2:] == [EventKind.STOP, EventKind.DISCHARGE]
+    assert snapshot.events[-1].reason == "Left against medical advice: Insisted on leaving"
+    with clinic.db.transaction(write=False) as session:
+        reasons = set(
+            session.scalars(select(AuditRow.reason).where(AuditRow.entity == "discharge_record"))
+        )
+    assert "Insisted on leaving" in reasons
+
+
+def test_a_checked_in_patient_cannot_leave_ama_and_a_cancelled_session_awaits_review(clinic):
+    patient = clinic.patients.register(NURSE, draft())
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    with pytest.raises(DomainError, match="cancel the session instead"):
+        clinic.discharge.leave_against_advice(NURSE, s.id, AgainstAdvice("x", "nurse.kim", True))
+    clinic.sessions.cancel(NURSE, s.id, "Patient unwell before dosing")
+    with clinic.db.transaction(write=False) as session:
+        assert session.get(SessionRow, s.id).review_status == "awaiting_review"
+    with pytest.raises(DomainError, match="already cancelled"):
+        clinic.discharge.save_answers(NURSE, s.id, READY)
+
+
+def test_answers_need_the_chart_permission_and_a_sane_pain_score(clinic, clock):
+    s = _in_recovery(clinic, clock)
+    with pytest.raises(FieldError, match="Pain score must be 0–10"):
+        clinic.discharge.save_answers(NURSE, s.id, replace(READY, pain=11))
+    with pytest.raises(DomainError):
+        clinic.discharge.save_answers(Actor("ghost", "Ghost"), s.id, READY)
