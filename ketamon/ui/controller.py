@@ -177,12 +177,33 @@ class BoardController(QObject):
         session = self.session_on(chair_id)
         if session is None:
             return
-        text = (
-            f"Discharge {session.patient_name} and free {session.chair_name}?\n\n"
-            "Only with a responsible adult escort; the patient must not drive."
+        self.discharge_session(session.id, f"{session.patient_name} ({session.chair_name})")
+
+    def discharge_session(self, session_id: int, title: str) -> str | None:
+        """The discharge checklist (also opened from the session window)."""
+        from ketamon.ui.dialogs.discharge import DischargeDialog, DischargeHandlers
+
+        clinic, actor = self.clinic, self.actor
+        others = self._guard(clinic.users.list) or []
+        handlers = DischargeHandlers(
+            state=lambda: clinic.discharge.state(session_id),
+            save=lambda answers: clinic.discharge.save_answers(actor, session_id, answers),
+            discharge=lambda: clinic.discharge.discharge(actor, session_id),
+            leave_against_advice=lambda ama: clinic.discharge.leave_against_advice(
+                actor, session_id, ama
+            ),
+            now=clinic.clock,
+            rules=clinic.settings.get().discharge_rules,
+            nurse=actor.display_name,
+            witnesses=tuple(
+                (u.username, u.display_name)
+                for u in others
+                if u.active and u.username != actor.username
+            ),
         )
-        if Confirm.ask(self.parent_widget, "Discharge", text, "Discharge"):
-            self._session_action(chair_id, self.clinic.sessions.discharge)
+        outcome = self._guard(lambda: DischargeDialog.ask(self.parent_widget, title, handlers))
+        self.reload()
+        return outcome
 
     def _do_cancel(self, chair_id: int) -> None:
         session = self.session_on(chair_id)

@@ -6,11 +6,14 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt
 
+from ketamon.domain.vitals import VitalsDraft
 from ketamon.ui.dialogs.checkin import CheckInDialog
+from ketamon.ui.dialogs.discharge import DischargeDialog
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import ReasonDialog
 from tests.conftest import NURSE, T0, baseline, draft, open_clinic
 from tests.ui.conftest import click, tile_of
+from tests.ui.test_discharge_gui import fill_checklist
 
 
 def fill_new_patient(qtbot, dialog, **values) -> None:
@@ -96,6 +99,9 @@ def test_full_session_by_clicking_and_restart_shows_same_state(
         other.close()
 
     session_id = window.controller.session_on(tile.chair_id).id
+    clock.advance(minutes=20)  # the minimum observation time, then the last checks
+    clinic.vitals.record(NURSE, session_id, VitalsDraft(120, 78, 70, 98, 14, sedation=5))
+    monkeypatch.setattr(DischargeDialog, "ask", classmethod(fill_checklist(qtbot)))
     click(qtbot, tile, "discharge")
     assert tile.phase_label.text() == "EMPTY"
     history = clinic.sessions.get(session_id)

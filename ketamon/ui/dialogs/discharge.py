@@ -1,0 +1,443 @@
+"""The discharge checklist: what the software computed (with its evidence), what the nurse
+confirms, the escort (a hard stop), the PADSS score, and a Discharge button that stays
+disabled and says exactly what is missing.
+
+Answers are saved as they are given (each change, or leaving a text field), so closing the
+window loses nothing. The verdict is recomputed on every keystroke with the same domain
+rules the service applies again when Discharge is pressed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.discharge import (
+    AgainstAdvice,
+    DischargeAnswers,
+    DischargeCheck,
+    DischargeRules,
+    Escort,
+    ItemState,
+    IvSite,
+    Nausea,
+    evaluate,
+    normalize_phone,
+)
+from ketamon.domain.errors import DomainError, FieldError
+from ketamon.storage.database import StorageError
+
+MARKS = {ItemState.OK: "✔ Met", ItemState.MISSING: "✖ Missing", ItemState.NOTE: "▲ Counted"}
+COMPUTED = ("observation", "vitals", "moaas")
+
+
+@dataclass(frozen=True)
+class DischargeHandlers:
+    state: Callable[[], object]  # services.discharge.DischargeState
+    save: Callable[[DischargeAnswers], object]
+    discharge: Callable[[], object]
+    leave_against_advice: Callable[[AgainstAdvice], object]
+    now: Callable[[], datetime]
+    rules: DischargeRules
+    nurse: str  # display name of the acting nurse
+    witnesses: tuple[tuple[str, str], ...] = ()  # (username, display) of other active users
+
+
+def _enum(kind, value):  # noqa: ANN001, ANN202 - Qt hands enum data back as plain str
+    return kind(value) if value else None
+
+
+class DischargeDialog(QDialog):
+    def __init__(self, parent: QWidget | None, title: str, handlers: DischargeHandlers) -> None:
+        super().__init__(parent)
+        self.handlers = handlers
+        self.state = handlers.state()
+        self.outcome: str | None = None
+        self.setWindowTitle(f"Discharge: {title}")
+        self.setMinimumWidth(1100)
+        heading = QLabel(f"Discharge checklist: {title}")
+        heading.setObjectName("dialogTitle")
+
+        # Computed by the software, with the evidence
+        computed = QGroupBox("Checked by KetaMon from the record")
+        self.computed_grid = QGridLayout(computed)
+        self.computed_rows: dict[str, tuple[QLabel, QLabel, QLabel]] = {}
+        for row, key in enumerate(COMPUTED):
+            mark, label, evidence = QLabel(), QLabel(), QLabel()
+            mark.setObjectName("checkMark")
+            evidence.setWordWrap(True)
+            for col, widget in enumerate((mark, label, evidence)):
+                self.computed_grid.addWidget(widget, row, col)
+            self.computed_rows[key] = (mark, label, evidence)
+        self.computed_grid.setColumnStretch(2, 1)
+
+        # Confirmed by the nurse
+        confirm = QGroupBox("Confirmed by the nurse")
+        form = QFormLayout(confirm)
+        self.oriented = self._yes_no("oriented")
+        self.gait = self._yes_no("gait")
+        self.nausea = self._choice("nausea", [(n.label, n.value) for n in Nausea])
+        self.pain = self._text("pain", "0–10")
+        self.pain.setMaximumWidth(120)
+        self.pain_error = QLabel()
+        self.pain_error.setObjectName("fieldError")
+        pain_row = QHBoxLayout()
+        pain_row.addWidget(self.pain)
+        pain_row.addWidget(self.pain_error, 1)
+        self.iv_site = self._choice("iv_site", [(s.label, s.value) for s in IvSite])
+        form.addRow("Alert and oriented ×3:", self.oriented)
+        form.addRow("Steady gait:", self.gait)
+        form.addRow("Nausea / vomiting:", self.nausea)
+        form.addRow("Pain score (0–10):", pain_row)
+        form.addRow("IV site:", self.iv_site)
+        self.instructions = QLabel(self.state.instructions)
+        self.instructions.setObjectName("instructionsText")
+        self.instructions.setWordWrap(True)
+        self.instructions.setStyleSheet("font-size: 17px; font-weight: 600;")
+        self.instructions_ack = QCheckBox(
+            "Discharge instructions given and acknowledged by the patient"
+        )
+        self.instructions_ack.setObjectName("field_instructions")
+        self.instructions_ack.toggled.connect(self._changed_now)
+        form.addRow(self.instructions)
+        form.addRow(self.instructions_ack)
+
+        # The escort: a hard stop
+        escort = QGroupBox("Escort (required: the patient may not drive or leave alone)")
+        escort_form = QFormLayout(escort)
+        self.escort_name = self._text("escort_name", "First and last name")
+        self.escort_relationship = self._text("escort_relationship", "e.g. Sister, Partner")
+        self.escort_phone = self._text("escort_phone", "e.g. (212) 555-0143")
+        self.escort_phone_error = QLabel()
+        self.escort_phone_error.setObjectName("fieldError")
+        self.escort_verified = QCheckBox(
+            f"Escort present and verified in person by me ({handlers.nurse})"
+        )
+        self.escort_verified.setObjectName("field_escort_verified")
+        self.escort_verified.toggled.connect(self._changed_now)
+        escort_form.addRow("Name:", self.escort_name)
+        escort_form.addRow("Relationship:", self.escort_relationship)
+        escort_form.addRow("Phone:", self.escort_phone)
+        escort_form.addRow("", self.escort_phone_error)
+        escort_form.addRow(self.escort_verified)
+
+        # Verdict
+        self.padss = QLabel()
+        self.padss.setObjectName("padssScore")
+        self.padss.setStyleSheet("font-size: 20px; font-weight: 700;")
+        self.missing = QLabel()
+        self.missing.setObjectName("missingList")
+        self.missing.setWordWrap(True)
+        self.missing_frame = QFrame()
+        self.missing_frame.setObjectName("missingFrame")
+        self.missing_frame.setStyleSheet(
+            "#missingFrame { border: 2px solid #b3261e; border-radius: 6px; background: #fdecea; }"
+            " #missingList { font-size: 15px; color: #5f1411; }"
+        )
+        QVBoxLayout(self.missing_frame).addWidget(self.missing)
+        self.message = QLabel()
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        self.discharge_button = QPushButton("Discharge patient")
+        self.discharge_button.setObjectName("btn_discharge_now")
+        self.discharge_button.setMinimumHeight(44)
+        self.discharge_button.clicked.connect(self._discharge)
+        self.ama_button = QPushButton("Left against medical advice…")
+        self.ama_button.setObjectName("btn_ama")
+        self.ama_button.clicked.connect(self._against_advice)
+        close = QPushButton("Close (answers are kept)")
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.ama_button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        buttons.addWidget(self.discharge_button)
+
+        columns = QHBoxLayout()
+        left = QVBoxLayout()
+        left.addWidget(computed)
+        left.addWidget(confirm)
+        right = QVBoxLayout()
+        right.addWidget(escort)
+        right.addWidget(self.padss)
+        right.addWidget(self.missing_frame, 1)
+        columns.addLayout(left, 3)
+        columns.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(columns)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+
+        self._load(self.state.answers)
+        self._verdict()
+        self.ticker = QTimer(self)  # the observation time counts down on screen
+        self.ticker.setInterval(1000)
+        self.ticker.timeout.connect(self._verdict)
+        self.ticker.start()
+        self.oriented.setFocus()
+
+    # -- widgets ---------------------------------------------------------------------------
+    def _choice(self, key: str, items: list[tuple[str, object]]) -> QComboBox:
+        box = QComboBox()
+        box.setObjectName(f"field_{key}")
+        box.addItem("— choose —", None)
+        for text, value in items:
+            box.addItem(text, value)
+        box.currentIndexChanged.connect(self._changed_now)
+        return box
+
+    def _yes_no(self, key: str) -> QComboBox:
+        return self._choice(key, [("Yes", True), ("No", False)])
+
+    def _text(self, key: str, placeholder: str) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setObjectName(f"field_{key}")
+        edit.setPlaceholderText(placeholder)
+        edit.textChanged.connect(lambda _t: self._verdict())
+        edit.editingFinished.connect(self._save)
+        return edit
+
+    @staticmethod
+    def _select(box: QComboBox, value: object) -> None:
+        index = box.findData(value) if value is not None else 0
+        box.setCurrentIndex(max(0, index))
+
+    def _load(self, answers: DischargeAnswers) -> None:
+        widgets = (self.oriented, self.gait, self.nausea, self.iv_site)
+        for w in widgets:
+            w.blockSignals(True)
+        self._select(self.oriented, answers.oriented)
+        self._select(self.gait, answers.steady_gait)
+        self._select(self.nausea, answers.nausea.value if answers.nausea else None)
+        self.pain.setText("" if answers.pain is None else str(answers.pain))
+        self._select(self.iv_site, answers.iv_site.value if answers.iv_site else None)
+        for w in widgets:
+            w.blockSignals(False)
+        self.instructions_ack.blockSignals(True)
+        self.instructions_ack.setChecked(answers.instructions_acknowledged)
+        self.instructions_ack.blockSignals(False)
+        escort = answers.escort
+        self.escort_name.setText(escort.name)
+        self.escort_relationship.setText(escort.relationship)
+        self.escort_phone.setText(escort.phone)
+        self.escort_verified.blockSignals(True)
+        self.escort_verified.setChecked(escort.present_verified)
+        self.escort_verified.blockSignals(False)
+
+    def answers(self) -> DischargeAnswers:
+        return DischargeAnswers(
+            oriented=self.oriented.currentData(),
+            steady_gait=self.gait.currentData(),
+            nausea=_enum(Nausea, self.nausea.currentData()),
+            pain=self._pain(),
+            iv_site=_enum(IvSite, self.iv_site.currentData()),
+            instructions_acknowledged=self.instructions_ack.isChecked(),
+            escort=Escort(
+                self.escort_name.text(),
+                self.escort_relationship.text(),
+                self.escort_phone.text(),
+                self.escort_verified.isChecked(),
+                self.handlers.nurse if self.escort_verified.isChecked() else "",
+            ),
+        )
+
+    # -- behaviour -------------------------------------------------------------------------
+    def check(self) -> DischargeCheck:
+        facts = replace(self.state.facts, now=self.handlers.now())
+        return evaluate(self.answers(), facts, self.handlers.rules)
+
+    def _verdict(self) -> None:
+        check = self.check()
+        items = {i.key: i for i in check.items}
+        for key, (mark, label, evidence) in self.computed_rows.items():
+            item = items[key]
+            mark.setText(MARKS[item.state])
+            mark.setProperty("state", item.state.value)
+            label.setText(item.label)
+            evidence.setText(item.evidence)
+        self.escort_phone_error.setText(self._phone_problem())
+        total = check.padss.total
+        needed = self.handlers.rules.padss_minimum
+        self.padss.setText(
+            f"PADSS {total}/10 (discharge needs ≥ {needed})"
+            if check.padss.complete
+            else f"PADSS incomplete: {total} so far (needs ≥ {needed})"
+        )
+        if check.ready:
+            self.missing.setText("✔ All discharge criteria are met.")
+            self.missing_frame.setStyleSheet(
+                "#missingFrame { border: 2px solid #1e7b34; border-radius: 6px; "
+                "background: #e8f5e9; } #missingList { font-size: 15px; color: #124d20; }"
+            )
+        else:
+            self.missing.setText(
+                "Not yet — missing:\n" + "\n".join(f"✖ {m}" for m in check.missing)
+            )
+        self.discharge_button.setEnabled(check.ready)
+        self.discharge_button.setToolTip(
+            "" if check.ready else "Missing: " + "; ".join(check.missing)
+        )
+
+    def _pain(self) -> int | None:
+        """The pain score typed, or None (not answered, or not 0–10: said beside the field)."""
+        text = self.pain.text().strip()
+        self.pain_error.setText("")
+        if not text:
+            return None
+        if text.isdigit() and 0 <= int(text) <= 10:
+            return int(text)
+        self.pain_error.setText("Pain score must be a whole number 0–10")
+        return None
+
+    def _phone_problem(self) -> str:
+        typed = self.escort_phone.text().strip()
+        if not typed:
+            return ""
+        try:
+            normalize_phone(typed, self.handlers.rules.phone_region)
+        except FieldError as error:
+            return error.message
+        return ""
+
+    def _changed_now(self, *_args: object) -> None:
+        self._verdict()
+        self._save()
+
+    def _save(self) -> bool:
+        try:
+            self.state = self.handlers.save(self.answers())
+        except (DomainError, StorageError) as error:
+            self.message.setText(f"Not saved: {error}")
+            self.message.show()
+            return False
+        self.message.hide()
+        return True
+
+    def _discharge(self) -> None:
+        if not self._save():
+            return
+        try:
+            self.state = self.handlers.discharge()
+        except (DomainError, StorageError) as error:
+            self.message.setText(str(error))
+            self.message.show()
+            return
+        self.outcome = "discharged"
+        self.accept()
+
+    def _against_advice(self) -> None:
+        self._save()
+        ama = AgainstAdviceDialog.ask(self, self.handlers.witnesses)
+        if ama is None:
+            return
+        try:
+            self.state = self.handlers.leave_against_advice(ama)
+        except (DomainError, StorageError) as error:
+            self.message.setText(str(error))
+            self.message.show()
+            return
+        self.outcome = "ama"
+        self.accept()
+
+    def done(self, result: int) -> None:  # the ticker stops with the dialog
+        self.ticker.stop()
+        super().done(result)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, handlers: DischargeHandlers) -> str | None:
+        """'discharged', 'ama', or None when closed (answers saved)."""
+        dialog = cls(parent, title, handlers)
+        dialog.exec()
+        outcome = dialog.outcome
+        dialog.deleteLater()
+        return outcome
+
+
+class AgainstAdviceDialog(QDialog):
+    """Reason, witness, escort present: recorded prominently on the summary."""
+
+    def __init__(self, parent: QWidget | None, witnesses: tuple[tuple[str, str], ...]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Left against medical advice")
+        self.setMinimumWidth(640)
+        title = QLabel("The patient is leaving against medical advice")
+        title.setObjectName("dialogTitle")
+        self.reason = QLineEdit()
+        self.reason.setObjectName("field_ama_reason")
+        self.reason.setPlaceholderText("What happened, in a sentence")
+        self.witness = QComboBox()
+        self.witness.setObjectName("field_ama_witness")
+        self.witness.addItem("— choose the staff member who witnessed it —", "")
+        for username, display in witnesses:
+            self.witness.addItem(display, username)
+        self.escort_present = QCheckBox("An escort was present when the patient left")
+        self.error = QLabel()
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        record = QPushButton("Record: left against medical advice")
+        record.setObjectName("btn_record_ama")
+        record.clicked.connect(self._submit)
+        back = QPushButton("Go back")
+        back.clicked.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("Reason:", self.reason)
+        form.addRow("Witness:", self.witness)
+        form.addRow(self.escort_present)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(back)
+        row.addWidget(record)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addLayout(row)
+        self.result_value: AgainstAdvice | None = None
+
+    def _submit(self) -> None:
+        ama = AgainstAdvice(
+            self.reason.text(), self.witness.currentData() or "", self.escort_present.isChecked()
+        )
+        problems = {}
+        if not ama.reason.strip():
+            problems["ama_reason"] = "Reason: say why the patient is leaving"
+        if not ama.witness:
+            problems["ama_witness"] = "Witness: choose who witnessed it"
+        if problems:
+            self.error.setText("\n".join(problems.values()))
+            self.error.show()
+            return
+        self.result_value = ama
+        self.accept()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, witnesses: tuple[tuple[str, str], ...]
+    ) -> AgainstAdvice | None:
+        dialog = cls(parent, witnesses)
+        dialog.exec()
+        value = dialog.result_value
+        dialog.deleteLater()
+        return value

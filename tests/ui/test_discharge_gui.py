@@ -1,0 +1,186 @@
+"""A nurse fills the discharge checklist with the keyboard; Discharge enables only at the end."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.sessions import Phase
+from ketamon.domain.vitals import VitalsDraft
+from ketamon.ui.dialogs.discharge import AgainstAdviceDialog, DischargeDialog
+from tests.conftest import NURSE, PASSWORD, baseline, draft
+from tests.ui.conftest import click, tile_of
+
+
+def _recovery(clinic, clock, *, minutes_after_stop=35):
+    clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+    patient = clinic.patients.register(NURSE, draft("KM-1", "Maria Gonzalez"))
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    baseline(clinic, s.id, sedation=5)
+    clinic.sessions.start(NURSE, s.id)
+    clock.advance(minutes=40)
+    clinic.sessions.stop(NURSE, s.id)
+    clock.advance(minutes=minutes_after_stop)
+    values = dict(systolic=128, diastolic=80, heart_rate=74, spo2=98, resp_rate=14, sedation=5)
+    clinic.vitals.record(NURSE, s.id, VitalsDraft(**values))
+    return s
+
+
+def _show(qtbot, dialog) -> None:
+    """As exec() would: the dialog is the active window, so keys reach it, not the board."""
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+
+
+def _type(qtbot, widget, text: str) -> None:
+    widget.setFocus()
+    qtbot.keyClicks(widget, text)
+
+
+def _fill_all_but_the_escort_check(qtbot, d: DischargeDialog) -> list[bool]:
+    """Answer every item like a nurse; note whether Discharge was enabled after each."""
+    enabled = []
+    for combo, text in (
+        (d.oriented, "Yes"),
+        (d.gait, "Yes"),
+        (d.nausea, "Minimal"),
+        (d.pain, "2"),
+        (d.iv_site, "IV"),
+    ):
+        _type(qtbot, combo, text)
+        enabled.append(d.discharge_button.isEnabled())
+    d.instructions_ack.setFocus()
+    qtbot.keyClick(d.instructions_ack, Qt.Key.Key_Space)
+    enabled.append(d.discharge_button.isEnabled())
+    for edit, text in (
+        (d.escort_name, "Luis Gonzalez"),
+        (d.escort_relationship, "Brother"),
+        (d.escort_phone, "(212) 555-0143"),
+    ):
+        _type(qtbot, edit, text)
+        qtbot.keyClick(edit, Qt.Key.Key_Tab)  # leaving the field saves it
+        enabled.append(d.discharge_button.isEnabled())
+    return enabled
+
+
+def fill_checklist(qtbot):
+    """An `ask` that fills the real checklist by keyboard and presses Discharge."""
+
+    def ask(cls, parent, title, handlers):
+        d = DischargeDialog(parent, title, handlers)
+        qtbot.addWidget(d)
+        _show(qtbot, d)
+        _fill_all_but_the_escort_check(qtbot, d)
+        d.escort_verified.setFocus()
+        qtbot.keyClick(d.escort_verified, Qt.Key.Key_Space)
+        assert d.discharge_button.isEnabled(), d.missing.text()
+        qtbot.mouseClick(d.discharge_button, Qt.MouseButton.LeftButton)
+        return d.outcome
+
+    return ask
+
+
+def test_checklist_by_keyboard_enables_discharge_only_at_the_end(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    s = _recovery(clinic, clock)
+    window = make_window(clinic)
+    tile = tile_of(window, 0)
+    seen = {}
+
+    def ask(cls, parent, title, handlers):
+        d = DischargeDialog(parent, title, handlers)
+        qtbot.addWidget(d)
+        _show(qtbot, d)
+        seen["missing_before"] = d.missing.text()
+        seen["enabled"] = _fill_all_but_the_escort_check(qtbot, d)
+        seen["missing_before_escort"] = d.missing.text()
+        d.escort_verified.setFocus()
+        qtbot.keyClick(d.escort_verified, Qt.Key.Key_Space)
+        seen["enabled"].append(d.discharge_button.isEnabled())
+        seen["padss"] = d.padss.text()
+        qtbot.mouseClick(d.discharge_button, Qt.MouseButton.LeftButton)
+        return d.outcome
+
+    monkeypatch.setattr(DischargeDialog, "ask", classmethod(ask))
+    click(qtbot, tile, "discharge")
+
+    assert "✖ Escort present and verified in person" in seen["missing_before"]
+    assert seen["enabled"] == [False] * 9 + [True]
+    assert seen["missing_before_escort"].endswith(
+        "✖ Escort present and verified in person: "
+        "Escort present and verified in person by the nurse"
+    )
+    assert seen["padss"] == "PADSS 10/10 (discharge needs ≥ 9)"
+    assert tile.phase_label.text() == "EMPTY"
+    snapshot = clinic.sessions.get(s.id)
+    assert snapshot.phase is Phase.DISCHARGED
+    state = clinic.discharge.state(s.id)
+    assert state.answers.escort.name == "Luis Gonzalez"
+    assert state.answers.escort.phone == "+1 212-555-0143"
+    assert state.completed_by == NURSE.username
+
+
+def test_answers_are_kept_when_the_checklist_is_closed_early(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    s = _recovery(clinic, clock, minutes_after_stop=5)
+    window = make_window(clinic)
+
+    def ask(cls, parent, title, handlers):
+        d = DischargeDialog(parent, title, handlers)
+        qtbot.addWidget(d)
+        _show(qtbot, d)
+        _fill_all_but_the_escort_check(qtbot, d)
+        d.escort_verified.setChecked(True)
+        assert not d.discharge_button.isEnabled()  # observation time not yet over
+        assert "Observed 30 min after the infusion: 25:00 still to go" in d.missing.text()
+        d.reject()
+        return d.outcome
+
+    monkeypatch.setattr(DischargeDialog, "ask", classmethod(ask))
+    click(qtbot, tile_of(window, 0), "discharge")
+    state = clinic.discharge.state(s.id)
+    assert state.answers.escort.relationship == "Brother"
+    assert state.answers.pain == 2
+    assert clinic.sessions.get(s.id).phase is Phase.RECOVERY
+
+
+def test_left_against_advice_from_the_checklist(clinic, clock, make_window, qtbot, monkeypatch):
+    s = _recovery(clinic, clock, minutes_after_stop=2)
+    window = make_window(clinic, Actor("nurse.jo", "Jo Rivera, RN"))
+
+    def ama(cls, parent, witnesses):
+        d = AgainstAdviceDialog(parent, witnesses)
+        qtbot.addWidget(d)
+        _show(qtbot, d)
+        record = d.findChild(QPushButton, "btn_record_ama")
+        qtbot.mouseClick(record, Qt.MouseButton.LeftButton)  # nothing filled in yet
+        assert d.error.text() == (
+            "Reason: say why the patient is leaving\nWitness: choose who witnessed it"
+        )
+        _type(qtbot, d.reason, "Would not wait for escort")
+        _type(qtbot, d.witness, "Kim")
+        qtbot.mouseClick(record, Qt.MouseButton.LeftButton)
+        return d.result_value
+
+    def ask(cls, parent, title, handlers):
+        d = DischargeDialog(parent, title, handlers)
+        qtbot.addWidget(d)
+        _show(qtbot, d)
+        qtbot.mouseClick(d.ama_button, Qt.MouseButton.LeftButton)
+        return d.outcome
+
+    monkeypatch.setattr(AgainstAdviceDialog, "ask", classmethod(ama))
+    monkeypatch.setattr(DischargeDialog, "ask", classmethod(ask))
+    click(qtbot, tile_of(window, 0), "discharge")
+    state = clinic.discharge.state(s.id)
+    assert state.outcome == "ama"
+    assert state.ama.reason == "Would not wait for escort"
+    assert state.ama.witness == "nurse.kim"
+    assert tile_of(window, 0).phase_label.text() == "EMPTY"
+    assert clock() - timedelta(minutes=2) == clinic.sessions.get(s.id).times.ended_at
