@@ -227,7 +227,7 @@ def escort_problems(escort: Escort, region: str) -> dict[str, str]:
     except FieldError as error:
         problems[error.field] = error.message
     if not escort.present_verified or not escort.verified_by.strip():
-        problems["escort_verified"] = "Escort present and verified in person by the nurse"
+        problems["escort_verified"] = "not yet verified in person by the nurse"
     return problems
 
 

@@ -7,10 +7,10 @@ or a second workstation always sees the same state.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from ketamon.domain.errors import DomainError
+from ketamon.domain.errors import DomainError, FieldError
 
 
 class Phase(StrEnum):
@@ -47,6 +47,7 @@ class EventKind(StrEnum):
     STOP = "stop"
     DISCHARGE = "discharge"
     CANCEL = "cancel"
+    RATE_CHANGE = "rate_change"  # a new pump rate (rate_ml_h); the phase does not change
 
     @property
     def label(self) -> str:
@@ -61,8 +62,15 @@ _EVENT_LABELS = {
     EventKind.STOP: "Infusion stopped",
     EventKind.DISCHARGE: "Discharged",
     EventKind.CANCEL: "Session cancelled",
+    EventKind.RATE_CHANGE: "Infusion rate changed",
 }
-REASON_REQUIRED = frozenset({EventKind.PAUSE, EventKind.CANCEL})
+REASON_REQUIRED = frozenset({EventKind.PAUSE, EventKind.CANCEL, EventKind.RATE_CHANGE})
+_REASON_FOR = {
+    EventKind.PAUSE: "pause the infusion",
+    EventKind.CANCEL: "cancel the session",
+    EventKind.RATE_CHANGE: "change the infusion rate",
+}
+RATE_RANGE_ML_H = (0.1, 999.0)  # what a pump set for a ketamine infusion can plausibly read
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,7 @@ class SessionEvent:
     at: datetime
     actor: str
     reason: str = ""
+    rate_ml_h: float | None = None  # rate changes only
 
 
 @dataclass(frozen=True)
@@ -101,8 +110,7 @@ def transition(state: SessionState, kind: EventKind, reason: str = "") -> Sessio
     if not phase.active:
         raise DomainError(f"This session is already {phase.label.lower()}")
     if kind in REASON_REQUIRED and not reason.strip():
-        what = "pause the infusion" if kind is EventKind.PAUSE else "cancel the session"
-        raise DomainError(f"A reason is required to {what}")
+        raise DomainError(f"A reason is required to {_REASON_FOR[kind]}")
     if kind is EventKind.CHECK_IN:
         raise DomainError("This patient is already checked in")
     if kind is EventKind.CANCEL:
@@ -119,9 +127,14 @@ def transition(state: SessionState, kind: EventKind, reason: str = "") -> Sessio
         if phase is not Phase.RECOVERY:
             raise DomainError("Cannot discharge: stop the infusion first")
         return SessionState(Phase.DISCHARGED)
-    # pause, resume, stop need a running infusion
+    # pause, resume, stop and rate changes need a running infusion
     if phase is Phase.CHECKED_IN:
-        verb = {EventKind.PAUSE: "pause", EventKind.RESUME: "resume", EventKind.STOP: "stop"}
+        verb = {
+            EventKind.PAUSE: "pause",
+            EventKind.RESUME: "resume",
+            EventKind.STOP: "stop",
+            EventKind.RATE_CHANGE: "change the rate",
+        }
         raise DomainError(f"Cannot {verb[kind]}: the infusion has not been started")
     if phase is Phase.RECOVERY:
         raise DomainError("The infusion has already been stopped")
@@ -135,6 +148,8 @@ def transition(state: SessionState, kind: EventKind, reason: str = "") -> Sessio
         return SessionState(Phase.INFUSING)
     if kind is EventKind.STOP:
         return SessionState(Phase.RECOVERY)
+    if kind is EventKind.RATE_CHANGE:
+        return state  # the rate is recorded; phase and pause are unchanged
     raise DomainError(f"Unknown action {kind!r}")  # pragma: no cover
 
 
@@ -145,4 +160,26 @@ def check_event_time(events: tuple[SessionEvent, ...] | list[SessionEvent], at: 
         raise DomainError(
             f"This computer's clock reads earlier than the last recorded event "
             f"({last.kind.label.lower()}); check the clock before continuing"
+        )
+
+
+def validate_rate(rate_ml_h: float | None) -> float:
+    """A new pump rate in mL/h, or FieldError naming the field and the allowed range."""
+    low, high = RATE_RANGE_ML_H
+    if rate_ml_h is None or not low <= float(rate_ml_h) <= high:
+        raise FieldError("rate_ml_h", f"New rate must be {low:g}–{high:g} mL/h")
+    return round(float(rate_ml_h), 2)
+
+
+def is_early_stop(infusion_elapsed: timedelta, target_minutes: int) -> bool:
+    """Stopping before the target duration is reached (paused time does not count)."""
+    return infusion_elapsed < timedelta(minutes=target_minutes)
+
+
+def check_stop(infusion_elapsed: timedelta, target_minutes: int, reason: str) -> None:
+    """An early stop needs a reason; a stop at or after the target does not."""
+    if is_early_stop(infusion_elapsed, target_minutes) and not reason.strip():
+        raise FieldError(
+            "reason",
+            f"A reason is required to stop before the target of {target_minutes} minutes",
         )

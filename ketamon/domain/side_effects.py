@@ -2,11 +2,22 @@
 
 The catalog is a clinic setting (defaults from CLINICAL.md). Entries are never removed,
 only retired, and a recorded side effect keeps the name it had, so old records read right.
+
+A ticked side effect has an onset time (not before check-in, never in the future), a
+severity (mild by default, changeable later), an optional resolution time (not before the
+onset, never in the future) and a note. A severe one that is current and not yet
+acknowledged puts an alert on the chair tile, in words.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from ketamon.domain.errors import DomainError, FieldError
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,11 @@ DEFAULT_SIDE_EFFECTS: tuple[SideEffectKind, ...] = (
     SideEffectKind("other", "Other", free_text=True),
 )
 
+MAX_NAME_LENGTH = 120  # SideEffectRow.label
+MAX_KEY_LENGTH = 40  # SideEffectRow.kind_key
+MAX_OTHER_LENGTH = 200
+MAX_NOTE_LENGTH = 1000
+
 
 def catalog_from_stored(stored: object) -> tuple[SideEffectKind, ...]:
     """The catalog from its JSON form (a list of objects)."""
@@ -50,3 +66,203 @@ def catalog_from_stored(stored: object) -> tuple[SideEffectKind, ...]:
         )
         for item in stored  # type: ignore[attr-defined]
     )
+
+
+def catalog_to_stored(catalog: Sequence[SideEffectKind]) -> list[dict[str, object]]:
+    """The JSON form of the catalog (the clinic_setting row 'side_effect_catalog')."""
+    return [
+        {"key": k.key, "name": k.name, "retired": k.retired, "free_text": k.free_text}
+        for k in catalog
+    ]
+
+
+# -- the catalog: add, rename, retire (a new tuple each time; keys never change) ----------
+def _clean_name(name: str) -> str:
+    clean = " ".join(name.split())
+    if not clean:
+        raise FieldError("name", "Side effect name is required (1–120 characters)")
+    if len(clean) > MAX_NAME_LENGTH:
+        raise FieldError("name", f"Side effect name must be 1–{MAX_NAME_LENGTH} characters")
+    return clean
+
+
+def _check_unique_name(catalog: Sequence[SideEffectKind], name: str, key: str = "") -> None:
+    for kind in catalog:
+        if kind.key != key and not kind.retired and kind.name.casefold() == name.casefold():
+            raise FieldError("name", f"{name!r} is already on the side effects list")
+
+
+def key_for(name: str, taken: set[str]) -> str:
+    """A stable key for a new entry, from its name and unique among `taken`."""
+    base = re.sub(r"[^a-z0-9]+", "_", name.casefold()).strip("_")[: MAX_KEY_LENGTH - 4]
+    base = base or "effect"
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}_{n}", n + 1
+    return key
+
+
+def find_kind(catalog: Sequence[SideEffectKind], key: str) -> SideEffectKind:
+    for kind in catalog:
+        if kind.key == key:
+            return kind
+    raise DomainError(f"There is no side effect {key!r} on the clinic's list")
+
+
+def add_kind(catalog: Sequence[SideEffectKind], name: str) -> tuple[SideEffectKind, ...]:
+    """Add an entry at the end; it gets a new key never used before in this catalog.
+    (Adding back the name of a retired entry brings that entry back instead.)"""
+    clean = _clean_name(name)
+    _check_unique_name(catalog, clean)
+    for kind in catalog:
+        if kind.retired and kind.name.casefold() == clean.casefold():
+            return tuple(replace(k, retired=False) if k is kind else k for k in catalog)
+    new = SideEffectKind(key_for(clean, {k.key for k in catalog}), clean)
+    return (*catalog, new)
+
+
+def rename_kind(
+    catalog: Sequence[SideEffectKind], key: str, name: str
+) -> tuple[SideEffectKind, ...]:
+    """A new name, same key: records already made keep the name they had."""
+    find_kind(catalog, key)
+    clean = _clean_name(name)
+    _check_unique_name(catalog, clean, key)
+    return tuple(replace(k, name=clean) if k.key == key else k for k in catalog)
+
+
+def retire_kind(catalog: Sequence[SideEffectKind], key: str) -> tuple[SideEffectKind, ...]:
+    """No longer offered for new ticks; stays in the catalog and on old records."""
+    find_kind(catalog, key)
+    return tuple(replace(k, retired=True) if k.key == key else k for k in catalog)
+
+
+def validate_catalog(catalog: Sequence[SideEffectKind]) -> None:
+    keys = [k.key for k in catalog]
+    if len(set(keys)) != len(keys):
+        raise FieldError("side_effect_catalog", "Side effect keys must be unique")
+    for kind in catalog:
+        if not kind.key or len(kind.key) > MAX_KEY_LENGTH:
+            raise FieldError("side_effect_catalog", f"Bad side effect key {kind.key!r}")
+        _clean_name(kind.name)
+
+
+# -- recording -----------------------------------------------------------------------------
+class Severity(StrEnum):
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+    @property
+    def label(self) -> str:
+        return self.value.upper() if self is Severity.SEVERE else self.value.capitalize()
+
+
+@dataclass(frozen=True)
+class SideEffect:
+    """One ticked side effect, as recorded (immutable snapshot of a SideEffectRow)."""
+
+    id: int
+    session_id: int
+    kind_key: str
+    label: str  # the catalog name when it was ticked
+    other_text: str
+    onset_at: datetime
+    severity: Severity
+    resolved_at: datetime | None
+    note: str
+    entered_by: str
+    status: str  # "current" or "voided"
+    status_reason: str = ""
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+
+    @property
+    def display_name(self) -> str:
+        if self.other_text:
+            return f"{self.label}: {self.other_text}"
+        return self.label
+
+    @property
+    def current(self) -> bool:
+        return self.status == "current"
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolved_at is not None
+
+    @property
+    def needs_acknowledgement(self) -> bool:
+        """A severe side effect, not voided, that nobody has acknowledged yet."""
+        return (
+            self.current and self.severity is Severity.SEVERE and self.acknowledged_by is None
+        )
+
+
+def check_onset(onset_at: datetime, checked_in_at: datetime, now: datetime) -> datetime:
+    if onset_at > now:
+        raise FieldError("onset_at", "Onset time cannot be in the future")
+    if onset_at < checked_in_at:
+        raise FieldError("onset_at", "Onset time cannot be before the patient checked in")
+    return onset_at
+
+
+def check_resolution(resolved_at: datetime, onset_at: datetime, now: datetime) -> datetime:
+    if resolved_at > now:
+        raise FieldError("resolved_at", "Resolution time cannot be in the future")
+    if resolved_at < onset_at:
+        raise FieldError("resolved_at", "Resolution time cannot be before the onset")
+    return resolved_at
+
+
+def check_other_text(kind: SideEffectKind, other_text: str) -> str:
+    """Free-text kinds ("Other") need the nurse to say what; others take no text."""
+    text = " ".join(other_text.split())
+    if not kind.free_text:
+        return ""
+    if not text:
+        raise FieldError("other_text", f"{kind.name}: say what the side effect is")
+    if len(text) > MAX_OTHER_LENGTH:
+        raise FieldError(
+            "other_text", f"{kind.name}: the description must be 1–{MAX_OTHER_LENGTH} characters"
+        )
+    return text
+
+
+def check_note(note: str) -> str:
+    clean = note.strip()
+    if len(clean) > MAX_NOTE_LENGTH:
+        raise FieldError("note", f"Note must be at most {MAX_NOTE_LENGTH} characters")
+    return clean
+
+
+def check_can_tick(
+    kind: SideEffectKind, existing: Sequence[SideEffect], other_text: str = ""
+) -> None:
+    """A retired kind is not offered; a kind ticked and unresolved cannot be ticked again
+    (for "Other": the same description). After it resolves it may recur."""
+    if kind.retired:
+        raise DomainError(f"{kind.name} is retired from the side effects list")
+    for effect in existing:
+        if (
+            effect.current
+            and effect.kind_key == kind.key
+            and not effect.resolved
+            and (not kind.free_text or effect.other_text.casefold() == other_text.casefold())
+        ):
+            raise DomainError(
+                f"{effect.display_name} is already ticked and not resolved: "
+                "resolve it first, or change the entry"
+            )
+
+
+def severe_alert_text(effects: Sequence[SideEffect]) -> str:
+    """ "SEVERE SIDE EFFECT: Vomiting" (names every one needing acknowledgement), or ""."""
+    names = []
+    for effect in sorted(effects, key=lambda e: e.onset_at):
+        if effect.needs_acknowledgement and effect.display_name not in names:
+            names.append(effect.display_name)
+    if not names:
+        return ""
+    plural = "S" if len(names) > 1 else ""
+    return f"SEVERE SIDE EFFECT{plural}: {', '.join(names)}"

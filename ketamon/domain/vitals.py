@@ -53,8 +53,39 @@ MEASURES: dict[str, Measure] = {
         Measure("temperature", "Temperature", "°C", 30, 45, integer=False, required=False),
         Measure("pain", "Pain", "0–10", 0, 10, required=False),
         Measure("sedation", "MOAA/S", "0–5", 0, 5, required=False),
+        Measure("dissociation", "Dissociation", "0–3", 0, 3, required=False),
+        Measure("cadss", "CADSS total", "0–92", 0, 92, required=False),
     )
 }
+# The vital signs proper (a "vitals set" for reminders and the start check) ...
+CORE_KEYS = tuple(k for k, m in MEASURES.items() if m.required)
+# ... and the scores that may be recorded on their own, without them.
+SCORE_KEYS = ("sedation", "dissociation", "cadss")
+
+# MOAA/S (Modified Observer's Assessment of Alertness/Sedation, Chernik 1990), CLINICAL.md.
+MOAAS_LEVELS: tuple[tuple[int, str], ...] = (
+    (5, "responds readily to name in normal tone"),
+    (4, "lethargic response to name in normal tone"),
+    (3, "responds only after name is called loudly or repeatedly"),
+    (2, "responds only after mild prodding or shaking"),
+    (1, "responds only after a painful trapezius squeeze"),
+    (0, "no response to trapezius squeeze"),
+)
+# Clinician-rated dissociation (CLINICAL.md).
+DISSOCIATION_LEVELS: tuple[tuple[int, str], ...] = (
+    (0, "none"),
+    (1, "mild"),
+    (2, "moderate"),
+    (3, "severe"),
+)
+
+
+def moaas_words(level: int | None) -> str:
+    return dict(MOAAS_LEVELS).get(level, "") if level is not None else ""  # type: ignore[arg-type]
+
+
+def dissociation_words(level: int | None) -> str:
+    return dict(DISSOCIATION_LEVELS).get(level, "") if level is not None else ""  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -103,10 +134,21 @@ class VitalsDraft:
     temperature: float | None = None
     pain: int | None = None
     sedation: int | None = None
+    dissociation: int | None = None
+    cadss: int | None = None
     note: str = ""
 
     def values(self) -> dict[str, float | None]:
         return {k: getattr(self, k) for k in MEASURES}
+
+    @property
+    def scores_only(self) -> bool:
+        """Sedation/dissociation scores recorded on their own: no BP, HR, SpO2 or RR.
+
+        Such a set is not a vitals set for the reminders or the start check."""
+        return all(getattr(self, k) is None for k in CORE_KEYS) and any(
+            getattr(self, k) is not None for k in SCORE_KEYS
+        )
 
 
 @dataclass(frozen=True)
@@ -126,6 +168,10 @@ class VitalsSet:
     @property
     def worst(self) -> Grade:
         return max(self.grades.values(), default=Grade.NORMAL)
+
+    @property
+    def scores_only(self) -> bool:
+        return self.values.scores_only
 
 
 def _number(measure: Measure, text: str) -> float:
@@ -152,10 +198,16 @@ def _range_message(measure: Measure) -> str:
 
 
 def parse_vitals(fields: dict[str, str], *, require_core: bool = True) -> VitalsDraft:
-    """Parse typed text ("bp" may hold "128/84"); ValidationErrors names every bad field."""
+    """Parse typed text ("bp" may hold "128/84"); ValidationErrors names every bad field.
+
+    BP, HR, SpO2 and RR are required, unless none of them is typed and a sedation or
+    dissociation score is: such a set holds the scores on their own."""
     errors: dict[str, str] = {}
     values: dict[str, float | None] = {}
     typed = {k: (v or "").strip() for k, v in fields.items()}
+    if not typed.get("bp") and not any(typed.get(k) for k in CORE_KEYS):
+        if any(typed.get(k) for k in SCORE_KEYS):
+            require_core = False  # scores only
     bp = typed.pop("bp", "")
     if bp:
         if "/" in bp:
@@ -256,7 +308,9 @@ def check_start(
     recent = [
         s
         for s in baseline
-        if s.status == "current" and (now - s.taken_at).total_seconds() <= max_age_minutes * 60
+        if s.status == "current"
+        and not s.scores_only  # sedation scores alone are not a baseline set
+        and (now - s.taken_at).total_seconds() <= max_age_minutes * 60
     ]
     latest = max(recent, key=lambda s: s.taken_at, default=None)
     high = None

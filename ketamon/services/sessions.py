@@ -24,10 +24,13 @@ from ketamon.domain.sessions import (
     Phase,
     SessionEvent,
     check_event_time,
+    check_stop,
     replay,
     transition,
+    validate_rate,
 )
 from ketamon.domain.settings import ClinicSettings, validate_target_minutes
+from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.domain.vitals import StartCheck, VitalPhase, check_start
 from ketamon.services.base import NotFound, Service, acting_user
@@ -54,7 +57,9 @@ class Board:
 
 
 def _events(row: SessionRow) -> tuple[SessionEvent, ...]:
-    return tuple(SessionEvent(EventKind(e.kind), e.at, e.actor, e.reason) for e in row.events)
+    return tuple(
+        SessionEvent(EventKind(e.kind), e.at, e.actor, e.reason, e.rate_ml_h) for e in row.events
+    )
 
 
 def _snapshot(session: Session, row: SessionRow) -> SessionSnapshot:
@@ -174,29 +179,34 @@ def append_event(
     at: datetime,
     reason: str = "",
     recorded_at: datetime | None = None,
+    rate_ml_h: float | None = None,
 ) -> None:
     """Apply one action to a session row, refusing what the rules forbid."""
-    append_events(session, row, actor, [(kind, at, reason)], recorded_at)
+    append_events(session, row, actor, [(kind, at, reason, rate_ml_h)], recorded_at)
 
 
 def append_events(
     session: Session,
     row: SessionRow,
     actor: Actor,
-    actions: Iterable[tuple[EventKind, datetime, str]],
+    actions: Iterable[tuple],
     recorded_at: datetime | None = None,
 ) -> None:
-    """Apply (kind, at, reason) actions in order, each checked as append_event checks it.
+    """Apply (kind, at, reason[, rate_ml_h]) actions in order, each checked as append_event
+    checks it.
 
     One flush for all of them: the demo seeder writes whole past sessions this way.
     row.events must be loaded; it is expired afterwards.
     """
     events = list(_events(row))
     state = replay(events)
-    for kind, at, reason in actions:
+    for kind, at, reason, *rest in actions:
+        rate = rest[0] if rest else None
         check_event_time(events, at)
         state = transition(state, kind, reason)
-        event = SessionEvent(kind, at, actor.username, reason.strip())
+        if kind is EventKind.RATE_CHANGE:
+            rate = validate_rate(rate)
+        event = SessionEvent(kind, at, actor.username, reason.strip(), rate)
         session.add(
             SessionEventRow(
                 session_id=row.id,
@@ -206,6 +216,7 @@ def append_events(
                 actor=event.actor,
                 reason=event.reason,
                 recorded_at=recorded_at or at,
+                rate_ml_h=event.rate_ml_h,
             )
         )
         events.append(event)
@@ -322,8 +333,16 @@ class SessionService(Service):
     def resume(self, actor: Actor, session_id: int) -> SessionSnapshot:
         return self._act(actor, session_id, EventKind.RESUME)
 
-    def stop(self, actor: Actor, session_id: int) -> SessionSnapshot:
-        return self._act(actor, session_id, EventKind.STOP)
+    def stop(self, actor: Actor, session_id: int, reason: str = "") -> SessionSnapshot:
+        """Stop the infusion; before the target duration (paused time not counted) a
+        reason is required, at or after it none is."""
+        return self._act(actor, session_id, EventKind.STOP, reason)
+
+    def rate_change(
+        self, actor: Actor, session_id: int, rate_ml_h: float, reason: str
+    ) -> SessionSnapshot:
+        """A new pump rate (mL/h) with its reason; the phase and the timers are unchanged."""
+        return self._act(actor, session_id, EventKind.RATE_CHANGE, reason, rate_ml_h)
 
     def discharge(self, actor: Actor, session_id: int) -> SessionSnapshot:
         return self._act(actor, session_id, EventKind.DISCHARGE)
@@ -332,7 +351,12 @@ class SessionService(Service):
         return self._act(actor, session_id, EventKind.CANCEL, reason)
 
     def _act(
-        self, actor: Actor, session_id: int, kind: EventKind, reason: str = ""
+        self,
+        actor: Actor,
+        session_id: int,
+        kind: EventKind,
+        reason: str = "",
+        rate_ml_h: float | None = None,
     ) -> SessionSnapshot:
         with self.db.transaction(audit=self.audit(actor, reason)) as session:
             acting_user(session, actor, Permission.CHART)
@@ -340,7 +364,12 @@ class SessionService(Service):
             if row is None:
                 raise NotFound(f"Session {session_id} not found")
             now = self.now()
-            append_event(session, row, kind, actor, now, reason)
+            if kind is EventKind.STOP:
+                events = _events(row)
+                transition(replay(events), kind, reason)  # "not started" comes first
+                times = derive_times(events)
+                check_stop(times.infusion_elapsed(now), row.target_minutes, reason)
+            append_event(session, row, kind, actor, now, reason, rate_ml_h=rate_ml_h)
             if kind is EventKind.CANCEL:
                 row.review_status = "awaiting_review"  # the physician reviews it too
             log.info("session %d: %s by %s", row.id, kind.value, actor.username)

@@ -39,7 +39,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class VitalsSummary:
-    """What the board needs per active session: when sets were taken, red values unseen."""
+    """What the board needs per active session: when sets were taken, red values unseen.
+
+    `taken` holds vitals sets only: sedation/dissociation scores recorded on their own do
+    not satisfy a vitals reminder (their red values are still listed)."""
 
     taken: tuple[datetime, ...]
     unacknowledged_red: tuple[VitalsSet, ...]
@@ -73,8 +76,9 @@ def summaries(session: Session, session_ids: list[int], bands) -> dict[int, Vita
     taken: dict[int, list[datetime]] = {i: [] for i in session_ids}
     red: dict[int, list[VitalsSet]] = {i: [] for i in session_ids}
     for row in rows:
-        taken[row.session_id].append(row.taken_at)
         snapshot = to_set(row, bands)
+        if not snapshot.scores_only:
+            taken[row.session_id].append(row.taken_at)
         if snapshot.worst is Grade.RED and row.acknowledged_by is None:
             red[row.session_id].append(snapshot)
     return {i: VitalsSummary(tuple(taken[i]), tuple(red[i])) for i in session_ids}

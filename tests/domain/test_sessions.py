@@ -37,6 +37,8 @@ ALLOWED = {
     (PAUSED, EventKind.RESUME): INFUSING,
     (PAUSED, EventKind.STOP): RECOVERY,
     (PAUSED, EventKind.CANCEL): CANCELLED,
+    (INFUSING, EventKind.RATE_CHANGE): INFUSING,  # the rate changes, the phase does not
+    (PAUSED, EventKind.RATE_CHANGE): PAUSED,
     (RECOVERY, EventKind.DISCHARGE): DISCHARGED,
     (RECOVERY, EventKind.CANCEL): CANCELLED,
 }

@@ -112,8 +112,7 @@ def test_checklist_by_keyboard_enables_discharge_only_at_the_end(
     assert "✖ Escort present and verified in person" in seen["missing_before"]
     assert seen["enabled"] == [False] * 9 + [True]
     assert seen["missing_before_escort"].endswith(
-        "✖ Escort present and verified in person: "
-        "Escort present and verified in person by the nurse"
+        "✖ Escort present and verified in person: not yet verified in person by the nurse"
     )
     assert seen["padss"] == "PADSS 10/10 (discharge needs ≥ 9)"
     assert tile.phase_label.text() == "EMPTY"

@@ -46,6 +46,11 @@ from ketamon.domain.errors import DomainError, FieldError
 from ketamon.storage.database import StorageError
 
 MARKS = {ItemState.OK: "✔ Met", ItemState.MISSING: "✖ Missing", ItemState.NOTE: "▲ Counted"}
+MARK_STYLES = {
+    ItemState.OK: "color: #1e7b34; font-weight: 700;",
+    ItemState.MISSING: "color: #b3261e; font-weight: 700;",
+    ItemState.NOTE: "color: #8a5a00; font-weight: 700;",
+}
 COMPUTED = ("observation", "vitals", "moaas")
 
 
@@ -273,7 +278,7 @@ class DischargeDialog(QDialog):
         for key, (mark, label, evidence) in self.computed_rows.items():
             item = items[key]
             mark.setText(MARKS[item.state])
-            mark.setProperty("state", item.state.value)
+            mark.setStyleSheet(MARK_STYLES[item.state])
             label.setText(item.label)
             evidence.setText(item.evidence)
         self.escort_phone_error.setText(self._phone_problem())
