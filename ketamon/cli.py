@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify = audit.add_parser("verify", help="recompute the hash chain and check the records")
     verify.add_argument("--db", metavar="URL", dest="sub_db", help=db_help)
+    summary = commands.add_parser("summary", help="write a session's discharge summary as PDF")
+    summary.add_argument("session_id", type=int, metavar="SESSION_ID")
+    summary.add_argument("--pdf", metavar="FILE", required=True, help="the PDF file to write")
+    summary.add_argument("--paper", choices=("A4", "Letter"), default="A4")
+    summary.add_argument("--db", metavar="URL", dest="sub_db", help=db_help)
     return parser
 
 
@@ -90,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             return _user(args, resolve_db_url(url_arg))
         if args.command == "audit":
             return _audit_verify(resolve_db_url(url_arg))
+        if args.command == "summary":
+            return _summary(args, resolve_db_url(url_arg))
         if args.command == "demo":
             return _demo(resolve_db_url(url_arg, default=demo_db_url()))
         return _run(resolve_db_url(url_arg))
@@ -113,6 +120,30 @@ def _demo(url: str) -> int:
         f"Seeded demo clinic in {clinic.location}: {summary.patients} patients, "
         f"{summary.sessions} sessions ({summary.live_sessions} live now)"
     )
+    return 0
+
+
+def _summary(args: argparse.Namespace, url: str) -> int:
+    import os
+
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # fonts, no window
+    from PySide6.QtGui import QGuiApplication
+
+    from ketamon.reports.pdf import ReportError, write_pdf
+    from ketamon.services.clinic import Clinic
+
+    _app = QGuiApplication.instance() or QGuiApplication(["ketamon"])
+    clinic = Clinic.open(url)
+    try:
+        snapshot = clinic.summary.snapshot(args.session_id)
+        pages = write_pdf(snapshot, args.pdf, args.paper)
+    except ReportError as error:
+        print(f"ketamon: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        clinic.close()
+    print(f"Wrote {args.pdf} ({pages} page{'s' if pages != 1 else ''})")
     return 0
 
 

@@ -11,6 +11,7 @@ from ketamon.services.discharge import DischargeService
 from ketamon.services.patients import PatientService
 from ketamon.services.sessions import SessionService
 from ketamon.services.settings import SettingsService
+from ketamon.services.summary import SummaryService
 from ketamon.services.users import AuthService, UserService
 from ketamon.services.vitals import VitalsService
 from ketamon.storage.database import DEFAULT_BUSY_TIMEOUT_MS, Database, StorageError
@@ -34,6 +35,7 @@ class Clinic:
         self.audit = AuditService(db, clock)
         self.vitals = VitalsService(db, clock)
         self.discharge = DischargeService(db, clock)
+        self.summary = SummaryService(db, clock)
         self.backup: Path | None = None
 
     @classmethod

@@ -1,0 +1,66 @@
+"""The discharge summary's content: a frozen snapshot of one session, taken when printing.
+
+Everything the printed summary says comes from here, so the HTML builder is pure and the
+same snapshot always prints the same document. Services build it from the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+
+from ketamon.domain.board import SessionSnapshot
+from ketamon.domain.discharge import AgainstAdvice, DischargeAnswers, DischargeCheck
+from ketamon.domain.vitals import VitalsSet
+
+
+@dataclass(frozen=True)
+class ClinicHeader:
+    name: str
+    address: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The physician's signature manifestation (filled by the review issue)."""
+
+    text: str  # "Electronically signed by ... — meaning — local time"
+    valid: bool = True
+
+
+@dataclass(frozen=True)
+class Addendum:
+    at: datetime
+    author: str
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    clinic: ClinicHeader
+    session: SessionSnapshot
+    date_of_birth: date
+    tz: tzinfo  # how times are shown (the clinic's local time)
+    printed_at: datetime
+    vitals: tuple[VitalsSet, ...] = ()  # current sets, time order
+    side_effects: tuple = ()  # domain.side_effects.SideEffect, current
+    medications: tuple = ()  # domain.interventions.Medication, current
+    dose: object | None = None  # domain.dose.DoseRecord
+    answers: DischargeAnswers | None = None
+    check: DischargeCheck | None = None
+    outcome: str | None = None  # 'discharged' | 'ama' | None (not discharged yet)
+    ama: AgainstAdvice | None = None
+    discharged_by: str = ""  # display name of the discharging nurse
+    discharged_at: datetime | None = None
+    instructions: str = ""
+    next_appointment_at: datetime | None = None
+    signature: Signature | None = None
+    addenda: tuple[Addendum, ...] = ()
+    user_names: dict[str, str] = field(default_factory=dict)  # username -> display name
+
+    def who(self, username: str | None) -> str:
+        if not username:
+            return ""
+        return self.user_names.get(username, username)

@@ -1,0 +1,123 @@
+"""The discharge summary on paper and as PDF: QTextDocument, paginated by hand so every page
+carries the patient's name and MRN at the top and "Page n of N" at the bottom.
+
+The same `paint` draws on a QPdfWriter (PDF file) and on a QPrinter (print preview / paper).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtGui import (
+    QFont,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
+
+from ketamon.domain.summary import SessionSummary
+from ketamon.reports.chart import chart_image
+from ketamon.reports.summary_html import CHART_URL, build_html
+
+PAGE_SIZES = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
+MARGINS_MM = QMarginsF(16, 14, 16, 14)
+
+
+class ReportError(Exception):
+    """The summary could not be written (the message names the file and the reason)."""
+
+
+def page_layout(page: str) -> QPageLayout:
+    if page not in PAGE_SIZES:
+        raise ReportError(f"Unknown paper size {page!r}: use A4 or Letter")
+    return QPageLayout(
+        QPageSize(PAGE_SIZES[page]),
+        QPageLayout.Orientation.Portrait,
+        MARGINS_MM,
+        QPageLayout.Unit.Millimeter,
+    )
+
+
+def build_document(
+    summary: SessionSummary, device: QPagedPaintDevice | None = None, width: float = 640
+) -> QTextDocument:
+    """The summary as a QTextDocument laid out for `device` (fonts at its resolution), with
+    the chart `width` device pixels wide."""
+    document = QTextDocument()
+    if device is not None:
+        document.documentLayout().setPaintDevice(device)
+    document.setDefaultFont(QFont("DejaVu Sans", 10))
+    document.addResource(
+        QTextDocument.ResourceType.ImageResource, QUrl(CHART_URL), chart_image(summary)
+    )
+    document.setHtml(build_html(summary, chart_width=int(width)))
+    return document
+
+
+def paint(summary: SessionSummary, device: QPagedPaintDevice) -> int:
+    """Lay the summary out on `device`'s pages and paint them. Returns the page count."""
+    dpi = device.resolution()
+    area = device.pageLayout().paintRectPixels(dpi)
+    band = dpi * 0.35  # header and footer bands, in device pixels
+    body = QSizeF(area.width(), area.height() - 2 * band)
+    # Qt scales images by the device's resolution over the screen's 96 dpi: undo that.
+    document = build_document(summary, device, body.width() * 0.98 * 96 / dpi)
+    document.setPageSize(body)
+    pages = document.pageCount()
+    painter = QPainter(device)
+    if not painter.isActive():
+        raise ReportError("could not start drawing on the page")
+    small = QFont("DejaVu Sans", 8)
+    session = summary.session
+    heading = f"{session.patient_name}  ·  MRN {session.mrn}  ·  Discharge summary"
+    stamp = summary.printed_at.astimezone(summary.tz).strftime("Printed %Y-%m-%d %H:%M %Z")
+    left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom
+    try:
+        for index in range(pages):
+            if index:
+                device.newPage()
+            painter.setFont(small)
+            top = QRectF(0, 0, body.width(), band * 0.8)
+            painter.drawText(top, left, heading)
+            painter.drawText(top, right, stamp)
+            painter.drawLine(0, int(band * 0.9), int(body.width()), int(band * 0.9))
+            painter.save()
+            painter.translate(0, band - index * body.height())
+            clip = QRectF(0, index * body.height(), body.width(), body.height())
+            document.drawContents(painter, clip)
+            painter.restore()
+            bottom = QRectF(0, band + body.height() + band * 0.2, body.width(), band * 0.8)
+            painter.setFont(small)
+            painter.drawText(
+                bottom,
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                f"Page {index + 1} of {pages}",
+            )
+    finally:
+        painter.end()
+    return pages
+
+
+def write_pdf(summary: SessionSummary, path: Path | str, page: str = "A4") -> int:
+    """Write the summary to `path` as PDF; ReportError names the file and the reason."""
+    target = Path(path)
+    if target.is_dir():
+        raise ReportError(f"{target}: is a folder, not a file name")
+    if not target.parent.exists():
+        raise ReportError(f"{target}: the folder {target.parent} does not exist")
+    try:
+        with open(target, "ab"):
+            pass
+    except OSError as error:
+        raise ReportError(f"{target}: cannot write here ({error.strerror})") from error
+    writer = QPdfWriter(str(target))
+    writer.setResolution(300)
+    writer.setPageLayout(page_layout(page))
+    writer.setTitle(f"Discharge summary: {summary.session.patient_name}")
+    writer.setCreator("KetaMon")
+    return paint(summary, writer)

@@ -1,0 +1,353 @@
+"""The discharge summary as HTML (the subset Qt's QTextDocument renders), from a snapshot.
+
+Pure code: the same snapshot always gives the same HTML. Times are shown in the snapshot's
+time zone with its abbreviation; worrying values are written in words, not only coloured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from html import escape
+
+from ketamon.domain.discharge import ItemState
+from ketamon.domain.sessions import EventKind
+from ketamon.domain.summary import SessionSummary
+from ketamon.domain.timers import format_duration
+from ketamon.domain.vitals import Grade, VitalsSet
+
+CHART_URL = "ketamon://chart.png"
+NOT_REVIEWED = "Not yet reviewed by the supervising physician."
+_TABLE = 'border="1" cellspacing="0" cellpadding="4" width="100%" style="border-color:#888;"'
+_SEVERITY_WORDS = {"mild": "Mild", "moderate": "Moderate", "severe": "SEVERE"}
+
+
+def _e(value: object) -> str:
+    return escape(str(value))
+
+
+def local(summary: SessionSummary, value: datetime | None, *, with_date: bool = False) -> str:
+    if value is None:
+        return "—"
+    shown = value.astimezone(summary.tz)
+    return shown.strftime("%Y-%m-%d %H:%M %Z" if with_date else "%H:%M %Z")
+
+
+def _rows(rows: Iterable[tuple[str, str]]) -> str:
+    return "".join(f'<tr><td width="30%"><b>{_e(k)}</b></td><td>{v}</td></tr>' for k, v in rows)
+
+
+def _table(header: Iterable[str], body: Iterable[Iterable[str]]) -> str:
+    head = "".join(f'<th align="left" bgcolor="#e6e9ee">{_e(h)}</th>' for h in header)
+    rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in body)
+    return f"<table {_TABLE}><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def build_html(summary: SessionSummary, *, chart: bool = True, chart_width: int = 640) -> str:
+    parts = [
+        "<html><body style=\"font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10pt;\">",
+        _header(summary),
+        _against_advice(summary),
+        _identity(summary),
+        _times(summary),
+        _dose(summary),
+        _vitals(summary, chart_width if chart else 0),
+        _scores(summary),
+        _side_effects(summary),
+        _interventions(summary),
+        _checklist(summary),
+        _escort(summary),
+        _instructions(summary),
+        _closing(summary),
+        _signature(summary),
+        "</body></html>",
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def _header(s: SessionSummary) -> str:
+    contact = " · ".join(_e(x) for x in (s.clinic.address, s.clinic.phone) if x)
+    return (
+        f'<p style="font-size: 18pt; font-weight: 700; margin: 0;">{_e(s.clinic.name)}</p>'
+        + (f'<p style="margin: 0;">{contact}</p>' if contact else "")
+        + '<p style="font-size: 15pt; font-weight: 700; margin-top: 8px;">'
+        "Ketamine infusion: discharge summary</p>"
+    )
+
+
+def _against_advice(s: SessionSummary) -> str:
+    if s.outcome != "ama" or s.ama is None:
+        return ""
+    escort = "an escort was present" if s.ama.escort_present else "NO escort was present"
+    return (
+        '<table border="2" cellpadding="8" width="100%" style="border-color:#b3261e;">'
+        '<tr><td bgcolor="#fdecea">'
+        '<p style="font-size: 15pt; font-weight: 700; color: #8c1d18;">'
+        "LEFT AGAINST MEDICAL ADVICE</p>"
+        f"<p>The patient left before meeting the discharge criteria. Reason: "
+        f"{_e(s.ama.reason)}. Witnessed by {_e(s.who(s.ama.witness))}; {escort}.</p>"
+        "</td></tr></table>"
+    )
+
+
+def _identity(s: SessionSummary) -> str:
+    sess = s.session
+    return "<h3>Patient and session</h3>" + (
+        f"<table {_TABLE}>"
+        + _rows(
+            [
+                ("Patient", _e(sess.patient_name)),
+                ("MRN", _e(sess.mrn)),
+                ("Date of birth", _e(s.date_of_birth.isoformat())),
+                ("Session date", _e(local(s, sess.times.checked_in_at, with_date=True)[:10])),
+                ("Session", _e(f"{sess.course_label} · {sess.chair_name}")),
+            ]
+        )
+        + "</table>"
+    )
+
+
+def _times(s: SessionSummary) -> str:
+    sess = s.session
+    times = sess.times
+    at = lambda value: _e(local(s, value))  # noqa: E731
+    rows = [("Checked in", at(times.checked_in_at)), ("Infusion started", at(times.started_at))]
+    for pause in times.pauses:
+        resumed = at(pause.end) if pause.end else "not resumed"
+        rows.append(("Paused", f"{at(pause.start)} until {resumed}: {_e(pause.reason)}"))
+    for event in sess.events:
+        if event.kind.value == "rate_change":
+            rate = getattr(event, "rate_ml_h", None)
+            new = f"to {rate:g} mL/h " if rate is not None else ""
+            rows.append(("Rate changed", f"{at(event.at)} {new}({_e(event.reason)})"))
+    stop = next((e for e in reversed(sess.events) if e.kind is EventKind.STOP), None)
+    stopped = at(times.ended_at)
+    if stop is not None and stop.reason:
+        stopped += f" ({_e(stop.reason)})"
+    rows.append(("Infusion stopped", stopped))
+    if times.started_at is not None and times.ended_at is not None:
+        ran = format_duration(times.infusion_elapsed(times.ended_at))
+        rows.append(("Infusion ran", f"{ran} of {sess.target_minutes:d}:00 target"))
+    discharged = at(s.discharged_at)
+    if s.outcome == "ama":
+        discharged += " (<b>left against medical advice</b>)"
+    rows.append(("Discharged", discharged))
+    return "<h3>Times</h3>" + f"<table {_TABLE}>" + _rows(rows) + "</table>"
+
+
+def _number(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:g} {unit}".strip()
+
+
+def _dose(s: SessionSummary) -> str:
+    d = s.dose
+    if d is None:
+        return "<h3>Dose record</h3><p>No dose record was entered.</p>"
+    rows = [
+        ("Weight at this session", _number(getattr(d, "weight_kg", None), "kg")),
+        ("Planned dose", _number(getattr(d, "mg_per_kg", None), "mg/kg")),
+        ("Total planned", _number(_round(getattr(d, "planned_mg", None)), "mg")),
+        ("Concentration", _number(getattr(d, "concentration_mg_ml", None), "mg/mL")),
+        ("Planned rate", _number(_round(getattr(d, "planned_rate_ml_h", None)), "mL/h")),
+        ("Drug lot number", _e(getattr(d, "lot_number", "") or "—")),
+        ("Actual given", _number(getattr(d, "actual_mg", None), "mg")),
+        ("Wasted", _number(getattr(d, "wasted_mg", None), "mg")),
+        ("Waste witnessed by", _e(s.who(getattr(d, "witness", None)) or "—")),
+    ]
+    reason = getattr(d, "over_plan_reason", "")
+    if reason:
+        rows.append(("Given above plan because", _e(reason)))
+    return (
+        "<h3>Dose record (ketamine, Schedule III)</h3>"
+        + f"<table {_TABLE}>"
+        + _rows(rows)
+        + "</table>"
+    )
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+_VITAL_COLUMNS = ("systolic", "heart_rate", "spo2", "resp_rate", "temperature", "pain")
+
+
+def _cell(v: VitalsSet, key: str) -> str:
+    value = getattr(v.values, key)
+    if value is None:
+        return ""
+    grade = v.grades.get(key, Grade.NORMAL)
+    text = f"{value:g}"
+    if key == "systolic":
+        text = f"{value:g}/{v.values.diastolic:g}" if v.values.diastolic is not None else text
+        grade = max(grade, v.grades.get("diastolic", Grade.NORMAL))
+    if grade is Grade.RED:
+        return f'<b><font color="#8c1d18">{text} RED</font></b>'
+    if grade is Grade.AMBER:
+        return f'<b><font color="#7a4f00">{text} amber</font></b>'
+    return text
+
+
+def _vitals(s: SessionSummary, chart_width: int) -> str:
+    full = [v for v in s.vitals if v.values.systolic is not None]
+    if not full:
+        return "<h3>Vitals</h3><p>No vitals sets were recorded.</p>"
+    header = ["Time", "Phase", "BP", "HR", "SpO2 %", "RR", "Temp °C", "Pain", "By"]
+    body = [
+        [_e(local(s, v.taken_at)), _e(v.phase.value.replace("_", "-"))]
+        + [_cell(v, k) for k in _VITAL_COLUMNS]
+        + [_e(s.who(v.entered_by))]
+        for v in full
+    ]
+    height = chart_width * 38 // 100  # the image is 2000 x 760
+    image = (
+        f'<p><img src="{CHART_URL}" width="{chart_width}" height="{height}"></p>'
+        if chart_width
+        else ""
+    )
+    return "<h3>Vitals</h3>" + image + _table(header, body)
+
+
+def _scores(s: SessionSummary) -> str:
+    scored = [
+        v
+        for v in s.vitals
+        if any(
+            getattr(v.values, k, None) is not None for k in ("sedation", "dissociation", "cadss")
+        )
+    ]
+    if not scored:
+        return "<h3>Sedation and dissociation</h3><p>No MOAA/S or dissociation scores recorded.</p>"
+    header = ["Time", "MOAA/S (0–5)", "Dissociation (0–3)", "CADSS (0–92)"]
+    body = [
+        [
+            _e(local(s, v.taken_at)),
+            _cell(v, "sedation"),
+            _e(_opt(getattr(v.values, "dissociation", None))),
+            _e(_opt(getattr(v.values, "cadss", None))),
+        ]
+        for v in scored
+    ]
+    return "<h3>Sedation and dissociation</h3>" + _table(header, body)
+
+
+def _opt(value: object) -> str:
+    return "" if value is None else f"{value}"
+
+
+def _side_effects(s: SessionSummary) -> str:
+    if not s.side_effects:
+        return "<h3>Side effects</h3><p>None recorded.</p>"
+    header = ["Side effect", "Onset", "Severity", "Resolved", "Note"]
+    body = []
+    for fx in s.side_effects:
+        severity = str(getattr(fx.severity, "value", fx.severity))
+        words = _SEVERITY_WORDS.get(severity, severity)
+        if severity == "severe":
+            words = f'<b><font color="#8c1d18">{words}</font></b>'
+        body.append(
+            [
+                _e(fx.display_name),
+                _e(local(s, fx.onset_at)),
+                words,
+                _e(local(s, fx.resolved_at)) if fx.resolved_at else "not resolved",
+                _e(fx.note),
+            ]
+        )
+    return "<h3>Side effects</h3>" + _table(header, body)
+
+
+def _interventions(s: SessionSummary) -> str:
+    if not s.medications:
+        return "<h3>Medications given</h3><p>None.</p>"
+    effects = {fx.id: fx.display_name for fx in s.side_effects}
+    header = ["Time", "Medication", "Route", "Given by", "For"]
+    body = [
+        [
+            _e(local(s, m.given_at)),
+            _e(f"{m.drug} {m.dose:g} {m.unit}"),
+            _e(m.route),
+            _e(s.who(m.given_by)),
+            _e(effects.get(m.side_effect_id, "") if m.side_effect_id else ""),
+        ]
+        for m in s.medications
+    ]
+    return "<h3>Medications given</h3>" + _table(header, body)
+
+
+def _checklist(s: SessionSummary) -> str:
+    if s.check is None:
+        return "<h3>Discharge checklist</h3><p>No discharge checklist was recorded.</p>"
+    marks = {ItemState.OK: "Met", ItemState.MISSING: "NOT MET", ItemState.NOTE: "Counted in PADSS"}
+    body = [[_e(i.label), f"<b>{marks[i.state]}</b>", _e(i.evidence)] for i in s.check.items]
+    padss = s.check.padss
+    score = f"PADSS {padss.total}/10" if padss.complete else f"PADSS incomplete ({padss.total})"
+    return (
+        "<h3>Discharge checklist</h3>"
+        + _table(["Criterion", "Result", "Evidence"], body)
+        + f'<p style="font-size: 12pt;"><b>{_e(score)}</b></p>'
+    )
+
+
+def _escort(s: SessionSummary) -> str:
+    a = s.answers
+    if a is None or not (a.escort.name or a.escort.phone):
+        return "<h3>Escort</h3><p><b>No escort recorded.</b></p>"
+    e = a.escort
+    verified = (
+        f"Yes, in person, by {_e(s.who(e.verified_by))}" if e.present_verified else "<b>NO</b>"
+    )
+    return (
+        "<h3>Escort</h3>"
+        + f"<table {_TABLE}>"
+        + _rows(
+            [
+                ("Name", _e(e.name)),
+                ("Relationship", _e(e.relationship)),
+                ("Phone", _e(e.phone)),
+                ("Present and verified", verified),
+            ]
+        )
+        + "</table>"
+    )
+
+
+def _instructions(s: SessionSummary) -> str:
+    if not s.instructions:
+        return ""
+    lines = "".join(f"<p>{_e(line)}</p>" for line in s.instructions.splitlines() if line.strip())
+    return (
+        '<h3>Your instructions</h3><div style="font-size: 15pt; font-weight: 600;">'
+        + lines
+        + "</div>"
+    )
+
+
+def _closing(s: SessionSummary) -> str:
+    rows = [
+        (
+            "Next appointment",
+            _e(local(s, s.next_appointment_at, with_date=True))
+            if s.next_appointment_at
+            else "Not booked yet",
+        ),
+        ("Discharging nurse", _e(s.discharged_by or "—")),
+    ]
+    return f"<p></p><table {_TABLE}>" + _rows(rows) + "</table>"
+
+
+def _signature(s: SessionSummary) -> str:
+    if s.signature is None:
+        body = f"<p><b>{NOT_REVIEWED}</b></p>"
+    else:
+        body = f"<p><b>{_e(s.signature.text)}</b></p>"
+        if not s.signature.valid:
+            body += "<p><b>SIGNATURE INVALID: the record changed after signing.</b></p>"
+    for addendum in s.addenda:
+        body += (
+            f"<p><i>Addendum after signing</i>, {_e(local(s, addendum.at, with_date=True))}, "
+            f"{_e(addendum.author)} ({_e(addendum.reason)}): {_e(addendum.text)}</p>"
+        )
+    return "<h3>Physician review</h3>" + body

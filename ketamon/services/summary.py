@@ -1,0 +1,101 @@
+"""The frozen snapshot a discharge summary is printed from, read in one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+
+from sqlalchemy import select
+
+from ketamon.domain.sessions import EventKind
+from ketamon.domain.summary import ClinicHeader, SessionSummary
+from ketamon.services.base import NotFound, Service
+from ketamon.services.discharge import DischargeService
+from ketamon.services.sessions import _snapshot, _with_events
+from ketamon.services.settings import load_settings
+from ketamon.services.vitals import to_set
+from ketamon.storage.models import DischargeRow, PatientRow, SessionRow, UserRow, VitalsRow
+
+
+def local_zone() -> tzinfo:
+    zone = datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone
+
+
+class SummaryService(Service):
+    def snapshot(self, session_id: int, tz: tzinfo | None = None) -> SessionSummary:
+        with self.db.transaction(write=False) as session:
+            row = session.scalar(_with_events().where(SessionRow.id == session_id))
+            if row is None:
+                raise NotFound(f"Session {session_id} not found")
+            settings = load_settings(session)
+            snapshot = _snapshot(session, row)
+            patient = session.get(PatientRow, row.patient_id)
+            assert patient is not None
+            bands = settings.bands
+            vitals = tuple(
+                to_set(v, bands)
+                for v in session.scalars(
+                    select(VitalsRow)
+                    .where(VitalsRow.session_id == session_id, VitalsRow.status == "current")
+                    .order_by(VitalsRow.taken_at, VitalsRow.id)
+                )
+            )
+            state = DischargeService(self.db, self.clock)._state(session, row)
+            recorded = session.get(DischargeRow, session_id) is not None
+            names = {
+                u.username: (f"{u.full_name}, {u.credentials}" if u.credentials else u.full_name)
+                for u in session.scalars(select(UserRow))
+            }
+            extra = _recorded_elsewhere(session, session_id)
+            # Sessions discharged before the checklist existed: the event says who and when.
+            left = next(
+                (e for e in reversed(snapshot.events) if e.kind is EventKind.DISCHARGE), None
+            )
+            by = state.completed_by or (left.actor if left else "")
+            at = state.completed_at or (left.at if left else None)
+            return SessionSummary(
+                clinic=ClinicHeader(
+                    settings.clinic_name, settings.clinic_address, settings.clinic_phone
+                ),
+                session=snapshot,
+                date_of_birth=patient.date_of_birth,
+                tz=tz or local_zone(),
+                printed_at=self.now(),
+                vitals=vitals,
+                answers=state.answers,
+                # A session that ended before the checklist existed has none to print.
+                check=state.check if recorded or snapshot.phase.active else None,
+                outcome=state.outcome,
+                ama=state.ama,
+                discharged_by=names.get(by, by),
+                discharged_at=at,
+                instructions=state.instructions,
+                next_appointment_at=state.next_appointment_at,
+                user_names=names,
+                **extra,
+            )
+
+
+def _recorded_elsewhere(session, session_id: int) -> dict:  # noqa: ANN001
+    """Side effects, medications and the dose record (issue 5 services), when present."""
+    found: dict = {}
+    try:
+        from ketamon.services import side_effects as fx_service
+    except ImportError:  # pragma: no cover - until the side-effects service exists
+        fx_service = None
+    if fx_service is not None and hasattr(fx_service, "current_for_summary"):
+        found["side_effects"] = fx_service.current_for_summary(session, session_id)
+    try:
+        from ketamon.services import interventions
+    except ImportError:  # pragma: no cover
+        interventions = None
+    if interventions is not None and hasattr(interventions, "current_for_summary"):
+        found["medications"] = interventions.current_for_summary(session, session_id)
+    try:
+        from ketamon.services import dose
+    except ImportError:  # pragma: no cover
+        dose = None
+    if dose is not None and hasattr(dose, "for_summary"):
+        found["dose"] = dose.for_summary(session, session_id)
+    return found
