@@ -1,0 +1,43 @@
+"""A finished session with many vitals sets, discharged through the checklist."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from ketamon.domain.discharge import DischargeAnswers, Escort, IvSite, Nausea
+from ketamon.domain.vitals import VitalsDraft
+from tests.conftest import NURSE, baseline, draft
+
+ESCORT = Escort("Luis Gonzalez", "Brother", "(212) 555-0143", True)
+ANSWERS = DischargeAnswers(True, True, Nausea.MINIMAL, 2, IvSite.REMOVED_INTACT, True, ESCORT)
+
+
+def discharged_session(clinic, clock, *, sets: int = 40):
+    """A session with `sets` vitals sets (1 baseline + infusion + recovery), discharged."""
+    patient = clinic.patients.register(NURSE, draft("KM-20001", "Maria Gonzalez"))
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    baseline(clinic, s.id, sedation=5)
+    clinic.sessions.start(NURSE, s.id)
+    started = clock()
+    for i in range(sets - 2):
+        clock.advance(minutes=2)
+        if i == min(20, sets // 2):
+            clock.advance(max(timedelta(0), started + timedelta(minutes=40) - clock()))
+            clinic.sessions.stop(NURSE, s.id)  # at the 40-minute target
+        values = dict(
+            systolic=120 + i % 30, diastolic=75 + i % 10, heart_rate=70 + i % 15, spo2=97,
+            resp_rate=14, sedation=4 if i < 10 else 5,
+        )  # fmt: skip
+        clinic.vitals.record(NURSE, s.id, VitalsDraft(**values))
+    clock.advance(minutes=30)
+    clinic.vitals.record(NURSE, s.id, VitalsDraft(124, 78, 72, 98, 14, sedation=5))
+    clinic.discharge.save_answers(NURSE, s.id, ANSWERS)
+    clinic.discharge.discharge(NURSE, s.id)
+    return s
+
+
+@pytest.fixture
+def finished(clinic, clock):
+    return discharged_session(clinic, clock)
