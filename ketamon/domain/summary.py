@@ -64,3 +64,16 @@ class SessionSummary:
         if not username:
             return ""
         return self.user_names.get(username, username)
+
+
+@dataclass(frozen=True)
+class RecentSession:
+    """A session that ended recently (board's "Recent discharges" list)."""
+
+    session_id: int
+    patient_name: str
+    mrn: str
+    chair_name: str
+    ended_at: datetime
+    outcome: str  # 'discharged' | 'ama' | 'cancelled'
+    review_status: str | None

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import select
 
 from ketamon.domain.sessions import EventKind
-from ketamon.domain.summary import ClinicHeader, SessionSummary
+from ketamon.domain.summary import ClinicHeader, RecentSession, SessionSummary
 from ketamon.services.base import NotFound, Service
 from ketamon.services.discharge import DischargeService
 from ketamon.services.sessions import _snapshot, _with_events
 from ketamon.services.settings import load_settings
 from ketamon.services.vitals import to_set
-from ketamon.storage.models import DischargeRow, PatientRow, SessionRow, UserRow, VitalsRow
+from ketamon.storage.models import (
+    ChairRow,
+    DischargeRow,
+    PatientRow,
+    SessionEventRow,
+    SessionRow,
+    UserRow,
+    VitalsRow,
+)
 
 
 def local_zone() -> tzinfo:
@@ -23,6 +31,35 @@ def local_zone() -> tzinfo:
 
 
 class SummaryService(Service):
+    def recent(self, hours: int = 24) -> list[RecentSession]:
+        """Sessions discharged, left AMA or cancelled in the last `hours`, newest first."""
+        since = self.now() - timedelta(hours=hours)
+        with self.db.transaction(write=False) as session:
+            rows = session.execute(
+                select(SessionRow, PatientRow, ChairRow, SessionEventRow, DischargeRow.outcome)
+                .join(PatientRow, PatientRow.id == SessionRow.patient_id)
+                .join(ChairRow, ChairRow.id == SessionRow.chair_id)
+                .join(SessionEventRow, SessionEventRow.session_id == SessionRow.id)
+                .outerjoin(DischargeRow, DischargeRow.session_id == SessionRow.id)
+                .where(
+                    SessionEventRow.kind.in_(("discharge", "cancel")),
+                    SessionEventRow.at >= since,
+                )
+                .order_by(SessionEventRow.at.desc())
+            )
+            return [
+                RecentSession(
+                    s.id,
+                    p.full_name,
+                    p.mrn,
+                    c.name,
+                    e.at,
+                    "cancelled" if e.kind == "cancel" else (outcome or "discharged"),
+                    s.review_status,
+                )
+                for s, p, c, e, outcome in rows
+            ]
+
     def snapshot(self, session_id: int, tz: tzinfo | None = None) -> SessionSummary:
         with self.db.transaction(write=False) as session:
             row = session.scalar(_with_events().where(SessionRow.id == session_id))

@@ -1,0 +1,107 @@
+"""Recently ended sessions, from the board: print or save each one's discharge summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.summary import RecentSession
+from ketamon.ui.timefmt import local_time
+
+OUTCOMES = {
+    "discharged": "Discharged",
+    "ama": "LEFT AGAINST ADVICE",
+    "cancelled": "Cancelled",
+}
+
+
+@dataclass(frozen=True)
+class RecentHandlers:
+    recent: Callable[[], list[RecentSession]]
+    print_summary: Callable[[int], object]
+    save_pdf: Callable[[int], object]
+
+
+class RecentDialog(QDialog):
+    def __init__(self, parent: QWidget | None, handlers: RecentHandlers) -> None:
+        super().__init__(parent)
+        self.handlers = handlers
+        self.setWindowTitle("Recent discharges")
+        self.setMinimumSize(1000, 520)
+        title = QLabel("Sessions ended in the last 24 hours")
+        title.setObjectName("dialogTitle")
+        self.sessions = handlers.recent()
+        self.table = QTableWidget(len(self.sessions), 5)
+        self.table.setHorizontalHeaderLabels(["Ended", "Patient", "Chair", "Outcome", "Review"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for row, s in enumerate(self.sessions):
+            review = (
+                "Awaiting review"
+                if s.review_status == "awaiting_review"
+                else ((s.review_status or "").replace("_", " ").capitalize())
+            )
+            cells = (
+                local_time(s.ended_at),
+                f"{s.patient_name}  ·  MRN {s.mrn}",
+                s.chair_name,
+                OUTCOMES.get(s.outcome, s.outcome),
+                review,
+            )
+            for col, text in enumerate(cells):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        if self.sessions:
+            self.table.selectRow(0)
+        self.empty = QLabel("No session has ended in the last 24 hours.")
+        self.empty.setVisible(not self.sessions)
+        self.print_button = QPushButton("Print summary…")
+        self.print_button.setObjectName("btn_print")
+        self.print_button.clicked.connect(lambda: self._with_selected(handlers.print_summary))
+        self.pdf_button = QPushButton("Save as PDF…")
+        self.pdf_button.setObjectName("btn_pdf")
+        self.pdf_button.clicked.connect(lambda: self._with_selected(handlers.save_pdf))
+        for b in (self.print_button, self.pdf_button):
+            b.setEnabled(bool(self.sessions))
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(self.print_button)
+        row.addWidget(self.pdf_button)
+        row.addStretch(1)
+        row.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
+        layout.addLayout(row)
+
+    def selected(self) -> RecentSession | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.sessions[rows[0].row()] if rows else None
+
+    def _with_selected(self, action: Callable[[int], object]) -> None:
+        chosen = self.selected()
+        if chosen is not None:
+            action(chosen.session_id)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, handlers: RecentHandlers) -> None:
+        dialog = cls(parent, handlers)
+        dialog.exec()
+        dialog.deleteLater()
