@@ -59,6 +59,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/idle_cpu.py
 	$(BIN)/python bench/vitals_save.py
+	$(BIN)/python bench/summary_pdf.py
 
 ## Re-take the README screenshot under Xvfb, signed in as the demo charge nurse (needs ../shared/tools/screenshot).
 screenshot: $(VENV)/.run-installed
