@@ -11,12 +11,19 @@ from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
 from tests.conftest import NURSE, draft, open_clinic
 
 
+def _check_in(clinic, chair_id, pid, minutes, escort):
+    snapshot = clinic.sessions.check_in(NURSE, chair_id, pid, minutes)
+    if escort is not None:
+        clinic.discharge.save_escort_plan(NURSE, snapshot.id, escort)
+    return snapshot
+
+
 def make_dialog(qtbot, clinic, chair_id):
     application()
     handlers = CheckInHandlers(
         search=clinic.patients.search,
         register=lambda d: clinic.patients.register(NURSE, d),
-        check_in=lambda pid, minutes: clinic.sessions.check_in(NURSE, chair_id, pid, minutes),
+        check_in=lambda pid, minutes, escort: _check_in(clinic, chair_id, pid, minutes, escort),
     )
     dialog = CheckInDialog(None, "Chair 1", handlers, clinic.settings.get())
     qtbot.addWidget(dialog)
@@ -127,3 +134,30 @@ def test_read_only_database_names_the_file_and_keeps_the_form(qtbot, clinic, clo
         assert dialog.fields["full_name"].text() == "Noor Aziz"
     finally:
         ro.close()
+
+
+def test_the_escort_plan_is_checked_at_check_in_and_prefills_discharge(qtbot, clinic):
+    patient = clinic.patients.register(NURSE, draft("KM-1", "Ada Lovelace"))
+    dialog = make_dialog(qtbot, clinic, clinic.chairs.list()[0].id)
+    qtbot.keyClicks(dialog.search_edit, "KM-1")
+    fields = dialog.escort_fields
+    qtbot.keyClicks(fields["escort_name"], "Sam Ode")
+    qtbot.keyClicks(fields["escort_relationship"], "Partner")
+    qtbot.keyClicks(fields["escort_phone"], "555")
+    qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() != CheckInDialog.DialogCode.Accepted
+    assert "not a valid phone number" in dialog.escort_errors["escort_phone"].text()
+    assert clinic.sessions.board().sessions == {}  # nothing checked in with a bad plan
+
+    fields["escort_phone"].clear()
+    qtbot.keyClicks(fields["escort_phone"], "212 555 0143")
+    qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == CheckInDialog.DialogCode.Accepted
+    session = next(iter(clinic.sessions.board().sessions.values()))
+    assert session.patient_id == patient.id
+    escort = clinic.discharge.state(session.id).answers.escort
+    assert (escort.name, escort.relationship, escort.phone) == (
+        "Sam Ode",
+        "Partner",
+        "+1 212-555-0143",
+    )

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamon.domain.discharge import Escort, validate_escort_plan
 from ketamon.domain.errors import DomainError, ValidationErrors
 from ketamon.domain.patients import MAX_WEIGHT_KG, MIN_WEIGHT_KG, Patient, PatientDraft
 from ketamon.domain.settings import MAX_TARGET_MINUTES, MIN_TARGET_MINUTES, ClinicSettings
@@ -39,7 +41,7 @@ from ketamon.ui.dialogs.messages import show_message
 class CheckInHandlers:
     search: Callable[[str], list[Patient]]
     register: Callable[[PatientDraft], Patient]
-    check_in: Callable[[int, int], object]  # (patient id, target minutes)
+    check_in: Callable[[int, int, Escort | None], object]  # (patient, minutes, escort plan)
     occupied: dict[int, str] = field(default_factory=dict)  # patient id -> chair name
 
 
@@ -79,6 +81,8 @@ class CheckInDialog(QDialog):
         target_row.addWidget(self.target)
         target_row.addWidget(self.custom)
         target_row.addStretch(1)
+        self.phone_region = settings.phone_region
+        escort_box = self._build_escort()
         self.general_error = self._error_label()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.check_in_button = self.buttons.addButton(
@@ -93,9 +97,45 @@ class CheckInDialog(QDialog):
         layout.addWidget(title)
         layout.addWidget(self.tabs)
         layout.addLayout(target_row)
+        layout.addWidget(escort_box)
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
         self.search_edit.setFocus()
+
+    # -- escort plan -----------------------------------------------------------------------
+    def _build_escort(self) -> QWidget:
+        box = QGroupBox("Escort home (confirm transport before dosing; the patient must not drive)")
+        row = QHBoxLayout(box)
+        self.escort_fields: dict[str, QLineEdit] = {}
+        self.escort_errors: dict[str, QLabel] = {}
+        for key, label, placeholder in (
+            ("escort_name", "Name", "Responsible adult"),
+            ("escort_relationship", "Relationship", "e.g. Partner"),
+            ("escort_phone", "Phone", "e.g. (212) 555-0143"),
+        ):
+            edit = QLineEdit()
+            edit.setObjectName(f"field_{key}")
+            edit.setPlaceholderText(placeholder)
+            error = self._error_label()
+            column = QVBoxLayout()
+            caption = QLabel(f"{label}:")
+            caption.setBuddy(edit)
+            column.addWidget(caption)
+            column.addWidget(edit)
+            column.addWidget(error)
+            row.addLayout(column, 1)
+            edit.textEdited.connect(lambda _t, e=error: e.hide())
+            self.escort_fields[key] = edit
+            self.escort_errors[key] = error
+        return box
+
+    def escort_plan(self) -> Escort | None:
+        """The escort typed (validated), or None when left empty; ValidationErrors if bad."""
+        typed = {k: e.text().strip() for k, e in self.escort_fields.items()}
+        if not any(typed.values()):
+            return None
+        escort = Escort(typed["escort_name"], typed["escort_relationship"], typed["escort_phone"])
+        return validate_escort_plan(escort, self.phone_region)
 
     # -- find ------------------------------------------------------------------------------
     def _build_find(self) -> QWidget:
@@ -211,10 +251,18 @@ class CheckInDialog(QDialog):
     def submit(self) -> None:
         self.general_error.hide()
         try:
+            escort = self.escort_plan()
+        except ValidationErrors as error:
+            for key, message in error.errors.items():
+                self.escort_errors[key].setText(message)
+                self.escort_errors[key].show()
+            self.escort_fields[next(iter(error.errors))].setFocus()
+            return
+        try:
             patient = self._chosen_patient()
             if patient is None:
                 return
-            self.handlers.check_in(patient.id, self.target_minutes())
+            self.handlers.check_in(patient.id, self.target_minutes(), escort)
         except ValidationErrors as error:
             self._show_field_errors(error.errors)
             return
