@@ -52,3 +52,29 @@ def test_a_nurse_does_not_see_the_settings(clinic, make_window):
     clinic.users.add(NURSE, "nurse.amy", "Amy Stone", "RN", "nurse", PASSWORD)
     window = make_window(clinic, Actor("nurse.amy", "Amy Stone, RN"))
     assert not window.settings_action.isVisible()
+
+
+def test_admin_edits_the_discharge_instructions_and_observation_time(clinic, qtbot):
+    saved = []
+    dialog = SettingsDialog(
+        None,
+        clinic.settings.get(),
+        lambda changes: saved.append(changes) or clinic.settings.update(NURSE, **changes),
+    )
+    qtbot.addWidget(dialog)
+    dialog.tabs.setCurrentIndex(1)
+    dialog.instructions.selectAll()
+    qtbot.keyClicks(dialog.instructions, "No driving until tomorrow.")
+    spin = dialog.spins["discharge_min_observation_minutes"]
+    spin.selectAll()
+    qtbot.keyClicks(spin.lineEdit(), "45")
+    dialog.texts["phone_region"].setText("X1")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.message.text() == "Phone region is a two-letter country code (US)"
+    assert dialog.tabs.currentIndex() == 1  # the refused field is shown
+    dialog.texts["phone_region"].setText("GB")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    settings = clinic.settings.get()
+    assert settings.discharge_instructions == "No driving until tomorrow."
+    assert settings.discharge_min_observation_minutes == 45
+    assert settings.discharge_rules.phone_region == "GB"

@@ -10,7 +10,9 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +31,17 @@ NUMBERS = (
     ("vitals_recovery_every_minutes", "Vitals in recovery every", 5, 60, "min"),
     ("baseline_max_age_minutes", "Baseline vitals count for starting within", 5, 240, "min"),
 )
+DISCHARGE_NUMBERS = (
+    ("discharge_min_observation_minutes", "Minimum observation after the infusion", 0, 480, "min"),
+    ("discharge_vitals_tolerance_percent", "Last vitals within (PADSS 2) of baseline", 1, 99, "%"),
+    ("discharge_vitals_moderate_percent", "Last vitals within (PADSS 1) of baseline", 2, 100, "%"),
+    ("discharge_padss_minimum", "PADSS needed to discharge", 0, 10, "of 10"),
+)
+TEXTS = (
+    ("clinic_address", "Clinic address (on the summary)"),
+    ("clinic_phone", "Clinic phone (on the summary)"),
+    ("phone_region", "Phone numbers without a country code are from (2 letters)"),
+)
 
 
 class SettingsDialog(QDialog):
@@ -42,20 +55,13 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Clinic settings")
         self.setMinimumWidth(620)
         self.current, self.save = current, save
-        form = QFormLayout()
+        general, discharge = QWidget(), QWidget()
+        form = QFormLayout(general)
         self.clinic_name = QLineEdit(current.clinic_name)
         form.addRow("Clinic name:", self.clinic_name)
         self.spins: dict[str, QSpinBox] = {}
-        for key, label, low, high, unit in NUMBERS:
-            spin = QSpinBox()
-            spin.setObjectName(f"setting_{key}")
-            spin.setRange(low, high)
-            spin.setValue(int(getattr(current, key)))
-            if unit:
-                spin.setSuffix(f" {unit}")
-            spin.setToolTip(f"{low}–{high} {unit}".strip())
-            form.addRow(f"{label}:", spin)
-            self.spins[key] = spin
+        self.texts: dict[str, QLineEdit] = {}
+        self._number_rows(form, NUMBERS)
         self.bp_sys, self.bp_dia = QSpinBox(), QSpinBox()
         self.bp_sys.setRange(100, 220)
         self.bp_dia.setRange(60, 140)
@@ -65,6 +71,20 @@ class SettingsDialog(QDialog):
         self.bp_dia.setSuffix(" mmHg diastolic")
         form.addRow("Warn before starting when baseline BP is above:", self.bp_sys)
         form.addRow("", self.bp_dia)
+        dform = QFormLayout(discharge)
+        self._number_rows(dform, DISCHARGE_NUMBERS)
+        for key, label in TEXTS:
+            edit = QLineEdit(str(getattr(current, key)))
+            edit.setObjectName(f"setting_{key}")
+            dform.addRow(f"{label}:", edit)
+            self.texts[key] = edit
+        self.instructions = QPlainTextEdit(current.discharge_instructions)
+        self.instructions.setObjectName("setting_discharge_instructions")
+        self.instructions.setMinimumHeight(120)
+        dform.addRow("Discharge instructions (printed in large type):", self.instructions)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(general, "General")
+        self.tabs.addTab(discharge, "Discharge")
         self.message = QLabel()
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)
@@ -80,12 +100,26 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(QLabel("Changes apply to every workstation and are recorded."))
-        layout.addLayout(form)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
 
+    def _number_rows(self, form: QFormLayout, rows: tuple) -> None:
+        for key, label, low, high, unit in rows:
+            spin = QSpinBox()
+            spin.setObjectName(f"setting_{key}")
+            spin.setRange(low, high)
+            spin.setValue(int(getattr(self.current, key)))
+            if unit:
+                spin.setSuffix(f" {unit}")
+            spin.setToolTip(f"{low}–{high} {unit}".strip())
+            form.addRow(f"{label}:", spin)
+            self.spins[key] = spin
+
     def changes(self) -> dict[str, object]:
         wanted: dict[str, object] = {k: s.value() for k, s in self.spins.items()}
+        wanted |= {k: e.text().strip() for k, e in self.texts.items()}
+        wanted["discharge_instructions"] = self.instructions.toPlainText().strip()
         wanted["clinic_name"] = self.clinic_name.text().strip()
         wanted["baseline_bp_warning"] = (self.bp_sys.value(), self.bp_dia.value())
         return {k: v for k, v in wanted.items() if getattr(self.current, k) != v}
@@ -100,7 +134,8 @@ class SettingsDialog(QDialog):
         except FieldError as error:
             self.message.setText(error.message)
             self.message.show()
-            widget = self.spins.get(error.field) or self.clinic_name
+            widget = self.spins.get(error.field) or self.texts.get(error.field) or self.clinic_name
+            self.tabs.setCurrentWidget(widget.parentWidget())
             widget.setFocus()
             return
         except (DomainError, StorageError) as error:
