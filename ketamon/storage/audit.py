@@ -34,6 +34,8 @@ AUDITED_TABLES = (
     "medication_given",
     "dose_record",
     "discharge_record",
+    "signature",
+    "addendum",
 )
 SECRET_FIELDS = {("app_user", "password_hash")}  # audited as changed, value never stored
 UNAUDITED_FIELDS = {("app_user", "failed_sign_ins"), ("app_user", "locked_until")}

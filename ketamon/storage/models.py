@@ -109,6 +109,8 @@ class SessionRow(Base):
             name="phase",
         ),
         CheckConstraint("target_minutes BETWEEN 5 AND 240", name="target_range"),
+        # The physician's review list: filtered by status, newest first.
+        Index("ix_infusion_session_review_list", "review_status", "checked_in_at"),
     )
 
 
@@ -315,3 +317,31 @@ class DischargeRow(Base):
         CheckConstraint("outcome IS NULL OR outcome IN ('discharged', 'ama')", name="outcome"),
         CheckConstraint("pain IS NULL OR (pain >= 0 AND pain <= 10)", name="pain_range"),
     )
+
+
+class SignatureRow(Base):
+    """A physician's electronic signature of one session (21 CFR 11.50/11.70): who, printed
+    name with credentials, when, meaning, and the hash of the content signed."""
+
+    __tablename__ = "signature"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), unique=True)
+    signer: Mapped[str] = mapped_column(String(64))
+    printed_name: Mapped[str] = mapped_column(String(200))
+    credentials: Mapped[str] = mapped_column(String(32), default="")
+    meaning: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AddendumRow(Base):
+    """Text added to a signed session, shown under the signature. Never changed or deleted."""
+
+    __tablename__ = "addendum"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)

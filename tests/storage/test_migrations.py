@@ -77,15 +77,15 @@ def test_reopening_an_up_to_date_database_makes_no_backup(clinic, db_url: str, c
 
 NEXT_REVISION = '''"""a later schema change
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
@@ -101,15 +101,15 @@ def downgrade() -> None:
 
 @pytest.fixture
 def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A KetaMon 'release' one migration ahead of this one: the real scripts plus 0006."""
+    """A KetaMon 'release' one migration ahead of this one: the real scripts plus 0007."""
     scripts = tmp_path / "next-release-migrations"
     shutil.copytree(
         migrate.migrations_location(), scripts, ignore=shutil.ignore_patterns("__pycache__")
     )
-    (scripts / "versions" / "0006_later_change.py").write_text(NEXT_REVISION)
+    (scripts / "versions" / "0007_later_change.py").write_text(NEXT_REVISION)
     monkeypatch.setattr(migrate, "migrations_location", lambda: str(scripts))
-    monkeypatch.setattr(migrate, "HEAD_REVISION", "0006")
-    return "0006"
+    monkeypatch.setattr(migrate, "HEAD_REVISION", "0007")
+    return "0007"
 
 
 def test_upgrading_an_older_file_backs_it_up_first(
@@ -120,7 +120,7 @@ def test_upgrading_an_older_file_backs_it_up_first(
 ) -> None:
     path = _db_path(db_url)
     clinic.patients.register(NURSE, draft("MRN1", "Ada Lovelace"))
-    clinic.close()  # the file is now a real 0005 database with a patient in it
+    clinic.close()  # the file is now a real 0006 database with a patient in it
 
     clock.advance(days=30, hours=2, minutes=3, seconds=4)  # 2026-04-01 16:03:04 UTC
     upgraded = open_clinic(db_url, clock)
@@ -135,7 +135,7 @@ def test_upgrading_an_older_file_backs_it_up_first(
     assert _backups(path) == [backup]
     copy = sqlite3.connect(backup)
     try:
-        assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [("0005",)]
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [("0006",)]
         assert copy.execute("SELECT mrn, full_name FROM patient").fetchall() == [
             ("MRN1", "Ada Lovelace")
         ]
@@ -250,7 +250,7 @@ def test_a_0001_database_with_records_gets_a_verified_baseline_trail(db_url: str
 def test_columns_added_later_get_baselines_and_finished_sessions_await_review(
     db_url: str, clock
 ) -> None:
-    """0004/0005 add columns to tables with rows: the trail still verifies, and sessions
+    """0004/0006 add columns to tables with rows: the trail still verifies, and sessions
     that were already over are waiting for the physician's review."""
     from alembic import command
 

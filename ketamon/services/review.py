@@ -1,0 +1,345 @@
+"""Physician review: the queue of finished sessions, signing with re-authentication, the
+signature's validity, and addenda after signing.
+
+Signing stores the hash of the session's content; `signature()` recomputes it, so a change
+made afterwards through any path (even raw SQL past the triggers) shows as invalid. Once
+signed, services refuse changes (the lock triggers of migration 0006 refuse them too).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.errors import DomainError
+from ketamon.domain.review import (
+    DEFAULT_MEANINGS,
+    Addendum,
+    ReviewStatus,
+    Signature,
+    check_addendum,
+    check_may_sign,
+    check_meaning,
+    content_hash,
+)
+from ketamon.domain.sessions import Phase
+from ketamon.domain.users import Permission, Role
+from ketamon.services.base import NotFound, Service, acting_user
+from ketamon.services.settings import load_settings
+from ketamon.services.users import AuthService
+from ketamon.storage.models import (
+    AddendumRow,
+    ChairRow,
+    DischargeRow,
+    DoseRecordRow,
+    MedicationRow,
+    PatientRow,
+    SessionEventRow,
+    SessionRow,
+    SideEffectRow,
+    SignatureRow,
+    UserRow,
+    VitalsRow,
+)
+
+log = logging.getLogger(__name__)
+
+# What a signature covers: the session row (but its review status, which signing sets) and
+# every row that belongs to it.
+CONTENT_TABLES = (
+    SessionEventRow,
+    VitalsRow,
+    SideEffectRow,
+    MedicationRow,
+    DoseRecordRow,
+    DischargeRow,
+)
+
+
+def session_content(session: Session, session_id: int) -> dict[str, list[dict[str, object]]]:
+    owner = session.get(SessionRow, session_id)
+    if owner is None:
+        raise NotFound(f"Session {session_id} not found")
+    columns = [c.key for c in SessionRow.__table__.columns if c.key != "review_status"]
+    content = {"infusion_session": [{c: getattr(owner, c) for c in columns}]}
+    for model in CONTENT_TABLES:
+        table = model.__table__
+        rows = session.execute(select(table).where(table.c.session_id == session_id))
+        content[table.name] = [dict(r._mapping) for r in rows]
+    return content
+
+
+@dataclass(frozen=True)
+class ReviewFilter:
+    since: datetime | None = None
+    until: datetime | None = None
+    patient: str = ""  # name or MRN, part of it
+    chair_id: int | None = None
+    nurse: str = ""  # username of a nurse who recorded an event
+    status: str = ""  # 'awaiting_review' | 'signed' | 'cancelled' | 'ama' | ''
+    alerts_only: bool = False  # had a red vital or a severe side effect
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    session_id: int
+    checked_in_at: datetime
+    patient_name: str
+    mrn: str
+    chair_name: str
+    phase: str
+    outcome: str | None
+    review_status: str | None
+    red_alert: bool
+    severe_effect: bool
+
+    @property
+    def status_text(self) -> str:
+        if self.review_status == ReviewStatus.SIGNED.value:
+            return "Signed"
+        if self.phase == Phase.CANCELLED.value:
+            return "Cancelled · awaiting review"
+        if self.outcome == "ama":
+            return "LEFT AMA · awaiting review"
+        return "Awaiting review"
+
+
+class ReviewService(Service):
+    # -- the queue -----------------------------------------------------------------------------
+    def awaiting_count(self) -> int:
+        with self.db.transaction(write=False) as session:
+            return (
+                session.scalar(
+                    select(func.count())
+                    .select_from(SessionRow)
+                    .where(SessionRow.review_status == ReviewStatus.AWAITING.value)
+                )
+                or 0
+            )
+
+    def count(self, where: ReviewFilter) -> int:
+        with self.db.transaction(write=False) as session:
+            bands = load_settings(session).bands
+            query = _filtered(select(func.count(SessionRow.id)), where, bands)
+            return session.scalar(query) or 0
+
+    def page(self, where: ReviewFilter, offset: int, limit: int) -> list[ReviewRow]:
+        """One page of the list, newest first (keyed by check-in time, then id)."""
+        with self.db.transaction(write=False) as session:
+            bands = load_settings(session).bands
+            query = _page_query(where, bands)
+            return [
+                ReviewRow(*row[:8], bool(row[8]), bool(row[9]))
+                for row in session.execute(query.offset(offset).limit(limit))
+            ]
+
+    # -- signing ---------------------------------------------------------------------------
+    def sign(
+        self,
+        actor: Actor,
+        session_id: int,
+        password: str,
+        meaning: str,
+        comment: str = "",
+        *,
+        username: str | None = None,
+        meanings: tuple[str, ...] = DEFAULT_MEANINGS,
+    ) -> Signature:
+        """Sign after re-authentication (user ID and password, 21 CFR 11.200).
+
+        `username`, when given (the first signing of a sign-in), must be the signed-in user.
+        A wrong password signs nothing (the refused attempt is on the audit trail)."""
+        if username is not None and username.strip().lower() != actor.username:
+            raise DomainError("Sign with your own username: you are signed in as " + actor.username)
+        check_meaning(meaning, meanings)
+        AuthService(self.db, self.clock).sign_in(actor.username, password)
+        with self.db.transaction(audit=self.audit(actor, f"signed: {meaning}")) as session:
+            user = acting_user(session, actor, Permission.SIGN)
+            owner = session.get(SessionRow, session_id)
+            if owner is None:
+                raise NotFound(f"Session {session_id} not found")
+            signed = session.scalar(
+                select(SignatureRow).where(SignatureRow.session_id == session_id)
+            )
+            check_may_sign(user, Phase(owner.phase), signed is not None)
+            digest = content_hash(session_content(session, session_id))
+            row = SignatureRow(
+                session_id=session_id,
+                signer=user.username,
+                printed_name=user.full_name,
+                credentials=user.credentials,
+                meaning=meaning,
+                comment=comment.strip(),
+                signed_at=self.now(),
+                content_hash=digest,
+            )
+            session.add(row)
+            owner.review_status = ReviewStatus.SIGNED.value
+            session.flush()
+            log.info("session %d signed by %s", session_id, user.username)
+            return _signature(row, valid=True)
+
+    def signature(self, session_id: int) -> Signature | None:
+        with self.db.transaction(write=False) as session:
+            row = session.scalar(select(SignatureRow).where(SignatureRow.session_id == session_id))
+            if row is None:
+                return None
+            digest = content_hash(session_content(session, session_id))
+            return _signature(row, valid=digest == row.content_hash)
+
+    # -- addenda -----------------------------------------------------------------------------
+    def add_addendum(self, actor: Actor, session_id: int, text: str, reason: str) -> Addendum:
+        body, why = check_addendum(text, reason)
+        with self.db.transaction(audit=self.audit(actor, why)) as session:
+            user = acting_user(session, actor, None)
+            if not (Role.NURSE in user.roles or Role.PHYSICIAN in user.roles):
+                raise DomainError("Only nurses and physicians add to a clinical record")
+            signed = session.scalar(
+                select(SignatureRow).where(SignatureRow.session_id == session_id)
+            )
+            if signed is None:
+                raise DomainError("This session is not signed yet: correct the record itself")
+            row = AddendumRow(
+                session_id=session_id, author=user.username, at=self.now(), reason=why, text=body
+            )
+            session.add(row)
+            session.flush()
+            return Addendum(row.id, session_id, user.username, user.display_name, row.at, why, body)
+
+    def addenda(self, session_id: int) -> list[Addendum]:
+        with self.db.transaction(write=False) as session:
+            rows = session.execute(
+                select(AddendumRow, UserRow)
+                .join(UserRow, UserRow.username == AddendumRow.author)
+                .where(AddendumRow.session_id == session_id)
+                .order_by(AddendumRow.at, AddendumRow.id)
+            )
+            return [
+                Addendum(
+                    a.id,
+                    a.session_id,
+                    a.author,
+                    f"{u.full_name}, {u.credentials}" if u.credentials else u.full_name,
+                    a.at,
+                    a.reason,
+                    a.text,
+                )
+                for a, u in rows
+            ]
+
+
+def require_unsigned(session: Session, session_id: int) -> None:
+    """Services call this before changing anything that belongs to a session."""
+    status = session.scalar(select(SessionRow.review_status).where(SessionRow.id == session_id))
+    if status == ReviewStatus.SIGNED.value:
+        raise DomainError(
+            "This session is signed and locked: add an addendum instead of changing it"
+        )
+
+
+def _signature(row: SignatureRow, *, valid: bool) -> Signature:
+    return Signature(
+        row.session_id,
+        row.signer,
+        row.printed_name,
+        row.credentials,
+        row.meaning,
+        row.comment,
+        row.signed_at,
+        row.content_hash,
+        valid,
+    )
+
+
+def _page_query(where: ReviewFilter, bands) -> Select:  # noqa: ANN001
+    query = (
+        select(
+            SessionRow.id,
+            SessionRow.checked_in_at,
+            PatientRow.full_name,
+            PatientRow.mrn,
+            ChairRow.name,
+            SessionRow.phase,
+            DischargeRow.outcome,
+            SessionRow.review_status,
+            _red(bands).label("red"),
+            _severe().label("severe"),
+        )
+        .join(PatientRow, PatientRow.id == SessionRow.patient_id)
+        .join(ChairRow, ChairRow.id == SessionRow.chair_id)
+        .outerjoin(DischargeRow, DischargeRow.session_id == SessionRow.id)
+    )
+    query = _filtered(query, where, bands).order_by(
+        SessionRow.checked_in_at.desc(), SessionRow.id.desc()
+    )
+    return query
+
+
+def _red(bands) -> object:  # noqa: ANN001
+    """SQL for "this session had a red vital", from the clinic's bands (current sets)."""
+    limits = []
+    for key, band in bands.items():
+        column = getattr(VitalsRow, key, None)
+        if column is None:
+            continue
+        if band.red_low is not None:
+            limits.append(column <= band.red_low)
+        if band.red_high is not None:
+            limits.append(column >= band.red_high)
+    return exists().where(
+        VitalsRow.session_id == SessionRow.id, VitalsRow.status == "current", or_(*limits)
+    )
+
+
+def _severe() -> object:
+    return exists().where(
+        SideEffectRow.session_id == SessionRow.id,
+        SideEffectRow.status == "current",
+        SideEffectRow.severity == "severe",
+    )
+
+
+def _filtered(query: Select, where: ReviewFilter, bands) -> Select:  # noqa: ANN001
+    conditions = [SessionRow.review_status.is_not(None)]
+    if where.since is not None:
+        conditions.append(SessionRow.checked_in_at >= where.since)
+    if where.until is not None:
+        conditions.append(SessionRow.checked_in_at < where.until)
+    if where.chair_id is not None:
+        conditions.append(SessionRow.chair_id == where.chair_id)
+    if where.status == "signed":
+        conditions.append(SessionRow.review_status == ReviewStatus.SIGNED.value)
+    elif where.status == "awaiting_review":
+        conditions.append(SessionRow.review_status == ReviewStatus.AWAITING.value)
+    elif where.status == "cancelled":
+        conditions.append(SessionRow.phase == Phase.CANCELLED.value)
+    elif where.status == "ama":
+        conditions.append(
+            exists().where(DischargeRow.session_id == SessionRow.id, DischargeRow.outcome == "ama")
+        )
+    if where.patient.strip():
+        like = f"%{where.patient.strip().lower()}%"
+        conditions.append(
+            exists().where(
+                PatientRow.id == SessionRow.patient_id,
+                or_(
+                    func.lower(PatientRow.full_name).like(like),
+                    func.lower(PatientRow.mrn).like(like),
+                ),
+            )
+        )
+    if where.nurse.strip():
+        conditions.append(
+            exists().where(
+                SessionEventRow.session_id == SessionRow.id,
+                SessionEventRow.actor == where.nurse.strip(),
+            )
+        )
+    if where.alerts_only:
+        conditions.append(or_(_red(bands), _severe()))
+    return query.where(and_(*conditions))

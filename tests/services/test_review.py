@@ -1,0 +1,134 @@
+"""Physician review over a real SQLite file: who may sign, re-authentication, the lock (by
+the services and by the database), signature invalidation by raw SQL, addenda, the queue."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.errors import DomainError
+from ketamon.domain.vitals import VitalsDraft
+from ketamon.services.review import ReviewFilter, ReviewService
+from ketamon.services.users import SignInRefused
+from tests.conftest import NURSE, PASSWORD, draft
+from tests.reports.conftest import discharged_session
+
+DOC = Actor("dr.patel", "Priya Patel, MD")
+
+
+@pytest.fixture(autouse=True)
+def doctor(clinic):
+    return clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+
+
+@pytest.fixture
+def review(clinic):
+    return ReviewService(clinic.db, clinic.clock)
+
+
+def _path(db_url: str) -> str:
+    return db_url.removeprefix("sqlite:///")
+
+
+def test_a_physician_signs_after_reauthentication_and_the_record_locks(clinic, clock, review):
+    s = discharged_session(clinic, clock, sets=6)
+    assert review.awaiting_count() == 1
+    with pytest.raises(SignInRefused):
+        review.sign(DOC, s.id, "wrong password", "Reviewed")
+    assert review.signature(s.id) is None  # a wrong password signs nothing
+    signature = review.sign(DOC, s.id, PASSWORD, "Reviewed and approved", "Uneventful")
+    assert signature.valid and signature.signer == "dr.patel"
+    assert signature.manifestation().startswith(
+        "Electronically signed by Priya Patel, MD — Reviewed and approved — "
+    )
+    assert review.awaiting_count() == 0
+    assert review.signature(s.id).valid
+    # The services refuse changes ... (the vitals service checks the lock)
+    vitals_id = clinic.vitals.list(s.id)[-1].id
+    with pytest.raises(DomainError, match="signed and locked"):
+        clinic.vitals.correct(NURSE, vitals_id, VitalsDraft(120, 80, 70, 98, 14), "typo")
+    # ... and so does the database, whatever path the change takes.
+    raw = sqlite3.connect(str(clinic.db.path))
+    try:
+        with pytest.raises(sqlite3.DatabaseError, match="signed and locked"):
+            raw.execute("UPDATE vitals_set SET heart_rate = 99 WHERE id = ?", (vitals_id,))
+        with pytest.raises(sqlite3.DatabaseError, match="signed and locked"):
+            raw.execute("UPDATE infusion_session SET target_minutes = 60 WHERE id = ?", (s.id,))
+    finally:
+        raw.close()
+    with pytest.raises(DomainError, match="already signed"):
+        review.sign(DOC, s.id, PASSWORD, "Reviewed")
+
+
+def test_a_change_behind_the_triggers_back_invalidates_the_signature(clinic, clock, review):
+    s = discharged_session(clinic, clock, sets=6)
+    review.sign(DOC, s.id, PASSWORD, "Reviewed")
+    raw = sqlite3.connect(str(clinic.db.path))
+    try:
+        raw.execute("DROP TRIGGER vitals_set_signed_lock_update")  # as an attacker would
+        raw.execute(
+            "UPDATE vitals_set SET heart_rate = heart_rate + 1 WHERE session_id = ?", (s.id,)
+        )
+        raw.commit()
+    finally:
+        raw.close()
+    assert review.signature(s.id).valid is False
+
+
+def test_only_physicians_sign_and_only_finished_sessions(clinic, clock, review):
+    s = discharged_session(clinic, clock, sets=6)
+    with pytest.raises(DomainError, match="not allowed to sign"):
+        review.sign(NURSE, s.id, PASSWORD, "Reviewed")
+    patient = clinic.patients.register(NURSE, draft("KM-2", "Grace Hopper"))
+    live = clinic.sessions.check_in(NURSE, clinic.chairs.list()[1].id, patient.id, 40)
+    with pytest.raises(DomainError, match="checked in: only a discharged"):
+        review.sign(DOC, live.id, PASSWORD, "Reviewed")
+    with pytest.raises(DomainError, match="Choose the meaning"):
+        review.sign(DOC, s.id, PASSWORD, "Looks fine")
+    with pytest.raises(DomainError, match="your own username"):
+        review.sign(DOC, s.id, PASSWORD, "Reviewed", username="nurse.jo")
+    assert review.sign(DOC, s.id, PASSWORD, "Reviewed", username="DR.PATEL").valid
+
+
+def test_addenda_only_after_signing_and_shown_in_order(clinic, clock, review):
+    s = discharged_session(clinic, clock, sets=6)
+    with pytest.raises(DomainError, match="not signed yet"):
+        review.add_addendum(NURSE, s.id, "Patient called: well", "Follow-up call")
+    review.sign(DOC, s.id, PASSWORD, "Reviewed")
+    clock.advance(hours=20)
+    first = review.add_addendum(NURSE, s.id, "Patient called: slept well", "Follow-up call")
+    clock.advance(minutes=5)
+    review.add_addendum(DOC, s.id, "No further action", "Physician note")
+    assert [a.text for a in review.addenda(s.id)] == [
+        "Patient called: slept well",
+        "No further action",
+    ]
+    assert first.author_name == "Jo Rivera, RN"
+    assert review.signature(s.id).valid  # an addendum is not a change to the signed record
+    with pytest.raises(DomainError, match="text is empty"):
+        review.add_addendum(NURSE, s.id, " ", "x")
+
+
+def test_the_queue_filters_and_pages_newest_first(clinic, clock, review):
+    done = discharged_session(clinic, clock, sets=6)
+    clock.advance(hours=1)
+    patient = clinic.patients.register(NURSE, draft("KM-9", "Alan Turing"))
+    cancelled = clinic.sessions.check_in(NURSE, clinic.chairs.list()[2].id, patient.id, 40)
+    clinic.sessions.cancel(NURSE, cancelled.id, "Unwell before dosing")
+    rows = review.page(ReviewFilter(), 0, 50)
+    assert [r.session_id for r in rows] == [cancelled.id, done.id]
+    assert rows[0].status_text == "Cancelled · awaiting review"
+    assert review.count(ReviewFilter(patient="turing")) == 1
+    assert review.count(ReviewFilter(patient="KM-2000")) == 1
+    assert review.count(ReviewFilter(status="cancelled")) == 1
+    assert review.count(ReviewFilter(chair_id=clinic.chairs.list()[0].id)) == 1
+    assert review.count(ReviewFilter(nurse="nurse.jo")) == 2
+    assert review.count(ReviewFilter(since=clock() - timedelta(minutes=30))) == 1
+    assert review.count(ReviewFilter(alerts_only=True)) == 0
+    review.sign(DOC, done.id, PASSWORD, "Reviewed")
+    assert review.count(ReviewFilter(status="signed")) == 1
+    assert review.count(ReviewFilter(status="awaiting_review")) == 1
+    assert len(review.page(ReviewFilter(), 1, 50)) == 1
