@@ -34,6 +34,7 @@ from ketamon.services.users import hash_password
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import (
     ChairRow,
+    DischargeRow,
     PatientRow,
     SessionEventRow,
     SessionRow,
@@ -60,6 +61,7 @@ LAST_NAMES = (
 )  # fmt: skip
 BORN_FROM, BORN_SPAN_DAYS = date(1950, 1, 1), 20088  # born 1950-01-01 .. 2004-12-31
 ALLERGIES = ("Penicillin", "Latex", "Sulfa drugs", "Codeine", "Iodinated contrast")
+ESCORT_RELATIONSHIPS = ("Partner", "Spouse", "Sister", "Brother", "Mother", "Father", "Friend")
 NURSES = (
     Actor("nurse.alvarez", "Maria Alvarez, RN"),
     Actor("nurse.chen", "Lily Chen, RN"),
@@ -394,9 +396,43 @@ class _Seeder:
             set_committed_value(row, "events", list(session.scalars(recorded)))
             actions = [(kind, checked_in + offset, why) for offset, kind, why in steps[1:]]
             append_events(session, row, nurse, actions)
+            finished = steps[-1][1]
+            if finished in (EventKind.DISCHARGE, EventKind.CANCEL):
+                row.review_status = "awaiting_review"
+            if finished is EventKind.DISCHARGE:
+                self._write_discharge(row.id, nurse, checked_in + steps[-1][0])
         if self.with_vitals:
             self._write_vitals(row.id, nurse, checked_in, steps)
         return row.id
+
+    def _write_discharge(self, session_id: int, nurse: Actor, at: datetime) -> None:
+        """The checklist as a nurse completed it: escort verified, criteria met."""
+        rng = self.rng
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        self.session.add(
+            DischargeRow(
+                session_id=session_id,
+                escort_name=f"{first} {last}",
+                escort_relationship=rng.choice(ESCORT_RELATIONSHIPS),
+                escort_phone=f"+1 212-555-{rng.randint(100, 199):04d}",
+                escort_verified=True,
+                escort_verified_by=nurse.username,
+                oriented=True,
+                steady_gait=True,
+                nausea="minimal",
+                pain=rng.randint(0, 2),
+                iv_site="removed_intact",
+                instructions_acknowledged=True,
+                instructions_text=self.settings.discharge_instructions,
+                padss_total=10,
+                outcome="discharged",
+                ama_reason="",
+                completed_by=nurse.username,
+                completed_at=at,
+                updated_by=nurse.username,
+                updated_at=at,
+            )
+        )
 
     def add_set(self, session_id: int, taken: datetime, draft: VitalsDraft) -> None:
         row = self.session.get(SessionRow, session_id)
