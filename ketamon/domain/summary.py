@@ -11,6 +11,7 @@ from datetime import date, datetime, tzinfo
 
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.discharge import AgainstAdvice, DischargeAnswers, DischargeCheck
+from ketamon.domain.review import Addendum, Signature
 from ketamon.domain.vitals import VitalsSet
 
 
@@ -19,22 +20,6 @@ class ClinicHeader:
     name: str
     address: str = ""
     phone: str = ""
-
-
-@dataclass(frozen=True)
-class Signature:
-    """The physician's signature manifestation (filled by the review issue)."""
-
-    text: str  # "Electronically signed by ... — meaning — local time"
-    valid: bool = True
-
-
-@dataclass(frozen=True)
-class Addendum:
-    at: datetime
-    author: str
-    reason: str
-    text: str
 
 
 @dataclass(frozen=True)

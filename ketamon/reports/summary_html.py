@@ -342,12 +342,18 @@ def _signature(s: SessionSummary) -> str:
     if s.signature is None:
         body = f"<p><b>{NOT_REVIEWED}</b></p>"
     else:
-        body = f"<p><b>{_e(s.signature.text)}</b></p>"
+        body = f"<p><b>{_e(s.signature.manifestation(s.tz))}</b></p>"
+        if s.signature.comment:
+            body += f"<p>Comment: {_e(s.signature.comment)}</p>"
         if not s.signature.valid:
-            body += "<p><b>SIGNATURE INVALID: the record changed after signing.</b></p>"
+            body += (
+                '<p><b><font color="#8c1d18">SIGNATURE INVALID: the record changed after '
+                "signing.</font></b></p>"
+            )
     for addendum in s.addenda:
         body += (
-            f"<p><i>Addendum after signing</i>, {_e(local(s, addendum.at, with_date=True))}, "
-            f"{_e(addendum.author)} ({_e(addendum.reason)}): {_e(addendum.text)}</p>"
+            f"<p><b>Addendum after signing</b> — {_e(local(s, addendum.at, with_date=True))}, "
+            f"{_e(addendum.author_name)} (reason: {_e(addendum.reason)}):<br>"
+            f"{_e(addendum.text)}</p>"
         )
     return "<h3>Physician review</h3>" + body

@@ -10,6 +10,7 @@ from ketamon.domain.sessions import EventKind
 from ketamon.domain.summary import ClinicHeader, RecentSession, SessionSummary
 from ketamon.services.base import NotFound, Service
 from ketamon.services.discharge import DischargeService
+from ketamon.services.review import ReviewService
 from ketamon.services.sessions import _snapshot, _with_events
 from ketamon.services.settings import load_settings
 from ketamon.services.vitals import to_set
@@ -85,6 +86,7 @@ class SummaryService(Service):
                 for u in session.scalars(select(UserRow))
             }
             extra = _recorded_elsewhere(session, session_id)
+            review = ReviewService(self.db, self.clock)
             # Sessions discharged before the checklist existed: the event says who and when.
             left = next(
                 (e for e in reversed(snapshot.events) if e.kind is EventKind.DISCHARGE), None
@@ -110,6 +112,8 @@ class SummaryService(Service):
                 instructions=state.instructions,
                 next_appointment_at=state.next_appointment_at,
                 user_names=names,
+                signature=review.signature(session_id),
+                addenda=tuple(review.addenda(session_id)),
                 **extra,
             )
 

@@ -12,8 +12,9 @@ import pypdf
 import pytest
 
 from ketamon.cli import main
+from ketamon.domain.actors import Actor
 from ketamon.domain.discharge import AgainstAdvice
-from ketamon.domain.summary import Signature
+from ketamon.domain.review import Signature
 from ketamon.domain.vitals import Grade
 from ketamon.reports.pdf import ReportError, write_pdf
 from ketamon.reports.summary_html import NOT_REVIEWED, build_html
@@ -58,7 +59,7 @@ def test_html_states_against_advice_prominently_and_shows_a_signature(clinic, cl
         summary,
         outcome="ama",
         ama=AgainstAdvice("Would not wait for the escort", "nurse.jo", False),
-        signature=Signature("Electronically signed by Dr A, MD — Reviewed — 2026-03-02"),
+        signature=Signature(1, "dr.a", "Dr A", "MD", "Reviewed", "", summary.printed_at, "x"),
     )
     html = build_html(ama)
     assert html.index("LEFT AGAINST MEDICAL ADVICE") < html.index("Patient and session")
@@ -127,3 +128,27 @@ def test_cli_writes_the_same_pdf_and_fails_in_one_line(
     bad = tmp_path / "nowhere" / "x.pdf"
     assert main(["summary", str(finished.id), "--pdf", str(bad), "--db", db_url]) == 1
     assert capsys.readouterr().err.strip().endswith("does not exist")
+
+
+def test_a_signed_summary_prints_the_manifestation_and_addenda(
+    clinic, clock, finished, tmp_path, qapp
+):
+    from ketamon.services.review import ReviewService
+    from tests.conftest import NURSE, PASSWORD
+
+    clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    review = ReviewService(clinic.db, clinic.clock)
+    doc = Actor("dr.patel", "Priya Patel, MD")
+    review.sign(doc, finished.id, PASSWORD, "Reviewed and approved")
+    clock.advance(hours=3)
+    review.add_addendum(NURSE, finished.id, "Patient phoned: home safely", "Follow-up call")
+    path = tmp_path / "signed.pdf"
+    write_pdf(clinic.summary.snapshot(finished.id, tz=UTC), path)
+    text = _squash(" ".join(pdf_pages(path)))
+    signed_at = review.signature(finished.id).signed_at
+    assert (
+        "Electronically signed by Priya Patel, MD — Reviewed and approved — "
+        f"{signed_at:%Y-%m-%d %H:%M} UTC"
+    ) in text
+    assert "Addendum after signing" in text and "Patient phoned: home safely" in text
+    assert "Not yet reviewed" not in text
