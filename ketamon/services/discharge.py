@@ -36,6 +36,7 @@ from ketamon.domain.sessions import EventKind, Phase, replay
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.services.base import NotFound, Service, acting_user
+from ketamon.services.review import require_unsigned
 from ketamon.services.sessions import _events, _with_events, append_events
 from ketamon.services.settings import load_settings
 from ketamon.storage.models import DischargeRow, SessionRow, UserRow, VitalsRow
@@ -166,6 +167,7 @@ class DischargeService(Service):
         with self.db.transaction(audit=self.audit(actor)) as session:
             acting_user(session, actor, Permission.CHART)
             owner = self._owner(session, session_id)
+            require_unsigned(session, session_id)
             if when is not None and ensure_utc(when) <= self.now():
                 raise FieldError("next_appointment", "The next appointment must be in the future")
             row = self._row(session, owner, actor)
