@@ -13,6 +13,7 @@ from typing import Protocol
 
 from ketamon.domain.sessions import Phase, SessionEvent, replay
 from ketamon.domain.settings import ClinicSettings
+from ketamon.domain.side_effects import SideEffect, severe_alert_text
 from ketamon.domain.timers import InfusionTimes, derive_times, format_duration
 from ketamon.domain.vitals import Grade, VitalsSet
 from ketamon.domain.vitals_due import vitals_due
@@ -99,26 +100,48 @@ class VitalsLike(Protocol):
     def unacknowledged_red(self) -> Sequence[VitalsSet]: ...
 
 
+class SideEffectsLike(Protocol):
+    """What the board knows of a session's side effects (services.side_effects summary)."""
+
+    @property
+    def unacknowledged_severe(self) -> Sequence[SideEffect]: ...
+
+
+ACKNOWLEDGE_HINT = " — acknowledge (A)"
+
+
 def tile_view(
     chair: Chair,
     session: SessionSnapshot | None,
     settings: ClinicSettings,
     now: datetime,
     vitals: VitalsLike | None = None,
+    side_effects: SideEffectsLike | None = None,
 ) -> TileView:
-    """The tile; with `vitals` (the session's summary) it also shows the vitals lines."""
+    """The tile; with `vitals` (the session's summary) it also shows the vitals lines, and
+    with `side_effects` an alert naming each severe side effect not yet acknowledged."""
     view = _tile_view(chair, session, settings, now)
-    if session is None or vitals is None or view.level is TileLevel.EMPTY:
+    if session is None or view.level is TileLevel.EMPTY:
         return view
-    text, grade = vitals_line(session, vitals.taken, settings, now)
-    red = tuple(vitals.unacknowledged_red)
-    return replace(
-        view,
-        vitals_text=text,
-        vitals_grade=grade,
-        alert_text=red_alert_text(red),
-        red_set_ids=tuple(s.id for s in red),
-    )
+    if vitals is not None:
+        text, grade = vitals_line(session, vitals.taken, settings, now)
+        red = tuple(vitals.unacknowledged_red)
+        view = replace(
+            view,
+            vitals_text=text,
+            vitals_grade=grade,
+            alert_text=red_alert_text(red),
+            red_set_ids=tuple(s.id for s in red),
+        )
+    severe = tuple(side_effects.unacknowledged_severe) if side_effects is not None else ()
+    if severe:
+        parts = [view.alert_text.removesuffix(ACKNOWLEDGE_HINT), severe_alert_text(severe)]
+        view = replace(
+            view,
+            alert_text="; ".join(p for p in parts if p) + ACKNOWLEDGE_HINT,
+            severe_effect_ids=tuple(e.id for e in severe),
+        )
+    return view
 
 
 def vitals_line(
@@ -170,7 +193,7 @@ def red_alert_text(red_sets: Sequence[VitalsSet]) -> str:
     more = len(newest) - MAX_SETS_NAMED
     if more > 0:
         named += f"; +{more} earlier set{'s' if more > 1 else ''}"
-    return f"RED VITALS: {named} — acknowledge (A)"
+    return f"RED VITALS: {named}{ACKNOWLEDGE_HINT}"
 
 
 def _tile_view(

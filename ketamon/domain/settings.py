@@ -10,6 +10,7 @@ from ketamon.domain.side_effects import (
     DEFAULT_SIDE_EFFECTS,
     SideEffectKind,
     catalog_from_stored,
+    validate_catalog,
 )
 from ketamon.domain.vitals import MEASURES, Band, default_bands
 from ketamon.domain.vitals_due import VitalsSchedule
@@ -64,6 +65,8 @@ class ClinicSettings:
     discharge_padss_minimum: int = 9
     phone_region: str = "US"
     discharge_instructions: str = DEFAULT_INSTRUCTIONS
+    # Physician review (issue 7): what a signature may mean (21 CFR 11.50(a)(3))
+    signature_meanings: tuple[str, ...] = ("Reviewed", "Reviewed and approved")
 
     @property
     def discharge_rules(self) -> DischargeRules:
@@ -103,6 +106,8 @@ class ClinicSettings:
                 values[key] = tuple(float(x) for x in values[key])  # type: ignore[union-attr]
         if "medication_choices" in values:
             values["medication_choices"] = tuple(str(x) for x in values["medication_choices"])  # type: ignore[union-attr]
+        if "signature_meanings" in values:
+            values["signature_meanings"] = tuple(str(x) for x in values["signature_meanings"])  # type: ignore[union-attr]
         if "side_effect_catalog" in values:
             values["side_effect_catalog"] = catalog_from_stored(values["side_effect_catalog"])
         if "vital_bands" in values:  # a stored table may predate a measure: keep defaults
@@ -130,6 +135,7 @@ class ClinicSettings:
         if not self.clinic_name.strip():
             raise FieldError("clinic_name", "Clinic name is required")
         self.vitals_schedule.validate()
+        validate_catalog(self.side_effect_catalog)
         for key, edges in self.vital_bands.items():
             if key not in MEASURES or len(edges) != 4:
                 raise FieldError("vital_bands", f"Unknown vital or malformed band: {key}")
@@ -141,7 +147,31 @@ class ClinicSettings:
             raise FieldError("idle_lock_minutes", "Automatic lock must be after 1–30 minutes")
         if not 0 <= self.overrun_alert_minutes <= 60:
             raise FieldError("overrun_alert_minutes", "Overrun alert must be 0–60 minutes")
+        self._validate_dose()
         self._validate_discharge()
+        if not self.signature_meanings or not all(str(m).strip() for m in self.signature_meanings):
+            raise FieldError("signature_meanings", "Signature meanings cannot be empty")
+
+    def _validate_dose(self) -> None:
+        if not self.medication_choices or not all(str(m).strip() for m in self.medication_choices):
+            raise FieldError("medication_choices", "Medication choices cannot be empty")
+        for key, (floor, ceiling), unit in (
+            ("dose_mg_per_kg_range", (0.01, 5.0), "mg/kg"),
+            ("dose_concentration_range", (0.01, 500.0), "mg/mL"),
+        ):
+            pair = getattr(self, key)
+            if len(pair) != 2 or not floor <= pair[0] < pair[1] <= ceiling:
+                raise FieldError(
+                    key, f"The range must be low–high within {floor:g}–{ceiling:g} {unit}"
+                )
+        low, high = self.dose_mg_per_kg_range
+        if not low <= self.dose_default_mg_per_kg <= high:
+            raise FieldError(
+                "dose_default_mg_per_kg",
+                f"Default dose must be within the allowed {low:g}–{high:g} mg/kg",
+            )
+        if not 0 <= self.dose_over_plan_percent <= 100:
+            raise FieldError("dose_over_plan_percent", "Over-plan allowance must be 0–100%")
 
     def _validate_discharge(self) -> None:
         if not 0 <= self.discharge_min_observation_minutes <= 480:
@@ -149,7 +179,9 @@ class ClinicSettings:
                 "discharge_min_observation_minutes", "Minimum observation must be 0–480 minutes"
             )
         if not (
-            1 <= self.discharge_vitals_tolerance_percent < self.discharge_vitals_moderate_percent
+            1
+            <= self.discharge_vitals_tolerance_percent
+            < self.discharge_vitals_moderate_percent
             <= 100
         ):
             raise FieldError(

@@ -194,9 +194,7 @@ class SideEffect:
     @property
     def needs_acknowledgement(self) -> bool:
         """A severe side effect, not voided, that nobody has acknowledged yet."""
-        return (
-            self.current and self.severity is Severity.SEVERE and self.acknowledged_by is None
-        )
+        return self.current and self.severity is Severity.SEVERE and self.acknowledged_by is None
 
 
 def check_onset(onset_at: datetime, checked_in_at: datetime, now: datetime) -> datetime:
@@ -236,20 +234,13 @@ def check_note(note: str) -> str:
     return clean
 
 
-def check_can_tick(
-    kind: SideEffectKind, existing: Sequence[SideEffect], other_text: str = ""
-) -> None:
-    """A retired kind is not offered; a kind ticked and unresolved cannot be ticked again
-    (for "Other": the same description). After it resolves it may recur."""
+def check_can_tick(kind: SideEffectKind, existing: Sequence[SideEffect]) -> None:
+    """A retired kind is not offered; a kind ticked and unresolved cannot be ticked again.
+    After it resolves it may recur (a new entry)."""
     if kind.retired:
         raise DomainError(f"{kind.name} is retired from the side effects list")
     for effect in existing:
-        if (
-            effect.current
-            and effect.kind_key == kind.key
-            and not effect.resolved
-            and (not kind.free_text or effect.other_text.casefold() == other_text.casefold())
-        ):
+        if effect.current and effect.kind_key == kind.key and not effect.resolved:
             raise DomainError(
                 f"{effect.display_name} is already ticked and not resolved: "
                 "resolve it first, or change the entry"

@@ -205,9 +205,9 @@ def parse_vitals(fields: dict[str, str], *, require_core: bool = True) -> Vitals
     errors: dict[str, str] = {}
     values: dict[str, float | None] = {}
     typed = {k: (v or "").strip() for k, v in fields.items()}
-    if not typed.get("bp") and not any(typed.get(k) for k in CORE_KEYS):
-        if any(typed.get(k) for k in SCORE_KEYS):
-            require_core = False  # scores only
+    no_vitals = not typed.get("bp") and not any(typed.get(k) for k in CORE_KEYS)
+    if no_vitals and any(typed.get(k) for k in SCORE_KEYS):
+        require_core = False  # the scores on their own
     bp = typed.pop("bp", "")
     if bp:
         if "/" in bp:

@@ -7,7 +7,7 @@ from sqlalchemy import and_, or_, select
 from ketamon.domain.audit import AuditEntry
 from ketamon.services.base import Service
 from ketamon.storage import audit
-from ketamon.storage.models import AuditRow, SessionEventRow, VitalsRow
+from ketamon.storage.models import AuditRow, SessionEventRow, SideEffectRow, VitalsRow
 
 
 def _entry(row: AuditRow) -> AuditEntry:
@@ -27,10 +27,12 @@ def _entry(row: AuditRow) -> AuditEntry:
 
 class AuditService(Service):
     def session_history(self, session_id: int) -> list[AuditEntry]:
-        """Every audited change to a session, its events and its vitals sets, oldest first."""
+        """Every audited change to a session, its events, vitals sets and side effects,
+        oldest first."""
         with self.db.transaction(write=False) as session:
             event_ids = select(SessionEventRow.id).where(SessionEventRow.session_id == session_id)
             vitals_ids = select(VitalsRow.id).where(VitalsRow.session_id == session_id)
+            effect_ids = select(SideEffectRow.id).where(SideEffectRow.session_id == session_id)
             rows = session.scalars(
                 select(AuditRow)
                 .where(
@@ -40,6 +42,7 @@ class AuditService(Service):
                         ),
                         and_(AuditRow.entity == "session_event", AuditRow.entity_id.in_(event_ids)),
                         and_(AuditRow.entity == "vitals_set", AuditRow.entity_id.in_(vitals_ids)),
+                        and_(AuditRow.entity == "side_effect", AuditRow.entity_id.in_(effect_ids)),
                     )
                 )
                 .order_by(AuditRow.seq)

@@ -8,9 +8,14 @@ from ketamon.domain.clock import Clock, system_clock
 from ketamon.services.audit import AuditService
 from ketamon.services.chairs import ChairService
 from ketamon.services.discharge import DischargeService
+from ketamon.services.dose import DoseService
+from ketamon.services.interventions import InterventionService
 from ketamon.services.patients import PatientService
+from ketamon.services.record import RecordService
+from ketamon.services.review import ReviewService
 from ketamon.services.sessions import SessionService
 from ketamon.services.settings import SettingsService
+from ketamon.services.side_effects import SideEffectService
 from ketamon.services.summary import SummaryService
 from ketamon.services.users import AuthService, UserService
 from ketamon.services.vitals import VitalsService
@@ -34,8 +39,13 @@ class Clinic:
         self.auth = AuthService(db, clock)
         self.audit = AuditService(db, clock)
         self.vitals = VitalsService(db, clock)
+        self.record = RecordService(db, clock)
         self.discharge = DischargeService(db, clock)
+        self.interventions = InterventionService(db, clock)
+        self.dose = DoseService(db, clock)
         self.summary = SummaryService(db, clock)
+        self.side_effects = SideEffectService(db, clock)
+        self.review = ReviewService(db, clock)
         self.backup: Path | None = None
 
     @classmethod

@@ -54,6 +54,7 @@ class Board:
     sessions: dict[int, SessionSnapshot]  # chair id -> active session
     settings: ClinicSettings
     vitals: dict = field(default_factory=dict)  # session id -> vitals.VitalsSummary
+    side_effects: dict = field(default_factory=dict)  # session id -> SideEffectSummary
 
 
 def _events(row: SessionRow) -> tuple[SessionEvent, ...]:
@@ -242,13 +243,18 @@ class StartNeedsDecision(DomainError):
 class SessionService(Service):
     def board(self) -> Board:
         with self.db.transaction(write=False) as session:
-            from ketamon.services.vitals import summaries  # vitals builds on sessions
+            from ketamon.services import side_effects  # they build on sessions
+            from ketamon.services.vitals import summaries
 
             rows = session.scalars(_with_events().where(SessionRow.active_chair_id.is_not(None)))
             snapshots = {r.chair_id: _snapshot(session, r) for r in rows}
             settings = load_settings(session)
-            vitals = summaries(session, [s.id for s in snapshots.values()], settings.bands)
-            return Board(tuple(active_chairs(session)), snapshots, settings, vitals)
+            ids = [s.id for s in snapshots.values()]
+            vitals = summaries(session, ids, settings.bands)
+            effects = side_effects.summaries(session, ids)
+            return Board(
+                tuple(active_chairs(session)), snapshots, settings, vitals, side_effects=effects
+            )
 
     def get(self, session_id: int) -> SessionSnapshot:
         with self.db.transaction(write=False) as session:
@@ -367,6 +373,7 @@ class SessionService(Service):
             if kind is EventKind.STOP:
                 events = _events(row)
                 transition(replay(events), kind, reason)  # "not started" comes first
+                check_event_time(events, now)
                 times = derive_times(events)
                 check_stop(times.infusion_elapsed(now), row.target_minutes, reason)
             append_event(session, row, kind, actor, now, reason, rate_ml_h=rate_ml_h)

@@ -30,6 +30,7 @@ from ketamon.domain.vitals import (
     vital_phase,
 )
 from ketamon.services.base import NotFound, Service, acting_user
+from ketamon.services.review import require_unsigned
 from ketamon.services.sessions import _events
 from ketamon.services.settings import load_settings
 from ketamon.storage.models import SessionRow, VitalsRow
@@ -167,6 +168,7 @@ class VitalsService(Service):
         )
         if owner is None:
             raise NotFound(f"Session {session_id} not found")
+        require_unsigned(session, session_id)
         if corrects is None and not Phase(owner.phase).active:
             raise DomainError(
                 f"This session is {Phase(owner.phase).label.lower()}: "
@@ -202,6 +204,7 @@ class VitalsService(Service):
         row = session.get(VitalsRow, set_id)
         if row is None:
             raise NotFound(f"Vitals set {set_id} not found")
+        require_unsigned(session, row.session_id)
         if row.status != "current":
             raise DomainError(f"This set was already {row.status}; change the current one")
         return row

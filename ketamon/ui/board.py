@@ -77,7 +77,8 @@ class BoardWidget(QWidget):
             for chair in self.board.chairs:
                 session = self.board.sessions.get(chair.id)
                 vitals = self.board.vitals.get(session.id) if session is not None else None
-                view = tile_view(chair, session, settings, now, vitals)
+                effects = self.board.side_effects.get(session.id) if session is not None else None
+                view = tile_view(chair, session, settings, now, vitals, effects)
                 self.tiles[chair.id].apply(view, masked=self.masked)
         self.ticked.emit()
 

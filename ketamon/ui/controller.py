@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QWidget
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.errors import DomainError
-from ketamon.domain.timers import format_duration
 from ketamon.domain.users import Role, User
 from ketamon.services.clinic import Clinic
 from ketamon.services.sessions import Board
@@ -22,6 +21,7 @@ from ketamon.storage.database import StorageError
 from ketamon.ui.dialogs.accounts import UserDraft
 from ketamon.ui.dialogs.chairs import ChairHandlers, ChairsDialog
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
+from ketamon.ui.dialogs.infusion import ask_stop
 from ketamon.ui.dialogs.messages import Confirm, show_message
 from ketamon.ui.dialogs.reason import (
     BASELINE_OVERRIDE_REASONS,
@@ -91,12 +91,12 @@ class BoardController(QObject):
     def _do_check_in(self, chair_id: int) -> None:
         if self.board is None:
             return
-        sessions, actor = self.clinic.sessions, self.actor
+        actor = self.actor
         handlers = CheckInHandlers(
             search=self.clinic.patients.search,
             register=lambda draft: self.clinic.patients.register(actor, draft),
-            check_in=lambda patient_id, minutes: sessions.check_in(
-                actor, chair_id, patient_id, minutes
+            check_in=lambda patient_id, minutes, escort: self._check_in(
+                chair_id, patient_id, minutes, escort
             ),
             occupied={s.patient_id: s.chair_name for s in self.board.sessions.values()},
         )
@@ -104,6 +104,13 @@ class BoardController(QObject):
             self.parent_widget, self.chair_name(chair_id), handlers, self.board.settings
         )
         self.reload()
+
+    def _check_in(self, chair_id: int, patient_id: int, minutes: int, escort) -> object:  # noqa: ANN001
+        """Check in, then keep the escort plan (validated by the dialog beforehand)."""
+        snapshot = self.clinic.sessions.check_in(self.actor, chair_id, patient_id, minutes)
+        if escort is not None:
+            self.clinic.discharge.save_escort_plan(self.actor, snapshot.id, escort)
+        return snapshot
 
     def _do_start(self, chair_id: int) -> None:
         """Start; a missing baseline needs a reason, a high baseline BP a confirmation."""
@@ -162,16 +169,13 @@ class BoardController(QObject):
         self._session_action(chair_id, self.clinic.sessions.resume)
 
     def _do_stop(self, chair_id: int) -> None:
+        """Before the target a reason is required; at or after it, a confirmation."""
         session = self.session_on(chair_id)
         if session is None:
             return
-        elapsed = session.times.infusion_elapsed(self.clinic.clock())
-        text = (
-            f"Stop the infusion for {session.patient_name} now, at "
-            f"{format_duration(elapsed)} of {session.target_minutes:02d}:00?"
-        )
-        if Confirm.ask(self.parent_widget, "Stop infusion", text, "Stop infusion"):
-            self._session_action(chair_id, self.clinic.sessions.stop)
+        reason = ask_stop(self.parent_widget, session, self.clinic.clock())
+        if reason is not None:
+            self._session_action(chair_id, lambda a, sid: self.clinic.sessions.stop(a, sid, reason))
 
     def _do_discharge(self, chair_id: int) -> None:
         session = self.session_on(chair_id)
@@ -237,6 +241,39 @@ class BoardController(QObject):
             )
         )
 
+    # -- discharge summaries ---------------------------------------------------------------
+    def show_recent(self) -> None:
+        from ketamon.ui.dialogs.recent import RecentDialog, RecentHandlers
+
+        handlers = RecentHandlers(
+            recent=self.clinic.summary.recent,
+            print_summary=self.print_summary,
+            save_pdf=self.save_summary_pdf,
+        )
+        self._guard(lambda: RecentDialog.ask(self.parent_widget, handlers))
+
+    def print_summary(self, session_id: int) -> None:
+        from ketamon.ui.printing import SummaryPreview
+
+        summary = self._guard(lambda: self.clinic.summary.snapshot(session_id))
+        if summary is not None:
+            SummaryPreview.ask(self.parent_widget, summary)
+
+    def save_summary_pdf(self, session_id: int) -> None:
+        from ketamon.reports.pdf import ReportError
+        from ketamon.ui.printing import SavePdf
+
+        summary = self._guard(lambda: self.clinic.summary.snapshot(session_id))
+        if summary is None:
+            return
+        try:
+            path = SavePdf.ask(self.parent_widget, summary)
+        except ReportError as error:
+            self._say("Summary not saved", str(error), critical=True)
+            return
+        if path is not None:
+            self._say("Summary saved", f"Saved {path}")
+
     def edit_chairs(self) -> None:
         chairs, actor = self.clinic.chairs, self.actor
         handlers = ChairHandlers(
@@ -297,16 +334,54 @@ class BoardController(QObject):
         self.reload()
 
     def _do_acknowledge(self, chair_id: int) -> None:
-        """Acknowledge the red sets this board shows for the chair (who and when, audited)."""
+        """Acknowledge the red sets and severe side effects this board shows for the chair
+        (who and when, audited)."""
         session = self.session_on(chair_id)
-        summary = self.board.vitals.get(session.id) if self.board and session else None
-        if summary is None:
+        if self.board is None or session is None:
             return
-        acknowledge = self.clinic.vitals.acknowledge
-        for red in summary.unacknowledged_red:
-            done = self._guard(lambda set_id=red.id: acknowledge(self.actor, set_id))
-            if done is None:  # refused or a database fault: the message is shown
+        summary = self.board.vitals.get(session.id)
+        effects = self.board.side_effects.get(session.id)
+        calls = [
+            lambda set_id=red.id: self.clinic.vitals.acknowledge(self.actor, set_id)
+            for red in (summary.unacknowledged_red if summary else ())
+        ] + [
+            lambda effect_id=e.id: self.clinic.side_effects.acknowledge(self.actor, effect_id)
+            for e in (effects.unacknowledged_severe if effects else ())
+        ]
+        for call in calls:
+            if self._guard(call) is None:  # refused or a database fault: the message is shown
                 break
+        self.reload()
+
+    # -- side effects ----------------------------------------------------------------------
+    def _do_side_effects(self, chair_id: int) -> None:
+        session = self.session_on(chair_id)
+        if session is not None:
+            self.side_effects_for(session.id, f"{session.chair_name} · {session.patient_name}")
+
+    def side_effects_for(self, session_id: int, title: str) -> int:
+        """The side effects list of a session (from the tile or the session window)."""
+        from ketamon.ui.dialogs.side_effects import SideEffectsDialog, service_handlers
+
+        handlers = service_handlers(
+            self.clinic.side_effects, self.actor, session_id, self.clinic.clock, self.reload
+        )
+        changes = SideEffectsDialog.ask(self.parent_widget, title, handlers)
+        self.reload()
+        return changes
+
+    def edit_side_effect_catalog(self) -> None:
+        """The clinic's side effects list (administrators): add, rename, retire."""
+        from ketamon.ui.dialogs.side_effect_catalog import CatalogHandlers, SideEffectCatalogDialog
+
+        service, actor = self.clinic.side_effects, self.actor
+        handlers = CatalogHandlers(
+            catalog=service.catalog,
+            add=lambda name: service.add_kind(actor, name),
+            rename=lambda key, name: service.rename_kind(actor, key, name),
+            retire=lambda key: service.retire_kind(actor, key),
+        )
+        SideEffectCatalogDialog.ask(self.parent_widget, handlers)
         self.reload()
 
     # -- plumbing --------------------------------------------------------------------------

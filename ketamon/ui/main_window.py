@@ -90,6 +90,10 @@ class MainWindow(QMainWindow):
             toolbar, "Switch user", "Someone else signs in at this workstation"
         )
         self.switch_action.triggered.connect(self.switch_user)
+        self.recent_action = self._action(
+            toolbar, "Recent discharges…", "Sessions ended in the last 24 h: print the summary"
+        )
+        self.recent_action.triggered.connect(self.controller.show_recent)
         toolbar.addSeparator()
         self.users_action = self._action(
             toolbar, "Users…", "Add, deactivate, reactivate users or reset a password"
@@ -103,6 +107,10 @@ class MainWindow(QMainWindow):
             toolbar, "Settings…", "Clinic settings: automatic lock, targets, vitals schedule"
         )
         self.settings_action.triggered.connect(self.controller.edit_settings)
+        self.side_effects_action = self._action(
+            toolbar, "Side effects list…", "Side effects offered as checkboxes: add, rename, retire"
+        )
+        self.side_effects_action.triggered.connect(self.controller.edit_side_effect_catalog)
         self.refresh_action = self._action(
             toolbar, "Refresh", "Reload the board from the database (F5)"
         )
@@ -141,11 +149,17 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         admin = Role.ADMIN in self.controller.roles and not self.locked
-        for action in (self.users_action, self.chairs_action, self.settings_action):
+        for action in (
+            self.users_action,
+            self.chairs_action,
+            self.settings_action,
+            self.side_effects_action,
+        ):
             action.setVisible(admin)
             action.setEnabled(admin)
         self.lock_action.setVisible(not self.locked)
         self.lock_action.setEnabled(not self.locked)
+        self.recent_action.setEnabled(not self.locked)
 
     # -- lock ------------------------------------------------------------------------------
     @property

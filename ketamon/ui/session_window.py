@@ -29,10 +29,12 @@ from PySide6.QtWidgets import (
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.errors import DomainError
+from ketamon.domain.record import Marker
 from ketamon.domain.vitals import VitalsSet
 from ketamon.services.clinic import Clinic
 from ketamon.storage.database import StorageError
 from ketamon.ui.dialogs.history import HistoryTree
+from ketamon.ui.dialogs.infusion import InterventionsPage
 from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.dialogs.timeline import TimelineTable
 from ketamon.ui.dialogs.vitals_correct import VOID_REASONS, CorrectVitalsDialog
@@ -71,7 +73,8 @@ class SessionWindow(QDialog):
         self.model = VitalsTableModel(self)
         self.table = VitalsTableView(self.model)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        self.timeline = TimelineTable(session.events)
+        self.timeline = TimelineTable()  # filled by refresh: events, side effects, medications
+        self.markers: list[Marker] = []
         self.history = HistoryTree(())
         self.message = QLabel("")
         self.message.setObjectName("fieldError")
@@ -84,6 +87,8 @@ class SessionWindow(QDialog):
         self.tabs.setTabToolTip(
             2, "The audit trail: every change to this session, who made it, old and new values"
         )
+        self.interventions = InterventionsPage(self)  # medications, pause/rate/stop, dose
+        self.tabs.addTab(self.interventions, "Interventions")
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -98,6 +103,7 @@ class SessionWindow(QDialog):
         row = QHBoxLayout()
         for text, tip, slot in (
             ("Record vitals…", "Enter a new vitals set for this session", self.record_vitals),
+            ("Side effects…", "Tick, grade and resolve side effects (E)", self.side_effects),
             ("Correct…", "Correct the selected set (a reason is required)", self.correct),
             ("Void…", "Void the selected set (a reason is required)", self.void),
             ("Save chart as PNG…", "Save the chart as an image", self.save_chart),
@@ -151,20 +157,28 @@ class SessionWindow(QDialog):
 
     # -- refreshing ------------------------------------------------------------------------
     def refresh(self, *, full: bool = False) -> None:
-        """Re-read the session's vitals (and with full=True its events and history)."""
+        """Re-read the session's vitals, timeline and chart markers (and with full=True its
+        events, history and the clinic's bands)."""
         try:
             if full:
                 self.session = self.clinic.sessions.get(self.session_id)
                 self.history.set_entries(self.clinic.audit.session_history(self.session_id))
-                self.timeline.set_events(self.session.events)
                 self.bands = self.clinic.settings.get().bands  # the thresholds an admin set
             self.sets = self.clinic.vitals.list(self.session_id)
+            timeline = self.clinic.record.timeline(self.session_id)
+            self.markers = self.clinic.record.markers(self.session_id)
         except (DomainError, StorageError) as error:
             self.message.setText(f"Could not refresh: {error}")
             return
         self._show_header()
+        self.interventions.refresh()
+        self.timeline.set_entries(timeline)
         self.chart.show_data(
-            self.sets, self.session.events, self.bands, target_minutes=self.session.target_minutes
+            self.sets,
+            self.session.events,
+            self.bands,
+            target_minutes=self.session.target_minutes,
+            markers=self.markers,
         )
         rows = self.model.rowCount()
         self.model.set_sets(self.sets)
@@ -181,7 +195,9 @@ class SessionWindow(QDialog):
         sessions = getattr(board, "sessions", {})
         fresh = next((s for s in sessions.values() if s.id == self.session_id), None)
         summary = getattr(board, "vitals", {}).get(self.session_id)
-        taken = tuple(s.taken_at for s in self.sets if s.status == "current")
+        taken = tuple(
+            s.taken_at for s in self.sets if s.status == "current" and not s.scores_only
+        )  # as the board counts them: sedation scores alone are not a vitals set
         vitals_changed = summary is not None and tuple(summary.taken) != taken
         if fresh is None or fresh.events != self.session.events or vitals_changed:
             self.refresh(full=True)
@@ -208,9 +224,29 @@ class SessionWindow(QDialog):
             ),
             now=self.clinic.clock,
             saved=lambda _set: self._saved(),
+            bands=self.bands,
         )
         title = f"{self.session.chair_name} · {self.session.patient_name}"
         return VitalsEntryDialog.ask(self, title, handlers)
+
+    def side_effects(self) -> int:
+        """The side effects list (as on the tile); the board follows each change."""
+        from ketamon.ui.dialogs.side_effects import SideEffectsDialog, service_handlers
+
+        handlers = service_handlers(
+            self.clinic.side_effects, self.actor, self.session_id, self.clinic.clock, self._saved
+        )
+        title = f"{self.session.chair_name} · {self.session.patient_name}"
+        changes = SideEffectsDialog.ask(self, title, handlers)
+        if changes:
+            self.refresh(full=True)
+        return changes
+
+    def changed(self) -> None:
+        """An intervention was recorded: this window and the board show it."""
+        self.refresh(full=True)
+        if self.on_saved is not None:
+            self.on_saved()
 
     def _saved(self) -> None:
         self.refresh()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QBrush, QKeySequence, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -95,6 +95,91 @@ PRIMARY: dict[TileLevel, str] = {
 }
 
 
+_SAME_DIGITS = str.maketrans("123456789", "000000000")
+
+
+class TickLabel(QWidget):
+    """A tile line that changes every second ("12:34 / 40:00") without re-laying out the board.
+
+    QLabel.setText() always calls updateGeometry(): each tick every tile, then the board and
+    the main window re-ran their layouts (and the main window its toolbar's), although no
+    size had changed. Here the QLabel (drawn and styled exactly as before, same object
+    name) sits in a holder without a layout. The holder reports the label's size hints and
+    asks for a re-layout only when they really change: a line more or less, another digit.
+    """
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # Opaque, in the tile's own background colour (inherited from the stylesheet's
+        # palette): a repaint of the line stops here instead of redrawing the tile's
+        # rounded border and the window behind it.
+        self.setAutoFillBackground(True)
+        self.label = _plain_label(QLabel(self), name)
+        self._hints = self._measure()
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (the QLabel name, for callers and tests)
+        old = self.label.text()
+        if text == old:
+            return
+        self.label.setText(text)
+        # Measuring a label costs more than the rest of its tick. The size cannot change
+        # when only digits changed: UI fonts draw every digit the same width ("tabular").
+        if text.translate(_SAME_DIGITS) != old.translate(_SAME_DIGITS):
+            self._remeasure()
+
+    def _remeasure(self) -> None:
+        hints = self._measure()
+        if hints != self._hints:
+            self._hints = hints
+            self.updateGeometry()
+
+    def setWordWrap(self, on: bool) -> None:  # noqa: N802
+        self.label.setWordWrap(on)
+        self.setSizePolicy(self.label.sizePolicy())
+        self._hints = self._measure()
+        self.updateGeometry()
+
+    def setProperty(self, name: str, value: object) -> bool:  # noqa: N802
+        """Style properties ("level", "grade") go to the label the stylesheet matches."""
+        self.label.setProperty(name, value)
+        return super().setProperty(name, value)
+
+    def set_background(self, brush: QBrush) -> None:
+        """The tile's background, which the stylesheet does not pass on to children."""
+        palette = self.palette()
+        palette.setBrush(QPalette.ColorRole.Window, brush)
+        self.setPalette(palette)
+
+    def repolish(self) -> None:
+        _repolish(self.label)
+        self._hints = self._measure()
+        self.updateGeometry()
+
+    def _measure(self) -> tuple[object, ...]:
+        label = self.label
+        height = label.heightForWidth(self.width()) if label.hasHeightForWidth() else -1
+        return (label.sizeHint(), label.minimumSizeHint(), height)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.label.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.label.minimumSizeHint()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return self.label.hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self.label.heightForWidth(width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        self.label.setGeometry(0, 0, event.size().width(), event.size().height())
+        self._hints = self._measure()
+
+
 class ChairTile(QFrame):
     """Shows a TileView; emits `requested(action_key, chair_id)`."""
 
@@ -116,10 +201,11 @@ class ChairTile(QFrame):
         self.patient_label = self._label("tilePatient")
         self.course_label = self._label("tileCourse")
         self.caption_label = self._label("tileCaption")
-        self.timer_label = self._label("tileTimer")
-        self.status_label = self._label("tileStatus")
-        self.detail_label = self._label("tileDetail")
-        self.vitals_label = self._label("tileVitals")
+        # These change every second: see TickLabel.
+        self.timer_label = TickLabel("tileTimer")
+        self.status_label = TickLabel("tileStatus")
+        self.detail_label = TickLabel("tileDetail")
+        self.vitals_label = TickLabel("tileVitals")
         self.vitals_label.setWordWrap(True)
         self.alert_label = self._label("tileAlertText")
         self.alert_label.setWordWrap(True)
@@ -188,10 +274,7 @@ class ChairTile(QFrame):
         layout.addLayout(button_row)
 
     def _label(self, name: str) -> QLabel:
-        label = QLabel()
-        label.setObjectName(name)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        return label
+        return _plain_label(QLabel(), name)
 
     def _request(self, key: str) -> None:
         if self.view is not None and key in self.available():
@@ -229,7 +312,11 @@ class ChairTile(QFrame):
         if old is None or old.phase_text != shown.phase_text:
             self.phase_label.setText(shown.phase_text.upper())
         if old is None or old.progress_permille != shown.progress_permille:
+            # setValue() repaints the bar at once when it grows by a pixel, each bar in
+            # its own pass over the window; instead it is drawn with the rest of the tick.
+            self.progress.setUpdatesEnabled(False)
             self.progress.setValue(shown.progress_permille)
+            self.progress.setUpdatesEnabled(True)  # schedules the repaint
         self.progress.setVisible(shown.level not in (TileLevel.EMPTY,))
         if old is None or old.alert_text != shown.alert_text:
             # The Acknowledge (A) button sits in the banner: the words are not repeated.
@@ -251,6 +338,9 @@ class ChairTile(QFrame):
         for widget in (self, self.phase_label, self.status_label, self.timer_label, self.progress):
             widget.setProperty("level", level.value)
             _repolish(widget)
+        background = self.palette().window()  # the stylesheet's colour for this level
+        for line in (self.timer_label, self.status_label, self.detail_label, self.vitals_label):
+            line.set_background(background)
 
     def _offer(self, level: TileLevel) -> None:
         """Show the buttons and enable the keys of what this tile offers now."""
@@ -291,14 +381,25 @@ def masked_view(view: TileView) -> TileView:
 
 
 def _keep_values_whole(text: str) -> str:
-    """Wrap a long alert between values, never inside one ("SpO2 / 89%")."""
+    """Wrap a long alert between values, never inside one ("SpO2 / 89%"). Side effect
+    names wrap as words: a long one kept whole would widen the tile past the screen."""
     head, sep, values = text.partition(": ")
-    if not sep:
+    if not sep or not head.startswith("RED VITALS"):
         return text
-    return f"{head}: " + re.sub(r"(?<=[^,;]) ", "\u00a0", values)
+    red, marker, effects = values.partition("; SEVERE SIDE EFFECT")
+    return f"{head}: " + re.sub(r"(?<=[^,;]) ", "\u00a0", red) + marker + effects
+
+
+def _plain_label(label: QLabel, name: str) -> QLabel:
+    label.setObjectName(name)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    return label
 
 
 def _repolish(widget: QWidget) -> None:
     """Re-apply the stylesheet after a dynamic property changed."""
+    if isinstance(widget, TickLabel):
+        widget.repolish()
+        return
     widget.style().unpolish(widget)
     widget.style().polish(widget)

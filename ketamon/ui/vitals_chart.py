@@ -1,4 +1,10 @@
-"""The session's vitals chart (pyqtgraph): four stacked plots on one time axis.
+"""The session's vitals chart (pyqtgraph): stacked plots on one time axis.
+
+Four vitals plots (BP, HR, SpO2, RR); under them a short plot of the MOAA/S and
+dissociation scores as step lines (each holds until the next assessment; amber/red
+MOAA/S points have their own symbol, not only a colour); at the bottom a strip of
+markers, one per infusion action, medication given and side effect, each saying on hover
+when, what and who (domain.record.Marker).
 
 x is minutes from infusion start (baseline sets are negative); before the infusion has
 started there is no start to count from, so x is minutes from check-in and the axis says
@@ -19,12 +25,20 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from ketamon.domain.record import EntryKind, Marker
 from ketamon.domain.sessions import EventKind, SessionEvent
 from ketamon.domain.timers import derive_times
-from ketamon.domain.vitals import MEASURES, Band, Grade, VitalsSet
+from ketamon.domain.vitals import (
+    MEASURES,
+    Band,
+    Grade,
+    VitalsSet,
+    dissociation_words,
+    moaas_words,
+)
 from ketamon.ui.timefmt import local_time
 
 pg.setConfigOptions(antialias=False, background="w", foreground="#1b2733")
@@ -40,6 +54,23 @@ EVENT_STYLE = {
     EventKind.STOP: ("#5b3f99", "Stop"),
     EventKind.CANCEL: ("#5b3f99", "Cancel"),
 }
+
+
+AXIS_WIDTH = 100  # room for the marker lanes ("Side effect")
+SCORE_COLOURS = {"sedation": "#1f6f8b", "dissociation": "#9b59b6"}
+# Marker lanes (y on the marker strip), symbols and colours: shape tells the kind apart.
+LANES = {EntryKind.INFUSION: 2, EntryKind.MEDICATION: 1, EntryKind.SIDE_EFFECT: 0}
+LANE_NAMES = {
+    EntryKind.INFUSION: "Infusion",
+    EntryKind.MEDICATION: "Medication",
+    EntryKind.SIDE_EFFECT: "Side effect",
+}
+MARKER_STYLE = {  # (symbol, colour, size)
+    EntryKind.INFUSION: ("t", "#2f68b0", 13),  # ▼
+    EntryKind.MEDICATION: ("p", "#16a085", 14),  # pentagon
+    EntryKind.SIDE_EFFECT: ("o", "#e08e00", 12),
+}
+SEVERE_MARKER = ("star", "#c0392b", 19)  # a severe side effect: a bigger red star
 
 
 @dataclass(frozen=True)
@@ -134,16 +165,13 @@ class VitalsChart(QWidget):
             plot.hideButtons()
             plot.showGrid(x=True, y=True, alpha=0.18)
             plot.setLabel("left", f"{panel.title} ({panel.unit})")
-            plot.getAxis("left").setWidth(74)
+            plot.getAxis("left").setWidth(AXIS_WIDTH)
             plot.setYRange(*panel.y_range, padding=0)
             if first is None:
                 first = plot
             else:
                 plot.setXLink(first)
-            if index < len(PANELS) - 1:
-                plot.getAxis("bottom").setStyle(showValues=False)
-            else:
-                plot.setLabel("bottom", "Minutes from infusion start")
+            plot.getAxis("bottom").setStyle(showValues=False)
             self.bands[panel.band_key] = []
             self.threshold_lines[panel.band_key] = []
             for key, edge, _text in panel.lines:
@@ -191,12 +219,103 @@ class VitalsChart(QWidget):
             self.event_lines[panel.series[0][0]] = []
         assert first is not None
         self.first_plot = first
-        self.bottom_plot = self.plots[PANELS[-1].series[0][0]]
+        self._build_scores(first, len(PANELS))
+        self._build_markers(first, len(PANELS) + 1)
+        self.bottom_plot = self.plots["markers"]
         self.grade_key = pg.TextItem(
             "", color="#34495e", anchor=(1, 1), fill=pg.mkBrush(255, 255, 255, 225)
         )
         self.grade_key.setParentItem(first.getViewBox())
         first.getViewBox().sigResized.connect(self._place_grade_key)
+
+    def _small_plot(self, first: pg.PlotItem, row: int, stretch: int, title: str) -> pg.PlotItem:
+        plot = self.view.addPlot(row=row, col=0)
+        self.view.ci.layout.setRowStretchFactor(row, stretch)
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.showGrid(x=True, y=True, alpha=0.18)
+        plot.setLabel("left", title)
+        plot.getAxis("left").setWidth(AXIS_WIDTH)
+        plot.setXLink(first)
+        return plot
+
+    def _build_scores(self, first: pg.PlotItem, row: int) -> None:
+        """MOAA/S (0–5) and dissociation (0–3) as step lines on their own small axis."""
+        plot = self._small_plot(first, row, 2, "Scores")
+        plot.getAxis("bottom").setStyle(showValues=False)
+        plot.setYRange(-0.5, 5.5, padding=0)
+        plot.getAxis("left").setTicks([[(v, str(v)) for v in range(6)]])
+        for edge, grade in ((3, Grade.AMBER), (1, Grade.RED)):  # the default MOAA/S bands
+            region = pg.LinearRegionItem(
+                (-0.5, edge + 0.5),
+                orientation="horizontal",
+                movable=False,
+                brush=pg.mkBrush(BAND_BRUSHES[grade]),
+                pen=pg.mkPen(None),
+            )
+            region.setZValue(-20)
+            plot.addItem(region, ignoreBounds=True)
+            self.bands.setdefault("sedation", []).append((region, grade))
+        self.event_lines["scores"] = []
+        for key in ("sedation", "dissociation"):
+            colour = SCORE_COLOURS[key]
+            style = Qt.PenStyle.SolidLine if key == "sedation" else Qt.PenStyle.DashLine
+            curve = plot.plot(
+                [], [], pen=pg.mkPen(colour, width=2.5, style=style), stepMode="right"
+            )
+            self.curves[key] = curve
+            self.points[key] = {}
+            for grade in Grade:
+                fill = colour if grade is Grade.NORMAL else GRADE_COLOURS[grade]
+                symbol = GRADE_SYMBOLS[grade] if key == "sedation" else "d"
+                scatter = pg.ScatterPlotItem(
+                    [],
+                    [],
+                    pen=pg.mkPen(colour, width=1.5),
+                    brush=pg.mkBrush(fill),
+                    symbol=symbol,
+                    size=GRADE_SIZES[grade],
+                    hoverable=True,
+                    tip=self._tip,
+                )
+                scatter.setZValue(5 + grade)
+                plot.addItem(scatter)
+                self.points[key][grade] = scatter
+        self.scores_key = pg.TextItem(
+            "", color="#34495e", anchor=(1, 0), fill=pg.mkBrush(255, 255, 255, 225)
+        )
+        self.scores_key.setParentItem(plot.getViewBox())
+        plot.getViewBox().sigResized.connect(self._place_grade_key)
+        self.plots["scores"] = plot
+
+    def _build_markers(self, first: pg.PlotItem, row: int) -> None:
+        """One lane per kind: infusion actions, medications, side effects (hover: details)."""
+        plot = self._small_plot(first, row, 1, "")
+        plot.setYRange(-0.6, 2.6, padding=0)
+        plot.getAxis("left").setTicks([[(LANES[k], LANE_NAMES[k]) for k in LANES]])
+        plot.setLabel("bottom", "Minutes from infusion start")
+        self.markers: dict[str, pg.ScatterPlotItem] = {}
+        styles = {kind.value: style for kind, style in MARKER_STYLE.items()}
+        styles["severe"] = SEVERE_MARKER
+        for name, (symbol, colour, size) in styles.items():
+            scatter = pg.ScatterPlotItem(
+                [],
+                [],
+                pen=pg.mkPen("#1b2733", width=1),
+                brush=pg.mkBrush(colour),
+                symbol=symbol,
+                size=size,
+                hoverable=True,
+                hoverSize=size + 5,
+                tip=self._marker_tip,
+            )
+            scatter.setZValue(10 if name == "severe" else 5)
+            plot.addItem(scatter)
+            self.markers[name] = scatter
+        self.event_lines["markers"] = []
+        self.marker_labels: list[pg.TextItem] = []
+        self.plots["markers"] = plot
 
     def _set_key(self, html: str) -> None:
         if html != getattr(self, "_key_html", None):
@@ -204,8 +323,13 @@ class VitalsChart(QWidget):
             self.grade_key.setHtml(html)
 
     def _place_grade_key(self) -> None:
+        if not hasattr(self, "grade_key"):
+            return  # still building
         box = self.first_plot.getViewBox()
         self.grade_key.setPos(box.width() - 4, box.height() - 4)
+        scores = self.plots.get("scores")
+        if scores is not None and hasattr(self, "scores_key"):
+            self.scores_key.setPos(scores.getViewBox().width() - 4, 2)
 
     # -- data (setData only) -------------------------------------------------------------
     def show_data(
@@ -215,13 +339,20 @@ class VitalsChart(QWidget):
         bands: dict[str, Band],
         *,
         target_minutes: int | None = None,
+        markers: Sequence[Marker] = (),
     ) -> None:
         origin = chart_origin(events) if events else None
         self.origin = origin
-        current = [s for s in sets if s.status == "current"]
-        at = origin.at if origin else (current[0].taken_at if current else None)
+        every = [s for s in sets if s.status == "current"]
+        at = origin.at if origin else (every[0].taken_at if every else None)
+        current = [s for s in every if not s.scores_only]  # scores alone: no vitals point
         xs = [minutes_from(at, s.taken_at) for s in current] if at else []
         self.bottom_plot.setLabel("bottom", origin.label if origin else "Minutes")
+        score_xs = self._set_scores(every, at)
+        self._set_score_bands(bands.get("sedation"))
+        marker_xs = self._set_markers(markers, at)
+        self._set_events(self.plots["scores"], events, at, labelled=False)
+        self._set_events(self.plots["markers"], events, at, labelled=False)
         for panel in PANELS:
             low, high = panel.y_range
             for key, _name, _colour in panel.series:
@@ -242,7 +373,90 @@ class VitalsChart(QWidget):
             self._set_bands(panel, bands.get(panel.band_key), low, high)
             self._set_threshold_lines(panel, bands)
             self._set_events(plot, events, at, labelled=panel is PANELS[0])
-        self._set_x_range(xs, events, at, target_minutes)
+        self._set_x_range(xs + score_xs + marker_xs, events, at, target_minutes)
+
+    def _set_scores(self, sets: Sequence[VitalsSet], at: datetime | None) -> list[float]:
+        """Step lines: each score holds from its assessment to the next one."""
+        shown: list[float] = []
+        for key in ("sedation", "dissociation"):
+            scored = [s for s in sets if getattr(s.values, key) is not None] if at else []
+            xs = [minutes_from(at, s.taken_at) for s in scored]  # type: ignore[arg-type]
+            ys = [float(getattr(s.values, key)) for s in scored]
+            self.curves[key].setData(xs, ys, stepMode="right")
+            by_grade: dict[Grade, tuple[list, list, list]] = {g: ([], [], []) for g in Grade}
+            for x, y, vitals in zip(xs, ys, scored, strict=True):
+                px, py, data = by_grade[vitals.grades.get(key, Grade.NORMAL)]
+                px.append(x), py.append(y), data.append((key, vitals))
+            for grade, (px, py, data) in by_grade.items():
+                self.points[key][grade].setData(x=px, y=py, data=data)
+            shown += xs
+        return shown
+
+    def _set_score_bands(self, band: Band | None) -> None:
+        """Shade MOAA/S amber and red as the clinic set them (integer levels, hence +0.5)."""
+        for region, grade in self.bands["sedation"]:
+            edge = None
+            if band is not None:
+                edge = band.red_low if grade is Grade.RED else band.amber_low
+            region.setVisible(edge is not None)
+            if edge is not None:
+                region.setRegion((-0.5, edge + 0.5))
+        flags = []
+        if band is not None and band.amber_low is not None:
+            flags.append(f"▲ AMBER ≤ {band.amber_low:g}")
+        if band is not None and band.red_low is not None:
+            flags.append(f"■ RED ≤ {band.red_low:g}")
+        html = (
+            "<div style='font-size:10pt; color:#34495e'>"
+            f"<b style='color:{SCORE_COLOURS['sedation']}'>━●</b> MOAA/S 0–5"
+            + (f" ({', '.join(flags)})" if flags else "")
+            + f" &nbsp; <b style='color:{SCORE_COLOURS['dissociation']}'>╍◆</b>"
+            " dissociation 0–3</div>"
+        )
+        if html != getattr(self, "_scores_html", None):
+            self._scores_html = html
+            self.scores_key.setHtml(html)
+            self._place_grade_key()
+
+    def _set_markers(self, markers: Sequence[Marker], at: datetime | None) -> list[float]:
+        groups: dict[str, tuple[list, list, list]] = {k: ([], [], []) for k in self.markers}
+        for marker in markers if at else ():
+            name = "severe" if marker.severity == "severe" else marker.kind.value
+            if name not in groups:
+                continue
+            xs, ys, data = groups[name]
+            xs.append(minutes_from(at, marker.at))  # type: ignore[arg-type]
+            ys.append(LANES.get(marker.kind, 0))
+            data.append(marker)
+        for name, (xs, ys, data) in groups.items():
+            self.markers[name].setData(x=xs, y=ys, data=data)
+        self._set_marker_labels(
+            [(x, y, m) for xs, ys, d in groups.values() for x, y, m in zip(xs, ys, d, strict=True)]
+        )
+        return [x for xs, _ys, _d in groups.values() for x in xs]
+
+    def _set_marker_labels(self, placed: list[tuple[float, float, Marker]]) -> None:
+        """A short label beside each marker the event lines do not already name (printed
+        charts have no hover): side effects, medications, rate changes."""
+        named = [
+            (x, y, m)
+            for x, y, m in placed
+            if m.kind is not EntryKind.INFUSION
+            or m.event not in ("start", "pause", "resume", "stop")
+        ]
+        plot = self.plots["markers"]
+        while len(self.marker_labels) < len(named):  # a pool that only grows
+            label = pg.TextItem("", color="#1b2733", anchor=(0, 0.5))
+            label.setFont(QFont("Sans Serif", 9))
+            plot.addItem(label, ignoreBounds=True)
+            self.marker_labels.append(label)
+        for label, (x, y, marker) in zip(self.marker_labels, named, strict=False):
+            if label.toPlainText() != marker.label:
+                label.setText(marker.label)
+            label.setPos(x + 0.6, y)
+            label.setVisible(True)
+        for label in self.marker_labels[len(named) :]:
+            label.setVisible(False)
 
     def _set_bands(self, panel: Panel, band: Band | None, low: float, high: float) -> None:
         spans: list[tuple[float, float] | None] = [None, None, None, None]
@@ -361,10 +575,21 @@ class VitalsChart(QWidget):
         key, vitals = data  # type: ignore[misc]
         measure = MEASURES[key]
         grade = vitals.grades.get(key, Grade.NORMAL)
+        words = {"sedation": moaas_words, "dissociation": dissociation_words}.get(key)
+        value = f"{y:g} {words(int(y))}" if words else f"{y:g} {measure.unit}"
         return (
-            f"{measure.label}: {y:g} {measure.unit} ({grade.label})\n"
+            f"{measure.label}: {value} ({grade.label})\n"
             f"{local_time(vitals.taken_at)} · {x:+.0f} min · {vitals.phase.value}"
+            f" · by {vitals.entered_by}"
         )
+
+    def _marker_tip(self, x: float, y: float, data: object) -> str:  # noqa: ARG002
+        return marker_text(data)  # type: ignore[arg-type]
+
+    def marker_data(self) -> list[Marker]:
+        """Every marker on the chart, in time order (tests and the printed summary)."""
+        found = [m for s in self.markers.values() for m in (s.data["data"] if len(s.data) else [])]
+        return sorted(found, key=lambda m: m.at)
 
     def _mouse_moved(self, position: QPointF) -> None:
         for plot in self.plots.values():
@@ -401,6 +626,11 @@ class VitalsChart(QWidget):
         if not self.render_image(width, height).save(str(target), "PNG"):
             raise OSError(f"Could not write {target}")
         return target
+
+
+def marker_text(marker: Marker) -> str:
+    """What hovering a marker shows: time, what, who."""
+    return f"{local_time(marker.at)} · {marker.text}\nby {marker.actor}"
 
 
 def _value(vitals: VitalsSet, key: str) -> float:

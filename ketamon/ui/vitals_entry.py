@@ -1,6 +1,8 @@
 """Vitals entry from the board: a compact popup opened with V on a chair.
 
-Typed as numbers, Tab between fields, Enter saves: "128/84" Tab "72" Tab "98" Tab "14"
+MOAA/S, clinician-rated dissociation and a CADSS total may be saved with a set or on their
+own (leave BP, HR, SpO2 and RR empty); each level's words show beside the field as it is
+typed. Typed as numbers, Tab between fields, Enter saves: "128/84" Tab "72" Tab "98" Tab "14"
 Enter is a full set (5 keystrokes beyond the digits). The popup stays open after a save:
 the fields clear, the focus returns to BP, and the saved set is shown graded, each value
 in words and colour (normal / AMBER / RED). Esc closes it.
@@ -19,7 +21,6 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -32,20 +33,21 @@ from PySide6.QtWidgets import (
 )
 
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
-from ketamon.domain.vitals import Grade, VitalsDraft, VitalsSet, parse_vitals
+from ketamon.domain.vitals import (
+    DISSOCIATION_LEVELS,
+    MOAAS_LEVELS,
+    Band,
+    Grade,
+    VitalsDraft,
+    VitalsSet,
+    default_bands,
+    dissociation_words,
+    moaas_words,
+    parse_vitals,
+)
 from ketamon.storage.database import StorageError
 from ketamon.ui.dialogs.messages import show_message
 from ketamon.ui.timefmt import local_time
-
-# MOAA/S (Chernik 1990), as CLINICAL.md words it.
-MOAAS_LEVELS = (
-    (5, "responds readily to name in normal tone"),
-    (4, "lethargic response to name in normal tone"),
-    (3, "responds only after name is called loudly or repeatedly"),
-    (2, "responds only after mild prodding or shaking"),
-    (1, "responds only after a painful trapezius squeeze"),
-    (0, "no response to trapezius squeeze"),
-)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,23 @@ OPTIONAL = (
     FieldSpec("temperature", "Temp (°C)", "optional", "Temperature in °C, e.g. 36.8"),
     FieldSpec("pain", "Pain 0–10", "optional", "Pain score: 0 none … 10 worst imaginable"),
 )
+SCORES = (
+    FieldSpec(
+        "sedation",
+        "MOAA/S 0–5",
+        "optional",
+        "MOAA/S (Modified Observer's Assessment of Alertness/Sedation):\n"
+        + "\n".join(f"{level}: {words}" for level, words in MOAAS_LEVELS),
+    ),
+    FieldSpec(
+        "dissociation",
+        "Dissociation 0–3",
+        "optional",
+        "Clinician-rated dissociation: "
+        + " · ".join(f"{level} {words}" for level, words in DISSOCIATION_LEVELS),
+    ),
+    FieldSpec("cadss", "CADSS 0–92", "optional", "CADSS total score (0–92), where administered"),
+)
 NOTE = FieldSpec("note", "Note", "optional", "A short note about this set")
 TAKEN = FieldSpec(
     "taken_at",
@@ -83,6 +102,7 @@ class VitalsEntryHandlers:
     record: Callable[[VitalsDraft, datetime | None, bool], VitalsSet]
     now: Callable[[], datetime]
     saved: Callable[[VitalsSet], object] = lambda _set: None  # e.g. reload the board
+    bands: dict[str, Band] | None = None  # the clinic's, to flag a typed MOAA/S (else defaults)
 
 
 def parse_taken(text: str, now: datetime) -> datetime | None:
@@ -102,13 +122,15 @@ def parse_taken(text: str, now: datetime) -> datetime | None:
 def saved_values(vitals_set: VitalsSet) -> list[tuple[str, str, Grade]]:
     """(key, "SpO2 89%", grade) for each value of a saved set, BP as one value."""
     v, grades = vitals_set.values, vitals_set.grades
-    out = [
-        (
-            "bp",
-            f"BP {v.systolic}/{v.diastolic}",
-            max(grades.get("systolic", Grade.NORMAL), grades.get("diastolic", Grade.NORMAL)),
+    out = []
+    if v.systolic is not None:
+        out.append(
+            (
+                "bp",
+                f"BP {v.systolic}/{v.diastolic}",
+                max(grades.get("systolic", Grade.NORMAL), grades.get("diastolic", Grade.NORMAL)),
+            )
         )
-    ]
     for key, text in (
         ("heart_rate", "HR {}"),
         ("spo2", "SpO2 {}%"),
@@ -116,11 +138,35 @@ def saved_values(vitals_set: VitalsSet) -> list[tuple[str, str, Grade]]:
         ("temperature", "Temp {} °C"),
         ("pain", "Pain {}/10"),
         ("sedation", "MOAA/S {}"),
+        ("dissociation", "Dissociation {}"),
+        ("cadss", "CADSS {}"),
     ):
         value = getattr(v, key)
         if value is not None:
-            out.append((key, text.format(f"{value:g}"), grades.get(key, Grade.NORMAL)))
+            shown = text.format(f"{value:g}")
+            if key == "dissociation":
+                shown += f" ({dissociation_words(value)})"
+            out.append((key, shown, grades.get(key, Grade.NORMAL)))
     return out
+
+
+def score_words(key: str, text: str, bands: dict[str, Band] | None = None) -> str:
+    """What a typed MOAA/S or dissociation level means ("2 · responds only after mild
+    prodding or shaking · AMBER"), "" while empty, or the allowed range if not a level."""
+    typed = text.strip()
+    if not typed:
+        return ""
+    levels = MOAAS_LEVELS if key == "sedation" else DISSOCIATION_LEVELS
+    if not typed.isdigit() or int(typed) not in dict(levels):
+        top = max(dict(levels))
+        return f"type a level 0–{top}"
+    level = int(typed)
+    if key == "dissociation":
+        return f"{level} · {dissociation_words(level)}"
+    words = f"{level} · {moaas_words(level)}"
+    band = (bands if bands is not None else default_bands()).get("sedation")
+    grade = band.grade(level) if band is not None else Grade.NORMAL
+    return words if grade is Grade.NORMAL else f"{words} · {grade.label}"
 
 
 class VitalsEntryDialog(QDialog):
@@ -136,31 +182,35 @@ class VitalsEntryDialog(QDialog):
         hint = QLabel("Tab between fields · Enter saves · Esc closes")
         hint.setObjectName("vitalsHint")
 
-        self.fields: dict[str, QLineEdit | QComboBox] = {}
+        self.fields: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
+        self.words: dict[str, QLabel] = {}  # what a typed MOAA/S or dissociation level means
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(2)
-        for column, spec in enumerate(CORE):
+        for column, spec in enumerate(CORE):  # each field: label, field, error, words
             self._place(grid, 0, column, spec, self._line_edit(spec))
+        sedation, dissociation, cadss = SCORES
+        self._place(grid, 4, 0, sedation, self._line_edit(sedation), span=2)
+        self._place(grid, 4, 2, dissociation, self._line_edit(dissociation))
+        self._place(grid, 4, 3, cadss, self._line_edit(cadss))
         for column, spec in enumerate(OPTIONAL):
-            self._place(grid, 3, column, spec, self._line_edit(spec))
-        self.sedation = self._moaas_combo()
-        self._place(
-            grid,
-            3,
-            2,
-            FieldSpec("sedation", "MOAA/S 0–5", "", self.sedation.toolTip()),
-            self.sedation,
-            span=2,
-        )
-        self._place(grid, 6, 0, NOTE, self._line_edit(NOTE), span=3)
-        self._place(grid, 6, 3, TAKEN, self._line_edit(TAKEN))
+            self._place(grid, 8, column, spec, self._line_edit(spec))
+        self._place(grid, 8, 2, NOTE, self._line_edit(NOTE))
+        self._place(grid, 8, 3, TAKEN, self._line_edit(TAKEN))
+        self.sedation = self.fields["sedation"]
+        for key in ("sedation", "dissociation"):
+            self.fields[key].textChanged.connect(lambda text, k=key: self._show_words(k, text))
         for column in range(4):
             grid.setColumnStretch(column, 1)
+        scores_hint = QLabel(
+            "MOAA/S and dissociation can be saved on their own: leave BP, HR, SpO2 and RR empty."
+        )
+        scores_hint.setObjectName("vitalsHint")
+        grid.addWidget(scores_hint, 12, 0, 1, 4)
         self.pre_discharge = QCheckBox("Pre-discharge set: the last set before the patient leaves")
         self.pre_discharge.setObjectName("preDischarge")
-        grid.addWidget(self.pre_discharge, 9, 0, 1, 4)
+        grid.addWidget(self.pre_discharge, 13, 0, 1, 4)
 
         self.feedback = QFrame()
         self.feedback.setObjectName("vitalsFeedback")
@@ -201,8 +251,8 @@ class VitalsEntryDialog(QDialog):
         layout.addWidget(self.feedback)
         layout.addWidget(self.buttons)
 
-        order = [*(s.key for s in CORE), *(s.key for s in OPTIONAL), "sedation", "note"]
-        order.append("taken_at")
+        order = [*(s.key for s in CORE), *(s.key for s in SCORES), *(s.key for s in OPTIONAL)]
+        order += ["note", "taken_at"]
         chain = [self.fields[k] for k in order]
         chain += [self.pre_discharge, self.save_button, self.close_button]
         for first, second in zip(chain, chain[1:], strict=False):
@@ -216,17 +266,10 @@ class VitalsEntryDialog(QDialog):
         edit.textEdited.connect(lambda _t, k=spec.key: self._clear_error(k))
         return edit
 
-    def _moaas_combo(self) -> QComboBox:
-        combo = QComboBox()
-        combo.addItem("not assessed", None)
-        for level, words in MOAAS_LEVELS:
-            combo.addItem(f"{level} · {words}", level)
-        combo.setToolTip(
-            "MOAA/S (Modified Observer's Assessment of Alertness/Sedation). Type the digit:\n"
-            + "\n".join(f"{level}: {words}" for level, words in MOAAS_LEVELS)
-        )
-        combo.currentIndexChanged.connect(lambda _i: self._clear_error("sedation"))
-        return combo
+    def _show_words(self, key: str, text: str) -> None:
+        words = score_words(key, text, self.handlers.bands)
+        self.words[key].setText(words)
+        self.words[key].setVisible(bool(words))
 
     def _place(  # noqa: PLR0913
         self,
@@ -234,7 +277,7 @@ class VitalsEntryDialog(QDialog):
         row: int,
         column: int,
         spec: FieldSpec,
-        widget: QLineEdit | QComboBox,
+        widget: QLineEdit,
         span: int = 1,
     ) -> None:
         label = QLabel(spec.label)
@@ -251,13 +294,18 @@ class VitalsEntryDialog(QDialog):
         grid.addWidget(error, row + 2, column, 1, span)
         self.fields[spec.key] = widget
         self.errors[spec.key] = error
+        if spec.key in ("sedation", "dissociation"):
+            words = QLabel()
+            words.setObjectName("scoreWords")
+            words.setWordWrap(True)
+            words.setStyleSheet("font-size: 15px; color: #1b2733;")
+            words.hide()
+            grid.addWidget(words, row + 3, column, 1, span)
+            self.words[spec.key] = words
 
     # -- reading what was typed ------------------------------------------------------------
     def texts(self) -> dict[str, str]:
-        out = {k: w.text() for k, w in self.fields.items() if isinstance(w, QLineEdit)}
-        level = self.sedation.currentData()
-        out["sedation"] = "" if level is None else str(level)
-        return out
+        return {k: w.text() for k, w in self.fields.items()}
 
     # -- saving ----------------------------------------------------------------------------
     def submit(self) -> None:
@@ -322,9 +370,7 @@ class VitalsEntryDialog(QDialog):
 
     def _clear_fields(self) -> None:
         for widget in self.fields.values():
-            if isinstance(widget, QLineEdit):
-                widget.clear()
-        self.sedation.setCurrentIndex(0)
+            widget.clear()
         self.fields["bp"].setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- messages at the fields ------------------------------------------------------------
@@ -343,8 +389,7 @@ class VitalsEntryDialog(QDialog):
         if first is not None:
             widget = self.fields[first]
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
-            if isinstance(widget, QLineEdit):
-                widget.selectAll()  # still there; typing replaces it
+            widget.selectAll()  # still there; typing replaces it
 
     def _order(self, key: str) -> int:
         return list(self.fields).index(key)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from ketamon.domain.vitals import Grade, VitalsSet
+from ketamon.domain.vitals import Grade, VitalsSet, dissociation_words
 from ketamon.ui.timefmt import local_time
 
 COLUMNS = (
@@ -25,10 +25,13 @@ COLUMNS = (
     "Temp (°C)",
     "Pain",
     "MOAA/S",
+    "Dissoc. 0–3",
+    "CADSS",
     "Flags",
     "Entered by",
     "Status",
 )
+FLAGS, ENTERED_BY, STATUS = 11, 12, 13
 CELL_KEYS: dict[int, tuple[str, ...]] = {
     2: ("systolic", "diastolic"),
     3: ("heart_rate",),
@@ -37,6 +40,8 @@ CELL_KEYS: dict[int, tuple[str, ...]] = {
     6: ("temperature",),
     7: ("pain",),
     8: ("sedation",),
+    9: ("dissociation",),
+    10: ("cadss",),
 }
 SHORT_NAMES = {
     "systolic": "BP sys",
@@ -47,6 +52,8 @@ SHORT_NAMES = {
     "temperature": "Temp",
     "pain": "Pain",
     "sedation": "MOAA/S",
+    "dissociation": "Dissociation",
+    "cadss": "CADSS",
 }
 PHASE_NAMES = {
     "baseline": "Baseline",
@@ -96,16 +103,20 @@ def cell_text(vitals: VitalsSet, column: int) -> str:
         return local_time(vitals.taken_at)
     if column == 1:
         return PHASE_NAMES.get(vitals.phase.value, vitals.phase.value)
-    if column == 9:
+    if column == FLAGS:
         return flags_text(vitals)
-    if column == 10:
+    if column == ENTERED_BY:
         return vitals.entered_by
-    if column == 11:
+    if column == STATUS:
         return status_text(vitals)
+    if column == 2 and vitals.scores_only:
+        return "– (scores only)"
     if column == 2:
         text = f"{_number(v.systolic)}/{_number(v.diastolic)}"
     else:
         text = _number(getattr(v, CELL_KEYS[column][0]))
+        if column == 9 and v.dissociation is not None:  # noqa: PLR2004
+            text += f" {dissociation_words(v.dissociation)}"
     grade = cell_grade(vitals, column)
     return text if grade is Grade.NORMAL else f"{text} {grade.label}"
 
@@ -166,7 +177,7 @@ class VitalsTableModel(QAbstractTableModel):
             return cell_text(vitals, column)
         if role == Qt.ItemDataRole.BackgroundRole:
             grade = cell_grade(vitals, column) if current else Grade.NORMAL
-            if column == 9 and current:
+            if column == FLAGS and current:
                 grade = vitals.worst
             colour = GRADE_BACKGROUNDS.get(grade)
             return QBrush(colour) if colour is not None else None
@@ -174,7 +185,7 @@ class VitalsTableModel(QAbstractTableModel):
             return QBrush(INACTIVE_FOREGROUND)
         if role == Qt.ItemDataRole.FontRole:
             font = QFont()
-            if vitals.status == "voided" and column != 11:
+            if vitals.status == "voided" and column != STATUS:
                 font.setStrikeOut(True)
             if not current:
                 font.setItalic(True)
@@ -182,7 +193,7 @@ class VitalsTableModel(QAbstractTableModel):
                 font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
-            if vitals.values.note and column in (0, 11):
+            if vitals.values.note and column in (0, STATUS):
                 return f"Note: {vitals.values.note}"
             return flags_text(vitals) or None
         if role == Qt.ItemDataRole.UserRole:

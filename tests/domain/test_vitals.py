@@ -11,7 +11,18 @@ from hypothesis import strategies as st
 from ketamon.domain.errors import ValidationErrors
 from ketamon.domain.sessions import EventKind, Phase, SessionEvent
 from ketamon.domain.timers import derive_times
-from ketamon.domain.vitals import MEASURES, Band, Grade, default_bands, parse_vitals
+from ketamon.domain.vitals import (
+    MEASURES,
+    Band,
+    Grade,
+    VitalPhase,
+    VitalsDraft,
+    VitalsSet,
+    check_start,
+    default_bands,
+    grade_set,
+    parse_vitals,
+)
 from ketamon.domain.vitals_due import VitalsSchedule, vitals_due
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
@@ -42,6 +53,11 @@ def test_bp_typed_as_one_field():
         ({"temperature": "45.1"}, "temperature", "Temperature must be 30–45 °C"),
         ({"pain": "11"}, "pain", "Pain must be 0–10"),
         ({"sedation": "6"}, "sedation", "MOAA/S must be 0–5"),
+        ({"dissociation": "4"}, "dissociation", "Dissociation must be 0–3"),
+        ({"dissociation": "-1"}, "dissociation", "Dissociation must be 0–3"),
+        ({"dissociation": "1.5"}, "dissociation", "Dissociation must be a whole number"),
+        ({"cadss": "93"}, "cadss", "CADSS total must be 0–92"),
+        ({"cadss": "-1"}, "cadss", "CADSS total must be 0–92"),
         ({"heart_rate": ""}, "heart_rate", "Heart rate is required"),
         ({"heart_rate": "abc"}, "heart_rate", "Heart rate must be 20–300 /min"),
     ],
@@ -50,6 +66,47 @@ def test_impossible_values_are_refused_at_their_field(fields, field, message):
     with pytest.raises(ValidationErrors) as refused:
         parse_vitals(CORE | fields)
     assert refused.value.errors[field] == message
+
+
+def test_dissociation_and_cadss_edges_are_accepted():
+    low = parse_vitals(CORE | {"dissociation": "0", "cadss": "0"})
+    high = parse_vitals(CORE | {"dissociation": "3", "cadss": "92"})
+    assert (low.dissociation, low.cadss, high.dissociation, high.cadss) == (0, 0, 3, 92)
+    assert not high.scores_only
+
+
+def test_scores_alone_are_a_scores_only_set():
+    scores = parse_vitals({"bp": "", "heart_rate": "", "sedation": "2", "dissociation": "1"})
+    assert (scores.sedation, scores.dissociation, scores.systolic) == (2, 1, None)
+    assert scores.scores_only
+    assert parse_vitals({"cadss": "14"}).scores_only
+    grades = grade_set(scores, default_bands())
+    assert grades == {"sedation": Grade.AMBER}  # MOAA/S 2: amber like any flag
+
+
+def test_a_set_with_only_bp_still_needs_the_other_vitals():
+    for extra in ({}, {"sedation": "4"}):
+        with pytest.raises(ValidationErrors) as refused:
+            parse_vitals({"bp": "128/84", **extra})
+        assert refused.value.errors == {
+            "heart_rate": "Heart rate is required",
+            "spo2": "SpO2 is required",
+            "resp_rate": "Respiratory rate is required",
+        }
+    with pytest.raises(ValidationErrors) as nothing:
+        parse_vitals({"bp": "", "note": "asleep"})
+    assert nothing.value.errors["bp"] == "Systolic BP is required"
+
+
+def test_scores_only_sets_are_not_a_baseline_for_the_start_check():
+    def a_set(values):
+        return VitalsSet(1, 1, T0, VitalPhase.BASELINE, values, "nurse.jo")
+
+    scores = a_set(VitalsDraft(sedation=5))
+    check = check_start([scores], T0, warning_bp=(150, 95), max_age_minutes=30)
+    assert check.missing_baseline
+    full = a_set(VitalsDraft(128, 84, 72, 98, 14, sedation=5))
+    assert check_start([scores, full], T0, warning_bp=(150, 95), max_age_minutes=30).clear
 
 
 def test_temperature_keeps_one_decimal_and_accepts_a_comma():

@@ -132,3 +132,28 @@ def test_the_queue_filters_and_pages_newest_first(clinic, clock, review):
     assert review.count(ReviewFilter(status="signed")) == 1
     assert review.count(ReviewFilter(status="awaiting_review")) == 1
     assert len(review.page(ReviewFilter(), 1, 50)) == 1
+
+
+def test_every_service_refuses_to_change_a_signed_session_in_words(clinic, clock, review):
+    from ketamon.domain.interventions import MedicationDraft
+
+    s = discharged_session(clinic, clock, sets=6)
+    review.sign(DOC, s.id, PASSWORD, "Reviewed")
+    attempts = {
+        "vitals correct": lambda: clinic.vitals.correct(
+            NURSE, clinic.vitals.list(s.id)[-1].id, VitalsDraft(120, 80, 70, 98, 14), "typo"
+        ),
+        "vitals void": lambda: clinic.vitals.void(NURSE, clinic.vitals.list(s.id)[0].id, "x"),
+        "medication": lambda: clinic.interventions.give(
+            NURSE, s.id, MedicationDraft("ondansetron", 4, "mg", "IV")
+        ),
+        "dose plan": lambda: clinic.dose.plan(NURSE, s.id, 70, 0.5, 10, "LOT1"),
+        "next appointment": lambda: clinic.discharge.set_next_appointment(
+            NURSE, s.id, clock() + timedelta(days=7)
+        ),
+    }
+    for what, attempt in attempts.items():
+        with pytest.raises(DomainError, match="signed and locked") as error:
+            attempt()
+        assert "add an addendum" in str(error.value), what
+    assert review.signature(s.id).valid

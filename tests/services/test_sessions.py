@@ -159,8 +159,9 @@ def test_a_refused_action_records_nothing(clinic, ada, chairs) -> None:
 def test_nothing_after_discharge(clinic, ada, chairs) -> None:
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     baseline(clinic, s.id)
-    for act in (clinic.sessions.start, clinic.sessions.stop, clinic.sessions.discharge):
-        act(NURSE, s.id)
+    clinic.sessions.start(NURSE, s.id)
+    clinic.sessions.stop(NURSE, s.id, "Patient request")  # early: a reason
+    clinic.sessions.discharge(NURSE, s.id)
     with pytest.raises(DomainError, match="This session is already discharged"):
         clinic.sessions.cancel(NURSE, s.id, "mistake")
     assert len(_event_rows(clinic, s.id)) == 4
@@ -226,6 +227,8 @@ def test_cancel_from_any_active_phase_frees_the_chair(
         clock.advance(minutes=5)
         if step == "pause":
             clinic.sessions.pause(NURSE, s.id, "BP 185/112")
+        elif step == "stop":
+            clinic.sessions.stop(NURSE, s.id, "Patient request")  # early: a reason
         else:
             getattr(clinic.sessions, step)(NURSE, s.id)
     clock.advance(minutes=1)
@@ -345,7 +348,7 @@ def busy_clinic(tmp_path_factory: pytest.TempPathFactory):
         baseline(c, s.id)
         c.sessions.start(NURSE, s.id)
     c.sessions.pause(NURSE, paused.id, "nausea")
-    c.sessions.stop(NURSE, recovery.id)
+    c.sessions.stop(NURSE, recovery.id, "Patient request")  # early: a reason
     ids = {
         "checked_in": checked_in.id,
         "infusing": infusing.id,

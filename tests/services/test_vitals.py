@@ -28,7 +28,7 @@ def test_sets_are_tagged_by_phase_and_attributed(clinic, clock, session_id):
     clinic.sessions.start(NURSE, session_id)
     clock.advance(minutes=15)
     clinic.vitals.record(NURSE, session_id, GOOD)
-    clinic.sessions.stop(NURSE, session_id)
+    clinic.sessions.stop(NURSE, session_id, "Patient request")  # early: a reason
     clock.advance(minutes=15)
     clinic.vitals.record(NURSE, session_id, GOOD)
     clinic.vitals.record(NURSE, session_id, GOOD, pre_discharge=True)
@@ -152,3 +152,60 @@ def test_the_bands_are_clinic_settings(clinic, session_id):
         else VitalsDraft(systolic=152, diastolic=84, heart_rate=72, spo2=98, resp_rate=14),
     )
     assert saved.grades["systolic"] is Grade.RED
+
+
+def test_scores_only_set_is_recorded_but_not_a_vitals_set_for_reminders(clinic, clock, session_id):
+    from sqlalchemy import select
+
+    from ketamon.domain.board import vitals_line
+    from ketamon.services.sessions import StartNeedsDecision
+    from ketamon.storage.models import AuditRow
+
+    clock.advance(minutes=4)
+    scores = clinic.vitals.record(
+        NURSE, session_id, VitalsDraft(sedation=1, dissociation=2, cadss=31)
+    )
+    assert scores.scores_only
+    assert (scores.values.sedation, scores.values.dissociation, scores.values.cadss) == (1, 2, 31)
+    assert scores.grades == {"sedation": Grade.RED}  # MOAA/S 1 is red like other flags
+    stored = clinic.vitals.list(session_id)
+    assert [(s.values.dissociation, s.values.cadss) for s in stored] == [(2, 31)]
+    with clinic.db.transaction(write=False) as s:
+        fields = {
+            a.field: (a.actor, a.new_value)
+            for a in s.scalars(
+                select(AuditRow).where(
+                    AuditRow.entity == "vitals_set", AuditRow.entity_id == scores.id
+                )
+            )
+        }
+    assert fields["dissociation"] == (NURSE.username, "2")
+    assert fields["cadss"] == (NURSE.username, "31")
+
+    board = clinic.sessions.board()
+    summary = board.vitals[session_id]
+    assert summary.taken == ()  # the baseline is still due
+    assert [s.id for s in summary.unacknowledged_red] == [scores.id]  # but red is shown
+    snapshot = next(s for s in board.sessions.values() if s.id == session_id)
+    text, _grade = vitals_line(snapshot, summary.taken, clinic.settings.get(), clock())
+    assert text.startswith("Vitals due in") and "baseline" in text.lower()
+    with pytest.raises(StartNeedsDecision) as refused:
+        clinic.sessions.start(NURSE, session_id)
+    assert refused.value.check.missing_baseline
+
+    full = clinic.vitals.record(NURSE, session_id, GOOD)
+    assert clinic.sessions.board().vitals[session_id].taken == (full.taken_at,)
+
+
+def test_a_set_with_only_bp_is_refused_naming_the_missing_vitals(clinic, session_id):
+    with pytest.raises(ValidationErrors) as refused:
+        clinic.vitals.record(NURSE, session_id, VitalsDraft(systolic=128, diastolic=84, sedation=4))
+    assert refused.value.errors == {
+        "heart_rate": "Heart rate is required",
+        "spo2": "SpO2 is required",
+        "resp_rate": "Respiratory rate is required",
+    }
+    with pytest.raises(ValidationErrors) as out_of_range:
+        clinic.vitals.record(NURSE, session_id, VitalsDraft(dissociation=4))
+    assert out_of_range.value.errors == {"dissociation": "Dissociation must be 0–3"}
+    assert clinic.vitals.list(session_id) == []

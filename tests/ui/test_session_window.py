@@ -15,6 +15,7 @@ from ketamon.ui import session_window as sw
 from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.dialogs.vitals_correct import CorrectVitalsDialog
 from ketamon.ui.session_window import SessionWindow
+from ketamon.ui.vitals_table import ENTERED_BY, FLAGS, STATUS
 from tests.conftest import NURSE, T0, draft
 from tests.ui.conftest import click, tile_of
 
@@ -104,7 +105,7 @@ def test_corrected_and_voided_sets_are_in_the_table_not_the_chart(qtbot, clinic,
     assert model.data(voided, Qt.ItemDataRole.FontRole).strikeOut()
     assert rows[3][2] == "185/104 RED"  # the text keeps its grade; only current rows are coloured
     assert model.data(voided, Qt.ItemDataRole.BackgroundRole) is None
-    reason = model.index(3, 11)
+    reason = model.index(3, STATUS)
     assert not model.data(reason, Qt.ItemDataRole.FontRole).strikeOut()  # the reason is readable
 
 
@@ -115,8 +116,8 @@ def test_table_shows_grade_as_text_and_colour(qtbot, clinic, infusing):
     assert red[2] == "185/104 RED"
     assert red[3] == "115 AMBER"
     assert red[4] == "92 AMBER"
-    assert red[9] == "RED: BP sys; AMBER: BP dia, HR, SpO2, RR"
-    assert red[10] == NURSE.username
+    assert red[FLAGS] == "RED: BP sys; AMBER: BP dia, HR, SpO2, RR"
+    assert red[ENTERED_BY] == NURSE.username
     assert model.row_texts(0)[1:6] == ["Baseline", "124/78", "72", "98", "14"]
     assert model.data(model.index(2, 2), Qt.ItemDataRole.BackgroundRole) is not None
     assert model.data(model.index(0, 2), Qt.ItemDataRole.BackgroundRole) is None
@@ -315,5 +316,218 @@ def test_record_vitals_from_the_window_updates_the_chart_at_each_save(
     qtbot.mouseClick(window.buttons["Record vitals…"], Qt.MouseButton.LeftButton)
     assert seen == ["Chair 1 · Lena Park"]
     assert window.model.row_texts(3)[2] == "136/84"
-    assert window.model.row_texts(3)[10] == NURSE.username
+    assert window.model.row_texts(3)[ENTERED_BY] == NURSE.username
     assert reloads == [1]
+
+
+def _write(clinic, actor, at, reason=""):
+    from ketamon.storage.audit import AuditContext
+
+    return clinic.db.transaction(audit=AuditContext(actor, at, reason))
+
+
+def _effect_medication_and_rate(clinic, session_id):
+    """Stored as the side-effect and medication services store them (audited rows)."""
+    from sqlalchemy import func, select
+
+    from ketamon.storage.models import MedicationRow, SessionEventRow, SideEffectRow
+
+    at = T0 + timedelta(minutes=12)
+    with _write(clinic, "nurse.al", at) as s:
+        effect = SideEffectRow(
+            session_id=session_id,
+            kind_key="emergence",
+            label="Agitation",
+            other_text="",
+            onset_at=at,
+            severity="severe",
+            note="",
+            entered_by="nurse.al",
+            entered_at=at,
+            status="current",
+            status_reason="",
+        )
+        s.add(effect)
+        s.flush()
+        s.add(
+            MedicationRow(
+                session_id=session_id,
+                drug="Midazolam",
+                dose=1,
+                unit="mg",
+                route="IV",
+                given_at=at + timedelta(minutes=1),
+                given_by="nurse.al",
+                side_effect_id=effect.id,
+                note="",
+                entered_by="nurse.al",
+                entered_at=at + timedelta(minutes=1),
+                status="current",
+                status_reason="",
+            )
+        )
+        seq = s.scalar(
+            select(func.max(SessionEventRow.seq)).where(SessionEventRow.session_id == session_id)
+        )
+        s.add(
+            SessionEventRow(
+                session_id=session_id,
+                seq=seq + 1,
+                kind="rate_change",
+                at=at + timedelta(minutes=2),
+                actor="nurse.al",
+                reason="Agitation",
+                recorded_at=at + timedelta(minutes=2),
+                rate_ml_h=45.0,
+            )
+        )
+
+
+def test_scores_are_step_lines_and_every_item_is_a_marker_with_a_hover_text(
+    qtbot, clinic, clock, infusing
+):
+    from ketamon.domain.record import EntryKind
+    from ketamon.ui.vitals_chart import marker_text
+
+    clinic.vitals.record(NURSE, infusing.id, vitals(sedation=4, dissociation=1))  # +25 -> x 20
+    _effect_medication_and_rate(clinic, infusing.id)
+    clock.advance(minutes=3)
+    clinic.vitals.record(NURSE, infusing.id, VitalsDraft(sedation=1, dissociation=3))  # x 23
+    clinic.sessions.pause(NURSE, infusing.id, "Agitation")  # x 23
+    window = open_window(qtbot, clinic, infusing)
+    chart = window.chart
+
+    assert chart.series("sedation") == ([20.0, 23.0], [4.0, 1.0])
+    assert chart.series("dissociation") == ([20.0, 23.0], [1.0, 3.0])
+    assert chart.curves["sedation"].opts["stepMode"] == "right"  # holds until the next score
+    red = chart.points["sedation"][Grade.RED]
+    assert list(red.getData()[0]) == [23.0]
+    assert red.opts["symbol"] == "s"  # a square, not only a red colour
+    assert list(chart.points["sedation"][Grade.AMBER].getData()[0]) == []
+    # the scores-only set has no BP point and leaves no gap in the BP line
+    assert chart.series("systolic")[0] == [-2.0, 10.0, 20.0, 20.0]
+    assert all(y == y for y in chart.series("systolic")[1])  # no NaN
+
+    markers = chart.marker_data()
+    assert [(m.kind, m.label) for m in markers] == [
+        (EntryKind.INFUSION, "Start"),
+        (EntryKind.SIDE_EFFECT, "Agitation SEVERE"),
+        (EntryKind.MEDICATION, "Midazolam 1 mg IV"),
+        (EntryKind.INFUSION, "45 mL/h"),
+        (EntryKind.INFUSION, "Pause"),
+    ]
+    severe = chart.markers["severe"]
+    assert list(severe.getData()[0]) == [7.0] and severe.opts["symbol"] == "star"
+    assert list(chart.markers["medication"].getData()[0]) == [8.0]
+    assert list(chart.markers["infusion"].getData()[0]) == [0.0, 9.0, 23.0]
+    assert all(s.opts["hoverable"] for s in chart.markers.values())
+    labels = {(lb.toPlainText(), lb.pos().x()) for lb in chart.marker_labels if lb.isVisible()}
+    assert labels == {("Agitation SEVERE", 7.6), ("Midazolam 1 mg IV", 8.6), ("45 mL/h", 9.6)}
+    tip = chart.markers["infusion"].opts["tip"](9.0, 2, markers[3])
+    when = (T0 + timedelta(minutes=14)).astimezone().strftime("%H:%M:%S")
+    assert tip.startswith(when) and "Infusion rate changed to 45 mL/h" in tip
+    assert tip.endswith("by nurse.al")
+    assert marker_text(markers[4]).endswith(f"by {NURSE.username}")
+
+
+def test_timeline_tab_lists_side_effects_medications_and_infusion_actions(
+    qtbot, clinic, clock, infusing
+):
+    _effect_medication_and_rate(clinic, infusing.id)
+    window = open_window(qtbot, clinic, infusing)
+    rows = [r[1:] for r in window.timeline.rows()]
+    assert rows == [
+        ["Checked in", NURSE.username, "", "Session"],
+        ["Infusion started", NURSE.username, "", "Infusion"],
+        ["Side effect began: Agitation (SEVERE)", "nurse.al", "", "Side effect"],
+        ["Medication given: Midazolam 1 mg IV (for Agitation)", "nurse.al", "", "Medication"],
+        ["Infusion rate changed to 45 mL/h", "nurse.al", "Agitation", "Infusion"],
+    ]
+    # something recorded while the window is open shows at the next refresh
+    clock.advance(minutes=1)
+    clinic.sessions.pause(NURSE, infusing.id, "BP 185/104")
+    window.refresh()
+    assert window.timeline.rows()[-1][1:] == [
+        "Infusion paused",
+        NURSE.username,
+        "BP 185/104",
+        "Infusion",
+    ]
+    assert len(window.chart.marker_data()) == 5
+
+
+def test_nurse_saves_a_scores_only_set_and_sees_it_in_table_and_chart(
+    qtbot, clinic, clock, infusing, monkeypatch
+):
+    from PySide6.QtWidgets import QApplication
+
+    from ketamon.ui.vitals_entry import VitalsEntryDialog
+
+    window = open_window(qtbot, clinic, infusing)
+    window.activateWindow()
+    clock.advance(minutes=2)  # x = 22
+
+    def ask(cls, parent, title, handlers):
+        dialog = VitalsEntryDialog(parent, title, handlers)
+        dialog.show()
+        dialog.activateWindow()
+        qtbot.waitUntil(lambda: dialog.fields["bp"].hasFocus(), timeout=2000)
+        for _ in range(4):  # past BP, HR, SpO2 and RR, left empty
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert dialog.sedation.hasFocus()
+        qtbot.keyClicks(dialog.sedation, "2")
+        assert dialog.words["sedation"].text() == (
+            "2 · responds only after mild prodding or shaking · AMBER"
+        )
+        qtbot.keyClick(dialog.sedation, Qt.Key.Key_Tab)
+        qtbot.keyClicks(QApplication.focusWidget(), "1")
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        assert [c.text() for c in dialog.chips] == [
+            "MOAA/S 2 AMBER",
+            "Dissociation 1 (mild) normal",
+        ]
+        # the chart has the scores before the popup closes
+        assert window.chart.series("sedation") == ([22.0], [2.0])
+        count = len(dialog.saved_sets)
+        dialog.close()
+        dialog.deleteLater()
+        return count
+
+    monkeypatch.setattr(VitalsEntryDialog, "ask", classmethod(ask))
+    qtbot.mouseClick(window.buttons["Record vitals…"], Qt.MouseButton.LeftButton)
+    texts = window.model.row_texts(3)
+    assert texts[2] == "– (scores only)"
+    assert texts[3:6] == ["–", "–", "–"]
+    assert texts[8] == "2 AMBER"
+    assert texts[9] == "1 mild"
+    assert texts[FLAGS] == "AMBER: MOAA/S"
+    assert window.chart.series("systolic")[1] == [124.0, 150.0, 185.0]  # no BP point
+    assert list(window.chart.points["sedation"][Grade.AMBER].getData()[0]) == [22.0]
+
+
+def test_a_scores_only_set_is_corrected_with_its_scores(qtbot, clinic, clock, infusing):
+    clock.advance(minutes=1)
+    scores = clinic.vitals.record(NURSE, infusing.id, VitalsDraft(sedation=3, dissociation=1))
+    dialog = CorrectVitalsDialog(
+        None,
+        scores,
+        lambda draft, reason: clinic.vitals.correct(NURSE, scores.id, draft, reason),
+    )
+    qtbot.addWidget(dialog)
+    typed = dialog.typed()
+    assert (typed["bp"], typed["sedation"], typed["dissociation"], typed["cadss"]) == (
+        "",
+        "3",
+        "1",
+        "",
+    )
+    dialog.edits["cadss"].setText("93")
+    dialog.reason.setEditText("Typing error")
+    assert not dialog.save()
+    assert dialog.errors["cadss"].text() == "CADSS total must be 0–92"
+    dialog.edits["cadss"].setText("40")
+    dialog.edits["dissociation"].setText("2")
+    assert dialog.save()
+    fixed = clinic.vitals.list(infusing.id)[-1]
+    assert fixed.scores_only and fixed.corrects_id == scores.id
+    assert (fixed.values.sedation, fixed.values.dissociation, fixed.values.cadss) == (3, 2, 40)

@@ -266,18 +266,83 @@ def test_tab_goes_through_every_field_in_order(qtbot):
     dialog.show()
     dialog.activateWindow()
     qtbot.waitUntil(lambda: dialog.fields["bp"].hasFocus(), timeout=2000)
-    order = ["bp", "heart_rate", "spo2", "resp_rate", "temperature", "pain", "sedation", "note"]
-    order.append("taken_at")
+    order = ["bp", "heart_rate", "spo2", "resp_rate", "sedation", "dissociation", "cadss"]
+    order += ["temperature", "pain", "note", "taken_at"]
     for key in order:
         assert QApplication.focusWidget() is dialog.fields[key], key
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is dialog.pre_discharge
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is dialog.save_button
-    # MOAA/S levels are described where they are chosen, in CLINICAL.md's words.
-    items = [dialog.sedation.itemText(i) for i in range(dialog.sedation.count())]
-    assert items[1] == "5 · responds readily to name in normal tone"
+    # MOAA/S levels are described where they are typed, in CLINICAL.md's words.
     assert "0: no response to trapezius squeeze" in dialog.sedation.toolTip()
+    assert "3 severe" in dialog.fields["dissociation"].toolTip()
+
+
+def test_nurse_types_moaas_and_sees_its_words_then_saves_scores_only(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    session = infusing(clinic, clock, minutes=16)
+    window = make_window(clinic)
+    tile = tile_of(window, 0)
+    due_before = tile.vitals_label.text()
+    keys = Keys(qtbot)
+
+    def driver(dialog):
+        words = dialog.words["sedation"]
+        assert not words.isVisible()
+        dialog.sedation.setFocus()
+        keys("2")
+        assert words.isVisible()
+        assert words.text() == "2 · responds only after mild prodding or shaking · AMBER"
+        keys(Qt.Key.Key_Backspace, "5")
+        assert words.text() == "5 · responds readily to name in normal tone"
+        keys(Qt.Key.Key_Backspace, "7")
+        assert words.text() == "type a level 0–5"
+        keys(Qt.Key.Key_Backspace, "2", Qt.Key.Key_Tab, "2")
+        assert dialog.words["dissociation"].text() == "2 · moderate"
+        keys(Qt.Key.Key_Tab, "18", Qt.Key.Key_Return)
+        assert [e for e in dialog.errors.values() if e.isVisible()] == []
+        assert chip_texts(dialog) == [
+            "MOAA/S 2 AMBER",
+            "Dissociation 2 (moderate) normal",
+            "CADSS 18 normal",
+        ]
+        assert not words.isVisible()  # cleared for the next set
+
+    drive_entry(monkeypatch, qtbot, driver)
+    click(qtbot, tile, "vitals")
+    saved = clinic.vitals.list(session.id)[-1]
+    assert saved.scores_only
+    assert (saved.values.sedation, saved.values.dissociation, saved.values.cadss) == (2, 2, 18)
+    # sedation scores alone do not satisfy the vitals reminder
+    assert tile.vitals_label.text() == due_before
+
+
+def test_bp_alone_is_refused_at_the_missing_fields_and_kept(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    session = infusing(clinic, clock, minutes=16)
+    window = make_window(clinic)
+    keys = Keys(qtbot)
+
+    def driver(dialog):
+        keys("128/84")
+        dialog.fields["dissociation"].setFocus()
+        keys("4", Qt.Key.Key_Return)
+        shown = {k: e.text() for k, e in dialog.errors.items() if e.isVisible()}
+        assert shown == {
+            "heart_rate": "Heart rate is required",
+            "spo2": "SpO2 is required",
+            "resp_rate": "Respiratory rate is required",
+            "dissociation": "Dissociation must be 0–3",
+        }
+        assert dialog.fields["bp"].text() == "128/84"
+        assert dialog.fields["heart_rate"].hasFocus()
+
+    drive_entry(monkeypatch, qtbot, driver)
+    click(qtbot, tile_of(window, 0), "vitals")
+    assert len(clinic.vitals.list(session.id)) == 1  # the baseline only
 
 
 def test_time_taken_is_typed_as_a_clock_time_or_minutes_ago():

@@ -1,9 +1,17 @@
-"""A session's timeline: every event, in local time, with who and why (session window tab)."""
+"""A session's timeline (session window tab): every session event, infusion action (rate
+changes with their new rate), dose step, side effect (onset, severity change, resolution,
+void) and medication given (and voided), in local time, with who and why.
+
+Rows come from domain.record (services.record.RecordService.timeline). A voided item stays,
+struck through, next to the row that says who voided it and why; a severe side effect says
+SEVERE in words, not only in colour.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -12,38 +20,71 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamon.domain.record import EventIn, TimelineEntry, build_timeline
 from ketamon.domain.sessions import SessionEvent
 from ketamon.ui.timefmt import local_time
 
-COLUMNS = ("Time", "Event", "By", "Reason")
+COLUMNS = ("Time", "What", "By", "Reason / note", "Kind")
+WHAT = 1
+SEVERITY_BACKGROUNDS = {"severe": QColor("#f5a9a0"), "moderate": QColor("#ffd98a")}
+INACTIVE_FOREGROUND = QColor("#6b7785")
+
+
+def entries_from_events(events: Sequence[SessionEvent]) -> list[TimelineEntry]:
+    """Session events alone (before the combined record is read)."""
+    return build_timeline(
+        [
+            EventIn(e.kind.value, e.at, e.actor, e.reason, getattr(e, "rate_ml_h", None))
+            for e in events
+        ]
+    )
 
 
 class TimelineTable(QTableWidget):
-    def __init__(self, events: Sequence[SessionEvent] = (), parent: QWidget | None = None):
+    def __init__(
+        self, entries: Sequence[TimelineEntry] = (), parent: QWidget | None = None
+    ) -> None:
         super().__init__(0, len(COLUMNS), parent)
         self.setHorizontalHeaderLabels(COLUMNS)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.verticalHeader().hide()
+        self.setWordWrap(False)
+        self.setStyleSheet("QTableWidget { font-size: 15px; }")
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.events: tuple[SessionEvent, ...] = ()
-        self.set_events(events)
+        self.entries: tuple[TimelineEntry, ...] = ()
+        self.set_entries(entries)
 
     def set_events(self, events: Sequence[SessionEvent]) -> None:
-        if tuple(events) == self.events:
+        self.set_entries(entries_from_events(events))
+
+    def set_entries(self, entries: Sequence[TimelineEntry]) -> None:
+        if tuple(entries) == self.entries:
             return
-        self.events = tuple(events)
-        self.setRowCount(len(self.events))
-        for row, event in enumerate(self.events):
+        self.entries = tuple(entries)
+        self.setRowCount(len(self.entries))
+        for row, entry in enumerate(self.entries):
             cells = (
-                local_time(event.at, with_date=True),
-                event.kind.label,
-                event.actor,
-                event.reason,
+                local_time(entry.at, with_date=True),
+                entry.text + (" (voided)" if entry.voided and "VOIDED" not in entry.text else ""),
+                entry.actor,
+                entry.reason,
+                entry.kind.label,
             )
+            background = SEVERITY_BACKGROUNDS.get(entry.severity)
             for column, text in enumerate(cells):
-                self.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if entry.voided:
+                    font = QFont()
+                    font.setItalic(True)
+                    font.setStrikeOut(column == WHAT and "VOIDED" not in entry.text)
+                    item.setFont(font)
+                    item.setForeground(QBrush(INACTIVE_FOREGROUND))
+                elif background is not None and column == WHAT:
+                    item.setBackground(QBrush(background))
+                self.setItem(row, column, item)
 
     def rows(self) -> list[list[str]]:
         return [

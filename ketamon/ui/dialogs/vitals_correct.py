@@ -20,7 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
-from ketamon.domain.vitals import VitalsDraft, VitalsSet, parse_vitals
+from ketamon.domain.vitals import (
+    DISSOCIATION_LEVELS,
+    MOAAS_LEVELS,
+    VitalsDraft,
+    VitalsSet,
+    parse_vitals,
+)
 from ketamon.storage.database import StorageError
 from ketamon.ui.timefmt import local_time
 
@@ -43,8 +49,16 @@ FIELDS = (  # (key, label); "bp" takes "128/84"
     ("temperature", "Temperature (°C)"),
     ("pain", "Pain (0–10)"),
     ("sedation", "MOAA/S (0–5)"),
+    ("dissociation", "Dissociation (0–3)"),
+    ("cadss", "CADSS total (0–92)"),
     ("note", "Note"),
 )
+
+TIPS = {
+    "bp": "Leave BP, HR, SpO2 and RR empty for MOAA/S and dissociation scores on their own",
+    "sedation": "\n".join(f"{level}: {words}" for level, words in MOAAS_LEVELS),
+    "dissociation": " · ".join(f"{level} {words}" for level, words in DISSOCIATION_LEVELS),
+}
 
 Submit = Callable[[VitalsDraft, str], object]  # (corrected values, reason) -> saved set
 
@@ -67,13 +81,15 @@ class CorrectVitalsDialog(QDialog):
         )
         title.setWordWrap(True)
         prefill = {
-            "bp": f"{_text(v.systolic)}/{_text(v.diastolic)}",
+            "bp": f"{_text(v.systolic)}/{_text(v.diastolic)}" if v.systolic is not None else "",
             "heart_rate": _text(v.heart_rate),
             "spo2": _text(v.spo2),
             "resp_rate": _text(v.resp_rate),
             "temperature": _text(v.temperature),
             "pain": _text(v.pain),
             "sedation": _text(v.sedation),
+            "dissociation": _text(v.dissociation),
+            "cadss": _text(v.cadss),
             "note": v.note,
         }
         self.edits: dict[str, QLineEdit] = {}
@@ -82,6 +98,8 @@ class CorrectVitalsDialog(QDialog):
         for key, label in FIELDS:
             edit = QLineEdit(prefill[key])
             edit.setObjectName(f"correct_{key}")
+            if key in TIPS:
+                edit.setToolTip(TIPS[key])
             self.edits[key] = edit
             form.addRow(label, edit)
             form.addRow("", self._error_label(key))

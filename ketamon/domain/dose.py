@@ -1,0 +1,177 @@
+"""The ketamine dose record of one session: the plan (weight, mg/kg, concentration, lot),
+then what was given and wasted, with a second person witnessing the waste.
+
+Pure arithmetic and bounds; every threshold comes from the clinic settings.
+
+planned mg   = weight (kg) x dose (mg/kg)
+planned mL   = planned mg / concentration (mg/mL)
+planned rate = planned mL / (target minutes / 60)   (mL/h)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ketamon.domain.errors import FieldError, ValidationErrors
+from ketamon.domain.users import User
+
+WEIGHT_RANGE_KG = (20.0, 350.0)
+MAX_LOT_LENGTH = 64
+
+
+def planned_mg(weight_kg: float, mg_per_kg: float) -> float:
+    return round(weight_kg * mg_per_kg, 2)
+
+
+def planned_ml(total_mg: float, concentration_mg_ml: float) -> float:
+    if concentration_mg_ml <= 0:
+        raise FieldError("concentration_mg_ml", "Concentration must be above 0 mg/mL")
+    return round(total_mg / concentration_mg_ml, 2)
+
+
+def planned_rate(total_ml: float, target_minutes: int) -> float:
+    """mL/h that delivers `total_ml` over the session's target duration."""
+    if target_minutes <= 0:
+        raise FieldError("target_minutes", "The target duration must be above 0 minutes")
+    return round(total_ml / (target_minutes / 60), 2)
+
+
+def fmt(value: float | None, unit: str) -> str:
+    """A figure for display: one decimal at most, no trailing zeros ("36 mg", "14.4 mL/h")."""
+    if value is None:
+        return "—"
+    return f"{round(value, 1):g} {unit}"
+
+
+@dataclass(frozen=True)
+class PlanFigures:
+    planned_mg: float
+    planned_ml: float
+    planned_rate_ml_h: float
+
+
+@dataclass(frozen=True)
+class DoseLimits:
+    """The clinic's plausibility bounds (from ClinicSettings)."""
+
+    mg_per_kg_range: tuple[float, float] = (0.05, 2.0)
+    concentration_range: tuple[float, float] = (0.1, 100.0)
+    over_plan_percent: int = 10
+
+    @classmethod
+    def from_settings(cls, settings) -> DoseLimits:  # noqa: ANN001
+        return cls(
+            tuple(settings.dose_mg_per_kg_range),
+            tuple(settings.dose_concentration_range),
+            int(settings.dose_over_plan_percent),
+        )
+
+
+def check_plan(
+    weight_kg: float | None,
+    mg_per_kg: float | None,
+    concentration_mg_ml: float | None,
+    lot_number: str,
+    target_minutes: int,
+    limits: DoseLimits,
+) -> PlanFigures:
+    """The computed plan, or ValidationErrors naming each refused field and its range."""
+    errors: dict[str, str] = {}
+    low_w, high_w = WEIGHT_RANGE_KG
+    if weight_kg is None or not low_w <= weight_kg <= high_w:
+        errors["weight_kg"] = f"Weight must be {low_w:g}–{high_w:g} kg"
+    low, high = limits.mg_per_kg_range
+    if mg_per_kg is None or not low <= mg_per_kg <= high:
+        errors["mg_per_kg"] = f"Dose must be {low:g}–{high:g} mg/kg"
+    low_c, high_c = limits.concentration_range
+    if concentration_mg_ml is None or not low_c <= concentration_mg_ml <= high_c:
+        errors["concentration_mg_ml"] = f"Concentration must be {low_c:g}–{high_c:g} mg/mL"
+    lot = lot_number.strip()
+    if not lot:
+        errors["lot_number"] = "Lot number is required (as printed on the vial)"
+    elif len(lot) > MAX_LOT_LENGTH:
+        errors["lot_number"] = f"Lot number: up to {MAX_LOT_LENGTH} characters"
+    if errors:
+        raise ValidationErrors(errors)
+    assert weight_kg is not None and mg_per_kg is not None and concentration_mg_ml is not None
+    total = planned_mg(weight_kg, mg_per_kg)
+    volume = planned_ml(total, concentration_mg_ml)
+    return PlanFigures(total, volume, planned_rate(volume, target_minutes))
+
+
+def over_plan_limit(planned: float, limits: DoseLimits) -> float:
+    """The most that may be given without a reason."""
+    return round(planned * (1 + limits.over_plan_percent / 100), 2)
+
+
+def check_completion(
+    planned: float,
+    actual_mg: float | None,
+    wasted_mg: float | None,
+    over_plan_reason: str,
+    limits: DoseLimits,
+) -> None:
+    """Actual and wasted amounts; given above the plan by more than the allowance needs a
+    reason. ValidationErrors names each refused field."""
+    errors: dict[str, str] = {}
+    ceiling = round(planned * 3, 2)  # beyond three times the plan is a typing error
+    if actual_mg is None or not 0 <= actual_mg <= ceiling:
+        errors["actual_mg"] = f"Actual dose given must be 0–{ceiling:g} mg"
+    if wasted_mg is None or wasted_mg < 0:
+        errors["wasted_mg"] = "Wasted amount must be 0 mg or more"
+    elif wasted_mg > 10_000:
+        errors["wasted_mg"] = "Wasted amount must be 0–10000 mg"
+    if not errors and actual_mg is not None:
+        limit = over_plan_limit(planned, limits)
+        if actual_mg > limit and not over_plan_reason.strip():
+            errors["over_plan_reason"] = (
+                f"{actual_mg:g} mg is more than {limits.over_plan_percent}% above the planned "
+                f"{planned:g} mg (up to {limit:g} mg without a reason): a reason is required"
+            )
+    if errors:
+        raise ValidationErrors(errors)
+
+
+def check_witness(witness: User | None, recorder: str) -> User:
+    """The waste is witnessed by another active user, never the nurse who records it."""
+    if witness is None or not witness.active:
+        raise FieldError("witness", "The witness must be an active user of this clinic")
+    if witness.username == recorder:
+        raise FieldError("witness", "The witness must be someone other than you")
+    return witness
+
+
+@dataclass(frozen=True)
+class DoseRecord:
+    session_id: int
+    weight_kg: float
+    mg_per_kg: float
+    planned_mg: float
+    concentration_mg_ml: float
+    planned_rate_ml_h: float
+    lot_number: str
+    planned_by: str
+    planned_at: datetime
+    actual_mg: float | None = None
+    wasted_mg: float | None = None
+    over_plan_reason: str = ""
+    witness: str | None = None
+    completed_by: str | None = None
+    completed_at: datetime | None = None
+
+    @property
+    def planned_ml(self) -> float:
+        return planned_ml(self.planned_mg, self.concentration_mg_ml)
+
+    @property
+    def completed(self) -> bool:
+        return self.completed_at is not None
+
+
+def require_change_reason(record: DoseRecord | None, reason: str) -> None:
+    """Once completed, the record changes only with a reason."""
+    if record is not None and record.completed and not reason.strip():
+        raise FieldError(
+            "reason", "The dose record is completed: a reason is required to change it"
+        )

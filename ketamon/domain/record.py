@@ -1,0 +1,353 @@
+"""A session's clinical record in time order: the timeline and the chart's markers.
+
+Built from plain inputs (what the services read from storage), so the wording and the
+order are tested without a database. Every entry says when, what and who; voided items
+stay in the timeline (marked VOIDED, with the reason) but are not marked on the chart.
+
+Event kinds this module does not know (a newer version wrote them) are shown by their
+stored name made readable, never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class EntryKind(StrEnum):
+    SESSION = "session"  # check-in, discharge, cancel
+    INFUSION = "infusion"  # start, pause, resume, rate change, stop
+    DOSE = "dose"  # dose planned / given
+    SIDE_EFFECT = "side_effect"
+    MEDICATION = "medication"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    EntryKind.SESSION: "Session",
+    EntryKind.INFUSION: "Infusion",
+    EntryKind.DOSE: "Dose",
+    EntryKind.SIDE_EFFECT: "Side effect",
+    EntryKind.MEDICATION: "Medication",
+}
+
+INFUSION_EVENTS = frozenset({"start", "pause", "resume", "rate_change", "stop"})
+EVENT_LABELS = {
+    "check_in": "Checked in",
+    "start": "Infusion started",
+    "pause": "Infusion paused",
+    "resume": "Infusion resumed",
+    "rate_change": "Infusion rate changed",
+    "stop": "Infusion stopped",
+    "discharge": "Discharged",
+    "cancel": "Session cancelled",
+}
+SHORT_EVENT_LABELS = {
+    "start": "Start",
+    "pause": "Pause",
+    "resume": "Resume",
+    "rate_change": "Rate",
+    "stop": "Stop",
+}
+SEVERE = "severe"
+
+
+def event_label(kind: str) -> str:
+    """ "Infusion paused"; an unknown kind "bolus_given" reads "Bolus given"."""
+    return EVENT_LABELS.get(kind) or kind.replace("_", " ").strip().capitalize() or "Event"
+
+
+def severity_text(severity: str) -> str:
+    """Severity as words; severe in capitals so it does not rely on colour."""
+    return severity.upper() if severity == SEVERE else severity
+
+
+# -- inputs (plain copies of what storage holds) ------------------------------------------
+@dataclass(frozen=True)
+class EventIn:
+    kind: str  # the stored kind, known or not
+    at: datetime
+    actor: str
+    reason: str = ""
+    rate_ml_h: float | None = None
+
+
+@dataclass(frozen=True)
+class SideEffectIn:
+    id: int
+    label: str
+    onset_at: datetime
+    severity: str
+    entered_by: str
+    resolved_at: datetime | None = None
+    other_text: str = ""
+    note: str = ""
+    status: str = "current"
+    status_reason: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.label}: {self.other_text}" if self.other_text else self.label
+
+
+@dataclass(frozen=True)
+class MedicationIn:
+    id: int
+    drug: str
+    dose: float
+    unit: str
+    route: str
+    given_at: datetime
+    given_by: str
+    note: str = ""
+    status: str = "current"
+    status_reason: str = ""
+    for_effect: str = ""  # the side effect it treated, if recorded
+
+    @property
+    def name(self) -> str:
+        return f"{self.drug} {self.dose:g} {self.unit} {self.route}".strip()
+
+
+@dataclass(frozen=True)
+class DoseIn:
+    planned_at: datetime
+    planned_by: str
+    planned_mg: float
+    mg_per_kg: float
+    weight_kg: float
+    concentration_mg_ml: float
+    planned_rate_ml_h: float
+    lot_number: str = ""
+    completed_at: datetime | None = None
+    completed_by: str | None = None
+    actual_mg: float | None = None
+    wasted_mg: float | None = None
+    witness: str | None = None
+    over_plan_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One audited field change of a side effect or medication (who changed what, when)."""
+
+    entity: str  # "side_effect" | "medication_given"
+    entity_id: int
+    field: str
+    new: str | None
+    at: datetime
+    actor: str
+    reason: str = ""
+    old: str | None = None
+
+
+# -- outputs ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: EntryKind
+    text: str
+    actor: str
+    severity: str = ""  # side effects: mild / moderate / severe
+    reason: str = ""  # why (pause, void, correction) or the nurse's note
+    voided: bool = False  # the item this entry records was later voided
+
+
+@dataclass(frozen=True)
+class Marker:
+    """Something to mark on the chart at `at`; `text` is what hovering shows."""
+
+    at: datetime
+    kind: EntryKind
+    label: str  # short: "Pause", "Nausea", "Ondansetron 4 mg IV"
+    text: str  # time is added by the chart (local time); what and who are here
+    actor: str
+    severity: str = ""
+    event: str = ""  # infusion markers: the stored event kind
+
+
+# -- building -----------------------------------------------------------------------------
+def _event_text(event: EventIn) -> str:
+    text = event_label(event.kind)
+    if event.rate_ml_h is not None:
+        text += (
+            f" to {event.rate_ml_h:g} mL/h"
+            if event.kind == "rate_change"
+            else (f" at {event.rate_ml_h:g} mL/h")
+        )
+    return text
+
+
+def _dose_entries(dose: DoseIn) -> list[TimelineEntry]:
+    out = [
+        TimelineEntry(
+            dose.planned_at,
+            EntryKind.DOSE,
+            f"Dose planned: {dose.planned_mg:g} mg ({dose.mg_per_kg:g} mg/kg × "
+            f"{dose.weight_kg:g} kg), {dose.concentration_mg_ml:g} mg/ml at "
+            f"{dose.planned_rate_ml_h:g} mL/h"
+            + (f", lot {dose.lot_number}" if dose.lot_number else ""),
+            dose.planned_by,
+        )
+    ]
+    if dose.completed_at is not None:
+        parts = [
+            f"Dose given: {dose.actual_mg:g} mg" if dose.actual_mg is not None else "Dose given"
+        ]
+        if dose.wasted_mg is not None:
+            parts.append(f"wasted {dose.wasted_mg:g} mg")
+        if dose.witness:
+            parts.append(f"witness {dose.witness}")
+        out.append(
+            TimelineEntry(
+                dose.completed_at,
+                EntryKind.DOSE,
+                ", ".join(parts),
+                dose.completed_by or dose.planned_by,
+                reason=dose.over_plan_reason,
+            )
+        )
+    return out
+
+
+def _changes_of(changes: Iterable[Change], entity: str, entity_id: int) -> list[Change]:
+    return [c for c in changes if c.entity == entity and c.entity_id == entity_id]
+
+
+def _side_effect_entries(effect: SideEffectIn, changes: Sequence[Change]) -> list[TimelineEntry]:
+    voided = effect.status == "voided"
+    mine = sorted(_changes_of(changes, "side_effect", effect.id), key=lambda c: c.at)
+    later = [c for c in mine if c.field == "severity"]
+    # the severity at onset: before its first change (or the stored one, never changed)
+    first = (later[0].old if later else None) or effect.severity
+    out = [
+        TimelineEntry(
+            effect.onset_at,
+            EntryKind.SIDE_EFFECT,
+            f"Side effect began: {effect.name} ({severity_text(first)})",
+            effect.entered_by,
+            severity=first,
+            reason=effect.note,
+            voided=voided,
+        )
+    ]
+    for change in later:
+        if change.new:
+            out.append(
+                TimelineEntry(
+                    change.at,
+                    EntryKind.SIDE_EFFECT,
+                    f"Side effect {effect.name}: severity now {severity_text(change.new)}",
+                    change.actor,
+                    severity=change.new,
+                    reason=change.reason,
+                    voided=voided,
+                )
+            )
+    if effect.resolved_at is not None:
+        who = next((c.actor for c in reversed(mine) if c.field == "resolved_at"), effect.entered_by)
+        out.append(
+            TimelineEntry(
+                effect.resolved_at,
+                EntryKind.SIDE_EFFECT,
+                f"Side effect resolved: {effect.name}",
+                who,
+                voided=voided,
+            )
+        )
+    out.extend(_void_entries(mine, f"Side effect VOIDED: {effect.name}", EntryKind.SIDE_EFFECT))
+    return out
+
+
+def _void_entries(mine: list[Change], text: str, kind: EntryKind) -> list[TimelineEntry]:
+    return [
+        TimelineEntry(c.at, kind, text, c.actor, reason=c.reason, voided=True)
+        for c in mine
+        if c.field == "status" and c.new == "voided"
+    ]
+
+
+def _medication_entries(med: MedicationIn, changes: Sequence[Change]) -> list[TimelineEntry]:
+    voided = med.status == "voided"
+    text = f"Medication given: {med.name}"
+    if med.for_effect:
+        text += f" (for {med.for_effect})"
+    mine = _changes_of(changes, "medication_given", med.id)
+    return [
+        TimelineEntry(
+            med.given_at, EntryKind.MEDICATION, text, med.given_by, reason=med.note, voided=voided
+        ),
+        *_void_entries(mine, f"Medication VOIDED: {med.name}", EntryKind.MEDICATION),
+    ]
+
+
+def build_timeline(
+    events: Sequence[EventIn] = (),
+    side_effects: Sequence[SideEffectIn] = (),
+    medications: Sequence[MedicationIn] = (),
+    dose: DoseIn | None = None,
+    changes: Sequence[Change] = (),
+) -> list[TimelineEntry]:
+    """Everything that happened in a session, oldest first (ties keep the input order)."""
+    out = [
+        TimelineEntry(
+            e.at,
+            EntryKind.INFUSION if e.kind in INFUSION_EVENTS else EntryKind.SESSION,
+            _event_text(e),
+            e.actor,
+            reason=e.reason,
+        )
+        for e in events
+    ]
+    if dose is not None:
+        out.extend(_dose_entries(dose))
+    for effect in side_effects:
+        out.extend(_side_effect_entries(effect, changes))
+    for med in medications:
+        out.extend(_medication_entries(med, changes))
+    return sorted(out, key=lambda entry: entry.at)  # stable
+
+
+def build_markers(
+    events: Sequence[EventIn] = (),
+    side_effects: Sequence[SideEffectIn] = (),
+    medications: Sequence[MedicationIn] = (),
+) -> list[Marker]:
+    """One chart marker per infusion action, side effect and medication (voided ones not)."""
+    out: list[Marker] = []
+    for e in events:
+        if e.kind not in INFUSION_EVENTS:
+            continue
+        text = _event_text(e) + (f" ({e.reason})" if e.reason else "")
+        label = SHORT_EVENT_LABELS.get(e.kind, event_label(e.kind))
+        if e.kind == "rate_change" and e.rate_ml_h is not None:
+            label = f"{e.rate_ml_h:g} mL/h"
+        out.append(Marker(e.at, EntryKind.INFUSION, label, text, e.actor, event=e.kind))
+    for effect in side_effects:
+        if effect.status == "voided":
+            continue
+        text = f"Side effect: {effect.name}, {severity_text(effect.severity)}"
+        if effect.resolved_at is not None:
+            text += " (resolved)"
+        label = effect.label + (" SEVERE" if effect.severity == SEVERE else "")
+        out.append(
+            Marker(
+                effect.onset_at,
+                EntryKind.SIDE_EFFECT,
+                label,
+                text,
+                effect.entered_by,
+                severity=effect.severity,
+            )
+        )
+    for med in medications:
+        if med.status == "voided":
+            continue
+        text = f"Medication: {med.name}" + (f" for {med.for_effect}" if med.for_effect else "")
+        out.append(Marker(med.given_at, EntryKind.MEDICATION, med.name, text, med.given_by))
+    return sorted(out, key=lambda m: m.at)

@@ -1,0 +1,226 @@
+"""The dose record of a session (one per session): plan, then completion with a witness.
+
+The witness to the waste is another active user who confirms with their own password
+(checked against the argon2 hash as signing in does). A wrong password writes nothing to
+the dose record; the attempt is on the audit trail and counts towards the witness's
+lockout, exactly like a wrong password at sign-in.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.dose import (
+    DoseLimits,
+    DoseRecord,
+    check_completion,
+    check_plan,
+    check_witness,
+    require_change_reason,
+)
+from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.users import LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, Permission
+from ketamon.services.base import NotFound, Service, acting_user, to_user
+from ketamon.services.review import require_unsigned
+from ketamon.services.settings import load_settings
+from ketamon.services.users import _verify
+from ketamon.storage.audit import write_entries
+from ketamon.storage.models import DoseRecordRow, PatientRow, SessionRow, UserRow
+
+log = logging.getLogger(__name__)
+
+WITNESS_REFUSED = (
+    "The witness's username or password was not accepted (after 5 wrong attempts in a row "
+    "their account is locked for 5 minutes)"
+)
+
+
+class WitnessRefused(FieldError):
+    def __init__(self) -> None:
+        super().__init__("witness_password", WITNESS_REFUSED)
+
+
+@dataclass(frozen=True)
+class DoseDefaults:
+    """What the dose dialog starts from: the patient's weight and the clinic's bounds."""
+
+    weight_kg: float
+    mg_per_kg: float
+    target_minutes: int
+    limits: DoseLimits
+
+
+def to_record(row: DoseRecordRow) -> DoseRecord:
+    return DoseRecord(
+        session_id=row.session_id,
+        weight_kg=row.weight_kg,
+        mg_per_kg=row.mg_per_kg,
+        planned_mg=row.planned_mg,
+        concentration_mg_ml=row.concentration_mg_ml,
+        planned_rate_ml_h=row.planned_rate_ml_h,
+        lot_number=row.lot_number,
+        planned_by=row.planned_by,
+        planned_at=row.planned_at,
+        actual_mg=row.actual_mg,
+        wasted_mg=row.wasted_mg,
+        over_plan_reason=row.over_plan_reason,
+        witness=row.witness,
+        completed_by=row.completed_by,
+        completed_at=row.completed_at,
+    )
+
+
+class DoseService(Service):
+    def get(self, session_id: int) -> DoseRecord | None:
+        with self.db.transaction(write=False) as session:
+            row = session.get(DoseRecordRow, session_id)
+            return to_record(row) if row is not None else None
+
+    def defaults(self, session_id: int) -> DoseDefaults:
+        with self.db.transaction(write=False) as session:
+            owner = _owner(session, session_id)
+            patient = session.get(PatientRow, owner.patient_id)
+            settings = load_settings(session)
+            return DoseDefaults(
+                weight_kg=patient.weight_kg if patient else 0.0,
+                mg_per_kg=settings.dose_default_mg_per_kg,
+                target_minutes=owner.target_minutes,
+                limits=DoseLimits.from_settings(settings),
+            )
+
+    def plan(  # noqa: PLR0913
+        self,
+        actor: Actor,
+        session_id: int,
+        weight_kg: float | None,
+        mg_per_kg: float | None,
+        concentration_mg_ml: float | None,
+        lot_number: str,
+        *,
+        reason: str = "",
+    ) -> DoseRecord:
+        """Write (or change) the plan. Free to change until completed; after, with a reason."""
+        with self.db.transaction(audit=self.audit(actor, reason)) as session:
+            acting_user(session, actor, Permission.CHART)
+            owner = _owner(session, session_id)
+            require_unsigned(session, session_id)
+            limits = DoseLimits.from_settings(load_settings(session))
+            figures = check_plan(
+                weight_kg, mg_per_kg, concentration_mg_ml, lot_number, owner.target_minutes, limits
+            )
+            row = session.get(DoseRecordRow, session_id)
+            require_change_reason(to_record(row) if row else None, reason)
+            values = dict(
+                weight_kg=round(float(weight_kg), 2),  # type: ignore[arg-type]
+                mg_per_kg=round(float(mg_per_kg), 3),  # type: ignore[arg-type]
+                planned_mg=figures.planned_mg,
+                concentration_mg_ml=round(float(concentration_mg_ml), 3),  # type: ignore[arg-type]
+                planned_rate_ml_h=figures.planned_rate_ml_h,
+                lot_number=lot_number.strip(),
+                planned_by=actor.username,
+                planned_at=self.now(),
+            )
+            if row is None:
+                row = DoseRecordRow(session_id=session_id, over_plan_reason="", **values)
+                session.add(row)
+            elif not _same_plan(row, values):  # saving an unchanged plan changes nothing
+                for key, value in values.items():
+                    setattr(row, key, value)
+            session.flush()
+            log.info("session %d: dose plan by %s", session_id, actor.username)
+            return to_record(row)
+
+    def complete(  # noqa: PLR0913
+        self,
+        actor: Actor,
+        session_id: int,
+        actual_mg: float | None,
+        wasted_mg: float | None,
+        witness_username: str,
+        witness_password: str,
+        over_plan_reason: str = "",
+        *,
+        reason: str = "",
+    ) -> DoseRecord:
+        """Actual mg given and mg wasted, the waste witnessed by another active user who
+        types their password. Refusals name the field; a refused witness writes nothing to
+        the record (the attempt itself is audited)."""
+        name = witness_username.strip().lower()
+        now = self.now()
+        refused = False
+        with self.db.transaction(audit=self.audit(actor, reason)) as session:
+            acting_user(session, actor, Permission.CHART)
+            require_unsigned(session, session_id)
+            row = session.get(DoseRecordRow, session_id)
+            if row is None:
+                _owner(session, session_id)
+                raise DomainError("Plan the dose first (weight, mg/kg, concentration, lot)")
+            record = to_record(row)
+            require_change_reason(record, reason)
+            limits = DoseLimits.from_settings(load_settings(session))
+            check_completion(record.planned_mg, actual_mg, wasted_mg, over_plan_reason, limits)
+            if not name:
+                raise FieldError("witness", "The witness's username is required")
+            if not witness_password:
+                raise FieldError("witness_password", "The witness must type their password")
+            witness = session.scalar(select(UserRow).where(UserRow.username == name))
+            if witness is not None and witness.username == actor.username:
+                check_witness(to_user(witness), actor.username)  # "someone other than you"
+            if not self._witness_ok(session, witness, witness_password, now):
+                refused = True
+                write_entries(
+                    session.connection(),
+                    self.audit(actor, f"dose waste witness {name[:64]} not accepted"),
+                    [("witness_refused", "dose_record", session_id, "", None, None)],
+                )
+            else:
+                check_witness(to_user(witness), actor.username)
+                row.actual_mg = round(float(actual_mg), 2)  # type: ignore[arg-type]
+                row.wasted_mg = round(float(wasted_mg), 2)  # type: ignore[arg-type]
+                row.over_plan_reason = over_plan_reason.strip()
+                row.witness = witness.username
+                row.completed_by = actor.username
+                row.completed_at = now
+                session.flush()
+                result = to_record(row)
+        if refused:  # the failure count and the audit entry were committed above
+            log.warning("session %d: dose witness %r refused", session_id, name[:64])
+            raise WitnessRefused()
+        log.info("session %d: dose completed by %s", session_id, actor.username)
+        return result
+
+    @staticmethod
+    def _witness_ok(session: Session, row: UserRow | None, password: str, now) -> bool:  # noqa: ANN001
+        """The sign-in check: active, not locked, the right password. A wrong password
+        counts towards the lockout as at sign-in."""
+        if row is None or not row.active:
+            return False
+        if row.locked_until and row.locked_until > now:
+            return False
+        if _verify(row.password_hash, password):
+            row.failed_sign_ins, row.locked_until = 0, None
+            return True
+        row.failed_sign_ins += 1
+        if row.failed_sign_ins >= MAX_FAILED_SIGN_INS:
+            row.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
+            row.failed_sign_ins = 0
+        session.flush()
+        return False
+
+
+def _same_plan(row: DoseRecordRow, values: dict) -> bool:
+    keys = ("weight_kg", "mg_per_kg", "concentration_mg_ml", "lot_number")
+    return all(getattr(row, k) == values[k] for k in keys)
+
+
+def _owner(session: Session, session_id: int) -> SessionRow:
+    owner = session.get(SessionRow, session_id)
+    if owner is None:
+        raise NotFound(f"Session {session_id} not found")
+    return owner

@@ -1,0 +1,135 @@
+"""Medications given during a session: list, give, void (with a reason).
+
+Every value is re-validated here whatever the UI parsed; each call is one transaction and
+its changes are on the audit trail (medication_given is audited field by field).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.interventions import (
+    Medication,
+    MedicationDraft,
+    require_void_reason,
+    validate_medication,
+)
+from ketamon.domain.sessions import Phase
+from ketamon.domain.timers import derive_times
+from ketamon.domain.users import Permission
+from ketamon.services.base import NotFound, Service, acting_user
+from ketamon.services.review import require_unsigned
+from ketamon.services.sessions import _events
+from ketamon.services.settings import load_settings
+from ketamon.storage.models import MedicationRow, SessionRow, SideEffectRow, UserRow
+
+log = logging.getLogger(__name__)
+
+
+def to_medication(row: MedicationRow) -> Medication:
+    return Medication(
+        id=row.id,
+        session_id=row.session_id,
+        drug=row.drug,
+        dose=row.dose,
+        unit=row.unit,
+        route=row.route,
+        given_at=row.given_at,
+        given_by=row.given_by,
+        side_effect_id=row.side_effect_id,
+        note=row.note,
+        entered_by=row.entered_by,
+        status=row.status,
+        status_reason=row.status_reason,
+    )
+
+
+class InterventionService(Service):
+    def list(self, session_id: int) -> list[Medication]:
+        """Every medication entry of a session, current and voided, in time order."""
+        with self.db.transaction(write=False) as session:
+            rows = session.scalars(
+                select(MedicationRow)
+                .where(MedicationRow.session_id == session_id)
+                .order_by(MedicationRow.given_at, MedicationRow.id)
+            )
+            return [to_medication(r) for r in rows]
+
+    def give(self, actor: Actor, session_id: int, draft: MedicationDraft) -> Medication:
+        """Record a medication given. Time defaults to now; the giver to the acting user,
+        or another active user; the side effect treated must be a current one of this
+        session."""
+        with self.db.transaction(audit=self.audit(actor)) as session:
+            acting_user(session, actor, Permission.CHART)
+            require_unsigned(session, session_id)
+            owner = session.scalar(
+                select(SessionRow)
+                .options(selectinload(SessionRow.events))
+                .where(SessionRow.id == session_id)
+            )
+            if owner is None:
+                raise NotFound(f"Session {session_id} not found")
+            if not Phase(owner.phase).active:
+                raise DomainError(
+                    f"This session is {Phase(owner.phase).label.lower()}: "
+                    "no medication can be added"
+                )
+            now = self.now()
+            clean = validate_medication(
+                draft,
+                load_settings(session).medication_choices,
+                now=now,
+                checked_in_at=derive_times(_events(owner)).checked_in_at,
+            )
+            given_by = clean.given_by or actor.username
+            giver = session.scalar(select(UserRow).where(UserRow.username == given_by))
+            if giver is None or not giver.active:
+                raise FieldError("given_by", "Given by must be an active user of this clinic")
+            if clean.side_effect_id is not None:
+                _check_side_effect(session, session_id, clean.side_effect_id)
+            row = MedicationRow(
+                session_id=session_id,
+                drug=clean.drug,
+                dose=clean.dose,
+                unit=clean.unit,
+                route=clean.route,
+                given_at=clean.given_at,
+                given_by=given_by,
+                side_effect_id=clean.side_effect_id,
+                note=clean.note,
+                entered_by=actor.username,
+                entered_at=now,
+                status="current",
+                status_reason="",
+            )
+            session.add(row)
+            session.flush()
+            log.info("session %d: medication %d by %s", session_id, row.id, actor.username)
+            return to_medication(row)
+
+    def void(self, actor: Actor, med_id: int, reason: str) -> Medication:
+        clean = require_void_reason(reason)
+        with self.db.transaction(audit=self.audit(actor, clean)) as session:
+            acting_user(session, actor, Permission.CHART)
+            row = session.get(MedicationRow, med_id)
+            if row is None:
+                raise NotFound(f"Medication entry {med_id} not found")
+            require_unsigned(session, row.session_id)
+            if row.status != "current":
+                raise DomainError("This medication entry was already voided")
+            row.status, row.status_reason = "voided", clean
+            session.flush()
+            return to_medication(row)
+
+
+def _check_side_effect(session: Session, session_id: int, effect_id: int) -> None:
+    effect = session.get(SideEffectRow, effect_id)
+    if effect is None or effect.session_id != session_id:
+        raise FieldError("side_effect_id", "The side effect treated must be one of this session")
+    if effect.status != "current":
+        raise FieldError("side_effect_id", "That side effect entry was voided: choose another")

@@ -1,0 +1,320 @@
+"""Side effects ticked during a session: tick, severity, resolve, note, correct times,
+void (with a reason), acknowledge a severe one; and the clinic's catalog of checkboxes.
+
+Each call is one transaction and every change is on the audit trail (who, when, old and
+new value; the reason for corrections and voids).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.clock import ensure_utc
+from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.sessions import Phase
+from ketamon.domain.side_effects import (
+    Severity,
+    SideEffect,
+    SideEffectKind,
+    add_kind,
+    catalog_to_stored,
+    check_can_tick,
+    check_note,
+    check_onset,
+    check_other_text,
+    check_resolution,
+    find_kind,
+    rename_kind,
+    retire_kind,
+    validate_catalog,
+)
+from ketamon.domain.timers import derive_times
+from ketamon.domain.users import Permission
+from ketamon.services.base import NotFound, Service, acting_user
+from ketamon.services.review import require_unsigned
+from ketamon.services.sessions import _events
+from ketamon.services.settings import load_settings
+from ketamon.storage.models import ClinicSetting, SessionRow, SideEffectRow
+
+log = logging.getLogger(__name__)
+
+CATALOG_KEY = "side_effect_catalog"
+
+
+@dataclass(frozen=True)
+class SideEffectSummary:
+    """What the board needs per active session: the severe side effects nobody has
+    acknowledged yet (the tile's alert), and how many are ticked and unresolved."""
+
+    unacknowledged_severe: tuple[SideEffect, ...] = ()
+    open_count: int = 0
+
+
+def to_effect(row: SideEffectRow) -> SideEffect:
+    return SideEffect(
+        id=row.id,
+        session_id=row.session_id,
+        kind_key=row.kind_key,
+        label=row.label,
+        other_text=row.other_text or "",
+        onset_at=row.onset_at,
+        severity=Severity(row.severity),
+        resolved_at=row.resolved_at,
+        note=row.note or "",
+        entered_by=row.entered_by,
+        status=row.status,
+        status_reason=row.status_reason or "",
+        acknowledged_by=row.acknowledged_by,
+        acknowledged_at=row.acknowledged_at,
+    )
+
+
+def summaries(session: Session, session_ids: Sequence[int]) -> dict[int, SideEffectSummary]:
+    if not session_ids:
+        return {}
+    rows = session.scalars(
+        select(SideEffectRow)
+        .where(SideEffectRow.session_id.in_(list(session_ids)), SideEffectRow.status == "current")
+        .order_by(SideEffectRow.onset_at, SideEffectRow.id)
+    )
+    severe: dict[int, list[SideEffect]] = {i: [] for i in session_ids}
+    unresolved: dict[int, int] = dict.fromkeys(session_ids, 0)
+    for row in rows:
+        effect = to_effect(row)
+        if effect.needs_acknowledgement:
+            severe[row.session_id].append(effect)
+        if not effect.resolved:
+            unresolved[row.session_id] += 1
+    return {i: SideEffectSummary(tuple(severe[i]), unresolved[i]) for i in session_ids}
+
+
+class SideEffectService(Service):
+    # -- reading ---------------------------------------------------------------------------
+    def list(self, session_id: int) -> list[SideEffect]:
+        """Every side effect of a session, voided ones included, in onset order."""
+        with self.db.transaction(write=False) as session:
+            return [to_effect(r) for r in self._rows(session, session_id)]
+
+    def catalog(self) -> tuple[SideEffectKind, ...]:
+        """The clinic's list, retired entries included (they are flagged)."""
+        with self.db.transaction(write=False) as session:
+            return load_settings(session).side_effect_catalog
+
+    # -- recording -------------------------------------------------------------------------
+    def tick(  # noqa: PLR0913
+        self,
+        actor: Actor,
+        session_id: int,
+        kind_key: str,
+        *,
+        severity: Severity = Severity.MILD,
+        onset_at: datetime | None = None,
+        other_text: str = "",
+        note: str = "",
+    ) -> SideEffect:
+        """Tick a side effect: onset now (or the time given), mild unless said otherwise."""
+        severity = _severity(severity)
+        clean_note = check_note(note)
+        with self.db.transaction(audit=self.audit(actor)) as session:
+            acting_user(session, actor, Permission.CHART)
+            owner = self._owner(session, session_id)
+            require_unsigned(session, session_id)
+            if not Phase(owner.phase).active:
+                raise DomainError(
+                    f"This session is {Phase(owner.phase).label.lower()}: "
+                    "side effects can no longer be ticked"
+                )
+            kind = find_kind(load_settings(session).side_effect_catalog, kind_key)
+            text = check_other_text(kind, other_text)
+            existing = [to_effect(r) for r in self._rows(session, session_id)]
+            check_can_tick(kind, existing)
+            now = self.now()
+            when = ensure_utc(onset_at) if onset_at is not None else now
+            check_onset(when, self._checked_in_at(owner), now)
+            row = SideEffectRow(
+                session_id=session_id,
+                kind_key=kind.key,
+                label=kind.name,
+                other_text=text,
+                onset_at=when,
+                severity=severity.value,
+                resolved_at=None,
+                note=clean_note,
+                entered_by=actor.username,
+                entered_at=now,
+                status="current",
+                status_reason="",
+            )
+            session.add(row)
+            session.flush()
+            log.info("session %d: side effect %d ticked by %s", session_id, row.id, actor.username)
+            return to_effect(row)
+
+    def set_severity(self, actor: Actor, effect_id: int, severity: Severity) -> SideEffect:
+        """An ordinary audited update. Raised to severe, it needs acknowledging again."""
+        severity = _severity(severity)
+        with self.db.transaction(audit=self.audit(actor)) as session:
+            acting_user(session, actor, Permission.CHART)
+            row = self._current(session, effect_id)
+            if row.severity != severity.value:
+                row.severity = severity.value
+                if severity is Severity.SEVERE:
+                    row.acknowledged_by, row.acknowledged_at = None, None
+            return to_effect(row)
+
+    def resolve(self, actor: Actor, effect_id: int, at: datetime | None = None) -> SideEffect:
+        with self.db.transaction(audit=self.audit(actor)) as session:
+            acting_user(session, actor, Permission.CHART)
+            row = self._current(session, effect_id)
+            if row.resolved_at is not None:
+                raise DomainError(
+                    f"{to_effect(row).display_name} is already resolved; "
+                    "correct the time with a reason instead"
+                )
+            now = self.now()
+            when = ensure_utc(at) if at is not None else now
+            row.resolved_at = check_resolution(when, row.onset_at, now)
+            return to_effect(row)
+
+    def set_note(self, actor: Actor, effect_id: int, note: str) -> SideEffect:
+        clean = check_note(note)
+        with self.db.transaction(audit=self.audit(actor)) as session:
+            acting_user(session, actor, Permission.CHART)
+            row = self._current(session, effect_id)
+            if (row.note or "") != clean:
+                row.note = clean
+            return to_effect(row)
+
+    def correct_times(
+        self,
+        actor: Actor,
+        effect_id: int,
+        *,
+        onset_at: datetime | None = None,
+        resolved_at: datetime | None = None,
+        reason: str,
+    ) -> SideEffect:
+        """Change the onset and/or resolution time after recording (a reason is required)."""
+        _require_reason(reason, "correct the time of")
+        if onset_at is None and resolved_at is None:
+            raise FieldError("onset_at", "Give the corrected onset or resolution time")
+        with self.db.transaction(audit=self.audit(actor, reason)) as session:
+            acting_user(session, actor, Permission.CHART)
+            row = self._current(session, effect_id)
+            now = self.now()
+            onset = ensure_utc(onset_at) if onset_at is not None else row.onset_at
+            check_onset(onset, self._checked_in_at(self._owner(session, row.session_id)), now)
+            resolved = ensure_utc(resolved_at) if resolved_at is not None else row.resolved_at
+            if resolved is not None:
+                check_resolution(resolved, onset, now)
+            if onset != row.onset_at:
+                row.onset_at = onset
+            if resolved != row.resolved_at:
+                row.resolved_at = resolved
+            return to_effect(row)
+
+    def void(self, actor: Actor, effect_id: int, reason: str) -> SideEffect:
+        """Un-tick: the entry stays in the record, voided, with the reason."""
+        _require_reason(reason, "un-tick (void)")
+        with self.db.transaction(audit=self.audit(actor, reason)) as session:
+            acting_user(session, actor, Permission.CHART)
+            row = self._current(session, effect_id)
+            row.status, row.status_reason = "voided", reason.strip()
+            return to_effect(row)
+
+    def acknowledge(self, actor: Actor, effect_id: int) -> SideEffect:
+        """A nurse has seen this severe side effect (who and when are kept)."""
+        with self.db.transaction(audit=self.audit(actor, "severe side effect acknowledged")) as s:
+            acting_user(s, actor, Permission.CHART)
+            row = self._current(s, effect_id)
+            if row.severity != Severity.SEVERE.value:
+                raise DomainError("Only a severe side effect needs acknowledging")
+            if row.acknowledged_by is None:
+                row.acknowledged_by, row.acknowledged_at = actor.username, self.now()
+            return to_effect(row)
+
+    # -- the catalog (administrators) ------------------------------------------------------
+    def add_kind(self, actor: Actor, name: str) -> tuple[SideEffectKind, ...]:
+        return self._change_catalog(actor, lambda c: add_kind(c, name))
+
+    def rename_kind(self, actor: Actor, key: str, name: str) -> tuple[SideEffectKind, ...]:
+        return self._change_catalog(actor, lambda c: rename_kind(c, key, name))
+
+    def retire_kind(self, actor: Actor, key: str) -> tuple[SideEffectKind, ...]:
+        return self._change_catalog(actor, lambda c: retire_kind(c, key))
+
+    def _change_catalog(self, actor: Actor, change) -> tuple[SideEffectKind, ...]:  # noqa: ANN001
+        with self.db.transaction(audit=self.audit(actor)) as session:
+            acting_user(session, actor, Permission.MANAGE_SETTINGS)
+            updated = change(load_settings(session).side_effect_catalog)
+            validate_catalog(updated)
+            encoded = json.dumps(catalog_to_stored(updated))
+            row = session.get(ClinicSetting, CATALOG_KEY)
+            if row is None:
+                session.add(
+                    ClinicSetting(
+                        key=CATALOG_KEY,
+                        value=encoded,
+                        updated_at=self.now(),
+                        updated_by=actor.username,
+                    )
+                )
+            elif row.value != encoded:
+                row.value, row.updated_at, row.updated_by = encoded, self.now(), actor.username
+            return updated
+
+    # -- helpers ---------------------------------------------------------------------------
+    @staticmethod
+    def _rows(session: Session, session_id: int) -> list[SideEffectRow]:
+        return list(
+            session.scalars(
+                select(SideEffectRow)
+                .where(SideEffectRow.session_id == session_id)
+                .order_by(SideEffectRow.onset_at, SideEffectRow.id)
+            )
+        )
+
+    @staticmethod
+    def _owner(session: Session, session_id: int) -> SessionRow:
+        owner = session.scalar(
+            select(SessionRow)
+            .options(selectinload(SessionRow.events))
+            .where(SessionRow.id == session_id)
+        )
+        if owner is None:
+            raise NotFound(f"Session {session_id} not found")
+        return owner
+
+    @staticmethod
+    def _checked_in_at(owner: SessionRow) -> datetime:
+        return derive_times(_events(owner)).checked_in_at
+
+    @staticmethod
+    def _current(session: Session, effect_id: int) -> SideEffectRow:
+        row = session.get(SideEffectRow, effect_id)
+        if row is None:
+            raise NotFound(f"Side effect {effect_id} not found")
+        require_unsigned(session, row.session_id)
+        if row.status != "current":
+            raise DomainError("This side effect was voided; it can no longer be changed")
+        return row
+
+
+def _severity(value: Severity | str) -> Severity:
+    try:
+        return Severity(value)
+    except ValueError:
+        raise FieldError("severity", "Severity must be mild, moderate or severe") from None
+
+
+def _require_reason(reason: str, what: str) -> None:
+    if not reason.strip():
+        raise FieldError("reason", f"A reason is required to {what} a side effect")

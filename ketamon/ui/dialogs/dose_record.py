@@ -1,0 +1,244 @@
+"""The dose record of a session: the plan with its live total and pump rate, then what was
+given and wasted, the waste witnessed by another nurse who types their own password.
+
+Refused values show beside their field, naming the allowed range; nothing typed is lost.
+A wrong witness password clears only the password.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import (
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.dose import DoseRecord, fmt, over_plan_limit, planned_mg, planned_ml
+from ketamon.domain.dose import planned_rate as rate_for
+from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.interventions import parse_dose
+from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.medication import FieldErrors
+from ketamon.ui.timefmt import local_time
+
+
+@dataclass(frozen=True)
+class DoseHandlers:
+    # (weight kg, mg/kg, concentration mg/mL, lot, change reason) -> DoseRecord
+    plan: Callable[[float | None, float | None, float | None, str, str], DoseRecord]
+    # (actual mg, wasted mg, witness username, witness password, over-plan reason,
+    #  change reason) -> DoseRecord
+    complete: Callable[[float | None, float | None, str, str, str, str], DoseRecord]
+    defaults: object  # services.dose.DoseDefaults (weight, mg/kg, target minutes, limits)
+    witnesses: Sequence[tuple[str, str]] = ()  # other active users: (username, display name)
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+class DoseRecordDialog(QDialog):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        handlers: DoseHandlers,
+        record: DoseRecord | None,
+    ) -> None:
+        super().__init__(parent)
+        self.handlers = handlers
+        self.record = record
+        self.changed = False
+        d = handlers.defaults
+        self.setWindowTitle(f"Dose record · {title}")
+        self.setMinimumWidth(1100)
+        self.errors = FieldErrors()
+        self.weight = QLineEdit(_num(record.weight_kg if record else d.weight_kg))
+        self.mg_per_kg = QLineEdit(_num(record.mg_per_kg if record else d.mg_per_kg))
+        self.concentration = QLineEdit(_num(record.concentration_mg_ml if record else None))
+        self.concentration.setPlaceholderText("as on the vial/bag label, e.g. 10")
+        self.lot = QLineEdit(record.lot_number if record else "")
+        self.lot.setPlaceholderText("as printed on the vial (required)")
+        self.figures = QLabel()
+        self.figures.setObjectName("doseFigures")
+        self.figures.setStyleSheet("font-size: 20px; font-weight: bold;")
+        self.figures.setWordWrap(True)
+        low, high = d.limits.mg_per_kg_range
+        plan_form = QFormLayout()
+        for key, label, widget in (
+            ("weight_kg", "Weight today (kg, 20–350)", self.weight),
+            ("mg_per_kg", f"Dose (mg/kg, {low:g}–{high:g})", self.mg_per_kg),
+            ("concentration_mg_ml", "Concentration (mg/mL)", self.concentration),
+            ("lot_number", "Drug lot number", self.lot),
+        ):
+            plan_form.addRow(label, widget)
+            plan_form.addRow("", self.errors.label(key, widget))
+            if isinstance(widget, QLineEdit):
+                widget.textChanged.connect(self._update_figures)
+        plan_form.addRow(QLabel("Planned (live, from what is typed):"))
+        plan_form.addRow(self.figures)
+        self.save_plan = QPushButton("Save plan")
+        self.save_plan.clicked.connect(self.plan)
+        plan_box = QGroupBox("Plan")
+        plan_layout = QVBoxLayout(plan_box)
+        plan_layout.addLayout(plan_form)
+        plan_layout.addWidget(self.save_plan)
+
+        self.actual = QLineEdit(_num(record.actual_mg if record else None))
+        self.wasted = QLineEdit(_num(record.wasted_mg if record else None))
+        self.over_plan_reason = QLineEdit(record.over_plan_reason if record else "")
+        self.over_plan_reason.setPlaceholderText("only if more than the plan allows was given")
+        self.witness = QLineEdit()
+        self.witness.setPlaceholderText("the witnessing nurse's username")
+        if handlers.witnesses:
+            self.witness.setCompleter(QCompleter([u for u, _n in handlers.witnesses], self))
+        self.witness_password = QLineEdit()
+        self.witness_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.witness_password.setPlaceholderText("typed by the witness")
+        end_form = QFormLayout()
+        for key, label, widget in (
+            ("actual_mg", "Actual dose given (mg)", self.actual),
+            ("wasted_mg", "Wasted (mg)", self.wasted),
+            ("over_plan_reason", "Reason if above plan", self.over_plan_reason),
+            ("witness", "Witness username", self.witness),
+            ("witness_password", "Witness password", self.witness_password),
+        ):
+            end_form.addRow(label, widget)
+            end_form.addRow("", self.errors.label(key, widget))
+        self.complete_button = QPushButton("Complete (witnessed)")
+        self.complete_button.clicked.connect(self.complete)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        end_box = QGroupBox("At the end: given, wasted, witness")
+        end_layout = QVBoxLayout(end_box)
+        end_layout.addLayout(end_form)
+        end_layout.addWidget(self.complete_button)
+
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("required to change a completed record")
+        self.reason_row = QWidget()
+        reason_layout = QHBoxLayout(self.reason_row)
+        reason_layout.setContentsMargins(0, 0, 0, 0)
+        reason_layout.addWidget(QLabel("Reason for the change"))
+        reason_layout.addWidget(self.reason, 1)
+        self.reason_error = self.errors.label("reason", self.reason)
+
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        columns = QHBoxLayout()
+        columns.addWidget(plan_box, 1)
+        columns.addWidget(end_box, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addLayout(columns)
+        layout.addWidget(self.reason_row)
+        layout.addWidget(self.reason_error)
+        layout.addWidget(self.errors.message)
+        layout.addWidget(close)
+        self.setStyleSheet("QLabel, QLineEdit, QPushButton, QGroupBox { font-size: 16px; }")
+        self._show_record()
+        self._update_figures()
+
+    # -- showing -----------------------------------------------------------------------------
+    def _show_record(self) -> None:
+        r = self.record
+        self.reason_row.setVisible(bool(r and r.completed))
+        self.complete_button.setEnabled(r is not None)
+        if r is None:
+            self.status.setText("No plan yet: enter the plan and save it before the infusion.")
+        elif r.completed:
+            assert r.completed_at is not None
+            self.status.setText(
+                f"<b>COMPLETED</b> {local_time(r.completed_at)} by {r.completed_by}: given "
+                f"{fmt(r.actual_mg, 'mg')}, wasted {fmt(r.wasted_mg, 'mg')}, "
+                f"witness {r.witness}. Changes now need a reason."
+            )
+        else:
+            self.status.setText(
+                f"Plan saved {local_time(r.planned_at)} by {r.planned_by}; "
+                "complete it at the end of the infusion with a witness for the waste."
+            )
+
+    def _update_figures(self, *_args) -> None:  # noqa: ANN002
+        d = self.handlers.defaults
+        weight, dose = parse_dose(self.weight.text()), parse_dose(self.mg_per_kg.text())
+        conc = parse_dose(self.concentration.text())
+        if weight is None or dose is None:
+            self.figures.setText("— (type weight and mg/kg)")
+            return
+        total = planned_mg(weight, dose)
+        text = f"{fmt(total, 'mg')} total"
+        if conc and conc > 0:
+            volume = planned_ml(total, conc)
+            rate = rate_for(volume, d.target_minutes)
+            text += f" · {fmt(volume, 'mL')} · {fmt(rate, 'mL/h')} over {d.target_minutes} min"
+        limit = over_plan_limit(total, d.limits)
+        self.figures.setText(text)
+        self.figures.setToolTip(f"Up to {fmt(limit, 'mg')} may be given without a reason")
+
+    # -- actions -----------------------------------------------------------------------------
+    def plan(self) -> DoseRecord | None:
+        self.errors.clear()
+        try:
+            saved = self.handlers.plan(
+                parse_dose(self.weight.text()),
+                parse_dose(self.mg_per_kg.text()),
+                parse_dose(self.concentration.text()),
+                self.lot.text(),
+                self.reason.text(),
+            )
+        except (DomainError, StorageError) as error:
+            self.errors.show_error(error)
+            return None
+        return self._saved(saved)
+
+    def complete(self) -> DoseRecord | None:
+        self.errors.clear()
+        try:
+            saved = self.handlers.complete(
+                parse_dose(self.actual.text()),
+                parse_dose(self.wasted.text()),
+                self.witness.text(),
+                self.witness_password.text(),
+                self.over_plan_reason.text(),
+                self.reason.text(),
+            )
+        except (DomainError, StorageError) as error:
+            if isinstance(error, FieldError) and error.field == "witness_password":
+                self.witness_password.clear()  # never keep a refused password on screen
+            self.errors.show_error(error)
+            return None
+        self.witness_password.clear()
+        return self._saved(saved)
+
+    def _saved(self, record: DoseRecord) -> DoseRecord:
+        self.record, self.changed = record, True
+        self.reason.clear()
+        self._show_record()
+        return record
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget | None,
+        title: str,
+        handlers: DoseHandlers,
+        record: DoseRecord | None,
+    ) -> DoseRecord | None:
+        """The record as it stands when the dialog closes (None if nothing was saved)."""
+        dialog = cls(parent, title, handlers, record)
+        dialog.exec()
+        saved = dialog.record if dialog.changed else None
+        dialog.deleteLater()
+        return saved

@@ -1,0 +1,558 @@
+"""Side effects of one session: a compact grid, one row per entry of the clinic's list.
+
+Each row: a checkbox with the name (and "what" for Other), the onset time, the severity,
+Resolved (with its time) and a note. Ticking records the onset now (or the time typed in
+the onset field: HH:MM or -10 for ten minutes ago) with the severity chosen (mild unless
+changed). Severity and note changes are saved at once. Changing a recorded onset or
+resolution time, and un-ticking (void), ask for a reason. A severe side effect that nobody
+has acknowledged says so in words (SEVERE, "not acknowledged") and offers Acknowledge.
+
+A resolved side effect may recur: "Recurred" ticks it again as a new entry. Retired
+entries are not offered, but a session that has one still shows it.
+
+All 18 default rows fit on a 1920x1080 screen without scrolling. Errors show under the
+row they belong to, naming the field; nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.side_effects import Severity, SideEffect, SideEffectKind
+from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.reason import ReasonDialog
+
+CORRECT_TIME_REASONS = (
+    "Time entered wrongly",
+    "Recorded late: this is when it happened",
+    "Resolution recorded too early",
+)
+UNTICK_REASONS = (
+    "Ticked by mistake",
+    "Ticked on the wrong line",
+    "Entered for the wrong patient",
+)
+SEVERITY_WORDS = {Severity.MILD: "mild", Severity.MODERATE: "moderate", Severity.SEVERE: "SEVERE"}
+COLUMNS = ("Side effect", "Onset", "Severity", "Resolved", "Note")
+
+STYLE = """
+QDialog#sideEffects QLabel#seHeader { font-size: 14px; font-weight: bold; color: #4b5b6b; }
+QDialog#sideEffects QCheckBox { font-size: 17px; spacing: 8px; }
+QDialog#sideEffects QCheckBox::indicator { width: 22px; height: 22px; }
+QDialog#sideEffects QCheckBox:checked { font-weight: bold; }
+QDialog#sideEffects QLineEdit, QDialog#sideEffects QComboBox,
+QDialog#sideEffects QPushButton { font-size: 16px; padding: 2px 6px; min-height: 24px; }
+QDialog#sideEffects QComboBox[severe="true"] {
+    font-weight: bold; color: #ffffff; background: #c0392b;
+}
+QDialog#sideEffects QLabel#seAck { font-size: 14px; font-weight: bold; color: #a93226; }
+QDialog#sideEffects QLabel#seEarlier { font-size: 13px; color: #4b5b6b; }
+QDialog#sideEffects QLabel#fieldError { font-size: 14px; }
+"""
+
+
+@dataclass(frozen=True)
+class SideEffectHandlers:
+    """What the dialog may do; each call is a service call for this session."""
+
+    list: Callable[[], Sequence[SideEffect]]
+    catalog: Callable[[], Sequence[SideEffectKind]]
+    # (kind key, severity, onset or None for now, other text, note)
+    tick: Callable[[str, Severity, datetime | None, str, str], SideEffect]
+    set_severity: Callable[[int, Severity], SideEffect]
+    resolve: Callable[[int, datetime | None], SideEffect]
+    set_note: Callable[[int, str], SideEffect]
+    # (effect id, onset or None, resolved or None, reason)
+    correct_times: Callable[[int, datetime | None, datetime | None, str], SideEffect]
+    void: Callable[[int, str], SideEffect]
+    acknowledge: Callable[[int], SideEffect]
+    now: Callable[[], datetime]
+    changed: Callable[[], object] = lambda: None  # e.g. the board reloads (tile alert)
+
+
+def service_handlers(  # noqa: PLR0913
+    service: Any,  # noqa: ANN401  (services.side_effects.SideEffectService)
+    actor: Any,  # noqa: ANN401
+    session_id: int,
+    now: Callable[[], datetime],
+    changed: Callable[[], object] = lambda: None,
+) -> SideEffectHandlers:
+    """The handlers for one session over the side effects service, acting as `actor`."""
+    return SideEffectHandlers(
+        list=lambda: service.list(session_id),
+        catalog=service.catalog,
+        tick=lambda key, severity, onset, other, note: service.tick(
+            actor, session_id, key, severity=severity, onset_at=onset, other_text=other, note=note
+        ),
+        set_severity=lambda effect_id, severity: service.set_severity(actor, effect_id, severity),
+        resolve=lambda effect_id, at: service.resolve(actor, effect_id, at),
+        set_note=lambda effect_id, note: service.set_note(actor, effect_id, note),
+        correct_times=lambda effect_id, onset, resolved, reason: service.correct_times(
+            actor, effect_id, onset_at=onset, resolved_at=resolved, reason=reason
+        ),
+        void=lambda effect_id, reason: service.void(actor, effect_id, reason),
+        acknowledge=lambda effect_id: service.acknowledge(actor, effect_id),
+        now=now,
+        changed=changed,
+    )
+
+
+def parse_time(text: str, now: datetime, field: str, what: str) -> datetime | None:
+    """ "" = now (None); "14:05" or "1405" = today at that local time; "-10" = 10 min ago."""
+    typed = text.strip()
+    if not typed or typed.lower() == "now":
+        return None
+    if re.fullmatch(r"-\s*\d{1,3}", typed):
+        return now - timedelta(minutes=int(typed[1:].strip()))
+    match = re.fullmatch(r"(\d{1,2})[:.h]?(\d{2})", typed)
+    if match and int(match[1]) < 24 and int(match[2]) < 60:  # noqa: PLR2004
+        local = now.astimezone()
+        return local.replace(hour=int(match[1]), minute=int(match[2]), second=0, microsecond=0)
+    raise FieldError(field, f"{what}: type HH:MM (e.g. 14:05), or -10 for ten minutes ago")
+
+
+def hhmm(value: datetime | None) -> str:
+    return "" if value is None else value.astimezone().strftime("%H:%M")
+
+
+class EffectRow:
+    """The widgets of one catalog entry, and the entry (if any) they show."""
+
+    def __init__(self, dialog: SideEffectsDialog, kind: SideEffectKind) -> None:
+        self.dialog, self.kind = dialog, kind
+        self.effect: SideEffect | None = None  # the latest entry not voided
+        self.earlier: list[SideEffect] = []  # earlier episodes, resolved (or voided)
+        key = kind.key
+        self.check = QCheckBox(kind.name + (" (retired)" if kind.retired else ""))
+        self.check.setObjectName(f"se_check_{key}")
+        self.check.setToolTip(
+            "Tick: recorded now (or at the onset time typed). Un-tick: void, with a reason."
+        )
+        self.check.clicked.connect(self._check_clicked)
+        self.other = QLineEdit()
+        self.other.setObjectName(f"se_other_{key}")
+        self.other.setPlaceholderText("say what (required)")
+        self.other.setVisible(kind.free_text)
+        self.other.textEdited.connect(lambda _t: self.clear_error())
+        self.onset = QLineEdit()
+        self.onset.setObjectName(f"se_onset_{key}")
+        self.onset.setPlaceholderText("now")
+        self.onset.setMaxLength(8)
+        self.onset.setFixedWidth(96)
+        self.onset.setToolTip(
+            "Onset: empty is now; or HH:MM, or -10 for ten minutes ago. Not before check-in, "
+            "never in the future. Changing a recorded time asks for a reason (Enter saves)."
+        )
+        self.onset.textEdited.connect(lambda _t: self.clear_error())
+        self.onset.editingFinished.connect(lambda: self._time_edited("onset"))
+        self.severity = QComboBox()
+        self.severity.setObjectName(f"se_severity_{key}")
+        for severity in Severity:
+            self.severity.addItem(SEVERITY_WORDS[severity], severity)
+        self.severity.setToolTip("Severity: mild, moderate or SEVERE (severe alerts the tile)")
+        self.severity.activated.connect(self._severity_chosen)
+        self.ack = QPushButton("Acknowledge")
+        self.ack.setObjectName(f"se_ack_{key}")
+        self.ack.setToolTip("I have seen this severe side effect (records who and when)")
+        self.ack.clicked.connect(self._acknowledge)
+        self.ack_label = QLabel("not acknowledged")
+        self.ack_label.setObjectName("seAck")
+        self.resolved = QLineEdit()
+        self.resolved.setObjectName(f"se_resolved_at_{key}")
+        self.resolved.setPlaceholderText("now")
+        self.resolved.setMaxLength(8)
+        self.resolved.setFixedWidth(96)
+        self.resolved.setToolTip(
+            "Resolution time: empty is now; or HH:MM. Not before the onset, never in the "
+            "future. Changing a recorded time asks for a reason (Enter saves)."
+        )
+        self.resolved.textEdited.connect(lambda _t: self.clear_error())
+        self.resolved.editingFinished.connect(lambda: self._time_edited("resolved"))
+        self.resolve_button = QPushButton("Resolved")
+        self.resolve_button.setObjectName(f"se_resolve_{key}")
+        self.resolve_button.clicked.connect(self._resolve_clicked)
+        self.note = QLineEdit()
+        self.note.setObjectName(f"se_note_{key}")
+        self.note.setPlaceholderText("note")
+        self.note.textEdited.connect(lambda _t: self.clear_error())
+        self.note.editingFinished.connect(self._note_edited)
+        self.earlier_label = QLabel("")
+        self.earlier_label.setObjectName("seEarlier")
+        self.error = QLabel("")
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.fields = {
+            "other_text": self.other,
+            "onset_at": self.onset,
+            "resolved_at": self.resolved,
+            "note": self.note,
+            "severity": self.severity,
+        }
+
+    def place(self, grid: QGridLayout, row: int) -> None:
+        name = QHBoxLayout()
+        name.setSpacing(6)
+        name.addWidget(self.check)
+        name.addWidget(self.other, 1)
+        name.addWidget(self.earlier_label)
+        name.addStretch(0 if self.kind.free_text else 1)
+        grid.addLayout(name, row, 0)
+        grid.addWidget(self.onset, row, 1)
+        severity = QHBoxLayout()
+        severity.setSpacing(4)
+        severity.addWidget(self.severity)
+        severity.addWidget(self.ack_label)
+        severity.addWidget(self.ack)
+        severity.addStretch(1)
+        grid.addLayout(severity, row, 2)
+        resolved = QHBoxLayout()
+        resolved.setSpacing(4)
+        resolved.addWidget(self.resolved)
+        resolved.addWidget(self.resolve_button)
+        grid.addLayout(resolved, row, 3)
+        grid.addWidget(self.note, row, 4)
+        grid.addWidget(self.error, row + 1, 0, 1, len(COLUMNS))
+
+    # -- showing ---------------------------------------------------------------------------
+    def show_entries(self, entries: Sequence[SideEffect]) -> None:
+        """Show the latest entry not voided (earlier episodes are counted beside the name)."""
+        live = [e for e in entries if e.current]
+        latest = live[-1] if live else None
+        before, self.effect = self.effect, latest
+        self.earlier = live[:-1]
+        if self.earlier:
+            times = ", ".join(
+                f"{hhmm(e.onset_at)}–{hhmm(e.resolved_at)} {e.severity.value}" for e in self.earlier
+            )
+            self.earlier_label.setText(f"+{len(self.earlier)} earlier")
+            self.earlier_label.setToolTip(f"Earlier episodes: {times}")
+        else:
+            self.earlier_label.setText("")
+        voided = [e for e in entries if not e.current]
+        if voided:
+            self.check.setToolTip(
+                "Voided: " + "; ".join(f"{e.display_name} ({e.status_reason})" for e in voided)
+            )
+        self.check.setChecked(latest is not None)
+        if latest is None:
+            if before is not None:  # it was un-ticked: the row is ready for a new tick
+                for edit in (self.onset, self.resolved, self.note, self.other):
+                    edit.clear()
+                self.severity.setCurrentIndex(0)
+            self.resolved.setEnabled(False)
+            self.resolved.setVisible(False)  # nothing to resolve: less to read
+            self.resolve_button.setText("Resolved")
+            self.resolve_button.setEnabled(False)
+            self.resolve_button.setVisible(False)
+            self.other.setReadOnly(False)
+            self._show_ack(needed=False)
+            self._mark_severe(self.severity.currentData() is Severity.SEVERE)
+            self.check.setEnabled(not self.kind.retired)
+            return
+        self.check.setEnabled(True)
+        self.onset.setText(hhmm(latest.onset_at))
+        self.severity.setCurrentIndex(list(Severity).index(latest.severity))
+        self._mark_severe(latest.severity is Severity.SEVERE)
+        self.resolved.setEnabled(True)
+        self.resolved.setVisible(True)
+        self.resolve_button.setVisible(True)
+        self.resolved.setText(hhmm(latest.resolved_at))
+        if latest.resolved:
+            self.resolve_button.setText("Recurred")
+            self.resolve_button.setToolTip("It has come back: tick it again as a new episode")
+            self.resolve_button.setEnabled(not self.kind.retired)
+        else:
+            self.resolve_button.setText("Resolved")
+            self.resolve_button.setToolTip("Record that it has resolved (now, or the time typed)")
+            self.resolve_button.setEnabled(True)
+        self.note.setText(latest.note)
+        if self.kind.free_text:
+            self.other.setText(latest.other_text)
+            self.other.setReadOnly(True)
+        self._show_ack(needed=latest.needs_acknowledgement)
+
+    def _show_ack(self, *, needed: bool) -> None:
+        self.ack.setVisible(needed)
+        self.ack_label.setVisible(needed)
+
+    def _mark_severe(self, severe: bool) -> None:
+        self.severity.setProperty("severe", severe)
+        self.severity.style().unpolish(self.severity)
+        self.severity.style().polish(self.severity)
+
+    def show_error(self, field: str, message: str) -> None:
+        self.error.setText(f"{self.kind.name}: {message}")
+        self.error.show()
+        widget = self.fields.get(field)
+        if isinstance(widget, QLineEdit):
+            widget.setProperty("invalid", True)
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            widget.selectAll()  # still there; typing replaces it
+
+    def clear_error(self) -> None:
+        if self.error.isVisible():
+            self.error.hide()
+        for widget in self.fields.values():
+            if widget.property("invalid"):
+                widget.setProperty("invalid", False)
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
+
+    # -- what the nurse does ---------------------------------------------------------------
+    def _check_clicked(self, checked: bool) -> None:
+        if checked:
+            self.tick()
+        else:
+            self.untick()
+
+    def tick(self) -> SideEffect | None:
+        h, now = self.dialog.handlers, self.dialog.handlers.now()
+        try:
+            onset = parse_time(self.onset.text(), now, "onset_at", "Onset time")
+        except FieldError as error:
+            self.check.setChecked(False)
+            self.show_error(error.field, error.message)
+            return None
+        severity = self.severity.currentData()
+        done = self.dialog.run(
+            self,
+            lambda: h.tick(self.kind.key, severity, onset, self.other.text(), self.note.text()),
+        )
+        if done is None:
+            self.check.setChecked(self.effect is not None)
+            return None
+        self.severity.setFocus(Qt.FocusReason.OtherFocusReason)  # asks for the severity next
+        return done  # type: ignore[return-value]
+
+    def untick(self) -> SideEffect | None:
+        effect = self.effect
+        if effect is None:
+            return None
+        reason = ReasonDialog.ask(
+            self.dialog,
+            "Un-tick side effect",
+            f"Why is {effect.display_name} (onset {hhmm(effect.onset_at)}) being un-ticked? "
+            "It stays in the record, voided.",
+            UNTICK_REASONS,
+        )
+        if not reason:
+            self.check.setChecked(True)
+            return None
+        done = self.dialog.run(self, lambda: self.dialog.handlers.void(effect.id, reason))
+        if done is None:
+            self.check.setChecked(True)
+        return done  # type: ignore[return-value]
+
+    def _severity_chosen(self, _index: int) -> None:
+        severity = self.severity.currentData()
+        if self.effect is None:  # chosen before ticking: used by the tick
+            self._mark_severe(severity is Severity.SEVERE)
+            return
+        if severity is self.effect.severity:
+            return
+        effect_id = self.effect.id
+        if self.dialog.run(self, lambda: self.dialog.handlers.set_severity(effect_id, severity)):
+            return
+        self.severity.setCurrentIndex(list(Severity).index(self.effect.severity))
+
+    def _acknowledge(self) -> None:
+        if self.effect is not None:
+            effect_id = self.effect.id
+            self.dialog.run(self, lambda: self.dialog.handlers.acknowledge(effect_id))
+
+    def _resolve_clicked(self) -> None:
+        effect = self.effect
+        if effect is None:
+            return
+        if effect.resolved:  # "Recurred": a new episode, onset now
+            self.onset.clear()
+            self.resolved.clear()
+            self.note.clear()
+            self.severity.setCurrentIndex(0)
+            self.effect = None
+            if self.tick() is None:
+                self.show_entries([*self.earlier, effect])
+            return
+        try:
+            at = parse_time(
+                self.resolved.text(), self.dialog.handlers.now(), "resolved_at", "Resolution time"
+            )
+        except FieldError as error:
+            self.show_error(error.field, error.message)
+            return
+        self.dialog.run(self, lambda: self.dialog.handlers.resolve(effect.id, at))
+
+    def _note_edited(self) -> None:
+        effect = self.effect
+        if effect is None or self.note.text().strip() == effect.note or self.dialog.busy:
+            return
+        note = self.note.text()
+        self.dialog.run(self, lambda: self.dialog.handlers.set_note(effect.id, note))
+
+    def _time_edited(self, which: str) -> None:
+        """A recorded time changed: a correction, with a reason."""
+        effect, dialog = self.effect, self.dialog
+        if effect is None or dialog.busy:
+            return
+        edit = self.onset if which == "onset" else self.resolved
+        shown = hhmm(effect.onset_at if which == "onset" else effect.resolved_at)
+        if edit.text().strip() == shown or (which == "resolved" and effect.resolved_at is None):
+            return
+        field = "onset_at" if which == "onset" else "resolved_at"
+        what = "Onset time" if which == "onset" else "Resolution time"
+        try:
+            at = parse_time(edit.text(), dialog.handlers.now(), field, what)
+        except FieldError as error:
+            self.show_error(error.field, error.message)
+            return
+        at = at or dialog.handlers.now()
+        dialog.busy = True  # the reason popup takes the focus: no second editingFinished
+        try:
+            reason = ReasonDialog.ask(
+                dialog,
+                f"Correct {what.lower()}",
+                f"Why is the {what.lower()} of {effect.display_name} being changed from "
+                f"{shown} to {hhmm(at)}?",
+                CORRECT_TIME_REASONS,
+            )
+        finally:
+            dialog.busy = False
+        if not reason:
+            edit.setText(shown)
+            return
+        onset, resolved = (at, None) if which == "onset" else (None, at)
+        dialog.run(self, lambda: dialog.handlers.correct_times(effect.id, onset, resolved, reason))
+
+
+class SideEffectsDialog(QDialog):
+    def __init__(self, parent: QWidget | None, title: str, handlers: SideEffectHandlers) -> None:
+        super().__init__(parent)
+        self.setObjectName("sideEffects")
+        self.setStyleSheet(STYLE)
+        self.handlers = handlers
+        self.busy = False
+        self.changes = 0
+        self.setWindowTitle(f"Side effects: {title}")
+        heading = QLabel(f"Side effects · {title}")
+        heading.setObjectName("dialogTitle")
+        hint = QLabel(
+            "Tick what the patient has: onset is now unless you type a time first (HH:MM or "
+            "-10). Choose the severity; press Resolved when it is over."
+        )
+        hint.setWordWrap(True)
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(12)
+        self.grid.setVerticalSpacing(3)
+        for column, text in enumerate(COLUMNS):
+            label = QLabel(text)
+            label.setObjectName("seHeader")
+            self.grid.addWidget(label, 0, column)
+        self.grid.setColumnStretch(0, 3)
+        self.grid.setColumnStretch(4, 2)
+        self.grid.setColumnMinimumWidth(4, 240)
+        self.rows: dict[str, EffectRow] = {}
+        self.message = QLabel("")
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        self.buttons = QDialogButtonBox()
+        self.close_button = self.buttons.addButton(
+            "Close (Esc)", QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.close_button.setAutoDefault(False)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setSpacing(6)
+        layout.addWidget(heading)
+        layout.addWidget(hint)
+        layout.addLayout(self.grid)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.refresh()
+
+    def refresh(self) -> bool:
+        """Re-read the catalog and the session's entries; rows keep what is typed."""
+        try:
+            catalog = list(self.handlers.catalog())
+            effects = list(self.handlers.list())
+        except (DomainError, StorageError) as error:
+            self._say(f"Could not read the side effects: {error}")
+            return False
+        by_kind: dict[str, list[SideEffect]] = {}
+        for effect in effects:
+            by_kind.setdefault(effect.kind_key, []).append(effect)
+        known = {k.key for k in catalog}
+        for key in by_kind:  # a kind gone from the catalog entirely: still shown
+            if key not in known:
+                label = by_kind[key][-1].label
+                catalog.append(SideEffectKind(key, label, retired=True))
+        for kind in catalog:
+            if kind.retired and not by_kind.get(kind.key):
+                continue  # retired: not offered for new ticks
+            row = self.rows.get(kind.key)
+            if row is None:
+                row = EffectRow(self, kind)
+                row.place(self.grid, 1 + 2 * len(self.rows))
+                self.rows[kind.key] = row
+            row.show_entries(by_kind.get(kind.key, []))
+        return True
+
+    def run(self, row: EffectRow, call: Callable[[], SideEffect]) -> SideEffect | None:
+        """One change: shown in the rows after it is saved, or its refusal at the field."""
+        row.clear_error()
+        self.message.hide()
+        try:
+            done = call()
+        except FieldError as error:
+            row.show_error(error.field, error.message)
+            return None
+        except DomainError as error:
+            row.show_error("", str(error))
+            return None
+        except StorageError as error:
+            self._say(f"Not saved. Nothing typed was lost. {error}")
+            return None
+        self.changes += 1
+        self.refresh()
+        self.handlers.changed()
+        return done
+
+    def row(self, key: str) -> EffectRow:
+        return self.rows[key]
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, handlers: SideEffectHandlers) -> int:
+        """Open the list until the nurse closes it; returns how many changes were saved."""
+        dialog = cls(parent, title, handlers)
+        dialog.exec()
+        changes = dialog.changes
+        dialog.deleteLater()  # a closed dialog would keep the patient's name in the tree
+        return changes

@@ -1,0 +1,197 @@
+"""RecordService over a real database: the timeline and markers read every stored item."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from ketamon.domain.record import EntryKind
+from ketamon.services.base import NotFound
+from ketamon.storage.audit import AuditContext
+from ketamon.storage.models import (
+    AuditRow,
+    MedicationRow,
+    SessionEventRow,
+    SideEffectRow,
+)
+from tests.conftest import NURSE, T0, baseline, draft
+
+
+@pytest.fixture
+def session_id(clinic, clock):
+    patient = clinic.patients.register(NURSE, draft())
+    sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
+    baseline(clinic, sid)
+    clock.advance(minutes=2)
+    clinic.sessions.start(NURSE, sid)  # T0 + 2
+    return sid
+
+
+def write(clinic, actor: str, at, reason: str = ""):
+    return clinic.db.transaction(audit=AuditContext(actor, at, reason))
+
+
+def add_rate_change(clinic, session_id, at, rate, reason):
+    with write(clinic, "nurse.al", at, reason) as s:
+        seq = s.scalar(
+            select(func.max(SessionEventRow.seq)).where(SessionEventRow.session_id == session_id)
+        )
+        s.add(
+            SessionEventRow(
+                session_id=session_id,
+                seq=seq + 1,
+                kind="rate_change",
+                at=at,
+                actor="nurse.al",
+                reason=reason,
+                recorded_at=at,
+                rate_ml_h=rate,
+            )
+        )
+
+
+def add_effect_and_medication(clinic, session_id):
+    with write(clinic, "nurse.al", T0 + timedelta(minutes=9)) as s:
+        effect = SideEffectRow(
+            session_id=session_id,
+            kind_key="nausea",
+            label="Nausea",
+            other_text="",
+            onset_at=T0 + timedelta(minutes=8),
+            severity="moderate",
+            note="",
+            entered_by="nurse.al",
+            entered_at=T0 + timedelta(minutes=9),
+            status="current",
+            status_reason="",
+        )
+        s.add(effect)
+        s.flush()
+        med = MedicationRow(
+            session_id=session_id,
+            drug="Ondansetron",
+            dose=4,
+            unit="mg",
+            route="IV",
+            given_at=T0 + timedelta(minutes=10),
+            given_by="nurse.al",
+            side_effect_id=effect.id,
+            note="",
+            entered_by="nurse.al",
+            entered_at=T0 + timedelta(minutes=10),
+            status="current",
+            status_reason="",
+        )
+        s.add(med)
+        s.flush()
+        return effect.id, med.id
+
+
+def test_timeline_has_side_effect_medication_rate_change_and_pause_with_who_and_when(
+    clinic, clock, session_id
+):
+    effect_id, med_id = add_effect_and_medication(clinic, session_id)
+    add_rate_change(clinic, session_id, T0 + timedelta(minutes=11), 60.0, "Patient anxious")
+    clock.advance(minutes=13)  # T0 + 15
+    clinic.sessions.pause(NURSE, session_id, "BP 182/104")
+    void_at = T0 + timedelta(minutes=16)
+    with write(clinic, "nurse.jo", void_at, "Entered twice") as s:
+        row = s.get(MedicationRow, med_id)
+        row.status, row.status_reason = "voided", "Entered twice"
+
+    rows = [(e.at, e.kind, e.text, e.actor, e.reason) for e in clinic.record.timeline(session_id)]
+    assert rows[0][2] == "Checked in" and rows[1][2] == "Infusion started"
+    assert (
+        T0 + timedelta(minutes=8),
+        EntryKind.SIDE_EFFECT,
+        "Side effect began: Nausea (moderate)",
+        "nurse.al",
+        "",
+    ) in rows
+    assert (
+        T0 + timedelta(minutes=10),
+        EntryKind.MEDICATION,
+        "Medication given: Ondansetron 4 mg IV (for Nausea)",
+        "nurse.al",
+        "",
+    ) in rows
+    assert (
+        T0 + timedelta(minutes=11),
+        EntryKind.INFUSION,
+        "Infusion rate changed to 60 mL/h",
+        "nurse.al",
+        "Patient anxious",
+    ) in rows
+    assert (
+        T0 + timedelta(minutes=15),
+        EntryKind.INFUSION,
+        "Infusion paused",
+        NURSE.username,
+        "BP 182/104",
+    ) in rows
+    # the void: when and by whom from the audit trail, the reason kept
+    assert rows[-1] == (
+        void_at,
+        EntryKind.MEDICATION,
+        "Medication VOIDED: Ondansetron 4 mg IV",
+        "nurse.jo",
+        "Entered twice",
+    )
+    assert [r[0] for r in rows] == sorted(r[0] for r in rows)
+    # the void is on the audit trail, which is where the timeline read it
+    with clinic.db.transaction(write=False) as s:
+        audited = s.scalars(
+            select(AuditRow).where(
+                AuditRow.entity == "medication_given",
+                AuditRow.entity_id == med_id,
+                AuditRow.field == "status",
+                AuditRow.action == "update",
+            )
+        ).all()
+    assert [(a.actor, a.new_value) for a in audited] == [("nurse.jo", "voided")]
+    assert effect_id
+
+
+def test_resolution_and_severity_change_are_attributed(clinic, clock, session_id):
+    effect_id, _ = add_effect_and_medication(clinic, session_id)
+    with write(clinic, "nurse.jo", T0 + timedelta(minutes=12), "worse") as s:
+        s.get(SideEffectRow, effect_id).severity = "severe"
+    with write(clinic, "dr.kim", T0 + timedelta(minutes=31)) as s:
+        s.get(SideEffectRow, effect_id).resolved_at = T0 + timedelta(minutes=30)
+    effect_rows = [
+        (e.at, e.text, e.actor, e.severity)
+        for e in clinic.record.timeline(session_id)
+        if e.kind is EntryKind.SIDE_EFFECT
+    ]
+    assert effect_rows == [
+        (T0 + timedelta(minutes=8), "Side effect began: Nausea (moderate)", "nurse.al", "moderate"),
+        (
+            T0 + timedelta(minutes=12),
+            "Side effect Nausea: severity now SEVERE",
+            "nurse.jo",
+            "severe",
+        ),
+        (T0 + timedelta(minutes=30), "Side effect resolved: Nausea", "dr.kim", ""),
+    ]
+
+
+def test_markers_one_per_item_and_unknown_kinds_are_readable(clinic, clock, session_id):
+    add_effect_and_medication(clinic, session_id)
+    add_rate_change(clinic, session_id, T0 + timedelta(minutes=11), 90.0, "Per plan")
+    clock.advance(minutes=13)
+    clinic.sessions.pause(NURSE, session_id, "nausea")
+    clock.advance(minutes=2)
+    clinic.sessions.resume(NURSE, session_id)
+    markers = clinic.record.markers(session_id)
+    assert [(m.kind, m.label) for m in markers] == [
+        (EntryKind.INFUSION, "Start"),
+        (EntryKind.SIDE_EFFECT, "Nausea"),
+        (EntryKind.MEDICATION, "Ondansetron 4 mg IV"),
+        (EntryKind.INFUSION, "90 mL/h"),
+        (EntryKind.INFUSION, "Pause"),
+        (EntryKind.INFUSION, "Resume"),
+    ]
+    with pytest.raises(NotFound):
+        clinic.record.timeline(999)
