@@ -11,7 +11,10 @@ from datetime import date, datetime, tzinfo
 
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.discharge import AgainstAdvice, DischargeAnswers, DischargeCheck
+from ketamon.domain.dose import DoseRecord
+from ketamon.domain.interventions import Medication
 from ketamon.domain.review import Addendum, Signature
+from ketamon.domain.side_effects import SideEffect
 from ketamon.domain.vitals import VitalsSet
 
 
@@ -30,9 +33,9 @@ class SessionSummary:
     tz: tzinfo  # how times are shown (the clinic's local time)
     printed_at: datetime
     vitals: tuple[VitalsSet, ...] = ()  # current sets, time order
-    side_effects: tuple = ()  # domain.side_effects.SideEffect, current
-    medications: tuple = ()  # domain.interventions.Medication, current
-    dose: object | None = None  # domain.dose.DoseRecord
+    side_effects: tuple[SideEffect, ...] = ()  # current entries
+    medications: tuple[Medication, ...] = ()  # current entries
+    dose: DoseRecord | None = None
     answers: DischargeAnswers | None = None
     check: DischargeCheck | None = None
     outcome: str | None = None  # 'discharged' | 'ama' | None (not discharged yet)

@@ -10,16 +10,22 @@ from ketamon.domain.sessions import EventKind
 from ketamon.domain.summary import ClinicHeader, RecentSession, SessionSummary
 from ketamon.services.base import NotFound, Service
 from ketamon.services.discharge import DischargeService
+from ketamon.services.dose import to_record
+from ketamon.services.interventions import to_medication
 from ketamon.services.review import ReviewService
 from ketamon.services.sessions import _snapshot, _with_events
 from ketamon.services.settings import load_settings
+from ketamon.services.side_effects import to_effect
 from ketamon.services.vitals import to_set
 from ketamon.storage.models import (
     ChairRow,
     DischargeRow,
+    DoseRecordRow,
+    MedicationRow,
     PatientRow,
     SessionEventRow,
     SessionRow,
+    SideEffectRow,
     UserRow,
     VitalsRow,
 )
@@ -119,24 +125,20 @@ class SummaryService(Service):
 
 
 def _recorded_elsewhere(session, session_id: int) -> dict:  # noqa: ANN001
-    """Side effects, medications and the dose record (issue 5 services), when present."""
-    found: dict = {}
-    try:
-        from ketamon.services import side_effects as fx_service
-    except ImportError:  # pragma: no cover - until the side-effects service exists
-        fx_service = None
-    if fx_service is not None and hasattr(fx_service, "current_for_summary"):
-        found["side_effects"] = fx_service.current_for_summary(session, session_id)
-    try:
-        from ketamon.services import interventions
-    except ImportError:  # pragma: no cover
-        interventions = None
-    if interventions is not None and hasattr(interventions, "current_for_summary"):
-        found["medications"] = interventions.current_for_summary(session, session_id)
-    try:
-        from ketamon.services import dose
-    except ImportError:  # pragma: no cover
-        dose = None
-    if dose is not None and hasattr(dose, "for_summary"):
-        found["dose"] = dose.for_summary(session, session_id)
-    return found
+    """Side effects and medications (current entries, in time order) and the dose record."""
+    effects = session.scalars(
+        select(SideEffectRow)
+        .where(SideEffectRow.session_id == session_id, SideEffectRow.status == "current")
+        .order_by(SideEffectRow.onset_at, SideEffectRow.id)
+    )
+    medications = session.scalars(
+        select(MedicationRow)
+        .where(MedicationRow.session_id == session_id, MedicationRow.status == "current")
+        .order_by(MedicationRow.given_at, MedicationRow.id)
+    )
+    dose = session.get(DoseRecordRow, session_id)
+    return {
+        "side_effects": tuple(to_effect(r) for r in effects),
+        "medications": tuple(to_medication(r) for r in medications),
+        "dose": to_record(dose) if dose is not None else None,
+    }

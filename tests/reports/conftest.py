@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 
 from ketamon.domain.discharge import DischargeAnswers, Escort, IvSite, Nausea
+from ketamon.domain.interventions import MedicationDraft
+from ketamon.domain.side_effects import Severity
 from ketamon.domain.vitals import VitalsDraft
-from tests.conftest import NURSE, baseline, draft
+from tests.conftest import NURSE, PASSWORD, baseline, draft
 
 ESCORT = Escort("Luis Gonzalez", "Brother", "(212) 555-0143", True)
 ANSWERS = DischargeAnswers(True, True, Nausea.MINIMAL, 2, IvSite.REMOVED_INTACT, True, ESCORT)
@@ -21,6 +23,12 @@ def discharged_session(clinic, clock, *, sets: int = 40):
     baseline(clinic, s.id, sedation=5)
     clinic.sessions.start(NURSE, s.id)
     started = clock()
+    clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
+    clock.advance(minutes=1)
+    nausea = clinic.side_effects.tick(NURSE, s.id, "nausea", severity=Severity.MODERATE)
+    clinic.interventions.give(
+        NURSE, s.id, MedicationDraft("ondansetron", 4, "mg", "IV", side_effect_id=nausea.id)
+    )
     for i in range(sets - 2):
         clock.advance(minutes=2)
         if i == min(20, sets // 2):
@@ -31,8 +39,12 @@ def discharged_session(clinic, clock, *, sets: int = 40):
             resp_rate=14, sedation=4 if i < 10 else 5,
         )  # fmt: skip
         clinic.vitals.record(NURSE, s.id, VitalsDraft(**values))
+    clinic.side_effects.resolve(NURSE, nausea.id)
     clock.advance(minutes=30)
     clinic.vitals.record(NURSE, s.id, VitalsDraft(124, 78, 72, 98, 14, sedation=5))
+    if "witness.kim" not in {u.username for u in clinic.users.list()}:
+        clinic.users.add(NURSE, "witness.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+    clinic.dose.complete(NURSE, s.id, 36.0, 0.25, "witness.kim", PASSWORD)
     clinic.discharge.save_answers(NURSE, s.id, ANSWERS)
     clinic.discharge.discharge(NURSE, s.id)
     return s

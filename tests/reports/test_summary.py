@@ -92,6 +92,14 @@ def test_pdf_has_every_vitals_row_and_patient_on_every_page(
         f"Checked in {summary.session.times.checked_in_at:%H:%M} UTC",
         f"Discharged {summary.discharged_at:%H:%M} UTC",
         "Discharging nurse Jo Rivera, RN",
+        "Nausea",
+        "Moderate",
+        "ondansetron 4 mg IV Jo Rivera, RN Nausea",
+        "Drug lot number LOT-4411",
+        "Total planned 36.2 mg",
+        "Actual given 36 mg",
+        "Wasted 0.25 mg",
+        "Waste witnessed by Kim Osei, RN",
     ):
         assert needle in everything, needle
     box = pypdf.PdfReader(str(path)).pages[0].mediabox
