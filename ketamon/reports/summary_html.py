@@ -17,6 +17,7 @@ from ketamon.domain.timers import format_duration
 from ketamon.domain.vitals import Grade, VitalsSet
 
 CHART_URL = "ketamon://chart.png"
+H3 = '<h3 style="margin-top: 16px; margin-bottom: 4px;">'
 NOT_REVIEWED = "Not yet reviewed by the supervising physician."
 _TABLE = 'border="1" cellspacing="0" cellpadding="4" width="100%" style="border-color:#888;"'
 _SEVERITY_WORDS = {"mild": "Mild", "moderate": "Moderate", "severe": "SEVERE"}
@@ -92,18 +93,22 @@ def _against_advice(s: SessionSummary) -> str:
 
 def _identity(s: SessionSummary) -> str:
     sess = s.session
-    return "<h3>Patient and session</h3>" + (
-        f"<table {_TABLE}>"
-        + _rows(
-            [
-                ("Patient", _e(sess.patient_name)),
-                ("MRN", _e(sess.mrn)),
-                ("Date of birth", _e(s.date_of_birth.isoformat())),
-                ("Session date", _e(local(s, sess.times.checked_in_at, with_date=True)[:10])),
-                ("Session", _e(f"{sess.course_label} · {sess.chair_name}")),
-            ]
+    return (
+        H3
+        + "Patient and session</h3>"
+        + (
+            f"<table {_TABLE}>"
+            + _rows(
+                [
+                    ("Patient", _e(sess.patient_name)),
+                    ("MRN", _e(sess.mrn)),
+                    ("Date of birth", _e(s.date_of_birth.isoformat())),
+                    ("Session date", _e(local(s, sess.times.checked_in_at, with_date=True)[:10])),
+                    ("Session", _e(f"{sess.course_label} · {sess.chair_name}")),
+                ]
+            )
+            + "</table>"
         )
-        + "</table>"
     )
 
 
@@ -132,7 +137,7 @@ def _times(s: SessionSummary) -> str:
     if s.outcome == "ama":
         discharged += " (<b>left against medical advice</b>)"
     rows.append(("Discharged", discharged))
-    return "<h3>Times</h3>" + f"<table {_TABLE}>" + _rows(rows) + "</table>"
+    return H3 + "Times</h3>" + f"<table {_TABLE}>" + _rows(rows) + "</table>"
 
 
 def _number(value: float | None, unit: str = "") -> str:
@@ -144,7 +149,7 @@ def _number(value: float | None, unit: str = "") -> str:
 def _dose(s: SessionSummary) -> str:
     d = s.dose
     if d is None:
-        return "<h3>Dose record</h3><p>No dose record was entered.</p>"
+        return H3 + "Dose record</h3><p>No dose record was entered.</p>"
     rows = [
         ("Weight at this session", _number(getattr(d, "weight_kg", None), "kg")),
         ("Planned dose", _number(getattr(d, "mg_per_kg", None), "mg/kg")),
@@ -160,7 +165,8 @@ def _dose(s: SessionSummary) -> str:
     if reason:
         rows.append(("Given above plan because", _e(reason)))
     return (
-        "<h3>Dose record (ketamine, Schedule III)</h3>"
+        H3
+        + "Dose record (ketamine, Schedule III)</h3>"
         + f"<table {_TABLE}>"
         + _rows(rows)
         + "</table>"
@@ -193,7 +199,7 @@ def _cell(v: VitalsSet, key: str) -> str:
 def _vitals(s: SessionSummary, chart_width: int) -> str:
     full = [v for v in s.vitals if v.values.systolic is not None]
     if not full:
-        return "<h3>Vitals</h3><p>No vitals sets were recorded.</p>"
+        return H3 + "Vitals</h3><p>No vitals sets were recorded.</p>"
     header = ["Time", "Phase", "BP", "HR", "SpO2 %", "RR", "Temp °C", "Pain", "By"]
     body = [
         [_e(local(s, v.taken_at)), _e(v.phase.value.replace("_", "-"))]
@@ -202,12 +208,15 @@ def _vitals(s: SessionSummary, chart_width: int) -> str:
         for v in full
     ]
     height = chart_width * 38 // 100  # the image is 2000 x 760
-    image = (
-        f'<p><img src="{CHART_URL}" width="{chart_width}" height="{height}"></p>'
-        if chart_width
-        else ""
+    if not chart_width:
+        return H3 + "Vitals</h3>" + _table(header, body)
+    # Heading and chart in one borderless cell, so a page break never separates them.
+    chart = (
+        '<table width="100%" cellspacing="0" cellpadding="0"><tr><td>'
+        f'{H3}Vitals</h3><img src="{CHART_URL}" width="{chart_width}" height="{height}">'
+        "</td></tr></table>"
     )
-    return "<h3>Vitals</h3>" + image + _table(header, body)
+    return chart + _table(header, body)
 
 
 def _scores(s: SessionSummary) -> str:
@@ -219,7 +228,9 @@ def _scores(s: SessionSummary) -> str:
         )
     ]
     if not scored:
-        return "<h3>Sedation and dissociation</h3><p>No MOAA/S or dissociation scores recorded.</p>"
+        return (
+            H3 + "Sedation and dissociation</h3><p>No MOAA/S or dissociation scores recorded.</p>"
+        )
     header = ["Time", "MOAA/S (0–5)", "Dissociation (0–3)", "CADSS (0–92)"]
     body = [
         [
@@ -230,7 +241,7 @@ def _scores(s: SessionSummary) -> str:
         ]
         for v in scored
     ]
-    return "<h3>Sedation and dissociation</h3>" + _table(header, body)
+    return H3 + "Sedation and dissociation</h3>" + _table(header, body)
 
 
 def _opt(value: object) -> str:
@@ -239,7 +250,7 @@ def _opt(value: object) -> str:
 
 def _side_effects(s: SessionSummary) -> str:
     if not s.side_effects:
-        return "<h3>Side effects</h3><p>None recorded.</p>"
+        return H3 + "Side effects</h3><p>None recorded.</p>"
     header = ["Side effect", "Onset", "Severity", "Resolved", "Note"]
     body = []
     for fx in s.side_effects:
@@ -256,12 +267,12 @@ def _side_effects(s: SessionSummary) -> str:
                 _e(fx.note),
             ]
         )
-    return "<h3>Side effects</h3>" + _table(header, body)
+    return H3 + "Side effects</h3>" + _table(header, body)
 
 
 def _interventions(s: SessionSummary) -> str:
     if not s.medications:
-        return "<h3>Medications given</h3><p>None.</p>"
+        return H3 + "Medications given</h3><p>None.</p>"
     effects = {fx.id: fx.display_name for fx in s.side_effects}
     header = ["Time", "Medication", "Route", "Given by", "For"]
     body = [
@@ -274,18 +285,19 @@ def _interventions(s: SessionSummary) -> str:
         ]
         for m in s.medications
     ]
-    return "<h3>Medications given</h3>" + _table(header, body)
+    return H3 + "Medications given</h3>" + _table(header, body)
 
 
 def _checklist(s: SessionSummary) -> str:
     if s.check is None:
-        return "<h3>Discharge checklist</h3><p>No discharge checklist was recorded.</p>"
+        return H3 + "Discharge checklist</h3><p>No discharge checklist was recorded.</p>"
     marks = {ItemState.OK: "Met", ItemState.MISSING: "NOT MET", ItemState.NOTE: "Counted in PADSS"}
     body = [[_e(i.label), f"<b>{marks[i.state]}</b>", _e(i.evidence)] for i in s.check.items]
     padss = s.check.padss
     score = f"PADSS {padss.total}/10" if padss.complete else f"PADSS incomplete ({padss.total})"
     return (
-        "<h3>Discharge checklist</h3>"
+        H3
+        + "Discharge checklist</h3>"
         + _table(["Criterion", "Result", "Evidence"], body)
         + f'<p style="font-size: 12pt;"><b>{_e(score)}</b></p>'
     )
@@ -294,13 +306,14 @@ def _checklist(s: SessionSummary) -> str:
 def _escort(s: SessionSummary) -> str:
     a = s.answers
     if a is None or not (a.escort.name or a.escort.phone):
-        return "<h3>Escort</h3><p><b>No escort recorded.</b></p>"
+        return H3 + "Escort</h3><p><b>No escort recorded.</b></p>"
     e = a.escort
     verified = (
         f"Yes, in person, by {_e(s.who(e.verified_by))}" if e.present_verified else "<b>NO</b>"
     )
     return (
-        "<h3>Escort</h3>"
+        H3
+        + "Escort</h3>"
         + f"<table {_TABLE}>"
         + _rows(
             [
@@ -319,7 +332,8 @@ def _instructions(s: SessionSummary) -> str:
         return ""
     lines = "".join(f"<p>{_e(line)}</p>" for line in s.instructions.splitlines() if line.strip())
     return (
-        '<h3>Your instructions</h3><div style="font-size: 15pt; font-weight: 600;">'
+        H3
+        + 'Your instructions</h3><div style="font-size: 15pt; font-weight: 600;">'
         + lines
         + "</div>"
     )
@@ -356,4 +370,4 @@ def _signature(s: SessionSummary) -> str:
             f"{_e(addendum.author_name)} (reason: {_e(addendum.reason)}):<br>"
             f"{_e(addendum.text)}</p>"
         )
-    return "<h3>Physician review</h3>" + body
+    return H3 + "Physician review</h3>" + body

@@ -22,6 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.courses import INITIAL, MAINTENANCE
+from ketamon.domain.dose import planned_mg, planned_ml, planned_rate
 from ketamon.domain.errors import DomainError
 from ketamon.domain.patients import PatientDraft, validate_patient
 from ketamon.domain.sessions import EventKind, SessionEvent
@@ -35,9 +36,12 @@ from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import (
     ChairRow,
     DischargeRow,
+    DoseRecordRow,
+    MedicationRow,
     PatientRow,
     SessionEventRow,
     SessionRow,
+    SideEffectRow,
     UserRow,
     VitalsRow,
 )
@@ -61,6 +65,7 @@ LAST_NAMES = (
 )  # fmt: skip
 BORN_FROM, BORN_SPAN_DAYS = date(1950, 1, 1), 20088  # born 1950-01-01 .. 2004-12-31
 ALLERGIES = ("Penicillin", "Latex", "Sulfa drugs", "Codeine", "Iodinated contrast")
+NAUSEA_RATE = 0.27  # CLINICAL.md: nausea in 27 % (ASPIRE)
 ESCORT_RELATIONSHIPS = ("Partner", "Spouse", "Sister", "Brother", "Mother", "Father", "Friend")
 NURSES = (
     Actor("nurse.alvarez", "Maria Alvarez, RN"),
@@ -401,9 +406,81 @@ class _Seeder:
                 row.review_status = "awaiting_review"
             if finished is EventKind.DISCHARGE:
                 self._write_discharge(row.id, nurse, checked_in + steps[-1][0])
+            at = {kind: checked_in + offset for offset, kind, _ in steps}
+            if EventKind.START in at:
+                self._write_dose_and_effects(row, nurse, at)
         if self.with_vitals:
             self._write_vitals(row.id, nurse, checked_in, steps)
         return row.id
+
+    def _write_dose_and_effects(
+        self, row: SessionRow, nurse: Actor, at: dict[EventKind, datetime]
+    ) -> None:
+        """The dose record (planned before the start; actual and witnessed waste at the stop)
+        and, in some sessions, nausea treated with ondansetron (CLINICAL.md frequencies)."""
+        rng, session = self.rng, self.session
+        start, stop = at[EventKind.START], at.get(EventKind.STOP)
+        weight = session.get(PatientRow, row.patient_id).weight_kg
+        total = planned_mg(weight, 0.5)
+        rate = planned_rate(planned_ml(total, 10.0), row.target_minutes)
+        witness = rng.choice([n for n in NURSES if n.username != nurse.username])
+        session.add(
+            DoseRecordRow(
+                session_id=row.id,
+                weight_kg=weight,
+                mg_per_kg=0.5,
+                planned_mg=total,
+                concentration_mg_ml=10.0,
+                planned_rate_ml_h=rate,
+                lot_number=f"KET-{rng.randint(24000, 24999)}",
+                planned_by=nurse.username,
+                planned_at=start - timedelta(minutes=2),
+                actual_mg=total if stop else None,
+                wasted_mg=round(rng.uniform(0, 3), 1) if stop else None,
+                over_plan_reason="",
+                witness=witness.username if stop else None,
+                completed_by=nurse.username if stop else None,
+                completed_at=stop + timedelta(minutes=3) if stop else None,
+            )
+        )
+        if rng.random() >= NAUSEA_RATE or min(self.now, stop or self.now) < start + timedelta(
+            minutes=20
+        ):
+            return
+        onset = start + timedelta(minutes=rng.randint(10, 20))
+        effect = SideEffectRow(
+            session_id=row.id,
+            kind_key="nausea",
+            label="Nausea",
+            other_text="",
+            onset_at=onset,
+            severity=rng.choice(("mild", "mild", "moderate")),
+            resolved_at=stop if stop else None,
+            note="",
+            entered_by=nurse.username,
+            entered_at=onset + timedelta(minutes=1),
+            status="current",
+            status_reason="",
+        )
+        session.add(effect)
+        session.flush()
+        session.add(
+            MedicationRow(
+                session_id=row.id,
+                drug="ondansetron",
+                dose=4.0,
+                unit="mg",
+                route="IV",
+                given_at=onset + timedelta(minutes=3),
+                given_by=nurse.username,
+                side_effect_id=effect.id,
+                note="",
+                entered_by=nurse.username,
+                entered_at=onset + timedelta(minutes=4),
+                status="current",
+                status_reason="",
+            )
+        )
 
     def _write_discharge(self, session_id: int, nurse: Actor, at: datetime) -> None:
         """The checklist as a nurse completed it: escort verified, criteria met."""
