@@ -238,6 +238,9 @@ class BoardController(QObject):
                 session.id,
                 self.board_changed,
                 on_saved=self.reload,
+                discharge=self.discharge_session,
+                print_summary=self.print_summary,
+                save_pdf=self.save_summary_pdf,
             )
         )
 

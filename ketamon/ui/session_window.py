@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, SignalInstance
@@ -91,10 +92,31 @@ class SessionWindow(QDialog):
         self.tabs.addTab(self.interventions, "Interventions")
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
+        # Set by the controller (show_for): the discharge checklist and the summary.
+        self.discharge_handler: Callable[[int, str], object] | None = None
+        self.print_handler: Callable[[int], object] | None = None
+        self.pdf_handler: Callable[[int], object] | None = None
+        bottom = QHBoxLayout()
+        for text, tip, slot in (
+            ("Discharge…", "The discharge checklist (escort, criteria, PADSS)", self.discharge),
+            ("Print summary…", "Print the discharge summary (print preview)", self.print_summary),
+            ("Save summary as PDF…", "Save the discharge summary as a PDF file", self.save_pdf),
+        ):
+            button = QPushButton(text)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            self.buttons[text] = button
+            bottom.addWidget(button)
+        bottom.addStretch(1)
+        bottom.addWidget(close)
+        self.signature_label = QLabel("")
+        self.signature_label.setObjectName("signatureLine")
+        self.signature_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
+        layout.addWidget(self.signature_label)
         layout.addWidget(self.tabs, 1)
-        layout.addWidget(close)
+        layout.addLayout(bottom)
         self.finished.connect(self.deleteLater)  # closed: no patient data left in the tree
         _open.add(self)
         self.refresh(full=True)
@@ -138,6 +160,10 @@ class SessionWindow(QDialog):
         session_id: int,
         board_changed: SignalInstance | None = None,
         on_saved: Callable[[], object] | None = None,
+        *,
+        discharge: Callable[[int, str], object] | None = None,
+        print_summary: Callable[[int], object] | None = None,
+        save_pdf: Callable[[int], object] | None = None,
     ) -> SessionWindow:
         """Open (or bring forward) the window for a session. Raises DomainError/StorageError."""
         for window in open_windows():
@@ -150,6 +176,10 @@ class SessionWindow(QDialog):
                 return window
         window = cls(parent, clinic, actor, clinic.sessions.get(session_id))
         window.on_saved = on_saved
+        window.discharge_handler = discharge
+        window.print_handler = print_summary
+        window.pdf_handler = save_pdf
+        window._update_buttons()
         if board_changed is not None:
             board_changed.connect(window.on_board_changed)
         window.show()
@@ -167,10 +197,13 @@ class SessionWindow(QDialog):
             self.sets = self.clinic.vitals.list(self.session_id)
             timeline = self.clinic.record.timeline(self.session_id)
             self.markers = self.clinic.record.markers(self.session_id)
+            self.signature = self.clinic.review.signature(self.session_id)
+            self.addenda = self.clinic.review.addenda(self.session_id)
         except (DomainError, StorageError) as error:
             self.message.setText(f"Could not refresh: {error}")
             return
         self._show_header()
+        self._show_signature()
         self.interventions.refresh()
         self.timeline.set_entries(timeline)
         self.chart.show_data(
@@ -215,6 +248,45 @@ class SessionWindow(QDialog):
             f" · {current} vitals set{'s' if current != 1 else ''}</span>"
         )
 
+    def _show_signature(self) -> None:
+        """The signature manifestation (21 CFR 11.50) and the addenda, or nothing yet."""
+        signature = getattr(self, "signature", None)
+        if signature is None:
+            self.signature_label.setText("")
+            self.signature_label.hide()
+            return
+        lines = [f"<b>{escape(signature.manifestation())}</b>"]
+        if not signature.valid:
+            lines.append(
+                "<b style='color:#b3261e'>SIGNATURE INVALID: the record changed after signing</b>"
+            )
+        lines += [
+            f"Addendum after signing — {escape(local_time(a.at, with_date=True))}, "
+            f"{escape(a.author_name)} ({escape(a.reason)}): {escape(a.text)}"
+            for a in self.addenda
+        ]
+        self.signature_label.setText("<br>".join(lines))
+        self.signature_label.show()
+
+    @property
+    def signed(self) -> bool:
+        return getattr(self, "signature", None) is not None
+
+    # -- discharge and the summary ---------------------------------------------------------
+    def discharge(self) -> object:
+        if self.discharge_handler is None:
+            return None
+        title = f"{self.session.patient_name} ({self.session.chair_name})"
+        outcome = self.discharge_handler(self.session_id, title)
+        self.refresh(full=True)
+        return outcome
+
+    def print_summary(self) -> object:
+        return self.print_handler(self.session_id) if self.print_handler else None
+
+    def save_pdf(self) -> object:
+        return self.pdf_handler(self.session_id) if self.pdf_handler else None
+
     # -- entry -----------------------------------------------------------------------------
     def record_vitals(self) -> int:
         """The board's entry popup; the chart and table update as each set is saved."""
@@ -255,8 +327,17 @@ class SessionWindow(QDialog):
 
     # -- corrections -----------------------------------------------------------------------
     def _update_buttons(self, *_args) -> None:  # noqa: ANN002
+        # A signed session is locked: nothing can be recorded or changed (addenda only).
+        live = self.session.phase.active
+        for text in ("Record vitals…", "Side effects…"):
+            self.buttons[text].setEnabled(not self.signed)
+        self.buttons["Discharge…"].setEnabled(
+            live and self.session.times.ended_at is not None and self.discharge_handler is not None
+        )
+        self.buttons["Print summary…"].setEnabled(self.print_handler is not None)
+        self.buttons["Save summary as PDF…"].setEnabled(self.pdf_handler is not None)
         selected = self.table.selected_set()
-        editable = selected is not None and selected.status == "current"
+        editable = selected is not None and selected.status == "current" and not self.signed
         self.buttons["Correct…"].setEnabled(editable)
         self.buttons["Void…"].setEnabled(editable)
 

@@ -183,3 +183,32 @@ def test_left_against_advice_from_the_checklist(clinic, clock, make_window, qtbo
     assert state.ama.witness == "nurse.kim"
     assert tile_of(window, 0).phase_label.text() == "EMPTY"
     assert clock() - timedelta(minutes=2) == clinic.sessions.get(s.id).times.ended_at
+
+
+def test_discharge_and_printing_from_the_session_window(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    from ketamon.ui.printing import SummaryPreview
+    from ketamon.ui.session_window import open_windows
+
+    s = _recovery(clinic, clock)
+    window = make_window(clinic)
+    click(qtbot, tile_of(window, 0), "open")
+    session_window = next(w for w in open_windows() if w.session_id == s.id)
+    button = session_window.buttons["Discharge…"]
+    assert button.isEnabled()
+    monkeypatch.setattr(DischargeDialog, "ask", classmethod(fill_checklist(qtbot)))
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert clinic.sessions.get(s.id).phase is Phase.DISCHARGED
+    assert not button.isEnabled()  # nothing left to discharge
+    assert tile_of(window, 0).phase_label.text() == "EMPTY"
+
+    printed = []
+    monkeypatch.setattr(
+        SummaryPreview, "ask", classmethod(lambda cls, parent, summary: printed.append(summary))
+    )
+    qtbot.mouseClick(session_window.buttons["Print summary…"], Qt.MouseButton.LeftButton)
+    assert printed[0].session.id == s.id
+    assert printed[0].outcome == "discharged"
+    assert printed[0].answers.escort.name == "Luis Gonzalez"
+    session_window.close()

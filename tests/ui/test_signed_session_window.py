@@ -1,0 +1,31 @@
+"""A signed session opens read-only, with the signature manifestation and its addenda."""
+
+from __future__ import annotations
+
+from ketamon.domain.actors import Actor
+from ketamon.ui.session_window import SessionWindow
+from tests.conftest import NURSE, PASSWORD
+from tests.reports.conftest import discharged_session
+
+
+def test_a_signed_session_window_shows_the_signature_and_offers_no_changes(
+    clinic, clock, qtbot, qapp
+):
+    s = discharged_session(clinic, clock, sets=6)
+    clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    doc = Actor("dr.patel", "Priya Patel, MD")
+    window = SessionWindow.show_for(None, clinic, NURSE, s.id)
+    assert window.buttons["Record vitals…"].isEnabled()
+    assert window.signature_label.isHidden()
+    clinic.review.sign(doc, s.id, PASSWORD, "Reviewed")
+    clinic.review.add_addendum(NURSE, s.id, "Patient phoned: home safely", "Follow-up call")
+    window.refresh(full=True)
+    text = window.signature_label.text()
+    assert "Electronically signed by Priya Patel, MD — Reviewed — " in text
+    assert "Addendum after signing" in text and "Patient phoned: home safely" in text
+    assert not window.buttons["Record vitals…"].isEnabled()
+    assert not window.buttons["Side effects…"].isEnabled()
+    window.table.selectRow(0)
+    assert not window.buttons["Correct…"].isEnabled()
+    assert not window.buttons["Void…"].isEnabled()
+    window.close()
