@@ -86,6 +86,7 @@ class Panel:
     lines: tuple[tuple[str, str, str], ...] = ()
 
 
+AXIS_TITLES = {"Blood pressure": "BP", "Heart rate": "HR", "Resp. rate": "RR"}
 PANELS = (
     Panel(
         "Blood pressure",
@@ -164,7 +165,9 @@ class VitalsChart(QWidget):
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
             plot.showGrid(x=True, y=True, alpha=0.18)
-            plot.setLabel("left", f"{panel.title} ({panel.unit})")
+            # Short axis titles: a small panel cannot hold "Blood pressure (mmHg)".
+            short = AXIS_TITLES.get(panel.title, panel.title)
+            plot.setLabel("left", f"{short} {panel.unit}")
             plot.getAxis("left").setWidth(AXIS_WIDTH)
             plot.setYRange(*panel.y_range, padding=0)
             if first is None:

@@ -77,7 +77,7 @@ class DischargeDialog(QDialog):
         self.state = handlers.state()
         self.outcome: str | None = None
         self.setWindowTitle(f"Discharge: {title}")
-        self.setMinimumWidth(1100)
+        self.setMinimumSize(1180, 780)  # the list of what is missing must fit unscrolled
         heading = QLabel(f"Discharge checklist: {title}")
         heading.setObjectName("dialogTitle")
 
@@ -151,6 +151,7 @@ class DischargeDialog(QDialog):
         self.missing = QLabel()
         self.missing.setObjectName("missingList")
         self.missing.setWordWrap(True)
+        self.missing.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.missing_frame = QFrame()
         self.missing_frame.setObjectName("missingFrame")
         self.missing_frame.setStyleSheet(
@@ -182,6 +183,7 @@ class DischargeDialog(QDialog):
         left = QVBoxLayout()
         left.addWidget(computed)
         left.addWidget(confirm)
+        left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(escort)
         right.addWidget(self.padss)
