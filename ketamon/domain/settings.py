@@ -91,6 +91,7 @@ class ClinicSettings:
             recovery_every_minutes=self.vitals_recovery_every_minutes,
             early_minutes=self.vitals_early_minutes,
             red_after_overdue_minutes=self.vitals_red_overdue_minutes,
+            before_discharge_minutes=self.discharge_min_observation_minutes,
         )
 
     @classmethod

@@ -3,7 +3,8 @@
 Default schedule (clinic settings): baseline within 10 minutes of check-in; every 15
 minutes during the infusion (wall clock: monitoring goes on through pauses); one when 40
 minutes of infusion have run (pauses excluded: it follows the dose); one at infusion end;
-every 15 minutes in recovery. A set taken up to 5 minutes early counts for its point;
+every 15 minutes in recovery; one before discharge, when the minimum observation time after
+the infusion is over (it names the recovery point it falls on). A set taken up to 5 minutes early counts for its point;
 points closer together than that are merged (the 40-minute mark or the infusion end
 names the merged point).
 """
@@ -28,6 +29,7 @@ class VitalsSchedule:
     recovery_every_minutes: int = 15
     early_minutes: int = 5
     red_after_overdue_minutes: int = 5
+    before_discharge_minutes: int | None = 30  # the minimum observation: one set then
 
     def validate(self) -> None:
         if not 5 <= self.infusion_every_minutes <= 30:
@@ -133,6 +135,9 @@ def due_points(
                     DuePoint(f"recovery {k * schedule.recovery_every_minutes} min", end + k * rstep)
                 )
                 k += 1
+            if schedule.before_discharge_minutes is not None:
+                ready = end + timedelta(minutes=schedule.before_discharge_minutes)
+                points.append(DuePoint("before discharge", ready, fixed=True))
     points.sort(key=lambda p: p.at)
     merged: list[DuePoint] = []
     early = timedelta(minutes=schedule.early_minutes)

@@ -259,4 +259,19 @@ def test_a_set_taken_early_moves_the_countdown_to_the_following_point():
     times = times_of((EventKind.START, 0), (EventKind.STOP, 40))
     taken = [at(-3), at(15), at(30), at(40), at(52)]  # the recovery set came 3 minutes early
     due = vitals_due(times, Phase.RECOVERY, taken, SCHEDULE, at(52))
-    assert due.text == "Vitals due in 18:00 (recovery 30 min)"
+    assert due.text == "Vitals due in 18:00 (before discharge)"  # 30 min after the end
+
+
+def test_one_set_before_discharge_at_the_minimum_observation_time():
+    from dataclasses import replace
+
+    times = times_of((EventKind.START, 0), (EventKind.STOP, 40))
+    taken = [at(-3), at(15), at(30), at(40), at(55)]
+    # Observation of 50 minutes: its own point, between the 15-minute recovery points.
+    schedule = replace(SCHEDULE, before_discharge_minutes=50)
+    due = vitals_due(times, Phase.RECOVERY, taken, schedule, at(60))
+    assert due.text == "Vitals due in 10:00 (recovery 30 min)"
+    due = vitals_due(times, Phase.RECOVERY, [*taken, at(70)], schedule, at(75))
+    assert due.text == "Vitals due in 15:00 (before discharge)"
+    due = vitals_due(times, Phase.RECOVERY, [*taken, at(70), at(90)], schedule, at(92))
+    assert due.text == "Vitals due in 08:00 (recovery 60 min)"  # 45 merged into it
