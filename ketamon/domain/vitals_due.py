@@ -4,9 +4,9 @@ Default schedule (clinic settings): baseline within 10 minutes of check-in; ever
 minutes during the infusion (wall clock: monitoring goes on through pauses); one when 40
 minutes of infusion have run (pauses excluded: it follows the dose); one at infusion end;
 every 15 minutes in recovery; one before discharge, when the minimum observation time after
-the infusion is over (it names the recovery point it falls on). A set taken up to 5 minutes early counts for its point;
-points closer together than that are merged (the 40-minute mark or the infusion end
-names the merged point).
+the infusion is over (it names the recovery point it falls on). A set taken up to 5 minutes
+early counts for its point; points closer together than that are merged (the 40-minute
+mark, the infusion end or "before discharge" names the merged point).
 """
 
 from __future__ import annotations

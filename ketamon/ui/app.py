@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from ketamon.domain.actors import Actor
 from ketamon.domain.users import User
 from ketamon.services.clinic import Clinic
+from ketamon.ui.collector import GuiCollector
 from ketamon.ui.dialogs.accounts import FirstAdminDialog, UserDraft
 from ketamon.ui.main_window import MainWindow
 from ketamon.ui.signin import SignInWindow
@@ -22,6 +23,7 @@ def stylesheet() -> str:
     return resources.files("ketamon.resources").joinpath("ketamon.qss").read_text("utf-8")
 
 
+
 def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("KetaMon")
@@ -29,6 +31,8 @@ def application() -> QApplication:
     font.setPointSize(max(font.pointSize(), 12))  # dialogs readable at arm's length
     app.setFont(font)
     app.setStyleSheet(stylesheet())
+    if app.findChild(GuiCollector) is None:
+        GuiCollector(app)  # collect garbage between events, never inside a paint
     return app  # type: ignore[return-value]
 
 

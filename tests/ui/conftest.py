@@ -73,3 +73,14 @@ def _no_modal_exec(monkeypatch):
 
     monkeypatch.setattr(QDialog, "exec", refuse)
     monkeypatch.setattr(QMessageBox, "exec", refuse)
+
+
+@pytest.fixture(autouse=True)
+def _garbage_collected_between_events(qapp):
+    """As in the application: no automatic collection inside a paint; collect after each
+    test, outside any event, so a closed window's chart items go away at a safe point."""
+    import gc
+
+    application()
+    yield
+    gc.collect()
