@@ -23,7 +23,6 @@ def stylesheet() -> str:
     return resources.files("ketamon.resources").joinpath("ketamon.qss").read_text("utf-8")
 
 
-
 def application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("KetaMon")
