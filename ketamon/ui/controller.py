@@ -197,6 +197,9 @@ class BoardController(QObject):
                 actor, session_id, ama
             ),
             now=clinic.clock,
+            set_next_appointment=lambda when: clinic.discharge.set_next_appointment(
+                actor, session_id, when
+            ),
             rules=clinic.settings.get().discharge_rules,
             nurse=actor.display_name,
             witnesses=tuple(

@@ -212,3 +212,36 @@ def test_discharge_and_printing_from_the_session_window(
     assert printed[0].outcome == "discharged"
     assert printed[0].answers.escort.name == "Luis Gonzalez"
     session_window.close()
+
+
+def test_the_next_appointment_is_typed_checked_and_kept(clinic, clock, qtbot):
+    from datetime import datetime
+
+    from ketamon.ui.controller import BoardController
+
+    s = _recovery(clinic, clock)
+    controller = BoardController(clinic, NURSE)
+    seen = {}
+
+    def ask(cls, parent, title, handlers):
+        d = DischargeDialog(parent, title, handlers)
+        qtbot.addWidget(d)
+        _show(qtbot, d)
+        _type(qtbot, d.next_appointment, "next tuesday")
+        qtbot.keyClick(d.next_appointment, Qt.Key.Key_Tab)
+        seen["bad"] = d.next_error.text()
+        d.next_appointment.clear()
+        _type(qtbot, d.next_appointment, "2026-03-09 09:30")
+        qtbot.keyClick(d.next_appointment, Qt.Key.Key_Tab)
+        seen["good"] = d.next_error.text()
+        return None
+
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(DischargeDialog, "ask", classmethod(ask))
+        controller.discharge_session(s.id, "Maria Gonzalez (Chair 1)")
+    assert seen["bad"] == "Next appointment: type YYYY-MM-DD HH:MM, e.g. 2026-12-01 09:30"
+    assert seen["good"] == ""
+    expected = datetime(2026, 3, 9, 9, 30).astimezone()
+    assert clinic.discharge.state(s.id).next_appointment_at == expected

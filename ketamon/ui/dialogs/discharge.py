@@ -64,6 +64,7 @@ class DischargeHandlers:
     rules: DischargeRules
     nurse: str  # display name of the acting nurse
     witnesses: tuple[tuple[str, str], ...] = ()  # (username, display) of other active users
+    set_next_appointment: Callable[[datetime | None], object] | None = None
 
 
 def _enum(kind, value):  # noqa: ANN001, ANN202 - Qt hands enum data back as plain str
@@ -143,6 +144,17 @@ class DischargeDialog(QDialog):
         escort_form.addRow("Phone:", self.escort_phone)
         escort_form.addRow("", self.escort_phone_error)
         escort_form.addRow(self.escort_verified)
+        self.next_appointment = QLineEdit()
+        self.next_appointment.setObjectName("field_next_appointment")
+        self.next_appointment.setPlaceholderText("YYYY-MM-DD HH:MM (optional, local time)")
+        when = self.state.next_appointment_at
+        if when is not None:
+            self.next_appointment.setText(when.astimezone().strftime("%Y-%m-%d %H:%M"))
+        self.next_appointment.editingFinished.connect(self._save_appointment)
+        self.next_error = QLabel()
+        self.next_error.setObjectName("fieldError")
+        escort_form.addRow("Next appointment:", self.next_appointment)
+        escort_form.addRow("", self.next_error)
 
         # Verdict
         self.padss = QLabel()
@@ -340,6 +352,25 @@ class DischargeDialog(QDialog):
             return False
         self.message.hide()
         return True
+
+    def _save_appointment(self) -> None:
+        """The next appointment, printed on the summary (optional; local date and time)."""
+        if self.handlers.set_next_appointment is None:
+            return
+        text = self.next_appointment.text().strip()
+        try:
+            when = datetime.strptime(text, "%Y-%m-%d %H:%M").astimezone() if text else None
+        except ValueError:
+            self.next_error.setText(
+                "Next appointment: type YYYY-MM-DD HH:MM, e.g. 2026-12-01 09:30"
+            )
+            return
+        try:
+            self.state = self.handlers.set_next_appointment(when)
+        except (DomainError, StorageError) as error:
+            self.next_error.setText(getattr(error, "message", str(error)))
+            return
+        self.next_error.setText("")
 
     def _discharge(self) -> None:
         if not self._save():
