@@ -98,23 +98,56 @@ PRIMARY: dict[TileLevel, str] = {
 _SAME_DIGITS = str.maketrans("123456789", "000000000")
 
 
-class TickLabel(QWidget):
+class Backed(QWidget):
+    """Holds one widget on an opaque background in the tile's colour, without a layout.
+
+    A repaint of what it holds stops here instead of redrawing the tile's rounded border
+    and the window behind it. It reports the held widget's size hints; the held widget
+    fills it.
+    """
+
+    def __init__(self, held: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAutoFillBackground(True)
+        self.held = held
+        held.setParent(self)
+        self.setSizePolicy(held.sizePolicy())
+
+    def set_background(self, brush: QBrush) -> None:
+        """The tile's background, which the stylesheet does not pass on to children."""
+        palette = self.palette()
+        palette.setBrush(QPalette.ColorRole.Window, brush)
+        self.setPalette(palette)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.held.sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.held.minimumSizeHint()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return self.held.hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self.held.heightForWidth(width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        self.held.setGeometry(0, 0, event.size().width(), event.size().height())
+
+
+class TickLabel(Backed):
     """A tile line that changes every second ("12:34 / 40:00") without re-laying out the board.
 
     QLabel.setText() always calls updateGeometry(): each tick every tile, then the board and
     the main window re-ran their layouts (and the main window its toolbar's), although no
     size had changed. Here the QLabel (drawn and styled exactly as before, same object
-    name) sits in a holder without a layout. The holder reports the label's size hints and
-    asks for a re-layout only when they really change: a line more or less, another digit.
+    name) is held without a layout, and a re-layout is asked for only when its size hints
+    really change: a line more or less, another digit.
     """
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        # Opaque, in the tile's own background colour (inherited from the stylesheet's
-        # palette): a repaint of the line stops here instead of redrawing the tile's
-        # rounded border and the window behind it.
-        self.setAutoFillBackground(True)
-        self.label = _plain_label(QLabel(self), name)
+        self.label = _plain_label(QLabel(), name)
+        super().__init__(self.label, parent)
         self._hints = self._measure()
 
     def text(self) -> str:
@@ -130,53 +163,33 @@ class TickLabel(QWidget):
         if text.translate(_SAME_DIGITS) != old.translate(_SAME_DIGITS):
             self._remeasure()
 
-    def _remeasure(self) -> None:
-        hints = self._measure()
-        if hints != self._hints:
-            self._hints = hints
-            self.updateGeometry()
-
     def setWordWrap(self, on: bool) -> None:  # noqa: N802
         self.label.setWordWrap(on)
         self.setSizePolicy(self.label.sizePolicy())
-        self._hints = self._measure()
-        self.updateGeometry()
+        self._remeasure()
 
     def setProperty(self, name: str, value: object) -> bool:  # noqa: N802
         """Style properties ("level", "grade") go to the label the stylesheet matches."""
         self.label.setProperty(name, value)
         return super().setProperty(name, value)
 
-    def set_background(self, brush: QBrush) -> None:
-        """The tile's background, which the stylesheet does not pass on to children."""
-        palette = self.palette()
-        palette.setBrush(QPalette.ColorRole.Window, brush)
-        self.setPalette(palette)
-
     def repolish(self) -> None:
         _repolish(self.label)
-        self._hints = self._measure()
-        self.updateGeometry()
+        self._remeasure()
+
+    def _remeasure(self) -> None:
+        hints = self._measure()
+        if hints != self._hints:
+            self._hints = hints
+            self.updateGeometry()
 
     def _measure(self) -> tuple[object, ...]:
         label = self.label
         height = label.heightForWidth(self.width()) if label.hasHeightForWidth() else -1
         return (label.sizeHint(), label.minimumSizeHint(), height)
 
-    def sizeHint(self) -> QSize:  # noqa: N802
-        return self.label.sizeHint()
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return self.label.minimumSizeHint()
-
-    def hasHeightForWidth(self) -> bool:  # noqa: N802
-        return self.label.hasHeightForWidth()
-
-    def heightForWidth(self, width: int) -> int:  # noqa: N802
-        return self.label.heightForWidth(width)
-
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
-        self.label.setGeometry(0, 0, event.size().width(), event.size().height())
+        super().resizeEvent(event)
         self._hints = self._measure()
 
 
@@ -215,7 +228,8 @@ class ChairTile(QFrame):
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
-        self.progress.setFixedHeight(14)
+        self.progress_box = Backed(self.progress)  # it repaints as it grows, see Backed
+        self.progress_box.setFixedHeight(14)
 
         header = QHBoxLayout()
         header.addWidget(self.name_label, 1)
@@ -265,7 +279,7 @@ class ChairTile(QFrame):
         layout.addStretch(1)
         layout.addWidget(self.caption_label)
         layout.addWidget(self.timer_label)
-        layout.addWidget(self.progress)
+        layout.addWidget(self.progress_box)
         layout.addWidget(self.status_label)
         layout.addWidget(self.detail_label)
         layout.addStretch(1)
@@ -312,12 +326,8 @@ class ChairTile(QFrame):
         if old is None or old.phase_text != shown.phase_text:
             self.phase_label.setText(shown.phase_text.upper())
         if old is None or old.progress_permille != shown.progress_permille:
-            # setValue() repaints the bar at once when it grows by a pixel, each bar in
-            # its own pass over the window; instead it is drawn with the rest of the tick.
-            self.progress.setUpdatesEnabled(False)
             self.progress.setValue(shown.progress_permille)
-            self.progress.setUpdatesEnabled(True)  # schedules the repaint
-        self.progress.setVisible(shown.level not in (TileLevel.EMPTY,))
+        self.progress_box.setVisible(shown.level not in (TileLevel.EMPTY,))
         if old is None or old.alert_text != shown.alert_text:
             # The Acknowledge (A) button sits in the banner: the words are not repeated.
             alert = shown.alert_text.removesuffix(ACK_SUFFIX)
@@ -339,8 +349,14 @@ class ChairTile(QFrame):
             widget.setProperty("level", level.value)
             _repolish(widget)
         background = self.palette().window()  # the stylesheet's colour for this level
-        for line in (self.timer_label, self.status_label, self.detail_label, self.vitals_label):
-            line.set_background(background)
+        for backed in (
+            self.timer_label,
+            self.status_label,
+            self.detail_label,
+            self.vitals_label,
+            self.progress_box,
+        ):
+            backed.set_background(background)
 
     def _offer(self, level: TileLevel) -> None:
         """Show the buttons and enable the keys of what this tile offers now."""

@@ -212,7 +212,7 @@ class VitalsChart(QWidget):
                         symbol=GRADE_SYMBOLS[grade],
                         size=GRADE_SIZES[grade],
                         hoverable=True,
-                        tip=self._tip,
+                        tip=point_tip,
                     )
                     scatter.setZValue(5 + grade)  # red drawn on top
                     plot.addItem(scatter)
@@ -280,7 +280,7 @@ class VitalsChart(QWidget):
                     symbol=symbol,
                     size=GRADE_SIZES[grade],
                     hoverable=True,
-                    tip=self._tip,
+                    tip=point_tip,
                 )
                 scatter.setZValue(5 + grade)
                 plot.addItem(scatter)
@@ -311,7 +311,7 @@ class VitalsChart(QWidget):
                 size=size,
                 hoverable=True,
                 hoverSize=size + 5,
-                tip=self._marker_tip,
+                tip=marker_tip,
             )
             scatter.setZValue(10 if name == "severe" else 5)
             plot.addItem(scatter)
@@ -574,21 +574,6 @@ class VitalsChart(QWidget):
             return ""
         return local_time(self.origin.at + timedelta(minutes=minutes))
 
-    def _tip(self, x: float, y: float, data: object) -> str:
-        key, vitals = data  # type: ignore[misc]
-        measure = MEASURES[key]
-        grade = vitals.grades.get(key, Grade.NORMAL)
-        words = {"sedation": moaas_words, "dissociation": dissociation_words}.get(key)
-        value = f"{y:g} {words(int(y))}" if words else f"{y:g} {measure.unit}"
-        return (
-            f"{measure.label}: {value} ({grade.label})\n"
-            f"{local_time(vitals.taken_at)} · {x:+.0f} min · {vitals.phase.value}"
-            f" · by {vitals.entered_by}"
-        )
-
-    def _marker_tip(self, x: float, y: float, data: object) -> str:  # noqa: ARG002
-        return marker_text(data)  # type: ignore[arg-type]
-
     def marker_data(self) -> list[Marker]:
         """Every marker on the chart, in time order (tests and the printed summary)."""
         found = [m for s in self.markers.values() for m in (s.data["data"] if len(s.data) else [])]
@@ -639,3 +624,23 @@ def marker_text(marker: Marker) -> str:
 def _value(vitals: VitalsSet, key: str) -> float:
     value = getattr(vitals.values, key)
     return math.nan if value is None else float(value)
+
+
+# Hover texts are plain functions, not bound methods: an item holding a bound method of
+# the chart would keep the chart alive in a cycle that the collector frees in the wrong
+# order (Qt then deletes a scene whose items are half gone).
+def point_tip(x: float, y: float, data: object) -> str:
+    key, vitals = data  # type: ignore[misc]
+    measure = MEASURES[key]
+    grade = vitals.grades.get(key, Grade.NORMAL)
+    words = {"sedation": moaas_words, "dissociation": dissociation_words}.get(key)
+    value = f"{y:g} {words(int(y))}" if words else f"{y:g} {measure.unit}"
+    return (
+        f"{measure.label}: {value} ({grade.label})\n"
+        f"{local_time(vitals.taken_at)} · {x:+.0f} min · {vitals.phase.value}"
+        f" · by {vitals.entered_by}"
+    )
+
+
+def marker_tip(x: float, y: float, data: object) -> str:  # noqa: ARG002
+    return marker_text(data)  # type: ignore[arg-type]
