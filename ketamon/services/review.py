@@ -324,13 +324,16 @@ def _filtered(query: Select, where: ReviewFilter, bands) -> Select:  # noqa: ANN
         )
     if where.patient.strip():
         like = f"%{where.patient.strip().lower()}%"
+        # Not correlated: the page query joins the patient table already (a correlated
+        # EXISTS there would have no FROM left).
         conditions.append(
-            exists().where(
-                PatientRow.id == SessionRow.patient_id,
-                or_(
-                    func.lower(PatientRow.full_name).like(like),
-                    func.lower(PatientRow.mrn).like(like),
-                ),
+            SessionRow.patient_id.in_(
+                select(PatientRow.id).where(
+                    or_(
+                        func.lower(PatientRow.full_name).like(like),
+                        func.lower(PatientRow.mrn).like(like),
+                    )
+                )
             )
         )
     if where.nurse.strip():
