@@ -51,6 +51,7 @@ class BoardController(QObject):
     def set_actor(self, actor: Actor) -> User | None:
         """Everything from now on is recorded under `actor`; returns their account."""
         self.actor = actor
+        self.signed_since_sign_in = False  # 11.200: the first signing needs the username too
         users = self._guard(self.clinic.users.list) or []
         self.user = next((u for u in users if u.username == actor.username), None)
         return self.user
@@ -239,6 +240,75 @@ class BoardController(QObject):
                 self.clinic,
                 self.actor,
                 session.id,
+                self.board_changed,
+                on_saved=self.reload,
+                discharge=self.discharge_session,
+                print_summary=self.print_summary,
+                save_pdf=self.save_summary_pdf,
+            )
+        )
+
+    # -- physician review ------------------------------------------------------------------
+    def awaiting_review(self) -> int | None:
+        return self._guard(self.clinic.review.awaiting_count)
+
+    def open_review(self) -> object | None:
+        from ketamon.domain.users import Role as _Role
+        from ketamon.ui.review.review_window import ReviewHandlers, ReviewWindow
+
+        clinic = self.clinic
+        settings = self._guard(clinic.settings.get)
+        users = self._guard(clinic.users.list) or []
+        chairs = self._guard(clinic.chairs.list) or []
+        if settings is None:
+            return None
+
+        def sign(session_id: int, username: str | None, password: str, meaning: str, note: str):  # noqa: ANN202
+            signature = clinic.review.sign(
+                self.actor,
+                session_id,
+                password,
+                meaning,
+                note,
+                username=username,
+                meanings=settings.signature_meanings,
+            )
+            self.signed_since_sign_in = True
+            self.reload()
+            return signature
+
+        handlers = ReviewHandlers(
+            page=clinic.review.page,
+            count=clinic.review.count,
+            awaiting_count=clinic.review.awaiting_count,
+            signature=clinic.review.signature,
+            addenda=clinic.review.addenda,
+            sign=sign,
+            add_addendum=lambda session_id, text, reason: clinic.review.add_addendum(
+                self.actor, session_id, text, reason
+            ),
+            open_session=self.open_session,
+            need_username=lambda: not self.signed_since_sign_in,
+            may_sign=_Role.PHYSICIAN in self.roles,
+            meanings=settings.signature_meanings,
+            chairs=tuple((c.id, c.name) for c in chairs),
+            nurses=tuple((u.username, u.display_name) for u in users if _Role.NURSE in u.roles),
+        )
+        window = ReviewWindow(self.parent_widget, handlers)
+        window.show()
+        self.review_window = window
+        return window
+
+    def open_session(self, session_id: int) -> object | None:
+        """The session window for any session (the review list opens finished ones)."""
+        from ketamon.ui.session_window import SessionWindow
+
+        return self._guard(
+            lambda: SessionWindow.show_for(
+                self.parent_widget,
+                self.clinic,
+                self.actor,
+                session_id,
                 self.board_changed,
                 on_saved=self.reload,
                 discharge=self.discharge_session,

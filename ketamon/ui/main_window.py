@@ -94,6 +94,11 @@ class MainWindow(QMainWindow):
             toolbar, "Recent discharges…", "Sessions ended in the last 24 h: print the summary"
         )
         self.recent_action.triggered.connect(self.controller.show_recent)
+        self.review_action = self._action(
+            toolbar, "Review", "Finished sessions awaiting the physician's review and signature"
+        )
+        self.review_action.triggered.connect(self.controller.open_review)
+        self.controller.board_changed.connect(lambda _board: self._show_review_count())
         toolbar.addSeparator()
         self.users_action = self._action(
             toolbar, "Users…", "Add, deactivate, reactivate users or reset a password"
@@ -160,6 +165,16 @@ class MainWindow(QMainWindow):
         self.lock_action.setVisible(not self.locked)
         self.lock_action.setEnabled(not self.locked)
         self.recent_action.setEnabled(not self.locked)
+        physician = Role.PHYSICIAN in self.controller.roles
+        self.review_action.setVisible(physician)
+        self.review_action.setEnabled(physician and not self.locked)
+        self._show_review_count()
+
+    def _show_review_count(self) -> None:
+        if not self.review_action.isVisible():
+            return
+        count = self.controller.awaiting_review()
+        self.review_action.setText("Review" if count is None else f"Review ({count})")
 
     # -- lock ------------------------------------------------------------------------------
     @property

@@ -1,0 +1,173 @@
+"""Signing (meaning, comment, re-authentication) and addenda after signing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.errors import DomainError
+from ketamon.storage.database import StorageError
+
+# sign(username or None, password, meaning, comment) -> the Signature
+SignCall = Callable[[str | None, str, str, str], object]
+
+
+class SignDialog(QDialog):
+    """21 CFR 11.200: the first signing after sign-in needs username and password, later
+    ones the password. A wrong password signs nothing and says so at the field."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        meanings: tuple[str, ...],
+        need_username: bool,
+        sign: SignCall,
+    ) -> None:
+        super().__init__(parent)
+        self.sign_call, self.signature = sign, None
+        self.setWindowTitle("Sign session")
+        self.setMinimumWidth(620)
+        heading = QLabel(f"Sign: {title}")
+        heading.setObjectName("dialogTitle")
+        self.meaning = QComboBox()
+        self.meaning.setObjectName("field_meaning")
+        self.meaning.addItems(list(meanings))
+        self.comment = QLineEdit()
+        self.comment.setObjectName("field_comment")
+        self.comment.setPlaceholderText("optional")
+        self.username = QLineEdit()
+        self.username.setObjectName("field_username")
+        self.password = QLineEdit()
+        self.password.setObjectName("field_password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error = QLabel()
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow("Meaning of the signature:", self.meaning)
+        form.addRow("Comment:", self.comment)
+        if need_username:
+            form.addRow("Your username:", self.username)
+        else:
+            self.username.hide()
+        form.addRow("Your password:", self.password)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.sign_button = buttons.addButton("Sign", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.sign_button.setDefault(True)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        note = QLabel(
+            "Signing locks the record: later additions are addenda, shown under the signature."
+        )
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(note)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        (self.username if need_username else self.password).setFocus()
+        self.need_username = need_username
+
+    def submit(self) -> None:
+        username = self.username.text().strip() if self.need_username else None
+        if self.need_username and not username:
+            self._say("Your username is required for the first signing after signing in")
+            return
+        if not self.password.text():
+            self._say("Type your password to sign")
+            return
+        try:
+            self.signature = self.sign_call(
+                username, self.password.text(), self.meaning.currentText(), self.comment.text()
+            )
+        except (DomainError, StorageError) as error:
+            self.password.clear()
+            self._say(f"Not signed. {error}")
+            return
+        self.accept()
+
+    def _say(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+        self.password.setFocus()
+
+    @classmethod
+    def ask(
+        cls,
+        parent: QWidget | None,
+        title: str,
+        meanings: tuple[str, ...],
+        need_username: bool,
+        sign: SignCall,
+    ) -> object | None:
+        dialog = cls(parent, title, meanings, need_username, sign)
+        dialog.exec()
+        signature = dialog.signature
+        dialog.deleteLater()
+        return signature
+
+
+class AddendumDialog(QDialog):
+    def __init__(
+        self, parent: QWidget | None, title: str, add: Callable[[str, str], object]
+    ) -> None:
+        super().__init__(parent)
+        self.add_call, self.addendum = add, None
+        self.setWindowTitle("Addendum after signing")
+        self.setMinimumWidth(640)
+        heading = QLabel(f"Addendum: {title}")
+        heading.setObjectName("dialogTitle")
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("field_text")
+        self.reason = QLineEdit()
+        self.reason.setObjectName("field_reason")
+        self.reason.setPlaceholderText("e.g. Follow-up call, late entry")
+        self.error = QLabel()
+        self.error.setObjectName("fieldError")
+        self.error.hide()
+        form = QFormLayout()
+        form.addRow("Addendum:", self.text)
+        form.addRow("Why it is added:", self.reason)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.add_button = buttons.addButton("Add", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.text.setFocus()
+
+    def submit(self) -> None:
+        try:
+            self.addendum = self.add_call(self.text.toPlainText(), self.reason.text())
+        except (DomainError, StorageError) as error:
+            self.error.setText(str(error))
+            self.error.show()
+            return
+        self.accept()
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, title: str, add: Callable[[str, str], object]
+    ) -> object | None:
+        dialog = cls(parent, title, add)
+        dialog.exec()
+        addendum = dialog.addendum
+        dialog.deleteLater()
+        return addendum

@@ -1,0 +1,302 @@
+"""The physician's review: "Awaiting review: N", a filterable list of finished sessions
+(newest first, fetched a page at a time), and for the selected one its signature or "Not
+yet reviewed", the addenda, and Sign… / Add addendum… / Open session….
+
+Modeless, like the session window; a lock closes it with the other dialogs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.errors import DomainError
+from ketamon.services.review import ReviewFilter, ReviewRow
+from ketamon.storage.database import StorageError
+from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
+from ketamon.ui.review.queue_model import ReviewQueueModel
+from ketamon.ui.timefmt import local_time
+
+STATUSES = (
+    ("All finished sessions", ""),
+    ("Awaiting review", "awaiting_review"),
+    ("Signed", "signed"),
+    ("Cancelled", "cancelled"),
+    ("Left against medical advice", "ama"),
+)
+
+
+@dataclass(frozen=True)
+class ReviewHandlers:
+    page: Callable[[ReviewFilter, int, int], list[ReviewRow]]
+    count: Callable[[ReviewFilter], int]
+    awaiting_count: Callable[[], int]
+    signature: Callable[[int], object]  # domain.review.Signature | None
+    addenda: Callable[[int], list]
+    sign: Callable[
+        [int, str | None, str, str, str], object
+    ]  # id, user?, password, meaning, comment
+    add_addendum: Callable[[int, str, str], object]
+    open_session: Callable[[int], object]
+    need_username: Callable[[], bool]  # the first signing since sign-in
+    may_sign: bool
+    meanings: tuple[str, ...]
+    chairs: tuple[tuple[int, str], ...] = ()
+    nurses: tuple[tuple[str, str], ...] = ()  # (username, display name)
+
+
+class ReviewWindow(QDialog):
+    def __init__(self, parent: QWidget | None, handlers: ReviewHandlers) -> None:
+        super().__init__(parent)
+        self.handlers = handlers
+        self.setWindowTitle("Physician review")
+        self.setMinimumSize(1200, 760)
+        self.awaiting = QLabel()
+        self.awaiting.setObjectName("dialogTitle")
+        self.matches = QLabel()
+        # Filters
+        self.since, self.until = QLineEdit(), QLineEdit()
+        for edit, tip in ((self.since, "from YYYY-MM-DD"), (self.until, "to YYYY-MM-DD")):
+            edit.setPlaceholderText(tip)
+            edit.setMaximumWidth(150)
+            edit.editingFinished.connect(self.apply_filter)
+        self.patient = QLineEdit()
+        self.patient.setObjectName("filter_patient")
+        self.patient.setPlaceholderText("patient name or MRN")
+        self.patient.textChanged.connect(lambda _t: self.apply_filter())
+        self.chair = QComboBox()
+        self.chair.addItem("Any chair", None)
+        for chair_id, name in handlers.chairs:
+            self.chair.addItem(name, chair_id)
+        self.nurse = QComboBox()
+        self.nurse.addItem("Any nurse", "")
+        for username, name in handlers.nurses:
+            self.nurse.addItem(name, username)
+        self.status = QComboBox()
+        self.status.setObjectName("filter_status")
+        for text, value in STATUSES:
+            self.status.addItem(text, value)
+        self.status.setCurrentIndex(1)  # what the physician opens the list for
+        self.alerts = QCheckBox("Only with a red vital or a SEVERE side effect")
+        for combo in (self.chair, self.nurse, self.status):
+            combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.alerts.toggled.connect(lambda _b: self.apply_filter())
+        self.filter_error = QLabel()
+        self.filter_error.setObjectName("fieldError")
+        filters = QGridLayout()
+        filters.addWidget(QLabel("Dates:"), 0, 0)
+        dates = QHBoxLayout()
+        dates.addWidget(self.since)
+        dates.addWidget(self.until)
+        filters.addLayout(dates, 0, 1)
+        filters.addWidget(QLabel("Patient:"), 0, 2)
+        filters.addWidget(self.patient, 0, 3)
+        filters.addWidget(QLabel("Status:"), 0, 4)
+        filters.addWidget(self.status, 0, 5)
+        filters.addWidget(QLabel("Chair:"), 1, 0)
+        filters.addWidget(self.chair, 1, 1)
+        filters.addWidget(QLabel("Nurse:"), 1, 2)
+        filters.addWidget(self.nurse, 1, 3)
+        filters.addWidget(self.alerts, 1, 4, 1, 2)
+        # The list
+        self.model = ReviewQueueModel(handlers.page, on_error=self._error, parent=self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda _i: self.open_selected())
+        # The selected session
+        self.detail = QLabel("Choose a session in the list.")
+        self.detail.setObjectName("reviewDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setMinimumHeight(110)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.open_button = QPushButton("Open session…")
+        self.sign_button = QPushButton("Sign…")
+        self.sign_button.setObjectName("btn_sign")
+        self.sign_button.setVisible(handlers.may_sign)
+        self.addendum_button = QPushButton("Add addendum…")
+        self.open_button.clicked.connect(self.open_selected)
+        self.sign_button.clicked.connect(self.sign_selected)
+        self.addendum_button.clicked.connect(self.add_addendum)
+        actions = QHBoxLayout()
+        for b in (self.open_button, self.sign_button, self.addendum_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
+        actions.addWidget(close)
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(self.awaiting)
+        top.addStretch(1)
+        top.addWidget(self.matches)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.filter_error)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
+        layout.addLayout(actions)
+        self.current: ReviewRow | None = None
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_selected())
+        self.apply_filter()
+        self.finished.connect(self.deleteLater)
+
+    # -- the list --------------------------------------------------------------------------
+    def where(self) -> ReviewFilter:
+        self.filter_error.setText("")
+        since = self._date(self.since, "From")
+        until = self._date(self.until, "To")
+        return ReviewFilter(
+            since=since,
+            until=until + timedelta(days=1) if until else None,
+            patient=self.patient.text().strip(),
+            chair_id=self.chair.currentData(),
+            nurse=self.nurse.currentData() or "",
+            status=self.status.currentData() or "",
+            alerts_only=self.alerts.isChecked(),
+        )
+
+    def _date(self, edit: QLineEdit, name: str) -> datetime | None:
+        text = edit.text().strip()
+        if not text:
+            return None
+        try:
+            day = datetime.strptime(text, "%Y-%m-%d").date()
+        except ValueError:
+            self.filter_error.setText(f"{name} date: type YYYY-MM-DD, e.g. 2026-11-01")
+            return None
+        return datetime.combine(day, time()).astimezone()
+
+    def apply_filter(self) -> None:
+        where = self.where()
+        try:
+            self.model.set_filter(where)
+            self.awaiting.setText(f"Awaiting review: {self.handlers.awaiting_count()}")
+            self.matches.setText(f"{self.handlers.count(where)} sessions match")
+        except (DomainError, StorageError) as error:
+            self._error(str(error))
+        if self.model.rowCount() and not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+        self.show_selected()
+
+    def selected(self) -> ReviewRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def show_selected(self) -> None:
+        self._show_row(self.selected())
+
+    def _show_row(self, row: ReviewRow | None) -> None:
+        self.current = row
+        for b in (self.open_button, self.sign_button, self.addendum_button):
+            b.setEnabled(row is not None)
+        if row is None:
+            self.detail.setText("No session selected.")
+            return
+        try:
+            signature = self.handlers.signature(row.session_id)
+            addenda = self.handlers.addenda(row.session_id) if signature else []
+        except (DomainError, StorageError) as error:
+            self._error(str(error))
+            return
+        lines = [
+            f"<b>{escape(row.patient_name)}</b> · MRN {escape(row.mrn)} · {escape(row.chair_name)}"
+            f" · checked in {escape(local_time(row.checked_in_at, with_date=True))}"
+            f" · {escape(row.status_text)}"
+        ]
+        if signature is None:
+            lines.append("<b>Not yet reviewed.</b>")
+        else:
+            lines.append(f"<b>{escape(signature.manifestation())}</b>")
+            if signature.comment:
+                lines.append(f"Comment: {escape(signature.comment)}")
+            if not signature.valid:
+                lines.append(
+                    "<b style='color:#b3261e'>SIGNATURE INVALID: the record changed after "
+                    "signing</b>"
+                )
+        lines += [
+            f"<i>Addendum after signing</i> — {escape(local_time(a.at, with_date=True))}, "
+            f"{escape(a.author_name)} ({escape(a.reason)}): {escape(a.text)}"
+            for a in addenda
+        ]
+        self.detail.setText("<br>".join(lines))
+        self.sign_button.setEnabled(signature is None and self.handlers.may_sign)
+        self.addendum_button.setEnabled(signature is not None)
+
+    # -- actions ---------------------------------------------------------------------------
+    def open_selected(self) -> None:
+        row = self.current
+        if row is not None:
+            self.handlers.open_session(row.session_id)
+
+    def sign_selected(self) -> object | None:
+        row = self.current
+        if row is None:
+            return None
+        session_id = row.session_id
+        signature = SignDialog.ask(
+            self,
+            f"{row.patient_name} · MRN {row.mrn}",
+            self.handlers.meanings,
+            self.handlers.need_username(),
+            lambda user, password, meaning, comment: self.handlers.sign(
+                session_id, user, password, meaning, comment
+            ),
+        )
+        if signature is not None:
+            self._refresh_keeping(row)
+        return signature
+
+    def add_addendum(self) -> object | None:
+        row = self.current
+        if row is None:
+            return None
+        session_id = row.session_id
+        addendum = AddendumDialog.ask(
+            self,
+            f"{row.patient_name} · MRN {row.mrn}",
+            lambda text, reason: self.handlers.add_addendum(session_id, text, reason),
+        )
+        if addendum is not None:
+            self._show_row(row)
+        return addendum
+
+    def _refresh_keeping(self, row: ReviewRow) -> None:
+        """After signing: the list is read again (a signed session leaves "Awaiting
+        review"); the session just signed stays shown below it, with its signature."""
+        self.apply_filter()
+        index = self.model.row_of(row.session_id)
+        if index is not None:
+            self.table.selectRow(index)
+            self.show_selected()
+        else:
+            self.table.clearSelection()
+            self._show_row(replace(row, review_status="signed"))
+
+    def _error(self, text: str) -> None:
+        self.filter_error.setText(f"Could not read the list: {text}")

@@ -1,0 +1,102 @@
+"""A physician filters the review list down to one session, signs it (username and password
+the first time; a wrong password signs nothing), and adds an addendum. A nurse has no
+Review action."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from ketamon.domain.actors import Actor
+from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
+from tests.conftest import NURSE, PASSWORD, draft
+from tests.reports.conftest import discharged_session
+from tests.ui.conftest import toolbar_button, toolbar_shows
+
+DOC = Actor("dr.patel", "Priya Patel, MD")
+
+
+def _two_finished_sessions(clinic, clock):
+    clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    first = discharged_session(clinic, clock, sets=6)  # Maria Gonzalez, KM-20001
+    clock.advance(hours=1)
+    patient = clinic.patients.register(NURSE, draft("KM-30002", "Alan Turing"))
+    other = clinic.sessions.check_in(NURSE, clinic.chairs.list()[1].id, patient.id, 40)
+    clinic.sessions.cancel(NURSE, other.id, "Unwell before dosing")
+    return first, other
+
+
+def _show(qtbot, dialog) -> None:
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+
+
+def test_physician_filters_signs_and_adds_an_addendum(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    first, _other = _two_finished_sessions(clinic, clock)
+    window = make_window(clinic, DOC)
+    assert toolbar_shows(window, window.review_action)
+    assert window.review_action.text() == "Review (2)"
+    qtbot.mouseClick(toolbar_button(window, window.review_action), Qt.MouseButton.LeftButton)
+    review = window.controller.review_window
+    assert review.awaiting.text() == "Awaiting review: 2"
+    assert review.model.rowCount() == 2
+
+    review.patient.setFocus()
+    qtbot.keyClicks(review.patient, "KM-20001")
+    assert review.model.rowCount() == 1
+    assert review.model.row_at(0).session_id == first.id
+    assert review.matches.text() == "1 sessions match"
+    assert "Not yet reviewed." in review.detail.text()
+
+    attempts = []
+
+    def sign(cls, parent, title, meanings, need_username, call):
+        dialog = SignDialog(parent, title, meanings, need_username, call)
+        qtbot.addWidget(dialog)
+        _show(qtbot, dialog)
+        assert dialog.username.isVisible() == need_username
+        if need_username:
+            qtbot.keyClicks(dialog.username, "dr.patel")
+        qtbot.keyClicks(dialog.password, "not the password")
+        qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+        attempts.append(dialog.error.text())
+        assert dialog.signature is None  # nothing signed
+        dialog.meaning.setCurrentIndex(dialog.meaning.findText("Reviewed and approved"))
+        qtbot.keyClicks(dialog.password, PASSWORD)
+        qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+        return dialog.signature
+
+    monkeypatch.setattr(SignDialog, "ask", classmethod(sign))
+    qtbot.mouseClick(review.sign_button, Qt.MouseButton.LeftButton)
+    assert attempts[0].startswith("Not signed. Wrong username or password")
+    assert clinic.review.signature(first.id).meaning == "Reviewed and approved"
+    assert "Electronically signed by Priya Patel, MD — Reviewed and approved — " in (
+        review.detail.text()
+    )
+    assert review.awaiting.text() == "Awaiting review: 1"
+    assert window.review_action.text() == "Review (1)"
+    assert not review.sign_button.isEnabled()
+    assert window.controller.signed_since_sign_in  # the next signing asks the password only
+
+    def add(cls, parent, title, call):
+        dialog = AddendumDialog(parent, title, call)
+        qtbot.addWidget(dialog)
+        _show(qtbot, dialog)
+        qtbot.keyClicks(dialog.text, "Patient phoned: home safely")
+        qtbot.keyClicks(dialog.reason, "Follow-up call")
+        qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+        return dialog.addendum
+
+    monkeypatch.setattr(AddendumDialog, "ask", classmethod(add))
+    qtbot.mouseClick(review.addendum_button, Qt.MouseButton.LeftButton)
+    assert "Addendum after signing" in review.detail.text()
+    assert "Patient phoned: home safely" in review.detail.text()
+    review.close()
+
+
+def test_a_nurse_has_no_review_action(clinic, clock, make_window):
+    _two_finished_sessions(clinic, clock)
+    window = make_window(clinic, NURSE)
+    assert not toolbar_shows(window, window.review_action)
