@@ -204,7 +204,7 @@ class SessionWindow(QDialog):
             return
         self._show_header()
         self._show_signature()
-        self.interventions.refresh()
+        self.interventions.refresh()  # after the signature is known: a signed record is locked
         self.timeline.set_entries(timeline)
         self.chart.show_data(
             self.sets,

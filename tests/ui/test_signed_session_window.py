@@ -28,4 +28,6 @@ def test_a_signed_session_window_shows_the_signature_and_offers_no_changes(
     window.table.selectRow(0)
     assert not window.buttons["Correct…"].isEnabled()
     assert not window.buttons["Void…"].isEnabled()
+    assert not window.interventions.buttons["Dose record…"].isEnabled()
+    assert not window.interventions.buttons["Give medication…"].isEnabled()
     window.close()

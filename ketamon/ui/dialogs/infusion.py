@@ -259,11 +259,15 @@ class InterventionsPage(QWidget):
         self.buttons["Rate change…"].setEnabled(infusing)
         self.buttons["Stop infusion…"].setEnabled(infusing)
         self.buttons["Give medication…"].setEnabled(s.phase.active)
+        self.buttons["Dose record…"].setEnabled(not getattr(self.host, "signed", False))
         self._update_void()
 
     def _update_void(self, *_args) -> None:  # noqa: ANN002
         med = self.selected()
-        self.buttons["Void medication…"].setEnabled(med is not None and med.status == "current")
+        locked = getattr(self.host, "signed", False)  # a signed session takes addenda only
+        self.buttons["Void medication…"].setEnabled(
+            med is not None and med.status == "current" and not locked
+        )
 
     def selected(self):  # noqa: ANN201
         item = self.list.currentItem()
