@@ -16,6 +16,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.patients import PatientDraft
 from ketamon.services.clinic import Clinic
 from ketamon.services.demo import seed_demo
+from ketamon.services.review import ReviewFilter
 from tests.conftest import baseline
 
 URL = os.environ.get("KETAMON_TEST_POSTGRES_URL")
@@ -35,10 +36,22 @@ def test_demo_clinic_runs_and_verifies_on_postgresql(clock):
         )
         session = clinic.sessions.check_in(nurse, free.id, patient.id, 40)
         clock.advance(minutes=3)
-        baseline(clinic, session.id)
+        baseline(clinic, session.id, nurse)
         started = clinic.sessions.start(nurse, session.id)
         assert started.times.started_at == clock()
         assert [p.mrn for p in clinic.patients.search("gres")] == ["PG-1"]
+        assert clinic.audit.verify() == []
+        # A signed session is locked by the PostgreSQL triggers too.
+        done = clinic.review.page(ReviewFilter(status="awaiting_review"), 0, 1)[0]
+        doctor = Actor("dr.patel")
+        assert clinic.review.sign(doctor, done.session_id, "ketamon-demo", "Reviewed").valid
+        with pytest.raises(Exception, match="signed and locked"):
+            with clinic.db.engine.begin() as conn:
+                conn.execute(
+                    text("UPDATE vitals_set SET heart_rate = 99 WHERE session_id = :id"),
+                    {"id": done.session_id},
+                )
+        assert clinic.review.signature(done.session_id).valid
         assert clinic.audit.verify() == []
         with pytest.raises(Exception, match="not allowed"):
             with clinic.db.engine.begin() as conn:
