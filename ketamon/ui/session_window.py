@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -90,6 +91,17 @@ class SessionWindow(QDialog):
         )
         self.interventions = InterventionsPage(self)  # medications, pause/rate/stop, dose
         self.tabs.addTab(self.interventions, "Interventions")
+        # The whole record as the summary prints it (checklist, escort, dose, signature),
+        # read-only; built when the tab is shown.
+        self.record_view = QTextBrowser()
+        self.record_view.setObjectName("sessionRecord")
+        self.tabs.addTab(self.record_view, "Record")
+        self.tabs.setTabToolTip(
+            self.tabs.count() - 1,
+            "Everything recorded, read-only: dose, vitals, side effects, medications, "
+            "discharge checklist, escort, signature",
+        )
+        self.tabs.currentChanged.connect(lambda _i: self._show_record())
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         # Set by the controller (show_for): the discharge checklist and the summary.
@@ -204,6 +216,7 @@ class SessionWindow(QDialog):
             return
         self._show_header()
         self._show_signature()
+        self._show_record()
         self.interventions.refresh()  # after the signature is known: a signed record is locked
         self.timeline.set_entries(timeline)
         self.chart.show_data(
@@ -267,6 +280,18 @@ class SessionWindow(QDialog):
         ]
         self.signature_label.setText("<br>".join(lines))
         self.signature_label.show()
+
+    def _show_record(self) -> None:
+        if self.tabs.currentWidget() is not self.record_view:
+            return  # built only when looked at: refreshing the vitals stays quick
+        from ketamon.reports.summary_html import build_html
+
+        try:
+            snapshot = self.clinic.summary.snapshot(self.session_id)
+        except (DomainError, StorageError) as error:
+            self.record_view.setPlainText(f"Could not read the record: {error}")
+            return
+        self.record_view.setHtml(build_html(snapshot, chart=False))
 
     @property
     def signed(self) -> bool:

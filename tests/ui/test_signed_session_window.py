@@ -30,4 +30,16 @@ def test_a_signed_session_window_shows_the_signature_and_offers_no_changes(
     assert not window.buttons["Void…"].isEnabled()
     assert not window.interventions.buttons["Dose record…"].isEnabled()
     assert not window.interventions.buttons["Give medication…"].isEnabled()
+    window.tabs.setCurrentWidget(window.record_view)  # the whole record, read-only
+    record = window.record_view.toPlainText()
+    assert window.record_view.isReadOnly()
+    for needle in (
+        "Discharge checklist",
+        "PADSS 10/10",
+        "Luis Gonzalez",
+        "LOT-4411",
+        "Electronically signed by Priya Patel, MD",
+        "Patient phoned: home safely",
+    ):
+        assert needle in record, needle
     window.close()

@@ -185,7 +185,7 @@ def test_history_tab_shows_the_audit_rows_of_the_session(
     [dialog] = open_windows()
     qtbot.addWidget(dialog)
     tabs = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
-    assert tabs == ["Vitals", "Timeline", "History", "Interventions"]
+    assert tabs == ["Vitals", "Timeline", "History", "Interventions", "Record"]
     history = dialog.history
     assert len(history.entries) == len(clinic.audit.session_history(s.id))
     rows = history.rows()
