@@ -253,12 +253,14 @@ class SessionWindow(QDialog):
         state = "Paused" if s.paused else s.phase.label
         times = s.times
         started = f"started {local_time(times.started_at)}" if times.started_at else "not started"
-        current = sum(1 for v in self.sets if v.status == "current")
+        current = sum(1 for v in self.sets if v.status == "current" and not v.scores_only)
+        scores = sum(1 for v in self.sets if v.status == "current" and v.scores_only)
+        extra = f" + {scores} score entr{'ies' if scores != 1 else 'y'}" if scores else ""
         self.header.setText(
             f"<span style='font-size:22px'><b>{s.patient_name}</b></span> &nbsp; "
             f"<span style='font-size:17px'>MRN {s.mrn} · {s.chair_name} · {s.course_label}"
             f" · <b>{state}</b> · target {s.target_minutes} min · infusion {started}"
-            f" · {current} vitals set{'s' if current != 1 else ''}</span>"
+            f" · {current} vitals set{'s' if current != 1 else ''}{extra}</span>"
         )
 
     def _show_signature(self) -> None:

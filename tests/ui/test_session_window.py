@@ -503,6 +503,7 @@ def test_nurse_saves_a_scores_only_set_and_sees_it_in_table_and_chart(
     assert texts[FLAGS] == "AMBER: MOAA/S"
     assert window.chart.series("systolic")[1] == [124.0, 150.0, 185.0]  # no BP point
     assert list(window.chart.points["sedation"][Grade.AMBER].getData()[0]) == [22.0]
+    assert "3 vitals sets + 1 score entry" in window.header.text()  # scores are not a set
 
 
 def test_a_scores_only_set_is_corrected_with_its_scores(qtbot, clinic, clock, infusing):
