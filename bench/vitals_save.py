@@ -3,9 +3,9 @@ session window's chart and table refreshed and repainted, against the least work
 could do the same. Prints p50 and p99 of each and their ratio (target: p50 ratio <= 2).
 
 KetaMon: `clinic.vitals.record` (validation, permission check, audited transaction,
-synchronous=FULL commit in WAL), then `SessionWindow.refresh()` (re-reads the session's sets
-and the settings, setData on the chart's items, inserts the table row) and a synchronous
-`repaint()` of the whole window (header, chart, table).
+synchronous=FULL commit in WAL), then `SessionWindow.refresh_vitals()`, what the window does
+after its own save (re-reads the session's sets, setData on the chart's items, inserts the
+table row) and a synchronous `repaint()` of the whole window (header, chart, table).
 
 Baseline: a raw sqlite3 INSERT + COMMIT of the same values into a file on the same disk
 (journal_mode=WAL, synchronous=FULL), then a bare pyqtgraph PlotWidget of the chart's size
@@ -140,7 +140,7 @@ def main() -> None:
             start = time.perf_counter()
             clinic.vitals.record(ADMIN, sid, draft)
             saved = time.perf_counter()
-            window.refresh()
+            window.refresh_vitals()  # what the window does after a save
             refreshed = time.perf_counter()
             window.repaint()
             ours.append(time.perf_counter() - start)

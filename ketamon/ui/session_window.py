@@ -234,6 +234,28 @@ class SessionWindow(QDialog):
             self.table.scrollToBottom()  # the newest set in view
         self._update_buttons()
 
+    def refresh_vitals(self) -> None:
+        """After a vitals set is saved: only the sets are read again (the timeline, markers,
+        interventions and signature cannot have changed); chart and table updated."""
+        try:
+            self.sets = self.clinic.vitals.list(self.session_id)
+        except (DomainError, StorageError) as error:
+            self.message.setText(f"Could not refresh: {error}")
+            return
+        self._show_header()
+        self.chart.show_data(
+            self.sets,
+            self.session.events,
+            self.bands,
+            target_minutes=self.session.target_minutes,
+            markers=self.markers,
+        )
+        rows = self.model.rowCount()
+        self.model.set_sets(self.sets)
+        if self.model.rowCount() > rows:
+            self.table.scrollToBottom()
+        self._update_buttons()
+
     def on_board_changed(self, board: object) -> None:
         """The board reloaded: an action or a vitals save may have changed this session."""
         if not _alive(self):
@@ -322,7 +344,7 @@ class SessionWindow(QDialog):
                 self.actor, self.session_id, draft, taken_at, pre_discharge=pre_discharge
             ),
             now=self.clinic.clock,
-            saved=lambda _set: self._saved(),
+            saved=lambda _set: self._vitals_saved(),
             bands=self.bands,
         )
         title = f"{self.session.chair_name} · {self.session.patient_name}"
@@ -344,6 +366,11 @@ class SessionWindow(QDialog):
     def changed(self) -> None:
         """An intervention was recorded: this window and the board show it."""
         self.refresh(full=True)
+        if self.on_saved is not None:
+            self.on_saved()
+
+    def _vitals_saved(self) -> None:
+        self.refresh_vitals()
         if self.on_saved is not None:
             self.on_saved()
 
