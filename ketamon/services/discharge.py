@@ -35,9 +35,9 @@ from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.sessions import EventKind, Phase, replay
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
-from ketamon.services.base import NotFound, Service, acting_user
+from ketamon.services.base import Service, acting_user
 from ketamon.services.review import require_unsigned
-from ketamon.services.sessions import _events, _with_events, append_events
+from ketamon.services.sessions import _events, append_events, load_session
 from ketamon.services.settings import load_settings
 from ketamon.storage.models import DischargeRow, SessionRow, UserRow, VitalsRow
 
@@ -245,12 +245,7 @@ class DischargeService(Service):
     def _owner(
         session: Session, session_id: int, *, open_only: bool = False, fresh: bool = False
     ) -> SessionRow:
-        query = _with_events().where(SessionRow.id == session_id)
-        if fresh:
-            query = query.execution_options(populate_existing=True)
-        owner = session.scalar(query)
-        if owner is None:
-            raise NotFound(f"Session {session_id} not found")
+        owner = load_session(session, session_id, fresh=fresh)
         if open_only and not Phase(owner.phase).active:
             raise DomainError(f"This session is already {Phase(owner.phase).label.lower()}")
         return owner
@@ -274,27 +269,32 @@ class DischargeService(Service):
         return row
 
     def _state(self, session: Session, owner: SessionRow) -> DischargeState:
-        settings = load_settings(session)
-        row = session.get(DischargeRow, owner.id)
-        answers = _answers(row)
-        now = row.completed_at if row is not None and row.completed_at else self.now()
-        facts = clinical_facts(session, owner, now)
-        check = evaluate(answers, facts, settings.discharge_rules)
-        ama = None
-        if row is not None and row.outcome == "ama":
-            ama = AgainstAdvice(row.ama_reason, row.ama_witness or "", bool(row.ama_escort_present))
-        instructions = (
-            row.instructions_text if row is not None and row.instructions_text else None
-        ) or settings.discharge_instructions
-        return DischargeState(
-            session_id=owner.id,
-            answers=replace(answers),
-            facts=facts,
-            check=check,
-            instructions=instructions,
-            next_appointment_at=row.next_appointment_at if row is not None else None,
-            outcome=row.outcome if row is not None else None,
-            completed_by=row.completed_by if row is not None else None,
-            completed_at=row.completed_at if row is not None else None,
-            ama=ama,
-        )
+        return discharge_state(session, owner, self.now())
+
+
+def discharge_state(session: Session, owner: SessionRow, now: datetime) -> DischargeState:
+    """The checklist as stored, evaluated at `now` (or when the discharge was completed)."""
+    settings = load_settings(session)
+    row = session.get(DischargeRow, owner.id)
+    answers = _answers(row)
+    now = row.completed_at if row is not None and row.completed_at else now
+    facts = clinical_facts(session, owner, now)
+    check = evaluate(answers, facts, settings.discharge_rules)
+    ama = None
+    if row is not None and row.outcome == "ama":
+        ama = AgainstAdvice(row.ama_reason, row.ama_witness or "", bool(row.ama_escort_present))
+    instructions = (
+        row.instructions_text if row is not None and row.instructions_text else None
+    ) or settings.discharge_instructions
+    return DischargeState(
+        session_id=owner.id,
+        answers=replace(answers),
+        facts=facts,
+        check=check,
+        instructions=instructions,
+        next_appointment_at=row.next_appointment_at if row is not None else None,
+        outcome=row.outcome if row is not None else None,
+        completed_by=row.completed_by if row is not None else None,
+        completed_at=row.completed_at if row is not None else None,
+        ama=ama,
+    )

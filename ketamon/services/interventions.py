@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError, FieldError
@@ -24,9 +24,9 @@ from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.services.base import NotFound, Service, acting_user
 from ketamon.services.review import require_unsigned
-from ketamon.services.sessions import _events
+from ketamon.services.sessions import _events, load_session
 from ketamon.services.settings import load_settings
-from ketamon.storage.models import MedicationRow, SessionRow, SideEffectRow, UserRow
+from ketamon.storage.models import MedicationRow, SideEffectRow, UserRow
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +67,7 @@ class InterventionService(Service):
         with self.db.transaction(audit=self.audit(actor)) as session:
             acting_user(session, actor, Permission.CHART)
             require_unsigned(session, session_id)
-            owner = session.scalar(
-                select(SessionRow)
-                .options(selectinload(SessionRow.events))
-                .where(SessionRow.id == session_id)
-            )
-            if owner is None:
-                raise NotFound(f"Session {session_id} not found")
+            owner = load_session(session, session_id)
             if not Phase(owner.phase).active:
                 raise DomainError(
                     f"This session is {Phase(owner.phase).label.lower()}: "

@@ -29,7 +29,7 @@ from ketamon.domain.review import (
 )
 from ketamon.domain.sessions import Phase
 from ketamon.domain.users import Permission, Role
-from ketamon.services.base import NotFound, Service, acting_user
+from ketamon.services.base import NotFound, Service, acting_user, to_user
 from ketamon.services.settings import load_settings
 from ketamon.services.users import AuthService
 from ketamon.storage.models import (
@@ -186,11 +186,7 @@ class ReviewService(Service):
 
     def signature(self, session_id: int) -> Signature | None:
         with self.db.transaction(write=False) as session:
-            row = session.scalar(select(SignatureRow).where(SignatureRow.session_id == session_id))
-            if row is None:
-                return None
-            digest = content_hash(session_content(session, session_id))
-            return _signature(row, valid=digest == row.content_hash)
+            return signature_of(session, session_id)
 
     # -- addenda -----------------------------------------------------------------------------
     def add_addendum(self, actor: Actor, session_id: int, text: str, reason: str) -> Addendum:
@@ -213,24 +209,29 @@ class ReviewService(Service):
 
     def addenda(self, session_id: int) -> list[Addendum]:
         with self.db.transaction(write=False) as session:
-            rows = session.execute(
-                select(AddendumRow, UserRow)
-                .join(UserRow, UserRow.username == AddendumRow.author)
-                .where(AddendumRow.session_id == session_id)
-                .order_by(AddendumRow.at, AddendumRow.id)
-            )
-            return [
-                Addendum(
-                    a.id,
-                    a.session_id,
-                    a.author,
-                    f"{u.full_name}, {u.credentials}" if u.credentials else u.full_name,
-                    a.at,
-                    a.reason,
-                    a.text,
-                )
-                for a, u in rows
-            ]
+            return addenda_of(session, session_id)
+
+
+def signature_of(session: Session, session_id: int) -> Signature | None:
+    """The session's signature, its validity recomputed from the content now stored."""
+    row = session.scalar(select(SignatureRow).where(SignatureRow.session_id == session_id))
+    if row is None:
+        return None
+    digest = content_hash(session_content(session, session_id))
+    return _signature(row, valid=digest == row.content_hash)
+
+
+def addenda_of(session: Session, session_id: int) -> list[Addendum]:
+    rows = session.execute(
+        select(AddendumRow, UserRow)
+        .join(UserRow, UserRow.username == AddendumRow.author)
+        .where(AddendumRow.session_id == session_id)
+        .order_by(AddendumRow.at, AddendumRow.id)
+    )
+    return [
+        Addendum(a.id, a.session_id, a.author, to_user(u).display_name, a.at, a.reason, a.text)
+        for a, u in rows
+    ]
 
 
 def require_unsigned(session: Session, session_id: int) -> None:

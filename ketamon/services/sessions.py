@@ -88,6 +88,18 @@ def _with_events():  # noqa: ANN202
     return select(SessionRow).options(selectinload(SessionRow.events))
 
 
+def load_session(session: Session, session_id: int, *, fresh: bool = False) -> SessionRow:
+    """The session row with its events loaded, or NotFound. `fresh` re-reads rows already
+    in the unit of work (after events were appended in the same transaction)."""
+    query = _with_events().where(SessionRow.id == session_id)
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    row = session.scalar(query)
+    if row is None:
+        raise NotFound(f"Session {session_id} not found")
+    return row
+
+
 def check_in_row(
     session: Session,
     settings: ClinicSettings,
@@ -258,10 +270,7 @@ class SessionService(Service):
 
     def get(self, session_id: int) -> SessionSnapshot:
         with self.db.transaction(write=False) as session:
-            row = session.scalar(_with_events().where(SessionRow.id == session_id))
-            if row is None:
-                raise NotFound(f"Session {session_id} not found")
-            return _snapshot(session, row)
+            return _snapshot(session, load_session(session, session_id))
 
     def check_in(
         self, actor: Actor, chair_id: int, patient_id: int, target_minutes: int

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.clock import ensure_utc
@@ -40,7 +40,7 @@ from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.services.base import NotFound, Service, acting_user
 from ketamon.services.review import require_unsigned
-from ketamon.services.sessions import _events
+from ketamon.services.sessions import _events, load_session
 from ketamon.services.settings import load_settings
 from ketamon.storage.models import ClinicSetting, SessionRow, SideEffectRow
 
@@ -284,14 +284,7 @@ class SideEffectService(Service):
 
     @staticmethod
     def _owner(session: Session, session_id: int) -> SessionRow:
-        owner = session.scalar(
-            select(SessionRow)
-            .options(selectinload(SessionRow.events))
-            .where(SessionRow.id == session_id)
-        )
-        if owner is None:
-            raise NotFound(f"Session {session_id} not found")
-        return owner
+        return load_session(session, session_id)
 
     @staticmethod
     def _checked_in_at(owner: SessionRow) -> datetime:

@@ -8,12 +8,12 @@ from sqlalchemy import select
 
 from ketamon.domain.sessions import EventKind
 from ketamon.domain.summary import ClinicHeader, RecentSession, SessionSummary
-from ketamon.services.base import NotFound, Service
-from ketamon.services.discharge import DischargeService
+from ketamon.services.base import Service, to_user
+from ketamon.services.discharge import discharge_state
 from ketamon.services.dose import to_record
 from ketamon.services.interventions import to_medication
-from ketamon.services.review import ReviewService
-from ketamon.services.sessions import _snapshot, _with_events
+from ketamon.services.review import addenda_of, signature_of
+from ketamon.services.sessions import _snapshot, load_session
 from ketamon.services.settings import load_settings
 from ketamon.services.side_effects import to_effect
 from ketamon.services.vitals import to_set
@@ -69,9 +69,7 @@ class SummaryService(Service):
 
     def snapshot(self, session_id: int, tz: tzinfo | None = None) -> SessionSummary:
         with self.db.transaction(write=False) as session:
-            row = session.scalar(_with_events().where(SessionRow.id == session_id))
-            if row is None:
-                raise NotFound(f"Session {session_id} not found")
+            row = load_session(session, session_id)
             settings = load_settings(session)
             snapshot = _snapshot(session, row)
             patient = session.get(PatientRow, row.patient_id)
@@ -85,14 +83,10 @@ class SummaryService(Service):
                     .order_by(VitalsRow.taken_at, VitalsRow.id)
                 )
             )
-            state = DischargeService(self.db, self.clock)._state(session, row)
+            state = discharge_state(session, row, self.now())
             recorded = session.get(DischargeRow, session_id) is not None
-            names = {
-                u.username: (f"{u.full_name}, {u.credentials}" if u.credentials else u.full_name)
-                for u in session.scalars(select(UserRow))
-            }
-            extra = _recorded_elsewhere(session, session_id)
-            review = ReviewService(self.db, self.clock)
+            names = {u.username: to_user(u).display_name for u in session.scalars(select(UserRow))}
+            extra = _side_effects_medications_dose(session, session_id)
             # Sessions discharged before the checklist existed: the event says who and when.
             left = next(
                 (e for e in reversed(snapshot.events) if e.kind is EventKind.DISCHARGE), None
@@ -118,13 +112,13 @@ class SummaryService(Service):
                 instructions=state.instructions,
                 next_appointment_at=state.next_appointment_at,
                 user_names=names,
-                signature=review.signature(session_id),
-                addenda=tuple(review.addenda(session_id)),
+                signature=signature_of(session, session_id),
+                addenda=tuple(addenda_of(session, session_id)),
                 **extra,
             )
 
 
-def _recorded_elsewhere(session, session_id: int) -> dict:  # noqa: ANN001
+def _side_effects_medications_dose(session, session_id: int) -> dict:  # noqa: ANN001
     """Side effects and medications (current entries, in time order) and the dose record."""
     effects = session.scalars(
         select(SideEffectRow)

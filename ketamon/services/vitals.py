@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.clock import ensure_utc
@@ -31,9 +31,9 @@ from ketamon.domain.vitals import (
 )
 from ketamon.services.base import NotFound, Service, acting_user
 from ketamon.services.review import require_unsigned
-from ketamon.services.sessions import _events
+from ketamon.services.sessions import _events, load_session
 from ketamon.services.settings import load_settings
-from ketamon.storage.models import SessionRow, VitalsRow
+from ketamon.storage.models import VitalsRow
 
 log = logging.getLogger(__name__)
 
@@ -161,13 +161,7 @@ class VitalsService(Service):
 
     # -- helpers -----------------------------------------------------------------------------
     def _new_row(self, session, actor, session_id, clean, taken_at, pre_discharge, corrects=None):  # noqa: ANN001, ANN202, PLR0913
-        owner = session.scalar(
-            select(SessionRow)
-            .options(selectinload(SessionRow.events))
-            .where(SessionRow.id == session_id)
-        )
-        if owner is None:
-            raise NotFound(f"Session {session_id} not found")
+        owner = load_session(session, session_id)
         require_unsigned(session, session_id)
         if corrects is None and not Phase(owner.phase).active:
             raise DomainError(

@@ -230,23 +230,8 @@ class BoardController(QObject):
 
     def _do_open(self, chair_id: int) -> None:
         session = self.session_on(chair_id)
-        if session is None:
-            return
-        from ketamon.ui.session_window import SessionWindow  # the window imports pyqtgraph
-
-        self._guard(
-            lambda: SessionWindow.show_for(
-                self.parent_widget,
-                self.clinic,
-                self.actor,
-                session.id,
-                self.board_changed,
-                on_saved=self.reload,
-                discharge=self.discharge_session,
-                print_summary=self.print_summary,
-                save_pdf=self.save_summary_pdf,
-            )
-        )
+        if session is not None:
+            self.open_session(session.id)
 
     # -- physician review ------------------------------------------------------------------
     def awaiting_review(self) -> int | None:
@@ -301,7 +286,7 @@ class BoardController(QObject):
 
     def open_session(self, session_id: int) -> object | None:
         """The session window for any session (the review list opens finished ones)."""
-        from ketamon.ui.session_window import SessionWindow
+        from ketamon.ui.session_window import SessionWindow  # the window imports pyqtgraph
 
         return self._guard(
             lambda: SessionWindow.show_for(
