@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-import phonenumbers
-
 from ketamon.domain.errors import FieldError, ValidationErrors
 from ketamon.domain.timers import format_duration
 
@@ -199,6 +197,8 @@ def padss_iv_site(site: IvSite | None) -> int | None:
 # -- escort -----------------------------------------------------------------------------------
 def normalize_phone(text: str, region: str = "US") -> str:
     """The number in international form (+1 212-555-0143), or FieldError naming the field."""
+    import phonenumbers  # ~50 ms to import: only when a number is checked, not at start-up
+
     raw = text.strip()
     if not raw:
         raise FieldError("escort_phone", "Escort phone number is required")
