@@ -53,7 +53,7 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Clinic settings")
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(900)  # the instructions text needs a readable width
         self.current, self.save = current, save
         general, discharge = QWidget(), QWidget()
         form = QFormLayout(general)
