@@ -8,11 +8,14 @@ signed, services refuse changes (the lock triggers of migration 0006 refuse them
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Boolean, Select, and_, bindparam, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ketamon.domain.actors import Actor
@@ -28,13 +31,15 @@ from ketamon.domain.review import (
     content_hash,
 )
 from ketamon.domain.sessions import Phase
+from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.users import Permission, Role
+from ketamon.domain.vitals import Band
 from ketamon.services.base import NotFound, Service, acting_user, to_user
-from ketamon.services.settings import load_settings
 from ketamon.services.users import AuthService
 from ketamon.storage.models import (
     AddendumRow,
     ChairRow,
+    ClinicSetting,
     DischargeRow,
     DoseRecordRow,
     MedicationRow,
@@ -85,8 +90,9 @@ class ReviewFilter:
     alerts_only: bool = False  # had a red vital or a severe side effect
 
 
-@dataclass(frozen=True)
-class ReviewRow:
+class ReviewRow(NamedTuple):
+    """One line of the list (a named tuple: a page of 200 is built in microseconds)."""
+
     session_id: int
     checked_in_at: datetime
     patient_name: str
@@ -123,20 +129,18 @@ class ReviewService(Service):
             )
 
     def count(self, where: ReviewFilter) -> int:
-        with self.db.transaction(write=False) as session:
-            bands = load_settings(session).bands
-            query = _filtered(select(func.count(SessionRow.id)), where, bands)
-            return session.scalar(query) or 0
+        with self.db.reading() as connection:
+            return connection.scalar(_count_query(where, connection.scalar(_BANDS))) or 0
 
     def page(self, where: ReviewFilter, offset: int, limit: int) -> list[ReviewRow]:
-        """One page of the list, newest first (keyed by check-in time, then id)."""
-        with self.db.transaction(write=False) as session:
-            bands = load_settings(session).bands
-            query = _page_query(where, bands)
-            return [
-                ReviewRow(*row[:8], bool(row[8]), bool(row[9]))
-                for row in session.execute(query.offset(offset).limit(limit))
-            ]
+        """One page of the list, newest first (keyed by check-in time, then id).
+
+        The statement is built once per filter and band table (cached) and run at the Core
+        level: the list is read-only and needs no ORM identity map."""
+        with self.db.reading() as connection:
+            query = _page_query(where, connection.scalar(_BANDS))
+            rows = connection.execute(query, {"offset": offset, "limit": limit}).all()
+            return [ReviewRow._make(row) for row in rows]
 
     # -- signing ---------------------------------------------------------------------------
     def sign(
@@ -257,7 +261,24 @@ def _signature(row: SignatureRow, *, valid: bool) -> Signature:
     )
 
 
-def _page_query(where: ReviewFilter, bands) -> Select:  # noqa: ANN001
+# The clinic's vital band table as stored (JSON); None while it is the default.
+_BANDS = select(ClinicSetting.value).where(ClinicSetting.key == "vital_bands")
+
+
+def _bands(stored: str | None) -> dict[str, Band]:
+    values = {} if stored is None else {"vital_bands": json.loads(stored)}
+    return ClinicSettings.from_stored(values).bands
+
+
+@lru_cache(maxsize=64)
+def _count_query(where: ReviewFilter, stored_bands: str | None) -> Select:
+    return _filtered(select(func.count(SessionRow.id)), where, _bands(stored_bands))
+
+
+@lru_cache(maxsize=64)
+def _page_query(where: ReviewFilter, stored_bands: str | None) -> Select:
+    """The page statement for one filter; offset and limit are bound when it runs."""
+    bands = _bands(stored_bands)
     query = (
         select(
             SessionRow.id,
@@ -268,17 +289,19 @@ def _page_query(where: ReviewFilter, bands) -> Select:  # noqa: ANN001
             SessionRow.phase,
             DischargeRow.outcome,
             SessionRow.review_status,
-            _red(bands).label("red"),
-            _severe().label("severe"),
+            type_coerce(_red(bands), Boolean).label("red"),
+            type_coerce(_severe(), Boolean).label("severe"),
         )
         .join(PatientRow, PatientRow.id == SessionRow.patient_id)
         .join(ChairRow, ChairRow.id == SessionRow.chair_id)
         .outerjoin(DischargeRow, DischargeRow.session_id == SessionRow.id)
     )
-    query = _filtered(query, where, bands).order_by(
-        SessionRow.checked_in_at.desc(), SessionRow.id.desc()
+    return (
+        _filtered(query, where, bands)
+        .order_by(SessionRow.checked_in_at.desc(), SessionRow.id.desc())
+        .offset(bindparam("offset"))
+        .limit(bindparam("limit"))
     )
-    return query
 
 
 def _red(bands) -> object:  # noqa: ANN001

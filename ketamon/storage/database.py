@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -95,11 +95,22 @@ class Database:
         trail in the same transaction.
         """
         factory = self._write if write or audit else self._read
+        with self._faults(), factory.begin() as session:
+            if audit is not None:
+                session.info["audit"] = audit
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read-only transaction at the Core level, for long lists (no ORM session, no
+        identity map): the statements inside see one snapshot."""
+        with self._faults(), self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    @contextmanager
+    def _faults(self) -> Iterator[None]:
         try:
-            with factory.begin() as session:
-                if audit is not None:
-                    session.info["audit"] = audit
-                yield session
+            yield
         except exc.IntegrityError as error:
             raise StorageError(
                 self.location,

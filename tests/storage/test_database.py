@@ -238,3 +238,26 @@ def test_ended_sessions_on_the_same_chair_are_allowed(occupied) -> None:
 def verify_trail(clinic) -> list:
     with clinic.db.transaction(write=False) as session:
         return _verify(session)
+
+
+def test_a_core_read_of_a_broken_file_names_the_file_and_the_reason(tmp_path: Path) -> None:
+    path = tmp_path / "broken.sqlite3"
+    path.write_bytes(b"this is not a database, it is a shopping list" * 100)
+    db = Database(sqlite_url(path))
+    try:
+        with pytest.raises(StorageError) as error, db.reading() as connection:
+            connection.execute(select(func.count(PatientRow.id))).scalar()
+        assert str(path) in str(error.value)
+        assert "not a database" in str(error.value)
+    finally:
+        db.dispose()
+
+
+def test_a_core_read_sees_one_snapshot(clinic) -> None:
+    clinic.patients.register(NURSE, draft("MRN1"))
+    with clinic.db.reading() as connection:
+        before = connection.execute(select(func.count(PatientRow.id))).scalar()
+        clinic.patients.register(NURSE, draft("MRN2"))  # another unit of work commits
+        after = connection.execute(select(func.count(PatientRow.id))).scalar()
+    assert before == after == 1
+    assert _patient_count(clinic.db) == 2

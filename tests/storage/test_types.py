@@ -76,3 +76,22 @@ def test_a_naive_datetime_is_refused_and_nothing_is_written(clinic) -> None:
     assert "naive datetime" in str(error.value)
     with clinic.db.transaction(write=False) as session:
         assert session.scalar(select(func.count(ChairRow.id))) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-03-02 14:00:00.123456", datetime(2026, 3, 2, 14, 0, 0, 123456, tzinfo=UTC)),
+        ("2026-03-02 14:00:00", datetime(2026, 3, 2, 14, 0, tzinfo=UTC)),  # raw SQL, no µs
+        ("2026-03-02T14:00:00", datetime(2026, 3, 2, 14, 0, tzinfo=UTC)),
+    ],
+)
+def test_text_written_into_the_file_by_other_tools_reads_back_as_utc(
+    clinic, text: str, expected: datetime
+) -> None:
+    chair_id = _add_chair(clinic.db, "Recliner C", datetime(2026, 1, 1, tzinfo=UTC))
+    with clinic.db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE chair SET created_at = ? WHERE id = ?", (text, chair_id))
+    back = _created_at(clinic.db, chair_id)
+    assert back == expected
+    assert back.tzinfo is UTC

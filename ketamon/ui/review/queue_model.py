@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ketamon.domain.errors import DomainError
+from ketamon.domain.review import ReviewStatus
 from ketamon.services.review import ReviewFilter, ReviewRow
 from ketamon.storage.database import StorageError
 
@@ -33,6 +34,10 @@ COLUMNS = (
     ("Red vital", "A current vitals set had a value in the red band"),
     ("Severe side effect", "A side effect was graded severe"),
 )
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_ROLES = frozenset({_DISPLAY, _FOREGROUND, _FONT, Qt.ItemDataRole.ToolTipRole})
 _ALERT = QBrush(QColor("#a93226"))
 _SIGNED = QBrush(QColor("#1e6b34"))
 
@@ -56,6 +61,7 @@ class ReviewQueueModel(QAbstractTableModel):
         self.on_error = on_error
         self.where = ReviewFilter()
         self.rows: list[ReviewRow] = []
+        self._cells: dict[int, tuple[str, ...]] = {}  # row -> its texts, once shown
         self._more = False
         self._bold = QFont()
         self._bold.setBold(True)
@@ -67,6 +73,7 @@ class ReviewQueueModel(QAbstractTableModel):
         self.beginResetModel()
         self.where = where
         self.rows = []
+        self._cells = {}
         self._more = True
         self.endResetModel()
         self.fetchMore(QModelIndex())
@@ -124,22 +131,30 @@ class ReviewQueueModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0):  # noqa: ANN201
-        r = self.row_at(index.row()) if index.isValid() else None
-        if r is None:
+        # Called for every visible cell and every role the view asks about (about 1,200
+        # calls to paint one screen): roles we never set answer first, text is cached.
+        if role not in _ROLES:
             return None
+        row = index.row()
+        if not 0 <= row < len(self.rows):
+            return None
+        r = self.rows[row]
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(r, column)
+        if role == _DISPLAY:
+            cells = self._cells.get(row)
+            if cells is None:
+                cells = self._cells[row] = tuple(self.text(r, c) for c in range(len(COLUMNS)))
+            return cells[column]
         alert = (column == 5 and r.red_alert) or (column == 6 and r.severe_effect)
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FOREGROUND:
             if alert:
                 return _ALERT
-            if column == 4 and r.status_text == "Signed":
+            if column == 4 and r.review_status == ReviewStatus.SIGNED.value:
                 return _SIGNED
             return None
-        if role == Qt.ItemDataRole.FontRole:
+        if role == _FONT:
             return self._bold if alert or (column == 4 and "AMA" in r.status_text) else None
-        if role == Qt.ItemDataRole.ToolTipRole and column in (5, 6):
+        if column in (5, 6):  # tooltip
             return COLUMNS[column][1] if alert else "None recorded"
         return None
 

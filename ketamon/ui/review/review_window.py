@@ -8,23 +8,20 @@ Modeless, like the session window; a lock closes it with the other dialogs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +31,7 @@ from ketamon.services.review import ReviewFilter, ReviewRow
 from ketamon.storage.database import StorageError
 from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
 from ketamon.ui.review.queue_model import ReviewQueueModel
+from ketamon.ui.review.table import ReviewTable
 from ketamon.ui.timefmt import local_time
 
 STATUSES = (
@@ -119,13 +117,8 @@ class ReviewWindow(QDialog):
         filters.addWidget(self.alerts, 1, 4, 1, 2)
         # The list
         self.model = ReviewQueueModel(handlers.page, on_error=self._error, parent=self)
-        self.table = QTableView()
+        self.table = ReviewTable()
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         # The selected session
         self.detail = QLabel("Choose a session in the list.")
@@ -296,7 +289,7 @@ class ReviewWindow(QDialog):
             self.show_selected()
         else:
             self.table.clearSelection()
-            self._show_row(replace(row, review_status="signed"))
+            self._show_row(row._replace(review_status="signed"))
 
     def _error(self, text: str) -> None:
         self.filter_error.setText(f"Could not read the list: {text}")
