@@ -238,69 +238,91 @@ class BoardController(QObject):
         return self._guard(self.clinic.review.awaiting_count)
 
     def open_review(self) -> object | None:
-        from ketamon.domain.users import Role as _Role
         from ketamon.ui.review.review_window import ReviewHandlers, ReviewWindow
 
         clinic = self.clinic
-        settings = self._guard(clinic.settings.get)
+        actions = self.sign_actions()
         users = self._guard(clinic.users.list) or []
         chairs = self._guard(clinic.chairs.list) or []
-        if settings is None:
+        if actions is None:
             return None
-
-        def sign(session_id: int, username: str | None, password: str, meaning: str, note: str):  # noqa: ANN202
-            signature = clinic.review.sign(
-                self.actor,
-                session_id,
-                password,
-                meaning,
-                note,
-                username=username,
-                meanings=settings.signature_meanings,
-            )
-            self.signed_since_sign_in = True
-            self.reload()
-            return signature
-
         handlers = ReviewHandlers(
             page=clinic.review.page,
             count=clinic.review.count,
             awaiting_count=clinic.review.awaiting_count,
             signature=clinic.review.signature,
             addenda=clinic.review.addenda,
-            sign=sign,
-            add_addendum=lambda session_id, text, reason: clinic.review.add_addendum(
-                self.actor, session_id, text, reason
-            ),
-            open_session=self.open_session,
-            need_username=lambda: not self.signed_since_sign_in,
-            may_sign=_Role.PHYSICIAN in self.roles,
-            meanings=settings.signature_meanings,
+            actions=actions,
+            open_session=lambda session_id: self.open_session(session_id, review=True),
             chairs=tuple((c.id, c.name) for c in chairs),
-            nurses=tuple((u.username, u.display_name) for u in users if _Role.NURSE in u.roles),
+            nurses=tuple((u.username, u.display_name) for u in users if Role.NURSE in u.roles),
         )
         window = ReviewWindow(self.parent_widget, handlers)
         window.show()
         self.review_window = window
         return window
 
-    def open_session(self, session_id: int) -> object | None:
-        """The session window for any session (the review list opens finished ones)."""
+    def sign_actions(self):  # noqa: ANN201
+        """Signing and addenda as the signed-in user (None if the settings cannot be read)."""
+        from ketamon.ui.review.actions import SignActions
+
+        settings = self._guard(self.clinic.settings.get)
+        if settings is None:
+            return None
+        meanings = settings.signature_meanings
+
+        def sign(session_id: int, username: str | None, password: str, meaning: str, note: str):  # noqa: ANN202
+            signature = self.clinic.review.sign(
+                self.actor, session_id, password, meaning, note,
+                username=username, meanings=meanings,
+            )  # fmt: skip
+            self.signed_since_sign_in = True
+            self.reload()
+            return signature
+
+        return SignActions(
+            sign=sign,
+            add_addendum=lambda session_id, text, reason: self.clinic.review.add_addendum(
+                self.actor, session_id, text, reason
+            ),
+            need_username=lambda: not self.signed_since_sign_in,
+            may_sign=Role.PHYSICIAN in self.roles,
+            meanings=meanings,
+        )
+
+    def open_session(self, session_id: int, *, review: bool = False) -> object | None:
+        """The session window for any session. From the review list (review=True) it is
+        read-only, with Sign… and Add addendum…; elsewhere a signed session offers
+        Add addendum… only."""
         from ketamon.ui.session_window import SessionWindow  # the window imports pyqtgraph
 
-        return self._guard(
+        actions = self.sign_actions()
+        if actions is None:
+            return None
+        window = self._guard(
             lambda: SessionWindow.show_for(
                 self.parent_widget,
                 self.clinic,
                 self.actor,
                 session_id,
                 self.board_changed,
-                on_saved=self.reload,
+                on_saved=self._session_saved,
                 discharge=self.discharge_session,
                 print_summary=self.print_summary,
                 save_pdf=self.save_summary_pdf,
+                review=actions,
+                read_only=review,
             )
         )
+        return window
+
+    def _session_saved(self) -> None:
+        """Something was recorded or signed in a session window: the board and an open
+        review list follow."""
+        self.reload()
+        review = getattr(self, "review_window", None)
+        if review is not None and _alive(review) and review.isVisible():
+            review.refresh()
 
     # -- discharge summaries ---------------------------------------------------------------
     def show_recent(self) -> None:
@@ -465,3 +487,9 @@ class BoardController(QObject):
     def _say(self, title: str, text: str, *, critical: bool = False) -> None:
         self.last_message = text
         show_message(self.parent_widget, title, text, critical=critical)
+
+
+def _alive(widget: QWidget) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(widget)

@@ -40,6 +40,7 @@ from ketamon.ui.dialogs.infusion import InterventionsPage
 from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.dialogs.timeline import TimelineTable
 from ketamon.ui.dialogs.vitals_correct import VOID_REASONS, CorrectVitalsDialog
+from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign
 from ketamon.ui.timefmt import local_time
 from ketamon.ui.vitals_chart import VitalsChart
 from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers
@@ -108,8 +109,19 @@ class SessionWindow(QDialog):
         self.discharge_handler: Callable[[int, str], object] | None = None
         self.print_handler: Callable[[int], object] | None = None
         self.pdf_handler: Callable[[int], object] | None = None
+        # Signing and addenda (set by show_for); read_only: opened from the review list.
+        self.review: SignActions | None = None
+        self.read_only = False
+        self.review_banner = QLabel(
+            "PHYSICIAN REVIEW · READ-ONLY: nothing in this record can be changed here. "
+            "Read it, then Sign… (bottom left)."
+        )
+        self.review_banner.setObjectName("reviewBanner")
+        self.review_banner.hide()
         bottom = QHBoxLayout()
         for text, tip, slot in (
+            ("Sign…", "Sign this session (your password is asked again)", self.sign),
+            ("Add addendum…", "Add to the signed record (text and reason)", self.add_addendum),
             ("Discharge…", "The discharge checklist (escort, criteria, PADSS)", self.discharge),
             ("Print summary…", "Print the discharge summary (print preview)", self.print_summary),
             ("Save summary as PDF…", "Save the discharge summary as a PDF file", self.save_pdf),
@@ -119,6 +131,7 @@ class SessionWindow(QDialog):
             button.clicked.connect(slot)
             self.buttons[text] = button
             bottom.addWidget(button)
+        self.buttons["Sign…"].setObjectName("signButton")
         bottom.addStretch(1)
         bottom.addWidget(close)
         self.signature_label = QLabel("")
@@ -126,6 +139,7 @@ class SessionWindow(QDialog):
         self.signature_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
+        layout.addWidget(self.review_banner)
         layout.addWidget(self.signature_label)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
@@ -176,11 +190,17 @@ class SessionWindow(QDialog):
         discharge: Callable[[int, str], object] | None = None,
         print_summary: Callable[[int], object] | None = None,
         save_pdf: Callable[[int], object] | None = None,
+        review: SignActions | None = None,
+        read_only: bool = False,
     ) -> SessionWindow:
-        """Open (or bring forward) the window for a session. Raises DomainError/StorageError."""
+        """Open (or bring forward) the window for a session. Raises DomainError/StorageError.
+
+        `review`: Sign… (read_only windows, physicians) and Add addendum… (signed sessions).
+        `read_only`: the physician's review: nothing can be recorded or changed."""
         for window in open_windows():
             if window.session_id == session_id and window.clinic is clinic:
                 window.actor = actor
+                window.review, window.read_only = review, read_only
                 window.refresh(full=True)
                 window.show()
                 window.raise_()
@@ -191,6 +211,8 @@ class SessionWindow(QDialog):
         window.discharge_handler = discharge
         window.print_handler = print_summary
         window.pdf_handler = save_pdf
+        window.review, window.read_only = review, read_only
+        window.interventions.refresh()
         window._update_buttons()
         if board_changed is not None:
             board_changed.connect(window.on_board_changed)
@@ -321,6 +343,34 @@ class SessionWindow(QDialog):
     def signed(self) -> bool:
         return getattr(self, "signature", None) is not None
 
+    @property
+    def locked(self) -> bool:
+        """Nothing can be recorded or changed: signed, or opened for the physician's review."""
+        return self.signed or getattr(self, "read_only", False)
+
+    # -- signing and addenda ---------------------------------------------------------------
+    def sign(self) -> object | None:
+        if self.review is None or self.signed:
+            return None
+        title = f"{self.session.patient_name} · MRN {self.session.mrn}"
+        signature = ask_sign(self, self.review, self.session_id, title)
+        if signature is not None:
+            self.refresh(full=True)
+            if self.on_saved is not None:
+                self.on_saved()
+        return signature
+
+    def add_addendum(self) -> object | None:
+        if self.review is None or not self.signed:
+            return None
+        title = f"{self.session.patient_name} · MRN {self.session.mrn}"
+        addendum = ask_addendum(self, self.review, self.session_id, title)
+        if addendum is not None:
+            self.refresh(full=True)
+            if self.on_saved is not None:
+                self.on_saved()
+        return addendum
+
     # -- discharge and the summary ---------------------------------------------------------
     def discharge(self) -> object:
         if self.discharge_handler is None:
@@ -381,17 +431,29 @@ class SessionWindow(QDialog):
 
     # -- corrections -----------------------------------------------------------------------
     def _update_buttons(self, *_args) -> None:  # noqa: ANN002
-        # A signed session is locked: nothing can be recorded or changed (addenda only).
+        # A signed session is locked: nothing can be recorded or changed (addenda only);
+        # so is any session opened for the physician's review.
         live = self.session.phase.active
+        read_only = getattr(self, "read_only", False)
+        review = getattr(self, "review", None)
+        self.review_banner.setVisible(read_only)
         for text in ("Record vitals…", "Side effects…"):
-            self.buttons[text].setEnabled(not self.signed)
+            self.buttons[text].setEnabled(not self.locked)
+        self.buttons["Sign…"].setVisible(
+            read_only and review is not None and review.may_sign and not self.signed
+        )
+        self.buttons["Sign…"].setEnabled(not self.signed and not live)
+        self.buttons["Add addendum…"].setVisible(self.signed and review is not None)
         self.buttons["Discharge…"].setEnabled(
-            live and self.session.times.ended_at is not None and self.discharge_handler is not None
+            live
+            and not read_only
+            and self.session.times.ended_at is not None
+            and self.discharge_handler is not None
         )
         self.buttons["Print summary…"].setEnabled(self.print_handler is not None)
         self.buttons["Save summary as PDF…"].setEnabled(self.pdf_handler is not None)
         selected = self.table.selected_set()
-        editable = selected is not None and selected.status == "current" and not self.signed
+        editable = selected is not None and selected.status == "current" and not self.locked
         self.buttons["Correct…"].setEnabled(editable)
         self.buttons["Void…"].setEnabled(editable)
 

@@ -254,17 +254,18 @@ class InterventionsPage(QWidget):
     def _update_buttons(self) -> None:
         s = self.session
         infusing = s.phase is Phase.INFUSING
-        self.buttons["Pause…"].setEnabled(infusing and not s.paused)
-        self.buttons["Resume"].setEnabled(infusing and s.paused)
-        self.buttons["Rate change…"].setEnabled(infusing)
-        self.buttons["Stop infusion…"].setEnabled(infusing)
-        self.buttons["Give medication…"].setEnabled(s.phase.active)
-        self.buttons["Dose record…"].setEnabled(not getattr(self.host, "signed", False))
+        locked = getattr(self.host, "locked", False)  # signed, or opened for review
+        self.buttons["Pause…"].setEnabled(infusing and not s.paused and not locked)
+        self.buttons["Resume"].setEnabled(infusing and s.paused and not locked)
+        self.buttons["Rate change…"].setEnabled(infusing and not locked)
+        self.buttons["Stop infusion…"].setEnabled(infusing and not locked)
+        self.buttons["Give medication…"].setEnabled(s.phase.active and not locked)
+        self.buttons["Dose record…"].setEnabled(not locked)
         self._update_void()
 
     def _update_void(self, *_args) -> None:  # noqa: ANN002
         med = self.selected()
-        locked = getattr(self.host, "signed", False)  # a signed session takes addenda only
+        locked = getattr(self.host, "locked", False)  # signed, or opened for review
         self.buttons["Void medication…"].setEnabled(
             med is not None and med.status == "current" and not locked
         )

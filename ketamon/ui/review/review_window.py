@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ketamon.domain.errors import DomainError
 from ketamon.services.review import ReviewFilter, ReviewRow
 from ketamon.storage.database import StorageError
-from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
+from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign
 from ketamon.ui.review.queue_model import ReviewQueueModel
 from ketamon.ui.review.table import ReviewTable
 from ketamon.ui.timefmt import local_time
@@ -50,14 +50,8 @@ class ReviewHandlers:
     awaiting_count: Callable[[], int]
     signature: Callable[[int], object]  # domain.review.Signature | None
     addenda: Callable[[int], list]
-    sign: Callable[
-        [int, str | None, str, str, str], object
-    ]  # id, user?, password, meaning, comment
-    add_addendum: Callable[[int, str, str], object]
-    open_session: Callable[[int], object]
-    need_username: Callable[[], bool]  # the first signing since sign-in
-    may_sign: bool
-    meanings: tuple[str, ...]
+    actions: SignActions  # sign and add addenda (shared with the session window)
+    open_session: Callable[[int], object]  # read-only, for review
     chairs: tuple[tuple[int, str], ...] = ()
     nurses: tuple[tuple[str, str], ...] = ()  # (username, display name)
 
@@ -130,7 +124,7 @@ class ReviewWindow(QDialog):
         self.open_button = QPushButton("Open session…")
         self.sign_button = QPushButton("Sign…")
         self.sign_button.setObjectName("btn_sign")
-        self.sign_button.setVisible(handlers.may_sign)
+        self.sign_button.setVisible(handlers.actions.may_sign)
         self.addendum_button = QPushButton("Add addendum…")
         self.open_button.clicked.connect(self.open_selected)
         self.sign_button.clicked.connect(self.sign_selected)
@@ -238,7 +232,7 @@ class ReviewWindow(QDialog):
             for a in addenda
         ]
         self.detail.setText("<br>".join(lines))
-        self.sign_button.setEnabled(signature is None and self.handlers.may_sign)
+        self.sign_button.setEnabled(signature is None and self.handlers.actions.may_sign)
         self.addendum_button.setEnabled(signature is not None)
 
     # -- actions ---------------------------------------------------------------------------
@@ -251,16 +245,8 @@ class ReviewWindow(QDialog):
         row = self.current
         if row is None:
             return None
-        session_id = row.session_id
-        signature = SignDialog.ask(
-            self,
-            f"{row.patient_name} · MRN {row.mrn}",
-            self.handlers.meanings,
-            self.handlers.need_username(),
-            lambda user, password, meaning, comment: self.handlers.sign(
-                session_id, user, password, meaning, comment
-            ),
-        )
+        title = f"{row.patient_name} · MRN {row.mrn}"
+        signature = ask_sign(self, self.handlers.actions, row.session_id, title)
         if signature is not None:
             self._refresh_keeping(row)
         return signature
@@ -269,15 +255,19 @@ class ReviewWindow(QDialog):
         row = self.current
         if row is None:
             return None
-        session_id = row.session_id
-        addendum = AddendumDialog.ask(
-            self,
-            f"{row.patient_name} · MRN {row.mrn}",
-            lambda text, reason: self.handlers.add_addendum(session_id, text, reason),
-        )
+        title = f"{row.patient_name} · MRN {row.mrn}"
+        addendum = ask_addendum(self, self.handlers.actions, row.session_id, title)
         if addendum is not None:
             self._show_row(row)
         return addendum
+
+    def refresh(self) -> None:
+        """Read the list again (a session was signed in its own window, say), keeping the
+        selected session in view."""
+        if self.current is None:
+            self.apply_filter()
+        else:
+            self._refresh_keeping(self.current)
 
     def _refresh_keeping(self, row: ReviewRow) -> None:
         """After signing: the list is read again (a signed session leaves "Awaiting

@@ -1,0 +1,44 @@
+"""Signing and addenda, offered the same way by the review list and the session window.
+
+The controller builds one `SignActions` (its calls are the services', as the signed-in user)
+and hands it to whichever window asks; the dialogs come from `ketamon.ui.review.dialogs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QWidget
+
+from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
+
+
+@dataclass(frozen=True)
+class SignActions:
+    # (session id, username or None, password, meaning, comment) -> the Signature
+    sign: Callable[[int, str | None, str, str, str], object]
+    add_addendum: Callable[[int, str, str], object]  # (session id, text, reason)
+    need_username: Callable[[], bool]  # the first signing since sign-in (21 CFR 11.200)
+    may_sign: bool  # physicians only
+    meanings: tuple[str, ...]
+
+
+def ask_sign(parent: QWidget | None, actions: SignActions, session_id: int, title: str):  # noqa: ANN201
+    """The signing dialog for one session: its Signature, or None (cancelled)."""
+    return SignDialog.ask(
+        parent,
+        title,
+        actions.meanings,
+        actions.need_username(),
+        lambda user, password, meaning, comment: actions.sign(
+            session_id, user, password, meaning, comment
+        ),
+    )
+
+
+def ask_addendum(parent: QWidget | None, actions: SignActions, session_id: int, title: str):  # noqa: ANN201
+    """The addendum dialog for one signed session: the Addendum, or None (cancelled)."""
+    return AddendumDialog.ask(
+        parent, title, lambda text, reason: actions.add_addendum(session_id, text, reason)
+    )
