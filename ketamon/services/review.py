@@ -8,7 +8,6 @@ signed, services refuse changes (the lock triggers of migration 0006 refuse them
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,15 +30,13 @@ from ketamon.domain.review import (
     content_hash,
 )
 from ketamon.domain.sessions import Phase
-from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.users import Permission, Role
-from ketamon.domain.vitals import Band
 from ketamon.services.base import NotFound, Service, acting_user, to_user
+from ketamon.services.settings import STORED_BANDS, bands_from_stored
 from ketamon.services.users import AuthService
 from ketamon.storage.models import (
     AddendumRow,
     ChairRow,
-    ClinicSetting,
     DischargeRow,
     DoseRecordRow,
     MedicationRow,
@@ -130,7 +127,7 @@ class ReviewService(Service):
 
     def count(self, where: ReviewFilter) -> int:
         with self.db.reading() as connection:
-            return connection.scalar(_count_query(where, connection.scalar(_BANDS))) or 0
+            return connection.scalar(_count_query(where, connection.scalar(STORED_BANDS))) or 0
 
     def page(self, where: ReviewFilter, offset: int, limit: int) -> list[ReviewRow]:
         """One page of the list, newest first (keyed by check-in time, then id).
@@ -138,7 +135,7 @@ class ReviewService(Service):
         The statement is built once per filter and band table (cached) and run at the Core
         level: the list is read-only and needs no ORM identity map."""
         with self.db.reading() as connection:
-            query = _page_query(where, connection.scalar(_BANDS))
+            query = _page_query(where, connection.scalar(STORED_BANDS))
             rows = connection.execute(query, {"offset": offset, "limit": limit}).all()
             return [ReviewRow._make(row) for row in rows]
 
@@ -238,9 +235,13 @@ def addenda_of(session: Session, session_id: int) -> list[Addendum]:
     ]
 
 
-def require_unsigned(session: Session, session_id: int) -> None:
-    """Services call this before changing anything that belongs to a session."""
-    status = session.scalar(select(SessionRow.review_status).where(SessionRow.id == session_id))
+def require_unsigned(session: Session, session_id: int, *, owner: SessionRow | None = None) -> None:
+    """Services call this before changing anything that belongs to a session (`owner`: the
+    session row when the caller has loaded it already)."""
+    if owner is not None and owner.id == session_id:
+        status = owner.review_status
+    else:
+        status = session.scalar(select(SessionRow.review_status).where(SessionRow.id == session_id))
     if status == ReviewStatus.SIGNED.value:
         raise DomainError(
             "This session is signed and locked: add an addendum instead of changing it"
@@ -261,24 +262,15 @@ def _signature(row: SignatureRow, *, valid: bool) -> Signature:
     )
 
 
-# The clinic's vital band table as stored (JSON); None while it is the default.
-_BANDS = select(ClinicSetting.value).where(ClinicSetting.key == "vital_bands")
-
-
-def _bands(stored: str | None) -> dict[str, Band]:
-    values = {} if stored is None else {"vital_bands": json.loads(stored)}
-    return ClinicSettings.from_stored(values).bands
-
-
 @lru_cache(maxsize=64)
 def _count_query(where: ReviewFilter, stored_bands: str | None) -> Select:
-    return _filtered(select(func.count(SessionRow.id)), where, _bands(stored_bands))
+    return _filtered(select(func.count(SessionRow.id)), where, bands_from_stored(stored_bands))
 
 
 @lru_cache(maxsize=64)
 def _page_query(where: ReviewFilter, stored_bands: str | None) -> Select:
     """The page statement for one filter; offset and limit are bound when it runs."""
-    bands = _bands(stored_bands)
+    bands = bands_from_stored(stored_bands)
     query = (
         select(
             SessionRow.id,

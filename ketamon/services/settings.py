@@ -12,6 +12,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.errors import FieldError
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.users import Permission
+from ketamon.domain.vitals import Band
 from ketamon.services.base import Service, acting_user
 from ketamon.storage.models import ClinicSetting
 
@@ -19,6 +20,20 @@ from ketamon.storage.models import ClinicSetting
 def load_settings(session: Session) -> ClinicSettings:
     stored = {row.key: json.loads(row.value) for row in session.scalars(select(ClinicSetting))}
     return ClinicSettings.from_stored(stored)
+
+
+# The vital band table alone (JSON as stored, None while the clinic keeps the defaults):
+# what grading needs, read without decoding every other setting.
+STORED_BANDS = select(ClinicSetting.value).where(ClinicSetting.key == "vital_bands")
+
+
+def bands_from_stored(stored: str | None) -> dict[str, Band]:
+    values = {} if stored is None else {"vital_bands": json.loads(stored)}
+    return ClinicSettings.from_stored(values).bands
+
+
+def load_bands(session: Session) -> dict[str, Band]:
+    return bands_from_stored(session.scalar(STORED_BANDS))
 
 
 class SettingsService(Service):

@@ -32,7 +32,7 @@ from ketamon.domain.vitals import (
 from ketamon.services.base import NotFound, Service, acting_user
 from ketamon.services.review import require_unsigned
 from ketamon.services.sessions import _events, load_session
-from ketamon.services.settings import load_settings
+from ketamon.services.settings import load_bands
 from ketamon.storage.models import VitalsRow
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class VitalsService(Service):
     def list(self, session_id: int) -> list[VitalsSet]:
         """Every set of a session, current, corrected and voided, in time order."""
         with self.db.transaction(write=False) as session:
-            bands = load_settings(session).bands
+            bands = load_bands(session)
             rows = session.scalars(
                 select(VitalsRow)
                 .where(VitalsRow.session_id == session_id)
@@ -111,7 +111,7 @@ class VitalsService(Service):
             acting_user(session, actor, Permission.CHART)
             row = self._new_row(session, actor, session_id, clean, taken_at, pre_discharge)
             log.info("session %d: vitals set %d by %s", session_id, row.id, actor.username)
-            return to_set(row, load_settings(session).bands)
+            return to_set(row, load_bands(session))
 
     def correct(
         self,
@@ -137,7 +137,7 @@ class VitalsService(Service):
                 old.phase == VitalPhase.PRE_DISCHARGE.value,
                 corrects=old,
             )
-            return to_set(new, load_settings(session).bands)
+            return to_set(new, load_bands(session))
 
     def void(self, actor: Actor, set_id: int, reason: str) -> VitalsSet:
         _require_reason(reason)
@@ -145,14 +145,14 @@ class VitalsService(Service):
             acting_user(session, actor, Permission.CHART)
             row = self._current(session, set_id)
             row.status, row.status_reason = "voided", reason.strip()
-            return to_set(row, load_settings(session).bands)
+            return to_set(row, load_bands(session))
 
     def acknowledge(self, actor: Actor, set_id: int) -> VitalsSet:
         """A nurse has seen the red values of this set (who and when are kept)."""
         with self.db.transaction(audit=self.audit(actor, "red values acknowledged")) as session:
             acting_user(session, actor, Permission.CHART)
             row = self._current(session, set_id)
-            bands = load_settings(session).bands
+            bands = load_bands(session)
             if to_set(row, bands).worst is not Grade.RED:
                 raise DomainError("This set has no red values to acknowledge")
             if row.acknowledged_by is None:
@@ -162,7 +162,7 @@ class VitalsService(Service):
     # -- helpers -----------------------------------------------------------------------------
     def _new_row(self, session, actor, session_id, clean, taken_at, pre_discharge, corrects=None):  # noqa: ANN001, ANN202, PLR0913
         owner = load_session(session, session_id)
-        require_unsigned(session, session_id)
+        require_unsigned(session, session_id, owner=owner)
         if corrects is None and not Phase(owner.phase).active:
             raise DomainError(
                 f"This session is {Phase(owner.phase).label.lower()}: "

@@ -9,6 +9,7 @@ deletes it like any dialog.
 from __future__ import annotations
 
 import weakref
+from bisect import bisect_right
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -256,14 +257,20 @@ class SessionWindow(QDialog):
             self.table.scrollToBottom()  # the newest set in view
         self._update_buttons()
 
-    def refresh_vitals(self) -> None:
-        """After a vitals set is saved: only the sets are read again (the timeline, markers,
-        interventions and signature cannot have changed); chart and table updated."""
-        try:
-            self.sets = self.clinic.vitals.list(self.session_id)
-        except (DomainError, StorageError) as error:
-            self.message.setText(f"Could not refresh: {error}")
-            return
+    def refresh_vitals(self, saved: VitalsSet | None = None) -> None:
+        """After a vitals set is saved: the chart and table are updated (the timeline,
+        markers, interventions and signature cannot have changed). The set this window just
+        saved is put in its place among the sets it holds; otherwise the sets are re-read."""
+        if saved is not None and saved.corrects_id is None and saved.session_id == self.session_id:
+            key = (saved.taken_at, saved.id)
+            at = bisect_right([(v.taken_at, v.id) for v in self.sets], key)
+            self.sets = [*self.sets[:at], saved, *self.sets[at:]]
+        else:
+            try:
+                self.sets = self.clinic.vitals.list(self.session_id)
+            except (DomainError, StorageError) as error:
+                self.message.setText(f"Could not refresh: {error}")
+                return
         self._show_header()
         self.chart.show_data(
             self.sets,
@@ -394,7 +401,7 @@ class SessionWindow(QDialog):
                 self.actor, self.session_id, draft, taken_at, pre_discharge=pre_discharge
             ),
             now=self.clinic.clock,
-            saved=lambda _set: self._vitals_saved(),
+            saved=self._vitals_saved,
             bands=self.bands,
         )
         title = f"{self.session.chair_name} · {self.session.patient_name}"
@@ -419,8 +426,8 @@ class SessionWindow(QDialog):
         if self.on_saved is not None:
             self.on_saved()
 
-    def _vitals_saved(self) -> None:
-        self.refresh_vitals()
+    def _vitals_saved(self, saved: VitalsSet | None = None) -> None:
+        self.refresh_vitals(saved)
         if self.on_saved is not None:
             self.on_saved()
 

@@ -39,6 +39,7 @@ from ketamon.domain.vitals import (
     dissociation_words,
     moaas_words,
 )
+from ketamon.ui.chart_grid import ChartGrid
 from ketamon.ui.timefmt import local_time
 
 pg.setConfigOptions(antialias=False, background="w", foreground="#1b2733")
@@ -146,12 +147,14 @@ class VitalsChart(QWidget):
         layout.addWidget(self.readout)
         self.origin: Origin | None = None
         self.plots: dict[str, pg.PlotItem] = {}
+        self._shown_data: dict[int, dict[str, object]] = {}  # id(item) -> its last setData
         self.curves: dict[str, pg.PlotDataItem] = {}  # measure key -> line
         # measure key -> grade -> that grade's points (symbol and colour per grade)
         self.points: dict[str, dict[Grade, pg.ScatterPlotItem]] = {}
         self.bands: dict[str, list[tuple[pg.LinearRegionItem, Grade]]] = {}
         self.event_lines: dict[str, list[pg.InfiniteLine]] = {}
         self.threshold_lines: dict[str, list[tuple[pg.InfiniteLine, str, str]]] = {}
+        self.grids: dict[pg.ViewBox, ChartGrid] = {}
         self._build()
         self.view.scene().sigMouseMoved.connect(self._mouse_moved)
 
@@ -164,7 +167,6 @@ class VitalsChart(QWidget):
             plot.setMenuEnabled(False)
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
-            plot.showGrid(x=True, y=True, alpha=0.18)
             # Short axis titles: a small panel cannot hold "Blood pressure (mmHg)".
             short = AXIS_TITLES.get(panel.title, panel.title)
             plot.setLabel("left", f"{short} {panel.unit}")
@@ -230,6 +232,16 @@ class VitalsChart(QWidget):
         )
         self.grade_key.setParentItem(first.getViewBox())
         first.getViewBox().sigResized.connect(self._place_grade_key)
+        for plot in self.plots.values():  # grid lines that follow each panel's axes
+            box = plot.getViewBox()
+            self.grids[box] = ChartGrid(plot)
+            box.sigRangeChanged.connect(self._update_grid)
+            box.sigResized.connect(self._update_grid)
+
+    def _update_grid(self, box: pg.ViewBox, *_args: object) -> None:
+        grid = self.grids.get(box)
+        if grid is not None:
+            grid.update()
 
     def _small_plot(self, first: pg.PlotItem, row: int, stretch: int, title: str) -> pg.PlotItem:
         plot = self.view.addPlot(row=row, col=0)
@@ -237,7 +249,6 @@ class VitalsChart(QWidget):
         plot.setMenuEnabled(False)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
-        plot.showGrid(x=True, y=True, alpha=0.18)
         plot.setLabel("left", title)
         plot.getAxis("left").setWidth(AXIS_WIDTH)
         plot.setXLink(first)
@@ -360,14 +371,14 @@ class VitalsChart(QWidget):
             low, high = panel.y_range
             for key, _name, _colour in panel.series:
                 ys = [_value(s, key) for s in current]
-                self.curves[key].setData(xs, ys, connect="finite")
+                self._set_data(self.curves[key], x=xs, y=ys, connect="finite")
                 by_grade: dict[Grade, tuple[list, list, list]] = {g: ([], [], []) for g in Grade}
                 for x, y, vitals in zip(xs, ys, current, strict=True):
                     if y == y:  # not NaN
                         px, py, data = by_grade[vitals.grades.get(key, Grade.NORMAL)]
                         px.append(x), py.append(y), data.append((key, vitals))
                 for grade, (px, py, data) in by_grade.items():
-                    self.points[key][grade].setData(x=px, y=py, data=data)
+                    self._set_data(self.points[key][grade], x=px, y=py, data=data)
                 finite = [y for y in ys if y == y]
                 if finite:
                     low, high = min(low, min(finite) - 5), max(high, max(finite) + 5)
@@ -385,15 +396,24 @@ class VitalsChart(QWidget):
             scored = [s for s in sets if getattr(s.values, key) is not None] if at else []
             xs = [minutes_from(at, s.taken_at) for s in scored]  # type: ignore[arg-type]
             ys = [float(getattr(s.values, key)) for s in scored]
-            self.curves[key].setData(xs, ys, stepMode="right")
+            self._set_data(self.curves[key], x=xs, y=ys, stepMode="right")
             by_grade: dict[Grade, tuple[list, list, list]] = {g: ([], [], []) for g in Grade}
             for x, y, vitals in zip(xs, ys, scored, strict=True):
                 px, py, data = by_grade[vitals.grades.get(key, Grade.NORMAL)]
                 px.append(x), py.append(y), data.append((key, vitals))
             for grade, (px, py, data) in by_grade.items():
-                self.points[key][grade].setData(x=px, y=py, data=data)
+                self._set_data(self.points[key][grade], x=px, y=py, data=data)
             shown += xs
         return shown
+
+    def _set_data(self, item: pg.GraphicsObject, **data: object) -> None:
+        """setData only when the item's data changed: a new vitals set changes one point of
+        each measure, and an item left alone is neither recomputed nor repainted."""
+        shown = self._shown_data.get(id(item))
+        if shown == data:
+            return
+        self._shown_data[id(item)] = data
+        item.setData(**data)
 
     def _set_score_bands(self, band: Band | None) -> None:
         """Shade MOAA/S amber and red as the clinic set them (integer levels, hence +0.5)."""
@@ -432,7 +452,7 @@ class VitalsChart(QWidget):
             ys.append(LANES.get(marker.kind, 0))
             data.append(marker)
         for name, (xs, ys, data) in groups.items():
-            self.markers[name].setData(x=xs, y=ys, data=data)
+            self._set_data(self.markers[name], x=xs, y=ys, data=data)
         self._set_marker_labels(
             [(x, y, m) for xs, ys, d in groups.values() for x, y, m in zip(xs, ys, d, strict=True)]
         )

@@ -320,6 +320,30 @@ def test_record_vitals_from_the_window_updates_the_chart_at_each_save(
     assert reloads == [1]
 
 
+def test_a_back_dated_set_saved_in_the_window_lands_in_time_order(
+    qtbot, clinic, clock, infusing, monkeypatch
+):
+    """The window places the set it just saved itself (no re-read); what it shows is what a
+    fresh read of the session shows, even for a set typed with an earlier time."""
+    from ketamon.ui.vitals_entry import VitalsEntryDialog
+
+    window = open_window(qtbot, clinic, infusing)
+    first_two = [s.taken_at for s in window.sets[:2]]
+    earlier = first_two[0] + (first_two[1] - first_two[0]) / 2  # between the first two
+
+    def ask(cls, parent, title, handlers):
+        clock.advance(minutes=2)
+        handlers.saved(handlers.record(vitals(150, 95, 88), earlier, False))
+        return 1
+
+    monkeypatch.setattr(VitalsEntryDialog, "ask", classmethod(ask))
+    qtbot.mouseClick(window.buttons["Record vitals…"], Qt.MouseButton.LeftButton)
+    assert window.sets == clinic.vitals.list(infusing.id)
+    assert window.model.row_texts(1)[2] == "150/95"
+    xs, ys = window.chart.series("systolic")
+    assert ys[1] == 150.0 and xs == sorted(xs)
+
+
 def _write(clinic, actor, at, reason=""):
     from ketamon.storage.audit import AuditContext
 
