@@ -361,7 +361,9 @@ class VitalsChart(QWidget):
         at = origin.at if origin else (every[0].taken_at if every else None)
         current = [s for s in every if not s.scores_only]  # scores alone: no vitals point
         xs = [minutes_from(at, s.taken_at) for s in current] if at else []
-        self.bottom_plot.setLabel("bottom", origin.label if origin else "Minutes")
+        label = origin.label if origin else "Minutes"
+        if self.bottom_plot.getAxis("bottom").labelText != label:  # a re-layout otherwise
+            self.bottom_plot.setLabel("bottom", label)
         score_xs = self._set_scores(every, at)
         self._set_score_bands(bands.get("sedation"))
         marker_xs = self._set_markers(markers, at)

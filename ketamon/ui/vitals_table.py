@@ -169,36 +169,55 @@ class VitalsTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201, PLR0911
-        if not index.isValid():
+        # Asked for every visible cell and every role on each paint: roles never set
+        # answer first, and brushes and fonts are shared, not built per cell.
+        if role not in _ROLES or not index.isValid():
             return None
         vitals, column = self.sets[index.row()], index.column()
         current = vitals.status == "current"
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return cell_text(vitals, column)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            grade = cell_grade(vitals, column) if current else Grade.NORMAL
-            if column == FLAGS and current:
-                grade = vitals.worst
-            colour = GRADE_BACKGROUNDS.get(grade)
-            return QBrush(colour) if colour is not None else None
-        if role == Qt.ItemDataRole.ForegroundRole and not current:
-            return QBrush(INACTIVE_FOREGROUND)
-        if role == Qt.ItemDataRole.FontRole:
-            font = QFont()
-            if vitals.status == "voided" and column != STATUS:
-                font.setStrikeOut(True)
+        if role == _BACKGROUND:
             if not current:
-                font.setItalic(True)
-            elif cell_grade(vitals, column) is Grade.RED:
-                font.setBold(True)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole:
+                return None
+            grade = vitals.worst if column == FLAGS else cell_grade(vitals, column)
+            return GRADE_BRUSHES.get(grade)
+        if role == _FOREGROUND:
+            return None if current else INACTIVE_BRUSH
+        if role == _FONT:
+            strike = vitals.status == "voided" and column != STATUS
+            bold = current and cell_grade(vitals, column) is Grade.RED
+            return _font(strike=strike, italic=not current, bold=bold)
+        if role == _TOOLTIP:
             if vitals.values.note and column in (0, STATUS):
                 return f"Note: {vitals.values.note}"
             return flags_text(vitals) or None
-        if role == Qt.ItemDataRole.UserRole:
-            return vitals
+        return vitals  # UserRole
+
+
+def _font(*, strike: bool, italic: bool, bold: bool) -> QFont | None:
+    """None (the view's font) for an ordinary cell; otherwise one shared font per style."""
+    if not (strike or italic or bold):
         return None
+    key = (strike, italic, bold)
+    font = _FONTS.get(key)
+    if font is None:
+        font = _FONTS[key] = QFont()
+        font.setStrikeOut(strike)
+        font.setItalic(italic)
+        font.setBold(bold)
+    return font
+
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ROLES = frozenset({_DISPLAY, _BACKGROUND, _FOREGROUND, _FONT, _TOOLTIP, Qt.ItemDataRole.UserRole})
+_FONTS: dict[tuple[bool, bool, bool], QFont] = {}
+GRADE_BRUSHES = {grade: QBrush(colour) for grade, colour in GRADE_BACKGROUNDS.items()}
+INACTIVE_BRUSH = QBrush(INACTIVE_FOREGROUND)
 
 
 class VitalsTableView(QTableView):

@@ -33,7 +33,7 @@ def test_physician_opens_a_session_read_only_and_signs_it_there(
 
     # Read-only although not signed yet: the review changes nothing in the record.
     assert session.review_banner.isVisible()
-    assert "read-only" in session.review_banner.text()
+    assert "READ-ONLY" in session.review_banner.text()
     for name in ("Record vitals…", "Side effects…", "Discharge…"):
         assert not session.buttons[name].isEnabled(), name
     session.table.selectRow(0)
