@@ -84,6 +84,8 @@ def test_a_naive_datetime_is_refused_and_nothing_is_written(clinic) -> None:
         ("2026-03-02 14:00:00.123456", datetime(2026, 3, 2, 14, 0, 0, 123456, tzinfo=UTC)),
         ("2026-03-02 14:00:00", datetime(2026, 3, 2, 14, 0, tzinfo=UTC)),  # raw SQL, no µs
         ("2026-03-02T14:00:00", datetime(2026, 3, 2, 14, 0, tzinfo=UTC)),
+        ("2026-03-02 16:00:00+02:00", datetime(2026, 3, 2, 14, 0, tzinfo=UTC)),  # an offset
+        ("2026-03-02", datetime(2026, 3, 2, 0, 0, tzinfo=UTC)),  # a bare date
     ],
 )
 def test_text_written_into_the_file_by_other_tools_reads_back_as_utc(
