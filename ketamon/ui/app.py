@@ -91,6 +91,7 @@ class Startup(QObject):
     def _open_board(self, user: User) -> None:
         self.main_window = MainWindow(self.clinic, Actor(user.username, user.display_name))
         fill_screen(self.main_window)
+        self.main_window.open_start_view()
         if self.sign_in_window is not None:
             self.sign_in_window.close()
             self.sign_in_window.deleteLater()

@@ -170,6 +170,13 @@ class MainWindow(QMainWindow):
         self.review_action.setEnabled(physician and not self.locked)
         self._show_review_count()
 
+    def open_start_view(self) -> None:
+        """A physician who does not also nurse starts at the review list, their main view
+        ("Awaiting review: N" and the sessions to sign); everyone else at the board."""
+        roles = self.controller.roles
+        if Role.PHYSICIAN in roles and Role.NURSE not in roles and not self.locked:
+            self.controller.open_review()
+
     def _show_review_count(self) -> None:
         if not self.review_action.isVisible():
             return
@@ -215,6 +222,7 @@ class MainWindow(QMainWindow):
         self._show_actor()
         self._open_board()
         self.controller.record("switch_user")
+        self.open_start_view()
 
     def _open_board(self) -> None:
         self.locked = False

@@ -8,7 +8,7 @@ from ketamon.domain.users import SIGN_IN_REFUSED
 from ketamon.services.clinic import Clinic
 from ketamon.ui.app import Startup, application
 from ketamon.ui.dialogs.accounts import FirstAdminDialog
-from tests.conftest import PASSWORD
+from tests.conftest import NURSE, PASSWORD
 from tests.ui.conftest import toolbar_shows
 
 
@@ -130,3 +130,29 @@ def test_wrong_password_shows_the_message_and_stays_on_the_sign_in_screen(clinic
             startup.sign_in_window.close()
         if startup.main_window is not None:
             startup.main_window.close()
+
+
+def test_a_physician_signs_in_to_the_review_list_a_nurse_to_the_board(clinic, qtbot):
+    application()
+    clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    for username, expect_review in (("dr.patel", True), ("nurse.jo", False)):
+        startup = Startup(clinic)
+        assert startup.begin()
+        panel = startup.sign_in_window.panel
+        type_into(qtbot, panel.username, username)
+        type_into(qtbot, panel.password, PASSWORD)
+        qtbot.keyClick(panel.password, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda s=startup: s.main_window is not None, timeout=2000)
+        window = startup.main_window
+        try:
+            review = getattr(window.controller, "review_window", None)
+            if expect_review:
+                assert review is not None and review.isVisible()
+                assert review.awaiting.text() == "Awaiting review: 0"
+            else:
+                assert review is None
+                assert window.board.isVisible()
+        finally:
+            if review is not None:
+                review.close()
+            window.close()
