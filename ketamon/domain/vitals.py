@@ -164,6 +164,12 @@ class VitalsSet:
     grades: dict[str, Grade] = field(default_factory=dict)
     status_reason: str = ""
     acknowledged_by: str | None = None
+    entered_by_name: str = ""  # "Jo Rivera, RN": who entered it, as people read it
+
+    @property
+    def entered_by_label(self) -> str:
+        """The name to show for who entered the set (the username if it is not known)."""
+        return self.entered_by_name or self.entered_by
 
     @property
     def worst(self) -> Grade:

@@ -29,11 +29,11 @@ from ketamon.domain.vitals import (
     validate_draft,
     vital_phase,
 )
-from ketamon.services.base import NotFound, Service, acting_user
+from ketamon.services.base import NotFound, Service, acting_user, to_user
 from ketamon.services.review import require_unsigned
 from ketamon.services.sessions import _events, load_session
 from ketamon.services.settings import load_bands
-from ketamon.storage.models import VitalsRow
+from ketamon.storage.models import UserRow, VitalsRow
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,8 @@ class VitalsSummary:
     unacknowledged_red: tuple[VitalsSet, ...]
 
 
-def to_set(row: VitalsRow, bands) -> VitalsSet:  # noqa: ANN001
+def to_set(row: VitalsRow, bands, names: dict[str, str] | None = None) -> VitalsSet:  # noqa: ANN001
+    """The stored set as the domain sees it; `names` maps usernames to display names."""
     values = VitalsDraft(**{k: getattr(row, k) for k in MEASURES}, note=row.note)
     return VitalsSet(
         id=row.id,
@@ -63,7 +64,13 @@ def to_set(row: VitalsRow, bands) -> VitalsSet:  # noqa: ANN001
         grades=grade_set(values, bands),
         status_reason=row.status_reason,
         acknowledged_by=row.acknowledged_by,
+        entered_by_name=(names or {}).get(row.entered_by, ""),
     )
+
+
+def user_names(session: Session) -> dict[str, str]:
+    """username -> display name, for every account (a clinic has tens, not thousands)."""
+    return {row.username: to_user(row).display_name for row in session.scalars(select(UserRow))}
 
 
 def summaries(session: Session, session_ids: list[int], bands) -> dict[int, VitalsSummary]:  # noqa: ANN001
@@ -89,13 +96,13 @@ class VitalsService(Service):
     def list(self, session_id: int) -> list[VitalsSet]:
         """Every set of a session, current, corrected and voided, in time order."""
         with self.db.transaction(write=False) as session:
-            bands = load_bands(session)
+            bands, names = load_bands(session), user_names(session)
             rows = session.scalars(
                 select(VitalsRow)
                 .where(VitalsRow.session_id == session_id)
                 .order_by(VitalsRow.taken_at, VitalsRow.id)
             )
-            return [to_set(r, bands) for r in rows]
+            return [to_set(r, bands, names) for r in rows]
 
     def record(
         self,
@@ -108,10 +115,10 @@ class VitalsService(Service):
     ) -> VitalsSet:
         clean = validate_draft(draft)
         with self.db.transaction(audit=self.audit(actor)) as session:
-            acting_user(session, actor, Permission.CHART)
+            user = acting_user(session, actor, Permission.CHART)
             row = self._new_row(session, actor, session_id, clean, taken_at, pre_discharge)
             log.info("session %d: vitals set %d by %s", session_id, row.id, actor.username)
-            return to_set(row, load_bands(session))
+            return to_set(row, load_bands(session), {user.username: user.display_name})
 
     def correct(
         self,
@@ -124,7 +131,7 @@ class VitalsService(Service):
         clean = validate_draft(draft)
         _require_reason(reason)
         with self.db.transaction(audit=self.audit(actor, reason)) as session:
-            acting_user(session, actor, Permission.CHART)
+            user = acting_user(session, actor, Permission.CHART)
             old = self._current(session, set_id)
             old.status, old.status_reason = "corrected", reason.strip()
             session.flush()
@@ -137,7 +144,7 @@ class VitalsService(Service):
                 old.phase == VitalPhase.PRE_DISCHARGE.value,
                 corrects=old,
             )
-            return to_set(new, load_bands(session))
+            return to_set(new, load_bands(session), {user.username: user.display_name})
 
     def void(self, actor: Actor, set_id: int, reason: str) -> VitalsSet:
         _require_reason(reason)
@@ -145,7 +152,7 @@ class VitalsService(Service):
             acting_user(session, actor, Permission.CHART)
             row = self._current(session, set_id)
             row.status, row.status_reason = "voided", reason.strip()
-            return to_set(row, load_bands(session))
+            return to_set(row, load_bands(session), user_names(session))
 
     def acknowledge(self, actor: Actor, set_id: int) -> VitalsSet:
         """A nurse has seen the red values of this set (who and when are kept)."""
@@ -157,7 +164,7 @@ class VitalsService(Service):
                 raise DomainError("This set has no red values to acknowledge")
             if row.acknowledged_by is None:
                 row.acknowledged_by, row.acknowledged_at = actor.username, self.now()
-            return to_set(row, bands)
+            return to_set(row, bands, user_names(session))
 
     # -- helpers -----------------------------------------------------------------------------
     def _new_row(self, session, actor, session_id, clean, taken_at, pre_discharge, corrects=None):  # noqa: ANN001, ANN202, PLR0913

@@ -660,7 +660,7 @@ def point_tip(x: float, y: float, data: object) -> str:
     return (
         f"{measure.label}: {value} ({grade.label})\n"
         f"{local_time(vitals.taken_at)} · {x:+.0f} min · {vitals.phase.value}"
-        f" · by {vitals.entered_by}"
+        f" · by {vitals.entered_by_label}"
     )
 
 

@@ -355,7 +355,7 @@ class VitalsEntryDialog(QDialog):
         worst = saved.worst
         self.feedback_title.setText(
             f"Saved: taken {local_time(saved.taken_at)} ({saved.phase.value.replace('_', ' ')})"
-            f" · by {saved.entered_by} · worst {worst.label}"
+            f" · by {saved.entered_by_label} · worst {worst.label}"
         )
         for key, text, grade in saved_values(saved):
             chip = QLabel(f"{text} {grade.label}")

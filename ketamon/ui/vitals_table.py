@@ -106,7 +106,7 @@ def cell_text(vitals: VitalsSet, column: int) -> str:
     if column == FLAGS:
         return flags_text(vitals)
     if column == ENTERED_BY:
-        return vitals.entered_by
+        return vitals.entered_by_label
     if column == STATUS:
         return status_text(vitals)
     if column == 2 and vitals.scores_only:
@@ -189,6 +189,8 @@ class VitalsTableModel(QAbstractTableModel):
             bold = current and cell_grade(vitals, column) is Grade.RED
             return _font(strike=strike, italic=not current, bold=bold)
         if role == _TOOLTIP:
+            if column == ENTERED_BY:
+                return f"Username {vitals.entered_by}"  # as the audit trail names them
             if vitals.values.note and column in (0, STATUS):
                 return f"Note: {vitals.values.note}"
             return flags_text(vitals) or None

@@ -40,6 +40,20 @@ def test_sets_are_tagged_by_phase_and_attributed(clinic, clock, session_id):
         VitalPhase.PRE_DISCHARGE,
     ]
     assert {s.entered_by for s in sets} == {"nurse.jo"}
+    assert {s.entered_by_label for s in sets} == {"Jo Rivera, RN"}  # as people read it
+
+
+def test_a_set_names_who_entered_it_whoever_reads_it(clinic, clock, session_id):
+    from ketamon.domain.actors import Actor
+
+    clinic.users.add(NURSE, "nurse.kim", "Kim Lee", "RN", "nurse", "kims pass 123!")
+    kim = Actor("nurse.kim", "Kim Lee, RN")
+    saved = clinic.vitals.record(kim, session_id, GOOD)
+    assert saved.entered_by_label == "Kim Lee, RN"
+    clock.advance(minutes=1)
+    voided = clinic.vitals.void(NURSE, saved.id, "Wrong patient")  # voided by someone else
+    assert (voided.entered_by, voided.entered_by_label) == ("nurse.kim", "Kim Lee, RN")
+    assert [s.entered_by_label for s in clinic.vitals.list(session_id)] == ["Kim Lee, RN"]
 
 
 def test_time_taken_may_go_back_but_not_before_check_in_or_into_the_future(

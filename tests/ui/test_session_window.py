@@ -117,7 +117,7 @@ def test_table_shows_grade_as_text_and_colour(qtbot, clinic, infusing):
     assert red[3] == "115 AMBER"
     assert red[4] == "92 AMBER"
     assert red[FLAGS] == "RED: BP sys; AMBER: BP dia, HR, SpO2, RR"
-    assert red[ENTERED_BY] == NURSE.username
+    assert red[ENTERED_BY] == "Jo Rivera, RN"  # the display name; the username is its tip
     assert model.row_texts(0)[1:6] == ["Baseline", "124/78", "72", "98", "14"]
     assert model.data(model.index(2, 2), Qt.ItemDataRole.BackgroundRole) is not None
     assert model.data(model.index(0, 2), Qt.ItemDataRole.BackgroundRole) is None
@@ -316,7 +316,7 @@ def test_record_vitals_from_the_window_updates_the_chart_at_each_save(
     qtbot.mouseClick(window.buttons["Record vitals…"], Qt.MouseButton.LeftButton)
     assert seen == ["Chair 1 · Lena Park"]
     assert window.model.row_texts(3)[2] == "136/84"
-    assert window.model.row_texts(3)[ENTERED_BY] == NURSE.username
+    assert window.model.row_texts(3)[ENTERED_BY] == "Jo Rivera, RN"
     assert reloads == [1]
 
 

@@ -77,7 +77,7 @@ class CorrectVitalsDialog(QDialog):
         v = original.values
         title = QLabel(
             f"Correcting the set taken at {local_time(original.taken_at)} by "
-            f"{original.entered_by}. The original stays in the record, marked corrected."
+            f"{original.entered_by_label}. The original stays in the record, marked corrected."
         )
         title.setWordWrap(True)
         prefill = {
