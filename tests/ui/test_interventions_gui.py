@@ -107,6 +107,7 @@ def test_give_ondansetron_for_nausea(clinic, infusing, opened, qtbot, monkeypatc
     assert (med.side_effect_id, med.given_by) == (effect_id, NURSE.username)
     assert page.list.count() == 1
     assert "ondansetron 4 mg ODT" in page.list.item(0).text()
+    assert "by Jo Rivera, RN" in page.list.item(0).text()  # who gave it, by name
     assert "for Nausea" in page.list.item(0).text()
 
 
@@ -249,7 +250,7 @@ def test_dose_record_plan_then_complete_with_a_witness(
     record = clinic.dose.get(infusing.id)
     assert (record.planned_mg, record.planned_rate_ml_h, record.lot_number) == (40, 6, "KX-2291")
     assert (record.actual_mg, record.wasted_mg, record.witness) == (40, 2, "nurse.kim")
-    assert "witness nurse.kim" in page.state.text()
+    assert "witness Kim Osei, RN" in page.state.text()  # the name; the record keeps the username
 
 
 def test_live_figures_follow_the_typing(clinic, infusing, qtbot) -> None:

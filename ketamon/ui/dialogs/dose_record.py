@@ -7,8 +7,8 @@ A wrong witness password clears only the password.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from PySide6.QtWidgets import (
     QCompleter,
@@ -42,6 +42,7 @@ class DoseHandlers:
     complete: Callable[[float | None, float | None, str, str, str, str], DoseRecord]
     defaults: object  # services.dose.DoseDefaults (weight, mg/kg, target minutes, limits)
     witnesses: Sequence[tuple[str, str]] = ()  # other active users: (username, display name)
+    names: Mapping[str, str] = field(default_factory=dict)  # username -> display name, all
 
 
 def _num(value: float | None) -> str:
@@ -160,15 +161,18 @@ class DoseRecordDialog(QDialog):
         elif r.completed:
             assert r.completed_at is not None
             self.status.setText(
-                f"<b>COMPLETED</b> {local_time(r.completed_at)} by {r.completed_by}: given "
-                f"{fmt(r.actual_mg, 'mg')}, wasted {fmt(r.wasted_mg, 'mg')}, "
-                f"witness {r.witness}. Changes now need a reason."
+                f"<b>COMPLETED</b> {local_time(r.completed_at)} by {self._name(r.completed_by)}:"
+                f" given {fmt(r.actual_mg, 'mg')}, wasted {fmt(r.wasted_mg, 'mg')}, "
+                f"witness {self._name(r.witness)}. Changes now need a reason."
             )
         else:
             self.status.setText(
-                f"Plan saved {local_time(r.planned_at)} by {r.planned_by}; "
+                f"Plan saved {local_time(r.planned_at)} by {self._name(r.planned_by)}; "
                 "complete it at the end of the infusion with a witness for the waste."
             )
+
+    def _name(self, username: str | None) -> str:
+        return self.handlers.names.get(username or "", username or "")
 
     def _update_figures(self, *_args) -> None:  # noqa: ANN002
         d = self.handlers.defaults

@@ -153,6 +153,7 @@ class InterventionsPage(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         self.medications: list = []
         self.effects: dict[int, str] = {}
+        self.names: dict[str, str] = {}  # username -> display name
         self.current_effects: list[tuple[int, str]] = []  # what a medication may treat
         row = QHBoxLayout()
         for text, tip, slot in (
@@ -210,6 +211,7 @@ class InterventionsPage(QWidget):
             dose = clinic.dose.get(sid)
             service = getattr(clinic, "side_effects", None)
             effects = service.list(sid) if service is not None else []
+            self.names = {u.username: u.display_name for u in clinic.users.list()}
         except (DomainError, StorageError) as error:
             self.message.setText(f"Could not refresh: {error}")
             return
@@ -221,7 +223,7 @@ class InterventionsPage(QWidget):
 
         self.list.clear()
         for med in self.medications:
-            item = QListWidgetItem(describe(med, self.effects))
+            item = QListWidgetItem(describe(med, self.effects, self.names))
             item.setData(Qt.ItemDataRole.UserRole, med.id)
             if med.status != "current":
                 font = item.font()
@@ -247,7 +249,7 @@ class InterventionsPage(QWidget):
             if dose.completed:
                 parts.append(
                     f"given {fmt(dose.actual_mg, 'mg')}, wasted {fmt(dose.wasted_mg, 'mg')}, "
-                    f"witness {dose.witness}"
+                    f"witness {self.names.get(dose.witness or '', dose.witness)}"
                 )
         self.state.setText(" · ".join(parts))
 
@@ -382,7 +384,7 @@ class InterventionsPage(QWidget):
         try:
             defaults = clinic.dose.defaults(sid)
             record = clinic.dose.get(sid)
-            others = [u for u in clinic.users.list() if u.active and u.username != actor.username]
+            users = clinic.users.list()
         except (DomainError, StorageError) as error:
             self.message.setText(str(error))
             return None
@@ -394,7 +396,12 @@ class InterventionsPage(QWidget):
                 actor, sid, actual, wasted, who, pw, over, reason=reason
             ),
             defaults=defaults,
-            witnesses=[(u.username, u.display_name) for u in others],
+            witnesses=[
+                (u.username, u.display_name)
+                for u in users
+                if u.active and u.username != actor.username
+            ],
+            names={u.username: u.display_name for u in users},
         )
         saved = DoseRecordDialog.ask(self, self._title(), handlers, record)
         if saved is not None:

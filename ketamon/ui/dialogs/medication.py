@@ -209,9 +209,15 @@ class MedicationDialog(QDialog):
         return saved
 
 
-def describe(med, effects: dict[int, str] | None = None) -> str:  # noqa: ANN001
-    """One line for the list: "14:05 ondansetron 4 mg ODT by nurse.kim, for Nausea"."""
-    text = f"{local_time(med.given_at)}  {med.summary}  by {med.given_by}"
+def describe(
+    med,  # noqa: ANN001
+    effects: dict[int, str] | None = None,
+    names: dict[str, str] | None = None,
+) -> str:
+    """One line for the list: "14:05 ondansetron 4 mg ODT by Kim Lee, RN, for Nausea"
+    (`names`: username -> display name)."""
+    given_by = (names or {}).get(med.given_by, med.given_by)
+    text = f"{local_time(med.given_at)}  {med.summary}  by {given_by}"
     if med.side_effect_id is not None:
         text += f", for {(effects or {}).get(med.side_effect_id, 'a side effect')}"
     if med.status != "current":
