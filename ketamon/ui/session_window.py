@@ -229,6 +229,7 @@ class SessionWindow(QDialog):
                 self.session = self.clinic.sessions.get(self.session_id)
                 self.history.set_entries(self.clinic.audit.session_history(self.session_id))
                 self.bands = self.clinic.settings.get().bands  # the thresholds an admin set
+                self.timeline.names = {u.username: u.display_name for u in self.clinic.users.list()}
             self.sets = self.clinic.vitals.list(self.session_id)
             timeline = self.clinic.record.timeline(self.session_id)
             self.markers = self.clinic.record.markers(self.session_id)

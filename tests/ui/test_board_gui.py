@@ -196,7 +196,8 @@ def test_open_session_shows_the_timeline_with_times_and_who(
     dialog = opened.timeline
     rows = [[dialog.item(r, c).text() for c in range(4)] for r in range(dialog.rowCount())]
     assert [r[1] for r in rows] == ["Checked in", "Infusion started", "Infusion paused"]
-    assert {r[2] for r in rows} == {NURSE.username}
+    assert {r[2] for r in rows} == {"Jo Rivera, RN"}  # who, by name
+    assert dialog.item(0, 2).toolTip() == f"Username {NURSE.username}"  # as the record has it
     assert rows[2][3] == "Elevated blood pressure"
     started = T0 + timedelta(minutes=4)
     assert rows[1][0] == started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")

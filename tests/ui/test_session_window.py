@@ -461,8 +461,9 @@ def test_timeline_tab_lists_side_effects_medications_and_infusion_actions(
     window = open_window(qtbot, clinic, infusing)
     rows = [r[1:] for r in window.timeline.rows()]
     assert rows == [
-        ["Checked in", NURSE.username, "", "Session"],
-        ["Infusion started", NURSE.username, "", "Infusion"],
+        ["Checked in", "Jo Rivera, RN", "", "Session"],  # by name
+        ["Infusion started", "Jo Rivera, RN", "", "Infusion"],
+        # nurse.al has no account here: the username is all there is to show
         ["Side effect began: Agitation (SEVERE)", "nurse.al", "", "Side effect"],
         ["Medication given: Midazolam 1 mg IV (for Agitation)", "nurse.al", "", "Medication"],
         ["Infusion rate changed to 45 mL/h", "nurse.al", "Agitation", "Infusion"],
@@ -473,7 +474,7 @@ def test_timeline_tab_lists_side_effects_medications_and_infusion_actions(
     window.refresh()
     assert window.timeline.rows()[-1][1:] == [
         "Infusion paused",
-        NURSE.username,
+        "Jo Rivera, RN",
         "BP 185/104",
         "Infusion",
     ]

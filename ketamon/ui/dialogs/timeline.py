@@ -25,7 +25,7 @@ from ketamon.domain.sessions import SessionEvent
 from ketamon.ui.timefmt import local_time
 
 COLUMNS = ("Time", "What", "By", "Reason / note", "Kind")
-WHAT = 1
+WHAT, BY = 1, 2
 SEVERITY_BACKGROUNDS = {"severe": QColor("#f5a9a0"), "moderate": QColor("#ffd98a")}
 INACTIVE_FOREGROUND = QColor("#6b7785")
 
@@ -55,6 +55,7 @@ class TimelineTable(QTableWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.entries: tuple[TimelineEntry, ...] = ()
+        self.names: dict[str, str] = {}  # username -> display name ("By" shows the name)
         self.set_entries(entries)
 
     def set_events(self, events: Sequence[SessionEvent]) -> None:
@@ -69,13 +70,15 @@ class TimelineTable(QTableWidget):
             cells = (
                 local_time(entry.at, with_date=True),
                 entry.text + (" (voided)" if entry.voided and "VOIDED" not in entry.text else ""),
-                entry.actor,
+                self.names.get(entry.actor, entry.actor),
                 entry.reason,
                 entry.kind.label,
             )
             background = SEVERITY_BACKGROUNDS.get(entry.severity)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
+                if column == BY and entry.actor:
+                    item.setToolTip(f"Username {entry.actor}")
                 if entry.voided:
                     font = QFont()
                     font.setItalic(True)
