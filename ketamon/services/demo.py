@@ -101,6 +101,9 @@ LIVE = (
     (MAINTENANCE, 3, 40, 70, 58, None, 18),  # recovery, 18 minutes after a 40-minute infusion
 )
 LIVE_KINDS = (EventKind.CHECK_IN, EventKind.START, EventKind.PAUSE, EventKind.STOP)
+# Two sessions already finished today (checked in this many minutes before now, on chairs
+# the live board does not use): "Recent discharges" and the review list have today's work.
+FINISHED_TODAY = (200, 150)
 RED_ALERT_LIVE = 2  # the paused patient has an unacknowledged red BP
 
 Step = tuple[timedelta, EventKind, str]  # offset from check-in, action, reason
@@ -144,6 +147,13 @@ def seed_demo(
         rows = seeder.add_patients(patients, visits, now.date())
         past = seeder.write_history(rows, visits)
         chairs = sorted(rng.sample(seeder.chairs, len(live)), key=lambda c: c.position)
+        spare = [c for c in seeder.chairs if c not in chairs]
+        done_today = list(zip(FINISHED_TODAY, spare, rows[len(live) :], strict=False))
+        for minutes_ago, chair, patient in done_today:
+            steps = _story(rng, 40, cancelled=False)
+            seeder.write_session(
+                chair.id, patient.id, 40, now - timedelta(minutes=minutes_ago), steps
+            )
         for index, (_kind, _number, target, *ago) in enumerate(live):
             steps = [
                 (timedelta(minutes=ago[0] - m), kind, "Nausea" if kind is EventKind.PAUSE else "")
@@ -167,7 +177,7 @@ def seed_demo(
                         sedation=4,
                     ),
                 )
-        return DemoSummary(len(rows), past + len(live), len(live))
+        return DemoSummary(len(rows), past + len(done_today) + len(live), len(live))
 
 
 def seed_history(

@@ -71,7 +71,13 @@ def test_demo_seeds_thirty_patients_and_months_of_history(demo) -> None:  # noqa
     sessions = _sessions(clinic)
     first = min(events[0].at for _, events in sessions)
     assert T0 - timedelta(days=100) <= first <= T0 - timedelta(days=60)
-    past = [(r, e) for r, e in sessions if not Phase(r.phase).active]
+    ended = [(r, e) for r, e in sessions if not Phase(r.phase).active]
+    # Two sessions finished earlier today, so the day's lists are not empty in a demo.
+    today = [(r, e) for r, e in ended if e[0].at > T0 - timedelta(hours=6)]
+    assert len(today) == 2
+    assert all(e[-1].kind is EventKind.DISCHARGE and e[-1].at < T0 for _, e in today)
+    assert len(clinic.summary.recent()) == 2  # "Recent discharges" (the last 24 hours)
+    past = [(r, e) for r, e in ended if (r, e) not in today]
     assert all(e[0].at.date() < T0.date() for _, e in past)
     assert all(e[0].at.weekday() < 5 and 8 <= e[0].at.hour < 17 for _, e in past)
     kinds = [ev.kind for _, events in past for ev in events]

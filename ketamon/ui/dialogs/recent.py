@@ -50,7 +50,9 @@ class RecentDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # nothing cut
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for row, s in enumerate(self.sessions):
             review = (
                 "Awaiting review"
