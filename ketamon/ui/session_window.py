@@ -36,6 +36,7 @@ from ketamon.domain.record import Marker
 from ketamon.domain.vitals import VitalsSet
 from ketamon.services.clinic import Clinic
 from ketamon.storage.database import StorageError
+from ketamon.ui.buttons import add_buttons
 from ketamon.ui.dialogs.history import HistoryTree
 from ketamon.ui.dialogs.infusion import InterventionsPage
 from ketamon.ui.dialogs.reason import ReasonDialog
@@ -120,18 +121,14 @@ class SessionWindow(QDialog):
         self.review_banner.setObjectName("reviewBanner")
         self.review_banner.hide()
         bottom = QHBoxLayout()
-        for text, tip, slot in (
+        specs = (
             ("Sign…", "Sign this session (your password is asked again)", self.sign),
             ("Add addendum…", "Add to the signed record (text and reason)", self.add_addendum),
             ("Discharge…", "The discharge checklist (escort, criteria, PADSS)", self.discharge),
             ("Print summary…", "Print the discharge summary (print preview)", self.print_summary),
             ("Save summary as PDF…", "Save the discharge summary as a PDF file", self.save_pdf),
-        ):
-            button = QPushButton(text)
-            button.setToolTip(tip)
-            button.clicked.connect(slot)
-            self.buttons[text] = button
-            bottom.addWidget(button)
+        )
+        add_buttons(bottom, specs, self.buttons)
         self.buttons["Sign…"].setObjectName("signButton")
         bottom.addStretch(1)
         bottom.addWidget(close)
@@ -150,18 +147,14 @@ class SessionWindow(QDialog):
 
     def _vitals_page(self) -> QWidget:
         row = QHBoxLayout()
-        for text, tip, slot in (
+        specs = (
             ("Record vitals…", "Enter a new vitals set for this session", self.record_vitals),
             ("Side effects…", "Tick, grade and resolve side effects (E)", self.side_effects),
             ("Correct…", "Correct the selected set (a reason is required)", self.correct),
             ("Void…", "Void the selected set (a reason is required)", self.void),
             ("Save chart as PNG…", "Save the chart as an image", self.save_chart),
-        ):
-            button = QPushButton(text)
-            button.setToolTip(tip)
-            button.clicked.connect(slot)
-            self.buttons[text] = button
-            row.addWidget(button)
+        )
+        add_buttons(row, specs, self.buttons)
         row.addWidget(self.message, 1)
         below = QWidget()
         column = QVBoxLayout(below)

@@ -34,6 +34,7 @@ from ketamon.domain.interventions import VOID_REASONS, parse_dose
 from ketamon.domain.sessions import EventKind, Phase, is_early_stop, validate_rate
 from ketamon.domain.timers import format_duration
 from ketamon.storage.database import StorageError
+from ketamon.ui.buttons import add_buttons
 from ketamon.ui.dialogs.medication import FieldErrors
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import PAUSE_REASONS, ReasonDialog
@@ -156,20 +157,15 @@ class InterventionsPage(QWidget):
         self.names: dict[str, str] = {}  # username -> display name
         self.current_effects: list[tuple[int, str]] = []  # what a medication may treat
         row = QHBoxLayout()
-        for text, tip, slot in (
+        specs = (
             ("Give medication…", "Record a medication given", self.give_medication),
             ("Pause…", "Pause the infusion (a reason is required)", self.pause),
             ("Resume", "Resume the paused infusion", self.resume),
             ("Rate change…", "Record a new pump rate in mL/h, with a reason", self.rate_change),
             ("Stop infusion…", "Stop the infusion (a reason when early)", self.stop),
             ("Dose record…", "The ketamine plan, given, wasted and its witness", self.dose),
-        ):
-            button = QPushButton(text)
-            button.setToolTip(tip)
-            button.setMinimumHeight(44)
-            button.clicked.connect(slot)
-            self.buttons[text] = button
-            row.addWidget(button)
+        )
+        add_buttons(row, specs, self.buttons, min_height=44)
         row.addStretch(1)
         self.state = QLabel()
         self.state.setTextFormat(Qt.TextFormat.RichText)

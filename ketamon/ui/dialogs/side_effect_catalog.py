@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ketamon.domain.errors import DomainError
 from ketamon.domain.side_effects import SideEffectKind
 from ketamon.storage.database import StorageError
+from ketamon.ui.buttons import add_buttons
 from ketamon.ui.dialogs.messages import Confirm
 
 
@@ -59,16 +60,12 @@ class SideEffectCatalogDialog(QDialog):
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
         row.addWidget(self.name, 1)
-        for text, tip, slot in (
+        specs = (
             ("Add", "Add the name typed as a new entry at the end", self.add),
             ("Rename", "Give the selected entry the name typed", self.rename),
             ("Retire…", "No longer offer the selected entry (old records keep it)", self.retire),
-        ):
-            button = QPushButton(text)
-            button.setToolTip(tip)
-            button.clicked.connect(slot)
-            self.buttons[text] = button
-            row.addWidget(button)
+        )
+        add_buttons(row, specs, self.buttons)
         self.message = QLabel()
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)
