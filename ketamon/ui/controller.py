@@ -310,7 +310,7 @@ class BoardController(QObject):
                 discharge=self.discharge_session,
                 print_summary=self.print_summary,
                 save_pdf=self.save_summary_pdf,
-                review=actions,
+                signing=actions,
                 read_only=review,
             )
         )

@@ -9,7 +9,7 @@ deletes it like any dialog.
 from __future__ import annotations
 
 import weakref
-from bisect import bisect_right
+from bisect import insort
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -33,6 +33,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.errors import DomainError
 from ketamon.domain.record import Marker
+from ketamon.domain.review import Addendum, Signature
 from ketamon.domain.vitals import VitalsSet
 from ketamon.services.clinic import Clinic
 from ketamon.storage.database import StorageError
@@ -66,6 +67,11 @@ class SessionWindow(QDialog):
         super().__init__(parent)
         self.clinic, self.actor, self.session = clinic, actor, session
         self.session_id = session.id
+        # Signing and addenda (set by show_for); read_only: opened from the review list.
+        self.signing: SignActions | None = None
+        self.read_only = False
+        self.signature: Signature | None = None  # read by refresh
+        self.addenda: list[Addendum] = []
         self.sets: list[VitalsSet] = []
         self.on_saved: Callable[[], object] | None = None  # e.g. the board reloads
         self.setWindowTitle(f"Session: {session.patient_name} ({session.chair_name})")
@@ -111,9 +117,6 @@ class SessionWindow(QDialog):
         self.discharge_handler: Callable[[int, str], object] | None = None
         self.print_handler: Callable[[int], object] | None = None
         self.pdf_handler: Callable[[int], object] | None = None
-        # Signing and addenda (set by show_for); read_only: opened from the review list.
-        self.review: SignActions | None = None
-        self.read_only = False
         self.review_banner = QLabel(
             "PHYSICIAN REVIEW · READ-ONLY: nothing in this record can be changed here. "
             "Read it, then Sign… (bottom left)."
@@ -184,17 +187,17 @@ class SessionWindow(QDialog):
         discharge: Callable[[int, str], object] | None = None,
         print_summary: Callable[[int], object] | None = None,
         save_pdf: Callable[[int], object] | None = None,
-        review: SignActions | None = None,
+        signing: SignActions | None = None,
         read_only: bool = False,
     ) -> SessionWindow:
         """Open (or bring forward) the window for a session. Raises DomainError/StorageError.
 
-        `review`: Sign… (read_only windows, physicians) and Add addendum… (signed sessions).
+        `signing`: Sign… (read_only windows, physicians) and Add addendum… (signed sessions).
         `read_only`: the physician's review: nothing can be recorded or changed."""
         for window in open_windows():
             if window.session_id == session_id and window.clinic is clinic:
                 window.actor = actor
-                window.review, window.read_only = review, read_only
+                window.signing, window.read_only = signing, read_only
                 window.refresh(full=True)
                 window.show()
                 window.raise_()
@@ -205,7 +208,7 @@ class SessionWindow(QDialog):
         window.discharge_handler = discharge
         window.print_handler = print_summary
         window.pdf_handler = save_pdf
-        window.review, window.read_only = review, read_only
+        window.signing, window.read_only = signing, read_only
         window.interventions.refresh()
         window._update_buttons()
         if board_changed is not None:
@@ -256,9 +259,8 @@ class SessionWindow(QDialog):
         markers, interventions and signature cannot have changed). The set this window just
         saved is put in its place among the sets it holds; otherwise the sets are re-read."""
         if saved is not None and saved.corrects_id is None and saved.session_id == self.session_id:
-            key = (saved.taken_at, saved.id)
-            at = bisect_right([(v.taken_at, v.id) for v in self.sets], key)
-            self.sets = [*self.sets[:at], saved, *self.sets[at:]]
+            self.sets = list(self.sets)
+            insort(self.sets, saved, key=lambda v: (v.taken_at, v.id))  # as list() orders
         else:
             try:
                 self.sets = self.clinic.vitals.list(self.session_id)
@@ -310,7 +312,7 @@ class SessionWindow(QDialog):
 
     def _show_signature(self) -> None:
         """The signature manifestation (21 CFR 11.50) and the addenda, or nothing yet."""
-        signature = getattr(self, "signature", None)
+        signature = self.signature
         if signature is None:
             self.signature_label.setText("")
             self.signature_label.hide()
@@ -342,19 +344,19 @@ class SessionWindow(QDialog):
 
     @property
     def signed(self) -> bool:
-        return getattr(self, "signature", None) is not None
+        return self.signature is not None
 
     @property
     def locked(self) -> bool:
         """Nothing can be recorded or changed: signed, or opened for the physician's review."""
-        return self.signed or getattr(self, "read_only", False)
+        return self.signed or self.read_only
 
     # -- signing and addenda ---------------------------------------------------------------
     def sign(self) -> object | None:
-        if self.review is None or self.signed:
+        if self.signing is None or self.signed:
             return None
         title = f"{self.session.patient_name} · MRN {self.session.mrn}"
-        signature = ask_sign(self, self.review, self.session_id, title)
+        signature = ask_sign(self, self.signing, self.session_id, title)
         if signature is not None:
             self.refresh(full=True)
             if self.on_saved is not None:
@@ -362,10 +364,10 @@ class SessionWindow(QDialog):
         return signature
 
     def add_addendum(self) -> object | None:
-        if self.review is None or not self.signed:
+        if self.signing is None or not self.signed:
             return None
         title = f"{self.session.patient_name} · MRN {self.session.mrn}"
-        addendum = ask_addendum(self, self.review, self.session_id, title)
+        addendum = ask_addendum(self, self.signing, self.session_id, title)
         if addendum is not None:
             self.refresh(full=True)
             if self.on_saved is not None:
@@ -435,16 +437,15 @@ class SessionWindow(QDialog):
         # A signed session is locked: nothing can be recorded or changed (addenda only);
         # so is any session opened for the physician's review.
         live = self.session.phase.active
-        read_only = getattr(self, "read_only", False)
-        review = getattr(self, "review", None)
+        read_only, signing = self.read_only, self.signing
         self.review_banner.setVisible(read_only)
         for text in ("Record vitals…", "Side effects…"):
             self.buttons[text].setEnabled(not self.locked)
         self.buttons["Sign…"].setVisible(
-            read_only and review is not None and review.may_sign and not self.signed
+            read_only and signing is not None and signing.may_sign and not self.signed
         )
         self.buttons["Sign…"].setEnabled(not self.signed and not live)
-        self.buttons["Add addendum…"].setVisible(self.signed and review is not None)
+        self.buttons["Add addendum…"].setVisible(self.signed and signing is not None)
         self.buttons["Discharge…"].setEnabled(
             live
             and not read_only
