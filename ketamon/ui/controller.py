@@ -31,6 +31,7 @@ from ketamon.ui.dialogs.reason import (
 )
 from ketamon.ui.dialogs.settings import SettingsDialog
 from ketamon.ui.dialogs.users import UserHandlers, UsersDialog
+from ketamon.ui.lifetime import alive
 from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers
 
 
@@ -321,7 +322,7 @@ class BoardController(QObject):
         review list follow."""
         self.reload()
         review = getattr(self, "review_window", None)
-        if review is not None and _alive(review) and review.isVisible():
+        if review is not None and alive(review) and review.isVisible():
             review.refresh()
 
     # -- discharge summaries ---------------------------------------------------------------
@@ -487,9 +488,3 @@ class BoardController(QObject):
     def _say(self, title: str, text: str, *, critical: bool = False) -> None:
         self.last_message = text
         show_message(self.parent_widget, title, text, critical=critical)
-
-
-def _alive(widget: QWidget) -> bool:
-    import shiboken6
-
-    return shiboken6.isValid(widget)

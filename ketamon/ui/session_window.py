@@ -43,6 +43,7 @@ from ketamon.ui.dialogs.infusion import InterventionsPage
 from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.dialogs.timeline import TimelineTable
 from ketamon.ui.dialogs.vitals_correct import VOID_REASONS, CorrectVitalsDialog
+from ketamon.ui.lifetime import alive
 from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign
 from ketamon.ui.timefmt import local_time
 from ketamon.ui.vitals_chart import VitalsChart
@@ -53,7 +54,7 @@ _open: weakref.WeakSet[SessionWindow] = weakref.WeakSet()
 
 
 def open_windows() -> list[SessionWindow]:
-    return [w for w in list(_open) if _alive(w)]
+    return [w for w in list(_open) if alive(w)]
 
 
 class SessionWindow(QDialog):
@@ -283,7 +284,7 @@ class SessionWindow(QDialog):
 
     def on_board_changed(self, board: object) -> None:
         """The board reloaded: an action or a vitals save may have changed this session."""
-        if not _alive(self):
+        if not alive(self):
             return
         sessions = getattr(board, "sessions", {})
         fresh = next((s for s in sessions.values() if s.id == self.session_id), None)
@@ -525,12 +526,3 @@ def ask_png_path(parent: QWidget | None, suggested: str) -> str:
     if path and not path.lower().endswith(".png"):
         path += ".png"
     return path
-
-
-def _alive(widget: QWidget) -> bool:
-    try:
-        import shiboken6
-
-        return shiboken6.isValid(widget)
-    except ImportError:  # pragma: no cover
-        return True
