@@ -24,6 +24,11 @@ def to_user(row: UserRow) -> User:
     )
 
 
+def user_names(session: Session) -> dict[str, str]:
+    """username -> display name, for every account (a clinic has tens, not thousands)."""
+    return {row.username: to_user(row).display_name for row in session.scalars(select(UserRow))}
+
+
 def acting_user(session: Session, actor: Actor, permission: Permission | None) -> User:
     """The signed-in user behind `actor`, checked to exist, be active and be allowed."""
     require_actor(actor)

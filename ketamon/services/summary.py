@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ketamon.domain.sessions import EventKind
 from ketamon.domain.summary import ClinicHeader, RecentSession, SessionSummary
-from ketamon.services.base import Service, to_user
+from ketamon.services.base import Service, user_names
 from ketamon.services.discharge import discharge_state
 from ketamon.services.dose import to_record
 from ketamon.services.interventions import to_medication
@@ -26,7 +26,6 @@ from ketamon.storage.models import (
     SessionEventRow,
     SessionRow,
     SideEffectRow,
-    UserRow,
     VitalsRow,
 )
 
@@ -85,7 +84,7 @@ class SummaryService(Service):
             )
             state = discharge_state(session, row, self.now())
             recorded = session.get(DischargeRow, session_id) is not None
-            names = {u.username: to_user(u).display_name for u in session.scalars(select(UserRow))}
+            names = user_names(session)
             extra = _side_effects_medications_dose(session, session_id)
             # Sessions discharged before the checklist existed: the event says who and when.
             left = next(

@@ -28,7 +28,7 @@ from ketamon.domain.users import (
     format_roles,
     parse_roles,
 )
-from ketamon.services.base import NotFound, Service, acting_user, to_user
+from ketamon.services.base import NotFound, Service, acting_user, to_user, user_names
 from ketamon.storage.audit import AuditContext, write_entries
 from ketamon.storage.models import UserRow
 
@@ -56,6 +56,11 @@ class UserService(Service):
     def list(self) -> list[User]:
         with self.db.transaction(write=False) as session:
             return [to_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
+
+    def names(self) -> dict[str, str]:
+        """username -> display name ("Jo Rivera, RN"), for showing who did what."""
+        with self.db.transaction(write=False) as session:
+            return user_names(session)
 
     def create_first_admin(
         self,

@@ -29,11 +29,11 @@ from ketamon.domain.vitals import (
     validate_draft,
     vital_phase,
 )
-from ketamon.services.base import NotFound, Service, acting_user, to_user
+from ketamon.services.base import NotFound, Service, acting_user, user_names
 from ketamon.services.review import require_unsigned
 from ketamon.services.sessions import _events, load_session
 from ketamon.services.settings import load_bands
-from ketamon.storage.models import UserRow, VitalsRow
+from ketamon.storage.models import VitalsRow
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +66,6 @@ def to_set(row: VitalsRow, bands, names: dict[str, str] | None = None) -> Vitals
         acknowledged_by=row.acknowledged_by,
         entered_by_name=(names or {}).get(row.entered_by, ""),
     )
-
-
-def user_names(session: Session) -> dict[str, str]:
-    """username -> display name, for every account (a clinic has tens, not thousands)."""
-    return {row.username: to_user(row).display_name for row in session.scalars(select(UserRow))}
 
 
 def summaries(session: Session, session_ids: list[int], bands) -> dict[int, VitalsSummary]:  # noqa: ANN001

@@ -73,6 +73,7 @@ class SessionWindow(QDialog):
         self.read_only = False
         self.signature: Signature | None = None  # read by refresh
         self.addenda: list[Addendum] = []
+        self.names: dict[str, str] = {}  # username -> display name, read by refresh(full)
         self.sets: list[VitalsSet] = []
         self.on_saved: Callable[[], object] | None = None  # e.g. the board reloads
         self.setWindowTitle(f"Session: {session.patient_name} ({session.chair_name})")
@@ -226,7 +227,8 @@ class SessionWindow(QDialog):
                 self.session = self.clinic.sessions.get(self.session_id)
                 self.history.set_entries(self.clinic.audit.session_history(self.session_id))
                 self.bands = self.clinic.settings.get().bands  # the thresholds an admin set
-                self.timeline.names = {u.username: u.display_name for u in self.clinic.users.list()}
+                self.names = self.clinic.users.names()  # who did what, by name
+                self.timeline.names = self.names
             self.sets = self.clinic.vitals.list(self.session_id)
             timeline = self.clinic.record.timeline(self.session_id)
             self.markers = self.clinic.record.markers(self.session_id)

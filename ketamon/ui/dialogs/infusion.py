@@ -154,7 +154,6 @@ class InterventionsPage(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         self.medications: list = []
         self.effects: dict[int, str] = {}
-        self.names: dict[str, str] = {}  # username -> display name
         self.current_effects: list[tuple[int, str]] = []  # what a medication may treat
         row = QHBoxLayout()
         specs = (
@@ -207,7 +206,6 @@ class InterventionsPage(QWidget):
             dose = clinic.dose.get(sid)
             service = getattr(clinic, "side_effects", None)
             effects = service.list(sid) if service is not None else []
-            self.names = {u.username: u.display_name for u in clinic.users.list()}
         except (DomainError, StorageError) as error:
             self.message.setText(f"Could not refresh: {error}")
             return
@@ -219,7 +217,7 @@ class InterventionsPage(QWidget):
 
         self.list.clear()
         for med in self.medications:
-            item = QListWidgetItem(describe(med, self.effects, self.names))
+            item = QListWidgetItem(describe(med, self.effects, self.host.names))
             item.setData(Qt.ItemDataRole.UserRole, med.id)
             if med.status != "current":
                 font = item.font()
@@ -245,7 +243,7 @@ class InterventionsPage(QWidget):
             if dose.completed:
                 parts.append(
                     f"given {fmt(dose.actual_mg, 'mg')}, wasted {fmt(dose.wasted_mg, 'mg')}, "
-                    f"witness {self.names.get(dose.witness or '', dose.witness)}"
+                    f"witness {self.host.names.get(dose.witness or '', dose.witness)}"
                 )
         self.state.setText(" · ".join(parts))
 
