@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from pathlib import Path
 
 from ketamon import __version__
 from ketamon.domain.actors import Actor
@@ -76,8 +77,28 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_command", parser_class=_Parser, required=True
     )
-    verify = audit.add_parser("verify", help="recompute the hash chain and check the records")
-    verify.add_argument("--db", metavar="URL", dest="sub_db", help=db_help)
+    verify = audit.add_parser(
+        "verify", help="check the hash chain, every record, the triggers and the anchors"
+    )
+    verify.add_argument(
+        "--anchors",
+        metavar="PATH",
+        action="append",
+        type=Path,
+        help="also check this anchor file (or folder holding audit-anchors.txt); repeatable",
+    )
+    anchor = audit.add_parser(
+        "anchor", help="append the chain's head to the anchor files (data folder, copy folder)"
+    )
+    anchor.add_argument(
+        "--copy-to",
+        metavar="DIR",
+        action="append",
+        type=Path,
+        help="also append it to DIR/audit-anchors.txt (a backup drive); repeatable",
+    )
+    for sub in (verify, anchor):
+        sub.add_argument("--db", metavar="URL", dest="sub_db", help=db_help)
     summary = commands.add_parser("summary", help="write a session's discharge summary as PDF")
     summary.add_argument("session_id", type=int, metavar="SESSION_ID")
     summary.add_argument("--pdf", metavar="FILE", required=True, help="the PDF file to write")
@@ -93,8 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "user":
             return _user(args, resolve_db_url(url_arg))
+        if args.command == "audit" and args.audit_command == "anchor":
+            return _audit_anchor(args.copy_to or [], resolve_db_url(url_arg))
         if args.command == "audit":
-            return _audit_verify(resolve_db_url(url_arg))
+            return _audit_verify(args.anchors or [], resolve_db_url(url_arg))
         if args.command == "summary":
             return _summary(args, resolve_db_url(url_arg))
         if args.command == "demo":
@@ -230,21 +253,53 @@ def _user(args: argparse.Namespace, url: str) -> int:
 EXIT_AUDIT_BROKEN = 3
 
 
-def _audit_verify(url: str) -> int:
+def _audit_verify(extra_anchors: list[Path], url: str) -> int:
     from ketamon.services.clinic import Clinic
 
     clinic = Clinic.open(url)
     try:
-        problems = clinic.audit.verify()
+        report = clinic.audit.verify_report(extra_anchors)
     finally:
-        clinic.close()
-    if not problems:
-        print(f"Audit trail intact: every record of {clinic.location} matches its trail")
+        clinic.close(anchor=False)  # verifying writes nothing, not even an anchor
+    head = f"row {report.head_seq}" if report.head_seq else "no rows yet"
+    if report.intact:
+        print(
+            f"Audit trail intact: every record of {clinic.location} matches its trail "
+            f"(chain ends at {head}), every protection is in place, every anchor is held"
+        )
+    else:
+        first, *more = report.problems
+        print(f"ketamon: audit trail BROKEN: {first.text}", file=sys.stderr)
+        for problem in more:
+            print(f"  also: {problem.text}", file=sys.stderr)
+    out = sys.stdout if report.intact else sys.stderr
+    for warning in report.warnings:
+        print(f"  warning: {warning.text}", file=out)
+    for checked in report.anchor_files:
+        what = {
+            "checked": f"{checked.anchors} anchor(s) of this database checked",
+            "missing": "no anchor file yet",
+            "unreadable": "could not be read",
+        }[checked.state]
+        print(f"  anchors: {checked.path}: {what}", file=out)
+    return 0 if report.intact else EXIT_AUDIT_BROKEN
+
+
+def _audit_anchor(copy_to: list[Path], url: str) -> int:
+    from ketamon.services.clinic import Clinic
+
+    clinic = Clinic.open(url)
+    try:
+        result = clinic.anchors.anchor(copy_to)
+    finally:
+        clinic.close(anchor=False)
+    if result.seq is None:
+        print(f"Nothing to anchor: the audit trail of {clinic.location} is empty")
         return 0
-    first = problems[0]
-    print(f"ketamon: audit trail BROKEN: {first.text}", file=sys.stderr)
-    for more in problems[1:20]:
-        print(f"  also: {more.text}", file=sys.stderr)
-    if len(problems) > 20:
-        print(f"  ... and {len(problems) - 20} more", file=sys.stderr)
-    return EXIT_AUDIT_BROKEN
+    for path in result.written:
+        print(f"Anchored row {result.seq} in {path}")
+    for path in result.unchanged:
+        print(f"{path} already holds row {result.seq}")
+    for path, why in result.failed:
+        print(f"ketamon: could not anchor in {path}: {why}", file=sys.stderr)
+    return EXIT_ERROR if result.failed else 0

@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 from sqlalchemy import and_, or_, select
 
 from ketamon.domain.audit import AuditEntry
 from ketamon.services.base import Service
-from ketamon.storage import audit
+from ketamon.storage import anchors, protections
+from ketamon.storage.audit import Problem
 from ketamon.storage.models import AuditRow, SessionEventRow, SideEffectRow, VitalsRow
+from ketamon.storage.verify import verify as verify_trail
+
+
+@dataclass(frozen=True)
+class AnchorFileChecked:
+    path: Path
+    anchors: int  # anchors of this database found in it (0: none yet, or unreadable)
+    state: str  # "checked", "missing", "unreadable"
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """Everything `ketamon audit verify` found: failures, warnings, and the anchor files."""
+
+    problems: tuple[Problem, ...]  # failures: the record cannot be trusted as it is
+    warnings: tuple[Problem, ...]  # what could not be checked (no anchors yet, old secrets)
+    anchor_files: tuple[AnchorFileChecked, ...]
+    head_seq: int | None  # the chain's newest row
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
 
 
 def _entry(row: AuditRow) -> AuditEntry:
@@ -49,7 +75,31 @@ class AuditService(Service):
             )
             return [_entry(r) for r in rows]
 
-    def verify(self) -> list[audit.Problem]:
-        """Problems found (empty when the trail and the records agree)."""
+    def verify(self) -> list[Problem]:
+        """The failures found (empty when the trail, the records, the protections and the
+        anchors agree); verify_report() has the warnings and the anchor files too."""
+        return list(self.verify_report().problems)
+
+    def verify_report(self, extra_anchors: list[Path] | None = None) -> VerifyReport:
+        """The chain, every audited record against it, every trigger KetaMon installs, and
+        every anchor of this database in the anchor files (data folder, copy folder, and
+        `extra_anchors`), all read in one transaction."""
+        found: list[Problem] = []
+        checked = []
         with self.db.transaction(write=False) as session:
-            return audit.verify(session)
+            found += verify_trail(session)
+            connection = session.connection()
+            found += protections.missing_protections(connection)
+            head = anchors.head(connection, self.db.location)
+            for path in anchors.folder_files(extra_anchors):
+                file = anchors.read(path)
+                found += anchors.check(connection, self.db.location, head, file)
+                mine = [a for a in file.anchors if head is not None and a.applies_to(head)]
+                state = "unreadable" if file.error else "checked" if file.exists else "missing"
+                checked.append(AnchorFileChecked(path, len(mine), state))
+        return VerifyReport(
+            tuple(p for p in found if not p.warning),
+            tuple(p for p in found if p.warning),
+            tuple(checked),
+            head.seq if head else None,
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ketamon.domain.clock import Clock, system_clock
+from ketamon.services.anchors import AnchorService
 from ketamon.services.audit import AuditService
 from ketamon.services.chairs import ChairService
 from ketamon.services.discharge import DischargeService
@@ -38,6 +39,7 @@ class Clinic:
         self.users = UserService(db, clock)
         self.auth = AuthService(db, clock)
         self.audit = AuditService(db, clock)
+        self.anchors = AnchorService(db, clock)
         self.vitals = VitalsService(db, clock)
         self.record = RecordService(db, clock)
         self.discharge = DischargeService(db, clock)
@@ -72,5 +74,9 @@ class Clinic:
     def location(self) -> str:
         return self.db.location
 
-    def close(self) -> None:
+    def close(self, *, anchor: bool = True) -> None:
+        """A clean shutdown: the audit chain's head is anchored outside the database
+        (anchor=False for commands that only read, such as `ketamon audit verify`)."""
+        if anchor:
+            self.anchors.anchor_on_close()
         self.db.dispose()

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, Integer, event, insert, inspect, select
+from sqlalchemy import Connection, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from ketamon.domain.errors import DomainError
@@ -37,9 +37,12 @@ AUDITED_TABLES = (
     "signature",
     "addendum",
 )
-SECRET_FIELDS = {("app_user", "password_hash")}  # audited as changed, value never stored
+# (table, column) whose values never enter the trail: each change is written as
+# "(changed) sha256:<hex of the value>", so verification compares them without revealing
+# them (the values are salted hashes or sealed keys: their digest gives nothing usable).
+SECRET_FIELDS = {("app_user", "password_hash")}
 UNAUDITED_FIELDS = {("app_user", "failed_sign_ins"), ("app_user", "locked_until")}
-SECRET_MARK = "(changed)"
+SECRET_MARK = "(changed)"  # alone: written before digests were kept (cannot be compared)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,20 @@ def encode(value: object) -> str | None:
     if isinstance(value, float):
         return repr(value)
     return str(value)
+
+
+def secret_digest(value: object) -> str | None:
+    """What the trail holds for a secret value: a mark and the SHA-256 of the value."""
+    if value is None:
+        return None
+    raw = bytes(value) if isinstance(value, bytes | bytearray | memoryview) else None
+    data = raw if raw is not None else (encode(value) or "").encode("utf-8")
+    return f"{SECRET_MARK} sha256:{hashlib.sha256(data).hexdigest()}"
+
+
+def is_secret(entity: str, field: str) -> bool:
+    """Whether a trail field (a column, or "<key>.<column>" for text-keyed rows) is secret."""
+    return (entity, field.rpartition(".")[2]) in SECRET_FIELDS
 
 
 def row_hash(row: dict[str, object], prev_hash: str) -> str:
@@ -185,7 +202,7 @@ def write_entries(
     rows = []
     for action, entity, entity_id, field, old, new in entries:
         seq += 1
-        secret = (entity, field) in SECRET_FIELDS
+        secret = is_secret(entity, field)
         row = {
             "seq": seq,
             "at": context.at,
@@ -194,8 +211,8 @@ def write_entries(
             "entity": entity,
             "entity_id": entity_id,
             "field": field,
-            "old_value": SECRET_MARK if secret and old is not None else encode(old),
-            "new_value": SECRET_MARK if secret and new is not None else encode(new),
+            "old_value": secret_digest(old) if secret else encode(old),
+            "new_value": secret_digest(new) if secret else encode(new),
             "reason": context.reason,
         }
         row["prev_hash"] = prev
@@ -210,58 +227,8 @@ def audited_models() -> list[type]:
 
 @dataclass(frozen=True)
 class Problem:
+    """One finding of verification: a failure, or a warning (something not checkable)."""
+
     seq: int | None
     text: str
-
-
-def verify(session: Session) -> list[Problem]:
-    """Recompute the chain, then compare every audited row with what the trail says.
-
-    Finds: an audit row changed or removed (the chain breaks there), and a clinical or
-    administrative row changed, or inserted, behind the application's back.
-    """
-    problems: list[Problem] = []
-    latest: dict[tuple[str, int | None, str], str | None] = {}
-    prev, expected_seq = GENESIS, 1
-    columns = [c.key for c in AuditRow.__table__.columns]
-    for record in session.execute(select(AuditRow.__table__).order_by(AuditRow.seq)):
-        row = dict(zip(columns, record, strict=True))
-        if row["seq"] != expected_seq:
-            problems.append(Problem(row["seq"], f"audit row {expected_seq} is missing"))
-        if row["prev_hash"] != prev or row_hash(row, prev) != row["row_hash"]:
-            problems.append(Problem(row["seq"], f"audit row {row['seq']} was altered"))
-        prev, expected_seq = row["row_hash"], row["seq"] + 1
-        if row["entity_id"] is not None and row["field"]:
-            latest[(row["entity"], row["entity_id"], row["field"])] = row["new_value"]
-    for model in audited_models():
-        table = model.__table__
-        pk = next(iter(table.primary_key.columns))
-        if not isinstance(pk.type, Integer):
-            continue  # keyed by text (settings): covered by the chain only
-        for record in session.execute(select(table).order_by(pk)):
-            values = record._mapping
-            entity_id = values[pk.key]
-            for column in table.columns:
-                key = (table.name, column.key)
-                if key in UNAUDITED_FIELDS or key in SECRET_FIELDS:
-                    continue
-                audit_key = (table.name, entity_id, column.key)
-                if audit_key not in latest:
-                    problems.append(
-                        Problem(
-                            None,
-                            f"{table.name} {entity_id} has no audit trail "
-                            f"(written outside KetaMon)",
-                        )
-                    )
-                    break
-                if latest[audit_key] != encode(values[column.key]):
-                    problems.append(
-                        Problem(
-                            None,
-                            f"{table.name} {entity_id} field {column.key} is "
-                            f"{encode(values[column.key])!r} but the audit trail says "
-                            f"{latest[audit_key]!r} (changed outside KetaMon)",
-                        )
-                    )
-    return problems
+    warning: bool = False

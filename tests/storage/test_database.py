@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import exc, func, select, text
 
 from ketamon.storage.audit import AuditContext
-from ketamon.storage.audit import verify as _verify
+from ketamon.storage.verify import verify as _verify
 from ketamon.storage.database import Database, StorageError
 from ketamon.storage.location import DB_FILENAME, default_db_url, sqlite_url
 from ketamon.storage.models import PatientRow
