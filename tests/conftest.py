@@ -22,11 +22,22 @@ NURSE = Actor("nurse.jo", "Jo Rivera, RN")
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_data_dir(tmp_path_factory: pytest.TempPathFactory):
+    """Shared fixtures (module and session scoped) are set up and closed outside any test:
+    their anchors and logs go to a temporary folder too, never the real data folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KETAMON_DATA_DIR", str(tmp_path_factory.mktemp("session-data")))
+        patch.delenv("KETAMON_ANCHOR_COPY", raising=False)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "data"
     monkeypatch.setenv("KETAMON_DATA_DIR", str(data))
     monkeypatch.delenv("KETAMON_DB", raising=False)
+    monkeypatch.delenv("KETAMON_ANCHOR_COPY", raising=False)
     return data
 
 

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import exc, func, select, text
 
 from ketamon.storage.audit import AuditContext
-from ketamon.storage.verify import verify as _verify
 from ketamon.storage.database import Database, StorageError
 from ketamon.storage.location import DB_FILENAME, default_db_url, sqlite_url
 from ketamon.storage.models import PatientRow
+from ketamon.storage.verify import verify as _verify
 from tests.conftest import NURSE, draft, open_clinic
 
 EXPECTED_PRAGMAS = {"foreign_keys": 1, "journal_mode": "wal", "synchronous": 2}
