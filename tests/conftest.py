@@ -105,3 +105,22 @@ def baseline(clinic, session_id: int, actor: Actor = NURSE, **values):
 
     normal = dict(systolic=124, diastolic=78, heart_rate=72, spo2=98, resp_rate=14) | values
     return clinic.vitals.record(actor, session_id, VitalsDraft(**normal))
+
+
+def rehash_chain(raw, from_seq: int) -> None:  # noqa: ANN001
+    """What a forger does after editing the trail (raw: a sqlite3 connection, triggers
+    dropped): recompute every row's hash from `from_seq` on, so the chain is whole again."""
+    from ketamon.storage.audit import row_hash
+
+    columns = [c[1] for c in raw.execute("PRAGMA table_info(audit_log)")]
+    prev = raw.execute("SELECT prev_hash FROM audit_log WHERE seq = ?", (from_seq,)).fetchone()[0]
+    rows = raw.execute("SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq", (from_seq,))
+    for record in rows.fetchall():
+        row = dict(zip(columns, record, strict=True))
+        row["at"] = datetime.fromisoformat(row["at"]).replace(tzinfo=UTC)
+        new = row_hash(row, prev)
+        raw.execute(
+            "UPDATE audit_log SET prev_hash = ?, row_hash = ? WHERE seq = ?",
+            (prev, new, row["seq"]),
+        )
+        prev = new

@@ -252,3 +252,51 @@ def test_audit_verify_exit_codes(tmp_path, capsys):
     assert err.startswith(
         "ketamon: audit trail BROKEN: infusion_session 3 field target_minutes is '55'"
     )
+
+
+def test_audit_anchor_copies_to_a_chosen_folder_and_verify_checks_it(
+    tmp_path, capsys, _isolated_data_dir
+):
+    url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+    add = ["user", "add", "admin", "--role", "admin", "--full-name", "A", "--password-stdin"]
+    import io
+    import sys
+
+    sys.stdin = io.StringIO("long enough password\nlong enough password\n")
+    try:
+        assert main([*add, "--db", url]) == 0  # closing anchored it in the data folder
+    finally:
+        sys.stdin = sys.__stdin__
+    backup = tmp_path / "usb"
+    backup.mkdir()
+    capsys.readouterr()
+    assert main(["audit", "anchor", "--copy-to", str(backup), "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert "already holds row" in out and "Anchored row" in out and str(backup) in out
+    assert main(["audit", "verify", "--anchors", str(backup), "--db", url]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Audit trail intact")
+    checked = ": 1 anchor(s) of this database checked"
+    assert f"  anchors: {_isolated_data_dir / 'audit-anchors.txt'}{checked}" in out
+    assert f"  anchors: {backup / 'audit-anchors.txt'}{checked}" in out
+    # verify writes nothing, not even an anchor
+    assert len((backup / "audit-anchors.txt").read_text().splitlines()) == 1
+    assert main(["audit", "anchor", "--copy-to", str(tmp_path / "unplugged"), "--db", url]) == 1
+    assert "could not anchor in" in capsys.readouterr().err
+
+
+def test_audit_verify_prints_every_problem(tmp_path, capsys):
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
+    assert main(["audit", "verify", "--db", url]) == 0  # an empty database: nothing to check
+    out = capsys.readouterr().out
+    assert "no rows yet" in out and "warning: no anchors yet in" in out
+    raw = sqlite3.connect(tmp_path / "clinic.sqlite3")
+    names = [r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]
+    for name in names:
+        raw.execute(f"DROP TRIGGER {name}")
+    raw.close()
+    assert main(["audit", "verify", "--db", url]) == 3
+    err = capsys.readouterr().err.splitlines()
+    assert len([line for line in err if "protection missing" in line]) == len(names) > 25

@@ -8,7 +8,6 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,8 +18,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.clock import FakeClock
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.storage.anchors import ANCHOR_FILENAME
-from ketamon.storage.audit import row_hash
-from tests.conftest import NURSE, PASSWORD, T0, baseline, draft, open_clinic
+from tests.conftest import NURSE, PASSWORD, T0, baseline, draft, open_clinic, rehash_chain
 from tests.reports.conftest import discharged_session
 
 DOC = Actor("dr.patel", "Priya Patel, MD")
@@ -180,18 +178,7 @@ def _rewrite_history(raw: sqlite3.Connection, b: Built) -> None:
         (b.signed_vitals,),
     ).fetchone()[0]
     raw.execute("UPDATE audit_log SET new_value = ? WHERE seq = ?", (str(_forged(b)), seq))
-    columns = [c[1] for c in raw.execute("PRAGMA table_info(audit_log)")]
-    prev = raw.execute("SELECT prev_hash FROM audit_log WHERE seq = ?", (seq,)).fetchone()[0]
-    rows = raw.execute("SELECT * FROM audit_log WHERE seq >= ? ORDER BY seq", (seq,)).fetchall()
-    for record in rows:
-        row = dict(zip(columns, record, strict=True))
-        row["at"] = datetime.fromisoformat(row["at"]).replace(tzinfo=UTC)
-        new = row_hash(row, prev)
-        raw.execute(
-            "UPDATE audit_log SET prev_hash = ?, row_hash = ? WHERE seq = ?",
-            (prev, new, row["seq"]),
-        )
-        prev = new
+    rehash_chain(raw, seq)
 
 
 def _update_audit_row(raw: sqlite3.Connection, _b: Built) -> None:

@@ -43,10 +43,6 @@ class AnchorService(Service):
                 unchanged.append(path)
                 continue
             try:
-                if not path.parent.is_dir():
-                    if path.parent != anchors.data_dir():
-                        raise OSError(f"the folder {path.parent} is not available")
-                    path.parent.mkdir(parents=True, exist_ok=True)
                 anchors.append(path, anchor)
             except OSError as error:
                 log.warning("audit anchor not written to %s: %s", path, error)
@@ -59,19 +55,24 @@ class AnchorService(Service):
 
     def anchor_if_due(self) -> AnchorResult | None:
         """Anchor when the data folder's newest anchor of this database is older than a day
-        (or there is none). None when not due."""
-        with self.db.reading() as connection:
-            head = anchors.head(connection, self.db.location)
-        if head is None:
+        (or there is none). None when not due, or when the database could not be read
+        (logged: the scheduler that calls this must never fail)."""
+        try:
+            with self.db.reading() as connection:
+                head = anchors.head(connection, self.db.location)
+            if head is None:
+                return None
+            newest = anchors.newest(anchors.read(anchors.folder_files()[0]), head)
+            if newest is not None and self.now() - newest.at < ANCHOR_EVERY:
+                return None
+            return self.anchor()
+        except StorageError as error:
+            log.warning("daily audit anchor not written: %s", error)
             return None
-        newest = anchors.newest(anchors.read(anchors.folder_files()[0]), head)
-        if newest is not None and self.now() - newest.at < ANCHOR_EVERY:
-            return None
-        return self.anchor()
 
     def anchor_on_close(self) -> None:
         """The clean-shutdown anchor: never raises (closing must always succeed)."""
         try:
             self.anchor()
-        except (StorageError, OSError) as error:
+        except StorageError as error:
             log.warning("audit anchor at shutdown not written: %s", error)

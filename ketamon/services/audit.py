@@ -91,7 +91,7 @@ class AuditService(Service):
             connection = session.connection()
             found += protections.missing_protections(connection)
             head = anchors.head(connection, self.db.location)
-            for path in anchors.folder_files(extra_anchors):
+            for path in anchors.folder_files(files=extra_anchors):
                 file = anchors.read(path)
                 found += anchors.check(connection, self.db.location, head, file)
                 mine = [a for a in file.anchors if head is not None and a.applies_to(head)]

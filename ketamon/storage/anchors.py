@@ -69,16 +69,19 @@ class AnchorFile:
     error: str = ""  # why it could not be read
 
 
-def folder_files(extra: list[Path] | None = None) -> list[Path]:
+def folder_files(
+    copy_folders: list[Path] | None = None, files: list[Path] | None = None
+) -> list[Path]:
     """The anchor files to write and check: the data folder's, the copy folder's
-    ($KETAMON_ANCHOR_COPY) when set, and any named (a folder means its anchor file)."""
+    ($KETAMON_ANCHOR_COPY) when set, those of `copy_folders`, and `files` (each a file, or
+    a folder holding one)."""
     folders = [data_dir()]
     copy = os.environ.get(ANCHOR_COPY_ENV)
     if copy:
         folders.append(Path(copy).expanduser())
+    folders += copy_folders or []
     paths = [folder / ANCHOR_FILENAME for folder in folders]
-    for path in extra or []:
-        paths.append(path / ANCHOR_FILENAME if path.is_dir() else path)
+    paths += [path / ANCHOR_FILENAME if path.is_dir() else path for path in files or []]
     unique: list[Path] = []
     for path in paths:
         if path.absolute() not in [u.absolute() for u in unique]:
@@ -137,7 +140,14 @@ def read(path: Path) -> AnchorFile:
 
 
 def append(path: Path, anchor: Anchor) -> None:
-    """Append one line and make it durable (file and, when new, its folder). Raises OSError."""
+    """Append one line and make it durable (file and, when new, its folder). Raises OSError,
+    also for a folder that is not there (a backup drive not connected), but the data folder,
+    which is ours to create."""
+    folder = path.parent
+    if not folder.is_dir():
+        if folder.absolute() != data_dir().absolute():
+            raise OSError(f"the folder {folder} is not available")
+        folder.mkdir(parents=True, exist_ok=True)
     new = not path.exists()
     with path.open("a", encoding="utf-8") as out:
         out.write(anchor.line())

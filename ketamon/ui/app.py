@@ -98,6 +98,25 @@ class Startup(QObject):
             self.sign_in_window = None
 
 
+class AnchorKeeper(QObject):
+    """Anchors the audit chain's head at start-up and then hourly whenever the newest anchor
+    is a day old (Clinic.close() anchors at every clean shutdown)."""
+
+    INTERVAL_MS = 60 * 60 * 1000
+
+    def __init__(self, clinic: Clinic, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.clinic = clinic
+        self.timer = QTimer(self)
+        self.timer.setInterval(self.INTERVAL_MS)
+        self.timer.timeout.connect(self.check)
+        self.check()
+        self.timer.start()
+
+    def check(self) -> None:
+        self.clinic.anchors.anchor_if_due()  # never raises: a failure is logged
+
+
 def fill_screen(window: QWidget) -> None:
     screen = QGuiApplication.primaryScreen()
     if screen is not None:  # a window manager maximizes; without one, fill the screen
@@ -110,6 +129,7 @@ def run(clinic: Clinic) -> int:
     startup = Startup(clinic)
     if not startup.begin():
         return 0
+    _keeper = AnchorKeeper(clinic, startup)
     if os.environ.get("KETAMON_QUIT_WHEN_IDLE"):
         # Benchmarks: leave as soon as the first screen is shown and the event queue is idle.
         QTimer.singleShot(0, app.quit)

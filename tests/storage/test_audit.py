@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from ketamon.domain.errors import DomainError
 from ketamon.storage.models import PatientRow
-from tests.conftest import NURSE, baseline, draft
+from tests.conftest import NURSE, baseline, draft, rehash_chain
 
 
 def _trail(clinic, where: str = "1=1") -> list[tuple]:
@@ -178,3 +178,67 @@ def test_a_change_without_an_acting_user_is_refused(clinic):
                 )
             )
     assert _trail(clinic, "entity = 'patient'") == []
+
+
+def _rehashed(clinic, *statements: str) -> None:
+    """Statements run behind KetaMon's back, then the chain re-hashed from its first row."""
+    raw = _raw(clinic)
+    triggers = raw.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    triggers = triggers.fetchall()
+    for name, _ in triggers:
+        raw.execute(f"DROP TRIGGER {name}")
+    for statement in statements:
+        raw.execute(statement)
+    rehash_chain(raw, 1)
+    for _, sql in triggers:
+        raw.execute(sql)
+    raw.close()
+
+
+def test_a_password_set_before_digests_were_kept_is_a_warning_until_it_changes(clinic):
+    # A trail written before digests were kept holds only "(changed)": not comparable.
+    _rehashed(
+        clinic,
+        "UPDATE audit_log SET new_value = '(changed)' WHERE field = 'password_hash'",
+    )
+    report = clinic.audit.verify_report()
+    assert report.problems == ()
+    assert [w.text for w in report.warnings if w.text.startswith("password of")] == [
+        "password of nurse.jo (app_user 1) set before digests were kept: not checked "
+        "(its next change brings it under the check)"
+    ]
+    clinic.users.reset_password(NURSE, "nurse.jo", "a brand new password")
+    report = clinic.audit.verify_report()
+    assert report.problems == () and not [
+        w for w in report.warnings if w.text.startswith("password of")
+    ]
+
+
+def test_a_replaced_password_hash_is_found_without_revealing_either(clinic):
+    from argon2 import PasswordHasher
+
+    chosen = PasswordHasher().hash("chosen by an attacker")
+    raw = _raw(clinic)
+    old = raw.execute("SELECT password_hash FROM app_user WHERE id = 1").fetchone()[0]
+    raw.execute(f"UPDATE app_user SET password_hash = '{chosen}' WHERE id = 1")
+    raw.close()
+    [problem] = clinic.audit.verify()
+    assert problem.text == (
+        "password of nurse.jo (app_user 1) does not match the digest in the audit trail "
+        "(changed outside KetaMon)"
+    )
+    assert old not in problem.text and chosen not in problem.text
+
+
+def test_a_deleted_setting_and_a_setting_inserted_by_hand_are_found(clinic):
+    clinic.settings.update(NURSE, overrun_alert_minutes=10)
+    raw = _raw(clinic)
+    raw.execute("DELETE FROM clinic_setting WHERE key = 'overrun_alert_minutes'")
+    raw.execute(
+        "INSERT INTO clinic_setting (key, value, updated_at, updated_by) "
+        "VALUES ('idle_lock_minutes', '30', '2026-03-02 14:00:00', 'nobody')"
+    )
+    raw.close()
+    texts = [p.text for p in clinic.audit.verify()]
+    assert "clinic_setting idle_lock_minutes has no audit trail (written outside KetaMon)" in texts
+    assert any(t.startswith("clinic_setting overrun_alert_minutes was deleted") for t in texts)
