@@ -24,11 +24,12 @@ run: $(VENV)/.run-installed
 	$(BIN)/ketamon
 
 ## Launch on a separate, freshly seeded demo database (never the clinic's own).
+## Its data folder (log, audit anchors) is .demo/ too: a fresh demo starts fresh anchors.
 demo: $(VENV)/.run-installed
 	mkdir -p $(dir $(DEMO_DB))
-	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	$(BIN)/ketamon demo --db sqlite:///$(DEMO_DB)
-	$(BIN)/ketamon --db sqlite:///$(DEMO_DB)
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm $(dir $(DEMO_DB))audit-anchors.txt
+	KETAMON_DATA_DIR=$(dir $(DEMO_DB)) $(BIN)/ketamon demo --db sqlite:///$(DEMO_DB)
+	KETAMON_DATA_DIR=$(dir $(DEMO_DB)) $(BIN)/ketamon --db sqlite:///$(DEMO_DB)
 
 ## Lint, layer contracts, the whole test suite, and the installed-wheel check.
 test: $(VENV)/.test-installed lint contracts pytest wheel-check
@@ -52,6 +53,7 @@ wheel-check: $(VENV)/.test-installed
 	cd $(WHEEL_DIR) && env -u KETAMON_DB KETAMON_DATA_DIR=$(CURDIR)/$(WHEEL_DIR)/data venv/bin/ketamon --version
 	cd $(WHEEL_DIR) && env -u KETAMON_DB KETAMON_DATA_DIR=$(CURDIR)/$(WHEEL_DIR)/data venv/bin/ketamon demo --db sqlite:///$(CURDIR)/$(WHEEL_DIR)/demo.sqlite3
 	cd $(WHEEL_DIR) && env -u KETAMON_DB KETAMON_DATA_DIR=$(CURDIR)/$(WHEEL_DIR)/data QT_QPA_PLATFORM=offscreen KETAMON_QUIT_WHEN_IDLE=1 venv/bin/ketamon --db sqlite:///$(CURDIR)/$(WHEEL_DIR)/demo.sqlite3
+	cd $(WHEEL_DIR) && env -u KETAMON_DB KETAMON_DATA_DIR=$(CURDIR)/$(WHEEL_DIR)/data venv/bin/ketamon audit verify --db sqlite:///$(CURDIR)/$(WHEEL_DIR)/demo.sqlite3
 	@echo "wheel-check: the installed wheel found its migrations and resources"
 
 ## Benchmarks (not part of `make test`): start-up ratio and idle CPU.

@@ -58,3 +58,32 @@ def test_demo_clinic_runs_and_verifies_on_postgresql(clock):
                 conn.execute(text("UPDATE audit_log SET actor = 'x' WHERE seq = 1"))
     finally:
         clinic.close()
+
+
+def test_every_missing_disabled_or_hollowed_trigger_is_reported_on_postgresql(clock):
+    from ketamon.storage.protections import missing_protections
+
+    clinic = Clinic.open(URL, clock)
+    try:
+        with clinic.db.engine.connect() as conn:
+            assert missing_protections(conn) == []
+            conn.rollback()
+            # DDL is transactional on PostgreSQL: the damage is rolled back afterwards.
+            with conn.begin() as transaction:
+                conn.execute(text("DROP TRIGGER audit_log_no_update ON audit_log"))
+                conn.execute(text("ALTER TABLE vitals_set DISABLE TRIGGER vitals_set_signed_lock"))
+                conn.execute(
+                    text(
+                        "CREATE OR REPLACE FUNCTION ketamon_refuse() RETURNS trigger AS $$ "
+                        "BEGIN RETURN OLD; END $$ LANGUAGE plpgsql"
+                    )
+                )
+                assert [p.text for p in missing_protections(conn)] == [
+                    "protection missing: trigger audit_log_no_update on audit_log was dropped",
+                    "protection disabled: trigger vitals_set_signed_lock on vitals_set",
+                    "protection replaced: function ketamon_refuse() no longer refuses",
+                ]
+                transaction.rollback()
+            assert missing_protections(conn) == []
+    finally:
+        clinic.close(anchor=False)
