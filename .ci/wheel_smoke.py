@@ -142,11 +142,10 @@ def main(data: Path) -> int:
     print(f"wheel smoke: imported {len(names)} modules")
     smoke = Smoke()
 
+    # Imported only now: the checks above come first (the installed copy, every module).
     from ketamon.cli import main as cli
-    from ketamon.domain.actors import Actor
     from ketamon.services.clinic import Clinic
     from ketamon.ui.app import Startup
-    from ketamon.ui.main_window import MainWindow
 
     data.mkdir(parents=True, exist_ok=True)
     path = data / "smoke.sqlite3"
@@ -163,8 +162,8 @@ def main(data: Path) -> int:
         raise SystemExit("wheel smoke: `ketamon demo` failed")
     clinic = Clinic.open(url)
     try:
-        nurse_views(smoke, clinic, Startup)
-        physician_views(smoke, clinic, MainWindow, Actor)
+        nurse_views(smoke, clinic)
+        physician_views(smoke, clinic)
     finally:
         smoke.close_all()
         clinic.close()
@@ -181,8 +180,10 @@ def main(data: Path) -> int:
     return 0
 
 
-def nurse_views(smoke: Smoke, clinic, Startup) -> None:  # noqa: ANN001, N803
+def nurse_views(smoke: Smoke, clinic) -> None:  # noqa: ANN001
     """Sign in as the charge nurse by typing, then every board action that opens a dialog."""
+    from ketamon.ui.app import Startup
+
     startup = Startup(clinic)
     if not startup.begin():
         raise SystemExit("wheel smoke: the sign-in screen did not open")
@@ -239,8 +240,10 @@ def nurse_views(smoke: Smoke, clinic, Startup) -> None:  # noqa: ANN001, N803
     window.close()
 
 
-def physician_views(smoke: Smoke, clinic, MainWindow, Actor) -> None:  # noqa: ANN001, N803
+def physician_views(smoke: Smoke, clinic) -> None:  # noqa: ANN001
     """The physician's start: the review list, a session opened read-only, signing."""
+    from ketamon.domain.actors import Actor
+    from ketamon.ui.main_window import MainWindow
     from ketamon.ui.session_window import open_windows
 
     user = clinic.auth.sign_in("dr.patel", DEMO_PASSWORD)
