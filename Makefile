@@ -11,11 +11,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.run-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.run-installed: pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.test-installed: pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.run-installed
 
@@ -44,7 +44,9 @@ contracts: $(VENV)/.test-installed
 pytest: $(VENV)/.test-installed
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-## Build the wheel, install it into a scratch venv, and run it from outside the source tree.
+## Build the wheel, install it into a scratch venv, and run it from outside the source tree:
+## every module imported, and a demo session's window, the review list and every dialog
+## opened offscreen (.ci/wheel_smoke.py, run by the wheel's own python).
 wheel-check: $(VENV)/.test-installed
 	rm -rf $(WHEEL_DIR) && mkdir -p $(WHEEL_DIR)
 	$(BIN)/python -m build --wheel --outdir $(WHEEL_DIR)/dist . > $(WHEEL_DIR)/build.log 2>&1 || (cat $(WHEEL_DIR)/build.log; exit 1)
@@ -54,7 +56,8 @@ wheel-check: $(VENV)/.test-installed
 	cd $(WHEEL_DIR) && env -u KETAMON_DB KETAMON_DATA_DIR=$(CURDIR)/$(WHEEL_DIR)/data venv/bin/ketamon demo --db sqlite:///$(CURDIR)/$(WHEEL_DIR)/demo.sqlite3
 	cd $(WHEEL_DIR) && env -u KETAMON_DB KETAMON_DATA_DIR=$(CURDIR)/$(WHEEL_DIR)/data QT_QPA_PLATFORM=offscreen KETAMON_QUIT_WHEN_IDLE=1 venv/bin/ketamon --db sqlite:///$(CURDIR)/$(WHEEL_DIR)/demo.sqlite3
 	cd $(WHEEL_DIR) && env -u KETAMON_DB KETAMON_DATA_DIR=$(CURDIR)/$(WHEEL_DIR)/data venv/bin/ketamon audit verify --db sqlite:///$(CURDIR)/$(WHEEL_DIR)/demo.sqlite3
-	@echo "wheel-check: the installed wheel found its migrations and resources"
+	cd $(WHEEL_DIR) && env -u KETAMON_DB KETAMON_DATA_DIR=$(CURDIR)/$(WHEEL_DIR)/data QT_QPA_PLATFORM=offscreen venv/bin/python $(CURDIR)/.ci/wheel_smoke.py $(CURDIR)/$(WHEEL_DIR)/smoke
+	@echo "wheel-check: the installed wheel imports every module and opens every window and dialog"
 
 ## Benchmarks (not part of `make test`): start-up ratio and idle CPU.
 bench: $(VENV)/.test-installed

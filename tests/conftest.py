@@ -124,3 +124,22 @@ def rehash_chain(raw, from_seq: int) -> None:  # noqa: ANN001
             (prev, new, row["seq"]),
         )
         prev = new
+
+
+def discharge_ready(clinic, session_id: int, actor: Actor = NURSE):
+    """Discharge through the checklist, as a nurse does once the observation time is over:
+    a normal recovery set with MOAA/S 5, every answer good, the escort verified."""
+    from ketamon.domain.discharge import DischargeAnswers, Escort, IvSite, Nausea
+
+    baseline(clinic, session_id, actor, sedation=5)  # recovery-phase set: taken after the stop
+    answers = DischargeAnswers(
+        oriented=True,
+        steady_gait=True,
+        nausea=Nausea.MINIMAL,
+        pain=1,
+        iv_site=IvSite.REMOVED_INTACT,
+        instructions_acknowledged=True,
+        escort=Escort("Maria Lopez", "Sister", "(212) 555-0143", True),
+    )
+    clinic.discharge.save_answers(actor, session_id, answers)
+    return clinic.discharge.discharge(actor, session_id)

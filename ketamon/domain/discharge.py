@@ -4,6 +4,11 @@ Pure rules (CLINICAL.md "Discharge criteria"). Hard stops: the minimum observati
 MOAA/S 5, a verified escort, instructions given and acknowledged, and PADSS >= the clinic's
 minimum. The nurse's answers feed the adapted PADSS; the vitals item is computed from the
 baseline and the last set. `evaluate` lists exactly what is missing, in words.
+
+A session becomes discharged only with a `DischargeDecision`, and only this module makes one:
+`release` when the checklist is ready, `against_advice` for a validated AMA record. The
+session's transition (sessions.transition) refuses a discharge without one, so no path
+can discharge around the checklist.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from ketamon.domain.errors import FieldError, ValidationErrors
-from ketamon.domain.timers import format_duration
+from ketamon.domain.durations import format_duration
+from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.users import User
 
 DEFAULT_INSTRUCTIONS = (
     "Do not drive or operate machinery until the next day, after a restful night's sleep.\n"
@@ -418,3 +424,61 @@ def validate_against_advice(ama: AgainstAdvice, nurse: str) -> AgainstAdvice:
     if problems:
         raise ValidationErrors(problems)
     return AgainstAdvice(ama.reason.strip(), ama.witness.strip(), ama.escort_present)
+
+
+def validate_witness(ama: AgainstAdvice, witness: User | None) -> None:
+    """The witness named must be an active KetaMon user (None: no such username)."""
+    if witness is None or not witness.active:
+        raise FieldError("ama_witness", f"{ama.witness!r} is not an active KetaMon user")
+
+
+# -- the decision that lets a session become discharged ---------------------------------------
+_ISSUER = object()  # held by this module only: release() and against_advice() below
+
+OUTCOME_DISCHARGED = "discharged"
+OUTCOME_AMA = "ama"
+
+
+@dataclass(frozen=True)
+class DischargeDecision:
+    """Leave for a session to become discharged: every criterion met, or a validated record
+    of the patient leaving against medical advice. Made only by `release` and
+    `against_advice`; constructing one any other way raises."""
+
+    outcome: str  # OUTCOME_DISCHARGED | OUTCOME_AMA
+    check: DischargeCheck  # the checklist as evaluated when the decision was made
+    ama: AgainstAdvice | None
+    issuer: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.issuer is not _ISSUER:
+            raise DomainError(
+                "A discharge is decided by the discharge checklist or by leaving against "
+                "medical advice, nothing else"
+            )
+
+    @property
+    def reason(self) -> str:
+        """The discharge event's reason: empty, or why the patient left against advice."""
+        return "" if self.ama is None else f"Left against medical advice: {self.ama.reason}"
+
+    @property
+    def padss_total(self) -> int | None:
+        return self.check.padss.total if self.check.padss.complete else None
+
+
+def release(check: DischargeCheck) -> DischargeDecision:
+    """Leave to discharge if, and only if, every criterion of `check` is met."""
+    if not check.ready:
+        raise DomainError("Cannot discharge yet:\n• " + "\n• ".join(check.missing))
+    return DischargeDecision(OUTCOME_DISCHARGED, check, None, _ISSUER)
+
+
+def against_advice(
+    ama: AgainstAdvice, nurse: str, witness: User | None, check: DischargeCheck
+) -> DischargeDecision:
+    """Leave to end the session as 'left against medical advice': a reason, and a witness
+    who is an active user other than the nurse (`witness`: that user, None if unknown)."""
+    clean = validate_against_advice(ama, nurse)
+    validate_witness(clean, witness)
+    return DischargeDecision(OUTCOME_AMA, check, clean, _ISSUER)

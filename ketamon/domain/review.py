@@ -59,6 +59,12 @@ class Addendum:
     text: str
 
 
+def review_status_after(phase: Phase) -> ReviewStatus | None:
+    """Every session that ends (discharged, left against advice, cancelled) awaits the
+    physician's review; an active one is not in the queue."""
+    return None if phase.active else ReviewStatus.AWAITING
+
+
 def check_may_sign(user: User, phase: Phase, already_signed: bool) -> None:
     if Role.PHYSICIAN not in user.roles:
         raise DomainError(f"Only a physician can sign; {user.display_name} is not one")

@@ -2,6 +2,10 @@
 
 The events are the record. Phase and timers are derived from them, so a restart, a crash
 or a second workstation always sees the same state.
+
+A new discharge needs a DischargeDecision (domain/discharge.py: the checklist met, or the
+patient leaving against medical advice); `transition` refuses one without it. `replay`
+reads discharges already recorded.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from ketamon.domain.discharge import DischargeDecision
 from ketamon.domain.errors import DomainError, FieldError
 
 
@@ -100,12 +105,30 @@ def replay(events: tuple[SessionEvent, ...] | list[SessionEvent]) -> SessionStat
         raise DomainError("A session's record must begin with its check-in")
     state = SessionState(Phase.CHECKED_IN)
     for event in events[1:]:
-        state = transition(state, event.kind, event.reason)
+        state = _next(state, event.kind, event.reason)
     return state
 
 
-def transition(state: SessionState, kind: EventKind, reason: str = "") -> SessionState:
-    """The state after `kind`, or DomainError saying plainly why it is not allowed."""
+def transition(
+    state: SessionState,
+    kind: EventKind,
+    reason: str = "",
+    *,
+    decision: DischargeDecision | None = None,
+) -> SessionState:
+    """The state after a new `kind`, or DomainError saying plainly why it is not allowed.
+
+    A discharge needs the `decision` that allows it (made only by domain/discharge.py)."""
+    if kind is EventKind.DISCHARGE and not isinstance(decision, DischargeDecision):
+        _next(state, kind, reason)  # "stop the infusion first" and the like come first
+        raise DomainError(
+            "Discharge through the discharge checklist (every criterion met) or "
+            "'Left against medical advice'"
+        )
+    return _next(state, kind, reason)
+
+
+def _next(state: SessionState, kind: EventKind, reason: str) -> SessionState:
     phase = state.phase
     if not phase.active:
         raise DomainError(f"This session is already {phase.label.lower()}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ketamon.domain.durations import format_duration as format_duration  # re-exported
 from ketamon.domain.sessions import EventKind, SessionEvent
 
 ZERO = timedelta(0)
@@ -68,9 +69,3 @@ def derive_times(events: tuple[SessionEvent, ...] | list[SessionEvent]) -> Infus
             if pauses and pauses[-1].end is None:
                 pauses[-1] = Pause(pauses[-1].start, event.at, pauses[-1].reason)
     return InfusionTimes(checked_in, started, ended, tuple(pauses))
-
-
-def format_duration(value: timedelta) -> str:
-    """mm:ss with minutes unbounded ("62:05"), whole seconds, never negative."""
-    seconds = max(0, int(value.total_seconds()))
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"

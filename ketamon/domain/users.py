@@ -8,6 +8,7 @@ role: a charge nurse who administers the system has roles {nurse, admin}.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from ketamon.domain.errors import DomainError, FieldError
@@ -104,3 +105,18 @@ def require_permission(user: User, permission: Permission) -> None:
         raise DomainError(f"{user.username} is deactivated and cannot make changes")
     if not user.may(permission):
         raise DomainError(f"{user.display_name} is not allowed to {permission.value}")
+
+
+def is_locked(locked_until: datetime | None, now: datetime) -> bool:
+    return locked_until is not None and locked_until > now
+
+
+def after_password_check(failed: int, ok: bool, now: datetime) -> tuple[int, datetime | None]:
+    """(failed attempts in a row, locked until) after one password was checked on an active,
+    unlocked account: a right one clears both; the fifth wrong one in a row locks the
+    account for LOCKOUT_MINUTES and starts the count again."""
+    if ok:
+        return 0, None
+    if failed + 1 >= MAX_FAILED_SIGN_INS:
+        return 0, now + timedelta(minutes=LOCKOUT_MINUTES)
+    return failed + 1, None

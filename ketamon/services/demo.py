@@ -2,7 +2,8 @@
 
 Every session goes through check_in_row / append_events (the session service's own
 helpers) with explicit times, so each row and event is what the service would have
-written; course numbers ("Infusion 3 of 6") come from the real course rules.
+written; course numbers ("Infusion 3 of 6") come from the real course rules, and each
+discharge is the domain's `release` of a completed checklist.
 """
 
 from __future__ import annotations
@@ -22,6 +23,17 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.courses import INITIAL, MAINTENANCE
+from ketamon.domain.discharge import (
+    ClinicalFacts,
+    DischargeAnswers,
+    DischargeDecision,
+    Escort,
+    IvSite,
+    Nausea,
+    VitalsPoint,
+    evaluate,
+    release,
+)
 from ketamon.domain.dose import planned_mg, planned_ml, planned_rate
 from ketamon.domain.errors import DomainError
 from ketamon.domain.patients import PatientDraft, validate_patient
@@ -410,13 +422,15 @@ class _Seeder:
             recorded = select(SessionEventRow).where(SessionEventRow.session_id == row.id)
             set_committed_value(row, "events", list(session.scalars(recorded)))
             actions = [(kind, checked_in + offset, why) for offset, kind, why in steps[1:]]
-            append_events(session, row, nurse, actions)
-            finished = steps[-1][1]
-            if finished in (EventKind.DISCHARGE, EventKind.CANCEL):
-                row.review_status = "awaiting_review"
-            if finished is EventKind.DISCHARGE:
-                self._write_discharge(row.id, nurse, checked_in + steps[-1][0])
             at = {kind: checked_in + offset for offset, kind, _ in steps}
+            answers = decision = None
+            if EventKind.DISCHARGE in at:  # through the checklist, as a nurse discharges
+                answers = self._discharge_answers(nurse)
+                facts = _story_facts(at[EventKind.STOP], at[EventKind.DISCHARGE])
+                decision = release(evaluate(answers, facts, self.settings.discharge_rules))
+            append_events(session, row, nurse, actions, decision=decision)
+            if answers is not None and decision is not None:
+                self._write_discharge(row.id, nurse, at[EventKind.DISCHARGE], answers, decision)
             if EventKind.START in at:
                 self._write_dose_and_effects(row, nurse, at)
         if self.with_vitals:
@@ -492,27 +506,53 @@ class _Seeder:
             )
         )
 
-    def _write_discharge(self, session_id: int, nurse: Actor, at: datetime) -> None:
-        """The checklist as a nurse completed it: escort verified, criteria met."""
+    def _discharge_answers(self, nurse: Actor) -> DischargeAnswers:
+        """The checklist as a nurse completes it: escort verified, every answer good."""
         rng = self.rng
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        escort = Escort(
+            f"{first} {last}",
+            rng.choice(ESCORT_RELATIONSHIPS),
+            f"+1 212-555-{rng.randint(100, 199):04d}",
+            present_verified=True,
+            verified_by=nurse.username,
+        )
+        return DischargeAnswers(
+            oriented=True,
+            steady_gait=True,
+            nausea=Nausea.MINIMAL,
+            pain=rng.randint(0, 2),
+            iv_site=IvSite.REMOVED_INTACT,
+            instructions_acknowledged=True,
+            escort=escort,
+        )
+
+    def _write_discharge(
+        self,
+        session_id: int,
+        nurse: Actor,
+        at: datetime,
+        answers: DischargeAnswers,
+        decision: DischargeDecision,
+    ) -> None:
+        escort = answers.escort
         self.session.add(
             DischargeRow(
                 session_id=session_id,
-                escort_name=f"{first} {last}",
-                escort_relationship=rng.choice(ESCORT_RELATIONSHIPS),
-                escort_phone=f"+1 212-555-{rng.randint(100, 199):04d}",
-                escort_verified=True,
-                escort_verified_by=nurse.username,
-                oriented=True,
-                steady_gait=True,
-                nausea="minimal",
-                pain=rng.randint(0, 2),
-                iv_site="removed_intact",
-                instructions_acknowledged=True,
+                escort_name=escort.name,
+                escort_relationship=escort.relationship,
+                escort_phone=escort.phone,
+                escort_verified=escort.present_verified,
+                escort_verified_by=escort.verified_by,
+                oriented=answers.oriented,
+                steady_gait=answers.steady_gait,
+                nausea=answers.nausea.value if answers.nausea else None,
+                pain=answers.pain,
+                iv_site=answers.iv_site.value if answers.iv_site else None,
+                instructions_acknowledged=answers.instructions_acknowledged,
                 instructions_text=self.settings.discharge_instructions,
-                padss_total=10,
-                outcome="discharged",
+                padss_total=decision.padss_total,
+                outcome=decision.outcome,
                 ama_reason="",
                 completed_by=nurse.username,
                 completed_at=at,
@@ -616,6 +656,14 @@ class _Seeder:
                 )
             )
         self.session.add_all(rows)
+
+
+def _story_facts(stopped: datetime, discharged: datetime) -> ClinicalFacts:
+    """What a past session's record shows at its discharge: observed since the stop, the
+    last set back to a normal baseline, MOAA/S 5 (the demo's vitals follow this course)."""
+    normal = VitalsPoint(120, 76, 72, stopped - timedelta(hours=1))
+    settled = VitalsPoint(118, 76, 70, discharged - timedelta(minutes=2))
+    return ClinicalFacts(discharged, stopped, normal, settled, last_moaas=5)
 
 
 def _at(day: date, clock_time: time) -> datetime:

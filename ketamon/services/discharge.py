@@ -22,12 +22,15 @@ from ketamon.domain.discharge import (
     ClinicalFacts,
     DischargeAnswers,
     DischargeCheck,
+    DischargeDecision,
     Escort,
     IvSite,
     Nausea,
     VitalsPoint,
+    against_advice,
     evaluate,
     normalize_phone,
+    release,
     validate_against_advice,
     validate_escort_plan,
 )
@@ -35,15 +38,13 @@ from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.sessions import EventKind, Phase, replay
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
-from ketamon.services.base import Service, acting_user
+from ketamon.services.base import Service, acting_user, to_user
 from ketamon.services.review import require_unsigned
 from ketamon.services.sessions import _events, append_events, load_session
 from ketamon.services.settings import load_settings
 from ketamon.storage.models import DischargeRow, SessionRow, UserRow, VitalsRow
 
 log = logging.getLogger(__name__)
-
-AWAITING_REVIEW = "awaiting_review"
 
 
 @dataclass(frozen=True)
@@ -176,26 +177,16 @@ class DischargeService(Service):
             return self._state(session, owner)
 
     def discharge(self, actor: Actor, session_id: int) -> DischargeState:
-        """Discharge if, and only if, every criterion is met now; frees the chair."""
+        """Discharge if, and only if, every criterion is met now (the domain's `release`);
+        frees the chair and queues the session for review."""
         with self.db.transaction(audit=self.audit(actor, "discharged")) as session:
             acting_user(session, actor, Permission.CHART)
             owner = self._owner(session, session_id, open_only=True)
             state = self._state(session, owner)
-            if not state.check.ready:
-                raise DomainError("Cannot discharge yet:\n• " + "\n• ".join(state.check.missing))
-            row = self._row(session, owner, actor)
-            now = self.now()
-            append_events(session, owner, actor, [(EventKind.DISCHARGE, now, "")])
-            owner = self._owner(session, session_id, fresh=True)
-            row.outcome = "discharged"
-            row.padss_total = state.check.padss.total
-            row.instructions_text = state.instructions
-            row.completed_by, row.completed_at = actor.username, now
-            row.updated_by, row.updated_at = actor.username, now
-            owner.review_status = AWAITING_REVIEW
-            session.flush()
+            decision = release(state.check)
+            self._end(session, owner, actor, state, decision, [])
             log.info("session %d: discharged by %s", owner.id, actor.username)
-            return self._state(session, owner)
+            return self._state(session, self._owner(session, session_id, fresh=True))
 
     def leave_against_advice(
         self, actor: Actor, session_id: int, ama: AgainstAdvice
@@ -207,38 +198,47 @@ class DischargeService(Service):
         with self.db.transaction(audit=self.audit(actor, clean.reason)) as session:
             acting_user(session, actor, Permission.CHART)
             witness = session.scalar(select(UserRow).where(UserRow.username == clean.witness))
-            if witness is None or not witness.active:
-                raise FieldError("ama_witness", f"{clean.witness!r} is not an active KetaMon user")
             owner = self._owner(session, session_id, open_only=True)
-            phase = replay(_events(owner))
-            if phase.phase is Phase.CHECKED_IN:
+            state = self._state(session, owner)
+            decision = against_advice(
+                clean, actor.username, to_user(witness) if witness else None, state.check
+            )
+            phase = replay(_events(owner)).phase
+            if phase is Phase.CHECKED_IN:
                 raise DomainError(
                     "The infusion was never started: cancel the session instead (with a reason)"
                 )
-            now = self.now()
-            actions = []
-            if phase.phase is Phase.INFUSING:
-                actions.append(
-                    (EventKind.STOP, now, f"Left against medical advice: {clean.reason}")
-                )
-            actions.append(
-                (EventKind.DISCHARGE, now, f"Left against medical advice: {clean.reason}")
-            )
-            append_events(session, owner, actor, actions)
-            owner = self._owner(session, session_id, fresh=True)
-            row = self._row(session, owner, actor)
-            state = self._state(session, owner)
-            row.outcome = "ama"
-            row.ama_reason, row.ama_witness = clean.reason, clean.witness
-            row.ama_escort_present = clean.escort_present
-            row.padss_total = state.check.padss.total if state.check.padss.complete else None
-            row.instructions_text = state.instructions
-            row.completed_by, row.completed_at = actor.username, now
-            row.updated_by, row.updated_at = actor.username, now
-            owner.review_status = AWAITING_REVIEW
-            session.flush()
+            running = phase is Phase.INFUSING  # stopped first, with the same reason
+            stop = [(EventKind.STOP, self.now(), decision.reason)] if running else []
+            self._end(session, owner, actor, state, decision, stop)
             log.info("session %d: left against medical advice (%s)", owner.id, actor.username)
-            return self._state(session, owner)
+            return self._state(session, self._owner(session, session_id, fresh=True))
+
+    def _end(
+        self,
+        session: Session,
+        owner: SessionRow,
+        actor: Actor,
+        state: DischargeState,
+        decision: DischargeDecision,
+        before: list[tuple],
+    ) -> None:
+        """Append the discharge the decision allows (after `before`: a stop) and complete the
+        checklist row with the outcome. The session's phase, chair and review queue follow
+        the events (sessions.append_events)."""
+        now = self.now()
+        actions = [*before, (EventKind.DISCHARGE, now, decision.reason)]
+        append_events(session, owner, actor, actions, decision=decision)
+        row = self._row(session, owner, actor)
+        row.outcome = decision.outcome
+        if decision.ama is not None:
+            row.ama_reason, row.ama_witness = decision.ama.reason, decision.ama.witness
+            row.ama_escort_present = decision.ama.escort_present
+        row.padss_total = decision.padss_total
+        row.instructions_text = state.instructions
+        row.completed_by, row.completed_at = actor.username, now
+        row.updated_by, row.updated_at = actor.username, now
+        session.flush()
 
     # -- helpers -----------------------------------------------------------------------------
     @staticmethod

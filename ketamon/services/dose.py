@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,11 +24,11 @@ from ketamon.domain.dose import (
     require_change_reason,
 )
 from ketamon.domain.errors import DomainError, FieldError
-from ketamon.domain.users import LOCKOUT_MINUTES, MAX_FAILED_SIGN_INS, Permission
+from ketamon.domain.users import Permission
 from ketamon.services.base import NotFound, Service, acting_user, to_user
 from ketamon.services.review import require_unsigned
 from ketamon.services.settings import load_settings
-from ketamon.services.users import _verify
+from ketamon.services.users import UNKNOWN_USER, check_password
 from ketamon.storage.audit import write_entries
 from ketamon.storage.models import DoseRecordRow, PatientRow, SessionRow, UserRow
 
@@ -172,11 +171,13 @@ class DoseService(Service):
             witness = session.scalar(select(UserRow).where(UserRow.username == name))
             if witness is not None and witness.username == actor.username:
                 check_witness(to_user(witness), actor.username)  # "someone other than you"
-            if not self._witness_ok(session, witness, witness_password, now):
+            if not check_password(witness, witness_password, now):
                 refused = True
+                known = witness.username if witness is not None else UNKNOWN_USER
+                session.flush()  # the witness's failure count, before the audit entry
                 write_entries(
                     session.connection(),
-                    self.audit(actor, f"dose waste witness {name[:64]} not accepted"),
+                    self.audit(actor, f"dose waste witness {known} not accepted"),
                     [("witness_refused", "dose_record", session_id, "", None, None)],
                 )
             else:
@@ -190,28 +191,10 @@ class DoseService(Service):
                 session.flush()
                 result = to_record(row)
         if refused:  # the failure count and the audit entry were committed above
-            log.warning("session %d: dose witness %r refused", session_id, name[:64])
+            log.warning("session %d: dose witness %s refused", session_id, known)
             raise WitnessRefused()
         log.info("session %d: dose completed by %s", session_id, actor.username)
         return result
-
-    @staticmethod
-    def _witness_ok(session: Session, row: UserRow | None, password: str, now) -> bool:  # noqa: ANN001
-        """The sign-in check: active, not locked, the right password. A wrong password
-        counts towards the lockout as at sign-in."""
-        if row is None or not row.active:
-            return False
-        if row.locked_until and row.locked_until > now:
-            return False
-        if _verify(row.password_hash, password):
-            row.failed_sign_ins, row.locked_until = 0, None
-            return True
-        row.failed_sign_ins += 1
-        if row.failed_sign_ins >= MAX_FAILED_SIGN_INS:
-            row.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
-            row.failed_sign_ins = 0
-        session.flush()
-        return False
 
 
 def _same_plan(row: DoseRecordRow, values: dict) -> bool:

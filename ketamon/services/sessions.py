@@ -1,8 +1,10 @@
-"""Check-in and the infusion's life: start, pause, resume, stop, discharge, cancel.
+"""Check-in and the infusion's life: start, pause, resume, stop, cancel.
 
 Each action is one transaction that appends an event; the phase column and the
 active_* columns follow the events so the database can enforce one session per chair
-and per patient.
+and per patient, and review_status follows the domain's rule (an ended session awaits
+review). Discharge is not here: it goes through services/discharge.py, whose checklist or
+against-advice record gives the domain's DischargeDecision that the transition requires.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from sqlalchemy.orm import Session, selectinload
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import Chair, SessionSnapshot
 from ketamon.domain.courses import next_session_place
+from ketamon.domain.discharge import DischargeDecision
 from ketamon.domain.errors import DomainError
+from ketamon.domain.review import review_status_after
 from ketamon.domain.sessions import (
     EventKind,
     Phase,
@@ -204,9 +208,11 @@ def append_events(
     actor: Actor,
     actions: Iterable[tuple],
     recorded_at: datetime | None = None,
+    *,
+    decision: DischargeDecision | None = None,
 ) -> None:
     """Apply (kind, at, reason[, rate_ml_h]) actions in order, each checked as append_event
-    checks it.
+    checks it. A discharge among them needs the domain's `decision` (and takes its reason).
 
     One flush for all of them: the demo seeder writes whole past sessions this way.
     row.events must be loaded; it is expired afterwards.
@@ -216,7 +222,9 @@ def append_events(
     for kind, at, reason, *rest in actions:
         rate = rest[0] if rest else None
         check_event_time(events, at)
-        state = transition(state, kind, reason)
+        state = transition(state, kind, reason, decision=decision)
+        if kind is EventKind.DISCHARGE and decision is not None:
+            reason = decision.reason
         if kind is EventKind.RATE_CHANGE:
             rate = validate_rate(rate)
         event = SessionEvent(kind, at, actor.username, reason.strip(), rate)
@@ -237,6 +245,8 @@ def append_events(
     if not state.phase.active:
         row.active_chair_id = None
         row.active_patient_id = None
+    queued = review_status_after(state.phase)
+    row.review_status = queued.value if queued else None
     session.flush()
     session.expire(row, ["events"])
 
@@ -359,9 +369,6 @@ class SessionService(Service):
         """A new pump rate (mL/h) with its reason; the phase and the timers are unchanged."""
         return self._act(actor, session_id, EventKind.RATE_CHANGE, reason, rate_ml_h)
 
-    def discharge(self, actor: Actor, session_id: int) -> SessionSnapshot:
-        return self._act(actor, session_id, EventKind.DISCHARGE)
-
     def cancel(self, actor: Actor, session_id: int, reason: str) -> SessionSnapshot:
         return self._act(actor, session_id, EventKind.CANCEL, reason)
 
@@ -386,8 +393,6 @@ class SessionService(Service):
                 times = derive_times(events)
                 check_stop(times.infusion_elapsed(now), row.target_minutes, reason)
             append_event(session, row, kind, actor, now, reason, rate_ml_h=rate_ml_h)
-            if kind is EventKind.CANCEL:
-                row.review_status = "awaiting_review"  # the physician reviews it too
             log.info("session %d: %s by %s", row.id, kind.value, actor.username)
             return self._reload(session, row.id)
 

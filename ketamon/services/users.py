@@ -2,13 +2,17 @@
 
 Passwords are hashed with argon2id (argon2-cffi); a hash is never logged or shown.
 Five wrong passwords in a row lock the account for five minutes; the refusal reads the
-same for an unknown user, a wrong password, a locked or a deactivated account.
+same, and takes the same time (one argon2 verification), for an unknown user, a wrong
+password, a locked or a deactivated account. Text typed as a username is never logged or
+audited unless it is an existing username.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import secrets
+from datetime import datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,15 +21,15 @@ from sqlalchemy import func, select
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.users import (
-    LOCKOUT_MINUTES,
-    MAX_FAILED_SIGN_INS,
     SIGN_IN_REFUSED,
     Permission,
     Role,
     User,
+    after_password_check,
     check_password_policy,
     clean_username,
     format_roles,
+    is_locked,
     parse_roles,
 )
 from ketamon.services.base import NotFound, Service, acting_user, to_user, user_names
@@ -34,6 +38,7 @@ from ketamon.storage.models import UserRow
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+UNKNOWN_USER = "unknown user"  # what the log and audit trail say for a username not on file
 
 
 def hash_password(password: str) -> str:
@@ -155,31 +160,16 @@ class UserService(Service):
 
 class AuthService(Service):
     def sign_in(self, username: str, password: str) -> User:
-        """The user, or SignInRefused. Every attempt is written to the audit trail."""
+        """The user, or SignInRefused. Every attempt is written to the audit trail; an
+        unknown username is recorded (and logged) as "unknown user", never as typed."""
         name = username.strip().lower()
         now = self.now()
         with self.db.transaction(write=True) as session:
             row = session.scalar(select(UserRow).where(UserRow.username == name))
-            ok = (
-                row is not None and row.active and not (row.locked_until and row.locked_until > now)
-            )
-            if ok:
-                ok = _verify(row.password_hash, password)
-                if ok and _hasher.check_needs_rehash(row.password_hash):
-                    row.password_hash = _hasher.hash(password)
-            if (
-                row is not None
-                and row.active
-                and not ok
-                and not (row.locked_until and row.locked_until > now)
-            ):
-                row.failed_sign_ins += 1
-                if row.failed_sign_ins >= MAX_FAILED_SIGN_INS:
-                    row.locked_until = now + timedelta(minutes=LOCKOUT_MINUTES)
-                    row.failed_sign_ins = 0
-            elif ok:
-                row.failed_sign_ins, row.locked_until = 0, None
-            context = AuditContext(name[:64] or "(blank)", now)
+            ok = check_password(row, password, now)
+            if ok and _hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = _hasher.hash(password)
+            context = AuditContext(row.username if row else UNKNOWN_USER, now)
             session.info["audit"] = context
             session.flush()
             write_entries(
@@ -197,8 +187,9 @@ class AuthService(Service):
                 ],
             )
             user = to_user(row) if ok else None
+            known = row.username if row else UNKNOWN_USER
         if user is None:  # the failure count was committed above
-            log.warning("sign-in refused for username %r", name[:64])
+            log.warning("sign-in refused for %s", known)
             raise SignInRefused()
         log.info("signed in: %s", user.username)
         return user
@@ -216,6 +207,26 @@ class AuthService(Service):
                 self.audit(actor),
                 [(action, "app_user", user.id, "", None, None)],
             )
+
+
+def check_password(row: UserRow | None, password: str, now: datetime) -> bool:
+    """The one password check (signing in, unlocking, a witness): True only for an active,
+    unlocked account and its password. A wrong password counts towards the lockout.
+
+    Exactly one argon2 verification whatever the outcome (against a dummy hash for an
+    unknown, deactivated or locked account), so the time taken does not tell them apart
+    from a wrong password."""
+    usable = row is not None and row.active and not is_locked(row.locked_until, now)
+    ok = _verify(row.password_hash if usable else _dummy_hash(), password) and usable
+    if usable:
+        row.failed_sign_ins, row.locked_until = after_password_check(row.failed_sign_ins, ok, now)
+    return ok
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash made once per process with the same parameters as real ones."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def _verify(stored_hash: str, password: str) -> bool:

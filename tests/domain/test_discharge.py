@@ -11,12 +11,14 @@ from ketamon.domain.discharge import (
     AgainstAdvice,
     ClinicalFacts,
     DischargeAnswers,
+    DischargeDecision,
     DischargeRules,
     Escort,
     ItemState,
     IvSite,
     Nausea,
     VitalsPoint,
+    against_advice,
     evaluate,
     normalize_phone,
     padss_iv_site,
@@ -24,11 +26,13 @@ from ketamon.domain.discharge import (
     padss_orientation_gait,
     padss_pain,
     padss_vitals,
+    release,
     validate_against_advice,
     validate_escort_plan,
     vitals_deviation_percent,
 )
-from ketamon.domain.errors import FieldError, ValidationErrors
+from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.users import Role, User
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 RULES = DischargeRules()
@@ -169,3 +173,48 @@ def test_leaving_against_advice_needs_a_reason_and_another_witness() -> None:
     with pytest.raises(ValidationErrors) as error:
         validate_against_advice(AgainstAdvice("", "nurse.jo", True), "nurse.jo")
     assert set(error.value.errors) == {"ama_reason", "ama_witness"}
+
+
+# -- the decision a session needs to become discharged ----------------------------------------
+def test_release_is_given_only_for_a_ready_checklist() -> None:
+    decision = release(evaluate(READY, FACTS, RULES))
+    assert (decision.outcome, decision.reason, decision.ama, decision.padss_total) == (
+        "discharged",
+        "",
+        None,
+        10,
+    )
+    early = replace(FACTS, infusion_ended_at=NOW - timedelta(minutes=1))
+    no_escort = replace(READY, escort=Escort())
+    with pytest.raises(DomainError) as refused:
+        release(evaluate(no_escort, early, RULES))
+    assert str(refused.value).startswith("Cannot discharge yet:\n• Observed 30 min")
+    assert "Escort name is required" in str(refused.value)
+
+
+WITNESS = User(7, "nurse.kim", "Kim Osei", "RN", frozenset({Role.NURSE}), True)
+
+
+def test_against_advice_needs_a_reason_and_an_active_witness_other_than_the_nurse() -> None:
+    check = evaluate(DischargeAnswers(), FACTS, RULES)  # nothing met
+    decision = against_advice(
+        AgainstAdvice(" Insisted ", "nurse.kim", False), "nurse.jo", WITNESS, check
+    )
+    assert decision.outcome == "ama"
+    assert decision.reason == "Left against medical advice: Insisted"
+    assert decision.padss_total is None  # the checklist was not complete
+    ama = AgainstAdvice("Insisted", "nurse.kim", False)
+    with pytest.raises(FieldError, match="not an active KetaMon user"):
+        against_advice(ama, "nurse.jo", None, check)
+    with pytest.raises(FieldError, match="not an active KetaMon user"):
+        against_advice(ama, "nurse.jo", replace(WITNESS, active=False), check)
+    with pytest.raises(ValidationErrors):
+        against_advice(AgainstAdvice("", "nurse.kim", False), "nurse.jo", WITNESS, check)
+
+
+def test_a_decision_cannot_be_made_outside_release_and_against_advice() -> None:
+    check = evaluate(READY, FACTS, RULES)
+    with pytest.raises(DomainError, match="decided by the discharge checklist"):
+        DischargeDecision("discharged", check, None)
+    with pytest.raises(DomainError, match="decided by the discharge checklist"):
+        DischargeDecision("discharged", check, None, object())

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from ketamon.domain.discharge import DischargeRules, evaluate, release
 from ketamon.domain.errors import DomainError
 from ketamon.domain.sessions import (
     ACTIVE_PHASES,
@@ -18,6 +19,7 @@ from ketamon.domain.sessions import (
     transition,
 )
 from tests.conftest import T0
+from tests.domain.test_discharge import FACTS, READY
 
 CHECKED_IN = SessionState(Phase.CHECKED_IN)
 INFUSING = SessionState(Phase.INFUSING)
@@ -44,8 +46,16 @@ ALLOWED = {
 }
 
 
+# The checklist met: the only leave to discharge besides leaving against advice.
+LEAVE = release(evaluate(READY, FACTS, DischargeRules()))
+
+
 def _id(state: SessionState) -> str:
     return state.label.lower().replace(" ", "_")
+
+
+def _with_leave(kind: EventKind) -> dict:
+    return {"decision": LEAVE} if kind is EventKind.DISCHARGE else {}
 
 
 @pytest.mark.parametrize(
@@ -54,7 +64,17 @@ def _id(state: SessionState) -> str:
     ids=[f"{_id(s)}-{k.value}" for (s, k) in ALLOWED],
 )
 def test_allowed_transition(state: SessionState, kind: EventKind, after: SessionState) -> None:
-    assert transition(state, kind, "a reason") == after
+    assert transition(state, kind, "a reason", **_with_leave(kind)) == after
+
+
+@pytest.mark.parametrize("decision", [None, "checklist met", object()])
+def test_a_discharge_without_the_domains_decision_is_refused(decision) -> None:
+    with pytest.raises(DomainError) as refused:
+        transition(RECOVERY, EventKind.DISCHARGE, "", decision=decision)
+    assert str(refused.value) == (
+        "Discharge through the discharge checklist (every criterion met) or "
+        "'Left against medical advice'"
+    )
 
 
 REFUSED = [(s, k) for s in ALL_STATES for k in EventKind if (s, k) not in ALLOWED]
@@ -64,9 +84,9 @@ REFUSED = [(s, k) for s in ALL_STATES for k in EventKind if (s, k) not in ALLOWE
     ("state", "kind"), REFUSED, ids=[f"{_id(s)}-{k.value}" for s, k in REFUSED]
 )
 def test_everything_outside_the_table_is_refused(state: SessionState, kind: EventKind) -> None:
-    # A reason is given so that the refusal is about the phase, not the missing reason.
+    # A reason (and a discharge decision) is given so that the refusal is about the phase.
     with pytest.raises(DomainError) as refused:
-        transition(state, kind, "a reason")
+        transition(state, kind, "a reason", **_with_leave(kind))
     assert str(refused.value)  # a nurse-readable message, never empty
 
 
@@ -97,7 +117,7 @@ def test_everything_outside_the_table_is_refused(state: SessionState, kind: Even
 )
 def test_refusal_message(state: SessionState, kind: EventKind, message: str) -> None:
     with pytest.raises(DomainError) as refused:
-        transition(state, kind, "a reason")
+        transition(state, kind, "a reason", **_with_leave(kind))
     assert str(refused.value) == message
 
 
@@ -107,7 +127,7 @@ def test_nothing_happens_after_discharge_or_cancel(
     state: SessionState, word: str, kind: EventKind
 ) -> None:
     with pytest.raises(DomainError) as refused:
-        transition(state, kind, "a reason")
+        transition(state, kind, "a reason", **_with_leave(kind))
     assert str(refused.value) == f"This session is already {word}"
 
 
@@ -136,7 +156,7 @@ def test_cancel_needs_a_reason_in_every_active_phase(state: SessionState, reason
     ],
 )
 def test_other_actions_need_no_reason(state: SessionState, kind: EventKind) -> None:
-    assert transition(state, kind, "") == ALLOWED[(state, kind)]
+    assert transition(state, kind, "", **_with_leave(kind)) == ALLOWED[(state, kind)]
 
 
 def test_phases_active_and_labels() -> None:

@@ -7,7 +7,7 @@ import pytest
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.services.base import NotFound
 from ketamon.services.clinic import Clinic
-from tests.conftest import NURSE, baseline, draft, open_clinic
+from tests.conftest import NURSE, baseline, discharge_ready, draft, open_clinic
 
 
 def names(chairs) -> list[str]:
@@ -115,9 +115,12 @@ def test_a_retired_chair_leaves_the_board_but_keeps_its_history(clinic, clock) -
     ada = clinic.patients.register(NURSE, draft())
     s = clinic.sessions.check_in(NURSE, chair.id, ada.id, 40)
     baseline(clinic, s.id)
-    for act in (clinic.sessions.start, clinic.sessions.stop, clinic.sessions.discharge):
-        clock.advance(minutes=20 if act != clinic.sessions.stop else 40)  # stop at the target
-        act(NURSE, s.id)
+    clock.advance(minutes=20)
+    clinic.sessions.start(NURSE, s.id)
+    clock.advance(minutes=40)
+    clinic.sessions.stop(NURSE, s.id)  # at the target
+    clock.advance(minutes=30)
+    discharge_ready(clinic, s.id)
 
     retired = clinic.chairs.retire(NURSE, chair.id)
     assert retired.retired

@@ -14,7 +14,7 @@ from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.sessions import EventKind, Phase
 from ketamon.services.base import NotFound
 from ketamon.services.clinic import Clinic
-from tests.conftest import NURSE, PASSWORD, T0, baseline, draft, open_clinic
+from tests.conftest import NURSE, PASSWORD, T0, baseline, discharge_ready, draft, open_clinic
 
 KIM = Actor("nurse.kim", "Kim Osei")
 
@@ -101,7 +101,8 @@ def test_a_whole_session_is_recorded_and_shown_on_the_board(clinic, clock, ada, 
     assert tile.level is TileLevel.RECOVERY
     assert tile.timer_text == "30:00"
 
-    s = clinic.sessions.discharge(NURSE, s.id)
+    discharge_ready(clinic, s.id)
+    s = clinic.sessions.get(s.id)
     assert s.phase is Phase.DISCHARGED
     assert chair.id not in clinic.sessions.board().sessions
     assert _tile(clinic, chair).level is TileLevel.EMPTY
@@ -156,12 +157,13 @@ def test_a_refused_action_records_nothing(clinic, ada, chairs) -> None:
     assert clinic.sessions.get(s.id).phase is Phase.INFUSING
 
 
-def test_nothing_after_discharge(clinic, ada, chairs) -> None:
+def test_nothing_after_discharge(clinic, clock, ada, chairs) -> None:
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     baseline(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clinic.sessions.stop(NURSE, s.id, "Patient request")  # early: a reason
-    clinic.sessions.discharge(NURSE, s.id)
+    clock.advance(minutes=30)
+    discharge_ready(clinic, s.id)
     with pytest.raises(DomainError, match="This session is already discharged"):
         clinic.sessions.cancel(NURSE, s.id, "mistake")
     assert len(_event_rows(clinic, s.id)) == 4
@@ -203,7 +205,7 @@ def test_discharge_frees_the_chair_and_the_patient(clinic, clock, ada, grace, ch
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)
     clock.advance(minutes=30)
-    clinic.sessions.discharge(NURSE, s.id)
+    discharge_ready(clinic, s.id)
     assert clinic.sessions.board().sessions == {}
     g = clinic.sessions.check_in(NURSE, chairs[0].id, grace.id, 40)
     a = clinic.sessions.check_in(NURSE, chairs[1].id, ada.id, 40)
@@ -249,7 +251,7 @@ def _complete_session(clinic: Clinic, clock, patient_id: int, chair_id: int):
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)
     clock.advance(minutes=30)
-    clinic.sessions.discharge(NURSE, s.id)
+    discharge_ready(clinic, s.id)
     clock.advance(days=3)
     return s
 
@@ -368,7 +370,7 @@ CHANGES = {
     "pause": lambda c, i: c.sessions.pause(None, i["infusing"], "nausea"),
     "resume": lambda c, i: c.sessions.resume(None, i["paused"]),
     "stop": lambda c, i: c.sessions.stop(None, i["infusing"]),
-    "discharge": lambda c, i: c.sessions.discharge(None, i["recovery"]),
+    "discharge": lambda c, i: c.discharge.discharge(None, i["recovery"]),
     "cancel": lambda c, i: c.sessions.cancel(None, i["infusing"], "mistake"),
     "chairs.add": lambda c, i: c.chairs.add(None, "Chair 9"),
     "chairs.rename": lambda c, i: c.chairs.rename(None, i["spare_chair"], "Window"),
