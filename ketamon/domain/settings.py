@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 
+from ketamon.domain import fields as rules
 from ketamon.domain.discharge import DEFAULT_INSTRUCTIONS, DischargeRules
 from ketamon.domain.errors import FieldError
 from ketamon.domain.side_effects import (
@@ -201,10 +202,12 @@ MIN_TARGET_MINUTES = 5
 MAX_TARGET_MINUTES = 240
 
 
-def validate_target_minutes(minutes: int) -> int:
-    if not MIN_TARGET_MINUTES <= int(minutes) <= MAX_TARGET_MINUTES:
-        raise FieldError(
-            "target_minutes",
-            f"Target infusion duration must be {MIN_TARGET_MINUTES}–{MAX_TARGET_MINUTES} minutes",
-        )
-    return int(minutes)
+def validate_target_minutes(minutes: object) -> int:
+    return rules.integer(
+        "target_minutes",
+        minutes,
+        MIN_TARGET_MINUTES,
+        MAX_TARGET_MINUTES,
+        label="Target infusion duration",
+        unit="minutes",
+    )

@@ -17,8 +17,10 @@ from typing import NamedTuple
 from sqlalchemy import Boolean, Select, and_, bindparam, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError
+from ketamon.domain.patients import search_words
 from ketamon.domain.review import (
     DEFAULT_MEANINGS,
     Addendum,
@@ -31,7 +33,7 @@ from ketamon.domain.review import (
 )
 from ketamon.domain.sessions import Phase
 from ketamon.domain.users import Permission, Role
-from ketamon.services.base import NotFound, Service, acting_user, to_user
+from ketamon.services.base import NotFound, Service, acting_user, like_literal, to_user
 from ketamon.services.settings import STORED_BANDS, bands_from_stored
 from ketamon.services.users import AuthService
 from ketamon.storage.models import (
@@ -87,6 +89,17 @@ class ReviewFilter:
     alerts_only: bool = False  # had a red vital or a severe side effect
 
 
+def check_filter(where: ReviewFilter) -> None:
+    """FieldError for a filter value the query cannot take (naive times, non-text)."""
+    fields.optional_datetime("since", where.since, label="From")
+    fields.optional_datetime("until", where.until, label="To")
+    search_words(where.patient)
+    fields.optional_record_id("chair_id", where.chair_id, label="Chair")
+    fields.one_line_text("nurse", where.nurse, fields.USERNAME_LENGTH, label="Nurse")
+    fields.one_line_text("status", where.status, fields.CODE_LENGTH, label="Status")
+    fields.flag("alerts_only", where.alerts_only, label="Only with alerts")
+
+
 class ReviewRow(NamedTuple):
     """One line of the list (a named tuple: a page of 200 is built in microseconds)."""
 
@@ -126,6 +139,7 @@ class ReviewService(Service):
             )
 
     def count(self, where: ReviewFilter) -> int:
+        check_filter(where)
         with self.db.reading() as connection:
             return connection.scalar(_count_query(where, connection.scalar(STORED_BANDS))) or 0
 
@@ -134,6 +148,9 @@ class ReviewService(Service):
 
         The statement is built once per filter and band table (cached) and run at the Core
         level: the list is read-only and needs no ORM identity map."""
+        check_filter(where)
+        offset = fields.integer("offset", offset, 0, 2**62, label="Page offset")
+        limit = fields.integer("limit", limit, 1, 10_000, label="Page size")
         with self.db.reading() as connection:
             query = _page_query(where, connection.scalar(STORED_BANDS))
             rows = connection.execute(query, {"offset": offset, "limit": limit}).all()
@@ -338,16 +355,17 @@ def _filtered(query: Select, where: ReviewFilter, bands) -> Select:  # noqa: ANN
         conditions.append(
             exists().where(DischargeRow.session_id == SessionRow.id, DischargeRow.outcome == "ama")
         )
-    if where.patient.strip():
-        like = f"%{where.patient.strip().lower()}%"
+    patient = " ".join(search_words(where.patient)).lower()
+    if patient:
+        like = f"%{like_literal(patient)}%"
         # Not correlated: the page query joins the patient table already (a correlated
         # EXISTS there would have no FROM left).
         conditions.append(
             SessionRow.patient_id.in_(
                 select(PatientRow.id).where(
                     or_(
-                        func.lower(PatientRow.full_name).like(like),
-                        func.lower(PatientRow.mrn).like(like),
+                        func.lower(PatientRow.full_name).like(like, escape="\\"),
+                        func.lower(PatientRow.mrn).like(like, escape="\\"),
                     )
                 )
             )
