@@ -165,16 +165,20 @@ def number(
     low_inclusive: bool = True,
 ) -> float:
     """A finite number within low–high (above `low` when not `low_inclusive`)."""
-    allowed = _range(low, high, unit) if low_inclusive else f"above {low:g} and up to "
-    if not low_inclusive:
-        allowed += f"{high:g}{' ' + unit if unit else ''}"
+    if low_inclusive:
+        allowed, not_number = _range(low, high, unit), f"{label} must be a number, "
+    else:
+        allowed = f"above {low:g} and up to {high:g}{' ' + unit if unit else ''}"
+        not_number = f"{label} must be a number "
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise FieldError(field, f"{label} must be a number, {allowed}")
+        raise FieldError(field, not_number + allowed)
     if isinstance(value, float) and not math.isfinite(value):
-        raise FieldError(field, f"{label} must be a number, {allowed}")
+        raise FieldError(field, not_number + allowed)
     too_low = value < low if low_inclusive else value <= low
     if too_low or value > high:  # compared before float(): a huge int cannot overflow
-        raise FieldError(field, f"{label} must be {allowed}")
+        raise FieldError(
+            field, (not_number if not low_inclusive else f"{label} must be ") + allowed
+        )
     return float(value)
 
 

@@ -71,7 +71,9 @@ def test_weights_in_range_are_accepted(weight: float) -> None:
     assert validate_patient(draft(weight_kg=weight), TODAY).weight_kg == float(weight)
 
 
-@pytest.mark.parametrize("weight", [0, 19.9, 350.1, 1000, -70, pytest.param(10**5000, id="10**5000")])
+@pytest.mark.parametrize(
+    "weight", [0, 19.9, 350.1, 1000, -70, pytest.param(10**5000, id="10**5000")]
+)
 def test_weights_out_of_range_are_refused(weight: float) -> None:
     errors = refused(draft(weight_kg=weight))
     assert errors == {"weight_kg": "Weight must be 20–350 kg"}
