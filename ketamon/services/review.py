@@ -27,6 +27,7 @@ from ketamon.domain.review import (
     ReviewStatus,
     Signature,
     check_addendum,
+    check_comment,
     check_may_sign,
     check_meaning,
     content_hash,
@@ -172,9 +173,13 @@ class ReviewService(Service):
 
         `username`, when given (the first signing of a sign-in), must be the signed-in user.
         A wrong password signs nothing (the refused attempt is on the audit trail)."""
-        if username is not None and username.strip().lower() != actor.username:
+        if username is not None and (
+            not isinstance(username, str) or username.strip().lower() != actor.username
+        ):
             raise DomainError("Sign with your own username: you are signed in as " + actor.username)
         check_meaning(meaning, meanings)
+        comment = check_comment(comment)
+        session_id = fields.record_id("session_id", session_id, label="Session")
         AuthService(self.db, self.clock).sign_in(actor.username, password)
         with self.db.transaction(audit=self.audit(actor, f"signed: {meaning}")) as session:
             user = acting_user(session, actor, Permission.SIGN)
@@ -192,7 +197,7 @@ class ReviewService(Service):
                 printed_name=user.full_name,
                 credentials=user.credentials,
                 meaning=meaning,
-                comment=comment.strip(),
+                comment=comment,
                 signed_at=self.now(),
                 content_hash=digest,
             )
@@ -209,6 +214,7 @@ class ReviewService(Service):
     # -- addenda -----------------------------------------------------------------------------
     def add_addendum(self, actor: Actor, session_id: int, text: str, reason: str) -> Addendum:
         body, why = check_addendum(text, reason)
+        session_id = fields.record_id("session_id", session_id, label="Session")
         with self.db.transaction(audit=self.audit(actor, why)) as session:
             user = acting_user(session, actor, None)
             if not (Role.NURSE in user.roles or Role.PHYSICIAN in user.roles):

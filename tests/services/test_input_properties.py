@@ -1,0 +1,231 @@
+"""Anything given to the patient, session and vitals services is answered or refused with a
+DomainError naming the field; what is stored, read back fresh, fits its column and equals
+the input as the domain normalises it."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ketamon.domain.errors import FieldError
+from ketamon.domain.patients import PatientDraft
+from ketamon.domain.vitals import MEASURES, VitalsDraft
+from ketamon.storage.models import PatientRow, SessionEventRow, VitalsRow
+from tests.conftest import NURSE, T0, baseline, draft
+from tests.services.inputs import (
+    HUGE,
+    JUNK,
+    NAIVE,
+    PROPERTIES,
+    REFUSED,
+    answers_or_refuses,
+    aware_between,
+    mixed,
+    named_fields,
+    stored_rows,
+    text_like,
+)
+
+_mrns = itertools.count(1)
+
+
+@PROPERTIES
+@given(
+    mrn=mixed(st.builds(lambda: f"MRN{next(_mrns)}")),
+    name=mixed(text_like("Ada Lovelace", "Grace  Hopper", "Zoë O'Brien-Łukasz")),
+    dob=mixed(st.dates(min_value=date(1890, 1, 1), max_value=date(2030, 1, 1))),
+    weight=mixed(st.floats(10, 400) | st.integers(0, 500)),
+    allergies=mixed(text_like("", "penicillin", "latex\nsulfa")),
+)
+def test_register_answers_or_names_the_field(clinic, mrn, name, dob, weight, allergies):
+    typed = PatientDraft(mrn, name, dob, weight, allergies)
+    with answers_or_refuses() as answered:
+        patient = clinic.patients.register(NURSE, typed)
+    if not answered:
+        return
+    (row,) = stored_rows(clinic, PatientRow, id=patient.id)
+    assert clinic.patients.get(patient.id) == patient
+    assert row["mrn"] == mrn.strip() and row["full_name"] == " ".join(name.split())
+    assert row["date_of_birth"] == dob and row["weight_kg"] == float(weight)
+    assert row["allergies"] == allergies.replace("\r\n", "\n").strip()
+
+
+@pytest.mark.parametrize(
+    ("value", "field"),
+    [
+        (PatientDraft("M1", "Ada", T0, 70), "date_of_birth"),  # a datetime for a date
+        (PatientDraft(b"M1", "Ada", date(1980, 1, 1), 70), "mrn"),  # bytes, once a BLOB
+        (PatientDraft("M\x001", "Ada", date(1980, 1, 1), 70), "mrn"),
+        (PatientDraft("M1", "Ada\x1b[2J", date(1980, 1, 1), 70), "full_name"),
+        (PatientDraft("M1", "Ada", date(1980, 1, 1), float("nan")), "weight_kg"),
+        (PatientDraft("M1", "Ada", date(1980, 1, 1), 10**5000), "weight_kg"),
+        (PatientDraft("M" * 33, "Ada", date(1980, 1, 1), 70), "mrn"),
+    ],
+)
+def test_the_reported_registrations_are_refused_at_their_field(clinic, value, field):
+    with pytest.raises(REFUSED) as refused:
+        clinic.patients.register(NURSE, value)
+    assert named_fields(refused.value) == {field}
+    assert clinic.patients.search("Ada") == []
+
+
+@PROPERTIES
+@given(text=st.one_of(JUNK, text_like("Ada", "MRN", "%", "_", "\x00")))
+def test_search_answers_or_refuses(clinic, text):
+    with answers_or_refuses():
+        found = clinic.patients.search(text)
+        assert isinstance(found, list)
+
+
+def test_search_control_characters_and_wildcards_match_nothing_by_themselves(clinic):
+    ada = clinic.patients.register(NURSE, draft("MRN1", "Ada Lovelace"))
+    clinic.patients.register(NURSE, draft("MRN2", "Grace Hopper"))
+    for text in ("\x00", "\x00\x00", "%", "_", "\\", "%%", "a%", "\t", "\u2028"):
+        assert clinic.patients.search(text) == [], text
+    assert clinic.patients.search("Ada\x00") == [ada]  # the NUL only separates words
+    assert clinic.patients.search("\x00Lovelace") == [ada]
+    percent = clinic.patients.register(NURSE, draft("MRN3", "Ann 100% Kay"))
+    assert clinic.patients.search("0%") == [percent]
+    with pytest.raises(FieldError):
+        clinic.patients.search(b"Ada")
+
+
+@pytest.fixture
+def checked_in(clinic, clock):
+    patient = clinic.patients.register(NURSE, draft())
+    session = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    clock.advance(minutes=30)
+    return session.id
+
+
+def _measure(key: str) -> st.SearchStrategy:
+    m = MEASURES[key]
+    if m.integer:
+        valid = st.integers(int(m.low) - 5, int(m.high) + 5)
+    else:
+        valid = st.floats(m.low - 1, m.high + 1)
+    return st.one_of(st.none(), valid, valid, JUNK)
+
+
+@PROPERTIES
+@given(
+    values=st.fixed_dictionaries({k: _measure(k) for k in MEASURES}),
+    note=mixed(text_like("", "patient comfortable", "line one\nline two")),
+    taken=st.one_of(st.none(), aware_between(T0, T0 + timedelta(minutes=30)), NAIVE, JUNK),
+)
+def test_record_vitals_answers_or_names_the_field(clinic, checked_in, values, note, taken):
+    with answers_or_refuses() as answered:
+        saved = clinic.vitals.record(NURSE, checked_in, VitalsDraft(**values, note=note), taken)
+    if not answered:
+        return
+    (row,) = stored_rows(clinic, VitalsRow, id=saved.id)
+    for key, value in values.items():
+        expected = None if value is None else round(value, 1) if key == "temperature" else value
+        assert row[key] == expected and type(row[key]) is type(expected), key
+    assert row["note"] == note.strip()
+    assert clinic.vitals.list(checked_in)[-1] == saved
+
+
+@PROPERTIES
+@given(
+    values=st.fixed_dictionaries({k: _measure(k) for k in ("systolic", "heart_rate", "pain")}),
+    reason=mixed(text_like("typo", "wrong patient")),
+)
+def test_correct_and_void_answer_or_name_the_field(clinic, checked_in, values, reason):
+    first = baseline(clinic, checked_in)
+    typed = VitalsDraft(**(first.values.values() | values))  # type: ignore[arg-type]
+    with answers_or_refuses() as answered:
+        fixed = clinic.vitals.correct(NURSE, first.id, typed, reason)
+    if answered:
+        (row,) = stored_rows(clinic, VitalsRow, id=first.id)
+        assert row["status_reason"] == reason.strip()
+        stored_rows(clinic, VitalsRow, id=fixed.id)
+    with answers_or_refuses() as answered:
+        clinic.vitals.void(NURSE, (fixed if answered else first).id, reason)
+    stored_rows(clinic, VitalsRow, session_id=checked_in)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"pain": 5.5},  # once stored as 5.5 in an integer column
+        {"heart_rate": 10**4400},  # once a ValueError turning it into text
+        {"temperature": float("nan")},
+        {"spo2": "98"},
+        {"resp_rate": b"14"},
+    ],
+    ids=["pain 5.5", "huge int", "nan", "text", "bytes"],
+)
+def test_the_reported_vitals_are_refused_at_their_field(clinic, checked_in, values):
+    normal = dict(systolic=124, diastolic=78, heart_rate=72, spo2=98, resp_rate=14)
+    with pytest.raises(REFUSED) as refused:
+        clinic.vitals.record(NURSE, checked_in, VitalsDraft(**(normal | values)))
+    assert named_fields(refused.value) == set(values)
+    assert clinic.vitals.list(checked_in) == []
+
+
+def test_a_naive_time_taken_is_refused_at_its_field(clinic, checked_in):
+    with pytest.raises(FieldError, match="time zone") as refused:
+        baseline_values = VitalsDraft(124, 78, 72, 98, 14)
+        clinic.vitals.record(NURSE, checked_in, baseline_values, T0.replace(tzinfo=None))
+    assert refused.value.field == "taken_at"
+
+
+@PROPERTIES
+@given(
+    target=mixed(st.integers(0, 300)),
+    chair=st.one_of(st.just("first"), HUGE, JUNK),
+    reason=mixed(text_like("patient unwell", "wrong chair")),
+)
+def test_check_in_and_cancel_answer_or_name_the_field(clinic, target, chair, reason):
+    patient = clinic.patients.search("Ada") or [clinic.patients.register(NURSE, draft())]
+    chair_id = clinic.chairs.list()[0].id if chair == "first" else chair
+    with answers_or_refuses() as answered:
+        session = clinic.sessions.check_in(NURSE, chair_id, patient[0].id, target)
+    if not answered:
+        return
+    assert session.target_minutes == target
+    with answers_or_refuses() as answered:
+        clinic.sessions.cancel(NURSE, session.id, reason)
+    if not answered:  # free the chair for the next example
+        clinic.sessions.cancel(NURSE, session.id, "cleaning up")
+    else:
+        (row,) = stored_rows(clinic, SessionEventRow, session_id=session.id, kind="cancel")
+        assert row["reason"] == reason.replace("\r\n", "\n").strip()
+
+
+@pytest.fixture
+def infusing(clinic, checked_in):
+    baseline(clinic, checked_in)
+    clinic.sessions.start(NURSE, checked_in)
+    return checked_in
+
+
+@PROPERTIES
+@given(
+    rate=mixed(st.floats(0, 1200) | st.integers(0, 1200) | HUGE),
+    reason=mixed(text_like("pump alarm", "nausea")),
+    pause_reason=mixed(text_like("bathroom")),
+)
+def test_rate_changes_and_pauses_answer_or_name_the_field(
+    clinic, infusing, rate, reason, pause_reason
+):
+    with answers_or_refuses():
+        clinic.sessions.rate_change(NURSE, infusing, rate, reason)
+    with answers_or_refuses() as paused:
+        clinic.sessions.pause(NURSE, infusing, pause_reason)
+    if paused:
+        clinic.sessions.resume(NURSE, infusing)
+    stored_rows(clinic, SessionEventRow, session_id=infusing)
+
+
+@pytest.mark.parametrize("rate", [10**400, float("inf"), float("nan"), "12", None])
+def test_a_huge_or_non_number_pump_rate_is_refused_at_its_field(clinic, infusing, rate):
+    with pytest.raises(FieldError) as refused:
+        clinic.sessions.rate_change(NURSE, infusing, rate, "pump alarm")
+    assert refused.value.field == "rate_ml_h"
+    assert "0.1–999 mL/h" in refused.value.message
