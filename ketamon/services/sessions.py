@@ -92,6 +92,7 @@ def _with_events():  # noqa: ANN202
 def load_session(session: Session, session_id: int, *, fresh: bool = False) -> SessionRow:
     """The session row with its events loaded, or NotFound. `fresh` re-reads rows already
     in the unit of work (after events were appended in the same transaction)."""
+    session_id = fields.record_id("session_id", session_id, label="Session")
     query = _with_events().where(SessionRow.id == session_id)
     if fresh:
         query = query.execution_options(populate_existing=True)

@@ -242,3 +242,28 @@ def test_a_huge_or_non_number_pump_rate_is_refused_at_its_field(clinic, infusing
         clinic.sessions.rate_change(NURSE, infusing, rate, "pump alarm")
     assert refused.value.field == "rate_ml_h"
     assert "0.1–999 mL/h" in refused.value.message
+
+
+@PROPERTIES
+@given(
+    e=entries(
+        no_baseline=text_like("baseline machine broken"),
+        confirmed=st.booleans(),
+        stop_reason=text_like("patient asked to stop", ""),
+    )
+)
+def test_start_and_stop_answer_or_name_the_field(clinic, clock, e):
+    patient = clinic.patients.search("Ada") or [clinic.patients.register(NURSE, draft())]
+    sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient[0].id, 40).id
+    with answers_or_refuses() as started:
+        clinic.sessions.start(
+            NURSE, sid, no_baseline_reason=e["no_baseline"], high_bp_confirmed=e["confirmed"]
+        )
+    if started:
+        with answers_or_refuses() as stopped:
+            clinic.sessions.stop(NURSE, sid, e["stop_reason"])
+        for row in stored_rows(clinic, SessionEventRow, session_id=sid):
+            if row["kind"] == "stop":
+                assert stopped and row["reason"] == e["stop_reason"].strip()
+    if clinic.sessions.get(sid).phase.active:
+        clinic.sessions.cancel(NURSE, sid, "freeing the chair for the next example")

@@ -81,6 +81,18 @@ def test_sign_in_answers_or_refuses(clinic, username, password):
     stored_rows(clinic, UserRow)
 
 
+@FEW
+@given(password=st.one_of(JUNK, st.just("another long password"), text_like("short")))
+def test_resetting_a_password_answers_or_names_the_field(clinic, password):
+    if not [u for u in clinic.users.list() if u.username == "nurse.kim"]:
+        clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+    with answers_or_refuses() as answered:
+        clinic.users.reset_password(NURSE, "nurse.kim", password)
+    stored_rows(clinic, UserRow)
+    if answered:
+        assert clinic.auth.sign_in("nurse.kim", password).username == "nurse.kim"
+
+
 @PROPERTIES
 @given(
     e=entries(

@@ -70,6 +70,8 @@ def test_side_effects_answer_or_name_the_field(clinic, infusing, e):
     assert row["note"] == note.replace("\r\n", "\n").strip()
     assert row["severity"] == Severity(severity).value
     with answers_or_refuses():
+        clinic.side_effects.set_severity(NURSE, effect.id, e["severity"] if onset else other)
+    with answers_or_refuses():
         clinic.side_effects.set_note(NURSE, effect.id, other)
     with answers_or_refuses():
         clinic.side_effects.resolve(NURSE, effect.id, resolved)
