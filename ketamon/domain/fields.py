@@ -144,11 +144,8 @@ def integer(field: str, value: object, low: int, high: int, *, label: str, unit:
     allowed = _range(low, high, unit)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise FieldError(field, f"{label} must be a whole number, {allowed}")
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise FieldError(field, f"{label} must be a whole number, {allowed}")
-        if not value.is_integer():
-            raise FieldError(field, f"{label} must be a whole number, {allowed}")
+    if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
+        raise FieldError(field, f"{label} must be a whole number, {allowed}")
     if not low <= value <= high:  # exact for ints of any size: no conversion to float
         raise FieldError(field, f"{label} must be {allowed}")
     return int(value)
