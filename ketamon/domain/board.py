@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from ketamon.domain import fields
 from ketamon.domain.sessions import Phase, SessionEvent, replay
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.side_effects import SideEffect, severe_alert_text
@@ -25,6 +26,15 @@ class Chair:
     name: str
     position: int
     retired: bool = False
+
+
+MAX_CHAIR_NAME = fields.CHAIR_NAME_LENGTH
+
+
+def clean_chair_name(name: object) -> str:
+    return fields.one_line_text(
+        "name", name, MAX_CHAIR_NAME, label="Chair name", required=True, collapse=True
+    )
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from ketamon.domain import fields
 from ketamon.domain.errors import FieldError, ValidationErrors
 from ketamon.domain.users import User
 
 WEIGHT_RANGE_KG = (20.0, 350.0)
-MAX_LOT_LENGTH = 64
+MAX_LOT_LENGTH = fields.LOT_NUMBER_LENGTH
 
 
 def planned_mg(weight_kg: float, mg_per_kg: float) -> float:
@@ -49,6 +50,20 @@ class PlanFigures:
     planned_mg: float
     planned_ml: float
     planned_rate_ml_h: float
+    # the plan's inputs as checked, rounded as stored
+    weight_kg: float = 0.0
+    mg_per_kg: float = 0.0
+    concentration_mg_ml: float = 0.0
+    lot_number: str = ""
+
+
+@dataclass(frozen=True)
+class Completion:
+    """The end of the infusion as checked, rounded as stored."""
+
+    actual_mg: float
+    wasted_mg: float
+    over_plan_reason: str
 
 
 @dataclass(frozen=True)
@@ -79,30 +94,49 @@ def check_plan(
     """The computed plan, or ValidationErrors naming each refused field and its range."""
     errors: dict[str, str] = {}
     low_w, high_w = WEIGHT_RANGE_KG
-    if weight_kg is None or not low_w <= weight_kg <= high_w:
-        errors["weight_kg"] = f"Weight must be {low_w:g}–{high_w:g} kg"
+    weight = fields.collect(
+        errors,
+        lambda: fields.number("weight_kg", weight_kg, low_w, high_w, label="Weight", unit="kg"),
+    )
     low, high = limits.mg_per_kg_range
-    if mg_per_kg is None or not low <= mg_per_kg <= high:
-        errors["mg_per_kg"] = f"Dose must be {low:g}–{high:g} mg/kg"
+    dose = fields.collect(
+        errors,
+        lambda: fields.number("mg_per_kg", mg_per_kg, low, high, label="Dose", unit="mg/kg"),
+    )
     low_c, high_c = limits.concentration_range
-    if concentration_mg_ml is None or not low_c <= concentration_mg_ml <= high_c:
-        errors["concentration_mg_ml"] = f"Concentration must be {low_c:g}–{high_c:g} mg/mL"
-    lot = lot_number.strip()
-    if not lot:
+    concentration = fields.collect(
+        errors,
+        lambda: fields.number(
+            "concentration_mg_ml",
+            concentration_mg_ml,
+            low_c,
+            high_c,
+            label="Concentration",
+            unit="mg/mL",
+        ),
+    )
+    lot = fields.collect(
+        errors,
+        lambda: fields.one_line_text("lot_number", lot_number, MAX_LOT_LENGTH, label="Lot number"),
+    )
+    if lot == "":
         errors["lot_number"] = "Lot number is required (as printed on the vial)"
-    elif len(lot) > MAX_LOT_LENGTH:
-        errors["lot_number"] = f"Lot number: up to {MAX_LOT_LENGTH} characters"
     if errors:
         raise ValidationErrors(errors)
-    assert weight_kg is not None and mg_per_kg is not None and concentration_mg_ml is not None
-    total = planned_mg(weight_kg, mg_per_kg)
-    volume = planned_ml(total, concentration_mg_ml)
-    return PlanFigures(total, volume, planned_rate(volume, target_minutes))
+    assert weight is not None and dose is not None and concentration is not None
+    weight, dose, concentration = round(weight, 2), round(dose, 3), round(concentration, 3)
+    total = planned_mg(weight, dose)
+    volume = planned_ml(total, concentration)
+    rate = planned_rate(volume, target_minutes)
+    return PlanFigures(total, volume, rate, weight, dose, concentration, lot)  # type: ignore[arg-type]
 
 
 def over_plan_limit(planned: float, limits: DoseLimits) -> float:
     """The most that may be given without a reason."""
     return round(planned * (1 + limits.over_plan_percent / 100), 2)
+
+
+MAX_WASTED_MG = 10_000
 
 
 def check_completion(
@@ -111,26 +145,36 @@ def check_completion(
     wasted_mg: float | None,
     over_plan_reason: str,
     limits: DoseLimits,
-) -> None:
+) -> Completion:
     """Actual and wasted amounts; given above the plan by more than the allowance needs a
-    reason. ValidationErrors names each refused field."""
+    reason. ValidationErrors names each refused field (a NaN or infinity is no amount)."""
     errors: dict[str, str] = {}
     ceiling = round(planned * 3, 2)  # beyond three times the plan is a typing error
-    if actual_mg is None or not 0 <= actual_mg <= ceiling:
-        errors["actual_mg"] = f"Actual dose given must be 0–{ceiling:g} mg"
-    if wasted_mg is None or wasted_mg < 0:
-        errors["wasted_mg"] = "Wasted amount must be 0 mg or more"
-    elif wasted_mg > 10_000:
-        errors["wasted_mg"] = "Wasted amount must be 0–10000 mg"
-    if not errors and actual_mg is not None:
+    actual = fields.collect(
+        errors,
+        lambda: fields.number(
+            "actual_mg", actual_mg, 0, ceiling, label="Actual dose given", unit="mg"
+        ),
+    )
+    wasted = fields.collect(
+        errors,
+        lambda: fields.number(
+            "wasted_mg", wasted_mg, 0, MAX_WASTED_MG, label="Wasted amount", unit="mg"
+        ),
+    )
+    why = fields.collect(
+        errors, lambda: fields.optional_reason(over_plan_reason, field="over_plan_reason")
+    )
+    if not errors and actual is not None:
         limit = over_plan_limit(planned, limits)
-        if actual_mg > limit and not over_plan_reason.strip():
+        if actual > limit and not why:
             errors["over_plan_reason"] = (
-                f"{actual_mg:g} mg is more than {limits.over_plan_percent}% above the planned "
+                f"{actual:g} mg is more than {limits.over_plan_percent}% above the planned "
                 f"{planned:g} mg (up to {limit:g} mg without a reason): a reason is required"
             )
     if errors:
         raise ValidationErrors(errors)
+    return Completion(round(actual, 2), round(wasted, 2), why)  # type: ignore[arg-type]
 
 
 def check_witness(witness: User | None, recorder: str) -> User:
@@ -169,9 +213,11 @@ class DoseRecord:
         return self.completed_at is not None
 
 
-def require_change_reason(record: DoseRecord | None, reason: str) -> None:
-    """Once completed, the record changes only with a reason."""
-    if record is not None and record.completed and not reason.strip():
+def require_change_reason(record: DoseRecord | None, reason: object) -> str:
+    """Once completed, the record changes only with a reason (returned clean)."""
+    why = fields.optional_reason(reason)
+    if record is not None and record.completed and not why:
         raise FieldError(
             "reason", "The dose record is completed: a reason is required to change it"
         )
+    return why

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from ketamon.domain import fields
 from ketamon.domain.errors import FieldError, ValidationErrors
 
 OTHER = "other"
@@ -16,7 +17,7 @@ UNITS = ("mg", "mcg", "mL", "g", "units")
 ROUTES = ("IV", "IM", "PO", "SL", "ODT", "SC", "IN")
 # The largest single dose that is plausible per unit; above it is a typing error.
 MAX_DOSE = {"mg": 1000.0, "mcg": 5000.0, "mL": 500.0, "g": 10.0, "units": 10000.0}
-MAX_DRUG_LENGTH = 80
+MAX_DRUG_LENGTH = fields.DRUG_NAME_LENGTH
 VOID_REASONS = (
     "Entered for the wrong patient",
     "Entered twice",
@@ -66,11 +67,8 @@ class Medication:
 
 
 def parse_dose(text: str) -> float | None:
-    """A typed dose ("4", "0.5", "4,0"), or None when it is not a number."""
-    try:
-        return float(text.strip().replace(",", "."))
-    except ValueError:
-        return None
+    """A typed dose ("4", "0.5", "4,0"), or None when it is not a finite number."""
+    return fields.parse_number(text)
 
 
 def validate_medication(
@@ -81,46 +79,84 @@ def validate_medication(
     checked_in_at: datetime,
 ) -> MedicationDraft:
     """The cleaned draft (drug name resolved, time set) or ValidationErrors per field."""
+    if not isinstance(draft, MedicationDraft):
+        raise FieldError("medication", "A medication entry is required")
     errors: dict[str, str] = {}
-    drug = draft.drug.strip()
-    if drug.lower() == OTHER:
-        drug = " ".join(draft.other_drug.split())
-        if not drug:
-            errors["other_drug"] = "Name the drug given (Other)"
-    elif drug not in choices:
-        errors["drug"] = "Choose the drug from the list (or Other and type its name)"
-    if len(drug) > MAX_DRUG_LENGTH:
-        errors["other_drug"] = f"Drug name: up to {MAX_DRUG_LENGTH} characters"
-    unit = draft.unit.strip()
-    if unit not in MAX_DOSE:
+    drug = fields.collect(errors, lambda: _drug(draft, choices))
+    unit = fields.collect(
+        errors,
+        lambda: fields.one_line_text("unit", draft.unit, fields.CODE_LENGTH, label="Unit"),
+    )
+    dose = None
+    if unit is not None and unit not in MAX_DOSE:
         errors["unit"] = f"Unit must be one of {', '.join(UNITS)}"
-    else:
+    elif unit is not None:
         ceiling = MAX_DOSE[unit]
-        if draft.dose is None or not 0 < draft.dose <= ceiling:
-            errors["dose"] = f"Dose must be a number above 0 and up to {ceiling:g} {unit}"
-    route = draft.route.strip()
-    if route not in ROUTES:
+        dose = fields.collect(
+            errors,
+            lambda: fields.number(
+                "dose", draft.dose, 0, ceiling, label="Dose", unit=unit, low_inclusive=False
+            ),
+        )
+    route = fields.collect(
+        errors,
+        lambda: fields.one_line_text("route", draft.route, fields.CODE_LENGTH, label="Route"),
+    )
+    if route is not None and route not in ROUTES:
         errors["route"] = f"Route must be one of {', '.join(ROUTES)}"
-    when = draft.given_at or now
-    if when > now:
+    when = fields.collect(
+        errors, lambda: fields.optional_datetime("given_at", draft.given_at, label="Time given")
+    )
+    when = when or now
+    if "given_at" in errors:
+        pass
+    elif when > now:
         errors["given_at"] = "Time given cannot be in the future"
     elif when < checked_in_at:
         errors["given_at"] = "Time given cannot be before the patient checked in"
+    given_by = fields.collect(
+        errors,
+        lambda: fields.one_line_text(
+            "given_by", draft.given_by, fields.USERNAME_LENGTH, label="Given by"
+        ),
+    )
+    effect = fields.collect(
+        errors,
+        lambda: fields.optional_record_id(
+            "side_effect_id", draft.side_effect_id, label="Side effect"
+        ),
+    )
+    note = fields.collect(
+        errors,
+        lambda: fields.multiline_text("note", draft.note, fields.NOTE_LENGTH, label="Note"),
+    )
     if errors:
         raise ValidationErrors(errors)
     return MedicationDraft(
-        drug=drug,
-        dose=float(draft.dose),  # type: ignore[arg-type]
-        unit=unit,
-        route=route,
+        drug=drug,  # type: ignore[arg-type]
+        dose=dose,
+        unit=unit,  # type: ignore[arg-type]
+        route=route,  # type: ignore[arg-type]
         given_at=when,
-        given_by=draft.given_by.strip(),
-        side_effect_id=draft.side_effect_id,
-        note=draft.note.strip(),
+        given_by=given_by,  # type: ignore[arg-type]
+        side_effect_id=effect,
+        note=note,  # type: ignore[arg-type]
     )
 
 
-def require_void_reason(reason: str) -> str:
-    if not reason.strip():
-        raise FieldError("reason", "A reason is required to void a medication entry")
-    return reason.strip()
+def _drug(draft: MedicationDraft, choices: tuple[str, ...]) -> str:
+    drug = fields.one_line_text("drug", draft.drug, MAX_DRUG_LENGTH, label="Drug")
+    if drug.lower() != OTHER:
+        if drug not in choices:
+            raise FieldError("drug", "Choose the drug from the list (or Other and type its name)")
+        return drug
+    named = fields.one_line_text(
+        "other_drug", draft.other_drug, MAX_DRUG_LENGTH, label="Drug name", collapse=True
+    )
+    if not named:
+        raise FieldError("other_drug", "Name the drug given (Other)")
+    return named
+
+
+def require_void_reason(reason: object) -> str:
+    return fields.reason(reason, missing="A reason is required to void a medication entry")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
+from ketamon.domain import fields
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.sessions import Phase
 from ketamon.domain.users import Role, User
@@ -79,21 +80,28 @@ def check_may_sign(user: User, phase: Phase, already_signed: bool) -> None:
         raise DomainError("This session is already signed; add an addendum instead")
 
 
-def check_meaning(meaning: str, allowed: tuple[str, ...]) -> str:
-    if meaning not in allowed:
+def check_meaning(meaning: object, allowed: tuple[str, ...]) -> str:
+    if not isinstance(meaning, str) or meaning not in allowed:
         raise FieldError("meaning", f"Choose the meaning of the signature: {', '.join(allowed)}")
     return meaning
 
 
-def check_addendum(text: str, reason: str) -> tuple[str, str]:
+def check_addendum(text: object, reason: object) -> tuple[str, str]:
+    body = fields.multiline_text("addendum", text, fields.LONG_TEXT_LENGTH, label="Addendum")
+    why = fields.multiline_text("addendum", reason, fields.REASON_LENGTH, label="Addendum reason")
     problems = []
-    if not text.strip():
+    if not body:
         problems.append("The addendum text is empty")
-    if not reason.strip():
+    if not why:
         problems.append("Say why the addendum is added")
     if problems:
         raise FieldError("addendum", "; ".join(problems))
-    return text.strip(), reason.strip()
+    return body, why
+
+
+def check_comment(comment: object) -> str:
+    """The signer's optional comment."""
+    return fields.multiline_text("comment", comment, fields.NOTE_LENGTH, label="Comment")
 
 
 def _plain(value: object) -> object:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from ketamon.domain import fields
 from ketamon.domain.discharge import DischargeDecision
 from ketamon.domain.errors import DomainError, FieldError
 
@@ -189,9 +190,10 @@ def check_event_time(events: tuple[SessionEvent, ...] | list[SessionEvent], at: 
 def validate_rate(rate_ml_h: float | None) -> float:
     """A new pump rate in mL/h, or FieldError naming the field and the allowed range."""
     low, high = RATE_RANGE_ML_H
-    if rate_ml_h is None or not low <= float(rate_ml_h) <= high:
+    if rate_ml_h is None:
         raise FieldError("rate_ml_h", f"New rate must be {low:g}–{high:g} mL/h")
-    return round(float(rate_ml_h), 2)
+    rate = fields.number("rate_ml_h", rate_ml_h, low, high, label="New rate", unit="mL/h")
+    return round(rate, 2)
 
 
 def is_early_stop(infusion_elapsed: timedelta, target_minutes: int) -> bool:

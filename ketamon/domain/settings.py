@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 
+from ketamon.domain import fields as rules
 from ketamon.domain.discharge import DEFAULT_INSTRUCTIONS, DischargeRules
 from ketamon.domain.errors import FieldError
 from ketamon.domain.side_effects import (
@@ -118,6 +119,7 @@ class ClinicSettings:
         return settings
 
     def validate(self) -> None:
+        self._validate_types()
         validate_target_minutes(self.default_target_minutes)
         # Every duration offered at check-in must be one that check-in accepts.
         if not self.target_choices or not all(
@@ -152,6 +154,60 @@ class ClinicSettings:
         self._validate_discharge()
         if not self.signature_meanings or not all(str(m).strip() for m in self.signature_meanings):
             raise FieldError("signature_meanings", "Signature meanings cannot be empty")
+
+    def _validate_types(self) -> None:
+        """Every value of its type, finite, text within its column and on one line (the
+        ranges of each setting are checked after)."""
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            if isinstance(value, int):
+                rules.integer(item.name, value, -(10**6), 10**6, label=item.name)
+            else:
+                rules.number(item.name, value, -(10**6), 10**6, label=item.name)
+        rules.one_line_text(
+            "clinic_name", self.clinic_name, rules.PERSON_NAME_LENGTH, label="Clinic name"
+        )
+        rules.multiline_text(
+            "clinic_address", self.clinic_address, rules.NOTE_LENGTH, label="Clinic address"
+        )
+        rules.one_line_text("clinic_phone", self.clinic_phone, rules.PHONE_LENGTH, label="Phone")
+        rules.one_line_text("phone_region", self.phone_region, 2, label="Phone region")
+        rules.multiline_text(
+            "discharge_instructions",
+            self.discharge_instructions,
+            rules.LONG_TEXT_LENGTH,
+            label="Discharge instructions",
+        )
+        for key, low, high in (
+            ("target_choices", MIN_TARGET_MINUTES, MAX_TARGET_MINUTES),
+            ("vitals_marks_minutes", 1, MAX_TARGET_MINUTES),
+        ):
+            for minutes in _sequence(key, getattr(self, key)):
+                rules.integer(key, minutes, low, high, label=key, unit="minutes")
+        bp = _sequence("baseline_bp_warning", self.baseline_bp_warning)
+        if len(bp) == 2:
+            rules.integer("baseline_bp_warning", bp[0], 40, 300, label="Systolic warning")
+            rules.integer("baseline_bp_warning", bp[1], 20, 200, label="Diastolic warning")
+        for key in ("dose_mg_per_kg_range", "dose_concentration_range"):
+            for value in _sequence(key, getattr(self, key)):
+                rules.number(key, value, 0, 10**6, label=key)
+        for key, length in (
+            ("medication_choices", rules.DRUG_NAME_LENGTH),
+            ("signature_meanings", rules.MEANING_LENGTH),
+        ):
+            for text in _sequence(key, getattr(self, key)):
+                rules.one_line_text(key, text, length, label=key)
+        for kind in _sequence("side_effect_catalog", self.side_effect_catalog):
+            if not isinstance(kind, SideEffectKind):
+                raise FieldError("side_effect_catalog", "The side effects list is malformed")
+        if not isinstance(self.vital_bands, dict):
+            raise FieldError("vital_bands", "Vital bands are a table per measure")
+        for key, edges in self.vital_bands.items():
+            for edge in _sequence("vital_bands", edges):
+                if edge is not None:
+                    rules.number("vital_bands", edge, 0, 1000, label=f"Band edge of {key}")
 
     def _validate_dose(self) -> None:
         if not self.medication_choices or not all(str(m).strip() for m in self.medication_choices):
@@ -197,14 +253,22 @@ class ClinicSettings:
             raise FieldError("discharge_instructions", "Discharge instructions cannot be empty")
 
 
+def _sequence(key: str, value: object) -> tuple | list:
+    if not isinstance(value, tuple | list):
+        raise FieldError(key, f"{key} must be a list")
+    return value
+
+
 MIN_TARGET_MINUTES = 5
 MAX_TARGET_MINUTES = 240
 
 
-def validate_target_minutes(minutes: int) -> int:
-    if not MIN_TARGET_MINUTES <= int(minutes) <= MAX_TARGET_MINUTES:
-        raise FieldError(
-            "target_minutes",
-            f"Target infusion duration must be {MIN_TARGET_MINUTES}–{MAX_TARGET_MINUTES} minutes",
-        )
-    return int(minutes)
+def validate_target_minutes(minutes: object) -> int:
+    return rules.integer(
+        "target_minutes",
+        minutes,
+        MIN_TARGET_MINUTES,
+        MAX_TARGET_MINUTES,
+        label="Target infusion duration",
+        unit="minutes",
+    )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from ketamon.domain import fields
 from ketamon.domain.errors import DomainError, FieldError
 
 
@@ -49,10 +50,10 @@ DEFAULT_SIDE_EFFECTS: tuple[SideEffectKind, ...] = (
     SideEffectKind("other", "Other", free_text=True),
 )
 
-MAX_NAME_LENGTH = 120  # SideEffectRow.label
-MAX_KEY_LENGTH = 40  # SideEffectRow.kind_key
+MAX_NAME_LENGTH = fields.SIDE_EFFECT_NAME_LENGTH  # SideEffectRow.label
+MAX_KEY_LENGTH = fields.SIDE_EFFECT_KEY_LENGTH  # SideEffectRow.kind_key
 MAX_OTHER_LENGTH = 200
-MAX_NOTE_LENGTH = 1000
+MAX_NOTE_LENGTH = fields.NOTE_LENGTH
 
 
 def catalog_from_stored(stored: object) -> tuple[SideEffectKind, ...]:
@@ -77,13 +78,10 @@ def catalog_to_stored(catalog: Sequence[SideEffectKind]) -> list[dict[str, objec
 
 
 # -- the catalog: add, rename, retire (a new tuple each time; keys never change) ----------
-def _clean_name(name: str) -> str:
-    clean = " ".join(name.split())
-    if not clean:
-        raise FieldError("name", "Side effect name is required (1–120 characters)")
-    if len(clean) > MAX_NAME_LENGTH:
-        raise FieldError("name", f"Side effect name must be 1–{MAX_NAME_LENGTH} characters")
-    return clean
+def _clean_name(name: object) -> str:
+    return fields.one_line_text(
+        "name", name, MAX_NAME_LENGTH, label="Side effect name", required=True, collapse=True
+    )
 
 
 def _check_unique_name(catalog: Sequence[SideEffectKind], name: str, key: str = "") -> None:
@@ -102,7 +100,8 @@ def key_for(name: str, taken: set[str]) -> str:
     return key
 
 
-def find_kind(catalog: Sequence[SideEffectKind], key: str) -> SideEffectKind:
+def find_kind(catalog: Sequence[SideEffectKind], key: object) -> SideEffectKind:
+    fields.one_line_text("kind_key", key, MAX_KEY_LENGTH, label="Side effect key")
     for kind in catalog:
         if kind.key == key:
             return kind
@@ -142,8 +141,13 @@ def validate_catalog(catalog: Sequence[SideEffectKind]) -> None:
     if len(set(keys)) != len(keys):
         raise FieldError("side_effect_catalog", "Side effect keys must be unique")
     for kind in catalog:
-        if not kind.key or len(kind.key) > MAX_KEY_LENGTH:
-            raise FieldError("side_effect_catalog", f"Bad side effect key {kind.key!r}")
+        if (
+            not isinstance(kind.key, str)
+            or not kind.key
+            or len(kind.key) > MAX_KEY_LENGTH
+            or fields.controls_as_spaces(kind.key) != kind.key
+        ):
+            raise FieldError("side_effect_catalog", "Bad side effect key")
         _clean_name(kind.name)
 
 
@@ -213,25 +217,24 @@ def check_resolution(resolved_at: datetime, onset_at: datetime, now: datetime) -
     return resolved_at
 
 
-def check_other_text(kind: SideEffectKind, other_text: str) -> str:
+def check_other_text(kind: SideEffectKind, other_text: object) -> str:
     """Free-text kinds ("Other") need the nurse to say what; others take no text."""
-    text = " ".join(other_text.split())
+    text = fields.one_line_text(
+        "other_text",
+        other_text,
+        MAX_OTHER_LENGTH,
+        label=f"{kind.name}: the description",
+        collapse=True,
+    )
     if not kind.free_text:
         return ""
     if not text:
         raise FieldError("other_text", f"{kind.name}: say what the side effect is")
-    if len(text) > MAX_OTHER_LENGTH:
-        raise FieldError(
-            "other_text", f"{kind.name}: the description must be 1–{MAX_OTHER_LENGTH} characters"
-        )
     return text
 
 
-def check_note(note: str) -> str:
-    clean = note.strip()
-    if len(clean) > MAX_NOTE_LENGTH:
-        raise FieldError("note", f"Note must be at most {MAX_NOTE_LENGTH} characters")
-    return clean
+def check_note(note: object) -> str:
+    return fields.multiline_text("note", note, MAX_NOTE_LENGTH, label="Note")
 
 
 def check_can_tick(kind: SideEffectKind, existing: Sequence[SideEffect]) -> None:

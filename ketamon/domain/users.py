@@ -11,12 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from ketamon.domain import fields
 from ketamon.domain.errors import DomainError, FieldError
 
 MIN_PASSWORD_LENGTH = 10
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT_MINUTES = 5
-MAX_USERNAME_LENGTH = 64
+MAX_USERNAME_LENGTH = fields.USERNAME_LENGTH
+MAX_PASSWORD_LENGTH = 1000
 SIGN_IN_REFUSED = (
     "Wrong username or password. After 5 wrong attempts in a row an account is locked "
     "for 5 minutes."
@@ -44,10 +46,17 @@ GRANTS: dict[Role, frozenset[Permission]] = {
 
 
 def parse_roles(text: str | list[str] | tuple[str, ...] | frozenset) -> frozenset[Role]:
-    items = text.replace(";", ",").split(",") if isinstance(text, str) else list(text)
+    if isinstance(text, str):
+        items = text.replace(";", ",").split(",")
+    elif isinstance(text, list | tuple | set | frozenset):
+        items = list(text)
+    else:
+        raise FieldError("roles", "Roles must be text, e.g. nurse,admin")
     roles = set()
     for item in items:
-        name = str(item).strip().lower()
+        if not isinstance(item, str) or fields.controls_as_spaces(item) != item:
+            raise FieldError("roles", "Roles must be text, e.g. nurse,admin")
+        name = item.strip().lower()
         if not name:
             continue
         try:
@@ -81,7 +90,9 @@ class User:
         return any(permission in GRANTS[r] for r in self.roles)
 
 
-def clean_username(username: str) -> str:
+def clean_username(username: object) -> str:
+    if not isinstance(username, str):
+        raise FieldError("username", "Username must be text")
     name = username.strip().lower()
     if not name:
         raise FieldError("username", "Username is required")
@@ -93,7 +104,13 @@ def clean_username(username: str) -> str:
     return name
 
 
-def check_password_policy(password: str) -> None:
+def check_password_policy(password: object) -> None:
+    if not isinstance(password, str):
+        raise FieldError("password", "Password must be text")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise FieldError("password", f"Password must be at most {MAX_PASSWORD_LENGTH} characters")
+    if fields.controls_as_spaces(password) != password:
+        raise FieldError("password", "Password must not contain control characters")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise FieldError("password", f"Password must be at least {MIN_PASSWORD_LENGTH} characters")
     if password.strip() != password or not password.strip():
@@ -120,3 +137,19 @@ def after_password_check(failed: int, ok: bool, now: datetime) -> tuple[int, dat
     if failed + 1 >= MAX_FAILED_SIGN_INS:
         return 0, now + timedelta(minutes=LOCKOUT_MINUTES)
     return failed + 1, None
+
+
+def clean_person(full_name: object, credentials: object) -> tuple[str, str]:
+    """A user's full name (required) and credentials ("RN", "MD"), as they are printed."""
+    name = fields.one_line_text(
+        "full_name",
+        full_name,
+        fields.PERSON_NAME_LENGTH,
+        label="Full name",
+        required=True,
+        collapse=True,
+    )
+    creds = fields.one_line_text(
+        "credentials", credentials, fields.CREDENTIALS_LENGTH, label="Credentials", collapse=True
+    )
+    return name, creds

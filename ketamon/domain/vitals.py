@@ -7,10 +7,11 @@ are clinic settings (VitalBands), defaults from CLINICAL.md (NEWS2 and infusion-
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
 
+from ketamon.domain import fields
 from ketamon.domain.errors import FieldError, ValidationErrors
 
 
@@ -248,10 +249,47 @@ def _field_for(key: str, fields: dict[str, str]) -> str:
 
 
 def validate_draft(draft: VitalsDraft, *, require_core: bool = True) -> VitalsDraft:
-    """Check a draft built in code (services re-check everything the UI parsed)."""
-    text = {k: ("" if v is None else repr(v)) for k, v in draft.values().items()}
-    parsed = parse_vitals(text, require_core=require_core)
-    return replace(parsed, note=draft.note.strip())
+    """Check a draft built in code (services re-check everything the UI parsed): each value
+    None or a finite number in range (whole where the column is), the note text."""
+    if not isinstance(draft, VitalsDraft):
+        raise FieldError("vitals", "A vitals set is required")
+    errors: dict[str, str] = {}
+    values: dict[str, float | None] = {}
+    for key, measure in MEASURES.items():
+        value = getattr(draft, key)
+        values[key] = (
+            None
+            if value is None
+            else fields.collect(errors, lambda m=measure, v=value: _value(m, v))
+        )
+    given = {k for k, v in draft.values().items() if v is not None}
+    if not given & set(CORE_KEYS) and given & set(SCORE_KEYS):
+        require_core = False  # the scores on their own
+    if require_core:
+        for key in CORE_KEYS:
+            if key not in given:
+                errors.setdefault(key, f"{MEASURES[key].label} is required")
+    sys_v, dia_v = values.get("systolic"), values.get("diastolic")
+    if sys_v is not None and dia_v is not None and dia_v >= sys_v:
+        errors.setdefault("diastolic", "Diastolic BP must be below systolic")
+    note = fields.collect(
+        errors, lambda: fields.multiline_text("note", draft.note, fields.NOTE_LENGTH, label="Note")
+    )
+    if errors:
+        raise ValidationErrors(errors)
+    return VitalsDraft(**values, note=note)  # type: ignore[arg-type]
+
+
+def _value(measure: Measure, value: object) -> float:
+    unit = "" if measure.unit.startswith("0") else measure.unit
+    if measure.integer:
+        return fields.integer(
+            measure.key, value, int(measure.low), int(measure.high), label=measure.label, unit=unit
+        )
+    number = fields.number(
+        measure.key, value, measure.low, measure.high, label=measure.label, unit=unit
+    )
+    return round(number, 1)
 
 
 def grade_set(draft: VitalsDraft, bands: dict[str, Band]) -> dict[str, Grade]:

@@ -18,6 +18,11 @@ class NotFound(DomainError):
     """The record asked for does not exist."""
 
 
+def like_literal(text: str) -> str:
+    """`text` for a LIKE pattern with ESCAPE '\\': its %, _ and \\ match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def to_user(row: UserRow) -> User:
     return User(
         row.id, row.username, row.full_name, row.credentials, parse_roles(row.roles), row.active

@@ -5,15 +5,14 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ketamon.domain import fields
 from ketamon.domain.actors import Actor
-from ketamon.domain.board import Chair
+from ketamon.domain.board import Chair, clean_chair_name
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.users import Permission
 from ketamon.services.base import NotFound, Service, acting_user
 from ketamon.services.settings import load_settings
 from ketamon.storage.models import ChairRow, SessionRow
-
-MAX_CHAIR_NAME = 64
 
 
 def to_chair(row: ChairRow) -> Chair:
@@ -59,6 +58,7 @@ class ChairService(Service):
 
     def move(self, actor: Actor, chair_id: int, offset: int) -> list[Chair]:
         """Move a chair up (-1) or down (+1) among the active chairs."""
+        offset = fields.integer("offset", offset, -1000, 1000, label="Move by")
         with self.db.transaction(audit=self.audit(actor, "")) as session:
             acting_user(session, actor, Permission.MANAGE_SETTINGS)
             rows = list(
@@ -105,18 +105,14 @@ class ChairService(Service):
 
     @staticmethod
     def _get(session: Session, chair_id: int) -> ChairRow:
-        row = session.get(ChairRow, chair_id)
+        row = session.get(ChairRow, fields.record_id("chair_id", chair_id, label="Chair"))
         if row is None:
             raise NotFound(f"Chair {chair_id} not found")
         return row
 
     @staticmethod
     def _valid_name(session: Session, name: str, exclude_id: int | None = None) -> str:
-        clean = " ".join(name.split())
-        if not clean:
-            raise FieldError("name", "Chair name is required")
-        if len(clean) > MAX_CHAIR_NAME:
-            raise FieldError("name", f"Chair name must be at most {MAX_CHAIR_NAME} characters")
+        clean = clean_chair_name(name)
         clash = session.scalar(
             select(ChairRow.id).where(
                 func.lower(ChairRow.name) == clean.lower(),

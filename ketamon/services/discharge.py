@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketamon.domain import fields
 from ketamon.domain.actors import Actor
-from ketamon.domain.clock import ensure_utc
 from ketamon.domain.discharge import (
     AgainstAdvice,
     ClinicalFacts,
@@ -31,9 +31,8 @@ from ketamon.domain.discharge import (
     evaluate,
     normalize_phone,
     release,
-    validate_against_advice,
-    validate_escort_plan,
 )
+from ketamon.domain.discharge_entry import clean_against_advice, clean_answers, escort_plan
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.sessions import EventKind, Phase, replay
 from ketamon.domain.timers import derive_times
@@ -119,7 +118,7 @@ class DischargeService(Service):
         with self.db.transaction(audit=self.audit(actor, "escort plan")) as session:
             acting_user(session, actor, Permission.CHART)
             owner = self._owner(session, session_id, open_only=True)
-            plan = validate_escort_plan(escort, load_settings(session).phone_region)
+            plan = escort_plan(escort, load_settings(session).phone_region)
             row = self._row(session, owner, actor)
             row.escort_name, row.escort_relationship = plan.name, plan.relationship
             row.escort_phone = plan.phone
@@ -134,19 +133,18 @@ class DischargeService(Service):
         A phone number that is not valid yet is stored as typed; the check shows it missing.
         Verifying the escort records the nurse who does it (the acting user).
         """
-        if answers.pain is not None and not 0 <= answers.pain <= 10:
-            raise FieldError("pain", "Pain score must be 0–10")
+        answers = clean_answers(answers)
         with self.db.transaction(audit=self.audit(actor)) as session:
             acting_user(session, actor, Permission.CHART)
             owner = self._owner(session, session_id, open_only=True)
             region = load_settings(session).phone_region
             row = self._row(session, owner, actor)
             escort = answers.escort
-            phone = escort.phone.strip()
+            phone = escort.phone
             with contextlib.suppress(FieldError):  # kept as typed; the check shows it missing
                 phone = normalize_phone(phone, region)
-            row.escort_name = escort.name.strip()
-            row.escort_relationship = escort.relationship.strip()
+            row.escort_name = escort.name
+            row.escort_relationship = escort.relationship
             row.escort_phone = phone
             if escort.present_verified and not row.escort_verified:
                 row.escort_verified_by = actor.username
@@ -165,14 +163,15 @@ class DischargeService(Service):
     def set_next_appointment(
         self, actor: Actor, session_id: int, when: datetime | None
     ) -> DischargeState:
+        when = fields.optional_datetime("next_appointment", when, label="Next appointment")
         with self.db.transaction(audit=self.audit(actor)) as session:
             acting_user(session, actor, Permission.CHART)
             owner = self._owner(session, session_id)
             require_unsigned(session, session_id)
-            if when is not None and ensure_utc(when) <= self.now():
+            if when is not None and when <= self.now():
                 raise FieldError("next_appointment", "The next appointment must be in the future")
             row = self._row(session, owner, actor)
-            row.next_appointment_at = ensure_utc(when) if when is not None else None
+            row.next_appointment_at = when
             session.flush()
             return self._state(session, owner)
 
@@ -194,7 +193,7 @@ class DischargeService(Service):
         """The patient leaves without meeting the criteria: reason, witness, escort or not.
 
         A running infusion is stopped first (with the same reason)."""
-        clean = validate_against_advice(ama, actor.username)
+        clean = clean_against_advice(ama, actor.username)
         with self.db.transaction(audit=self.audit(actor, clean.reason)) as session:
             acting_user(session, actor, Permission.CHART)
             witness = session.scalar(select(UserRow).where(UserRow.username == clean.witness))
@@ -245,6 +244,7 @@ class DischargeService(Service):
     def _owner(
         session: Session, session_id: int, *, open_only: bool = False, fresh: bool = False
     ) -> SessionRow:
+        session_id = fields.record_id("session_id", session_id, label="Session")
         owner = load_session(session, session_id, fresh=fresh)
         if open_only and not Phase(owner.phase).active:
             raise DomainError(f"This session is already {Phase(owner.phase).label.lower()}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.dose import (
     DoseLimits,
@@ -105,6 +106,8 @@ class DoseService(Service):
         reason: str = "",
     ) -> DoseRecord:
         """Write (or change) the plan. Free to change until completed; after, with a reason."""
+        reason = fields.optional_reason(reason)
+        session_id = fields.record_id("session_id", session_id, label="Session")
         with self.db.transaction(audit=self.audit(actor, reason)) as session:
             acting_user(session, actor, Permission.CHART)
             owner = _owner(session, session_id)
@@ -116,12 +119,12 @@ class DoseService(Service):
             row = session.get(DoseRecordRow, session_id)
             require_change_reason(to_record(row) if row else None, reason)
             values = dict(
-                weight_kg=round(float(weight_kg), 2),  # type: ignore[arg-type]
-                mg_per_kg=round(float(mg_per_kg), 3),  # type: ignore[arg-type]
+                weight_kg=figures.weight_kg,
+                mg_per_kg=figures.mg_per_kg,
                 planned_mg=figures.planned_mg,
-                concentration_mg_ml=round(float(concentration_mg_ml), 3),  # type: ignore[arg-type]
+                concentration_mg_ml=figures.concentration_mg_ml,
                 planned_rate_ml_h=figures.planned_rate_ml_h,
-                lot_number=lot_number.strip(),
+                lot_number=figures.lot_number,
                 planned_by=actor.username,
                 planned_at=self.now(),
             )
@@ -150,7 +153,13 @@ class DoseService(Service):
         """Actual mg given and mg wasted, the waste witnessed by another active user who
         types their password. Refusals name the field; a refused witness writes nothing to
         the record (the attempt itself is audited)."""
-        name = witness_username.strip().lower()
+        name = fields.one_line_text(
+            "witness", witness_username, fields.USERNAME_LENGTH, label="The witness's username"
+        ).lower()
+        if not isinstance(witness_password, str):
+            raise FieldError("witness_password", "The witness must type their password")
+        reason = fields.optional_reason(reason)
+        session_id = fields.record_id("session_id", session_id, label="Session")
         now = self.now()
         refused = False
         with self.db.transaction(audit=self.audit(actor, reason)) as session:
@@ -163,7 +172,9 @@ class DoseService(Service):
             record = to_record(row)
             require_change_reason(record, reason)
             limits = DoseLimits.from_settings(load_settings(session))
-            check_completion(record.planned_mg, actual_mg, wasted_mg, over_plan_reason, limits)
+            done = check_completion(
+                record.planned_mg, actual_mg, wasted_mg, over_plan_reason, limits
+            )
             if not name:
                 raise FieldError("witness", "The witness's username is required")
             if not witness_password:
@@ -182,9 +193,8 @@ class DoseService(Service):
                 )
             else:
                 check_witness(to_user(witness), actor.username)
-                row.actual_mg = round(float(actual_mg), 2)  # type: ignore[arg-type]
-                row.wasted_mg = round(float(wasted_mg), 2)  # type: ignore[arg-type]
-                row.over_plan_reason = over_plan_reason.strip()
+                row.actual_mg, row.wasted_mg = done.actual_mg, done.wasted_mg
+                row.over_plan_reason = done.over_plan_reason
                 row.witness = witness.username
                 row.completed_by = actor.username
                 row.completed_at = now

@@ -11,6 +11,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.interventions import (
@@ -64,6 +65,7 @@ class InterventionService(Service):
         """Record a medication given. Time defaults to now; the giver to the acting user,
         or another active user; the side effect treated must be a current one of this
         session."""
+        session_id = fields.record_id("session_id", session_id, label="Session")
         with self.db.transaction(audit=self.audit(actor)) as session:
             acting_user(session, actor, Permission.CHART)
             require_unsigned(session, session_id)
@@ -110,7 +112,7 @@ class InterventionService(Service):
         clean = require_void_reason(reason)
         with self.db.transaction(audit=self.audit(actor, clean)) as session:
             acting_user(session, actor, Permission.CHART)
-            row = session.get(MedicationRow, med_id)
+            row = session.get(MedicationRow, fields.record_id("med_id", med_id, label="Entry"))
             if row is None:
                 raise NotFound(f"Medication entry {med_id} not found")
             require_unsigned(session, row.session_id)

@@ -6,11 +6,12 @@ import logging
 
 from sqlalchemy import func, or_, select
 
+from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import ValidationErrors
-from ketamon.domain.patients import Patient, PatientDraft, validate_patient
+from ketamon.domain.patients import Patient, PatientDraft, search_words, validate_patient
 from ketamon.domain.users import Permission
-from ketamon.services.base import NotFound, Service, acting_user
+from ketamon.services.base import NotFound, Service, acting_user, like_literal
 from ketamon.storage.models import PatientRow
 
 log = logging.getLogger(__name__)
@@ -52,18 +53,19 @@ class PatientService(Service):
             return to_patient(row)
 
     def search(self, text: str, limit: int = 25) -> list[Patient]:
-        """Patients whose MRN starts with, or whose name contains, the text."""
-        words = text.split()
+        """Patients whose MRN starts with, or whose name contains, the text (every word of
+        it; % and _ are literal characters, control characters separate words)."""
+        words = search_words(text)
+        limit = fields.integer("limit", limit, 1, 1000, label="Search limit")
         if not words:
             return []
         with self.db.transaction(write=False) as session:
             query = select(PatientRow)
             for word in words:
-                escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
                 query = query.where(
                     or_(
-                        PatientRow.full_name.ilike(f"%{escaped}%", escape="\\"),
-                        PatientRow.mrn.ilike(f"{escaped}%", escape="\\"),
+                        PatientRow.full_name.ilike(f"%{like_literal(word)}%", escape="\\"),
+                        PatientRow.mrn.ilike(f"{like_literal(word)}%", escape="\\"),
                     )
                 )
             rows = session.scalars(query.order_by(PatientRow.full_name).limit(limit))

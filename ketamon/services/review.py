@@ -17,21 +17,24 @@ from typing import NamedTuple
 from sqlalchemy import Boolean, Select, and_, bindparam, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError
+from ketamon.domain.patients import search_words
 from ketamon.domain.review import (
     DEFAULT_MEANINGS,
     Addendum,
     ReviewStatus,
     Signature,
     check_addendum,
+    check_comment,
     check_may_sign,
     check_meaning,
     content_hash,
 )
 from ketamon.domain.sessions import Phase
 from ketamon.domain.users import Permission, Role
-from ketamon.services.base import NotFound, Service, acting_user, to_user
+from ketamon.services.base import NotFound, Service, acting_user, like_literal, to_user
 from ketamon.services.settings import STORED_BANDS, bands_from_stored
 from ketamon.services.users import AuthService
 from ketamon.storage.models import (
@@ -87,6 +90,17 @@ class ReviewFilter:
     alerts_only: bool = False  # had a red vital or a severe side effect
 
 
+def check_filter(where: ReviewFilter) -> None:
+    """FieldError for a filter value the query cannot take (naive times, non-text)."""
+    fields.optional_datetime("since", where.since, label="From")
+    fields.optional_datetime("until", where.until, label="To")
+    search_words(where.patient)
+    fields.optional_record_id("chair_id", where.chair_id, label="Chair")
+    fields.one_line_text("nurse", where.nurse, fields.USERNAME_LENGTH, label="Nurse")
+    fields.one_line_text("status", where.status, fields.CODE_LENGTH, label="Status")
+    fields.flag("alerts_only", where.alerts_only, label="Only with alerts")
+
+
 class ReviewRow(NamedTuple):
     """One line of the list (a named tuple: a page of 200 is built in microseconds)."""
 
@@ -126,6 +140,7 @@ class ReviewService(Service):
             )
 
     def count(self, where: ReviewFilter) -> int:
+        check_filter(where)
         with self.db.reading() as connection:
             return connection.scalar(_count_query(where, connection.scalar(STORED_BANDS))) or 0
 
@@ -134,6 +149,9 @@ class ReviewService(Service):
 
         The statement is built once per filter and band table (cached) and run at the Core
         level: the list is read-only and needs no ORM identity map."""
+        check_filter(where)
+        offset = fields.integer("offset", offset, 0, 2**62, label="Page offset")
+        limit = fields.integer("limit", limit, 1, 10_000, label="Page size")
         with self.db.reading() as connection:
             query = _page_query(where, connection.scalar(STORED_BANDS))
             rows = connection.execute(query, {"offset": offset, "limit": limit}).all()
@@ -155,9 +173,13 @@ class ReviewService(Service):
 
         `username`, when given (the first signing of a sign-in), must be the signed-in user.
         A wrong password signs nothing (the refused attempt is on the audit trail)."""
-        if username is not None and username.strip().lower() != actor.username:
+        if username is not None and (
+            not isinstance(username, str) or username.strip().lower() != actor.username
+        ):
             raise DomainError("Sign with your own username: you are signed in as " + actor.username)
         check_meaning(meaning, meanings)
+        comment = check_comment(comment)
+        session_id = fields.record_id("session_id", session_id, label="Session")
         AuthService(self.db, self.clock).sign_in(actor.username, password)
         with self.db.transaction(audit=self.audit(actor, f"signed: {meaning}")) as session:
             user = acting_user(session, actor, Permission.SIGN)
@@ -175,7 +197,7 @@ class ReviewService(Service):
                 printed_name=user.full_name,
                 credentials=user.credentials,
                 meaning=meaning,
-                comment=comment.strip(),
+                comment=comment,
                 signed_at=self.now(),
                 content_hash=digest,
             )
@@ -192,6 +214,7 @@ class ReviewService(Service):
     # -- addenda -----------------------------------------------------------------------------
     def add_addendum(self, actor: Actor, session_id: int, text: str, reason: str) -> Addendum:
         body, why = check_addendum(text, reason)
+        session_id = fields.record_id("session_id", session_id, label="Session")
         with self.db.transaction(audit=self.audit(actor, why)) as session:
             user = acting_user(session, actor, None)
             if not (Role.NURSE in user.roles or Role.PHYSICIAN in user.roles):
@@ -338,16 +361,17 @@ def _filtered(query: Select, where: ReviewFilter, bands) -> Select:  # noqa: ANN
         conditions.append(
             exists().where(DischargeRow.session_id == SessionRow.id, DischargeRow.outcome == "ama")
         )
-    if where.patient.strip():
-        like = f"%{where.patient.strip().lower()}%"
+    patient = " ".join(search_words(where.patient)).lower()
+    if patient:
+        like = f"%{like_literal(patient)}%"
         # Not correlated: the page query joins the patient table already (a correlated
         # EXISTS there would have no FROM left).
         conditions.append(
             SessionRow.patient_id.in_(
                 select(PatientRow.id).where(
                     or_(
-                        func.lower(PatientRow.full_name).like(like),
-                        func.lower(PatientRow.mrn).like(like),
+                        func.lower(PatientRow.full_name).like(like, escape="\\"),
+                        func.lower(PatientRow.mrn).like(like, escape="\\"),
                     )
                 )
             )

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import Chair, SessionSnapshot
 from ketamon.domain.courses import next_session_place
@@ -95,6 +96,7 @@ def _with_events():  # noqa: ANN202
 def load_session(session: Session, session_id: int, *, fresh: bool = False) -> SessionRow:
     """The session row with its events loaded, or NotFound. `fresh` re-reads rows already
     in the unit of work (after events were appended in the same transaction)."""
+    session_id = fields.record_id("session_id", session_id, label="Session")
     query = _with_events().where(SessionRow.id == session_id)
     if fresh:
         query = query.execution_options(populate_existing=True)
@@ -114,7 +116,9 @@ def check_in_row(
     at: datetime,
 ) -> SessionRow:
     """Create a checked-in session (shared by the service and the demo seeder)."""
-    validate_target_minutes(target_minutes)
+    target_minutes = validate_target_minutes(target_minutes)
+    chair_id = fields.record_id("chair_id", chair_id, label="Chair")
+    patient_id = fields.record_id("patient_id", patient_id, label="Patient")
     chair = session.get(ChairRow, chair_id)
     if chair is None or chair.retired_at is not None:
         raise DomainError("That chair is not in use")
@@ -305,9 +309,15 @@ class SessionService(Service):
         """Start the infusion. Without a baseline set in the last 30 minutes (setting) it is
         refused unless the nurse gives a reason; a baseline BP above 140/90 (setting) must
         be confirmed. Either decision is recorded with the start: who, when, why."""
+        no_baseline_reason = fields.optional_reason(no_baseline_reason, field="no_baseline_reason")
+        fields.flag("high_bp_confirmed", high_bp_confirmed, label="High BP confirmed")
         with self.db.transaction(audit=self.audit(actor)) as session:
             acting_user(session, actor, Permission.CHART)
-            row = session.scalar(_with_events().where(SessionRow.id == session_id))
+            row = session.scalar(
+                _with_events().where(
+                    SessionRow.id == fields.record_id("session_id", session_id, label="Session")
+                )
+            )
             if row is None:
                 raise NotFound(f"Session {session_id} not found")
             transition(replay(_events(row)), EventKind.START)  # "already started" comes first
@@ -380,6 +390,10 @@ class SessionService(Service):
         reason: str = "",
         rate_ml_h: float | None = None,
     ) -> SessionSnapshot:
+        reason = fields.optional_reason(reason)
+        session_id = fields.record_id("session_id", session_id, label="Session")
+        if kind is EventKind.RATE_CHANGE:
+            rate_ml_h = validate_rate(rate_ml_h)
         with self.db.transaction(audit=self.audit(actor, reason)) as session:
             acting_user(session, actor, Permission.CHART)
             row = session.scalar(_with_events().where(SessionRow.id == session_id))

@@ -16,8 +16,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketamon.domain import fields
 from ketamon.domain.actors import Actor
-from ketamon.domain.clock import ensure_utc
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.sessions import Phase
 from ketamon.domain.side_effects import (
@@ -123,6 +123,7 @@ class SideEffectService(Service):
         """Tick a side effect: onset now (or the time given), mild unless said otherwise."""
         severity = _severity(severity)
         clean_note = check_note(note)
+        onset = fields.optional_datetime("onset_at", onset_at, label="Onset time")
         with self.db.transaction(audit=self.audit(actor)) as session:
             acting_user(session, actor, Permission.CHART)
             owner = self._owner(session, session_id)
@@ -137,7 +138,7 @@ class SideEffectService(Service):
             existing = [to_effect(r) for r in self._rows(session, session_id)]
             check_can_tick(kind, existing)
             now = self.now()
-            when = ensure_utc(onset_at) if onset_at is not None else now
+            when = onset if onset is not None else now
             check_onset(when, self._checked_in_at(owner), now)
             row = SideEffectRow(
                 session_id=session_id,
@@ -171,6 +172,7 @@ class SideEffectService(Service):
             return to_effect(row)
 
     def resolve(self, actor: Actor, effect_id: int, at: datetime | None = None) -> SideEffect:
+        at = fields.optional_datetime("resolved_at", at, label="Resolution time")
         with self.db.transaction(audit=self.audit(actor)) as session:
             acting_user(session, actor, Permission.CHART)
             row = self._current(session, effect_id)
@@ -180,7 +182,7 @@ class SideEffectService(Service):
                     "correct the time with a reason instead"
                 )
             now = self.now()
-            when = ensure_utc(at) if at is not None else now
+            when = at if at is not None else now
             row.resolved_at = check_resolution(when, row.onset_at, now)
             return to_effect(row)
 
@@ -203,16 +205,18 @@ class SideEffectService(Service):
         reason: str,
     ) -> SideEffect:
         """Change the onset and/or resolution time after recording (a reason is required)."""
-        _require_reason(reason, "correct the time of")
+        reason = _require_reason(reason, "correct the time of")
+        onset_at = fields.optional_datetime("onset_at", onset_at, label="Onset time")
+        resolved_at = fields.optional_datetime("resolved_at", resolved_at, label="Resolution time")
         if onset_at is None and resolved_at is None:
             raise FieldError("onset_at", "Give the corrected onset or resolution time")
         with self.db.transaction(audit=self.audit(actor, reason)) as session:
             acting_user(session, actor, Permission.CHART)
             row = self._current(session, effect_id)
             now = self.now()
-            onset = ensure_utc(onset_at) if onset_at is not None else row.onset_at
+            onset = onset_at if onset_at is not None else row.onset_at
             check_onset(onset, self._checked_in_at(self._owner(session, row.session_id)), now)
-            resolved = ensure_utc(resolved_at) if resolved_at is not None else row.resolved_at
+            resolved = resolved_at if resolved_at is not None else row.resolved_at
             if resolved is not None:
                 check_resolution(resolved, onset, now)
             if onset != row.onset_at:
@@ -223,11 +227,11 @@ class SideEffectService(Service):
 
     def void(self, actor: Actor, effect_id: int, reason: str) -> SideEffect:
         """Un-tick: the entry stays in the record, voided, with the reason."""
-        _require_reason(reason, "un-tick (void)")
+        reason = _require_reason(reason, "un-tick (void)")
         with self.db.transaction(audit=self.audit(actor, reason)) as session:
             acting_user(session, actor, Permission.CHART)
             row = self._current(session, effect_id)
-            row.status, row.status_reason = "voided", reason.strip()
+            row.status, row.status_reason = "voided", reason
             return to_effect(row)
 
     def acknowledge(self, actor: Actor, effect_id: int) -> SideEffect:
@@ -284,7 +288,7 @@ class SideEffectService(Service):
 
     @staticmethod
     def _owner(session: Session, session_id: int) -> SessionRow:
-        return load_session(session, session_id)
+        return load_session(session, fields.record_id("session_id", session_id, label="Session"))
 
     @staticmethod
     def _checked_in_at(owner: SessionRow) -> datetime:
@@ -292,7 +296,9 @@ class SideEffectService(Service):
 
     @staticmethod
     def _current(session: Session, effect_id: int) -> SideEffectRow:
-        row = session.get(SideEffectRow, effect_id)
+        row = session.get(
+            SideEffectRow, fields.record_id("effect_id", effect_id, label="Side effect")
+        )
         if row is None:
             raise NotFound(f"Side effect {effect_id} not found")
         require_unsigned(session, row.session_id)
@@ -304,10 +310,9 @@ class SideEffectService(Service):
 def _severity(value: Severity | str) -> Severity:
     try:
         return Severity(value)
-    except ValueError:
+    except (ValueError, TypeError):
         raise FieldError("severity", "Severity must be mild, moderate or severe") from None
 
 
-def _require_reason(reason: str, what: str) -> None:
-    if not reason.strip():
-        raise FieldError("reason", f"A reason is required to {what} a side effect")
+def _require_reason(reason: object, what: str) -> str:
+    return fields.reason(reason, missing=f"A reason is required to {what} a side effect")

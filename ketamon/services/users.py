@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
+from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.users import (
@@ -27,6 +28,7 @@ from ketamon.domain.users import (
     User,
     after_password_check,
     check_password_policy,
+    clean_person,
     clean_username,
     format_roles,
     is_locked,
@@ -123,8 +125,10 @@ class UserService(Service):
         )
 
     def _change(self, actor: Actor, username: str, reason: str, **values: object) -> User:
-        if not reason.strip():
-            raise FieldError("reason", "A reason is required")
+        reason = fields.reason(reason, missing="A reason is required")
+        username = fields.one_line_text(
+            "username", username, fields.USERNAME_LENGTH, label="Username"
+        )
         with self.db.transaction(audit=self.audit(actor, reason)) as session:
             me = acting_user(session, actor, Permission.MANAGE_USERS)
             row = session.scalar(select(UserRow).where(UserRow.username == username))
@@ -137,14 +141,12 @@ class UserService(Service):
             return to_user(row)
 
     def _insert(self, session, name, full_name, credentials, roles, password, by) -> UserRow:  # noqa: ANN001
-        full = " ".join(full_name.split())
-        if not full:
-            raise FieldError("full_name", "Full name is required")
+        full, creds = clean_person(full_name, credentials)
         check_password_policy(password)
         row = UserRow(
             username=name,
             full_name=full,
-            credentials=credentials.strip()[:32],
+            credentials=creds,
             roles=format_roles(roles),
             password_hash=_hasher.hash(password),
             active=True,
@@ -162,7 +164,10 @@ class AuthService(Service):
     def sign_in(self, username: str, password: str) -> User:
         """The user, or SignInRefused. Every attempt is written to the audit trail; an
         unknown username is recorded (and logged) as "unknown user", never as typed."""
-        name = username.strip().lower()
+        name = username.strip().lower() if isinstance(username, str) else ""
+        name = fields.controls_as_spaces(name)  # no account has one: refused, never stored
+        if not isinstance(password, str):
+            password = ""
         now = self.now()
         with self.db.transaction(write=True) as session:
             row = session.scalar(select(UserRow).where(UserRow.username == name))

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketamon.domain import fields
 from ketamon.domain.actors import Actor
-from ketamon.domain.clock import ensure_utc
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.sessions import Phase
 from ketamon.domain.timers import derive_times
@@ -109,9 +109,11 @@ class VitalsService(Service):
         pre_discharge: bool = False,
     ) -> VitalsSet:
         clean = validate_draft(draft)
+        when = fields.optional_datetime("taken_at", taken_at, label="Time taken")
+        fields.flag("pre_discharge", pre_discharge, label="Pre-discharge set")
         with self.db.transaction(audit=self.audit(actor)) as session:
             user = acting_user(session, actor, Permission.CHART)
-            row = self._new_row(session, actor, session_id, clean, taken_at, pre_discharge)
+            row = self._new_row(session, actor, session_id, clean, when, pre_discharge)
             log.info("session %d: vitals set %d by %s", session_id, row.id, actor.username)
             return to_set(row, load_bands(session), {user.username: user.display_name})
 
@@ -124,29 +126,30 @@ class VitalsService(Service):
         taken_at: datetime | None = None,
     ) -> VitalsSet:
         clean = validate_draft(draft)
-        _require_reason(reason)
-        with self.db.transaction(audit=self.audit(actor, reason)) as session:
+        why = _require_reason(reason)
+        when = fields.optional_datetime("taken_at", taken_at, label="Time taken")
+        with self.db.transaction(audit=self.audit(actor, why)) as session:
             user = acting_user(session, actor, Permission.CHART)
             old = self._current(session, set_id)
-            old.status, old.status_reason = "corrected", reason.strip()
+            old.status, old.status_reason = "corrected", why
             session.flush()
             new = self._new_row(
                 session,
                 actor,
                 old.session_id,
                 clean,
-                taken_at or old.taken_at,
+                when or old.taken_at,
                 old.phase == VitalPhase.PRE_DISCHARGE.value,
                 corrects=old,
             )
             return to_set(new, load_bands(session), {user.username: user.display_name})
 
     def void(self, actor: Actor, set_id: int, reason: str) -> VitalsSet:
-        _require_reason(reason)
-        with self.db.transaction(audit=self.audit(actor, reason)) as session:
+        why = _require_reason(reason)
+        with self.db.transaction(audit=self.audit(actor, why)) as session:
             acting_user(session, actor, Permission.CHART)
             row = self._current(session, set_id)
-            row.status, row.status_reason = "voided", reason.strip()
+            row.status, row.status_reason = "voided", why
             return to_set(row, load_bands(session), user_names(session))
 
     def acknowledge(self, actor: Actor, set_id: int) -> VitalsSet:
@@ -163,7 +166,7 @@ class VitalsService(Service):
 
     # -- helpers -----------------------------------------------------------------------------
     def _new_row(self, session, actor, session_id, clean, taken_at, pre_discharge, corrects=None):  # noqa: ANN001, ANN202, PLR0913
-        owner = load_session(session, session_id)
+        owner = load_session(session, fields.record_id("session_id", session_id, label="Session"))
         require_unsigned(session, session_id, owner=owner)
         if corrects is None and not Phase(owner.phase).active:
             raise DomainError(
@@ -171,7 +174,7 @@ class VitalsService(Service):
                 "correct an existing set instead"
             )
         now = self.now()
-        when = ensure_utc(taken_at) if taken_at is not None else now
+        when = taken_at if taken_at is not None else now  # aware UTC (checked by the caller)
         if when > now:
             raise FieldError("taken_at", "Time taken cannot be in the future")
         times = derive_times(_events(owner))
@@ -197,7 +200,7 @@ class VitalsService(Service):
 
     @staticmethod
     def _current(session: Session, set_id: int) -> VitalsRow:
-        row = session.get(VitalsRow, set_id)
+        row = session.get(VitalsRow, fields.record_id("set_id", set_id, label="Vitals set"))
         if row is None:
             raise NotFound(f"Vitals set {set_id} not found")
         require_unsigned(session, row.session_id)
@@ -206,6 +209,5 @@ class VitalsService(Service):
         return row
 
 
-def _require_reason(reason: str) -> None:
-    if not reason.strip():
-        raise FieldError("reason", "A reason is required to correct or void a vitals set")
+def _require_reason(reason: object) -> str:
+    return fields.reason(reason, missing="A reason is required to correct or void a vitals set")

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from ketamon.domain import fields as size  # column sizes: one place, shared with validation
 from ketamon.storage.types import UTCDateTime
 
 NAMING_CONVENTION = {
@@ -35,33 +36,33 @@ class Base(DeclarativeBase):
 
 class ClinicSetting(Base):
     __tablename__ = "clinic_setting"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(size.SETTING_KEY_LENGTH), primary_key=True)
     value: Mapped[str] = mapped_column(Text)  # JSON
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
 
 
 class ChairRow(Base):
     __tablename__ = "chair"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(size.CHAIR_NAME_LENGTH))
     position: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    created_by: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    retired_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    retired_by: Mapped[str | None] = mapped_column(String(size.USERNAME_LENGTH), nullable=True)
 
 
 class PatientRow(Base):
     __tablename__ = "patient"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    mrn: Mapped[str] = mapped_column(String(32), unique=True)
-    full_name: Mapped[str] = mapped_column(String(200), index=True)
+    mrn: Mapped[str] = mapped_column(String(size.MRN_LENGTH), unique=True)
+    full_name: Mapped[str] = mapped_column(String(size.PERSON_NAME_LENGTH), index=True)
     date_of_birth: Mapped[date] = mapped_column(Date)
     weight_kg: Mapped[float] = mapped_column(Float)
     allergies: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    created_by: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     __table_args__ = (CheckConstraint("weight_kg >= 20 AND weight_kg <= 350", name="weight_range"),)
 
 
@@ -69,7 +70,7 @@ class CourseRow(Base):
     __tablename__ = "course"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # initial | maintenance
+    kind: Mapped[str] = mapped_column(String(size.CODE_LENGTH))  # initial | maintenance
     planned_sessions: Mapped[int | None] = mapped_column(Integer, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     __table_args__ = (CheckConstraint("kind IN ('initial', 'maintenance')", name="kind"),)
@@ -90,7 +91,7 @@ class SessionRow(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
     number_in_course: Mapped[int] = mapped_column(Integer)
     target_minutes: Mapped[int] = mapped_column(Integer)
-    phase: Mapped[str] = mapped_column(String(16))
+    phase: Mapped[str] = mapped_column(String(size.CODE_LENGTH))
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     active_chair_id: Mapped[int | None] = mapped_column(
         ForeignKey("chair.id"), unique=True, nullable=True
@@ -99,7 +100,9 @@ class SessionRow(Base):
         ForeignKey("patient.id"), unique=True, nullable=True
     )
     # NULL while active; 'awaiting_review' once discharged, cancelled or left AMA.
-    review_status: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+    review_status: Mapped[str | None] = mapped_column(
+        String(size.CODE_LENGTH), nullable=True, index=True
+    )
     events: Mapped[list[SessionEventRow]] = relationship(
         order_by="SessionEventRow.seq", lazy="raise"
     )
@@ -119,9 +122,9 @@ class SessionEventRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"))
     seq: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(size.CODE_LENGTH))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    actor: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     reason: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     rate_ml_h: Mapped[float | None] = mapped_column(Float, nullable=True)  # rate changes
@@ -133,16 +136,16 @@ class UserRow(Base):
 
     __tablename__ = "app_user"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    full_name: Mapped[str] = mapped_column(String(200))
-    credentials: Mapped[str] = mapped_column(String(32), default="")
-    roles: Mapped[str] = mapped_column(String(64))  # comma-separated Role values
-    password_hash: Mapped[str] = mapped_column(String(255))
+    username: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH), unique=True)
+    full_name: Mapped[str] = mapped_column(String(size.PERSON_NAME_LENGTH))
+    credentials: Mapped[str] = mapped_column(String(size.CREDENTIALS_LENGTH), default="")
+    roles: Mapped[str] = mapped_column(String(size.ROLES_LENGTH))  # comma-separated Role values
+    password_hash: Mapped[str] = mapped_column(String(size.PASSWORD_HASH_LENGTH))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    created_by: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
 
 
 class AuditRow(Base):
@@ -155,16 +158,16 @@ class AuditRow(Base):
     __tablename__ = "audit_log"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    actor: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(32))
-    entity: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
+    action: Mapped[str] = mapped_column(String(size.AUDIT_ACTION_LENGTH))
+    entity: Mapped[str] = mapped_column(String(size.AUDIT_NAME_LENGTH))
     entity_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    field: Mapped[str] = mapped_column(String(64), default="")
+    field: Mapped[str] = mapped_column(String(size.AUDIT_NAME_LENGTH), default="")
     old_value: Mapped[str | None] = mapped_column(Text, nullable=True)
     new_value: Mapped[str | None] = mapped_column(Text, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    row_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(size.HASH_LENGTH))
+    row_hash: Mapped[str] = mapped_column(String(size.HASH_LENGTH))
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
 
 
@@ -176,7 +179,7 @@ class VitalsRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), index=True)
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    phase: Mapped[str] = mapped_column(String(16))
+    phase: Mapped[str] = mapped_column(String(size.CODE_LENGTH))
     systolic: Mapped[int | None] = mapped_column(Integer, nullable=True)
     diastolic: Mapped[int | None] = mapped_column(Integer, nullable=True)
     heart_rate: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -188,12 +191,12 @@ class VitalsRow(Base):
     dissociation: Mapped[int | None] = mapped_column(Integer, nullable=True)
     cadss: Mapped[int | None] = mapped_column(Integer, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
-    entered_by: Mapped[str] = mapped_column(String(64))
+    entered_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="current")
+    status: Mapped[str] = mapped_column(String(size.CODE_LENGTH), default="current")
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("vitals_set.id"), nullable=True)
     status_reason: Mapped[str] = mapped_column(Text, default="")
-    acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(size.USERNAME_LENGTH), nullable=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     __table_args__ = (
         CheckConstraint("status IN ('current', 'corrected', 'voided')", name="status"),
@@ -213,18 +216,18 @@ class SideEffectRow(Base):
     __tablename__ = "side_effect"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), index=True)
-    kind_key: Mapped[str] = mapped_column(String(40))
-    label: Mapped[str] = mapped_column(String(120))
+    kind_key: Mapped[str] = mapped_column(String(size.SIDE_EFFECT_KEY_LENGTH))
+    label: Mapped[str] = mapped_column(String(size.SIDE_EFFECT_NAME_LENGTH))
     other_text: Mapped[str] = mapped_column(Text, default="")
     onset_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    severity: Mapped[str] = mapped_column(String(8))
+    severity: Mapped[str] = mapped_column(String(size.SEVERITY_LENGTH))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
-    entered_by: Mapped[str] = mapped_column(String(64))
+    entered_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="current")
+    status: Mapped[str] = mapped_column(String(size.CODE_LENGTH), default="current")
     status_reason: Mapped[str] = mapped_column(Text, default="")
-    acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(size.USERNAME_LENGTH), nullable=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     __table_args__ = (
         CheckConstraint("severity IN ('mild', 'moderate', 'severe')", name="severity"),
@@ -238,17 +241,17 @@ class MedicationRow(Base):
     __tablename__ = "medication_given"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), index=True)
-    drug: Mapped[str] = mapped_column(String(80))
+    drug: Mapped[str] = mapped_column(String(size.DRUG_NAME_LENGTH))
     dose: Mapped[float] = mapped_column(Float)
-    unit: Mapped[str] = mapped_column(String(16))
-    route: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(size.CODE_LENGTH))
+    route: Mapped[str] = mapped_column(String(size.CODE_LENGTH))
     given_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    given_by: Mapped[str] = mapped_column(String(64))
+    given_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     side_effect_id: Mapped[int | None] = mapped_column(ForeignKey("side_effect.id"), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
-    entered_by: Mapped[str] = mapped_column(String(64))
+    entered_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(16), default="current")
+    status: Mapped[str] = mapped_column(String(size.CODE_LENGTH), default="current")
     status_reason: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (
         CheckConstraint("dose > 0", name="dose_positive"),
@@ -267,14 +270,14 @@ class DoseRecordRow(Base):
     planned_mg: Mapped[float] = mapped_column(Float)
     concentration_mg_ml: Mapped[float] = mapped_column(Float)
     planned_rate_ml_h: Mapped[float] = mapped_column(Float)
-    lot_number: Mapped[str] = mapped_column(String(64))
-    planned_by: Mapped[str] = mapped_column(String(64))
+    lot_number: Mapped[str] = mapped_column(String(size.LOT_NUMBER_LENGTH))
+    planned_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
     actual_mg: Mapped[float | None] = mapped_column(Float, nullable=True)
     wasted_mg: Mapped[float | None] = mapped_column(Float, nullable=True)
     over_plan_reason: Mapped[str] = mapped_column(Text, default="")
-    witness: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    completed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    witness: Mapped[str | None] = mapped_column(String(size.USERNAME_LENGTH), nullable=True)
+    completed_by: Mapped[str | None] = mapped_column(String(size.USERNAME_LENGTH), nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     __table_args__ = (
         CheckConstraint("weight_kg >= 20 AND weight_kg <= 350", name="weight_range"),
@@ -291,27 +294,29 @@ class DischargeRow(Base):
 
     __tablename__ = "discharge_record"
     session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), primary_key=True)
-    escort_name: Mapped[str] = mapped_column(String(200), default="")
-    escort_relationship: Mapped[str] = mapped_column(String(64), default="")
-    escort_phone: Mapped[str] = mapped_column(String(32), default="")
+    escort_name: Mapped[str] = mapped_column(String(size.PERSON_NAME_LENGTH), default="")
+    escort_relationship: Mapped[str] = mapped_column(String(size.RELATIONSHIP_LENGTH), default="")
+    escort_phone: Mapped[str] = mapped_column(String(size.PHONE_LENGTH), default="")
     escort_verified: Mapped[bool] = mapped_column(Boolean, default=False)
-    escort_verified_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    escort_verified_by: Mapped[str | None] = mapped_column(
+        String(size.USERNAME_LENGTH), nullable=True
+    )
     oriented: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     steady_gait: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    nausea: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    nausea: Mapped[str | None] = mapped_column(String(size.CODE_LENGTH), nullable=True)
     pain: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    iv_site: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    iv_site: Mapped[str | None] = mapped_column(String(size.CODE_LENGTH), nullable=True)
     instructions_acknowledged: Mapped[bool] = mapped_column(Boolean, default=False)
     instructions_text: Mapped[str] = mapped_column(Text, default="")
     next_appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     padss_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(size.CODE_LENGTH), nullable=True)
     ama_reason: Mapped[str] = mapped_column(Text, default="")
-    ama_witness: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    ama_witness: Mapped[str | None] = mapped_column(String(size.USERNAME_LENGTH), nullable=True)
     ama_escort_present: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    completed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    completed_by: Mapped[str | None] = mapped_column(String(size.USERNAME_LENGTH), nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     __table_args__ = (
         CheckConstraint("outcome IS NULL OR outcome IN ('discharged', 'ama')", name="outcome"),
@@ -326,13 +331,13 @@ class SignatureRow(Base):
     __tablename__ = "signature"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), unique=True)
-    signer: Mapped[str] = mapped_column(String(64))
-    printed_name: Mapped[str] = mapped_column(String(200))
-    credentials: Mapped[str] = mapped_column(String(32), default="")
-    meaning: Mapped[str] = mapped_column(String(64))
+    signer: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
+    printed_name: Mapped[str] = mapped_column(String(size.PERSON_NAME_LENGTH))
+    credentials: Mapped[str] = mapped_column(String(size.CREDENTIALS_LENGTH), default="")
+    meaning: Mapped[str] = mapped_column(String(size.MEANING_LENGTH))
     comment: Mapped[str] = mapped_column(Text, default="")
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    content_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(size.HASH_LENGTH))
 
 
 class AddendumRow(Base):
@@ -341,7 +346,7 @@ class AddendumRow(Base):
     __tablename__ = "addendum"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("infusion_session.id"), index=True)
-    author: Mapped[str] = mapped_column(String(64))
+    author: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)

@@ -157,7 +157,7 @@ def score_words(key: str, text: str, bands: dict[str, Band] | None = None) -> st
     if not typed:
         return ""
     levels = MOAAS_LEVELS if key == "sedation" else DISSOCIATION_LEVELS
-    if not typed.isdigit() or int(typed) not in dict(levels):
+    if not typed.isdecimal() or int(typed) not in dict(levels):
         top = max(dict(levels))
         return f"type a level 0–{top}"
     level = int(typed)

@@ -40,7 +40,9 @@ def test_arithmetic_weight_times_dose_over_concentration_over_hours() -> None:
     [
         ((19.9, 0.5, 10, "L1"), "weight_kg", "Weight must be 20–350 kg"),
         ((350.1, 0.5, 10, "L1"), "weight_kg", "Weight must be 20–350 kg"),
-        ((None, 0.5, 10, "L1"), "weight_kg", "Weight must be 20–350 kg"),
+        ((None, 0.5, 10, "L1"), "weight_kg", "Weight must be a number, 20–350 kg"),
+        ((float("nan"), 0.5, 10, "L1"), "weight_kg", "Weight must be a number, 20–350 kg"),
+        ((70, float("inf"), 10, "L1"), "mg_per_kg", "Dose must be a number, 0.05–2 mg/kg"),
         ((70, 0.04, 10, "L1"), "mg_per_kg", "Dose must be 0.05–2 mg/kg"),
         ((70, 2.01, 10, "L1"), "mg_per_kg", "Dose must be 0.05–2 mg/kg"),
         ((70, 0.5, 0.09, "L1"), "concentration_mg_ml", "Concentration must be 0.1–100 mg/mL"),
@@ -78,7 +80,16 @@ def test_over_plan_needs_a_reason_beyond_the_allowance() -> None:
 
 @pytest.mark.parametrize(
     ("actual", "wasted", "field"),
-    [(-1, 0, "actual_mg"), (None, 0, "actual_mg"), (121, 0, "actual_mg"), (30, -0.1, "wasted_mg")],
+    [
+        (-1, 0, "actual_mg"),
+        (None, 0, "actual_mg"),
+        (121, 0, "actual_mg"),
+        (30, -0.1, "wasted_mg"),
+        (30, float("nan"), "wasted_mg"),  # once stored as NULL, 'nan' on the trail
+        (30, float("inf"), "wasted_mg"),
+        (float("nan"), 0, "actual_mg"),
+        pytest.param(30, 10**5000, "wasted_mg", id="huge-int"),
+    ],
 )
 def test_implausible_amounts_are_refused(actual, wasted, field) -> None:
     with pytest.raises(ValidationErrors) as refused:

@@ -71,10 +71,18 @@ def test_weights_in_range_are_accepted(weight: float) -> None:
     assert validate_patient(draft(weight_kg=weight), TODAY).weight_kg == float(weight)
 
 
-@pytest.mark.parametrize("weight", [0, 19.9, 350.1, 1000, -70, float("nan")])
+@pytest.mark.parametrize(
+    "weight", [0, 19.9, 350.1, 1000, -70, pytest.param(10**5000, id="10**5000")]
+)
 def test_weights_out_of_range_are_refused(weight: float) -> None:
     errors = refused(draft(weight_kg=weight))
     assert errors == {"weight_kg": "Weight must be 20–350 kg"}
+
+
+@pytest.mark.parametrize("weight", [float("nan"), float("inf"), "72", b"72", True])
+def test_a_weight_that_is_not_a_finite_number_is_refused(weight: object) -> None:
+    errors = refused(draft(weight_kg=weight))
+    assert errors == {"weight_kg": "Weight must be a number, 20–350 kg"}
 
 
 def test_weight_is_required() -> None:

@@ -166,7 +166,8 @@ def test_a_checked_in_patient_cannot_leave_ama_and_a_cancelled_session_awaits_re
 
 def test_answers_need_the_chart_permission_and_a_sane_pain_score(clinic, clock):
     s = _in_recovery(clinic, clock)
-    with pytest.raises(FieldError, match="Pain score must be 0–10"):
+    with pytest.raises(ValidationErrors) as refused:
         clinic.discharge.save_answers(NURSE, s.id, replace(READY, pain=11))
+    assert refused.value.errors == {"pain": "Pain score must be 0–10"}
     with pytest.raises(DomainError):
         clinic.discharge.save_answers(Actor("ghost", "Ghost"), s.id, READY)

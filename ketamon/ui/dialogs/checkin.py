@@ -29,8 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.discharge import Escort, validate_escort_plan
+from ketamon.domain.discharge import Escort
+from ketamon.domain.discharge_entry import escort_plan
 from ketamon.domain.errors import DomainError, ValidationErrors
+from ketamon.domain.fields import parse_number
 from ketamon.domain.patients import MAX_WEIGHT_KG, MIN_WEIGHT_KG, Patient, PatientDraft
 from ketamon.domain.settings import MAX_TARGET_MINUTES, MIN_TARGET_MINUTES, ClinicSettings
 from ketamon.storage.database import StorageError
@@ -135,7 +137,7 @@ class CheckInDialog(QDialog):
         if not any(typed.values()):
             return None
         escort = Escort(typed["escort_name"], typed["escort_relationship"], typed["escort_phone"])
-        return validate_escort_plan(escort, self.phone_region)
+        return escort_plan(escort, self.phone_region)
 
     # -- find ------------------------------------------------------------------------------
     def _build_find(self) -> QWidget:
@@ -233,9 +235,8 @@ class CheckInDialog(QDialog):
             except ValueError:
                 errors["date_of_birth"] = "Date of birth: use YYYY-MM-DD, e.g. 1984-07-23"
         if text["weight_kg"]:
-            try:
-                weight = float(text["weight_kg"].replace(",", "."))
-            except ValueError:
+            weight = parse_number(text["weight_kg"])  # "nan", "inf", "1e400": no number
+            if weight is None:
                 errors["weight_kg"] = (
                     f"Weight must be a number, {MIN_WEIGHT_KG:g}–{MAX_WEIGHT_KG:g} kg"
                 )

@@ -324,7 +324,7 @@ class DischargeDialog(QDialog):
         self.pain_error.setText("")
         if not text:
             return None
-        if text.isdigit() and 0 <= int(text) <= 10:
+        if text.isdecimal() and 0 <= int(text) <= 10:
             return int(text)
         self.pain_error.setText("Pain score must be a whole number 0–10")
         return None

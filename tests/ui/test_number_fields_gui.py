@@ -1,0 +1,166 @@
+""" "nan", "inf" and "1e400" typed in a numeric field are refused at that field as "must be
+a number" with the range, never a crash or a stored NaN; what was typed stays typed."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from ketamon.ui.app import application
+from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
+from ketamon.ui.dialogs.dose_record import DoseHandlers, DoseRecordDialog
+from ketamon.ui.dialogs.infusion import RateChangeDialog
+from ketamon.ui.dialogs.medication import MedicationDialog, MedicationHandlers
+from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers, score_words
+from tests.conftest import NURSE, PASSWORD, baseline, draft
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def type_text(qtbot, edit, text: str) -> None:
+    """Type `text`; characters QTest cannot key (², Arabic-Indic digits) are pasted in."""
+    if text.isascii():
+        qtbot.keyClicks(edit, text)
+    else:
+        edit.insert(text)
+
+
+NOT_NUMBERS = ["nan", "NaN", "inf", "-inf", "1e400", "Infinity"]
+
+
+@pytest.fixture
+def infusing(clinic, clock) -> int:
+    clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+    patient = clinic.patients.register(NURSE, draft(weight_kg=80))
+    sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
+    baseline(clinic, sid)
+    clinic.sessions.start(NURSE, sid)
+    clock.advance(minutes=40)
+    return sid
+
+
+def _dose_dialog(qtbot, clinic, sid: int) -> DoseRecordDialog:
+    application()
+    handlers = DoseHandlers(
+        plan=lambda w, d, c, lot, why: clinic.dose.plan(NURSE, sid, w, d, c, lot, reason=why),
+        complete=lambda a, w, who, pw, over, why: clinic.dose.complete(
+            NURSE, sid, a, w, who, pw, over, reason=why
+        ),
+        defaults=clinic.dose.defaults(sid),
+    )
+    dialog = DoseRecordDialog(None, "Chair 1", handlers, clinic.dose.get(sid))
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+@pytest.mark.parametrize("typed", NOT_NUMBERS)
+def test_nan_typed_as_wasted_is_refused_at_the_field_and_verify_stays_clean(
+    clinic, infusing, qtbot, typed
+):
+    dialog = _dose_dialog(qtbot, clinic, infusing)
+    qtbot.keyClicks(dialog.concentration, "10")
+    qtbot.keyClicks(dialog.lot, "KX-2291")
+    qtbot.mouseClick(dialog.save_plan, LEFT)
+    qtbot.keyClicks(dialog.actual, "40")
+    qtbot.keyClicks(dialog.wasted, typed)
+    qtbot.keyClicks(dialog.witness, "nurse.kim")
+    qtbot.keyClicks(dialog.witness_password, PASSWORD)
+    qtbot.mouseClick(dialog.complete_button, LEFT)
+    assert dialog.errors.text("wasted_mg") == "Wasted amount must be a number, 0–10000 mg"
+    assert dialog.wasted.text() == typed  # kept, to be corrected
+    assert clinic.dose.get(infusing).completed_at is None
+    assert clinic.audit.verify() == []  # no NULL in the record against 'nan' on the trail
+
+
+@pytest.mark.parametrize("typed", NOT_NUMBERS)
+def test_nan_typed_in_the_plan_is_refused_at_the_field(clinic, infusing, qtbot, typed):
+    dialog = _dose_dialog(qtbot, clinic, infusing)
+    qtbot.keyClicks(dialog.concentration, typed)
+    qtbot.keyClicks(dialog.lot, "KX-2291")
+    qtbot.mouseClick(dialog.save_plan, LEFT)
+    assert dialog.errors.text("concentration_mg_ml") == (
+        "Concentration must be a number, 0.1–100 mg/mL"
+    )
+    assert dialog.concentration.text() == typed
+    assert clinic.dose.get(infusing) is None
+
+
+@pytest.mark.parametrize("typed", NOT_NUMBERS)
+def test_nan_typed_as_a_medication_dose_is_refused_at_the_field(clinic, infusing, qtbot, typed):
+    application()
+    handlers = MedicationHandlers(
+        give=lambda d: clinic.interventions.give(NURSE, infusing, d),
+        now=clinic.clock,
+        choices=clinic.settings.get().medication_choices,
+        users=[("nurse.jo", "Jo Rivera, RN")],
+        actor="nurse.jo",
+    )
+    dialog = MedicationDialog(None, "Chair 1", handlers)
+    qtbot.addWidget(dialog)
+    dialog.drug.setCurrentIndex(dialog.drug.findData("ondansetron"))
+    qtbot.keyClicks(dialog.dose, typed)
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), LEFT)
+    assert dialog.errors.text("dose") == "Dose must be a number above 0 and up to 1000 mg"
+    assert dialog.dose.text() == typed
+    assert clinic.interventions.list(infusing) == []
+
+
+@pytest.mark.parametrize("typed", NOT_NUMBERS)
+def test_nan_typed_as_a_pump_rate_is_refused_at_the_field(clinic, infusing, qtbot, typed):
+    application()
+    dialog = RateChangeDialog(
+        None,
+        "Chair 1",
+        "",
+        lambda rate, why: clinic.sessions.rate_change(NURSE, infusing, rate, why),
+    )
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.rate, typed)
+    qtbot.keyClicks(dialog.reason.lineEdit(), "pump alarm")
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), LEFT)
+    assert dialog.errors.text("rate_ml_h") == "New rate must be 0.1–999 mL/h"
+    assert dialog.rate.text() == typed
+    assert clinic.sessions.get(infusing).events[-1].kind.value == "start"
+
+
+@pytest.mark.parametrize("typed", NOT_NUMBERS)
+def test_nan_typed_as_a_weight_at_registration_is_refused_at_the_field(clinic, qtbot, typed):
+    application()
+    handlers = CheckInHandlers(
+        search=clinic.patients.search,
+        register=lambda d: clinic.patients.register(NURSE, d),
+        check_in=lambda pid, minutes, escort: None,
+    )
+    dialog = CheckInDialog(None, "Chair 1", handlers, clinic.settings.get())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.tabs.setCurrentIndex(1)
+    for key, text in dict(
+        mrn="MRN9", full_name="Sam Patel", date_of_birth="1980-01-02", weight_kg=typed
+    ).items():
+        qtbot.keyClicks(dialog.fields[key], text)
+    qtbot.mouseClick(dialog.check_in_button, LEFT)
+    assert dialog.errors["weight_kg"].text() == "Weight must be a number, 20–350 kg"
+    assert dialog.fields["weight_kg"].text() == typed
+    assert clinic.patients.search("Sam") == []
+
+
+@pytest.mark.parametrize("typed", NOT_NUMBERS + ["²", "٣٣٣"])
+def test_nan_or_odd_digits_typed_in_vitals_are_refused_at_the_field(clinic, infusing, qtbot, typed):
+    application()
+    handlers = VitalsEntryHandlers(
+        record=lambda d, t, p: clinic.vitals.record(NURSE, infusing, d, t, pre_discharge=p),
+        now=clinic.clock,
+    )
+    dialog = VitalsEntryDialog(None, "Chair 1", handlers)
+    qtbot.addWidget(dialog)
+    before = len(clinic.vitals.list(infusing))
+    for key, text in dict(bp="128/84", heart_rate=typed, spo2="98", resp_rate="14").items():
+        type_text(qtbot, dialog.fields[key], text)
+    type_text(qtbot, dialog.sedation, typed)  # described as it is typed: never a crash
+    qtbot.mouseClick(dialog.save_button, LEFT)
+    assert dialog.errors["heart_rate"].text().startswith("Heart rate must be")
+    assert dialog.fields["heart_rate"].text() == typed
+    assert len(clinic.vitals.list(infusing)) == before
+    assert score_words("sedation", typed) == "type a level 0–5"
