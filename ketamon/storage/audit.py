@@ -36,8 +36,10 @@ AUDITED_TABLES = (
     "discharge_record",
     "signature",
     "addendum",
+    "user_key",
 )
-SECRET_FIELDS = {("app_user", "password_hash")}  # audited as changed, value never stored
+# Audited as changed, value never stored.
+SECRET_FIELDS = {("app_user", "password_hash"), ("user_key", "sealed_private_key")}
 UNAUDITED_FIELDS = {("app_user", "failed_sign_ins"), ("app_user", "locked_until")}
 SECRET_MARK = "(changed)"
 

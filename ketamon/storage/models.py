@@ -143,6 +143,29 @@ class UserRow(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(64))
+    # The signing key in use (hex of the raw Ed25519 public key); None until the user has
+    # chosen their own password (a new account, or after an administrator's reset).
+    public_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class UserKeyRow(Base):
+    """A signer's Ed25519 key pair: the public key in clear, the private key sealed with
+    AES-GCM under a key derived (argon2id, parameters below) from the user's password.
+
+    Rows are never deleted and their public key never changes (triggers), so an old
+    signature still finds the key it was made with; a password change re-seals the same
+    private key (new salt, nonce and ciphertext)."""
+
+    __tablename__ = "user_key"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("app_user.username"), index=True)
+    public_key: Mapped[str] = mapped_column(String(64), unique=True)
+    sealed_private_key: Mapped[str] = mapped_column(Text)  # hex: AES-GCM ciphertext + tag
+    kdf_salt: Mapped[str] = mapped_column(String(64))  # hex
+    aead_nonce: Mapped[str] = mapped_column(String(32))  # hex
+    kdf_params: Mapped[str] = mapped_column(String(200))  # JSON: argon2id t, m, p
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class AuditRow(Base):
@@ -332,7 +355,14 @@ class SignatureRow(Base):
     meaning: Mapped[str] = mapped_column(String(64))
     comment: Mapped[str] = mapped_column(Text, default="")
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    content_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the signed payload
+    # The digital signature (None on signatures made before migration 0007).
+    key_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # user_key.id
+    key_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    signature: Mapped[str | None] = mapped_column(String(128), nullable=True)  # hex Ed25519
+    payload_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    chain_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    chain_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class AddendumRow(Base):
@@ -345,3 +375,12 @@ class AddendumRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
+    printed_name: Mapped[str] = mapped_column(String(200), server_default="")
+    credentials: Mapped[str] = mapped_column(String(32), server_default="")
+    # Signed like a signature (None on addenda added before migration 0007).
+    key_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # user_key.id
+    key_fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    signature: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    payload_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    chain_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    chain_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
