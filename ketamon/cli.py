@@ -235,16 +235,22 @@ def _audit_verify(url: str) -> int:
 
     clinic = Clinic.open(url)
     try:
-        problems = clinic.audit.verify()
+        problems = [p.text for p in clinic.audit.verify()]
+        # Each signature and addendum checked with its signer's public key.
+        signatures = [f"SIGNATURE INVALID: {p}" for p in clinic.review.check_signatures()]
     finally:
         clinic.close()
-    if not problems:
-        print(f"Audit trail intact: every record of {clinic.location} matches its trail")
+    if not problems and not signatures:
+        print(
+            f"Audit trail intact: every record of {clinic.location} matches its trail, "
+            "and every signature verifies"
+        )
         return 0
-    first = problems[0]
-    print(f"ketamon: audit trail BROKEN: {first.text}", file=sys.stderr)
-    for more in problems[1:20]:
-        print(f"  also: {more.text}", file=sys.stderr)
-    if len(problems) > 20:
-        print(f"  ... and {len(problems) - 20} more", file=sys.stderr)
+    lines = problems + signatures
+    heading = "audit trail BROKEN: " if problems else ""
+    print(f"ketamon: {heading}{lines[0]}", file=sys.stderr)
+    for more in lines[1:20]:
+        print(f"  also: {more}", file=sys.stderr)
+    if len(lines) > 20:
+        print(f"  ... and {len(lines) - 20} more", file=sys.stderr)
     return EXIT_AUDIT_BROKEN

@@ -283,8 +283,8 @@ class BoardController(QObject):
 
         return SignActions(
             sign=sign,
-            add_addendum=lambda session_id, text, reason: self.clinic.review.add_addendum(
-                self.actor, session_id, text, reason
+            add_addendum=lambda session_id, text, reason, password: self.clinic.review.add_addendum(
+                self.actor, session_id, text, reason, password
             ),
             need_username=lambda: not self.signed_since_sign_in,
             may_sign=Role.PHYSICIAN in self.roles,

@@ -9,7 +9,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.users import SIGN_IN_REFUSED
 from ketamon.storage.models import AuditRow
 from ketamon.ui.session_window import SessionWindow
-from tests.conftest import NURSE, PASSWORD, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
 from tests.ui.conftest import label_texts, tile_of, toolbar_button, toolbar_shows
 
 NAME, MRN = "Ada Lovelace", "KM-31337"
@@ -130,7 +130,7 @@ def test_ctrl_l_locks_and_the_keyboard_alone_unlocks(clinic, clock, make_window,
 
 def test_switch_user_makes_the_other_person_the_actor(clinic, clock, make_window, qtbot):
     seat_patients(clinic, clock)
-    clinic.users.add(NURSE, "nurse.sam", "Sam Okoye", "RN", "nurse", "sam's password 1")
+    add_user(clinic, "nurse.sam", "Sam Okoye", "RN", "nurse", "sam's password 1")
     window = make_window(clinic)
     qtbot.mouseClick(toolbar_button(window, window.switch_action), Qt.MouseButton.LeftButton)
     assert window.locked

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from ketamon.domain.actors import Actor
 from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
-from tests.conftest import NURSE, PASSWORD, draft
+from tests.conftest import NURSE, PASSWORD, add_user, draft
 from tests.reports.conftest import discharged_session
 from tests.ui.conftest import toolbar_button, toolbar_shows
 
@@ -16,7 +16,7 @@ DOC = Actor("dr.patel", "Priya Patel, MD")
 
 
 def _two_finished_sessions(clinic, clock):
-    clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
     first = discharged_session(clinic, clock, sets=6)  # Maria Gonzalez, KM-20001
     clock.advance(hours=1)
     patient = clinic.patients.register(NURSE, draft("KM-30002", "Alan Turing"))

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
 from ketamon.ui.session_window import open_windows
-from tests.conftest import NURSE, PASSWORD
+from tests.conftest import NURSE, PASSWORD, add_user
 from tests.reports.conftest import discharged_session
 from tests.ui.conftest import toolbar_button
 from tests.ui.test_review_gui import DOC, _show, _two_finished_sessions
@@ -76,7 +76,7 @@ def test_a_nurse_adds_an_addendum_to_a_signed_session_from_its_window(
     clinic, clock, make_window, qtbot, monkeypatch
 ):
     s = discharged_session(clinic, clock, sets=6)
-    clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
     clinic.review.sign(DOC, s.id, PASSWORD, "Reviewed")
     window = make_window(clinic, NURSE)
     session = window.controller.open_session(s.id)

@@ -8,7 +8,7 @@ from ketamon.domain.users import SIGN_IN_REFUSED
 from ketamon.services.clinic import Clinic
 from ketamon.ui.app import Startup, application
 from ketamon.ui.dialogs.accounts import FirstAdminDialog
-from tests.conftest import NURSE, PASSWORD
+from tests.conftest import PASSWORD, add_user
 from tests.ui.conftest import toolbar_shows
 
 
@@ -134,7 +134,7 @@ def test_wrong_password_shows_the_message_and_stays_on_the_sign_in_screen(clinic
 
 def test_a_physician_signs_in_to_the_review_list_a_nurse_to_the_board(clinic, qtbot):
     application()
-    clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
     for username, expect_review in (("dr.patel", True), ("nurse.jo", False)):
         startup = Startup(clinic)
         assert startup.begin()
