@@ -53,6 +53,18 @@ class Signature:
         name = f"{self.printed_name}, {self.credentials}" if self.credentials else self.printed_name
         return f"Electronically signed by {name} — {self.meaning} — {when}"
 
+    @property
+    def verdict(self) -> str:
+        """What checking the signature found, in words (shown under the manifestation)."""
+        if not self.valid:
+            return f"SIGNATURE INVALID: {self.problem}"
+        if self.key_fingerprint:
+            return (
+                "Digital signature verified with the signer's key "
+                f"(Ed25519, fingerprint {short_fingerprint(self.key_fingerprint)})"
+            )
+        return "Signed before digital signatures: checked against its content hash only"
+
 
 @dataclass(frozen=True)
 class Addendum:
@@ -65,6 +77,16 @@ class Addendum:
     text: str
     valid: bool = True  # its author's signature verifies (False also when unsigned)
     problem: str = ""
+
+    @property
+    def verdict(self) -> str:
+        """ "" when the addendum's signature verifies; otherwise why not, in words."""
+        return "" if self.valid else f"ADDENDUM SIGNATURE INVALID: {self.problem}"
+
+
+def short_fingerprint(fingerprint: str) -> str:
+    """The first 16 hex digits in groups of four, as people compare them."""
+    return " ".join(fingerprint[i : i + 4] for i in range(0, 16, 4))
 
 
 def check_may_sign(user: User, phase: Phase, already_signed: bool) -> None:

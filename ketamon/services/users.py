@@ -153,7 +153,7 @@ class UserService(Service):
         a new account, a new key pair is made."""
         check_password_policy(new_password)
         if new_password == old_password:
-            raise FieldError("new_password", "Choose a password different from the one you have")
+            raise FieldError("password", "Choose a password different from the one you have")
         name = AuthService(self.db, self.clock).sign_in(username, old_password).username
         now = self.now()
         with self.db.transaction() as session:

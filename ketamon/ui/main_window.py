@@ -44,6 +44,7 @@ class MainWindow(QMainWindow):
         self.lock_panel = LockPanel(
             lambda password: clinic.auth.confirm_password(self.controller.actor, password),
             clinic.auth.sign_in,
+            choose_password=clinic.users.change_password,
         )
         self.lock_panel.unlocked.connect(self._unlocked)
         self.lock_panel.switched.connect(self._switched)
@@ -90,6 +91,10 @@ class MainWindow(QMainWindow):
             toolbar, "Switch user", "Someone else signs in at this workstation"
         )
         self.switch_action.triggered.connect(self.switch_user)
+        self.password_action = self._action(
+            toolbar, "Change password…", "Your own new password (your signing key follows it)"
+        )
+        self.password_action.triggered.connect(self.controller.change_password)
         self.recent_action = self._action(
             toolbar, "Recent discharges…", "Sessions ended in the last 24 h: print the summary"
         )
@@ -165,6 +170,7 @@ class MainWindow(QMainWindow):
         self.lock_action.setVisible(not self.locked)
         self.lock_action.setEnabled(not self.locked)
         self.recent_action.setEnabled(not self.locked)
+        self.password_action.setEnabled(not self.locked)
         physician = Role.PHYSICIAN in self.controller.roles
         self.review_action.setVisible(physician)
         self.review_action.setEnabled(physician and not self.locked)

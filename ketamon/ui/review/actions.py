@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 
 from PySide6.QtWidgets import QWidget
 
+from ketamon.domain.review import Addendum, Signature
 from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
 
 
@@ -44,3 +46,10 @@ def ask_addendum(parent: QWidget | None, actions: SignActions, session_id: int, 
         title,
         lambda text, reason, password: actions.add_addendum(session_id, text, reason, password),
     )
+
+
+def verdict_html(checked: Signature | Addendum) -> str:
+    """What checking a signature found: red and bold when it is INVALID."""
+    if checked.valid:
+        return f"<span style='color:#3c4043'>{escape(checked.verdict)}</span>"
+    return f"<b style='color:#b3261e'>{escape(checked.verdict)}</b>"
