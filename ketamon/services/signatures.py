@@ -4,10 +4,11 @@ and the check of the Ed25519 signature with the signer's own public key.
 A signature (or an addendum) is valid only when all of these hold:
 - the key it names (user_key.id) is on file, belongs to the signer, and has the fingerprint
   the signature recorded;
-- that key entered the audit trail before the signature did: its creation row comes no
-  later than the chain head the signature recorded, and the head comes before the
-  signature's own creation row (a key added afterwards, or a signature re-made later with
-  another key, fails);
+- that key entered the audit trail before the signature did: its first creation entry
+  (with this very public key) comes no later than the chain head the signature recorded,
+  and the head comes before the signature's own first creation entry, which recorded these
+  very signature bytes (a key added afterwards, a key changed in place, or a signature
+  re-made later with another key, fails);
 - the audit row at the recorded chain head still has the recorded hash (the trail up to the
   signing was not rewritten);
 - the signature verifies over the canonical payload (domain/review.py) built from the
@@ -242,37 +243,45 @@ def _problem(
         return f"the signing key it names is not {signer}'s"
     if keys.fingerprint(key.public_key) != row.key_fingerprint:
         return "the signing key it names is not the one it was made with"
-    key_seq = _created_seq(session, "user_key", key.id, "public_key", key.public_key)
-    own_seq = _created_seq(session, entity, row.id, "signature", row.signature)
+    # The first creation entries in the trail (later ones can only be appended forgeries).
+    key_seq, key_value = _created(session, "user_key", key.id, "public_key")
+    own_seq, own_value = _created(session, entity, row.id, "signature")
     if key_seq is None or own_seq is None or row.chain_seq is None:
         return "the audit trail has no record of the key or of the signature being made"
+    if key_value != key.public_key:
+        return "the signing key was changed after it was made"
     if not key_seq <= row.chain_seq < own_seq:
         return "the signing key entered the audit trail after the signature"
+    if own_value != row.signature:
+        return "the signature was replaced after it was made"
     head = session.get(AuditRow, row.chain_seq)
     if head is None or head.row_hash != row.chain_hash:
         return "the audit trail up to the signing was rewritten"
     if not keys.verifies(key.public_key, row.signature, payload):
+        if not isinstance(row, SignatureRow):
+            return "the addendum, or the record it follows, changed after signing"
         if payload_digest(payload) != row.content_hash:
             return "the signed record changed after signing"
         return "the signature does not verify with the signer's key"
     return ""
 
 
-def _created_seq(
-    session: Session, entity: str, entity_id: int, field: str, value: str
-) -> int | None:
-    return session.scalar(
-        select(AuditRow.seq)
+def _created(
+    session: Session, entity: str, entity_id: int, field: str
+) -> tuple[int | None, str | None]:
+    """(seq, value) of the earliest audit entry that created `field` of this row."""
+    first = session.execute(
+        select(AuditRow.seq, AuditRow.new_value)
         .where(
             AuditRow.entity == entity,
             AuditRow.entity_id == entity_id,
             AuditRow.action == "create",
             AuditRow.field == field,
-            AuditRow.new_value == value,
         )
         .order_by(AuditRow.seq)
         .limit(1)
-    )
+    ).first()
+    return (first[0], first[1]) if first else (None, None)
 
 
 def _from_before_digital_signatures(session: Session, entity: str, entity_id: int) -> bool:

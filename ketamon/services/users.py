@@ -224,6 +224,7 @@ def give_key(
     session: Session, user: UserRow, password: str, kdf: keys.KdfParams, now: datetime
 ) -> None:
     """A new key pair for `user`, sealed under `password`, becoming their current key."""
+    session.flush()  # the user row first: the key names it
     sealed = keys.new_key(user.username, password, kdf)
     session.add(
         UserKeyRow(

@@ -14,8 +14,10 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
+    QMenu,
     QSizePolicy,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -91,10 +93,6 @@ class MainWindow(QMainWindow):
             toolbar, "Switch user", "Someone else signs in at this workstation"
         )
         self.switch_action.triggered.connect(self.switch_user)
-        self.password_action = self._action(
-            toolbar, "Change password…", "Your own new password (your signing key follows it)"
-        )
-        self.password_action.triggered.connect(self.controller.change_password)
         self.recent_action = self._action(
             toolbar, "Recent discharges…", "Sessions ended in the last 24 h: print the summary"
         )
@@ -132,8 +130,16 @@ class MainWindow(QMainWindow):
         caption = QLabel("Signed in:")
         caption.setObjectName("userCaption")
         toolbar.addWidget(caption)
-        self.user_label = QLabel()
+        # The user menu: who is signed in, and their own password.
+        self.user_label = QToolButton()
         self.user_label.setObjectName("userLabel")
+        self.user_label.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.user_label.setToolTip("Your account: change your password")
+        menu = QMenu(self.user_label)
+        self.password_action = menu.addAction("Change password…")
+        self.password_action.setToolTip("Your own new password (your signing key follows it)")
+        self.password_action.triggered.connect(self.controller.change_password)
+        self.user_label.setMenu(menu)
         toolbar.addWidget(self.user_label)
         self.toolbar = toolbar
 

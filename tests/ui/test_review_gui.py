@@ -86,13 +86,21 @@ def test_physician_filters_signs_and_adds_an_addendum(
         _show(qtbot, dialog)
         qtbot.keyClicks(dialog.text, "Patient phoned: home safely")
         qtbot.keyClicks(dialog.reason, "Follow-up call")
+        qtbot.keyClicks(dialog.password, "not the password")
         qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+        assert dialog.addendum is None  # a wrong password adds (and signs) nothing
+        assert dialog.error.text().startswith("Not added. Wrong username or password")
+        qtbot.keyClicks(dialog.password, PASSWORD)
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
         return dialog.addendum
 
     monkeypatch.setattr(AddendumDialog, "ask", classmethod(add))
     qtbot.mouseClick(review.addendum_button, Qt.MouseButton.LeftButton)
     assert "Addendum after signing" in review.detail.text()
     assert "Patient phoned: home safely" in review.detail.text()
+    assert "Digital signature verified with the signer's key" in review.detail.text()
+    assert "INVALID" not in review.detail.text()
+    assert clinic.review.addenda(first.id)[0].valid
     review.close()
 
 

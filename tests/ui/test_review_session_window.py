@@ -93,6 +93,7 @@ def test_a_nurse_adds_an_addendum_to_a_signed_session_from_its_window(
         assert dialog.error.isVisible() and dialog.addendum is None
         qtbot.keyClicks(dialog.text, "Escort called: patient slept well")
         qtbot.keyClicks(dialog.reason, "Follow-up call")
+        qtbot.keyClicks(dialog.password, PASSWORD)  # the nurse signs the addendum
         qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
         return dialog.addendum
 
@@ -101,5 +102,5 @@ def test_a_nurse_adds_an_addendum_to_a_signed_session_from_its_window(
     text = session.signature_label.text()
     assert "Addendum after signing" in text
     assert "Escort called: patient slept well" in text
-    assert [a.author for a in clinic.review.addenda(s.id)] == [NURSE.username]
+    assert [(a.author, a.valid) for a in clinic.review.addenda(s.id)] == [(NURSE.username, True)]
     session.close()
