@@ -143,6 +143,7 @@ class AddendumDialog(QDialog):
         self.password = QLineEdit()
         self.password.setObjectName("field_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.returnPressed.connect(self.submit)  # Enter after the password adds it
         self.error = QLabel()
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
@@ -164,6 +165,8 @@ class AddendumDialog(QDialog):
         self.text.setFocus()
 
     def submit(self) -> None:
+        if self.addendum is not None:
+            return  # added already (Enter can reach both the field and the default button)
         if not self.password.text():
             self._say("Type your password to sign the addendum")
             return
