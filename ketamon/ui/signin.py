@@ -100,21 +100,21 @@ class SignInPanel(QWidget):
 
     def _build_choose_box(self) -> QWidget:
         box = QWidget()
-        grid = QGridLayout(box)
-        grid.setContentsMargins(0, 6, 0, 0)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 10, 0, 0)
         intro = QLabel(CHOOSE_INTRO)
         intro.setObjectName("signInHint")
         intro.setWordWrap(True)
-        grid.addWidget(intro, 0, 0, 1, 2)
-        for row, (text, edit) in enumerate(
-            (("New password", self.new_password), ("New password again", self.repeat_password)),
-            start=1,
+        column.addWidget(intro)
+        for text, edit in (
+            ("New password", self.new_password),
+            ("New password again", self.repeat_password),
         ):
             label = QLabel(text)
             label.setObjectName("signInLabel")
             label.setBuddy(edit)
-            grid.addWidget(label, row, 0)
-            grid.addWidget(edit, row, 1)
+            column.addWidget(label)
+            column.addWidget(edit)
         box.hide()
         return box
 
