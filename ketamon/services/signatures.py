@@ -164,11 +164,10 @@ def check_signatures(session: Session) -> list[str]:
         problem = _signature_problem(session, row)
         if problem:
             problems.append(f"signature {row.id} (session {row.session_id}): {problem}")
-        signed = row
         for addendum in session.scalars(
             select(AddendumRow).where(AddendumRow.session_id == row.session_id)
         ):
-            problem = _addendum_problem(session, addendum, signed)
+            problem = _addendum_problem(session, addendum, row)
             if problem:
                 problems.append(f"addendum {addendum.id} (session {row.session_id}): {problem}")
     orphans = session.scalars(
