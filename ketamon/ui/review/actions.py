@@ -51,5 +51,5 @@ def ask_addendum(parent: QWidget | None, actions: SignActions, session_id: int, 
 def verdict_html(checked: Signature | Addendum) -> str:
     """What checking a signature found: red and bold when it is INVALID."""
     if checked.valid:
-        return f"<span style='color:#3c4043'>{escape(checked.verdict)}</span>"
-    return f"<b style='color:#b3261e'>{escape(checked.verdict)}</b>"
+        return f"<span style='color:#3c4043'>{escape(checked.verdict, quote=False)}</span>"
+    return f"<b style='color:#b3261e'>{escape(checked.verdict, quote=False)}</b>"
