@@ -265,11 +265,13 @@ def _audit_verify(extra_anchors: list[Path], url: str) -> int:
     if report.intact:
         print(
             f"Audit trail intact: every record of {clinic.location} matches its trail "
-            f"(chain ends at {head}), every protection is in place, every anchor is held"
+            f"(chain ends at {head}), every protection is in place, every signature verifies, "
+            "every anchor is held"
         )
     else:
         first, *more = report.problems
-        print(f"ketamon: audit trail BROKEN: {first.text}", file=sys.stderr)
+        heading = "" if first.text.startswith("SIGNATURE INVALID") else "audit trail BROKEN: "
+        print(f"ketamon: {heading}{first.text}", file=sys.stderr)
         for problem in more:
             print(f"  also: {problem.text}", file=sys.stderr)
     out = sys.stdout if report.intact else sys.stderr

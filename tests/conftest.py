@@ -20,6 +20,7 @@ T0 = datetime(2026, 3, 2, 14, 0, 0, tzinfo=UTC)
 # The clinic fixture's first account: a charge nurse who also administers (roles nurse,admin).
 NURSE = Actor("nurse.jo", "Jo Rivera, RN")
 PASSWORD = "correct horse battery"
+TEMPORARY_PASSWORD = "temporary pass 1"  # what an administrator types for a new account
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -54,7 +55,9 @@ def db_url(tmp_path: Path) -> str:
 def open_clinic(url: str, clock=None, **kwargs):
     """Clinic.open, plus the fixture's first account when the database has no users yet."""
     from ketamon.services.clinic import Clinic
+    from ketamon.services.keys import TEST_KDF
 
+    kwargs.setdefault("kdf", TEST_KDF)
     c = Clinic.open(url, clock, **kwargs) if clock is not None else Clinic.open(url, **kwargs)
     if not c.users.any_users():
         c.users.create_first_admin("nurse.jo", "Jo Rivera", "RN", PASSWORD, roles="nurse,admin")
@@ -66,9 +69,10 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Migrated, with the first account and default chairs: copied for each test, so the
     migrations and the (deliberately slow) argon2 hashing run once per test run."""
     from ketamon.services.clinic import Clinic
+    from ketamon.services.keys import TEST_KDF
 
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    c = Clinic.open(f"sqlite:///{path}", FakeClock(T0))
+    c = Clinic.open(f"sqlite:///{path}", FakeClock(T0), kdf=TEST_KDF)
     c.users.create_first_admin("nurse.jo", "Jo Rivera", "RN", PASSWORD, roles="nurse,admin")
     c.chairs.ensure_defaults(NURSE)
     with c.db.engine.connect() as conn:
@@ -80,11 +84,19 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def clinic(db_url: str, clock: FakeClock, _template_db: Path):
     from ketamon.services.clinic import Clinic
+    from ketamon.services.keys import TEST_KDF
 
     shutil.copyfile(_template_db, db_url.removeprefix("sqlite:///"))
-    c = Clinic.open(db_url, clock)
+    c = Clinic.open(db_url, clock, kdf=TEST_KDF)  # cheap key derivation, recorded per key
     yield c
     c.close()
+
+
+def add_user(clinic, username, full_name, credentials, roles, password=PASSWORD, by=NURSE):
+    """An account an administrator adds (with a temporary password), then its owner
+    choosing their own password at the first sign-in, which makes their signing key."""
+    clinic.users.add(by, username, full_name, credentials, roles, TEMPORARY_PASSWORD)
+    return clinic.users.change_password(username, TEMPORARY_PASSWORD, password)
 
 
 def draft(mrn: str = "MRN1001", name: str = "Ada Lovelace", **kw) -> PatientDraft:

@@ -41,7 +41,10 @@ LOT_NUMBER_LENGTH = 64
 RELATIONSHIP_LENGTH = 64
 PHONE_LENGTH = 32
 MEANING_LENGTH = 64  # a signature's meaning ("Reviewed and approved")
-HASH_LENGTH = 64  # sha256 hex digests
+HASH_LENGTH = 64  # sha256 hex digests, and 32-byte keys and salts in hex
+SIGNATURE_HEX_LENGTH = 128  # an Ed25519 signature in hex
+NONCE_HEX_LENGTH = 32  # an AES-GCM nonce in hex (up to 16 bytes)
+KDF_PARAMS_LENGTH = 200  # the argon2id parameters of a key, as JSON
 AUDIT_ACTION_LENGTH = 32
 AUDIT_NAME_LENGTH = 64  # the table and column names on the audit trail
 

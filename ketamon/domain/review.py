@@ -1,8 +1,12 @@
-"""Physician review: who may sign what, the signature's manifestation, and the content hash
-that links a signature to exactly the record it signed (21 CFR 11.50, 11.70, 11.200).
+"""Physician review: who may sign what, the signature's manifestation, and the canonical
+bytes a digital signature is made over (21 CFR 11.50, 11.70, 11.200).
 
-The hash is over a canonical JSON form of the session's content, so any later change to
-the record, through any path, makes the signature read as invalid.
+`signed_payload` is the one serialization of what a signature (or an addendum) covers:
+every clinical field of the session, the patient's name, MRN and date of birth, the
+signer's username, printed name and credentials, the meaning, the UTC time and the audit
+chain head at that moment. The signer's Ed25519 key signs these bytes; verification
+rebuilds them from the rows stored now, so any later change, through any path, reads as
+SIGNATURE INVALID.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from enum import StrEnum
 
 from ketamon.domain import fields
@@ -40,13 +44,27 @@ class Signature:
     comment: str
     signed_at: datetime
     content_hash: str
-    valid: bool = True  # the record still hashes to content_hash
+    valid: bool = True  # the signature verifies over the record as stored now
+    problem: str = ""  # why not, in words
+    key_fingerprint: str = ""  # sha256 of the signer's public key ("" before 0007)
 
     def manifestation(self, tz: tzinfo | None = None) -> str:
         """'Electronically signed by <full name>, <credentials> — <meaning> — <local time>'."""
         when = self.signed_at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
         name = f"{self.printed_name}, {self.credentials}" if self.credentials else self.printed_name
         return f"Electronically signed by {name} — {self.meaning} — {when}"
+
+    @property
+    def verdict(self) -> str:
+        """What checking the signature found, in words (shown under the manifestation)."""
+        if not self.valid:
+            return f"SIGNATURE INVALID: {self.problem}"
+        if self.key_fingerprint:
+            return (
+                "Digital signature verified with the signer's key "
+                f"(Ed25519, fingerprint {short_fingerprint(self.key_fingerprint)})"
+            )
+        return "Signed before digital signatures: checked against its content hash only"
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,18 @@ class Addendum:
     at: datetime
     reason: str
     text: str
+    valid: bool = True  # its author's signature verifies (False also when unsigned)
+    problem: str = ""
+
+    @property
+    def verdict(self) -> str:
+        """ "" when the addendum's signature verifies; otherwise why not, in words."""
+        return "" if self.valid else f"ADDENDUM SIGNATURE INVALID: {self.problem}"
+
+
+def short_fingerprint(fingerprint: str) -> str:
+    """The first 16 hex digits in groups of four, as people compare them."""
+    return " ".join(fingerprint[i : i + 4] for i in range(0, 16, 4))
 
 
 def review_status_after(phase: Phase) -> ReviewStatus | None:
@@ -106,7 +136,7 @@ def check_comment(comment: object) -> str:
 
 def _plain(value: object) -> object:
     if isinstance(value, datetime):
-        return value.isoformat()
+        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
@@ -114,14 +144,93 @@ def _plain(value: object) -> object:
     return value
 
 
-def content_hash(content: dict[str, list[dict[str, object]]]) -> str:
-    """sha256 over the canonical JSON of table -> rows (each row a column -> value dict)."""
-    canonical = {
+PAYLOAD_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PatientIdentity:
+    full_name: str
+    mrn: str
+    date_of_birth: date | None
+
+
+@dataclass(frozen=True)
+class Signer:
+    username: str
+    printed_name: str
+    credentials: str
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The audit trail's last row when the signature was made."""
+
+    seq: int
+    hash: str
+
+
+def signed_payload(
+    *,
+    kind: str,
+    session_id: int,
+    content: dict[str, list[dict[str, object]]],
+    patient: PatientIdentity,
+    signer: Signer,
+    meaning: str,
+    signed_at: datetime,
+    chain: ChainHead,
+    details: dict[str, object] | None = None,
+    version: int = PAYLOAD_VERSION,
+) -> bytes:
+    """The canonical bytes of one signature ('signature') or addendum ('addendum').
+
+    `details`: what else the signer attests (the comment; an addendum's text and reason
+    and the signature it follows). Keys sorted, no spaces, UTF-8, times in UTC."""
+    if version != PAYLOAD_VERSION:
+        raise DomainError(f"Unknown signed payload version {version}")
+    document = {
+        "kind": kind,
+        "version": version,
+        "session_id": session_id,
+        "content": _canonical_content(content),
+        "patient": {
+            "full_name": patient.full_name,
+            "mrn": patient.mrn,
+            "date_of_birth": _plain(patient.date_of_birth),
+        },
+        "signer": {
+            "username": signer.username,
+            "printed_name": signer.printed_name,
+            "credentials": signer.credentials,
+        },
+        "meaning": meaning,
+        "signed_at": _plain(signed_at),
+        "chain": {"seq": chain.seq, "hash": chain.hash},
+        "details": {k: _plain(v) for k, v in (details or {}).items()},
+    }
+    encoded = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return f"KetaMon signed record v{version}\n{encoded}".encode()
+
+
+def payload_digest(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _canonical_content(
+    content: dict[str, list[dict[str, object]]],
+) -> dict[str, list[dict[str, object]]]:
+    return {
         table: sorted(
             ({k: _plain(v) for k, v in row.items()} for row in rows),
             key=lambda r: json.dumps(r, sort_keys=True),
         )
         for table, rows in content.items()
     }
+
+
+def content_hash(content: dict[str, list[dict[str, object]]]) -> str:
+    """sha256 over the canonical JSON of table -> rows: signatures made before digital
+    signatures (migration 0007) are checked against it."""
+    canonical = _canonical_content(content)
     encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()

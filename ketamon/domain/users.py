@@ -81,6 +81,9 @@ class User:
     credentials: str
     roles: frozenset[Role]
     active: bool
+    # Set by an administrator's reset (or a new account's temporary password): the user
+    # chooses their own password at the next sign-in, and only then can sign.
+    must_change_password: bool = False
 
     @property
     def display_name(self) -> str:

@@ -352,6 +352,12 @@ def _closing(s: SessionSummary) -> str:
     return f"<p></p><table {_TABLE}>" + _rows(rows) + "</table>"
 
 
+def _verdict(text: str, valid: bool) -> str:
+    if valid:
+        return f"<p>{_e(text)}</p>"
+    return f'<p><b><font color="#8c1d18">{_e(text)}</font></b></p>'
+
+
 def _signature(s: SessionSummary) -> str:
     if s.signature is None:
         body = f"<p><b>{NOT_REVIEWED}</b></p>"
@@ -359,15 +365,13 @@ def _signature(s: SessionSummary) -> str:
         body = f"<p><b>{_e(s.signature.manifestation(s.tz))}</b></p>"
         if s.signature.comment:
             body += f"<p>Comment: {_e(s.signature.comment)}</p>"
-        if not s.signature.valid:
-            body += (
-                '<p><b><font color="#8c1d18">SIGNATURE INVALID: the record changed after '
-                "signing.</font></b></p>"
-            )
+        body += _verdict(s.signature.verdict, s.signature.valid)
     for addendum in s.addenda:
         body += (
             f"<p><b>Addendum after signing</b> — {_e(local(s, addendum.at, with_date=True))}, "
             f"{_e(addendum.author_name)} (reason: {_e(addendum.reason)}):<br>"
             f"{_e(addendum.text)}</p>"
         )
+        if addendum.verdict:
+            body += _verdict(addendum.verdict, valid=False)
     return H3 + "Physician review</h3>" + body

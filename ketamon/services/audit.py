@@ -9,6 +9,7 @@ from sqlalchemy import and_, or_, select
 
 from ketamon.domain.audit import AuditEntry
 from ketamon.services.base import Service
+from ketamon.services.signatures import check_signatures
 from ketamon.storage import anchors, protections
 from ketamon.storage.audit import Problem
 from ketamon.storage.models import AuditRow, SessionEventRow, SideEffectRow, VitalsRow
@@ -81,15 +82,18 @@ class AuditService(Service):
         return list(self.verify_report().problems)
 
     def verify_report(self, extra_anchors: list[Path] | None = None) -> VerifyReport:
-        """The chain, every audited record against it, every trigger KetaMon installs, and
-        every anchor of this database in the anchor files (data folder, copy folder, and
-        `extra_anchors`), all read in one transaction."""
+        """The chain, every audited record against it, every trigger KetaMon installs, every
+        digital signature and addendum against its signer's public key, and every anchor of
+        this database in the anchor files (data folder, copy folder, and `extra_anchors`),
+        all read in one transaction."""
         found: list[Problem] = []
         checked = []
         with self.db.transaction(write=False) as session:
             found += verify_trail(session)
             connection = session.connection()
             found += protections.missing_protections(connection)
+            # Each signature and addendum checked with its signer's public key.
+            found += [Problem(None, f"SIGNATURE INVALID: {p}") for p in check_signatures(session)]
             head = anchors.head(connection, self.db.location)
             for path in anchors.folder_files(files=extra_anchors):
                 file = anchors.read(path)

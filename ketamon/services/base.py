@@ -25,7 +25,13 @@ def like_literal(text: str) -> str:
 
 def to_user(row: UserRow) -> User:
     return User(
-        row.id, row.username, row.full_name, row.credentials, parse_roles(row.roles), row.active
+        row.id,
+        row.username,
+        row.full_name,
+        row.credentials,
+        parse_roles(row.roles),
+        row.active,
+        bool(row.must_change_password),
     )
 
 

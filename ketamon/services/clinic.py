@@ -11,6 +11,7 @@ from ketamon.services.chairs import ChairService
 from ketamon.services.discharge import DischargeService
 from ketamon.services.dose import DoseService
 from ketamon.services.interventions import InterventionService
+from ketamon.services.keys import APP_KDF, KdfParams
 from ketamon.services.patients import PatientService
 from ketamon.services.record import RecordService
 from ketamon.services.review import ReviewService
@@ -29,14 +30,14 @@ __all__ = ["Clinic", "StorageError"]
 class Clinic:
     """The services over one database, sharing one clock."""
 
-    def __init__(self, db: Database, clock: Clock = system_clock) -> None:
+    def __init__(self, db: Database, clock: Clock = system_clock, kdf: KdfParams = APP_KDF) -> None:
         self.db = db
         self.clock = clock
         self.settings = SettingsService(db, clock)
         self.chairs = ChairService(db, clock)
         self.patients = PatientService(db, clock)
         self.sessions = SessionService(db, clock)
-        self.users = UserService(db, clock)
+        self.users = UserService(db, clock, kdf)  # kdf: cheaper only in the tests
         self.auth = AuthService(db, clock)
         self.audit = AuditService(db, clock)
         self.anchors = AnchorService(db, clock)
@@ -57,6 +58,7 @@ class Clinic:
         clock: Clock = system_clock,
         *,
         busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+        kdf: KdfParams = APP_KDF,
     ) -> Clinic:
         """Open (creating if needed) and migrate the database. Raises StorageError."""
         db = Database(url, busy_timeout_ms=busy_timeout_ms)
@@ -66,7 +68,7 @@ class Clinic:
         except Exception:
             db.dispose()
             raise
-        clinic = cls(db, clock)
+        clinic = cls(db, clock, kdf)
         clinic.backup = backup
         return clinic
 

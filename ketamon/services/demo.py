@@ -41,9 +41,10 @@ from ketamon.domain.sessions import EventKind, SessionEvent
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.timers import derive_times
 from ketamon.domain.vitals import MEASURES, VitalsDraft, validate_draft, vital_phase
+from ketamon.services.keys import KdfParams
 from ketamon.services.sessions import append_events, check_in_row
 from ketamon.services.settings import load_settings
-from ketamon.services.users import hash_password
+from ketamon.services.users import give_key, hash_password
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import (
     ChairRow,
@@ -271,26 +272,28 @@ def _story(rng: random.Random, target: int, cancelled: bool) -> list[Step]:
 
 
 # -- writing -------------------------------------------------------------------------------
-def _ensure_demo_staff(session: Session, now: datetime, by: str) -> None:
-    """Create the demo accounts that do not exist yet (one password hash for all)."""
+def _ensure_demo_staff(session: Session, now: datetime, by: str, kdf: KdfParams) -> None:
+    """Create the demo accounts that do not exist yet (one password hash for all), each
+    with its own signing key sealed under the demo password."""
     existing = set(session.scalars(select(UserRow.username)))
     password_hash = hash_password(DEMO_PASSWORD)
     for username, full_name, credentials, roles in DEMO_USERS:
         if username not in existing:
-            session.add(
-                UserRow(
-                    username=username,
-                    full_name=full_name,
-                    credentials=credentials,
-                    roles=roles,
-                    password_hash=password_hash,
-                    active=True,
-                    failed_sign_ins=0,
-                    locked_until=None,
-                    created_at=now,
-                    created_by=by,
-                )
+            row = UserRow(
+                username=username,
+                full_name=full_name,
+                credentials=credentials,
+                roles=roles,
+                password_hash=password_hash,
+                active=True,
+                failed_sign_ins=0,
+                locked_until=None,
+                created_at=now,
+                created_by=by,
+                must_change_password=False,
             )
+            session.add(row)
+            give_key(session, row, DEMO_PASSWORD, kdf, now)
     session.flush()
 
 
@@ -319,7 +322,7 @@ class _Seeder:
                     "This database already holds patient records; "
                     "seed the demo into an empty database"
                 )
-            _ensure_demo_staff(session, context.at, actor.username)
+            _ensure_demo_staff(session, context.at, actor.username, clinic.users.kdf)
             if not session.scalar(select(func.count(ChairRow.id))):
                 for i in range(1, load_settings(session).default_chair_count + 1):
                     session.add(

@@ -1,9 +1,12 @@
 """Physician review: the queue of finished sessions, signing with re-authentication, the
 signature's validity, and addenda after signing.
 
-Signing stores the hash of the session's content; `signature()` recomputes it, so a change
-made afterwards through any path (even raw SQL past the triggers) shows as invalid. Once
+Signing opens the signer's private key with the password just typed and signs the canonical
+payload of the session (services/signatures.py says what it covers and how it is checked),
+so a change made afterwards through any path (even raw SQL past the triggers, with the
+audit trail re-hashed) shows as invalid, and a forgery needs the signer's password. Once
 signed, services refuse changes (the lock triggers of migration 0006 refuse them too).
+Addenda are signed the same way by their author.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from ketamon.domain.errors import DomainError
 from ketamon.domain.patients import search_words
 from ketamon.domain.review import (
     DEFAULT_MEANINGS,
+    PAYLOAD_VERSION,
     Addendum,
     ReviewStatus,
     Signature,
@@ -30,53 +34,37 @@ from ketamon.domain.review import (
     check_comment,
     check_may_sign,
     check_meaning,
-    content_hash,
+    payload_digest,
 )
 from ketamon.domain.sessions import Phase
 from ketamon.domain.users import Permission, Role
-from ketamon.services.base import NotFound, Service, acting_user, like_literal, to_user
+from ketamon.services import keys
+from ketamon.services.base import NotFound, Service, acting_user, like_literal, user_names
 from ketamon.services.settings import STORED_BANDS, bands_from_stored
-from ketamon.services.users import AuthService
+from ketamon.services.signatures import (
+    addenda_of,
+    addendum_payload,
+    chain_head,
+    check_signatures,
+    signature_of,
+    signature_payload,
+    to_addendum,
+    to_signature,
+)
+from ketamon.services.users import AuthService, open_signing_key
 from ketamon.storage.models import (
     AddendumRow,
     ChairRow,
     DischargeRow,
-    DoseRecordRow,
-    MedicationRow,
     PatientRow,
     SessionEventRow,
     SessionRow,
     SideEffectRow,
     SignatureRow,
-    UserRow,
     VitalsRow,
 )
 
 log = logging.getLogger(__name__)
-
-# What a signature covers: the session row (but its review status, which signing sets) and
-# every row that belongs to it.
-CONTENT_TABLES = (
-    SessionEventRow,
-    VitalsRow,
-    SideEffectRow,
-    MedicationRow,
-    DoseRecordRow,
-    DischargeRow,
-)
-
-
-def session_content(session: Session, session_id: int) -> dict[str, list[dict[str, object]]]:
-    owner = session.get(SessionRow, session_id)
-    if owner is None:
-        raise NotFound(f"Session {session_id} not found")
-    columns = [c.key for c in SessionRow.__table__.columns if c.key != "review_status"]
-    content = {"infusion_session": [{c: getattr(owner, c) for c in columns}]}
-    for model in CONTENT_TABLES:
-        table = model.__table__
-        rows = session.execute(select(table).where(table.c.session_id == session_id))
-        content[table.name] = [dict(r._mapping) for r in rows]
-    return content
 
 
 @dataclass(frozen=True)
@@ -172,7 +160,8 @@ class ReviewService(Service):
         """Sign after re-authentication (user ID and password, 21 CFR 11.200).
 
         `username`, when given (the first signing of a sign-in), must be the signed-in user.
-        A wrong password signs nothing (the refused attempt is on the audit trail)."""
+        A wrong password signs nothing (the refused attempt is on the audit trail); the
+        same password opens the signer's private key, which signs the session's payload."""
         if username is not None and (
             not isinstance(username, str) or username.strip().lower() != actor.username
         ):
@@ -190,7 +179,8 @@ class ReviewService(Service):
                 select(SignatureRow).where(SignatureRow.session_id == session_id)
             )
             check_may_sign(user, Phase(owner.phase), signed is not None)
-            digest = content_hash(session_content(session, session_id))
+            key, private = open_signing_key(session, user.username, password)
+            head = chain_head(session)  # before this transaction writes to the trail
             row = SignatureRow(
                 session_id=session_id,
                 signer=user.username,
@@ -199,22 +189,39 @@ class ReviewService(Service):
                 meaning=meaning,
                 comment=comment,
                 signed_at=self.now(),
-                content_hash=digest,
+                key_id=key.id,
+                key_fingerprint=keys.fingerprint(key.public_key),
+                payload_version=PAYLOAD_VERSION,
+                chain_seq=head.seq,
+                chain_hash=head.hash,
             )
+            payload = signature_payload(session, row)
+            row.signature = keys.sign(private, payload)
+            row.content_hash = payload_digest(payload)
             session.add(row)
             owner.review_status = ReviewStatus.SIGNED.value
             session.flush()
             log.info("session %d signed by %s", session_id, user.username)
-            return _signature(row, valid=True)
+            return to_signature(row, "")
 
     def signature(self, session_id: int) -> Signature | None:
         with self.db.transaction(write=False) as session:
             return signature_of(session, session_id)
 
+    def check_signatures(self) -> list[str]:
+        """Every signature or addendum whose digital signature does not verify, in words."""
+        with self.db.transaction(write=False) as session:
+            return check_signatures(session)
+
     # -- addenda -----------------------------------------------------------------------------
-    def add_addendum(self, actor: Actor, session_id: int, text: str, reason: str) -> Addendum:
+    def add_addendum(
+        self, actor: Actor, session_id: int, text: str, reason: str, password: str
+    ) -> Addendum:
+        """An addendum to a signed session, signed by its author with the password just
+        typed (a wrong password adds nothing)."""
         body, why = check_addendum(text, reason)
         session_id = fields.record_id("session_id", session_id, label="Session")
+        AuthService(self.db, self.clock).sign_in(actor.username, password)
         with self.db.transaction(audit=self.audit(actor, why)) as session:
             user = acting_user(session, actor, None)
             if not (Role.NURSE in user.roles or Role.PHYSICIAN in user.roles):
@@ -224,38 +231,30 @@ class ReviewService(Service):
             )
             if signed is None:
                 raise DomainError("This session is not signed yet: correct the record itself")
+            key, private = open_signing_key(session, user.username, password)
+            head = chain_head(session)
             row = AddendumRow(
-                session_id=session_id, author=user.username, at=self.now(), reason=why, text=body
+                session_id=session_id,
+                author=user.username,
+                printed_name=user.full_name,
+                credentials=user.credentials,
+                at=self.now(),
+                reason=why,
+                text=body,
+                key_id=key.id,
+                key_fingerprint=keys.fingerprint(key.public_key),
+                payload_version=PAYLOAD_VERSION,
+                chain_seq=head.seq,
+                chain_hash=head.hash,
             )
+            row.signature = keys.sign(private, addendum_payload(session, row, signed))
             session.add(row)
             session.flush()
-            return Addendum(row.id, session_id, user.username, user.display_name, row.at, why, body)
+            return to_addendum(row, user_names(session), "")
 
     def addenda(self, session_id: int) -> list[Addendum]:
         with self.db.transaction(write=False) as session:
             return addenda_of(session, session_id)
-
-
-def signature_of(session: Session, session_id: int) -> Signature | None:
-    """The session's signature, its validity recomputed from the content now stored."""
-    row = session.scalar(select(SignatureRow).where(SignatureRow.session_id == session_id))
-    if row is None:
-        return None
-    digest = content_hash(session_content(session, session_id))
-    return _signature(row, valid=digest == row.content_hash)
-
-
-def addenda_of(session: Session, session_id: int) -> list[Addendum]:
-    rows = session.execute(
-        select(AddendumRow, UserRow)
-        .join(UserRow, UserRow.username == AddendumRow.author)
-        .where(AddendumRow.session_id == session_id)
-        .order_by(AddendumRow.at, AddendumRow.id)
-    )
-    return [
-        Addendum(a.id, a.session_id, a.author, to_user(u).display_name, a.at, a.reason, a.text)
-        for a, u in rows
-    ]
 
 
 def require_unsigned(session: Session, session_id: int, *, owner: SessionRow | None = None) -> None:
@@ -269,20 +268,6 @@ def require_unsigned(session: Session, session_id: int, *, owner: SessionRow | N
         raise DomainError(
             "This session is signed and locked: add an addendum instead of changing it"
         )
-
-
-def _signature(row: SignatureRow, *, valid: bool) -> Signature:
-    return Signature(
-        row.session_id,
-        row.signer,
-        row.printed_name,
-        row.credentials,
-        row.meaning,
-        row.comment,
-        row.signed_at,
-        row.content_hash,
-        valid,
-    )
 
 
 @lru_cache(maxsize=64)

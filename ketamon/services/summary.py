@@ -12,10 +12,10 @@ from ketamon.services.base import Service, user_names
 from ketamon.services.discharge import discharge_state
 from ketamon.services.dose import to_record
 from ketamon.services.interventions import to_medication
-from ketamon.services.review import addenda_of, signature_of
 from ketamon.services.sessions import _snapshot, load_session
 from ketamon.services.settings import load_settings
 from ketamon.services.side_effects import to_effect
+from ketamon.services.signatures import addenda_of, signature_of
 from ketamon.services.vitals import to_set
 from ketamon.storage.models import (
     ChairRow,

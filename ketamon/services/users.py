@@ -1,10 +1,16 @@
-"""Users (added, deactivated, reset; never deleted) and signing in.
+"""Users (added, deactivated, reset; never deleted), signing in, passwords and signing keys.
 
 Passwords are hashed with argon2id (argon2-cffi); a hash is never logged or shown.
 Five wrong passwords in a row lock the account for five minutes; the refusal reads the
 same, and takes the same time (one argon2 verification), for an unknown user, a wrong
 password, a locked or a deactivated account. Text typed as a username is never logged or
 audited unless it is an existing username.
+
+Signing keys (services/keys.py) are made only when a user sets a password no one else
+knows: the first administrator's, and the one a user chooses at the first sign-in after an
+administrator created the account or reset its password (must_change_password). Changing
+one's own password re-seals the same key; a reset leaves the old key unusable (it stays in
+user_key, so old signatures still verify) and the new pair is made at the next sign-in.
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
+from ketamon.domain.clock import Clock, system_clock
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.users import (
     SIGN_IN_REFUSED,
@@ -34,9 +42,11 @@ from ketamon.domain.users import (
     is_locked,
     parse_roles,
 )
+from ketamon.services import keys
 from ketamon.services.base import NotFound, Service, acting_user, to_user, user_names
 from ketamon.storage.audit import AuditContext, write_entries
-from ketamon.storage.models import UserRow
+from ketamon.storage.database import Database
+from ketamon.storage.models import UserKeyRow, UserRow
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -55,7 +65,19 @@ class SignInRefused(DomainError):
         super().__init__(SIGN_IN_REFUSED)
 
 
+CHOOSE_OWN_PASSWORD = (
+    "Choose your own password first (Change password…, or sign in again): you have no "
+    "signing key until you do"
+)
+
+
 class UserService(Service):
+    def __init__(
+        self, db: Database, clock: Clock = system_clock, kdf: keys.KdfParams = keys.APP_KDF
+    ) -> None:
+        super().__init__(db, clock)
+        self.kdf = kdf  # key derivation for new and re-sealed keys (recorded with each key)
+
     def any_users(self) -> bool:
         with self.db.transaction(write=False) as session:
             return bool(session.scalar(select(func.count(UserRow.id))))
@@ -85,7 +107,9 @@ class UserService(Service):
         with self.db.transaction(audit=AuditContext(name, self.now(), "first administrator")) as s:
             if s.scalar(select(func.count(UserRow.id))):
                 raise DomainError("Users already exist: an administrator adds new users")
-            return to_user(self._insert(s, name, full_name, credentials, wanted, password, name))
+            row = self._insert(s, name, full_name, credentials, wanted, password, name)
+            give_key(s, row, password, self.kdf, self.now())  # a password only they know
+            return to_user(row)
 
     def add(
         self,
@@ -114,6 +138,8 @@ class UserService(Service):
         return self._change(actor, username, reason, active=True)
 
     def reset_password(self, actor: Actor, username: str, password: str) -> User:
+        """A temporary password: the user must choose their own at the next sign-in, and
+        cannot sign until then (the administrator knows this one)."""
         check_password_policy(password)
         return self._change(
             actor,
@@ -122,7 +148,46 @@ class UserService(Service):
             password_hash=_hasher.hash(password),
             failed_sign_ins=0,
             locked_until=None,
+            must_change_password=True,
+            public_key=None,
         )
+
+    def change_password(self, username: str, old_password: str, new_password: str) -> User:
+        """The user's own change (self-service, or the one asked at sign-in after a reset).
+
+        Re-authenticates with `old_password` (a wrong one counts as a failed sign-in). With
+        a usable key, the same key is re-sealed under the new password; after a reset or on
+        a new account, a new key pair is made."""
+        check_password_policy(new_password)
+        if new_password == old_password:
+            raise FieldError("password", "Choose a password different from the one you have")
+        name = AuthService(self.db, self.clock).sign_in(username, old_password).username
+        now = self.now()
+        with self.db.transaction() as session:
+            row = session.scalar(select(UserRow).where(UserRow.username == name))
+            if row is None:
+                raise NotFound(f"No user {name!r}")
+            current = None if row.must_change_password else current_key(session, row)
+            reason = "own password chosen" if current is None else "password changed"
+            session.info["audit"] = AuditContext(name, now, reason)
+            row.password_hash = _hasher.hash(new_password)
+            row.must_change_password = False
+            if current is None:
+                give_key(session, row, new_password, self.kdf, now)
+            else:
+                try:
+                    sealed = keys.reseal(
+                        name, sealed_key(current), old_password, new_password, self.kdf
+                    )
+                except keys.KeyLocked:  # sealed under another password: make a new pair
+                    give_key(session, row, new_password, self.kdf, now)
+                else:
+                    current.sealed_private_key = sealed.sealed_private_key
+                    current.kdf_salt, current.aead_nonce = sealed.kdf_salt, sealed.aead_nonce
+                    current.kdf_params = sealed.kdf_params
+            session.flush()
+            log.info("password changed by %s (%s)", name, reason)
+            return to_user(row)
 
     def _change(self, actor: Actor, username: str, reason: str, **values: object) -> User:
         reason = fields.reason(reason, missing="A reason is required")
@@ -154,10 +219,58 @@ class UserService(Service):
             locked_until=None,
             created_at=self.now(),
             created_by=by,
+            public_key=None,
+            must_change_password=by != name,  # an administrator typed this password
         )
         session.add(row)
         session.flush()
         return row
+
+
+def give_key(
+    session: Session, user: UserRow, password: str, kdf: keys.KdfParams, now: datetime
+) -> None:
+    """A new key pair for `user`, sealed under `password`, becoming their current key."""
+    session.flush()  # the user row first: the key names it
+    sealed = keys.new_key(user.username, password, kdf)
+    session.add(
+        UserKeyRow(
+            username=user.username,
+            public_key=sealed.public_key,
+            sealed_private_key=sealed.sealed_private_key,
+            kdf_salt=sealed.kdf_salt,
+            aead_nonce=sealed.aead_nonce,
+            kdf_params=sealed.kdf_params,
+            created_at=now,
+        )
+    )
+    user.public_key = sealed.public_key
+
+
+def current_key(session: Session, user: UserRow) -> UserKeyRow | None:
+    if user.public_key is None:
+        return None
+    return session.scalar(
+        select(UserKeyRow).where(
+            UserKeyRow.username == user.username, UserKeyRow.public_key == user.public_key
+        )
+    )
+
+
+def sealed_key(row: UserKeyRow) -> keys.SealedKey:
+    return keys.SealedKey(
+        row.public_key, row.sealed_private_key, row.kdf_salt, row.aead_nonce, row.kdf_params
+    )
+
+
+def open_signing_key(session: Session, username: str, password: str):  # noqa: ANN201
+    """(the user_key row, the private key) of `username`, opened with the password just
+    typed; refused in words when they have no usable key."""
+    user = session.scalar(select(UserRow).where(UserRow.username == username))
+    row = None if user is None or user.must_change_password else current_key(session, user)
+    if row is None:
+        raise DomainError(CHOOSE_OWN_PASSWORD)
+    return row, keys.unseal(username, sealed_key(row), password)
 
 
 class AuthService(Service):

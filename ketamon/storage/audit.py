@@ -36,11 +36,12 @@ AUDITED_TABLES = (
     "discharge_record",
     "signature",
     "addendum",
+    "user_key",
 )
 # (table, column) whose values never enter the trail: each change is written as
 # "(changed) sha256:<hex of the value>", so verification compares them without revealing
 # them (the values are salted hashes or sealed keys: their digest gives nothing usable).
-SECRET_FIELDS = {("app_user", "password_hash")}
+SECRET_FIELDS = {("app_user", "password_hash"), ("user_key", "sealed_private_key")}
 UNAUDITED_FIELDS = {("app_user", "failed_sign_ins"), ("app_user", "locked_until")}
 SECRET_MARK = "(changed)"  # alone: written before digests were kept (cannot be compared)
 

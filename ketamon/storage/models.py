@@ -146,6 +146,29 @@ class UserRow(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
+    # The signing key in use (hex of the raw Ed25519 public key); None until the user has
+    # chosen their own password (a new account, or after an administrator's reset).
+    public_key: Mapped[str | None] = mapped_column(String(size.HASH_LENGTH), nullable=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class UserKeyRow(Base):
+    """A signer's Ed25519 key pair: the public key in clear, the private key sealed with
+    AES-GCM under a key derived (argon2id, parameters below) from the user's password.
+
+    Rows are never deleted and their public key never changes (triggers), so an old
+    signature still finds the key it was made with; a password change re-seals the same
+    private key (new salt, nonce and ciphertext)."""
+
+    __tablename__ = "user_key"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("app_user.username"), index=True)
+    public_key: Mapped[str] = mapped_column(String(size.HASH_LENGTH), unique=True)
+    sealed_private_key: Mapped[str] = mapped_column(Text)  # hex: AES-GCM ciphertext + tag
+    kdf_salt: Mapped[str] = mapped_column(String(size.HASH_LENGTH))  # hex
+    aead_nonce: Mapped[str] = mapped_column(String(size.NONCE_HEX_LENGTH))  # hex
+    kdf_params: Mapped[str] = mapped_column(String(size.KDF_PARAMS_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class AuditRow(Base):
@@ -338,6 +361,13 @@ class SignatureRow(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     content_hash: Mapped[str] = mapped_column(String(size.HASH_LENGTH))
+    # The digital signature (None on signatures made before migration 0007).
+    key_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # user_key.id
+    key_fingerprint: Mapped[str | None] = mapped_column(String(size.HASH_LENGTH), nullable=True)
+    signature: Mapped[str | None] = mapped_column(String(size.SIGNATURE_HEX_LENGTH), nullable=True)
+    payload_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    chain_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    chain_hash: Mapped[str | None] = mapped_column(String(size.HASH_LENGTH), nullable=True)
 
 
 class AddendumRow(Base):
@@ -350,3 +380,12 @@ class AddendumRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
+    printed_name: Mapped[str] = mapped_column(String(size.PERSON_NAME_LENGTH), server_default="")
+    credentials: Mapped[str] = mapped_column(String(size.CREDENTIALS_LENGTH), server_default="")
+    # Signed like a signature (None on addenda added before migration 0007).
+    key_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # user_key.id
+    key_fingerprint: Mapped[str | None] = mapped_column(String(size.HASH_LENGTH), nullable=True)
+    signature: Mapped[str | None] = mapped_column(String(size.SIGNATURE_HEX_LENGTH), nullable=True)
+    payload_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    chain_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    chain_hash: Mapped[str | None] = mapped_column(String(size.HASH_LENGTH), nullable=True)

@@ -48,6 +48,8 @@ TRIGGERS: dict[str, dict[str, str]] = {
         **{f"{t}_no_{e}": t for t in _APPEND_ONLY for e in ("update", "delete")},  # 0006
         "infusion_session_signed_lock": "infusion_session",  # 0006
         **{f"{t}_signed_lock_{e}": t for t in _SIGNED_LOCKED for e in ("insert", "update")},
+        "user_key_no_delete": "user_key",  # 0007: signing keys are kept
+        "user_key_fixed": "user_key",  # 0007: a key's public half and owner never change
     },
     "postgresql": {
         "audit_log_no_update": "audit_log",  # 0002
@@ -55,6 +57,8 @@ TRIGGERS: dict[str, dict[str, str]] = {
         **{f"{t}_no_change": t for t in _APPEND_ONLY},  # 0006
         "infusion_session_signed_lock": "infusion_session",  # 0006
         **{f"{t}_signed_lock": t for t in _SIGNED_LOCKED},  # 0006
+        "user_key_no_delete": "user_key",  # 0007
+        "user_key_fixed": "user_key",  # 0007
     },
 }
 # PostgreSQL trigger functions (created by 0002 and 0006): each must still raise.

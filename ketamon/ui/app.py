@@ -72,7 +72,9 @@ class Startup(QObject):
                 return False
             username = admin.username
         clinic_name = self.clinic.settings.get().clinic_name
-        self.sign_in_window = SignInWindow(clinic_name, self._sign_in, username)
+        self.sign_in_window = SignInWindow(
+            clinic_name, self._sign_in, username, self.clinic.users.change_password
+        )
         self.sign_in_window.signed_in.connect(self._open_board)
         fill_screen(self.sign_in_window)
         return True

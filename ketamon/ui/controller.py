@@ -18,7 +18,7 @@ from ketamon.domain.users import Role, User
 from ketamon.services.clinic import Clinic
 from ketamon.services.sessions import Board
 from ketamon.storage.database import StorageError
-from ketamon.ui.dialogs.accounts import UserDraft
+from ketamon.ui.dialogs.accounts import ChangePasswordDialog, UserDraft
 from ketamon.ui.dialogs.chairs import ChairHandlers, ChairsDialog
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
 from ketamon.ui.dialogs.infusion import ask_stop
@@ -283,8 +283,8 @@ class BoardController(QObject):
 
         return SignActions(
             sign=sign,
-            add_addendum=lambda session_id, text, reason: self.clinic.review.add_addendum(
-                self.actor, session_id, text, reason
+            add_addendum=lambda session_id, text, reason, password: self.clinic.review.add_addendum(
+                self.actor, session_id, text, reason, password
             ),
             need_username=lambda: not self.signed_since_sign_in,
             may_sign=Role.PHYSICIAN in self.roles,
@@ -380,6 +380,21 @@ class BoardController(QObject):
             lambda changes: self.clinic.settings.update(self.actor, **changes),
         )
         self.reload()
+
+    def change_password(self) -> User | None:
+        """The signed-in user's own new password (their signing key is re-sealed)."""
+        username, users = self.actor.username, self.clinic.users
+        user = ChangePasswordDialog.ask(
+            self.parent_widget,
+            username,
+            lambda current, new: users.change_password(username, current, new),
+        )
+        if user is not None:
+            self._say(
+                "Password changed",
+                "Your password is changed; your signing key now opens only with the new one.",
+            )
+        return user
 
     def edit_users(self) -> None:
         users = self.clinic.users

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from ketamon.domain.errors import DomainError
 from ketamon.domain.users import User
 from ketamon.storage.database import StorageError
-from ketamon.ui.signin import SignIn, SignInPanel
+from ketamon.ui.signin import ChoosePassword, SignIn, SignInPanel
 
 
 class LockPanel(QFrame):
@@ -38,6 +38,7 @@ class LockPanel(QFrame):
         confirm_password: Callable[[str], User],
         sign_in: SignIn,
         parent: QWidget | None = None,
+        choose_password: ChoosePassword | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("lockPanel")
@@ -45,7 +46,11 @@ class LockPanel(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.unlock_page = self._build_unlock()
         self.switch_panel = SignInPanel(
-            sign_in, button_text="Sign in and unlock", back_text="Back", in_a_row=True
+            sign_in,
+            button_text="Sign in and unlock",
+            back_text="Back",
+            in_a_row=True,
+            choose_password=choose_password,
         )
         self.switch_panel.signed_in.connect(self.switched)
         self.switch_panel.cancelled.connect(self.show_unlock)

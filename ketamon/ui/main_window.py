@@ -14,8 +14,10 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
+    QMenu,
     QSizePolicy,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -44,6 +46,7 @@ class MainWindow(QMainWindow):
         self.lock_panel = LockPanel(
             lambda password: clinic.auth.confirm_password(self.controller.actor, password),
             clinic.auth.sign_in,
+            choose_password=clinic.users.change_password,
         )
         self.lock_panel.unlocked.connect(self._unlocked)
         self.lock_panel.switched.connect(self._switched)
@@ -127,8 +130,16 @@ class MainWindow(QMainWindow):
         caption = QLabel("Signed in:")
         caption.setObjectName("userCaption")
         toolbar.addWidget(caption)
-        self.user_label = QLabel()
+        # The user menu: who is signed in, and their own password.
+        self.user_label = QToolButton()
         self.user_label.setObjectName("userLabel")
+        self.user_label.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.user_label.setToolTip("Your account: change your password")
+        menu = QMenu(self.user_label)
+        self.password_action = menu.addAction("Change password…")
+        self.password_action.setToolTip("Your own new password (your signing key follows it)")
+        self.password_action.triggered.connect(self.controller.change_password)
+        self.user_label.setMenu(menu)
         toolbar.addWidget(self.user_label)
         self.toolbar = toolbar
 
@@ -165,6 +176,7 @@ class MainWindow(QMainWindow):
         self.lock_action.setVisible(not self.locked)
         self.lock_action.setEnabled(not self.locked)
         self.recent_action.setEnabled(not self.locked)
+        self.password_action.setEnabled(not self.locked)
         physician = Role.PHYSICIAN in self.controller.roles
         self.review_action.setVisible(physician)
         self.review_action.setEnabled(physician and not self.locked)

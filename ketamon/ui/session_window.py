@@ -44,7 +44,7 @@ from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.dialogs.timeline import TimelineTable
 from ketamon.ui.dialogs.vitals_correct import VOID_REASONS, CorrectVitalsDialog
 from ketamon.ui.lifetime import alive
-from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign
+from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign, verdict_html
 from ketamon.ui.timefmt import local_time
 from ketamon.ui.vitals_chart import VitalsChart
 from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers
@@ -320,16 +320,14 @@ class SessionWindow(QDialog):
             self.signature_label.setText("")
             self.signature_label.hide()
             return
-        lines = [f"<b>{escape(signature.manifestation())}</b>"]
-        if not signature.valid:
+        lines = [f"<b>{escape(signature.manifestation())}</b>", verdict_html(signature)]
+        for a in self.addenda:
             lines.append(
-                "<b style='color:#b3261e'>SIGNATURE INVALID: the record changed after signing</b>"
+                f"Addendum after signing — {escape(local_time(a.at, with_date=True))}, "
+                f"{escape(a.author_name)} ({escape(a.reason)}): {escape(a.text)}"
             )
-        lines += [
-            f"Addendum after signing — {escape(local_time(a.at, with_date=True))}, "
-            f"{escape(a.author_name)} ({escape(a.reason)}): {escape(a.text)}"
-            for a in self.addenda
-        ]
+            if a.verdict:
+                lines.append(verdict_html(a))
         self.signature_label.setText("<br>".join(lines))
         self.signature_label.show()
 

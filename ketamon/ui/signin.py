@@ -2,6 +2,9 @@
 
 The refusal is shown exactly as the service words it: the same message for an unknown
 user, a wrong password, a locked or a deactivated account.
+
+A user whose password an administrator set (a new account, or a reset) chooses their own,
+typed twice, before entering: that password seals their new signing key.
 """
 
 from __future__ import annotations
@@ -25,6 +28,13 @@ from ketamon.domain.users import User
 from ketamon.storage.database import StorageError
 
 SignIn = Callable[[str, str], User]  # (username, password) -> the user, or DomainError
+# (username, temporary password, own new password) -> the user, or DomainError
+ChoosePassword = Callable[[str, str, str], User]
+CHOOSE_INTRO = (
+    "An administrator set the password you typed. Choose your own now (at least 10 "
+    "characters, known only to you): it locks your signing key, and you can sign only "
+    "after choosing it."
+)
 
 
 class SignInPanel(QWidget):
@@ -40,10 +50,14 @@ class SignInPanel(QWidget):
         button_text: str = "Sign in",
         back_text: str | None = None,
         in_a_row: bool = False,
+        choose_password: ChoosePassword | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.sign_in = sign_in
+        self.choose_password = choose_password
+        self.button_text = button_text
+        self.pending: tuple[str, str] | None = None  # (username, temporary password)
         self.username = QLineEdit()
         self.username.setObjectName("signInUsername")
         self.username.setPlaceholderText("e.g. nurse.rivera")
@@ -52,6 +66,15 @@ class SignInPanel(QWidget):
         self.password.setObjectName("signInPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.returnPressed.connect(self.submit)
+        self.new_password = QLineEdit()
+        self.new_password.setObjectName("signInNewPassword")
+        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_password.returnPressed.connect(lambda: self.repeat_password.setFocus())
+        self.repeat_password = QLineEdit()
+        self.repeat_password.setObjectName("signInRepeatPassword")
+        self.repeat_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat_password.returnPressed.connect(self.submit)
+        self.choose_box = self._build_choose_box()
         self.message = QLabel()
         self.message.setObjectName("signInError")
         self.message.setWordWrap(True)
@@ -75,12 +98,33 @@ class SignInPanel(QWidget):
         else:
             self._lay_out_in_a_column(labels)
 
+    def _build_choose_box(self) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 10, 0, 0)
+        intro = QLabel(CHOOSE_INTRO)
+        intro.setObjectName("signInHint")
+        intro.setWordWrap(True)
+        column.addWidget(intro)
+        for text, edit in (
+            ("New password", self.new_password),
+            ("New password again", self.repeat_password),
+        ):
+            label = QLabel(text)
+            label.setObjectName("signInLabel")
+            label.setBuddy(edit)
+            column.addWidget(label)
+            column.addWidget(edit)
+        box.hide()
+        return box
+
     def _lay_out_in_a_column(self, labels: list[QLabel]) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         for label, edit in zip(labels, (self.username, self.password), strict=True):
             layout.addWidget(label)
             layout.addWidget(edit)
+        layout.addWidget(self.choose_box)
         layout.addSpacing(6)
         layout.addWidget(self.message)
         buttons = QHBoxLayout()
@@ -104,9 +148,11 @@ class SignInPanel(QWidget):
         if self.back_button is not None:
             grid.addWidget(self.back_button, 1, 3)
         grid.setColumnStretch(4, 1)
-        grid.addWidget(self.message, 2, 0, 1, 5)
+        grid.addWidget(self.choose_box, 2, 0, 1, 5)
+        grid.addWidget(self.message, 3, 0, 1, 5)
 
     def reset(self, username: str = "") -> None:
+        self._leave_choosing()
         self.username.setText(username)
         self.password.clear()
         self.message.hide()
@@ -114,6 +160,9 @@ class SignInPanel(QWidget):
 
     def submit(self) -> None:
         self.message.hide()
+        if self.pending is not None:
+            self._choose()
+            return
         username, password = self.username.text().strip(), self.password.text()
         if not username:
             self._say("Type your username")
@@ -129,8 +178,54 @@ class SignInPanel(QWidget):
             self.password.clear()
             self.password.setFocus()
             return
+        if user.must_change_password and self.choose_password is not None:
+            self._start_choosing(username, password)
+            return
         self.password.clear()
         self.signed_in.emit(user)
+
+    # -- choosing one's own password after an administrator set it ---------------------------
+    def _start_choosing(self, username: str, temporary: str) -> None:
+        self.pending = (username, temporary)
+        self.username.setEnabled(False)
+        self.password.setEnabled(False)
+        self.choose_box.show()
+        self.sign_in_button.setText("Choose password and sign in")
+        self.new_password.setFocus()
+
+    def _choose(self) -> None:
+        assert self.pending is not None and self.choose_password is not None
+        new, again = self.new_password.text(), self.repeat_password.text()
+        if new != again:
+            self._retry_choice("The two new passwords differ: type them again")
+            return
+        username, temporary = self.pending
+        try:
+            user = self.choose_password(username, temporary, new)
+        except StorageError as error:
+            self._say(f"Could not save the password: {error}")
+            return
+        except DomainError as error:
+            self._retry_choice(str(error))
+            return
+        self._leave_choosing()
+        self.password.clear()
+        self.signed_in.emit(user)
+
+    def _retry_choice(self, text: str) -> None:
+        self.new_password.clear()
+        self.repeat_password.clear()
+        self._say(text)
+        self.new_password.setFocus()
+
+    def _leave_choosing(self) -> None:
+        self.pending = None
+        self.new_password.clear()
+        self.repeat_password.clear()
+        self.choose_box.hide()
+        self.username.setEnabled(True)
+        self.password.setEnabled(True)
+        self.sign_in_button.setText(self.button_text)
 
     def _say(self, text: str) -> None:
         self.message.setText(text)
@@ -140,7 +235,13 @@ class SignInPanel(QWidget):
 class SignInWindow(QWidget):
     """The first screen: the clinic's name and the sign-in form, centred on the screen."""
 
-    def __init__(self, clinic_name: str, sign_in: SignIn, username: str = "") -> None:
+    def __init__(
+        self,
+        clinic_name: str,
+        sign_in: SignIn,
+        username: str = "",
+        choose_password: ChoosePassword | None = None,
+    ) -> None:
         super().__init__()
         self.setObjectName("signInWindow")
         self.setWindowTitle("KetaMon: sign in")
@@ -156,7 +257,7 @@ class SignInWindow(QWidget):
         hint = QLabel("Sign in with your own account: every entry is recorded under your name.")
         hint.setObjectName("signInHint")
         hint.setWordWrap(True)
-        self.panel = SignInPanel(sign_in)
+        self.panel = SignInPanel(sign_in, choose_password=choose_password)
         self.signed_in = self.panel.signed_in
         inner = QVBoxLayout(card)
         inner.setContentsMargins(36, 30, 36, 30)

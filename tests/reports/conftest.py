@@ -10,7 +10,7 @@ from ketamon.domain.discharge import DischargeAnswers, Escort, IvSite, Nausea
 from ketamon.domain.interventions import MedicationDraft
 from ketamon.domain.side_effects import Severity
 from ketamon.domain.vitals import VitalsDraft
-from tests.conftest import NURSE, PASSWORD, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
 
 ESCORT = Escort("Luis Gonzalez", "Brother", "(212) 555-0143", True)
 ANSWERS = DischargeAnswers(True, True, Nausea.MINIMAL, 2, IvSite.REMOVED_INTACT, True, ESCORT)
@@ -43,7 +43,7 @@ def discharged_session(clinic, clock, *, sets: int = 40):
     clock.advance(minutes=30)
     clinic.vitals.record(NURSE, s.id, VitalsDraft(124, 78, 72, 98, 14, sedation=5))
     if "witness.kim" not in {u.username for u in clinic.users.list()}:
-        clinic.users.add(NURSE, "witness.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+        add_user(clinic, "witness.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     clinic.dose.complete(NURSE, s.id, 36.0, 0.25, "witness.kim", PASSWORD)
     clinic.discharge.save_answers(NURSE, s.id, ANSWERS)
     clinic.discharge.discharge(NURSE, s.id)

@@ -142,14 +142,16 @@ def test_a_signed_summary_prints_the_manifestation_and_addenda(
     clinic, clock, finished, tmp_path, qapp
 ):
     from ketamon.services.review import ReviewService
-    from tests.conftest import NURSE, PASSWORD
+    from tests.conftest import NURSE, PASSWORD, add_user
 
-    clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
     review = ReviewService(clinic.db, clinic.clock)
     doc = Actor("dr.patel", "Priya Patel, MD")
     review.sign(doc, finished.id, PASSWORD, "Reviewed and approved")
     clock.advance(hours=3)
-    review.add_addendum(NURSE, finished.id, "Patient phoned: home safely", "Follow-up call")
+    review.add_addendum(
+        NURSE, finished.id, "Patient phoned: home safely", "Follow-up call", PASSWORD
+    )
     path = tmp_path / "signed.pdf"
     write_pdf(clinic.summary.snapshot(finished.id, tz=UTC), path)
     text = _squash(" ".join(pdf_pages(path)))

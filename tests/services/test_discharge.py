@@ -20,7 +20,7 @@ from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.domain.sessions import EventKind, Phase
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.storage.models import AuditRow, SessionRow
-from tests.conftest import NURSE, PASSWORD, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
 
 KIM = Actor("nurse.kim", "Kim Osei")
 ESCORT = Escort("Maria Lopez", "Sister", "(212) 555-0143", True)
@@ -37,7 +37,7 @@ READY = DischargeAnswers(
 
 @pytest.fixture(autouse=True)
 def kim(clinic):
-    return clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+    return add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
 
 
 def _in_recovery(clinic, clock, *, minutes_after_stop: int = 35, moaas: int | None = 5):

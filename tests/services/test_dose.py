@@ -9,14 +9,14 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.services.dose import WITNESS_REFUSED
 from ketamon.storage.models import AuditRow, DoseRecordRow, UserRow
-from tests.conftest import NURSE, PASSWORD, draft
+from tests.conftest import NURSE, PASSWORD, add_user, draft
 
 KIM = Actor("nurse.kim", "Kim Osei")
 
 
 @pytest.fixture
 def session_id(clinic) -> int:
-    clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+    add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     patient = clinic.patients.register(NURSE, draft(weight_kg=80))
     return clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
 

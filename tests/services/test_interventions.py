@@ -13,14 +13,14 @@ from ketamon.domain.interventions import MedicationDraft
 from ketamon.domain.sessions import EventKind, Phase
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import AuditRow, MedicationRow, SessionEventRow, SideEffectRow
-from tests.conftest import NURSE, PASSWORD, T0, baseline, draft
+from tests.conftest import NURSE, PASSWORD, T0, add_user, baseline, draft
 
 KIM = Actor("nurse.kim", "Kim Osei")
 
 
 @pytest.fixture
 def session_id(clinic, clock) -> int:
-    clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+    add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     patient = clinic.patients.register(NURSE, draft())
     s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
     baseline(clinic, s.id)

@@ -13,7 +13,7 @@ from ketamon.domain.errors import DomainError
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.services.review import ReviewFilter, ReviewService
 from ketamon.services.users import SignInRefused
-from tests.conftest import NURSE, PASSWORD, draft
+from tests.conftest import NURSE, PASSWORD, add_user, draft
 from tests.reports.conftest import discharged_session
 
 DOC = Actor("dr.patel", "Priya Patel, MD")
@@ -21,7 +21,7 @@ DOC = Actor("dr.patel", "Priya Patel, MD")
 
 @pytest.fixture(autouse=True)
 def doctor(clinic):
-    return clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    return add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
 
 
 @pytest.fixture
@@ -96,12 +96,14 @@ def test_only_physicians_sign_and_only_finished_sessions(clinic, clock, review):
 def test_addenda_only_after_signing_and_shown_in_order(clinic, clock, review):
     s = discharged_session(clinic, clock, sets=6)
     with pytest.raises(DomainError, match="not signed yet"):
-        review.add_addendum(NURSE, s.id, "Patient called: well", "Follow-up call")
+        review.add_addendum(NURSE, s.id, "Patient called: well", "Follow-up call", PASSWORD)
     review.sign(DOC, s.id, PASSWORD, "Reviewed")
     clock.advance(hours=20)
-    first = review.add_addendum(NURSE, s.id, "Patient called: slept well", "Follow-up call")
+    first = review.add_addendum(
+        NURSE, s.id, "Patient called: slept well", "Follow-up call", PASSWORD
+    )
     clock.advance(minutes=5)
-    review.add_addendum(DOC, s.id, "No further action", "Physician note")
+    review.add_addendum(DOC, s.id, "No further action", "Physician note", PASSWORD)
     assert [a.text for a in review.addenda(s.id)] == [
         "Patient called: slept well",
         "No further action",
@@ -109,7 +111,7 @@ def test_addenda_only_after_signing_and_shown_in_order(clinic, clock, review):
     assert first.author_name == "Jo Rivera, RN"
     assert review.signature(s.id).valid  # an addendum is not a change to the signed record
     with pytest.raises(DomainError, match="text is empty"):
-        review.add_addendum(NURSE, s.id, " ", "x")
+        review.add_addendum(NURSE, s.id, " ", "x", PASSWORD)
 
 
 def test_the_queue_filters_and_pages_newest_first(clinic, clock, review):

@@ -14,7 +14,16 @@ from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.sessions import EventKind, Phase
 from ketamon.services.base import NotFound
 from ketamon.services.clinic import Clinic
-from tests.conftest import NURSE, PASSWORD, T0, baseline, discharge_ready, draft, open_clinic
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    T0,
+    add_user,
+    baseline,
+    discharge_ready,
+    draft,
+    open_clinic,
+)
 
 KIM = Actor("nurse.kim", "Kim Osei")
 
@@ -22,7 +31,7 @@ KIM = Actor("nurse.kim", "Kim Osei")
 @pytest.fixture(autouse=True)
 def kim(clinic):
     """A second nurse on shift."""
-    return clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+    return add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.side_effects import Severity
 from ketamon.storage.models import AuditRow, ClinicSetting
-from tests.conftest import NURSE, PASSWORD, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
 
 KIM = Actor("nurse.kim", "Kim Osei, RN")
 
@@ -170,7 +170,7 @@ def test_void_needs_a_reason_keeps_the_row_and_frees_the_kind(clinic, session_id
 
 
 def test_severe_effect_alerts_the_board_until_acknowledged(clinic, clock, session_id):
-    clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+    add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     ticked = clinic.side_effects.tick(NURSE, session_id, "vomiting")
     assert clinic.sessions.board().side_effects[session_id].unacknowledged_severe == ()
     with pytest.raises(DomainError, match="Only a severe"):
@@ -209,7 +209,7 @@ def test_no_new_ticks_once_the_session_is_over(clinic, clock, session_id):
 
 
 def test_catalog_changes_are_admin_only_stored_as_json_and_audited(clinic, session_id):
-    clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+    add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     ticked = clinic.side_effects.tick(NURSE, session_id, "nausea")
     with pytest.raises(DomainError, match="not allowed to manage clinic settings"):
         clinic.side_effects.add_kind(KIM, "Chills")

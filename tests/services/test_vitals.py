@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.domain.vitals import MEASURES, Grade, VitalPhase, VitalsDraft
-from tests.conftest import NURSE, draft
+from tests.conftest import NURSE, add_user, draft
 
 GOOD = VitalsDraft(systolic=128, diastolic=84, heart_rate=72, spo2=98, resp_rate=14)
 
@@ -46,7 +46,7 @@ def test_sets_are_tagged_by_phase_and_attributed(clinic, clock, session_id):
 def test_a_set_names_who_entered_it_whoever_reads_it(clinic, clock, session_id):
     from ketamon.domain.actors import Actor
 
-    clinic.users.add(NURSE, "nurse.kim", "Kim Lee", "RN", "nurse", "kims pass 123!")
+    add_user(clinic, "nurse.kim", "Kim Lee", "RN", "nurse", "kims pass 123!")
     kim = Actor("nurse.kim", "Kim Lee, RN")
     saved = clinic.vitals.record(kim, session_id, GOOD)
     assert saved.entered_by_label == "Kim Lee, RN"

@@ -11,12 +11,12 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.sessions import Phase
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.ui.dialogs.discharge import AgainstAdviceDialog, DischargeDialog
-from tests.conftest import NURSE, PASSWORD, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
 from tests.ui.conftest import click, tile_of
 
 
 def _recovery(clinic, clock, *, minutes_after_stop=35):
-    clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+    add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     patient = clinic.patients.register(NURSE, draft("KM-1", "Maria Gonzalez"))
     s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)

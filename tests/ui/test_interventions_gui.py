@@ -15,7 +15,7 @@ from ketamon.ui.dialogs.infusion import RateChangeDialog
 from ketamon.ui.dialogs.medication import MedicationDialog
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import ReasonDialog
-from tests.conftest import NURSE, PASSWORD, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
 from tests.ui.conftest import click, tile_of
 
 LEFT = Qt.MouseButton.LeftButton
@@ -24,7 +24,7 @@ KIM = Actor("nurse.kim", "Kim Osei")
 
 @pytest.fixture
 def infusing(clinic, clock):
-    clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+    add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     patient = clinic.patients.register(NURSE, draft(name="Lena Park", weight_kg=80))
     session = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
     clock.advance(minutes=3)

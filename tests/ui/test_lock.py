@@ -9,7 +9,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.users import SIGN_IN_REFUSED
 from ketamon.storage.models import AuditRow
 from ketamon.ui.session_window import SessionWindow
-from tests.conftest import NURSE, PASSWORD, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
 from tests.ui.conftest import label_texts, tile_of, toolbar_button, toolbar_shows
 
 NAME, MRN = "Ada Lovelace", "KM-31337"
@@ -130,7 +130,7 @@ def test_ctrl_l_locks_and_the_keyboard_alone_unlocks(clinic, clock, make_window,
 
 def test_switch_user_makes_the_other_person_the_actor(clinic, clock, make_window, qtbot):
     seat_patients(clinic, clock)
-    clinic.users.add(NURSE, "nurse.sam", "Sam Okoye", "RN", "nurse", "sam's password 1")
+    add_user(clinic, "nurse.sam", "Sam Okoye", "RN", "nurse", "sam's password 1")
     window = make_window(clinic)
     qtbot.mouseClick(toolbar_button(window, window.switch_action), Qt.MouseButton.LeftButton)
     assert window.locked
@@ -215,3 +215,27 @@ def test_idle_lock_follows_the_clinic_setting(clinic, clock, make_window, qtbot)
     assert window.idle_lock_minutes == 2
     clock.advance(minutes=2)
     qtbot.waitUntil(lambda: window.locked, timeout=3000)
+
+
+def test_switch_user_to_a_new_account_asks_for_its_own_password_first(
+    clinic, clock, make_window, qtbot
+):
+    from tests.conftest import TEMPORARY_PASSWORD
+
+    clinic.users.add(NURSE, "nurse.sam", "Sam Okoye", "RN", "nurse", TEMPORARY_PASSWORD)
+    window = make_window(clinic)
+    window.switch_user()
+    panel = window.lock_panel.switch_panel
+    qtbot.keyClicks(panel.username, "nurse.sam")
+    qtbot.keyClick(panel.username, Qt.Key.Key_Return)
+    qtbot.keyClicks(panel.password, TEMPORARY_PASSWORD)
+    qtbot.keyClick(panel.password, Qt.Key.Key_Return)
+    assert window.locked and window.actor == NURSE  # not yet
+    assert panel.choose_box.isVisible()
+    qtbot.keyClicks(panel.new_password, "sam's own password")
+    qtbot.keyClick(panel.new_password, Qt.Key.Key_Return)
+    qtbot.keyClicks(panel.repeat_password, "sam's own password")
+    qtbot.keyClick(panel.repeat_password, Qt.Key.Key_Return)
+    assert not window.locked
+    assert window.actor == Actor("nurse.sam", "Sam Okoye, RN")
+    assert not clinic.auth.sign_in("nurse.sam", "sam's own password").must_change_password

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from ketamon.domain.actors import Actor
 from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
-from tests.conftest import NURSE, PASSWORD, draft
+from tests.conftest import NURSE, PASSWORD, add_user, draft
 from tests.reports.conftest import discharged_session
 from tests.ui.conftest import toolbar_button, toolbar_shows
 
@@ -16,7 +16,7 @@ DOC = Actor("dr.patel", "Priya Patel, MD")
 
 
 def _two_finished_sessions(clinic, clock):
-    clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
     first = discharged_session(clinic, clock, sets=6)  # Maria Gonzalez, KM-20001
     clock.advance(hours=1)
     patient = clinic.patients.register(NURSE, draft("KM-30002", "Alan Turing"))
@@ -86,13 +86,21 @@ def test_physician_filters_signs_and_adds_an_addendum(
         _show(qtbot, dialog)
         qtbot.keyClicks(dialog.text, "Patient phoned: home safely")
         qtbot.keyClicks(dialog.reason, "Follow-up call")
+        qtbot.keyClicks(dialog.password, "not the password")
         qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+        assert dialog.addendum is None  # a wrong password adds (and signs) nothing
+        assert dialog.error.text().startswith("Not added. Wrong username or password")
+        qtbot.keyClicks(dialog.password, PASSWORD)
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
         return dialog.addendum
 
     monkeypatch.setattr(AddendumDialog, "ask", classmethod(add))
     qtbot.mouseClick(review.addendum_button, Qt.MouseButton.LeftButton)
     assert "Addendum after signing" in review.detail.text()
     assert "Patient phoned: home safely" in review.detail.text()
+    assert "Digital signature verified with the signer's key" in review.detail.text()
+    assert "INVALID" not in review.detail.text()
+    assert clinic.review.addenda(first.id)[0].valid
     review.close()
 
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
 from ketamon.ui.session_window import open_windows
-from tests.conftest import NURSE, PASSWORD
+from tests.conftest import NURSE, PASSWORD, add_user
 from tests.reports.conftest import discharged_session
 from tests.ui.conftest import toolbar_button
 from tests.ui.test_review_gui import DOC, _show, _two_finished_sessions
@@ -76,7 +76,7 @@ def test_a_nurse_adds_an_addendum_to_a_signed_session_from_its_window(
     clinic, clock, make_window, qtbot, monkeypatch
 ):
     s = discharged_session(clinic, clock, sets=6)
-    clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
     clinic.review.sign(DOC, s.id, PASSWORD, "Reviewed")
     window = make_window(clinic, NURSE)
     session = window.controller.open_session(s.id)
@@ -93,6 +93,7 @@ def test_a_nurse_adds_an_addendum_to_a_signed_session_from_its_window(
         assert dialog.error.isVisible() and dialog.addendum is None
         qtbot.keyClicks(dialog.text, "Escort called: patient slept well")
         qtbot.keyClicks(dialog.reason, "Follow-up call")
+        qtbot.keyClicks(dialog.password, PASSWORD)  # the nurse signs the addendum
         qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
         return dialog.addendum
 
@@ -101,5 +102,5 @@ def test_a_nurse_adds_an_addendum_to_a_signed_session_from_its_window(
     text = session.signature_label.text()
     assert "Addendum after signing" in text
     assert "Escort called: patient slept well" in text
-    assert [a.author for a in clinic.review.addenda(s.id)] == [NURSE.username]
+    assert [(a.author, a.valid) for a in clinic.review.addenda(s.id)] == [(NURSE.username, True)]
     session.close()

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from ketamon.domain.actors import Actor
 from ketamon.ui.dialogs.settings import SettingsDialog
-from tests.conftest import NURSE, PASSWORD
+from tests.conftest import NURSE, PASSWORD, add_user
 
 
 def test_admin_sets_the_idle_lock_and_it_is_audited(clinic, make_window, qtbot, monkeypatch):
@@ -49,7 +49,7 @@ def test_a_refused_setting_is_shown_and_nothing_is_saved(clinic, qtbot):
 
 
 def test_a_nurse_does_not_see_the_settings(clinic, make_window):
-    clinic.users.add(NURSE, "nurse.amy", "Amy Stone", "RN", "nurse", PASSWORD)
+    add_user(clinic, "nurse.amy", "Amy Stone", "RN", "nurse", PASSWORD)
     window = make_window(clinic, Actor("nurse.amy", "Amy Stone, RN"))
     assert not window.settings_action.isVisible()
 

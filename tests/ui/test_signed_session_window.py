@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ketamon.domain.actors import Actor
 from ketamon.ui.session_window import SessionWindow
-from tests.conftest import NURSE, PASSWORD
+from tests.conftest import NURSE, PASSWORD, add_user
 from tests.reports.conftest import discharged_session
 
 
@@ -12,13 +12,15 @@ def test_a_signed_session_window_shows_the_signature_and_offers_no_changes(
     clinic, clock, qtbot, qapp
 ):
     s = discharged_session(clinic, clock, sets=6)
-    clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
     doc = Actor("dr.patel", "Priya Patel, MD")
     window = SessionWindow.show_for(None, clinic, NURSE, s.id)
     assert window.buttons["Record vitals…"].isEnabled()
     assert window.signature_label.isHidden()
     clinic.review.sign(doc, s.id, PASSWORD, "Reviewed")
-    clinic.review.add_addendum(NURSE, s.id, "Patient phoned: home safely", "Follow-up call")
+    clinic.review.add_addendum(
+        NURSE, s.id, "Patient phoned: home safely", "Follow-up call", PASSWORD
+    )
     window.refresh(full=True)
     text = window.signature_label.text()
     assert "Electronically signed by Priya Patel, MD — Reviewed — " in text

@@ -8,7 +8,7 @@ from ketamon.domain.users import SIGN_IN_REFUSED
 from ketamon.services.clinic import Clinic
 from ketamon.ui.app import Startup, application
 from ketamon.ui.dialogs.accounts import FirstAdminDialog
-from tests.conftest import NURSE, PASSWORD
+from tests.conftest import PASSWORD, add_user
 from tests.ui.conftest import toolbar_shows
 
 
@@ -134,7 +134,7 @@ def test_wrong_password_shows_the_message_and_stays_on_the_sign_in_screen(clinic
 
 def test_a_physician_signs_in_to_the_review_list_a_nurse_to_the_board(clinic, qtbot):
     application()
-    clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
     for username, expect_review in (("dr.patel", True), ("nurse.jo", False)):
         startup = Startup(clinic)
         assert startup.begin()
@@ -156,3 +156,98 @@ def test_a_physician_signs_in_to_the_review_list_a_nurse_to_the_board(clinic, qt
             if review is not None:
                 review.close()
             window.close()
+
+
+def test_after_a_reset_the_user_chooses_their_own_password_by_keyboard_before_entering(
+    clinic, qtbot
+):
+    from ketamon.services.users import SignInRefused
+    from tests.conftest import NURSE, TEMPORARY_PASSWORD
+
+    application()
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    clinic.users.reset_password(NURSE, "dr.patel", TEMPORARY_PASSWORD)
+    startup = Startup(clinic)
+    assert startup.begin()
+    panel = startup.sign_in_window.panel
+    startup.sign_in_window.activateWindow()  # where the keyboard goes is part of the test
+    qtbot.waitUntil(startup.sign_in_window.isActiveWindow, timeout=2000)
+    try:
+        type_into(qtbot, panel.username, "dr.patel")
+        type_into(qtbot, panel.password, TEMPORARY_PASSWORD)
+        qtbot.keyClick(panel.password, Qt.Key.Key_Return)
+        # Not in yet: the new password is asked, twice, with the reason in words.
+        assert startup.main_window is None
+        assert panel.choose_box.isVisible()
+        qtbot.waitUntil(panel.new_password.hasFocus, timeout=2000)
+        assert not panel.password.isEnabled()
+        assert panel.sign_in_button.text() == "Choose password and sign in"
+        qtbot.keyClicks(panel.new_password, "my own secret 1")
+        qtbot.keyClick(panel.new_password, Qt.Key.Key_Return)  # on to the second field
+        qtbot.keyClicks(panel.repeat_password, "my own secret 2")
+        qtbot.keyClick(panel.repeat_password, Qt.Key.Key_Return)
+        assert panel.message.text() == "The two new passwords differ: type them again"
+        assert startup.main_window is None and panel.new_password.text() == ""
+        qtbot.keyClicks(panel.new_password, TEMPORARY_PASSWORD)  # the one the admin knows
+        qtbot.keyClick(panel.new_password, Qt.Key.Key_Return)
+        qtbot.keyClicks(panel.repeat_password, TEMPORARY_PASSWORD)
+        qtbot.keyClick(panel.repeat_password, Qt.Key.Key_Return)
+        assert "different from the one you have" in panel.message.text()
+        assert startup.main_window is None
+        qtbot.keyClicks(panel.new_password, "my own secret 1")
+        qtbot.keyClick(panel.new_password, Qt.Key.Key_Return)
+        qtbot.keyClicks(panel.repeat_password, "my own secret 1")
+        qtbot.keyClick(panel.repeat_password, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: startup.main_window is not None, timeout=2000)
+        qtbot.addWidget(startup.main_window)
+        assert startup.main_window.user_label.text() == "Priya Patel, MD · physician"
+    finally:
+        if startup.main_window is not None:
+            review = getattr(startup.main_window.controller, "review_window", None)
+            if review is not None:
+                review.close()
+            startup.main_window.close()
+        if startup.sign_in_window is not None:
+            startup.sign_in_window.close()
+    # The temporary password is gone; the chosen one signs in and holds a signing key.
+    try:
+        clinic.auth.sign_in("dr.patel", TEMPORARY_PASSWORD)
+        raise AssertionError("the temporary password still signs in")
+    except SignInRefused:
+        pass
+    assert not clinic.auth.sign_in("dr.patel", "my own secret 1").must_change_password
+
+
+def test_change_password_from_the_user_menu(clinic, clock, make_window, qtbot, monkeypatch):
+    from ketamon.domain.actors import Actor
+    from ketamon.ui.dialogs.accounts import ChangePasswordDialog
+
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    window = make_window(clinic, Actor("dr.patel", "Priya Patel, MD"))
+    assert window.password_action in window.user_label.menu().actions()
+
+    def ask(cls, parent, username, change):
+        dialog = ChangePasswordDialog(parent, username, change)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        fill_account(
+            qtbot,
+            dialog,
+            current="not my password",
+            password="new secret 12",
+            confirm="new secret 12",
+        )
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        assert dialog.general_error.text() == SIGN_IN_REFUSED  # nothing changed
+        fill_account(
+            qtbot, dialog, current=PASSWORD, password="new secret 12", confirm="new secret 12"
+        )
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        return dialog.result_value
+
+    monkeypatch.setattr(ChangePasswordDialog, "ask", classmethod(ask))
+    said = []
+    monkeypatch.setattr(window.controller, "_say", lambda title, text, **kw: said.append(title))
+    window.password_action.trigger()
+    assert said == ["Password changed"]
+    assert clinic.auth.sign_in("dr.patel", "new secret 12").username == "dr.patel"

@@ -1,4 +1,4 @@
-"""Account forms: the first administrator, a new user, a new password.
+"""Account forms: the first administrator, a new user, a reset, one's own new password.
 
 A refused field shows the service's message under that field; the dialog stays open with
 everything typed, passwords included, until the change is saved.
@@ -198,7 +198,10 @@ class UserFormDialog(AccountDialog):
         save: Callable[[UserDraft], User],
         *,
         title: str = "Add user",
-        intro: str = "A new account. Give the user their password in person.",
+        intro: str = (
+            "A new account with a temporary password: give it to the user in person. At "
+            "their first sign-in they choose their own, which makes their signing key."
+        ),
         ok_text: str = "Add user",
         fixed_roles: frozenset[Role] = frozenset(),
     ) -> None:
@@ -260,7 +263,9 @@ class PasswordDialog(AccountDialog):
         super().__init__(
             parent,
             f"Reset password: {username}",
-            "The user's failed sign-ins are cleared. Give them the new password in person.",
+            "The user's failed sign-ins are cleared. Give them this temporary password in "
+            "person: at the next sign-in they choose their own, and get a new signing key "
+            "(they cannot sign until then; their old signatures stay valid).",
             "Set password",
         )
         self._save = save
@@ -276,3 +281,34 @@ class PasswordDialog(AccountDialog):
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         dialog.deleteLater()
         return accepted
+
+
+class ChangePasswordDialog(AccountDialog):
+    """The signed-in user's own new password; their signing key is re-sealed under it."""
+
+    def __init__(
+        self, parent: QWidget | None, username: str, change: Callable[[str, str], User]
+    ) -> None:
+        super().__init__(
+            parent,
+            f"Change password: {username}",
+            "Your signing key is locked with your password: after the change it opens only "
+            "with the new one. Your signatures stay valid.",
+            "Change password",
+        )
+        self._change = change
+        self.fields.line("current", "Current password:", secret=True)
+        self.add_passwords()
+        self.fields.edits["current"].setFocus()
+
+    def save(self) -> User:
+        return self._change(self.fields.text("current"), self.fields.text("password"))
+
+    @classmethod
+    def ask(
+        cls, parent: QWidget | None, username: str, change: Callable[[str, str], User]
+    ) -> User | None:
+        dialog = cls(parent, username, change)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        return dialog.result_value if accepted else None  # type: ignore[return-value]

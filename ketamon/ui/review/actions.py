@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape
 
 from PySide6.QtWidgets import QWidget
 
+from ketamon.domain.review import Addendum, Signature
 from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
 
 
@@ -18,7 +20,7 @@ from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
 class SignActions:
     # (session id, username or None, password, meaning, comment) -> the Signature
     sign: Callable[[int, str | None, str, str, str], object]
-    add_addendum: Callable[[int, str, str], object]  # (session id, text, reason)
+    add_addendum: Callable[[int, str, str, str], object]  # (session id, text, reason, password)
     need_username: Callable[[], bool]  # the first signing since sign-in (21 CFR 11.200)
     may_sign: bool  # physicians only
     meanings: tuple[str, ...]
@@ -40,5 +42,14 @@ def ask_sign(parent: QWidget | None, actions: SignActions, session_id: int, titl
 def ask_addendum(parent: QWidget | None, actions: SignActions, session_id: int, title: str):  # noqa: ANN201
     """The addendum dialog for one signed session: the Addendum, or None (cancelled)."""
     return AddendumDialog.ask(
-        parent, title, lambda text, reason: actions.add_addendum(session_id, text, reason)
+        parent,
+        title,
+        lambda text, reason, password: actions.add_addendum(session_id, text, reason, password),
     )
+
+
+def verdict_html(checked: Signature | Addendum) -> str:
+    """What checking a signature found: red and bold when it is INVALID."""
+    if checked.valid:
+        return f"<span style='color:#3c4043'>{escape(checked.verdict, quote=False)}</span>"
+    return f"<b style='color:#b3261e'>{escape(checked.verdict, quote=False)}</b>"

@@ -121,10 +121,14 @@ class SignDialog(QDialog):
         return signature
 
 
+# add(text, reason, password) -> the Addendum
+AddCall = Callable[[str, str, str], object]
+
+
 class AddendumDialog(QDialog):
-    def __init__(
-        self, parent: QWidget | None, title: str, add: Callable[[str, str], object]
-    ) -> None:
+    """The addendum is signed by its author: the password opens their signing key."""
+
+    def __init__(self, parent: QWidget | None, title: str, add: AddCall) -> None:
         super().__init__(parent)
         self.add_call, self.addendum = add, None
         self.setWindowTitle("Addendum after signing")
@@ -136,14 +140,21 @@ class AddendumDialog(QDialog):
         self.reason = QLineEdit()
         self.reason.setObjectName("field_reason")
         self.reason.setPlaceholderText("e.g. Follow-up call, late entry")
+        self.password = QLineEdit()
+        self.password.setObjectName("field_password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.returnPressed.connect(self.submit)  # Enter after the password adds it
         self.error = QLabel()
         self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
         self.error.hide()
         form = QFormLayout()
         form.addRow("Addendum:", self.text)
         form.addRow("Why it is added:", self.reason)
+        form.addRow("Your password (signs it):", self.password)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.add_button = buttons.addButton("Add", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.add_button = buttons.addButton("Add and sign", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.add_button.setDefault(True)
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -154,18 +165,28 @@ class AddendumDialog(QDialog):
         self.text.setFocus()
 
     def submit(self) -> None:
+        if self.addendum is not None:
+            return  # added already (Enter can reach both the field and the default button)
+        if not self.password.text():
+            self._say("Type your password to sign the addendum")
+            return
         try:
-            self.addendum = self.add_call(self.text.toPlainText(), self.reason.text())
+            self.addendum = self.add_call(
+                self.text.toPlainText(), self.reason.text(), self.password.text()
+            )
         except (DomainError, StorageError) as error:
-            self.error.setText(str(error))
-            self.error.show()
+            self.password.clear()
+            self._say(f"Not added. {error}")
             return
         self.accept()
 
+    def _say(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+        self.password.setFocus()
+
     @classmethod
-    def ask(
-        cls, parent: QWidget | None, title: str, add: Callable[[str, str], object]
-    ) -> object | None:
+    def ask(cls, parent: QWidget | None, title: str, add: AddCall) -> object | None:
         dialog = cls(parent, title, add)
         dialog.exec()
         addendum = dialog.addendum

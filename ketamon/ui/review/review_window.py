@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ketamon.domain.errors import DomainError
 from ketamon.services.review import ReviewFilter, ReviewRow
 from ketamon.storage.database import StorageError
-from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign
+from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign, verdict_html
 from ketamon.ui.review.queue_model import ReviewQueueModel
 from ketamon.ui.review.table import ReviewTable
 from ketamon.ui.timefmt import local_time
@@ -221,16 +221,14 @@ class ReviewWindow(QDialog):
             lines.append(f"<b>{escape(signature.manifestation())}</b>")
             if signature.comment:
                 lines.append(f"Comment: {escape(signature.comment)}")
-            if not signature.valid:
-                lines.append(
-                    "<b style='color:#b3261e'>SIGNATURE INVALID: the record changed after "
-                    "signing</b>"
-                )
-        lines += [
-            f"<i>Addendum after signing</i> — {escape(local_time(a.at, with_date=True))}, "
-            f"{escape(a.author_name)} ({escape(a.reason)}): {escape(a.text)}"
-            for a in addenda
-        ]
+            lines.append(verdict_html(signature))
+        for a in addenda:
+            lines.append(
+                f"<i>Addendum after signing</i> — {escape(local_time(a.at, with_date=True))}, "
+                f"{escape(a.author_name)} ({escape(a.reason)}): {escape(a.text)}"
+            )
+            if a.verdict:
+                lines.append(verdict_html(a))
         self.detail.setText("<br>".join(lines))
         self.sign_button.setEnabled(signature is None and self.handlers.actions.may_sign)
         self.addendum_button.setEnabled(signature is not None)

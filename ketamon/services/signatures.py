@@ -1,0 +1,299 @@
+"""Digital signatures of sessions and addenda: the payload rebuilt from the rows stored now,
+and the check of the Ed25519 signature with the signer's own public key.
+
+A signature (or an addendum) is valid only when all of these hold:
+- the key it names (user_key.id) is on file, belongs to the signer, and has the fingerprint
+  the signature recorded;
+- that key entered the audit trail before the signature did: its first creation entry
+  (with this very public key) comes no later than the chain head the signature recorded,
+  and the head comes before the signature's own first creation entry, which recorded these
+  very signature bytes (a key added afterwards, a key changed in place, or a signature
+  re-made later with another key, fails);
+- the audit row at the recorded chain head still has the recorded hash (the trail up to the
+  signing was not rewritten);
+- the signature verifies over the canonical payload (domain/review.py) built from the
+  session's clinical rows, the patient's name, MRN and date of birth, and the signer,
+  meaning, time and chain head stored with the signature.
+
+Signatures made before migration 0007 carry no signature bytes: they are checked against
+their content hash, as before, and only if the trail shows they existed at the upgrade.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ketamon.domain.review import (
+    PAYLOAD_VERSION,
+    Addendum,
+    ChainHead,
+    PatientIdentity,
+    Signature,
+    Signer,
+    content_hash,
+    payload_digest,
+    signed_payload,
+)
+from ketamon.services import keys
+from ketamon.services.base import NotFound, user_names
+from ketamon.storage.audit import CHAIN_LOCK_ID
+from ketamon.storage.models import (
+    AddendumRow,
+    AuditRow,
+    DischargeRow,
+    DoseRecordRow,
+    MedicationRow,
+    PatientRow,
+    SessionEventRow,
+    SessionRow,
+    SideEffectRow,
+    SignatureRow,
+    UserKeyRow,
+    VitalsRow,
+)
+
+ADDENDUM_MEANING = "Addendum"
+# What a signature covers: the session row (but its review status, which signing sets) and
+# every row that belongs to it.
+CONTENT_TABLES = (
+    SessionEventRow,
+    VitalsRow,
+    SideEffectRow,
+    MedicationRow,
+    DoseRecordRow,
+    DischargeRow,
+)
+
+
+def session_content(session: Session, session_id: int) -> dict[str, list[dict[str, object]]]:
+    owner = session.get(SessionRow, session_id)
+    if owner is None:
+        raise NotFound(f"Session {session_id} not found")
+    columns = [c.key for c in SessionRow.__table__.columns if c.key != "review_status"]
+    content = {"infusion_session": [{c: getattr(owner, c) for c in columns}]}
+    for model in CONTENT_TABLES:
+        table = model.__table__
+        rows = session.execute(select(table).where(table.c.session_id == session_id))
+        content[table.name] = [dict(r._mapping) for r in rows]
+    return content
+
+
+def patient_identity(session: Session, session_id: int) -> PatientIdentity:
+    patient = session.scalar(
+        select(PatientRow)
+        .join(SessionRow, SessionRow.patient_id == PatientRow.id)
+        .where(SessionRow.id == session_id)
+    )
+    if patient is None:
+        raise NotFound(f"Session {session_id} not found")
+    return PatientIdentity(patient.full_name, patient.mrn, patient.date_of_birth)
+
+
+def chain_head(session: Session) -> ChainHead:
+    """The audit trail's last row, read in the signing transaction (on PostgreSQL under the
+    chain's lock, so no other workstation appends in between)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_ID})")
+    last = connection.execute(
+        select(AuditRow.seq, AuditRow.row_hash).order_by(AuditRow.seq.desc()).limit(1)
+    ).first()
+    return ChainHead(last[0], last[1]) if last else ChainHead(0, "0" * 64)
+
+
+def signature_payload(session: Session, row: SignatureRow) -> bytes:
+    return signed_payload(
+        kind="signature",
+        session_id=row.session_id,
+        content=session_content(session, row.session_id),
+        patient=patient_identity(session, row.session_id),
+        signer=Signer(row.signer, row.printed_name, row.credentials),
+        meaning=row.meaning,
+        signed_at=row.signed_at,
+        chain=ChainHead(row.chain_seq or 0, row.chain_hash or ""),
+        details={"comment": row.comment},
+        version=row.payload_version or PAYLOAD_VERSION,
+    )
+
+
+def addendum_payload(session: Session, row: AddendumRow, signed: SignatureRow | None) -> bytes:
+    """An addendum covers the same record, its own text and reason, and the signature it
+    follows."""
+    return signed_payload(
+        kind="addendum",
+        session_id=row.session_id,
+        content=session_content(session, row.session_id),
+        patient=patient_identity(session, row.session_id),
+        signer=Signer(row.author, row.printed_name, row.credentials),
+        meaning=ADDENDUM_MEANING,
+        signed_at=row.at,
+        chain=ChainHead(row.chain_seq or 0, row.chain_hash or ""),
+        details={
+            "text": row.text,
+            "reason": row.reason,
+            "follows_signature": signed.signature if signed is not None else None,
+        },
+        version=row.payload_version or PAYLOAD_VERSION,
+    )
+
+
+def signature_of(session: Session, session_id: int) -> Signature | None:
+    """The session's signature, checked against the record as stored now."""
+    row = session.scalar(select(SignatureRow).where(SignatureRow.session_id == session_id))
+    if row is None:
+        return None
+    return to_signature(row, _signature_problem(session, row))
+
+
+def addenda_of(session: Session, session_id: int) -> list[Addendum]:
+    signed = session.scalar(select(SignatureRow).where(SignatureRow.session_id == session_id))
+    names = user_names(session)
+    rows = session.scalars(
+        select(AddendumRow)
+        .where(AddendumRow.session_id == session_id)
+        .order_by(AddendumRow.at, AddendumRow.id)
+    )
+    return [to_addendum(a, names, _addendum_problem(session, a, signed)) for a in rows]
+
+
+def check_signatures(session: Session) -> list[str]:
+    """Every signature and addendum that does not verify, in words (for `audit verify`)."""
+    problems = []
+    for row in session.scalars(select(SignatureRow).order_by(SignatureRow.id)):
+        problem = _signature_problem(session, row)
+        if problem:
+            problems.append(f"signature {row.id} (session {row.session_id}): {problem}")
+        for addendum in session.scalars(
+            select(AddendumRow).where(AddendumRow.session_id == row.session_id)
+        ):
+            problem = _addendum_problem(session, addendum, row)
+            if problem:
+                problems.append(f"addendum {addendum.id} (session {row.session_id}): {problem}")
+    orphans = session.scalars(
+        select(AddendumRow.id).where(AddendumRow.session_id.not_in(select(SignatureRow.session_id)))
+    )
+    problems.extend(f"addendum {i}: its session has no signature" for i in orphans)
+    return problems
+
+
+def to_signature(row: SignatureRow, problem: str) -> Signature:
+    return Signature(
+        row.session_id,
+        row.signer,
+        row.printed_name,
+        row.credentials,
+        row.meaning,
+        row.comment,
+        row.signed_at,
+        row.content_hash,
+        valid=not problem,
+        problem=problem,
+        key_fingerprint=row.key_fingerprint or "",
+    )
+
+
+def to_addendum(row: AddendumRow, names: dict[str, str], problem: str) -> Addendum:
+    printed = (
+        f"{row.printed_name}, {row.credentials}" if row.credentials else row.printed_name
+    ) or names.get(row.author, row.author)
+    return Addendum(
+        row.id,
+        row.session_id,
+        row.author,
+        printed,
+        row.at,
+        row.reason,
+        row.text,
+        valid=not problem,
+        problem=problem,
+    )
+
+
+def _signature_problem(session: Session, row: SignatureRow) -> str:
+    if row.signature is None:
+        if not _from_before_digital_signatures(session, "signature", row.id):
+            return "it carries no digital signature"
+        if content_hash(session_content(session, row.session_id)) != row.content_hash:
+            return "the record changed after signing"
+        return ""
+    payload = signature_payload(session, row)
+    return _problem(session, "signature", row, row.signer, payload)
+
+
+def _addendum_problem(session: Session, row: AddendumRow, signed: SignatureRow | None) -> str:
+    if row.signature is None:
+        if _from_before_digital_signatures(session, "addendum", row.id):
+            return ""  # added before digital signatures, when addenda were not signed
+        return "it carries no digital signature"
+    return _problem(session, "addendum", row, row.author, addendum_payload(session, row, signed))
+
+
+def _problem(
+    session: Session, entity: str, row: SignatureRow | AddendumRow, signer: str, payload: bytes
+) -> str:
+    """Why the digital signature on `row` is not valid ("" when it is)."""
+    if row.payload_version != PAYLOAD_VERSION:
+        return f"unknown signed payload version {row.payload_version}"
+    key = session.get(UserKeyRow, row.key_id) if row.key_id is not None else None
+    if key is None:
+        return "the signing key it names is not on file"
+    if key.username != signer:
+        return f"the signing key it names is not {signer}'s"
+    if keys.fingerprint(key.public_key) != row.key_fingerprint:
+        return "the signing key it names is not the one it was made with"
+    # The first creation entries in the trail (later ones can only be appended forgeries).
+    key_seq, key_value = _created(session, "user_key", key.id, "public_key")
+    own_seq, own_value = _created(session, entity, row.id, "signature")
+    if key_seq is None or own_seq is None or row.chain_seq is None:
+        return "the audit trail has no record of the key or of the signature being made"
+    if key_value != key.public_key:
+        return "the signing key was changed after it was made"
+    if not key_seq <= row.chain_seq < own_seq:
+        return "the signing key entered the audit trail after the signature"
+    if own_value != row.signature:
+        return "the signature was replaced after it was made"
+    head = session.get(AuditRow, row.chain_seq)
+    if head is None or head.row_hash != row.chain_hash:
+        return "the audit trail up to the signing was rewritten"
+    if not keys.verifies(key.public_key, row.signature, payload):
+        if not isinstance(row, SignatureRow):
+            return "the addendum, or the record it follows, changed after signing"
+        if payload_digest(payload) != row.content_hash:
+            return "the signed record changed after signing"
+        return "the signature does not verify with the signer's key"
+    return ""
+
+
+def _created(
+    session: Session, entity: str, entity_id: int, field: str
+) -> tuple[int | None, str | None]:
+    """(seq, value) of the earliest audit entry that created `field` of this row."""
+    first = session.execute(
+        select(AuditRow.seq, AuditRow.new_value)
+        .where(
+            AuditRow.entity == entity,
+            AuditRow.entity_id == entity_id,
+            AuditRow.action == "create",
+            AuditRow.field == field,
+        )
+        .order_by(AuditRow.seq)
+        .limit(1)
+    ).first()
+    return (first[0], first[1]) if first else (None, None)
+
+
+def _from_before_digital_signatures(session: Session, entity: str, entity_id: int) -> bool:
+    """Whether the upgrade to digital signatures (migration 0007) found this row."""
+    return (
+        session.scalar(
+            select(AuditRow.seq).where(
+                AuditRow.entity == entity,
+                AuditRow.entity_id == entity_id,
+                AuditRow.action == "baseline",
+                AuditRow.field == "signature",
+                AuditRow.actor == "(migration 0007)",
+            )
+        )
+        is not None
+    )
