@@ -18,7 +18,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.clock import FakeClock
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.storage.anchors import ANCHOR_FILENAME
-from tests.conftest import NURSE, PASSWORD, T0, baseline, draft, open_clinic, rehash_chain
+from tests.conftest import NURSE, PASSWORD, T0, add_user, baseline, draft, open_clinic, rehash_chain
 from tests.reports.conftest import discharged_session
 
 DOC = Actor("dr.patel", "Priya Patel, MD")
@@ -48,7 +48,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
         clock = FakeClock(T0)
         clinic = open_clinic(f"sqlite:///{folder / 'clinic.sqlite3'}", clock)
         clinic.chairs.ensure_defaults(NURSE)
-        doctor = clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+        doctor = add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician")
         signed = discharged_session(clinic, clock, sets=6)
         clinic.review.sign(DOC, signed.id, PASSWORD, "Reviewed")
         signed_set = clinic.vitals.list(signed.id)[2]

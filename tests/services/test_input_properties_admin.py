@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ketamon.domain.actors import Actor
 from ketamon.services.review import ReviewFilter
 from ketamon.storage.models import AddendumRow, ChairRow, ClinicSetting, SignatureRow, UserRow
-from tests.conftest import NURSE, PASSWORD, draft
+from tests.conftest import NURSE, PASSWORD, add_user, draft
 from tests.services.inputs import (
     JUNK,
     NAIVE,
@@ -85,7 +85,7 @@ def test_sign_in_answers_or_refuses(clinic, username, password):
 @given(password=st.one_of(JUNK, st.just("another long password"), text_like("short")))
 def test_resetting_a_password_answers_or_names_the_field(clinic, password):
     if not [u for u in clinic.users.list() if u.username == "nurse.kim"]:
-        clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+        add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse")
     with answers_or_refuses() as answered:
         clinic.users.reset_password(NURSE, "nurse.kim", password)
     stored_rows(clinic, UserRow)
@@ -166,7 +166,7 @@ def test_the_side_effect_list_answers_or_names_the_field(clinic, name, key):
 
 @pytest.fixture
 def signed(clinic) -> int:
-    clinic.users.add(NURSE, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician")
     patient = clinic.patients.register(NURSE, draft())
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
     clinic.sessions.cancel(NURSE, sid, "patient unwell")
@@ -192,7 +192,7 @@ def test_addenda_answer_or_name_the_field(clinic, signed, e):
     if clinic.review.signature(signed) is None:
         clinic.review.sign(DR, signed, PASSWORD, "Reviewed")
     with answers_or_refuses() as answered:
-        added = clinic.review.add_addendum(DR, signed, e["text"], e["reason"])
+        added = clinic.review.add_addendum(DR, signed, e["text"], e["reason"], PASSWORD)
     if answered:
         (row,) = stored_rows(clinic, AddendumRow, id=added.id)
         assert (row["text"], row["reason"]) == (e["text"].strip(), e["reason"].strip())

@@ -34,7 +34,7 @@ from ketamon.domain.vitals import VitalsDraft
 from ketamon.services.base import Service
 from ketamon.services.review import ReviewFilter
 from ketamon.storage.models import SessionRow
-from tests.conftest import NURSE, PASSWORD, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
 
 READY = DischargeAnswers(
     oriented=True,
@@ -103,8 +103,8 @@ class Ward:
 
     def __init__(self, clinic, clock, phase: str) -> None:
         self.clinic, self.clock, self.phase = clinic, clock, phase
-        clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)  # witness
-        clinic.users.add(NURSE, "nurse.amy", "Amy Stone", "RN", "nurse", PASSWORD)
+        add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse")  # witness
+        add_user(clinic, "nurse.amy", "Amy Stone", "RN", "nurse")
         self.subject = self.admit()
 
     def admit(self) -> Subject:
@@ -178,6 +178,8 @@ def plausible(parameter: inspect.Parameter, subject: Subject, clock) -> object: 
         "credentials": "RN",
         "roles": "nurse",
         "password": PASSWORD,
+        "old_password": PASSWORD,
+        "new_password": "a different long password",
         "action": "lock",
         "text": "Seen again by phone",
         "note": "Settled after 10 minutes",

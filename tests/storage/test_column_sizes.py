@@ -27,6 +27,7 @@ EXPECTED = {
         "roles": size.ROLES_LENGTH,
         "password_hash": size.PASSWORD_HASH_LENGTH,
         "created_by": WHO,
+        "public_key": size.HASH_LENGTH,
     },
     "audit_log": {
         "actor": WHO,
@@ -82,8 +83,25 @@ EXPECTED = {
         "credentials": size.CREDENTIALS_LENGTH,
         "meaning": size.MEANING_LENGTH,
         "content_hash": size.HASH_LENGTH,
+        "key_fingerprint": size.HASH_LENGTH,
+        "signature": size.SIGNATURE_HEX_LENGTH,
+        "chain_hash": size.HASH_LENGTH,
     },
-    "addendum": {"author": WHO},
+    "addendum": {
+        "author": WHO,
+        "printed_name": size.PERSON_NAME_LENGTH,
+        "credentials": size.CREDENTIALS_LENGTH,
+        "key_fingerprint": size.HASH_LENGTH,
+        "signature": size.SIGNATURE_HEX_LENGTH,
+        "chain_hash": size.HASH_LENGTH,
+    },
+    "user_key": {
+        "username": WHO,
+        "public_key": size.HASH_LENGTH,
+        "kdf_salt": size.HASH_LENGTH,
+        "aead_nonce": size.NONCE_HEX_LENGTH,
+        "kdf_params": size.KDF_PARAMS_LENGTH,
+    },
 }
 
 
