@@ -12,10 +12,12 @@ KDE, a portal) does the same or worse, out of our reach. So this dialog
 
 - is Qt's widget dialog, never the native one, so what it touches is ours to decide;
 - has an icon provider that never reads a file: folder or file icon from the stat the
-  model already made, the type from the name's suffix;
+  model already made, the type from the name's suffix. This is what keeps the files
+  closed: the model types every file of the folder, shown or filtered out, wherever the
+  user navigates (tests/ui/test_file_dialogs.py loses the locks without it);
 - hides the SQLite files (databases, -wal, -shm, -journal, backups, and any file that is
-  one of the open databases under another name or link), wherever the user navigates, so
-  no view, completer or preview has a reason to touch them;
+  one of the open databases under another name or link), even under "All files (*)", so
+  nobody picks one as the place to write;
 - refuses to save over an open database file.
 
 ketamon.storage.locks is the second line: even if something else in the process opened and
