@@ -7,6 +7,8 @@ traceback in front of a nurse.
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +28,12 @@ SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 _open: weakref.WeakSet[Database] = weakref.WeakSet()
 
+# Names SQLite and KetaMon give database files: NAME.sqlite3, NAME.db, their -wal, -shm and
+# -journal, NAME.backup-YYYYMMDDTHHMMSSZ.sqlite3.
+SQLITE_NAME = re.compile(
+    r"(\.(sqlite3?|db3?|s3db|sl3)|-(wal|shm|journal))$|\.backup-\d{8}T\d{6}Z", re.IGNORECASE
+)
+
 
 def open_database_files() -> list[Path]:
     """The SQLite files of every Database open in this process (file, -wal, -shm, -journal),
@@ -36,6 +44,29 @@ def open_database_files() -> list[Path]:
             files.append(db.path)
             files.extend(Path(f"{db.path}{side}") for side in SQLITE_SIDE_FILES)
     return files
+
+
+def open_database_inodes() -> set[tuple[int, int]]:
+    """(st_dev, st_ino) of open_database_files() that exist: a link or a second name of one
+    of them is the same file."""
+    inodes = set()
+    for path in open_database_files():
+        with contextlib.suppress(OSError):
+            st = os.stat(path)
+            inodes.add((st.st_dev, st.st_ino))
+    return inodes
+
+
+def is_database_file(path: str | os.PathLike[str]) -> bool:
+    """A SQLite file by its name, or one of the databases open in this process under any
+    name. Only stat() is used: nothing is opened (see ketamon.storage.locks)."""
+    if SQLITE_NAME.search(os.path.basename(path)):
+        return True
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) in open_database_inodes()
 
 
 class StorageError(Exception):

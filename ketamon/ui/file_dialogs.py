@@ -28,20 +28,13 @@ tests/ui/test_file_dialogs.py fails if any other module of the app uses QFileDia
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 from PySide6.QtCore import QFileInfo, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QFileSystemModel, QMessageBox, QWidget
 
-from ketamon.storage.database import open_database_files
-
-# Names SQLite and KetaMon give database files: NAME.sqlite3, NAME.db, their -wal, -shm and
-# -journal, NAME.backup-YYYYMMDDTHHMMSSZ.sqlite3.
-_SQLITE_NAME = re.compile(
-    r"(\.(sqlite3?|db3?|s3db|sl3)|-(wal|shm|journal))$|\.backup-\d{8}T\d{6}Z", re.IGNORECASE
-)
+from ketamon.storage.database import SQLITE_NAME, is_database_file, open_database_inodes
 
 _TYPES = {
     "pdf": "PDF document",
@@ -54,29 +47,6 @@ _TYPES = {
     "svg": "SVG image",
     "html": "HTML page",
 }
-
-
-def is_database_file(path: str | os.PathLike[str]) -> bool:
-    """A SQLite file by its name, or one of the databases open in this process (by inode,
-    so a link or a second name counts). Only stat() is used: nothing is opened."""
-    if _SQLITE_NAME.search(os.path.basename(path)):
-        return True
-    try:
-        st = os.stat(path)
-    except OSError:
-        return False
-    return (st.st_dev, st.st_ino) in _open_inodes()
-
-
-def _open_inodes() -> set[tuple[int, int]]:
-    inodes = set()
-    for path in open_database_files():
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue
-        inodes.add((st.st_dev, st.st_ino))
-    return inodes
 
 
 class NameOnlyIconProvider(QFileIconProvider):
@@ -108,7 +78,7 @@ class HideDatabaseFiles(QSortFilterProxyModel):
         self._inodes: set[tuple[int, int]] = set()
 
     def setSourceModel(self, model: QFileSystemModel) -> None:  # type: ignore[override]  # noqa: N802
-        self._inodes = _open_inodes()
+        self._inodes = open_database_inodes()
         super().setSourceModel(model)
 
     def filterAcceptsRow(  # noqa: N802
@@ -121,7 +91,7 @@ class HideDatabaseFiles(QSortFilterProxyModel):
         if model.isDir(index):
             return True
         path = model.filePath(index)
-        if _SQLITE_NAME.search(os.path.basename(path)):
+        if SQLITE_NAME.search(os.path.basename(path)):
             return False
         try:
             st = os.stat(path)
