@@ -14,7 +14,7 @@ from ketamon import __version__
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError
 from ketamon.logs import configure as configure_logging
-from ketamon.storage.database import StorageError
+from ketamon.storage.database import StorageError, is_database_file
 from ketamon.storage.location import data_dir, demo_db_url, resolve_db_url
 
 EXIT_ERROR = 1
@@ -159,6 +159,11 @@ def _summary(args: argparse.Namespace, url: str) -> int:
     _app = QGuiApplication.instance() or QGuiApplication(["ketamon"])
     clinic = Clinic.open(url)
     try:
+        if is_database_file(args.pdf):  # writing it would drop the locks, or worse
+            print(
+                f"ketamon: {args.pdf} is a clinic database file; nothing written", file=sys.stderr
+            )
+            return EXIT_ERROR
         snapshot = clinic.summary.snapshot(args.session_id)
         pages = write_pdf(snapshot, args.pdf, args.paper)
     except ReportError as error:

@@ -65,6 +65,7 @@ class Clinic:
         try:
             db.check_connection()
             backup = upgrade(db, clock=clock)
+            db.keep_locks()  # a new file has its -wal and -shm only now
         except Exception:
             db.dispose()
             raise

@@ -7,6 +7,9 @@ traceback in front of a nurse.
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,9 +19,54 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ketamon.storage import audit
+from ketamon.storage.filesystems import network_filesystem
 from ketamon.storage.location import data_dir
+from ketamon.storage.locks import LockGuard
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+_open: weakref.WeakSet[Database] = weakref.WeakSet()
+
+# Names SQLite and KetaMon give database files: NAME.sqlite3, NAME.db, their -wal, -shm and
+# -journal, NAME.backup-YYYYMMDDTHHMMSSZ.sqlite3.
+SQLITE_NAME = re.compile(
+    r"(\.(sqlite3?|db3?|s3db|sl3)|-(wal|shm|journal))$|\.backup-\d{8}T\d{6}Z", re.IGNORECASE
+)
+
+
+def open_database_files() -> list[Path]:
+    """The SQLite files of every Database open in this process (file, -wal, -shm, -journal),
+    for the file dialogs, which must never open them (see ketamon.storage.locks)."""
+    files = []
+    for db in list(_open):
+        if db.path is not None:
+            files.append(db.path)
+            files.extend(Path(f"{db.path}{side}") for side in SQLITE_SIDE_FILES)
+    return files
+
+
+def open_database_inodes() -> set[tuple[int, int]]:
+    """(st_dev, st_ino) of open_database_files() that exist: a link or a second name of one
+    of them is the same file."""
+    inodes = set()
+    for path in open_database_files():
+        with contextlib.suppress(OSError):
+            st = os.stat(path)
+            inodes.add((st.st_dev, st.st_ino))
+    return inodes
+
+
+def is_database_file(path: str | os.PathLike[str]) -> bool:
+    """A SQLite file by its name, or one of the databases open in this process under any
+    name. Only stat() is used: nothing is opened (see ketamon.storage.locks)."""
+    if SQLITE_NAME.search(os.path.basename(path)):
+        return True
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return (st.st_dev, st.st_ino) in open_database_inodes()
 
 
 class StorageError(Exception):
@@ -47,7 +95,14 @@ def _reason(error: BaseException) -> str:
 
 
 class Database:
-    def __init__(self, url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+        mountinfo: str | None = None,
+    ) -> None:
+        """mountinfo: the text of /proc/self/mountinfo (tests pass a made-up one)."""
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.path: Path | None = None
@@ -60,18 +115,21 @@ class Database:
         else:
             self.location = self.url.render_as_string(hide_password=True)
         self._prepare_folder()
+        self._refuse_network_filesystem(mountinfo)
+        self.guard = LockGuard(self.path) if self.path is not None else None
         try:
             self.engine: Engine = create_engine(self.url)
         except Exception as error:  # bad URL, missing driver
             raise StorageError(self.location, str(error)) from error
         if self.is_sqlite:
-            _install_sqlite_pragmas(self.engine, busy_timeout_ms)
+            _install_sqlite_pragmas(self.engine, busy_timeout_ms, self.guard)
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(ketamon_write=True), expire_on_commit=False
         )
         audit.install(self._read)
         audit.install(self._write)
+        _open.add(self)
 
     def _prepare_folder(self) -> None:
         if self.path is None:
@@ -84,6 +142,30 @@ class Database:
             folder.mkdir(parents=True, exist_ok=True)
             return
         raise StorageError(self.location, f"the folder {folder} does not exist")
+
+    def _refuse_network_filesystem(self, mountinfo: str | None) -> None:
+        if self.path is None:
+            return
+        mount = network_filesystem(self.path.parent, mountinfo)
+        if mount is not None:
+            raise StorageError(
+                self.location,
+                f"the file is on a network filesystem ({mount.fstype} at {mount.point}). "
+                "SQLite's write-ahead log does not work over a network filesystem: records "
+                "could be lost or the file corrupted. Keep the database on this computer's "
+                "own disk, or use the shared-server set-up (PostgreSQL, --db "
+                "postgresql+psycopg://...) for several workstations",
+            )
+
+    def keep_locks(self) -> bool:
+        """Guard SQLite's locks on the open file (see ketamon.storage.locks). True when held
+        (always False for other databases, files not in WAL mode, or without OFD locks)."""
+        if self.guard is None or self.guard.held:
+            return self.guard is not None
+        with self._faults(), self.engine.connect() as conn:
+            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            # Taken while this connection holds SQLite's own locks on the files.
+            return mode == "wal" and self.guard.hold()
 
     @contextmanager
     def transaction(
@@ -129,10 +211,15 @@ class Database:
             raise StorageError(self.location, _reason(error)) from error
 
     def dispose(self) -> None:
+        _open.discard(self)
+        if self.guard is not None:
+            self.guard.release()  # first, or SQLite could never remove the -wal on close
         self.engine.dispose()
+        if self.guard is not None:
+            self.guard.close_released()
 
 
-def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
+def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int, guard: LockGuard | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # noqa: ANN001
         # We issue BEGIN ourselves (see below) so SQLite's locking is predictable.
@@ -143,10 +230,13 @@ def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=FULL")
             # A read-only file keeps the journal mode it has.
+            mode = None
             with contextlib.suppress(Exception):
-                cursor.execute("PRAGMA journal_mode=WAL")
+                mode = cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         finally:
             cursor.close()
+        if guard is not None and mode == "wal" and not guard.held:
+            guard.hold()  # SQLite now has the files open and locked (see Database.keep_locks)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001

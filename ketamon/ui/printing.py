@@ -8,11 +8,12 @@ from pathlib import Path
 from PySide6.QtCore import QLocale
 from PySide6.QtGui import QPageLayout, QPageSize
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ketamon.domain.summary import SessionSummary
 from ketamon.reports.pdf import MARGINS_MM, write_pdf
 from ketamon.reports.pdf import paint as paint_pages
+from ketamon.ui.file_dialogs import SaveFileDialog
 
 
 def default_paper() -> str:
@@ -60,10 +61,10 @@ class SavePdf:
     @classmethod
     def ask(cls, parent: QWidget | None, summary: SessionSummary) -> Path | None:
         name = f"discharge-summary-{summary.session.mrn}-{summary.session.id}.pdf"
-        path, _ = QFileDialog.getSaveFileName(
-            parent, "Save discharge summary as PDF", str(Path.home() / name), "PDF (*.pdf)"
+        path = SaveFileDialog.ask(
+            parent, "Save discharge summary as PDF", Path.home() / name, "PDF (*.pdf)", ".pdf"
         )
-        if not path:
+        if path is None:
             return None
-        write_pdf(summary, path, default_paper())
-        return Path(path)
+        write_pdf(summary, str(path), default_paper())
+        return path

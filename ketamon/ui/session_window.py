@@ -18,7 +18,6 @@ from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -43,6 +42,7 @@ from ketamon.ui.dialogs.infusion import InterventionsPage
 from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.dialogs.timeline import TimelineTable
 from ketamon.ui.dialogs.vitals_correct import VOID_REASONS, CorrectVitalsDialog
+from ketamon.ui.file_dialogs import SaveFileDialog
 from ketamon.ui.lifetime import alive
 from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign, verdict_html
 from ketamon.ui.timefmt import local_time
@@ -522,7 +522,7 @@ class SessionWindow(QDialog):
 
 def ask_png_path(parent: QWidget | None, suggested: str) -> str:
     """Where to save the chart ("" when cancelled); tests replace this."""
-    path, _ = QFileDialog.getSaveFileName(parent, "Save chart as PNG", suggested, "PNG (*.png)")
-    if path and not path.lower().endswith(".png"):
-        path += ".png"
-    return path
+    path = SaveFileDialog.ask(
+        parent, "Save chart as PNG", Path.home() / suggested, "PNG (*.png)", ".png"
+    )
+    return "" if path is None else str(path)

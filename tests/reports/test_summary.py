@@ -138,6 +138,21 @@ def test_cli_writes_the_same_pdf_and_fails_in_one_line(
     assert capsys.readouterr().err.strip().endswith("does not exist")
 
 
+def test_cli_never_writes_the_pdf_over_the_database(
+    clinic, finished, db_url, tmp_path, qapp, capsys
+):
+    db = clinic.db.path
+    size = db.stat().st_size
+    for target in (db, f"{db}-wal", tmp_path / "clinic.pdf"):
+        if target == tmp_path / "clinic.pdf":
+            target.symlink_to(db)  # the database under a PDF's name
+        assert main(["summary", str(finished.id), "--pdf", str(target), "--db", db_url]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err == f"ketamon: {target} is a clinic database file; nothing written"
+    assert db.stat().st_size == size
+    assert clinic.chairs.list()  # still a database
+
+
 def test_a_signed_summary_prints_the_manifestation_and_addenda(
     clinic, clock, finished, tmp_path, qapp
 ):

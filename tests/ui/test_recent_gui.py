@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QFileDialog
 
 from ketamon.reports.pdf import paint
 from ketamon.ui.dialogs.recent import RecentDialog
+from ketamon.ui.file_dialogs import SaveFileDialog
 from ketamon.ui.printing import make_printer
 from tests.reports.conftest import discharged_session
 from tests.reports.test_summary import _squash, pdf_pages
@@ -21,7 +21,7 @@ def test_recent_discharges_lists_the_session_and_saves_its_pdf(
     s = discharged_session(clinic, clock, sets=8)
     window = make_window(clinic)
     target = tmp_path / "summary.pdf"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "PDF"))
+    monkeypatch.setattr(SaveFileDialog, "ask", classmethod(lambda cls, *a, **k: target))
     seen = {}
 
     def ask(cls, parent, handlers):
