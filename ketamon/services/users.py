@@ -348,7 +348,10 @@ def _dummy_hash() -> str:
 
 
 def _verify(stored_hash: str, password: str) -> bool:
+    # As bytes: the same as argon2-cffi's own UTF-8 for every real password, and a lone
+    # surrogate (never a valid password) is still checked, in the same time, not a crash.
+    secret = password.encode("utf-8", "surrogatepass")
     try:
-        return _hasher.verify(stored_hash, password)
+        return _hasher.verify(stored_hash, secret)
     except (VerificationError, InvalidHashError):
         return False  # a wrong password, or a corrupted hash: refused, never a crash

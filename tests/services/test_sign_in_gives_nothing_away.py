@@ -82,6 +82,7 @@ CASES = {
     "deactivated, right password": ("nurse.amy", PASSWORD),
     "a password typed as the username": (TYPED_PASSWORD, PASSWORD),
     "blank": ("", ""),
+    "a lone surrogate as the password": ("nurse.jo", "\ud800"),  # found by hypothesis
 }
 
 
