@@ -223,6 +223,7 @@ def nurse_views(smoke: Smoke, clinic) -> None:  # noqa: ANN001
 
     smoke.then["UsersDialog"] = users
     controller.edit_users()
+    controller.change_password()  # ChangePasswordDialog
 
     # A session's window: chart, table, interventions and the dialogs opened from them.
     session_id = board.sessions[infusing].id
