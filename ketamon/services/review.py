@@ -32,7 +32,7 @@ from ketamon.domain.review import (
 from ketamon.domain.sessions import Phase
 from ketamon.domain.users import Permission, Role
 from ketamon.services.base import NotFound, Service, acting_user, to_user
-from ketamon.services.settings import STORED_BANDS, bands_from_stored
+from ketamon.services.settings import bands_from_stored, stored_bands
 from ketamon.services.users import AuthService
 from ketamon.storage.models import (
     AddendumRow,
@@ -127,7 +127,7 @@ class ReviewService(Service):
 
     def count(self, where: ReviewFilter) -> int:
         with self.db.reading() as connection:
-            return connection.scalar(_count_query(where, connection.scalar(STORED_BANDS))) or 0
+            return connection.scalar(_count_query(where, stored_bands(connection))) or 0
 
     def page(self, where: ReviewFilter, offset: int, limit: int) -> list[ReviewRow]:
         """One page of the list, newest first (keyed by check-in time, then id).
@@ -135,7 +135,7 @@ class ReviewService(Service):
         The statement is built once per filter and band table (cached) and run at the Core
         level: the list is read-only and needs no ORM identity map."""
         with self.db.reading() as connection:
-            query = _page_query(where, connection.scalar(STORED_BANDS))
+            query = _page_query(where, stored_bands(connection))
             rows = connection.execute(query, {"offset": offset, "limit": limit}).all()
             return [ReviewRow._make(row) for row in rows]
 
@@ -263,14 +263,14 @@ def _signature(row: SignatureRow, *, valid: bool) -> Signature:
 
 
 @lru_cache(maxsize=64)
-def _count_query(where: ReviewFilter, stored_bands: str | None) -> Select:
-    return _filtered(select(func.count(SessionRow.id)), where, bands_from_stored(stored_bands))
+def _count_query(where: ReviewFilter, stored: tuple[tuple[str, str], ...]) -> Select:
+    return _filtered(select(func.count(SessionRow.id)), where, bands_from_stored(stored))
 
 
 @lru_cache(maxsize=64)
-def _page_query(where: ReviewFilter, stored_bands: str | None) -> Select:
+def _page_query(where: ReviewFilter, stored: tuple[tuple[str, str], ...]) -> Select:
     """The page statement for one filter; offset and limit are bound when it runs."""
-    bands = bands_from_stored(stored_bands)
+    bands = bands_from_stored(stored)
     query = (
         select(
             SessionRow.id,

@@ -26,13 +26,14 @@ from ketamon.domain.vitals import (
     VitalsDraft,
     VitalsSet,
     grade_set,
+    news2_of,
     validate_draft,
     vital_phase,
 )
 from ketamon.services.base import NotFound, Service, acting_user, user_names
 from ketamon.services.review import require_unsigned
 from ketamon.services.sessions import _events, load_session
-from ketamon.services.settings import load_bands
+from ketamon.services.settings import load_bands, load_chart
 from ketamon.storage.models import VitalsRow
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,11 @@ class VitalsSummary:
     unacknowledged_red: tuple[VitalsSet, ...]
 
 
-def to_set(row: VitalsRow, bands, names: dict[str, str] | None = None) -> VitalsSet:  # noqa: ANN001
+def to_set(row: VitalsRow, bands, names: dict[str, str] | None = None, chart=None) -> VitalsSet:  # noqa: ANN001
     """The stored set as the domain sees it; `names` maps usernames to display names."""
-    values = VitalsDraft(**{k: getattr(row, k) for k in MEASURES}, note=row.note)
+    values = VitalsDraft(
+        **{k: getattr(row, k) for k in MEASURES}, note=row.note, oxygen=bool(row.oxygen)
+    )
     return VitalsSet(
         id=row.id,
         session_id=row.session_id,
@@ -62,6 +65,7 @@ def to_set(row: VitalsRow, bands, names: dict[str, str] | None = None) -> Vitals
         status=row.status,
         corrects_id=row.corrects_id,
         grades=grade_set(values, bands),
+        news2=news2_of(values, chart),
         status_reason=row.status_reason,
         acknowledged_by=row.acknowledged_by,
         entered_by_name=(names or {}).get(row.entered_by, ""),
@@ -91,13 +95,13 @@ class VitalsService(Service):
     def list(self, session_id: int) -> list[VitalsSet]:
         """Every set of a session, current, corrected and voided, in time order."""
         with self.db.transaction(write=False) as session:
-            bands, names = load_bands(session), user_names(session)
+            bands, names, chart = load_bands(session), user_names(session), load_chart(session)
             rows = session.scalars(
                 select(VitalsRow)
                 .where(VitalsRow.session_id == session_id)
                 .order_by(VitalsRow.taken_at, VitalsRow.id)
             )
-            return [to_set(r, bands, names) for r in rows]
+            return [to_set(r, bands, names, chart) for r in rows]
 
     def record(
         self,
@@ -185,6 +189,7 @@ class VitalsService(Service):
             ).value,
             **{k: getattr(clean, k) for k in MEASURES},
             note=clean.note,
+            oxygen=clean.oxygen,
             entered_by=actor.username,
             entered_at=now,
             status="current",
