@@ -58,6 +58,10 @@ class Response(IntEnum):
     HIGH = 3
 
     @property
+    def short(self) -> str:
+        return ("low", "single 3", "medium", "high")[self]
+
+    @property
     def words(self) -> str:
         return (
             "low: ward-based response",
@@ -91,6 +95,13 @@ class News2:
         if self.total is None:
             return "NEWS2 incomplete"
         return f"NEWS2 {self.total} ({self.response.words})"  # type: ignore[union-attr]
+
+
+RESPONSE_KEY = (
+    "NEWS2 (RCP 2017): low 0–4 = ward-based response; single 3 = a parameter scores 3, "
+    "urgent ward-based response; medium 5–6 = urgent response; high 7 or more = emergency "
+    "response."
+)
 
 
 def score(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ketamon.domain.actors import Actor
 from ketamon.domain.clock import ensure_utc
 from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.news2 import News2
 from ketamon.domain.sessions import Phase
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
@@ -48,6 +49,7 @@ class VitalsSummary:
 
     taken: tuple[datetime, ...]
     unacknowledged_red: tuple[VitalsSet, ...]
+    latest_news2: News2 | None = None  # of the latest current vitals set
 
 
 def to_set(row: VitalsRow, bands, names: dict[str, str] | None = None, chart=None) -> VitalsSet:  # noqa: ANN001
@@ -82,13 +84,18 @@ def summaries(session: Session, session_ids: list[int], bands) -> dict[int, Vita
     )
     taken: dict[int, list[datetime]] = {i: [] for i in session_ids}
     red: dict[int, list[VitalsSet]] = {i: [] for i in session_ids}
+    latest: dict[int, News2 | None] = {}
+    chart = load_chart(session)
     for row in rows:
-        snapshot = to_set(row, bands)
+        snapshot = to_set(row, bands, chart=chart)
         if not snapshot.scores_only:
             taken[row.session_id].append(row.taken_at)
+            latest[row.session_id] = snapshot.news2
         if snapshot.worst is Grade.RED and row.acknowledged_by is None:
             red[row.session_id].append(snapshot)
-    return {i: VitalsSummary(tuple(taken[i]), tuple(red[i])) for i in session_ids}
+    return {
+        i: VitalsSummary(tuple(taken[i]), tuple(red[i]), latest.get(i)) for i in session_ids
+    }
 
 
 class VitalsService(Service):
