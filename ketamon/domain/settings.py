@@ -6,13 +6,13 @@ from dataclasses import dataclass, field, fields, replace
 
 from ketamon.domain.discharge import DEFAULT_INSTRUCTIONS, DischargeRules
 from ketamon.domain.errors import FieldError
+from ketamon.domain.news2 import Chart, default_chart, validate_chart
 from ketamon.domain.side_effects import (
     DEFAULT_SIDE_EFFECTS,
     SideEffectKind,
     catalog_from_stored,
     validate_catalog,
 )
-from ketamon.domain.news2 import Chart, default_chart, validate_chart
 from ketamon.domain.vitals import MEASURES, Band, clinic_bands, grading_bands
 from ketamon.domain.vitals_due import VitalsSchedule
 

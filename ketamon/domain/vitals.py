@@ -310,7 +310,9 @@ def grade_set(draft: VitalsDraft, bands: dict[str, Band]) -> dict[str, Grade]:
 
 
 def news2_of(draft: VitalsDraft, chart: Chart | None = None) -> News2:
-    return score(chart if chart is not None else default_chart(), draft.values(), oxygen=draft.oxygen)
+    return score(
+        chart if chart is not None else default_chart(), draft.values(), oxygen=draft.oxygen
+    )
 
 
 def vital_phase(

@@ -11,10 +11,10 @@ from datetime import datetime
 from html import escape
 
 from ketamon.domain.discharge import ItemState
+from ketamon.domain.news2 import RESPONSE_KEY
 from ketamon.domain.sessions import EventKind
 from ketamon.domain.summary import SessionSummary
 from ketamon.domain.timers import format_duration
-from ketamon.domain.news2 import RESPONSE_KEY
 from ketamon.domain.vitals import Grade, VitalsSet
 
 CHART_URL = "ketamon://chart.png"

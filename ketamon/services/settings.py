@@ -46,7 +46,9 @@ def stored_bands(connection) -> tuple[tuple[str, str], ...]:  # noqa: ANN001 (Se
 
 def load_chart(session: Session) -> Chart:
     row = session.get(ClinicSetting, "news2_chart")
-    return ClinicSettings.from_stored({} if row is None else {"news2_chart": json.loads(row.value)}).news2_chart
+    return ClinicSettings.from_stored(
+        {} if row is None else {"news2_chart": json.loads(row.value)}
+    ).news2_chart
 
 
 class SettingsService(Service):

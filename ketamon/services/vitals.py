@@ -93,9 +93,7 @@ def summaries(session: Session, session_ids: list[int], bands) -> dict[int, Vita
             latest[row.session_id] = snapshot.news2
         if snapshot.worst is Grade.RED and row.acknowledged_by is None:
             red[row.session_id].append(snapshot)
-    return {
-        i: VitalsSummary(tuple(taken[i]), tuple(red[i]), latest.get(i)) for i in session_ids
-    }
+    return {i: VitalsSummary(tuple(taken[i]), tuple(red[i]), latest.get(i)) for i in session_ids}
 
 
 class VitalsService(Service):
@@ -124,7 +122,9 @@ class VitalsService(Service):
             user = acting_user(session, actor, Permission.CHART)
             row = self._new_row(session, actor, session_id, clean, taken_at, pre_discharge)
             log.info("session %d: vitals set %d by %s", session_id, row.id, actor.username)
-            return to_set(row, load_bands(session), {user.username: user.display_name})
+            return to_set(
+                row, load_bands(session), {user.username: user.display_name}, load_chart(session)
+            )
 
     def correct(
         self,
@@ -150,7 +150,9 @@ class VitalsService(Service):
                 old.phase == VitalPhase.PRE_DISCHARGE.value,
                 corrects=old,
             )
-            return to_set(new, load_bands(session), {user.username: user.display_name})
+            return to_set(
+                new, load_bands(session), {user.username: user.display_name}, load_chart(session)
+            )
 
     def void(self, actor: Actor, set_id: int, reason: str) -> VitalsSet:
         _require_reason(reason)
@@ -158,7 +160,7 @@ class VitalsService(Service):
             acting_user(session, actor, Permission.CHART)
             row = self._current(session, set_id)
             row.status, row.status_reason = "voided", reason.strip()
-            return to_set(row, load_bands(session), user_names(session))
+            return to_set(row, load_bands(session), user_names(session), load_chart(session))
 
     def acknowledge(self, actor: Actor, set_id: int) -> VitalsSet:
         """A nurse has seen the red values of this set (who and when are kept)."""
@@ -170,7 +172,7 @@ class VitalsService(Service):
                 raise DomainError("This set has no red values to acknowledge")
             if row.acknowledged_by is None:
                 row.acknowledged_by, row.acknowledged_at = actor.username, self.now()
-            return to_set(row, bands, user_names(session))
+            return to_set(row, bands, user_names(session), load_chart(session))
 
     # -- helpers -----------------------------------------------------------------------------
     def _new_row(self, session, actor, session_id, clean, taken_at, pre_discharge, corrects=None):  # noqa: ANN001, ANN202, PLR0913

@@ -193,7 +193,9 @@ class VitalsTableModel(QAbstractTableModel):
             if not current:
                 return None
             if column == NEWS2:
-                return GRADE_BRUSHES.get(RESPONSE_GRADES.get(vitals.news2 and vitals.news2.response))
+                return GRADE_BRUSHES.get(
+                    RESPONSE_GRADES.get(vitals.news2 and vitals.news2.response)
+                )
             grade = vitals.worst if column == FLAGS else cell_grade(vitals, column)
             return GRADE_BRUSHES.get(grade)
         if role == _FOREGROUND:

@@ -56,9 +56,7 @@ def test_spo2_scale_2_edges_on_air_and_on_oxygen(value, oxygen, expected):
 
 
 def full(**kw):
-    values = dict(
-        resp_rate=16, spo2=98, systolic=120, heart_rate=70, temperature=36.8, sedation=5
-    )
+    values = dict(resp_rate=16, spo2=98, systolic=120, heart_rate=70, temperature=36.8, sedation=5)
     return values | kw
 
 
