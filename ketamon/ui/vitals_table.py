@@ -207,6 +207,8 @@ class VitalsTableModel(QAbstractTableModel):
         if role == _TOOLTIP:
             if column == ENTERED_BY:
                 return f"Username {vitals.entered_by}"  # as the audit trail names them
+            if column == NEWS2:
+                return news2_text(vitals)  # the whole response, if the column is narrow
             if vitals.values.note and column in (0, STATUS):
                 return f"Note: {vitals.values.note}"
             return flags_text(vitals) or None

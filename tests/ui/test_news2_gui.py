@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from ketamon.domain.vitals import VitalsDraft
+from ketamon.ui.vitals_table import NEWS2, cell_text
 from tests.conftest import NURSE
 from tests.ui.conftest import tile_of
 from tests.ui.test_vitals_entry import Keys, drive_entry, infusing
@@ -64,3 +66,15 @@ def test_without_the_tick_the_same_set_is_medium(clinic, clock, make_window, qtb
     assert tile.vitals_label.text().startswith("NEWS2 5 (medium: urgent response)")
     assert tile.vitals_label.property("grade") == "amber"
     assert saved.entered_by == NURSE.username
+
+
+def test_vitals_table_shows_news2_in_words(clinic, clock):
+    session = infusing(clinic, clock)
+    full = VitalsDraft(
+        systolic=120, diastolic=80, heart_rate=115, spo2=95, resp_rate=22, temperature=36.8,
+        sedation=5, oxygen=True,
+    )  # fmt: skip
+    clinic.vitals.record(NURSE, session.id, full)
+    baseline_set, saved = clinic.vitals.list(session.id)
+    assert cell_text(saved, NEWS2) == "on O2 · NEWS2 7 (high: emergency response)"
+    assert cell_text(baseline_set, NEWS2) == "NEWS2 incomplete"

@@ -9,8 +9,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
+from ketamon.ui.dialogs.side_effect_catalog import SideEffectCatalogDialog
 from tests.conftest import NURSE, baseline, draft
-from tests.ui.conftest import click, tile_of
+from tests.ui.conftest import click, tile_of, toolbar_button
 
 ENTER, ESC = (
     (Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier),
@@ -97,3 +98,25 @@ def test_stop_at_target_t_then_enter_or_esc_keeps_infusing(
     answer_with(monkeypatch, qtbot, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
     click(qtbot, tile, "stop")
     assert clinic.sessions.get(s.id).phase.value == "recovery"
+
+
+@pytest.mark.parametrize("key", [ENTER, ESC], ids=["Enter", "Esc"])
+def test_retiring_a_side_effect_enter_or_esc_keeps_it(clinic, make_window, qtbot, monkeypatch, key):
+    window = make_window(clinic)
+    seen: list[str] = []
+
+    def ask(cls, parent, handlers):
+        dialog = SideEffectCatalogDialog(parent, handlers)
+        dialog.show()
+        dialog.select("speech")
+        answer_with(monkeypatch, qtbot, *key, seen=seen)
+        qtbot.mouseClick(dialog.buttons["Retire…"], Qt.MouseButton.LeftButton)
+        assert "RETIRED" not in dialog.list.currentItem().text()
+        dialog.close()
+        dialog.deleteLater()
+        return dialog.changed
+
+    monkeypatch.setattr(SideEffectCatalogDialog, "ask", classmethod(ask))
+    qtbot.mouseClick(toolbar_button(window, window.side_effects_action), Qt.MouseButton.LeftButton)
+    assert seen and "Stop offering" in seen[0]
+    assert "speech" in [k.key for k in clinic.side_effects.catalog() if not k.retired]
