@@ -93,7 +93,7 @@ def test_corrected_and_voided_sets_are_in_the_table_not_the_chart(qtbot, clinic,
     assert window.chart.series("systolic") == ([-2.0, 10.0], [124.0, 140.0])
     model = window.model
     rows = [model.row_texts(r) for r in range(model.rowCount())]
-    status = [r[-1] for r in rows]
+    status = [r[STATUS] for r in rows]
     assert status == [
         "current",
         "corrected (Typing error)",
