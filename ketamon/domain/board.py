@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from ketamon.domain import fields
+from ketamon.domain.news2 import News2, Response
 from ketamon.domain.sessions import Phase, SessionEvent, replay
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.side_effects import SideEffect, severe_alert_text
@@ -109,6 +110,9 @@ class VitalsLike(Protocol):
     @property
     def unacknowledged_red(self) -> Sequence[VitalsSet]: ...
 
+    @property
+    def latest_news2(self) -> News2 | None: ...
+
 
 class SideEffectsLike(Protocol):
     """What the board knows of a session's side effects (services.side_effects summary)."""
@@ -135,6 +139,7 @@ def tile_view(
         return view
     if vitals is not None:
         text, grade = vitals_line(session, vitals.taken, settings, now)
+        text, grade = with_news2(text, grade, vitals.latest_news2)
         red = tuple(vitals.unacknowledged_red)
         view = replace(
             view,
@@ -152,6 +157,14 @@ def tile_view(
             severe_effect_ids=tuple(e.id for e in severe),
         )
     return view
+
+
+def with_news2(text: str, grade: Grade, news: News2 | None) -> tuple[str, Grade]:
+    """The latest set's NEWS2 on the tile when the RCP response is medium or high."""
+    if news is None or news.response is None or news.response < Response.MEDIUM:
+        return text, grade
+    shown = Grade.RED if news.response is Response.HIGH else Grade.AMBER
+    return " · ".join(p for p in (news.words, text) if p), max(grade, shown)
 
 
 def vitals_line(

@@ -7,20 +7,21 @@ from dataclasses import dataclass, field, fields, replace
 from ketamon.domain import fields as rules
 from ketamon.domain.discharge import DEFAULT_INSTRUCTIONS, DischargeRules
 from ketamon.domain.errors import FieldError
+from ketamon.domain.news2 import Chart, default_chart, validate_chart
 from ketamon.domain.side_effects import (
     DEFAULT_SIDE_EFFECTS,
     SideEffectKind,
     catalog_from_stored,
     validate_catalog,
 )
-from ketamon.domain.vitals import MEASURES, Band, default_bands
+from ketamon.domain.vitals import MEASURES, Band, clinic_bands, grading_bands
 from ketamon.domain.vitals_due import VitalsSchedule
 
 
 def _default_band_table() -> dict[str, list[float | None]]:
     return {
         key: [band.red_low, band.amber_low, band.amber_high, band.red_high]
-        for key, band in default_bands().items()
+        for key, band in clinic_bands().items()
     }
 
 
@@ -33,7 +34,10 @@ class ClinicSettings:
     overrun_alert_minutes: int = 5
     default_chair_count: int = 6
     idle_lock_minutes: int = 5
-    # Vitals: amber/red bands per measure, [red_low, amber_low, amber_high, red_high]
+    # Vitals: NEWS2 points per parameter (RCP 2017 chart 1; see domain/news2.py) ...
+    news2_chart: Chart = field(default_factory=default_chart)
+    # ... and this clinic's own amber/red bands on top (infusion-room hypertension, pain,
+    # MOAA/S), per measure [red_low, amber_low, amber_high, red_high]
     vital_bands: dict[str, list[float | None]] = field(default_factory=_default_band_table)
     vitals_baseline_within_minutes: int = 10
     vitals_every_minutes: int = 15
@@ -81,7 +85,8 @@ class ClinicSettings:
 
     @property
     def bands(self) -> dict[str, Band]:
-        return {k: Band(*v) for k, v in self.vital_bands.items()}
+        """Grading bands: the worse of the NEWS2 chart's grade and the clinic's own band."""
+        return grading_bands(self.news2_chart, {k: Band(*v) for k, v in self.vital_bands.items()})
 
     @property
     def vitals_schedule(self) -> VitalsSchedule:
@@ -142,6 +147,10 @@ class ClinicSettings:
         for key, edges in self.vital_bands.items():
             if key not in MEASURES or len(edges) != 4:
                 raise FieldError("vital_bands", f"Unknown vital or malformed band: {key}")
+        try:
+            validate_chart(self.news2_chart)
+        except ValueError as error:
+            raise FieldError("news2_chart", str(error)) from None
         if len(self.baseline_bp_warning) != 2:
             raise FieldError("baseline_bp_warning", "Baseline BP warning is systolic/diastolic")
         if not 5 <= self.baseline_max_age_minutes <= 240:

@@ -13,6 +13,7 @@ from enum import IntEnum, StrEnum
 
 from ketamon.domain import fields
 from ketamon.domain.errors import FieldError, ValidationErrors
+from ketamon.domain.news2 import Chart, News2, default_chart, score
 
 
 class Grade(IntEnum):
@@ -110,17 +111,65 @@ class Band:
         return Grade.NORMAL
 
 
-def default_bands() -> dict[str, Band]:
+def clinic_bands() -> dict[str, Band]:
+    """This product's own bands, not NEWS2 (CLINICAL.md): the infusion room's hypertension
+    bands (ketamine raises BP), pain, and MOAA/S sedation depth."""
     return {
-        "systolic": Band(red_low=90, amber_low=100, amber_high=160, red_high=180),
+        "systolic": Band(amber_high=160, red_high=180),
         "diastolic": Band(amber_high=100, red_high=110),
-        "heart_rate": Band(red_low=40, amber_low=50, amber_high=111, red_high=131),
-        "spo2": Band(red_low=91, amber_low=93),
-        "resp_rate": Band(red_low=8, amber_low=11, amber_high=21, red_high=25),
-        "temperature": Band(red_low=35.0, amber_low=36.0, amber_high=38.1, red_high=39.1),
         "pain": Band(amber_high=4, red_high=7),
         "sedation": Band(red_low=1, amber_low=3),
     }
+
+
+def news2_band(chart: Chart, key: str) -> Band:
+    """The NEWS2 chart of one parameter as grade edges: 0 points normal, 1–2 AMBER, 3 RED
+    (points rise away from normal, so the innermost 1–2 edge and the 3 edge are enough)."""
+    sides = chart.get(key, {})
+    low, high = sides.get("low", []), sides.get("high", [])
+
+    def pick(pairs: list[list[float]], red: bool, lowest: bool) -> float | None:
+        edges = [e for e, p in pairs if (p == 3) == red and p > 0]
+        return (max if lowest else min)(edges, default=None)
+
+    return Band(
+        red_low=pick(low, True, True),
+        amber_low=pick(low, False, True),
+        amber_high=pick(high, False, False),
+        red_high=pick(high, True, False),
+    )
+
+
+def merge_bands(a: Band, b: Band) -> Band:
+    """The more alarming edge of each: a value is graded the worse of the two bands."""
+
+    def worst(x: float | None, y: float | None, low: bool) -> float | None:
+        if x is None or y is None:
+            return y if x is None else x
+        return max(x, y) if low else min(x, y)
+
+    return Band(
+        worst(a.red_low, b.red_low, True),
+        worst(a.amber_low, b.amber_low, True),
+        worst(a.amber_high, b.amber_high, False),
+        worst(a.red_high, b.red_high, False),
+    )
+
+
+NEWS2_GRADED = ("resp_rate", "spo2", "systolic", "heart_rate", "temperature")
+
+
+def grading_bands(chart: Chart, clinic: dict[str, Band]) -> dict[str, Band]:
+    """Grade = the worse of the NEWS2 grade (by points) and the clinic's own band."""
+    out = dict(clinic)
+    for key in NEWS2_GRADED:
+        band = news2_band(chart, key)
+        out[key] = merge_bands(band, clinic[key]) if key in clinic else band
+    return out
+
+
+def default_bands() -> dict[str, Band]:
+    return grading_bands(default_chart(), clinic_bands())
 
 
 @dataclass(frozen=True)
@@ -138,6 +187,7 @@ class VitalsDraft:
     dissociation: int | None = None
     cadss: int | None = None
     note: str = ""
+    oxygen: bool = False  # on supplemental oxygen when taken (NEWS2: 2 points)
 
     def values(self) -> dict[str, float | None]:
         return {k: getattr(self, k) for k in MEASURES}
@@ -166,6 +216,7 @@ class VitalsSet:
     status_reason: str = ""
     acknowledged_by: str | None = None
     entered_by_name: str = ""  # "Jo Rivera, RN": who entered it, as people read it
+    news2: News2 | None = None
 
     @property
     def entered_by_label(self) -> str:
@@ -275,9 +326,12 @@ def validate_draft(draft: VitalsDraft, *, require_core: bool = True) -> VitalsDr
     note = fields.collect(
         errors, lambda: fields.multiline_text("note", draft.note, fields.NOTE_LENGTH, label="Note")
     )
+    oxygen = fields.collect(
+        errors, lambda: fields.flag("oxygen", draft.oxygen, label="On supplemental oxygen")
+    )
     if errors:
         raise ValidationErrors(errors)
-    return VitalsDraft(**values, note=note)  # type: ignore[arg-type]
+    return VitalsDraft(**values, note=note, oxygen=oxygen)  # type: ignore[arg-type]
 
 
 def _value(measure: Measure, value: object) -> float:
@@ -294,6 +348,12 @@ def _value(measure: Measure, value: object) -> float:
 
 def grade_set(draft: VitalsDraft, bands: dict[str, Band]) -> dict[str, Grade]:
     return {k: bands[k].grade(v) for k, v in draft.values().items() if v is not None and k in bands}
+
+
+def news2_of(draft: VitalsDraft, chart: Chart | None = None) -> News2:
+    return score(
+        chart if chart is not None else default_chart(), draft.values(), oxygen=draft.oxygen
+    )
 
 
 def vital_phase(

@@ -11,6 +11,7 @@ from datetime import datetime
 from html import escape
 
 from ketamon.domain.discharge import ItemState
+from ketamon.domain.news2 import RESPONSE_KEY
 from ketamon.domain.sessions import EventKind
 from ketamon.domain.summary import SessionSummary
 from ketamon.domain.timers import format_duration
@@ -196,27 +197,39 @@ def _cell(v: VitalsSet, key: str) -> str:
     return text
 
 
+def _news2(v: VitalsSet) -> str:
+    """ "5 medium, on O2" (RCP 2017; the key under the table says what each means)."""
+    if v.news2 is None or v.news2.response is None:
+        return "–"
+    oxygen = ", on O2" if v.values.oxygen else ""
+    return _e(f"{v.news2.total} {v.news2.response.short}{oxygen}")
+
+
 def _vitals(s: SessionSummary, chart_width: int) -> str:
     full = [v for v in s.vitals if v.values.systolic is not None]
     if not full:
         return H3 + "Vitals</h3><p>No vitals sets were recorded.</p>"
-    header = ["Time", "Phase", "BP", "HR", "SpO2 %", "RR", "Temp °C", "Pain", "By"]
+    header = ["Time", "Phase", "BP", "HR", "SpO2 %", "RR", "Temp °C", "Pain", "NEWS2", "By"]
     body = [
         [_e(local(s, v.taken_at)), _e(v.phase.value.replace("_", "-"))]
         + [_cell(v, k) for k in _VITAL_COLUMNS]
-        + [_e(s.who(v.entered_by))]
+        + [_news2(v), _e(s.who(v.entered_by))]
         for v in full
     ]
     height = chart_width * 38 // 100  # the image is 2000 x 760
     if not chart_width:
-        return H3 + "Vitals</h3>" + _table(header, body)
+        return H3 + "Vitals</h3>" + _table(header, body) + _e_p(RESPONSE_KEY)
     # Heading and chart in one borderless cell, so a page break never separates them.
     chart = (
         '<table width="100%" cellspacing="0" cellpadding="0"><tr><td>'
         f'{H3}Vitals</h3><img src="{CHART_URL}" width="{chart_width}" height="{height}">'
         "</td></tr></table>"
     )
-    return chart + _table(header, body)
+    return chart + _table(header, body) + _e_p(RESPONSE_KEY)
+
+
+def _e_p(text: str) -> str:
+    return f"<p>{_e(text)}</p>"
 
 
 def _scores(s: SessionSummary) -> str:

@@ -40,7 +40,7 @@ from ketamon.domain.sessions import Phase
 from ketamon.domain.users import Permission, Role
 from ketamon.services import keys
 from ketamon.services.base import NotFound, Service, acting_user, like_literal, user_names
-from ketamon.services.settings import STORED_BANDS, bands_from_stored
+from ketamon.services.settings import bands_from_stored, stored_bands
 from ketamon.services.signatures import (
     addenda_of,
     addendum_payload,
@@ -130,7 +130,7 @@ class ReviewService(Service):
     def count(self, where: ReviewFilter) -> int:
         check_filter(where)
         with self.db.reading() as connection:
-            return connection.scalar(_count_query(where, connection.scalar(STORED_BANDS))) or 0
+            return connection.scalar(_count_query(where, stored_bands(connection))) or 0
 
     def page(self, where: ReviewFilter, offset: int, limit: int) -> list[ReviewRow]:
         """One page of the list, newest first (keyed by check-in time, then id).
@@ -141,7 +141,7 @@ class ReviewService(Service):
         offset = fields.integer("offset", offset, 0, 2**62, label="Page offset")
         limit = fields.integer("limit", limit, 1, 10_000, label="Page size")
         with self.db.reading() as connection:
-            query = _page_query(where, connection.scalar(STORED_BANDS))
+            query = _page_query(where, stored_bands(connection))
             rows = connection.execute(query, {"offset": offset, "limit": limit}).all()
             return [ReviewRow._make(row) for row in rows]
 
@@ -271,14 +271,14 @@ def require_unsigned(session: Session, session_id: int, *, owner: SessionRow | N
 
 
 @lru_cache(maxsize=64)
-def _count_query(where: ReviewFilter, stored_bands: str | None) -> Select:
-    return _filtered(select(func.count(SessionRow.id)), where, bands_from_stored(stored_bands))
+def _count_query(where: ReviewFilter, stored: tuple[tuple[str, str], ...]) -> Select:
+    return _filtered(select(func.count(SessionRow.id)), where, bands_from_stored(stored))
 
 
 @lru_cache(maxsize=64)
-def _page_query(where: ReviewFilter, stored_bands: str | None) -> Select:
+def _page_query(where: ReviewFilter, stored: tuple[tuple[str, str], ...]) -> Select:
     """The page statement for one filter; offset and limit are bound when it runs."""
-    bands = bands_from_stored(stored_bands)
+    bands = bands_from_stored(stored)
     query = (
         select(
             SessionRow.id,

@@ -356,7 +356,7 @@ class SessionService(Service):
             )
         )
         return check_start(
-            [to_set(r, settings.bands) for r in rows],
+            [to_set(r, settings.bands, chart=settings.news2_chart) for r in rows],
             self.now(),
             warning_bp=settings.baseline_bp_warning,
             max_age_minutes=settings.baseline_max_age_minutes,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import FieldError
+from ketamon.domain.news2 import Chart
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.users import Permission
 from ketamon.domain.vitals import Band
@@ -24,16 +25,30 @@ def load_settings(session: Session) -> ClinicSettings:
 
 # The vital band table alone (JSON as stored, None while the clinic keeps the defaults):
 # what grading needs, read without decoding every other setting.
-STORED_BANDS = select(ClinicSetting.value).where(ClinicSetting.key == "vital_bands")
+STORED_BANDS = select(ClinicSetting.key, ClinicSetting.value).where(
+    ClinicSetting.key.in_(("vital_bands", "news2_chart"))
+)
 
 
-def bands_from_stored(stored: str | None) -> dict[str, Band]:
-    values = {} if stored is None else {"vital_bands": json.loads(stored)}
+def bands_from_stored(stored: tuple[tuple[str, str], ...]) -> dict[str, Band]:
+    """`stored`: the (key, JSON) rows of STORED_BANDS, sorted (hashable, to cache on)."""
+    values = {k: json.loads(v) for k, v in stored}
     return ClinicSettings.from_stored(values).bands
 
 
 def load_bands(session: Session) -> dict[str, Band]:
-    return bands_from_stored(session.scalar(STORED_BANDS))
+    return bands_from_stored(stored_bands(session))
+
+
+def stored_bands(connection) -> tuple[tuple[str, str], ...]:  # noqa: ANN001 (Session or Connection)
+    return tuple(sorted(tuple(r) for r in connection.execute(STORED_BANDS).all()))
+
+
+def load_chart(session: Session) -> Chart:
+    row = session.get(ClinicSetting, "news2_chart")
+    return ClinicSettings.from_stored(
+        {} if row is None else {"news2_chart": json.loads(row.value)}
+    ).news2_chart
 
 
 class SettingsService(Service):

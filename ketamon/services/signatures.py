@@ -66,7 +66,16 @@ CONTENT_TABLES = (
 )
 
 
-def session_content(session: Session, session_id: int) -> dict[str, list[dict[str, object]]]:
+# Columns added after signatures began (0006): a signature made before them (content hash
+# only) covered the record without them, so its check leaves them out.
+ADDED_AFTER_HASH_SIGNATURES = {"vitals_set": ("oxygen",)}
+
+
+def session_content(
+    session: Session, session_id: int, *, without: dict[str, tuple[str, ...]] | None = None
+) -> dict[str, list[dict[str, object]]]:
+    """Every clinical row of the session, as column -> value (but the columns `without`)."""
+    without = without or {}
     owner = session.get(SessionRow, session_id)
     if owner is None:
         raise NotFound(f"Session {session_id} not found")
@@ -74,7 +83,9 @@ def session_content(session: Session, session_id: int) -> dict[str, list[dict[st
     content = {"infusion_session": [{c: getattr(owner, c) for c in columns}]}
     for model in CONTENT_TABLES:
         table = model.__table__
-        rows = session.execute(select(table).where(table.c.session_id == session_id))
+        skip = without.get(table.name, ())
+        columns = [c for c in table.columns if c.key not in skip]
+        rows = session.execute(select(*columns).where(table.c.session_id == session_id))
         content[table.name] = [dict(r._mapping) for r in rows]
     return content
 
@@ -214,7 +225,8 @@ def _signature_problem(session: Session, row: SignatureRow) -> str:
     if row.signature is None:
         if not _from_before_digital_signatures(session, "signature", row.id):
             return "it carries no digital signature"
-        if content_hash(session_content(session, row.session_id)) != row.content_hash:
+        content = session_content(session, row.session_id, without=ADDED_AFTER_HASH_SIGNATURES)
+        if content_hash(content) != row.content_hash:
             return "the record changed after signing"
         return ""
     payload = signature_payload(session, row)

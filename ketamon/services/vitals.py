@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.news2 import News2
 from ketamon.domain.sessions import Phase
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
@@ -26,13 +27,14 @@ from ketamon.domain.vitals import (
     VitalsDraft,
     VitalsSet,
     grade_set,
+    news2_of,
     validate_draft,
     vital_phase,
 )
 from ketamon.services.base import NotFound, Service, acting_user, user_names
 from ketamon.services.review import require_unsigned
 from ketamon.services.sessions import _events, load_session
-from ketamon.services.settings import load_bands
+from ketamon.services.settings import load_bands, load_chart
 from ketamon.storage.models import VitalsRow
 
 log = logging.getLogger(__name__)
@@ -47,11 +49,14 @@ class VitalsSummary:
 
     taken: tuple[datetime, ...]
     unacknowledged_red: tuple[VitalsSet, ...]
+    latest_news2: News2 | None = None  # of the latest current vitals set
 
 
-def to_set(row: VitalsRow, bands, names: dict[str, str] | None = None) -> VitalsSet:  # noqa: ANN001
+def to_set(row: VitalsRow, bands, names: dict[str, str] | None = None, chart=None) -> VitalsSet:  # noqa: ANN001
     """The stored set as the domain sees it; `names` maps usernames to display names."""
-    values = VitalsDraft(**{k: getattr(row, k) for k in MEASURES}, note=row.note)
+    values = VitalsDraft(
+        **{k: getattr(row, k) for k in MEASURES}, note=row.note, oxygen=bool(row.oxygen)
+    )
     return VitalsSet(
         id=row.id,
         session_id=row.session_id,
@@ -62,6 +67,7 @@ def to_set(row: VitalsRow, bands, names: dict[str, str] | None = None) -> Vitals
         status=row.status,
         corrects_id=row.corrects_id,
         grades=grade_set(values, bands),
+        news2=news2_of(values, chart),
         status_reason=row.status_reason,
         acknowledged_by=row.acknowledged_by,
         entered_by_name=(names or {}).get(row.entered_by, ""),
@@ -78,26 +84,29 @@ def summaries(session: Session, session_ids: list[int], bands) -> dict[int, Vita
     )
     taken: dict[int, list[datetime]] = {i: [] for i in session_ids}
     red: dict[int, list[VitalsSet]] = {i: [] for i in session_ids}
+    latest: dict[int, News2 | None] = {}
+    chart = load_chart(session)
     for row in rows:
-        snapshot = to_set(row, bands)
+        snapshot = to_set(row, bands, chart=chart)
         if not snapshot.scores_only:
             taken[row.session_id].append(row.taken_at)
+            latest[row.session_id] = snapshot.news2
         if snapshot.worst is Grade.RED and row.acknowledged_by is None:
             red[row.session_id].append(snapshot)
-    return {i: VitalsSummary(tuple(taken[i]), tuple(red[i])) for i in session_ids}
+    return {i: VitalsSummary(tuple(taken[i]), tuple(red[i]), latest.get(i)) for i in session_ids}
 
 
 class VitalsService(Service):
     def list(self, session_id: int) -> list[VitalsSet]:
         """Every set of a session, current, corrected and voided, in time order."""
         with self.db.transaction(write=False) as session:
-            bands, names = load_bands(session), user_names(session)
+            bands, names, chart = load_bands(session), user_names(session), load_chart(session)
             rows = session.scalars(
                 select(VitalsRow)
                 .where(VitalsRow.session_id == session_id)
                 .order_by(VitalsRow.taken_at, VitalsRow.id)
             )
-            return [to_set(r, bands, names) for r in rows]
+            return [to_set(r, bands, names, chart) for r in rows]
 
     def record(
         self,
@@ -115,7 +124,9 @@ class VitalsService(Service):
             user = acting_user(session, actor, Permission.CHART)
             row = self._new_row(session, actor, session_id, clean, when, pre_discharge)
             log.info("session %d: vitals set %d by %s", session_id, row.id, actor.username)
-            return to_set(row, load_bands(session), {user.username: user.display_name})
+            return to_set(
+                row, load_bands(session), {user.username: user.display_name}, load_chart(session)
+            )
 
     def correct(
         self,
@@ -142,7 +153,9 @@ class VitalsService(Service):
                 old.phase == VitalPhase.PRE_DISCHARGE.value,
                 corrects=old,
             )
-            return to_set(new, load_bands(session), {user.username: user.display_name})
+            return to_set(
+                new, load_bands(session), {user.username: user.display_name}, load_chart(session)
+            )
 
     def void(self, actor: Actor, set_id: int, reason: str) -> VitalsSet:
         why = _require_reason(reason)
@@ -150,7 +163,7 @@ class VitalsService(Service):
             acting_user(session, actor, Permission.CHART)
             row = self._current(session, set_id)
             row.status, row.status_reason = "voided", why
-            return to_set(row, load_bands(session), user_names(session))
+            return to_set(row, load_bands(session), user_names(session), load_chart(session))
 
     def acknowledge(self, actor: Actor, set_id: int) -> VitalsSet:
         """A nurse has seen the red values of this set (who and when are kept)."""
@@ -162,7 +175,7 @@ class VitalsService(Service):
                 raise DomainError("This set has no red values to acknowledge")
             if row.acknowledged_by is None:
                 row.acknowledged_by, row.acknowledged_at = actor.username, self.now()
-            return to_set(row, bands, user_names(session))
+            return to_set(row, bands, user_names(session), load_chart(session))
 
     # -- helpers -----------------------------------------------------------------------------
     def _new_row(self, session, actor, session_id, clean, taken_at, pre_discharge, corrects=None):  # noqa: ANN001, ANN202, PLR0913
@@ -188,6 +201,7 @@ class VitalsService(Service):
             ).value,
             **{k: getattr(clean, k) for k in MEASURES},
             note=clean.note,
+            oxygen=clean.oxygen,
             entered_by=actor.username,
             entered_at=now,
             status="current",

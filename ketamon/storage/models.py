@@ -15,6 +15,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -213,6 +214,7 @@ class VitalsRow(Base):
     sedation: Mapped[int | None] = mapped_column(Integer, nullable=True)
     dissociation: Mapped[int | None] = mapped_column(Integer, nullable=True)
     cadss: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    oxygen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     note: Mapped[str] = mapped_column(Text, default="")
     entered_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime)

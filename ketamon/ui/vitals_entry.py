@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
@@ -210,7 +210,11 @@ class VitalsEntryDialog(QDialog):
         grid.addWidget(scores_hint, 12, 0, 1, 4)
         self.pre_discharge = QCheckBox("Pre-discharge set: the last set before the patient leaves")
         self.pre_discharge.setObjectName("preDischarge")
-        grid.addWidget(self.pre_discharge, 13, 0, 1, 4)
+        grid.addWidget(self.pre_discharge, 14, 0, 1, 4)
+        # Stays ticked for the next set (the patient is usually still on oxygen): visible.
+        self.oxygen = QCheckBox("&On supplemental oxygen (NEWS2: 2 points)")
+        self.oxygen.setObjectName("onOxygen")
+        grid.addWidget(self.oxygen, 13, 0, 1, 4)
 
         self.feedback = QFrame()
         self.feedback.setObjectName("vitalsFeedback")
@@ -254,7 +258,7 @@ class VitalsEntryDialog(QDialog):
         order = [*(s.key for s in CORE), *(s.key for s in SCORES), *(s.key for s in OPTIONAL)]
         order += ["note", "taken_at"]
         chain = [self.fields[k] for k in order]
-        chain += [self.pre_discharge, self.save_button, self.close_button]
+        chain += [self.oxygen, self.pre_discharge, self.save_button, self.close_button]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
         self.fields["bp"].setFocus()
@@ -325,6 +329,7 @@ class VitalsEntryDialog(QDialog):
             self._show_field_errors(errors)
             return
         try:
+            draft = replace(draft, oxygen=self.oxygen.isChecked())
             saved = self.handlers.record(draft, taken, self.pre_discharge.isChecked())
         except ValidationErrors as error:
             self._show_field_errors(error.errors)
@@ -356,6 +361,7 @@ class VitalsEntryDialog(QDialog):
         self.feedback_title.setText(
             f"Saved: taken {local_time(saved.taken_at)} ({saved.phase.value.replace('_', ' ')})"
             f" · by {saved.entered_by_label} · worst {worst.label}"
+            + (f" · {saved.news2.words}" if saved.news2 is not None else "")
         )
         for key, text, grade in saved_values(saved):
             chip = QLabel(f"{text} {grade.label}")

@@ -12,6 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from ketamon.domain.news2 import Response
 from ketamon.domain.vitals import Grade, VitalsSet, dissociation_words
 from ketamon.ui.timefmt import local_time
 
@@ -30,8 +31,9 @@ COLUMNS = (
     "Flags",
     "Entered by",
     "Status",
+    "NEWS2 (RCP)",
 )
-FLAGS, ENTERED_BY, STATUS = 11, 12, 13
+FLAGS, ENTERED_BY, STATUS, NEWS2 = 11, 12, 13, 14
 CELL_KEYS: dict[int, tuple[str, ...]] = {
     2: ("systolic", "diastolic"),
     3: ("heart_rate",),
@@ -86,6 +88,14 @@ def status_text(vitals: VitalsSet) -> str:
     return "current"
 
 
+def news2_text(vitals: VitalsSet) -> str:
+    """ "on O2 · NEWS2 5 (medium: urgent response)"; "–" for scores recorded on their own."""
+    if vitals.scores_only or vitals.news2 is None:
+        return "–"
+    oxygen = "on O2 · " if vitals.values.oxygen else ""
+    return oxygen + vitals.news2.words
+
+
 def cell_grade(vitals: VitalsSet, column: int) -> Grade:
     keys = CELL_KEYS.get(column, ())
     return max((vitals.grades.get(k, Grade.NORMAL) for k in keys), default=Grade.NORMAL)
@@ -109,6 +119,8 @@ def cell_text(vitals: VitalsSet, column: int) -> str:
         return vitals.entered_by_label
     if column == STATUS:
         return status_text(vitals)
+    if column == NEWS2:
+        return news2_text(vitals)
     if column == 2 and vitals.scores_only:
         return "– (scores only)"
     if column == 2:
@@ -180,6 +192,10 @@ class VitalsTableModel(QAbstractTableModel):
         if role == _BACKGROUND:
             if not current:
                 return None
+            if column == NEWS2:
+                return GRADE_BRUSHES.get(
+                    RESPONSE_GRADES.get(vitals.news2 and vitals.news2.response)
+                )
             grade = vitals.worst if column == FLAGS else cell_grade(vitals, column)
             return GRADE_BRUSHES.get(grade)
         if role == _FOREGROUND:
@@ -191,6 +207,8 @@ class VitalsTableModel(QAbstractTableModel):
         if role == _TOOLTIP:
             if column == ENTERED_BY:
                 return f"Username {vitals.entered_by}"  # as the audit trail names them
+            if column == NEWS2:
+                return news2_text(vitals)  # the whole response, if the column is narrow
             if vitals.values.note and column in (0, STATUS):
                 return f"Note: {vitals.values.note}"
             return flags_text(vitals) or None
@@ -218,6 +236,11 @@ _FONT = Qt.ItemDataRole.FontRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _ROLES = frozenset({_DISPLAY, _BACKGROUND, _FOREGROUND, _FONT, _TOOLTIP, Qt.ItemDataRole.UserRole})
 _FONTS: dict[tuple[bool, bool, bool], QFont] = {}
+RESPONSE_GRADES = {
+    Response.LOW_MEDIUM: Grade.AMBER,
+    Response.MEDIUM: Grade.AMBER,
+    Response.HIGH: Grade.RED,
+}
 GRADE_BRUSHES = {grade: QBrush(colour) for grade, colour in GRADE_BACKGROUNDS.items()}
 INACTIVE_BRUSH = QBrush(INACTIVE_FOREGROUND)
 

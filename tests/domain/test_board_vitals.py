@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ketamon.domain.board import TileLevel, red_alert_text, tile_view
+from ketamon.domain.news2 import News2, default_chart, score
 from ketamon.domain.sessions import EventKind
 from ketamon.domain.vitals import (
     Grade,
@@ -22,6 +23,7 @@ from tests.domain.test_board import CHAIR, SETTINGS, START, at, snapshot
 class Summary:
     taken: tuple[datetime, ...] = ()
     unacknowledged_red: tuple[VitalsSet, ...] = ()
+    latest_news2: News2 | None = None
 
 
 NORMAL = VitalsDraft(systolic=124, diastolic=78, heart_rate=72, spo2=98, resp_rate=14)
@@ -107,10 +109,10 @@ def test_red_values_named_in_words_with_the_action() -> None:
 
 
 def test_red_alert_names_every_red_measure_and_newest_set_first() -> None:
-    older = a_set(1, 5, heart_rate=135, resp_rate=26, temperature=39.4)
+    older = a_set(1, 5, heart_rate=135, resp_rate=26, temperature=34.8)
     newer = a_set(2, 10, pain=8, sedation=1, diastolic=112)
     assert red_alert_text([older, newer]) == (
-        "RED VITALS: BP 124/112, Pain 8/10, MOAA/S 1; HR 135, RR 26, Temp 39.4 °C — acknowledge (A)"
+        "RED VITALS: BP 124/112, Pain 8/10, MOAA/S 1; HR 135, RR 26, Temp 34.8 °C — acknowledge (A)"
     )
     assert red_alert_text([]) == ""
 
@@ -124,3 +126,18 @@ def test_many_red_sets_are_counted_not_all_named() -> None:
 def test_empty_chair_has_no_vitals_even_with_a_summary() -> None:
     view = tile_view(CHAIR, None, SETTINGS, at(0), Summary(taken=(at(0),)))
     assert view.vitals_text == "" and view.alert_text == ""
+
+
+def test_tile_shows_the_news2_response_in_words_when_medium_or_high() -> None:
+    values = dict(resp_rate=22, heart_rate=115, spo2=95, systolic=120, temperature=36.8, sedation=5)
+    medium = score(default_chart(), values)  # 2 + 2 + 1 = 5
+    view = tile_view(CHAIR, RUNNING, SETTINGS, at(13), Summary((at(0), at(12)), (), medium))
+    assert view.vitals_text.startswith("NEWS2 5 (medium: urgent response) · ")
+    assert view.vitals_grade is Grade.AMBER
+    high = score(default_chart(), values, oxygen=True)  # 7
+    view = tile_view(CHAIR, RUNNING, SETTINGS, at(13), Summary((at(0), at(12)), (), high))
+    assert view.vitals_text.startswith("NEWS2 7 (high: emergency response)")
+    assert view.vitals_grade is Grade.RED
+    low = score(default_chart(), dict(values, resp_rate=16))  # 3: low, not on the tile
+    view = tile_view(CHAIR, RUNNING, SETTINGS, at(13), Summary((at(0), at(12)), (), low))
+    assert "NEWS2" not in view.vitals_text

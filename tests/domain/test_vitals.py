@@ -138,10 +138,14 @@ BANDS = default_bands()
         ("systolic", 179, Grade.AMBER),
         ("systolic", 160, Grade.AMBER),
         ("systolic", 159, Grade.NORMAL),
-        ("systolic", 101, Grade.NORMAL),
+        ("systolic", 111, Grade.NORMAL),
+        ("systolic", 110, Grade.AMBER),  # NEWS2 1 point
+        ("systolic", 101, Grade.AMBER),
         ("systolic", 100, Grade.AMBER),
         ("systolic", 91, Grade.AMBER),
         ("systolic", 90, Grade.RED),
+        ("systolic", 219, Grade.RED),  # the clinic's hypertension band (≥ 180) on top
+        ("systolic", 220, Grade.RED),
         ("diastolic", 99, Grade.NORMAL),
         ("diastolic", 100, Grade.AMBER),
         ("diastolic", 109, Grade.AMBER),
@@ -150,11 +154,15 @@ BANDS = default_bands()
         ("heart_rate", 41, Grade.AMBER),
         ("heart_rate", 50, Grade.AMBER),
         ("heart_rate", 51, Grade.NORMAL),
-        ("heart_rate", 110, Grade.NORMAL),
+        ("heart_rate", 90, Grade.NORMAL),
+        ("heart_rate", 91, Grade.AMBER),  # NEWS2 1 point
+        ("heart_rate", 110, Grade.AMBER),
         ("heart_rate", 111, Grade.AMBER),
         ("heart_rate", 130, Grade.AMBER),
         ("heart_rate", 131, Grade.RED),
-        ("spo2", 94, Grade.NORMAL),
+        ("spo2", 96, Grade.NORMAL),
+        ("spo2", 95, Grade.AMBER),  # NEWS2 1 point
+        ("spo2", 94, Grade.AMBER),
         ("spo2", 93, Grade.AMBER),
         ("spo2", 92, Grade.AMBER),
         ("spo2", 91, Grade.RED),
@@ -173,7 +181,8 @@ BANDS = default_bands()
         ("temperature", 38.0, Grade.NORMAL),
         ("temperature", 38.1, Grade.AMBER),
         ("temperature", 39.0, Grade.AMBER),
-        ("temperature", 39.1, Grade.RED),
+        ("temperature", 39.1, Grade.AMBER),  # NEWS2 2 points: AMBER like every 2
+        ("temperature", 41.0, Grade.AMBER),
         ("pain", 3, Grade.NORMAL),
         ("pain", 4, Grade.AMBER),
         ("pain", 6, Grade.AMBER),

@@ -14,6 +14,7 @@ import pytest
 from ketamon.cli import main
 from ketamon.domain.actors import Actor
 from ketamon.domain.discharge import AgainstAdvice
+from ketamon.domain.news2 import default_chart, score
 from ketamon.domain.review import Signature
 from ketamon.domain.vitals import Grade
 from ketamon.reports.pdf import ReportError, write_pdf
@@ -177,3 +178,21 @@ def test_a_signed_summary_prints_the_manifestation_and_addenda(
     ) in text
     assert "Addendum after signing" in text and "Patient phoned: home safely" in text
     assert "Not yet reviewed" not in text
+
+
+def test_html_shows_news2_per_set_with_the_rcp_key(clinic, clock, finished):
+    summary = clinic.summary.snapshot(finished.id, tz=UTC)
+    first = summary.vitals[1]
+    scored = replace(
+        first,
+        values=replace(first.values, oxygen=True),
+        news2=score(default_chart(), full_values(), oxygen=True),
+    )
+    html = build_html(replace(summary, vitals=(scored, *summary.vitals[2:])))
+    assert "<th>NEWS2</th>" in html or ">NEWS2<" in html
+    assert "7 high, on O2" in html
+    assert "high 7 or more = emergency response" in html
+
+
+def full_values():
+    return dict(resp_rate=22, heart_rate=115, spo2=95, systolic=120, temperature=36.8, sedation=5)

@@ -13,7 +13,7 @@ from alembic import command
 from sqlalchemy.orm import Session
 
 from ketamon.domain.review import content_hash
-from ketamon.services.signatures import session_content
+from ketamon.services.signatures import ADDED_AFTER_HASH_SIGNATURES, session_content
 from ketamon.storage import migrate
 from ketamon.storage.audit import AuditContext, write_entries
 from ketamon.storage.database import Database
@@ -76,7 +76,9 @@ def _signed_0006_database(db_url: str) -> None:
             ),  # fmt: skip
             entries,
         )
-        digest = content_hash(session_content(Session(bind=conn), 1))
+        digest = content_hash(
+            session_content(Session(bind=conn), 1, without=ADDED_AFTER_HASH_SIGNATURES)
+        )
         _insert(
             conn,
             "signature",

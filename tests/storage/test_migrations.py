@@ -75,17 +75,19 @@ def test_reopening_an_up_to_date_database_makes_no_backup(clinic, db_url: str, c
         again.close()
 
 
+REAL_HEAD = migrate.HEAD_REVISION  # before a test pretends a later release
+
 NEXT_REVISION = '''"""a later schema change
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 9999
+Revises: {head}
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "9999"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -101,15 +103,17 @@ def downgrade() -> None:
 
 @pytest.fixture
 def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A KetaMon 'release' one migration ahead of this one: the real scripts plus 0008."""
+    """A KetaMon 'release' one migration ahead of this one: the real scripts plus 9999."""
     scripts = tmp_path / "next-release-migrations"
     shutil.copytree(
         migrate.migrations_location(), scripts, ignore=shutil.ignore_patterns("__pycache__")
     )
-    (scripts / "versions" / "0008_later_change.py").write_text(NEXT_REVISION)
+    (scripts / "versions" / "9999_later_change.py").write_text(
+        NEXT_REVISION.replace("{head}", REAL_HEAD)
+    )
     monkeypatch.setattr(migrate, "migrations_location", lambda: str(scripts))
-    monkeypatch.setattr(migrate, "HEAD_REVISION", "0008")
-    return "0008"
+    monkeypatch.setattr(migrate, "HEAD_REVISION", "9999")
+    return "9999"
 
 
 def test_upgrading_an_older_file_backs_it_up_first(
@@ -120,7 +124,7 @@ def test_upgrading_an_older_file_backs_it_up_first(
 ) -> None:
     path = _db_path(db_url)
     clinic.patients.register(NURSE, draft("MRN1", "Ada Lovelace"))
-    clinic.close()  # the file is now a real 0007 database with a patient in it
+    clinic.close()  # the file is now a real head-revision database with a patient in it
 
     clock.advance(days=30, hours=2, minutes=3, seconds=4)  # 2026-04-01 16:03:04 UTC
     upgraded = open_clinic(db_url, clock)
@@ -135,7 +139,7 @@ def test_upgrading_an_older_file_backs_it_up_first(
     assert _backups(path) == [backup]
     copy = sqlite3.connect(backup)
     try:
-        assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [("0007",)]
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [(REAL_HEAD,)]
         assert copy.execute("SELECT mrn, full_name FROM patient").fetchall() == [
             ("MRN1", "Ada Lovelace")
         ]

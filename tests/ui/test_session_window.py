@@ -93,7 +93,7 @@ def test_corrected_and_voided_sets_are_in_the_table_not_the_chart(qtbot, clinic,
     assert window.chart.series("systolic") == ([-2.0, 10.0], [124.0, 140.0])
     model = window.model
     rows = [model.row_texts(r) for r in range(model.rowCount())]
-    status = [r[-1] for r in rows]
+    status = [r[STATUS] for r in rows]
     assert status == [
         "current",
         "corrected (Typing error)",
@@ -166,7 +166,7 @@ def test_correction_through_the_ui_updates_table_and_chart(qtbot, clinic, infusi
     assert dialog.result() == dialog.DialogCode.Accepted
     assert window.chart.series("systolic")[1] == [124.0, 150.0, 158.0]
     assert window.chart.series("diastolic")[1] == [78.0, 92.0, 96.0]
-    status = [window.model.row_texts(r)[-1] for r in range(window.model.rowCount())]
+    status = [window.model.row_texts(r)[STATUS] for r in range(window.model.rowCount())]
     assert status == ["current", "current", "corrected (Typing error)", "current (a correction)"]
     assert window.table.selected_set().values.systolic == 158
     stored = clinic.vitals.list(infusing.id)
@@ -207,7 +207,7 @@ def test_void_through_the_ui_strikes_the_row_and_leaves_the_chart(
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(lambda cls, *a, **k: "Cuff moved"))
     qtbot.mouseClick(window.buttons["Void…"], Qt.MouseButton.LeftButton)
     assert window.chart.series("systolic")[1] == [124.0, 150.0]
-    assert window.model.row_texts(2)[-1] == "VOIDED (Cuff moved)"
+    assert window.model.row_texts(2)[STATUS] == "VOIDED (Cuff moved)"
     assert not window.buttons["Correct…"].isEnabled()  # a voided row cannot be changed
 
 

@@ -271,6 +271,8 @@ def test_tab_goes_through_every_field_in_order(qtbot):
     for key in order:
         assert QApplication.focusWidget() is dialog.fields[key], key
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.oxygen
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is dialog.pre_discharge
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is dialog.save_button

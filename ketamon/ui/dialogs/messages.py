@@ -21,7 +21,10 @@ def show_message(
 
 
 class Confirm:
-    """Yes/no questions before actions that cannot be taken back."""
+    """Yes/no questions before actions that cannot be taken back.
+
+    The safe answer is the default: Enter and Esc both go back; the risky action needs a
+    click or its own mnemonic (Alt + the underlined letter)."""
 
     @classmethod
     def ask(cls, parent: QWidget | None, title: str, text: str, yes: str) -> bool:
@@ -29,8 +32,11 @@ class Confirm:
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(title)
         box.setText(text)
-        yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
+        yes_button = box.addButton(f"&{yes}", QMessageBox.ButtonRole.AcceptRole)
+        yes_button.setAutoDefault(False)
+        back = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(back)
+        box.setEscapeButton(back)
         box.setStyleSheet("QLabel, QPushButton { font-size: 16px; }")
         box.exec()
         yes = box.clickedButton() is yes_button
