@@ -144,7 +144,8 @@ def _plain(value: object) -> object:
     return value
 
 
-PAYLOAD_VERSION = 1
+PAYLOAD_VERSION = 2  # 2: the vitals' oxygen tick (migration 0008) is covered
+PAYLOAD_VERSIONS = (1, 2)  # the same serialization; each covers the columns of its time
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ def signed_payload(
 
     `details`: what else the signer attests (the comment; an addendum's text and reason
     and the signature it follows). Keys sorted, no spaces, UTF-8, times in UTC."""
-    if version != PAYLOAD_VERSION:
+    if version not in PAYLOAD_VERSIONS:
         raise DomainError(f"Unknown signed payload version {version}")
     document = {
         "kind": kind,

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from ketamon.domain.review import (
     PAYLOAD_VERSION,
+    PAYLOAD_VERSIONS,
     Addendum,
     ChainHead,
     PatientIdentity,
@@ -66,9 +67,23 @@ CONTENT_TABLES = (
 )
 
 
-# Columns added after signatures began (0006): a signature made before them (content hash
-# only) covered the record without them, so its check leaves them out.
-ADDED_AFTER_HASH_SIGNATURES = {"vitals_set": ("oxygen",)}
+# Columns added to the signed tables later, with the first payload version that covers
+# them. A signature is checked against the columns of its own version (0: the content hash
+# of signatures made before 0007), so adding a column never invalidates an old signature;
+# a migration that adds a column to a signed table adds it here and bumps PAYLOAD_VERSION.
+COVERED_SINCE = {("vitals_set", "oxygen"): 2}
+
+
+def not_covered(version: int) -> dict[str, tuple[str, ...]]:
+    """table -> the columns a signature of payload `version` did not cover."""
+    out: dict[str, tuple[str, ...]] = {}
+    for (table, column), since in COVERED_SINCE.items():
+        if version < since:
+            out[table] = (*out.get(table, ()), column)
+    return out
+
+
+ADDED_AFTER_HASH_SIGNATURES = not_covered(0)
 
 
 def session_content(
@@ -117,7 +132,9 @@ def signature_payload(session: Session, row: SignatureRow) -> bytes:
     return signed_payload(
         kind="signature",
         session_id=row.session_id,
-        content=session_content(session, row.session_id),
+        content=session_content(
+            session, row.session_id, without=not_covered(row.payload_version or PAYLOAD_VERSION)
+        ),
         patient=patient_identity(session, row.session_id),
         signer=Signer(row.signer, row.printed_name, row.credentials),
         meaning=row.meaning,
@@ -134,7 +151,9 @@ def addendum_payload(session: Session, row: AddendumRow, signed: SignatureRow | 
     return signed_payload(
         kind="addendum",
         session_id=row.session_id,
-        content=session_content(session, row.session_id),
+        content=session_content(
+            session, row.session_id, without=not_covered(row.payload_version or PAYLOAD_VERSION)
+        ),
         patient=patient_identity(session, row.session_id),
         signer=Signer(row.author, row.printed_name, row.credentials),
         meaning=ADDENDUM_MEANING,
@@ -245,7 +264,7 @@ def _problem(
     session: Session, entity: str, row: SignatureRow | AddendumRow, signer: str, payload: bytes
 ) -> str:
     """Why the digital signature on `row` is not valid ("" when it is)."""
-    if row.payload_version != PAYLOAD_VERSION:
+    if row.payload_version not in PAYLOAD_VERSIONS:
         return f"unknown signed payload version {row.payload_version}"
     key = session.get(UserKeyRow, row.key_id) if row.key_id is not None else None
     if key is None:

@@ -14,9 +14,11 @@ from sqlalchemy import select
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError
+from ketamon.domain.review import PAYLOAD_VERSION
 from ketamon.services import keys
+from ketamon.services import review as review_module
 from ketamon.services.review import ReviewService
-from ketamon.services.signatures import signature_payload
+from ketamon.services.signatures import not_covered, signature_payload
 from ketamon.services.users import CHOOSE_OWN_PASSWORD
 from ketamon.storage.audit import GENESIS, row_hash
 from ketamon.storage.models import SignatureRow, UserKeyRow
@@ -374,3 +376,21 @@ def test_audit_verify_reports_an_invalid_signature_in_words(clinic, db_url, sign
         "the signed record changed after signing"
     ) in err
     assert "protection missing: trigger" in err  # the attacker's dropped triggers, too
+
+
+def test_a_column_added_later_leaves_older_signatures_valid(clinic, clock, review, monkeypatch):
+    """A signature covers the columns of its payload version: one made by the release
+    before migration 0008 added the oxygen tick (payload version 1) still verifies on the
+    upgraded record, while today's version covers the tick."""
+    assert not_covered(1) == {"vitals_set": ("oxygen",)}
+    assert not_covered(PAYLOAD_VERSION) == {}
+    session = discharged_session(clinic, clock, sets=12)
+    with monkeypatch.context() as old_release:
+        old_release.setattr(review_module, "PAYLOAD_VERSION", 1)
+        review.sign(DOC, session.id, PASSWORD, "Reviewed")
+    with clinic.db.transaction(write=False) as db:
+        row = db.scalars(select(SignatureRow).filter_by(session_id=session.id)).one()
+        assert row.payload_version == 1
+        assert b'"oxygen"' not in signature_payload(db, row)
+    assert review.signature(session.id).valid
+    assert review.check_signatures() == []
