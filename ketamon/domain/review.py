@@ -144,8 +144,10 @@ def _plain(value: object) -> object:
     return value
 
 
-PAYLOAD_VERSION = 2  # 2: the vitals' oxygen tick (migration 0008) is covered
-PAYLOAD_VERSIONS = (1, 2)  # the same serialization; each covers the columns of its time
+# 2: the vitals' oxygen tick (migration 0008) is covered; 3: a physician's decision on a
+# severe side effect and a medication's allergy override (migration 0009)
+PAYLOAD_VERSION = 3
+PAYLOAD_VERSIONS = (1, 2, 3)  # the same serialization; each covers the columns of its time
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,13 @@ CONTENT_TABLES = (
 # them. A signature is checked against the columns of its own version (0: the content hash
 # of signatures made before 0007), so adding a column never invalidates an old signature;
 # a migration that adds a column to a signed table adds it here and bumps PAYLOAD_VERSION.
-COVERED_SINCE = {("vitals_set", "oxygen"): 2}
+COVERED_SINCE = {
+    ("vitals_set", "oxygen"): 2,
+    ("side_effect", "physician_decision"): 3,
+    ("side_effect", "physician_decision_by"): 3,
+    ("side_effect", "physician_decision_at"): 3,
+    ("medication_given", "allergy_override_reason"): 3,
+}
 
 
 def not_covered(version: int) -> dict[str, tuple[str, ...]]:

@@ -16,7 +16,7 @@ from sqlalchemy import inspect, text
 from ketamon.domain.clock import Clock, system_clock
 from ketamon.storage.database import Database, StorageError, _reason
 
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 
 
 def migrations_location() -> str:

@@ -62,6 +62,10 @@ class PatientRow(Base):
     date_of_birth: Mapped[date] = mapped_column(Date)
     weight_kg: Mapped[float] = mapped_column(Float)
     allergies: Mapped[str] = mapped_column(Text, default="")
+    # An explicit "No known drug allergies" (an empty `allergies` alone is "not recorded").
+    no_known_allergies: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # NEWS2 SpO2 scale 2 (hypercapnic respiratory failure), set for this patient.
+    spo2_scale2: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     __table_args__ = (CheckConstraint("weight_kg >= 20 AND weight_kg <= 350", name="weight_range"),)
@@ -254,6 +258,12 @@ class SideEffectRow(Base):
     status_reason: Mapped[str] = mapped_column(Text, default="")
     acknowledged_by: Mapped[str | None] = mapped_column(String(size.USERNAME_LENGTH), nullable=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # A physician's documented decision to let the patient go with this SEVERE effect open.
+    physician_decision: Mapped[str] = mapped_column(Text, default="", server_default="")
+    physician_decision_by: Mapped[str | None] = mapped_column(
+        String(size.USERNAME_LENGTH), nullable=True
+    )
+    physician_decision_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     __table_args__ = (
         CheckConstraint("severity IN ('mild', 'moderate', 'severe')", name="severity"),
         CheckConstraint("status IN ('current', 'voided')", name="status"),
@@ -278,6 +288,8 @@ class MedicationRow(Base):
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(size.CODE_LENGTH), default="current")
     status_reason: Mapped[str] = mapped_column(Text, default="")
+    # Why it was given although its name appears in the patient's allergies ("" = no match).
+    allergy_override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     __table_args__ = (
         CheckConstraint("dose > 0", name="dose_positive"),
         CheckConstraint("status IN ('current', 'voided')", name="status"),

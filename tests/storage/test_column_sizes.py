@@ -50,6 +50,7 @@ EXPECTED = {
         "entered_by": WHO,
         "status": size.CODE_LENGTH,
         "acknowledged_by": WHO,
+        "physician_decision_by": WHO,
     },
     "medication_given": {
         "drug": size.DRUG_NAME_LENGTH,
