@@ -96,6 +96,10 @@ class TileView:
     # the unacknowledged red values, named in words ("RED VITALS: BP 185/100 ...").
     vitals_text: str = ""
     vitals_grade: Grade = Grade.NORMAL
+    # The latest vitals set, always (acknowledged or not), each value graded in words:
+    # "4 min ago: BP 184/106 RED · HR 118 AMBER · SpO2 97%"; its worst grade.
+    latest_text: str = ""
+    latest_grade: Grade = Grade.NORMAL
     alert_text: str = ""
     red_set_ids: tuple[int, ...] = ()  # the sets an acknowledgement on this tile covers
     severe_effect_ids: tuple[int, ...] = ()  # severe side effects not yet acknowledged
@@ -112,6 +116,9 @@ class VitalsLike(Protocol):
 
     @property
     def latest_news2(self) -> News2 | None: ...
+
+    @property
+    def latest(self) -> VitalsSet | None: ...  # the latest current vitals set, graded
 
 
 class SideEffectsLike(Protocol):
@@ -141,10 +148,13 @@ def tile_view(
         text, grade = vitals_line(session, vitals.taken, settings, now)
         text, grade = with_news2(text, grade, vitals.latest_news2)
         red = tuple(vitals.unacknowledged_red)
+        latest, latest_grade = latest_vitals_text(vitals.latest, now)
         view = replace(
             view,
             vitals_text=text,
             vitals_grade=grade,
+            latest_text=latest,
+            latest_grade=latest_grade,
             alert_text=red_alert_text(red),
             red_set_ids=tuple(s.id for s in red),
         )
@@ -195,6 +205,50 @@ _SUFFIX = {"spo2": "%", "temperature": " °C", "pain": "/10"}
 MAX_SETS_NAMED = 3
 
 
+def ago_text(elapsed: timedelta) -> str:
+    """ "just now", "4 min ago", "1 h 05 min ago" (whole minutes: it changes once a minute)."""
+    minutes = max(0, int(elapsed.total_seconds() // 60))
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:  # noqa: PLR2004
+        return f"{minutes} min ago"
+    return f"{minutes // 60} h {minutes % 60:02d} min ago"
+
+
+def _graded(text: str, grade: Grade) -> str:
+    return text if grade is Grade.NORMAL else f"{text} {grade.label}"
+
+
+def spo2_text(vitals_set: VitalsSet) -> str:
+    """ "SpO2 89% (scale 2) on O2": the scale is named where it is not the usual one."""
+    v = vitals_set.values
+    scale = " (scale 2)" if vitals_set.scale2 else ""
+    return f"SpO2 {v.spo2:g}%{scale}{' on O2' if v.oxygen else ''}"
+
+
+def latest_vitals_text(vitals_set: VitalsSet | None, now: datetime) -> tuple[str, Grade]:
+    """The latest set on the tile: BP, HR, SpO2 always, any other value that is not
+    normal, each graded in words, and how long ago it was taken (from its stored time)."""
+    if vitals_set is None:
+        return "", Grade.NORMAL
+    v, grades = vitals_set.values, vitals_set.grades
+    parts = []
+    if v.systolic is not None:
+        bp = max(grades.get("systolic", Grade.NORMAL), grades.get("diastolic", Grade.NORMAL))
+        parts.append(_graded(f"BP {v.systolic}/{v.diastolic}", bp))
+    if v.heart_rate is not None:
+        parts.append(_graded(f"HR {v.heart_rate:g}", grades.get("heart_rate", Grade.NORMAL)))
+    if v.spo2 is not None:
+        parts.append(_graded(spo2_text(vitals_set), grades.get("spo2", Grade.NORMAL)))
+    for key in ("resp_rate", "temperature", "sedation", "pain"):
+        grade = grades.get(key, Grade.NORMAL)
+        if grade is not Grade.NORMAL:
+            value = f"{getattr(v, key):g}{_SUFFIX.get(key, '')}"
+            parts.append(_graded(f"{_SHORT[key]} {value}", grade))
+    ago = ago_text(now - vitals_set.taken_at)
+    return f"{ago}: " + " · ".join(parts), vitals_set.worst
+
+
 def red_values_text(vitals_set: VitalsSet) -> str:
     """The red values of one set in words: "BP 185/100, SpO2 89%"."""
     values, parts = vitals_set.values, []
@@ -202,7 +256,9 @@ def red_values_text(vitals_set: VitalsSet) -> str:
     if red & {"systolic", "diastolic"}:
         parts.append(f"BP {values.systolic}/{values.diastolic}")
     for key, short in _SHORT.items():
-        if key in red:
+        if key == "spo2" and key in red:
+            parts.append(spo2_text(vitals_set))
+        elif key in red:
             parts.append(f"{short} {getattr(values, key):g}{_SUFFIX.get(key, '')}")
     return ", ".join(parts)
 

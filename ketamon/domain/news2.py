@@ -104,6 +104,12 @@ RESPONSE_KEY = (
 )
 
 
+SCALE2_KEY = (
+    "SpO2 scale 2 (this patient's option, hypercapnic respiratory failure, target 88–92%): "
+    "on air 88% and above scores 0; on oxygen 93% and above scores 1–3."
+)
+
+
 def score(
     chart: Chart,
     values: dict[str, float | None],

@@ -13,7 +13,7 @@ from enum import IntEnum, StrEnum
 
 from ketamon.domain import fields
 from ketamon.domain.errors import FieldError, ValidationErrors
-from ketamon.domain.news2 import Chart, News2, default_chart, score
+from ketamon.domain.news2 import Chart, News2, default_chart, score, spo2_points
 
 
 class Grade(IntEnum):
@@ -217,6 +217,7 @@ class VitalsSet:
     acknowledged_by: str | None = None
     entered_by_name: str = ""  # "Jo Rivera, RN": who entered it, as people read it
     news2: News2 | None = None
+    scale2: bool = False  # SpO2 graded and scored on NEWS2 scale 2 (the patient's option)
 
     @property
     def entered_by_label(self) -> str:
@@ -346,14 +347,53 @@ def _value(measure: Measure, value: object) -> float:
     return round(number, 1)
 
 
-def grade_set(draft: VitalsDraft, bands: dict[str, Band]) -> dict[str, Grade]:
-    return {k: bands[k].grade(v) for k, v in draft.values().items() if v is not None and k in bands}
+def points_grade(points: int) -> Grade:
+    """NEWS2 points as a grade: 0 normal, 1–2 AMBER, 3 RED (CLINICAL.md)."""
+    return Grade.RED if points >= 3 else Grade.AMBER if points > 0 else Grade.NORMAL  # noqa: PLR2004
 
 
-def news2_of(draft: VitalsDraft, chart: Chart | None = None) -> News2:
+def grade_set(
+    draft: VitalsDraft,
+    bands: dict[str, Band],
+    *,
+    chart: Chart | None = None,
+    scale2: bool = False,
+) -> dict[str, Grade]:
+    """Each value's grade by the clinic's bands. On SpO2 scale 2 (a per-patient option for
+    hypercapnic respiratory failure) SpO2 is graded by its scale 2 points instead: on air
+    88% and above scores 0; on oxygen 93% and above scores again (RCP 2017)."""
+    grades = {
+        k: bands[k].grade(v) for k, v in draft.values().items() if v is not None and k in bands
+    }
+    if scale2 and draft.spo2 is not None:
+        used = chart if chart is not None else default_chart()
+        grades["spo2"] = points_grade(
+            spo2_points(used, draft.spo2, scale2=True, oxygen=draft.oxygen)
+        )
+    return grades
+
+
+def news2_of(draft: VitalsDraft, chart: Chart | None = None, *, scale2: bool = False) -> News2:
     return score(
-        chart if chart is not None else default_chart(), draft.values(), oxygen=draft.oxygen
+        chart if chart is not None else default_chart(),
+        draft.values(),
+        oxygen=draft.oxygen,
+        scale2=scale2,
     )
+
+
+def scale2_band(chart: Chart, *, oxygen: bool = False) -> Band:
+    """SpO2 scale 2 as grade edges (for shading a chart): on air the low side only."""
+    high = chart.get("spo2_scale2_oxygen", {}).get("high", []) if oxygen else []
+    merged = {"spo2": {"low": chart.get("spo2_scale2", {}).get("low", []), "high": high}}
+    return news2_band(merged, "spo2")
+
+
+def patient_bands(bands: dict[str, Band], chart: Chart, *, scale2: bool) -> dict[str, Band]:
+    """The bands a patient's values are shown against: SpO2 on scale 2 (air) if chosen."""
+    if not scale2:
+        return bands
+    return {**bands, "spo2": scale2_band(chart)}
 
 
 def vital_phase(

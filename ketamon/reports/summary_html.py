@@ -11,7 +11,7 @@ from datetime import datetime
 from html import escape
 
 from ketamon.domain.discharge import ItemState
-from ketamon.domain.news2 import RESPONSE_KEY
+from ketamon.domain.news2 import RESPONSE_KEY, SCALE2_KEY
 from ketamon.domain.sessions import EventKind
 from ketamon.domain.summary import SessionSummary
 from ketamon.domain.timers import format_duration
@@ -209,23 +209,26 @@ def _vitals(s: SessionSummary, chart_width: int) -> str:
     full = [v for v in s.vitals if v.values.systolic is not None]
     if not full:
         return H3 + "Vitals</h3><p>No vitals sets were recorded.</p>"
-    header = ["Time", "Phase", "BP", "HR", "SpO2 %", "RR", "Temp °C", "Pain", "NEWS2", "By"]
+    scale2 = any(v.scale2 for v in full)
+    spo2 = "SpO2 % (scale 2)" if scale2 else "SpO2 %"
+    header = ["Time", "Phase", "BP", "HR", spo2, "RR", "Temp °C", "Pain", "NEWS2", "By"]
     body = [
         [_e(local(s, v.taken_at)), _e(v.phase.value.replace("_", "-"))]
         + [_cell(v, k) for k in _VITAL_COLUMNS]
         + [_news2(v), _e(s.who(v.entered_by))]
         for v in full
     ]
+    key = f"{RESPONSE_KEY} {SCALE2_KEY}" if scale2 else RESPONSE_KEY
     height = chart_width * 38 // 100  # the image is 2000 x 760
     if not chart_width:
-        return H3 + "Vitals</h3>" + _table(header, body) + _e_p(RESPONSE_KEY)
+        return H3 + "Vitals</h3>" + _table(header, body) + _e_p(key)
     # Heading and chart in one borderless cell, so a page break never separates them.
     chart = (
         '<table width="100%" cellspacing="0" cellpadding="0"><tr><td>'
         f'{H3}Vitals</h3><img src="{CHART_URL}" width="{chart_width}" height="{height}">'
         "</td></tr></table>"
     )
-    return chart + _table(header, body) + _e_p(RESPONSE_KEY)
+    return chart + _table(header, body) + _e_p(key)
 
 
 def _e_p(text: str) -> str:

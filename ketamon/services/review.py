@@ -17,12 +17,24 @@ from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Boolean, Select, and_, bindparam, exists, func, or_, select, type_coerce
+from sqlalchemy import (
+    Boolean,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError
+from ketamon.domain.news2 import Chart
 from ketamon.domain.patients import search_words
 from ketamon.domain.review import (
     DEFAULT_MEANINGS,
@@ -38,9 +50,10 @@ from ketamon.domain.review import (
 )
 from ketamon.domain.sessions import Phase
 from ketamon.domain.users import Permission, Role
+from ketamon.domain.vitals import scale2_band
 from ketamon.services import keys
 from ketamon.services.base import NotFound, Service, acting_user, like_literal, user_names
-from ketamon.services.settings import bands_from_stored, stored_bands
+from ketamon.services.settings import bands_from_stored, chart_from_stored, stored_bands
 from ketamon.services.signatures import (
     addenda_of,
     addendum_payload,
@@ -272,13 +285,14 @@ def require_unsigned(session: Session, session_id: int, *, owner: SessionRow | N
 
 @lru_cache(maxsize=64)
 def _count_query(where: ReviewFilter, stored: tuple[tuple[str, str], ...]) -> Select:
-    return _filtered(select(func.count(SessionRow.id)), where, bands_from_stored(stored))
+    chart = chart_from_stored(stored)
+    return _filtered(select(func.count(SessionRow.id)), where, bands_from_stored(stored), chart)
 
 
 @lru_cache(maxsize=64)
 def _page_query(where: ReviewFilter, stored: tuple[tuple[str, str], ...]) -> Select:
     """The page statement for one filter; offset and limit are bound when it runs."""
-    bands = bands_from_stored(stored)
+    bands, chart = bands_from_stored(stored), chart_from_stored(stored)
     query = (
         select(
             SessionRow.id,
@@ -289,7 +303,7 @@ def _page_query(where: ReviewFilter, stored: tuple[tuple[str, str], ...]) -> Sel
             SessionRow.phase,
             DischargeRow.outcome,
             SessionRow.review_status,
-            type_coerce(_red(bands), Boolean).label("red"),
+            type_coerce(_red(bands, chart), Boolean).label("red"),
             type_coerce(_severe(), Boolean).label("severe"),
         )
         .join(PatientRow, PatientRow.id == SessionRow.patient_id)
@@ -297,27 +311,45 @@ def _page_query(where: ReviewFilter, stored: tuple[tuple[str, str], ...]) -> Sel
         .outerjoin(DischargeRow, DischargeRow.session_id == SessionRow.id)
     )
     return (
-        _filtered(query, where, bands)
+        _filtered(query, where, bands, chart)
         .order_by(SessionRow.checked_in_at.desc(), SessionRow.id.desc())
         .offset(bindparam("offset"))
         .limit(bindparam("limit"))
     )
 
 
-def _red(bands) -> object:  # noqa: ANN001
-    """SQL for "this session had a red vital", from the clinic's bands (current sets)."""
+def _red(bands, chart: Chart) -> object:  # noqa: ANN001
+    """SQL for "this session had a red vital", from the clinic's bands (current sets); a
+    patient on SpO2 scale 2 has SpO2 graded on scale 2 (RED at 3 points, on oxygen too)."""
     limits = []
     for key, band in bands.items():
         column = getattr(VitalsRow, key, None)
         if column is None:
             continue
-        if band.red_low is not None:
-            limits.append(column <= band.red_low)
-        if band.red_high is not None:
-            limits.append(column >= band.red_high)
+        if key == "spo2":
+            limits.append(and_(PatientRow.spo2_scale2.is_not(True), _red_limits(column, band)))
+            continue
+        limits.append(_red_limits(column, band))
+    air, oxygen = scale2_band(chart), scale2_band(chart, oxygen=True)
+    scale2 = [_red_limits(VitalsRow.spo2, air)]
+    if oxygen.red_high is not None:
+        scale2.append(and_(VitalsRow.oxygen.is_(True), VitalsRow.spo2 >= oxygen.red_high))
+    limits.append(and_(PatientRow.spo2_scale2.is_(True), or_(*scale2)))
     return exists().where(
-        VitalsRow.session_id == SessionRow.id, VitalsRow.status == "current", or_(*limits)
+        VitalsRow.session_id == SessionRow.id,
+        VitalsRow.status == "current",
+        PatientRow.id == SessionRow.patient_id,
+        or_(*limits),
     )
+
+
+def _red_limits(column, band) -> object:  # noqa: ANN001
+    limits = []
+    if band.red_low is not None:
+        limits.append(column <= band.red_low)
+    if band.red_high is not None:
+        limits.append(column >= band.red_high)
+    return or_(false(), *limits)
 
 
 def _severe() -> object:
@@ -328,7 +360,7 @@ def _severe() -> object:
     )
 
 
-def _filtered(query: Select, where: ReviewFilter, bands) -> Select:  # noqa: ANN001
+def _filtered(query: Select, where: ReviewFilter, bands, chart: Chart) -> Select:  # noqa: ANN001
     conditions = [SessionRow.review_status.is_not(None)]
     if where.since is not None:
         conditions.append(SessionRow.checked_in_at >= where.since)
@@ -369,5 +401,5 @@ def _filtered(query: Select, where: ReviewFilter, bands) -> Select:  # noqa: ANN
             )
         )
     if where.alerts_only:
-        conditions.append(or_(_red(bands), _severe()))
+        conditions.append(or_(_red(bands, chart), _severe()))
     return query.where(and_(*conditions))

@@ -345,9 +345,10 @@ class SessionService(Service):
             return self._start_check(session, session_id)
 
     def _start_check(self, session: Session, session_id: int) -> StartCheck:
-        from ketamon.services.vitals import to_set
+        from ketamon.services.vitals import scale2_of, to_set
 
         settings = load_settings(session)
+        scale2 = scale2_of(session, [session_id]).get(session_id, False)
         rows = session.scalars(
             select(VitalsRow).where(
                 VitalsRow.session_id == session_id,
@@ -356,7 +357,7 @@ class SessionService(Service):
             )
         )
         return check_start(
-            [to_set(r, settings.bands, chart=settings.news2_chart) for r in rows],
+            [to_set(r, settings.bands, chart=settings.news2_chart, scale2=scale2) for r in rows],
             self.now(),
             warning_bp=settings.baseline_bp_warning,
             max_age_minutes=settings.baseline_max_age_minutes,

@@ -36,6 +36,12 @@ def bands_from_stored(stored: tuple[tuple[str, str], ...]) -> dict[str, Band]:
     return ClinicSettings.from_stored(values).bands
 
 
+def chart_from_stored(stored: tuple[tuple[str, str], ...]) -> Chart:
+    """The NEWS2 chart from the rows of STORED_BANDS (the clinic's, or the RCP default)."""
+    values = {k: json.loads(v) for k, v in stored if k == "news2_chart"}
+    return ClinicSettings.from_stored(values).news2_chart
+
+
 def load_bands(session: Session) -> dict[str, Band]:
     return bands_from_stored(stored_bands(session))
 

@@ -75,7 +75,7 @@ class SummaryService(Service):
             assert patient is not None
             bands = settings.bands
             vitals = tuple(
-                to_set(v, bands, chart=settings.news2_chart)
+                to_set(v, bands, chart=settings.news2_chart, scale2=bool(patient.spo2_scale2))
                 for v in session.scalars(
                     select(VitalsRow)
                     .where(VitalsRow.session_id == session_id, VitalsRow.status == "current")

@@ -226,7 +226,8 @@ class SessionWindow(QDialog):
             if full:
                 self.session = self.clinic.sessions.get(self.session_id)
                 self.history.set_entries(self.clinic.audit.session_history(self.session_id))
-                self.bands = self.clinic.settings.get().bands  # the thresholds an admin set
+                # The thresholds an admin set, SpO2 on scale 2 for a patient on it.
+                self.bands = self.clinic.vitals.bands(self.session_id)
                 self.names = self.clinic.users.names()  # who did what, by name
                 self.timeline.names = self.names
             self.sets = self.clinic.vitals.list(self.session_id)

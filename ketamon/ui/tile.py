@@ -220,6 +220,9 @@ class ChairTile(QFrame):
         self.detail_label = TickLabel("tileDetail")
         self.vitals_label = TickLabel("tileVitals")
         self.vitals_label.setWordWrap(True)
+        # The latest set, graded in words; "4 min ago" changes once a minute.
+        self.latest_label = TickLabel("tileLatest")
+        self.latest_label.setWordWrap(True)
         self.alert_label = self._label("tileAlertText")
         self.alert_label.setWordWrap(True)
         self.alert_banner = QFrame()
@@ -283,6 +286,7 @@ class ChairTile(QFrame):
         layout.addWidget(self.status_label)
         layout.addWidget(self.detail_label)
         layout.addStretch(1)
+        layout.addWidget(self.latest_label)
         layout.addLayout(vitals_row)
         layout.addWidget(self.alert_banner)
         layout.addLayout(button_row)
@@ -323,6 +327,15 @@ class ChairTile(QFrame):
             if old is None or getattr(old, attr) != text:
                 label.setText(text)
                 label.setVisible(bool(text))
+        if old is None or old.latest_text != shown.latest_text:
+            self.latest_label.setText(_keep_each_value_whole(shown.latest_text))
+            self.latest_label.setVisible(bool(shown.latest_text))
+            self.latest_label.setToolTip(
+                f"Latest vitals set, {shown.latest_text}" if shown.latest_text else ""
+            )
+        if old is None or old.latest_grade != shown.latest_grade:
+            self.latest_label.setProperty("grade", GRADE_NAMES[shown.latest_grade])
+            _repolish(self.latest_label)
         if old is None or old.phase_text != shown.phase_text:
             self.phase_label.setText(shown.phase_text.upper())
         if old is None or old.progress_permille != shown.progress_permille:
@@ -354,6 +367,7 @@ class ChairTile(QFrame):
             self.status_label,
             self.detail_label,
             self.vitals_label,
+            self.latest_label,
             self.progress_box,
         ):
             backed.set_background(background)
@@ -393,7 +407,15 @@ def masked_view(view: TileView) -> TileView:
         if view.severe_effect_ids:
             what.append("SEVERE SIDE EFFECT")
         alert = f"{' + '.join(what) or 'ALERT'}: unlock to see and acknowledge"
-    return replace(view, patient_text="", course_text="", status_text=status, alert_text=alert)
+    return replace(
+        view,
+        patient_text="",
+        course_text="",
+        status_text=status,
+        alert_text=alert,
+        latest_text="",
+        latest_grade=Grade.NORMAL,
+    )
 
 
 def _keep_values_whole(text: str) -> str:
@@ -404,6 +426,15 @@ def _keep_values_whole(text: str) -> str:
         return text
     red, marker, effects = values.partition("; SEVERE SIDE EFFECT")
     return f"{head}: " + re.sub(r"(?<=[^,;]) ", "\u00a0", red) + marker + effects
+
+
+def _keep_each_value_whole(text: str) -> str:
+    """The latest-vitals line wraps between values (at " · "), never inside one."""
+    ago, sep, values = text.partition(": ")
+    if not sep:
+        return text
+    whole = [v.replace(" ", "\u00a0") for v in values.split(" · ")]
+    return f"{ago}: " + " · ".join(whole)
 
 
 def _plain_label(label: QLabel, name: str) -> QLabel:

@@ -390,6 +390,14 @@ class VitalsChart(QWidget):
             self._set_threshold_lines(panel, bands)
             self._set_events(plot, events, at, labelled=panel is PANELS[0])
         self._set_x_range(xs + score_xs + marker_xs, events, at, target_minutes)
+        self._label_scale2(any(s.scale2 for s in current))
+
+    def _label_scale2(self, scale2: bool) -> None:
+        """The SpO2 axis names NEWS2 scale 2 when the patient's SpO2 is graded on it."""
+        plot = self.plots["spo2"]
+        title = "SpO2 % (scale 2)" if scale2 else "SpO2 %"
+        if plot.getAxis("left").labelText != title:  # a re-layout otherwise
+            plot.setLabel("left", title)
 
     def _set_scores(self, sets: Sequence[VitalsSet], at: datetime | None) -> list[float]:
         """Step lines: each score holds from its assessment to the next one."""

@@ -146,6 +146,8 @@ def saved_values(vitals_set: VitalsSet) -> list[tuple[str, str, Grade]]:
             shown = text.format(f"{value:g}")
             if key == "dissociation":
                 shown += f" ({dissociation_words(value)})"
+            if key == "spo2" and vitals_set.scale2:
+                shown += " (scale 2)"  # graded on the patient's NEWS2 scale 2
             out.append((key, shown, grades.get(key, Grade.NORMAL)))
     return out
 

@@ -33,7 +33,7 @@ COLUMNS = (
     "Status",
     "NEWS2 (RCP)",
 )
-FLAGS, ENTERED_BY, STATUS, NEWS2 = 11, 12, 13, 14
+SPO2, FLAGS, ENTERED_BY, STATUS, NEWS2 = 4, 11, 12, 13, 14
 CELL_KEYS: dict[int, tuple[str, ...]] = {
     2: ("systolic", "diastolic"),
     3: ("heart_rate",),
@@ -69,13 +69,18 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def flags_text(vitals: VitalsSet) -> str:
-    """ "RED: BP sys; AMBER: HR" (empty when every value is normal)."""
+    """ "RED: BP sys; AMBER: HR" (empty when every value is normal); SpO2 names its scale
+    when the patient is on NEWS2 scale 2."""
     parts = []
     for grade in (Grade.RED, Grade.AMBER):
-        names = [SHORT_NAMES[k] for k, g in vitals.grades.items() if g is grade]
+        names = [_short_name(vitals, k) for k, g in vitals.grades.items() if g is grade]
         if names:
             parts.append(f"{grade.label}: {', '.join(names)}")
     return "; ".join(parts)
+
+
+def _short_name(vitals: VitalsSet, key: str) -> str:
+    return "SpO2 (scale 2)" if key == "spo2" and vitals.scale2 else SHORT_NAMES[key]
 
 
 def status_text(vitals: VitalsSet) -> str:
@@ -137,11 +142,16 @@ class VitalsTableModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.sets: list[VitalsSet] = []
+        self.scale2 = False  # the patient's SpO2 is graded on NEWS2 scale 2: the header says so
 
     # -- data ----------------------------------------------------------------------------
     def set_sets(self, sets: Sequence[VitalsSet]) -> None:
         """Show `sets`: new rows are inserted, changed rows updated; otherwise a reset."""
         new = list(sets)
+        scale2 = any(s.scale2 for s in new)
+        if scale2 != self.scale2:
+            self.scale2 = scale2
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, SPO2, SPO2)
         old_ids, new_ids = [s.id for s in self.sets], [s.id for s in new]
         if old_ids == new_ids:
             changed = [i for i, (a, b) in enumerate(zip(self.sets, new, strict=True)) if a != b]
@@ -177,6 +187,8 @@ class VitalsTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):  # noqa: N802, ANN201
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            if section == SPO2 and self.scale2:
+                return "SpO2 (%) scale 2"
             return COLUMNS[section]
         return None
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from ketamon.domain.board import TileLevel, red_alert_text, tile_view
+from ketamon.domain.board import TileLevel, ago_text, latest_vitals_text, red_alert_text, tile_view
 from ketamon.domain.news2 import News2, default_chart, score
 from ketamon.domain.sessions import EventKind
 from ketamon.domain.vitals import (
@@ -24,6 +24,7 @@ class Summary:
     taken: tuple[datetime, ...] = ()
     unacknowledged_red: tuple[VitalsSet, ...] = ()
     latest_news2: News2 | None = None
+    latest: VitalsSet | None = None
 
 
 NORMAL = VitalsDraft(systolic=124, diastolic=78, heart_rate=72, spo2=98, resp_rate=14)
@@ -141,3 +142,63 @@ def test_tile_shows_the_news2_response_in_words_when_medium_or_high() -> None:
     low = score(default_chart(), dict(values, resp_rate=16))  # 3: low, not on the tile
     view = tile_view(CHAIR, RUNNING, SETTINGS, at(13), Summary((at(0), at(12)), (), low))
     assert "NEWS2" not in view.vitals_text
+
+
+def test_the_tile_shows_the_latest_set_graded_in_words_and_how_long_ago() -> None:
+    latest = a_set(4, 12, systolic=165, diastolic=98, heart_rate=118, spo2=97)
+    summary = Summary(taken=(at(0), at(12)), latest=latest)
+    view = tile_view(CHAIR, RUNNING, SETTINGS, at(16, 30), summary)
+    assert view.latest_text == "4 min ago: BP 165/98 AMBER · HR 118 AMBER · SpO2 97%"
+    assert view.latest_grade is Grade.AMBER
+    assert view.alert_text == ""  # nothing red: no banner, the values are on the line
+    assert tile_view(CHAIR, RUNNING, SETTINGS, at(12, 59), summary).latest_text.startswith(
+        "just now: "
+    )
+
+
+def test_red_values_stay_on_the_tile_after_the_banner_is_acknowledged() -> None:
+    red = a_set(3, 12, systolic=185, diastolic=100, spo2=89, resp_rate=26)
+    before = tile_view(
+        CHAIR, RUNNING, SETTINGS, at(13), Summary((at(0), at(12)), (red,), None, red)
+    )
+    assert before.alert_text.startswith("RED VITALS: BP 185/100, SpO2 89%, RR 26")
+    acknowledged = replace(red, acknowledged_by="nurse.jo")
+    after = tile_view(
+        CHAIR, RUNNING, SETTINGS, at(13), Summary((at(0), at(12)), (), None, acknowledged)
+    )
+    assert after.alert_text == "" and after.red_set_ids == ()
+    assert after.latest_text == "1 min ago: BP 185/100 RED · HR 72 · SpO2 89% RED · RR 26 RED"
+    assert after.latest_grade is Grade.RED
+
+
+def test_the_latest_line_names_other_values_only_when_not_normal() -> None:
+    calm = a_set(1, 0, temperature=36.8, pain=2, sedation=5)
+    assert latest_vitals_text(calm, at(2))[0] == "2 min ago: BP 124/78 · HR 72 · SpO2 98%"
+    worried = a_set(2, 0, temperature=38.4, pain=8, sedation=3, resp_rate=22)
+    text, grade = latest_vitals_text(worried, at(2))
+    assert text == (
+        "2 min ago: BP 124/78 · HR 72 · SpO2 98% · RR 22 AMBER · Temp 38.4 °C AMBER · "
+        "MOAA/S 3 AMBER · Pain 8/10 RED"
+    )
+    assert grade is Grade.RED
+    assert latest_vitals_text(None, at(2)) == ("", Grade.NORMAL)
+
+
+def test_scale_2_and_oxygen_are_named_with_the_spo2() -> None:
+    on_scale2 = replace(a_set(1, 0, spo2=89, oxygen=True), scale2=True, grades={})
+    assert latest_vitals_text(on_scale2, at(3))[0] == (
+        "3 min ago: BP 124/78 · HR 72 · SpO2 89% (scale 2) on O2"
+    )
+
+
+def test_how_long_ago_counts_whole_minutes_then_hours() -> None:
+    assert [ago_text(timedelta(seconds=s)) for s in (0, 59, 60, 3599, 3600, 4500)] == [
+        "just now", "just now", "1 min ago", "59 min ago", "1 h 00 min ago", "1 h 15 min ago",
+    ]  # fmt: skip
+    assert ago_text(timedelta(seconds=-30)) == "just now"  # a clock a little behind
+
+
+def test_checked_in_tile_shows_the_baseline_set() -> None:
+    base = a_set(1, 3)
+    view = tile_view(CHAIR, snapshot(), SETTINGS, at(5), Summary((at(3),), latest=base))
+    assert view.latest_text == "2 min ago: BP 124/78 · HR 72 · SpO2 98%"

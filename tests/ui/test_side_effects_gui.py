@@ -55,6 +55,9 @@ def test_nurse_ticks_a_severe_side_effect_sees_the_alert_acknowledges_and_resolv
         qtbot.keyClick(row.severity, Qt.Key.Key_Down)
         qtbot.keyClick(row.severity, Qt.Key.Key_Down)
         assert row.severity.currentText() == "SEVERE"
+        assert row.pending_label.isVisible()  # stepped to, not saved yet
+        qtbot.keyClick(row.severity, Qt.Key.Key_Return)  # settled: saved
+        assert not row.pending_label.isVisible()
         assert row.ack_label.isVisible() and row.ack_label.text() == "not acknowledged"
         # The board behind the dialog already shows the alert, in words.
         assert tile.alert_banner.isVisible()

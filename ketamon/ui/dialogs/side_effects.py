@@ -3,8 +3,11 @@
 Each row: a checkbox with the name (and "what" for Other), the onset time, the severity,
 Resolved (with its time) and a note. Ticking records the onset now (or the time typed in
 the onset field: HH:MM or -10 for ten minutes ago) with the severity chosen (mild unless
-changed). Severity and note changes are saved at once. Changing a recorded onset or
-resolution time, and un-ticking (void), ask for a reason. A severe side effect that nobody
+changed). A severity chosen from the list is saved at once; one stepped to by the arrow
+keys (or a typed letter) is saved once settled: Enter, leaving the field, or closing the
+dialog; the steps on the way are never recorded. Note changes are saved on leaving the
+field. Changing a recorded onset or resolution time, and un-ticking (void), ask for a
+reason. A severe side effect that nobody
 has acknowledged says so in words (SEVERE, "not acknowledged") and offers Acknowledge.
 
 A resolved side effect may recur: "Recurred" ticks it again as a new entry. Retired
@@ -22,7 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -66,6 +70,7 @@ QDialog#sideEffects QComboBox[severe="true"] {
     font-weight: bold; color: #ffffff; background: #c0392b;
 }
 QDialog#sideEffects QLabel#seAck { font-size: 14px; font-weight: bold; color: #a93226; }
+QDialog#sideEffects QLabel#sePending { font-size: 14px; font-weight: bold; color: #7a4f00; }
 QDialog#sideEffects QLabel#seEarlier { font-size: 13px; color: #4b5b6b; }
 QDialog#sideEffects QLabel#fieldError { font-size: 14px; }
 """
@@ -135,6 +140,62 @@ def hhmm(value: datetime | None) -> str:
     return "" if value is None else value.astimezone().strftime("%H:%M")
 
 
+class SeverityBox(QComboBox):
+    """A severity choice that is recorded only once the nurse settles on it.
+
+    Arrowing (or typing a letter) from mild to SEVERE passes moderate: each step is only
+    `stepped` (shown, "Enter saves"), and the choice is `settled` by Enter, by leaving the
+    field (Tab, a click elsewhere) or by choosing from the open list. The dialog settles
+    every pending choice before it closes, so nothing chosen is lost. The mouse wheel does
+    not change it (a scroll over the list must not change a record).
+    """
+
+    stepped = Signal()
+    settled = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pending = False  # stepped to, not yet settled
+        self._keyed = False
+        self.activated.connect(self._activated)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.pending:
+            event.accept()
+            self.settle()
+            return
+        self._keyed = True
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self._keyed = False
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        event.ignore()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        super().focusOutEvent(event)
+        if event.reason() is not Qt.FocusReason.PopupFocusReason:  # the list opening
+            self.settle()
+
+    def chosen(self) -> Severity:
+        """The severity shown (Qt hands the item data back as a plain string)."""
+        return Severity(self.currentData())
+
+    def settle(self) -> None:
+        if self.pending:
+            self.pending = False
+            self.settled.emit()
+
+    def _activated(self, _index: int) -> None:
+        if self._keyed:  # a step on the way
+            self.pending = True
+            self.stepped.emit()
+        else:  # chosen from the list
+            self.pending = True
+            self.settle()
+
+
 class EffectRow:
     """The widgets of one catalog entry, and the entry (if any) they show."""
 
@@ -165,12 +226,20 @@ class EffectRow:
         )
         self.onset.textEdited.connect(lambda _t: self.clear_error())
         self.onset.editingFinished.connect(lambda: self._time_edited("onset"))
-        self.severity = QComboBox()
+        self.severity = SeverityBox()
         self.severity.setObjectName(f"se_severity_{key}")
         for severity in Severity:
             self.severity.addItem(SEVERITY_WORDS[severity], severity)
-        self.severity.setToolTip("Severity: mild, moderate or SEVERE (severe alerts the tile)")
-        self.severity.activated.connect(self._severity_chosen)
+        self.severity.setToolTip(
+            "Severity: mild, moderate or SEVERE (severe alerts the tile). Arrow keys choose, "
+            "Enter or Tab saves; the steps on the way are not recorded."
+        )
+        self.severity.stepped.connect(self._severity_stepped)
+        self.severity.settled.connect(self._severity_chosen)
+        self.pending_label = QLabel("Enter saves")
+        self.pending_label.setObjectName("sePending")
+        self.pending_label.setToolTip("This severity is not saved yet: Enter or Tab saves it")
+        self.pending_label.hide()
         self.ack = QPushButton("Acknowledge")
         self.ack.setObjectName(f"se_ack_{key}")
         self.ack.setToolTip("I have seen this severe side effect (records who and when)")
@@ -222,6 +291,7 @@ class EffectRow:
         severity = QHBoxLayout()
         severity.setSpacing(4)
         severity.addWidget(self.severity)
+        severity.addWidget(self.pending_label)
         severity.addWidget(self.ack_label)
         severity.addWidget(self.ack)
         severity.addStretch(1)
@@ -267,13 +337,15 @@ class EffectRow:
             self.resolve_button.setVisible(False)
             self.other.setReadOnly(False)
             self._show_ack(needed=False)
-            self._mark_severe(self.severity.currentData() is Severity.SEVERE)
+            self._mark_severe(self.severity.chosen() is Severity.SEVERE)
             self.check.setEnabled(not self.kind.retired)
             return
         self.check.setEnabled(True)
         self.onset.setText(hhmm(latest.onset_at))
-        self.severity.setCurrentIndex(list(Severity).index(latest.severity))
-        self._mark_severe(latest.severity is Severity.SEVERE)
+        if not (self.severity.pending and before is not None and before.id == latest.id):
+            self.severity.setCurrentIndex(list(Severity).index(latest.severity))  # as saved
+            self._show_pending(False)
+        self._mark_severe(self.severity.chosen() is Severity.SEVERE)
         self.resolved.setEnabled(True)
         self.resolved.setVisible(True)
         self.resolve_button.setVisible(True)
@@ -336,7 +408,7 @@ class EffectRow:
             self.check.setChecked(False)
             self.show_error(error.field, error.message)
             return None
-        severity = self.severity.currentData()
+        severity = self.severity.chosen()
         done = self.dialog.run(
             self,
             lambda: h.tick(self.kind.key, severity, onset, self.other.text(), self.note.text()),
@@ -366,17 +438,37 @@ class EffectRow:
             self.check.setChecked(True)
         return done  # type: ignore[return-value]
 
-    def _severity_chosen(self, _index: int) -> None:
-        severity = self.severity.currentData()
+    def _severity_stepped(self) -> None:
+        """A step by keyboard: shown, not saved until settled."""
+        severity = self.severity.chosen()
+        self._mark_severe(severity is Severity.SEVERE)
         if self.effect is None:  # chosen before ticking: used by the tick
-            self._mark_severe(severity is Severity.SEVERE)
+            self.severity.pending = False
             return
-        if severity is self.effect.severity:
+        self._show_pending(severity is not self.effect.severity)
+
+    def _show_pending(self, pending: bool) -> None:
+        self.severity.pending = pending
+        self.pending_label.setVisible(pending)
+
+    def _severity_chosen(self) -> None:
+        """The severity settled on: saved if it differs from the record (one change)."""
+        severity = self.severity.chosen()
+        self._show_pending(False)
+        self._mark_severe(severity is Severity.SEVERE)
+        if self.effect is None or severity is self.effect.severity:
             return
         effect_id = self.effect.id
         if self.dialog.run(self, lambda: self.dialog.handlers.set_severity(effect_id, severity)):
             return
-        self.severity.setCurrentIndex(list(Severity).index(self.effect.severity))
+        self._show_pending(True)  # not saved: still shown, still to be saved (nothing lost)
+
+    def settle(self) -> bool:
+        """Save a severity still pending (the dialog closing); False if that was refused."""
+        if not self.severity.pending:
+            return True
+        self.severity.settle()
+        return not self.severity.pending
 
     def _acknowledge(self) -> None:
         if self.effect is not None:
@@ -520,6 +612,13 @@ class SideEffectsDialog(QDialog):
                 self.rows[kind.key] = row
             row.show_entries(by_kind.get(kind.key, []))
         return True
+
+    def done(self, result: int) -> None:
+        """Closing (Esc, Close, the window's X) saves each severity still pending first;
+        if one is refused the dialog stays open with the message at its row."""
+        if not all(row.settle() for row in list(self.rows.values())):
+            return
+        super().done(result)
 
     def run(self, row: EffectRow, call: Callable[[], SideEffect]) -> SideEffect | None:
         """One change: shown in the rows after it is saved, or its refusal at the field."""
