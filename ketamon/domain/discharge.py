@@ -307,10 +307,8 @@ def _open(effect: SideEffect) -> bool:
 
 def _effect_text(effect: SideEffect, facts: ClinicalFacts) -> str:
     """ "Nausea SEVERE since 14:02, not resolved" """
-    return (
-        f"{effect.display_name} {effect.severity.label} since {facts.hhmm(effect.onset_at)}, "
-        "not resolved"
-    )
+    severity = effect.severity.label if effect.severity is Severity.SEVERE else effect.severity
+    return f"{effect.display_name} {severity} since {facts.hhmm(effect.onset_at)}, not resolved"
 
 
 def lowest_nausea_answer(facts: ClinicalFacts) -> tuple[Nausea, SideEffect] | None:
