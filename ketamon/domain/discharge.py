@@ -301,8 +301,14 @@ _NAUSEA_AT_LEAST = {
 }
 
 
-def _open(effect: SideEffect) -> bool:
-    return effect.current and not effect.resolved
+def _open(effect: SideEffect, now: datetime) -> bool:
+    """Not voided and not resolved at `now` (a summary re-checks at the discharge time)."""
+    return effect.current and (effect.resolved_at is None or effect.resolved_at > now)
+
+
+def _decided(effect: SideEffect, now: datetime) -> bool:
+    at = effect.physician_decision_at
+    return effect.physician_decided and (at is None or at <= now)
 
 
 def _effect_text(effect: SideEffect, facts: ClinicalFacts) -> str:
@@ -318,7 +324,7 @@ def lowest_nausea_answer(facts: ClinicalFacts) -> tuple[Nausea, SideEffect] | No
     order = list(Severity)
     worst: SideEffect | None = None
     for effect in facts.side_effects:
-        if effect.kind_key not in NAUSEA_KINDS or not _open(effect):
+        if effect.kind_key not in NAUSEA_KINDS or not _open(effect, facts.now):
             continue
         if worst is None or order.index(effect.severity) > order.index(worst.severity):
             worst = effect
@@ -384,8 +390,10 @@ def _stop_item(facts: ClinicalFacts) -> tuple[bool, str]:
 
 
 def _side_effects_item(facts: ClinicalFacts) -> tuple[bool, str]:
-    severe = [e for e in facts.side_effects if e.severe_open]
-    blocking = [e for e in severe if not e.physician_decided]
+    severe = [
+        e for e in facts.side_effects if _open(e, facts.now) and e.severity is Severity.SEVERE
+    ]
+    blocking = [e for e in severe if not _decided(e, facts.now)]
     if blocking:
         return False, "; ".join(
             f"{_effect_text(e, facts)} — resolve it or a physician's decision" for e in blocking
@@ -403,7 +411,7 @@ def _side_effects_item(facts: ClinicalFacts) -> tuple[bool, str]:
     others = [
         f"{e.display_name} ({e.severity.label.lower()})"
         for e in facts.side_effects
-        if _open(e) and e.severity is not Severity.SEVERE
+        if _open(e, facts.now) and e.severity is not Severity.SEVERE
     ]
     if not words:
         words.append("No SEVERE side effect open")
@@ -429,7 +437,7 @@ def _dose_item(facts: ClinicalFacts) -> tuple[bool, str]:
         )
         if value is None
     ]
-    if missing or not dose.completed:
+    if missing or dose.completed_at is None or dose.completed_at > facts.now:
         parts = ", ".join(missing) or "completion"
         return False, f"Planned {fmt(dose.planned_mg, 'mg')}; {parts} not recorded yet ({rule})"
     return True, (

@@ -80,14 +80,33 @@ def test_a_physicians_documented_decision_lets_a_severe_open_effect_through() ->
         "headache",
         physician_decision="Migraine history, usual pattern; home with escort",
         physician_decision_by="dr.patel",
-        physician_decision_at=NOW.replace(hour=15, minute=10),
+        physician_decision_at=NOW.replace(hour=14, minute=40),
     )
     check = evaluate(READY, replace(FACTS, side_effects=(decided,)), RULES)
     assert check.ready, check.missing
     assert item(check, "side_effects").evidence == (
-        "Headache SEVERE since 14:02, not resolved; physician's decision by Dr Patel at 15:10: "
+        "Headache SEVERE since 14:02, not resolved; physician's decision by Dr Patel at 14:40: "
         "“Migraine history, usual pattern; home with escort”"
     )
+
+
+def test_the_record_is_read_as_it_was_at_the_time_of_the_check() -> None:
+    """A summary re-checks at the discharge time: what was resolved, decided or completed
+    later does not make a criterion Met then."""
+    later = NOW + timedelta(minutes=30)
+    facts = replace(
+        FACTS,
+        side_effects=(
+            effect("headache", resolved_at=later),
+            effect("dizziness", id=2, physician_decision="Home", physician_decision_by="dr.patel",
+                   physician_decision_at=later),
+        ),
+        dose=replace(DOSE, completed_at=later),
+    )  # fmt: skip
+    check = evaluate(READY, facts, RULES)
+    assert {i.key for i in check.items if i.state is ItemState.MISSING} == {"side_effects", "dose"}
+    assert "Dizziness SEVERE since 14:02" in item(check, "side_effects").evidence
+    assert evaluate(READY, replace(facts, now=later), RULES).ready
 
 
 def test_every_blocking_severe_effect_is_named() -> None:
