@@ -138,12 +138,31 @@ def rehash_chain(raw, from_seq: int) -> None:  # noqa: ANN001
         prev = new
 
 
+DOSE_WITNESS = "dose.witness"  # the second nurse discharge_ready() asks to witness the waste
+
+
+def complete_dose(clinic, session_id: int, actor: Actor = NURSE, *, witness: str = DOSE_WITNESS):
+    """The dose record completed, as a nurse does at the end of the infusion: planned if it
+    was not yet (72.5 kg, 0.5 mg/kg, 10 mg/mL), the amount given as planned, 0.25 mg
+    wasted, witnessed by `witness` (an account with PASSWORD, added if missing)."""
+    if witness not in {u.username for u in clinic.users.list()}:
+        add_user(clinic, witness, "Dana Witness", "RN", "nurse")
+    record = clinic.dose.get(session_id)
+    if record is None:
+        record = clinic.dose.plan(actor, session_id, 72.5, 0.5, 10, "LOT-TEST")
+    if record.completed:
+        return record
+    return clinic.dose.complete(actor, session_id, record.planned_mg, 0.25, witness, PASSWORD)
+
+
 def discharge_ready(clinic, session_id: int, actor: Actor = NURSE):
     """Discharge through the checklist, as a nurse does once the observation time is over:
-    a normal recovery set with MOAA/S 5, every answer good, the escort verified."""
+    a normal recovery set with MOAA/S 5, the dose record completed (given, wasted,
+    witnessed), every answer good, the escort verified."""
     from ketamon.domain.discharge import DischargeAnswers, Escort, IvSite, Nausea
 
     baseline(clinic, session_id, actor, sedation=5)  # recovery-phase set: taken after the stop
+    complete_dose(clinic, session_id, actor)
     answers = DischargeAnswers(
         oriented=True,
         steady_gait=True,

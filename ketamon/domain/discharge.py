@@ -1,9 +1,12 @@
 """Discharge: the checklist that decides whether a patient may leave, and the PADSS score.
 
 Pure rules (CLINICAL.md "Discharge criteria"). Hard stops: the minimum observation time,
-MOAA/S 5, a verified escort, instructions given and acknowledged, and PADSS >= the clinic's
-minimum. The nurse's answers feed the adapted PADSS; the vitals item is computed from the
-baseline and the last set. `evaluate` lists exactly what is missing, in words.
+MOAA/S 5, no SEVERE side effect open without a physician's documented decision, the dose
+record completed (given, wasted, witness), an early stop with its reason, a verified escort,
+instructions given and acknowledged, and PADSS >= the clinic's minimum. The nurse's answers
+feed the adapted PADSS and may not contradict the record (`contradictions`); the vitals
+item is computed from the baseline and the last set. `evaluate` lists exactly what is
+missing, in words, with the evidence from the record.
 
 A session becomes discharged only with a `DischargeDecision`, and only this module makes one:
 `release` when the checklist is ready, `against_advice` for a validated AMA record. The
@@ -14,11 +17,13 @@ can discharge around the checklist.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
+from ketamon.domain.dose import DoseRecord, fmt
 from ketamon.domain.durations import format_duration
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.side_effects import Severity, SideEffect
 from ketamon.domain.users import User
 
 DEFAULT_INSTRUCTIONS = (
@@ -103,6 +108,29 @@ class VitalsPoint:
 
 
 @dataclass(frozen=True)
+class InfusionStop:
+    """How the infusion ended: when, how long it ran (pauses excluded), against which
+    target, and the reason given at the stop."""
+
+    at: datetime
+    ran: timedelta
+    target_minutes: int
+    reason: str = ""
+
+    @property
+    def early(self) -> bool:
+        return self.ran < timedelta(minutes=self.target_minutes)
+
+
+@dataclass(frozen=True)
+class RecordedPain:
+    """A pain score recorded in a vitals set after the infusion ended."""
+
+    score: int
+    taken_at: datetime
+
+
+@dataclass(frozen=True)
 class ClinicalFacts:
     """What the record says at the moment of the check."""
 
@@ -111,6 +139,18 @@ class ClinicalFacts:
     baseline: VitalsPoint | None
     last: VitalsPoint | None  # the last full set after the infusion ended
     last_moaas: int | None
+    stop: InfusionStop | None = None  # None: not stopped (or no stop in the record)
+    side_effects: tuple[SideEffect, ...] = ()  # the session's entries (voided ones ignored)
+    dose: DoseRecord | None = None  # None: no dose record at all
+    last_pain: RecordedPain | None = None  # the last pain score after the infusion ended
+    names: tuple[tuple[str, str], ...] = ()  # (username, display name) for the evidence
+    tz: tzinfo | None = None  # how times read in the evidence (None: this computer's zone)
+
+    def who(self, username: str | None) -> str:
+        return dict(self.names).get(username or "", username or "")
+
+    def hhmm(self, value: datetime) -> str:
+        return value.astimezone(self.tz).strftime("%H:%M")
 
 
 class ItemState(StrEnum):
@@ -251,6 +291,161 @@ def validate_escort_plan(escort: Escort, region: str) -> Escort:
     )
 
 
+# -- what the record says about the nurse's answers -----------------------------------------
+NAUSEA_KINDS = ("nausea", "vomiting")  # the PADSS item is "nausea / vomiting"
+_NAUSEA_RANK = {Nausea.MINIMAL: 0, Nausea.MODERATE: 1, Nausea.SEVERE: 2}
+_NAUSEA_AT_LEAST = {
+    Severity.MILD: Nausea.MINIMAL,
+    Severity.MODERATE: Nausea.MODERATE,
+    Severity.SEVERE: Nausea.SEVERE,
+}
+
+
+def _open(effect: SideEffect, now: datetime) -> bool:
+    """Not voided and not resolved at `now` (a summary re-checks at the discharge time)."""
+    return effect.current and (effect.resolved_at is None or effect.resolved_at > now)
+
+
+def _decided(effect: SideEffect, now: datetime) -> bool:
+    at = effect.physician_decision_at
+    return effect.physician_decided and (at is None or at <= now)
+
+
+def _effect_text(effect: SideEffect, facts: ClinicalFacts) -> str:
+    """ "Nausea SEVERE since 14:02, not resolved" """
+    severity = effect.severity.label if effect.severity is Severity.SEVERE else effect.severity
+    return f"{effect.display_name} {severity} since {facts.hhmm(effect.onset_at)}, not resolved"
+
+
+def lowest_nausea_answer(facts: ClinicalFacts) -> tuple[Nausea, SideEffect] | None:
+    """The lowest nausea / vomiting answer the record allows, and the open side effect that
+    sets it: an open SEVERE nausea or vomiting allows only "Severe", an open moderate one
+    "Moderate, treated" or worse; mild (or none open) allows any answer."""
+    order = list(Severity)
+    worst: SideEffect | None = None
+    for effect in facts.side_effects:
+        if effect.kind_key not in NAUSEA_KINDS or not _open(effect, facts.now):
+            continue
+        if worst is None or order.index(effect.severity) > order.index(worst.severity):
+            worst = effect
+    if worst is None or worst.severity is Severity.MILD:
+        return None
+    return _NAUSEA_AT_LEAST[worst.severity], worst
+
+
+def contradictions(answers: DischargeAnswers, facts: ClinicalFacts) -> dict[str, str]:
+    """Field -> message for each answer the record contradicts.
+
+    - nausea: better than an open nausea / vomiting side effect allows
+      (`lowest_nausea_answer`);
+    - pain: a better PADSS band than the last pain score recorded in a vitals set after the
+      infusion ended (the answer is not refused when it is as bad or worse)."""
+    problems: dict[str, str] = {}
+    lowest = lowest_nausea_answer(facts)
+    if answers.nausea is not None and lowest is not None:
+        allowed, effect = lowest
+        if _NAUSEA_RANK[answers.nausea] < _NAUSEA_RANK[allowed]:
+            problems["nausea"] = (
+                f"Nausea / vomiting: “{answers.nausea.label}” contradicts the record: "
+                f"{_effect_text(effect, facts)}. Answer “{allowed.label}”, or resolve the "
+                "side effect (or correct its severity) first"
+            )
+    recorded = facts.last_pain
+    if (
+        answers.pain is not None
+        and recorded is not None
+        and (padss_pain(answers.pain) or 0) > (padss_pain(recorded.score) or 0)
+    ):
+        problems["pain"] = (
+            f"Pain score: {answers.pain}/10 contradicts the last recorded pain score, "
+            f"{recorded.score}/10 at {facts.hhmm(recorded.taken_at)}. Record a vitals "
+            "set with the pain score now, or answer as recorded"
+        )
+    return problems
+
+
+def refused_answers(
+    new: DischargeAnswers, stored: DischargeAnswers, facts: ClinicalFacts
+) -> dict[str, str]:
+    """The contradictions among the answers the nurse is giving now (changed from what is
+    stored): these are refused, the others are saved. An answer stored before the record
+    changed is not refused again; the checklist shows it as contradicted instead."""
+    given = {"nausea": new.nausea != stored.nausea, "pain": new.pain != stored.pain}
+    return {k: v for k, v in contradictions(new, facts).items() if given.get(k)}
+
+
+# -- criteria from the record -----------------------------------------------------------------
+def _stop_item(facts: ClinicalFacts) -> tuple[bool, str]:
+    stop = facts.stop
+    if stop is None:
+        if facts.infusion_ended_at is None:
+            return False, "The infusion has not been stopped"
+        return False, "The stop of the infusion is not in the record"
+    ran, target = format_duration(stop.ran), f"{stop.target_minutes:d}:00"
+    if not stop.early:
+        return True, f"Ran {ran} of the {target} target"
+    if stop.reason.strip():
+        return True, f"Stopped early at {ran} of {target}: {stop.reason.strip()}"
+    return False, f"Stopped at {ran} of {target} with no reason recorded"
+
+
+def _side_effects_item(facts: ClinicalFacts) -> tuple[bool, str]:
+    severe = [
+        e for e in facts.side_effects if _open(e, facts.now) and e.severity is Severity.SEVERE
+    ]
+    blocking = [e for e in severe if not _decided(e, facts.now)]
+    if blocking:
+        return False, "; ".join(
+            f"{_effect_text(e, facts)} — resolve it or a physician's decision" for e in blocking
+        )
+    words = [
+        f"{_effect_text(e, facts)}; physician's decision by {facts.who(e.physician_decision_by)}"
+        + (
+            f" at {facts.hhmm(e.physician_decision_at)}"
+            if e.physician_decision_at is not None
+            else ""
+        )
+        + f": “{e.physician_decision}”"
+        for e in severe
+    ]
+    others = [
+        f"{e.display_name} ({e.severity.label.lower()})"
+        for e in facts.side_effects
+        if _open(e, facts.now) and e.severity is not Severity.SEVERE
+    ]
+    if not words:
+        words.append("No SEVERE side effect open")
+    if others:
+        words.append("still open: " + ", ".join(others))
+    return True, "; ".join(words)
+
+
+def _dose_item(facts: ClinicalFacts) -> tuple[bool, str]:
+    dose = facts.dose
+    rule = "a Schedule III record may not stay open"
+    if dose is None:
+        return False, (
+            "No dose record: plan the dose, then record what was given, wasted and who "
+            f"witnessed the waste ({rule})"
+        )
+    missing = [
+        what
+        for what, value in (
+            ("amount given", dose.actual_mg),
+            ("amount wasted", dose.wasted_mg),
+            ("witness", dose.witness),
+        )
+        if value is None
+    ]
+    if missing or dose.completed_at is None or dose.completed_at > facts.now:
+        parts = ", ".join(missing) or "completion"
+        return False, f"Planned {fmt(dose.planned_mg, 'mg')}; {parts} not recorded yet ({rule})"
+    return True, (
+        f"{fmt(dose.actual_mg, 'mg')} given, {fmt(dose.wasted_mg, 'mg')} wasted, "
+        f"waste witnessed by {facts.who(dose.witness)}"
+    )
+
+
 # -- the checklist ----------------------------------------------------------------------------
 def evaluate(
     answers: DischargeAnswers, facts: ClinicalFacts, rules: DischargeRules
@@ -285,6 +480,10 @@ def evaluate(
             evidence,
         )
 
+    # Computed: the stop (an early one carries its reason)
+    ok, evidence = _stop_item(facts)
+    add("stop", "Infusion ran to its target, or stopped early with a reason", ok, evidence)
+
     # Computed: vitals against baseline (feeds PADSS)
     vitals_points: int | None = None
     label = f"Last vitals within {rules.vitals_tolerance_percent}% of baseline"
@@ -313,10 +512,23 @@ def evaluate(
         "No MOAA/S recorded" if moaas is None else f"Last MOAA/S {moaas}",
     )
 
+    # Computed: no SEVERE side effect open (or a physician's documented decision on it)
+    ok, evidence = _side_effects_item(facts)
+    add("side_effects", "No SEVERE side effect unresolved", ok, evidence)
+
+    # Computed: the controlled-substance record completed
+    ok, evidence = _dose_item(facts)
+    add("dose", "Dose record completed (given, wasted, witness)", ok, evidence)
+
+    # Confirmed by the nurse, never against the record
+    contradicted = contradictions(answers, facts)
+
     # Confirmed by the nurse (feed PADSS; unanswered blocks)
     def answered(key: str, label: str, value: object, good: bool, evidence: str) -> None:
         if value is None:
             add(key, label, False, "Not answered")
+        elif key in contradicted:
+            add(key, label, False, contradicted[key])
         else:
             add(key, label, good, evidence, blocks=False)
 
@@ -334,19 +546,27 @@ def evaluate(
         bool(answers.steady_gait),
         "Yes" if answers.steady_gait else "No",
     )
+    lowest = lowest_nausea_answer(facts)
     answered(
         "nausea",
         "Nausea / vomiting controlled",
         answers.nausea,
         answers.nausea is Nausea.MINIMAL,
-        answers.nausea.label if answers.nausea else "",
+        (answers.nausea.label if answers.nausea else "")
+        + (f" (record: {_effect_text(lowest[1], facts)})" if lowest is not None else ""),
     )
+    recorded = facts.last_pain
     answered(
         "pain",
         "Pain acceptable",
         answers.pain,
         answers.pain is not None and answers.pain <= 3,
-        f"Pain score {answers.pain}/10" if answers.pain is not None else "",
+        (f"Pain score {answers.pain}/10" if answers.pain is not None else "")
+        + (
+            f" (last recorded {recorded.score}/10 at {facts.hhmm(recorded.taken_at)})"
+            if recorded is not None
+            else ""
+        ),
     )
     answered(
         "iv_site",

@@ -180,6 +180,10 @@ class SideEffect:
     status_reason: str = ""
     acknowledged_by: str | None = None
     acknowledged_at: datetime | None = None
+    # A physician's documented decision to let the patient go with this SEVERE effect open.
+    physician_decision: str = ""
+    physician_decision_by: str | None = None
+    physician_decision_at: datetime | None = None
 
     @property
     def display_name(self) -> str:
@@ -194,6 +198,16 @@ class SideEffect:
     @property
     def resolved(self) -> bool:
         return self.resolved_at is not None
+
+    @property
+    def severe_open(self) -> bool:
+        """Not voided, SEVERE and not resolved: it blocks discharge without a physician's
+        documented decision."""
+        return self.current and self.severity is Severity.SEVERE and not self.resolved
+
+    @property
+    def physician_decided(self) -> bool:
+        return bool(self.physician_decision) and self.physician_decision_by is not None
 
     @property
     def needs_acknowledgement(self) -> bool:
@@ -248,6 +262,38 @@ def check_can_tick(kind: SideEffectKind, existing: Sequence[SideEffect]) -> None
                 f"{effect.display_name} is already ticked and not resolved: "
                 "resolve it first, or change the entry"
             )
+
+
+MAX_DECISION_LENGTH = fields.REASON_LENGTH
+
+
+def check_physician_decision(effect: SideEffect, decision: object) -> str:
+    """A physician's decision is documented on a SEVERE side effect that is still open, once;
+    its text is required (returned clean)."""
+    text = fields.multiline_text(
+        "physician_decision", decision, MAX_DECISION_LENGTH, label="The physician's decision"
+    )
+    if not effect.current:
+        raise DomainError(f"{effect.display_name} was voided: no decision can be recorded on it")
+    if effect.severity is not Severity.SEVERE:
+        raise DomainError(
+            f"{effect.display_name} is {effect.severity.value}: only a SEVERE side effect "
+            "needs a physician's decision"
+        )
+    if effect.resolved:
+        raise DomainError(f"{effect.display_name} is resolved: no decision is needed")
+    if effect.physician_decided:
+        raise DomainError(
+            f"{effect.display_name} already has a physician's decision "
+            f"(by {effect.physician_decision_by})"
+        )
+    if not text:
+        raise FieldError(
+            "physician_decision",
+            "The physician's decision is required: what was decided, and why the patient may "
+            "leave with it",
+        )
+    return text
 
 
 def severe_alert_text(effects: Sequence[SideEffect]) -> str:

@@ -13,6 +13,7 @@ from html import escape
 from ketamon.domain.discharge import ItemState
 from ketamon.domain.news2 import RESPONSE_KEY, SCALE2_KEY
 from ketamon.domain.sessions import EventKind
+from ketamon.domain.side_effects import SideEffect
 from ketamon.domain.summary import SessionSummary
 from ketamon.domain.timers import format_duration
 from ketamon.domain.vitals import Grade, VitalsSet
@@ -274,16 +275,29 @@ def _side_effects(s: SessionSummary) -> str:
         words = _SEVERITY_WORDS.get(severity, severity)
         if severity == "severe":
             words = f'<b><font color="#8c1d18">{words}</font></b>'
+        resolved = _e(local(s, fx.resolved_at)) if fx.resolved_at else "<b>not resolved</b>"
         body.append(
             [
                 _e(fx.display_name),
                 _e(local(s, fx.onset_at)),
                 words,
-                _e(local(s, fx.resolved_at)) if fx.resolved_at else "not resolved",
+                resolved + _decision(s, fx),
                 _e(fx.note),
             ]
         )
     return H3 + "Side effects</h3>" + _table(header, body)
+
+
+def _decision(s: SessionSummary, fx: SideEffect) -> str:
+    """ "; physician's decision (Anil Patel, MD, 15:10 CET): ..." or nothing."""
+    if not fx.physician_decided:
+        return ""
+    at = fx.physician_decision_at
+    when = f", {_e(local(s, at))}" if at is not None else ""
+    return (
+        f"; <b>physician's decision</b> ({_e(s.who(fx.physician_decision_by))}{when}): "
+        f"{_e(fx.physician_decision)}"
+    )
 
 
 def _interventions(s: SessionSummary) -> str:

@@ -28,22 +28,26 @@ from ketamon.domain.discharge import (
     DischargeAnswers,
     DischargeDecision,
     Escort,
+    InfusionStop,
     IvSite,
     Nausea,
     VitalsPoint,
     evaluate,
     release,
 )
-from ketamon.domain.dose import planned_mg, planned_ml, planned_rate
+from ketamon.domain.dose import DoseRecord, planned_mg, planned_ml, planned_rate
 from ketamon.domain.errors import DomainError
 from ketamon.domain.patients import PatientDraft, validate_patient
 from ketamon.domain.sessions import EventKind, SessionEvent
 from ketamon.domain.settings import ClinicSettings
+from ketamon.domain.side_effects import SideEffect
 from ketamon.domain.timers import derive_times
 from ketamon.domain.vitals import MEASURES, VitalsDraft, validate_draft, vital_phase
+from ketamon.services.dose import to_record
 from ketamon.services.keys import KdfParams
 from ketamon.services.sessions import append_events, check_in_row
 from ketamon.services.settings import load_settings
+from ketamon.services.side_effects import to_effect
 from ketamon.services.users import give_key, hash_password
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import (
@@ -427,53 +431,57 @@ class _Seeder:
             actions = [(kind, checked_in + offset, why) for offset, kind, why in steps[1:]]
             at = {kind: checked_in + offset for offset, kind, _ in steps}
             answers = decision = None
-            if EventKind.DISCHARGE in at:  # through the checklist, as a nurse discharges
+            if EventKind.DISCHARGE in at:
                 answers = self._discharge_answers(nurse)
-                facts = _story_facts(at[EventKind.STOP], at[EventKind.DISCHARGE])
+            dose, effects = (
+                self._write_dose_and_effects(row, nurse, at)
+                if EventKind.START in at
+                else (None, ())
+            )
+            if answers is not None:  # through the checklist, as a nurse discharges
+                facts = _story_facts(at, row.target_minutes, dose, effects)
                 decision = release(evaluate(answers, facts, self.settings.discharge_rules))
             append_events(session, row, nurse, actions, decision=decision)
             if answers is not None and decision is not None:
                 self._write_discharge(row.id, nurse, at[EventKind.DISCHARGE], answers, decision)
-            if EventKind.START in at:
-                self._write_dose_and_effects(row, nurse, at)
         if self.with_vitals:
             self._write_vitals(row.id, nurse, checked_in, steps)
         return row.id
 
     def _write_dose_and_effects(
         self, row: SessionRow, nurse: Actor, at: dict[EventKind, datetime]
-    ) -> None:
+    ) -> tuple[DoseRecord, tuple[SideEffect, ...]]:
         """The dose record (planned before the start; actual and witnessed waste at the stop)
-        and, in some sessions, nausea treated with ondansetron (CLINICAL.md frequencies)."""
+        and, in some sessions, nausea treated with ondansetron (CLINICAL.md frequencies).
+        Returns them as the discharge checklist reads them."""
         rng, session = self.rng, self.session
         start, stop = at[EventKind.START], at.get(EventKind.STOP)
         weight = session.get(PatientRow, row.patient_id).weight_kg
         total = planned_mg(weight, 0.5)
         rate = planned_rate(planned_ml(total, 10.0), row.target_minutes)
         witness = rng.choice([n for n in NURSES if n.username != nurse.username])
-        session.add(
-            DoseRecordRow(
-                session_id=row.id,
-                weight_kg=weight,
-                mg_per_kg=0.5,
-                planned_mg=total,
-                concentration_mg_ml=10.0,
-                planned_rate_ml_h=rate,
-                lot_number=f"KET-{rng.randint(24000, 24999)}",
-                planned_by=nurse.username,
-                planned_at=start - timedelta(minutes=2),
-                actual_mg=total if stop else None,
-                wasted_mg=round(rng.uniform(0, 3), 1) if stop else None,
-                over_plan_reason="",
-                witness=witness.username if stop else None,
-                completed_by=nurse.username if stop else None,
-                completed_at=stop + timedelta(minutes=3) if stop else None,
-            )
+        dose = DoseRecordRow(
+            session_id=row.id,
+            weight_kg=weight,
+            mg_per_kg=0.5,
+            planned_mg=total,
+            concentration_mg_ml=10.0,
+            planned_rate_ml_h=rate,
+            lot_number=f"KET-{rng.randint(24000, 24999)}",
+            planned_by=nurse.username,
+            planned_at=start - timedelta(minutes=2),
+            actual_mg=total if stop else None,
+            wasted_mg=round(rng.uniform(0, 3), 1) if stop else None,
+            over_plan_reason="",
+            witness=witness.username if stop else None,
+            completed_by=nurse.username if stop else None,
+            completed_at=stop + timedelta(minutes=3) if stop else None,
         )
+        session.add(dose)
         if rng.random() >= NAUSEA_RATE or min(self.now, stop or self.now) < start + timedelta(
             minutes=20
         ):
-            return
+            return to_record(dose), ()
         onset = start + timedelta(minutes=rng.randint(10, 20))
         effect = SideEffectRow(
             session_id=row.id,
@@ -508,6 +516,7 @@ class _Seeder:
                 status_reason="",
             )
         )
+        return to_record(dose), (to_effect(effect),)
 
     def _discharge_answers(self, nurse: Actor) -> DischargeAnswers:
         """The checklist as a nurse completes it: escort verified, every answer good."""
@@ -661,12 +670,30 @@ class _Seeder:
         self.session.add_all(rows)
 
 
-def _story_facts(stopped: datetime, discharged: datetime) -> ClinicalFacts:
-    """What a past session's record shows at its discharge: observed since the stop, the
-    last set back to a normal baseline, MOAA/S 5 (the demo's vitals follow this course)."""
+def _story_facts(
+    at: dict[EventKind, datetime],
+    target_minutes: int,
+    dose: DoseRecord | None,
+    effects: tuple[SideEffect, ...],
+) -> ClinicalFacts:
+    """What a past session's record shows at its discharge: observed since the stop (at or
+    after the target: `_story` never stops early), the last set back to a normal baseline,
+    MOAA/S 5 (the demo's vitals follow this course), the dose record and side effects as
+    written."""
+    stopped, discharged = at[EventKind.STOP], at[EventKind.DISCHARGE]
     normal = VitalsPoint(120, 76, 72, stopped - timedelta(hours=1))
     settled = VitalsPoint(118, 76, 70, discharged - timedelta(minutes=2))
-    return ClinicalFacts(discharged, stopped, normal, settled, last_moaas=5)
+    ran = timedelta(minutes=target_minutes)  # at least: the story's stop is on target or later
+    return ClinicalFacts(
+        discharged,
+        stopped,
+        normal,
+        settled,
+        last_moaas=5,
+        stop=InfusionStop(stopped, ran, target_minutes),
+        side_effects=effects,
+        dose=dose,
+    )
 
 
 def _at(day: date, clock_time: time) -> datetime:

@@ -24,24 +24,36 @@ from ketamon.domain.discharge import (
     DischargeCheck,
     DischargeDecision,
     Escort,
+    InfusionStop,
     IvSite,
     Nausea,
+    RecordedPain,
     VitalsPoint,
     against_advice,
     evaluate,
     normalize_phone,
+    refused_answers,
     release,
 )
 from ketamon.domain.discharge_entry import clean_against_advice, clean_answers, escort_plan
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.domain.sessions import EventKind, Phase, replay
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
-from ketamon.services.base import Service, acting_user, to_user
+from ketamon.services.base import Service, acting_user, to_user, user_names
+from ketamon.services.dose import to_record
 from ketamon.services.review import require_unsigned
 from ketamon.services.sessions import _events, append_events, load_session
 from ketamon.services.settings import load_settings
-from ketamon.storage.models import DischargeRow, SessionRow, UserRow, VitalsRow
+from ketamon.services.side_effects import to_effect
+from ketamon.storage.models import (
+    DischargeRow,
+    DoseRecordRow,
+    SessionRow,
+    SideEffectRow,
+    UserRow,
+    VitalsRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +99,10 @@ def _point(row: VitalsRow) -> VitalsPoint:
 
 
 def clinical_facts(session: Session, owner: SessionRow, now: datetime) -> ClinicalFacts:
-    times = derive_times(_events(owner))
+    """What the record says: timings, vitals, MOAA/S, the stop, the side effects, the dose
+    record and the last pain score, as the checklist weighs them."""
+    events = _events(owner)
+    times = derive_times(events)
     rows = list(
         session.scalars(
             select(VitalsRow)
@@ -99,12 +114,33 @@ def clinical_facts(session: Session, owner: SessionRow, now: datetime) -> Clinic
     baseline = [r for r in full if r.phase == "baseline"]
     after = [r for r in full if times.ended_at is not None and r.taken_at >= times.ended_at]
     moaas = [r.sedation for r in rows if r.sedation is not None]
+    pains = [
+        RecordedPain(r.pain, r.taken_at)
+        for r in rows
+        if r.pain is not None and times.ended_at is not None and r.taken_at >= times.ended_at
+    ]
+    stop_event = next((e for e in reversed(events) if e.kind is EventKind.STOP), None)
+    stop = None
+    if stop_event is not None and times.ended_at is not None:
+        ran = times.infusion_elapsed(times.ended_at)
+        stop = InfusionStop(stop_event.at, ran, owner.target_minutes, stop_event.reason)
+    effects = session.scalars(
+        select(SideEffectRow)
+        .where(SideEffectRow.session_id == owner.id, SideEffectRow.status == "current")
+        .order_by(SideEffectRow.onset_at, SideEffectRow.id)
+    )
+    dose = session.get(DoseRecordRow, owner.id)
     return ClinicalFacts(
         now=now,
         infusion_ended_at=times.ended_at,
         baseline=_point(baseline[-1]) if baseline else None,
         last=_point(after[-1]) if after else None,
         last_moaas=moaas[-1] if moaas else None,
+        stop=stop,
+        side_effects=tuple(to_effect(r) for r in effects),
+        dose=to_record(dose) if dose is not None else None,
+        last_pain=pains[-1] if pains else None,
+        names=tuple(sorted(user_names(session).items())),
     )
 
 
@@ -132,12 +168,24 @@ class DischargeService(Service):
 
         A phone number that is not valid yet is stored as typed; the check shows it missing.
         Verifying the escort records the nurse who does it (the acting user).
+
+        An answer the record contradicts (nausea "minimal" while nausea is recorded SEVERE
+        and open, a pain score better than the last one recorded) is refused: the other
+        answers are saved, the refused ones keep their stored value, and ValidationErrors
+        names each refused field after the save.
         """
         answers = clean_answers(answers)
+        refused: dict[str, str] = {}
         with self.db.transaction(audit=self.audit(actor)) as session:
             acting_user(session, actor, Permission.CHART)
             owner = self._owner(session, session_id, open_only=True)
             region = load_settings(session).phone_region
+            stored = _answers(session.get(DischargeRow, owner.id))
+            refused = refused_answers(answers, stored, clinical_facts(session, owner, self.now()))
+            if "nausea" in refused:
+                answers = replace(answers, nausea=stored.nausea)
+            if "pain" in refused:
+                answers = replace(answers, pain=stored.pain)
             row = self._row(session, owner, actor)
             escort = answers.escort
             phone = escort.phone
@@ -158,7 +206,10 @@ class DischargeService(Service):
             row.instructions_acknowledged = answers.instructions_acknowledged
             row.updated_by, row.updated_at = actor.username, self.now()
             session.flush()
-            return self._state(session, owner)
+            state = self._state(session, owner)
+        if refused:  # the other answers were saved above
+            raise ValidationErrors(refused)
+        return state
 
     def set_next_appointment(
         self, actor: Actor, session_id: int, when: datetime | None

@@ -1,9 +1,9 @@
 """The dose record of a session (one per session): plan, then completion with a witness.
 
 The witness to the waste is another active user who confirms with their own password
-(checked against the argon2 hash as signing in does). A wrong password writes nothing to
-the dose record; the attempt is on the audit trail and counts towards the witness's
-lockout, exactly like a wrong password at sign-in.
+(services.second_person: checked against the argon2 hash as signing in does). A wrong
+password writes nothing to the dose record; the attempt is on the audit trail and counts
+towards the witness's lockout, exactly like a wrong password at sign-in.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.users import Permission
 from ketamon.services.base import NotFound, Service, acting_user, to_user
 from ketamon.services.review import require_unsigned
+from ketamon.services.second_person import confirmed
 from ketamon.services.settings import load_settings
-from ketamon.services.users import UNKNOWN_USER, check_password
-from ketamon.storage.audit import write_entries
+from ketamon.services.users import UNKNOWN_USER
 from ketamon.storage.models import DoseRecordRow, PatientRow, SessionRow, UserRow
 
 log = logging.getLogger(__name__)
@@ -182,15 +182,18 @@ class DoseService(Service):
             witness = session.scalar(select(UserRow).where(UserRow.username == name))
             if witness is not None and witness.username == actor.username:
                 check_witness(to_user(witness), actor.username)  # "someone other than you"
-            if not check_password(witness, witness_password, now):
+            known = witness.username if witness is not None else UNKNOWN_USER
+            if not confirmed(
+                session,
+                witness,
+                witness_password,
+                now,
+                lambda who: self.audit(actor, f"dose waste witness {who} not accepted"),
+                action="witness_refused",
+                entity="dose_record",
+                entity_id=session_id,
+            ):
                 refused = True
-                known = witness.username if witness is not None else UNKNOWN_USER
-                session.flush()  # the witness's failure count, before the audit entry
-                write_entries(
-                    session.connection(),
-                    self.audit(actor, f"dose waste witness {known} not accepted"),
-                    [("witness_refused", "dose_record", session_id, "", None, None)],
-                )
             else:
                 check_witness(to_user(witness), actor.username)
                 row.actual_mg, row.wasted_mg = done.actual_mg, done.wasted_mg

@@ -30,6 +30,7 @@ from ketamon.domain.side_effects import (
     check_note,
     check_onset,
     check_other_text,
+    check_physician_decision,
     check_resolution,
     find_kind,
     rename_kind,
@@ -38,15 +39,26 @@ from ketamon.domain.side_effects import (
 )
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
-from ketamon.services.base import NotFound, Service, acting_user
+from ketamon.services.base import NotFound, Service, acting_user, to_user
 from ketamon.services.review import require_unsigned
+from ketamon.services.second_person import confirmed
 from ketamon.services.sessions import _events, load_session
 from ketamon.services.settings import load_settings
-from ketamon.storage.models import ClinicSetting, SessionRow, SideEffectRow
+from ketamon.storage.models import ClinicSetting, SessionRow, SideEffectRow, UserRow
 
 log = logging.getLogger(__name__)
 
 CATALOG_KEY = "side_effect_catalog"
+
+PHYSICIAN_REFUSED = (
+    "The physician's username or password was not accepted (after 5 wrong attempts in a row "
+    "their account is locked for 5 minutes)"
+)
+
+
+class PhysicianRefused(FieldError):
+    def __init__(self) -> None:
+        super().__init__("physician_password", PHYSICIAN_REFUSED)
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,9 @@ def to_effect(row: SideEffectRow) -> SideEffect:
         status_reason=row.status_reason or "",
         acknowledged_by=row.acknowledged_by,
         acknowledged_at=row.acknowledged_at,
+        physician_decision=row.physician_decision or "",
+        physician_decision_by=row.physician_decision_by,
+        physician_decision_at=row.physician_decision_at,
     )
 
 
@@ -244,6 +259,74 @@ class SideEffectService(Service):
             if row.acknowledged_by is None:
                 row.acknowledged_by, row.acknowledged_at = actor.username, self.now()
             return to_effect(row)
+
+    def record_physician_decision(
+        self,
+        actor: Actor,
+        effect_id: int,
+        decision: str,
+        physician_username: str,
+        physician_password: str,
+    ) -> SideEffect:
+        """A physician's documented decision on a SEVERE side effect that is still open: the
+        patient may be discharged with it (the checklist shows the decision as evidence).
+
+        The physician confirms with their own username and password, also at a nurse's
+        workstation (the dose witness's check: a wrong password writes nothing, is on the
+        audit trail and counts towards their lockout). Only a physician may decide; the
+        decision text is required; one decision per side effect."""
+        name = fields.one_line_text(
+            "physician", physician_username, fields.USERNAME_LENGTH, label="Physician's username"
+        ).lower()
+        if not isinstance(physician_password, str):
+            raise FieldError("physician_password", "The physician must type their password")
+        now = self.now()
+        refused = False
+        with self.db.transaction(audit=self.audit(actor, "physician's decision")) as session:
+            acting_user(session, actor, Permission.CHART)
+            row = self._current(session, effect_id)
+            owner = self._owner(session, row.session_id)
+            if not Phase(owner.phase).active:
+                raise DomainError(
+                    f"This session is {Phase(owner.phase).label.lower()}: "
+                    "no decision can be recorded for its discharge"
+                )
+            text = check_physician_decision(to_effect(row), decision)
+            if not name:
+                raise FieldError("physician", "The physician's username is required")
+            if not physician_password:
+                raise FieldError("physician_password", "The physician must type their password")
+            physician = session.scalar(select(UserRow).where(UserRow.username == name))
+            if not confirmed(
+                session,
+                physician,
+                physician_password,
+                now,
+                lambda who: self.audit(actor, f"physician {who} not accepted"),
+                action="physician_refused",
+                entity="side_effect",
+                entity_id=row.id,
+            ):
+                refused = True
+            else:
+                user = to_user(physician)  # type: ignore[arg-type]
+                if not user.may(Permission.SIGN):
+                    raise FieldError(
+                        "physician",
+                        f"{user.display_name} is not a physician: only a physician can "
+                        "decide that the patient may leave with a severe side effect",
+                    )
+                session.info["audit"] = self.audit(actor, f"physician's decision: {user.username}")
+                row.physician_decision = text
+                row.physician_decision_by = user.username
+                row.physician_decision_at = now
+                session.flush()
+                result = to_effect(row)
+        if refused:  # the failure count and the audit entry were committed above
+            log.warning("side effect %d: physician %s refused", effect_id, name)
+            raise PhysicianRefused()
+        log.info("side effect %d: physician's decision by %s", effect_id, name)
+        return result
 
     # -- the catalog (administrators) ------------------------------------------------------
     def add_kind(self, actor: Actor, name: str) -> tuple[SideEffectKind, ...]:

@@ -14,6 +14,7 @@ from ketamon.domain.discharge import (
     DischargeDecision,
     DischargeRules,
     Escort,
+    InfusionStop,
     ItemState,
     IvSite,
     Nausea,
@@ -31,6 +32,7 @@ from ketamon.domain.discharge import (
     validate_escort_plan,
     vitals_deviation_percent,
 )
+from ketamon.domain.dose import DoseRecord
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.domain.users import Role, User
 
@@ -47,12 +49,19 @@ READY = DischargeAnswers(
     instructions_acknowledged=True,
     escort=ESCORT,
 )
+DOSE = DoseRecord(
+    1, 72.5, 0.5, 36.25, 10, 54.4, "LOT-1", "nurse.jo", NOW - timedelta(hours=2),
+    actual_mg=36.0, wasted_mg=0.25, witness="nurse.kim", completed_by="nurse.jo",
+    completed_at=NOW - timedelta(minutes=40),
+)  # fmt: skip
 FACTS = ClinicalFacts(
     now=NOW,
     infusion_ended_at=NOW - timedelta(minutes=45),
     baseline=BASE,
     last=VitalsPoint(126, 82, 74, NOW - timedelta(minutes=5)),
     last_moaas=5,
+    stop=InfusionStop(NOW - timedelta(minutes=45), timedelta(minutes=40), 40),
+    dose=DOSE,
 )
 
 

@@ -20,7 +20,7 @@ from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.domain.sessions import EventKind, Phase
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.storage.models import AuditRow, SessionRow
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft
 
 KIM = Actor("nurse.kim", "Kim Osei")
 ESCORT = Escort("Maria Lopez", "Sister", "(212) 555-0143", True)
@@ -40,14 +40,19 @@ def kim(clinic):
     return add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
 
 
-def _in_recovery(clinic, clock, *, minutes_after_stop: int = 35, moaas: int | None = 5):
+def _in_recovery(
+    clinic, clock, *, minutes_after_stop: int = 35, moaas: int | None = 5, dose: bool = True
+):
     patient = clinic.patients.register(NURSE, draft("MRN1001", "Ada Lovelace"))
     chair = clinic.chairs.list()[0]
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
+    clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)
+    if dose:
+        complete_dose(clinic, s.id, witness="nurse.kim")
     clock.advance(minutes=minutes_after_stop)
     values = dict(systolic=130, diastolic=80, heart_rate=76, spo2=98, resp_rate=14)
     clinic.vitals.record(NURSE, s.id, VitalsDraft(**values, sedation=moaas))

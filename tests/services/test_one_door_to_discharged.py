@@ -130,6 +130,7 @@ class Ward:
         if self.phase == "recovery_ready":
             clock.advance(minutes=30)
             baseline(c, s.id, sedation=5)
+            c.dose.complete(NURSE, s.id, 36.0, 0.25, "nurse.kim", PASSWORD)
             c.discharge.save_answers(NURSE, s.id, READY)
             assert c.discharge.state(s.id).check.ready
         return subject
@@ -195,6 +196,9 @@ def plausible(parameter: inspect.Parameter, subject: Subject, clock) -> object: 
         "wasted_mg": 0.25,
         "witness_username": "nurse.kim",
         "witness_password": PASSWORD,
+        "decision": "Home with escort; antiemetic given",
+        "physician_username": "nurse.kim",  # not a physician: refused, like any wrong one
+        "physician_password": PASSWORD,
     }
     if name not in values:
         pytest.fail(f"No plausible value for a parameter named {name!r}: add one here")

@@ -1,0 +1,98 @@
+"""The summary prints the discharge criteria KetaMon checks from the record, with their
+evidence, and never a criterion "Met" that the record contradicts; a physician's decision
+on a severe side effect is printed beside it."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC
+from html import unescape
+
+import pypdf
+
+from ketamon.domain.discharge import AgainstAdvice
+from ketamon.domain.side_effects import Severity
+from ketamon.reports.pdf import write_pdf
+from ketamon.reports.summary_html import build_html
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft
+from tests.reports.conftest import ANSWERS
+
+
+def _row(html: str, criterion: str) -> str:
+    """The checklist row of `criterion`, tags removed: "criterion | result | evidence"."""
+    match = re.search(rf"<tr><td>{re.escape(criterion)}</td>.*?</tr>", html)
+    assert match, criterion
+    return unescape(re.sub(r"<[^>]+>", "|", match.group(0)))
+
+
+def _session(clinic, clock, severe: str):
+    patient = clinic.patients.register(NURSE, draft("KM-20002", "Rosa Diaz"))
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    baseline(clinic, s.id, sedation=5)
+    clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
+    clinic.sessions.start(NURSE, s.id)
+    clock.advance(minutes=2)
+    effect = clinic.side_effects.tick(NURSE, s.id, severe, severity=Severity.SEVERE)
+    clock.advance(minutes=38)
+    clinic.sessions.stop(NURSE, s.id)
+    clock.advance(minutes=35)
+    baseline(clinic, s.id, sedation=5)
+    return s, effect
+
+
+def test_a_patient_who_left_with_severe_nausea_open_is_never_printed_met(clinic, clock):
+    """The issue's summary printed "Nausea SEVERE, not resolved" beside "Nausea controlled:
+    Met". Answers saved before the nausea was graded severe, dose never completed."""
+    add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
+    patient = clinic.patients.register(NURSE, draft("KM-20003", "Ana Ruiz"))
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    baseline(clinic, s.id, sedation=5)
+    clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
+    clinic.sessions.start(NURSE, s.id)
+    clock.advance(minutes=2, seconds=38)
+    clinic.sessions.stop(NURSE, s.id, "Patient distressed")
+    clinic.discharge.save_answers(NURSE, s.id, ANSWERS)  # nausea "minimal"
+    nausea = clinic.side_effects.tick(NURSE, s.id, "nausea")
+    clinic.side_effects.set_severity(NURSE, nausea.id, Severity.SEVERE)
+    ama = AgainstAdvice("Wanted to go home", "nurse.kim", True)
+    clinic.discharge.leave_against_advice(NURSE, s.id, ama)
+
+    html = build_html(clinic.summary.snapshot(s.id, tz=UTC), chart=False)
+    nausea_row = _row(html, "Nausea / vomiting controlled")
+    assert "NOT MET" in nausea_row and "Met|" not in nausea_row.replace("NOT MET", "")
+    assert "contradicts the record: Nausea SEVERE since" in nausea_row
+    assert "NOT MET" in _row(html, "No SEVERE side effect unresolved")
+    dose = _row(html, "Dose record completed (given, wasted, witness)")
+    assert "NOT MET" in dose and "Schedule III" in dose
+    stop = _row(html, "Infusion ran to its target, or stopped early with a reason")
+    assert "Met" in stop and "Stopped early at 02:38 of 40:00: Patient distressed" in stop
+    assert "LEFT AGAINST MEDICAL ADVICE" in html
+
+
+def test_a_physicians_decision_is_printed_beside_the_side_effect(clinic, clock, tmp_path, qapp):
+    add_user(clinic, "dr.patel", "Anil Patel", "MD", "physician", PASSWORD)
+    s, effect = _session(clinic, clock, "headache")
+    clinic.side_effects.record_physician_decision(
+        NURSE, effect.id, "Known migraine; home with escort", "dr.patel", PASSWORD
+    )
+    complete_dose(clinic, s.id)
+    clinic.discharge.save_answers(NURSE, s.id, ANSWERS)
+    clinic.discharge.discharge(NURSE, s.id)
+
+    summary = clinic.summary.snapshot(s.id, tz=UTC)
+    html = build_html(summary, chart=False)
+    when = f"{clock():%H:%M} UTC"
+    assert (
+        f"<b>not resolved</b>; <b>physician's decision</b> (Anil Patel, MD, {when}): "
+        "Known migraine; home with escort"
+    ) in html
+    row = _row(html, "No SEVERE side effect unresolved")
+    assert "Met" in row and "physician's decision by Anil Patel, MD" in row
+    path = tmp_path / "summary.pdf"
+    write_pdf(summary, path)
+    text = " ".join(
+        " ".join(page.extract_text().split()) for page in pypdf.PdfReader(str(path)).pages
+    )
+    assert "physician's decision (Anil Patel, MD" in text
+    assert "Known migraine; home with escort" in text
+    assert "waste witnessed by Dana Witness, RN" in text
