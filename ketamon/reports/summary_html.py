@@ -6,7 +6,7 @@ time zone with its abbreviation; worrying values are written in words, not only 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from html import escape
 
@@ -40,10 +40,26 @@ def _rows(rows: Iterable[tuple[str, str]]) -> str:
     return "".join(f'<tr><td width="30%"><b>{_e(k)}</b></td><td>{v}</td></tr>' for k, v in rows)
 
 
-def _table(header: Iterable[str], body: Iterable[Iterable[str]]) -> str:
-    head = "".join(f'<th align="left" bgcolor="#e6e9ee">{_e(h)}</th>' for h in header)
+def _table(
+    header: Iterable[str],
+    body: Iterable[Iterable[str]],
+    *,
+    widths: Sequence[int] = (),
+    small: bool = False,
+) -> str:
+    """`widths`: each column's share of the page in percent (so no column is squeezed
+    until its words break); `small`: 9 pt, for a table of many columns."""
+    head = "".join(
+        f'<th align="left" bgcolor="#e6e9ee"{_width(widths, i)}>{_e(h)}</th>'
+        for i, h in enumerate(header)
+    )
     rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in body)
-    return f"<table {_TABLE}><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    table = _TABLE if not small else _TABLE.replace('style="', 'style="font-size: 9pt; ')
+    return f"<table {table}><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _width(widths: Sequence[int], column: int) -> str:
+    return f' width="{widths[column]}%"' if column < len(widths) else ""
 
 
 def build_html(summary: SessionSummary, *, chart: bool = True, chart_width: int = 640) -> str:
@@ -206,6 +222,11 @@ def _news2(v: VitalsSet) -> str:
     return _e(f"{v.news2.total} {v.news2.response.short}{oxygen}")
 
 
+# Column shares (%), so no column is squeezed until a word breaks inside: "baseline" and
+# "184/106" fit whole at 9 pt; a grade word may go under its value, a name wraps at spaces.
+_WIDTHS = (12, 12, 12, 9, 9, 9, 8, 6, 10, 13)
+
+
 def _vitals(s: SessionSummary, chart_width: int) -> str:
     full = [v for v in s.vitals if v.values.systolic is not None]
     if not full:
@@ -222,14 +243,14 @@ def _vitals(s: SessionSummary, chart_width: int) -> str:
     key = f"{RESPONSE_KEY} {SCALE2_KEY}" if scale2 else RESPONSE_KEY
     height = chart_width * 38 // 100  # the image is 2000 x 760
     if not chart_width:
-        return H3 + "Vitals</h3>" + _table(header, body) + _e_p(key)
+        return H3 + "Vitals</h3>" + _table(header, body, widths=_WIDTHS, small=True) + _e_p(key)
     # Heading and chart in one borderless cell, so a page break never separates them.
     chart = (
         '<table width="100%" cellspacing="0" cellpadding="0"><tr><td>'
         f'{H3}Vitals</h3><img src="{CHART_URL}" width="{chart_width}" height="{height}">'
         "</td></tr></table>"
     )
-    return chart + _table(header, body) + _e_p(key)
+    return chart + _table(header, body, widths=_WIDTHS, small=True) + _e_p(key)
 
 
 def _e_p(text: str) -> str:

@@ -78,7 +78,9 @@ class SessionWindow(QDialog):
         self.on_saved: Callable[[], object] | None = None  # e.g. the board reloads
         self.setWindowTitle(f"Session: {session.patient_name} ({session.chair_name})")
         self.setMinimumSize(1100, 720)
-        self.resize(1480, 960)
+        # Within the screen (a 1366x768 laptop too), as large as 1480x960 where there is room.
+        room = self.screen().availableGeometry()
+        self.resize(min(1480, room.width()), min(960, room.height()))
         self.header = QLabel()
         self.header.setObjectName("sessionHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from ketamon.domain.news2 import Response
@@ -28,12 +28,14 @@ COLUMNS = (
     "MOAA/S",
     "Dissoc. 0–3",
     "CADSS",
+    # Beside the values, before the flags: on a narrow screen it is in view, not scrolled
+    # off to the right and cut short.
+    "NEWS2 (RCP)",
     "Flags",
     "Entered by",
     "Status",
-    "NEWS2 (RCP)",
 )
-SPO2, FLAGS, ENTERED_BY, STATUS, NEWS2 = 4, 11, 12, 13, 14
+SPO2, NEWS2, FLAGS, ENTERED_BY, STATUS = 4, 11, 12, 13, 14
 CELL_KEYS: dict[int, tuple[str, ...]] = {
     2: ("systolic", "diastolic"),
     3: ("heart_rate",),
@@ -94,11 +96,17 @@ def status_text(vitals: VitalsSet) -> str:
 
 
 def news2_text(vitals: VitalsSet) -> str:
-    """ "on O2 · NEWS2 5 (medium: urgent response)"; "–" for scores recorded on their own."""
+    """ "5 medium: urgent response · on O2" (the header says NEWS2); "incomplete" without
+    every parameter; "–" for scores recorded on their own."""
     if vitals.scores_only or vitals.news2 is None:
         return "–"
-    oxygen = "on O2 · " if vitals.values.oxygen else ""
-    return oxygen + vitals.news2.words
+    news = vitals.news2
+    text = "incomplete" if news.response is None else f"{news.total} {news.response.words}"
+    return text + (" · on O2" if vitals.values.oxygen else "")
+
+
+# The widest NEWS2 cell there can be: the column is never narrower, so no response is cut.
+NEWS2_WIDEST = tuple(f"20 {r.words} · on O2" for r in Response)
 
 
 def cell_grade(vitals: VitalsSet, column: int) -> Grade:
@@ -219,8 +227,9 @@ class VitalsTableModel(QAbstractTableModel):
         if role == _TOOLTIP:
             if column == ENTERED_BY:
                 return f"Username {vitals.entered_by}"  # as the audit trail names them
-            if column == NEWS2:
-                return news2_text(vitals)  # the whole response, if the column is narrow
+            if column == NEWS2 and vitals.news2 is not None and not vitals.scores_only:
+                oxygen = ", on supplemental oxygen" if vitals.values.oxygen else ""
+                return vitals.news2.words + oxygen
             if vitals.values.note and column in (0, STATUS):
                 return f"Note: {vitals.values.note}"
             return flags_text(vitals) or None
@@ -274,6 +283,15 @@ class VitalsTableView(QTableView):
         # Sized to the contents on a full refresh, not re-measured on every new row.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+
+    def resizeColumnsToContents(self) -> None:  # noqa: N802
+        """Each column to its contents, the NEWS2 column at least as wide as its widest
+        possible response: a set added later never has its words cut short."""
+        super().resizeColumnsToContents()
+        self.ensurePolished()
+        metrics = QFontMetrics(self.font())
+        widest = max(metrics.horizontalAdvance(text) for text in NEWS2_WIDEST) + 16
+        self.setColumnWidth(NEWS2, max(self.columnWidth(NEWS2), widest))
 
     def selected_set(self) -> VitalsSet | None:
         rows = self.selectionModel().selectedRows()

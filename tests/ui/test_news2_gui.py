@@ -76,5 +76,5 @@ def test_vitals_table_shows_news2_in_words(clinic, clock):
     )  # fmt: skip
     clinic.vitals.record(NURSE, session.id, full)
     baseline_set, saved = clinic.vitals.list(session.id)
-    assert cell_text(saved, NEWS2) == "on O2 · NEWS2 7 (high: emergency response)"
-    assert cell_text(baseline_set, NEWS2) == "NEWS2 incomplete"
+    assert cell_text(saved, NEWS2) == "7 high: emergency response · on O2"
+    assert cell_text(baseline_set, NEWS2) == "incomplete"
