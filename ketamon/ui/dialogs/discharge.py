@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -53,6 +54,14 @@ MARK_STYLES = {
     ItemState.NOTE: "color: #8a5a00; font-weight: 700;",
 }
 COMPUTED = ("observation", "stop", "vitals", "moaas", "side_effects", "dose")
+# Beside the evidence, the criteria say it short (the full wording is the tooltip, the list
+# of what is missing and the summary).
+SHORT_LABELS = {
+    "stop": "Early stop has its reason",
+    "moaas": "Last MOAA/S is 5",
+    "side_effects": "No SEVERE side effect open",
+    "dose": "Dose record completed",
+}
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,7 @@ def _enum(kind, value):  # noqa: ANN001, ANN202 - Qt hands enum data back as pla
 class DischargeDialog(QDialog):
     def __init__(self, parent: QWidget | None, title: str, handlers: DischargeHandlers) -> None:
         super().__init__(parent)
-        self.handlers = handlers
+        self.handlers, self.title = handlers, title
         self.state = handlers.state()
         self.outcome: str | None = None
         self.setWindowTitle(f"Discharge: {title}")
@@ -89,16 +98,8 @@ class DischargeDialog(QDialog):
         computed = QGroupBox("Checked by KetaMon from the record")
         self.computed_grid = QGridLayout(computed)
         self.computed_rows: dict[str, tuple[QLabel, QLabel, QLabel]] = {}
-        for row, key in enumerate(COMPUTED):
-            mark, label, evidence = QLabel(), QLabel(), QLabel()
-            mark.setObjectName("checkMark")
-            evidence.setObjectName(f"evidence_{key}")
-            evidence.setWordWrap(True)
-            for col, widget in enumerate((mark, label, evidence)):
-                self.computed_grid.addWidget(widget, row, col)
-            self.computed_rows[key] = (mark, label, evidence)
-        self.computed_grid.setColumnStretch(2, 1)
-        # On a SEVERE side effect still open: the physician documents the decision here.
+        # On a SEVERE side effect still open: the physician documents the decision here
+        # (under the criterion, so the evidence keeps its width).
         self.decision_button = QPushButton("Physician's &decision…")
         self.decision_button.setObjectName("btn_physician_decision")
         self.decision_button.setAutoDefault(False)
@@ -107,12 +108,22 @@ class DischargeDialog(QDialog):
             "still open (their own username and password)"
         )
         self.decision_button.clicked.connect(self._physician_decision)
-        self.computed_grid.addWidget(
-            self.decision_button,
-            COMPUTED.index("side_effects"),
-            3,
-            Qt.AlignmentFlag.AlignTop,
-        )
+        for row, key in enumerate(COMPUTED):
+            mark, label, evidence = QLabel(), QLabel(), QLabel()
+            mark.setObjectName("checkMark")
+            evidence.setObjectName(f"evidence_{key}")
+            evidence.setWordWrap(True)
+            cell: QWidget = label
+            if key == "side_effects":
+                cell = QWidget()
+                stack = QVBoxLayout(cell)
+                stack.setContentsMargins(0, 0, 0, 0)
+                stack.addWidget(label)
+                stack.addWidget(self.decision_button, 0, Qt.AlignmentFlag.AlignLeft)
+            for col, widget in enumerate((mark, cell, evidence)):
+                self.computed_grid.addWidget(widget, row, col, Qt.AlignmentFlag.AlignTop)
+            self.computed_rows[key] = (mark, label, evidence)
+        self.computed_grid.setColumnStretch(2, 1)  # the evidence takes the room
 
         # Confirmed by the nurse
         confirm = QGroupBox("Confirmed by the nurse")
@@ -222,15 +233,25 @@ class DischargeDialog(QDialog):
         buttons.addWidget(self.discharge_button)
 
         columns = QHBoxLayout()
-        left = QVBoxLayout()
+        left_page = QWidget()
+        left = QVBoxLayout(left_page)
+        left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(computed)
         left.addWidget(confirm)
         left.addStretch(1)
+        # On a low screen (1366x768) the criteria and answers scroll; the list of what is
+        # missing (right) stays in view.
+        scroller = QScrollArea()
+        scroller.setObjectName("checklistScroll")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setWidget(left_page)
         right = QVBoxLayout()
         right.addWidget(escort)
         right.addWidget(self.padss)
         right.addWidget(self.missing_frame, 1)
-        columns.addLayout(left, 3)
+        columns.addWidget(scroller, 3)
         columns.addLayout(right, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -240,11 +261,18 @@ class DischargeDialog(QDialog):
 
         self._load(self.state.answers)
         self._verdict()
+        self._fit_screen()
         self.ticker = QTimer(self)  # the observation time counts down on screen
         self.ticker.setInterval(1000)
         self.ticker.timeout.connect(self._verdict)
         self.ticker.start()
         self.oriented.setFocus()
+
+    def _fit_screen(self) -> None:
+        """Tall enough for the evidence of every criterion, as far as the screen allows."""
+        screen = self.screen()
+        room = screen.availableGeometry().height() - 40 if screen is not None else 900
+        self.resize(self.width(), max(self.minimumHeight(), min(room, 940)))
 
     # -- widgets ---------------------------------------------------------------------------
     def _choice(self, key: str, items: list[tuple[str, object]]) -> QComboBox:
@@ -323,7 +351,8 @@ class DischargeDialog(QDialog):
             item = items[key]
             mark.setText(MARKS[item.state])
             mark.setStyleSheet(MARK_STYLES[item.state])
-            label.setText(item.label)
+            label.setText(SHORT_LABELS.get(key, item.label))
+            label.setToolTip(item.label)
             evidence.setText(item.evidence)
         self.decision_button.setVisible(
             self.handlers.physician_decision is not None
@@ -413,7 +442,7 @@ class DischargeDialog(QDialog):
         waiting = awaiting_decision(self.state.facts.side_effects)
         if not waiting:
             return
-        decided = PhysicianDecisionDialog.ask(self, self.windowTitle(), waiting, record)  # type: ignore[arg-type]
+        decided = PhysicianDecisionDialog.ask(self, self.title, waiting, record)  # type: ignore[arg-type]
         if decided is None:
             return
         try:
