@@ -237,6 +237,11 @@ def nurse_views(smoke: Smoke, clinic) -> None:  # noqa: ANN001
     page.dose()  # DoseRecordDialog
     session_window.table.selectRow(0)
     session_window.correct()  # CorrectVitalsDialog
+    from ketamon.domain.side_effects import Severity
+
+    clinic.side_effects.tick(controller.actor, session_id, "headache", severity=Severity.SEVERE)
+    session_window.refresh(full=True)
+    session_window.physician_decision()  # PhysicianDecisionDialog
     session_window.close()
     window.close()
 

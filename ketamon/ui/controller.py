@@ -209,6 +209,11 @@ class BoardController(QObject):
                 for u in others
                 if u.active and u.username != actor.username
             ),
+            physician_decision=lambda effect_id, text, username, password: (
+                clinic.side_effects.record_physician_decision(
+                    actor, effect_id, text, username, password
+                )
+            ),
         )
         outcome = self._guard(lambda: DischargeDialog.ask(self.parent_widget, title, handlers))
         self.reload()

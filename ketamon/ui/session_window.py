@@ -33,12 +33,18 @@ from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.errors import DomainError
 from ketamon.domain.record import Marker
 from ketamon.domain.review import Addendum, Signature
+from ketamon.domain.side_effects import SideEffect
 from ketamon.domain.vitals import VitalsSet
 from ketamon.services.clinic import Clinic
 from ketamon.storage.database import StorageError
 from ketamon.ui.buttons import add_buttons
 from ketamon.ui.dialogs.history import HistoryTree
 from ketamon.ui.dialogs.infusion import InterventionsPage
+from ketamon.ui.dialogs.physician_decision import (
+    PhysicianDecisionDialog,
+    awaiting_decision,
+    effect_words,
+)
 from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.dialogs.timeline import TimelineTable
 from ketamon.ui.dialogs.vitals_correct import VOID_REASONS, CorrectVitalsDialog
@@ -75,6 +81,7 @@ class SessionWindow(QDialog):
         self.addenda: list[Addendum] = []
         self.names: dict[str, str] = {}  # username -> display name, read by refresh(full)
         self.sets: list[VitalsSet] = []
+        self.effects: list[SideEffect] = []  # read by refresh: the decision action needs them
         self.on_saved: Callable[[], object] | None = None  # e.g. the board reloads
         self.setWindowTitle(f"Session: {session.patient_name} ({session.chair_name})")
         self.setMinimumSize(1100, 720)
@@ -157,6 +164,12 @@ class SessionWindow(QDialog):
         specs = (
             ("Record vitals…", "Enter a new vitals set for this session", self.record_vitals),
             ("Side effects…", "Tick, grade and resolve side effects (E)", self.side_effects),
+            (
+                "Physician's decision…",
+                "A physician documents the decision on a SEVERE side effect still open "
+                "(their username and password)",
+                self.physician_decision,
+            ),
             ("Correct…", "Correct the selected set (a reason is required)", self.correct),
             ("Void…", "Void the selected set (a reason is required)", self.void),
             ("Save chart as PNG…", "Save the chart as an image", self.save_chart),
@@ -233,6 +246,7 @@ class SessionWindow(QDialog):
                 self.names = self.clinic.users.names()  # who did what, by name
                 self.timeline.names = self.names
             self.sets = self.clinic.vitals.list(self.session_id)
+            self.effects = self.clinic.side_effects.list(self.session_id)
             timeline = self.clinic.record.timeline(self.session_id)
             self.markers = self.clinic.record.markers(self.session_id)
             self.signature = self.clinic.review.signature(self.session_id)
@@ -420,6 +434,31 @@ class SessionWindow(QDialog):
             self.refresh(full=True)
         return changes
 
+    def physician_decision(self) -> SideEffect | None:
+        """A physician's decision on a SEVERE side effect still open (it lets the patient be
+        discharged with it); the physician types their own username and password."""
+        waiting = awaiting_decision(self.effects)
+        if not waiting or self.locked or not self.session.phase.active:
+            return None
+        title = f"{self.session.patient_name} · MRN {self.session.mrn}"
+        recorded = PhysicianDecisionDialog.ask(
+            self,
+            title,
+            waiting,
+            lambda effect_id, text, username, password: (
+                self.clinic.side_effects.record_physician_decision(
+                    self.actor, effect_id, text, username, password
+                )
+            ),
+        )
+        if recorded is not None:
+            self.message.setText(
+                f"Physician's decision recorded on {recorded.display_name} "
+                f"by {self.names.get(recorded.physician_decision_by or '', '')}"
+            )
+            self.changed()
+        return recorded
+
     def changed(self) -> None:
         """An intervention was recorded: this window and the board show it."""
         self.refresh(full=True)
@@ -445,6 +484,14 @@ class SessionWindow(QDialog):
         self.review_banner.setVisible(read_only)
         for text in ("Record vitals…", "Side effects…"):
             self.buttons[text].setEnabled(not self.locked)
+        waiting = awaiting_decision(self.effects)
+        decision = self.buttons["Physician's decision…"]
+        decision.setVisible(bool(waiting) and live and not self.locked)
+        decision.setToolTip(
+            "A physician documents the decision on: " + "; ".join(effect_words(e) for e in waiting)
+            if waiting
+            else ""
+        )
         self.buttons["Sign…"].setVisible(
             read_only and signing is not None and signing.may_sign and not self.signed
         )

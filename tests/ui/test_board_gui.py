@@ -11,7 +11,7 @@ from ketamon.ui.dialogs.checkin import CheckInDialog
 from ketamon.ui.dialogs.discharge import DischargeDialog
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import ReasonDialog
-from tests.conftest import NURSE, T0, baseline, draft, open_clinic
+from tests.conftest import NURSE, T0, baseline, complete_dose, draft, open_clinic
 from tests.ui.conftest import click, tile_of
 from tests.ui.test_discharge_gui import fill_checklist
 
@@ -101,6 +101,7 @@ def test_full_session_by_clicking_and_restart_shows_same_state(
     session_id = window.controller.session_on(tile.chair_id).id
     clock.advance(minutes=20)  # the minimum observation time, then the last checks
     clinic.vitals.record(NURSE, session_id, VitalsDraft(120, 78, 70, 98, 14, sedation=5))
+    complete_dose(clinic, session_id)  # the Schedule III record, completed with a witness
     monkeypatch.setattr(DischargeDialog, "ask", classmethod(fill_checklist(qtbot)))
     click(qtbot, tile, "discharge")
     assert tile.phase_label.text() == "EMPTY"

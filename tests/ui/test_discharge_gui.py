@@ -11,7 +11,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.sessions import Phase
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.ui.dialogs.discharge import AgainstAdviceDialog, DischargeDialog
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft
 from tests.ui.conftest import click, tile_of
 
 
@@ -23,6 +23,7 @@ def _recovery(clinic, clock, *, minutes_after_stop=35):
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)
+    complete_dose(clinic, s.id, witness="nurse.kim")
     clock.advance(minutes=minutes_after_stop)
     values = dict(systolic=128, diastolic=80, heart_rate=74, spo2=98, resp_rate=14, sedation=5)
     clinic.vitals.record(NURSE, s.id, VitalsDraft(**values))

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -42,8 +43,9 @@ from ketamon.domain.discharge import (
     evaluate,
     normalize_phone,
 )
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.physician_decision import PhysicianDecisionDialog, awaiting_decision
 
 MARKS = {ItemState.OK: "✔ Met", ItemState.MISSING: "✖ Missing", ItemState.NOTE: "▲ Counted"}
 MARK_STYLES = {
@@ -51,7 +53,15 @@ MARK_STYLES = {
     ItemState.MISSING: "color: #b3261e; font-weight: 700;",
     ItemState.NOTE: "color: #8a5a00; font-weight: 700;",
 }
-COMPUTED = ("observation", "vitals", "moaas")
+COMPUTED = ("observation", "stop", "vitals", "moaas", "side_effects", "dose")
+# Beside the evidence, the criteria say it short (the full wording is the tooltip, the list
+# of what is missing and the summary).
+SHORT_LABELS = {
+    "stop": "Early stop has its reason",
+    "moaas": "Last MOAA/S is 5",
+    "side_effects": "No SEVERE side effect open",
+    "dose": "Dose record completed",
+}
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,8 @@ class DischargeHandlers:
     nurse: str  # display name of the acting nurse
     witnesses: tuple[tuple[str, str], ...] = ()  # (username, display) of other active users
     set_next_appointment: Callable[[datetime | None], object] | None = None
+    # (effect id, decision, physician username, password) -> the side effect, decided
+    physician_decision: Callable[[int, str, str, str], object] | None = None
 
 
 def _enum(kind, value):  # noqa: ANN001, ANN202 - Qt hands enum data back as plain str
@@ -74,7 +86,7 @@ def _enum(kind, value):  # noqa: ANN001, ANN202 - Qt hands enum data back as pla
 class DischargeDialog(QDialog):
     def __init__(self, parent: QWidget | None, title: str, handlers: DischargeHandlers) -> None:
         super().__init__(parent)
-        self.handlers = handlers
+        self.handlers, self.title = handlers, title
         self.state = handlers.state()
         self.outcome: str | None = None
         self.setWindowTitle(f"Discharge: {title}")
@@ -86,14 +98,32 @@ class DischargeDialog(QDialog):
         computed = QGroupBox("Checked by KetaMon from the record")
         self.computed_grid = QGridLayout(computed)
         self.computed_rows: dict[str, tuple[QLabel, QLabel, QLabel]] = {}
+        # On a SEVERE side effect still open: the physician documents the decision here
+        # (under the criterion, so the evidence keeps its width).
+        self.decision_button = QPushButton("Physician's &decision…")
+        self.decision_button.setObjectName("btn_physician_decision")
+        self.decision_button.setAutoDefault(False)
+        self.decision_button.setToolTip(
+            "The physician documents the decision to discharge with a SEVERE side effect "
+            "still open (their own username and password)"
+        )
+        self.decision_button.clicked.connect(self._physician_decision)
         for row, key in enumerate(COMPUTED):
             mark, label, evidence = QLabel(), QLabel(), QLabel()
             mark.setObjectName("checkMark")
+            evidence.setObjectName(f"evidence_{key}")
             evidence.setWordWrap(True)
-            for col, widget in enumerate((mark, label, evidence)):
-                self.computed_grid.addWidget(widget, row, col)
+            cell: QWidget = label
+            if key == "side_effects":
+                cell = QWidget()
+                stack = QVBoxLayout(cell)
+                stack.setContentsMargins(0, 0, 0, 0)
+                stack.addWidget(label)
+                stack.addWidget(self.decision_button, 0, Qt.AlignmentFlag.AlignLeft)
+            for col, widget in enumerate((mark, cell, evidence)):
+                self.computed_grid.addWidget(widget, row, col, Qt.AlignmentFlag.AlignTop)
             self.computed_rows[key] = (mark, label, evidence)
-        self.computed_grid.setColumnStretch(2, 1)
+        self.computed_grid.setColumnStretch(2, 1)  # the evidence takes the room
 
         # Confirmed by the nurse
         confirm = QGroupBox("Confirmed by the nurse")
@@ -109,10 +139,21 @@ class DischargeDialog(QDialog):
         pain_row.addWidget(self.pain)
         pain_row.addWidget(self.pain_error, 1)
         self.iv_site = self._choice("iv_site", [(s.label, s.value) for s in IvSite])
+        # An answer the record contradicts is refused: said here, under the field.
+        self.refusals: dict[str, QLabel] = {}
+        for key in ("nausea", "pain"):
+            note = QLabel()
+            note.setObjectName(f"refused_{key}")
+            note.setWordWrap(True)
+            note.setStyleSheet("color: #b3261e; font-weight: 600;")
+            note.hide()
+            self.refusals[key] = note
         form.addRow("Alert and oriented ×3:", self.oriented)
         form.addRow("Steady gait:", self.gait)
         form.addRow("Nausea / vomiting:", self.nausea)
+        form.addRow("", self.refusals["nausea"])
         form.addRow("Pain score (0–10):", pain_row)
+        form.addRow("", self.refusals["pain"])
         form.addRow("IV site:", self.iv_site)
         self.instructions = QLabel(self.state.instructions)
         self.instructions.setObjectName("instructionsText")
@@ -192,15 +233,25 @@ class DischargeDialog(QDialog):
         buttons.addWidget(self.discharge_button)
 
         columns = QHBoxLayout()
-        left = QVBoxLayout()
+        left_page = QWidget()
+        left = QVBoxLayout(left_page)
+        left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(computed)
         left.addWidget(confirm)
         left.addStretch(1)
+        # On a low screen (1366x768) the criteria and answers scroll; the list of what is
+        # missing (right) stays in view.
+        scroller = QScrollArea()
+        scroller.setObjectName("checklistScroll")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setWidget(left_page)
         right = QVBoxLayout()
         right.addWidget(escort)
         right.addWidget(self.padss)
         right.addWidget(self.missing_frame, 1)
-        columns.addLayout(left, 3)
+        columns.addWidget(scroller, 3)
         columns.addLayout(right, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -210,11 +261,18 @@ class DischargeDialog(QDialog):
 
         self._load(self.state.answers)
         self._verdict()
+        self._fit_screen()
         self.ticker = QTimer(self)  # the observation time counts down on screen
         self.ticker.setInterval(1000)
         self.ticker.timeout.connect(self._verdict)
         self.ticker.start()
         self.oriented.setFocus()
+
+    def _fit_screen(self) -> None:
+        """Tall enough for the evidence of every criterion, as far as the screen allows."""
+        screen = self.screen()
+        room = screen.availableGeometry().height() - 40 if screen is not None else 900
+        self.resize(self.width(), max(self.minimumHeight(), min(room, 940)))
 
     # -- widgets ---------------------------------------------------------------------------
     def _choice(self, key: str, items: list[tuple[str, object]]) -> QComboBox:
@@ -293,8 +351,13 @@ class DischargeDialog(QDialog):
             item = items[key]
             mark.setText(MARKS[item.state])
             mark.setStyleSheet(MARK_STYLES[item.state])
-            label.setText(item.label)
+            label.setText(SHORT_LABELS.get(key, item.label))
+            label.setToolTip(item.label)
             evidence.setText(item.evidence)
+        self.decision_button.setVisible(
+            self.handlers.physician_decision is not None
+            and items["side_effects"].state is ItemState.MISSING
+        )
         self.escort_phone_error.setText(self._phone_problem())
         total = check.padss.total
         needed = self.handlers.rules.padss_minimum
@@ -346,12 +409,48 @@ class DischargeDialog(QDialog):
     def _save(self) -> bool:
         try:
             self.state = self.handlers.save(self.answers())
-        except (DomainError, StorageError) as error:
-            self.message.setText(f"Not saved: {error}")
-            self.message.show()
+        except ValidationErrors as error:
+            refused = {k: v for k, v in error.errors.items() if k in self.refusals}
+            if not refused:
+                return self._not_saved(error)
+            # The record contradicts these answers: they were not saved, the others were.
+            self.state = self.handlers.state()
+            self._show_refusals(refused)
+            self.message.hide()
             return False
+        except (DomainError, StorageError) as error:
+            return self._not_saved(error)
+        self._show_refusals({})
         self.message.hide()
         return True
+
+    def _not_saved(self, error: Exception) -> bool:
+        self.message.setText(f"Not saved: {error}")
+        self.message.show()
+        return False
+
+    def _show_refusals(self, refused: dict[str, str]) -> None:
+        for key, note in self.refusals.items():
+            text = refused.get(key, "")
+            note.setText(f"Not saved. {text}" if text else "")
+            note.setVisible(bool(text))
+
+    def _physician_decision(self) -> None:
+        record = self.handlers.physician_decision
+        if record is None:
+            return
+        waiting = awaiting_decision(self.state.facts.side_effects)
+        if not waiting:
+            return
+        decided = PhysicianDecisionDialog.ask(self, self.title, waiting, record)  # type: ignore[arg-type]
+        if decided is None:
+            return
+        try:
+            self.state = self.handlers.state()  # the decision is now in the record
+        except (DomainError, StorageError) as error:
+            self._not_saved(error)
+            return
+        self._verdict()
 
     def _save_appointment(self) -> None:
         """The next appointment, printed on the summary (optional; local date and time)."""
