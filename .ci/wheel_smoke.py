@@ -237,6 +237,12 @@ def nurse_views(smoke: Smoke, clinic) -> None:  # noqa: ANN001
     page.dose()  # DoseRecordDialog
     session_window.table.selectRow(0)
     session_window.correct()  # CorrectVitalsDialog
+    session_window.edit_patient()  # EditPatientDialog
+    # asked by the medication dialog when the drug is in the patient's allergies
+    from ketamon.domain.interventions import AllergyConflict
+    from ketamon.ui.dialogs.medication import AllergyOverrideDialog
+
+    AllergyOverrideDialog.ask(session_window, AllergyConflict("ondansetron", "Ondansetron"))
     session_window.close()
     window.close()
 
