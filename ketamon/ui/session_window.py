@@ -83,10 +83,16 @@ class SessionWindow(QDialog):
         self.on_saved: Callable[[], object] | None = None  # e.g. the board reloads
         self.setWindowTitle(f"Session: {session.patient_name} ({session.chair_name})")
         self.setMinimumSize(1100, 720)
-        self.resize(1480, 960)
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        # 1480 x 960, or the screen when smaller (1366 x 768: the bottom buttons in sight)
+        self.resize(
+            min(1480, screen.width()) if screen else 1480,
+            min(960, screen.height()) if screen else 960,
+        )
         self.header = QLabel()
         self.header.setObjectName("sessionHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)  # a long allergy list wraps, the window stays on screen
         self.chart = VitalsChart()
         self.model = VitalsTableModel(self)
         self.table = VitalsTableView(self.model)
