@@ -278,3 +278,25 @@ def test_alt_r_with_a_reason_records_it_with_the_override(clinic, allergic, qtbo
     assert "NAMED IN ALLERGIES, given because: Rash only; physician ordered" in (
         page.list.item(0).text()
     )
+
+
+def test_a_signed_session_shows_the_correction_beside_a_valid_signature(
+    clinic, clock, make_window, qtbot
+) -> None:
+    from ketamon.domain.actors import Actor
+    from tests.conftest import PASSWORD, add_user
+    from tests.reports.conftest import discharged_session
+
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    s = discharged_session(clinic, clock, sets=8)
+    clinic.review.sign(Actor("dr.patel", "Priya Patel, MD"), s.id, PASSWORD, "Reviewed", "")
+    typed = draft("KM-20001", "Maria Gonzales")
+    clinic.patients.correct(NURSE, clinic.sessions.get(s.id).patient_id, typed, "ID card")
+    window = make_window(clinic)
+    session_window = window.controller.open_session(s.id)
+    qtbot.addWidget(session_window)
+    text = session_window.signature_label.text()
+    assert "SIGNATURE INVALID" not in text
+    assert "Patient details corrected after signing" in text
+    assert "Full name: Maria Gonzalez → Maria Gonzales (" in text and "ID card" in text
+    assert session_window.buttons["Edit patient details…"].isEnabled()
