@@ -242,6 +242,12 @@ def nurse_views(smoke: Smoke, clinic) -> None:  # noqa: ANN001
     clinic.side_effects.tick(controller.actor, session_id, "headache", severity=Severity.SEVERE)
     session_window.refresh(full=True)
     session_window.physician_decision()  # PhysicianDecisionDialog
+    session_window.edit_patient()  # EditPatientDialog
+    # asked by the medication dialog when the drug is in the patient's allergies
+    from ketamon.domain.interventions import AllergyConflict
+    from ketamon.ui.dialogs.medication import AllergyOverrideDialog
+
+    AllergyOverrideDialog.ask(session_window, AllergyConflict("ondansetron", "Ondansetron"))
     session_window.close()
     window.close()
 

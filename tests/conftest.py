@@ -108,6 +108,8 @@ def draft(mrn: str = "MRN1001", name: str = "Ada Lovelace", **kw) -> PatientDraf
         date_of_birth=kw.pop("date_of_birth", date(1980, 5, 17)),
         weight_kg=kw.pop("weight_kg", 72.5),
         allergies=kw.pop("allergies", ""),
+        no_known_allergies=kw.pop("no_known_allergies", False),
+        spo2_scale2=kw.pop("spo2_scale2", False),
     )
 
 

@@ -1,7 +1,9 @@
 """Medications given during a session (ondansetron for nausea, midazolam for emergence...):
 what, how much, by which route, when, by whom, and which side effect it treated.
 
-Entries are voided with a reason, never deleted.
+Entries are voided with a reason, never deleted. A drug whose name appears in the
+patient's allergy list is recorded only with a reason for giving it anyway (the override),
+kept with the entry.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import datetime
 
 from ketamon.domain import fields
 from ketamon.domain.errors import FieldError, ValidationErrors
+from ketamon.domain.patients import allergy_match
 
 OTHER = "other"
 UNITS = ("mg", "mcg", "mL", "g", "units")
@@ -39,6 +42,34 @@ class MedicationDraft:
     side_effect_id: int | None = None
     note: str = ""
     other_drug: str = ""
+    # Why it is given although its name appears in the patient's allergies (asked only then).
+    allergy_override_reason: str = ""
+
+
+class AllergyConflict(FieldError):
+    """The drug's name appears in the patient's allergy list: recording it needs a reason
+    (`matched` is the entry of the list that names it)."""
+
+    def __init__(self, drug: str, matched: str) -> None:
+        super().__init__(
+            "allergy_override_reason",
+            f"{drug} appears in the patient's allergies (“{matched}”): give the reason "
+            "for giving it anyway, or go back",
+        )
+        self.drug = drug
+        self.matched = matched
+
+
+def allergy_override(drug: str, allergies: str, reason: object) -> str:
+    """The override reason to store with the entry: "" when the drug is not in the allergy
+    list; the cleaned reason when it is; AllergyConflict when it is and no reason is given."""
+    matched = allergy_match(drug, allergies)
+    if matched is None:
+        return ""
+    text = fields.optional_reason(reason, field="allergy_override_reason")
+    if not text:
+        raise AllergyConflict(drug, matched)
+    return text
 
 
 @dataclass(frozen=True)
@@ -56,6 +87,7 @@ class Medication:
     entered_by: str
     status: str = "current"
     status_reason: str = ""
+    allergy_override_reason: str = ""
 
     @property
     def dose_text(self) -> str:
@@ -77,8 +109,11 @@ def validate_medication(
     *,
     now: datetime,
     checked_in_at: datetime,
+    allergies: str,
 ) -> MedicationDraft:
-    """The cleaned draft (drug name resolved, time set) or ValidationErrors per field."""
+    """The cleaned draft (drug name resolved, time set) or ValidationErrors per field;
+    then, the fields being valid, AllergyConflict when the drug is in the patient's
+    `allergies` and no override reason is given."""
     if not isinstance(draft, MedicationDraft):
         raise FieldError("medication", "A medication entry is required")
     errors: dict[str, str] = {}
@@ -132,6 +167,7 @@ def validate_medication(
     )
     if errors:
         raise ValidationErrors(errors)
+    override = allergy_override(drug, allergies, draft.allergy_override_reason)  # type: ignore[arg-type]
     return MedicationDraft(
         drug=drug,  # type: ignore[arg-type]
         dose=dose,
@@ -141,6 +177,7 @@ def validate_medication(
         given_by=given_by,  # type: ignore[arg-type]
         side_effect_id=effect,
         note=note,  # type: ignore[arg-type]
+        allergy_override_reason=override,
     )
 
 

@@ -1,12 +1,20 @@
-"""Patient registration rules."""
+"""Patient registration and correction rules, and the patient's allergy status.
+
+Allergy status is explicit: a list typed by the nurse, "No known drug allergies" ticked
+as a deliberate answer, or neither, which is "Allergies not recorded" and is shown as a
+warning wherever the patient's details are shown. `allergy_text` gives the words.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date
+from dataclasses import fields as dataclass_fields
+from datetime import date, datetime, tzinfo
+from enum import StrEnum
 
 from ketamon.domain import fields
-from ketamon.domain.errors import FieldError, ValidationErrors
+from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 
 MIN_WEIGHT_KG = 20.0
 MAX_WEIGHT_KG = 350.0
@@ -24,6 +32,40 @@ class PatientDraft:
     date_of_birth: date | None
     weight_kg: float | None
     allergies: str = ""
+    no_known_allergies: bool = False  # the nurse's explicit "No known drug allergies"
+    spo2_scale2: bool = False  # NEWS2 SpO2 scale 2 (hypercapnic; a physician's decision)
+
+
+class AllergyStatus(StrEnum):
+    RECORDED = "recorded"  # allergies listed
+    NONE_KNOWN = "none_known"  # "No known drug allergies", ticked by the nurse
+    NOT_RECORDED = "not_recorded"  # neither: a warning
+
+    @property
+    def warning(self) -> bool:
+        """Whether the status should stand out: allergies to heed, or none recorded."""
+        return self is not AllergyStatus.NONE_KNOWN
+
+
+NKDA_TEXT = "No known drug allergies"
+NOT_RECORDED_TEXT = "ALLERGIES NOT RECORDED: ask the patient before giving any drug"
+
+
+def allergy_status(allergies: str, no_known_allergies: bool) -> AllergyStatus:
+    if allergies.strip():
+        return AllergyStatus.RECORDED
+    return AllergyStatus.NONE_KNOWN if no_known_allergies else AllergyStatus.NOT_RECORDED
+
+
+def allergy_text(allergies: str, no_known_allergies: bool) -> str:
+    """The words shown everywhere (session header, check-in, Give medication, summary):
+    "ALLERGIES: Penicillin (rash); Latex", "No known drug allergies", or the warning
+    "ALLERGIES NOT RECORDED: ...". Several lines are joined with "; "."""
+    status = allergy_status(allergies, no_known_allergies)
+    if status is AllergyStatus.RECORDED:
+        items = [line.strip() for line in allergies.splitlines() if line.strip()]
+        return "ALLERGIES: " + "; ".join(items)
+    return NKDA_TEXT if status is AllergyStatus.NONE_KNOWN else NOT_RECORDED_TEXT
 
 
 @dataclass(frozen=True)
@@ -34,6 +76,39 @@ class Patient:
     date_of_birth: date
     weight_kg: float
     allergies: str
+    no_known_allergies: bool = False
+    spo2_scale2: bool = False
+
+    @property
+    def allergy_status(self) -> AllergyStatus:
+        return allergy_status(self.allergies, self.no_known_allergies)
+
+    @property
+    def allergy_text(self) -> str:
+        return allergy_text(self.allergies, self.no_known_allergies)
+
+    def as_draft(self) -> PatientDraft:
+        """The patient's details as a form holds them (to correct them)."""
+        return PatientDraft(
+            self.mrn,
+            self.full_name,
+            self.date_of_birth,
+            self.weight_kg,
+            self.allergies,
+            self.no_known_allergies,
+            self.spo2_scale2,
+        )
+
+
+# What a nurse might type for "none" in the allergies field: the checkbox says it instead,
+# so "None" is never shown as if it were an allergy.
+_NONE_TYPED = frozenset(
+    {
+        "none", "nil", "no", "nkda", "nka", "nkma", "n/a", "na", "-", "--", "0",
+        "none known", "no known allergies", "no known drug allergies", "no allergies",
+        "no allergy", "no drug allergies", "not known", "nothing",
+    }
+)  # fmt: skip
 
 
 def validate_patient(draft: PatientDraft, today: date) -> PatientDraft:
@@ -62,9 +137,155 @@ def validate_patient(draft: PatientDraft, today: date) -> PatientDraft:
             "allergies", draft.allergies, fields.LONG_TEXT_LENGTH, label="Allergies"
         ),
     )
+    nkda = fields.collect(
+        errors,
+        lambda: fields.flag(
+            "no_known_allergies", draft.no_known_allergies, label="No known drug allergies"
+        ),
+    )
+    scale2 = fields.collect(
+        errors, lambda: fields.flag("spo2_scale2", draft.spo2_scale2, label="SpO2 scale 2")
+    )
+    if allergies and allergies.strip(" .!").casefold() in _NONE_TYPED:
+        errors.setdefault(
+            "allergies",
+            f"Allergies: “{allergies}” is not an allergy. Leave the field empty and tick "
+            "“No known drug allergies” instead",
+        )
+    elif allergies and nkda:
+        errors.setdefault(
+            "no_known_allergies",
+            "Allergies are listed and “No known drug allergies” is ticked: clear one of the two",
+        )
     if errors:
         raise ValidationErrors(errors)
-    return PatientDraft(mrn, name, dob, weight, allergies)  # type: ignore[arg-type]
+    return PatientDraft(mrn, name, dob, weight, allergies, nkda, scale2)  # type: ignore[arg-type]
+
+
+CORRECTABLE = (
+    "full_name",
+    "date_of_birth",
+    "weight_kg",
+    "allergies",
+    "no_known_allergies",
+    "spo2_scale2",
+)
+FIELD_LABELS = {
+    "mrn": "MRN",
+    "full_name": "Full name",
+    "date_of_birth": "Date of birth",
+    "weight_kg": "Weight (kg)",
+    "allergies": "Allergies",
+    "no_known_allergies": "No known drug allergies",
+    "spo2_scale2": "SpO2 scale 2",
+}
+
+
+def correction(current: Patient, draft: PatientDraft, today: date) -> dict[str, object]:
+    """field -> new value of what a correction changes (validated like a registration).
+
+    The MRN is the patient's identity across every record: it is not corrected here (a
+    record under the wrong MRN belongs to another patient). Raises ValidationErrors for a
+    refused field, DomainError when nothing would change."""
+    clean = validate_patient(draft, today)
+    if clean.mrn.casefold() != current.mrn.casefold():
+        raise ValidationErrors({"mrn": "The MRN cannot be corrected here"})
+    old = current.as_draft()
+    changes = {
+        f.name: getattr(clean, f.name)
+        for f in dataclass_fields(PatientDraft)
+        if f.name in CORRECTABLE and getattr(clean, f.name) != getattr(old, f.name)
+    }
+    if not changes:
+        raise DomainError("Nothing was changed: correct a field, or cancel")
+    return changes
+
+
+def shown_value(field: str, value: str | None) -> str:
+    """A stored (trail) value as a person reads it: yes/no for the ticks, "(none)"."""
+    if field in ("no_known_allergies", "spo2_scale2") and value in ("true", "false"):
+        return "yes" if value == "true" else "no"
+    if value is None or value == "":
+        return "(none)"
+    return value
+
+
+@dataclass(frozen=True)
+class PatientCorrection:
+    """One field of the patient's details corrected (from the audit trail)."""
+
+    field: str
+    old: str | None  # as the trail holds it
+    new: str | None
+    at: datetime
+    actor: str
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return FIELD_LABELS.get(self.field, self.field)
+
+    def text(self, tz: tzinfo | None = None) -> str:
+        """ "Full name: Ada Lovlace → Ada Lovelace (2026-03-02 15:00 UTC, nurse.jo: typo)"."""
+        when = self.at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+        old, new = shown_value(self.field, self.old), shown_value(self.field, self.new)
+        return f"{self.label}: {old} → {new} ({when}, {self.actor}: {self.reason})"
+
+
+def require_correction_reason(reason: object) -> str:
+    return fields.reason(reason, missing="A reason is required to correct patient details")
+
+
+# -- drug names in the allergy list ---------------------------------------------------------
+_WORD = re.compile(r"[^\W_]+")
+# Words of a drug's name that say its form, salt or route, not what it is.
+_NOT_A_DRUG_WORD = frozenset(
+    {
+        "hcl", "hydrochloride", "sodium", "sulfate", "acetate", "odt", "iv", "im", "po",
+        "sl", "sc", "in", "tablet", "tablets", "tab", "injection", "inj", "oral", "solution",
+        "mg", "mcg", "ml", "er", "xr", "sr", "and", "with", "other", "drug", "the", "for",
+    }
+)  # fmt: skip
+MIN_DRUG_WORD = 3
+MIN_PREFIX = 5  # an allergy word this long also covers drugs it begins ("sulfa" drugs)
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text)]
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > MIN_PREFIX and word.endswith("s") else word
+
+
+def _word_matches(drug_word: str, allergy_word: str) -> bool:
+    d, a = _singular(drug_word), _singular(allergy_word)
+    return d == a or (len(a) >= MIN_PREFIX and d.startswith(a))
+
+
+def allergy_match(drug: str, allergies: str) -> str | None:
+    """The entry of the allergy list that names the drug, or None.
+
+    Case-insensitive, word by word: a word of the drug's name (its form and salt words
+    such as "HCl" or "ODT" left out) matches a word of an entry when they are equal, a
+    plural "s" aside ("ondansetron" in "Ondansetron (rash)", "Penicillins"), or when the
+    entry's word of 5 letters or more begins the drug's ("Sulfa drugs" for
+    "sulfamethoxazole"). Entries are the lines of the list, or its parts between ";" or
+    ",". Drug classes and brand names are not known: "benzodiazepines" does not match
+    "midazolam", "Zofran" does not match "ondansetron"; the list is always shown beside
+    the drug for the nurse to read."""
+    wanted = [
+        w
+        for w in _words(drug)
+        if len(w) >= MIN_DRUG_WORD and w not in _NOT_A_DRUG_WORD and not w.isdigit()
+    ]
+    if not wanted:
+        return None
+    for entry in re.split(r"[\n;,]", allergies):
+        words = _words(entry)
+        if any(_word_matches(d, a) for d in wanted for a in words):
+            return entry.strip()
+    return None
 
 
 def _date_of_birth(value: object, today: date) -> date:

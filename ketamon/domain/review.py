@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from ketamon.domain import fields
 from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.patients import PatientCorrection
 from ketamon.domain.sessions import Phase
 from ketamon.domain.users import Role, User
 
@@ -47,6 +48,9 @@ class Signature:
     valid: bool = True  # the signature verifies over the record as stored now
     problem: str = ""  # why not, in words
     key_fingerprint: str = ""  # sha256 of the signer's public key ("" before 0007)
+    # The patient's details corrected (with a reason) after the signing: the signature
+    # covers them as they were when signed; these say what changed since.
+    corrected_after: tuple[PatientCorrection, ...] = ()
 
     def manifestation(self, tz: tzinfo | None = None) -> str:
         """'Electronically signed by <full name>, <credentials> — <meaning> — <local time>'."""

@@ -13,6 +13,7 @@ from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.discharge import AgainstAdvice, DischargeAnswers, DischargeCheck
 from ketamon.domain.dose import DoseRecord
 from ketamon.domain.interventions import Medication
+from ketamon.domain.patients import Patient
 from ketamon.domain.review import Addendum, Signature
 from ketamon.domain.side_effects import SideEffect
 from ketamon.domain.vitals import VitalsSet
@@ -47,6 +48,7 @@ class SessionSummary:
     signature: Signature | None = None
     addenda: tuple[Addendum, ...] = ()
     user_names: dict[str, str] = field(default_factory=dict)  # username -> display name
+    patient: Patient | None = None  # the patient's details now (allergy status included)
 
     def who(self, username: str | None) -> str:
         if not username:

@@ -12,6 +12,7 @@ from html import escape
 
 from ketamon.domain.discharge import ItemState
 from ketamon.domain.news2 import RESPONSE_KEY, SCALE2_KEY
+from ketamon.domain.patients import AllergyStatus
 from ketamon.domain.sessions import EventKind
 from ketamon.domain.side_effects import SideEffect
 from ketamon.domain.summary import SessionSummary
@@ -121,6 +122,7 @@ def _identity(s: SessionSummary) -> str:
                     ("Patient", _e(sess.patient_name)),
                     ("MRN", _e(sess.mrn)),
                     ("Date of birth", _e(s.date_of_birth.isoformat())),
+                    ("Allergies", _allergies(s)),
                     ("Session date", _e(local(s, sess.times.checked_in_at, with_date=True)[:10])),
                     ("Session", _e(f"{sess.course_label} · {sess.chair_name}")),
                 ]
@@ -128,6 +130,16 @@ def _identity(s: SessionSummary) -> str:
             + "</table>"
         )
     )
+
+
+def _allergies(s: SessionSummary) -> str:
+    """The allergy status in words; a list, or nothing recorded, in bold (and dark red)."""
+    p = s.patient
+    if p is None:
+        return "—"
+    if p.allergy_status is AllergyStatus.NONE_KNOWN:
+        return _e(p.allergy_text)
+    return f'<b><font color="#8c1d18">{_e(p.allergy_text)}</font></b>'
 
 
 def _times(s: SessionSummary) -> str:
@@ -329,7 +341,7 @@ def _interventions(s: SessionSummary) -> str:
     body = [
         [
             _e(local(s, m.given_at)),
-            _e(f"{m.drug} {m.dose:g} {m.unit}"),
+            _e(f"{m.drug} {m.dose:g} {m.unit}") + _override(m.allergy_override_reason),
             _e(m.route),
             _e(s.who(m.given_by)),
             _e(effects.get(m.side_effect_id, "") if m.side_effect_id else ""),
@@ -337,6 +349,12 @@ def _interventions(s: SessionSummary) -> str:
         for m in s.medications
     ]
     return H3 + "Medications given</h3>" + _table(header, body)
+
+
+def _override(reason: str) -> str:
+    if not reason:
+        return ""
+    return f"<br><b>Named in the patient's allergies; given because:</b> {_e(reason)}"
 
 
 def _checklist(s: SessionSummary) -> str:
@@ -417,6 +435,11 @@ def _signature(s: SessionSummary) -> str:
         if s.signature.comment:
             body += f"<p>Comment: {_e(s.signature.comment)}</p>"
         body += _verdict(s.signature.verdict, s.signature.valid)
+        corrected = getattr(s.signature, "corrected_after", ())
+        if corrected:
+            body += "<p><b>Patient details corrected after signing</b> (the signature covers "
+            body += "them as they were when signed):<br>"
+            body += "<br>".join(_e(c.text(s.tz)) for c in corrected) + "</p>"
     for addendum in s.addenda:
         body += (
             f"<p><b>Addendum after signing</b> — {_e(local(s, addendum.at, with_date=True))}, "

@@ -12,7 +12,13 @@ from ketamon.services.base import Service
 from ketamon.services.signatures import check_signatures
 from ketamon.storage import anchors, protections
 from ketamon.storage.audit import Problem
-from ketamon.storage.models import AuditRow, SessionEventRow, SideEffectRow, VitalsRow
+from ketamon.storage.models import (
+    AuditRow,
+    SessionEventRow,
+    SessionRow,
+    SideEffectRow,
+    VitalsRow,
+)
 from ketamon.storage.verify import verify as verify_trail
 
 
@@ -55,8 +61,10 @@ def _entry(row: AuditRow) -> AuditEntry:
 class AuditService(Service):
     def session_history(self, session_id: int) -> list[AuditEntry]:
         """Every audited change to a session, its events, vitals sets and side effects,
-        oldest first."""
+        and every correction of its patient's details (whenever made: they show on this
+        session's record), oldest first."""
         with self.db.transaction(write=False) as session:
+            patient_id = select(SessionRow.patient_id).where(SessionRow.id == session_id)
             event_ids = select(SessionEventRow.id).where(SessionEventRow.session_id == session_id)
             vitals_ids = select(VitalsRow.id).where(VitalsRow.session_id == session_id)
             effect_ids = select(SideEffectRow.id).where(SideEffectRow.session_id == session_id)
@@ -70,6 +78,11 @@ class AuditService(Service):
                         and_(AuditRow.entity == "session_event", AuditRow.entity_id.in_(event_ids)),
                         and_(AuditRow.entity == "vitals_set", AuditRow.entity_id.in_(vitals_ids)),
                         and_(AuditRow.entity == "side_effect", AuditRow.entity_id.in_(effect_ids)),
+                        and_(
+                            AuditRow.entity == "patient",
+                            AuditRow.action == "update",
+                            AuditRow.entity_id.in_(patient_id),
+                        ),
                     )
                 )
                 .order_by(AuditRow.seq)

@@ -364,13 +364,16 @@ class _Seeder:
             first_visit.setdefault(visit.patient, visit.day)
         rows = []
         for index, (first, last) in enumerate(names):
+            allergies = rng.choice(ALLERGIES) if rng.random() < 0.15 else ""
             draft = validate_patient(
                 PatientDraft(
                     mrn=f"KM-{mrns[index]}",
                     full_name=f"{first} {last}",
                     date_of_birth=BORN_FROM + timedelta(days=rng.randint(0, BORN_SPAN_DAYS)),
                     weight_kg=round(rng.triangular(45, 130, 76), 1),
-                    allergies=rng.choice(ALLERGIES) if rng.random() < 0.15 else "",
+                    allergies=allergies,
+                    # most were asked and know of none; every 8th is not recorded (a warning)
+                    no_known_allergies=not allergies and index % 8 != 3,
                 ),
                 today,
             )
@@ -382,6 +385,7 @@ class _Seeder:
                     date_of_birth=draft.date_of_birth,
                     weight_kg=draft.weight_kg,
                     allergies=draft.allergies,
+                    no_known_allergies=draft.no_known_allergies,
                     created_at=_at(registered, time(9)) + timedelta(minutes=rng.randint(0, 480)),
                     created_by=self.actor.username,
                 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,7 +32,7 @@ from ketamon.services.review import require_unsigned
 from ketamon.services.second_person import confirmed
 from ketamon.services.settings import load_settings
 from ketamon.services.users import UNKNOWN_USER
-from ketamon.storage.models import DoseRecordRow, PatientRow, SessionRow, UserRow
+from ketamon.storage.models import AuditRow, DoseRecordRow, PatientRow, SessionRow, UserRow
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +49,14 @@ class WitnessRefused(FieldError):
 
 @dataclass(frozen=True)
 class DoseDefaults:
-    """What the dose dialog starts from: the patient's weight and the clinic's bounds."""
+    """What the dose dialog starts from: the patient's latest weight and the clinic's
+    bounds. `weight_source` says where the weight comes from, in words."""
 
     weight_kg: float
     mg_per_kg: float
     target_minutes: int
     limits: DoseLimits
+    weight_source: str = ""
 
 
 def to_record(row: DoseRecordRow) -> DoseRecord:
@@ -83,15 +86,19 @@ class DoseService(Service):
             return to_record(row) if row is not None else None
 
     def defaults(self, session_id: int) -> DoseDefaults:
+        """The plan's starting values. The weight is the patient's most recent one: the
+        weight of their last session's dose record when that was weighed after the
+        registered weight was entered (or last corrected), else the registered weight."""
         with self.db.transaction(write=False) as session:
             owner = _owner(session, session_id)
-            patient = session.get(PatientRow, owner.patient_id)
             settings = load_settings(session)
+            weight, source = latest_weight(session, owner)
             return DoseDefaults(
-                weight_kg=patient.weight_kg if patient else 0.0,
+                weight_kg=weight,
                 mg_per_kg=settings.dose_default_mg_per_kg,
                 target_minutes=owner.target_minutes,
                 limits=DoseLimits.from_settings(settings),
+                weight_source=source,
             )
 
     def plan(  # noqa: PLR0913
@@ -208,6 +215,42 @@ class DoseService(Service):
             raise WitnessRefused()
         log.info("session %d: dose completed by %s", session_id, actor.username)
         return result
+
+
+def registered_weight_at(session: Session, patient: PatientRow) -> datetime:
+    """When the registered weight was entered: its last correction, or the registration."""
+    corrected = session.scalar(
+        select(AuditRow.at)
+        .where(
+            AuditRow.entity == "patient",
+            AuditRow.entity_id == patient.id,
+            AuditRow.action == "update",
+            AuditRow.field == "weight_kg",
+        )
+        .order_by(AuditRow.seq.desc())
+        .limit(1)
+    )
+    return corrected or patient.created_at
+
+
+def latest_weight(session: Session, owner: SessionRow) -> tuple[float, str]:
+    """(kg, where it comes from in words) of the patient's most recent weight, for a
+    session without its own dose record yet."""
+    patient = session.get(PatientRow, owner.patient_id)
+    if patient is None:
+        return 0.0, ""
+    registered = f"registered weight {patient.weight_kg:g} kg"
+    last = session.execute(
+        select(DoseRecordRow.weight_kg, DoseRecordRow.planned_at)
+        .join(SessionRow, SessionRow.id == DoseRecordRow.session_id)
+        .where(SessionRow.patient_id == patient.id, SessionRow.id != owner.id)
+        .order_by(DoseRecordRow.planned_at.desc())
+        .limit(1)
+    ).first()
+    if last is not None and last.planned_at > registered_weight_at(session, patient):
+        day = last.planned_at.astimezone().date().isoformat()
+        return last.weight_kg, f"weight of the last session ({day}): {last.weight_kg:g} kg"
+    return patient.weight_kg, registered
 
 
 def _same_plan(row: DoseRecordRow, values: dict) -> bool:

@@ -27,7 +27,7 @@ from ketamon.services.base import NotFound, Service, acting_user
 from ketamon.services.review import require_unsigned
 from ketamon.services.sessions import _events, load_session
 from ketamon.services.settings import load_settings
-from ketamon.storage.models import MedicationRow, SideEffectRow, UserRow
+from ketamon.storage.models import MedicationRow, PatientRow, SideEffectRow, UserRow
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,7 @@ def to_medication(row: MedicationRow) -> Medication:
         entered_by=row.entered_by,
         status=row.status,
         status_reason=row.status_reason,
+        allergy_override_reason=row.allergy_override_reason or "",
     )
 
 
@@ -64,7 +65,8 @@ class InterventionService(Service):
     def give(self, actor: Actor, session_id: int, draft: MedicationDraft) -> Medication:
         """Record a medication given. Time defaults to now; the giver to the acting user,
         or another active user; the side effect treated must be a current one of this
-        session."""
+        session. A drug named in the patient's allergies is refused (AllergyConflict)
+        unless the draft carries the reason for giving it anyway, stored with the entry."""
         session_id = fields.record_id("session_id", session_id, label="Session")
         with self.db.transaction(audit=self.audit(actor)) as session:
             acting_user(session, actor, Permission.CHART)
@@ -76,11 +78,14 @@ class InterventionService(Service):
                     "no medication can be added"
                 )
             now = self.now()
+            patient = session.get(PatientRow, owner.patient_id)
+            assert patient is not None
             clean = validate_medication(
                 draft,
                 load_settings(session).medication_choices,
                 now=now,
                 checked_in_at=derive_times(_events(owner)).checked_in_at,
+                allergies=patient.allergies or "",
             )
             given_by = clean.given_by or actor.username
             giver = session.scalar(select(UserRow).where(UserRow.username == given_by))
@@ -102,6 +107,7 @@ class InterventionService(Service):
                 entered_at=now,
                 status="current",
                 status_reason="",
+                allergy_override_reason=clean.allergy_override_reason,
             )
             session.add(row)
             session.flush()

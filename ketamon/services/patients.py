@@ -1,4 +1,4 @@
-"""Patient registration and search."""
+"""Patient registration, correction (with a reason) and search."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from sqlalchemy import func, or_, select
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import ValidationErrors
-from ketamon.domain.patients import Patient, PatientDraft, search_words, validate_patient
+from ketamon.domain.patients import (
+    Patient,
+    PatientDraft,
+    correction,
+    require_correction_reason,
+    search_words,
+    validate_patient,
+)
 from ketamon.domain.users import Permission
 from ketamon.services.base import NotFound, Service, acting_user, like_literal
 from ketamon.storage.models import PatientRow
@@ -18,7 +25,16 @@ log = logging.getLogger(__name__)
 
 
 def to_patient(row: PatientRow) -> Patient:
-    return Patient(row.id, row.mrn, row.full_name, row.date_of_birth, row.weight_kg, row.allergies)
+    return Patient(
+        row.id,
+        row.mrn,
+        row.full_name,
+        row.date_of_birth,
+        row.weight_kg,
+        row.allergies,
+        bool(row.no_known_allergies),
+        bool(row.spo2_scale2),
+    )
 
 
 class PatientService(Service):
@@ -37,12 +53,33 @@ class PatientService(Service):
                 date_of_birth=clean.date_of_birth,
                 weight_kg=clean.weight_kg,
                 allergies=clean.allergies,
+                no_known_allergies=clean.no_known_allergies,
+                spo2_scale2=clean.spo2_scale2,
                 created_at=self.now(),
                 created_by=actor.username,
             )
             session.add(row)
             session.flush()
             log.info("patient %d registered by %s", row.id, actor.username)
+            return to_patient(row)
+
+    def correct(self, actor: Actor, patient_id: int, draft: PatientDraft, reason: str) -> Patient:
+        """Correct the patient's name, date of birth, registered weight, allergies (or the
+        "No known drug allergies" answer) or SpO2 scale 2, with a required reason. The
+        values are checked as at registration; the trail keeps each old value with the
+        reason. A past session's dose keeps the weight it was planned with (its own)."""
+        clean_reason = require_correction_reason(reason)
+        patient_id = fields.record_id("patient_id", patient_id, label="Patient")
+        today = self.now().astimezone().date()
+        with self.db.transaction(audit=self.audit(actor, clean_reason)) as session:
+            acting_user(session, actor, Permission.CHART)
+            row = session.get(PatientRow, patient_id)
+            if row is None:
+                raise NotFound(f"Patient {patient_id} not found")
+            for key, value in correction(to_patient(row), draft, today).items():
+                setattr(row, key, value)
+            session.flush()
+            log.info("patient %d corrected by %s", row.id, actor.username)
             return to_patient(row)
 
     def get(self, patient_id: int) -> Patient:

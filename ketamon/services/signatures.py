@@ -12,8 +12,19 @@ A signature (or an addendum) is valid only when all of these hold:
 - the audit row at the recorded chain head still has the recorded hash (the trail up to the
   signing was not rewritten);
 - the signature verifies over the canonical payload (domain/review.py) built from the
-  session's clinical rows, the patient's name, MRN and date of birth, and the signer,
-  meaning, time and chain head stored with the signature.
+  session's clinical rows, the patient's name, MRN and date of birth as they were when it
+  was signed, and the signer, meaning, time and chain head stored with the signature.
+
+The patient's details may be corrected after signing (PatientService.correct, with a
+reason): the identity is then taken back to the signing by undoing, newest first, each
+audited correction made after the recorded chain head. A correction is undone only if the
+row still holds the value the trail says it wrote and the entry carries the reason the
+service requires, so an edit of the patient row made outside the application (no trail
+entry, or one appended without a reason) is never undone and reads as SIGNATURE INVALID
+(and `audit verify` names a row edited without a trail entry). A forger who appends a
+well-formed correction entry, reason and all, is not caught by the signature: the change
+is shown with it as a correction after signing, under the name the forger gave. The
+corrections made after signing are shown with the signature (Signature.corrected_after).
 
 Signatures made before migration 0007 carry no signature bytes: they are checked against
 their content hash, as before, and only if the trail shows they existed at the upgrade.
@@ -21,9 +32,12 @@ their content hash, as before, and only if the trail shows they existed at the u
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketamon.domain.patients import PatientCorrection
 from ketamon.domain.review import (
     PAYLOAD_VERSION,
     PAYLOAD_VERSIONS,
@@ -38,7 +52,7 @@ from ketamon.domain.review import (
 )
 from ketamon.services import keys
 from ketamon.services.base import NotFound, user_names
-from ketamon.storage.audit import CHAIN_LOCK_ID
+from ketamon.storage.audit import CHAIN_LOCK_ID, encode
 from ketamon.storage.models import (
     AddendumRow,
     AuditRow,
@@ -111,7 +125,10 @@ def session_content(
     return content
 
 
-def patient_identity(session: Session, session_id: int) -> PatientIdentity:
+IDENTITY_FIELDS = ("full_name", "mrn", "date_of_birth")
+
+
+def _patient_of(session: Session, session_id: int) -> PatientRow:
     patient = session.scalar(
         select(PatientRow)
         .join(SessionRow, SessionRow.patient_id == PatientRow.id)
@@ -119,7 +136,59 @@ def patient_identity(session: Session, session_id: int) -> PatientIdentity:
     )
     if patient is None:
         raise NotFound(f"Session {session_id} not found")
-    return PatientIdentity(patient.full_name, patient.mrn, patient.date_of_birth)
+    return patient
+
+
+def _patient_updates(session: Session, patient_id: int, after_seq: int) -> list[AuditRow]:
+    """The audited corrections of the patient after trail row `after_seq`, oldest first."""
+    return list(
+        session.scalars(
+            select(AuditRow)
+            .where(
+                AuditRow.entity == "patient",
+                AuditRow.entity_id == patient_id,
+                AuditRow.action == "update",
+                AuditRow.seq > after_seq,
+            )
+            .order_by(AuditRow.seq)
+        )
+    )
+
+
+def _undoable(update: AuditRow) -> bool:
+    """A trail entry PatientService.correct can have written: an identity field, with the
+    reason it always requires (an entry without one did not come through that door)."""
+    return update.field in IDENTITY_FIELDS and bool((update.reason or "").strip())
+
+
+def patient_identity(
+    session: Session, session_id: int, as_of_seq: int | None = None
+) -> PatientIdentity:
+    """The patient's name, MRN and date of birth now, or (`as_of_seq`) as they were at
+    that trail row: each audited correction after it undone, newest first, only where the
+    row still holds what the correction wrote (a value edited outside the application
+    stays, so the signature over the old one no longer verifies)."""
+    patient = _patient_of(session, session_id)
+    values = {f: encode(getattr(patient, f)) for f in IDENTITY_FIELDS}
+    if as_of_seq is not None:
+        for update in reversed(_patient_updates(session, patient.id, as_of_seq)):
+            if _undoable(update) and values.get(update.field, "") == update.new_value:
+                values[update.field] = update.old_value
+    born = values["date_of_birth"]
+    try:
+        dob = date.fromisoformat(born) if born else None
+    except ValueError:  # not a date: it cannot match what was signed
+        dob = None
+    return PatientIdentity(values["full_name"] or "", values["mrn"] or "", dob)
+
+
+def corrections_after(session: Session, session_id: int, seq: int) -> tuple[PatientCorrection, ...]:
+    """The patient's details corrected after trail row `seq` (who, when, old -> new, why)."""
+    patient = _patient_of(session, session_id)
+    return tuple(
+        PatientCorrection(u.field, u.old_value, u.new_value, u.at, u.actor, u.reason)
+        for u in _patient_updates(session, patient.id, seq)
+    )
 
 
 def chain_head(session: Session) -> ChainHead:
@@ -141,7 +210,7 @@ def signature_payload(session: Session, row: SignatureRow) -> bytes:
         content=session_content(
             session, row.session_id, without=not_covered(row.payload_version or PAYLOAD_VERSION)
         ),
-        patient=patient_identity(session, row.session_id),
+        patient=patient_identity(session, row.session_id, row.chain_seq),
         signer=Signer(row.signer, row.printed_name, row.credentials),
         meaning=row.meaning,
         signed_at=row.signed_at,
@@ -160,7 +229,7 @@ def addendum_payload(session: Session, row: AddendumRow, signed: SignatureRow | 
         content=session_content(
             session, row.session_id, without=not_covered(row.payload_version or PAYLOAD_VERSION)
         ),
-        patient=patient_identity(session, row.session_id),
+        patient=patient_identity(session, row.session_id, row.chain_seq),
         signer=Signer(row.author, row.printed_name, row.credentials),
         meaning=ADDENDUM_MEANING,
         signed_at=row.at,
@@ -179,7 +248,22 @@ def signature_of(session: Session, session_id: int) -> Signature | None:
     row = session.scalar(select(SignatureRow).where(SignatureRow.session_id == session_id))
     if row is None:
         return None
-    return to_signature(row, _signature_problem(session, row))
+    corrected = corrections_after(session, session_id, _signed_seq(session, row))
+    return to_signature(row, _signature_problem(session, row), corrected)
+
+
+def _signed_seq(session: Session, row: SignatureRow) -> int:
+    """The trail row the signing follows: the recorded chain head, or (signatures made
+    before 0007 have none) the signature's first entry in the trail."""
+    if row.chain_seq is not None:
+        return row.chain_seq
+    first = session.scalar(
+        select(AuditRow.seq)
+        .where(AuditRow.entity == "signature", AuditRow.entity_id == row.id)
+        .order_by(AuditRow.seq)
+        .limit(1)
+    )
+    return first or 0
 
 
 def addenda_of(session: Session, session_id: int) -> list[Addendum]:
@@ -213,7 +297,9 @@ def check_signatures(session: Session) -> list[str]:
     return problems
 
 
-def to_signature(row: SignatureRow, problem: str) -> Signature:
+def to_signature(
+    row: SignatureRow, problem: str, corrected_after: tuple[PatientCorrection, ...] = ()
+) -> Signature:
     return Signature(
         row.session_id,
         row.signer,
@@ -226,6 +312,7 @@ def to_signature(row: SignatureRow, problem: str) -> Signature:
         valid=not problem,
         problem=problem,
         key_fingerprint=row.key_fingerprint or "",
+        corrected_after=corrected_after,
     )
 
 

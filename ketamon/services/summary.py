@@ -12,6 +12,7 @@ from ketamon.services.base import Service, user_names
 from ketamon.services.discharge import discharge_state
 from ketamon.services.dose import to_record
 from ketamon.services.interventions import to_medication
+from ketamon.services.patients import to_patient
 from ketamon.services.sessions import _snapshot, load_session
 from ketamon.services.settings import load_settings
 from ketamon.services.side_effects import to_effect
@@ -113,6 +114,7 @@ class SummaryService(Service):
                 user_names=names,
                 signature=signature_of(session, session_id),
                 addenda=tuple(addenda_of(session, session_id)),
+                patient=to_patient(patient),
                 **extra,
             )
 

@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot
+from ketamon.domain.dose import DoseRecord
 from ketamon.domain.errors import DomainError
+from ketamon.domain.patients import Patient
 from ketamon.domain.record import Marker
 from ketamon.domain.review import Addendum, Signature
 from ketamon.domain.side_effects import SideEffect
@@ -40,6 +42,7 @@ from ketamon.storage.database import StorageError
 from ketamon.ui.buttons import add_buttons
 from ketamon.ui.dialogs.history import HistoryTree
 from ketamon.ui.dialogs.infusion import InterventionsPage
+from ketamon.ui.dialogs.patient_form import EditPatientDialog, allergy_html, weight_text
 from ketamon.ui.dialogs.physician_decision import (
     PhysicianDecisionDialog,
     awaiting_decision,
@@ -82,15 +85,21 @@ class SessionWindow(QDialog):
         self.names: dict[str, str] = {}  # username -> display name, read by refresh(full)
         self.sets: list[VitalsSet] = []
         self.effects: list[SideEffect] = []  # read by refresh: the decision action needs them
+        self.patient: Patient | None = None  # read by refresh(full): allergies, weight
+        self.dose: DoseRecord | None = None  # read by refresh(full): the weight of the day
         self.on_saved: Callable[[], object] | None = None  # e.g. the board reloads
         self.setWindowTitle(f"Session: {session.patient_name} ({session.chair_name})")
         self.setMinimumSize(1100, 720)
-        # Within the screen (a 1366x768 laptop too), as large as 1480x960 where there is room.
-        room = self.screen().availableGeometry()
-        self.resize(min(1480, room.width()), min(960, room.height()))
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        # 1480 x 960, or the screen when smaller (1366 x 768: the bottom buttons in sight)
+        self.resize(
+            min(1480, screen.width()) if screen else 1480,
+            min(960, screen.height()) if screen else 960,
+        )
         self.header = QLabel()
         self.header.setObjectName("sessionHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)  # a long allergy list wraps, the window stays on screen
         self.chart = VitalsChart()
         self.model = VitalsTableModel(self)
         self.table = VitalsTableView(self.model)
@@ -138,6 +147,12 @@ class SessionWindow(QDialog):
         specs = (
             ("Sign…", "Sign this session (your password is asked again)", self.sign),
             ("Add addendum…", "Add to the signed record (text and reason)", self.add_addendum),
+            (
+                "Edit patient details…",
+                "Correct the name, date of birth, weight, allergies or SpO2 scale 2 "
+                "(a reason is required; the old values stay in History)",
+                self.edit_patient,
+            ),
             ("Discharge…", "The discharge checklist (escort, criteria, PADSS)", self.discharge),
             ("Print summary…", "Print the discharge summary (print preview)", self.print_summary),
             ("Save summary as PDF…", "Save the discharge summary as a PDF file", self.save_pdf),
@@ -240,6 +255,8 @@ class SessionWindow(QDialog):
         try:
             if full:
                 self.session = self.clinic.sessions.get(self.session_id)
+                self.patient = self.clinic.patients.get(self.session.patient_id)
+                self.dose = self.clinic.dose.get(self.session_id)
                 self.history.set_entries(self.clinic.audit.session_history(self.session_id))
                 # The thresholds an admin set, SpO2 on scale 2 for a patient on it.
                 self.bands = self.clinic.vitals.bands(self.session_id)
@@ -324,11 +341,22 @@ class SessionWindow(QDialog):
         scores = sum(1 for v in self.sets if v.status == "current" and v.scores_only)
         extra = f" + {scores} score entr{'ies' if scores != 1 else 'y'}" if scores else ""
         self.header.setText(
-            f"<span style='font-size:22px'><b>{s.patient_name}</b></span> &nbsp; "
-            f"<span style='font-size:17px'>MRN {s.mrn} · {s.chair_name} · {s.course_label}"
-            f" · <b>{state}</b> · target {s.target_minutes} min · infusion {started}"
-            f" · {current} vitals set{'s' if current != 1 else ''}{extra}</span>"
+            f"<span style='font-size:22px'><b>{escape(s.patient_name)}</b></span> &nbsp; "
+            f"<span style='font-size:17px'>MRN {escape(s.mrn)} · {s.chair_name} · "
+            f"{s.course_label} · <b>{state}</b> · target {s.target_minutes} min · infusion "
+            f"{started} · {current} vitals set{'s' if current != 1 else ''}{extra}</span>"
+            + self._patient_line()
         )
+
+    def _patient_line(self) -> str:
+        """Second header line: allergy status, the weight of the day, SpO2 scale 2."""
+        p = self.patient
+        if p is None:
+            return ""
+        parts = [allergy_html(p), weight_text(self.dose, p)]
+        if p.spo2_scale2:
+            parts.append("<b>SpO2 scale 2</b> (NEWS2 target 88–92 %)")
+        return "<br><span style='font-size:17px'>" + " · ".join(parts) + "</span>"
 
     def _show_signature(self) -> None:
         """The signature manifestation (21 CFR 11.50) and the addenda, or nothing yet."""
@@ -338,6 +366,12 @@ class SessionWindow(QDialog):
             self.signature_label.hide()
             return
         lines = [f"<b>{escape(signature.manifestation())}</b>", verdict_html(signature)]
+        corrected = getattr(signature, "corrected_after", ())
+        if corrected:
+            lines.append(
+                "<b>Patient details corrected after signing</b> (the signature covers them "
+                "as they were when signed): " + "; ".join(escape(c.text()) for c in corrected)
+            )
         for a in self.addenda:
             lines.append(
                 f"Addendum after signing — {escape(local_time(a.at, with_date=True))}, "
@@ -400,6 +434,24 @@ class SessionWindow(QDialog):
         outcome = self.discharge_handler(self.session_id, title)
         self.refresh(full=True)
         return outcome
+
+    def edit_patient(self) -> Patient | None:
+        """Correct the patient's details (a reason is required); the header, History and
+        the board follow."""
+        if self.patient is None or self.read_only:
+            return None
+        corrected = EditPatientDialog.ask(
+            self,
+            self.patient,
+            lambda draft, reason: self.clinic.patients.correct(
+                self.actor, self.patient.id, draft, reason
+            ),
+        )
+        if corrected is not None:
+            self.refresh(full=True)
+            if self.on_saved is not None:
+                self.on_saved()
+        return corrected
 
     def print_summary(self) -> object:
         return self.print_handler(self.session_id) if self.print_handler else None
@@ -503,6 +555,7 @@ class SessionWindow(QDialog):
             and self.session.times.ended_at is not None
             and self.discharge_handler is not None
         )
+        self.buttons["Edit patient details…"].setEnabled(not read_only)
         self.buttons["Print summary…"].setEnabled(self.print_handler is not None)
         self.buttons["Save summary as PDF…"].setEnabled(self.pdf_handler is not None)
         selected = self.table.selected_set()

@@ -29,9 +29,11 @@ CHOICES = ClinicSettings().medication_choices
 NOW = T0 + timedelta(minutes=30)
 
 
-def _validate(**kw):
+def _validate(allergies: str = "", **kw):
     values = dict(drug="ondansetron", dose=4.0, unit="mg", route="IV") | kw
-    return validate_medication(MedicationDraft(**values), CHOICES, now=NOW, checked_in_at=T0)
+    return validate_medication(
+        MedicationDraft(**values), CHOICES, now=NOW, checked_in_at=T0, allergies=allergies
+    )
 
 
 def test_a_valid_entry_defaults_to_now() -> None:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from html import escape
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -32,11 +31,11 @@ from PySide6.QtWidgets import (
 from ketamon.domain.discharge import Escort
 from ketamon.domain.discharge_entry import escort_plan
 from ketamon.domain.errors import DomainError, ValidationErrors
-from ketamon.domain.fields import parse_number
-from ketamon.domain.patients import MAX_WEIGHT_KG, MIN_WEIGHT_KG, Patient, PatientDraft
+from ketamon.domain.patients import Patient, PatientDraft
 from ketamon.domain.settings import MAX_TARGET_MINUTES, MIN_TARGET_MINUTES, ClinicSettings
 from ketamon.storage.database import StorageError
 from ketamon.ui.dialogs.messages import show_message
+from ketamon.ui.dialogs.patient_form import PatientForm, allergy_html
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,6 @@ class CheckInDialog(QDialog):
         self.check_in_button = self.buttons.addButton(
             "Check in", QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.check_in_button.setDefault(True)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         title = QLabel(f"Check in to {chair_name}")
@@ -102,6 +100,8 @@ class CheckInDialog(QDialog):
         layout.addWidget(escort_box)
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
+        # Enter checks in (set once the button is in the dialog, or the dialog ignores it)
+        self.check_in_button.setDefault(True)
         self.search_edit.setFocus()
 
     # -- escort plan -----------------------------------------------------------------------
@@ -147,6 +147,13 @@ class CheckInDialog(QDialog):
         self.search_edit.textChanged.connect(self._search)
         self.results = QListWidget()
         self.results.itemDoubleClicked.connect(lambda _: self.submit())
+        # The chosen patient and their allergy status, in words, before Check in.
+        self.chosen = QLabel("")
+        self.chosen.setObjectName("checkInChosen")
+        self.chosen.setTextFormat(Qt.TextFormat.RichText)
+        self.chosen.setWordWrap(True)
+        self.chosen.setStyleSheet("font-size: 17px;")
+        self.results.currentItemChanged.connect(lambda *_: self._show_chosen())
         self.find_error = self._error_label()
         self.no_match = QPushButton("No match: register a new patient")
         self.no_match.hide()
@@ -157,6 +164,7 @@ class CheckInDialog(QDialog):
         layout.addWidget(label)
         layout.addWidget(self.search_edit)
         layout.addWidget(self.results)
+        layout.addWidget(self.chosen)
         layout.addWidget(self.no_match)
         layout.addWidget(self.find_error)
         return page
@@ -173,7 +181,8 @@ class CheckInDialog(QDialog):
         for patient in found:
             text = (
                 f"{patient.full_name}  ·  MRN {patient.mrn}  ·  born "
-                f"{patient.date_of_birth.isoformat()}  ·  {patient.weight_kg:g} kg"
+                f"{patient.date_of_birth.isoformat()}  ·  {patient.weight_kg:g} kg  ·  "
+                f"{patient.allergy_text}"
             )
             chair = self.handlers.occupied.get(patient.id)
             item = QListWidgetItem(f"{text}  ·  already in {chair}" if chair else text)
@@ -185,7 +194,19 @@ class CheckInDialog(QDialog):
             self.results.addItem(item)
         if first_free is not None:
             self.results.setCurrentItem(first_free)
+        self._show_chosen()
         self.no_match.setVisible(bool(text.strip()) and not found)
+
+    def _show_chosen(self) -> None:
+        item = self.results.currentItem()
+        patient = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if patient is None or not item.flags() & Qt.ItemFlag.ItemIsEnabled:
+            self.chosen.setText("")
+            return
+        self.chosen.setText(
+            f"Checking in <b>{escape(patient.full_name)}</b> (MRN {escape(patient.mrn)}): "
+            + allergy_html(patient)
+        )
 
     def _to_new_from_search(self) -> None:
         text = self.search_edit.text().strip()
@@ -197,52 +218,14 @@ class CheckInDialog(QDialog):
 
     # -- new patient -----------------------------------------------------------------------
     def _build_new(self) -> QWidget:
-        page = QWidget()
-        form = QFormLayout(page)
-        self.fields: dict[str, QLineEdit] = {}
-        self.errors: dict[str, QLabel] = {}
-        specs = (
-            ("mrn", "MRN", "Medical record number (required, unique)"),
-            ("full_name", "Full name", "First and last name"),
-            ("date_of_birth", "Date of birth", "YYYY-MM-DD"),
-            ("weight_kg", "Weight (kg)", f"{MIN_WEIGHT_KG:g}–{MAX_WEIGHT_KG:g}"),
-            ("allergies", "Allergies", "e.g. Penicillin; leave empty if none known"),
-        )
-        for key, label, placeholder in specs:
-            edit = QLineEdit()
-            edit.setObjectName(f"field_{key}")
-            edit.setPlaceholderText(placeholder)
-            edit.textEdited.connect(lambda _t, k=key: self._clear_error(k))
-            error = self._error_label()
-            error.setObjectName(f"error_{key}")
-            column = QVBoxLayout()
-            column.setSpacing(2)
-            column.addWidget(edit)
-            column.addWidget(error)
-            form.addRow(label + ":", column)
-            self.fields[key] = edit
-            self.errors[key] = error
-        return page
+        self.form = PatientForm()
+        self.fields = self.form.fields  # key -> line edit
+        self.errors = self.form.errors  # key -> its error label
+        return self.form
 
     def _draft(self) -> PatientDraft:
         """Parse what was typed; raise ValidationErrors for what cannot be parsed."""
-        text = {k: e.text().strip() for k, e in self.fields.items()}
-        errors: dict[str, str] = {}
-        dob = weight = None
-        if text["date_of_birth"]:
-            try:
-                dob = date.fromisoformat(text["date_of_birth"])
-            except ValueError:
-                errors["date_of_birth"] = "Date of birth: use YYYY-MM-DD, e.g. 1984-07-23"
-        if text["weight_kg"]:
-            weight = parse_number(text["weight_kg"])  # "nan", "inf", "1e400": no number
-            if weight is None:
-                errors["weight_kg"] = (
-                    f"Weight must be a number, {MIN_WEIGHT_KG:g}–{MAX_WEIGHT_KG:g} kg"
-                )
-        if errors:
-            raise ValidationErrors(errors)
-        return PatientDraft(text["mrn"], text["full_name"], dob, weight, text["allergies"])
+        return self.form.draft()
 
     # -- submit ----------------------------------------------------------------------------
     def target_minutes(self) -> int:
@@ -292,21 +275,7 @@ class CheckInDialog(QDialog):
 
     def _show_field_errors(self, errors: dict[str, str]) -> None:
         self.tabs.setCurrentIndex(1)
-        first = None
-        for key, message in errors.items():
-            if key in self.errors:
-                self.errors[key].setText(message)
-                self.errors[key].show()
-                self.fields[key].setProperty("invalid", True)
-                self.fields[key].style().polish(self.fields[key])
-                first = first or self.fields[key]
-        if first is not None:
-            first.setFocus()
-
-    def _clear_error(self, key: str) -> None:
-        self.errors[key].hide()
-        self.fields[key].setProperty("invalid", False)
-        self.fields[key].style().polish(self.fields[key])
+        self.form.show_errors(errors)
 
     def _show_storage_error(self, error: StorageError) -> None:
         self.general_error.setText(f"Not saved. {error}")

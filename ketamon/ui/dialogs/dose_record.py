@@ -84,6 +84,8 @@ class DoseRecordDialog(QDialog):
             ("lot_number", "Drug lot number", self.lot),
         ):
             plan_form.addRow(label, widget)
+            if key == "weight_kg" and record is None and getattr(d, "weight_source", ""):
+                plan_form.addRow("", QLabel(f"Filled in from the {d.weight_source}"))
             plan_form.addRow("", self.errors.label(key, widget))
             if isinstance(widget, QLineEdit):
                 widget.textChanged.connect(self._update_figures)

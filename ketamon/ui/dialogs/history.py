@@ -13,6 +13,8 @@ from itertools import groupby
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from ketamon.domain.audit import AuditEntry
+from ketamon.domain.patients import FIELD_LABELS as PATIENT_FIELDS
+from ketamon.domain.patients import shown_value as patient_value
 from ketamon.ui.timefmt import local_time
 
 COLUMNS = ("Time", "Who", "Action", "Record", "Field", "Old value → new value", "Reason")
@@ -21,6 +23,7 @@ ENTITY_NAMES = {
     "session_event": "event",
     "app_user": "user",
     "vitals_set": "vitals set",
+    "patient": "patient details",  # corrections (with a reason): old -> new
 }
 ACTION_NAMES = {"create": "created", "update": "changed", "void": "voided"}
 SUMMARY_FIELDS = ("kind", "phase", "target_minutes")  # what a created record's line shows
@@ -73,7 +76,10 @@ class HistoryTree(QTreeWidget):
                 self._add_created(rows)
             else:
                 for entry in rows:
-                    self.addTopLevelItem(self._item(entry, entry.field, _change(entry)))
+                    field = entry.field
+                    if entry.entity == "patient":
+                        field = PATIENT_FIELDS.get(field, field)
+                    self.addTopLevelItem(self._item(entry, field, _change(entry)))
 
     def _add_created(self, rows: list[AuditEntry]) -> None:
         first = rows[0]
@@ -112,4 +118,7 @@ class HistoryTree(QTreeWidget):
 def _change(entry: AuditEntry) -> str:
     if entry.action == "create":
         return shown_value(entry.new_value)
+    if entry.entity == "patient":
+        old = patient_value(entry.field, entry.old_value)
+        return f"{old} → {patient_value(entry.field, entry.new_value)}"
     return f"{shown_value(entry.old_value)} → {shown_value(entry.new_value)}"

@@ -294,6 +294,7 @@ class InterventionsPage(QWidget):
         try:
             users = [u for u in clinic.users.list() if u.active]
             choices = clinic.settings.get().medication_choices
+            patient = clinic.patients.get(self.session.patient_id)
         except (DomainError, StorageError) as error:
             self.message.setText(str(error))
             return None
@@ -304,6 +305,7 @@ class InterventionsPage(QWidget):
             users=[(u.username, u.display_name) for u in users],
             actor=actor.username,
             side_effects=self.current_effects,
+            patient=patient,
         )
         saved = MedicationDialog.ask(self, self._title(), handlers)
         if saved is not None:

@@ -1,16 +1,20 @@
 """Give a medication: drug, dose and unit, route, time, who gave it, the side effect treated.
 
 The dialog stays open, with everything typed, until the entry is saved: a refused field
-shows its message beside the field, naming the allowed range.
+shows its message beside the field, naming the allowed range. The patient's allergy status
+is shown at the top, in words; when the service finds the drug in the allergy list, the
+nurse is asked for the reason to give it anyway (Enter and Esc go back, nothing stored).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from html import escape
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -18,13 +22,23 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
-from ketamon.domain.interventions import OTHER, ROUTES, UNITS, MedicationDraft, parse_dose
+from ketamon.domain.interventions import (
+    OTHER,
+    ROUTES,
+    UNITS,
+    AllergyConflict,
+    MedicationDraft,
+    parse_dose,
+)
+from ketamon.domain.patients import Patient
 from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.patient_form import allergy_html
 from ketamon.ui.timefmt import local_time
 
 
@@ -108,6 +122,67 @@ class MedicationHandlers:
     users: Sequence[tuple[str, str]]  # active users: (username, display name)
     actor: str  # the acting user: "given by" starts here
     side_effects: Sequence[tuple[int, str]] = ()  # this session's current side effects
+    patient: Patient | None = None  # whose allergy status is shown
+
+
+class AllergyOverrideDialog(QDialog):
+    """The drug is named in the patient's allergies: give it anyway only with a reason.
+    Go back is the default (Enter and Esc); recording needs Alt+R or a click."""
+
+    def __init__(self, parent: QWidget | None, conflict: AllergyConflict) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Drug named in the patient's allergies")
+        self.setMinimumWidth(560)
+        text = QLabel(
+            f"<b>{escape(conflict.drug)}</b> appears in the patient's allergies: "
+            f"<b>“{escape(conflict.matched)}”</b>.<br><br>Record it only if it is being "
+            "given anyway, with the reason (for example the physician's order). "
+            "The reason is kept with the entry and printed on the summary."
+        )
+        text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.RichText)
+        self.reason = QLineEdit()
+        self.reason.setObjectName("allergyOverrideReason")
+        self.reason.setPlaceholderText("Why it is given despite the allergy (required)")
+        label = QLabel("Reason:")
+        label.setBuddy(self.reason)
+        self.error = QLabel("")
+        self.error.setObjectName("fieldError")
+        self.error.hide()
+        self.back = QPushButton("Go back")
+        self.back.setDefault(True)
+        self.record = QPushButton("&Record anyway")
+        self.record.setAutoDefault(False)
+        self.buttons = QDialogButtonBox()
+        self.buttons.addButton(self.record, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.back, QDialogButtonBox.ButtonRole.RejectRole)
+        self.record.clicked.connect(self._record)
+        self.back.clicked.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(label)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.setStyleSheet("QLabel, QLineEdit, QPushButton { font-size: 16px; }")
+        self.reason.setFocus()
+
+    def _record(self) -> None:
+        if not self.reason.text().strip():
+            self.error.setText("Type the reason for giving it despite the allergy")
+            self.error.show()
+            self.reason.setFocus()
+            return
+        self.accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, conflict: AllergyConflict) -> str | None:
+        """The reason to give it anyway, or None (gone back)."""
+        dialog = cls(parent, conflict)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        reason = dialog.reason.text().strip()
+        dialog.deleteLater()
+        return reason if accepted and reason else None
 
 
 class MedicationDialog(QDialog):
@@ -162,11 +237,19 @@ class MedicationDialog(QDialog):
         )
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        # The allergy status, in words, above the form (listed or not recorded: bold red).
+        self.allergies = QLabel(allergy_html(handlers.patient))
+        self.allergies.setObjectName("medicationAllergies")
+        self.allergies.setTextFormat(Qt.TextFormat.RichText)
+        self.allergies.setWordWrap(True)
+        self.allergies.setVisible(handlers.patient is not None)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.allergies)
         layout.addLayout(form)
         layout.addWidget(self.errors.message)
         layout.addWidget(self.buttons)
         self.setStyleSheet("QLabel, QLineEdit, QComboBox, QPushButton { font-size: 16px; }")
+        self.allergies.setStyleSheet("font-size: 18px;")
 
     def _drug_changed(self, *_args) -> None:  # noqa: ANN002
         other = self.drug.currentData() == OTHER
@@ -192,7 +275,15 @@ class MedicationDialog(QDialog):
         """Submit; on a refusal show it at the field and keep everything typed."""
         self.errors.clear()
         try:
-            self.saved = self.handlers.give(self.draft())
+            draft = self.draft()
+            try:
+                self.saved = self.handlers.give(draft)
+            except AllergyConflict as conflict:
+                reason = AllergyOverrideDialog.ask(self, conflict)
+                if reason is None:  # gone back: nothing stored, everything typed kept
+                    self.errors.message.setText(str(conflict))
+                    return False
+                self.saved = self.handlers.give(replace(draft, allergy_override_reason=reason))
         except (DomainError, StorageError) as error:
             self.errors.show_error(error)
             return False
@@ -220,6 +311,9 @@ def describe(
     text = f"{local_time(med.given_at)}  {med.summary}  by {given_by}"
     if med.side_effect_id is not None:
         text += f", for {(effects or {}).get(med.side_effect_id, 'a side effect')}"
+    override = getattr(med, "allergy_override_reason", "")
+    if override:
+        text += f"  · NAMED IN ALLERGIES, given because: {override}"
     if med.status != "current":
         text = f"VOIDED ({med.status_reason}): {text}"
     return text
