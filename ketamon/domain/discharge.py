@@ -592,7 +592,7 @@ def evaluate(
         "; ".join(problems.values())
         if problems
         else f"{escort.name} ({escort.relationship}), {escort.phone}, "
-        f"verified by {escort.verified_by}",
+        f"verified by {facts.who(escort.verified_by)}",
     )
 
     padss = Padss(

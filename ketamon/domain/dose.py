@@ -39,10 +39,11 @@ def planned_rate(total_ml: float, target_minutes: int) -> float:
 
 
 def fmt(value: float | None, unit: str) -> str:
-    """A figure for display: one decimal at most, no trailing zeros ("36 mg", "14.4 mL/h")."""
+    """A figure for display as stored (two decimals at most), no trailing zeros ("36 mg",
+    "14.4 mL/h", "0.25 mg"): a controlled-substance amount is never shown rounded."""
     if value is None:
         return "—"
-    return f"{round(value, 1):g} {unit}"
+    return f"{round(value, 2):g} {unit}"
 
 
 @dataclass(frozen=True)

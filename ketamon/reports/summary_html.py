@@ -20,9 +20,9 @@ from ketamon.domain.timers import format_duration
 from ketamon.domain.vitals import Grade, VitalsSet
 
 CHART_URL = "ketamon://chart.png"
-H3 = '<h3 style="margin-top: 16px; margin-bottom: 4px;">'
+H3 = '<h3 style="margin-top: 12px; margin-bottom: 3px;">'
 NOT_REVIEWED = "Not yet reviewed by the supervising physician."
-_TABLE = 'border="1" cellspacing="0" cellpadding="4" width="100%" style="border-color:#888;"'
+_TABLE = 'border="1" cellspacing="0" cellpadding="3" width="100%" style="border-color:#888;"'
 _SEVERITY_WORDS = {"mild": "Mild", "moderate": "Moderate", "severe": "SEVERE"}
 
 
@@ -236,7 +236,7 @@ def _news2(v: VitalsSet) -> str:
 
 # Column shares (%), so no column is squeezed until a word breaks inside: "baseline" and
 # "184/106" fit whole at 9 pt; a grade word may go under its value, a name wraps at spaces.
-_WIDTHS = (12, 12, 12, 9, 9, 9, 8, 6, 10, 13)
+_WIDTHS = (11, 11, 12, 9, 9, 9, 8, 5, 10, 16)
 
 
 def _vitals(s: SessionSummary, chart_width: int) -> str:

@@ -133,7 +133,7 @@ def test_a_dose_record_left_open_blocks() -> None:
     check = evaluate(READY, replace(FACTS, dose=planned), RULES)
     assert item(check, "dose").state is ItemState.MISSING
     assert item(check, "dose").evidence == (
-        "Planned 36.2 mg; amount given, amount wasted, witness not recorded yet "
+        "Planned 36.25 mg; amount given, amount wasted, witness not recorded yet "
         "(a Schedule III record may not stay open)"
     )
 
@@ -141,7 +141,9 @@ def test_a_dose_record_left_open_blocks() -> None:
 def test_a_completed_dose_record_is_shown_as_evidence() -> None:
     check = evaluate(READY, FACTS, RULES)
     assert item(check, "dose").state is ItemState.OK
-    assert item(check, "dose").evidence == "36 mg given, 0.2 mg wasted, waste witnessed by Kim Osei"
+    assert (
+        item(check, "dose").evidence == "36 mg given, 0.25 mg wasted, waste witnessed by Kim Osei"
+    )
 
 
 # -- the stop -----------------------------------------------------------------------------------

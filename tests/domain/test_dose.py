@@ -31,7 +31,7 @@ def test_arithmetic_weight_times_dose_over_concentration_over_hours() -> None:
     assert planned_rate(4.0, 40) == 6.0  # 4 mL over 40 min = 6 mL/h
     figures = check_plan(80, 0.5, 10, "LOT-1", 40, LIMITS)
     assert (figures.planned_mg, figures.planned_ml, figures.planned_rate_ml_h) == (40, 4, 6)
-    assert fmt(36.25, "mg") == "36.2 mg" and fmt(6.0, "mL/h") == "6 mL/h"
+    assert fmt(36.25, "mg") == "36.25 mg" and fmt(6.0, "mL/h") == "6 mL/h"
     assert fmt(None, "mg") == "—"
 
 
@@ -120,3 +120,11 @@ def test_changes_after_completion_need_a_reason() -> None:
     with pytest.raises(FieldError, match="a reason is required"):
         require_change_reason(done, " ")
     require_change_reason(done, "Weight typed wrong")
+
+
+def test_a_figure_is_shown_as_stored_never_rounded_to_one_decimal():
+    """0.25 mg wasted is printed 0.25 mg (it once read "0.2 mg" beside "Wasted 0.25 mg")."""
+    assert fmt(0.25, "mg") == "0.25 mg"
+    assert fmt(36.0, "mg") == "36 mg"
+    assert fmt(14.4, "mL/h") == "14.4 mL/h"
+    assert fmt(None, "mg") == "—"
