@@ -181,7 +181,7 @@ def test_an_open_dose_record_refuses_discharge_until_completed(clinic, clock):
     s, _ = recovering(clinic, clock, dose=False)
     state = clinic.discharge.save_answers(NURSE, s.id, READY)
     assert state.check.missing == (
-        "Dose record completed (given, wasted, witness): Planned 36.2 mg; amount given, "
+        "Dose record completed (given, wasted, witness): Planned 36.25 mg; amount given, "
         "amount wasted, witness not recorded yet (a Schedule III record may not stay open)",
     )
     with pytest.raises(DomainError, match="Schedule III"):
@@ -189,7 +189,7 @@ def test_an_open_dose_record_refuses_discharge_until_completed(clinic, clock):
     clinic.dose.complete(NURSE, s.id, 36.0, 0.25, "nurse.kim", PASSWORD)
     state = clinic.discharge.state(s.id)
     assert item(state, "dose").evidence == (
-        "36 mg given, 0.2 mg wasted, waste witnessed by Kim Osei, RN"
+        "36 mg given, 0.25 mg wasted, waste witnessed by Kim Osei, RN"
     )
     assert clinic.discharge.discharge(NURSE, s.id).outcome == "discharged"
 
