@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from ketamon.domain import fields
+from ketamon.domain.dose import DoseRecord, has_plan, plan_text
 from ketamon.domain.news2 import News2, Response
 from ketamon.domain.sessions import Phase, SessionEvent, replay
 from ketamon.domain.settings import ClinicSettings
@@ -99,6 +100,10 @@ class TileView:
     alert_text: str = ""
     red_set_ids: tuple[int, ...] = ()  # the sets an acknowledgement on this tile covers
     severe_effect_ids: tuple[int, ...] = ()  # severe side effects not yet acknowledged
+    # The dose plan: "Dose 0.5 mg/kg · 36.25 mg", or in words that there is none
+    # ("Dose not planned" before the start, "NO DOSE PLAN" once the infusion has started).
+    dose_text: str = ""
+    dose_missing: bool = False
 
 
 class VitalsLike(Protocol):
@@ -157,6 +162,21 @@ def tile_view(
             severe_effect_ids=tuple(e.id for e in severe),
         )
     return view
+
+
+DOSE_NOT_PLANNED = "Dose not planned"
+NO_DOSE_PLAN = "⚠ NO DOSE PLAN"
+
+
+def with_dose(view: TileView, session: SessionSnapshot | None, plan: DoseRecord | None) -> TileView:
+    """The tile with its dose line: the planned dose, or that there is none, in words."""
+    if session is None or view.level is TileLevel.EMPTY:
+        return view
+    if has_plan(plan):
+        assert plan is not None
+        return replace(view, dose_text=f"Dose {plan_text(plan)}", dose_missing=False)
+    started = session.phase is not Phase.CHECKED_IN
+    return replace(view, dose_text=NO_DOSE_PLAN if started else DOSE_NOT_PLANNED, dose_missing=True)
 
 
 def with_news2(text: str, grade: Grade, news: News2 | None) -> tuple[str, Grade]:

@@ -34,13 +34,15 @@ from ketamon.domain.discharge import (
     evaluate,
     release,
 )
-from ketamon.domain.dose import planned_mg, planned_ml, planned_rate
+from ketamon.domain.dose import has_plan, planned_mg, planned_ml, planned_rate
 from ketamon.domain.errors import DomainError
 from ketamon.domain.patients import PatientDraft, validate_patient
 from ketamon.domain.sessions import EventKind, SessionEvent
 from ketamon.domain.settings import ClinicSettings
+from ketamon.domain.start import dose_plan_note
 from ketamon.domain.timers import derive_times
 from ketamon.domain.vitals import MEASURES, VitalsDraft, validate_draft, vital_phase
+from ketamon.services.dose import to_record
 from ketamon.services.keys import KdfParams
 from ketamon.services.sessions import append_events, check_in_row
 from ketamon.services.settings import load_settings
@@ -424,8 +426,14 @@ class _Seeder:
             # append_events replays the check-in: load it (one query; events are lazy="raise")
             recorded = select(SessionEventRow).where(SessionEventRow.session_id == row.id)
             set_committed_value(row, "events", list(session.scalars(recorded)))
-            actions = [(kind, checked_in + offset, why) for offset, kind, why in steps[1:]]
             at = {kind: checked_in + offset for offset, kind, _ in steps}
+            plan = None
+            if EventKind.START in at:  # the plan exists before the start (domain.start)
+                plan = self._write_dose_plan(row, nurse, at[EventKind.START])
+            actions = [
+                (kind, checked_in + offset, _start_reason(plan) if kind is EventKind.START else why)
+                for offset, kind, why in steps[1:]
+            ]
             answers = decision = None
             if EventKind.DISCHARGE in at:  # through the checklist, as a nurse discharges
                 answers = self._discharge_answers(nurse)
@@ -434,42 +442,45 @@ class _Seeder:
             append_events(session, row, nurse, actions, decision=decision)
             if answers is not None and decision is not None:
                 self._write_discharge(row.id, nurse, at[EventKind.DISCHARGE], answers, decision)
-            if EventKind.START in at:
-                self._write_dose_and_effects(row, nurse, at)
+            if plan is not None:
+                self._complete_dose_and_effects(row, plan, nurse, at)
         if self.with_vitals:
             self._write_vitals(row.id, nurse, checked_in, steps)
         return row.id
 
-    def _write_dose_and_effects(
-        self, row: SessionRow, nurse: Actor, at: dict[EventKind, datetime]
+    def _write_dose_plan(self, row: SessionRow, nurse: Actor, start: datetime) -> DoseRecordRow:
+        """The dose plan, two minutes before the start (0.5 mg/kg at 10 mg/mL)."""
+        weight = self.session.get(PatientRow, row.patient_id).weight_kg
+        total = planned_mg(weight, 0.5)
+        plan = DoseRecordRow(
+            session_id=row.id,
+            weight_kg=weight,
+            mg_per_kg=0.5,
+            planned_mg=total,
+            concentration_mg_ml=10.0,
+            planned_rate_ml_h=planned_rate(planned_ml(total, 10.0), row.target_minutes),
+            lot_number=f"KET-{self.rng.randint(24000, 24999)}",
+            planned_by=nurse.username,
+            planned_at=start - timedelta(minutes=2),
+            over_plan_reason="",
+        )
+        self.session.add(plan)
+        return plan
+
+    def _complete_dose_and_effects(
+        self, row: SessionRow, plan: DoseRecordRow, nurse: Actor, at: dict[EventKind, datetime]
     ) -> None:
-        """The dose record (planned before the start; actual and witnessed waste at the stop)
-        and, in some sessions, nausea treated with ondansetron (CLINICAL.md frequencies)."""
+        """The dose record's end (actual, witnessed waste) at the stop and, in some
+        sessions, nausea treated with ondansetron (CLINICAL.md frequencies)."""
         rng, session = self.rng, self.session
         start, stop = at[EventKind.START], at.get(EventKind.STOP)
-        weight = session.get(PatientRow, row.patient_id).weight_kg
-        total = planned_mg(weight, 0.5)
-        rate = planned_rate(planned_ml(total, 10.0), row.target_minutes)
         witness = rng.choice([n for n in NURSES if n.username != nurse.username])
-        session.add(
-            DoseRecordRow(
-                session_id=row.id,
-                weight_kg=weight,
-                mg_per_kg=0.5,
-                planned_mg=total,
-                concentration_mg_ml=10.0,
-                planned_rate_ml_h=rate,
-                lot_number=f"KET-{rng.randint(24000, 24999)}",
-                planned_by=nurse.username,
-                planned_at=start - timedelta(minutes=2),
-                actual_mg=total if stop else None,
-                wasted_mg=round(rng.uniform(0, 3), 1) if stop else None,
-                over_plan_reason="",
-                witness=witness.username if stop else None,
-                completed_by=nurse.username if stop else None,
-                completed_at=stop + timedelta(minutes=3) if stop else None,
-            )
-        )
+        if stop is not None:
+            plan.actual_mg = plan.planned_mg
+            plan.wasted_mg = round(rng.uniform(0, 3), 1)
+            plan.witness = witness.username
+            plan.completed_by = nurse.username
+            plan.completed_at = stop + timedelta(minutes=3)
         if rng.random() >= NAUSEA_RATE or min(self.now, stop or self.now) < start + timedelta(
             minutes=20
         ):
@@ -659,6 +670,15 @@ class _Seeder:
                 )
             )
         self.session.add_all(rows)
+
+
+def _start_reason(plan: DoseRecordRow | None) -> str:
+    """The start event's reason as the start rule gives it (domain.start): every demo
+    session is planned first, so nothing is owed."""
+    note = dose_plan_note(has_plan(to_record(plan) if plan is not None else None))
+    if note is None:
+        raise DomainError("A demo session would start without a dose plan")
+    return note
 
 
 def _story_facts(stopped: datetime, discharged: datetime) -> ClinicalFacts:

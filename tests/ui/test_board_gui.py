@@ -11,7 +11,7 @@ from ketamon.ui.dialogs.checkin import CheckInDialog
 from ketamon.ui.dialogs.discharge import DischargeDialog
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import ReasonDialog
-from tests.conftest import NURSE, T0, baseline, draft, open_clinic
+from tests.conftest import NURSE, T0, baseline, draft, open_clinic, plan_dose
 from tests.ui.conftest import click, tile_of
 from tests.ui.test_discharge_gui import fill_checklist
 
@@ -138,6 +138,7 @@ def test_overrun_turns_tile_red_with_words(clinic, clock, make_window, qtbot):
     chair = clinic.chairs.list()[0]
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
@@ -153,6 +154,7 @@ def test_refused_action_shows_message_and_board_keeps_running(clinic, clock, mak
     window = make_window(clinic)
     # Another workstation starts the infusion behind this board's back.
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     click(qtbot, tile_of(window, 0), "start")
     assert window.controller.last_message == "The infusion has already been started"
@@ -186,6 +188,7 @@ def test_open_session_shows_the_timeline_with_times_and_who(
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     clock.advance(minutes=4)
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=6)
     clinic.sessions.pause(NURSE, s.id, "Elevated blood pressure")

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from ketamon.ui.dialogs.side_effect_catalog import SideEffectCatalogDialog
-from tests.conftest import NURSE, baseline, draft
+from tests.conftest import NURSE, baseline, draft, plan_dose
 from tests.ui.conftest import click, tile_of, toolbar_button
 
 ENTER, ESC = (
@@ -82,6 +82,7 @@ def test_stop_at_target_t_then_enter_or_esc_keeps_infusing(
     patient = clinic.patients.register(NURSE, draft())
     s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(timedelta(minutes=41))
     window = make_window(clinic)

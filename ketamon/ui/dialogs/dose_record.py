@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamon.domain.actors import Actor
 from ketamon.domain.dose import DoseRecord, fmt, over_plan_limit, planned_mg, planned_ml
 from ketamon.domain.dose import planned_rate as rate_for
 from ketamon.domain.errors import DomainError, FieldError
@@ -246,3 +247,31 @@ class DoseRecordDialog(QDialog):
         saved = dialog.record if dialog.changed else None
         dialog.deleteLater()
         return saved
+
+
+def ask_for_session(
+    parent: QWidget | None,
+    clinic,  # noqa: ANN001 (services.clinic.Clinic)
+    actor: Actor,
+    session_id: int,
+    title: str,
+) -> DoseRecord | None:
+    """The dialog on one session's dose record (from the Interventions tab, or before a
+    start without a plan). Reading what it shows may raise DomainError or StorageError."""
+    defaults = clinic.dose.defaults(session_id)
+    record = clinic.dose.get(session_id)
+    users = clinic.users.list()
+    handlers = DoseHandlers(
+        plan=lambda w, mgkg, conc, lot, reason: clinic.dose.plan(
+            actor, session_id, w, mgkg, conc, lot, reason=reason
+        ),
+        complete=lambda actual, wasted, who, pw, over, reason: clinic.dose.complete(
+            actor, session_id, actual, wasted, who, pw, over, reason=reason
+        ),
+        defaults=defaults,
+        witnesses=[
+            (u.username, u.display_name) for u in users if u.active and u.username != actor.username
+        ],
+        names={u.username: u.display_name for u in users},
+    )
+    return DoseRecordDialog.ask(parent, title, handlers, record)
