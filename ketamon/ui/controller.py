@@ -133,15 +133,22 @@ class BoardController(QObject):
                 return
             if choice == PLAN:
                 title = f"{session.chair_name} · {session.patient_name}"
-                self._guard(
+                planned = self._guard(
                     lambda: ask_for_session(
-                        self.parent_widget, self.clinic, self.actor, session.id, title
+                        self.parent_widget,
+                        self.clinic,
+                        self.actor,
+                        session.id,
+                        title,
+                        before_start=True,
                     )
                 )
                 self.reload()
+                if planned is None:
+                    return  # closed without saving a plan: nothing starts
                 check = self._guard(lambda: self.clinic.sessions.start_check(session.id))
                 if check is None or check.missing_dose_plan:
-                    return  # closed without a plan: nothing starts
+                    return
             else:
                 no_plan_reason = ask_no_plan_reason(self.parent_widget, session.patient_name)
                 if not no_plan_reason:

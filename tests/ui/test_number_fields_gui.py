@@ -13,7 +13,7 @@ from ketamon.ui.dialogs.dose_record import DoseHandlers, DoseRecordDialog
 from ketamon.ui.dialogs.infusion import RateChangeDialog
 from ketamon.ui.dialogs.medication import MedicationDialog, MedicationHandlers
 from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers, score_words
-from tests.conftest import NURSE, PASSWORD, baseline, draft, plan_dose
+from tests.conftest import NURSE, PASSWORD, baseline, draft
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -35,8 +35,8 @@ def infusing(clinic, clock) -> int:
     patient = clinic.patients.register(NURSE, draft(weight_kg=80))
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
     baseline(clinic, sid)
-    plan_dose(clinic, sid)
-    clinic.sessions.start(NURSE, sid)
+    # Started without a plan (with its reason): these tests type the plan afterwards.
+    clinic.sessions.start(NURSE, sid, no_plan_reason="Dose prepared on the paper record")
     clock.advance(minutes=40)
     return sid
 

@@ -57,8 +57,11 @@ class DoseRecordDialog(QDialog):
         title: str,
         handlers: DoseHandlers,
         record: DoseRecord | None,
+        *,
+        before_start: bool = False,
     ) -> None:
         super().__init__(parent)
+        self.before_start = before_start  # opened by Start: saving the plan closes it
         self.handlers = handlers
         self.record = record
         self.changed = False
@@ -90,8 +93,9 @@ class DoseRecordDialog(QDialog):
                 widget.textChanged.connect(self._update_figures)
         plan_form.addRow(QLabel("Planned (live, from what is typed):"))
         plan_form.addRow(self.figures)
-        self.save_plan = QPushButton("Save plan")
+        self.save_plan = QPushButton("Save plan and start" if before_start else "Save plan")
         self.save_plan.clicked.connect(self.plan)
+        self.save_plan.setDefault(before_start)  # Enter in a plan field saves and starts
         plan_box = QGroupBox("Plan")
         plan_layout = QVBoxLayout(plan_box)
         plan_layout.addLayout(plan_form)
@@ -151,13 +155,21 @@ class DoseRecordDialog(QDialog):
         self.setStyleSheet("QLabel, QLineEdit, QPushButton, QGroupBox { font-size: 16px; }")
         self._show_record()
         self._update_figures()
+        if before_start:
+            plan_fields = (self.weight, self.mg_per_kg, self.concentration, self.lot)
+            next((w for w in plan_fields if not w.text()), self.concentration).setFocus()
 
     # -- showing -----------------------------------------------------------------------------
     def _show_record(self) -> None:
         r = self.record
         self.reason_row.setVisible(bool(r and r.completed))
         self.complete_button.setEnabled(r is not None)
-        if r is None:
+        if r is None and self.before_start:
+            self.status.setText(
+                "<b>No plan yet.</b> Enter the plan: saving it starts the infusion. "
+                "Close (Esc) and nothing starts."
+            )
+        elif r is None:
             self.status.setText("No plan yet: enter the plan and save it before the infusion.")
         elif r.completed:
             assert r.completed_at is not None
@@ -231,6 +243,8 @@ class DoseRecordDialog(QDialog):
         self.record, self.changed = record, True
         self.reason.clear()
         self._show_record()
+        if self.before_start and record is not None:
+            self.accept()  # the plan is there: the start goes on
         return record
 
     @classmethod
@@ -240,9 +254,12 @@ class DoseRecordDialog(QDialog):
         title: str,
         handlers: DoseHandlers,
         record: DoseRecord | None,
+        *,
+        before_start: bool = False,
     ) -> DoseRecord | None:
-        """The record as it stands when the dialog closes (None if nothing was saved)."""
-        dialog = cls(parent, title, handlers, record)
+        """The record as it stands when the dialog closes (None if nothing was saved).
+        `before_start`: opened by Start without a plan; saving the plan closes it."""
+        dialog = cls(parent, title, handlers, record, before_start=before_start)
         dialog.exec()
         saved = dialog.record if dialog.changed else None
         dialog.deleteLater()
@@ -255,6 +272,8 @@ def ask_for_session(
     actor: Actor,
     session_id: int,
     title: str,
+    *,
+    before_start: bool = False,
 ) -> DoseRecord | None:
     """The dialog on one session's dose record (from the Interventions tab, or before a
     start without a plan). Reading what it shows may raise DomainError or StorageError."""
@@ -274,4 +293,4 @@ def ask_for_session(
         ],
         names={u.username: u.display_name for u in users},
     )
-    return DoseRecordDialog.ask(parent, title, handlers, record)
+    return DoseRecordDialog.ask(parent, title, handlers, record, before_start=before_start)
