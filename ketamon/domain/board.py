@@ -12,11 +12,12 @@ from enum import StrEnum
 from typing import Protocol
 
 from ketamon.domain import fields
-from ketamon.domain.dose import DoseRecord, has_plan, plan_text
+from ketamon.domain.dose import DoseRecord, fmt, has_plan, plan_text
 from ketamon.domain.news2 import News2, Response
-from ketamon.domain.sessions import Phase, SessionEvent, replay
+from ketamon.domain.sessions import EventKind, Phase, SessionEvent, replay
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.side_effects import SideEffect, severe_alert_text
+from ketamon.domain.start import NO_PLAN_NOTE
 from ketamon.domain.timers import InfusionTimes, derive_times, format_duration
 from ketamon.domain.vitals import Grade, VitalsSet
 from ketamon.domain.vitals_due import vitals_due
@@ -177,6 +178,27 @@ def with_dose(view: TileView, session: SessionSnapshot | None, plan: DoseRecord 
         return replace(view, dose_text=f"Dose {plan_text(plan)}", dose_missing=False)
     started = session.phase is not Phase.CHECKED_IN
     return replace(view, dose_text=NO_DOSE_PLAN if started else DOSE_NOT_PLANNED, dose_missing=True)
+
+
+def session_dose_line(session: SessionSnapshot, plan: DoseRecord | None) -> tuple[str, str]:
+    """The session window's dose line and how it is drawn ("planned", "unplanned" before
+    the start, "missing" once started without a plan, with the start's recorded reason)."""
+    if has_plan(plan):
+        assert plan is not None
+        return (
+            f"Dose plan: {plan_text(plan)} · {fmt(plan.concentration_mg_ml, 'mg/mL')} at "
+            f"{fmt(plan.planned_rate_ml_h, 'mL/h')} · lot {plan.lot_number}",
+            "planned",
+        )
+    start = next((e for e in session.events if e.kind is EventKind.START), None)
+    if start is None:
+        hint = ": plan it before the infusion (Interventions tab)" if session.phase.active else ""
+        return DOSE_NOT_PLANNED + hint, "unplanned"
+    prefix = f"{NO_PLAN_NOTE}: "
+    # A start from before the rule has no such note.
+    why = start.reason.removeprefix(prefix) if start.reason.startswith(prefix) else ""
+    why = why or "no reason recorded"
+    return f"{NO_DOSE_PLAN} — the infusion started without one: {why}", "missing"
 
 
 def with_news2(text: str, grade: Grade, news: News2 | None) -> tuple[str, Grade]:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ketamon.domain.actors import Actor
-from ketamon.domain.board import SessionSnapshot
+from ketamon.domain.board import SessionSnapshot, session_dose_line
 from ketamon.domain.errors import DomainError
 from ketamon.domain.record import Marker
 from ketamon.domain.review import Addendum, Signature
@@ -82,6 +82,10 @@ class SessionWindow(QDialog):
         self.header = QLabel()
         self.header.setObjectName("sessionHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.dose = None  # the dose record (None: not planned), read by refresh()
+        self.dose_line = QLabel()  # the plan, or in words that there is none
+        self.dose_line.setObjectName("sessionDose")
+        self.dose_line.setWordWrap(True)
         self.chart = VitalsChart()
         self.model = VitalsTableModel(self)
         self.table = VitalsTableView(self.model)
@@ -142,6 +146,7 @@ class SessionWindow(QDialog):
         self.signature_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
+        layout.addWidget(self.dose_line)
         layout.addWidget(self.review_banner)
         layout.addWidget(self.signature_label)
         layout.addWidget(self.tabs, 1)
@@ -234,10 +239,12 @@ class SessionWindow(QDialog):
             self.markers = self.clinic.record.markers(self.session_id)
             self.signature = self.clinic.review.signature(self.session_id)
             self.addenda = self.clinic.review.addenda(self.session_id)
+            self.dose = self.clinic.dose.get(self.session_id)
         except (DomainError, StorageError) as error:
             self.message.setText(f"Could not refresh: {error}")
             return
         self._show_header()
+        self._show_dose()
         self._show_signature()
         self._show_record()
         self.interventions.refresh()  # after the signature is known: a signed record is locked
@@ -312,6 +319,14 @@ class SessionWindow(QDialog):
             f" · <b>{state}</b> · target {s.target_minutes} min · infusion {started}"
             f" · {current} vitals set{'s' if current != 1 else ''}{extra}</span>"
         )
+
+    def _show_dose(self) -> None:
+        """The dose plan under the header (a label of its own), or that there is none."""
+        text, state = session_dose_line(self.session, self.dose)
+        self.dose_line.setText(text)
+        self.dose_line.setProperty("dose", state)
+        self.dose_line.style().unpolish(self.dose_line)
+        self.dose_line.style().polish(self.dose_line)
 
     def _show_signature(self) -> None:
         """The signature manifestation (21 CFR 11.50) and the addenda, or nothing yet."""

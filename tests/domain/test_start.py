@@ -14,6 +14,7 @@ from ketamon.domain.board import (
     NO_DOSE_PLAN,
     Chair,
     TileLevel,
+    session_dose_line,
     tile_view,
     with_dose,
 )
@@ -151,3 +152,27 @@ def test_the_tile_says_in_words_when_there_is_no_plan() -> None:
 def test_an_empty_chair_has_no_dose_line() -> None:
     empty = with_dose(tile_view(CHAIR, None, SETTINGS, T0), None, None)
     assert (empty.dose_text, empty.dose_missing) == ("", False)
+
+
+def test_the_session_window_line_gives_the_plan_or_why_there_is_none() -> None:
+    waiting = snapshot()
+    assert session_dose_line(waiting, PLAN) == (
+        "Dose plan: 0.5 mg/kg · 51.5 mg · 10 mg/mL at 7.7 mL/h · lot KET-24101",
+        "planned",
+    )
+    assert session_dose_line(waiting, None) == (
+        "Dose not planned: plan it before the infusion (Interventions tab)",
+        "unplanned",
+    )
+    why = "Started without a dose plan: Paper record; Baseline BP 165/98 above 140/90: proceeded"
+    started = snapshot((EventKind.START, 0, why))
+    assert session_dose_line(started, None) == (
+        "⚠ NO DOSE PLAN — the infusion started without one: "
+        "Paper record; Baseline BP 165/98 above 140/90: proceeded",
+        "missing",
+    )
+    before_the_rule = snapshot(START, (EventKind.STOP, 40))
+    text, state = session_dose_line(before_the_rule, None)
+    assert text.endswith("without one: no reason recorded") and state == "missing"
+    cancelled = snapshot((EventKind.CANCEL, 3, "no escort"))
+    assert session_dose_line(cancelled, None) == ("Dose not planned", "unplanned")

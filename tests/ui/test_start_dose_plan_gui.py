@@ -12,7 +12,7 @@ from ketamon.ui.dialogs.dose_record import DoseRecordDialog
 from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.tile import dose_state
 from tests.conftest import NURSE, baseline, draft, plan_dose
-from tests.ui.conftest import tile_of
+from tests.ui.conftest import click, tile_of
 
 ENTER, ESC = Qt.Key.Key_Return, Qt.Key.Key_Escape
 ALT = Qt.KeyboardModifier.AltModifier
@@ -222,3 +222,28 @@ def test_the_locked_board_keeps_no_dose_plan_but_not_the_figures(clinic, make_wi
     assert tile_of(window, 1).dose_label.text() == NO_DOSE_PLAN
     window.board.set_masked(False)
     assert tile_of(window, 0).dose_label.text() == "Dose 0.5 mg/kg · 36.25 mg"
+
+
+def test_the_session_window_shows_the_plan_or_that_there_is_none(
+    clinic, make_window, qtbot
+) -> None:
+    from ketamon.ui import session_window
+
+    patient = clinic.patients.register(NURSE, draft(name="Lena Park"))
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    baseline(clinic, s.id)
+    clinic.sessions.start(NURSE, s.id, no_plan_reason="Paper dose record")
+    window = make_window(clinic)
+    click(qtbot, tile_of(window, 0), "open")
+    [opened] = session_window.open_windows()
+    qtbot.addWidget(opened)
+    assert opened.dose_line.text() == (
+        "⚠ NO DOSE PLAN — the infusion started without one: Paper dose record"
+    )
+    assert opened.dose_line.property("dose") == "missing"
+    plan_dose(clinic, s.id)  # planned afterwards, e.g. from another workstation
+    opened.refresh(full=True)
+    assert opened.dose_line.text() == (
+        "Dose plan: 0.5 mg/kg · 36.25 mg · 10 mg/mL at 5.4 mL/h · lot KET-24101"
+    )
+    assert opened.dose_line.property("dose") == "planned"
