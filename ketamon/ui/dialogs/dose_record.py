@@ -67,7 +67,7 @@ class DoseRecordDialog(QDialog):
         self.changed = False
         d = handlers.defaults
         self.setWindowTitle(f"Dose record · {title}")
-        self.setMinimumWidth(1100)
+        self.setMinimumWidth(700 if before_start else 1100)
         self.errors = FieldErrors()
         self.weight = QLineEdit(_num(record.weight_kg if record else d.weight_kg))
         self.mg_per_kg = QLineEdit(_num(record.mg_per_kg if record else d.mg_per_kg))
@@ -145,6 +145,7 @@ class DoseRecordDialog(QDialog):
         columns = QHBoxLayout()
         columns.addWidget(plan_box, 1)
         columns.addWidget(end_box, 1)
+        end_box.setVisible(not before_start)  # the end of an infusion not yet started
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addLayout(columns)
