@@ -36,7 +36,8 @@ from ketamon.domain.sessions import (
     validate_rate,
 )
 from ketamon.domain.settings import ClinicSettings, validate_target_minutes
-from ketamon.domain.start import StartCheck, StartNeedsDecision, start_note
+from ketamon.domain.start import StartCheck, start_note
+from ketamon.domain.start import StartNeedsDecision as StartNeedsDecision  # start() raises it
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.domain.vitals import VitalPhase, check_start
@@ -261,8 +262,6 @@ def append_events(
 
 
 log = logging.getLogger(__name__)
-
-__all__ = ["StartNeedsDecision"]  # raised by start(); the UI and callers catch it here
 
 
 class SessionService(Service):
