@@ -176,3 +176,10 @@ def discharge_ready(clinic, session_id: int, actor: Actor = NURSE):
     )
     clinic.discharge.save_answers(actor, session_id, answers)
     return clinic.discharge.discharge(actor, session_id)
+
+
+def plan_dose(clinic, session_id: int, actor: Actor = NURSE, **values):
+    """Plan the dose, as a nurse does before starting the infusion (the start requires a
+    plan or a reason): 72.5 kg, 0.5 mg/kg, 10 mg/mL, lot KET-24101 unless told."""
+    plan = dict(weight_kg=72.5, mg_per_kg=0.5, concentration_mg_ml=10.0, lot_number="KET-24101")
+    return clinic.dose.plan(actor, session_id, **(plan | values))

@@ -18,7 +18,17 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.clock import FakeClock
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.storage.anchors import ANCHOR_FILENAME
-from tests.conftest import NURSE, PASSWORD, T0, add_user, baseline, draft, open_clinic, rehash_chain
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    T0,
+    add_user,
+    baseline,
+    draft,
+    open_clinic,
+    plan_dose,
+    rehash_chain,
+)
 from tests.reports.conftest import discharged_session
 
 DOC = Actor("dr.patel", "Priya Patel, MD")
@@ -55,6 +65,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
         patient = clinic.patients.register(NURSE, draft("KM-30001", "Tom Okafor"))
         live = clinic.sessions.check_in(NURSE, clinic.chairs.list()[1].id, patient.id, 40)
         baseline(clinic, live.id)
+        plan_dose(clinic, live.id)
         clinic.sessions.start(NURSE, live.id)
         clock.advance(minutes=15)
         live_set = clinic.vitals.record(NURSE, live.id, VitalsDraft(126, 80, 74, 97, 15))

@@ -12,10 +12,12 @@ from enum import StrEnum
 from typing import Protocol
 
 from ketamon.domain import fields
+from ketamon.domain.dose import DoseRecord, fmt, has_plan, plan_text
 from ketamon.domain.news2 import News2, Response
-from ketamon.domain.sessions import Phase, SessionEvent, replay
+from ketamon.domain.sessions import EventKind, Phase, SessionEvent, replay
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.side_effects import SideEffect, severe_alert_text
+from ketamon.domain.start import NO_PLAN_NOTE
 from ketamon.domain.timers import InfusionTimes, derive_times, format_duration
 from ketamon.domain.vitals import Grade, VitalsSet
 from ketamon.domain.vitals_due import vitals_due
@@ -103,6 +105,10 @@ class TileView:
     alert_text: str = ""
     red_set_ids: tuple[int, ...] = ()  # the sets an acknowledgement on this tile covers
     severe_effect_ids: tuple[int, ...] = ()  # severe side effects not yet acknowledged
+    # The dose plan: "Dose 0.5 mg/kg · 36.25 mg", or in words that there is none
+    # ("Dose not planned" before the start, "NO DOSE PLAN" once the infusion has started).
+    dose_text: str = ""
+    dose_missing: bool = False
 
 
 class VitalsLike(Protocol):
@@ -167,6 +173,42 @@ def tile_view(
             severe_effect_ids=tuple(e.id for e in severe),
         )
     return view
+
+
+DOSE_NOT_PLANNED = "Dose not planned"
+NO_DOSE_PLAN = "⚠ NO DOSE PLAN"
+
+
+def with_dose(view: TileView, session: SessionSnapshot | None, plan: DoseRecord | None) -> TileView:
+    """The tile with its dose line: the planned dose, or that there is none, in words."""
+    if session is None or view.level is TileLevel.EMPTY:
+        return view
+    if has_plan(plan):
+        assert plan is not None
+        return replace(view, dose_text=f"Dose {plan_text(plan)}", dose_missing=False)
+    started = session.phase is not Phase.CHECKED_IN
+    return replace(view, dose_text=NO_DOSE_PLAN if started else DOSE_NOT_PLANNED, dose_missing=True)
+
+
+def session_dose_line(session: SessionSnapshot, plan: DoseRecord | None) -> tuple[str, str]:
+    """The session window's dose line and how it is drawn ("planned", "unplanned" before
+    the start, "missing" once started without a plan, with the start's recorded reason)."""
+    if has_plan(plan):
+        assert plan is not None
+        return (
+            f"Dose plan: {plan_text(plan)} · {fmt(plan.concentration_mg_ml, 'mg/mL')} at "
+            f"{fmt(plan.planned_rate_ml_h, 'mL/h')} · lot {plan.lot_number}",
+            "planned",
+        )
+    start = next((e for e in session.events if e.kind is EventKind.START), None)
+    if start is None:
+        hint = ": plan it before the infusion (Interventions tab)" if session.phase.active else ""
+        return DOSE_NOT_PLANNED + hint, "unplanned"
+    prefix = f"{NO_PLAN_NOTE}: "
+    # A start from before the rule has no such note.
+    why = start.reason.removeprefix(prefix) if start.reason.startswith(prefix) else ""
+    why = why or "no reason recorded"
+    return f"{NO_DOSE_PLAN} — the infusion started without one: {why}", "missing"
 
 
 def with_news2(text: str, grade: Grade, news: News2 | None) -> tuple[str, Grade]:

@@ -222,3 +222,23 @@ def require_change_reason(record: DoseRecord | None, reason: object) -> str:
             "reason", "The dose record is completed: a reason is required to change it"
         )
     return why
+
+
+def plan_text(record: DoseRecord) -> str:
+    """The plan in a few words for the tile and the header: "0.5 mg/kg · 36.25 mg"."""
+    return f"{record.mg_per_kg:g} mg/kg · {round(record.planned_mg, 2):g} mg"
+
+
+def has_plan(record: DoseRecord | None) -> bool:
+    """A dose plan as the dose service records it: weight, mg/kg, total mg, concentration,
+    rate and lot, each present (the service checked their ranges)."""
+    if record is None:
+        return False
+    figures = (
+        record.weight_kg,
+        record.mg_per_kg,
+        record.planned_mg,
+        record.concentration_mg_ml,
+        record.planned_rate_ml_h,
+    )
+    return all(v is not None and v > 0 for v in figures) and bool(record.lot_number.strip())

@@ -35,12 +35,13 @@ from ketamon.domain.discharge import (
     evaluate,
     release,
 )
-from ketamon.domain.dose import DoseRecord, planned_mg, planned_ml, planned_rate
+from ketamon.domain.dose import DoseRecord, has_plan, planned_mg, planned_ml, planned_rate
 from ketamon.domain.errors import DomainError
 from ketamon.domain.patients import PatientDraft, validate_patient
 from ketamon.domain.sessions import EventKind, SessionEvent
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.side_effects import SideEffect
+from ketamon.domain.start import dose_plan_note
 from ketamon.domain.timers import derive_times
 from ketamon.domain.vitals import MEASURES, VitalsDraft, validate_draft, vital_phase
 from ketamon.services.dose import to_record
@@ -432,16 +433,19 @@ class _Seeder:
             # append_events replays the check-in: load it (one query; events are lazy="raise")
             recorded = select(SessionEventRow).where(SessionEventRow.session_id == row.id)
             set_committed_value(row, "events", list(session.scalars(recorded)))
-            actions = [(kind, checked_in + offset, why) for offset, kind, why in steps[1:]]
             at = {kind: checked_in + offset for offset, kind, _ in steps}
-            answers = decision = None
-            if EventKind.DISCHARGE in at:
-                answers = self._discharge_answers(nurse)
-            dose, effects = (
+            dose, effects = (  # the plan exists before the start (domain.start)
                 self._write_dose_and_effects(row, nurse, at)
                 if EventKind.START in at
                 else (None, ())
             )
+            actions = [
+                (kind, checked_in + offset, _start_reason(dose) if kind is EventKind.START else why)
+                for offset, kind, why in steps[1:]
+            ]
+            answers = decision = None
+            if EventKind.DISCHARGE in at:
+                answers = self._discharge_answers(nurse)
             if answers is not None:  # through the checklist, as a nurse discharges
                 facts = _story_facts(at, row.target_minutes, dose, effects)
                 decision = release(evaluate(answers, facts, self.settings.discharge_rules))
@@ -672,6 +676,15 @@ class _Seeder:
                 )
             )
         self.session.add_all(rows)
+
+
+def _start_reason(plan: DoseRecord | None) -> str:
+    """The start event's reason as the start rule gives it (domain.start): every demo
+    session is planned first, so nothing is owed."""
+    note = dose_plan_note(has_plan(plan))
+    if note is None:
+        raise DomainError("A demo session would start without a dose plan")
+    return note
 
 
 def _story_facts(

@@ -22,6 +22,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.board import Chair, SessionSnapshot
 from ketamon.domain.courses import next_session_place
 from ketamon.domain.discharge import DischargeDecision
+from ketamon.domain.dose import has_plan
 from ketamon.domain.errors import DomainError
 from ketamon.domain.review import review_status_after
 from ketamon.domain.sessions import (
@@ -35,15 +36,19 @@ from ketamon.domain.sessions import (
     validate_rate,
 )
 from ketamon.domain.settings import ClinicSettings, validate_target_minutes
+from ketamon.domain.start import StartCheck, start_note
+from ketamon.domain.start import StartNeedsDecision as StartNeedsDecision  # start() raises it
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
-from ketamon.domain.vitals import StartCheck, VitalPhase, check_start
+from ketamon.domain.vitals import VitalPhase, check_start
 from ketamon.services.base import NotFound, Service, acting_user
 from ketamon.services.chairs import active_chairs
+from ketamon.services.dose import to_record
 from ketamon.services.settings import load_settings
 from ketamon.storage.models import (
     ChairRow,
     CourseRow,
+    DoseRecordRow,
     PatientRow,
     SessionEventRow,
     SessionRow,
@@ -60,6 +65,7 @@ class Board:
     settings: ClinicSettings
     vitals: dict = field(default_factory=dict)  # session id -> vitals.VitalsSummary
     side_effects: dict = field(default_factory=dict)  # session id -> SideEffectSummary
+    doses: dict = field(default_factory=dict)  # session id -> DoseRecord (planned ones only)
 
 
 def _events(row: SessionRow) -> tuple[SessionEvent, ...]:
@@ -258,14 +264,6 @@ def append_events(
 log = logging.getLogger(__name__)
 
 
-class StartNeedsDecision(DomainError):
-    """Starting needs a reason (no recent baseline) and/or a confirmation (high BP)."""
-
-    def __init__(self, check: StartCheck) -> None:
-        super().__init__(check.message)
-        self.check = check
-
-
 class SessionService(Service):
     def board(self) -> Board:
         with self.db.transaction(write=False) as session:
@@ -278,8 +276,14 @@ class SessionService(Service):
             ids = [s.id for s in snapshots.values()]
             vitals = summaries(session, ids, settings.bands)
             effects = side_effects.summaries(session, ids)
+            plans = session.scalars(select(DoseRecordRow).where(DoseRecordRow.session_id.in_(ids)))
             return Board(
-                tuple(active_chairs(session)), snapshots, settings, vitals, side_effects=effects
+                tuple(active_chairs(session)),
+                snapshots,
+                settings,
+                vitals,
+                side_effects=effects,
+                doses={r.session_id: to_record(r) for r in plans},
             )
 
     def get(self, session_id: int) -> SessionSnapshot:
@@ -303,14 +307,20 @@ class SessionService(Service):
         actor: Actor,
         session_id: int,
         *,
+        no_plan_reason: str = "",
         no_baseline_reason: str = "",
         high_bp_confirmed: bool = False,
     ) -> SessionSnapshot:
-        """Start the infusion. Without a baseline set in the last 30 minutes (setting) it is
-        refused unless the nurse gives a reason; a baseline BP above 140/90 (setting) must
-        be confirmed. Either decision is recorded with the start: who, when, why."""
-        no_baseline_reason = fields.optional_reason(no_baseline_reason, field="no_baseline_reason")
-        fields.flag("high_bp_confirmed", high_bp_confirmed, label="High BP confirmed")
+        """Start the infusion (domain.start). Without a dose plan it is refused unless the
+        nurse gives a reason to start without one; without a baseline set in the last 30
+        minutes (setting) unless the nurse gives a reason; a baseline BP above 140/90
+        (setting) must be confirmed. Each decision is recorded with the start: who, when,
+        why."""
+        decisions = dict(
+            no_plan_reason=no_plan_reason,
+            no_baseline_reason=no_baseline_reason,
+            high_bp_confirmed=high_bp_confirmed,
+        )
         with self.db.transaction(audit=self.audit(actor)) as session:
             acting_user(session, actor, Permission.CHART)
             row = session.scalar(
@@ -321,19 +331,7 @@ class SessionService(Service):
             if row is None:
                 raise NotFound(f"Session {session_id} not found")
             transition(replay(_events(row)), EventKind.START)  # "already started" comes first
-            check = self._start_check(session, row.id)
-            needs_reason = check.missing_baseline and not no_baseline_reason.strip()
-            if needs_reason or (check.high_bp and not high_bp_confirmed):
-                raise StartNeedsDecision(check)
-            notes = []
-            if check.missing_baseline:
-                notes.append(
-                    f"Started without recent baseline vitals: {no_baseline_reason.strip()}"
-                )
-            if check.high_bp:
-                sys_w, dia_w = check.warning_bp
-                notes.append(f"Baseline BP {check.high_bp} above {sys_w}/{dia_w}: proceeded")
-            reason = "; ".join(notes)
+            reason = start_note(self._start_check(session, row.id), **decisions)
             session.info["audit"] = self.audit(actor, reason)
             append_event(session, row, EventKind.START, actor, self.now(), reason)
             log.info("session %d: start by %s", row.id, actor.username)
@@ -356,12 +354,14 @@ class SessionService(Service):
                 VitalsRow.status == "current",
             )
         )
-        return check_start(
+        baseline = check_start(
             [to_set(r, settings.bands, chart=settings.news2_chart, scale2=scale2) for r in rows],
             self.now(),
             warning_bp=settings.baseline_bp_warning,
             max_age_minutes=settings.baseline_max_age_minutes,
         )
+        plan = session.get(DoseRecordRow, session_id)
+        return StartCheck(baseline, has_plan(to_record(plan) if plan is not None else None))
 
     def pause(self, actor: Actor, session_id: int, reason: str) -> SessionSnapshot:
         return self._act(actor, session_id, EventKind.PAUSE, reason)

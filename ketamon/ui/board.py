@@ -13,7 +13,7 @@ import time
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
-from ketamon.domain.board import SessionSnapshot, tile_view
+from ketamon.domain.board import SessionSnapshot, tile_view, with_dose
 from ketamon.domain.clock import Clock
 from ketamon.services.sessions import Board
 from ketamon.ui.tile import ChairTile
@@ -79,6 +79,8 @@ class BoardWidget(QWidget):
                 vitals = self.board.vitals.get(session.id) if session is not None else None
                 effects = self.board.side_effects.get(session.id) if session is not None else None
                 view = tile_view(chair, session, settings, now, vitals, effects)
+                plan = self.board.doses.get(session.id) if session is not None else None
+                view = with_dose(view, session, plan)
                 self.tiles[chair.id].apply(view, masked=self.masked)
         self.ticked.emit()
 

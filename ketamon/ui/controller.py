@@ -21,6 +21,7 @@ from ketamon.storage.database import StorageError
 from ketamon.ui.dialogs.accounts import ChangePasswordDialog, UserDraft
 from ketamon.ui.dialogs.chairs import ChairHandlers, ChairsDialog
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
+from ketamon.ui.dialogs.dose_record import ask_for_session
 from ketamon.ui.dialogs.infusion import ask_stop
 from ketamon.ui.dialogs.messages import Confirm, show_message
 from ketamon.ui.dialogs.reason import (
@@ -30,6 +31,7 @@ from ketamon.ui.dialogs.reason import (
     ReasonDialog,
 )
 from ketamon.ui.dialogs.settings import SettingsDialog
+from ketamon.ui.dialogs.start import PLAN, ask_no_plan_reason, ask_plan_first
 from ketamon.ui.dialogs.users import UserHandlers, UsersDialog
 from ketamon.ui.lifetime import alive
 from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers
@@ -115,19 +117,48 @@ class BoardController(QObject):
         return snapshot
 
     def _do_start(self, chair_id: int) -> None:
-        """Start; a missing baseline needs a reason, a high baseline BP a confirmation."""
+        """Start. Without a dose plan: plan it first (Enter), or start without one with a
+        reason (Alt+W); a missing baseline needs a reason, a high baseline BP a
+        confirmation. Esc at any question: nothing starts."""
         session = self.session_on(chair_id)
         if session is None:
             return
         check = self._guard(lambda: self.clinic.sessions.start_check(session.id))
         if check is None:
             return
+        no_plan_reason = ""
+        if check.missing_dose_plan:
+            choice = ask_plan_first(self.parent_widget, session.patient_name)
+            if choice is None:
+                return
+            if choice == PLAN:
+                title = f"{session.chair_name} · {session.patient_name}"
+                planned = self._guard(
+                    lambda: ask_for_session(
+                        self.parent_widget,
+                        self.clinic,
+                        self.actor,
+                        session.id,
+                        title,
+                        before_start=True,
+                    )
+                )
+                self.reload()
+                if planned is None:
+                    return  # closed without saving a plan: nothing starts
+                check = self._guard(lambda: self.clinic.sessions.start_check(session.id))
+                if check is None or check.missing_dose_plan:
+                    return
+            else:
+                no_plan_reason = ask_no_plan_reason(self.parent_widget, session.patient_name)
+                if not no_plan_reason:
+                    return
         reason = ""
         if check.missing_baseline:
             reason = ReasonDialog.ask(
                 self.parent_widget,
                 "Start without baseline vitals",
-                f"{check.message}\nWhy start the infusion for {session.patient_name} "
+                f"{check.baseline.message}\nWhy start the infusion for {session.patient_name} "
                 "without a baseline set?",
                 BASELINE_OVERRIDE_REASONS,
             )
@@ -148,7 +179,11 @@ class BoardController(QObject):
         self._session_action(
             chair_id,
             lambda a, sid: self.clinic.sessions.start(
-                a, sid, no_baseline_reason=reason, high_bp_confirmed=confirmed
+                a,
+                sid,
+                no_plan_reason=no_plan_reason,
+                no_baseline_reason=reason,
+                high_bp_confirmed=confirmed,
             ),
         )
 

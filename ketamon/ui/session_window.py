@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ketamon.domain.actors import Actor
-from ketamon.domain.board import SessionSnapshot
+from ketamon.domain.board import SessionSnapshot, session_dose_line
 from ketamon.domain.dose import DoseRecord
 from ketamon.domain.errors import DomainError
 from ketamon.domain.patients import Patient
@@ -86,7 +86,7 @@ class SessionWindow(QDialog):
         self.sets: list[VitalsSet] = []
         self.effects: list[SideEffect] = []  # read by refresh: the decision action needs them
         self.patient: Patient | None = None  # read by refresh(full): allergies, weight
-        self.dose: DoseRecord | None = None  # read by refresh(full): the weight of the day
+        self.dose: DoseRecord | None = None  # read by refresh: the plan, the weight of the day
         self.on_saved: Callable[[], object] | None = None  # e.g. the board reloads
         self.setWindowTitle(f"Session: {session.patient_name} ({session.chair_name})")
         self.setMinimumSize(1100, 720)
@@ -100,6 +100,9 @@ class SessionWindow(QDialog):
         self.header.setObjectName("sessionHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)  # a long allergy list wraps, the window stays on screen
+        self.dose_line = QLabel()  # the plan, or in words that there is none
+        self.dose_line.setObjectName("sessionDose")
+        self.dose_line.setWordWrap(True)
         self.chart = VitalsChart()
         self.model = VitalsTableModel(self)
         self.table = VitalsTableView(self.model)
@@ -166,6 +169,7 @@ class SessionWindow(QDialog):
         self.signature_label.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
+        layout.addWidget(self.dose_line)
         layout.addWidget(self.review_banner)
         layout.addWidget(self.signature_label)
         layout.addWidget(self.tabs, 1)
@@ -256,7 +260,6 @@ class SessionWindow(QDialog):
             if full:
                 self.session = self.clinic.sessions.get(self.session_id)
                 self.patient = self.clinic.patients.get(self.session.patient_id)
-                self.dose = self.clinic.dose.get(self.session_id)
                 self.history.set_entries(self.clinic.audit.session_history(self.session_id))
                 # The thresholds an admin set, SpO2 on scale 2 for a patient on it.
                 self.bands = self.clinic.vitals.bands(self.session_id)
@@ -268,10 +271,12 @@ class SessionWindow(QDialog):
             self.markers = self.clinic.record.markers(self.session_id)
             self.signature = self.clinic.review.signature(self.session_id)
             self.addenda = self.clinic.review.addenda(self.session_id)
+            self.dose = self.clinic.dose.get(self.session_id)
         except (DomainError, StorageError) as error:
             self.message.setText(f"Could not refresh: {error}")
             return
         self._show_header()
+        self._show_dose()
         self._show_signature()
         self._show_record()
         self.interventions.refresh()  # after the signature is known: a signed record is locked
@@ -357,6 +362,14 @@ class SessionWindow(QDialog):
         if p.spo2_scale2:
             parts.append("<b>SpO2 scale 2</b> (NEWS2 target 88–92 %)")
         return "<br><span style='font-size:17px'>" + " · ".join(parts) + "</span>"
+
+    def _show_dose(self) -> None:
+        """The dose plan under the header (a label of its own), or that there is none."""
+        text, state = session_dose_line(self.session, self.dose)
+        self.dose_line.setText(text)
+        self.dose_line.setProperty("dose", state)
+        self.dose_line.style().unpolish(self.dose_line)
+        self.dose_line.style().polish(self.dose_line)
 
     def _show_signature(self) -> None:
         """The signature manifestation (21 CFR 11.50) and the addenda, or nothing yet."""

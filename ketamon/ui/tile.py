@@ -213,6 +213,7 @@ class ChairTile(QFrame):
         self.phase_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.patient_label = self._label("tilePatient")
         self.course_label = self._label("tileCourse")
+        self.dose_label = self._label("tileDose")  # the dose plan, or "NO DOSE PLAN"
         self.caption_label = self._label("tileCaption")
         # These change every second: see TickLabel.
         self.timer_label = TickLabel("tileTimer")
@@ -278,7 +279,11 @@ class ChairTile(QFrame):
         layout.setSpacing(4)
         layout.addLayout(header)
         layout.addWidget(self.patient_label)
-        layout.addWidget(self.course_label)
+        course_row = QHBoxLayout()
+        course_row.addWidget(self.course_label)
+        course_row.addStretch(1)
+        course_row.addWidget(self.dose_label)
+        layout.addLayout(course_row)
         layout.addStretch(1)
         layout.addWidget(self.caption_label)
         layout.addWidget(self.timer_label)
@@ -322,6 +327,7 @@ class ChairTile(QFrame):
             (self.status_label, "status_text"),
             (self.detail_label, "detail_text"),
             (self.vitals_label, "vitals_text"),
+            (self.dose_label, "dose_text"),
         ):
             text = getattr(shown, attr)
             if old is None or getattr(old, attr) != text:
@@ -336,6 +342,10 @@ class ChairTile(QFrame):
         if old is None or old.latest_grade != shown.latest_grade:
             self.latest_label.setProperty("grade", GRADE_NAMES[shown.latest_grade])
             _repolish(self.latest_label)
+        dose = dose_state(shown)
+        if old is None or dose_state(old) != dose:
+            self.dose_label.setProperty("dose", dose)
+            _repolish(self.dose_label)
         if old is None or old.phase_text != shown.phase_text:
             self.phase_label.setText(shown.phase_text.upper())
         if old is None or old.progress_permille != shown.progress_permille:
@@ -389,12 +399,20 @@ class ChairTile(QFrame):
         )
 
 
+def dose_state(view: TileView) -> str:
+    """How the dose line is drawn: "planned", "unplanned" (not yet started) or "missing"
+    (the infusion started without a plan: framed, bold, in words, not by colour alone)."""
+    if not view.dose_missing:
+        return "planned"
+    return "unplanned" if view.level is TileLevel.WAITING else "missing"
+
+
 def masked_view(view: TileView) -> TileView:
     """What a locked board may show: chair, phase, timers, progress; nothing about the patient.
 
     A pause's status names its reason ("PAUSED 03:00: BP 168/102"); only the time stays.
     A red vitals or severe side-effect alert stays, without its details: it must be seen
-    from across the room.
+    from across the room. So does a missing dose plan; a planned dose's figures go.
     """
     status = view.status_text
     if view.level is TileLevel.PAUSED:
@@ -407,6 +425,7 @@ def masked_view(view: TileView) -> TileView:
         if view.severe_effect_ids:
             what.append("SEVERE SIDE EFFECT")
         alert = f"{' + '.join(what) or 'ALERT'}: unlock to see and acknowledge"
+    dose = view.dose_text if view.dose_missing else ""  # that there is no plan stays
     return replace(
         view,
         patient_text="",
@@ -415,6 +434,7 @@ def masked_view(view: TileView) -> TileView:
         alert_text=alert,
         latest_text="",
         latest_grade=Grade.NORMAL,
+        dose_text=dose,
     )
 
 

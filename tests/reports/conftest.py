@@ -10,7 +10,7 @@ from ketamon.domain.discharge import DischargeAnswers, Escort, IvSite, Nausea
 from ketamon.domain.interventions import MedicationDraft
 from ketamon.domain.side_effects import Severity
 from ketamon.domain.vitals import VitalsDraft
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_dose
 
 ESCORT = Escort("Luis Gonzalez", "Brother", "(212) 555-0143", True)
 ANSWERS = DischargeAnswers(True, True, Nausea.MINIMAL, 2, IvSite.REMOVED_INTACT, True, ESCORT)
@@ -21,6 +21,7 @@ def discharged_session(clinic, clock, *, sets: int = 40):
     patient = clinic.patients.register(NURSE, draft("KM-20001", "Maria Gonzalez"))
     s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     started = clock()
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")

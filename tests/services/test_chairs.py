@@ -7,7 +7,7 @@ import pytest
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.services.base import NotFound
 from ketamon.services.clinic import Clinic
-from tests.conftest import NURSE, baseline, discharge_ready, draft, open_clinic
+from tests.conftest import NURSE, baseline, discharge_ready, draft, open_clinic, plan_dose
 
 
 def names(chairs) -> list[str]:
@@ -116,6 +116,7 @@ def test_a_retired_chair_leaves_the_board_but_keeps_its_history(clinic, clock) -
     s = clinic.sessions.check_in(NURSE, chair.id, ada.id, 40)
     baseline(clinic, s.id)
     clock.advance(minutes=20)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)  # at the target

@@ -20,7 +20,7 @@ from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.domain.sessions import EventKind, Phase
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.storage.models import AuditRow, SessionRow
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft, plan_dose
 
 KIM = Actor("nurse.kim", "Kim Osei")
 ESCORT = Escort("Maria Lopez", "Sister", "(212) 555-0143", True)
@@ -135,6 +135,7 @@ def test_leaving_against_advice_stops_a_running_infusion_and_is_recorded(clinic,
     patient = clinic.patients.register(NURSE, draft())
     s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=12)
     with pytest.raises(ValidationErrors):

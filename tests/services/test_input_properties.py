@@ -15,7 +15,7 @@ from ketamon.domain.errors import FieldError
 from ketamon.domain.patients import PatientDraft
 from ketamon.domain.vitals import MEASURES, VitalsDraft
 from ketamon.storage.models import PatientRow, SessionEventRow, VitalsRow
-from tests.conftest import NURSE, T0, baseline, draft
+from tests.conftest import NURSE, T0, baseline, draft, plan_dose
 from tests.services.inputs import (
     JUNK,
     PROPERTIES,
@@ -214,6 +214,7 @@ def test_check_in_and_cancel_answer_or_name_the_field(clinic, e):
 @pytest.fixture
 def infusing(clinic, checked_in):
     baseline(clinic, checked_in)
+    plan_dose(clinic, checked_in)
     clinic.sessions.start(NURSE, checked_in)
     return checked_in
 
@@ -248,6 +249,7 @@ def test_a_huge_or_non_number_pump_rate_is_refused_at_its_field(clinic, infusing
 @PROPERTIES
 @given(
     e=entries(
+        no_plan=text_like("dose checked on the paper record"),
         no_baseline=text_like("baseline machine broken"),
         confirmed=st.booleans(),
         stop_reason=text_like("patient asked to stop", ""),
@@ -258,7 +260,11 @@ def test_start_and_stop_answer_or_name_the_field(clinic, clock, e):
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient[0].id, 40).id
     with answers_or_refuses() as started:
         clinic.sessions.start(
-            NURSE, sid, no_baseline_reason=e["no_baseline"], high_bp_confirmed=e["confirmed"]
+            NURSE,
+            sid,
+            no_plan_reason=e["no_plan"],
+            no_baseline_reason=e["no_baseline"],
+            high_bp_confirmed=e["confirmed"],
         )
     if started:
         with answers_or_refuses() as stopped:

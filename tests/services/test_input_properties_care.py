@@ -15,7 +15,7 @@ from ketamon.domain.discharge import AgainstAdvice, DischargeAnswers, Escort, Iv
 from ketamon.domain.interventions import MedicationDraft
 from ketamon.domain.side_effects import Severity
 from ketamon.storage.models import DischargeRow, DoseRecordRow, MedicationRow, SideEffectRow
-from tests.conftest import NURSE, PASSWORD, T0, baseline, draft
+from tests.conftest import NURSE, PASSWORD, T0, baseline, draft, plan_dose
 from tests.services.inputs import (
     JUNK,
     NAIVE,
@@ -38,6 +38,7 @@ def infusing(clinic, clock) -> int:
     patient = clinic.patients.register(NURSE, draft(weight_kg=80))
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
     baseline(clinic, sid)
+    plan_dose(clinic, sid)
     clinic.sessions.start(NURSE, sid)
     clock.advance(minutes=20)
     return sid

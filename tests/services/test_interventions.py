@@ -13,7 +13,7 @@ from ketamon.domain.interventions import MedicationDraft
 from ketamon.domain.sessions import EventKind, Phase
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import AuditRow, MedicationRow, SessionEventRow, SideEffectRow
-from tests.conftest import NURSE, PASSWORD, T0, add_user, baseline, draft
+from tests.conftest import NURSE, PASSWORD, T0, add_user, baseline, draft, plan_dose
 
 KIM = Actor("nurse.kim", "Kim Osei")
 
@@ -25,6 +25,7 @@ def session_id(clinic, clock) -> int:
     s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
     baseline(clinic, s.id)
     clock.advance(minutes=2)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     return s.id
 

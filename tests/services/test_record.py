@@ -16,7 +16,7 @@ from ketamon.storage.models import (
     SessionEventRow,
     SideEffectRow,
 )
-from tests.conftest import NURSE, T0, baseline, draft
+from tests.conftest import NURSE, T0, baseline, draft, plan_dose
 
 
 @pytest.fixture
@@ -25,6 +25,7 @@ def session_id(clinic, clock):
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
     baseline(clinic, sid)
     clock.advance(minutes=2)
+    plan_dose(clinic, sid)
     clinic.sessions.start(NURSE, sid)  # T0 + 2
     return sid
 

@@ -23,6 +23,7 @@ from tests.conftest import (
     discharge_ready,
     draft,
     open_clinic,
+    plan_dose,
 )
 
 KIM = Actor("nurse.kim", "Kim Osei")
@@ -82,6 +83,7 @@ def test_a_whole_session_is_recorded_and_shown_on_the_board(clinic, clock, ada, 
 
     clock.advance(minutes=4)
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id, KIM)
     s = clinic.sessions.start(KIM, s.id)
     assert s.phase is Phase.INFUSING
     clock.advance(minutes=10)
@@ -154,6 +156,7 @@ def test_a_refused_action_records_nothing(clinic, ada, chairs) -> None:
     with pytest.raises(DomainError, match="A reason is required to cancel the session"):
         clinic.sessions.cancel(NURSE, s.id, "   ")
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     with pytest.raises(DomainError, match="The infusion has already been started"):
         baseline(clinic, s.id)
@@ -169,6 +172,7 @@ def test_a_refused_action_records_nothing(clinic, ada, chairs) -> None:
 def test_nothing_after_discharge(clinic, clock, ada, chairs) -> None:
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clinic.sessions.stop(NURSE, s.id, "Patient request")  # early: a reason
     clock.advance(minutes=30)
@@ -182,6 +186,7 @@ def test_clock_going_backwards_is_refused_and_not_recorded(clinic, clock, ada, c
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     clock.advance(minutes=5)
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=-2)  # another workstation, or the clock was corrected
     with pytest.raises(DomainError, match="clock reads earlier than the last recorded event"):
@@ -210,6 +215,7 @@ def test_one_active_session_per_patient(clinic, ada, chairs) -> None:
 def test_discharge_frees_the_chair_and_the_patient(clinic, clock, ada, grace, chairs) -> None:
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)
@@ -234,6 +240,7 @@ def test_cancel_from_any_active_phase_frees_the_chair(
 ) -> None:
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     for step in before_cancel:
         clock.advance(minutes=5)
         if step == "pause":
@@ -256,6 +263,7 @@ def _complete_session(clinic: Clinic, clock, patient_id: int, chair_id: int):
     s = clinic.sessions.check_in(NURSE, chair_id, patient_id, 40)
     clock.advance(minutes=5)
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)
@@ -357,6 +365,7 @@ def busy_clinic(tmp_path_factory: pytest.TempPathFactory):
     )
     for s in (infusing, paused, recovery):
         baseline(c, s.id)
+        plan_dose(c, s.id)
         c.sessions.start(NURSE, s.id)
     c.sessions.pause(NURSE, paused.id, "nausea")
     c.sessions.stop(NURSE, recovery.id, "Patient request")  # early: a reason
@@ -409,6 +418,7 @@ def _snapshot_everything(clinic: Clinic) -> dict[str, list]:
 def test_the_state_survives_closing_and_reopening(clinic, db_url: str, clock, ada, chairs) -> None:
     s = clinic.sessions.check_in(NURSE, chairs[2].id, ada.id, 40)
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clinic.close()  # the workstation is restarted (or crashes) mid-infusion
 
@@ -438,6 +448,7 @@ def test_a_second_workstation_sees_the_same_board(clinic, db_url: str, clock, ad
         s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
         clock.advance(minutes=2)
         baseline(other, s.id)
+        plan_dose(other, s.id, KIM)
         other.sessions.start(KIM, s.id)
         clock.advance(minutes=8)
         seen_here = clinic.sessions.board().sessions[chairs[0].id]
@@ -453,9 +464,11 @@ def test_start_needs_a_recent_baseline_or_a_reason(clinic, clock, ada, chairs) -
     from ketamon.services.sessions import StartNeedsDecision
 
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
+    plan_dose(clinic, s.id)
     with pytest.raises(StartNeedsDecision) as refused:
         clinic.sessions.start(NURSE, s.id)
     assert refused.value.check.missing_baseline and refused.value.check.high_bp is None
+    assert refused.value.missing == ("no_baseline_reason",)
     baseline(clinic, s.id)
     clock.advance(minutes=31)  # the baseline is now too old
     with pytest.raises(StartNeedsDecision):
@@ -480,6 +493,7 @@ def test_a_high_baseline_bp_must_be_confirmed(clinic, clock, ada, chairs) -> Non
 
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     baseline(clinic, s.id, systolic=138, diastolic=91)
+    plan_dose(clinic, s.id)
     with pytest.raises(StartNeedsDecision, match=r"Baseline BP 138/91 is above 140/90"):
         clinic.sessions.start(NURSE, s.id)
     clinic.settings.update(NURSE, baseline_bp_warning=(150, 95))  # the clinic's own limit

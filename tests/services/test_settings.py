@@ -10,7 +10,7 @@ from sqlalchemy import text
 from ketamon.domain.board import TileLevel, tile_view
 from ketamon.domain.errors import FieldError
 from ketamon.domain.settings import ClinicSettings
-from tests.conftest import NURSE, T0, baseline, draft, open_clinic
+from tests.conftest import NURSE, T0, baseline, draft, open_clinic, plan_dose
 
 
 def test_a_new_clinic_has_the_default_settings(clinic) -> None:
@@ -90,6 +90,7 @@ def test_the_overrun_setting_changes_what_the_board_shows(clinic, clock) -> None
     ada = clinic.patients.register(NURSE, draft())
     s = clinic.sessions.check_in(NURSE, chair.id, ada.id, 40)
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.set(T0 + timedelta(minutes=46))
 

@@ -13,7 +13,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.side_effects import Severity
 from ketamon.storage.models import AuditRow, ClinicSetting
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_dose
 
 KIM = Actor("nurse.kim", "Kim Osei, RN")
 
@@ -23,6 +23,7 @@ def session_id(clinic, clock):
     patient = clinic.patients.register(NURSE, draft())
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
     baseline(clinic, sid)
+    plan_dose(clinic, sid)
     clinic.sessions.start(NURSE, sid)
     clock.advance(minutes=10)
     return sid

@@ -9,7 +9,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.users import SIGN_IN_REFUSED, Role
 from ketamon.services.users import SignInRefused
-from tests.conftest import NURSE, PASSWORD, baseline, draft
+from tests.conftest import NURSE, PASSWORD, baseline, draft, plan_dose
 
 NURSE_ONLY = Actor("nurse.amy", "Amy Stone, RN")
 ADMIN_ONLY = Actor("it.admin", "Sam Admin")
@@ -120,6 +120,7 @@ def test_nurses_and_physicians_chart(staff):
     chair = staff.chairs.list()[0]
     session = staff.sessions.check_in(PHYSICIAN, chair.id, patient.id, 40)
     baseline(staff, session.id)
+    plan_dose(staff, session.id, NURSE_ONLY)
     assert staff.sessions.start(NURSE_ONLY, session.id).events[-1].actor == "nurse.amy"
 
 

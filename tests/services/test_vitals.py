@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.domain.vitals import MEASURES, Grade, VitalPhase, VitalsDraft
-from tests.conftest import NURSE, add_user, draft
+from tests.conftest import NURSE, add_user, draft, plan_dose
 
 GOOD = VitalsDraft(systolic=128, diastolic=84, heart_rate=72, spo2=98, resp_rate=14)
 
@@ -25,6 +25,7 @@ def session_id(clinic, clock):
 def test_sets_are_tagged_by_phase_and_attributed(clinic, clock, session_id):
     clock.advance(minutes=5)
     clinic.vitals.record(NURSE, session_id, GOOD)
+    plan_dose(clinic, session_id)
     clinic.sessions.start(NURSE, session_id)
     clock.advance(minutes=15)
     clinic.vitals.record(NURSE, session_id, GOOD)

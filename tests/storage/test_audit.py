@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from ketamon.domain.errors import DomainError
 from ketamon.storage.models import PatientRow
-from tests.conftest import NURSE, baseline, draft, rehash_chain
+from tests.conftest import NURSE, baseline, draft, plan_dose, rehash_chain
 
 
 def _trail(clinic, where: str = "1=1") -> list[tuple]:
@@ -38,6 +38,7 @@ def infusing(clinic, clock):
     session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     clock.advance(minutes=5)
     baseline(clinic, session.id)
+    plan_dose(clinic, session.id)
     clinic.sessions.start(NURSE, session.id)
     clock.advance(minutes=10)
     clinic.sessions.pause(NURSE, session.id, "Nausea")

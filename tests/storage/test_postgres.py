@@ -17,7 +17,7 @@ from ketamon.domain.patients import PatientDraft
 from ketamon.services.clinic import Clinic
 from ketamon.services.demo import seed_demo
 from ketamon.services.review import ReviewFilter
-from tests.conftest import baseline
+from tests.conftest import baseline, plan_dose
 
 URL = os.environ.get("KETAMON_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(not URL, reason="KETAMON_TEST_POSTGRES_URL is not set")
@@ -37,6 +37,7 @@ def test_demo_clinic_runs_and_verifies_on_postgresql(clock):
         session = clinic.sessions.check_in(nurse, free.id, patient.id, 40)
         clock.advance(minutes=3)
         baseline(clinic, session.id, nurse)
+        plan_dose(clinic, session.id, nurse)
         started = clinic.sessions.start(nurse, session.id)
         assert started.times.started_at == clock()
         assert [p.mrn for p in clinic.patients.search("gres")] == ["PG-1"]

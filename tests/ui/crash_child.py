@@ -32,6 +32,7 @@ def main(url: str) -> None:
         session.id,
         VitalsDraft(systolic=124, diastolic=78, heart_rate=70, spo2=98, resp_rate=14),
     )
+    clinic.dose.plan(actor, session.id, 64.0, 0.5, 10.0, "KET-24101")  # planned before the start
     window = MainWindow(clinic, actor)
     window.show()
     window.board.tile_at(2).buttons["start"].click()

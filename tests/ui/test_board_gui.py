@@ -11,7 +11,7 @@ from ketamon.ui.dialogs.checkin import CheckInDialog
 from ketamon.ui.dialogs.discharge import DischargeDialog
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import ReasonDialog
-from tests.conftest import NURSE, T0, baseline, complete_dose, draft, open_clinic
+from tests.conftest import NURSE, T0, baseline, complete_dose, draft, open_clinic, plan_dose
 from tests.ui.conftest import click, tile_of
 from tests.ui.test_discharge_gui import fill_checklist
 
@@ -61,9 +61,11 @@ def test_full_session_by_clicking_and_restart_shows_same_state(
     assert tile.course_label.text() == "Infusion 1 of 6"
 
     baseline(clinic, window.controller.session_on(tile.chair_id).id)
+    plan_dose(clinic, window.controller.session_on(tile.chair_id).id, weight_kg=68.5)
     click(qtbot, tile, "start")
     assert tile.phase_label.text() == "INFUSING"
     assert tile.timer_label.text() == "00:00 / 40:00"
+    assert tile.dose_label.text() == "Dose 0.5 mg/kg · 34.25 mg"
 
     clock.advance(minutes=10, seconds=7)
     # The repaint timer picks the new time up on its own: no manual refresh.
@@ -122,6 +124,7 @@ def test_keyboard_shortcuts_act_on_the_selected_chair(clinic, clock, make_window
     chairs = clinic.chairs.list()
     session = clinic.sessions.check_in(NURSE, chairs[1].id, patient.id, 45)
     baseline(clinic, session.id)
+    plan_dose(clinic, session.id)
     window = make_window(clinic)
     window.controller.reload()
     tile = tile_of(window, 1)
@@ -139,6 +142,7 @@ def test_overrun_turns_tile_red_with_words(clinic, clock, make_window, qtbot):
     chair = clinic.chairs.list()[0]
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
@@ -154,6 +158,7 @@ def test_refused_action_shows_message_and_board_keeps_running(clinic, clock, mak
     window = make_window(clinic)
     # Another workstation starts the infusion behind this board's back.
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     click(qtbot, tile_of(window, 0), "start")
     assert window.controller.last_message == "The infusion has already been started"
@@ -185,7 +190,9 @@ def test_open_session_shows_the_timeline_with_times_and_who(
     patient = clinic.patients.register(NURSE, draft(name="Lena Park"))
     chair = clinic.chairs.list()[0]
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
-    clock.advance(minutes=4)
+    clock.advance(minutes=2)
+    plan_dose(clinic, s.id)
+    clock.advance(minutes=2)
     baseline(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=6)
@@ -196,12 +203,17 @@ def test_open_session_shows_the_timeline_with_times_and_who(
     qtbot.addWidget(opened)
     dialog = opened.timeline
     rows = [[dialog.item(r, c).text() for c in range(4)] for r in range(dialog.rowCount())]
-    assert [r[1] for r in rows] == ["Checked in", "Infusion started", "Infusion paused"]
+    assert [r[1] for r in rows] == [
+        "Checked in",
+        "Dose planned: 36.25 mg (0.5 mg/kg × 72.5 kg), 10 mg/ml at 5.43 mL/h, lot KET-24101",
+        "Infusion started",
+        "Infusion paused",
+    ]
     assert {r[2] for r in rows} == {"Jo Rivera, RN"}  # who, by name
     assert dialog.item(0, 2).toolTip() == f"Username {NURSE.username}"  # as the record has it
-    assert rows[2][3] == "Elevated blood pressure"
+    assert rows[3][3] == "Elevated blood pressure"
     started = T0 + timedelta(minutes=4)
-    assert rows[1][0] == started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    assert rows[2][0] == started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def test_start_without_baseline_asks_for_a_reason_and_records_it(
@@ -209,6 +221,7 @@ def test_start_without_baseline_asks_for_a_reason_and_records_it(
 ):
     patient = clinic.patients.register(NURSE, draft())
     s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    plan_dose(clinic, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
     asked = []
@@ -234,6 +247,7 @@ def test_high_baseline_bp_needs_a_confirmation_that_is_recorded(
     patient = clinic.patients.register(NURSE, draft())
     s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
     baseline(clinic, s.id, systolic=152, diastolic=94)
+    plan_dose(clinic, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
     monkeypatch.setattr(Confirm, "ask", classmethod(lambda cls, *a, **k: False))

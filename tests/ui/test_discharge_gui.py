@@ -11,7 +11,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.sessions import Phase
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.ui.dialogs.discharge import AgainstAdviceDialog, DischargeDialog
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft, plan_dose
 from tests.ui.conftest import click, tile_of
 
 
@@ -20,6 +20,7 @@ def _recovery(clinic, clock, *, minutes_after_stop=35):
     patient = clinic.patients.register(NURSE, draft("KM-1", "Maria Gonzalez"))
     s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)

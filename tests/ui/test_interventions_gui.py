@@ -30,7 +30,8 @@ def infusing(clinic, clock):
     clock.advance(minutes=3)
     baseline(clinic, session.id)
     clock.advance(minutes=2)
-    clinic.sessions.start(NURSE, session.id)
+    # Started without a plan (with its reason): these tests type the plan afterwards.
+    clinic.sessions.start(NURSE, session.id, no_plan_reason="Dose prepared on the paper record")
     clock.advance(minutes=10)
     return session
 
@@ -213,9 +214,10 @@ def test_dose_record_plan_then_complete_with_a_witness(
     _window, _session_window, page = opened
     seen = {}
 
-    def ask(cls, parent, title, handlers, record):
-        dialog = cls(parent, title, handlers, record)
+    def ask(cls, parent, title, handlers, record, **options):
+        dialog = cls(parent, title, handlers, record, **options)
         qtbot.addWidget(dialog)
+        assert not dialog.before_start  # from the Interventions tab: not a start
         assert dialog.weight.text() == "80"  # from the patient's record
         assert dialog.mg_per_kg.text() == "0.5"  # the clinic's default
         qtbot.keyClicks(dialog.concentration, "10")

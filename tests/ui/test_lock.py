@@ -9,7 +9,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.users import SIGN_IN_REFUSED
 from ketamon.storage.models import AuditRow
 from ketamon.ui.session_window import SessionWindow
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_dose
 from tests.ui.conftest import label_texts, tile_of, toolbar_button, toolbar_shows
 
 NAME, MRN = "Ada Lovelace", "KM-31337"
@@ -25,8 +25,10 @@ def seat_patients(clinic, clock):
     first = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     second = clinic.sessions.check_in(NURSE, chairs[1].id, grace.id, 40)
     baseline(clinic, first.id)
+    plan_dose(clinic, first.id)
     clinic.sessions.start(NURSE, first.id)
     baseline(clinic, second.id)
+    plan_dose(clinic, second.id)
     clinic.sessions.start(NURSE, second.id)
     clinic.sessions.pause(NURSE, second.id, PAUSE_REASON)
     return first, second

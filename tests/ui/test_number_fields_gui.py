@@ -35,7 +35,8 @@ def infusing(clinic, clock) -> int:
     patient = clinic.patients.register(NURSE, draft(weight_kg=80))
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
     baseline(clinic, sid)
-    clinic.sessions.start(NURSE, sid)
+    # Started without a plan (with its reason): these tests type the plan afterwards.
+    clinic.sessions.start(NURSE, sid, no_plan_reason="Dose prepared on the paper record")
     clock.advance(minutes=40)
     return sid
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from ketamon.ui.dialogs.side_effect_catalog import SideEffectCatalogDialog
-from tests.conftest import NURSE, baseline, draft
+from tests.conftest import NURSE, baseline, draft, plan_dose
 from tests.ui.conftest import click, tile_of, toolbar_button
 
 ENTER, ESC = (
@@ -43,6 +43,7 @@ def high_bp_tile(clinic, make_window, qtbot):
     patient = clinic.patients.register(NURSE, draft())
     s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
     baseline(clinic, s.id, systolic=165, diastolic=98)
+    plan_dose(clinic, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
     window.activateWindow()
@@ -82,6 +83,7 @@ def test_stop_at_target_t_then_enter_or_esc_keeps_infusing(
     patient = clinic.patients.register(NURSE, draft())
     s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(timedelta(minutes=41))
     window = make_window(clinic)

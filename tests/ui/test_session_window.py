@@ -16,7 +16,7 @@ from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.dialogs.vitals_correct import CorrectVitalsDialog
 from ketamon.ui.session_window import SessionWindow
 from ketamon.ui.vitals_table import ENTERED_BY, FLAGS, STATUS
-from tests.conftest import NURSE, T0, draft
+from tests.conftest import NURSE, T0, draft, plan_dose
 from tests.ui.conftest import click, tile_of
 
 CORE = ("systolic", "diastolic", "heart_rate", "spo2", "resp_rate")
@@ -28,11 +28,13 @@ def vitals(sys_bp=124, dia=78, hr=72, spo2=98, rr=14, **kw) -> VitalsDraft:
 
 @pytest.fixture
 def infusing(clinic, clock):
-    """Checked in at T0, baseline at +3 min, started at +5 min, sets at +15 and +25."""
+    """Checked in at T0, baseline and dose plan at +3 min, started at +5 min, sets at +15
+    and +25."""
     patient = clinic.patients.register(NURSE, draft(name="Lena Park", mrn="KM-4242"))
     session = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
     clock.advance(minutes=3)
     clinic.vitals.record(NURSE, session.id, vitals())
+    plan_dose(clinic, session.id)
     clock.advance(minutes=2)
     clinic.sessions.start(NURSE, session.id)
     clock.advance(minutes=10)
@@ -462,6 +464,12 @@ def test_timeline_tab_lists_side_effects_medications_and_infusion_actions(
     rows = [r[1:] for r in window.timeline.rows()]
     assert rows == [
         ["Checked in", "Jo Rivera, RN", "", "Session"],  # by name
+        [
+            "Dose planned: 36.25 mg (0.5 mg/kg × 72.5 kg), 10 mg/ml at 5.43 mL/h, lot KET-24101",
+            "Jo Rivera, RN",
+            "",
+            "Dose",
+        ],
         ["Infusion started", "Jo Rivera, RN", "", "Infusion"],
         # nurse.al has no account here: the username is all there is to show
         ["Side effect began: Agitation (SEVERE)", "nurse.al", "", "Side effect"],

@@ -11,7 +11,7 @@ from ketamon.ui.dialogs.accounts import PasswordDialog, UserFormDialog
 from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.dialogs.users import UsersDialog
 from ketamon.ui.session_window import open_windows
-from tests.conftest import NURSE, T0, baseline, draft
+from tests.conftest import NURSE, T0, baseline, draft, plan_dose
 from tests.ui.conftest import click, tile_of, toolbar_shows
 
 SAM = ("nurse.sam", "Sam Okoye", "RN", "nurse", "sam's password 1")
@@ -177,6 +177,7 @@ def test_history_tab_shows_the_audit_rows_of_the_session(
     sam = Actor("nurse.sam", "Sam Okoye, RN")
     clock.advance(minutes=4)
     baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=6)
     clinic.sessions.pause(sam, s.id, "Elevated blood pressure")

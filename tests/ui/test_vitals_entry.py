@@ -12,7 +12,7 @@ from ketamon.domain.errors import FieldError
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.storage.database import StorageError
 from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers, parse_taken
-from tests.conftest import NURSE, draft
+from tests.conftest import NURSE, draft, plan_dose
 from tests.ui.conftest import click, label_texts, tile_of
 
 BASELINE = VitalsDraft(systolic=124, diastolic=78, heart_rate=72, spo2=98, resp_rate=14)
@@ -24,6 +24,7 @@ def infusing(clinic, clock, minutes: int = 10):
     chair = clinic.chairs.list()[0]
     session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     clinic.vitals.record(NURSE, session.id, BASELINE)  # before start: the baseline
+    plan_dose(clinic, session.id)
     clinic.sessions.start(NURSE, session.id)
     clock.advance(minutes=minutes)
     return session

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamon.domain.actors import Actor
 from ketamon.domain.dose import DoseRecord, fmt, over_plan_limit, planned_mg, planned_ml
 from ketamon.domain.dose import planned_rate as rate_for
 from ketamon.domain.errors import DomainError, FieldError
@@ -56,14 +57,17 @@ class DoseRecordDialog(QDialog):
         title: str,
         handlers: DoseHandlers,
         record: DoseRecord | None,
+        *,
+        before_start: bool = False,
     ) -> None:
         super().__init__(parent)
+        self.before_start = before_start  # opened by Start: saving the plan closes it
         self.handlers = handlers
         self.record = record
         self.changed = False
         d = handlers.defaults
         self.setWindowTitle(f"Dose record · {title}")
-        self.setMinimumWidth(1100)
+        self.setMinimumWidth(700 if before_start else 1100)
         self.errors = FieldErrors()
         self.weight = QLineEdit(_num(record.weight_kg if record else d.weight_kg))
         self.mg_per_kg = QLineEdit(_num(record.mg_per_kg if record else d.mg_per_kg))
@@ -91,8 +95,9 @@ class DoseRecordDialog(QDialog):
                 widget.textChanged.connect(self._update_figures)
         plan_form.addRow(QLabel("Planned (live, from what is typed):"))
         plan_form.addRow(self.figures)
-        self.save_plan = QPushButton("Save plan")
+        self.save_plan = QPushButton("Save plan and start" if before_start else "Save plan")
         self.save_plan.clicked.connect(self.plan)
+        self.save_plan.setDefault(before_start)  # Enter in a plan field saves and starts
         plan_box = QGroupBox("Plan")
         plan_layout = QVBoxLayout(plan_box)
         plan_layout.addLayout(plan_form)
@@ -142,6 +147,7 @@ class DoseRecordDialog(QDialog):
         columns = QHBoxLayout()
         columns.addWidget(plan_box, 1)
         columns.addWidget(end_box, 1)
+        end_box.setVisible(not before_start)  # the end of an infusion not yet started
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addLayout(columns)
@@ -152,13 +158,21 @@ class DoseRecordDialog(QDialog):
         self.setStyleSheet("QLabel, QLineEdit, QPushButton, QGroupBox { font-size: 16px; }")
         self._show_record()
         self._update_figures()
+        if before_start:
+            plan_fields = (self.weight, self.mg_per_kg, self.concentration, self.lot)
+            next((w for w in plan_fields if not w.text()), self.concentration).setFocus()
 
     # -- showing -----------------------------------------------------------------------------
     def _show_record(self) -> None:
         r = self.record
         self.reason_row.setVisible(bool(r and r.completed))
         self.complete_button.setEnabled(r is not None)
-        if r is None:
+        if r is None and self.before_start:
+            self.status.setText(
+                "<b>No plan yet.</b> Enter the plan: saving it starts the infusion. "
+                "Close (Esc) and nothing starts."
+            )
+        elif r is None:
             self.status.setText("No plan yet: enter the plan and save it before the infusion.")
         elif r.completed:
             assert r.completed_at is not None
@@ -232,6 +246,8 @@ class DoseRecordDialog(QDialog):
         self.record, self.changed = record, True
         self.reason.clear()
         self._show_record()
+        if self.before_start and record is not None:
+            self.accept()  # the plan is there: the start goes on
         return record
 
     @classmethod
@@ -241,10 +257,43 @@ class DoseRecordDialog(QDialog):
         title: str,
         handlers: DoseHandlers,
         record: DoseRecord | None,
+        *,
+        before_start: bool = False,
     ) -> DoseRecord | None:
-        """The record as it stands when the dialog closes (None if nothing was saved)."""
-        dialog = cls(parent, title, handlers, record)
+        """The record as it stands when the dialog closes (None if nothing was saved).
+        `before_start`: opened by Start without a plan; saving the plan closes it."""
+        dialog = cls(parent, title, handlers, record, before_start=before_start)
         dialog.exec()
         saved = dialog.record if dialog.changed else None
         dialog.deleteLater()
         return saved
+
+
+def ask_for_session(
+    parent: QWidget | None,
+    clinic,  # noqa: ANN001 (services.clinic.Clinic)
+    actor: Actor,
+    session_id: int,
+    title: str,
+    *,
+    before_start: bool = False,
+) -> DoseRecord | None:
+    """The dialog on one session's dose record (from the Interventions tab, or before a
+    start without a plan). Reading what it shows may raise DomainError or StorageError."""
+    defaults = clinic.dose.defaults(session_id)
+    record = clinic.dose.get(session_id)
+    users = clinic.users.list()
+    handlers = DoseHandlers(
+        plan=lambda w, mgkg, conc, lot, reason: clinic.dose.plan(
+            actor, session_id, w, mgkg, conc, lot, reason=reason
+        ),
+        complete=lambda actual, wasted, who, pw, over, reason: clinic.dose.complete(
+            actor, session_id, actual, wasted, who, pw, over, reason=reason
+        ),
+        defaults=defaults,
+        witnesses=[
+            (u.username, u.display_name) for u in users if u.active and u.username != actor.username
+        ],
+        names={u.username: u.display_name for u in users},
+    )
+    return DoseRecordDialog.ask(parent, title, handlers, record, before_start=before_start)

@@ -35,6 +35,7 @@ from ketamon.domain.sessions import EventKind, Phase, is_early_stop, validate_ra
 from ketamon.domain.timers import format_duration
 from ketamon.storage.database import StorageError
 from ketamon.ui.buttons import add_buttons
+from ketamon.ui.dialogs.dose_record import ask_for_session
 from ketamon.ui.dialogs.medication import FieldErrors
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import PAUSE_REASONS, ReasonDialog
@@ -374,32 +375,12 @@ class InterventionsPage(QWidget):
         return self._act(lambda: self.clinic.sessions.stop(actor, sid, reason))
 
     def dose(self) -> object | None:
-        from ketamon.ui.dialogs.dose_record import DoseHandlers, DoseRecordDialog
-
         clinic, actor, sid = self.clinic, self.host.actor, self.host.session_id
         try:
-            defaults = clinic.dose.defaults(sid)
-            record = clinic.dose.get(sid)
-            users = clinic.users.list()
+            saved = ask_for_session(self, clinic, actor, sid, self._title())
         except (DomainError, StorageError) as error:
             self.message.setText(str(error))
             return None
-        handlers = DoseHandlers(
-            plan=lambda w, mgkg, conc, lot, reason: clinic.dose.plan(
-                actor, sid, w, mgkg, conc, lot, reason=reason
-            ),
-            complete=lambda actual, wasted, who, pw, over, reason: clinic.dose.complete(
-                actor, sid, actual, wasted, who, pw, over, reason=reason
-            ),
-            defaults=defaults,
-            witnesses=[
-                (u.username, u.display_name)
-                for u in users
-                if u.active and u.username != actor.username
-            ],
-            names={u.username: u.display_name for u in users},
-        )
-        saved = DoseRecordDialog.ask(self, self._title(), handlers, record)
         if saved is not None:
             self.host.changed()
         return saved

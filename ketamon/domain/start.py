@@ -1,0 +1,117 @@
+"""Starting an infusion: what the nurse must have done, or decided and said why, first.
+
+CLINICAL.md: the dose plan exists before the infusion starts (or a recorded reason why
+not); a baseline set in the last 30 minutes (setting) or a reason to start without one; a
+baseline BP above the clinic's warning (setting) confirmed. Every path to START (the
+session service, the demo seeder) goes through `start_note`, whose text is the start
+event's reason: who and when are the event's actor and time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ketamon.domain import fields
+from ketamon.domain.errors import DomainError
+from ketamon.domain.vitals import StartCheck as BaselineCheck
+
+NO_PLAN_FIELD = "no_plan_reason"
+NO_PLAN_NOTE = "Started without a dose plan"
+NO_BASELINE_NOTE = "Started without recent baseline vitals"
+
+
+@dataclass(frozen=True)
+class StartCheck:
+    """What starting now asks of the nurse: a dose plan, a recent baseline, a BP decision."""
+
+    baseline: BaselineCheck
+    dose_planned: bool
+
+    @property
+    def missing_dose_plan(self) -> bool:
+        return not self.dose_planned
+
+    @property
+    def missing_baseline(self) -> bool:
+        return self.baseline.missing_baseline
+
+    @property
+    def high_bp(self) -> str | None:
+        return self.baseline.high_bp
+
+    @property
+    def warning_bp(self) -> tuple[int, int]:
+        return self.baseline.warning_bp
+
+    @property
+    def max_age_minutes(self) -> int:
+        return self.baseline.max_age_minutes
+
+    @property
+    def clear(self) -> bool:
+        return self.dose_planned and self.baseline.clear
+
+    @property
+    def dose_message(self) -> str:
+        if self.dose_planned:
+            return ""
+        return (
+            "No dose plan for this session: plan the dose (weight, mg/kg, total mg, "
+            "concentration, rate, lot) before the infusion, or give a reason to start "
+            "without one."
+        )
+
+    @property
+    def message(self) -> str:
+        return " ".join(p for p in (self.dose_message, self.baseline.message) if p)
+
+
+class StartNeedsDecision(DomainError):
+    """Starting needs a plan or a reason (no dose plan), a reason (no recent baseline)
+    and/or a confirmation (high BP). `missing` names what was not given."""
+
+    def __init__(self, check: StartCheck, missing: tuple[str, ...] = ()) -> None:
+        super().__init__(check.message)
+        self.check = check
+        self.missing = missing
+
+
+def dose_plan_note(dose_planned: bool, no_plan_reason: object = "") -> str | None:
+    """The dose plan part of the rule alone: "" with a plan; without one, the note for the
+    start event when a reason is given ("Started without a dose plan: <why>"), else None
+    (the start is refused). A reason that is not text, or too long, is a FieldError."""
+    why = fields.optional_reason(no_plan_reason, field=NO_PLAN_FIELD).strip()
+    if dose_planned:
+        return ""
+    return f"{NO_PLAN_NOTE}: {why}" if why else None
+
+
+def start_note(
+    check: StartCheck,
+    *,
+    no_plan_reason: object = "",
+    no_baseline_reason: object = "",
+    high_bp_confirmed: bool = False,
+) -> str:
+    """The start event's reason text recording each decision ("" when nothing needed one),
+    or StartNeedsDecision naming what is missing. A reason of only spaces is no reason;
+    a reason that is not text, or too long, is a FieldError naming its field."""
+    plan_note = dose_plan_note(check.dose_planned, no_plan_reason)
+    no_baseline = fields.optional_reason(no_baseline_reason, field="no_baseline_reason").strip()
+    fields.flag("high_bp_confirmed", high_bp_confirmed, label="High BP confirmed")
+    missing = []
+    if plan_note is None:
+        missing.append(NO_PLAN_FIELD)
+    if check.missing_baseline and not no_baseline:
+        missing.append("no_baseline_reason")
+    if check.high_bp and not high_bp_confirmed:
+        missing.append("high_bp_confirmed")
+    if missing:
+        raise StartNeedsDecision(check, tuple(missing))
+    notes = [plan_note] if plan_note else []
+    if check.missing_baseline:
+        notes.append(f"{NO_BASELINE_NOTE}: {no_baseline}")
+    if check.high_bp:
+        sys_w, dia_w = check.warning_bp
+        notes.append(f"Baseline BP {check.high_bp} above {sys_w}/{dia_w}: proceeded")
+    return "; ".join(notes)
