@@ -244,6 +244,6 @@ def test_the_session_window_shows_the_plan_or_that_there_is_none(
     plan_dose(clinic, s.id)  # planned afterwards, e.g. from another workstation
     opened.refresh(full=True)
     assert opened.dose_line.text() == (
-        "Dose plan: 0.5 mg/kg · 36.25 mg · 10 mg/mL at 5.4 mL/h · lot KET-24101"
+        "Dose plan: 0.5 mg/kg · 36.25 mg · 10 mg/mL at 5.43 mL/h · lot KET-24101"
     )
     assert opened.dose_line.property("dose") == "planned"
