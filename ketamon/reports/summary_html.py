@@ -236,7 +236,7 @@ def _news2(v: VitalsSet) -> str:
 
 # Column shares (%), so no column is squeezed until a word breaks inside: "baseline" and
 # "184/106" fit whole at 9 pt; a grade word may go under its value, a name wraps at spaces.
-_WIDTHS = (11, 11, 12, 9, 9, 9, 8, 5, 10, 16)
+_WIDTHS = (11, 11, 11, 8, 8, 8, 7, 6, 9, 21)
 
 
 def _vitals(s: SessionSummary, chart_width: int) -> str:

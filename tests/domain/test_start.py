@@ -157,7 +157,7 @@ def test_an_empty_chair_has_no_dose_line() -> None:
 def test_the_session_window_line_gives_the_plan_or_why_there_is_none() -> None:
     waiting = snapshot()
     assert session_dose_line(waiting, PLAN) == (
-        "Dose plan: 0.5 mg/kg · 51.5 mg · 10 mg/mL at 7.7 mL/h · lot KET-24101",
+        "Dose plan: 0.5 mg/kg · 51.5 mg · 10 mg/mL at 7.73 mL/h · lot KET-24101",
         "planned",
     )
     assert session_dose_line(waiting, None) == (

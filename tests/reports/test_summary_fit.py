@@ -34,5 +34,5 @@ def test_phase_and_bp_are_never_broken_inside(clinic, clock, finished, tmp_path,
 def test_the_vitals_table_gives_each_column_its_share(clinic, clock, finished):
     html = build_html(clinic.summary.snapshot(finished.id, tz=UTC))
     vitals = html[html.index(">Phase<") - 200 :]
-    assert 'width="11%">Phase</th>' in vitals and 'width="16%">By</th>' in vitals
+    assert 'width="11%">Phase</th>' in vitals and 'width="21%">By</th>' in vitals
     assert html.count("<td>baseline</td>") == 1

@@ -10,7 +10,7 @@ from ketamon.domain.vitals import Grade, VitalsDraft
 from ketamon.services.review import ReviewFilter
 from ketamon.services.vitals import summaries
 from ketamon.storage.models import PatientRow
-from tests.conftest import NURSE, discharge_ready, draft
+from tests.conftest import NURSE, discharge_ready, draft, plan_dose
 
 # Every NEWS2 parameter present, all 0 points but SpO2.
 FULL = dict(systolic=124, diastolic=78, heart_rate=72, resp_rate=14, temperature=36.8, sedation=5)
@@ -112,6 +112,7 @@ def test_the_review_lists_alert_filter_follows_the_scale(clinic, clock, two_pati
     scale1, scale2 = two_patients
     for session_id in two_patients:
         record(clinic, session_id, 89)  # red on scale 1 only
+        plan_dose(clinic, session_id)
         clinic.sessions.start(NURSE, session_id)
         clock.advance(minutes=40)
         clinic.sessions.stop(NURSE, session_id)
