@@ -44,6 +44,7 @@ from ketamon.services.review import require_unsigned
 from ketamon.services.second_person import confirmed
 from ketamon.services.sessions import _events, load_session
 from ketamon.services.settings import load_settings
+from ketamon.services.users import UNKNOWN_USER
 from ketamon.storage.models import ClinicSetting, SessionRow, SideEffectRow, UserRow
 
 log = logging.getLogger(__name__)
@@ -297,6 +298,8 @@ class SideEffectService(Service):
             if not physician_password:
                 raise FieldError("physician_password", "The physician must type their password")
             physician = session.scalar(select(UserRow).where(UserRow.username == name))
+            # a username not on file is never logged as typed (it may be a password)
+            known = physician.username if physician is not None else UNKNOWN_USER
             if not confirmed(
                 session,
                 physician,
@@ -323,7 +326,7 @@ class SideEffectService(Service):
                 session.flush()
                 result = to_effect(row)
         if refused:  # the failure count and the audit entry were committed above
-            log.warning("side effect %d: physician %s refused", effect_id, name)
+            log.warning("side effect %d: physician %s refused", effect_id, known)
             raise PhysicianRefused()
         log.info("side effect %d: physician's decision by %s", effect_id, name)
         return result

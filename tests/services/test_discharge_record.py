@@ -108,7 +108,7 @@ def test_the_physician_may_record_it_signed_in_themselves(clinic, clock):
     assert done.physician_decision_by == "dr.patel"
 
 
-def test_only_a_physician_with_the_right_password_can_decide(clinic, clock):
+def test_only_a_physician_with_the_right_password_can_decide(clinic, clock, caplog):
     s, effect = recovering(clinic, clock, severe="headache")
     decide = clinic.side_effects.record_physician_decision
     with pytest.raises(FieldError) as nurse:
@@ -119,6 +119,8 @@ def test_only_a_physician_with_the_right_password_can_decide(clinic, clock):
     assert wrong.value.field == "physician_password" and str(wrong.value) == PHYSICIAN_REFUSED
     with pytest.raises(PhysicianRefused):
         decide(NURSE, effect.id, "Home", "dr.nobody", PASSWORD)
+    assert "dr.nobody" not in caplog.text  # typed into the username field: never logged
+    assert "physician unknown user refused" in caplog.text
     with clinic.db.transaction(write=False) as session:
         row = session.get(SideEffectRow, effect.id)
         assert (row.physician_decision, row.physician_decision_by) == ("", None)  # nothing
