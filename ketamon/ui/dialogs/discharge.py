@@ -57,7 +57,7 @@ COMPUTED = ("observation", "stop", "vitals", "moaas", "side_effects", "dose")
 # Beside the evidence, the criteria say it short (the full wording is the tooltip, the list
 # of what is missing and the summary).
 SHORT_LABELS = {
-    "stop": "Early stop has its reason",
+    "stop": "Ran to target (or why not)",
     "moaas": "Last MOAA/S is 5",
     "side_effects": "No SEVERE side effect open",
     "dose": "Dose record completed",
