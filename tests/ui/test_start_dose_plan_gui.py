@@ -42,8 +42,8 @@ def key(qtbot, k, modifier=Qt.KeyboardModifier.NoModifier):
     return act
 
 
-def waiting_tile(clinic, make_window, qtbot, *, weight: float = 72.5):
-    patient = clinic.patients.register(NURSE, draft(name="Lena Park", weight_kg=weight))
+def waiting_tile(clinic, make_window, qtbot, *, weight: float = 72.5, **details):
+    patient = clinic.patients.register(NURSE, draft(name="Lena Park", weight_kg=weight, **details))
     s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
     baseline(clinic, s.id)
     window = make_window(clinic)
@@ -126,6 +126,34 @@ def test_closing_the_dose_dialog_without_a_plan_starts_nothing(
     qtbot.keyClick(tile, Qt.Key.Key_S)
     not_started(clinic, s, tile)
     assert clinic.dose.get(s.id) is None
+
+
+def test_the_dose_plan_shows_the_allergies_and_says_so_when_ketamine_is_named(
+    clinic, make_window, qtbot, monkeypatch
+) -> None:
+    s, _window, tile = waiting_tile(
+        clinic, make_window, qtbot, allergies="Ketamine (hallucinations)"
+    )
+    press_on(monkeypatch, qtbot, QMessageBox, key(qtbot, ENTER), [])
+    shown: list = []
+    press_on(monkeypatch, qtbot, DoseRecordDialog, key(qtbot, ESC), shown)
+    qtbot.keyClick(tile, Qt.Key.Key_S)
+    [dialog] = shown
+    text = dialog.allergies.text()
+    assert "ALLERGIES: Ketamine (hallucinations)" in text
+    assert "KETAMINE APPEARS IN THE PATIENT'S ALLERGIES" in text
+    not_started(clinic, s, tile)  # Esc: nothing planned, nothing started
+
+
+def test_the_dose_plan_of_a_patient_without_known_allergies_says_only_that(
+    clinic, make_window, qtbot, monkeypatch
+) -> None:
+    s, _window, tile = waiting_tile(clinic, make_window, qtbot, no_known_allergies=True)
+    press_on(monkeypatch, qtbot, QMessageBox, key(qtbot, ENTER), [])
+    shown: list = []
+    press_on(monkeypatch, qtbot, DoseRecordDialog, key(qtbot, ESC), shown)
+    qtbot.keyClick(tile, Qt.Key.Key_S)
+    assert shown[0].allergies.text() == "No known drug allergies"
 
 
 def test_a_refused_plan_keeps_the_dialog_open_and_starts_nothing(

@@ -29,8 +29,10 @@ from ketamon.domain.dose import DoseRecord, fmt, over_plan_limit, planned_mg, pl
 from ketamon.domain.dose import planned_rate as rate_for
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.interventions import parse_dose
+from ketamon.domain.patients import Patient, allergy_match
 from ketamon.storage.database import StorageError
 from ketamon.ui.dialogs.medication import FieldErrors
+from ketamon.ui.dialogs.patient_form import WARNING_COLOUR, allergy_html
 from ketamon.ui.timefmt import local_time
 
 
@@ -44,6 +46,7 @@ class DoseHandlers:
     defaults: object  # services.dose.DoseDefaults (weight, mg/kg, target minutes, limits)
     witnesses: Sequence[tuple[str, str]] = ()  # other active users: (username, display name)
     names: Mapping[str, str] = field(default_factory=dict)  # username -> display name, all
+    patient: Patient | None = None  # whose allergy status is shown above the plan
 
 
 def _num(value: float | None) -> str:
@@ -148,7 +151,12 @@ class DoseRecordDialog(QDialog):
         columns.addWidget(plan_box, 1)
         columns.addWidget(end_box, 1)
         end_box.setVisible(not before_start)  # the end of an infusion not yet started
+        self.allergies = QLabel(_allergy_line(handlers.patient))
+        self.allergies.setObjectName("doseAllergies")
+        self.allergies.setWordWrap(True)
+        self.allergies.setVisible(handlers.patient is not None)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.allergies)
         layout.addWidget(self.status)
         layout.addLayout(columns)
         layout.addWidget(self.reason_row)
@@ -282,6 +290,7 @@ def ask_for_session(
     start without a plan). Reading what it shows may raise DomainError or StorageError."""
     defaults = clinic.dose.defaults(session_id)
     record = clinic.dose.get(session_id)
+    patient = clinic.patients.get(clinic.sessions.get(session_id).patient_id)
     users = clinic.users.list()
     handlers = DoseHandlers(
         plan=lambda w, mgkg, conc, lot, reason: clinic.dose.plan(
@@ -295,5 +304,20 @@ def ask_for_session(
             (u.username, u.display_name) for u in users if u.active and u.username != actor.username
         ],
         names={u.username: u.display_name for u in users},
+        patient=patient,
     )
     return DoseRecordDialog.ask(parent, title, handlers, record, before_start=before_start)
+
+
+def _allergy_line(patient: Patient | None) -> str:
+    """The allergy status in words above the plan; ketamine itself named in the list is
+    said plainly (the plan is the physician's order to weigh against it)."""
+    if patient is None:
+        return ""
+    line = allergy_html(patient)
+    if allergy_match("ketamine", patient.allergies):
+        line += (
+            f"<br><b><span style='color:{WARNING_COLOUR}'>KETAMINE APPEARS IN THE PATIENT'S "
+            "ALLERGIES: confirm with the physician before planning this dose.</span></b>"
+        )
+    return line
