@@ -5,6 +5,10 @@ class DomainError(Exception):
     """A clinical rule refused an action. str(error) is shown to the user as is."""
 
 
+class NotFound(DomainError):
+    """The record asked for does not exist."""
+
+
 class FieldError(DomainError):
     """One input field holds a value that is not allowed."""
 

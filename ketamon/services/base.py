@@ -14,10 +14,6 @@ from ketamon.storage.database import Database
 from ketamon.storage.models import UserRow
 
 
-class NotFound(DomainError):
-    """The record asked for does not exist."""
-
-
 def like_literal(text: str) -> str:
     """`text` for a LIKE pattern with ESCAPE '\\': its %, _ and \\ match themselves."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import Chair, clean_chair_name
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.domain.users import Permission
-from ketamon.services.base import NotFound, Service, acting_user
+from ketamon.services.base import Service, acting_user
 from ketamon.services.settings import load_settings
 from ketamon.storage.models import ChairRow, SessionRow
 

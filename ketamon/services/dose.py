@@ -25,9 +25,9 @@ from ketamon.domain.dose import (
     check_witness,
     require_change_reason,
 )
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.domain.users import Permission
-from ketamon.services.base import NotFound, Service, acting_user, to_user
+from ketamon.services.base import Service, acting_user, to_user
 from ketamon.services.review import require_unsigned
 from ketamon.services.second_person import confirmed
 from ketamon.services.settings import load_settings

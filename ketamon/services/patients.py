@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
-from ketamon.domain.errors import ValidationErrors
+from ketamon.domain.errors import NotFound, ValidationErrors
 from ketamon.domain.patients import (
     Patient,
     PatientDraft,
@@ -18,7 +18,7 @@ from ketamon.domain.patients import (
     validate_patient,
 )
 from ketamon.domain.users import Permission
-from ketamon.services.base import NotFound, Service, acting_user, like_literal
+from ketamon.services.base import Service, acting_user, like_literal
 from ketamon.storage.models import PatientRow
 
 log = logging.getLogger(__name__)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketamon.domain.errors import NotFound
 from ketamon.domain.record import (
     Change,
     DoseIn,
@@ -21,7 +22,7 @@ from ketamon.domain.record import (
     build_markers,
     build_timeline,
 )
-from ketamon.services.base import NotFound, Service
+from ketamon.services.base import Service
 from ketamon.storage.models import (
     AuditRow,
     DoseRecordRow,

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
-from ketamon.domain.errors import DomainError
+from ketamon.domain.errors import DomainError, NotFound
 from ketamon.domain.news2 import Chart
 from ketamon.domain.patients import search_words
 from ketamon.domain.review import (
@@ -52,7 +52,7 @@ from ketamon.domain.sessions import Phase
 from ketamon.domain.users import Permission, Role
 from ketamon.domain.vitals import scale2_band
 from ketamon.services import keys
-from ketamon.services.base import NotFound, Service, acting_user, like_literal, user_names
+from ketamon.services.base import Service, acting_user, like_literal, user_names
 from ketamon.services.settings import bands_from_stored, chart_from_stored, stored_bands
 from ketamon.services.signatures import (
     addenda_of,

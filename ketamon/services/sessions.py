@@ -23,7 +23,7 @@ from ketamon.domain.board import Chair, SessionSnapshot
 from ketamon.domain.courses import next_session_place
 from ketamon.domain.discharge import DischargeDecision
 from ketamon.domain.dose import has_plan
-from ketamon.domain.errors import DomainError
+from ketamon.domain.errors import DomainError, NotFound
 from ketamon.domain.review import review_status_after
 from ketamon.domain.sessions import (
     EventKind,
@@ -41,7 +41,7 @@ from ketamon.domain.start import StartNeedsDecision as StartNeedsDecision  # sta
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.domain.vitals import VitalPhase, check_start
-from ketamon.services.base import NotFound, Service, acting_user
+from ketamon.services.base import Service, acting_user
 from ketamon.services.chairs import active_chairs
 from ketamon.services.dose import to_record
 from ketamon.services.settings import load_settings

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.domain.sessions import Phase
 from ketamon.domain.side_effects import (
     Severity,
@@ -39,7 +39,7 @@ from ketamon.domain.side_effects import (
 )
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
-from ketamon.services.base import NotFound, Service, acting_user, to_user
+from ketamon.services.base import Service, acting_user, to_user
 from ketamon.services.review import require_unsigned
 from ketamon.services.second_person import confirmed
 from ketamon.services.sessions import _events, load_session

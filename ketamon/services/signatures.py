@@ -37,6 +37,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ketamon.domain.errors import NotFound
 from ketamon.domain.patients import PatientCorrection
 from ketamon.domain.review import (
     PAYLOAD_VERSION,
@@ -51,7 +52,7 @@ from ketamon.domain.review import (
     signed_payload,
 )
 from ketamon.services import keys
-from ketamon.services.base import NotFound, user_names
+from ketamon.services.base import user_names
 from ketamon.storage.audit import CHAIN_LOCK_ID, encode
 from ketamon.storage.models import (
     AddendumRow,

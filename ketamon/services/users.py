@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.clock import Clock, system_clock
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.domain.users import (
     SIGN_IN_REFUSED,
     Permission,
@@ -43,7 +43,7 @@ from ketamon.domain.users import (
     parse_roles,
 )
 from ketamon.services import keys
-from ketamon.services.base import NotFound, Service, acting_user, to_user, user_names
+from ketamon.services.base import Service, acting_user, to_user, user_names
 from ketamon.storage.audit import AuditContext, write_entries
 from ketamon.storage.database import Database
 from ketamon.storage.models import UserKeyRow, UserRow

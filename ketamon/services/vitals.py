@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.domain.news2 import News2
 from ketamon.domain.sessions import Phase
 from ketamon.domain.timers import derive_times
@@ -34,7 +34,7 @@ from ketamon.domain.vitals import (
     validate_draft,
     vital_phase,
 )
-from ketamon.services.base import NotFound, Service, acting_user, user_names
+from ketamon.services.base import Service, acting_user, user_names
 from ketamon.services.review import require_unsigned
 from ketamon.services.sessions import _events, load_session
 from ketamon.services.settings import load_bands, load_chart

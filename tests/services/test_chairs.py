@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ketamon.domain.errors import DomainError, FieldError
-from ketamon.services.base import NotFound
+from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.services.clinic import Clinic
 from tests.conftest import NURSE, baseline, discharge_ready, draft, open_clinic, plan_dose
 

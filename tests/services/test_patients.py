@@ -7,8 +7,7 @@ from datetime import date
 import pytest
 
 from ketamon.domain.clock import FakeClock
-from ketamon.domain.errors import ValidationErrors
-from ketamon.services.base import NotFound
+from ketamon.domain.errors import NotFound, ValidationErrors
 from tests.conftest import NURSE, T0, draft, open_clinic
 
 

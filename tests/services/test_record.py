@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from ketamon.domain.errors import NotFound
 from ketamon.domain.record import EntryKind
-from ketamon.services.base import NotFound
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import (
     AuditRow,

@@ -10,9 +10,8 @@ from sqlalchemy import text
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import TileLevel, tile_view
 from ketamon.domain.clock import FakeClock
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.domain.sessions import EventKind, Phase
-from ketamon.services.base import NotFound
 from ketamon.services.clinic import Clinic
 from tests.conftest import (
     NURSE,
