@@ -56,7 +56,7 @@ def test_demo_seeds_an_empty_database_and_refuses_a_second_time(tmp_path, capsys
     assert "30 patients" in out
     clinic = Clinic.open(url)
     try:
-        board = clinic.sessions.board()
+        board = clinic.board.get()
         assert len(board.chairs) == 6
         assert 3 <= len(board.sessions) <= 4
     finally:

@@ -8,32 +8,16 @@ from sqlalchemy.orm import Session
 from ketamon.domain.actors import Actor, require_actor
 from ketamon.domain.clock import Clock, ensure_utc, system_clock
 from ketamon.domain.errors import DomainError
-from ketamon.domain.users import Permission, User, parse_roles, require_permission
+from ketamon.domain.users import Permission, User, require_permission
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.database import Database
 from ketamon.storage.models import UserRow
+from ketamon.storage.reads.users import to_user
 
 
 def like_literal(text: str) -> str:
     """`text` for a LIKE pattern with ESCAPE '\\': its %, _ and \\ match themselves."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def to_user(row: UserRow) -> User:
-    return User(
-        row.id,
-        row.username,
-        row.full_name,
-        row.credentials,
-        parse_roles(row.roles),
-        row.active,
-        bool(row.must_change_password),
-    )
-
-
-def user_names(session: Session) -> dict[str, str]:
-    """username -> display name, for every account (a clinic has tens, not thousands)."""
-    return {row.username: to_user(row).display_name for row in session.scalars(select(UserRow))}
 
 
 def acting_user(session: Session, actor: Actor, permission: Permission | None) -> User:

@@ -11,19 +11,9 @@ from ketamon.domain.board import Chair, clean_chair_name
 from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.domain.users import Permission
 from ketamon.services.base import Service, acting_user
-from ketamon.services.settings import load_settings
 from ketamon.storage.models import ChairRow, SessionRow
-
-
-def to_chair(row: ChairRow) -> Chair:
-    return Chair(row.id, row.name, row.position, row.retired_at is not None)
-
-
-def active_chairs(session: Session) -> list[Chair]:
-    rows = session.scalars(
-        select(ChairRow).where(ChairRow.retired_at.is_(None)).order_by(ChairRow.position)
-    )
-    return [to_chair(r) for r in rows]
+from ketamon.storage.reads.chairs import active_chairs, to_chair
+from ketamon.storage.reads.settings import load_settings
 
 
 class ChairService(Service):

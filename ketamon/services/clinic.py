@@ -7,6 +7,7 @@ from pathlib import Path
 from ketamon.domain.clock import Clock, system_clock
 from ketamon.services.anchors import AnchorService
 from ketamon.services.audit import AuditService
+from ketamon.services.board import BoardService
 from ketamon.services.chairs import ChairService
 from ketamon.services.discharge import DischargeService
 from ketamon.services.dose import DoseService
@@ -37,6 +38,7 @@ class Clinic:
         self.chairs = ChairService(db, clock)
         self.patients = PatientService(db, clock)
         self.sessions = SessionService(db, clock)
+        self.board = BoardService(db, clock)
         self.users = UserService(db, clock, kdf)  # kdf: cheaper only in the tests
         self.auth = AuthService(db, clock)
         self.audit = AuditService(db, clock)

@@ -44,11 +44,7 @@ from ketamon.domain.side_effects import SideEffect
 from ketamon.domain.start import dose_plan_note
 from ketamon.domain.timers import derive_times
 from ketamon.domain.vitals import MEASURES, VitalsDraft, validate_draft, vital_phase
-from ketamon.services.dose import to_record
 from ketamon.services.keys import KdfParams
-from ketamon.services.sessions import append_events, check_in_row
-from ketamon.services.settings import load_settings
-from ketamon.services.side_effects import to_effect
 from ketamon.services.users import give_key, hash_password
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import (
@@ -63,6 +59,10 @@ from ketamon.storage.models import (
     UserRow,
     VitalsRow,
 )
+from ketamon.storage.reads.dose import to_record
+from ketamon.storage.reads.settings import load_settings
+from ketamon.storage.reads.side_effects import to_effect
+from ketamon.storage.writes import append_events, check_in_row
 
 if TYPE_CHECKING:
     from ketamon.services.clinic import Clinic

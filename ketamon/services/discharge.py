@@ -40,20 +40,19 @@ from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.domain.sessions import EventKind, Phase, replay
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
-from ketamon.services.base import Service, acting_user, to_user, user_names
-from ketamon.services.dose import to_record
-from ketamon.services.review import require_unsigned
-from ketamon.services.sessions import _events, append_events, load_session
-from ketamon.services.settings import load_settings
-from ketamon.services.side_effects import to_effect
+from ketamon.services.base import Service, acting_user
 from ketamon.storage.models import (
     DischargeRow,
-    DoseRecordRow,
     SessionRow,
-    SideEffectRow,
     UserRow,
     VitalsRow,
 )
+from ketamon.storage.reads.dose import dose_of
+from ketamon.storage.reads.sessions import events_of, load_session, require_unsigned
+from ketamon.storage.reads.settings import load_settings
+from ketamon.storage.reads.side_effects import current_effects
+from ketamon.storage.reads.users import to_user, user_names
+from ketamon.storage.writes import append_events
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +100,7 @@ def _point(row: VitalsRow) -> VitalsPoint:
 def clinical_facts(session: Session, owner: SessionRow, now: datetime) -> ClinicalFacts:
     """What the record says: timings, vitals, MOAA/S, the stop, the side effects, the dose
     record and the last pain score, as the checklist weighs them."""
-    events = _events(owner)
+    events = events_of(owner)
     times = derive_times(events)
     rows = list(
         session.scalars(
@@ -124,12 +123,6 @@ def clinical_facts(session: Session, owner: SessionRow, now: datetime) -> Clinic
     if stop_event is not None and times.ended_at is not None:
         ran = times.infusion_elapsed(times.ended_at)
         stop = InfusionStop(stop_event.at, ran, owner.target_minutes, stop_event.reason)
-    effects = session.scalars(
-        select(SideEffectRow)
-        .where(SideEffectRow.session_id == owner.id, SideEffectRow.status == "current")
-        .order_by(SideEffectRow.onset_at, SideEffectRow.id)
-    )
-    dose = session.get(DoseRecordRow, owner.id)
     return ClinicalFacts(
         now=now,
         infusion_ended_at=times.ended_at,
@@ -137,8 +130,8 @@ def clinical_facts(session: Session, owner: SessionRow, now: datetime) -> Clinic
         last=_point(after[-1]) if after else None,
         last_moaas=moaas[-1] if moaas else None,
         stop=stop,
-        side_effects=tuple(to_effect(r) for r in effects),
-        dose=to_record(dose) if dose is not None else None,
+        side_effects=current_effects(session, owner.id),
+        dose=dose_of(session, owner.id),
         last_pain=pains[-1] if pains else None,
         names=tuple(sorted(user_names(session).items())),
     )
@@ -253,7 +246,7 @@ class DischargeService(Service):
             decision = against_advice(
                 clean, actor.username, to_user(witness) if witness else None, state.check
             )
-            phase = replay(_events(owner)).phase
+            phase = replay(events_of(owner)).phase
             if phase is Phase.CHECKED_IN:
                 raise DomainError(
                     "The infusion was never started: cancel the session instead (with a reason)"
@@ -275,7 +268,7 @@ class DischargeService(Service):
     ) -> None:
         """Append the discharge the decision allows (after `before`: a stop) and complete the
         checklist row with the outcome. The session's phase, chair and review queue follow
-        the events (sessions.append_events)."""
+        the events (storage.writes.append_events)."""
         now = self.now()
         actions = [*before, (EventKind.DISCHARGE, now, decision.reason)]
         append_events(session, owner, actor, actions, decision=decision)

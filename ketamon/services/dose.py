@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,12 +26,14 @@ from ketamon.domain.dose import (
 )
 from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.domain.users import Permission
-from ketamon.services.base import Service, acting_user, to_user
-from ketamon.services.review import require_unsigned
+from ketamon.services.base import Service, acting_user
 from ketamon.services.second_person import confirmed
-from ketamon.services.settings import load_settings
 from ketamon.services.users import UNKNOWN_USER
-from ketamon.storage.models import AuditRow, DoseRecordRow, PatientRow, SessionRow, UserRow
+from ketamon.storage.models import DoseRecordRow, SessionRow, UserRow
+from ketamon.storage.reads.dose import latest_weight, to_record
+from ketamon.storage.reads.sessions import require_unsigned
+from ketamon.storage.reads.settings import load_settings
+from ketamon.storage.reads.users import to_user
 
 log = logging.getLogger(__name__)
 
@@ -57,26 +58,6 @@ class DoseDefaults:
     target_minutes: int
     limits: DoseLimits
     weight_source: str = ""
-
-
-def to_record(row: DoseRecordRow) -> DoseRecord:
-    return DoseRecord(
-        session_id=row.session_id,
-        weight_kg=row.weight_kg,
-        mg_per_kg=row.mg_per_kg,
-        planned_mg=row.planned_mg,
-        concentration_mg_ml=row.concentration_mg_ml,
-        planned_rate_ml_h=row.planned_rate_ml_h,
-        lot_number=row.lot_number,
-        planned_by=row.planned_by,
-        planned_at=row.planned_at,
-        actual_mg=row.actual_mg,
-        wasted_mg=row.wasted_mg,
-        over_plan_reason=row.over_plan_reason,
-        witness=row.witness,
-        completed_by=row.completed_by,
-        completed_at=row.completed_at,
-    )
 
 
 class DoseService(Service):
@@ -215,42 +196,6 @@ class DoseService(Service):
             raise WitnessRefused()
         log.info("session %d: dose completed by %s", session_id, actor.username)
         return result
-
-
-def registered_weight_at(session: Session, patient: PatientRow) -> datetime:
-    """When the registered weight was entered: its last correction, or the registration."""
-    corrected = session.scalar(
-        select(AuditRow.at)
-        .where(
-            AuditRow.entity == "patient",
-            AuditRow.entity_id == patient.id,
-            AuditRow.action == "update",
-            AuditRow.field == "weight_kg",
-        )
-        .order_by(AuditRow.seq.desc())
-        .limit(1)
-    )
-    return corrected or patient.created_at
-
-
-def latest_weight(session: Session, owner: SessionRow) -> tuple[float, str]:
-    """(kg, where it comes from in words) of the patient's most recent weight, for a
-    session without its own dose record yet."""
-    patient = session.get(PatientRow, owner.patient_id)
-    if patient is None:
-        return 0.0, ""
-    registered = f"registered weight {patient.weight_kg:g} kg"
-    last = session.execute(
-        select(DoseRecordRow.weight_kg, DoseRecordRow.planned_at)
-        .join(SessionRow, SessionRow.id == DoseRecordRow.session_id)
-        .where(SessionRow.patient_id == patient.id, SessionRow.id != owner.id)
-        .order_by(DoseRecordRow.planned_at.desc())
-        .limit(1)
-    ).first()
-    if last is not None and last.planned_at > registered_weight_at(session, patient):
-        day = last.planned_at.astimezone().date().isoformat()
-        return last.weight_kg, f"weight of the last session ({day}): {last.weight_kg:g} kg"
-    return patient.weight_kg, registered
 
 
 def _same_plan(row: DoseRecordRow, values: dict) -> bool:

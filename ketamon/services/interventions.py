@@ -24,31 +24,12 @@ from ketamon.domain.sessions import Phase
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.services.base import Service, acting_user
-from ketamon.services.review import require_unsigned
-from ketamon.services.sessions import _events, load_session
-from ketamon.services.settings import load_settings
 from ketamon.storage.models import MedicationRow, PatientRow, SideEffectRow, UserRow
+from ketamon.storage.reads.medications import to_medication
+from ketamon.storage.reads.sessions import events_of, load_session, require_unsigned
+from ketamon.storage.reads.settings import load_settings
 
 log = logging.getLogger(__name__)
-
-
-def to_medication(row: MedicationRow) -> Medication:
-    return Medication(
-        id=row.id,
-        session_id=row.session_id,
-        drug=row.drug,
-        dose=row.dose,
-        unit=row.unit,
-        route=row.route,
-        given_at=row.given_at,
-        given_by=row.given_by,
-        side_effect_id=row.side_effect_id,
-        note=row.note,
-        entered_by=row.entered_by,
-        status=row.status,
-        status_reason=row.status_reason,
-        allergy_override_reason=row.allergy_override_reason or "",
-    )
 
 
 class InterventionService(Service):
@@ -84,7 +65,7 @@ class InterventionService(Service):
                 draft,
                 load_settings(session).medication_choices,
                 now=now,
-                checked_in_at=derive_times(_events(owner)).checked_in_at,
+                checked_in_at=derive_times(events_of(owner)).checked_in_at,
                 allergies=patient.allergies or "",
             )
             given_by = clean.given_by or actor.username

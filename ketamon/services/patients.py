@@ -20,21 +20,9 @@ from ketamon.domain.patients import (
 from ketamon.domain.users import Permission
 from ketamon.services.base import Service, acting_user, like_literal
 from ketamon.storage.models import PatientRow
+from ketamon.storage.reads.patients import to_patient
 
 log = logging.getLogger(__name__)
-
-
-def to_patient(row: PatientRow) -> Patient:
-    return Patient(
-        row.id,
-        row.mrn,
-        row.full_name,
-        row.date_of_birth,
-        row.weight_kg,
-        row.allergies,
-        bool(row.no_known_allergies),
-        bool(row.spo2_scale2),
-    )
 
 
 class PatientService(Service):

@@ -29,7 +29,6 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
-from sqlalchemy.orm import Session
 
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
@@ -52,8 +51,7 @@ from ketamon.domain.sessions import Phase
 from ketamon.domain.users import Permission, Role
 from ketamon.domain.vitals import scale2_band
 from ketamon.services import keys
-from ketamon.services.base import Service, acting_user, like_literal, user_names
-from ketamon.services.settings import bands_from_stored, chart_from_stored, stored_bands
+from ketamon.services.base import Service, acting_user, like_literal
 from ketamon.services.signatures import (
     addenda_of,
     addendum_payload,
@@ -76,6 +74,8 @@ from ketamon.storage.models import (
     SignatureRow,
     VitalsRow,
 )
+from ketamon.storage.reads.settings import bands_from_stored, chart_from_stored, stored_bands
+from ketamon.storage.reads.users import user_names
 
 log = logging.getLogger(__name__)
 
@@ -268,19 +268,6 @@ class ReviewService(Service):
     def addenda(self, session_id: int) -> list[Addendum]:
         with self.db.transaction(write=False) as session:
             return addenda_of(session, session_id)
-
-
-def require_unsigned(session: Session, session_id: int, *, owner: SessionRow | None = None) -> None:
-    """Services call this before changing anything that belongs to a session (`owner`: the
-    session row when the caller has loaded it already)."""
-    if owner is not None and owner.id == session_id:
-        status = owner.review_status
-    else:
-        status = session.scalar(select(SessionRow.review_status).where(SessionRow.id == session_id))
-    if status == ReviewStatus.SIGNED.value:
-        raise DomainError(
-            "This session is signed and locked: add an addendum instead of changing it"
-        )
 
 
 @lru_cache(maxsize=64)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -39,13 +37,14 @@ from ketamon.domain.side_effects import (
 )
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
-from ketamon.services.base import Service, acting_user, to_user
-from ketamon.services.review import require_unsigned
+from ketamon.services.base import Service, acting_user
 from ketamon.services.second_person import confirmed
-from ketamon.services.sessions import _events, load_session
-from ketamon.services.settings import load_settings
 from ketamon.services.users import UNKNOWN_USER
 from ketamon.storage.models import ClinicSetting, SessionRow, SideEffectRow, UserRow
+from ketamon.storage.reads.sessions import events_of, load_session, require_unsigned
+from ketamon.storage.reads.settings import load_settings
+from ketamon.storage.reads.side_effects import to_effect
+from ketamon.storage.reads.users import to_user
 
 log = logging.getLogger(__name__)
 
@@ -60,56 +59,6 @@ PHYSICIAN_REFUSED = (
 class PhysicianRefused(FieldError):
     def __init__(self) -> None:
         super().__init__("physician_password", PHYSICIAN_REFUSED)
-
-
-@dataclass(frozen=True)
-class SideEffectSummary:
-    """What the board needs per active session: the severe side effects nobody has
-    acknowledged yet (the tile's alert), and how many are ticked and unresolved."""
-
-    unacknowledged_severe: tuple[SideEffect, ...] = ()
-    open_count: int = 0
-
-
-def to_effect(row: SideEffectRow) -> SideEffect:
-    return SideEffect(
-        id=row.id,
-        session_id=row.session_id,
-        kind_key=row.kind_key,
-        label=row.label,
-        other_text=row.other_text or "",
-        onset_at=row.onset_at,
-        severity=Severity(row.severity),
-        resolved_at=row.resolved_at,
-        note=row.note or "",
-        entered_by=row.entered_by,
-        status=row.status,
-        status_reason=row.status_reason or "",
-        acknowledged_by=row.acknowledged_by,
-        acknowledged_at=row.acknowledged_at,
-        physician_decision=row.physician_decision or "",
-        physician_decision_by=row.physician_decision_by,
-        physician_decision_at=row.physician_decision_at,
-    )
-
-
-def summaries(session: Session, session_ids: Sequence[int]) -> dict[int, SideEffectSummary]:
-    if not session_ids:
-        return {}
-    rows = session.scalars(
-        select(SideEffectRow)
-        .where(SideEffectRow.session_id.in_(list(session_ids)), SideEffectRow.status == "current")
-        .order_by(SideEffectRow.onset_at, SideEffectRow.id)
-    )
-    severe: dict[int, list[SideEffect]] = {i: [] for i in session_ids}
-    unresolved: dict[int, int] = dict.fromkeys(session_ids, 0)
-    for row in rows:
-        effect = to_effect(row)
-        if effect.needs_acknowledgement:
-            severe[row.session_id].append(effect)
-        if not effect.resolved:
-            unresolved[row.session_id] += 1
-    return {i: SideEffectSummary(tuple(severe[i]), unresolved[i]) for i in session_ids}
 
 
 class SideEffectService(Service):
@@ -378,7 +327,7 @@ class SideEffectService(Service):
 
     @staticmethod
     def _checked_in_at(owner: SessionRow) -> datetime:
-        return derive_times(_events(owner)).checked_in_at
+        return derive_times(events_of(owner)).checked_in_at
 
     @staticmethod
     def _current(session: Session, effect_id: int) -> SideEffectRow:

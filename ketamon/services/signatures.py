@@ -52,7 +52,6 @@ from ketamon.domain.review import (
     signed_payload,
 )
 from ketamon.services import keys
-from ketamon.services.base import user_names
 from ketamon.storage.audit import CHAIN_LOCK_ID, encode
 from ketamon.storage.models import (
     AddendumRow,
@@ -68,6 +67,7 @@ from ketamon.storage.models import (
     UserKeyRow,
     VitalsRow,
 )
+from ketamon.storage.reads.users import user_names
 
 ADDENDUM_MEANING = "Addendum"
 # What a signature covers: the session row (but its review status, which signing sets) and

@@ -8,27 +8,18 @@ from sqlalchemy import select
 
 from ketamon.domain.sessions import EventKind
 from ketamon.domain.summary import ClinicHeader, RecentSession, SessionSummary
-from ketamon.services.base import Service, user_names
+from ketamon.services.base import Service
 from ketamon.services.discharge import discharge_state
-from ketamon.services.dose import to_record
-from ketamon.services.interventions import to_medication
-from ketamon.services.patients import to_patient
-from ketamon.services.sessions import _snapshot, load_session
-from ketamon.services.settings import load_settings
-from ketamon.services.side_effects import to_effect
 from ketamon.services.signatures import addenda_of, signature_of
-from ketamon.services.vitals import to_set
-from ketamon.storage.models import (
-    ChairRow,
-    DischargeRow,
-    DoseRecordRow,
-    MedicationRow,
-    PatientRow,
-    SessionEventRow,
-    SessionRow,
-    SideEffectRow,
-    VitalsRow,
-)
+from ketamon.storage.models import ChairRow, DischargeRow, PatientRow, SessionEventRow, SessionRow
+from ketamon.storage.reads.dose import dose_of
+from ketamon.storage.reads.medications import current_medications
+from ketamon.storage.reads.patients import to_patient
+from ketamon.storage.reads.sessions import load_session, to_snapshot
+from ketamon.storage.reads.settings import load_settings
+from ketamon.storage.reads.side_effects import current_effects
+from ketamon.storage.reads.users import user_names
+from ketamon.storage.reads.vitals import current_sets
 
 
 def local_zone() -> tzinfo:
@@ -71,22 +62,19 @@ class SummaryService(Service):
         with self.db.transaction(write=False) as session:
             row = load_session(session, session_id)
             settings = load_settings(session)
-            snapshot = _snapshot(session, row)
+            snapshot = to_snapshot(session, row)
             patient = session.get(PatientRow, row.patient_id)
             assert patient is not None
-            bands = settings.bands
-            vitals = tuple(
-                to_set(v, bands, chart=settings.news2_chart, scale2=bool(patient.spo2_scale2))
-                for v in session.scalars(
-                    select(VitalsRow)
-                    .where(VitalsRow.session_id == session_id, VitalsRow.status == "current")
-                    .order_by(VitalsRow.taken_at, VitalsRow.id)
-                )
+            vitals = current_sets(
+                session,
+                session_id,
+                settings.bands,
+                settings.news2_chart,
+                scale2=bool(patient.spo2_scale2),
             )
             state = discharge_state(session, row, self.now())
             recorded = session.get(DischargeRow, session_id) is not None
             names = user_names(session)
-            extra = _side_effects_medications_dose(session, session_id)
             # Sessions discharged before the checklist existed: the event says who and when.
             left = next(
                 (e for e in reversed(snapshot.events) if e.kind is EventKind.DISCHARGE), None
@@ -115,25 +103,7 @@ class SummaryService(Service):
                 signature=signature_of(session, session_id),
                 addenda=tuple(addenda_of(session, session_id)),
                 patient=to_patient(patient),
-                **extra,
+                side_effects=current_effects(session, session_id),
+                medications=current_medications(session, session_id),
+                dose=dose_of(session, session_id),
             )
-
-
-def _side_effects_medications_dose(session, session_id: int) -> dict:  # noqa: ANN001
-    """Side effects and medications (current entries, in time order) and the dose record."""
-    effects = session.scalars(
-        select(SideEffectRow)
-        .where(SideEffectRow.session_id == session_id, SideEffectRow.status == "current")
-        .order_by(SideEffectRow.onset_at, SideEffectRow.id)
-    )
-    medications = session.scalars(
-        select(MedicationRow)
-        .where(MedicationRow.session_id == session_id, MedicationRow.status == "current")
-        .order_by(MedicationRow.given_at, MedicationRow.id)
-    )
-    dose = session.get(DoseRecordRow, session_id)
-    return {
-        "side_effects": tuple(to_effect(r) for r in effects),
-        "medications": tuple(to_medication(r) for r in medications),
-        "dose": to_record(dose) if dose is not None else None,
-    }

@@ -43,10 +43,11 @@ from ketamon.domain.users import (
     parse_roles,
 )
 from ketamon.services import keys
-from ketamon.services.base import Service, acting_user, to_user, user_names
+from ketamon.services.base import Service, acting_user
 from ketamon.storage.audit import AuditContext, write_entries
 from ketamon.storage.database import Database
 from ketamon.storage.models import UserKeyRow, UserRow
+from ketamon.storage.reads.users import to_user, user_names
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters

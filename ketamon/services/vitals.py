@@ -7,8 +7,6 @@ its changes are on the audit trail.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,7 +15,6 @@ from sqlalchemy.orm import Session
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError, FieldError, NotFound
-from ketamon.domain.news2 import News2
 from ketamon.domain.sessions import Phase
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
@@ -28,106 +25,18 @@ from ketamon.domain.vitals import (
     VitalPhase,
     VitalsDraft,
     VitalsSet,
-    grade_set,
-    news2_of,
     patient_bands,
     validate_draft,
     vital_phase,
 )
-from ketamon.services.base import Service, acting_user, user_names
-from ketamon.services.review import require_unsigned
-from ketamon.services.sessions import _events, load_session
-from ketamon.services.settings import load_bands, load_chart
-from ketamon.storage.models import PatientRow, SessionRow, VitalsRow
+from ketamon.services.base import Service, acting_user
+from ketamon.storage.models import VitalsRow
+from ketamon.storage.reads.sessions import events_of, load_session, require_unsigned
+from ketamon.storage.reads.settings import load_bands, load_chart
+from ketamon.storage.reads.users import user_names
+from ketamon.storage.reads.vitals import graded, scale2_of, to_set
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class VitalsSummary:
-    """What the board needs per active session: when sets were taken, red values unseen.
-
-    `taken` holds vitals sets only: sedation/dissociation scores recorded on their own do
-    not satisfy a vitals reminder (their red values are still listed)."""
-
-    taken: tuple[datetime, ...]
-    unacknowledged_red: tuple[VitalsSet, ...]
-    latest_news2: News2 | None = None  # of the latest current vitals set
-    latest: VitalsSet | None = None  # the latest current vitals set itself, graded
-
-
-def scale2_of(session: Session, session_ids: Sequence[int]) -> dict[int, bool]:
-    """Whether each session's patient is on NEWS2 SpO2 scale 2 (the patient's option)."""
-    if not session_ids:
-        return {}
-    rows = session.execute(
-        select(SessionRow.id, PatientRow.spo2_scale2)
-        .join(PatientRow, PatientRow.id == SessionRow.patient_id)
-        .where(SessionRow.id.in_(list(session_ids)))
-    )
-    return {i: bool(flag) for i, flag in rows}
-
-
-def to_set(  # noqa: PLR0913
-    row: VitalsRow,
-    bands,  # noqa: ANN001
-    names: dict[str, str] | None = None,
-    chart=None,  # noqa: ANN001
-    *,
-    scale2: bool = False,
-) -> VitalsSet:
-    """The stored set as the domain sees it; `names` maps usernames to display names;
-    `scale2`: the patient's SpO2 is graded and scored on NEWS2 scale 2."""
-    values = VitalsDraft(
-        **{k: getattr(row, k) for k in MEASURES}, note=row.note, oxygen=bool(row.oxygen)
-    )
-    return VitalsSet(
-        id=row.id,
-        session_id=row.session_id,
-        taken_at=row.taken_at,
-        phase=VitalPhase(row.phase),
-        values=values,
-        entered_by=row.entered_by,
-        status=row.status,
-        corrects_id=row.corrects_id,
-        grades=grade_set(values, bands, chart=chart, scale2=scale2),
-        news2=news2_of(values, chart, scale2=scale2),
-        scale2=scale2,
-        status_reason=row.status_reason,
-        acknowledged_by=row.acknowledged_by,
-        entered_by_name=(names or {}).get(row.entered_by, ""),
-    )
-
-
-def summaries(session: Session, session_ids: list[int], bands) -> dict[int, VitalsSummary]:  # noqa: ANN001
-    if not session_ids:
-        return {}
-    rows = session.scalars(
-        select(VitalsRow)
-        .where(VitalsRow.session_id.in_(session_ids), VitalsRow.status == "current")
-        .order_by(VitalsRow.taken_at)
-    )
-    taken: dict[int, list[datetime]] = {i: [] for i in session_ids}
-    red: dict[int, list[VitalsSet]] = {i: [] for i in session_ids}
-    latest: dict[int, VitalsSet] = {}
-    chart = load_chart(session)
-    scale2 = scale2_of(session, session_ids)
-    for row in rows:
-        snapshot = to_set(row, bands, chart=chart, scale2=scale2.get(row.session_id, False))
-        if not snapshot.scores_only:
-            taken[row.session_id].append(row.taken_at)
-            latest[row.session_id] = snapshot
-        if snapshot.worst is Grade.RED and row.acknowledged_by is None:
-            red[row.session_id].append(snapshot)
-    return {
-        i: VitalsSummary(
-            tuple(taken[i]),
-            tuple(red[i]),
-            latest[i].news2 if i in latest else None,
-            latest.get(i),
-        )
-        for i in session_ids
-    }
 
 
 class VitalsService(Service):
@@ -166,7 +75,7 @@ class VitalsService(Service):
             user = acting_user(session, actor, Permission.CHART)
             row = self._new_row(session, actor, session_id, clean, when, pre_discharge)
             log.info("session %d: vitals set %d by %s", session_id, row.id, actor.username)
-            return _graded(session, row, {user.username: user.display_name})
+            return graded(session, row, {user.username: user.display_name})
 
     def correct(
         self,
@@ -193,7 +102,7 @@ class VitalsService(Service):
                 old.phase == VitalPhase.PRE_DISCHARGE.value,
                 corrects=old,
             )
-            return _graded(session, new, {user.username: user.display_name})
+            return graded(session, new, {user.username: user.display_name})
 
     def void(self, actor: Actor, set_id: int, reason: str) -> VitalsSet:
         why = _require_reason(reason)
@@ -201,18 +110,18 @@ class VitalsService(Service):
             acting_user(session, actor, Permission.CHART)
             row = self._current(session, set_id)
             row.status, row.status_reason = "voided", why
-            return _graded(session, row, user_names(session))
+            return graded(session, row, user_names(session))
 
     def acknowledge(self, actor: Actor, set_id: int) -> VitalsSet:
         """A nurse has seen the red values of this set (who and when are kept)."""
         with self.db.transaction(audit=self.audit(actor, "red values acknowledged")) as session:
             acting_user(session, actor, Permission.CHART)
             row = self._current(session, set_id)
-            if _graded(session, row).worst is not Grade.RED:
+            if graded(session, row).worst is not Grade.RED:
                 raise DomainError("This set has no red values to acknowledge")
             if row.acknowledged_by is None:
                 row.acknowledged_by, row.acknowledged_at = actor.username, self.now()
-            return _graded(session, row, user_names(session))
+            return graded(session, row, user_names(session))
 
     # -- helpers -----------------------------------------------------------------------------
     def _new_row(self, session, actor, session_id, clean, taken_at, pre_discharge, corrects=None):  # noqa: ANN001, ANN202, PLR0913
@@ -227,7 +136,7 @@ class VitalsService(Service):
         when = taken_at if taken_at is not None else now  # aware UTC (checked by the caller)
         if when > now:
             raise FieldError("taken_at", "Time taken cannot be in the future")
-        times = derive_times(_events(owner))
+        times = derive_times(events_of(owner))
         if when < times.checked_in_at:
             raise FieldError("taken_at", "Time taken cannot be before the patient checked in")
         row = VitalsRow(
@@ -258,12 +167,6 @@ class VitalsService(Service):
         if row.status != "current":
             raise DomainError(f"This set was already {row.status}; change the current one")
         return row
-
-
-def _graded(session: Session, row: VitalsRow, names: dict[str, str] | None = None) -> VitalsSet:
-    """One stored set graded with the clinic's bands and chart and its patient's scale."""
-    scale2 = scale2_of(session, [row.session_id]).get(row.session_id, False)
-    return to_set(row, load_bands(session), names, load_chart(session), scale2=scale2)
 
 
 def _require_reason(reason: object) -> str:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QGridLayout, QWidget
 
 from ketamon.domain.board import SessionSnapshot, tile_view, with_dose
 from ketamon.domain.clock import Clock
-from ketamon.services.sessions import Board
+from ketamon.services.board import Board
 from ketamon.ui.tile import ChairTile
 
 

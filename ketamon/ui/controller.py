@@ -15,8 +15,8 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.errors import DomainError
 from ketamon.domain.users import Role, User
+from ketamon.services.board import Board
 from ketamon.services.clinic import Clinic
-from ketamon.services.sessions import Board
 from ketamon.storage.database import StorageError
 from ketamon.ui.dialogs.accounts import ChangePasswordDialog, UserDraft
 from ketamon.ui.dialogs.chairs import ChairHandlers, ChairsDialog
@@ -73,7 +73,7 @@ class BoardController(QObject):
 
     # -- reading ---------------------------------------------------------------------------
     def reload(self) -> Board | None:
-        board = self._guard(self.clinic.sessions.board)
+        board = self._guard(self.clinic.board.get)
         if board is not None:
             self.board = board
             self.board_changed.emit(board)

@@ -14,7 +14,7 @@ def names(chairs) -> list[str]:
 
 
 def board_names(clinic: Clinic) -> list[str]:
-    return names(clinic.sessions.board().chairs)
+    return names(clinic.board.get().chairs)
 
 
 def test_a_new_clinic_gets_the_default_chairs_once(clinic) -> None:
@@ -149,4 +149,4 @@ def test_an_occupied_chair_cannot_be_retired(clinic) -> None:
         clinic.chairs.retire(NURSE, chair.id)
     assert str(refused.value) == "Chair 1 has a patient in it; end that session first"
     assert "Chair 1" in board_names(clinic)
-    assert clinic.sessions.board().sessions[chair.id].patient_name == "Ada Lovelace"
+    assert clinic.board.get().sessions[chair.id].patient_name == "Ada Lovelace"

@@ -145,7 +145,7 @@ def test_courses_follow_the_real_rules(demo) -> None:  # noqa: ANN001
 def test_the_live_board_shows_four_phases_timed_from_now(demo) -> None:  # noqa: ANN001
     clinic, _ = demo
     now = clinic.clock()
-    board = clinic.sessions.board()
+    board = clinic.board.get()
     assert len(board.sessions) == 4
     tiles = {}
     for chair in board.chairs:
@@ -183,7 +183,7 @@ def test_live_sessions_follow_the_clock_at_any_hour(clinic, clock) -> None:  # n
     summary = seed_demo(clinic, NURSE, rng_seed=7, patients=12, history_days=60)
     assert summary == DemoSummary(12, _count(clinic, SessionRow.id), 4)
     _assert_no_overlaps(clinic)
-    board = clinic.sessions.board()
+    board = clinic.board.get()
     levels = {
         tile_view(chair, board.sessions.get(chair.id), board.settings, clock()).level
         for chair in board.chairs
@@ -227,5 +227,5 @@ def test_seed_history_writes_a_year_of_sessions_for_a_benchmark(clinic, clock) -
     assert {r.chair_id for r, _ in sessions} == {c.id for c in clinic.chairs.list()}
     first = min(events[0].at for _, events in sessions)
     assert clock() - timedelta(days=372) <= first <= clock() - timedelta(days=300)
-    assert clinic.sessions.board().sessions == {}
+    assert clinic.board.get().sessions == {}
     _assert_no_overlaps(clinic)

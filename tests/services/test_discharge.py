@@ -70,7 +70,7 @@ def test_a_complete_checklist_discharges_frees_the_chair_and_awaits_review(clini
     assert done.outcome == "discharged" and done.completed_by == "nurse.jo"
     assert done.completed_at == clock()
     assert clinic.sessions.get(s.id).phase is Phase.DISCHARGED
-    assert clinic.sessions.board().sessions == {}  # the chair is free
+    assert clinic.board.get().sessions == {}  # the chair is free
     with clinic.db.transaction(write=False) as session:
         row = session.get(SessionRow, s.id)
         assert row.review_status == "awaiting_review"

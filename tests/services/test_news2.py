@@ -7,7 +7,7 @@ import pytest
 
 from ketamon.domain.news2 import Response, default_chart
 from ketamon.domain.vitals import Grade, VitalsDraft
-from ketamon.services.vitals import summaries
+from ketamon.storage.reads.vitals import summaries
 from tests.conftest import NURSE, draft
 
 FULL = VitalsDraft(

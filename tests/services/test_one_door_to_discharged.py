@@ -110,7 +110,7 @@ class Ward:
     def admit(self) -> Subject:
         c, clock = self.clinic, self.clock
         patient = c.patients.register(NURSE, draft(f"MRN-D{next(self.mrns)}", "Ada Lovelace"))
-        board = c.sessions.board()
+        board = c.board.get()
         chair = next(ch for ch in board.chairs if ch.id not in board.sessions)
         s = c.sessions.check_in(NURSE, chair.id, patient.id, 40)
         subject = Subject(s.id, chair.id, patient.id, baseline(c, s.id, sedation=5).id)
@@ -252,8 +252,8 @@ PACKAGE = Path(ketamon.__file__).parent
 GUARDED = {"phase", "review_status", "locked_until", "failed_sign_ins"}
 WRITERS = {
     # the phase and the review queue follow the events, through the domain's transition
-    ("services/sessions.py", "append_events", "phase"),
-    ("services/sessions.py", "append_events", "review_status"),
+    ("storage/writes.py", "append_events", "phase"),
+    ("storage/writes.py", "append_events", "review_status"),
     # signing (services/review.py sign, being rewritten elsewhere) marks the session signed
     ("services/review.py", "sign", "review_status"),
     # the one password check applies the domain's lockout rule

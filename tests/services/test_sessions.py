@@ -64,7 +64,7 @@ def _event_rows(clinic: Clinic, session_id: int) -> list[tuple]:
 
 
 def _tile(clinic: Clinic, chair):
-    board = clinic.sessions.board()
+    board = clinic.board.get()
     return tile_view(chair, board.sessions.get(chair.id), board.settings, clinic.clock())
 
 
@@ -75,7 +75,7 @@ def test_a_whole_session_is_recorded_and_shown_on_the_board(clinic, clock, ada, 
     s = clinic.sessions.check_in(NURSE, chair.id, ada.id, 40)
     assert s.phase is Phase.CHECKED_IN
     assert s.course_label == "Infusion 1 of 6"
-    board = clinic.sessions.board()
+    board = clinic.board.get()
     assert board.sessions[chair.id].id == s.id
     assert board.sessions[chair.id].patient_name == "Ada Lovelace"
     assert _tile(clinic, chair).level is TileLevel.WAITING
@@ -114,7 +114,7 @@ def test_a_whole_session_is_recorded_and_shown_on_the_board(clinic, clock, ada, 
     discharge_ready(clinic, s.id)
     s = clinic.sessions.get(s.id)
     assert s.phase is Phase.DISCHARGED
-    assert chair.id not in clinic.sessions.board().sessions
+    assert chair.id not in clinic.board.get().sessions
     assert _tile(clinic, chair).level is TileLevel.EMPTY
 
     stored = clinic.sessions.get(s.id)
@@ -198,7 +198,7 @@ def test_one_active_session_per_chair(clinic, ada, grace, chairs) -> None:
     with pytest.raises(DomainError) as refused:
         clinic.sessions.check_in(NURSE, chairs[0].id, grace.id, 40)
     assert str(refused.value) == "Chair 1 already has a patient; one active session per chair"
-    board = clinic.sessions.board()
+    board = clinic.board.get()
     assert board.sessions[chairs[0].id].patient_name == "Ada Lovelace"
     assert len(board.sessions) == 1
 
@@ -208,7 +208,7 @@ def test_one_active_session_per_patient(clinic, ada, chairs) -> None:
     with pytest.raises(DomainError) as refused:
         clinic.sessions.check_in(NURSE, chairs[1].id, ada.id, 40)
     assert str(refused.value) == "Ada Lovelace is already checked in at Chair 1"
-    assert list(clinic.sessions.board().sessions) == [chairs[0].id]
+    assert list(clinic.board.get().sessions) == [chairs[0].id]
 
 
 def test_discharge_frees_the_chair_and_the_patient(clinic, clock, ada, grace, chairs) -> None:
@@ -220,10 +220,10 @@ def test_discharge_frees_the_chair_and_the_patient(clinic, clock, ada, grace, ch
     clinic.sessions.stop(NURSE, s.id)
     clock.advance(minutes=30)
     discharge_ready(clinic, s.id)
-    assert clinic.sessions.board().sessions == {}
+    assert clinic.board.get().sessions == {}
     g = clinic.sessions.check_in(NURSE, chairs[0].id, grace.id, 40)
     a = clinic.sessions.check_in(NURSE, chairs[1].id, ada.id, 40)
-    board = clinic.sessions.board()
+    board = clinic.board.get()
     assert board.sessions[chairs[0].id].id == g.id
     assert board.sessions[chairs[1].id].id == a.id
 
@@ -253,7 +253,7 @@ def test_cancel_from_any_active_phase_frees_the_chair(
     assert cancelled.phase is Phase.CANCELLED
     assert cancelled.events[-1].reason == "Patient asked to stop"
     assert cancelled.events[-1].actor == "nurse.kim"
-    assert clinic.sessions.board().sessions == {}
+    assert clinic.board.get().sessions == {}
     assert clinic.sessions.check_in(NURSE, chairs[0].id, grace.id, 40).chair_id == chairs[0].id
     assert clinic.sessions.check_in(NURSE, chairs[1].id, ada.id, 40).patient_id == ada.id
 
@@ -328,7 +328,7 @@ def test_target_minutes_are_checked_at_check_in(clinic, ada, chairs, minutes: in
     with pytest.raises(FieldError) as refused:
         clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, minutes)
     assert refused.value.field == "target_minutes"
-    assert clinic.sessions.board().sessions == {}
+    assert clinic.board.get().sessions == {}
 
 
 def test_the_sessions_own_target_is_kept(clinic, ada, chairs) -> None:
@@ -424,7 +424,7 @@ def test_the_state_survives_closing_and_reopening(clinic, db_url: str, clock, ad
     clock.advance(minutes=17, seconds=23)
     reopened = open_clinic(db_url, clock)
     try:
-        board = reopened.sessions.board()
+        board = reopened.board.get()
         restored = board.sessions[chairs[2].id]
         assert restored.id == s.id
         assert restored.phase is Phase.INFUSING
@@ -450,7 +450,7 @@ def test_a_second_workstation_sees_the_same_board(clinic, db_url: str, clock, ad
         plan_dose(other, s.id, KIM)
         other.sessions.start(KIM, s.id)
         clock.advance(minutes=8)
-        seen_here = clinic.sessions.board().sessions[chairs[0].id]
+        seen_here = clinic.board.get().sessions[chairs[0].id]
         assert seen_here.phase is Phase.INFUSING
         assert seen_here.times.infusion_elapsed(clock()) == timedelta(minutes=8)
         with pytest.raises(DomainError, match="already has a patient"):

@@ -22,7 +22,7 @@ def test_update_then_get_round_trips(clinic) -> None:
     assert updated.overrun_alert_minutes == 10
     assert clinic.settings.get().overrun_alert_minutes == 10
     assert clinic.settings.get().initial_course_length == 6  # the others keep their values
-    assert clinic.sessions.board().settings.overrun_alert_minutes == 10
+    assert clinic.board.get().settings.overrun_alert_minutes == 10
 
 
 def test_lists_and_texts_round_trip(clinic) -> None:
@@ -95,7 +95,7 @@ def test_the_overrun_setting_changes_what_the_board_shows(clinic, clock) -> None
     clock.set(T0 + timedelta(minutes=46))
 
     def level() -> TileLevel:
-        board = clinic.sessions.board()
+        board = clinic.board.get()
         return tile_view(chair, board.sessions[chair.id], board.settings, clock()).level
 
     assert level() is TileLevel.OVERRUN

@@ -173,16 +173,16 @@ def test_void_needs_a_reason_keeps_the_row_and_frees_the_kind(clinic, session_id
 def test_severe_effect_alerts_the_board_until_acknowledged(clinic, clock, session_id):
     add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     ticked = clinic.side_effects.tick(NURSE, session_id, "vomiting")
-    assert clinic.sessions.board().side_effects[session_id].unacknowledged_severe == ()
+    assert clinic.board.get().side_effects[session_id].unacknowledged_severe == ()
     with pytest.raises(DomainError, match="Only a severe"):
         clinic.side_effects.acknowledge(KIM, ticked.id)
     severe = clinic.side_effects.set_severity(NURSE, ticked.id, Severity.SEVERE)
-    summary = clinic.sessions.board().side_effects[session_id]
+    summary = clinic.board.get().side_effects[session_id]
     assert summary.unacknowledged_severe == (severe,)
     clock.advance(minutes=1)
     seen = clinic.side_effects.acknowledge(KIM, ticked.id)
     assert (seen.acknowledged_by, seen.acknowledged_at) == ("nurse.kim", clock())
-    assert clinic.sessions.board().side_effects[session_id].unacknowledged_severe == ()
+    assert clinic.board.get().side_effects[session_id].unacknowledged_severe == ()
     acknowledged = [
         (a.actor, a.field, a.reason)
         for a in audit_rows(clinic, ticked.id)
@@ -192,12 +192,12 @@ def test_severe_effect_alerts_the_board_until_acknowledged(clinic, clock, sessio
     # Lowered and raised again to severe: it must be acknowledged again.
     clinic.side_effects.set_severity(NURSE, ticked.id, Severity.MODERATE)
     clinic.side_effects.set_severity(NURSE, ticked.id, Severity.SEVERE)
-    assert [
-        e.id for e in clinic.sessions.board().side_effects[session_id].unacknowledged_severe
-    ] == [ticked.id]
+    assert [e.id for e in clinic.board.get().side_effects[session_id].unacknowledged_severe] == [
+        ticked.id
+    ]
     # Voided: no alert.
     clinic.side_effects.void(NURSE, ticked.id, "Entered for the wrong patient")
-    assert clinic.sessions.board().side_effects[session_id].unacknowledged_severe == ()
+    assert clinic.board.get().side_effects[session_id].unacknowledged_severe == ()
 
 
 def test_no_new_ticks_once_the_session_is_over(clinic, clock, session_id):
@@ -254,7 +254,7 @@ def test_tile_alert_names_red_vitals_and_severe_side_effects_together(clinic, cl
     effect = clinic.side_effects.tick(
         NURSE, session_id, "other", other_text="Chest pain", severity=Severity.SEVERE
     )
-    board = clinic.sessions.board()
+    board = clinic.board.get()
     chair = board.chairs[0]
     session = board.sessions[chair.id]
     view = tile_view(

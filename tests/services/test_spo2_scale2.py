@@ -8,8 +8,8 @@ import pytest
 
 from ketamon.domain.vitals import Grade, VitalsDraft
 from ketamon.services.review import ReviewFilter
-from ketamon.services.vitals import summaries
 from ketamon.storage.models import PatientRow
+from ketamon.storage.reads.vitals import summaries
 from tests.conftest import NURSE, discharge_ready, draft, plan_dose
 
 # Every NEWS2 parameter present, all 0 points but SpO2.
@@ -79,7 +79,7 @@ def test_the_board_summary_grades_by_the_patients_scale(clinic, two_patients):
     assert got[scale2].unacknowledged_red == ()
     assert got[scale2].latest.grades["spo2"] is Grade.NORMAL and got[scale2].latest.scale2
     assert got[scale2].latest_news2.total == 0
-    board = clinic.sessions.board()
+    board = clinic.board.get()
     assert board.vitals[scale2].unacknowledged_red == ()
 
 

@@ -82,7 +82,7 @@ def test_with_the_plan_the_start_owes_nothing_and_records_no_reason(
     started = clinic.sessions.start(NURSE, checked_in)
     assert started.phase is Phase.INFUSING
     assert started.events[-1].reason == ""
-    board = clinic.sessions.board()
+    board = clinic.board.get()
     assert board.doses[checked_in].planned_mg == 51.5  # the board reads the plan for the tile
 
 
@@ -96,10 +96,10 @@ def test_with_a_reason_the_start_records_who_when_and_why(clinic, clock, checked
     assert (event.actor, event.at) == (NURSE.username, T0 + timedelta(minutes=4))
     assert event.reason == "Started without a dose plan: Pharmacy-prepared dose; figures to follow"
     assert start_audit_reasons(clinic) == [event.reason]  # the trail says why, too
-    assert checked_in not in clinic.sessions.board().doses  # the tile says "NO DOSE PLAN"
+    assert checked_in not in clinic.board.get().doses  # the tile says "NO DOSE PLAN"
     # Planning afterwards is still possible; the start keeps its recorded reason.
     plan_dose(clinic, checked_in)
-    assert clinic.sessions.board().doses[checked_in].lot_number == "KET-24101"
+    assert clinic.board.get().doses[checked_in].lot_number == "KET-24101"
     assert clinic.sessions.get(checked_in).events[-1].reason == event.reason
 
 

@@ -144,12 +144,12 @@ def test_red_values_alert_the_board_until_acknowledged(clinic, clock, session_id
     red = VitalsDraft(systolic=185, diastolic=100, heart_rate=72, spo2=98, resp_rate=14)
     saved = clinic.vitals.record(NURSE, session_id, red)
     assert saved.grades["systolic"] is Grade.RED and saved.grades["diastolic"] is Grade.AMBER
-    board = clinic.sessions.board()
+    board = clinic.board.get()
     assert [s.id for s in board.vitals[session_id].unacknowledged_red] == [saved.id]
     clock.advance(minutes=1)
     seen = clinic.vitals.acknowledge(NURSE, saved.id)
     assert seen.acknowledged_by == "nurse.jo"
-    assert clinic.sessions.board().vitals[session_id].unacknowledged_red == ()
+    assert clinic.board.get().vitals[session_id].unacknowledged_red == ()
     normal = clinic.vitals.record(NURSE, session_id, GOOD)
     with pytest.raises(DomainError, match="no red values"):
         clinic.vitals.acknowledge(NURSE, normal.id)
@@ -197,7 +197,7 @@ def test_scores_only_set_is_recorded_but_not_a_vitals_set_for_reminders(clinic, 
     assert fields["dissociation"] == (NURSE.username, "2")
     assert fields["cadss"] == (NURSE.username, "31")
 
-    board = clinic.sessions.board()
+    board = clinic.board.get()
     summary = board.vitals[session_id]
     assert summary.taken == ()  # the baseline is still due
     assert [s.id for s in summary.unacknowledged_red] == [scores.id]  # but red is shown
@@ -209,7 +209,7 @@ def test_scores_only_set_is_recorded_but_not_a_vitals_set_for_reminders(clinic, 
     assert refused.value.check.missing_baseline
 
     full = clinic.vitals.record(NURSE, session_id, GOOD)
-    assert clinic.sessions.board().vitals[session_id].taken == (full.taken_at,)
+    assert clinic.board.get().vitals[session_id].taken == (full.taken_at,)
 
 
 def test_a_set_with_only_bp_is_refused_naming_the_missing_vitals(clinic, session_id):

@@ -29,7 +29,7 @@ def test_demo_clinic_runs_and_verifies_on_postgresql(clock):
         seed_demo(clinic, Actor("admin"))
         nurse = Actor("nurse.chen")
         assert clinic.auth.sign_in("nurse.chen", "ketamon-demo").username == "nurse.chen"
-        board = clinic.sessions.board()
+        board = clinic.board.get()
         free = next(c for c in board.chairs if c.id not in board.sessions)
         patient = clinic.patients.register(
             nurse, PatientDraft("PG-1", "Post Gres", date(1980, 1, 1), 70.0)

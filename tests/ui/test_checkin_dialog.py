@@ -68,7 +68,7 @@ def test_bad_fields_are_refused_at_the_field_and_nothing_typed_is_lost(qtbot, cl
     assert dialog.result() == CheckInDialog.DialogCode.Accepted
     [patient] = clinic.patients.search("Patel")
     assert (patient.mrn, patient.weight_kg, patient.allergies) == ("KM-777", 81.2, "Latex")
-    assert clinic.sessions.board().sessions[chair.id].patient_id == patient.id
+    assert clinic.board.get().sessions[chair.id].patient_id == patient.id
 
 
 def test_unparseable_date_and_duplicate_mrn(qtbot, clinic):
@@ -99,7 +99,7 @@ def test_search_by_name_or_mrn_and_check_in_existing_patient(qtbot, clinic):
     dialog.target.setCurrentIndex(dialog.target.findData(None))
     dialog.custom.setValue(75)
     qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
-    session = clinic.sessions.board().sessions[chair.id]
+    session = clinic.board.get().sessions[chair.id]
     assert (session.patient_name, session.target_minutes) == ("Omar Said", 75)
 
 
@@ -147,13 +147,13 @@ def test_the_escort_plan_is_checked_at_check_in_and_prefills_discharge(qtbot, cl
     qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
     assert dialog.result() != CheckInDialog.DialogCode.Accepted
     assert "not a valid phone number" in dialog.escort_errors["escort_phone"].text()
-    assert clinic.sessions.board().sessions == {}  # nothing checked in with a bad plan
+    assert clinic.board.get().sessions == {}  # nothing checked in with a bad plan
 
     fields["escort_phone"].clear()
     qtbot.keyClicks(fields["escort_phone"], "212 555 0143")
     qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == CheckInDialog.DialogCode.Accepted
-    session = next(iter(clinic.sessions.board().sessions.values()))
+    session = next(iter(clinic.board.get().sessions.values()))
     assert session.patient_id == patient.id
     escort = clinic.discharge.state(session.id).answers.escort
     assert (escort.name, escort.relationship, escort.phone) == (

@@ -1,0 +1,44 @@
+"""The chair board's read model: every chair, the session in it, and what each tile shows
+(vitals due and red values, severe side effects, the dose plan), read in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ketamon.domain.board import Chair, SessionSnapshot
+from ketamon.domain.dose import DoseRecord
+from ketamon.domain.settings import ClinicSettings
+from ketamon.services.base import Service
+from ketamon.storage.reads import side_effects, vitals
+from ketamon.storage.reads.chairs import active_chairs
+from ketamon.storage.reads.dose import doses_of
+from ketamon.storage.reads.sessions import active_sessions, to_snapshot
+from ketamon.storage.reads.settings import load_settings
+
+
+@dataclass(frozen=True)
+class Board:
+    """Everything the chair board shows, read in one transaction."""
+
+    chairs: tuple[Chair, ...]
+    sessions: dict[int, SessionSnapshot]  # chair id -> active session
+    settings: ClinicSettings
+    vitals: dict[int, vitals.VitalsSummary] = field(default_factory=dict)  # by session id
+    side_effects: dict[int, side_effects.SideEffectSummary] = field(default_factory=dict)
+    doses: dict[int, DoseRecord] = field(default_factory=dict)  # planned ones only
+
+
+class BoardService(Service):
+    def get(self) -> Board:
+        with self.db.transaction(write=False) as tx:
+            snapshots = {r.chair_id: to_snapshot(tx, r) for r in active_sessions(tx)}
+            settings = load_settings(tx)
+            ids = [s.id for s in snapshots.values()]
+            return Board(
+                tuple(active_chairs(tx)),
+                snapshots,
+                settings,
+                vitals.summaries(tx, ids, settings.bands),
+                side_effects=side_effects.summaries(tx, ids),
+                doses=doses_of(tx, ids),
+            )

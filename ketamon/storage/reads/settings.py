@@ -1,0 +1,52 @@
+"""Clinic settings as stored (JSON values per key); defaults come from the domain."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ketamon.domain.news2 import Chart
+from ketamon.domain.settings import ClinicSettings
+from ketamon.domain.vitals import Band
+from ketamon.storage.models import ClinicSetting
+
+
+def load_settings(session: Session) -> ClinicSettings:
+    stored = {row.key: json.loads(row.value) for row in session.scalars(select(ClinicSetting))}
+    return ClinicSettings.from_stored(stored)
+
+
+# The vital band table alone (JSON as stored, None while the clinic keeps the defaults):
+# what grading needs, read without decoding every other setting.
+STORED_BANDS = select(ClinicSetting.key, ClinicSetting.value).where(
+    ClinicSetting.key.in_(("vital_bands", "news2_chart"))
+)
+
+
+def bands_from_stored(stored: tuple[tuple[str, str], ...]) -> dict[str, Band]:
+    """`stored`: the (key, JSON) rows of STORED_BANDS, sorted (hashable, to cache on)."""
+    values = {k: json.loads(v) for k, v in stored}
+    return ClinicSettings.from_stored(values).bands
+
+
+def chart_from_stored(stored: tuple[tuple[str, str], ...]) -> Chart:
+    """The NEWS2 chart from the rows of STORED_BANDS (the clinic's, or the RCP default)."""
+    values = {k: json.loads(v) for k, v in stored if k == "news2_chart"}
+    return ClinicSettings.from_stored(values).news2_chart
+
+
+def load_bands(session: Session) -> dict[str, Band]:
+    return bands_from_stored(stored_bands(session))
+
+
+def stored_bands(connection) -> tuple[tuple[str, str], ...]:  # noqa: ANN001 (Session or Connection)
+    return tuple(sorted(tuple(r) for r in connection.execute(STORED_BANDS).all()))
+
+
+def load_chart(session: Session) -> Chart:
+    row = session.get(ClinicSetting, "news2_chart")
+    return ClinicSettings.from_stored(
+        {} if row is None else {"news2_chart": json.loads(row.value)}
+    ).news2_chart

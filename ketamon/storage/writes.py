@@ -1,0 +1,180 @@
+"""The writers several use cases share: checking a patient in, appending session events
+(the phase, the chair and the review queue follow the events through the domain's rules).
+
+The check-in service, the discharge service and the demo seeder write through these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ketamon.domain import fields
+from ketamon.domain.actors import Actor
+from ketamon.domain.courses import next_session_place
+from ketamon.domain.discharge import DischargeDecision
+from ketamon.domain.errors import DomainError, NotFound
+from ketamon.domain.review import review_status_after
+from ketamon.domain.sessions import (
+    EventKind,
+    Phase,
+    SessionEvent,
+    check_event_time,
+    replay,
+    transition,
+    validate_rate,
+)
+from ketamon.domain.settings import ClinicSettings, validate_target_minutes
+from ketamon.storage.models import ChairRow, CourseRow, PatientRow, SessionEventRow, SessionRow
+from ketamon.storage.reads.sessions import events_of
+
+
+def check_in_row(
+    session: Session,
+    settings: ClinicSettings,
+    actor: Actor,
+    chair_id: int,
+    patient_id: int,
+    target_minutes: int,
+    at: datetime,
+) -> SessionRow:
+    """Create a checked-in session (shared by the service and the demo seeder)."""
+    target_minutes = validate_target_minutes(target_minutes)
+    chair_id = fields.record_id("chair_id", chair_id, label="Chair")
+    patient_id = fields.record_id("patient_id", patient_id, label="Patient")
+    chair = session.get(ChairRow, chair_id)
+    if chair is None or chair.retired_at is not None:
+        raise DomainError("That chair is not in use")
+    patient = session.get(PatientRow, patient_id)
+    if patient is None:
+        raise NotFound(f"Patient {patient_id} not found")
+    occupant = session.scalar(select(SessionRow).where(SessionRow.active_chair_id == chair_id))
+    if occupant is not None:
+        raise DomainError(f"{chair.name} already has a patient; one active session per chair")
+    elsewhere = session.scalar(
+        select(ChairRow.name)
+        .join(SessionRow, SessionRow.chair_id == ChairRow.id)
+        .where(SessionRow.active_patient_id == patient_id)
+    )
+    if elsewhere is not None:
+        raise DomainError(f"{patient.full_name} is already checked in at {elsewhere}")
+    course = session.scalar(
+        select(CourseRow)
+        .where(CourseRow.patient_id == patient_id)
+        .order_by(CourseRow.started_at.desc(), CourseRow.id.desc())
+        .limit(1)
+    )
+    completed = 0
+    if course is not None:
+        completed = (
+            session.scalar(
+                select(func.count(SessionRow.id)).where(
+                    SessionRow.course_id == course.id, SessionRow.phase != Phase.CANCELLED.value
+                )
+            )
+            or 0
+        )
+    place = next_session_place(
+        course.kind if course else None, course.planned_sessions if course else None, completed
+    )
+    if place.new_course:
+        course = CourseRow(
+            patient_id=patient_id,
+            kind=place.kind,
+            planned_sessions=settings.initial_course_length if place.kind == "initial" else None,
+            started_at=at,
+        )
+        session.add(course)
+        session.flush()
+    assert course is not None
+    row = SessionRow(
+        patient_id=patient_id,
+        chair_id=chair_id,
+        course_id=course.id,
+        number_in_course=place.number,
+        target_minutes=target_minutes,
+        phase=Phase.CHECKED_IN.value,
+        checked_in_at=at,
+        active_chair_id=chair_id,
+        active_patient_id=patient_id,
+    )
+    session.add(row)
+    session.flush()
+    session.add(
+        SessionEventRow(
+            session_id=row.id,
+            seq=1,
+            kind=EventKind.CHECK_IN.value,
+            at=at,
+            actor=actor.username,
+            reason="",
+            recorded_at=at,
+        )
+    )
+    session.flush()
+    return row
+
+
+def append_event(
+    session: Session,
+    row: SessionRow,
+    kind: EventKind,
+    actor: Actor,
+    at: datetime,
+    reason: str = "",
+    recorded_at: datetime | None = None,
+    rate_ml_h: float | None = None,
+) -> None:
+    """Apply one action to a session row, refusing what the rules forbid."""
+    append_events(session, row, actor, [(kind, at, reason, rate_ml_h)], recorded_at)
+
+
+def append_events(
+    session: Session,
+    row: SessionRow,
+    actor: Actor,
+    actions: Iterable[tuple],
+    recorded_at: datetime | None = None,
+    *,
+    decision: DischargeDecision | None = None,
+) -> None:
+    """Apply (kind, at, reason[, rate_ml_h]) actions in order, each checked as append_event
+    checks it. A discharge among them needs the domain's `decision` (and takes its reason).
+
+    One flush for all of them: the demo seeder writes whole past sessions this way.
+    row.events must be loaded; it is expired afterwards.
+    """
+    events = list(events_of(row))
+    state = replay(events)
+    for kind, at, reason, *rest in actions:
+        rate = rest[0] if rest else None
+        check_event_time(events, at)
+        state = transition(state, kind, reason, decision=decision)
+        if kind is EventKind.DISCHARGE and decision is not None:
+            reason = decision.reason
+        if kind is EventKind.RATE_CHANGE:
+            rate = validate_rate(rate)
+        event = SessionEvent(kind, at, actor.username, reason.strip(), rate)
+        session.add(
+            SessionEventRow(
+                session_id=row.id,
+                seq=len(events) + 1,
+                kind=kind.value,
+                at=at,
+                actor=event.actor,
+                reason=event.reason,
+                recorded_at=recorded_at or at,
+                rate_ml_h=event.rate_ml_h,
+            )
+        )
+        events.append(event)
+    row.phase = state.phase.value
+    if not state.phase.active:
+        row.active_chair_id = None
+        row.active_patient_id = None
+    queued = review_status_after(state.phase)
+    row.review_status = queued.value if queued else None
+    session.flush()
+    session.expire(row, ["events"])
