@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def build_database(path: Path, sessions: int) -> None:
+    from ketamon.demo.seed import seed_history
     from ketamon.domain.actors import Actor
     from ketamon.services.clinic import Clinic
-    from ketamon.services.demo import seed_history
 
     clinic = Clinic.open(f"sqlite:///{path}")
     try:

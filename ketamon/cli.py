@@ -131,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _demo(url: str) -> int:
+    from ketamon.demo.seed import seed_demo
     from ketamon.services.clinic import Clinic
-    from ketamon.services.demo import seed_demo
 
     clinic = Clinic.open(url)
     try:

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
+from ketamon.demo.seed import seed_demo
 from ketamon.domain.clock import FakeClock
 from ketamon.domain.errors import FieldError
 from ketamon.domain.sessions import EventKind, Phase
-from ketamon.services.demo import seed_demo
 from ketamon.services.sessions import StartNeedsDecision
 from ketamon.storage.models import DoseRecordRow, SessionEventRow
 from tests.conftest import NURSE, T0, baseline, draft, open_clinic, plan_dose

@@ -12,10 +12,10 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
+from ketamon.demo.seed import seed_demo
 from ketamon.domain.actors import Actor
 from ketamon.domain.patients import PatientDraft
 from ketamon.services.clinic import Clinic
-from ketamon.services.demo import seed_demo
 from ketamon.services.review import ReviewFilter
 from tests.conftest import baseline, plan_dose
 

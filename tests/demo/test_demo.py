@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ketamon.demo.seed import DemoSummary, seed_demo, seed_history
 from ketamon.domain.board import TileLevel, tile_view
 from ketamon.domain.clock import FakeClock
 from ketamon.domain.errors import DomainError
 from ketamon.domain.sessions import EventKind, Phase, SessionEvent, replay
 from ketamon.services.clinic import Clinic
-from ketamon.services.demo import DemoSummary, seed_demo, seed_history
 from ketamon.storage.models import CourseRow, PatientRow, SessionRow
 from tests.conftest import NURSE, T0, open_clinic
 

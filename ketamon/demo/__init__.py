@@ -1,0 +1,1 @@
+"""The demo seeder (`ketamon demo`, benchmarks): above the services, below the CLI."""

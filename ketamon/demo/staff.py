@@ -1,0 +1,38 @@
+"""The demo clinic's staff accounts (one password for all: DEMO_PASSWORD)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ketamon.demo.data import DEMO_PASSWORD, DEMO_USERS
+from ketamon.services.keys import KdfParams
+from ketamon.services.users import give_key, hash_password
+from ketamon.storage.models import UserRow
+
+
+def ensure_demo_staff(session: Session, now: datetime, by: str, kdf: KdfParams) -> None:
+    """Create the demo accounts that do not exist yet (one password hash for all), each
+    with its own signing key sealed under the demo password."""
+    existing = set(session.scalars(select(UserRow.username)))
+    password_hash = hash_password(DEMO_PASSWORD)
+    for username, full_name, credentials, roles in DEMO_USERS:
+        if username not in existing:
+            row = UserRow(
+                username=username,
+                full_name=full_name,
+                credentials=credentials,
+                roles=roles,
+                password_hash=password_hash,
+                active=True,
+                failed_sign_ins=0,
+                locked_until=None,
+                created_at=now,
+                created_by=by,
+                must_change_password=False,
+            )
+            session.add(row)
+            give_key(session, row, DEMO_PASSWORD, kdf, now)
+    session.flush()
