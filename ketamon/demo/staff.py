@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from ketamon.demo.data import DEMO_PASSWORD, DEMO_USERS
 from ketamon.services.keys import KdfParams
-from ketamon.services.users import give_key, hash_password
+from ketamon.services.passwords import hash_password
+from ketamon.services.users import give_key
 from ketamon.storage.models import UserRow
 
 

@@ -28,7 +28,6 @@ from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.domain.users import Permission
 from ketamon.services.base import Service, acting_user
 from ketamon.services.second_person import confirmed
-from ketamon.services.users import UNKNOWN_USER
 from ketamon.storage.models import DoseRecordRow, SessionRow, UserRow
 from ketamon.storage.reads.dose import latest_weight, to_record
 from ketamon.storage.reads.sessions import require_unsigned
@@ -170,8 +169,7 @@ class DoseService(Service):
             witness = session.scalar(select(UserRow).where(UserRow.username == name))
             if witness is not None and witness.username == actor.username:
                 check_witness(to_user(witness), actor.username)  # "someone other than you"
-            known = witness.username if witness is not None else UNKNOWN_USER
-            if not confirmed(
+            check = confirmed(
                 session,
                 witness,
                 witness_password,
@@ -180,7 +178,9 @@ class DoseService(Service):
                 action="witness_refused",
                 entity="dose_record",
                 entity_id=session_id,
-            ):
+            )
+            known = check.who  # never the username as typed, if not on file
+            if not check:
                 refused = True
             else:
                 check_witness(to_user(witness), actor.username)

@@ -39,7 +39,6 @@ from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.services.base import Service, acting_user
 from ketamon.services.second_person import confirmed
-from ketamon.services.users import UNKNOWN_USER
 from ketamon.storage.models import ClinicSetting, SessionRow, SideEffectRow, UserRow
 from ketamon.storage.reads.sessions import events_of, load_session, require_unsigned
 from ketamon.storage.reads.settings import load_settings
@@ -247,9 +246,7 @@ class SideEffectService(Service):
             if not physician_password:
                 raise FieldError("physician_password", "The physician must type their password")
             physician = session.scalar(select(UserRow).where(UserRow.username == name))
-            # a username not on file is never logged as typed (it may be a password)
-            known = physician.username if physician is not None else UNKNOWN_USER
-            if not confirmed(
+            check = confirmed(
                 session,
                 physician,
                 physician_password,
@@ -258,7 +255,9 @@ class SideEffectService(Service):
                 action="physician_refused",
                 entity="side_effect",
                 entity_id=row.id,
-            ):
+            )
+            known = check.who  # never the username as typed, if not on file
+            if not check:
                 refused = True
             else:
                 user = to_user(physician)  # type: ignore[arg-type]

@@ -1,7 +1,7 @@
 """Users (added, deactivated, reset; never deleted), signing in, passwords and signing keys.
 
-Passwords are hashed with argon2id (argon2-cffi); a hash is never logged or shown.
-Five wrong passwords in a row lock the account for five minutes; the refusal reads the
+Passwords are hashed and checked in services/passwords.py, which owns the lockout: five
+wrong passwords in a row lock the account for five minutes; the refusal reads the
 same, and takes the same time (one argon2 verification), for an unknown user, a wrong
 password, a locked or a deactivated account. Text typed as a username is never logged or
 audited unless it is an existing username.
@@ -16,12 +16,8 @@ user_key, so old signatures still verify) and the new pair is made at the next s
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import datetime
-from functools import cache
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -34,29 +30,22 @@ from ketamon.domain.users import (
     Permission,
     Role,
     User,
-    after_password_check,
     check_password_policy,
     clean_person,
     clean_username,
     format_roles,
-    is_locked,
     parse_roles,
 )
 from ketamon.services import keys
 from ketamon.services.base import Service, acting_user
+from ketamon.services.passwords import HASHER, check_password
 from ketamon.storage.audit import AuditContext, write_entries
 from ketamon.storage.database import Database
 from ketamon.storage.models import UserKeyRow, UserRow
 from ketamon.storage.reads.users import to_user, user_names
 
 log = logging.getLogger(__name__)
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-UNKNOWN_USER = "unknown user"  # what the log and audit trail say for a username not on file
-
-
-def hash_password(password: str) -> str:
-    check_password_policy(password)
-    return _hasher.hash(password)
+_hasher = HASHER
 
 
 class SignInRefused(DomainError):
@@ -285,10 +274,11 @@ class AuthService(Service):
         now = self.now()
         with self.db.transaction(write=True) as session:
             row = session.scalar(select(UserRow).where(UserRow.username == name))
-            ok = check_password(row, password, now)
+            check = check_password(row, password, now)
+            ok = check.ok
             if ok and _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = _hasher.hash(password)
-            context = AuditContext(row.username if row else UNKNOWN_USER, now)
+            context = AuditContext(check.who, now)
             session.info["audit"] = context
             session.flush()
             write_entries(
@@ -306,9 +296,8 @@ class AuthService(Service):
                 ],
             )
             user = to_user(row) if ok else None
-            known = row.username if row else UNKNOWN_USER
         if user is None:  # the failure count was committed above
-            log.warning("sign-in refused for %s", known)
+            log.warning("sign-in refused for %s", check.who)
             raise SignInRefused()
         log.info("signed in: %s", user.username)
         return user
@@ -326,33 +315,3 @@ class AuthService(Service):
                 self.audit(actor),
                 [(action, "app_user", user.id, "", None, None)],
             )
-
-
-def check_password(row: UserRow | None, password: str, now: datetime) -> bool:
-    """The one password check (signing in, unlocking, a witness): True only for an active,
-    unlocked account and its password. A wrong password counts towards the lockout.
-
-    Exactly one argon2 verification whatever the outcome (against a dummy hash for an
-    unknown, deactivated or locked account), so the time taken does not tell them apart
-    from a wrong password."""
-    usable = row is not None and row.active and not is_locked(row.locked_until, now)
-    ok = _verify(row.password_hash if usable else _dummy_hash(), password) and usable
-    if usable:
-        row.failed_sign_ins, row.locked_until = after_password_check(row.failed_sign_ins, ok, now)
-    return ok
-
-
-@cache
-def _dummy_hash() -> str:
-    """A hash made once per process with the same parameters as real ones."""
-    return _hasher.hash(secrets.token_urlsafe(16))
-
-
-def _verify(stored_hash: str, password: str) -> bool:
-    # As bytes: the same as argon2-cffi's own UTF-8 for every real password, and a lone
-    # surrogate (never a valid password) is still checked, in the same time, not a crash.
-    secret = password.encode("utf-8", "surrogatepass")
-    try:
-        return _hasher.verify(stored_hash, secret)
-    except (VerificationError, InvalidHashError):
-        return False  # a wrong password, or a corrupted hash: refused, never a crash

@@ -78,7 +78,7 @@ class StorageError(Exception):
         self.reason = reason
 
 
-def _reason(error: BaseException) -> str:
+def error_reason(error: BaseException) -> str:
     orig = getattr(error, "orig", None) or error
     text = str(orig.args[0]) if getattr(orig, "args", None) else str(orig)
     hints = {
@@ -198,17 +198,17 @@ class Database:
                 self.location,
                 "the change conflicts with what is already stored (perhaps another workstation "
                 "changed the same record a moment ago); nothing was saved. "
-                f"Detail: {_reason(error)}",
+                f"Detail: {error_reason(error)}",
             ) from error
         except (exc.OperationalError, exc.DatabaseError) as error:
-            raise StorageError(self.location, _reason(error)) from error
+            raise StorageError(self.location, error_reason(error)) from error
 
     def check_connection(self) -> None:
         try:
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("SELECT 1")
         except (exc.OperationalError, exc.DatabaseError) as error:
-            raise StorageError(self.location, _reason(error)) from error
+            raise StorageError(self.location, error_reason(error)) from error
 
     def dispose(self) -> None:
         _open.discard(self)

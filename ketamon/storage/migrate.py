@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 
 from ketamon.domain.clock import Clock, system_clock
-from ketamon.storage.database import Database, StorageError, _reason
+from ketamon.storage.database import Database, StorageError, error_reason
 
 HEAD_REVISION = "0009"
 
@@ -74,7 +74,7 @@ def upgrade(db: Database, *, clock: Clock = system_clock) -> Path | None:
         raise
     except Exception as error:
         raise StorageError(
-            db.location, f"could not upgrade the database: {_reason(error)}"
+            db.location, f"could not upgrade the database: {error_reason(error)}"
         ) from error
 
 

@@ -257,8 +257,8 @@ WRITERS = {
     # signing (services/review.py sign, being rewritten elsewhere) marks the session signed
     ("services/review.py", "sign", "review_status"),
     # the one password check applies the domain's lockout rule
-    ("services/users.py", "check_password", "failed_sign_ins"),
-    ("services/users.py", "check_password", "locked_until"),
+    ("services/passwords.py", "check_password", "failed_sign_ins"),
+    ("services/passwords.py", "check_password", "locked_until"),
 }
 
 
