@@ -14,10 +14,10 @@ from ketamon.services.users import give_key
 from ketamon.storage.models import UserRow
 
 
-def ensure_demo_staff(session: Session, now: datetime, by: str, kdf: KdfParams) -> None:
+def ensure_demo_staff(tx: Session, now: datetime, by: str, kdf: KdfParams) -> None:
     """Create the demo accounts that do not exist yet (one password hash for all), each
     with its own signing key sealed under the demo password."""
-    existing = set(session.scalars(select(UserRow.username)))
+    existing = set(tx.scalars(select(UserRow.username)))
     password_hash = hash_password(DEMO_PASSWORD)
     for username, full_name, credentials, roles in DEMO_USERS:
         if username not in existing:
@@ -34,6 +34,6 @@ def ensure_demo_staff(session: Session, now: datetime, by: str, kdf: KdfParams) 
                 created_by=by,
                 must_change_password=False,
             )
-            session.add(row)
-            give_key(session, row, DEMO_PASSWORD, kdf, now)
-    session.flush()
+            tx.add(row)
+            give_key(tx, row, DEMO_PASSWORD, kdf, now)
+    tx.flush()

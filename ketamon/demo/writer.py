@@ -78,7 +78,7 @@ from ketamon.storage.writes import append_events, check_in_row
 class Seeder:
     """One seeding transaction: the session, settings, chairs in use, the seeded randomness."""
 
-    session: Session
+    tx: Session
     settings: ClinicSettings
     chairs: list[ChairRow]  # kept referenced, so check_in_row finds them without a query
     rng: random.Random
@@ -93,16 +93,16 @@ class Seeder:
     ) -> Iterator[Seeder]:
         """One transaction on a database without patients (DomainError otherwise)."""
         context = AuditContext(actor.username, clinic.clock(), "demo data")
-        with clinic.db.transaction(audit=context) as session:
-            if session.scalar(select(func.count(PatientRow.id))):
+        with clinic.db.transaction(audit=context) as tx:
+            if tx.scalar(select(func.count(PatientRow.id))):
                 raise DomainError(
                     "This database already holds patient records; "
                     "seed the demo into an empty database"
                 )
-            ensure_demo_staff(session, context.at, actor.username, clinic.users.kdf)
-            if not session.scalar(select(func.count(ChairRow.id))):
-                for i in range(1, load_settings(session).default_chair_count + 1):
-                    session.add(
+            ensure_demo_staff(tx, context.at, actor.username, clinic.users.kdf)
+            if not tx.scalar(select(func.count(ChairRow.id))):
+                for i in range(1, load_settings(tx).default_chair_count + 1):
+                    tx.add(
                         ChairRow(
                             name=f"Chair {i}",
                             position=i,
@@ -110,14 +110,14 @@ class Seeder:
                             created_by=actor.username,
                         )
                     )
-                session.flush()
+                tx.flush()
             in_use = select(ChairRow).where(ChairRow.retired_at.is_(None))
-            chairs = list(session.scalars(in_use.order_by(ChairRow.position)))
+            chairs = list(tx.scalars(in_use.order_by(ChairRow.position)))
             if not chairs:
                 raise DomainError("There are no chairs in use to seat the demo patients in")
             yield cls(
-                session,
-                load_settings(session),
+                tx,
+                load_settings(tx),
                 chairs,
                 random.Random(rng_seed),
                 actor,
@@ -164,8 +164,8 @@ class Seeder:
                     created_by=self.actor.username,
                 )
             )
-        self.session.add_all(rows)
-        self.session.flush()
+        self.tx.add_all(rows)
+        self.tx.flush()
         return rows  # kept referenced, so check_in_row finds them without a query
 
     def write_history(self, patients: list[PatientRow], visits: list[Visit]) -> int:
@@ -200,12 +200,12 @@ class Seeder:
     ) -> int:
         """Check in, then the other actions, through the session service's own helpers."""
         nurse = self.rng.choice(NURSES)
-        session = self.session
-        row = check_in_row(session, self.settings, nurse, chair_id, patient_id, target, checked_in)
+        tx = self.tx
+        row = check_in_row(tx, self.settings, nurse, chair_id, patient_id, target, checked_in)
         if len(steps) > 1:
             # append_events replays the check-in: load it (one query; events are lazy="raise")
             recorded = select(SessionEventRow).where(SessionEventRow.session_id == row.id)
-            set_committed_value(row, "events", list(session.scalars(recorded)))
+            set_committed_value(row, "events", list(tx.scalars(recorded)))
             at = {kind: checked_in + offset for offset, kind, _ in steps}
             dose, effects = (  # the plan exists before the start (domain.start)
                 self._write_dose_and_effects(row, nurse, at)
@@ -222,7 +222,7 @@ class Seeder:
             if answers is not None:  # through the checklist, as a nurse discharges
                 facts = story_facts(at, row.target_minutes, dose, effects)
                 decision = release(evaluate(answers, facts, self.settings.discharge_rules))
-            append_events(session, row, nurse, actions, decision=decision)
+            append_events(tx, row, nurse, actions, decision=decision)
             if answers is not None and decision is not None:
                 self._write_discharge(row.id, nurse, at[EventKind.DISCHARGE], answers, decision)
         if self.with_vitals:
@@ -235,9 +235,9 @@ class Seeder:
         """The dose record (planned before the start; actual and witnessed waste at the stop)
         and, in some sessions, nausea treated with ondansetron (CLINICAL.md frequencies).
         Returns them as the discharge checklist reads them."""
-        rng, session = self.rng, self.session
+        rng, tx = self.rng, self.tx
         start, stop = at[EventKind.START], at.get(EventKind.STOP)
-        weight = session.get(PatientRow, row.patient_id).weight_kg
+        weight = tx.get(PatientRow, row.patient_id).weight_kg
         total = planned_mg(weight, 0.5)
         rate = planned_rate(planned_ml(total, 10.0), row.target_minutes)
         witness = rng.choice([n for n in NURSES if n.username != nurse.username])
@@ -258,7 +258,7 @@ class Seeder:
             completed_by=nurse.username if stop else None,
             completed_at=stop + timedelta(minutes=3) if stop else None,
         )
-        session.add(dose)
+        tx.add(dose)
         if rng.random() >= NAUSEA_RATE or min(self.now, stop or self.now) < start + timedelta(
             minutes=20
         ):
@@ -278,9 +278,9 @@ class Seeder:
             status="current",
             status_reason="",
         )
-        session.add(effect)
-        session.flush()
-        session.add(
+        tx.add(effect)
+        tx.flush()
+        tx.add(
             MedicationRow(
                 session_id=row.id,
                 drug="ondansetron",
@@ -329,7 +329,7 @@ class Seeder:
         decision: DischargeDecision,
     ) -> None:
         escort = answers.escort
-        self.session.add(
+        self.tx.add(
             DischargeRow(
                 session_id=session_id,
                 escort_name=escort.name,
@@ -355,11 +355,11 @@ class Seeder:
         )
 
     def add_set(self, session_id: int, taken: datetime, draft: VitalsDraft) -> None:
-        row = self.session.get(SessionRow, session_id)
+        row = self.tx.get(SessionRow, session_id)
         times = derive_times(
             [
                 SessionEvent(EventKind(e.kind), e.at, e.actor, e.reason)
-                for e in self.session.scalars(
+                for e in self.tx.scalars(
                     select(SessionEventRow)
                     .where(SessionEventRow.session_id == session_id)
                     .order_by(SessionEventRow.seq)
@@ -367,7 +367,7 @@ class Seeder:
             ]
         )
         clean = validate_draft(draft)
-        self.session.add(
+        self.tx.add(
             VitalsRow(
                 session_id=row.id,
                 taken_at=taken,
@@ -448,4 +448,4 @@ class Seeder:
                     status_reason="",
                 )
             )
-        self.session.add_all(rows)
+        self.tx.add_all(rows)

@@ -63,12 +63,12 @@ class AuditService(Service):
         """Every audited change to a session, its events, vitals sets and side effects,
         and every correction of its patient's details (whenever made: they show on this
         session's record), oldest first."""
-        with self.db.transaction(write=False) as session:
+        with self.db.transaction(write=False) as tx:
             patient_id = select(SessionRow.patient_id).where(SessionRow.id == session_id)
             event_ids = select(SessionEventRow.id).where(SessionEventRow.session_id == session_id)
             vitals_ids = select(VitalsRow.id).where(VitalsRow.session_id == session_id)
             effect_ids = select(SideEffectRow.id).where(SideEffectRow.session_id == session_id)
-            rows = session.scalars(
+            rows = tx.scalars(
                 select(AuditRow)
                 .where(
                     or_(
@@ -101,12 +101,12 @@ class AuditService(Service):
         all read in one transaction."""
         found: list[Problem] = []
         checked = []
-        with self.db.transaction(write=False) as session:
-            found += verify_trail(session)
-            connection = session.connection()
+        with self.db.transaction(write=False) as tx:
+            found += verify_trail(tx)
+            connection = tx.connection()
             found += protections.missing_protections(connection)
             # Each signature and addendum checked with its signer's public key.
-            found += [Problem(None, f"SIGNATURE INVALID: {p}") for p in check_signatures(session)]
+            found += [Problem(None, f"SIGNATURE INVALID: {p}") for p in check_signatures(tx)]
             head = anchors.head(connection, self.db.location)
             for path in anchors.folder_files(files=extra_anchors):
                 file = anchors.read(path)

@@ -20,10 +20,10 @@ def like_literal(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def acting_user(session: Session, actor: Actor, permission: Permission | None) -> User:
+def acting_user(tx: Session, actor: Actor, permission: Permission | None) -> User:
     """The signed-in user behind `actor`, checked to exist, be active and be allowed."""
     require_actor(actor)
-    row = session.scalar(select(UserRow).where(UserRow.username == actor.username))
+    row = tx.scalar(select(UserRow).where(UserRow.username == actor.username))
     if row is None:
         raise DomainError(f"Unknown user {actor.username!r}: sign in again")
     user = to_user(row)

@@ -18,41 +18,41 @@ from ketamon.storage.reads.settings import load_settings
 
 class ChairService(Service):
     def list(self, *, include_retired: bool = False) -> list[Chair]:
-        with self.db.transaction(write=False) as session:
+        with self.db.transaction(write=False) as tx:
             if not include_retired:
-                return active_chairs(session)
-            rows = session.scalars(select(ChairRow).order_by(ChairRow.position))
+                return active_chairs(tx)
+            rows = tx.scalars(select(ChairRow).order_by(ChairRow.position))
             return [to_chair(r) for r in rows]
 
     def ensure_defaults(self, actor: Actor) -> list[Chair]:
         """On a brand-new database, create the clinic's default chairs."""
-        with self.db.transaction(audit=self.audit(actor, "")) as session:
-            acting_user(session, actor, None)
-            if session.scalar(select(func.count(ChairRow.id))) == 0:
-                count = load_settings(session).default_chair_count
+        with self.db.transaction(audit=self.audit(actor, "")) as tx:
+            acting_user(tx, actor, None)
+            if tx.scalar(select(func.count(ChairRow.id))) == 0:
+                count = load_settings(tx).default_chair_count
                 for i in range(1, count + 1):
-                    self._insert(session, actor, f"Chair {i}")
-            return active_chairs(session)
+                    self._insert(tx, actor, f"Chair {i}")
+            return active_chairs(tx)
 
     def add(self, actor: Actor, name: str) -> Chair:
-        with self.db.transaction(audit=self.audit(actor, "")) as session:
-            acting_user(session, actor, Permission.MANAGE_SETTINGS)
-            return to_chair(self._insert(session, actor, name))
+        with self.db.transaction(audit=self.audit(actor, "")) as tx:
+            acting_user(tx, actor, Permission.MANAGE_SETTINGS)
+            return to_chair(self._insert(tx, actor, name))
 
     def rename(self, actor: Actor, chair_id: int, name: str) -> Chair:
-        with self.db.transaction(audit=self.audit(actor, "")) as session:
-            acting_user(session, actor, Permission.MANAGE_SETTINGS)
-            row = self._get(session, chair_id)
-            row.name = self._valid_name(session, name, exclude_id=chair_id)
+        with self.db.transaction(audit=self.audit(actor, "")) as tx:
+            acting_user(tx, actor, Permission.MANAGE_SETTINGS)
+            row = self._get(tx, chair_id)
+            row.name = self._valid_name(tx, name, exclude_id=chair_id)
             return to_chair(row)
 
     def move(self, actor: Actor, chair_id: int, offset: int) -> list[Chair]:
         """Move a chair up (-1) or down (+1) among the active chairs."""
         offset = fields.integer("offset", offset, -1000, 1000, label="Move by")
-        with self.db.transaction(audit=self.audit(actor, "")) as session:
-            acting_user(session, actor, Permission.MANAGE_SETTINGS)
+        with self.db.transaction(audit=self.audit(actor, "")) as tx:
+            acting_user(tx, actor, Permission.MANAGE_SETTINGS)
             rows = list(
-                session.scalars(
+                tx.scalars(
                     select(ChairRow)
                     .where(ChairRow.retired_at.is_(None))
                     .order_by(ChairRow.position)
@@ -69,41 +69,41 @@ class ChairService(Service):
             return [to_chair(r) for r in rows]
 
     def retire(self, actor: Actor, chair_id: int) -> Chair:
-        with self.db.transaction(audit=self.audit(actor, "")) as session:
-            acting_user(session, actor, Permission.MANAGE_SETTINGS)
-            row = self._get(session, chair_id)
+        with self.db.transaction(audit=self.audit(actor, "")) as tx:
+            acting_user(tx, actor, Permission.MANAGE_SETTINGS)
+            row = self._get(tx, chair_id)
             if row.retired_at is not None:
                 raise DomainError(f"{row.name} is already retired")
-            busy = session.scalar(select(SessionRow.id).where(SessionRow.active_chair_id == row.id))
+            busy = tx.scalar(select(SessionRow.id).where(SessionRow.active_chair_id == row.id))
             if busy is not None:
                 raise DomainError(f"{row.name} has a patient in it; end that session first")
             row.retired_at, row.retired_by = self.now(), actor.username
             return to_chair(row)
 
     # -- helpers ---------------------------------------------------------------------------
-    def _insert(self, session: Session, actor: Actor, name: str) -> ChairRow:
-        position = (session.scalar(select(func.max(ChairRow.position))) or 0) + 1
+    def _insert(self, tx: Session, actor: Actor, name: str) -> ChairRow:
+        position = (tx.scalar(select(func.max(ChairRow.position))) or 0) + 1
         row = ChairRow(
-            name=self._valid_name(session, name),
+            name=self._valid_name(tx, name),
             position=position,
             created_at=self.now(),
             created_by=actor.username,
         )
-        session.add(row)
-        session.flush()
+        tx.add(row)
+        tx.flush()
         return row
 
     @staticmethod
-    def _get(session: Session, chair_id: int) -> ChairRow:
-        row = session.get(ChairRow, fields.record_id("chair_id", chair_id, label="Chair"))
+    def _get(tx: Session, chair_id: int) -> ChairRow:
+        row = tx.get(ChairRow, fields.record_id("chair_id", chair_id, label="Chair"))
         if row is None:
             raise NotFound(f"Chair {chair_id} not found")
         return row
 
     @staticmethod
-    def _valid_name(session: Session, name: str, exclude_id: int | None = None) -> str:
+    def _valid_name(tx: Session, name: str, exclude_id: int | None = None) -> str:
         clean = clean_chair_name(name)
-        clash = session.scalar(
+        clash = tx.scalar(
             select(ChairRow.id).where(
                 func.lower(ChairRow.name) == clean.lower(),
                 ChairRow.retired_at.is_(None),

@@ -97,13 +97,13 @@ def _point(row: VitalsRow) -> VitalsPoint:
     return VitalsPoint(row.systolic, row.diastolic, row.heart_rate, row.taken_at)  # type: ignore[arg-type]
 
 
-def clinical_facts(session: Session, owner: SessionRow, now: datetime) -> ClinicalFacts:
+def clinical_facts(tx: Session, owner: SessionRow, now: datetime) -> ClinicalFacts:
     """What the record says: timings, vitals, MOAA/S, the stop, the side effects, the dose
     record and the last pain score, as the checklist weighs them."""
     events = events_of(owner)
     times = derive_times(events)
     rows = list(
-        session.scalars(
+        tx.scalars(
             select(VitalsRow)
             .where(VitalsRow.session_id == owner.id, VitalsRow.status == "current")
             .order_by(VitalsRow.taken_at, VitalsRow.id)
@@ -130,29 +130,29 @@ def clinical_facts(session: Session, owner: SessionRow, now: datetime) -> Clinic
         last=_point(after[-1]) if after else None,
         last_moaas=moaas[-1] if moaas else None,
         stop=stop,
-        side_effects=current_effects(session, owner.id),
-        dose=dose_of(session, owner.id),
+        side_effects=current_effects(tx, owner.id),
+        dose=dose_of(tx, owner.id),
         last_pain=pains[-1] if pains else None,
-        names=tuple(sorted(user_names(session).items())),
+        names=tuple(sorted(user_names(tx).items())),
     )
 
 
 class DischargeService(Service):
     def state(self, session_id: int) -> DischargeState:
-        with self.db.transaction(write=False) as session:
-            return self._state(session, self._owner(session, session_id))
+        with self.db.transaction(write=False) as tx:
+            return self._state(tx, self._owner(tx, session_id))
 
     def save_escort_plan(self, actor: Actor, session_id: int, escort: Escort) -> DischargeState:
         """The escort plan (name, relationship, phone) as confirmed at check-in."""
-        with self.db.transaction(audit=self.audit(actor, "escort plan")) as session:
-            acting_user(session, actor, Permission.CHART)
-            owner = self._owner(session, session_id, open_only=True)
-            plan = escort_plan(escort, load_settings(session).phone_region)
-            row = self._row(session, owner, actor)
+        with self.db.transaction(audit=self.audit(actor, "escort plan")) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            owner = self._owner(tx, session_id, open_only=True)
+            plan = escort_plan(escort, load_settings(tx).phone_region)
+            row = self._row(tx, owner, actor)
             row.escort_name, row.escort_relationship = plan.name, plan.relationship
             row.escort_phone = plan.phone
-            session.flush()
-            return self._state(session, owner)
+            tx.flush()
+            return self._state(tx, owner)
 
     def save_answers(
         self, actor: Actor, session_id: int, answers: DischargeAnswers
@@ -169,17 +169,17 @@ class DischargeService(Service):
         """
         answers = clean_answers(answers)
         refused: dict[str, str] = {}
-        with self.db.transaction(audit=self.audit(actor)) as session:
-            acting_user(session, actor, Permission.CHART)
-            owner = self._owner(session, session_id, open_only=True)
-            region = load_settings(session).phone_region
-            stored = _answers(session.get(DischargeRow, owner.id))
-            refused = refused_answers(answers, stored, clinical_facts(session, owner, self.now()))
+        with self.db.transaction(audit=self.audit(actor)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            owner = self._owner(tx, session_id, open_only=True)
+            region = load_settings(tx).phone_region
+            stored = _answers(tx.get(DischargeRow, owner.id))
+            refused = refused_answers(answers, stored, clinical_facts(tx, owner, self.now()))
             if "nausea" in refused:
                 answers = replace(answers, nausea=stored.nausea)
             if "pain" in refused:
                 answers = replace(answers, pain=stored.pain)
-            row = self._row(session, owner, actor)
+            row = self._row(tx, owner, actor)
             escort = answers.escort
             phone = escort.phone
             with contextlib.suppress(FieldError):  # kept as typed; the check shows it missing
@@ -198,8 +198,8 @@ class DischargeService(Service):
             row.iv_site = answers.iv_site.value if answers.iv_site else None
             row.instructions_acknowledged = answers.instructions_acknowledged
             row.updated_by, row.updated_at = actor.username, self.now()
-            session.flush()
-            state = self._state(session, owner)
+            tx.flush()
+            state = self._state(tx, owner)
         if refused:  # the other answers were saved above
             raise ValidationErrors(refused)
         return state
@@ -208,28 +208,28 @@ class DischargeService(Service):
         self, actor: Actor, session_id: int, when: datetime | None
     ) -> DischargeState:
         when = fields.optional_datetime("next_appointment", when, label="Next appointment")
-        with self.db.transaction(audit=self.audit(actor)) as session:
-            acting_user(session, actor, Permission.CHART)
-            owner = self._owner(session, session_id)
-            require_unsigned(session, session_id)
+        with self.db.transaction(audit=self.audit(actor)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            owner = self._owner(tx, session_id)
+            require_unsigned(tx, session_id)
             if when is not None and when <= self.now():
                 raise FieldError("next_appointment", "The next appointment must be in the future")
-            row = self._row(session, owner, actor)
+            row = self._row(tx, owner, actor)
             row.next_appointment_at = when
-            session.flush()
-            return self._state(session, owner)
+            tx.flush()
+            return self._state(tx, owner)
 
     def discharge(self, actor: Actor, session_id: int) -> DischargeState:
         """Discharge if, and only if, every criterion is met now (the domain's `release`);
         frees the chair and queues the session for review."""
-        with self.db.transaction(audit=self.audit(actor, "discharged")) as session:
-            acting_user(session, actor, Permission.CHART)
-            owner = self._owner(session, session_id, open_only=True)
-            state = self._state(session, owner)
+        with self.db.transaction(audit=self.audit(actor, "discharged")) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            owner = self._owner(tx, session_id, open_only=True)
+            state = self._state(tx, owner)
             decision = release(state.check)
-            self._end(session, owner, actor, state, decision, [])
+            self._end(tx, owner, actor, state, decision, [])
             log.info("session %d: discharged by %s", owner.id, actor.username)
-            return self._state(session, self._owner(session, session_id, fresh=True))
+            return self._state(tx, self._owner(tx, session_id, fresh=True))
 
     def leave_against_advice(
         self, actor: Actor, session_id: int, ama: AgainstAdvice
@@ -238,11 +238,11 @@ class DischargeService(Service):
 
         A running infusion is stopped first (with the same reason)."""
         clean = clean_against_advice(ama, actor.username)
-        with self.db.transaction(audit=self.audit(actor, clean.reason)) as session:
-            acting_user(session, actor, Permission.CHART)
-            witness = session.scalar(select(UserRow).where(UserRow.username == clean.witness))
-            owner = self._owner(session, session_id, open_only=True)
-            state = self._state(session, owner)
+        with self.db.transaction(audit=self.audit(actor, clean.reason)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            witness = tx.scalar(select(UserRow).where(UserRow.username == clean.witness))
+            owner = self._owner(tx, session_id, open_only=True)
+            state = self._state(tx, owner)
             decision = against_advice(
                 clean, actor.username, to_user(witness) if witness else None, state.check
             )
@@ -253,13 +253,13 @@ class DischargeService(Service):
                 )
             running = phase is Phase.INFUSING  # stopped first, with the same reason
             stop = [(EventKind.STOP, self.now(), decision.reason)] if running else []
-            self._end(session, owner, actor, state, decision, stop)
+            self._end(tx, owner, actor, state, decision, stop)
             log.info("session %d: left against medical advice (%s)", owner.id, actor.username)
-            return self._state(session, self._owner(session, session_id, fresh=True))
+            return self._state(tx, self._owner(tx, session_id, fresh=True))
 
     def _end(
         self,
-        session: Session,
+        tx: Session,
         owner: SessionRow,
         actor: Actor,
         state: DischargeState,
@@ -271,8 +271,8 @@ class DischargeService(Service):
         the events (storage.writes.append_events)."""
         now = self.now()
         actions = [*before, (EventKind.DISCHARGE, now, decision.reason)]
-        append_events(session, owner, actor, actions, decision=decision)
-        row = self._row(session, owner, actor)
+        append_events(tx, owner, actor, actions, decision=decision)
+        row = self._row(tx, owner, actor)
         row.outcome = decision.outcome
         if decision.ama is not None:
             row.ama_reason, row.ama_witness = decision.ama.reason, decision.ama.witness
@@ -281,21 +281,21 @@ class DischargeService(Service):
         row.instructions_text = state.instructions
         row.completed_by, row.completed_at = actor.username, now
         row.updated_by, row.updated_at = actor.username, now
-        session.flush()
+        tx.flush()
 
     # -- helpers -----------------------------------------------------------------------------
     @staticmethod
     def _owner(
-        session: Session, session_id: int, *, open_only: bool = False, fresh: bool = False
+        tx: Session, session_id: int, *, open_only: bool = False, fresh: bool = False
     ) -> SessionRow:
         session_id = fields.record_id("session_id", session_id, label="Session")
-        owner = load_session(session, session_id, fresh=fresh)
+        owner = load_session(tx, session_id, fresh=fresh)
         if open_only and not Phase(owner.phase).active:
             raise DomainError(f"This session is already {Phase(owner.phase).label.lower()}")
         return owner
 
-    def _row(self, session: Session, owner: SessionRow, actor: Actor) -> DischargeRow:
-        row = session.get(DischargeRow, owner.id)
+    def _row(self, tx: Session, owner: SessionRow, actor: Actor) -> DischargeRow:
+        row = tx.get(DischargeRow, owner.id)
         if row is None:
             row = DischargeRow(
                 session_id=owner.id,
@@ -309,20 +309,20 @@ class DischargeService(Service):
                 updated_by=actor.username,
                 updated_at=self.now(),
             )
-            session.add(row)
+            tx.add(row)
         return row
 
-    def _state(self, session: Session, owner: SessionRow) -> DischargeState:
-        return discharge_state(session, owner, self.now())
+    def _state(self, tx: Session, owner: SessionRow) -> DischargeState:
+        return discharge_state(tx, owner, self.now())
 
 
-def discharge_state(session: Session, owner: SessionRow, now: datetime) -> DischargeState:
+def discharge_state(tx: Session, owner: SessionRow, now: datetime) -> DischargeState:
     """The checklist as stored, evaluated at `now` (or when the discharge was completed)."""
-    settings = load_settings(session)
-    row = session.get(DischargeRow, owner.id)
+    settings = load_settings(tx)
+    row = tx.get(DischargeRow, owner.id)
     answers = _answers(row)
     now = row.completed_at if row is not None and row.completed_at else now
-    facts = clinical_facts(session, owner, now)
+    facts = clinical_facts(tx, owner, now)
     check = evaluate(answers, facts, settings.discharge_rules)
     ama = None
     if row is not None and row.outcome == "ama":

@@ -61,18 +61,18 @@ class DoseDefaults:
 
 class DoseService(Service):
     def get(self, session_id: int) -> DoseRecord | None:
-        with self.db.transaction(write=False) as session:
-            row = session.get(DoseRecordRow, session_id)
+        with self.db.transaction(write=False) as tx:
+            row = tx.get(DoseRecordRow, session_id)
             return to_record(row) if row is not None else None
 
     def defaults(self, session_id: int) -> DoseDefaults:
         """The plan's starting values. The weight is the patient's most recent one: the
         weight of their last session's dose record when that was weighed after the
         registered weight was entered (or last corrected), else the registered weight."""
-        with self.db.transaction(write=False) as session:
-            owner = _owner(session, session_id)
-            settings = load_settings(session)
-            weight, source = latest_weight(session, owner)
+        with self.db.transaction(write=False) as tx:
+            owner = _owner(tx, session_id)
+            settings = load_settings(tx)
+            weight, source = latest_weight(tx, owner)
             return DoseDefaults(
                 weight_kg=weight,
                 mg_per_kg=settings.dose_default_mg_per_kg,
@@ -95,15 +95,15 @@ class DoseService(Service):
         """Write (or change) the plan. Free to change until completed; after, with a reason."""
         reason = fields.optional_reason(reason)
         session_id = fields.record_id("session_id", session_id, label="Session")
-        with self.db.transaction(audit=self.audit(actor, reason)) as session:
-            acting_user(session, actor, Permission.CHART)
-            owner = _owner(session, session_id)
-            require_unsigned(session, session_id)
-            limits = DoseLimits.from_settings(load_settings(session))
+        with self.db.transaction(audit=self.audit(actor, reason)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            owner = _owner(tx, session_id)
+            require_unsigned(tx, session_id)
+            limits = DoseLimits.from_settings(load_settings(tx))
             figures = check_plan(
                 weight_kg, mg_per_kg, concentration_mg_ml, lot_number, owner.target_minutes, limits
             )
-            row = session.get(DoseRecordRow, session_id)
+            row = tx.get(DoseRecordRow, session_id)
             require_change_reason(to_record(row) if row else None, reason)
             values = dict(
                 weight_kg=figures.weight_kg,
@@ -117,11 +117,11 @@ class DoseService(Service):
             )
             if row is None:
                 row = DoseRecordRow(session_id=session_id, over_plan_reason="", **values)
-                session.add(row)
+                tx.add(row)
             elif not _same_plan(row, values):  # saving an unchanged plan changes nothing
                 for key, value in values.items():
                     setattr(row, key, value)
-            session.flush()
+            tx.flush()
             log.info("session %d: dose plan by %s", session_id, actor.username)
             return to_record(row)
 
@@ -149,16 +149,16 @@ class DoseService(Service):
         session_id = fields.record_id("session_id", session_id, label="Session")
         now = self.now()
         refused = False
-        with self.db.transaction(audit=self.audit(actor, reason)) as session:
-            acting_user(session, actor, Permission.CHART)
-            require_unsigned(session, session_id)
-            row = session.get(DoseRecordRow, session_id)
+        with self.db.transaction(audit=self.audit(actor, reason)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            require_unsigned(tx, session_id)
+            row = tx.get(DoseRecordRow, session_id)
             if row is None:
-                _owner(session, session_id)
+                _owner(tx, session_id)
                 raise DomainError("Plan the dose first (weight, mg/kg, concentration, lot)")
             record = to_record(row)
             require_change_reason(record, reason)
-            limits = DoseLimits.from_settings(load_settings(session))
+            limits = DoseLimits.from_settings(load_settings(tx))
             done = check_completion(
                 record.planned_mg, actual_mg, wasted_mg, over_plan_reason, limits
             )
@@ -166,11 +166,11 @@ class DoseService(Service):
                 raise FieldError("witness", "The witness's username is required")
             if not witness_password:
                 raise FieldError("witness_password", "The witness must type their password")
-            witness = session.scalar(select(UserRow).where(UserRow.username == name))
+            witness = tx.scalar(select(UserRow).where(UserRow.username == name))
             if witness is not None and witness.username == actor.username:
                 check_witness(to_user(witness), actor.username)  # "someone other than you"
             check = confirmed(
-                session,
+                tx,
                 witness,
                 witness_password,
                 now,
@@ -189,7 +189,7 @@ class DoseService(Service):
                 row.witness = witness.username
                 row.completed_by = actor.username
                 row.completed_at = now
-                session.flush()
+                tx.flush()
                 result = to_record(row)
         if refused:  # the failure count and the audit entry were committed above
             log.warning("session %d: dose witness %s refused", session_id, known)
@@ -203,8 +203,8 @@ def _same_plan(row: DoseRecordRow, values: dict) -> bool:
     return all(getattr(row, k) == values[k] for k in keys)
 
 
-def _owner(session: Session, session_id: int) -> SessionRow:
-    owner = session.get(SessionRow, session_id)
+def _owner(tx: Session, session_id: int) -> SessionRow:
+    owner = tx.get(SessionRow, session_id)
     if owner is None:
         raise NotFound(f"Session {session_id} not found")
     return owner

@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 class InterventionService(Service):
     def list(self, session_id: int) -> list[Medication]:
         """Every medication entry of a session, current and voided, in time order."""
-        with self.db.transaction(write=False) as session:
-            rows = session.scalars(
+        with self.db.transaction(write=False) as tx:
+            rows = tx.scalars(
                 select(MedicationRow)
                 .where(MedicationRow.session_id == session_id)
                 .order_by(MedicationRow.given_at, MedicationRow.id)
@@ -49,31 +49,31 @@ class InterventionService(Service):
         session. A drug named in the patient's allergies is refused (AllergyConflict)
         unless the draft carries the reason for giving it anyway, stored with the entry."""
         session_id = fields.record_id("session_id", session_id, label="Session")
-        with self.db.transaction(audit=self.audit(actor)) as session:
-            acting_user(session, actor, Permission.CHART)
-            require_unsigned(session, session_id)
-            owner = load_session(session, session_id)
+        with self.db.transaction(audit=self.audit(actor)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            require_unsigned(tx, session_id)
+            owner = load_session(tx, session_id)
             if not Phase(owner.phase).active:
                 raise DomainError(
                     f"This session is {Phase(owner.phase).label.lower()}: "
                     "no medication can be added"
                 )
             now = self.now()
-            patient = session.get(PatientRow, owner.patient_id)
+            patient = tx.get(PatientRow, owner.patient_id)
             assert patient is not None
             clean = validate_medication(
                 draft,
-                load_settings(session).medication_choices,
+                load_settings(tx).medication_choices,
                 now=now,
                 checked_in_at=derive_times(events_of(owner)).checked_in_at,
                 allergies=patient.allergies or "",
             )
             given_by = clean.given_by or actor.username
-            giver = session.scalar(select(UserRow).where(UserRow.username == given_by))
+            giver = tx.scalar(select(UserRow).where(UserRow.username == given_by))
             if giver is None or not giver.active:
                 raise FieldError("given_by", "Given by must be an active user of this clinic")
             if clean.side_effect_id is not None:
-                _check_side_effect(session, session_id, clean.side_effect_id)
+                _check_side_effect(tx, session_id, clean.side_effect_id)
             row = MedicationRow(
                 session_id=session_id,
                 drug=clean.drug,
@@ -90,28 +90,28 @@ class InterventionService(Service):
                 status_reason="",
                 allergy_override_reason=clean.allergy_override_reason,
             )
-            session.add(row)
-            session.flush()
+            tx.add(row)
+            tx.flush()
             log.info("session %d: medication %d by %s", session_id, row.id, actor.username)
             return to_medication(row)
 
     def void(self, actor: Actor, med_id: int, reason: str) -> Medication:
         clean = require_void_reason(reason)
-        with self.db.transaction(audit=self.audit(actor, clean)) as session:
-            acting_user(session, actor, Permission.CHART)
-            row = session.get(MedicationRow, fields.record_id("med_id", med_id, label="Entry"))
+        with self.db.transaction(audit=self.audit(actor, clean)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            row = tx.get(MedicationRow, fields.record_id("med_id", med_id, label="Entry"))
             if row is None:
                 raise NotFound(f"Medication entry {med_id} not found")
-            require_unsigned(session, row.session_id)
+            require_unsigned(tx, row.session_id)
             if row.status != "current":
                 raise DomainError("This medication entry was already voided")
             row.status, row.status_reason = "voided", clean
-            session.flush()
+            tx.flush()
             return to_medication(row)
 
 
-def _check_side_effect(session: Session, session_id: int, effect_id: int) -> None:
-    effect = session.get(SideEffectRow, effect_id)
+def _check_side_effect(tx: Session, session_id: int, effect_id: int) -> None:
+    effect = tx.get(SideEffectRow, effect_id)
     if effect is None or effect.session_id != session_id:
         raise FieldError("side_effect_id", "The side effect treated must be one of this session")
     if effect.status != "current":

@@ -28,9 +28,9 @@ log = logging.getLogger(__name__)
 class PatientService(Service):
     def register(self, actor: Actor, draft: PatientDraft) -> Patient:
         clean = validate_patient(draft, self.now().astimezone().date())  # the clinic's today
-        with self.db.transaction(audit=self.audit(actor)) as session:
-            acting_user(session, actor, Permission.CHART)
-            clash = session.scalar(
+        with self.db.transaction(audit=self.audit(actor)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            clash = tx.scalar(
                 select(PatientRow.full_name).where(func.lower(PatientRow.mrn) == clean.mrn.lower())
             )
             if clash is not None:
@@ -46,8 +46,8 @@ class PatientService(Service):
                 created_at=self.now(),
                 created_by=actor.username,
             )
-            session.add(row)
-            session.flush()
+            tx.add(row)
+            tx.flush()
             log.info("patient %d registered by %s", row.id, actor.username)
             return to_patient(row)
 
@@ -59,20 +59,20 @@ class PatientService(Service):
         clean_reason = require_correction_reason(reason)
         patient_id = fields.record_id("patient_id", patient_id, label="Patient")
         today = self.now().astimezone().date()
-        with self.db.transaction(audit=self.audit(actor, clean_reason)) as session:
-            acting_user(session, actor, Permission.CHART)
-            row = session.get(PatientRow, patient_id)
+        with self.db.transaction(audit=self.audit(actor, clean_reason)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            row = tx.get(PatientRow, patient_id)
             if row is None:
                 raise NotFound(f"Patient {patient_id} not found")
             for key, value in correction(to_patient(row), draft, today).items():
                 setattr(row, key, value)
-            session.flush()
+            tx.flush()
             log.info("patient %d corrected by %s", row.id, actor.username)
             return to_patient(row)
 
     def get(self, patient_id: int) -> Patient:
-        with self.db.transaction(write=False) as session:
-            row = session.get(PatientRow, patient_id)
+        with self.db.transaction(write=False) as tx:
+            row = tx.get(PatientRow, patient_id)
             if row is None:
                 raise NotFound(f"Patient {patient_id} not found")
             return to_patient(row)
@@ -84,7 +84,7 @@ class PatientService(Service):
         limit = fields.integer("limit", limit, 1, 1000, label="Search limit")
         if not words:
             return []
-        with self.db.transaction(write=False) as session:
+        with self.db.transaction(write=False) as tx:
             query = select(PatientRow)
             for word in words:
                 query = query.where(
@@ -93,5 +93,5 @@ class PatientService(Service):
                         PatientRow.mrn.ilike(f"{like_literal(word)}%", escape="\\"),
                     )
                 )
-            rows = session.scalars(query.order_by(PatientRow.full_name).limit(limit))
+            rows = tx.scalars(query.order_by(PatientRow.full_name).limit(limit))
             return [to_patient(r) for r in rows]

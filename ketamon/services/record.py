@@ -38,30 +38,30 @@ TRACKED_FIELDS = ("status", "severity", "resolved_at")
 class RecordService(Service):
     def timeline(self, session_id: int) -> list[TimelineEntry]:
         """Every session event, dose step, side effect and medication, oldest first."""
-        with self.db.transaction(write=False) as session:
-            events, effects, meds, dose, changes = _read(session, session_id)
+        with self.db.transaction(write=False) as tx:
+            events, effects, meds, dose, changes = _read(tx, session_id)
             return build_timeline(events, effects, meds, dose, changes)
 
     def markers(self, session_id: int) -> list[Marker]:
         """What the chart marks: infusion actions, side effects, medications (not voided)."""
-        with self.db.transaction(write=False) as session:
-            events, effects, meds, _dose, _changes = _read(session, session_id, audit=False)
+        with self.db.transaction(write=False) as tx:
+            events, effects, meds, _dose, _changes = _read(tx, session_id, audit=False)
             return build_markers(events, effects, meds)
 
 
-def _read(session: Session, session_id: int, *, audit: bool = True):  # noqa: ANN202
-    if session.get(SessionRow, session_id) is None:
+def _read(tx: Session, session_id: int, *, audit: bool = True):  # noqa: ANN202
+    if tx.get(SessionRow, session_id) is None:
         raise NotFound(f"Session {session_id} not found")
     events = [
         EventIn(r.kind, r.at, r.actor, r.reason or "", r.rate_ml_h)
-        for r in session.scalars(
+        for r in tx.scalars(
             select(SessionEventRow)
             .where(SessionEventRow.session_id == session_id)
             .order_by(SessionEventRow.seq)
         )
     ]
     effect_rows = list(
-        session.scalars(
+        tx.scalars(
             select(SideEffectRow)
             .where(SideEffectRow.session_id == session_id)
             .order_by(SideEffectRow.onset_at, SideEffectRow.id)
@@ -84,7 +84,7 @@ def _read(session: Session, session_id: int, *, audit: bool = True):  # noqa: AN
         for r in effect_rows
     ]
     med_rows = list(
-        session.scalars(
+        tx.scalars(
             select(MedicationRow)
             .where(MedicationRow.session_id == session_id)
             .order_by(MedicationRow.given_at, MedicationRow.id)
@@ -106,7 +106,7 @@ def _read(session: Session, session_id: int, *, audit: bool = True):  # noqa: AN
         )
         for r in med_rows
     ]
-    dose_row = session.get(DoseRecordRow, session_id)
+    dose_row = tx.get(DoseRecordRow, session_id)
     dose = (
         DoseIn(
             planned_at=dose_row.planned_at,
@@ -127,11 +127,11 @@ def _read(session: Session, session_id: int, *, audit: bool = True):  # noqa: AN
         if dose_row is not None
         else None
     )
-    changes = _changes(session, effect_rows, med_rows) if audit else []
+    changes = _changes(tx, effect_rows, med_rows) if audit else []
     return events, effects, meds, dose, changes
 
 
-def _changes(session: Session, effects: list, meds: list) -> list[Change]:  # noqa: ANN001
+def _changes(tx: Session, effects: list, meds: list) -> list[Change]:  # noqa: ANN001
     """Updates of tracked fields, from the audit trail (who and when, with the reason)."""
     wanted = [("side_effect", [r.id for r in effects]), ("medication_given", [r.id for r in meds])]
     reasons = {("side_effect", r.id): r.status_reason for r in effects} | {
@@ -141,7 +141,7 @@ def _changes(session: Session, effects: list, meds: list) -> list[Change]:  # no
     for entity, ids in wanted:
         if not ids:
             continue
-        rows = session.scalars(
+        rows = tx.scalars(
             select(AuditRow)
             .where(
                 AuditRow.entity == entity,

@@ -130,9 +130,9 @@ class ReviewRow(NamedTuple):
 class ReviewService(Service):
     # -- the queue -----------------------------------------------------------------------------
     def awaiting_count(self) -> int:
-        with self.db.transaction(write=False) as session:
+        with self.db.transaction(write=False) as tx:
             return (
-                session.scalar(
+                tx.scalar(
                     select(func.count())
                     .select_from(SessionRow)
                     .where(SessionRow.review_status == ReviewStatus.AWAITING.value)
@@ -183,17 +183,15 @@ class ReviewService(Service):
         comment = check_comment(comment)
         session_id = fields.record_id("session_id", session_id, label="Session")
         AuthService(self.db, self.clock).sign_in(actor.username, password)
-        with self.db.transaction(audit=self.audit(actor, f"signed: {meaning}")) as session:
-            user = acting_user(session, actor, Permission.SIGN)
-            owner = session.get(SessionRow, session_id)
+        with self.db.transaction(audit=self.audit(actor, f"signed: {meaning}")) as tx:
+            user = acting_user(tx, actor, Permission.SIGN)
+            owner = tx.get(SessionRow, session_id)
             if owner is None:
                 raise NotFound(f"Session {session_id} not found")
-            signed = session.scalar(
-                select(SignatureRow).where(SignatureRow.session_id == session_id)
-            )
+            signed = tx.scalar(select(SignatureRow).where(SignatureRow.session_id == session_id))
             check_may_sign(user, Phase(owner.phase), signed is not None)
-            key, private = open_signing_key(session, user.username, password)
-            head = chain_head(session)  # before this transaction writes to the trail
+            key, private = open_signing_key(tx, user.username, password)
+            head = chain_head(tx)  # before this transaction writes to the trail
             row = SignatureRow(
                 session_id=session_id,
                 signer=user.username,
@@ -208,23 +206,23 @@ class ReviewService(Service):
                 chain_seq=head.seq,
                 chain_hash=head.hash,
             )
-            payload = signature_payload(session, row)
+            payload = signature_payload(tx, row)
             row.signature = keys.sign(private, payload)
             row.content_hash = payload_digest(payload)
-            session.add(row)
+            tx.add(row)
             owner.review_status = ReviewStatus.SIGNED.value
-            session.flush()
+            tx.flush()
             log.info("session %d signed by %s", session_id, user.username)
             return to_signature(row, "")
 
     def signature(self, session_id: int) -> Signature | None:
-        with self.db.transaction(write=False) as session:
-            return signature_of(session, session_id)
+        with self.db.transaction(write=False) as tx:
+            return signature_of(tx, session_id)
 
     def check_signatures(self) -> list[str]:
         """Every signature or addendum whose digital signature does not verify, in words."""
-        with self.db.transaction(write=False) as session:
-            return check_signatures(session)
+        with self.db.transaction(write=False) as tx:
+            return check_signatures(tx)
 
     # -- addenda -----------------------------------------------------------------------------
     def add_addendum(
@@ -235,17 +233,15 @@ class ReviewService(Service):
         body, why = check_addendum(text, reason)
         session_id = fields.record_id("session_id", session_id, label="Session")
         AuthService(self.db, self.clock).sign_in(actor.username, password)
-        with self.db.transaction(audit=self.audit(actor, why)) as session:
-            user = acting_user(session, actor, None)
+        with self.db.transaction(audit=self.audit(actor, why)) as tx:
+            user = acting_user(tx, actor, None)
             if not (Role.NURSE in user.roles or Role.PHYSICIAN in user.roles):
                 raise DomainError("Only nurses and physicians add to a clinical record")
-            signed = session.scalar(
-                select(SignatureRow).where(SignatureRow.session_id == session_id)
-            )
+            signed = tx.scalar(select(SignatureRow).where(SignatureRow.session_id == session_id))
             if signed is None:
                 raise DomainError("This session is not signed yet: correct the record itself")
-            key, private = open_signing_key(session, user.username, password)
-            head = chain_head(session)
+            key, private = open_signing_key(tx, user.username, password)
+            head = chain_head(tx)
             row = AddendumRow(
                 session_id=session_id,
                 author=user.username,
@@ -260,14 +256,14 @@ class ReviewService(Service):
                 chain_seq=head.seq,
                 chain_hash=head.hash,
             )
-            row.signature = keys.sign(private, addendum_payload(session, row, signed))
-            session.add(row)
-            session.flush()
-            return to_addendum(row, user_names(session), "")
+            row.signature = keys.sign(private, addendum_payload(tx, row, signed))
+            tx.add(row)
+            tx.flush()
+            return to_addendum(row, user_names(tx), "")
 
     def addenda(self, session_id: int) -> list[Addendum]:
-        with self.db.transaction(write=False) as session:
-            return addenda_of(session, session_id)
+        with self.db.transaction(write=False) as tx:
+            return addenda_of(tx, session_id)
 
 
 @lru_cache(maxsize=64)

@@ -20,7 +20,7 @@ from ketamon.storage.models import UserRow
 
 
 def confirmed(  # noqa: PLR0913
-    session: Session,
+    tx: Session,
     person: UserRow | None,
     password: str,
     now: datetime,
@@ -37,9 +37,9 @@ def confirmed(  # noqa: PLR0913
     check = check_password(person, password, now)
     if check.ok:
         return check
-    session.flush()  # the failure count, before the audit entry
+    tx.flush()  # the failure count, before the audit entry
     write_entries(
-        session.connection(),
+        tx.connection(),
         refused_audit(check.who),
         [(action, entity, entity_id, "", None, None)],
     )

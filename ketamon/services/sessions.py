@@ -48,20 +48,20 @@ log = logging.getLogger(__name__)
 
 class SessionService(Service):
     def get(self, session_id: int) -> SessionSnapshot:
-        with self.db.transaction(write=False) as session:
-            return to_snapshot(session, load_session(session, session_id))
+        with self.db.transaction(write=False) as tx:
+            return to_snapshot(tx, load_session(tx, session_id))
 
     def check_in(
         self, actor: Actor, chair_id: int, patient_id: int, target_minutes: int
     ) -> SessionSnapshot:
-        with self.db.transaction(audit=self.audit(actor, "")) as session:
-            acting_user(session, actor, Permission.CHART)
-            settings = load_settings(session)
+        with self.db.transaction(audit=self.audit(actor, "")) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            settings = load_settings(tx)
             row = check_in_row(
-                session, settings, actor, chair_id, patient_id, target_minutes, self.now()
+                tx, settings, actor, chair_id, patient_id, target_minutes, self.now()
             )
             log.info("session %d: check_in at chair %d by %s", row.id, chair_id, actor.username)
-            return self._reload(session, row.id)
+            return self._reload(tx, row.id)
 
     def start(
         self,
@@ -82,9 +82,9 @@ class SessionService(Service):
             no_baseline_reason=no_baseline_reason,
             high_bp_confirmed=high_bp_confirmed,
         )
-        with self.db.transaction(audit=self.audit(actor)) as session:
-            acting_user(session, actor, Permission.CHART)
-            row = session.scalar(
+        with self.db.transaction(audit=self.audit(actor)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            row = tx.scalar(
                 with_events().where(
                     SessionRow.id == fields.record_id("session_id", session_id, label="Session")
                 )
@@ -92,21 +92,21 @@ class SessionService(Service):
             if row is None:
                 raise NotFound(f"Session {session_id} not found")
             transition(replay(events_of(row)), EventKind.START)  # "already started" comes first
-            reason = start_note(self._start_check(session, row.id), **decisions)
-            session.info["audit"] = self.audit(actor, reason)
-            append_event(session, row, EventKind.START, actor, self.now(), reason)
+            reason = start_note(self._start_check(tx, row.id), **decisions)
+            tx.info["audit"] = self.audit(actor, reason)
+            append_event(tx, row, EventKind.START, actor, self.now(), reason)
             log.info("session %d: start by %s", row.id, actor.username)
-            return self._reload(session, row.id)
+            return self._reload(tx, row.id)
 
     def start_check(self, session_id: int) -> StartCheck:
         """What starting now would ask of the nurse (the UI asks before trying)."""
-        with self.db.transaction(write=False) as session:
-            return self._start_check(session, session_id)
+        with self.db.transaction(write=False) as tx:
+            return self._start_check(tx, session_id)
 
-    def _start_check(self, session: Session, session_id: int) -> StartCheck:
-        settings = load_settings(session)
-        scale2 = scale2_of(session, [session_id]).get(session_id, False)
-        rows = session.scalars(
+    def _start_check(self, tx: Session, session_id: int) -> StartCheck:
+        settings = load_settings(tx)
+        scale2 = scale2_of(tx, [session_id]).get(session_id, False)
+        rows = tx.scalars(
             select(VitalsRow).where(
                 VitalsRow.session_id == session_id,
                 VitalsRow.phase == VitalPhase.BASELINE.value,
@@ -119,7 +119,7 @@ class SessionService(Service):
             warning_bp=settings.baseline_bp_warning,
             max_age_minutes=settings.baseline_max_age_minutes,
         )
-        return StartCheck(baseline, has_plan(dose_of(session, session_id)))
+        return StartCheck(baseline, has_plan(dose_of(tx, session_id)))
 
     def pause(self, actor: Actor, session_id: int, reason: str) -> SessionSnapshot:
         return self._act(actor, session_id, EventKind.PAUSE, reason)
@@ -153,9 +153,9 @@ class SessionService(Service):
         session_id = fields.record_id("session_id", session_id, label="Session")
         if kind is EventKind.RATE_CHANGE:
             rate_ml_h = validate_rate(rate_ml_h)
-        with self.db.transaction(audit=self.audit(actor, reason)) as session:
-            acting_user(session, actor, Permission.CHART)
-            row = session.scalar(with_events().where(SessionRow.id == session_id))
+        with self.db.transaction(audit=self.audit(actor, reason)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            row = tx.scalar(with_events().where(SessionRow.id == session_id))
             if row is None:
                 raise NotFound(f"Session {session_id} not found")
             now = self.now()
@@ -165,16 +165,16 @@ class SessionService(Service):
                 check_event_time(events, now)
                 times = derive_times(events)
                 check_stop(times.infusion_elapsed(now), row.target_minutes, reason)
-            append_event(session, row, kind, actor, now, reason, rate_ml_h=rate_ml_h)
+            append_event(tx, row, kind, actor, now, reason, rate_ml_h=rate_ml_h)
             log.info("session %d: %s by %s", row.id, kind.value, actor.username)
-            return self._reload(session, row.id)
+            return self._reload(tx, row.id)
 
     @staticmethod
-    def _reload(session: Session, session_id: int) -> SessionSnapshot:
-        row = session.scalar(
+    def _reload(tx: Session, session_id: int) -> SessionSnapshot:
+        row = tx.scalar(
             with_events()
             .where(SessionRow.id == session_id)
             .execution_options(populate_existing=True)
         )
         assert row is not None
-        return to_snapshot(session, row)
+        return to_snapshot(tx, row)

@@ -16,13 +16,13 @@ from ketamon.storage.reads.settings import load_settings
 
 class SettingsService(Service):
     def get(self) -> ClinicSettings:
-        with self.db.transaction(write=False) as session:
-            return load_settings(session)
+        with self.db.transaction(write=False) as tx:
+            return load_settings(tx)
 
     def update(self, actor: Actor, **changes: object) -> ClinicSettings:
-        with self.db.transaction(audit=self.audit(actor, "")) as session:
-            acting_user(session, actor, Permission.MANAGE_SETTINGS)
-            current = load_settings(session)
+        with self.db.transaction(audit=self.audit(actor, "")) as tx:
+            acting_user(tx, actor, Permission.MANAGE_SETTINGS)
+            current = load_settings(tx)
             known = {f.name: f for f in fields(ClinicSettings)}
             for key, value in changes.items():
                 if key not in known:
@@ -34,10 +34,10 @@ class SettingsService(Service):
             updated.validate()
             new_values = asdict(updated)
             for key in changes:
-                row = session.get(ClinicSetting, key)
+                row = tx.get(ClinicSetting, key)
                 encoded = json.dumps(new_values[key])
                 if row is None:
-                    session.add(
+                    tx.add(
                         ClinicSetting(
                             key=key, value=encoded, updated_at=self.now(), updated_by=actor.username
                         )

@@ -64,13 +64,13 @@ class SideEffectService(Service):
     # -- reading ---------------------------------------------------------------------------
     def list(self, session_id: int) -> list[SideEffect]:
         """Every side effect of a session, voided ones included, in onset order."""
-        with self.db.transaction(write=False) as session:
-            return [to_effect(r) for r in self._rows(session, session_id)]
+        with self.db.transaction(write=False) as tx:
+            return [to_effect(r) for r in self._rows(tx, session_id)]
 
     def catalog(self) -> tuple[SideEffectKind, ...]:
         """The clinic's list, retired entries included (they are flagged)."""
-        with self.db.transaction(write=False) as session:
-            return load_settings(session).side_effect_catalog
+        with self.db.transaction(write=False) as tx:
+            return load_settings(tx).side_effect_catalog
 
     # -- recording -------------------------------------------------------------------------
     def tick(  # noqa: PLR0913
@@ -88,18 +88,18 @@ class SideEffectService(Service):
         severity = _severity(severity)
         clean_note = check_note(note)
         onset = fields.optional_datetime("onset_at", onset_at, label="Onset time")
-        with self.db.transaction(audit=self.audit(actor)) as session:
-            acting_user(session, actor, Permission.CHART)
-            owner = self._owner(session, session_id)
-            require_unsigned(session, session_id)
+        with self.db.transaction(audit=self.audit(actor)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            owner = self._owner(tx, session_id)
+            require_unsigned(tx, session_id)
             if not Phase(owner.phase).active:
                 raise DomainError(
                     f"This session is {Phase(owner.phase).label.lower()}: "
                     "side effects can no longer be ticked"
                 )
-            kind = find_kind(load_settings(session).side_effect_catalog, kind_key)
+            kind = find_kind(load_settings(tx).side_effect_catalog, kind_key)
             text = check_other_text(kind, other_text)
-            existing = [to_effect(r) for r in self._rows(session, session_id)]
+            existing = [to_effect(r) for r in self._rows(tx, session_id)]
             check_can_tick(kind, existing)
             now = self.now()
             when = onset if onset is not None else now
@@ -118,17 +118,17 @@ class SideEffectService(Service):
                 status="current",
                 status_reason="",
             )
-            session.add(row)
-            session.flush()
+            tx.add(row)
+            tx.flush()
             log.info("session %d: side effect %d ticked by %s", session_id, row.id, actor.username)
             return to_effect(row)
 
     def set_severity(self, actor: Actor, effect_id: int, severity: Severity) -> SideEffect:
         """An ordinary audited update. Raised to severe, it needs acknowledging again."""
         severity = _severity(severity)
-        with self.db.transaction(audit=self.audit(actor)) as session:
-            acting_user(session, actor, Permission.CHART)
-            row = self._current(session, effect_id)
+        with self.db.transaction(audit=self.audit(actor)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            row = self._current(tx, effect_id)
             if row.severity != severity.value:
                 row.severity = severity.value
                 if severity is Severity.SEVERE:
@@ -137,9 +137,9 @@ class SideEffectService(Service):
 
     def resolve(self, actor: Actor, effect_id: int, at: datetime | None = None) -> SideEffect:
         at = fields.optional_datetime("resolved_at", at, label="Resolution time")
-        with self.db.transaction(audit=self.audit(actor)) as session:
-            acting_user(session, actor, Permission.CHART)
-            row = self._current(session, effect_id)
+        with self.db.transaction(audit=self.audit(actor)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            row = self._current(tx, effect_id)
             if row.resolved_at is not None:
                 raise DomainError(
                     f"{to_effect(row).display_name} is already resolved; "
@@ -152,9 +152,9 @@ class SideEffectService(Service):
 
     def set_note(self, actor: Actor, effect_id: int, note: str) -> SideEffect:
         clean = check_note(note)
-        with self.db.transaction(audit=self.audit(actor)) as session:
-            acting_user(session, actor, Permission.CHART)
-            row = self._current(session, effect_id)
+        with self.db.transaction(audit=self.audit(actor)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            row = self._current(tx, effect_id)
             if (row.note or "") != clean:
                 row.note = clean
             return to_effect(row)
@@ -174,12 +174,12 @@ class SideEffectService(Service):
         resolved_at = fields.optional_datetime("resolved_at", resolved_at, label="Resolution time")
         if onset_at is None and resolved_at is None:
             raise FieldError("onset_at", "Give the corrected onset or resolution time")
-        with self.db.transaction(audit=self.audit(actor, reason)) as session:
-            acting_user(session, actor, Permission.CHART)
-            row = self._current(session, effect_id)
+        with self.db.transaction(audit=self.audit(actor, reason)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            row = self._current(tx, effect_id)
             now = self.now()
             onset = onset_at if onset_at is not None else row.onset_at
-            check_onset(onset, self._checked_in_at(self._owner(session, row.session_id)), now)
+            check_onset(onset, self._checked_in_at(self._owner(tx, row.session_id)), now)
             resolved = resolved_at if resolved_at is not None else row.resolved_at
             if resolved is not None:
                 check_resolution(resolved, onset, now)
@@ -192,9 +192,9 @@ class SideEffectService(Service):
     def void(self, actor: Actor, effect_id: int, reason: str) -> SideEffect:
         """Un-tick: the entry stays in the record, voided, with the reason."""
         reason = _require_reason(reason, "un-tick (void)")
-        with self.db.transaction(audit=self.audit(actor, reason)) as session:
-            acting_user(session, actor, Permission.CHART)
-            row = self._current(session, effect_id)
+        with self.db.transaction(audit=self.audit(actor, reason)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            row = self._current(tx, effect_id)
             row.status, row.status_reason = "voided", reason
             return to_effect(row)
 
@@ -231,10 +231,10 @@ class SideEffectService(Service):
             raise FieldError("physician_password", "The physician must type their password")
         now = self.now()
         refused = False
-        with self.db.transaction(audit=self.audit(actor, "physician's decision")) as session:
-            acting_user(session, actor, Permission.CHART)
-            row = self._current(session, effect_id)
-            owner = self._owner(session, row.session_id)
+        with self.db.transaction(audit=self.audit(actor, "physician's decision")) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            row = self._current(tx, effect_id)
+            owner = self._owner(tx, row.session_id)
             if not Phase(owner.phase).active:
                 raise DomainError(
                     f"This session is {Phase(owner.phase).label.lower()}: "
@@ -245,9 +245,9 @@ class SideEffectService(Service):
                 raise FieldError("physician", "The physician's username is required")
             if not physician_password:
                 raise FieldError("physician_password", "The physician must type their password")
-            physician = session.scalar(select(UserRow).where(UserRow.username == name))
+            physician = tx.scalar(select(UserRow).where(UserRow.username == name))
             check = confirmed(
-                session,
+                tx,
                 physician,
                 physician_password,
                 now,
@@ -267,11 +267,11 @@ class SideEffectService(Service):
                         f"{user.display_name} is not a physician: only a physician can "
                         "decide that the patient may leave with a severe side effect",
                     )
-                session.info["audit"] = self.audit(actor, f"physician's decision: {user.username}")
+                tx.info["audit"] = self.audit(actor, f"physician's decision: {user.username}")
                 row.physician_decision = text
                 row.physician_decision_by = user.username
                 row.physician_decision_at = now
-                session.flush()
+                tx.flush()
                 result = to_effect(row)
         if refused:  # the failure count and the audit entry were committed above
             log.warning("side effect %d: physician %s refused", effect_id, known)
@@ -290,14 +290,14 @@ class SideEffectService(Service):
         return self._change_catalog(actor, lambda c: retire_kind(c, key))
 
     def _change_catalog(self, actor: Actor, change) -> tuple[SideEffectKind, ...]:  # noqa: ANN001
-        with self.db.transaction(audit=self.audit(actor)) as session:
-            acting_user(session, actor, Permission.MANAGE_SETTINGS)
-            updated = change(load_settings(session).side_effect_catalog)
+        with self.db.transaction(audit=self.audit(actor)) as tx:
+            acting_user(tx, actor, Permission.MANAGE_SETTINGS)
+            updated = change(load_settings(tx).side_effect_catalog)
             validate_catalog(updated)
             encoded = json.dumps(catalog_to_stored(updated))
-            row = session.get(ClinicSetting, CATALOG_KEY)
+            row = tx.get(ClinicSetting, CATALOG_KEY)
             if row is None:
-                session.add(
+                tx.add(
                     ClinicSetting(
                         key=CATALOG_KEY,
                         value=encoded,
@@ -311,9 +311,9 @@ class SideEffectService(Service):
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
-    def _rows(session: Session, session_id: int) -> list[SideEffectRow]:
+    def _rows(tx: Session, session_id: int) -> list[SideEffectRow]:
         return list(
-            session.scalars(
+            tx.scalars(
                 select(SideEffectRow)
                 .where(SideEffectRow.session_id == session_id)
                 .order_by(SideEffectRow.onset_at, SideEffectRow.id)
@@ -321,21 +321,19 @@ class SideEffectService(Service):
         )
 
     @staticmethod
-    def _owner(session: Session, session_id: int) -> SessionRow:
-        return load_session(session, fields.record_id("session_id", session_id, label="Session"))
+    def _owner(tx: Session, session_id: int) -> SessionRow:
+        return load_session(tx, fields.record_id("session_id", session_id, label="Session"))
 
     @staticmethod
     def _checked_in_at(owner: SessionRow) -> datetime:
         return derive_times(events_of(owner)).checked_in_at
 
     @staticmethod
-    def _current(session: Session, effect_id: int) -> SideEffectRow:
-        row = session.get(
-            SideEffectRow, fields.record_id("effect_id", effect_id, label="Side effect")
-        )
+    def _current(tx: Session, effect_id: int) -> SideEffectRow:
+        row = tx.get(SideEffectRow, fields.record_id("effect_id", effect_id, label="Side effect"))
         if row is None:
             raise NotFound(f"Side effect {effect_id} not found")
-        require_unsigned(session, row.session_id)
+        require_unsigned(tx, row.session_id)
         if row.status != "current":
             raise DomainError("This side effect was voided; it can no longer be changed")
         return row

@@ -108,11 +108,11 @@ ADDED_AFTER_HASH_SIGNATURES = not_covered(0)
 
 
 def session_content(
-    session: Session, session_id: int, *, without: dict[str, tuple[str, ...]] | None = None
+    tx: Session, session_id: int, *, without: dict[str, tuple[str, ...]] | None = None
 ) -> dict[str, list[dict[str, object]]]:
     """Every clinical row of the session, as column -> value (but the columns `without`)."""
     without = without or {}
-    owner = session.get(SessionRow, session_id)
+    owner = tx.get(SessionRow, session_id)
     if owner is None:
         raise NotFound(f"Session {session_id} not found")
     columns = [c.key for c in SessionRow.__table__.columns if c.key != "review_status"]
@@ -121,7 +121,7 @@ def session_content(
         table = model.__table__
         skip = without.get(table.name, ())
         columns = [c for c in table.columns if c.key not in skip]
-        rows = session.execute(select(*columns).where(table.c.session_id == session_id))
+        rows = tx.execute(select(*columns).where(table.c.session_id == session_id))
         content[table.name] = [dict(r._mapping) for r in rows]
     return content
 
@@ -129,8 +129,8 @@ def session_content(
 IDENTITY_FIELDS = ("full_name", "mrn", "date_of_birth")
 
 
-def _patient_of(session: Session, session_id: int) -> PatientRow:
-    patient = session.scalar(
+def _patient_of(tx: Session, session_id: int) -> PatientRow:
+    patient = tx.scalar(
         select(PatientRow)
         .join(SessionRow, SessionRow.patient_id == PatientRow.id)
         .where(SessionRow.id == session_id)
@@ -140,10 +140,10 @@ def _patient_of(session: Session, session_id: int) -> PatientRow:
     return patient
 
 
-def _patient_updates(session: Session, patient_id: int, after_seq: int) -> list[AuditRow]:
+def _patient_updates(tx: Session, patient_id: int, after_seq: int) -> list[AuditRow]:
     """The audited corrections of the patient after trail row `after_seq`, oldest first."""
     return list(
-        session.scalars(
+        tx.scalars(
             select(AuditRow)
             .where(
                 AuditRow.entity == "patient",
@@ -162,17 +162,15 @@ def _undoable(update: AuditRow) -> bool:
     return update.field in IDENTITY_FIELDS and bool((update.reason or "").strip())
 
 
-def patient_identity(
-    session: Session, session_id: int, as_of_seq: int | None = None
-) -> PatientIdentity:
+def patient_identity(tx: Session, session_id: int, as_of_seq: int | None = None) -> PatientIdentity:
     """The patient's name, MRN and date of birth now, or (`as_of_seq`) as they were at
     that trail row: each audited correction after it undone, newest first, only where the
     row still holds what the correction wrote (a value edited outside the application
     stays, so the signature over the old one no longer verifies)."""
-    patient = _patient_of(session, session_id)
+    patient = _patient_of(tx, session_id)
     values = {f: encode(getattr(patient, f)) for f in IDENTITY_FIELDS}
     if as_of_seq is not None:
-        for update in reversed(_patient_updates(session, patient.id, as_of_seq)):
+        for update in reversed(_patient_updates(tx, patient.id, as_of_seq)):
             if _undoable(update) and values.get(update.field, "") == update.new_value:
                 values[update.field] = update.old_value
     born = values["date_of_birth"]
@@ -183,19 +181,19 @@ def patient_identity(
     return PatientIdentity(values["full_name"] or "", values["mrn"] or "", dob)
 
 
-def corrections_after(session: Session, session_id: int, seq: int) -> tuple[PatientCorrection, ...]:
+def corrections_after(tx: Session, session_id: int, seq: int) -> tuple[PatientCorrection, ...]:
     """The patient's details corrected after trail row `seq` (who, when, old -> new, why)."""
-    patient = _patient_of(session, session_id)
+    patient = _patient_of(tx, session_id)
     return tuple(
         PatientCorrection(u.field, u.old_value, u.new_value, u.at, u.actor, u.reason)
-        for u in _patient_updates(session, patient.id, seq)
+        for u in _patient_updates(tx, patient.id, seq)
     )
 
 
-def chain_head(session: Session) -> ChainHead:
+def chain_head(tx: Session) -> ChainHead:
     """The audit trail's last row, read in the signing transaction (on PostgreSQL under the
     chain's lock, so no other workstation appends in between)."""
-    connection = session.connection()
+    connection = tx.connection()
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_ID})")
     last = connection.execute(
@@ -204,14 +202,14 @@ def chain_head(session: Session) -> ChainHead:
     return ChainHead(last[0], last[1]) if last else ChainHead(0, "0" * 64)
 
 
-def signature_payload(session: Session, row: SignatureRow) -> bytes:
+def signature_payload(tx: Session, row: SignatureRow) -> bytes:
     return signed_payload(
         kind="signature",
         session_id=row.session_id,
         content=session_content(
-            session, row.session_id, without=not_covered(row.payload_version or PAYLOAD_VERSION)
+            tx, row.session_id, without=not_covered(row.payload_version or PAYLOAD_VERSION)
         ),
-        patient=patient_identity(session, row.session_id, row.chain_seq),
+        patient=patient_identity(tx, row.session_id, row.chain_seq),
         signer=Signer(row.signer, row.printed_name, row.credentials),
         meaning=row.meaning,
         signed_at=row.signed_at,
@@ -221,16 +219,16 @@ def signature_payload(session: Session, row: SignatureRow) -> bytes:
     )
 
 
-def addendum_payload(session: Session, row: AddendumRow, signed: SignatureRow | None) -> bytes:
+def addendum_payload(tx: Session, row: AddendumRow, signed: SignatureRow | None) -> bytes:
     """An addendum covers the same record, its own text and reason, and the signature it
     follows."""
     return signed_payload(
         kind="addendum",
         session_id=row.session_id,
         content=session_content(
-            session, row.session_id, without=not_covered(row.payload_version or PAYLOAD_VERSION)
+            tx, row.session_id, without=not_covered(row.payload_version or PAYLOAD_VERSION)
         ),
-        patient=patient_identity(session, row.session_id, row.chain_seq),
+        patient=patient_identity(tx, row.session_id, row.chain_seq),
         signer=Signer(row.author, row.printed_name, row.credentials),
         meaning=ADDENDUM_MEANING,
         signed_at=row.at,
@@ -244,21 +242,21 @@ def addendum_payload(session: Session, row: AddendumRow, signed: SignatureRow | 
     )
 
 
-def signature_of(session: Session, session_id: int) -> Signature | None:
+def signature_of(tx: Session, session_id: int) -> Signature | None:
     """The session's signature, checked against the record as stored now."""
-    row = session.scalar(select(SignatureRow).where(SignatureRow.session_id == session_id))
+    row = tx.scalar(select(SignatureRow).where(SignatureRow.session_id == session_id))
     if row is None:
         return None
-    corrected = corrections_after(session, session_id, _signed_seq(session, row))
-    return to_signature(row, _signature_problem(session, row), corrected)
+    corrected = corrections_after(tx, session_id, _signed_seq(tx, row))
+    return to_signature(row, _signature_problem(tx, row), corrected)
 
 
-def _signed_seq(session: Session, row: SignatureRow) -> int:
+def _signed_seq(tx: Session, row: SignatureRow) -> int:
     """The trail row the signing follows: the recorded chain head, or (signatures made
     before 0007 have none) the signature's first entry in the trail."""
     if row.chain_seq is not None:
         return row.chain_seq
-    first = session.scalar(
+    first = tx.scalar(
         select(AuditRow.seq)
         .where(AuditRow.entity == "signature", AuditRow.entity_id == row.id)
         .order_by(AuditRow.seq)
@@ -267,31 +265,31 @@ def _signed_seq(session: Session, row: SignatureRow) -> int:
     return first or 0
 
 
-def addenda_of(session: Session, session_id: int) -> list[Addendum]:
-    signed = session.scalar(select(SignatureRow).where(SignatureRow.session_id == session_id))
-    names = user_names(session)
-    rows = session.scalars(
+def addenda_of(tx: Session, session_id: int) -> list[Addendum]:
+    signed = tx.scalar(select(SignatureRow).where(SignatureRow.session_id == session_id))
+    names = user_names(tx)
+    rows = tx.scalars(
         select(AddendumRow)
         .where(AddendumRow.session_id == session_id)
         .order_by(AddendumRow.at, AddendumRow.id)
     )
-    return [to_addendum(a, names, _addendum_problem(session, a, signed)) for a in rows]
+    return [to_addendum(a, names, _addendum_problem(tx, a, signed)) for a in rows]
 
 
-def check_signatures(session: Session) -> list[str]:
+def check_signatures(tx: Session) -> list[str]:
     """Every signature and addendum that does not verify, in words (for `audit verify`)."""
     problems = []
-    for row in session.scalars(select(SignatureRow).order_by(SignatureRow.id)):
-        problem = _signature_problem(session, row)
+    for row in tx.scalars(select(SignatureRow).order_by(SignatureRow.id)):
+        problem = _signature_problem(tx, row)
         if problem:
             problems.append(f"signature {row.id} (session {row.session_id}): {problem}")
-        for addendum in session.scalars(
+        for addendum in tx.scalars(
             select(AddendumRow).where(AddendumRow.session_id == row.session_id)
         ):
-            problem = _addendum_problem(session, addendum, row)
+            problem = _addendum_problem(tx, addendum, row)
             if problem:
                 problems.append(f"addendum {addendum.id} (session {row.session_id}): {problem}")
-    orphans = session.scalars(
+    orphans = tx.scalars(
         select(AddendumRow.id).where(AddendumRow.session_id.not_in(select(SignatureRow.session_id)))
     )
     problems.extend(f"addendum {i}: its session has no signature" for i in orphans)
@@ -334,33 +332,33 @@ def to_addendum(row: AddendumRow, names: dict[str, str], problem: str) -> Addend
     )
 
 
-def _signature_problem(session: Session, row: SignatureRow) -> str:
+def _signature_problem(tx: Session, row: SignatureRow) -> str:
     if row.signature is None:
-        if not _from_before_digital_signatures(session, "signature", row.id):
+        if not _from_before_digital_signatures(tx, "signature", row.id):
             return "it carries no digital signature"
-        content = session_content(session, row.session_id, without=ADDED_AFTER_HASH_SIGNATURES)
+        content = session_content(tx, row.session_id, without=ADDED_AFTER_HASH_SIGNATURES)
         if content_hash(content) != row.content_hash:
             return "the record changed after signing"
         return ""
-    payload = signature_payload(session, row)
-    return _problem(session, "signature", row, row.signer, payload)
+    payload = signature_payload(tx, row)
+    return _problem(tx, "signature", row, row.signer, payload)
 
 
-def _addendum_problem(session: Session, row: AddendumRow, signed: SignatureRow | None) -> str:
+def _addendum_problem(tx: Session, row: AddendumRow, signed: SignatureRow | None) -> str:
     if row.signature is None:
-        if _from_before_digital_signatures(session, "addendum", row.id):
+        if _from_before_digital_signatures(tx, "addendum", row.id):
             return ""  # added before digital signatures, when addenda were not signed
         return "it carries no digital signature"
-    return _problem(session, "addendum", row, row.author, addendum_payload(session, row, signed))
+    return _problem(tx, "addendum", row, row.author, addendum_payload(tx, row, signed))
 
 
 def _problem(
-    session: Session, entity: str, row: SignatureRow | AddendumRow, signer: str, payload: bytes
+    tx: Session, entity: str, row: SignatureRow | AddendumRow, signer: str, payload: bytes
 ) -> str:
     """Why the digital signature on `row` is not valid ("" when it is)."""
     if row.payload_version not in PAYLOAD_VERSIONS:
         return f"unknown signed payload version {row.payload_version}"
-    key = session.get(UserKeyRow, row.key_id) if row.key_id is not None else None
+    key = tx.get(UserKeyRow, row.key_id) if row.key_id is not None else None
     if key is None:
         return "the signing key it names is not on file"
     if key.username != signer:
@@ -368,8 +366,8 @@ def _problem(
     if keys.fingerprint(key.public_key) != row.key_fingerprint:
         return "the signing key it names is not the one it was made with"
     # The first creation entries in the trail (later ones can only be appended forgeries).
-    key_seq, key_value = _created(session, "user_key", key.id, "public_key")
-    own_seq, own_value = _created(session, entity, row.id, "signature")
+    key_seq, key_value = _created(tx, "user_key", key.id, "public_key")
+    own_seq, own_value = _created(tx, entity, row.id, "signature")
     if key_seq is None or own_seq is None or row.chain_seq is None:
         return "the audit trail has no record of the key or of the signature being made"
     if key_value != key.public_key:
@@ -378,7 +376,7 @@ def _problem(
         return "the signing key entered the audit trail after the signature"
     if own_value != row.signature:
         return "the signature was replaced after it was made"
-    head = session.get(AuditRow, row.chain_seq)
+    head = tx.get(AuditRow, row.chain_seq)
     if head is None or head.row_hash != row.chain_hash:
         return "the audit trail up to the signing was rewritten"
     if not keys.verifies(key.public_key, row.signature, payload):
@@ -390,11 +388,9 @@ def _problem(
     return ""
 
 
-def _created(
-    session: Session, entity: str, entity_id: int, field: str
-) -> tuple[int | None, str | None]:
+def _created(tx: Session, entity: str, entity_id: int, field: str) -> tuple[int | None, str | None]:
     """(seq, value) of the earliest audit entry that created `field` of this row."""
-    first = session.execute(
+    first = tx.execute(
         select(AuditRow.seq, AuditRow.new_value)
         .where(
             AuditRow.entity == entity,
@@ -408,10 +404,10 @@ def _created(
     return (first[0], first[1]) if first else (None, None)
 
 
-def _from_before_digital_signatures(session: Session, entity: str, entity_id: int) -> bool:
+def _from_before_digital_signatures(tx: Session, entity: str, entity_id: int) -> bool:
     """Whether the upgrade to digital signatures (migration 0007) found this row."""
     return (
-        session.scalar(
+        tx.scalar(
             select(AuditRow.seq).where(
                 AuditRow.entity == entity,
                 AuditRow.entity_id == entity_id,

@@ -32,8 +32,8 @@ class SummaryService(Service):
     def recent(self, hours: int = 24) -> list[RecentSession]:
         """Sessions discharged, left AMA or cancelled in the last `hours`, newest first."""
         since = self.now() - timedelta(hours=hours)
-        with self.db.transaction(write=False) as session:
-            rows = session.execute(
+        with self.db.transaction(write=False) as tx:
+            rows = tx.execute(
                 select(SessionRow, PatientRow, ChairRow, SessionEventRow, DischargeRow.outcome)
                 .join(PatientRow, PatientRow.id == SessionRow.patient_id)
                 .join(ChairRow, ChairRow.id == SessionRow.chair_id)
@@ -59,22 +59,22 @@ class SummaryService(Service):
             ]
 
     def snapshot(self, session_id: int, tz: tzinfo | None = None) -> SessionSummary:
-        with self.db.transaction(write=False) as session:
-            row = load_session(session, session_id)
-            settings = load_settings(session)
-            snapshot = to_snapshot(session, row)
-            patient = session.get(PatientRow, row.patient_id)
+        with self.db.transaction(write=False) as tx:
+            row = load_session(tx, session_id)
+            settings = load_settings(tx)
+            snapshot = to_snapshot(tx, row)
+            patient = tx.get(PatientRow, row.patient_id)
             assert patient is not None
             vitals = current_sets(
-                session,
+                tx,
                 session_id,
                 settings.bands,
                 settings.news2_chart,
                 scale2=bool(patient.spo2_scale2),
             )
-            state = discharge_state(session, row, self.now())
-            recorded = session.get(DischargeRow, session_id) is not None
-            names = user_names(session)
+            state = discharge_state(tx, row, self.now())
+            recorded = tx.get(DischargeRow, session_id) is not None
+            names = user_names(tx)
             # Sessions discharged before the checklist existed: the event says who and when.
             left = next(
                 (e for e in reversed(snapshot.events) if e.kind is EventKind.DISCHARGE), None
@@ -100,10 +100,10 @@ class SummaryService(Service):
                 instructions=state.instructions,
                 next_appointment_at=state.next_appointment_at,
                 user_names=names,
-                signature=signature_of(session, session_id),
-                addenda=tuple(addenda_of(session, session_id)),
+                signature=signature_of(tx, session_id),
+                addenda=tuple(addenda_of(tx, session_id)),
                 patient=to_patient(patient),
-                side_effects=current_effects(session, session_id),
-                medications=current_medications(session, session_id),
-                dose=dose_of(session, session_id),
+                side_effects=current_effects(tx, session_id),
+                medications=current_medications(tx, session_id),
+                dose=dose_of(tx, session_id),
             )

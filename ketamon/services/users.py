@@ -69,17 +69,17 @@ class UserService(Service):
         self.kdf = kdf  # key derivation for new and re-sealed keys (recorded with each key)
 
     def any_users(self) -> bool:
-        with self.db.transaction(write=False) as session:
-            return bool(session.scalar(select(func.count(UserRow.id))))
+        with self.db.transaction(write=False) as tx:
+            return bool(tx.scalar(select(func.count(UserRow.id))))
 
     def list(self) -> list[User]:
-        with self.db.transaction(write=False) as session:
-            return [to_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
+        with self.db.transaction(write=False) as tx:
+            return [to_user(r) for r in tx.scalars(select(UserRow).order_by(UserRow.username))]
 
     def names(self) -> dict[str, str]:
         """username -> display name ("Jo Rivera, RN"), for showing who did what."""
-        with self.db.transaction(write=False) as session:
-            return user_names(session)
+        with self.db.transaction(write=False) as tx:
+            return user_names(tx)
 
     def create_first_admin(
         self,
@@ -112,13 +112,11 @@ class UserService(Service):
     ) -> User:
         name = clean_username(username)
         wanted = parse_roles(roles)
-        with self.db.transaction(audit=self.audit(actor, "user added")) as session:
-            acting_user(session, actor, Permission.MANAGE_USERS)
-            if session.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
+        with self.db.transaction(audit=self.audit(actor, "user added")) as tx:
+            acting_user(tx, actor, Permission.MANAGE_USERS)
+            if tx.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
                 raise FieldError("username", f"Username {name!r} is already taken")
-            row = self._insert(
-                session, name, full_name, credentials, wanted, password, actor.username
-            )
+            row = self._insert(tx, name, full_name, credentials, wanted, password, actor.username)
             return to_user(row)
 
     def deactivate(self, actor: Actor, username: str, reason: str) -> User:
@@ -153,29 +151,29 @@ class UserService(Service):
             raise FieldError("password", "Choose a password different from the one you have")
         name = AuthService(self.db, self.clock).sign_in(username, old_password).username
         now = self.now()
-        with self.db.transaction() as session:
-            row = session.scalar(select(UserRow).where(UserRow.username == name))
+        with self.db.transaction() as tx:
+            row = tx.scalar(select(UserRow).where(UserRow.username == name))
             if row is None:
                 raise NotFound(f"No user {name!r}")
-            current = None if row.must_change_password else current_key(session, row)
+            current = None if row.must_change_password else current_key(tx, row)
             reason = "own password chosen" if current is None else "password changed"
-            session.info["audit"] = AuditContext(name, now, reason)
+            tx.info["audit"] = AuditContext(name, now, reason)
             row.password_hash = _hasher.hash(new_password)
             row.must_change_password = False
             if current is None:
-                give_key(session, row, new_password, self.kdf, now)
+                give_key(tx, row, new_password, self.kdf, now)
             else:
                 try:
                     sealed = keys.reseal(
                         name, sealed_key(current), old_password, new_password, self.kdf
                     )
                 except keys.KeyLocked:  # sealed under another password: make a new pair
-                    give_key(session, row, new_password, self.kdf, now)
+                    give_key(tx, row, new_password, self.kdf, now)
                 else:
                     current.sealed_private_key = sealed.sealed_private_key
                     current.kdf_salt, current.aead_nonce = sealed.kdf_salt, sealed.aead_nonce
                     current.kdf_params = sealed.kdf_params
-            session.flush()
+            tx.flush()
             log.info("password changed by %s (%s)", name, reason)
             return to_user(row)
 
@@ -184,9 +182,9 @@ class UserService(Service):
         username = fields.one_line_text(
             "username", username, fields.USERNAME_LENGTH, label="Username"
         )
-        with self.db.transaction(audit=self.audit(actor, reason)) as session:
-            me = acting_user(session, actor, Permission.MANAGE_USERS)
-            row = session.scalar(select(UserRow).where(UserRow.username == username))
+        with self.db.transaction(audit=self.audit(actor, reason)) as tx:
+            me = acting_user(tx, actor, Permission.MANAGE_USERS)
+            row = tx.scalar(select(UserRow).where(UserRow.username == username))
             if row is None:
                 raise NotFound(f"No user {username!r}")
             if values.get("active") is False and row.id == me.id:
@@ -195,7 +193,7 @@ class UserService(Service):
                 setattr(row, key, value)
             return to_user(row)
 
-    def _insert(self, session, name, full_name, credentials, roles, password, by) -> UserRow:  # noqa: ANN001
+    def _insert(self, tx, name, full_name, credentials, roles, password, by) -> UserRow:  # noqa: ANN001
         full, creds = clean_person(full_name, credentials)
         check_password_policy(password)
         row = UserRow(
@@ -212,18 +210,16 @@ class UserService(Service):
             public_key=None,
             must_change_password=by != name,  # an administrator typed this password
         )
-        session.add(row)
-        session.flush()
+        tx.add(row)
+        tx.flush()
         return row
 
 
-def give_key(
-    session: Session, user: UserRow, password: str, kdf: keys.KdfParams, now: datetime
-) -> None:
+def give_key(tx: Session, user: UserRow, password: str, kdf: keys.KdfParams, now: datetime) -> None:
     """A new key pair for `user`, sealed under `password`, becoming their current key."""
-    session.flush()  # the user row first: the key names it
+    tx.flush()  # the user row first: the key names it
     sealed = keys.new_key(user.username, password, kdf)
-    session.add(
+    tx.add(
         UserKeyRow(
             username=user.username,
             public_key=sealed.public_key,
@@ -237,10 +233,10 @@ def give_key(
     user.public_key = sealed.public_key
 
 
-def current_key(session: Session, user: UserRow) -> UserKeyRow | None:
+def current_key(tx: Session, user: UserRow) -> UserKeyRow | None:
     if user.public_key is None:
         return None
-    return session.scalar(
+    return tx.scalar(
         select(UserKeyRow).where(
             UserKeyRow.username == user.username, UserKeyRow.public_key == user.public_key
         )
@@ -253,11 +249,11 @@ def sealed_key(row: UserKeyRow) -> keys.SealedKey:
     )
 
 
-def open_signing_key(session: Session, username: str, password: str):  # noqa: ANN201
+def open_signing_key(tx: Session, username: str, password: str):  # noqa: ANN201
     """(the user_key row, the private key) of `username`, opened with the password just
     typed; refused in words when they have no usable key."""
-    user = session.scalar(select(UserRow).where(UserRow.username == username))
-    row = None if user is None or user.must_change_password else current_key(session, user)
+    user = tx.scalar(select(UserRow).where(UserRow.username == username))
+    row = None if user is None or user.must_change_password else current_key(tx, user)
     if row is None:
         raise DomainError(CHOOSE_OWN_PASSWORD)
     return row, keys.unseal(username, sealed_key(row), password)
@@ -272,17 +268,17 @@ class AuthService(Service):
         if not isinstance(password, str):
             password = ""
         now = self.now()
-        with self.db.transaction(write=True) as session:
-            row = session.scalar(select(UserRow).where(UserRow.username == name))
+        with self.db.transaction(write=True) as tx:
+            row = tx.scalar(select(UserRow).where(UserRow.username == name))
             check = check_password(row, password, now)
             ok = check.ok
             if ok and _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = _hasher.hash(password)
             context = AuditContext(check.who, now)
-            session.info["audit"] = context
-            session.flush()
+            tx.info["audit"] = context
+            tx.flush()
             write_entries(
-                session.connection(),
+                tx.connection(),
                 context,
                 [
                     (
@@ -308,10 +304,10 @@ class AuthService(Service):
 
     def record(self, actor: Actor, action: str) -> None:
         """Security events without a data change: lock, unlock, sign-out, switch user."""
-        with self.db.transaction() as session:
-            user = acting_user(session, actor, None)
+        with self.db.transaction() as tx:
+            user = acting_user(tx, actor, None)
             write_entries(
-                session.connection(),
+                tx.connection(),
                 self.audit(actor),
                 [(action, "app_user", user.id, "", None, None)],
             )

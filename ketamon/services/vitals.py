@@ -42,10 +42,10 @@ log = logging.getLogger(__name__)
 class VitalsService(Service):
     def list(self, session_id: int) -> list[VitalsSet]:
         """Every set of a session, current, corrected and voided, in time order."""
-        with self.db.transaction(write=False) as session:
-            bands, names, chart = load_bands(session), user_names(session), load_chart(session)
-            scale2 = scale2_of(session, [session_id]).get(session_id, False)
-            rows = session.scalars(
+        with self.db.transaction(write=False) as tx:
+            bands, names, chart = load_bands(tx), user_names(tx), load_chart(tx)
+            scale2 = scale2_of(tx, [session_id]).get(session_id, False)
+            rows = tx.scalars(
                 select(VitalsRow)
                 .where(VitalsRow.session_id == session_id)
                 .order_by(VitalsRow.taken_at, VitalsRow.id)
@@ -55,9 +55,9 @@ class VitalsService(Service):
     def bands(self, session_id: int) -> dict[str, Band]:
         """The bands this session's values are shown against: the clinic's, with SpO2 on
         NEWS2 scale 2 (on air) when the patient is on scale 2."""
-        with self.db.transaction(write=False) as session:
-            scale2 = scale2_of(session, [session_id]).get(session_id, False)
-            return patient_bands(load_bands(session), load_chart(session), scale2=scale2)
+        with self.db.transaction(write=False) as tx:
+            scale2 = scale2_of(tx, [session_id]).get(session_id, False)
+            return patient_bands(load_bands(tx), load_chart(tx), scale2=scale2)
 
     def record(
         self,
@@ -71,11 +71,11 @@ class VitalsService(Service):
         clean = validate_draft(draft)
         when = fields.optional_datetime("taken_at", taken_at, label="Time taken")
         fields.flag("pre_discharge", pre_discharge, label="Pre-discharge set")
-        with self.db.transaction(audit=self.audit(actor)) as session:
-            user = acting_user(session, actor, Permission.CHART)
-            row = self._new_row(session, actor, session_id, clean, when, pre_discharge)
+        with self.db.transaction(audit=self.audit(actor)) as tx:
+            user = acting_user(tx, actor, Permission.CHART)
+            row = self._new_row(tx, actor, session_id, clean, when, pre_discharge)
             log.info("session %d: vitals set %d by %s", session_id, row.id, actor.username)
-            return graded(session, row, {user.username: user.display_name})
+            return graded(tx, row, {user.username: user.display_name})
 
     def correct(
         self,
@@ -88,13 +88,13 @@ class VitalsService(Service):
         clean = validate_draft(draft)
         why = _require_reason(reason)
         when = fields.optional_datetime("taken_at", taken_at, label="Time taken")
-        with self.db.transaction(audit=self.audit(actor, why)) as session:
-            user = acting_user(session, actor, Permission.CHART)
-            old = self._current(session, set_id)
+        with self.db.transaction(audit=self.audit(actor, why)) as tx:
+            user = acting_user(tx, actor, Permission.CHART)
+            old = self._current(tx, set_id)
             old.status, old.status_reason = "corrected", why
-            session.flush()
+            tx.flush()
             new = self._new_row(
-                session,
+                tx,
                 actor,
                 old.session_id,
                 clean,
@@ -102,31 +102,31 @@ class VitalsService(Service):
                 old.phase == VitalPhase.PRE_DISCHARGE.value,
                 corrects=old,
             )
-            return graded(session, new, {user.username: user.display_name})
+            return graded(tx, new, {user.username: user.display_name})
 
     def void(self, actor: Actor, set_id: int, reason: str) -> VitalsSet:
         why = _require_reason(reason)
-        with self.db.transaction(audit=self.audit(actor, why)) as session:
-            acting_user(session, actor, Permission.CHART)
-            row = self._current(session, set_id)
+        with self.db.transaction(audit=self.audit(actor, why)) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            row = self._current(tx, set_id)
             row.status, row.status_reason = "voided", why
-            return graded(session, row, user_names(session))
+            return graded(tx, row, user_names(tx))
 
     def acknowledge(self, actor: Actor, set_id: int) -> VitalsSet:
         """A nurse has seen the red values of this set (who and when are kept)."""
-        with self.db.transaction(audit=self.audit(actor, "red values acknowledged")) as session:
-            acting_user(session, actor, Permission.CHART)
-            row = self._current(session, set_id)
-            if graded(session, row).worst is not Grade.RED:
+        with self.db.transaction(audit=self.audit(actor, "red values acknowledged")) as tx:
+            acting_user(tx, actor, Permission.CHART)
+            row = self._current(tx, set_id)
+            if graded(tx, row).worst is not Grade.RED:
                 raise DomainError("This set has no red values to acknowledge")
             if row.acknowledged_by is None:
                 row.acknowledged_by, row.acknowledged_at = actor.username, self.now()
-            return graded(session, row, user_names(session))
+            return graded(tx, row, user_names(tx))
 
     # -- helpers -----------------------------------------------------------------------------
-    def _new_row(self, session, actor, session_id, clean, taken_at, pre_discharge, corrects=None):  # noqa: ANN001, ANN202, PLR0913
-        owner = load_session(session, fields.record_id("session_id", session_id, label="Session"))
-        require_unsigned(session, session_id, owner=owner)
+    def _new_row(self, tx, actor, session_id, clean, taken_at, pre_discharge, corrects=None):  # noqa: ANN001, ANN202, PLR0913
+        owner = load_session(tx, fields.record_id("session_id", session_id, label="Session"))
+        require_unsigned(tx, session_id, owner=owner)
         if corrects is None and not Phase(owner.phase).active:
             raise DomainError(
                 f"This session is {Phase(owner.phase).label.lower()}: "
@@ -154,16 +154,16 @@ class VitalsService(Service):
             corrects_id=corrects.id if corrects is not None else None,
             status_reason="",
         )
-        session.add(row)
-        session.flush()
+        tx.add(row)
+        tx.flush()
         return row
 
     @staticmethod
-    def _current(session: Session, set_id: int) -> VitalsRow:
-        row = session.get(VitalsRow, fields.record_id("set_id", set_id, label="Vitals set"))
+    def _current(tx: Session, set_id: int) -> VitalsRow:
+        row = tx.get(VitalsRow, fields.record_id("set_id", set_id, label="Vitals set"))
         if row is None:
             raise NotFound(f"Vitals set {set_id} not found")
-        require_unsigned(session, row.session_id)
+        require_unsigned(tx, row.session_id)
         if row.status != "current":
             raise DomainError(f"This set was already {row.status}; change the current one")
         return row

@@ -115,13 +115,13 @@ def _field(obj: object, column: str) -> str:
     return f"{getattr(obj, pk)}.{column}"
 
 
-def _changes(session: Session) -> list[tuple[str, object, str, object, object]]:
+def _changes(tx: Session) -> list[tuple[str, object, str, object, object]]:
     """(action, obj, field, old, new) for every audited change in this flush."""
     out = []
-    for obj in session.new:
+    for obj in tx.new:
         if _audited(obj):
             out.append(("create", obj, "", None, None))  # values read after the flush
-    for obj in session.dirty:
+    for obj in tx.dirty:
         table = getattr(obj, "__table__", None)
         if table is None or table.name not in AUDITED_TABLES:
             continue
@@ -143,23 +143,23 @@ def install(session_class: type[Session] | object) -> None:
     """Attach the audit listeners to a sessionmaker (or Session class)."""
 
     @event.listens_for(session_class, "before_flush")
-    def _refuse(session: Session, _ctx, _instances) -> None:  # noqa: ANN001
-        for obj in session.deleted:
+    def _refuse(tx: Session, _ctx, _instances) -> None:  # noqa: ANN001
+        for obj in tx.deleted:
             table = getattr(obj, "__table__", None)
             if table is not None and table.name in AUDITED_TABLES:
                 raise DomainError("Records are never deleted: void or correct them with a reason")
-        pending = [o for o in list(session.new) + list(session.dirty) if _audited(o)]
-        if pending and not isinstance(session.info.get("audit"), AuditContext):
+        pending = [o for o in list(tx.new) + list(tx.dirty) if _audited(o)]
+        if pending and not isinstance(tx.info.get("audit"), AuditContext):
             raise DomainError("An acting user is required for every change")
         # New rows get their ids during the flush; changes are collected before it.
-        session.info["audit_pending"] = _changes(session)
+        tx.info["audit_pending"] = _changes(tx)
 
     @event.listens_for(session_class, "after_flush")
-    def _record(session: Session, _ctx) -> None:  # noqa: ANN001
-        changes = session.info.pop("audit_pending", [])
+    def _record(tx: Session, _ctx) -> None:  # noqa: ANN001
+        changes = tx.info.pop("audit_pending", [])
         if not changes:
             return
-        context: AuditContext = session.info["audit"]
+        context: AuditContext = tx.info["audit"]
         entries = []
         for action, obj, field, old, new in changes:
             table = obj.__table__  # type: ignore[attr-defined]
@@ -179,7 +179,7 @@ def install(session_class: type[Session] | object) -> None:
                 )
             else:
                 entries.append((action, table.name, _entity_id(obj), _field(obj, field), old, new))
-        write_entries(session.connection(), context, entries)
+        write_entries(tx.connection(), context, entries)
 
 
 def _audited(obj: object) -> bool:

@@ -177,10 +177,10 @@ class Database:
         trail in the same transaction.
         """
         factory = self._write if write or audit else self._read
-        with self._faults(), factory.begin() as session:
+        with self._faults(), factory.begin() as tx:
             if audit is not None:
-                session.info["audit"] = audit
-            yield session
+                tx.info["audit"] = audit
+            yield tx
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

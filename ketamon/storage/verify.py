@@ -53,11 +53,11 @@ def _trail_key(row: dict) -> tuple[Key, str] | None:
     return (key, column) if dot else None
 
 
-def _walk_chain(session: Session, problems: list[Problem]) -> _Trail:
+def _walk_chain(tx: Session, problems: list[Problem]) -> _Trail:
     trail = _Trail()
     prev, expected_seq = GENESIS, 1
     columns = [c.key for c in AuditRow.__table__.columns]
-    for record in session.execute(select(AuditRow.__table__).order_by(AuditRow.seq)):
+    for record in tx.execute(select(AuditRow.__table__).order_by(AuditRow.seq)):
         row = dict(zip(columns, record, strict=True))
         if row["seq"] != expected_seq:
             missing = (
@@ -105,12 +105,12 @@ def _compare_secret(
     return None
 
 
-def _compare_records(session: Session, trail: _Trail, problems: list[Problem]) -> None:
+def _compare_records(tx: Session, trail: _Trail, problems: list[Problem]) -> None:
     for model in audited_models():
         table = model.__table__
         pk = next(iter(table.primary_key.columns))
         present: set[Key] = set()
-        for record in session.execute(select(table).order_by(pk)):
+        for record in tx.execute(select(table).order_by(pk)):
             values = dict(record._mapping)
             key = values[pk.key]
             present.add(key)
@@ -152,13 +152,13 @@ def _compare_records(session: Session, trail: _Trail, problems: list[Problem]) -
                 )
 
 
-def verify(session: Session) -> list[Problem]:
+def verify(tx: Session) -> list[Problem]:
     """Recompute the chain, then compare every audited record with what the trail says.
 
     Failures and warnings (Problem.warning: a secret set before digests were kept) in the
     order found: the chain first, then the records table by table.
     """
     problems: list[Problem] = []
-    trail = _walk_chain(session, problems)
-    _compare_records(session, trail, problems)
+    trail = _walk_chain(tx, problems)
+    _compare_records(tx, trail, problems)
     return problems

@@ -32,7 +32,7 @@ from ketamon.storage.reads.sessions import events_of
 
 
 def check_in_row(
-    session: Session,
+    tx: Session,
     settings: ClinicSettings,
     actor: Actor,
     chair_id: int,
@@ -44,23 +44,23 @@ def check_in_row(
     target_minutes = validate_target_minutes(target_minutes)
     chair_id = fields.record_id("chair_id", chair_id, label="Chair")
     patient_id = fields.record_id("patient_id", patient_id, label="Patient")
-    chair = session.get(ChairRow, chair_id)
+    chair = tx.get(ChairRow, chair_id)
     if chair is None or chair.retired_at is not None:
         raise DomainError("That chair is not in use")
-    patient = session.get(PatientRow, patient_id)
+    patient = tx.get(PatientRow, patient_id)
     if patient is None:
         raise NotFound(f"Patient {patient_id} not found")
-    occupant = session.scalar(select(SessionRow).where(SessionRow.active_chair_id == chair_id))
+    occupant = tx.scalar(select(SessionRow).where(SessionRow.active_chair_id == chair_id))
     if occupant is not None:
         raise DomainError(f"{chair.name} already has a patient; one active session per chair")
-    elsewhere = session.scalar(
+    elsewhere = tx.scalar(
         select(ChairRow.name)
         .join(SessionRow, SessionRow.chair_id == ChairRow.id)
         .where(SessionRow.active_patient_id == patient_id)
     )
     if elsewhere is not None:
         raise DomainError(f"{patient.full_name} is already checked in at {elsewhere}")
-    course = session.scalar(
+    course = tx.scalar(
         select(CourseRow)
         .where(CourseRow.patient_id == patient_id)
         .order_by(CourseRow.started_at.desc(), CourseRow.id.desc())
@@ -69,7 +69,7 @@ def check_in_row(
     completed = 0
     if course is not None:
         completed = (
-            session.scalar(
+            tx.scalar(
                 select(func.count(SessionRow.id)).where(
                     SessionRow.course_id == course.id, SessionRow.phase != Phase.CANCELLED.value
                 )
@@ -86,8 +86,8 @@ def check_in_row(
             planned_sessions=settings.initial_course_length if place.kind == "initial" else None,
             started_at=at,
         )
-        session.add(course)
-        session.flush()
+        tx.add(course)
+        tx.flush()
     assert course is not None
     row = SessionRow(
         patient_id=patient_id,
@@ -100,9 +100,9 @@ def check_in_row(
         active_chair_id=chair_id,
         active_patient_id=patient_id,
     )
-    session.add(row)
-    session.flush()
-    session.add(
+    tx.add(row)
+    tx.flush()
+    tx.add(
         SessionEventRow(
             session_id=row.id,
             seq=1,
@@ -113,12 +113,12 @@ def check_in_row(
             recorded_at=at,
         )
     )
-    session.flush()
+    tx.flush()
     return row
 
 
 def append_event(
-    session: Session,
+    tx: Session,
     row: SessionRow,
     kind: EventKind,
     actor: Actor,
@@ -128,11 +128,11 @@ def append_event(
     rate_ml_h: float | None = None,
 ) -> None:
     """Apply one action to a session row, refusing what the rules forbid."""
-    append_events(session, row, actor, [(kind, at, reason, rate_ml_h)], recorded_at)
+    append_events(tx, row, actor, [(kind, at, reason, rate_ml_h)], recorded_at)
 
 
 def append_events(
-    session: Session,
+    tx: Session,
     row: SessionRow,
     actor: Actor,
     actions: Iterable[tuple],
@@ -157,7 +157,7 @@ def append_events(
         if kind is EventKind.RATE_CHANGE:
             rate = validate_rate(rate)
         event = SessionEvent(kind, at, actor.username, reason.strip(), rate)
-        session.add(
+        tx.add(
             SessionEventRow(
                 session_id=row.id,
                 seq=len(events) + 1,
@@ -176,5 +176,5 @@ def append_events(
         row.active_patient_id = None
     queued = review_status_after(state.phase)
     row.review_status = queued.value if queued else None
-    session.flush()
-    session.expire(row, ["events"])
+    tx.flush()
+    tx.expire(row, ["events"])

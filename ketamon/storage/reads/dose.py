@@ -32,9 +32,9 @@ def to_record(row: DoseRecordRow) -> DoseRecord:
     )
 
 
-def registered_weight_at(session: Session, patient: PatientRow) -> datetime:
+def registered_weight_at(tx: Session, patient: PatientRow) -> datetime:
     """When the registered weight was entered: its last correction, or the registration."""
-    corrected = session.scalar(
+    corrected = tx.scalar(
         select(AuditRow.at)
         .where(
             AuditRow.entity == "patient",
@@ -48,21 +48,21 @@ def registered_weight_at(session: Session, patient: PatientRow) -> datetime:
     return corrected or patient.created_at
 
 
-def latest_weight(session: Session, owner: SessionRow) -> tuple[float, str]:
+def latest_weight(tx: Session, owner: SessionRow) -> tuple[float, str]:
     """(kg, where it comes from in words) of the patient's most recent weight, for a
     session without its own dose record yet."""
-    patient = session.get(PatientRow, owner.patient_id)
+    patient = tx.get(PatientRow, owner.patient_id)
     if patient is None:
         return 0.0, ""
     registered = f"registered weight {patient.weight_kg:g} kg"
-    last = session.execute(
+    last = tx.execute(
         select(DoseRecordRow.weight_kg, DoseRecordRow.planned_at)
         .join(SessionRow, SessionRow.id == DoseRecordRow.session_id)
         .where(SessionRow.patient_id == patient.id, SessionRow.id != owner.id)
         .order_by(DoseRecordRow.planned_at.desc())
         .limit(1)
     ).first()
-    if last is not None and last.planned_at > registered_weight_at(session, patient):
+    if last is not None and last.planned_at > registered_weight_at(tx, patient):
         day = last.planned_at.astimezone().date().isoformat()
         return last.weight_kg, f"weight of the last session ({day}): {last.weight_kg:g} kg"
     return patient.weight_kg, registered

@@ -13,8 +13,8 @@ from ketamon.domain.vitals import Band
 from ketamon.storage.models import ClinicSetting
 
 
-def load_settings(session: Session) -> ClinicSettings:
-    stored = {row.key: json.loads(row.value) for row in session.scalars(select(ClinicSetting))}
+def load_settings(tx: Session) -> ClinicSettings:
+    stored = {row.key: json.loads(row.value) for row in tx.scalars(select(ClinicSetting))}
     return ClinicSettings.from_stored(stored)
 
 
@@ -37,16 +37,16 @@ def chart_from_stored(stored: tuple[tuple[str, str], ...]) -> Chart:
     return ClinicSettings.from_stored(values).news2_chart
 
 
-def load_bands(session: Session) -> dict[str, Band]:
-    return bands_from_stored(stored_bands(session))
+def load_bands(tx: Session) -> dict[str, Band]:
+    return bands_from_stored(stored_bands(tx))
 
 
 def stored_bands(connection) -> tuple[tuple[str, str], ...]:  # noqa: ANN001 (Session or Connection)
     return tuple(sorted(tuple(r) for r in connection.execute(STORED_BANDS).all()))
 
 
-def load_chart(session: Session) -> Chart:
-    row = session.get(ClinicSetting, "news2_chart")
+def load_chart(tx: Session) -> Chart:
+    row = tx.get(ClinicSetting, "news2_chart")
     return ClinicSettings.from_stored(
         {} if row is None else {"news2_chart": json.loads(row.value)}
     ).news2_chart

@@ -43,10 +43,10 @@ def to_effect(row: SideEffectRow) -> SideEffect:
     )
 
 
-def summaries(session: Session, session_ids: Sequence[int]) -> dict[int, SideEffectSummary]:
+def summaries(tx: Session, session_ids: Sequence[int]) -> dict[int, SideEffectSummary]:
     if not session_ids:
         return {}
-    rows = session.scalars(
+    rows = tx.scalars(
         select(SideEffectRow)
         .where(SideEffectRow.session_id.in_(list(session_ids)), SideEffectRow.status == "current")
         .order_by(SideEffectRow.onset_at, SideEffectRow.id)

@@ -38,11 +38,11 @@ class VitalsSummary:
     latest: VitalsSet | None = None  # the latest current vitals set itself, graded
 
 
-def scale2_of(session: Session, session_ids: Sequence[int]) -> dict[int, bool]:
+def scale2_of(tx: Session, session_ids: Sequence[int]) -> dict[int, bool]:
     """Whether each session's patient is on NEWS2 SpO2 scale 2 (the patient's option)."""
     if not session_ids:
         return {}
-    rows = session.execute(
+    rows = tx.execute(
         select(SessionRow.id, PatientRow.spo2_scale2)
         .join(PatientRow, PatientRow.id == SessionRow.patient_id)
         .where(SessionRow.id.in_(list(session_ids)))
@@ -81,10 +81,10 @@ def to_set(  # noqa: PLR0913
     )
 
 
-def summaries(session: Session, session_ids: list[int], bands) -> dict[int, VitalsSummary]:  # noqa: ANN001
+def summaries(tx: Session, session_ids: list[int], bands) -> dict[int, VitalsSummary]:  # noqa: ANN001
     if not session_ids:
         return {}
-    rows = session.scalars(
+    rows = tx.scalars(
         select(VitalsRow)
         .where(VitalsRow.session_id.in_(session_ids), VitalsRow.status == "current")
         .order_by(VitalsRow.taken_at)
@@ -92,8 +92,8 @@ def summaries(session: Session, session_ids: list[int], bands) -> dict[int, Vita
     taken: dict[int, list[datetime]] = {i: [] for i in session_ids}
     red: dict[int, list[VitalsSet]] = {i: [] for i in session_ids}
     latest: dict[int, VitalsSet] = {}
-    chart = load_chart(session)
-    scale2 = scale2_of(session, session_ids)
+    chart = load_chart(tx)
+    scale2 = scale2_of(tx, session_ids)
     for row in rows:
         snapshot = to_set(row, bands, chart=chart, scale2=scale2.get(row.session_id, False))
         if not snapshot.scores_only:
