@@ -6,6 +6,9 @@ newest migration also goes down one step and up again."""
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
+import re
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -284,3 +287,48 @@ def test_the_newest_migration_goes_down_and_up_again(clinic, db_url: str, clock)
         assert len(c.vitals.list(session.id)) == 1
     finally:
         c.close()
+
+
+def test_the_frozen_baselines_write_what_they_always_wrote(db_url: str) -> None:
+    """0002, 0004 and 0005 on a 0001 database: one baseline entry per field, values in the
+    trail's text form, timestamps stored as naive UTC text, and each row hashed with the
+    chain's formula of those revisions (written out here a third time, on purpose)."""
+    db = Database(db_url)
+    with db.engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0001")
+    with db.engine.begin() as conn:
+        _write_rows_as_of_then(conn)
+    with db.engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0005")
+    with db.engine.connect() as conn:
+        rows = [r._asdict() for r in conn.exec_driver_sql("SELECT * FROM audit_log ORDER BY seq")]
+    db.dispose()
+
+    by_actor: dict[str, list[tuple]] = {}
+    for r in rows:
+        by_actor.setdefault(r["actor"], []).append((r["entity"], r["field"], r["new_value"]))
+    assert set(by_actor) == {"(migration 0002)", "(migration 0004)", "(migration 0005)"}
+    at_0002 = by_actor["(migration 0002)"]
+    assert [e for e, _, _ in at_0002].count("patient") == 8  # every column 0001 had
+    assert len(at_0002) == 7 + 8 + 5 + 10 + 8
+    values = {(e, f): v for e, f, v in at_0002}
+    assert values[("patient", "created_at")] == "2026-01-05T09:00:00+00:00"
+    assert values[("patient", "date_of_birth")] == "1970-02-03"
+    assert values[("patient", "weight_kg")] == "81.5"
+    assert values[("chair", "retired_at")] is None
+    assert values[("session_event", "reason")] == ""
+    assert by_actor["(migration 0004)"] == [("session_event", "rate_ml_h", None)]
+    assert by_actor["(migration 0005)"] == [("infusion_session", "review_status", None)]
+    assert {r["action"] for r in rows} == {"baseline"}
+    assert {r["old_value"] for r in rows} == {None}
+
+    prev = "0" * 64
+    for r in rows:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{6})?", r["at"])
+        at = datetime.fromisoformat(r["at"]).replace(tzinfo=UTC).isoformat()
+        content = [r["seq"], at, r["actor"], r["action"], r["entity"], r["entity_id"]]
+        content += [r["field"], r["old_value"], r["new_value"], r["reason"], prev]
+        payload = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+        assert r["prev_hash"] == prev
+        assert r["row_hash"] == hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        prev = r["row_hash"]
