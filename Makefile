@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DEMO_DB := $(CURDIR)/.demo/ketamon-demo.sqlite3
 WHEEL_DIR := build/wheel-check
 
-.PHONY: run demo test lint contracts pytest wheel-check bench screenshot clean
+.PHONY: run demo test lint contracts pytest wheel-check bench bench-quick screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,9 @@ demo: $(VENV)/.run-installed
 	KETAMON_DATA_DIR=$(dir $(DEMO_DB)) $(BIN)/ketamon demo --db sqlite:///$(DEMO_DB)
 	KETAMON_DATA_DIR=$(dir $(DEMO_DB)) $(BIN)/ketamon --db sqlite:///$(DEMO_DB)
 
-## Lint, layer contracts, the whole test suite, and the installed-wheel check.
-test: $(VENV)/.test-installed lint contracts pytest wheel-check
+## Lint, layer contracts, the whole test suite, the installed-wheel check, and every bench
+## in its quick mode (it still runs and prints its ratio; the ratio is not judged).
+test: $(VENV)/.test-installed lint contracts pytest wheel-check bench-quick
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
@@ -59,12 +60,18 @@ wheel-check: $(VENV)/.test-installed
 	cd $(WHEEL_DIR) && env -u KETAMON_DB KETAMON_DATA_DIR=$(CURDIR)/$(WHEEL_DIR)/data QT_QPA_PLATFORM=offscreen venv/bin/python $(CURDIR)/.ci/wheel_smoke.py $(CURDIR)/$(WHEEL_DIR)/smoke
 	@echo "wheel-check: the installed wheel imports every module and opens every window and dialog"
 
-## Benchmarks (not part of `make test`): start-up ratio and idle CPU.
+## Benchmarks, full length (minutes; not part of `make test`, which runs bench-quick).
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/idle_cpu.py
 	$(BIN)/python bench/vitals_save.py
 	$(BIN)/python bench/summary_pdf.py
+	$(BIN)/python bench/review_list.py
+
+## Every bench in its --quick mode (seconds each, headless, scratch data folder): each must
+## exit 0 and print its ratio line (bench/quick.py). Part of `make test`.
+bench-quick: $(VENV)/.test-installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/quick.py
 
 ## Re-take the README screenshot under Xvfb, signed in as the demo charge nurse (needs ../shared/tools/screenshot).
 screenshot: $(VENV)/.run-installed

@@ -27,7 +27,8 @@ Both are timed for the window's default filter (awaiting review) and for "all st
 three years (2% awaiting review, the rest signed; 4% cancelled, 1% left against advice),
 their events, four vitals sets each (about 2% with a red value), side effects (1% severe),
 discharge records and signatures. Qt runs offscreen.
-Run: .venv/bin/python bench/review_list.py [--sessions N] [--repeats N]
+Run: .venv/bin/python bench/review_list.py [--sessions N] [--repeats N] [--quick]
+(--quick: 2,000 sessions, 2 repeats, to check the bench still works; its ratios mean little)
 """
 
 from __future__ import annotations
@@ -197,7 +198,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="seconds, not minutes: the same code path on a small case (make test runs it)",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.sessions, args.repeats = 2_000, 2
 
     from PySide6.QtWidgets import QApplication
 

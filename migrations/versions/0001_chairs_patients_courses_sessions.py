@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import ketamon.storage.types
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -25,9 +23,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("created_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=False),
-        sa.Column("retired_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("retired_by", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chair")),
     )
@@ -35,7 +33,7 @@ def upgrade() -> None:
         "clinic_setting",
         sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("value", sa.Text(), nullable=False),
-        sa.Column("updated_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_clinic_setting")),
     )
@@ -47,7 +45,7 @@ def upgrade() -> None:
         sa.Column("date_of_birth", sa.Date(), nullable=False),
         sa.Column("weight_kg", sa.Float(), nullable=False),
         sa.Column("allergies", sa.Text(), nullable=False),
-        sa.Column("created_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.CheckConstraint(
             "weight_kg >= 20 AND weight_kg <= 350", name=op.f("ck_patient_weight_range")
@@ -64,7 +62,7 @@ def upgrade() -> None:
         sa.Column("patient_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("planned_sessions", sa.Integer(), nullable=True),
-        sa.Column("started_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("kind IN ('initial', 'maintenance')", name=op.f("ck_course_kind")),
         sa.ForeignKeyConstraint(
             ["patient_id"], ["patient.id"], name=op.f("fk_course_patient_id_patient")
@@ -83,9 +81,7 @@ def upgrade() -> None:
         sa.Column("number_in_course", sa.Integer(), nullable=False),
         sa.Column("target_minutes", sa.Integer(), nullable=False),
         sa.Column("phase", sa.String(length=16), nullable=False),
-        sa.Column(
-            "checked_in_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False
-        ),
+        sa.Column("checked_in_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("active_chair_id", sa.Integer(), nullable=True),
         sa.Column("active_patient_id", sa.Integer(), nullable=True),
         sa.CheckConstraint(
@@ -140,10 +136,10 @@ def upgrade() -> None:
         sa.Column("session_id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(length=64), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("recorded_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["session_id"],
             ["infusion_session.id"],

@@ -3,14 +3,20 @@
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-21 14:55:24.483040
+
+Self-contained: it imports nothing from the live application. The baseline below carries
+its own copy of the audit trail's writer and of the UTC timestamp type, as they were when
+this revision was written (ketamon/storage/audit.py and types.py at commit f19f7b5), so a
+later change there cannot change what this migration writes.
 """
 
+import hashlib
+import json
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from alembic import op
-
-import ketamon.storage.types
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -30,8 +36,8 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("failed_sign_ins", sa.Integer(), nullable=False),
-        sa.Column("locked_until", ketamon.storage.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_app_user")),
         sa.UniqueConstraint("username", name=op.f("uq_app_user_username")),
@@ -39,7 +45,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_log",
         sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(length=64), nullable=False),
         sa.Column("action", sa.String(length=32), nullable=False),
         sa.Column("entity", sa.String(length=64), nullable=False),
@@ -61,9 +67,34 @@ def upgrade() -> None:
     _protect_tables()
 
 
+class _UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out of every database (SQLite drops the zone): frozen copy
+    of ketamon.storage.types.UTCDateTime at this revision."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            raise ValueError(f"naive datetime {value!r}: every timestamp must carry a time zone")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
 # Records kept before the audit trail existed get one "baseline" entry per field, so that
 # verification can tell later changes made behind the application's back.
-_UTC = ketamon.storage.types.UTCDateTime
+_UTC = _UTCDateTime
 _TABLES_AT_0001 = {
     "chair": {
         "id": sa.Integer,
@@ -117,10 +148,6 @@ _TABLES_AT_0001 = {
 
 
 def _baseline_existing_rows() -> None:
-    from datetime import UTC, datetime
-
-    from ketamon.storage.audit import AuditContext, write_entries
-
     bind = op.get_bind()
     entries = []
     for name, columns in _TABLES_AT_0001.items():
@@ -129,10 +156,94 @@ def _baseline_existing_rows() -> None:
             values = row._mapping
             entries.extend(("baseline", name, values["id"], c, None, values[c]) for c in columns)
     if entries:
-        context = AuditContext(
-            "(migration 0002)", datetime.now(UTC), "records kept before the audit trail"
+        _write_entries(
+            bind,
+            "(migration 0002)",
+            datetime.now(UTC),
+            "records kept before the audit trail",
+            entries,
         )
-        write_entries(bind, context, entries)
+
+
+# Frozen copy of the audit trail's writer at this revision (ketamon.storage.audit.encode,
+# row_hash and write_entries at commit f19f7b5). The baselined tables hold no secret field
+# (app_user.password_hash was the only one), so the secret mark is left out.
+_GENESIS = "0" * 64
+_AUDIT_LOG = sa.table(
+    "audit_log",
+    sa.column("seq", sa.Integer),
+    sa.column("at", _UTCDateTime()),
+    *(sa.column(c) for c in ("actor", "action", "entity", "entity_id", "field")),
+    *(sa.column(c) for c in ("old_value", "new_value", "reason", "prev_hash", "row_hash")),
+)
+
+
+def _encode(value: object) -> str | None:
+    """A stable text form of a column value (the same in the trail and in verification)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _row_hash(row: dict[str, object], prev_hash: str) -> str:
+    content = [
+        row["seq"],
+        _encode(row["at"]),
+        row["actor"],
+        row["action"],
+        row["entity"],
+        row["entity_id"],
+        row["field"],
+        row["old_value"],
+        row["new_value"],
+        row["reason"],
+        prev_hash,
+    ]
+    payload = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _write_entries(
+    bind: sa.Connection,
+    actor: str,
+    at: datetime,
+    reason: str,
+    entries: list[tuple[str, str, int | None, str, object, object]],
+) -> None:
+    """Append (action, entity, entity_id, field, old, new) entries to the chain."""
+    last = bind.execute(
+        sa.select(_AUDIT_LOG.c.seq, _AUDIT_LOG.c.row_hash)
+        .order_by(_AUDIT_LOG.c.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev = (last[0], last[1]) if last else (0, _GENESIS)
+    rows = []
+    for action, entity, entity_id, field, old, new in entries:
+        seq += 1
+        row: dict[str, object] = {
+            "seq": seq,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "field": field,
+            "old_value": _encode(old),
+            "new_value": _encode(new),
+            "reason": reason,
+        }
+        row["prev_hash"] = prev
+        row["row_hash"] = prev = _row_hash(row, prev)
+        rows.append(row)
+    bind.execute(sa.insert(_AUDIT_LOG), rows)
 
 
 _PROTECTED = (

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import ketamon.storage.types
-
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -24,7 +22,7 @@ def upgrade() -> None:
         "vitals_set",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("session_id", sa.Integer(), nullable=False),
-        sa.Column("taken_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("phase", sa.String(length=16), nullable=False),
         sa.Column("systolic", sa.Integer(), nullable=True),
         sa.Column("diastolic", sa.Integer(), nullable=True),
@@ -36,14 +34,12 @@ def upgrade() -> None:
         sa.Column("sedation", sa.Integer(), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("entered_by", sa.String(length=64), nullable=False),
-        sa.Column("entered_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("entered_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("corrects_id", sa.Integer(), nullable=True),
         sa.Column("status_reason", sa.Text(), nullable=False),
         sa.Column("acknowledged_by", sa.String(length=64), nullable=True),
-        sa.Column(
-            "acknowledged_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "phase IN ('baseline', 'infusion', 'recovery', 'pre_discharge')",
             name=op.f("ck_vitals_set_phase"),

@@ -3,14 +3,20 @@
 Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-21 16:51:19.495620
+
+Self-contained: it imports nothing from the live application. The baseline below carries
+its own copy of the audit trail's writer, as it was when this revision was written
+(ketamon/storage/audit.py at commit fea6571), so a later change there cannot change what
+this migration writes.
 """
 
+import hashlib
+import json
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from alembic import op
-
-import ketamon.storage.types
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -32,13 +38,13 @@ def upgrade() -> None:
         sa.Column("planned_rate_ml_h", sa.Float(), nullable=False),
         sa.Column("lot_number", sa.String(length=64), nullable=False),
         sa.Column("planned_by", sa.String(length=64), nullable=False),
-        sa.Column("planned_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("planned_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("actual_mg", sa.Float(), nullable=True),
         sa.Column("wasted_mg", sa.Float(), nullable=True),
         sa.Column("over_plan_reason", sa.Text(), nullable=False),
         sa.Column("witness", sa.String(length=64), nullable=True),
         sa.Column("completed_by", sa.String(length=64), nullable=True),
-        sa.Column("completed_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "actual_mg IS NULL OR actual_mg >= 0", name=op.f("ck_dose_record_actual_not_negative")
         ),
@@ -66,18 +72,16 @@ def upgrade() -> None:
         sa.Column("kind_key", sa.String(length=40), nullable=False),
         sa.Column("label", sa.String(length=120), nullable=False),
         sa.Column("other_text", sa.Text(), nullable=False),
-        sa.Column("onset_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("onset_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("severity", sa.String(length=8), nullable=False),
-        sa.Column("resolved_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("entered_by", sa.String(length=64), nullable=False),
-        sa.Column("entered_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("entered_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("status_reason", sa.Text(), nullable=False),
         sa.Column("acknowledged_by", sa.String(length=64), nullable=True),
-        sa.Column(
-            "acknowledged_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "severity IN ('mild', 'moderate', 'severe')", name=op.f("ck_side_effect_severity")
         ),
@@ -100,12 +104,12 @@ def upgrade() -> None:
         sa.Column("dose", sa.Float(), nullable=False),
         sa.Column("unit", sa.String(length=16), nullable=False),
         sa.Column("route", sa.String(length=16), nullable=False),
-        sa.Column("given_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("given_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("given_by", sa.String(length=64), nullable=False),
         sa.Column("side_effect_id", sa.Integer(), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("entered_by", sa.String(length=64), nullable=False),
-        sa.Column("entered_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("entered_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("status_reason", sa.Text(), nullable=False),
         sa.CheckConstraint(
@@ -158,10 +162,6 @@ def upgrade() -> None:
 def _baseline_new_columns(columns: dict[str, tuple[str, ...]], reason: str) -> None:
     """Existing rows get one audit entry per new column (its value after the upgrade), so
     verification still tells later changes made behind the application's back."""
-    from datetime import UTC, datetime
-
-    from ketamon.storage.audit import AuditContext, write_entries
-
     bind = op.get_bind()
     entries = []
     for name, new in columns.items():
@@ -170,9 +170,97 @@ def _baseline_new_columns(columns: dict[str, tuple[str, ...]], reason: str) -> N
             values = row._mapping
             entries.extend(("baseline", name, values["id"], c, None, values[c]) for c in new)
     if entries:
-        write_entries(
-            bind, AuditContext(f"(migration {revision})", datetime.now(UTC), reason), entries
-        )
+        _write_entries(bind, f"(migration {revision})", datetime.now(UTC), reason, entries)
+
+
+# Frozen copy of the audit trail's writer at this revision (ketamon.storage.audit.encode,
+# row_hash and write_entries at commit fea6571, with the chain's PostgreSQL lock). None of
+# the baselined columns is a secret field (app_user.password_hash was the only one), so the
+# secret mark is left out. Timestamps are stored as ketamon.storage.types.UTCDateTime did:
+# naive UTC text on SQLite.
+_GENESIS = "0" * 64
+_CHAIN_LOCK_ID = 0x4B65_7461  # "Keta": PostgreSQL advisory lock for the chain head
+_AUDIT_LOG = sa.table(
+    "audit_log",
+    sa.column("seq", sa.Integer),
+    sa.column("at", sa.DateTime(timezone=True)),
+    *(sa.column(c) for c in ("actor", "action", "entity", "entity_id", "field")),
+    *(sa.column(c) for c in ("old_value", "new_value", "reason", "prev_hash", "row_hash")),
+)
+
+
+def _encode(value: object) -> str | None:
+    """A stable text form of a column value (the same in the trail and in verification)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _row_hash(row: dict[str, object], prev_hash: str) -> str:
+    content = [
+        row["seq"],
+        _encode(row["at"]),
+        row["actor"],
+        row["action"],
+        row["entity"],
+        row["entity_id"],
+        row["field"],
+        row["old_value"],
+        row["new_value"],
+        row["reason"],
+        prev_hash,
+    ]
+    payload = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _write_entries(
+    bind: sa.Connection,
+    actor: str,
+    at: datetime,
+    reason: str,
+    entries: list[tuple[str, str, int | None, str, object, object]],
+) -> None:
+    """Append (action, entity, entity_id, field, old, new) entries to the chain."""
+    if bind.dialect.name == "postgresql":
+        # Workstations append one at a time (SQLite's BEGIN IMMEDIATE already serialises).
+        bind.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK_ID})")
+    last = bind.execute(
+        sa.select(_AUDIT_LOG.c.seq, _AUDIT_LOG.c.row_hash)
+        .order_by(_AUDIT_LOG.c.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev = (last[0], last[1]) if last else (0, _GENESIS)
+    stored_at = at.astimezone(UTC)
+    if bind.dialect.name == "sqlite":
+        stored_at = stored_at.replace(tzinfo=None)
+    rows = []
+    for action, entity, entity_id, field, old, new in entries:
+        seq += 1
+        row: dict[str, object] = {
+            "seq": seq,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "field": field,
+            "old_value": _encode(old),
+            "new_value": _encode(new),
+            "reason": reason,
+        }
+        row["prev_hash"] = prev
+        row["row_hash"] = prev = _row_hash(row, prev)
+        rows.append(row | {"at": stored_at})
+    bind.execute(sa.insert(_AUDIT_LOG), rows)
 
 
 def downgrade() -> None:

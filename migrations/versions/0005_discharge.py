@@ -3,14 +3,20 @@
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-21 16:58:05.605042
+
+Self-contained: it imports nothing from the live application. The baseline below carries
+its own copy of the audit trail's writer, as it was when this revision was written
+(ketamon/storage/audit.py at commit 7397cf7), so a later change there cannot change what
+this migration writes.
 """
 
+import hashlib
+import json
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from alembic import op
-
-import ketamon.storage.types
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -35,18 +41,16 @@ def upgrade() -> None:
         sa.Column("iv_site", sa.String(length=16), nullable=True),
         sa.Column("instructions_acknowledged", sa.Boolean(), nullable=False),
         sa.Column("instructions_text", sa.Text(), nullable=False),
-        sa.Column(
-            "next_appointment_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=True
-        ),
+        sa.Column("next_appointment_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("padss_total", sa.Integer(), nullable=True),
         sa.Column("outcome", sa.String(length=16), nullable=True),
         sa.Column("ama_reason", sa.Text(), nullable=False),
         sa.Column("ama_witness", sa.String(length=64), nullable=True),
         sa.Column("ama_escort_present", sa.Boolean(), nullable=True),
         sa.Column("completed_by", sa.String(length=64), nullable=True),
-        sa.Column("completed_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("updated_by", sa.String(length=64), nullable=False),
-        sa.Column("updated_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "outcome IS NULL OR outcome IN ('discharged', 'ama')",
             name=op.f("ck_discharge_record_outcome"),
@@ -90,10 +94,6 @@ def upgrade() -> None:
 def _baseline_new_columns(columns: dict[str, tuple[str, ...]], reason: str) -> None:
     """Existing rows get one audit entry per new column (its value after the upgrade), so
     verification still tells later changes made behind the application's back."""
-    from datetime import UTC, datetime
-
-    from ketamon.storage.audit import AuditContext, write_entries
-
     bind = op.get_bind()
     entries = []
     for name, new in columns.items():
@@ -102,9 +102,97 @@ def _baseline_new_columns(columns: dict[str, tuple[str, ...]], reason: str) -> N
             values = row._mapping
             entries.extend(("baseline", name, values["id"], c, None, values[c]) for c in new)
     if entries:
-        write_entries(
-            bind, AuditContext(f"(migration {revision})", datetime.now(UTC), reason), entries
-        )
+        _write_entries(bind, f"(migration {revision})", datetime.now(UTC), reason, entries)
+
+
+# Frozen copy of the audit trail's writer at this revision (ketamon.storage.audit.encode,
+# row_hash and write_entries at commit 7397cf7, with the chain's PostgreSQL lock). None of
+# the baselined columns is a secret field (app_user.password_hash was the only one), so the
+# secret mark is left out. Timestamps are stored as ketamon.storage.types.UTCDateTime did:
+# naive UTC text on SQLite.
+_GENESIS = "0" * 64
+_CHAIN_LOCK_ID = 0x4B65_7461  # "Keta": PostgreSQL advisory lock for the chain head
+_AUDIT_LOG = sa.table(
+    "audit_log",
+    sa.column("seq", sa.Integer),
+    sa.column("at", sa.DateTime(timezone=True)),
+    *(sa.column(c) for c in ("actor", "action", "entity", "entity_id", "field")),
+    *(sa.column(c) for c in ("old_value", "new_value", "reason", "prev_hash", "row_hash")),
+)
+
+
+def _encode(value: object) -> str | None:
+    """A stable text form of a column value (the same in the trail and in verification)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _row_hash(row: dict[str, object], prev_hash: str) -> str:
+    content = [
+        row["seq"],
+        _encode(row["at"]),
+        row["actor"],
+        row["action"],
+        row["entity"],
+        row["entity_id"],
+        row["field"],
+        row["old_value"],
+        row["new_value"],
+        row["reason"],
+        prev_hash,
+    ]
+    payload = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _write_entries(
+    bind: sa.Connection,
+    actor: str,
+    at: datetime,
+    reason: str,
+    entries: list[tuple[str, str, int | None, str, object, object]],
+) -> None:
+    """Append (action, entity, entity_id, field, old, new) entries to the chain."""
+    if bind.dialect.name == "postgresql":
+        # Workstations append one at a time (SQLite's BEGIN IMMEDIATE already serialises).
+        bind.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK_ID})")
+    last = bind.execute(
+        sa.select(_AUDIT_LOG.c.seq, _AUDIT_LOG.c.row_hash)
+        .order_by(_AUDIT_LOG.c.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev = (last[0], last[1]) if last else (0, _GENESIS)
+    stored_at = at.astimezone(UTC)
+    if bind.dialect.name == "sqlite":
+        stored_at = stored_at.replace(tzinfo=None)
+    rows = []
+    for action, entity, entity_id, field, old, new in entries:
+        seq += 1
+        row: dict[str, object] = {
+            "seq": seq,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "field": field,
+            "old_value": _encode(old),
+            "new_value": _encode(new),
+            "reason": reason,
+        }
+        row["prev_hash"] = prev
+        row["row_hash"] = prev = _row_hash(row, prev)
+        rows.append(row | {"at": stored_at})
+    bind.execute(sa.insert(_AUDIT_LOG), rows)
 
 
 def downgrade() -> None:

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import ketamon.storage.types
-
 revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
@@ -37,7 +35,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("session_id", sa.Integer(), nullable=False),
         sa.Column("author", sa.String(length=64), nullable=False),
-        sa.Column("at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -59,7 +57,7 @@ def upgrade() -> None:
         sa.Column("credentials", sa.String(length=32), nullable=False),
         sa.Column("meaning", sa.String(length=64), nullable=False),
         sa.Column("comment", sa.Text(), nullable=False),
-        sa.Column("signed_at", ketamon.storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["session_id"],
