@@ -7,8 +7,8 @@ from pathlib import Path
 from ketamon.domain.clock import Clock, system_clock
 from ketamon.services.anchors import AnchorService
 from ketamon.services.audit import AuditService
-from ketamon.services.changes import ChangeChannel
 from ketamon.services.chairs import ChairService
+from ketamon.services.changes import ChangeChannel
 from ketamon.services.discharge import DischargeService
 from ketamon.services.dose import DoseService
 from ketamon.services.interventions import InterventionService
