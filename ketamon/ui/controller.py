@@ -358,6 +358,7 @@ class BoardController(QObject):
             need_username=lambda: not self.signed_since_sign_in,
             may_sign=Role.PHYSICIAN in self.roles,
             meanings=meanings,
+            initiated_by=self.use_cases.initiated_by,
         )
 
     def open_session(self, session_id: int, *, review: bool = False) -> object | None:
@@ -537,7 +538,8 @@ class BoardController(QObject):
         session = self.session_on(chair_id)
         if session is None:
             return
-        self._guard(lambda: call(self.actor, session.id))
+        if self._guard(lambda: call(self.actor, session.id)) is None:
+            self.reload()  # refused: perhaps another workstation acted first; show what is
 
     def _guard(self, call: Callable[[], object]):  # noqa: ANN202
         try:

@@ -213,3 +213,36 @@ def test_a_check_in_from_the_board(clinic, clock, make_window, qtbot, monkeypatc
     print(f"check-in from the board: {cost}")
     assert tile.phase_label.text() == "CHECKED IN"
     assert cost.transactions <= 4
+
+
+def test_a_vitals_save_in_the_session_window_is_not_read_back_by_it(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    """The window that saved the set shows it at once (it started the change); only the
+    board behind it reads."""
+    infusing(clinic, clock, minutes=16)
+    window = make_window(clinic)
+    tile = tile_of(window, 0)
+    click(qtbot, tile, "open")
+    [session_window] = windows_of(window)
+    costs: dict[str, Cost] = {}
+
+    def ask(cls, parent, title, handlers):
+        dialog = VitalsEntryDialog(parent, title, handlers)
+        dialog.show()
+        for key, text in (("bp", "128/84"), ("heart_rate", "72"), ("spo2", "98")):
+            qtbot.keyClicks(dialog.fields[key], text)
+        qtbot.keyClicks(dialog.fields["resp_rate"], "14")
+        with counted(clinic) as costs["save"]:
+            qtbot.keyClick(dialog.fields["resp_rate"], Qt.Key.Key_Return)
+        dialog.close()
+        dialog.deleteLater()
+        return 1
+
+    monkeypatch.setattr(VitalsEntryDialog, "ask", classmethod(ask))
+    qtbot.mouseClick(session_window.buttons["Record vitals…"], LEFT)
+    print(f"vitals save in the session window: {costs['save']}")
+    assert costs["save"].transactions <= 2  # the write, the board's one read
+    assert session_window.chart.series("systolic")[1][-1] == 128.0
+    assert tile.vitals_label.text() == "Vitals due in 14:00 (30 min)"
+    session_window.close()
