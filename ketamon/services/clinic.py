@@ -9,6 +9,7 @@ from ketamon.services.anchors import AnchorService
 from ketamon.services.audit import AuditService
 from ketamon.services.board import BoardService
 from ketamon.services.chairs import ChairService
+from ketamon.services.changes import ChangeChannel
 from ketamon.services.discharge import DischargeService
 from ketamon.services.dose import DoseService
 from ketamon.services.interventions import InterventionService
@@ -34,6 +35,9 @@ class Clinic:
     def __init__(self, db: Database, clock: Clock = system_clock, kdf: KdfParams = APP_KDF) -> None:
         self.db = db
         self.clock = clock
+        # Every committed change, named by the database, for the screens to follow.
+        self.changes = ChangeChannel()
+        db.committed.append(self.changes.committed)
         self.settings = SettingsService(db, clock)
         self.chairs = ChairService(db, clock)
         self.patients = PatientService(db, clock)

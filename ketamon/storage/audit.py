@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Connection, event, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from ketamon.domain.changes import Change, Kind
 from ketamon.domain.errors import DomainError
 from ketamon.storage.models import AuditRow, Base
 
@@ -44,6 +45,25 @@ AUDITED_TABLES = (
 SECRET_FIELDS = {("app_user", "password_hash"), ("user_key", "sealed_private_key")}
 UNAUDITED_FIELDS = {("app_user", "failed_sign_ins"), ("app_user", "locked_until")}
 SECRET_MARK = "(changed)"  # alone: written before digests were kept (cannot be compared)
+# What a change to each audited table is, for the screens (ketamon.domain.changes).
+TABLE_KINDS = {
+    "chair": Kind.CHAIRS,
+    "patient": Kind.PATIENT,
+    "course": Kind.PATIENT,
+    "infusion_session": Kind.PHASE,
+    "session_event": Kind.PHASE,
+    "clinic_setting": Kind.SETTINGS,
+    "app_user": Kind.USERS,
+    "user_key": Kind.USERS,
+    "vitals_set": Kind.VITALS,
+    "side_effect": Kind.SIDE_EFFECTS,
+    "medication_given": Kind.MEDICATIONS,
+    "dose_record": Kind.DOSE,
+    "discharge_record": Kind.CHECKLIST,
+    "signature": Kind.SIGNATURE,
+    "addendum": Kind.SIGNATURE,
+}
+CHANGED_ROWS = "changed_rows"  # Session.info key: (table, session id, patient id) flushed
 
 
 @dataclass(frozen=True)
@@ -159,6 +179,9 @@ def install(session_class: type[Session] | object) -> None:
         changes = tx.info.pop("audit_pending", [])
         if not changes:
             return
+        touched = tx.info.get(CHANGED_ROWS)
+        if touched is not None:
+            touched.extend(_touched(obj) for _action, obj, *_rest in changes)
         context: AuditContext = tx.info["audit"]
         entries = []
         for action, obj, field, old, new in changes:
@@ -180,6 +203,26 @@ def install(session_class: type[Session] | object) -> None:
             else:
                 entries.append((action, table.name, _entity_id(obj), _field(obj, field), old, new))
         write_entries(tx.connection(), context, entries)
+
+
+def _touched(obj: object) -> tuple[str, int | None, int | None]:
+    """(table, infusion session id, patient id) of a flushed row (ids exist after flush)."""
+    table = obj.__table__.name  # type: ignore[attr-defined]
+    if table == "infusion_session":
+        return table, getattr(obj, "id", None), getattr(obj, "patient_id", None)
+    if table == "patient":
+        return table, None, getattr(obj, "id", None)
+    return table, getattr(obj, "session_id", None), getattr(obj, "patient_id", None)
+
+
+def change_of(touched: list[tuple[str, int | None, int | None]], actor: str) -> Change:
+    """The Change a committed unit of work made, from the rows it flushed."""
+    return Change(
+        frozenset(s for _t, s, _p in touched if isinstance(s, int)),
+        frozenset(TABLE_KINDS[t] for t, _s, _p in touched if t in TABLE_KINDS),
+        frozenset(p for _t, _s, p in touched if isinstance(p, int)),
+        actor,
+    )
 
 
 def _audited(obj: object) -> bool:

@@ -10,7 +10,7 @@ import contextlib
 import os
 import re
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,7 +18,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from ketamon.domain.changes import Change
 from ketamon.storage import audit
+from ketamon.storage import audit as audit_layer  # `audit` is also transaction()'s parameter
 from ketamon.storage.filesystems import network_filesystem
 from ketamon.storage.location import data_dir
 from ketamon.storage.locks import LockGuard
@@ -129,6 +131,8 @@ class Database:
         )
         audit.install(self._read)
         audit.install(self._write)
+        # Called with each committed unit of work's Change (see transaction()).
+        self.committed: list[Callable[[Change], object]] = []
         _open.add(self)
 
     def _prepare_folder(self) -> None:
@@ -174,13 +178,20 @@ class Database:
         """One unit of work: commits on success, rolls back on any error.
 
         Changes need an AuditContext (who, when, why); they are written to the audit
-        trail in the same transaction.
+        trail in the same transaction. After the commit, what was flushed is named once, as
+        a Change (which sessions, which kinds, by whom), and handed to `committed`.
         """
         factory = self._write if write or audit else self._read
+        touched: list[tuple[str, int | None, int | None]] = []
         with self._faults(), factory.begin() as tx:
+            tx.info[audit_layer.CHANGED_ROWS] = touched
             if audit is not None:
                 tx.info["audit"] = audit
             yield tx
+        if touched and audit is not None:
+            change = audit_layer.change_of(touched, audit.actor)
+            for listener in list(self.committed):
+                listener(change)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

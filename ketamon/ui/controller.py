@@ -13,11 +13,13 @@ from PySide6.QtWidgets import QWidget
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot
+from ketamon.domain.changes import Change, Kind
 from ketamon.domain.errors import DomainError
 from ketamon.domain.users import Role, User
 from ketamon.services.board import Board
 from ketamon.services.clinic import Clinic
 from ketamon.storage.database import StorageError
+from ketamon.ui.actions import UseCases
 from ketamon.ui.dialogs.accounts import ChangePasswordDialog, UserDraft
 from ketamon.ui.dialogs.chairs import ChairHandlers, ChairsDialog
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
@@ -34,11 +36,17 @@ from ketamon.ui.dialogs.settings import SettingsDialog
 from ketamon.ui.dialogs.start import PLAN, ask_no_plan_reason, ask_plan_first
 from ketamon.ui.dialogs.users import UserHandlers, UsersDialog
 from ketamon.ui.lifetime import alive
-from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers
+from ketamon.ui.vitals_entry import VitalsEntryDialog
+
+# What the chair board shows: a change of only these (users, a signature) leaves it as it is.
+OFF_BOARD = frozenset({Kind.USERS, Kind.SIGNATURE})
+# What the review list shows.
+ON_REVIEW_LIST = frozenset({Kind.PHASE, Kind.SIGNATURE, Kind.PATIENT, Kind.CHAIRS, Kind.USERS})
 
 
 class BoardController(QObject):
     board_changed = Signal(object)  # Board
+    changed = Signal(object)  # Change: every committed change (the main window re-emits)
 
     def __init__(self, clinic: Clinic, actor: Actor, parent_widget: QWidget | None = None):
         super().__init__()
@@ -54,6 +62,7 @@ class BoardController(QObject):
     def set_actor(self, actor: Actor) -> User | None:
         """Everything from now on is recorded under `actor`; returns their account."""
         self.actor = actor
+        self.use_cases = UseCases(self.clinic, actor)  # one wiring per use case
         self.signed_since_sign_in = False  # 11.200: the first signing needs the username too
         users = self._guard(self.clinic.users.list) or []
         self.user = next((u for u in users if u.username == actor.username), None)
@@ -70,6 +79,29 @@ class BoardController(QObject):
                 self.clinic.auth.record(self.actor, action)
             return
         self._guard(lambda: self.clinic.auth.record(self.actor, action))
+
+    # -- changes ---------------------------------------------------------------------------
+    def on_change(self, change: Change) -> None:
+        """A committed change (here or, later, on another workstation): the board reloads
+        (one read) unless the change is of nothing it shows; an open review list follows."""
+        if change.kinds - OFF_BOARD or change.patients:
+            self.reload()
+        elif change.kinds:
+            self.board_changed.emit(self.board)  # the review count in the toolbar follows
+        review = getattr(self, "review_window", None)
+        if (
+            review is not None
+            and alive(review)
+            and review.isVisible()
+            and not change.started_by(review)
+            and change.kinds & ON_REVIEW_LIST
+        ):
+            review.refresh()
+
+    def act(self, call: Callable[[], object]) -> object:
+        """`call` as one action started at the board (published once, merged)."""
+        with self.clinic.changes.initiated_by(self):
+            return call()
 
     # -- reading ---------------------------------------------------------------------------
     def reload(self) -> Board | None:
@@ -104,10 +136,10 @@ class BoardController(QObject):
             ),
             occupied={s.patient_id: s.chair_name for s in self.board.sessions.values()},
         )
-        CheckInDialog.ask(
-            self.parent_widget, self.chair_name(chair_id), handlers, self.board.settings
-        )
-        self.reload()
+        with self.clinic.changes.initiated_by(self):  # registered and checked in: one change
+            CheckInDialog.ask(
+                self.parent_widget, self.chair_name(chair_id), handlers, self.board.settings
+            )
 
     def _check_in(self, chair_id: int, patient_id: int, minutes: int, escort) -> object:  # noqa: ANN001
         """Check in, then keep the escort plan (validated by the dialog beforehand)."""
@@ -143,7 +175,6 @@ class BoardController(QObject):
                         before_start=True,
                     )
                 )
-                self.reload()
                 if planned is None:
                     return  # closed without saving a plan: nothing starts
                 check = self._guard(lambda: self.clinic.sessions.start_check(session.id))
@@ -251,7 +282,6 @@ class BoardController(QObject):
             ),
         )
         outcome = self._guard(lambda: DischargeDialog.ask(self.parent_widget, title, handlers))
-        self.reload()
         return outcome
 
     def _do_cancel(self, chair_id: int) -> None:
@@ -318,7 +348,6 @@ class BoardController(QObject):
                 username=username, meanings=meanings,
             )  # fmt: skip
             self.signed_since_sign_in = True
-            self.reload()
             return signature
 
         return SignActions(
@@ -329,6 +358,7 @@ class BoardController(QObject):
             need_username=lambda: not self.signed_since_sign_in,
             may_sign=Role.PHYSICIAN in self.roles,
             meanings=meanings,
+            initiated_by=self.use_cases.initiated_by,
         )
 
     def open_session(self, session_id: int, *, review: bool = False) -> object | None:
@@ -346,8 +376,8 @@ class BoardController(QObject):
                 self.clinic,
                 self.actor,
                 session_id,
-                self.board_changed,
-                on_saved=self._session_saved,
+                self.changed,
+                use_cases=self.use_cases,
                 discharge=self.discharge_session,
                 print_summary=self.print_summary,
                 save_pdf=self.save_summary_pdf,
@@ -356,14 +386,6 @@ class BoardController(QObject):
             )
         )
         return window
-
-    def _session_saved(self) -> None:
-        """Something was recorded or signed in a session window: the board and an open
-        review list follow."""
-        self.reload()
-        review = getattr(self, "review_window", None)
-        if review is not None and alive(review) and review.isVisible():
-            review.refresh()
 
     # -- discharge summaries ---------------------------------------------------------------
     def show_recent(self) -> None:
@@ -408,7 +430,6 @@ class BoardController(QObject):
             retire=lambda chair_id: chairs.retire(actor, chair_id),
         )
         ChairsDialog.ask(self.parent_widget, handlers)
-        self.reload()
 
     def edit_settings(self) -> None:
         current = self._guard(self.clinic.settings.get)
@@ -419,7 +440,6 @@ class BoardController(QObject):
             current,
             lambda changes: self.clinic.settings.update(self.actor, **changes),
         )
-        self.reload()
 
     def change_password(self) -> User | None:
         """The signed-in user's own new password (their signing key is re-sealed)."""
@@ -455,22 +475,17 @@ class BoardController(QObject):
 
     # -- vitals from the board -------------------------------------------------------------
     def _do_vitals(self, chair_id: int) -> None:
-        """The entry popup; each saved set reloads the board behind it (due line, alert)."""
+        """The entry popup (as in the session window); each saved set is a change: the
+        board behind it (due line, alert) and an open session window follow."""
         session = self.session_on(chair_id)
         if session is None:
             return
-        session_id = session.id
-        handlers = VitalsEntryHandlers(
-            record=lambda draft, taken_at, pre_discharge: self.clinic.vitals.record(
-                self.actor, session_id, draft, taken_at, pre_discharge=pre_discharge
-            ),
-            now=self.clinic.clock,
-            saved=lambda _set: self.reload(),
-        )
+        handlers = self._guard(lambda: self.use_cases.record_vitals.handlers(session.id, self))
+        if handlers is None:
+            return
         VitalsEntryDialog.ask(
             self.parent_widget, f"{session.chair_name} · {session.patient_name}", handlers
         )
-        self.reload()
 
     def _do_acknowledge(self, chair_id: int) -> None:
         """Acknowledge the red sets and severe side effects this board shows for the chair
@@ -487,10 +502,10 @@ class BoardController(QObject):
             lambda effect_id=e.id: self.clinic.side_effects.acknowledge(self.actor, effect_id)
             for e in (effects.unacknowledged_severe if effects else ())
         ]
-        for call in calls:
-            if self._guard(call) is None:  # refused or a database fault: the message is shown
-                break
-        self.reload()
+        with self.clinic.changes.initiated_by(self):  # one change, one board reload
+            for call in calls:
+                if self._guard(call) is None:  # refused or a database fault: message shown
+                    break
 
     # -- side effects ----------------------------------------------------------------------
     def _do_side_effects(self, chair_id: int) -> None:
@@ -500,14 +515,10 @@ class BoardController(QObject):
 
     def side_effects_for(self, session_id: int, title: str) -> int:
         """The side effects list of a session (from the tile or the session window)."""
-        from ketamon.ui.dialogs.side_effects import SideEffectsDialog, service_handlers
+        from ketamon.ui.dialogs.side_effects import SideEffectsDialog
 
-        handlers = service_handlers(
-            self.clinic.side_effects, self.actor, session_id, self.clinic.clock, self.reload
-        )
-        changes = SideEffectsDialog.ask(self.parent_widget, title, handlers)
-        self.reload()
-        return changes
+        handlers = self.use_cases.side_effects.handlers(session_id, self)
+        return SideEffectsDialog.ask(self.parent_widget, title, handlers)
 
     def edit_side_effect_catalog(self) -> None:
         """The clinic's side effects list (administrators): add, rename, retire."""
@@ -521,15 +532,14 @@ class BoardController(QObject):
             retire=lambda key: service.retire_kind(actor, key),
         )
         SideEffectCatalogDialog.ask(self.parent_widget, handlers)
-        self.reload()
 
     # -- plumbing --------------------------------------------------------------------------
     def _session_action(self, chair_id: int, call: Callable[[Actor, int], SessionSnapshot]) -> None:
         session = self.session_on(chair_id)
         if session is None:
             return
-        self._guard(lambda: call(self.actor, session.id))
-        self.reload()
+        if self._guard(lambda: call(self.actor, session.id)) is None:
+            self.reload()  # refused: perhaps another workstation acted first; show what is
 
     def _guard(self, call: Callable[[], object]):  # noqa: ANN202
         try:

@@ -24,12 +24,14 @@ from PySide6.QtWidgets import (
 
 from ketamon import __version__
 from ketamon.domain.actors import Actor
+from ketamon.domain.changes import Change
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.users import Role, User, format_roles
 from ketamon.services.clinic import Clinic
 from ketamon.ui.board import BoardWidget
 from ketamon.ui.controller import BoardController
 from ketamon.ui.idle import IdleWatch
+from ketamon.ui.lifetime import alive
 from ketamon.ui.lock import LockPanel, close_dialogs
 
 
@@ -42,6 +44,10 @@ class MainWindow(QMainWindow):
         self.board = BoardWidget(clinic.clock, self)
         self.controller = BoardController(clinic, actor, self)
         self.controller.board_changed.connect(self.board.set_board)
+        # Every committed change, once, as a Qt signal: the board, the session windows and
+        # the review list each refresh what it touches.
+        self.controller.changed.connect(self.controller.on_change)
+        self._unsubscribe = clinic.changes.subscribe(self._changed)
         self.board.requested.connect(self.controller.request)
         self.lock_panel = LockPanel(
             lambda password: clinic.auth.confirm_password(self.controller.actor, password),
@@ -244,6 +250,10 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.board.setFocus()
 
+    def _changed(self, change: Change) -> None:
+        if alive(self):
+            self.controller.changed.emit(change)
+
     # -- keys and closing ------------------------------------------------------------------
     def select_tile(self, index: int) -> None:
         tile = self.board.tile_at(index)
@@ -254,6 +264,7 @@ class MainWindow(QMainWindow):
         if not self.signed_out:  # closeEvent may come twice (app quit, then teardown)
             self.signed_out = True
             self.controller.record("sign_out", quiet=True)
+        self._unsubscribe()
         self.board.stop()
         self.idle.stop()
         super().closeEvent(event)

@@ -1,16 +1,17 @@
 """The session window ("Open session" on a tile): header, vitals chart and table, timeline,
 audit history. Modeless, one per session; the board keeps running behind it.
 
-It refreshes itself after its own corrections and voids, and whenever the board reloads
-(every action on the board, a vitals set saved from the tile included). A lock closes and
-deletes it like any dialog.
+It refreshes itself after what it records (it starts those changes: it is their initiator),
+and after every other change that touches its session or its patient (a vitals set saved
+from the tile: the vitals and chart only). A lock closes and deletes it like any dialog.
 """
 
 from __future__ import annotations
 
 import weakref
 from bisect import insort
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from html import escape
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot, session_dose_line
+from ketamon.domain.changes import Change, Kind
 from ketamon.domain.dose import DoseRecord
 from ketamon.domain.errors import DomainError
 from ketamon.domain.patients import Patient
@@ -39,6 +41,7 @@ from ketamon.domain.side_effects import SideEffect
 from ketamon.domain.vitals import VitalsSet
 from ketamon.services.clinic import Clinic
 from ketamon.storage.database import StorageError
+from ketamon.ui.actions import UseCases
 from ketamon.ui.buttons import add_buttons
 from ketamon.ui.dialogs.history import HistoryTree
 from ketamon.ui.dialogs.infusion import InterventionsPage
@@ -56,7 +59,7 @@ from ketamon.ui.lifetime import alive
 from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign, verdict_html
 from ketamon.ui.timefmt import local_time
 from ketamon.ui.vitals_chart import VitalsChart
-from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers
+from ketamon.ui.vitals_entry import VitalsEntryDialog
 from ketamon.ui.vitals_table import VitalsTableModel, VitalsTableView
 
 _open: weakref.WeakSet[SessionWindow] = weakref.WeakSet()
@@ -87,7 +90,8 @@ class SessionWindow(QDialog):
         self.effects: list[SideEffect] = []  # read by refresh: the decision action needs them
         self.patient: Patient | None = None  # read by refresh(full): allergies, weight
         self.dose: DoseRecord | None = None  # read by refresh: the plan, the weight of the day
-        self.on_saved: Callable[[], object] | None = None  # e.g. the board reloads
+        # The use cases of the signed-in actor (set by show_for; the controller's).
+        self.use_cases = UseCases(clinic, actor)
         self.setWindowTitle(f"Session: {session.patient_name} ({session.chair_name})")
         self.setMinimumSize(1100, 720)
         screen = self.screen().availableGeometry() if self.screen() is not None else None
@@ -217,9 +221,9 @@ class SessionWindow(QDialog):
         clinic: Clinic,
         actor: Actor,
         session_id: int,
-        board_changed: SignalInstance | None = None,
-        on_saved: Callable[[], object] | None = None,
+        changed: SignalInstance | None = None,
         *,
+        use_cases: UseCases | None = None,
         discharge: Callable[[int, str], object] | None = None,
         print_summary: Callable[[int], object] | None = None,
         save_pdf: Callable[[int], object] | None = None,
@@ -229,10 +233,12 @@ class SessionWindow(QDialog):
         """Open (or bring forward) the window for a session. Raises DomainError/StorageError.
 
         `signing`: Sign… (read_only windows, physicians) and Add addendum… (signed sessions).
-        `read_only`: the physician's review: nothing can be recorded or changed."""
+        `read_only`: the physician's review: nothing can be recorded or changed.
+        `changed`: the signal of every committed change (the controller's)."""
+        cases = use_cases if use_cases is not None else UseCases(clinic, actor)
         for window in open_windows():
             if window.session_id == session_id and window.clinic is clinic:
-                window.actor = actor
+                window.actor, window.use_cases = actor, cases
                 window.signing, window.read_only = signing, read_only
                 window.refresh(full=True)
                 window.show()
@@ -240,15 +246,15 @@ class SessionWindow(QDialog):
                 window.activateWindow()
                 return window
         window = cls(parent, clinic, actor, clinic.sessions.get(session_id))
-        window.on_saved = on_saved
+        window.use_cases = cases
         window.discharge_handler = discharge
         window.print_handler = print_summary
         window.pdf_handler = save_pdf
         window.signing, window.read_only = signing, read_only
         window.interventions.refresh()
         window._update_buttons()
-        if board_changed is not None:
-            board_changed.connect(window.on_board_changed)
+        if changed is not None:
+            changed.connect(window.on_change)
         window.show()
         return window
 
@@ -323,19 +329,25 @@ class SessionWindow(QDialog):
             self.table.scrollToBottom()
         self._update_buttons()
 
-    def on_board_changed(self, board: object) -> None:
-        """The board reloaded: an action or a vitals save may have changed this session."""
-        if not alive(self):
+    def on_change(self, change: Change) -> None:
+        """A committed change: refreshed only if it touches this session or its patient,
+        only what it touches, and never when this window started it (it shows it)."""
+        if not alive(self) or change.started_by(self):
             return
-        sessions = getattr(board, "sessions", {})
-        fresh = next((s for s in sessions.values() if s.id == self.session_id), None)
-        summary = getattr(board, "vitals", {}).get(self.session_id)
-        taken = tuple(
-            s.taken_at for s in self.sets if s.status == "current" and not s.scores_only
-        )  # as the board counts them: sedation scores alone are not a vitals set
-        vitals_changed = summary is not None and tuple(summary.taken) != taken
-        if fresh is None or fresh.events != self.session.events or vitals_changed:
+        patient = self.patient.id if self.patient is not None else self.session.patient_id
+        if not change.touches(self.session_id) and patient not in change.patients:
+            return
+        if change.kinds == {Kind.VITALS} and change.sessions == {self.session_id}:
+            self.refresh_vitals()  # a set saved from the tile: one read
+        else:
             self.refresh(full=True)
+
+    @contextmanager
+    def acting(self) -> Iterator[None]:
+        """What is recorded inside is one action started by this window: published once
+        when it ends, and not refreshed again here (the window refreshes itself)."""
+        with self.use_cases.initiated_by(self):
+            yield
 
     def _show_header(self) -> None:
         s = self.session
@@ -421,22 +433,20 @@ class SessionWindow(QDialog):
         if self.signing is None or self.signed:
             return None
         title = f"{self.session.patient_name} · MRN {self.session.mrn}"
-        signature = ask_sign(self, self.signing, self.session_id, title)
+        with self.acting():
+            signature = ask_sign(self, self.signing, self.session_id, title)
         if signature is not None:
             self.refresh(full=True)
-            if self.on_saved is not None:
-                self.on_saved()
         return signature
 
     def add_addendum(self) -> object | None:
         if self.signing is None or not self.signed:
             return None
         title = f"{self.session.patient_name} · MRN {self.session.mrn}"
-        addendum = ask_addendum(self, self.signing, self.session_id, title)
+        with self.acting():
+            addendum = ask_addendum(self, self.signing, self.session_id, title)
         if addendum is not None:
             self.refresh(full=True)
-            if self.on_saved is not None:
-                self.on_saved()
         return addendum
 
     # -- discharge and the summary ---------------------------------------------------------
@@ -444,7 +454,8 @@ class SessionWindow(QDialog):
         if self.discharge_handler is None:
             return None
         title = f"{self.session.patient_name} ({self.session.chair_name})"
-        outcome = self.discharge_handler(self.session_id, title)
+        with self.acting():
+            outcome = self.discharge_handler(self.session_id, title)
         self.refresh(full=True)
         return outcome
 
@@ -453,17 +464,16 @@ class SessionWindow(QDialog):
         the board follow."""
         if self.patient is None or self.read_only:
             return None
-        corrected = EditPatientDialog.ask(
-            self,
-            self.patient,
-            lambda draft, reason: self.clinic.patients.correct(
-                self.actor, self.patient.id, draft, reason
-            ),
-        )
+        with self.acting():
+            corrected = EditPatientDialog.ask(
+                self,
+                self.patient,
+                lambda draft, reason: self.clinic.patients.correct(
+                    self.actor, self.patient.id, draft, reason
+                ),
+            )
         if corrected is not None:
             self.refresh(full=True)
-            if self.on_saved is not None:
-                self.on_saved()
         return corrected
 
     def print_summary(self) -> object:
@@ -474,25 +484,23 @@ class SessionWindow(QDialog):
 
     # -- entry -----------------------------------------------------------------------------
     def record_vitals(self) -> int:
-        """The board's entry popup; the chart and table update as each set is saved."""
-        handlers = VitalsEntryHandlers(
-            record=lambda draft, taken_at, pre_discharge: self.clinic.vitals.record(
-                self.actor, self.session_id, draft, taken_at, pre_discharge=pre_discharge
-            ),
-            now=self.clinic.clock,
-            saved=self._vitals_saved,
-            bands=self.bands,
-        )
+        """The board's entry popup (the same use case as on the tile); the chart and table
+        update as each set is saved."""
+        try:
+            handlers = self.use_cases.record_vitals.handlers(
+                self.session_id, self, self.refresh_vitals
+            )
+        except (DomainError, StorageError) as error:
+            self.message.setText(str(error))
+            return 0
         title = f"{self.session.chair_name} · {self.session.patient_name}"
         return VitalsEntryDialog.ask(self, title, handlers)
 
     def side_effects(self) -> int:
         """The side effects list (as on the tile); the board follows each change."""
-        from ketamon.ui.dialogs.side_effects import SideEffectsDialog, service_handlers
+        from ketamon.ui.dialogs.side_effects import SideEffectsDialog
 
-        handlers = service_handlers(
-            self.clinic.side_effects, self.actor, self.session_id, self.clinic.clock, self._saved
-        )
+        handlers = self.use_cases.side_effects.handlers(self.session_id, self)
         title = f"{self.session.chair_name} · {self.session.patient_name}"
         changes = SideEffectsDialog.ask(self, title, handlers)
         if changes:
@@ -506,16 +514,17 @@ class SessionWindow(QDialog):
         if not waiting or self.locked or not self.session.phase.active:
             return None
         title = f"{self.session.patient_name} · MRN {self.session.mrn}"
-        recorded = PhysicianDecisionDialog.ask(
-            self,
-            title,
-            waiting,
-            lambda effect_id, text, username, password: (
-                self.clinic.side_effects.record_physician_decision(
-                    self.actor, effect_id, text, username, password
-                )
-            ),
-        )
+        with self.acting():
+            recorded = PhysicianDecisionDialog.ask(
+                self,
+                title,
+                waiting,
+                lambda effect_id, text, username, password: (
+                    self.clinic.side_effects.record_physician_decision(
+                        self.actor, effect_id, text, username, password
+                    )
+                ),
+            )
         if recorded is not None:
             self.message.setText(
                 f"Physician's decision recorded on {recorded.display_name} "
@@ -525,20 +534,9 @@ class SessionWindow(QDialog):
         return recorded
 
     def changed(self) -> None:
-        """An intervention was recorded: this window and the board show it."""
+        """An intervention was recorded here: this window shows it (the board follows the
+        change when the action ends)."""
         self.refresh(full=True)
-        if self.on_saved is not None:
-            self.on_saved()
-
-    def _vitals_saved(self, saved: VitalsSet | None = None) -> None:
-        self.refresh_vitals(saved)
-        if self.on_saved is not None:
-            self.on_saved()
-
-    def _saved(self) -> None:
-        self.refresh()
-        if self.on_saved is not None:
-            self.on_saved()
 
     # -- corrections -----------------------------------------------------------------------
     def _update_buttons(self, *_args) -> None:  # noqa: ANN002
@@ -580,13 +578,14 @@ class SessionWindow(QDialog):
         original = self.table.selected_set()
         if original is None or original.status != "current":
             return None
-        saved = CorrectVitalsDialog.ask(
-            self,
-            original,
-            lambda draft, reason: self.clinic.vitals.correct(
-                self.actor, original.id, draft, reason
-            ),
-        )
+        with self.acting():
+            saved = CorrectVitalsDialog.ask(
+                self,
+                original,
+                lambda draft, reason: self.clinic.vitals.correct(
+                    self.actor, original.id, draft, reason
+                ),
+            )
         if saved is None:
             return None
         self.message.setText("")
@@ -607,7 +606,8 @@ class SessionWindow(QDialog):
         if not reason:
             return None
         try:
-            voided = self.clinic.vitals.void(self.actor, target.id, reason)
+            with self.acting():
+                voided = self.clinic.vitals.void(self.actor, target.id, reason)
         except (DomainError, StorageError) as error:
             self.message.setText(str(error))
             return None

@@ -151,15 +151,20 @@ def test_overrun_turns_tile_red_with_words(clinic, clock, make_window, qtbot):
     assert tile.status_label.text() == "OVER TARGET by 05:01"
 
 
-def test_refused_action_shows_message_and_board_keeps_running(clinic, clock, make_window, qtbot):
+def test_refused_action_shows_message_and_board_keeps_running(
+    clinic, clock, db_url, make_window, qtbot
+):
     patient = clinic.patients.register(NURSE, draft())
     chair = clinic.chairs.list()[0]
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     window = make_window(clinic)
-    # Another workstation starts the infusion behind this board's back.
-    baseline(clinic, s.id)
-    plan_dose(clinic, s.id)
-    clinic.sessions.start(NURSE, s.id)
+    # Another workstation starts the infusion behind this board's back (its changes do
+    # not reach this one's channel yet).
+    other = open_clinic(db_url, clock)
+    baseline(other, s.id)
+    plan_dose(other, s.id)
+    other.sessions.start(NURSE, s.id)
+    other.close()
     click(qtbot, tile_of(window, 0), "start")
     assert window.controller.last_message == "The infusion has already been started"
     assert tile_of(window, 0).phase_label.text() == "INFUSING"  # reloaded, still running

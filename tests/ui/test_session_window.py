@@ -302,8 +302,8 @@ def test_record_vitals_from_the_window_updates_the_chart_at_each_save(
     from ketamon.ui.vitals_entry import VitalsEntryDialog
 
     window = open_window(qtbot, clinic, infusing)
-    reloads = []
-    window.on_saved = lambda: reloads.append(1)  # the board reloads behind the window
+    published = []
+    clinic.changes.subscribe(published.append)  # the board follows what is published
     seen = []
 
     def ask(cls, parent, title, handlers):  # what the popup does on each Enter
@@ -319,7 +319,8 @@ def test_record_vitals_from_the_window_updates_the_chart_at_each_save(
     assert seen == ["Chair 1 · Lena Park"]
     assert window.model.row_texts(3)[2] == "136/84"
     assert window.model.row_texts(3)[ENTERED_BY] == "Jo Rivera, RN"
-    assert reloads == [1]
+    [change] = published
+    assert change.sessions == {infusing.id} and change.started_by(window)
 
 
 def test_a_back_dated_set_saved_in_the_window_lands_in_time_order(

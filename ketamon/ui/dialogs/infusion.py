@@ -280,7 +280,8 @@ class InterventionsPage(QWidget):
 
     def _act(self, call: Callable[[], object]) -> object | None:
         try:
-            done = call()
+            with self.host.acting():
+                done = call()
         except (DomainError, StorageError) as error:
             self.message.setText(str(error))
             return None
@@ -308,7 +309,8 @@ class InterventionsPage(QWidget):
             side_effects=self.current_effects,
             patient=patient,
         )
-        saved = MedicationDialog.ask(self, self._title(), handlers)
+        with self.host.acting():
+            saved = MedicationDialog.ask(self, self._title(), handlers)
         if saved is not None:
             self.message.setText("")
             self.host.changed()
@@ -356,12 +358,15 @@ class InterventionsPage(QWidget):
             info += f" Last change: {fmt(rate, 'mL/h')}."
         elif dose is not None:
             info += f" Planned rate: {fmt(dose.planned_rate_ml_h, 'mL/h')}."
-        saved = RateChangeDialog.ask(
-            self,
-            self._title(),
-            info,
-            lambda new_rate, reason: self.clinic.sessions.rate_change(actor, sid, new_rate, reason),
-        )
+        with self.host.acting():
+            saved = RateChangeDialog.ask(
+                self,
+                self._title(),
+                info,
+                lambda new_rate, reason: self.clinic.sessions.rate_change(
+                    actor, sid, new_rate, reason
+                ),
+            )
         if saved is not None:
             self.message.setText("")
             self.host.changed()
@@ -377,7 +382,8 @@ class InterventionsPage(QWidget):
     def dose(self) -> object | None:
         clinic, actor, sid = self.clinic, self.host.actor, self.host.session_id
         try:
-            saved = ask_for_session(self, clinic, actor, sid, self._title())
+            with self.host.acting():
+                saved = ask_for_session(self, clinic, actor, sid, self._title())
         except (DomainError, StorageError) as error:
             self.message.setText(str(error))
             return None

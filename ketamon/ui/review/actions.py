@@ -7,6 +7,7 @@ and hands it to whichever window asks; the dialogs come from `ketamon.ui.review.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from html import escape
 
@@ -24,28 +25,33 @@ class SignActions:
     need_username: Callable[[], bool]  # the first signing since sign-in (21 CFR 11.200)
     may_sign: bool  # physicians only
     meanings: tuple[str, ...]
+    # The change channel's action scope: the window that asked is the initiator (it shows
+    # what it signed; the others follow the change).
+    initiated_by: Callable[[object], AbstractContextManager[object]] = lambda _w: nullcontext()
 
 
 def ask_sign(parent: QWidget | None, actions: SignActions, session_id: int, title: str):  # noqa: ANN201
     """The signing dialog for one session: its Signature, or None (cancelled)."""
-    return SignDialog.ask(
-        parent,
-        title,
-        actions.meanings,
-        actions.need_username(),
-        lambda user, password, meaning, comment: actions.sign(
-            session_id, user, password, meaning, comment
-        ),
-    )
+    with actions.initiated_by(parent):
+        return SignDialog.ask(
+            parent,
+            title,
+            actions.meanings,
+            actions.need_username(),
+            lambda user, password, meaning, comment: actions.sign(
+                session_id, user, password, meaning, comment
+            ),
+        )
 
 
 def ask_addendum(parent: QWidget | None, actions: SignActions, session_id: int, title: str):  # noqa: ANN201
     """The addendum dialog for one signed session: the Addendum, or None (cancelled)."""
-    return AddendumDialog.ask(
-        parent,
-        title,
-        lambda text, reason, password: actions.add_addendum(session_id, text, reason, password),
-    )
+    with actions.initiated_by(parent):
+        return AddendumDialog.ask(
+            parent,
+            title,
+            lambda text, reason, password: actions.add_addendum(session_id, text, reason, password),
+        )
 
 
 def verdict_html(checked: Signature | Addendum) -> str:

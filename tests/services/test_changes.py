@@ -1,0 +1,56 @@
+"""Every committed write is named once, where it passes the audit layer, and published."""
+
+from __future__ import annotations
+
+import pytest
+
+from ketamon.domain.changes import Kind
+from ketamon.domain.errors import DomainError
+from ketamon.domain.vitals import VitalsDraft
+from tests.conftest import NURSE, draft
+
+GOOD = VitalsDraft(systolic=124, diastolic=78, heart_rate=72, spo2=98, resp_rate=14)
+
+
+def test_writes_publish_what_they_flushed(clinic):
+    seen = []
+    clinic.changes.subscribe(seen.append)
+    patient = clinic.patients.register(NURSE, draft())
+    assert seen[-1].kinds == {Kind.PATIENT} and seen[-1].patients == {patient.id}
+    chair = clinic.chairs.list()[0]
+    session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
+    assert session.id in seen[-1].sessions and Kind.PHASE in seen[-1].kinds
+    assert seen[-1].by == NURSE.username and seen[-1].initiator is None
+    clinic.vitals.record(NURSE, session.id, GOOD)
+    assert seen[-1].sessions == {session.id} and seen[-1].kinds == {Kind.VITALS}
+    clinic.settings.update(NURSE, idle_lock_minutes=7)
+    assert seen[-1].kinds == {Kind.SETTINGS} and seen[-1].touches(session.id)
+    reads = len(seen)
+    clinic.board.get()
+    clinic.vitals.list(session.id)
+    assert len(seen) == reads  # reading changes nothing
+
+
+def test_a_refused_write_publishes_nothing(clinic):
+    seen = []
+    clinic.changes.subscribe(seen.append)
+    with pytest.raises(DomainError):
+        clinic.vitals.record(NURSE, 999, GOOD)
+    assert seen == []
+
+
+def test_one_action_publishes_once_with_its_initiator(clinic):
+    seen = []
+    unsubscribe = clinic.changes.subscribe(seen.append)
+    screen = object()
+    with clinic.changes.initiated_by(screen) as action:
+        patient = clinic.patients.register(NURSE, draft())
+        session = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+        assert seen == []  # not yet: the action is not over
+    assert len(seen) == 1
+    assert seen[0].started_by(screen) and action.change == seen[0]
+    assert seen[0].kinds == {Kind.PATIENT, Kind.PHASE} and session.id in seen[0].sessions
+    assert clinic.changes.last is seen[0]
+    unsubscribe()
+    clinic.vitals.record(NURSE, session.id, GOOD)
+    assert len(seen) == 1
