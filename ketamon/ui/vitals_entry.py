@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.errors import DomainError, FieldError, StorageError, ValidationErrors
 from ketamon.domain.vitals import (
     DISSOCIATION_LEVELS,
     MOAAS_LEVELS,
@@ -45,7 +45,6 @@ from ketamon.domain.vitals import (
     moaas_words,
     parse_vitals,
 )
-from ketamon.storage.database import StorageError
 from ketamon.ui.dialogs.messages import show_message
 from ketamon.ui.timefmt import local_time
 

@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.errors import DomainError, FieldError, StorageError, ValidationErrors
 from ketamon.domain.users import MIN_PASSWORD_LENGTH, Role, User
-from ketamon.storage.database import StorageError
 
 PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters"
 

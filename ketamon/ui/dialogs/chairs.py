@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ketamon.domain.board import Chair
-from ketamon.domain.errors import DomainError
-from ketamon.storage.database import StorageError
+from ketamon.domain.errors import DomainError, StorageError
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,9 @@ from PySide6.QtWidgets import (
 
 from ketamon.domain.discharge import Escort
 from ketamon.domain.discharge_entry import escort_plan
-from ketamon.domain.errors import DomainError, ValidationErrors
+from ketamon.domain.errors import DomainError, StorageError, ValidationErrors
 from ketamon.domain.patients import Patient, PatientDraft
 from ketamon.domain.settings import MAX_TARGET_MINUTES, MIN_TARGET_MINUTES, ClinicSettings
-from ketamon.storage.database import StorageError
 from ketamon.ui.dialogs.messages import show_message
 from ketamon.ui.dialogs.patient_form import PatientForm, allergy_html
 

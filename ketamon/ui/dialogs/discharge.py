@@ -43,8 +43,7 @@ from ketamon.domain.discharge import (
     evaluate,
     normalize_phone,
 )
-from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
-from ketamon.storage.database import StorageError
+from ketamon.domain.errors import DomainError, FieldError, StorageError, ValidationErrors
 from ketamon.ui.dialogs.physician_decision import PhysicianDecisionDialog, awaiting_decision
 
 MARKS = {ItemState.OK: "✔ Met", ItemState.MISSING: "✖ Missing", ItemState.NOTE: "▲ Counted"}

@@ -27,10 +27,9 @@ from PySide6.QtWidgets import (
 from ketamon.domain.actors import Actor
 from ketamon.domain.dose import DoseRecord, fmt, over_plan_limit, planned_mg, planned_ml
 from ketamon.domain.dose import planned_rate as rate_for
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.errors import DomainError, FieldError, StorageError
 from ketamon.domain.interventions import parse_dose
 from ketamon.domain.patients import Patient, allergy_match
-from ketamon.storage.database import StorageError
 from ketamon.ui.dialogs.medication import FieldErrors
 from ketamon.ui.dialogs.patient_form import WARNING_COLOUR, allergy_html
 from ketamon.ui.timefmt import local_time

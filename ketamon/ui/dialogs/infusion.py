@@ -29,11 +29,10 @@ from PySide6.QtWidgets import (
 
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.dose import fmt
-from ketamon.domain.errors import DomainError
+from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.interventions import VOID_REASONS, parse_dose
 from ketamon.domain.sessions import EventKind, Phase, is_early_stop, validate_rate
 from ketamon.domain.timers import format_duration
-from ketamon.storage.database import StorageError
 from ketamon.ui.buttons import add_buttons
 from ketamon.ui.dialogs.dose_record import ask_for_session
 from ketamon.ui.dialogs.medication import FieldErrors

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.errors import DomainError, FieldError, StorageError, ValidationErrors
 from ketamon.domain.interventions import (
     OTHER,
     ROUTES,
@@ -37,7 +37,6 @@ from ketamon.domain.interventions import (
     parse_dose,
 )
 from ketamon.domain.patients import Patient
-from ketamon.storage.database import StorageError
 from ketamon.ui.dialogs.patient_form import allergy_html
 from ketamon.ui.timefmt import local_time
 

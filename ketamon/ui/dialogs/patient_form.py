@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.errors import DomainError, FieldError, StorageError, ValidationErrors
 from ketamon.domain.fields import parse_number
 from ketamon.domain.patients import (
     MAX_WEIGHT_KG,
@@ -32,7 +32,6 @@ from ketamon.domain.patients import (
     Patient,
     PatientDraft,
 )
-from ketamon.storage.database import StorageError
 
 TEXT_FIELDS = (
     ("mrn", "MRN", "Medical record number (required, unique)"),

@@ -25,9 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.errors import DomainError, FieldError, StorageError
 from ketamon.domain.side_effects import SideEffect
-from ketamon.storage.database import StorageError
 
 # record(effect id, decision, physician username, physician password) -> the side effect
 RecordDecision = Callable[[int, str, str, str], SideEffect]

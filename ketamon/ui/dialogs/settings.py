@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.errors import DomainError, FieldError, StorageError
 from ketamon.domain.settings import ClinicSettings
-from ketamon.storage.database import StorageError
 
 # (setting, label, minimum, maximum, unit)
 NUMBERS = (

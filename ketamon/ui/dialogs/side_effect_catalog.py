@@ -24,9 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError
+from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.side_effects import SideEffectKind
-from ketamon.storage.database import StorageError
 from ketamon.ui.buttons import add_buttons
 from ketamon.ui.dialogs.messages import Confirm
 

@@ -41,9 +41,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.errors import DomainError, FieldError, StorageError
 from ketamon.domain.side_effects import Severity, SideEffect, SideEffectKind
-from ketamon.storage.database import StorageError
 from ketamon.ui.dialogs.reason import ReasonDialog
 
 CORRECT_TIME_REASONS = (

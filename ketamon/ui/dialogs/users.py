@@ -19,9 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError
+from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.users import User, format_roles
-from ketamon.storage.database import StorageError
 from ketamon.ui.dialogs.accounts import PasswordDialog, UserDraft, UserFormDialog, error_label
 from ketamon.ui.dialogs.reason import ReasonDialog
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.errors import DomainError, FieldError, StorageError, ValidationErrors
 from ketamon.domain.vitals import (
     DISSOCIATION_LEVELS,
     MOAAS_LEVELS,
@@ -27,7 +27,6 @@ from ketamon.domain.vitals import (
     VitalsSet,
     parse_vitals,
 )
-from ketamon.storage.database import StorageError
 from ketamon.ui.timefmt import local_time
 
 CORRECTION_REASONS = (

@@ -16,8 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError
-from ketamon.storage.database import StorageError
+from ketamon.domain.errors import DomainError, StorageError
 
 # sign(username or None, password, meaning, comment) -> the Signature
 SignCall = Callable[[str | None, str, str, str], object]

@@ -13,10 +13,9 @@ from datetime import datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ketamon.domain.errors import DomainError
+from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.review import ReviewStatus
 from ketamon.services.review import ReviewFilter, ReviewRow
-from ketamon.storage.database import StorageError
 
 PAGE_SIZE = 200
 Page = Callable[[ReviewFilter, int, int], list[ReviewRow]]  # (filter, offset, limit) -> rows

@@ -26,9 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError
+from ketamon.domain.errors import DomainError, StorageError
 from ketamon.services.review import ReviewFilter, ReviewRow
-from ketamon.storage.database import StorageError
 from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign, verdict_html
 from ketamon.ui.review.queue_model import ReviewQueueModel
 from ketamon.ui.review.table import ReviewTable
