@@ -13,10 +13,9 @@ lost. A database fault shows a message; everything typed stays.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamon.domain.clinical_time import parse_clinical_time
 from ketamon.domain.errors import DomainError, FieldError, StorageError, ValidationErrors
 from ketamon.domain.vitals import (
     DISSOCIATION_LEVELS,
@@ -102,20 +102,6 @@ class VitalsEntryHandlers:
     now: Callable[[], datetime]
     saved: Callable[[VitalsSet], object] = lambda _set: None  # e.g. reload the board
     bands: dict[str, Band] | None = None  # the clinic's, to flag a typed MOAA/S (else defaults)
-
-
-def parse_taken(text: str, now: datetime) -> datetime | None:
-    """ "" = now (None); "14:05" or "1405" = today at that local time; "-10" = 10 min ago."""
-    typed = text.strip()
-    if not typed:
-        return None
-    if re.fullmatch(r"-\s*\d{1,3}", typed):
-        return now - timedelta(minutes=int(typed[1:].strip()))
-    match = re.fullmatch(r"(\d{1,2})[:.h]?(\d{2})", typed)
-    if match and int(match[1]) < 24 and int(match[2]) < 60:  # noqa: PLR2004
-        local = now.astimezone()
-        return local.replace(hour=int(match[1]), minute=int(match[2]), second=0, microsecond=0)
-    raise FieldError("taken_at", "Time taken: type HH:MM (e.g. 14:05), or -10 for ten minutes ago")
 
 
 def saved_values(vitals_set: VitalsSet) -> list[tuple[str, str, Grade]]:
@@ -323,7 +309,9 @@ class VitalsEntryDialog(QDialog):
         except ValidationErrors as error:
             errors |= error.errors
         try:
-            taken = parse_taken(texts["taken_at"], self.handlers.now())
+            taken = parse_clinical_time(
+                texts["taken_at"], self.handlers.now(), "taken_at", "Time taken"
+            )
         except FieldError as error:
             errors[error.field] = error.message
         if errors or draft is None:

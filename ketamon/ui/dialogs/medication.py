@@ -8,10 +8,9 @@ nurse is asked for the reason to give it anyway (Enter and Esc go back, nothing 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from html import escape
 
 from PySide6.QtCore import Qt
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamon.domain.clinical_time import parse_clinical_time
 from ketamon.domain.errors import DomainError, FieldError, StorageError, ValidationErrors
 from ketamon.domain.interventions import (
     OTHER,
@@ -39,20 +39,6 @@ from ketamon.domain.interventions import (
 from ketamon.domain.patients import Patient
 from ketamon.ui.dialogs.patient_form import allergy_html
 from ketamon.ui.timefmt import local_time
-
-
-def parse_time(text: str, now: datetime, field: str = "given_at") -> datetime | None:
-    """ "" = now (None); "14:05" or "1405" = today at that local time; "-10" = 10 min ago."""
-    typed = text.strip()
-    if not typed:
-        return None
-    if re.fullmatch(r"-\s*\d{1,3}", typed):
-        return now - timedelta(minutes=int(typed[1:].strip()))
-    match = re.fullmatch(r"(\d{1,2})[:.h]?(\d{2})", typed)
-    if match and int(match[1]) < 24 and int(match[2]) < 60:  # noqa: PLR2004
-        local = now.astimezone()
-        return local.replace(hour=int(match[1]), minute=int(match[2]), second=0, microsecond=0)
-    raise FieldError(field, "Time: type HH:MM (e.g. 14:05), or -10 for ten minutes ago")
 
 
 class FieldErrors:
@@ -263,7 +249,9 @@ class MedicationDialog(QDialog):
             dose=parse_dose(self.dose.text()),
             unit=self.unit.currentText(),
             route=self.route.currentText(),
-            given_at=parse_time(self.given_at.text(), self.handlers.now()),
+            given_at=parse_clinical_time(
+                self.given_at.text(), self.handlers.now(), "given_at", "Time given"
+            ),
             given_by=str(self.given_by.currentData() or ""),
             side_effect_id=self.treated.currentData(),
             note=self.note.text(),

@@ -19,10 +19,9 @@ row they belong to, naming the field; nothing typed is lost.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -41,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamon.domain.clinical_time import parse_clinical_time
 from ketamon.domain.errors import DomainError, FieldError, StorageError
 from ketamon.domain.side_effects import Severity, SideEffect, SideEffectKind
 from ketamon.ui.dialogs.reason import ReasonDialog
@@ -119,20 +119,6 @@ def service_handlers(  # noqa: PLR0913
         now=now,
         changed=changed,
     )
-
-
-def parse_time(text: str, now: datetime, field: str, what: str) -> datetime | None:
-    """ "" = now (None); "14:05" or "1405" = today at that local time; "-10" = 10 min ago."""
-    typed = text.strip()
-    if not typed or typed.lower() == "now":
-        return None
-    if re.fullmatch(r"-\s*\d{1,3}", typed):
-        return now - timedelta(minutes=int(typed[1:].strip()))
-    match = re.fullmatch(r"(\d{1,2})[:.h]?(\d{2})", typed)
-    if match and int(match[1]) < 24 and int(match[2]) < 60:  # noqa: PLR2004
-        local = now.astimezone()
-        return local.replace(hour=int(match[1]), minute=int(match[2]), second=0, microsecond=0)
-    raise FieldError(field, f"{what}: type HH:MM (e.g. 14:05), or -10 for ten minutes ago")
 
 
 def hhmm(value: datetime | None) -> str:
@@ -402,7 +388,7 @@ class EffectRow:
     def tick(self) -> SideEffect | None:
         h, now = self.dialog.handlers, self.dialog.handlers.now()
         try:
-            onset = parse_time(self.onset.text(), now, "onset_at", "Onset time")
+            onset = parse_clinical_time(self.onset.text(), now, "onset_at", "Onset time")
         except FieldError as error:
             self.check.setChecked(False)
             self.show_error(error.field, error.message)
@@ -488,7 +474,7 @@ class EffectRow:
                 self.show_entries([*self.earlier, effect])
             return
         try:
-            at = parse_time(
+            at = parse_clinical_time(
                 self.resolved.text(), self.dialog.handlers.now(), "resolved_at", "Resolution time"
             )
         except FieldError as error:
@@ -515,7 +501,7 @@ class EffectRow:
         field = "onset_at" if which == "onset" else "resolved_at"
         what = "Onset time" if which == "onset" else "Resolution time"
         try:
-            at = parse_time(edit.text(), dialog.handlers.now(), field, what)
+            at = parse_clinical_time(edit.text(), dialog.handlers.now(), field, what)
         except FieldError as error:
             self.show_error(error.field, error.message)
             return
