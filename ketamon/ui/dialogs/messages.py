@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from ketamon.ui.dialogs.kit import run_box
+
 
 def show_message(
     parent: QWidget | None, title: str, text: str, *, critical: bool = False
@@ -14,7 +16,7 @@ def show_message(
     box.setWindowTitle(title)
     box.setText(text)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
-    box.setStyleSheet("QLabel { font-size: 16px; }")
+    box.setProperty("large", "text")  # QSS: 16px text
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
@@ -37,8 +39,5 @@ class Confirm:
         back = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(back)
         box.setEscapeButton(back)
-        box.setStyleSheet("QLabel, QPushButton { font-size: 16px; }")
-        box.exec()
-        yes = box.clickedButton() is yes_button
-        box.deleteLater()  # a closed box would keep the patient's name in the tree
-        return yes
+        box.setProperty("large", True)  # QSS: 16px text and buttons
+        return run_box(box) is yes_button

@@ -29,7 +29,6 @@ from PySide6.QtGui import QFocusEvent, QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
@@ -41,8 +40,9 @@ from PySide6.QtWidgets import (
 )
 
 from ketamon.domain.clinical_time import parse_clinical_time
-from ketamon.domain.errors import DomainError, FieldError, StorageError
+from ketamon.domain.errors import FieldError, StorageError
 from ketamon.domain.side_effects import Severity, SideEffect, SideEffectKind
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, set_state
 from ketamon.ui.dialogs.reason import ReasonDialog
 
 CORRECT_TIME_REASONS = (
@@ -57,22 +57,6 @@ UNTICK_REASONS = (
 )
 SEVERITY_WORDS = {Severity.MILD: "mild", Severity.MODERATE: "moderate", Severity.SEVERE: "SEVERE"}
 COLUMNS = ("Side effect", "Onset", "Severity", "Resolved", "Note")
-
-STYLE = """
-QDialog#sideEffects QLabel#seHeader { font-size: 14px; font-weight: bold; color: #4b5b6b; }
-QDialog#sideEffects QCheckBox { font-size: 17px; spacing: 8px; }
-QDialog#sideEffects QCheckBox::indicator { width: 22px; height: 22px; }
-QDialog#sideEffects QCheckBox:checked { font-weight: bold; }
-QDialog#sideEffects QLineEdit, QDialog#sideEffects QComboBox,
-QDialog#sideEffects QPushButton { font-size: 16px; padding: 2px 6px; min-height: 24px; }
-QDialog#sideEffects QComboBox[severe="true"] {
-    font-weight: bold; color: #ffffff; background: #c0392b;
-}
-QDialog#sideEffects QLabel#seAck { font-size: 14px; font-weight: bold; color: #a93226; }
-QDialog#sideEffects QLabel#sePending { font-size: 14px; font-weight: bold; color: #7a4f00; }
-QDialog#sideEffects QLabel#seEarlier { font-size: 13px; color: #4b5b6b; }
-QDialog#sideEffects QLabel#fieldError { font-size: 14px; }
-"""
 
 
 @dataclass(frozen=True)
@@ -252,10 +236,8 @@ class EffectRow:
         self.note.editingFinished.connect(self._note_edited)
         self.earlier_label = QLabel("")
         self.earlier_label.setObjectName("seEarlier")
-        self.error = QLabel("")
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()  # the row's one error line
+        self.errors = FieldErrors(self.error, hide_empty_message=True)
         self.fields = {
             "other_text": self.other,
             "onset_at": self.onset,
@@ -263,6 +245,9 @@ class EffectRow:
             "note": self.note,
             "severity": self.severity,
         }
+        for field, widget in self.fields.items():
+            if isinstance(widget, QLineEdit):
+                self.errors.watch(field, widget)
 
     def place(self, grid: QGridLayout, row: int) -> None:
         name = QHBoxLayout()
@@ -354,29 +339,25 @@ class EffectRow:
         self.ack_label.setVisible(needed)
 
     def _mark_severe(self, severe: bool) -> None:
-        self.severity.setProperty("severe", severe)
-        self.severity.style().unpolish(self.severity)
-        self.severity.style().polish(self.severity)
+        set_state(self.severity, "severe", severe)
 
     def show_error(self, field: str, message: str) -> None:
-        self.error.setText(f"{self.kind.name}: {message}")
-        self.error.show()
+        self.errors.say(f"{self.kind.name}: {message}")
         widget = self.fields.get(field)
         if isinstance(widget, QLineEdit):
-            widget.setProperty("invalid", True)
-            widget.style().unpolish(widget)
-            widget.style().polish(widget)
+            self.errors.mark(field, True)
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
             widget.selectAll()  # still there; typing replaces it
 
+    def show_refusal(self, error: Exception) -> None:
+        """A refused change of this row: at its field when it names one."""
+        if isinstance(error, FieldError):
+            self.show_error(error.field, error.message)
+        else:
+            self.show_error("", str(error))
+
     def clear_error(self) -> None:
-        if self.error.isVisible():
-            self.error.hide()
-        for widget in self.fields.values():
-            if widget.property("invalid"):
-                widget.setProperty("invalid", False)
-                widget.style().unpolish(widget)
-                widget.style().polish(widget)
+        self.errors.clear()
 
     # -- what the nurse does ---------------------------------------------------------------
     def _check_clicked(self, checked: bool) -> None:
@@ -524,11 +505,10 @@ class EffectRow:
         dialog.run(self, lambda: dialog.handlers.correct_times(effect.id, onset, resolved, reason))
 
 
-class SideEffectsDialog(QDialog):
+class SideEffectsDialog(KitDialog):
     def __init__(self, parent: QWidget | None, title: str, handlers: SideEffectHandlers) -> None:
         super().__init__(parent)
-        self.setObjectName("sideEffects")
-        self.setStyleSheet(STYLE)
+        self.setObjectName("sideEffects")  # its look: QDialog#sideEffects in the QSS
         self.handlers = handlers
         self.busy = False
         self.changes = 0
@@ -551,10 +531,8 @@ class SideEffectsDialog(QDialog):
         self.grid.setColumnStretch(4, 2)
         self.grid.setColumnMinimumWidth(4, 240)
         self.rows: dict[str, EffectRow] = {}
-        self.message = QLabel("")
-        self.message.setObjectName("fieldError")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = error_label()
+        self.errors = FieldErrors(self.message, hide_empty_message=True)
         self.buttons = QDialogButtonBox()
         self.close_button = self.buttons.addButton(
             "Close (Esc)", QDialogButtonBox.ButtonRole.RejectRole
@@ -573,11 +551,10 @@ class SideEffectsDialog(QDialog):
 
     def refresh(self) -> bool:
         """Re-read the catalog and the session's entries; rows keep what is typed."""
-        try:
+        with guard(self.errors, "Could not read the side effects: ") as refused:
             catalog = list(self.handlers.catalog())
             effects = list(self.handlers.list())
-        except (DomainError, StorageError) as error:
-            self._say(f"Could not read the side effects: {error}")
+        if refused:
             return False
         by_kind: dict[str, list[SideEffect]] = {}
         for effect in effects:
@@ -608,17 +585,10 @@ class SideEffectsDialog(QDialog):
     def run(self, row: EffectRow, call: Callable[[], SideEffect]) -> SideEffect | None:
         """One change: shown in the rows after it is saved, or its refusal at the field."""
         row.clear_error()
-        self.message.hide()
-        try:
+        self.errors.say("")
+        with guard(lambda error: self._refused(row, error)) as refused:
             done = call()
-        except FieldError as error:
-            row.show_error(error.field, error.message)
-            return None
-        except DomainError as error:
-            row.show_error("", str(error))
-            return None
-        except StorageError as error:
-            self._say(f"Not saved. Nothing typed was lost. {error}")
+        if refused:
             return None
         self.changes += 1
         self.refresh()
@@ -628,15 +598,16 @@ class SideEffectsDialog(QDialog):
     def row(self, key: str) -> EffectRow:
         return self.rows[key]
 
-    def _say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.show()
+    def _refused(self, row: EffectRow, error: Exception) -> None:
+        """A rule's refusal at the row (and its field); a database fault below the list."""
+        if isinstance(error, StorageError):
+            self._say(f"Not saved. Nothing typed was lost. {error}")
+        else:
+            row.show_refusal(error)
 
-    @classmethod
-    def ask(cls, parent: QWidget | None, title: str, handlers: SideEffectHandlers) -> int:
+    def _say(self, text: str) -> None:
+        self.errors.say(text)
+
+    def answer(self) -> int:
         """Open the list until the nurse closes it; returns how many changes were saved."""
-        dialog = cls(parent, title, handlers)
-        dialog.exec()
-        changes = dialog.changes
-        dialog.deleteLater()  # a closed dialog would keep the patient's name in the tree
-        return changes
+        return self.changes
