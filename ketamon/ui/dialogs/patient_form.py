@@ -31,6 +31,7 @@ from ketamon.domain.patients import (
     Patient,
     PatientDraft,
 )
+from ketamon.ui import palette
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 
 TEXT_FIELDS = (
@@ -49,7 +50,7 @@ CORRECTION_REASONS = (
     "Allergy reported by the patient",
     "Physician's decision (SpO2 scale 2)",
 )
-WARNING_COLOUR = "#8c1d18"
+WARNING_COLOUR = palette.WARNING  # listed or not recorded: bold, in words
 
 
 def allergy_html(patient: Patient | None) -> str:

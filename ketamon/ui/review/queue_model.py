@@ -15,6 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from ketamon.domain.review import ReviewStatus
 from ketamon.services.review import ReviewFilter, ReviewRow
+from ketamon.ui import palette
 from ketamon.ui.dialogs.kit import guard
 
 PAGE_SIZE = 200
@@ -37,8 +38,8 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _FONT = Qt.ItemDataRole.FontRole
 _ROLES = frozenset({_DISPLAY, _FOREGROUND, _FONT, Qt.ItemDataRole.ToolTipRole})
-_ALERT = QBrush(QColor("#a93226"))
-_SIGNED = QBrush(QColor("#1e6b34"))
+_ALERT = QBrush(QColor(palette.RED_SOLID))
+_SIGNED = QBrush(QColor(palette.SIGNED))
 
 
 def _local(value: datetime) -> str:
