@@ -270,6 +270,7 @@ INACTIVE_BRUSH = QBrush(INACTIVE_FOREGROUND)
 class VitalsTableView(QTableView):
     def __init__(self, model: VitalsTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("vitalsTable")  # QSS: 15px cells, 14px headers
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -277,7 +278,6 @@ class VitalsTableView(QTableView):
         self.setAlternatingRowColors(False)
         self.verticalHeader().hide()
         self.setWordWrap(False)
-        self.setObjectName("vitalsTable")  # QSS: 15px cells, 14px headers
         header = self.horizontalHeader()
         # Sized to the contents on a full refresh, not re-measured on every new row.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

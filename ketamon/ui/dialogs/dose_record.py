@@ -62,6 +62,7 @@ class DoseRecordDialog(KitDialog):
         before_start: bool = False,
     ) -> None:
         super().__init__(parent)
+        self.setProperty("large", True)  # QSS: 16px text (set before any child is polished)
         self.before_start = before_start  # opened by Start: saving the plan closes it
         self.handlers = handlers
         self.record = record
@@ -160,7 +161,6 @@ class DoseRecordDialog(KitDialog):
         layout.addWidget(self.reason_error)
         layout.addWidget(self.errors.message)
         layout.addWidget(close)
-        self.setProperty("large", True)  # QSS: 16px labels, fields, buttons and boxes
         self._show_record()
         self._update_figures()
         if before_start:

@@ -85,6 +85,7 @@ class RateChangeDialog(KitDialog):
         self, parent: QWidget | None, title: str, info: str, submit: Callable[[float, str], object]
     ) -> None:
         super().__init__(parent)
+        self.setProperty("large", True)  # QSS: 16px text (set before any child is polished)
         self.submit = submit
         self.saved: object | None = None
         self.setWindowTitle(f"Rate change · {title}")
@@ -114,7 +115,6 @@ class RateChangeDialog(KitDialog):
         layout.addLayout(form)
         layout.addWidget(self.errors.message)
         layout.addWidget(self.buttons)
-        self.setProperty("large", True)  # QSS: 16px labels, fields and buttons
 
     def save(self) -> bool:
         self.errors.clear()
@@ -142,6 +142,7 @@ class InterventionsPage(QWidget):
 
     def __init__(self, host) -> None:  # noqa: ANN001
         super().__init__()
+        self.setObjectName("interventionsPage")  # QSS: 16px labels, buttons and the list
         self.host = host
         self.buttons: dict[str, QPushButton] = {}
         self.medications: list = []
@@ -179,7 +180,6 @@ class InterventionsPage(QWidget):
         layout.addWidget(self.list, 1)
         layout.addLayout(void_row)
         layout.addWidget(self.message)
-        self.setObjectName("interventionsPage")  # QSS: 16px labels, buttons and the list
 
     # -- reading -----------------------------------------------------------------------------
     @property

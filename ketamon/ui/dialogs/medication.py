@@ -58,6 +58,7 @@ class AllergyOverrideDialog(KitDialog):
 
     def __init__(self, parent: QWidget | None, conflict: AllergyConflict) -> None:
         super().__init__(parent)
+        self.setProperty("large", True)  # QSS: 16px text (set before any child is polished)
         self.setWindowTitle("Drug named in the patient's allergies")
         self.setMinimumWidth(560)
         text = QLabel(
@@ -89,7 +90,6 @@ class AllergyOverrideDialog(KitDialog):
         layout.addWidget(self.reason)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        self.setProperty("large", True)  # QSS: 16px labels, fields and buttons
         self.reason.setFocus()
 
     def _record(self) -> None:
@@ -109,6 +109,7 @@ class AllergyOverrideDialog(KitDialog):
 class MedicationDialog(KitDialog):
     def __init__(self, parent: QWidget | None, title: str, handlers: MedicationHandlers):
         super().__init__(parent)
+        self.setProperty("large", True)  # QSS: 16px text (set before any child is polished)
         self.handlers = handlers
         self.saved: object | None = None
         self.setWindowTitle(f"Give medication · {title}")
@@ -169,7 +170,6 @@ class MedicationDialog(KitDialog):
         layout.addLayout(form)
         layout.addWidget(self.errors.message)
         layout.addWidget(self.buttons)
-        self.setProperty("large", True)  # QSS: 16px labels, fields and buttons; allergies 18px
 
     def _drug_changed(self, *_args) -> None:  # noqa: ANN002
         other = self.drug.currentData() == OTHER

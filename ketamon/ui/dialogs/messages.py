@@ -12,11 +12,11 @@ def show_message(
     parent: QWidget | None, title: str, text: str, *, critical: bool = False
 ) -> QMessageBox:
     box = QMessageBox(parent)
+    box.setProperty("large", "text")  # QSS: 16px text
     box.setIcon(QMessageBox.Icon.Critical if critical else QMessageBox.Icon.Warning)
     box.setWindowTitle(title)
     box.setText(text)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
-    box.setProperty("large", "text")  # QSS: 16px text
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
@@ -31,6 +31,7 @@ class Confirm:
     @classmethod
     def ask(cls, parent: QWidget | None, title: str, text: str, yes: str) -> bool:
         box = QMessageBox(parent)
+        box.setProperty("large", True)  # QSS: 16px text and buttons
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(title)
         box.setText(text)
@@ -39,5 +40,4 @@ class Confirm:
         back = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(back)
         box.setEscapeButton(back)
-        box.setProperty("large", True)  # QSS: 16px text and buttons
         return run_box(box) is yes_button

@@ -19,6 +19,7 @@ NO_PLAN_REASONS = (
 def ask_plan_first(parent: QWidget | None, patient_name: str) -> str | None:
     """PLAN, WITHOUT, or None (go back: nothing starts)."""
     box = QMessageBox(parent)
+    box.setProperty("large", True)  # QSS: 16px text and buttons
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("No dose plan")
     box.setText(
@@ -33,7 +34,6 @@ def ask_plan_first(parent: QWidget | None, patient_name: str) -> str | None:
     back = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(plan)
     box.setEscapeButton(back)
-    box.setProperty("large", True)  # QSS: 16px text and buttons
     clicked = run_box(box)
     if clicked is plan:
         return PLAN

@@ -50,12 +50,12 @@ class TimelineTable(QTableWidget):
         self, entries: Sequence[TimelineEntry] = (), parent: QWidget | None = None
     ) -> None:
         super().__init__(0, len(COLUMNS), parent)
+        self.setObjectName("timelineTable")  # QSS: 15px
         self.setHorizontalHeaderLabels(COLUMNS)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.verticalHeader().hide()
         self.setWordWrap(False)
-        self.setObjectName("timelineTable")  # QSS: 15px
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
