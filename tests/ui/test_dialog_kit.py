@@ -7,6 +7,8 @@ typed is lost either way; the dialog stays open until the entry is saved.
 
 from __future__ import annotations
 
+import gc
+import weakref
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -190,3 +192,25 @@ def test_ask_builds_runs_returns_the_answer_and_deletes_the_dialog(qtbot, monkey
     destroyed = []
     built[0].destroyed.connect(lambda *_: destroyed.append(True))
     qtbot.waitUntil(lambda: bool(destroyed), timeout=2000)  # deleteLater ran
+
+
+def test_a_caught_refusal_keeps_no_frame_alive():
+    """Without a garbage collection (the app collects only between events), what the
+    refused call's frames held (the dialog, what was typed) is freed as soon as they end."""
+
+    class Typed:
+        pass
+
+    def act():
+        typed = Typed()
+        with guard(lambda error: None) as refused:
+            raise DomainError("The session has ended")
+        return weakref.ref(typed), refused
+
+    gc.disable()
+    try:
+        typed, refused = act()
+        assert refused and str(refused.error) == "The session has ended"
+        assert typed() is None
+    finally:
+        gc.enable()

@@ -233,7 +233,10 @@ def guard(errors: Shower, prefix: str = "") -> Iterator[Refusal]:
     try:
         yield refusal
     except REFUSALS as error:
-        refusal.error = error
+        # Kept without its traceback: the frames it holds (the dialog among their locals)
+        # would otherwise live in a reference cycle until the next garbage collection, past
+        # the C++ dialog's deletion.
+        refusal.error = error.with_traceback(None)
         if isinstance(errors, FieldErrors):
             errors.show_error(error, prefix)
         else:
