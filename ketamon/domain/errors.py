@@ -1,4 +1,8 @@
-"""Errors the domain raises: each carries a message a nurse can read."""
+"""Errors the domain raises, and the storage fault every layer may catch: each carries a
+message a nurse can read.
+
+StorageError lives here, in plain Python, so that the UI (and anything else that must not
+load SQLAlchemy) can catch it; ketamon.storage.database raises it and re-exports it."""
 
 
 class DomainError(Exception):
@@ -24,3 +28,12 @@ class ValidationErrors(DomainError):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = dict(errors)
+
+
+class StorageError(Exception):
+    """The database could not be opened, read or written. str() names file and reason."""
+
+    def __init__(self, location: str, reason: str) -> None:
+        super().__init__(f"Database {location}: {reason}")
+        self.location = location
+        self.reason = reason

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from ketamon.domain.changes import Change
+from ketamon.domain.errors import StorageError  # raised here; importable from here too
 from ketamon.storage import audit
 from ketamon.storage import audit as audit_layer  # `audit` is also transaction()'s parameter
 from ketamon.storage.filesystems import network_filesystem
@@ -69,15 +70,6 @@ def is_database_file(path: str | os.PathLike[str]) -> bool:
     except OSError:
         return False
     return (st.st_dev, st.st_ino) in open_database_inodes()
-
-
-class StorageError(Exception):
-    """The database could not be opened, read or written. str() names file and reason."""
-
-    def __init__(self, location: str, reason: str) -> None:
-        super().__init__(f"Database {location}: {reason}")
-        self.location = location
-        self.reason = reason
 
 
 def error_reason(error: BaseException) -> str:

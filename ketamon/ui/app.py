@@ -16,11 +16,14 @@ from ketamon.services.clinic import Clinic
 from ketamon.ui.collector import GuiCollector
 from ketamon.ui.dialogs.accounts import FirstAdminDialog, UserDraft
 from ketamon.ui.main_window import MainWindow
+from ketamon.ui.palette import render_qss
 from ketamon.ui.signin import SignInWindow
 
 
 def stylesheet() -> str:
-    return resources.files("ketamon.resources").joinpath("ketamon.qss").read_text("utf-8")
+    """The one stylesheet, its @tokens filled in from ketamon.ui.palette."""
+    template = resources.files("ketamon.resources").joinpath("ketamon.qss").read_text("utf-8")
+    return render_qss(template)
 
 
 def application() -> QApplication:

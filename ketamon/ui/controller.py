@@ -14,11 +14,10 @@ from PySide6.QtWidgets import QWidget
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.changes import Change, Kind
-from ketamon.domain.errors import DomainError
+from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.users import Role, User
 from ketamon.services.board import Board
 from ketamon.services.clinic import Clinic
-from ketamon.storage.database import StorageError
 from ketamon.ui.actions import UseCases
 from ketamon.ui.dialogs.accounts import ChangePasswordDialog, UserDraft
 from ketamon.ui.dialogs.chairs import ChairHandlers, ChairsDialog

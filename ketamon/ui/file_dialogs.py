@@ -34,7 +34,7 @@ from PySide6.QtCore import QFileInfo, QModelIndex, QPersistentModelIndex, QSortF
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QFileSystemModel, QMessageBox, QWidget
 
-from ketamon.storage.database import SQLITE_NAME, is_database_file, open_database_inodes
+from ketamon.services.database_files import SQLITE_NAME, is_database_file, open_database_inodes
 
 _TYPES = {
     "pdf": "PDF document",

@@ -21,9 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError
+from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.users import User
-from ketamon.storage.database import StorageError
 from ketamon.ui.signin import ChoosePassword, SignIn, SignInPanel
 
 

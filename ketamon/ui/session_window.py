@@ -33,14 +33,13 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot, session_dose_line
 from ketamon.domain.changes import Change, Kind
 from ketamon.domain.dose import DoseRecord
-from ketamon.domain.errors import DomainError
+from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.patients import Patient
 from ketamon.domain.record import Marker
 from ketamon.domain.review import Addendum, Signature
 from ketamon.domain.side_effects import SideEffect
 from ketamon.domain.vitals import VitalsSet
 from ketamon.services.clinic import Clinic
-from ketamon.storage.database import StorageError
 from ketamon.ui.actions import UseCases
 from ketamon.ui.buttons import add_buttons
 from ketamon.ui.dialogs.history import HistoryTree

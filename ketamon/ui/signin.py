@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError
+from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.users import User
-from ketamon.storage.database import StorageError
 
 SignIn = Callable[[str, str], User]  # (username, password) -> the user, or DomainError
 # (username, temporary password, own new password) -> the user, or DomainError

@@ -39,26 +39,27 @@ from ketamon.domain.vitals import (
     dissociation_words,
     moaas_words,
 )
+from ketamon.ui import palette
 from ketamon.ui.chart_grid import ChartGrid
 from ketamon.ui.timefmt import local_time
 
-pg.setConfigOptions(antialias=False, background="w", foreground="#1b2733")
+pg.setConfigOptions(antialias=False, background="w", foreground=palette.INK)
 
-GRADE_COLOURS = {Grade.NORMAL: "#1b2733", Grade.AMBER: "#e08e00", Grade.RED: "#c0392b"}
+GRADE_COLOURS = {grade: colours.line for grade, colours in palette.GRADES.items()}
 GRADE_SYMBOLS = {Grade.NORMAL: "o", Grade.AMBER: "t1", Grade.RED: "s"}  # circle, ▲, ■
 GRADE_SIZES = {Grade.NORMAL: 9, Grade.AMBER: 13, Grade.RED: 14}
-BAND_BRUSHES = {Grade.AMBER: QColor(255, 196, 77, 60), Grade.RED: QColor(231, 76, 60, 48)}
+BAND_BRUSHES = {grade: QColor(*rgba) for grade, rgba in palette.BANDS.items()}
 EVENT_STYLE = {
-    EventKind.START: ("#23774a", "Start"),
-    EventKind.PAUSE: ("#8a5d00", "Pause"),
-    EventKind.RESUME: ("#2f68b0", "Resume"),
-    EventKind.STOP: ("#5b3f99", "Stop"),
-    EventKind.CANCEL: ("#5b3f99", "Cancel"),
+    EventKind.START: (palette.EVENTS["start"], "Start"),
+    EventKind.PAUSE: (palette.EVENTS["pause"], "Pause"),
+    EventKind.RESUME: (palette.EVENTS["resume"], "Resume"),
+    EventKind.STOP: (palette.EVENTS["stop"], "Stop"),
+    EventKind.CANCEL: (palette.EVENTS["cancel"], "Cancel"),
 }
 
 
 AXIS_WIDTH = 100  # room for the marker lanes ("Side effect")
-SCORE_COLOURS = {"sedation": "#1f6f8b", "dissociation": "#9b59b6"}
+SCORE_COLOURS = {key: palette.SERIES[key] for key in ("sedation", "dissociation")}
 # Marker lanes (y on the marker strip), symbols and colours: shape tells the kind apart.
 LANES = {EntryKind.INFUSION: 2, EntryKind.MEDICATION: 1, EntryKind.SIDE_EFFECT: 0}
 LANE_NAMES = {
@@ -67,11 +68,15 @@ LANE_NAMES = {
     EntryKind.SIDE_EFFECT: "Side effect",
 }
 MARKER_STYLE = {  # (symbol, colour, size)
-    EntryKind.INFUSION: ("t", "#2f68b0", 13),  # ▼
-    EntryKind.MEDICATION: ("p", "#16a085", 14),  # pentagon
-    EntryKind.SIDE_EFFECT: ("o", "#e08e00", 12),
+    EntryKind.INFUSION: ("t", palette.ENTRIES["infusion"], 13),  # ▼
+    EntryKind.MEDICATION: ("p", palette.ENTRIES["medication"], 14),  # pentagon
+    EntryKind.SIDE_EFFECT: ("o", palette.ENTRIES["side_effect"], 12),
 }
-SEVERE_MARKER = ("star", "#c0392b", 19)  # a severe side effect: a bigger red star
+SEVERE_MARKER = (
+    "star",
+    palette.grade_line(Grade.RED),
+    19,
+)  # a severe side effect: a bigger red star
 
 
 @dataclass(frozen=True)
@@ -93,7 +98,10 @@ PANELS = (
         "Blood pressure",
         "mmHg",
         (40, 220),
-        (("systolic", "Systolic", "#1f4fd1"), ("diastolic", "Diastolic", "#6c8fe0")),
+        (
+            ("systolic", "Systolic", palette.SERIES["systolic"]),
+            ("diastolic", "Diastolic", palette.SERIES["diastolic"]),
+        ),
         "systolic",
         3,
         high_bands_only=True,
@@ -105,10 +113,22 @@ PANELS = (
         ),
     ),
     Panel(
-        "Heart rate", "/min", (30, 160), (("heart_rate", "Heart rate", "#8e44ad"),), "heart_rate", 2
+        "Heart rate",
+        "/min",
+        (30, 160),
+        (("heart_rate", "Heart rate", palette.SERIES["heart_rate"]),),
+        "heart_rate",
+        2,
     ),
-    Panel("SpO2", "%", (84, 100), (("spo2", "SpO2", "#16a085"),), "spo2", 2),
-    Panel("Resp. rate", "/min", (0, 36), (("resp_rate", "Resp. rate", "#2c3e50"),), "resp_rate", 2),
+    Panel("SpO2", "%", (84, 100), (("spo2", "SpO2", palette.SERIES["spo2"]),), "spo2", 2),
+    Panel(
+        "Resp. rate",
+        "/min",
+        (0, 36),
+        (("resp_rate", "Resp. rate", palette.SERIES["resp_rate"]),),
+        "resp_rate",
+        2,
+    ),
 )
 
 
@@ -138,8 +158,7 @@ class VitalsChart(QWidget):
         self.view.setMinimumHeight(360)
         self.view.ci.setContentsMargins(4, 4, 12, 4)
         self.readout = QLabel(" ")
-        self.readout.setObjectName("chartReadout")
-        self.readout.setStyleSheet("font-size: 15px; color: #34495e;")
+        self.readout.setObjectName("chartReadout")  # QSS: 15px, slate
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -228,7 +247,7 @@ class VitalsChart(QWidget):
         self._build_markers(first, len(PANELS) + 1)
         self.bottom_plot = self.plots["markers"]
         self.grade_key = pg.TextItem(
-            "", color="#34495e", anchor=(1, 1), fill=pg.mkBrush(255, 255, 255, 225)
+            "", color=palette.SLATE, anchor=(1, 1), fill=pg.mkBrush(255, 255, 255, 225)
         )
         self.grade_key.setParentItem(first.getViewBox())
         first.getViewBox().sigResized.connect(self._place_grade_key)
@@ -297,7 +316,7 @@ class VitalsChart(QWidget):
                 plot.addItem(scatter)
                 self.points[key][grade] = scatter
         self.scores_key = pg.TextItem(
-            "", color="#34495e", anchor=(1, 0), fill=pg.mkBrush(255, 255, 255, 225)
+            "", color=palette.SLATE, anchor=(1, 0), fill=pg.mkBrush(255, 255, 255, 225)
         )
         self.scores_key.setParentItem(plot.getViewBox())
         plot.getViewBox().sigResized.connect(self._place_grade_key)
@@ -316,7 +335,7 @@ class VitalsChart(QWidget):
             scatter = pg.ScatterPlotItem(
                 [],
                 [],
-                pen=pg.mkPen("#1b2733", width=1),
+                pen=pg.mkPen(palette.INK, width=1),
                 brush=pg.mkBrush(colour),
                 symbol=symbol,
                 size=size,
@@ -440,7 +459,7 @@ class VitalsChart(QWidget):
         if band is not None and band.red_low is not None:
             flags.append(f"■ RED ≤ {band.red_low:g}")
         html = (
-            "<div style='font-size:10pt; color:#34495e'>"
+            f"<div style='font-size:10pt; color:{palette.SLATE}'>"
             f"<b style='color:{SCORE_COLOURS['sedation']}'>━●</b> MOAA/S 0–5"
             + (f" ({', '.join(flags)})" if flags else "")
             + f" &nbsp; <b style='color:{SCORE_COLOURS['dissociation']}'>╍◆</b>"
@@ -479,7 +498,7 @@ class VitalsChart(QWidget):
         ]
         plot = self.plots["markers"]
         while len(self.marker_labels) < len(named):  # a pool that only grows
-            label = pg.TextItem("", color="#1b2733", anchor=(0, 0.5))
+            label = pg.TextItem("", color=palette.INK, anchor=(0, 0.5))
             label.setFont(QFont("Sans Serif", 9))
             plot.addItem(label, ignoreBounds=True)
             self.marker_labels.append(label)
@@ -533,7 +552,7 @@ class VitalsChart(QWidget):
                 f"<b style='color:{colour}'>━●</b> {name}" for _key, name, colour in panel.series
             )
             self._set_key(  # the legend: series, grade symbols, bands and lines
-                f"<div style='font-size:11pt; color:#34495e'>{series} ({panel.unit})"
+                f"<div style='font-size:11pt; color:{palette.SLATE}'>{series} ({panel.unit})"
                 " &nbsp;·&nbsp; ● normal &nbsp;▲ AMBER &nbsp;■ RED<br>"
                 f"shading: systolic bands &nbsp;·&nbsp; dotted: {dotted}</div>"
             )
@@ -554,7 +573,7 @@ class VitalsChart(QWidget):
             line.setZValue(-10)
             if labelled:
                 label = pg.InfLineLabel(line, "", position=0.93, anchors=[(0, 0), (0, 0)])
-                label.setColor("#1b2733")
+                label.setColor(palette.INK)
                 line.text_label = label  # type: ignore[attr-defined]
             plot.addItem(line, ignoreBounds=True)
             lines.append(line)

@@ -13,15 +13,13 @@ lost. A database fault shows a message; everything typed stays.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QDialogButtonBox,
     QFrame,
     QGridLayout,
@@ -32,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.clinical_time import parse_clinical_time
+from ketamon.domain.errors import FieldError, StorageError, ValidationErrors
 from ketamon.domain.vitals import (
     DISSOCIATION_LEVELS,
     MOAAS_LEVELS,
@@ -45,7 +44,7 @@ from ketamon.domain.vitals import (
     moaas_words,
     parse_vitals,
 )
-from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, set_state
 from ketamon.ui.dialogs.messages import show_message
 from ketamon.ui.timefmt import local_time
 
@@ -105,20 +104,6 @@ class VitalsEntryHandlers:
     bands: dict[str, Band] | None = None  # the clinic's, to flag a typed MOAA/S (else defaults)
 
 
-def parse_taken(text: str, now: datetime) -> datetime | None:
-    """ "" = now (None); "14:05" or "1405" = today at that local time; "-10" = 10 min ago."""
-    typed = text.strip()
-    if not typed:
-        return None
-    if re.fullmatch(r"-\s*\d{1,3}", typed):
-        return now - timedelta(minutes=int(typed[1:].strip()))
-    match = re.fullmatch(r"(\d{1,2})[:.h]?(\d{2})", typed)
-    if match and int(match[1]) < 24 and int(match[2]) < 60:  # noqa: PLR2004
-        local = now.astimezone()
-        return local.replace(hour=int(match[1]), minute=int(match[2]), second=0, microsecond=0)
-    raise FieldError("taken_at", "Time taken: type HH:MM (e.g. 14:05), or -10 for ten minutes ago")
-
-
 def saved_values(vitals_set: VitalsSet) -> list[tuple[str, str, Grade]]:
     """(key, "SpO2 89%", grade) for each value of a saved set, BP as one value."""
     v, grades = vitals_set.values, vitals_set.grades
@@ -171,7 +156,7 @@ def score_words(key: str, text: str, bands: dict[str, Band] | None = None) -> st
     return words if grade is Grade.NORMAL else f"{words} · {grade.label}"
 
 
-class VitalsEntryDialog(QDialog):
+class VitalsEntryDialog(KitDialog):
     def __init__(self, parent: QWidget | None, title: str, handlers: VitalsEntryHandlers):
         super().__init__(parent)
         self.setObjectName("vitalsEntry")
@@ -185,7 +170,8 @@ class VitalsEntryDialog(QDialog):
         hint.setObjectName("vitalsHint")
 
         self.fields: dict[str, QLineEdit] = {}
-        self.errors: dict[str, QLabel] = {}
+        self.general_error = error_label()
+        self.errors = FieldErrors(self.general_error, hide_empty_message=True)
         self.words: dict[str, QLabel] = {}  # what a typed MOAA/S or dissociation level means
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
@@ -230,11 +216,6 @@ class VitalsEntryDialog(QDialog):
         feedback_layout.addWidget(self.feedback_title)
         feedback_layout.addLayout(self.chips_row)
         self.feedback.hide()
-
-        self.general_error = QLabel()
-        self.general_error.setObjectName("fieldError")
-        self.general_error.setWordWrap(True)
-        self.general_error.hide()
 
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton(
@@ -291,20 +272,15 @@ class VitalsEntryDialog(QDialog):
         label.setBuddy(widget)
         widget.setObjectName(f"vitals_{spec.key}")
         widget.setToolTip(spec.tooltip)
-        error = QLabel()
-        error.setObjectName("fieldError")
-        error.setWordWrap(True)
-        error.hide()
+        error = self.errors.label(spec.key, widget)
         grid.addWidget(label, row, column, 1, span)
         grid.addWidget(widget, row + 1, column, 1, span)
         grid.addWidget(error, row + 2, column, 1, span)
         self.fields[spec.key] = widget
-        self.errors[spec.key] = error
         if spec.key in ("sedation", "dissociation"):
             words = QLabel()
-            words.setObjectName("scoreWords")
+            words.setObjectName("scoreWords")  # QSS: QDialog#vitalsEntry QLabel#scoreWords
             words.setWordWrap(True)
-            words.setStyleSheet("font-size: 15px; color: #1b2733;")
             words.hide()
             grid.addWidget(words, row + 3, column, 1, span)
             self.words[spec.key] = words
@@ -324,29 +300,18 @@ class VitalsEntryDialog(QDialog):
         except ValidationErrors as error:
             errors |= error.errors
         try:
-            taken = parse_taken(texts["taken_at"], self.handlers.now())
+            taken = parse_clinical_time(
+                texts["taken_at"], self.handlers.now(), "taken_at", "Time taken"
+            )
         except FieldError as error:
             errors[error.field] = error.message
         if errors or draft is None:
             self._show_field_errors(errors)
             return
-        try:
+        with guard(self._refused) as refused:
             draft = replace(draft, oxygen=self.oxygen.isChecked())
             saved = self.handlers.record(draft, taken, self.pre_discharge.isChecked())
-        except ValidationErrors as error:
-            self._show_field_errors(error.errors)
-            return
-        except FieldError as error:
-            self._show_field_errors({error.field: error.message})
-            return
-        except DomainError as error:
-            self._show_general(str(error))
-            return
-        except StorageError as error:
-            self._show_general(f"Not saved. {error}")
-            show_message(
-                self, "Database problem", f"Nothing typed was lost.\n\n{error}", critical=True
-            )
+        if refused:
             return
         self.saved_sets.append(saved)
         self.pre_discharge.setChecked(False)
@@ -371,9 +336,7 @@ class VitalsEntryDialog(QDialog):
             chip.setProperty("grade", GRADE_NAMES[grade])
             self.chips_row.insertWidget(len(self.chips), chip)
             self.chips.append(chip)
-        self.feedback.setProperty("grade", GRADE_NAMES[worst])
-        self.feedback.style().unpolish(self.feedback)
-        self.feedback.style().polish(self.feedback)
+        set_state(self.feedback, "grade", GRADE_NAMES[worst])
         self.feedback.show()
 
     def _clear_fields(self) -> None:
@@ -382,20 +345,32 @@ class VitalsEntryDialog(QDialog):
         self.fields["bp"].setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- messages at the fields ------------------------------------------------------------
+    def _refused(self, error: Exception) -> None:
+        """The service refused the set: at the fields it names, or the general line (a
+        database fault also in a message box); everything typed stays."""
+        if isinstance(error, ValidationErrors):
+            self._show_field_errors(error.errors)
+        elif isinstance(error, FieldError):
+            self._show_field_errors({error.field: error.message})
+        elif isinstance(error, StorageError):
+            self._show_general(f"Not saved. {error}")
+            show_message(
+                self, "Database problem", f"Nothing typed was lost.\n\n{error}", critical=True
+            )
+        else:
+            self._show_general(str(error))
+
     def _show_field_errors(self, errors: dict[str, str]) -> None:
-        first = None
+        at_fields: dict[str, str] = {}
         for key, message in errors.items():
             field = key if key in self.fields else "bp" if key in ("systolic", "diastolic") else ""
-            if not field:
+            if field:
+                at_fields[field] = message
+            else:
                 self._show_general(message)
-                continue
-            self.errors[field].setText(message)
-            self.errors[field].show()
-            self._mark(field, True)
-            if first is None or self._order(field) < self._order(first):
-                first = field
-        if first is not None:
-            widget = self.fields[first]
+        self.errors.show_fields(at_fields)
+        if at_fields:
+            widget = self.fields[min(at_fields, key=self._order)]
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
             widget.selectAll()  # still there; typing replaces it
 
@@ -403,31 +378,14 @@ class VitalsEntryDialog(QDialog):
         return list(self.fields).index(key)
 
     def _show_general(self, text: str) -> None:
-        self.general_error.setText(text)
-        self.general_error.show()
-
-    def _mark(self, key: str, invalid: bool) -> None:
-        widget = self.fields[key]
-        widget.setProperty("invalid", invalid)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        self.errors.say(text)
 
     def _clear_error(self, key: str) -> None:
-        if key in self.errors and self.errors[key].isVisible():
-            self.errors[key].hide()
-            self._mark(key, False)
+        self.errors.clear_field(key)
 
     def _clear_all_errors(self) -> None:
-        self.general_error.hide()
-        for key in self.fields:
-            self.errors[key].hide()
-            self._mark(key, False)
+        self.errors.clear()
 
-    @classmethod
-    def ask(cls, parent: QWidget | None, title: str, handlers: VitalsEntryHandlers) -> int:
+    def answer(self) -> int:
         """Open the entry popup until the nurse closes it; returns how many sets were saved."""
-        dialog = cls(parent, title, handlers)
-        dialog.exec()
-        count = len(dialog.saved_sets)
-        dialog.deleteLater()  # a closed dialog would keep the patient's name in the tree
-        return count
+        return len(self.saved_sets)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from ketamon.domain.news2 import Response
 from ketamon.domain.vitals import Grade, VitalsSet, dissociation_words
+from ketamon.ui import palette
 from ketamon.ui.timefmt import local_time
 
 COLUMNS = (
@@ -65,8 +66,8 @@ PHASE_NAMES = {
     "recovery": "Recovery",
     "pre_discharge": "Pre-discharge",
 }
-GRADE_BACKGROUNDS = {Grade.AMBER: QColor("#ffd98a"), Grade.RED: QColor("#f5a9a0")}
-INACTIVE_FOREGROUND = QColor("#6b7785")
+GRADE_BACKGROUNDS = {grade: palette.grade_table(grade) for grade in (Grade.AMBER, Grade.RED)}
+INACTIVE_FOREGROUND = QColor(palette.MUTED)
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -269,6 +270,7 @@ INACTIVE_BRUSH = QBrush(INACTIVE_FOREGROUND)
 class VitalsTableView(QTableView):
     def __init__(self, model: VitalsTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("vitalsTable")  # QSS: 15px cells, 14px headers
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -276,9 +278,6 @@ class VitalsTableView(QTableView):
         self.setAlternatingRowColors(False)
         self.verticalHeader().hide()
         self.setWordWrap(False)
-        self.setStyleSheet(
-            "QTableView { font-size: 15px; } QHeaderView::section { font-size: 14px; }"
-        )
         header = self.horizontalHeader()
         # Sized to the contents on a full refresh, not re-measured on every new row.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

@@ -8,10 +8,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from ketamon.domain.clinical_time import parse_clinical_time
 from ketamon.domain.errors import FieldError
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.storage.database import StorageError
-from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers, parse_taken
+from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers
 from tests.conftest import NURSE, draft, plan_dose
 from tests.ui.conftest import click, label_texts, tile_of
 
@@ -349,6 +350,9 @@ def test_bp_alone_is_refused_at_the_missing_fields_and_kept(
 
 
 def test_time_taken_is_typed_as_a_clock_time_or_minutes_ago():
+    def parse_taken(text, now):  # the vitals popup's reading of Time taken
+        return parse_clinical_time(text, now, "taken_at", "Time taken")
+
     now = datetime(2026, 3, 2, 14, 30, 20, tzinfo=UTC)
     assert parse_taken("", now) is None
     assert parse_taken(" -10 ", now) == now - timedelta(minutes=10)

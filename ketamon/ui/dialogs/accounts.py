@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.errors import StorageError
 from ketamon.domain.users import MIN_PASSWORD_LENGTH, Role, User
-from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 
 PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters"
 
@@ -37,22 +37,15 @@ class UserDraft:
     password: str
 
 
-def error_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("fieldError")
-    label.setWordWrap(True)
-    label.hide()
-    return label
-
-
 class FormFields:
-    """Rows of a QFormLayout, each with an error line under its input."""
+    """Rows of a QFormLayout, each with an error line under its input (kept by the dialog's
+    FieldErrors, `errors`: key -> label)."""
 
-    def __init__(self, form: QFormLayout) -> None:
+    def __init__(self, form: QFormLayout, errors: FieldErrors) -> None:
         self.form = form
         self.edits: dict[str, QLineEdit] = {}
         self.widgets: dict[str, QWidget] = {}
-        self.errors: dict[str, QLabel] = {}
+        self.errors = errors
 
     def line(self, key: str, label: str, placeholder: str = "", *, secret: bool = False) -> QWidget:
         edit = QLineEdit()
@@ -65,43 +58,32 @@ class FormFields:
         return self.row(key, label, edit)
 
     def row(self, key: str, label: str, widget: QWidget) -> QWidget:
-        error = error_label()
+        error = self.errors.label(key, widget)
         column = QVBoxLayout()
         column.setSpacing(2)
         column.addWidget(widget)
         column.addWidget(error)
         self.form.addRow(label, column)
         self.widgets[key] = widget
-        self.errors[key] = error
         return widget
 
     def text(self, key: str) -> str:
         return self.edits[key].text()
 
     def show(self, key: str, message: str) -> bool:
-        """Show `message` under field `key`; False when there is no such field."""
-        if key not in self.errors:
-            return False
-        self.errors[key].setText(message)
-        self.errors[key].show()
-        widget = self.widgets[key]
-        widget.setProperty("invalid", True)
-        widget.style().polish(widget)
-        widget.setFocus()
-        return True
+        """Show `message` under field `key` (the focus goes there); False when there is no
+        such field."""
+        return self.errors.show(key, message)
 
     def clear(self, key: str) -> None:
-        self.errors[key].hide()
-        widget = self.widgets[key]
-        widget.setProperty("invalid", False)
-        widget.style().polish(widget)
+        self.errors.clear_field(key)
 
     def clear_all(self) -> None:
-        for key in self.errors:
+        for key in self.widgets:
             self.clear(key)
 
 
-class AccountDialog(QDialog):
+class AccountDialog(KitDialog):
     """A form, a general message line and OK/Cancel; `save()` is the subclass's service call."""
 
     def __init__(self, parent: QWidget | None, title: str, intro: str, ok_text: str) -> None:
@@ -114,8 +96,9 @@ class AccountDialog(QDialog):
         self.intro = QLabel(intro)
         self.intro.setWordWrap(True)
         self.form = QFormLayout()
-        self.fields = FormFields(self.form)
         self.general_error = error_label()
+        self.errors = FieldErrors(self.general_error, hide_empty_message=True, focus=True)
+        self.fields = FormFields(self.form, self.errors)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setDefault(True)
@@ -136,35 +119,30 @@ class AccountDialog(QDialog):
         raise NotImplementedError
 
     def submit(self) -> None:
-        self.general_error.hide()
-        self.fields.clear_all()
+        self.errors.clear()
         if "confirm" in self.fields.edits and self.fields.text("confirm") != self.fields.text(
             "password"
         ):
             self.fields.show("confirm", "The two passwords differ")
             return
-        try:
+        with guard(self._refused) as refused:
             self.result_value = self.save()
-        except ValidationErrors as error:
-            for key, message in error.errors.items():
-                if not self.fields.show(key, message):
-                    self._general(message)
-            return
-        except FieldError as error:
-            if not self.fields.show(error.field, error.message):
-                self._general(error.message)
-            return
-        except DomainError as error:
-            self._general(str(error))
-            return
-        except StorageError as error:
-            self._general(f"Not saved. {error}")
+        if refused:
             return
         self.accept()
 
-    def _general(self, text: str) -> None:
-        self.general_error.setText(text)
-        self.general_error.show()
+    def _refused(self, error: Exception) -> None:
+        if isinstance(error, StorageError):
+            self.errors.say(f"Not saved. {error}")
+        else:
+            self.errors.show_error(error)
+
+    def accepted_(self) -> bool:
+        return self.result() == QDialog.DialogCode.Accepted
+
+    def answer(self) -> object | None:
+        """What save() returned, or None if cancelled."""
+        return self.result_value if self.accepted_() else None
 
 
 class RolesBox(QWidget):
@@ -228,13 +206,6 @@ class UserFormDialog(AccountDialog):
     def save(self) -> User:
         return self._save(self.draft())
 
-    @classmethod
-    def ask(cls, parent: QWidget | None, save: Callable[[UserDraft], User]) -> User | None:
-        dialog = cls(parent, save)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        dialog.deleteLater()
-        return dialog.result_value if accepted else None  # type: ignore[return-value]
-
 
 class FirstAdminDialog(UserFormDialog):
     """First run on an empty database: the account that will add everyone else."""
@@ -275,12 +246,9 @@ class PasswordDialog(AccountDialog):
     def save(self) -> object:
         return self._save(self.fields.text("password"))
 
-    @classmethod
-    def ask(cls, parent: QWidget | None, username: str, save: Callable[[str], object]) -> bool:
-        dialog = cls(parent, username, save)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        dialog.deleteLater()
-        return accepted
+    def answer(self) -> bool:
+        """Whether the new password was set."""
+        return self.accepted_()
 
 
 class ChangePasswordDialog(AccountDialog):
@@ -303,12 +271,3 @@ class ChangePasswordDialog(AccountDialog):
 
     def save(self) -> User:
         return self._change(self.fields.text("current"), self.fields.text("password"))
-
-    @classmethod
-    def ask(
-        cls, parent: QWidget | None, username: str, change: Callable[[str, str], User]
-    ) -> User | None:
-        dialog = cls(parent, username, change)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        dialog.deleteLater()
-        return dialog.result_value if accepted else None  # type: ignore[return-value]

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QInputDialog,
@@ -20,8 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ketamon.domain.board import Chair
-from ketamon.domain.errors import DomainError
-from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 
 
 @dataclass(frozen=True)
@@ -40,17 +38,15 @@ class NameDialog:
         return text if ok else None
 
 
-class ChairsDialog(QDialog):
+class ChairsDialog(KitDialog):
     def __init__(self, parent: QWidget | None, handlers: ChairHandlers) -> None:
         super().__init__(parent)
         self.handlers = handlers
         self.setWindowTitle("Settings: chairs")
         self.setMinimumSize(520, 420)
         self.list = QListWidget()
-        self.message = QLabel()
-        self.message.setObjectName("fieldError")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.errors = FieldErrors(error_label(), hide_empty_message=True)
+        self.message = self.errors.message
         buttons = QVBoxLayout()
         for text, slot in (
             ("Add chair…", self._add),
@@ -93,19 +89,17 @@ class ChairsDialog(QDialog):
         return item.data(Qt.ItemDataRole.UserRole)
 
     def _run(self, action: Callable[[], object], select_id: int | None = None) -> None:
-        self.message.hide()
-        try:
+        self.errors.clear()
+        with guard(self.errors) as refused:
             result = action()
-        except (DomainError, StorageError) as error:
-            self._say(str(error))
+        if refused:
             return
         self.changed = True
         chosen = getattr(result, "id", select_id)
         self.refresh(chosen)
 
     def _say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.show()
+        self.errors.say(text)
 
     def _add(self) -> None:
         name = NameDialog.ask(self, "Add chair")
@@ -130,9 +124,6 @@ class ChairsDialog(QDialog):
         if chair_id is not None:
             self._run(lambda: self.handlers.retire(chair_id))
 
-    @classmethod
-    def ask(cls, parent: QWidget | None, handlers: ChairHandlers) -> bool:
-        dialog = cls(parent, handlers)
-        dialog.exec()
-        dialog.deleteLater()
-        return dialog.changed
+    def answer(self) -> bool:
+        """Whether any chair changed."""
+        return self.changed

@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 
 from ketamon.domain.discharge import Escort
 from ketamon.domain.discharge_entry import escort_plan
-from ketamon.domain.errors import DomainError, ValidationErrors
+from ketamon.domain.errors import FieldError, StorageError, ValidationErrors
 from ketamon.domain.patients import Patient, PatientDraft
 from ketamon.domain.settings import MAX_TARGET_MINUTES, MIN_TARGET_MINUTES, ClinicSettings
-from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 from ketamon.ui.dialogs.messages import show_message
 from ketamon.ui.dialogs.patient_form import PatientForm, allergy_html
 
@@ -46,7 +46,7 @@ class CheckInHandlers:
     occupied: dict[int, str] = field(default_factory=dict)  # patient id -> chair name
 
 
-class CheckInDialog(QDialog):
+class CheckInDialog(KitDialog):
     def __init__(
         self,
         parent: QWidget | None,
@@ -58,6 +58,10 @@ class CheckInDialog(QDialog):
         self.handlers = handlers
         self.setWindowTitle(f"Check in patient: {chair_name}")
         self.setMinimumWidth(860)
+        # One FieldErrors for the whole dialog: the new patient's fields, the escort's, the
+        # patient chosen; the general line for the rest.
+        self.general_error = error_label()
+        self.errors = FieldErrors(self.general_error, hide_empty_message=True, focus=True)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_find(), "Find patient")
         self.tabs.addTab(self._build_new(), "New patient")
@@ -84,7 +88,6 @@ class CheckInDialog(QDialog):
         target_row.addStretch(1)
         self.phone_region = settings.phone_region
         escort_box = self._build_escort()
-        self.general_error = self._error_label()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.check_in_button = self.buttons.addButton(
             "Check in", QDialogButtonBox.ButtonRole.AcceptRole
@@ -109,7 +112,7 @@ class CheckInDialog(QDialog):
         box = QGroupBox("Escort home (confirm transport before dosing; the patient must not drive)")
         row = QHBoxLayout(box)
         self.escort_fields: dict[str, QLineEdit] = {}
-        self.escort_errors: dict[str, QLabel] = {}
+        self.escort_errors: dict[str, QLabel] = {}  # key -> its error label
         for key, label, placeholder in (
             ("escort_name", "Name", "Responsible adult"),
             ("escort_relationship", "Relationship", "e.g. Partner"),
@@ -118,7 +121,7 @@ class CheckInDialog(QDialog):
             edit = QLineEdit()
             edit.setObjectName(f"field_{key}")
             edit.setPlaceholderText(placeholder)
-            error = self._error_label()
+            error = self.errors.label(key, edit)
             column = QVBoxLayout()
             caption = QLabel(f"{label}:")
             caption.setBuddy(edit)
@@ -126,7 +129,7 @@ class CheckInDialog(QDialog):
             column.addWidget(edit)
             column.addWidget(error)
             row.addLayout(column, 1)
-            edit.textEdited.connect(lambda _t, e=error: e.hide())
+            edit.textEdited.connect(lambda _t, k=key: self.errors.clear_field(k))
             self.escort_fields[key] = edit
             self.escort_errors[key] = error
         return box
@@ -152,9 +155,8 @@ class CheckInDialog(QDialog):
         self.chosen.setObjectName("checkInChosen")
         self.chosen.setTextFormat(Qt.TextFormat.RichText)
         self.chosen.setWordWrap(True)
-        self.chosen.setStyleSheet("font-size: 17px;")
         self.results.currentItemChanged.connect(lambda *_: self._show_chosen())
-        self.find_error = self._error_label()
+        self.find_error = self.errors.label("patient")  # no patient chosen
         self.no_match = QPushButton("No match: register a new patient")
         self.no_match.hide()
         self.no_match.clicked.connect(self._to_new_from_search)
@@ -171,11 +173,10 @@ class CheckInDialog(QDialog):
 
     def _search(self, text: str) -> None:
         self.results.clear()
-        self.find_error.hide()
-        try:
+        self.errors.clear_field("patient")
+        with guard(self._refused) as refused:
             found = self.handlers.search(text)
-        except StorageError as error:
-            self._show_storage_error(error)
+        if refused:
             return
         first_free = None
         for patient in found:
@@ -218,9 +219,8 @@ class CheckInDialog(QDialog):
 
     # -- new patient -----------------------------------------------------------------------
     def _build_new(self) -> QWidget:
-        self.form = PatientForm()
+        self.form = PatientForm(errors=self.errors)
         self.fields = self.form.fields  # key -> line edit
-        self.errors = self.form.errors  # key -> its error label
         return self.form
 
     def _draft(self) -> PatientDraft:
@@ -233,29 +233,17 @@ class CheckInDialog(QDialog):
         return int(data) if data is not None else self.custom.value()
 
     def submit(self) -> None:
-        self.general_error.hide()
-        try:
-            escort = self.escort_plan()
-        except ValidationErrors as error:
-            for key, message in error.errors.items():
-                self.escort_errors[key].setText(message)
-                self.escort_errors[key].show()
-            self.escort_fields[next(iter(error.errors))].setFocus()
+        self.errors.say("")
+        with guard(self.errors) as refused:
+            escort = self.escort_plan()  # refused: under the escort's fields
+        if refused:
             return
-        try:
+        with guard(self._refused) as refused:
             patient = self._chosen_patient()
             if patient is None:
                 return
             self.handlers.check_in(patient.id, self.target_minutes(), escort)
-        except ValidationErrors as error:
-            self._show_field_errors(error.errors)
-            return
-        except DomainError as error:
-            self.general_error.setText(str(error))
-            self.general_error.show()
-            return
-        except StorageError as error:
-            self._show_storage_error(error)
+        if refused:
             return
         self.accept()
 
@@ -263,8 +251,7 @@ class CheckInDialog(QDialog):
         if self.tabs.currentIndex() == 0:
             item = self.results.currentItem()
             if item is None or not item.flags() & Qt.ItemFlag.ItemIsEnabled:
-                self.find_error.setText("Choose a patient from the list, or register a new one")
-                self.find_error.show()
+                self.errors.show("patient", "Choose a patient from the list, or register a new one")
                 return None
             return item.data(Qt.ItemDataRole.UserRole)
         patient = self.handlers.register(self._draft())
@@ -273,35 +260,26 @@ class CheckInDialog(QDialog):
         self.tabs.setCurrentIndex(0)
         return patient
 
-    def _show_field_errors(self, errors: dict[str, str]) -> None:
-        self.tabs.setCurrentIndex(1)
-        self.form.show_errors(errors)
+    def _refused(self, error: Exception) -> None:
+        """A refusal of the search, registration or check-in: a new patient's field on its
+        tab; a database fault in the general line and a message (nothing typed is lost)."""
+        if isinstance(error, StorageError):
+            self._show_storage_error(error)
+            return
+        if isinstance(error, ValidationErrors):
+            keys = set(error.errors)
+        else:
+            keys = {error.field} if isinstance(error, FieldError) else set()
+        if keys & set(self.form.widgets):
+            self.tabs.setCurrentIndex(1)
+        self.errors.show_error(error)
 
     def _show_storage_error(self, error: StorageError) -> None:
-        self.general_error.setText(f"Not saved. {error}")
-        self.general_error.show()
+        self.errors.say(f"Not saved. {error}")
         show_message(
             self, "Database problem", f"Nothing was lost from this form.\n\n{error}", critical=True
         )
 
-    @staticmethod
-    def _error_label() -> QLabel:
-        label = QLabel()
-        label.setObjectName("fieldError")
-        label.setWordWrap(True)
-        label.hide()
-        return label
-
-    @classmethod
-    def ask(
-        cls,
-        parent: QWidget | None,
-        chair_name: str,
-        handlers: CheckInHandlers,
-        settings: ClinicSettings,
-    ) -> bool:
+    def answer(self) -> bool:
         """True when a patient was checked in."""
-        dialog = cls(parent, chair_name, handlers, settings)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        dialog.deleteLater()  # a closed dialog would keep the patient's name in the tree
-        return accepted
+        return self.result() == QDialog.DialogCode.Accepted

@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -43,16 +42,13 @@ from ketamon.domain.discharge import (
     evaluate,
     normalize_phone,
 )
-from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
-from ketamon.storage.database import StorageError
+from ketamon.domain.errors import FieldError, ValidationErrors
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, set_state
 from ketamon.ui.dialogs.physician_decision import PhysicianDecisionDialog, awaiting_decision
 
 MARKS = {ItemState.OK: "✔ Met", ItemState.MISSING: "✖ Missing", ItemState.NOTE: "▲ Counted"}
-MARK_STYLES = {
-    ItemState.OK: "color: #1e7b34; font-weight: 700;",
-    ItemState.MISSING: "color: #b3261e; font-weight: 700;",
-    ItemState.NOTE: "color: #8a5a00; font-weight: 700;",
-}
+# The mark's look (QLabel#checkMark[state=...] in the QSS).
+MARK_STATES = {ItemState.OK: "ok", ItemState.MISSING: "missing", ItemState.NOTE: "note"}
 COMPUTED = ("observation", "stop", "vitals", "moaas", "side_effects", "dose")
 # Beside the evidence, the criteria say it short (the full wording is the tooltip, the list
 # of what is missing and the summary).
@@ -83,7 +79,7 @@ def _enum(kind, value):  # noqa: ANN001, ANN202 - Qt hands enum data back as pla
     return kind(value) if value else None
 
 
-class DischargeDialog(QDialog):
+class DischargeDialog(KitDialog):
     def __init__(self, parent: QWidget | None, title: str, handlers: DischargeHandlers) -> None:
         super().__init__(parent)
         self.handlers, self.title = handlers, title
@@ -133,8 +129,10 @@ class DischargeDialog(QDialog):
         self.nausea = self._choice("nausea", [(n.label, n.value) for n in Nausea])
         self.pain = self._text("pain", "0–10")
         self.pain.setMaximumWidth(120)
-        self.pain_error = QLabel()
-        self.pain_error.setObjectName("fieldError")
+        self.message = error_label()
+        self.errors = FieldErrors(self.message, hide_empty_message=True)
+        self.pain_error = self.errors.attach("pain", error_label(hidden=False), keep_shown=True)
+        self.pain_error.setWordWrap(False)
         pain_row = QHBoxLayout()
         pain_row.addWidget(self.pain)
         pain_row.addWidget(self.pain_error, 1)
@@ -144,8 +142,8 @@ class DischargeDialog(QDialog):
         for key in ("nausea", "pain"):
             note = QLabel()
             note.setObjectName(f"refused_{key}")
+            note.setProperty("refusal", True)  # QSS: QLabel[refusal="true"]
             note.setWordWrap(True)
-            note.setStyleSheet("color: #b3261e; font-weight: 600;")
             note.hide()
             self.refusals[key] = note
         form.addRow("Alert and oriented ×3:", self.oriented)
@@ -158,7 +156,6 @@ class DischargeDialog(QDialog):
         self.instructions = QLabel(self.state.instructions)
         self.instructions.setObjectName("instructionsText")
         self.instructions.setWordWrap(True)
-        self.instructions.setStyleSheet("font-size: 17px; font-weight: 600;")
         self.instructions_ack = QCheckBox(
             "Discharge instructions given and acknowledged by the patient"
         )
@@ -173,8 +170,10 @@ class DischargeDialog(QDialog):
         self.escort_name = self._text("escort_name", "First and last name")
         self.escort_relationship = self._text("escort_relationship", "e.g. Sister, Partner")
         self.escort_phone = self._text("escort_phone", "e.g. (212) 555-0143")
-        self.escort_phone_error = QLabel()
-        self.escort_phone_error.setObjectName("fieldError")
+        self.escort_phone_error = self.errors.attach(
+            "escort_phone", error_label(hidden=False), keep_shown=True
+        )
+        self.escort_phone_error.setWordWrap(False)
         self.escort_verified = QCheckBox(
             f"Escort present and verified in person by me ({handlers.nurse})"
         )
@@ -192,30 +191,23 @@ class DischargeDialog(QDialog):
         if when is not None:
             self.next_appointment.setText(when.astimezone().strftime("%Y-%m-%d %H:%M"))
         self.next_appointment.editingFinished.connect(self._save_appointment)
-        self.next_error = QLabel()
-        self.next_error.setObjectName("fieldError")
+        self.next_error = self.errors.attach(
+            "next_appointment", error_label(hidden=False), keep_shown=True
+        )
+        self.next_error.setWordWrap(False)
         escort_form.addRow("Next appointment:", self.next_appointment)
         escort_form.addRow("", self.next_error)
 
         # Verdict
         self.padss = QLabel()
         self.padss.setObjectName("padssScore")
-        self.padss.setStyleSheet("font-size: 20px; font-weight: 700;")
         self.missing = QLabel()
         self.missing.setObjectName("missingList")
         self.missing.setWordWrap(True)
         self.missing.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.missing_frame = QFrame()
-        self.missing_frame.setObjectName("missingFrame")
-        self.missing_frame.setStyleSheet(
-            "#missingFrame { border: 2px solid #b3261e; border-radius: 6px; background: #fdecea; }"
-            " #missingList { font-size: 15px; color: #5f1411; }"
-        )
+        self.missing_frame.setObjectName("missingFrame")  # QSS: red, green once ready
         QVBoxLayout(self.missing_frame).addWidget(self.missing)
-        self.message = QLabel()
-        self.message.setObjectName("fieldError")
-        self.message.setWordWrap(True)
-        self.message.hide()
 
         self.discharge_button = QPushButton("Discharge patient")
         self.discharge_button.setObjectName("btn_discharge_now")
@@ -350,7 +342,7 @@ class DischargeDialog(QDialog):
         for key, (mark, label, evidence) in self.computed_rows.items():
             item = items[key]
             mark.setText(MARKS[item.state])
-            mark.setStyleSheet(MARK_STYLES[item.state])
+            set_state(mark, "state", MARK_STATES[item.state])
             label.setText(SHORT_LABELS.get(key, item.label))
             label.setToolTip(item.label)
             evidence.setText(item.evidence)
@@ -368,14 +360,14 @@ class DischargeDialog(QDialog):
         )
         if check.ready:
             self.missing.setText("✔ All discharge criteria are met.")
-            self.missing_frame.setStyleSheet(
-                "#missingFrame { border: 2px solid #1e7b34; border-radius: 6px; "
-                "background: #e8f5e9; } #missingList { font-size: 15px; color: #124d20; }"
-            )
+            set_state(self.missing_frame, "ready", True)
+            set_state(self.missing, "ready", True)
         else:
             self.missing.setText(
                 "Not yet — missing:\n" + "\n".join(f"✖ {m}" for m in check.missing)
             )
+            set_state(self.missing_frame, "ready", False)
+            set_state(self.missing, "ready", False)
         self.discharge_button.setEnabled(check.ready)
         self.discharge_button.setToolTip(
             "" if check.ready else "Missing: " + "; ".join(check.missing)
@@ -407,26 +399,28 @@ class DischargeDialog(QDialog):
         self._save()
 
     def _save(self) -> bool:
-        try:
+        with guard(self._save_refused) as refused:
             self.state = self.handlers.save(self.answers())
-        except ValidationErrors as error:
-            refused = {k: v for k, v in error.errors.items() if k in self.refusals}
-            if not refused:
-                return self._not_saved(error)
-            # The record contradicts these answers: they were not saved, the others were.
-            self.state = self.handlers.state()
-            self._show_refusals(refused)
-            self.message.hide()
+        if refused:
             return False
-        except (DomainError, StorageError) as error:
-            return self._not_saved(error)
         self._show_refusals({})
-        self.message.hide()
+        self.errors.say("")
         return True
 
+    def _save_refused(self, error: Exception) -> None:
+        refused = {}
+        if isinstance(error, ValidationErrors):
+            refused = {k: v for k, v in error.errors.items() if k in self.refusals}
+        if not refused:
+            self._not_saved(error)
+            return
+        # The record contradicts these answers: they were not saved, the others were.
+        self.state = self.handlers.state()
+        self._show_refusals(refused)
+        self.errors.say("")
+
     def _not_saved(self, error: Exception) -> bool:
-        self.message.setText(f"Not saved: {error}")
-        self.message.show()
+        self.errors.say(f"Not saved: {error}")
         return False
 
     def _show_refusals(self, refused: dict[str, str]) -> None:
@@ -445,10 +439,9 @@ class DischargeDialog(QDialog):
         decided = PhysicianDecisionDialog.ask(self, self.title, waiting, record)  # type: ignore[arg-type]
         if decided is None:
             return
-        try:
+        with guard(self._not_saved) as refused:
             self.state = self.handlers.state()  # the decision is now in the record
-        except (DomainError, StorageError) as error:
-            self._not_saved(error)
+        if refused:
             return
         self._verdict()
 
@@ -464,21 +457,19 @@ class DischargeDialog(QDialog):
                 "Next appointment: type YYYY-MM-DD HH:MM, e.g. 2026-12-01 09:30"
             )
             return
-        try:
-            self.state = self.handlers.set_next_appointment(when)
-        except (DomainError, StorageError) as error:
-            self.next_error.setText(getattr(error, "message", str(error)))
+        set_when = self.handlers.set_next_appointment
+        with guard(lambda e: self.next_error.setText(getattr(e, "message", str(e)))) as refused:
+            self.state = set_when(when)
+        if refused:
             return
         self.next_error.setText("")
 
     def _discharge(self) -> None:
         if not self._save():
             return
-        try:
+        with guard(self._say) as refused:
             self.state = self.handlers.discharge()
-        except (DomainError, StorageError) as error:
-            self.message.setText(str(error))
-            self.message.show()
+        if refused:
             return
         self.outcome = "discharged"
         self.accept()
@@ -488,11 +479,9 @@ class DischargeDialog(QDialog):
         ama = AgainstAdviceDialog.ask(self, self.handlers.witnesses)
         if ama is None:
             return
-        try:
+        with guard(self._say) as refused:
             self.state = self.handlers.leave_against_advice(ama)
-        except (DomainError, StorageError) as error:
-            self.message.setText(str(error))
-            self.message.show()
+        if refused:
             return
         self.outcome = "ama"
         self.accept()
@@ -501,17 +490,15 @@ class DischargeDialog(QDialog):
         self.ticker.stop()
         super().done(result)
 
-    @classmethod
-    def ask(cls, parent: QWidget | None, title: str, handlers: DischargeHandlers) -> str | None:
+    def _say(self, error: Exception) -> None:
+        self.errors.say(str(error))
+
+    def answer(self) -> str | None:
         """'discharged', 'ama', or None when closed (answers saved)."""
-        dialog = cls(parent, title, handlers)
-        dialog.exec()
-        outcome = dialog.outcome
-        dialog.deleteLater()
-        return outcome
+        return self.outcome
 
 
-class AgainstAdviceDialog(QDialog):
+class AgainstAdviceDialog(KitDialog):
     """Reason, witness, escort present: recorded prominently on the summary."""
 
     def __init__(self, parent: QWidget | None, witnesses: tuple[tuple[str, str], ...]) -> None:
@@ -529,10 +516,8 @@ class AgainstAdviceDialog(QDialog):
         for username, display in witnesses:
             self.witness.addItem(display, username)
         self.escort_present = QCheckBox("An escort was present when the patient left")
-        self.error = QLabel()
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()
+        self.errors = FieldErrors(self.error, hide_empty_message=True)
         record = QPushButton("Record: left against medical advice")
         record.setObjectName("btn_record_ama")
         record.clicked.connect(self._submit)
@@ -563,18 +548,11 @@ class AgainstAdviceDialog(QDialog):
         if not ama.witness:
             problems["ama_witness"] = "Witness: choose who witnessed it"
         if problems:
-            self.error.setText("\n".join(problems.values()))
-            self.error.show()
+            self.errors.say("\n".join(problems.values()))
             return
         self.result_value = ama
         self.accept()
 
-    @classmethod
-    def ask(
-        cls, parent: QWidget | None, witnesses: tuple[tuple[str, str], ...]
-    ) -> AgainstAdvice | None:
-        dialog = cls(parent, witnesses)
-        dialog.exec()
-        value = dialog.result_value
-        dialog.deleteLater()
-        return value
+    def answer(self) -> AgainstAdvice | None:
+        """What was recorded, or None (gone back)."""
+        return self.result_value

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from PySide6.QtWidgets import (
     QCompleter,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
@@ -27,11 +26,10 @@ from PySide6.QtWidgets import (
 from ketamon.domain.actors import Actor
 from ketamon.domain.dose import DoseRecord, fmt, over_plan_limit, planned_mg, planned_ml
 from ketamon.domain.dose import planned_rate as rate_for
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.errors import FieldError
 from ketamon.domain.interventions import parse_dose
 from ketamon.domain.patients import Patient, allergy_match
-from ketamon.storage.database import StorageError
-from ketamon.ui.dialogs.medication import FieldErrors
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, guard
 from ketamon.ui.dialogs.patient_form import WARNING_COLOUR, allergy_html
 from ketamon.ui.timefmt import local_time
 
@@ -53,7 +51,7 @@ def _num(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-class DoseRecordDialog(QDialog):
+class DoseRecordDialog(KitDialog):
     def __init__(
         self,
         parent: QWidget | None,
@@ -64,6 +62,7 @@ class DoseRecordDialog(QDialog):
         before_start: bool = False,
     ) -> None:
         super().__init__(parent)
+        self.setProperty("large", True)  # QSS: 16px text (set before any child is polished)
         self.before_start = before_start  # opened by Start: saving the plan closes it
         self.handlers = handlers
         self.record = record
@@ -79,8 +78,7 @@ class DoseRecordDialog(QDialog):
         self.lot = QLineEdit(record.lot_number if record else "")
         self.lot.setPlaceholderText("as printed on the vial (required)")
         self.figures = QLabel()
-        self.figures.setObjectName("doseFigures")
-        self.figures.setStyleSheet("font-size: 20px; font-weight: bold;")
+        self.figures.setObjectName("doseFigures")  # QSS: 20px bold
         self.figures.setWordWrap(True)
         low, high = d.limits.mg_per_kg_range
         plan_form = QFormLayout()
@@ -163,7 +161,6 @@ class DoseRecordDialog(QDialog):
         layout.addWidget(self.reason_error)
         layout.addWidget(self.errors.message)
         layout.addWidget(close)
-        self.setStyleSheet("QLabel, QLineEdit, QPushButton, QGroupBox { font-size: 16px; }")
         self._show_record()
         self._update_figures()
         if before_start:
@@ -218,7 +215,7 @@ class DoseRecordDialog(QDialog):
     # -- actions -----------------------------------------------------------------------------
     def plan(self) -> DoseRecord | None:
         self.errors.clear()
-        try:
+        with guard(self.errors) as refused:
             saved = self.handlers.plan(
                 parse_dose(self.weight.text()),
                 parse_dose(self.mg_per_kg.text()),
@@ -226,14 +223,13 @@ class DoseRecordDialog(QDialog):
                 self.lot.text(),
                 self.reason.text(),
             )
-        except (DomainError, StorageError) as error:
-            self.errors.show_error(error)
+        if refused:
             return None
         return self._saved(saved)
 
     def complete(self) -> DoseRecord | None:
         self.errors.clear()
-        try:
+        with guard(self.errors) as refused:
             saved = self.handlers.complete(
                 parse_dose(self.actual.text()),
                 parse_dose(self.wasted.text()),
@@ -242,10 +238,9 @@ class DoseRecordDialog(QDialog):
                 self.over_plan_reason.text(),
                 self.reason.text(),
             )
-        except (DomainError, StorageError) as error:
-            if isinstance(error, FieldError) and error.field == "witness_password":
+        if refused:
+            if isinstance(refused.error, FieldError) and refused.error.field == "witness_password":
                 self.witness_password.clear()  # never keep a refused password on screen
-            self.errors.show_error(error)
             return None
         self.witness_password.clear()
         return self._saved(saved)
@@ -258,23 +253,10 @@ class DoseRecordDialog(QDialog):
             self.accept()  # the plan is there: the start goes on
         return record
 
-    @classmethod
-    def ask(
-        cls,
-        parent: QWidget | None,
-        title: str,
-        handlers: DoseHandlers,
-        record: DoseRecord | None,
-        *,
-        before_start: bool = False,
-    ) -> DoseRecord | None:
+    def answer(self) -> DoseRecord | None:
         """The record as it stands when the dialog closes (None if nothing was saved).
         `before_start`: opened by Start without a plan; saving the plan closes it."""
-        dialog = cls(parent, title, handlers, record, before_start=before_start)
-        dialog.exec()
-        saved = dialog.record if dialog.changed else None
-        dialog.deleteLater()
-        return saved
+        return self.record if self.changed else None
 
 
 def ask_for_session(

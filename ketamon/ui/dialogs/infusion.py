@@ -14,7 +14,6 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -29,14 +28,13 @@ from PySide6.QtWidgets import (
 
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.dose import fmt
-from ketamon.domain.errors import DomainError
+from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.interventions import VOID_REASONS, parse_dose
 from ketamon.domain.sessions import EventKind, Phase, is_early_stop, validate_rate
 from ketamon.domain.timers import format_duration
-from ketamon.storage.database import StorageError
 from ketamon.ui.buttons import add_buttons
 from ketamon.ui.dialogs.dose_record import ask_for_session
-from ketamon.ui.dialogs.medication import FieldErrors
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, guarded
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import PAUSE_REASONS, ReasonDialog
 
@@ -80,13 +78,14 @@ def ask_stop(parent: QWidget | None, session: SessionSnapshot, now: datetime) ->
     return "" if Confirm.ask(parent, "Stop infusion", text, "Stop infusion") else None
 
 
-class RateChangeDialog(QDialog):
+class RateChangeDialog(KitDialog):
     """A new pump rate in mL/h with its reason (both required)."""
 
     def __init__(
         self, parent: QWidget | None, title: str, info: str, submit: Callable[[float, str], object]
     ) -> None:
         super().__init__(parent)
+        self.setProperty("large", True)  # QSS: 16px text (set before any child is polished)
         self.submit = submit
         self.saved: object | None = None
         self.setWindowTitle(f"Rate change · {title}")
@@ -116,33 +115,25 @@ class RateChangeDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.errors.message)
         layout.addWidget(self.buttons)
-        self.setStyleSheet("QLabel, QLineEdit, QComboBox, QPushButton { font-size: 16px; }")
 
     def save(self) -> bool:
         self.errors.clear()
         reason = self.reason.currentText().strip()
         rate = parse_dose(self.rate.text())
-        try:
+        with guard(self.errors) as refused:
             rate = validate_rate(rate)  # the field's message with its range
             if not reason:
                 self.errors.show("reason", "A reason is required to change the infusion rate")
                 return False
             self.saved = self.submit(rate, reason)  # type: ignore[arg-type]
-        except (DomainError, StorageError) as error:
-            self.errors.show_error(error)
+        if refused:
             return False
         self.accept()
         return True
 
-    @classmethod
-    def ask(
-        cls, parent: QWidget | None, title: str, info: str, submit: Callable[[float, str], object]
-    ) -> object | None:
-        dialog = cls(parent, title, info, submit)
-        dialog.exec()
-        saved = dialog.saved
-        dialog.deleteLater()
-        return saved
+    def answer(self) -> object | None:
+        """The saved rate change, or None if cancelled."""
+        return self.saved
 
 
 class InterventionsPage(QWidget):
@@ -151,6 +142,7 @@ class InterventionsPage(QWidget):
 
     def __init__(self, host) -> None:  # noqa: ANN001
         super().__init__()
+        self.setObjectName("interventionsPage")  # QSS: 16px labels, buttons and the list
         self.host = host
         self.buttons: dict[str, QPushButton] = {}
         self.medications: list = []
@@ -179,9 +171,8 @@ class InterventionsPage(QWidget):
         self.buttons["Void medication…"] = void
         void_row.addWidget(void)
         void_row.addStretch(1)
-        self.message = QLabel("")
-        self.message.setObjectName("fieldError")
-        self.message.setWordWrap(True)
+        self.message = error_label(hidden=False)
+        self.errors = FieldErrors(self.message)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.state)
@@ -189,7 +180,6 @@ class InterventionsPage(QWidget):
         layout.addWidget(self.list, 1)
         layout.addLayout(void_row)
         layout.addWidget(self.message)
-        self.setStyleSheet("QLabel, QPushButton, QListWidget { font-size: 16px; }")
 
     # -- reading -----------------------------------------------------------------------------
     @property
@@ -202,13 +192,12 @@ class InterventionsPage(QWidget):
 
     def refresh(self) -> None:
         clinic, sid = self.clinic, self.host.session_id
-        try:
+        with guard(self.errors, "Could not refresh: ") as refused:
             self.medications = clinic.interventions.list(sid)
             dose = clinic.dose.get(sid)
             service = getattr(clinic, "side_effects", None)
             effects = service.list(sid) if service is not None else []
-        except (DomainError, StorageError) as error:
-            self.message.setText(f"Could not refresh: {error}")
+        if refused:
             return
         self.effects = {e.id: e.display_name for e in effects}
         self.current_effects = [
@@ -279,11 +268,9 @@ class InterventionsPage(QWidget):
         return f"{self.session.chair_name} · {self.session.patient_name}"
 
     def _act(self, call: Callable[[], object]) -> object | None:
-        try:
-            with self.host.acting():
-                done = call()
-        except (DomainError, StorageError) as error:
-            self.message.setText(str(error))
+        with self.host.acting(), guard(self.errors) as refused:
+            done = call()
+        if refused:
             return None
         self.message.setText("")
         self.host.changed()
@@ -293,12 +280,11 @@ class InterventionsPage(QWidget):
         from ketamon.ui.dialogs.medication import MedicationDialog, MedicationHandlers
 
         clinic, actor, sid = self.clinic, self.host.actor, self.host.session_id
-        try:
+        with guard(self.errors) as refused:
             users = [u for u in clinic.users.list() if u.active]
             choices = clinic.settings.get().medication_choices
             patient = clinic.patients.get(self.session.patient_id)
-        except (DomainError, StorageError) as error:
-            self.message.setText(str(error))
+        if refused:
             return None
         handlers = MedicationHandlers(
             give=lambda draft: clinic.interventions.give(actor, sid, draft),
@@ -381,12 +367,9 @@ class InterventionsPage(QWidget):
 
     def dose(self) -> object | None:
         clinic, actor, sid = self.clinic, self.host.actor, self.host.session_id
-        try:
-            with self.host.acting():
-                saved = ask_for_session(self, clinic, actor, sid, self._title())
-        except (DomainError, StorageError) as error:
-            self.message.setText(str(error))
-            return None
+        title = self._title()
+        with self.host.acting():
+            saved = guarded(self.errors, lambda: ask_for_session(self, clinic, actor, sid, title))
         if saved is not None:
             self.host.changed()
         return saved

@@ -8,10 +8,9 @@ nurse is asked for the reason to give it anyway (Enter and Esc go back, nothing 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from html import escape
 
 from PySide6.QtCore import Qt
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.clinical_time import parse_clinical_time
 from ketamon.domain.interventions import (
     OTHER,
     ROUTES,
@@ -37,81 +36,9 @@ from ketamon.domain.interventions import (
     parse_dose,
 )
 from ketamon.domain.patients import Patient
-from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 from ketamon.ui.dialogs.patient_form import allergy_html
 from ketamon.ui.timefmt import local_time
-
-
-def parse_time(text: str, now: datetime, field: str = "given_at") -> datetime | None:
-    """ "" = now (None); "14:05" or "1405" = today at that local time; "-10" = 10 min ago."""
-    typed = text.strip()
-    if not typed:
-        return None
-    if re.fullmatch(r"-\s*\d{1,3}", typed):
-        return now - timedelta(minutes=int(typed[1:].strip()))
-    match = re.fullmatch(r"(\d{1,2})[:.h]?(\d{2})", typed)
-    if match and int(match[1]) < 24 and int(match[2]) < 60:  # noqa: PLR2004
-        local = now.astimezone()
-        return local.replace(hour=int(match[1]), minute=int(match[2]), second=0, microsecond=0)
-    raise FieldError(field, "Time: type HH:MM (e.g. 14:05), or -10 for ten minutes ago")
-
-
-class FieldErrors:
-    """Error labels beside fields, and the invalid look on the field itself."""
-
-    def __init__(self) -> None:
-        self.labels: dict[str, QLabel] = {}
-        self.widgets: dict[str, QWidget] = {}
-        self.message = QLabel("")
-        self.message.setObjectName("fieldError")
-        self.message.setWordWrap(True)
-
-    def label(self, key: str, widget: QWidget | None = None) -> QLabel:
-        label = QLabel("")
-        label.setObjectName("fieldError")
-        label.setWordWrap(True)
-        label.hide()
-        self.labels[key] = label
-        if widget is not None:
-            self.widgets[key] = widget
-        return label
-
-    def show(self, key: str, text: str) -> None:
-        label = self.labels.get(key)
-        if label is None:
-            self.message.setText(text)
-            return
-        label.setText(text)
-        label.show()
-        self._mark(self.widgets.get(key), True)
-
-    def show_error(self, error: Exception) -> None:
-        if isinstance(error, ValidationErrors):
-            for key, text in error.errors.items():
-                self.show(key, text)
-        elif isinstance(error, FieldError):
-            self.show(error.field, error.message)
-        else:
-            self.message.setText(str(error))
-
-    def clear(self) -> None:
-        self.message.setText("")
-        for key, label in self.labels.items():
-            label.hide()
-            label.setText("")
-            self._mark(self.widgets.get(key), False)
-
-    def text(self, key: str) -> str:
-        label = self.labels.get(key)
-        return label.text() if label is not None and not label.isHidden() else ""
-
-    @staticmethod
-    def _mark(widget: QWidget | None, invalid: bool) -> None:
-        if widget is None or bool(widget.property("invalid")) == invalid:
-            return
-        widget.setProperty("invalid", invalid)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
 
 
 @dataclass(frozen=True)
@@ -125,12 +52,13 @@ class MedicationHandlers:
     patient: Patient | None = None  # whose allergy status is shown
 
 
-class AllergyOverrideDialog(QDialog):
+class AllergyOverrideDialog(KitDialog):
     """The drug is named in the patient's allergies: give it anyway only with a reason.
     Go back is the default (Enter and Esc); recording needs Alt+R or a click."""
 
     def __init__(self, parent: QWidget | None, conflict: AllergyConflict) -> None:
         super().__init__(parent)
+        self.setProperty("large", True)  # QSS: 16px text (set before any child is polished)
         self.setWindowTitle("Drug named in the patient's allergies")
         self.setMinimumWidth(560)
         text = QLabel(
@@ -146,9 +74,7 @@ class AllergyOverrideDialog(QDialog):
         self.reason.setPlaceholderText("Why it is given despite the allergy (required)")
         label = QLabel("Reason:")
         label.setBuddy(self.reason)
-        self.error = QLabel("")
-        self.error.setObjectName("fieldError")
-        self.error.hide()
+        self.error = error_label()
         self.back = QPushButton("Go back")
         self.back.setDefault(True)
         self.record = QPushButton("&Record anyway")
@@ -164,7 +90,6 @@ class AllergyOverrideDialog(QDialog):
         layout.addWidget(self.reason)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        self.setStyleSheet("QLabel, QLineEdit, QPushButton { font-size: 16px; }")
         self.reason.setFocus()
 
     def _record(self) -> None:
@@ -175,19 +100,16 @@ class AllergyOverrideDialog(QDialog):
             return
         self.accept()
 
-    @classmethod
-    def ask(cls, parent: QWidget | None, conflict: AllergyConflict) -> str | None:
+    def answer(self) -> str | None:
         """The reason to give it anyway, or None (gone back)."""
-        dialog = cls(parent, conflict)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        reason = dialog.reason.text().strip()
-        dialog.deleteLater()
-        return reason if accepted and reason else None
+        reason = self.reason.text().strip()
+        return reason if self.result() == QDialog.DialogCode.Accepted and reason else None
 
 
-class MedicationDialog(QDialog):
+class MedicationDialog(KitDialog):
     def __init__(self, parent: QWidget | None, title: str, handlers: MedicationHandlers):
         super().__init__(parent)
+        self.setProperty("large", True)  # QSS: 16px text (set before any child is polished)
         self.handlers = handlers
         self.saved: object | None = None
         self.setWindowTitle(f"Give medication · {title}")
@@ -248,8 +170,6 @@ class MedicationDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.errors.message)
         layout.addWidget(self.buttons)
-        self.setStyleSheet("QLabel, QLineEdit, QComboBox, QPushButton { font-size: 16px; }")
-        self.allergies.setStyleSheet("font-size: 18px;")
 
     def _drug_changed(self, *_args) -> None:  # noqa: ANN002
         other = self.drug.currentData() == OTHER
@@ -264,7 +184,9 @@ class MedicationDialog(QDialog):
             dose=parse_dose(self.dose.text()),
             unit=self.unit.currentText(),
             route=self.route.currentText(),
-            given_at=parse_time(self.given_at.text(), self.handlers.now()),
+            given_at=parse_clinical_time(
+                self.given_at.text(), self.handlers.now(), "given_at", "Time given"
+            ),
             given_by=str(self.given_by.currentData() or ""),
             side_effect_id=self.treated.currentData(),
             note=self.note.text(),
@@ -274,7 +196,7 @@ class MedicationDialog(QDialog):
     def save(self) -> bool:
         """Submit; on a refusal show it at the field and keep everything typed."""
         self.errors.clear()
-        try:
+        with guard(self.errors) as refused:
             draft = self.draft()
             try:
                 self.saved = self.handlers.give(draft)
@@ -284,20 +206,14 @@ class MedicationDialog(QDialog):
                     self.errors.message.setText(str(conflict))
                     return False
                 self.saved = self.handlers.give(replace(draft, allergy_override_reason=reason))
-        except (DomainError, StorageError) as error:
-            self.errors.show_error(error)
+        if refused:
             return False
         self.accept()
         return True
 
-    @classmethod
-    def ask(cls, parent: QWidget | None, title: str, handlers: MedicationHandlers) -> object | None:
+    def answer(self) -> object | None:
         """The saved entry, or None if the nurse cancelled."""
-        dialog = cls(parent, title, handlers)
-        dialog.exec()
-        saved = dialog.saved
-        dialog.deleteLater()  # a closed dialog would keep the patient's name in the tree
-        return saved
+        return self.saved
 
 
 def describe(

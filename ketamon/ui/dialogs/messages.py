@@ -5,16 +5,18 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from ketamon.ui.dialogs.kit import run_box
+
 
 def show_message(
     parent: QWidget | None, title: str, text: str, *, critical: bool = False
 ) -> QMessageBox:
     box = QMessageBox(parent)
+    box.setProperty("large", "text")  # QSS: 16px text
     box.setIcon(QMessageBox.Icon.Critical if critical else QMessageBox.Icon.Warning)
     box.setWindowTitle(title)
     box.setText(text)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
-    box.setStyleSheet("QLabel { font-size: 16px; }")
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
@@ -29,6 +31,7 @@ class Confirm:
     @classmethod
     def ask(cls, parent: QWidget | None, title: str, text: str, yes: str) -> bool:
         box = QMessageBox(parent)
+        box.setProperty("large", True)  # QSS: 16px text and buttons
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(title)
         box.setText(text)
@@ -37,8 +40,4 @@ class Confirm:
         back = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(back)
         box.setEscapeButton(back)
-        box.setStyleSheet("QLabel, QPushButton { font-size: 16px; }")
-        box.exec()
-        yes = box.clickedButton() is yes_button
-        box.deleteLater()  # a closed box would keep the patient's name in the tree
-        return yes
+        return run_box(box) is yes_button

@@ -14,7 +14,6 @@ from html import escape
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.errors import FieldError, ValidationErrors
 from ketamon.domain.fields import parse_number
 from ketamon.domain.patients import (
     MAX_WEIGHT_KG,
@@ -32,7 +31,8 @@ from ketamon.domain.patients import (
     Patient,
     PatientDraft,
 )
-from ketamon.storage.database import StorageError
+from ketamon.ui import palette
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 
 TEXT_FIELDS = (
     ("mrn", "MRN", "Medical record number (required, unique)"),
@@ -50,7 +50,7 @@ CORRECTION_REASONS = (
     "Allergy reported by the patient",
     "Physician's decision (SpO2 scale 2)",
 )
-WARNING_COLOUR = "#8c1d18"
+WARNING_COLOUR = palette.WARNING  # listed or not recorded: bold, in words
 
 
 def allergy_html(patient: Patient | None) -> str:
@@ -73,23 +73,25 @@ def weight_text(dose: object | None, patient: Patient) -> str:
     return f"Not weighed yet today (registered {patient.weight_kg:.1f} kg)"
 
 
-def _error_label(key: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName("fieldError")
-    label.setWordWrap(True)
-    label.hide()
-    label.setProperty("field", key)
-    return label
-
-
 class PatientForm(QWidget):
     """MRN, name, date of birth, weight, allergies, the NKDA and SpO2 scale 2 ticks."""
 
-    def __init__(self, parent: QWidget | None = None, *, mrn_editable: bool = True) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        mrn_editable: bool = True,
+        errors: FieldErrors | None = None,
+    ) -> None:
+        """`errors`: the dialog's FieldErrors, whose error line says what is no field's."""
         super().__init__(parent)
         form = QFormLayout(self)
         self.fields: dict[str, QLineEdit] = {}
-        self.errors: dict[str, QLabel] = {}
+        if errors is None:
+            line = error_label()
+            line.setParent(self)
+            errors = FieldErrors(line, hide_empty_message=True, focus=True)
+        self.errors = errors
         self.widgets: dict[str, QWidget] = {}  # key -> its input (line edit or tick)
         self._allergies_shown: tuple[str, str] | None = None  # (as shown, as stored)
         for key, label, placeholder in TEXT_FIELDS:
@@ -113,14 +115,13 @@ class PatientForm(QWidget):
         self._add_row(form, "", "spo2_scale2", self.scale2)
 
     def _add_row(self, form: QFormLayout, label: str, key: str, widget: QWidget) -> None:
-        error = _error_label(key)
-        error.setObjectName(f"error_{key}")
+        error = self.errors.label(key, widget)
+        error.setProperty("field", key)
         column = QVBoxLayout()
         column.setSpacing(2)
         column.addWidget(widget)
         column.addWidget(error)
         form.addRow(label, column)
-        self.errors[key] = error
         self.widgets[key] = widget
 
     def fill(self, patient: Patient) -> None:
@@ -169,35 +170,22 @@ class PatientForm(QWidget):
     def show_errors(self, errors: dict[str, str]) -> bool:
         """Each message beside its field, the first refused field focused; False when
         none of them is a field of this form."""
-        first = None
-        for key, message in errors.items():
-            if key not in self.errors:
-                continue
-            self.errors[key].setText(message)
-            self.errors[key].show()
-            widget = self.widgets[key]
-            widget.setProperty("invalid", True)
-            widget.style().polish(widget)
-            first = first or widget
-        if first is not None:
-            first.setFocus()
-        return first is not None
+        mine = {key: text for key, text in errors.items() if key in self.widgets}
+        self.errors.show_fields(mine)
+        return bool(mine)
 
     def clear_error(self, key: str) -> None:
-        self.errors[key].hide()
-        widget = self.widgets[key]
-        widget.setProperty("invalid", False)
-        widget.style().polish(widget)
+        self.errors.clear_field(key)
 
     def clear_errors(self) -> None:
-        for key in self.errors:
+        for key in self.widgets:
             self.clear_error(key)
 
 
 SaveCorrection = Callable[[PatientDraft, str], Patient]  # (details, reason) -> corrected
 
 
-class EditPatientDialog(QDialog):
+class EditPatientDialog(KitDialog):
     """Correct the patient's details: the form prefilled, a required reason. Enter saves
     (the reason being given), Esc leaves everything as it was."""
 
@@ -213,7 +201,9 @@ class EditPatientDialog(QDialog):
             "session's dose keeps the weight it was planned with."
         )
         intro.setWordWrap(True)
-        self.form = PatientForm(mrn_editable=False)
+        self.message = error_label(hidden=False)
+        self.errors = FieldErrors(self.message, focus=True)
+        self.form = PatientForm(mrn_editable=False, errors=self.errors)
         self.form.fill(patient)
         self.reason = QComboBox()
         self.reason.setEditable(True)
@@ -222,10 +212,8 @@ class EditPatientDialog(QDialog):
         self.reason.lineEdit().setPlaceholderText("Type or choose a reason")
         reason_label = QLabel("&Reason for the correction (required):")
         reason_label.setBuddy(self.reason)
-        self.reason_error = _error_label("reason")
-        self.message = QLabel("")
-        self.message.setObjectName("fieldError")
-        self.message.setWordWrap(True)
+        self.reason_error = self.errors.label("reason", self.reason)
+        self.reason_error.setProperty("field", "reason")
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -244,38 +232,18 @@ class EditPatientDialog(QDialog):
 
     def save(self) -> bool:
         """Submit; on a refusal show it at the field and keep everything typed."""
-        self.form.clear_errors()
-        self.reason_error.hide()
-        self.message.setText("")
+        self.errors.clear()
         reason = self.reason.currentText().strip()
-        try:
+        with guard(self.errors) as refused:
             draft = self.form.draft()
             if not reason:
                 raise FieldError("reason", "A reason is required to correct patient details")
             self.saved = self.save_correction(draft, reason)
-        except ValidationErrors as error:
-            if not self.form.show_errors(error.errors):
-                self.message.setText(str(error))
-            return False
-        except FieldError as error:
-            if error.field == "reason":
-                self.reason_error.setText(error.message)
-                self.reason_error.show()
-                self.reason.setFocus()
-            elif not self.form.show_errors({error.field: error.message}):
-                self.message.setText(error.message)
-            return False
-        except (DomainError, StorageError) as error:
-            self.message.setText(str(error))
+        if refused:
             return False
         self.accept()
         return True
 
-    @classmethod
-    def ask(cls, parent: QWidget | None, patient: Patient, save: SaveCorrection) -> Patient | None:
+    def answer(self) -> Patient | None:
         """The corrected patient, or None if the nurse cancelled."""
-        dialog = cls(parent, patient, save)
-        dialog.exec()
-        saved = dialog.saved
-        dialog.deleteLater()  # a closed dialog would keep the patient's name in the tree
-        return saved
+        return self.saved

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.errors import FieldError
 from ketamon.domain.side_effects import SideEffect
-from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 
 # record(effect id, decision, physician username, physician password) -> the side effect
 RecordDecision = Callable[[int, str, str, str], SideEffect]
@@ -43,7 +42,7 @@ def effect_words(effect: SideEffect) -> str:
     return f"{effect.display_name} {effect.severity.label} since {onset}, not resolved"
 
 
-class PhysicianDecisionDialog(QDialog):
+class PhysicianDecisionDialog(KitDialog):
     def __init__(
         self,
         parent: QWidget | None,
@@ -84,10 +83,8 @@ class PhysicianDecisionDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("typed by the physician; Enter records")
         self.password.returnPressed.connect(self.submit)
-        self.error = QLabel()
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()  # every message here, and the focus on its field
+        self.errors = FieldErrors(self.error, hide_empty_message=True)
         form = QFormLayout()
         form.addRow("Side effect:", self.effect)
         form.addRow("Decision:", self.decision)
@@ -137,43 +134,32 @@ class PhysicianDecisionDialog(QDialog):
         if missing:
             self._say(missing[0][0], "\n".join(text for _f, text in missing))
             return
-        try:
+        with guard(self._refused) as refused:
             self.recorded = self.record_call(
                 int(effect_id),
                 self.decision.toPlainText(),
                 self.username.text(),
                 self.password.text(),
             )
-        except FieldError as error:
-            if error.field == "physician_password":
-                self.password.clear()  # never keep a refused password on screen
-            self._say(error.field, f"Not recorded. {error.message}")
-            return
-        except (DomainError, StorageError) as error:
-            self.password.clear()
-            self._say("", f"Not recorded. {error}")
+        if refused:
             return
         self.accept()
 
+    def _refused(self, error: Exception) -> None:
+        if isinstance(error, FieldError):
+            if error.field == "physician_password":
+                self.password.clear()  # never keep a refused password on screen
+            self._say(error.field, f"Not recorded. {error.message}")
+        else:
+            self.password.clear()
+            self._say("", f"Not recorded. {error}")
+
     def _say(self, field: str, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()
+        self.errors.say(text)
         widget = self.fields.get(field)
         if widget is not None:
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    @classmethod
-    def ask(
-        cls,
-        parent: QWidget | None,
-        title: str,
-        effects: Sequence[SideEffect],
-        record: RecordDecision,
-        physician: str = "",
-    ) -> SideEffect | None:
+    def answer(self) -> SideEffect | None:
         """The side effect with the decision recorded, or None (cancelled)."""
-        dialog = cls(parent, title, effects, record, physician)
-        dialog.exec()
-        recorded = dialog.recorded
-        dialog.deleteLater()  # a closed dialog would keep the patient's name in the tree
-        return recorded
+        return self.recorded

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamon.ui.dialogs.kit import KitDialog
+
 PAUSE_REASONS = (
     "Nausea / vomiting",
     "Elevated blood pressure",
@@ -33,8 +35,10 @@ CANCEL_REASONS = (
 )
 
 
-class ReasonDialog(QDialog):
-    def __init__(self, parent: QWidget | None, title: str, prompt: str, presets: tuple[str, ...]):
+class ReasonDialog(KitDialog):
+    def __init__(
+        self, parent: QWidget | None, title: str, prompt: str, presets: tuple[str, ...] = ()
+    ):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(480)
@@ -64,12 +68,7 @@ class ReasonDialog(QDialog):
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(bool(self.reason()))
 
-    @classmethod
-    def ask(
-        cls, parent: QWidget | None, title: str, prompt: str, presets: tuple[str, ...] = ()
-    ) -> str | None:
-        dialog = cls(parent, title, prompt, presets)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        reason = dialog.reason()
-        dialog.deleteLater()  # a closed dialog would keep the patient's name in the tree
-        return reason if accepted and reason else None
+    def answer(self) -> str | None:
+        """The reason typed or chosen, or None (cancelled)."""
+        reason = self.reason()
+        return reason if self.result() == QDialog.DialogCode.Accepted and reason else None

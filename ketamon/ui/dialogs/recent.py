@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ketamon.domain.summary import RecentSession
+from ketamon.ui.dialogs.kit import KitDialog
 from ketamon.ui.timefmt import local_time
 
 OUTCOMES = {
@@ -35,7 +35,9 @@ class RecentHandlers:
     save_pdf: Callable[[int], object]
 
 
-class RecentDialog(QDialog):
+class RecentDialog(KitDialog):
+    """The sessions ended in the last 24 hours: print or save a summary. ask() -> None."""
+
     def __init__(self, parent: QWidget | None, handlers: RecentHandlers) -> None:
         super().__init__(parent)
         self.handlers = handlers
@@ -101,9 +103,3 @@ class RecentDialog(QDialog):
         chosen = self.selected()
         if chosen is not None:
             action(chosen.session_id)
-
-    @classmethod
-    def ask(cls, parent: QWidget | None, handlers: RecentHandlers) -> None:
-        dialog = cls(parent, handlers)
-        dialog.exec()
-        dialog.deleteLater()

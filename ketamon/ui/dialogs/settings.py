@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.errors import FieldError
 from ketamon.domain.settings import ClinicSettings
-from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 
 # (setting, label, minimum, maximum, unit)
 NUMBERS = (
@@ -44,7 +44,7 @@ TEXTS = (
 )
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(KitDialog):
     def __init__(
         self,
         parent: QWidget | None,
@@ -85,10 +85,8 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(general, "General")
         self.tabs.addTab(discharge, "Discharge")
-        self.message = QLabel()
-        self.message.setObjectName("fieldError")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.errors = FieldErrors(error_label(), hide_empty_message=True)  # no field labels
+        self.message = self.errors.message
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -129,26 +127,17 @@ class SettingsDialog(QDialog):
         if not changes:
             self.accept()
             return
-        try:
+        with guard(self.errors) as refused:
             self.save(changes)
-        except FieldError as error:
-            self.message.setText(error.message)
-            self.message.show()
+        error = refused.error
+        if isinstance(error, FieldError):  # the refused setting's tab, and the focus on it
             widget = self.spins.get(error.field) or self.texts.get(error.field) or self.clinic_name
             self.tabs.setCurrentWidget(widget.parentWidget())
             widget.setFocus()
-            return
-        except (DomainError, StorageError) as error:
-            self.message.setText(str(error))
-            self.message.show()
+        if refused:
             return
         self.accept()
 
-    @classmethod
-    def ask(
-        cls,
-        parent: QWidget | None,
-        current: ClinicSettings,
-        save: Callable[[dict[str, object]], ClinicSettings],
-    ) -> bool:
-        return cls(parent, current, save).exec() == QDialog.DialogCode.Accepted
+    def answer(self) -> bool:
+        """Saved (or nothing to change) and closed."""
+        return self.result() == QDialog.DialogCode.Accepted

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
@@ -24,10 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError
 from ketamon.domain.side_effects import SideEffectKind
-from ketamon.storage.database import StorageError
 from ketamon.ui.buttons import add_buttons
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, guarded
 from ketamon.ui.dialogs.messages import Confirm
 
 
@@ -44,7 +42,7 @@ def item_text(kind: SideEffectKind) -> str:
     return f"{kind.name}{extra}" + ("   — RETIRED, not offered" if kind.retired else "")
 
 
-class SideEffectCatalogDialog(QDialog):
+class SideEffectCatalogDialog(KitDialog):
     def __init__(self, parent: QWidget | None, handlers: CatalogHandlers) -> None:
         super().__init__(parent)
         self.handlers = handlers
@@ -66,10 +64,8 @@ class SideEffectCatalogDialog(QDialog):
             ("Retire…", "No longer offer the selected entry (old records keep it)", self.retire),
         )
         add_buttons(row, specs, self.buttons)
-        self.message = QLabel()
-        self.message.setObjectName("fieldError")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.errors = FieldErrors(error_label(), hide_empty_message=True)
+        self.message = self.errors.message
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.accept)
         info = QLabel(
@@ -87,10 +83,9 @@ class SideEffectCatalogDialog(QDialog):
         self.refresh()
 
     def refresh(self, select_key: str | None = None) -> None:
-        try:
+        with guard(self.errors) as refused:
             catalog = self.handlers.catalog()
-        except (DomainError, StorageError) as error:
-            self._say(str(error))
+        if refused:
             return
         self.list.clear()
         for kind in catalog:
@@ -164,23 +159,15 @@ class SideEffectCatalogDialog(QDialog):
         return True
 
     def _run(self, action: Callable[[], Sequence[SideEffectKind]]):  # noqa: ANN202
-        self.message.hide()
-        try:
-            result = action()
-        except (DomainError, StorageError) as error:
-            self._say(str(error))
-            return None
-        self.changed = True
+        self.errors.clear()
+        result = guarded(self.errors, action)
+        if result is not None:
+            self.changed = True
         return result
 
     def _say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.show()
+        self.errors.say(text)
 
-    @classmethod
-    def ask(cls, parent: QWidget | None, handlers: CatalogHandlers) -> bool:
-        dialog = cls(parent, handlers)
-        dialog.exec()
-        changed = dialog.changed
-        dialog.deleteLater()
-        return changed
+    def answer(self) -> bool:
+        """Whether the catalog changed."""
+        return self.changed

@@ -19,10 +19,9 @@ row they belong to, naming the field; nothing typed is lost.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -30,7 +29,6 @@ from PySide6.QtGui import QFocusEvent, QKeyEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
@@ -41,9 +39,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.clinical_time import parse_clinical_time
+from ketamon.domain.errors import FieldError, StorageError
 from ketamon.domain.side_effects import Severity, SideEffect, SideEffectKind
-from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, set_state
 from ketamon.ui.dialogs.reason import ReasonDialog
 
 CORRECT_TIME_REASONS = (
@@ -58,22 +57,6 @@ UNTICK_REASONS = (
 )
 SEVERITY_WORDS = {Severity.MILD: "mild", Severity.MODERATE: "moderate", Severity.SEVERE: "SEVERE"}
 COLUMNS = ("Side effect", "Onset", "Severity", "Resolved", "Note")
-
-STYLE = """
-QDialog#sideEffects QLabel#seHeader { font-size: 14px; font-weight: bold; color: #4b5b6b; }
-QDialog#sideEffects QCheckBox { font-size: 17px; spacing: 8px; }
-QDialog#sideEffects QCheckBox::indicator { width: 22px; height: 22px; }
-QDialog#sideEffects QCheckBox:checked { font-weight: bold; }
-QDialog#sideEffects QLineEdit, QDialog#sideEffects QComboBox,
-QDialog#sideEffects QPushButton { font-size: 16px; padding: 2px 6px; min-height: 24px; }
-QDialog#sideEffects QComboBox[severe="true"] {
-    font-weight: bold; color: #ffffff; background: #c0392b;
-}
-QDialog#sideEffects QLabel#seAck { font-size: 14px; font-weight: bold; color: #a93226; }
-QDialog#sideEffects QLabel#sePending { font-size: 14px; font-weight: bold; color: #7a4f00; }
-QDialog#sideEffects QLabel#seEarlier { font-size: 13px; color: #4b5b6b; }
-QDialog#sideEffects QLabel#fieldError { font-size: 14px; }
-"""
 
 
 @dataclass(frozen=True)
@@ -120,20 +103,6 @@ def service_handlers(  # noqa: PLR0913
         now=now,
         changed=changed,
     )
-
-
-def parse_time(text: str, now: datetime, field: str, what: str) -> datetime | None:
-    """ "" = now (None); "14:05" or "1405" = today at that local time; "-10" = 10 min ago."""
-    typed = text.strip()
-    if not typed or typed.lower() == "now":
-        return None
-    if re.fullmatch(r"-\s*\d{1,3}", typed):
-        return now - timedelta(minutes=int(typed[1:].strip()))
-    match = re.fullmatch(r"(\d{1,2})[:.h]?(\d{2})", typed)
-    if match and int(match[1]) < 24 and int(match[2]) < 60:  # noqa: PLR2004
-        local = now.astimezone()
-        return local.replace(hour=int(match[1]), minute=int(match[2]), second=0, microsecond=0)
-    raise FieldError(field, f"{what}: type HH:MM (e.g. 14:05), or -10 for ten minutes ago")
 
 
 def hhmm(value: datetime | None) -> str:
@@ -267,10 +236,8 @@ class EffectRow:
         self.note.editingFinished.connect(self._note_edited)
         self.earlier_label = QLabel("")
         self.earlier_label.setObjectName("seEarlier")
-        self.error = QLabel("")
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()  # the row's one error line
+        self.errors = FieldErrors(self.error, hide_empty_message=True)
         self.fields = {
             "other_text": self.other,
             "onset_at": self.onset,
@@ -278,6 +245,9 @@ class EffectRow:
             "note": self.note,
             "severity": self.severity,
         }
+        for field, widget in self.fields.items():
+            if isinstance(widget, QLineEdit):
+                self.errors.watch(field, widget)
 
     def place(self, grid: QGridLayout, row: int) -> None:
         name = QHBoxLayout()
@@ -369,29 +339,25 @@ class EffectRow:
         self.ack_label.setVisible(needed)
 
     def _mark_severe(self, severe: bool) -> None:
-        self.severity.setProperty("severe", severe)
-        self.severity.style().unpolish(self.severity)
-        self.severity.style().polish(self.severity)
+        set_state(self.severity, "severe", severe)
 
     def show_error(self, field: str, message: str) -> None:
-        self.error.setText(f"{self.kind.name}: {message}")
-        self.error.show()
+        self.errors.say(f"{self.kind.name}: {message}")
         widget = self.fields.get(field)
         if isinstance(widget, QLineEdit):
-            widget.setProperty("invalid", True)
-            widget.style().unpolish(widget)
-            widget.style().polish(widget)
+            self.errors.mark(field, True)
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
             widget.selectAll()  # still there; typing replaces it
 
+    def show_refusal(self, error: Exception) -> None:
+        """A refused change of this row: at its field when it names one."""
+        if isinstance(error, FieldError):
+            self.show_error(error.field, error.message)
+        else:
+            self.show_error("", str(error))
+
     def clear_error(self) -> None:
-        if self.error.isVisible():
-            self.error.hide()
-        for widget in self.fields.values():
-            if widget.property("invalid"):
-                widget.setProperty("invalid", False)
-                widget.style().unpolish(widget)
-                widget.style().polish(widget)
+        self.errors.clear()
 
     # -- what the nurse does ---------------------------------------------------------------
     def _check_clicked(self, checked: bool) -> None:
@@ -403,7 +369,7 @@ class EffectRow:
     def tick(self) -> SideEffect | None:
         h, now = self.dialog.handlers, self.dialog.handlers.now()
         try:
-            onset = parse_time(self.onset.text(), now, "onset_at", "Onset time")
+            onset = parse_clinical_time(self.onset.text(), now, "onset_at", "Onset time")
         except FieldError as error:
             self.check.setChecked(False)
             self.show_error(error.field, error.message)
@@ -489,7 +455,7 @@ class EffectRow:
                 self.show_entries([*self.earlier, effect])
             return
         try:
-            at = parse_time(
+            at = parse_clinical_time(
                 self.resolved.text(), self.dialog.handlers.now(), "resolved_at", "Resolution time"
             )
         except FieldError as error:
@@ -516,7 +482,7 @@ class EffectRow:
         field = "onset_at" if which == "onset" else "resolved_at"
         what = "Onset time" if which == "onset" else "Resolution time"
         try:
-            at = parse_time(edit.text(), dialog.handlers.now(), field, what)
+            at = parse_clinical_time(edit.text(), dialog.handlers.now(), field, what)
         except FieldError as error:
             self.show_error(error.field, error.message)
             return
@@ -539,11 +505,10 @@ class EffectRow:
         dialog.run(self, lambda: dialog.handlers.correct_times(effect.id, onset, resolved, reason))
 
 
-class SideEffectsDialog(QDialog):
+class SideEffectsDialog(KitDialog):
     def __init__(self, parent: QWidget | None, title: str, handlers: SideEffectHandlers) -> None:
         super().__init__(parent)
-        self.setObjectName("sideEffects")
-        self.setStyleSheet(STYLE)
+        self.setObjectName("sideEffects")  # its look: QDialog#sideEffects in the QSS
         self.handlers = handlers
         self.busy = False
         self.changes = 0
@@ -566,10 +531,8 @@ class SideEffectsDialog(QDialog):
         self.grid.setColumnStretch(4, 2)
         self.grid.setColumnMinimumWidth(4, 240)
         self.rows: dict[str, EffectRow] = {}
-        self.message = QLabel("")
-        self.message.setObjectName("fieldError")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.message = error_label()
+        self.errors = FieldErrors(self.message, hide_empty_message=True)
         self.buttons = QDialogButtonBox()
         self.close_button = self.buttons.addButton(
             "Close (Esc)", QDialogButtonBox.ButtonRole.RejectRole
@@ -588,11 +551,10 @@ class SideEffectsDialog(QDialog):
 
     def refresh(self) -> bool:
         """Re-read the catalog and the session's entries; rows keep what is typed."""
-        try:
+        with guard(self.errors, "Could not read the side effects: ") as refused:
             catalog = list(self.handlers.catalog())
             effects = list(self.handlers.list())
-        except (DomainError, StorageError) as error:
-            self._say(f"Could not read the side effects: {error}")
+        if refused:
             return False
         by_kind: dict[str, list[SideEffect]] = {}
         for effect in effects:
@@ -623,17 +585,10 @@ class SideEffectsDialog(QDialog):
     def run(self, row: EffectRow, call: Callable[[], SideEffect]) -> SideEffect | None:
         """One change: shown in the rows after it is saved, or its refusal at the field."""
         row.clear_error()
-        self.message.hide()
-        try:
+        self.errors.say("")
+        with guard(lambda error: self._refused(row, error)) as refused:
             done = call()
-        except FieldError as error:
-            row.show_error(error.field, error.message)
-            return None
-        except DomainError as error:
-            row.show_error("", str(error))
-            return None
-        except StorageError as error:
-            self._say(f"Not saved. Nothing typed was lost. {error}")
+        if refused:
             return None
         self.changes += 1
         self.refresh()
@@ -643,15 +598,16 @@ class SideEffectsDialog(QDialog):
     def row(self, key: str) -> EffectRow:
         return self.rows[key]
 
-    def _say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.show()
+    def _refused(self, row: EffectRow, error: Exception) -> None:
+        """A rule's refusal at the row (and its field); a database fault below the list."""
+        if isinstance(error, StorageError):
+            self._say(f"Not saved. Nothing typed was lost. {error}")
+        else:
+            row.show_refusal(error)
 
-    @classmethod
-    def ask(cls, parent: QWidget | None, title: str, handlers: SideEffectHandlers) -> int:
+    def _say(self, text: str) -> None:
+        self.errors.say(text)
+
+    def answer(self) -> int:
         """Open the list until the nurse closes it; returns how many changes were saved."""
-        dialog = cls(parent, title, handlers)
-        dialog.exec()
-        changes = dialog.changes
-        dialog.deleteLater()  # a closed dialog would keep the patient's name in the tree
-        return changes
+        return self.changes

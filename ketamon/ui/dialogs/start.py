@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from ketamon.ui.dialogs.kit import run_box
 from ketamon.ui.dialogs.reason import ReasonDialog
 
 PLAN, WITHOUT = "plan", "without"
@@ -18,6 +19,7 @@ NO_PLAN_REASONS = (
 def ask_plan_first(parent: QWidget | None, patient_name: str) -> str | None:
     """PLAN, WITHOUT, or None (go back: nothing starts)."""
     box = QMessageBox(parent)
+    box.setProperty("large", True)  # QSS: 16px text and buttons
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("No dose plan")
     box.setText(
@@ -32,10 +34,7 @@ def ask_plan_first(parent: QWidget | None, patient_name: str) -> str | None:
     back = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(plan)
     box.setEscapeButton(back)
-    box.setStyleSheet("QLabel, QPushButton { font-size: 16px; }")
-    box.exec()
-    clicked = box.clickedButton()
-    box.deleteLater()  # a closed box would keep the patient's name in the tree
+    clicked = run_box(box)
     if clicked is plan:
         return PLAN
     if clicked is without:

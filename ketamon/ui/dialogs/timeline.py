@@ -22,12 +22,17 @@ from PySide6.QtWidgets import (
 
 from ketamon.domain.record import EventIn, TimelineEntry, build_timeline
 from ketamon.domain.sessions import SessionEvent
+from ketamon.domain.vitals import Grade
+from ketamon.ui import palette
 from ketamon.ui.timefmt import local_time
 
 COLUMNS = ("Time", "What", "By", "Reason / note", "Kind")
 WHAT, BY = 1, 2
-SEVERITY_BACKGROUNDS = {"severe": QColor("#f5a9a0"), "moderate": QColor("#ffd98a")}
-INACTIVE_FOREGROUND = QColor("#6b7785")
+SEVERITY_BACKGROUNDS = {
+    "severe": palette.grade_table(Grade.RED),
+    "moderate": palette.grade_table(Grade.AMBER),
+}
+INACTIVE_FOREGROUND = QColor(palette.MUTED)
 
 
 def entries_from_events(events: Sequence[SessionEvent]) -> list[TimelineEntry]:
@@ -45,12 +50,12 @@ class TimelineTable(QTableWidget):
         self, entries: Sequence[TimelineEntry] = (), parent: QWidget | None = None
     ) -> None:
         super().__init__(0, len(COLUMNS), parent)
+        self.setObjectName("timelineTable")  # QSS: 15px
         self.setHorizontalHeaderLabels(COLUMNS)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.verticalHeader().hide()
         self.setWordWrap(False)
-        self.setStyleSheet("QTableWidget { font-size: 15px; }")
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
@@ -19,10 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError
 from ketamon.domain.users import User, format_roles
-from ketamon.storage.database import StorageError
-from ketamon.ui.dialogs.accounts import PasswordDialog, UserDraft, UserFormDialog, error_label
+from ketamon.ui.dialogs.accounts import PasswordDialog, UserDraft, UserFormDialog
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 from ketamon.ui.dialogs.reason import ReasonDialog
 
 DEACTIVATE_REASONS = ("Left the clinic", "Extended leave", "Account no longer needed")
@@ -39,7 +37,7 @@ class UserHandlers:
     reset_password: Callable[[str, str], User]  # (username, new password)
 
 
-class UsersDialog(QDialog):
+class UsersDialog(KitDialog):
     def __init__(self, parent: QWidget | None, handlers: UserHandlers) -> None:
         super().__init__(parent)
         self.handlers = handlers
@@ -62,7 +60,8 @@ class UsersDialog(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.message = error_label()
+        self.errors = FieldErrors(error_label(), hide_empty_message=True)
+        self.message = self.errors.message
         self.buttons: dict[str, QPushButton] = {}
         column = QVBoxLayout()
         for text, slot in (
@@ -91,10 +90,9 @@ class UsersDialog(QDialog):
         self.refresh()
 
     def refresh(self, select: str | None = None) -> None:
-        try:
+        with guard(self.errors) as refused:
             self.users = self.handlers.list()
-        except StorageError as error:
-            self._say(str(error))
+        if refused:
             return
         self.table.setRowCount(len(self.users))
         for row, user in enumerate(self.users):
@@ -122,17 +120,15 @@ class UsersDialog(QDialog):
         self.buttons["Reset password…"].setEnabled(user is not None and user.active)
 
     def _run(self, action: Callable[[], object], select: str) -> None:
-        self.message.hide()
-        try:
+        self.errors.clear()
+        with guard(self.errors) as refused:
             action()
-        except (DomainError, StorageError) as error:
-            self._say(str(error))
+        if refused:
             return
         self.refresh(select)
 
     def _say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.show()
+        self.errors.say(text)
 
     def _add(self) -> None:
         self.message.hide()
@@ -176,9 +172,3 @@ class UsersDialog(QDialog):
         ):
             self.refresh(user.username)
             self._say(f"New password set for {user.username}")
-
-    @classmethod
-    def ask(cls, parent: QWidget | None, handlers: UserHandlers) -> None:
-        dialog = cls(parent, handlers)
-        dialog.exec()
-        dialog.deleteLater()

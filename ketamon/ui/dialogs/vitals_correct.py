@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.errors import FieldError
 from ketamon.domain.vitals import (
     DISSOCIATION_LEVELS,
     MOAAS_LEVELS,
@@ -27,7 +26,7 @@ from ketamon.domain.vitals import (
     VitalsSet,
     parse_vitals,
 )
-from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, guard
 from ketamon.ui.timefmt import local_time
 
 CORRECTION_REASONS = (
@@ -67,7 +66,7 @@ def _text(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-class CorrectVitalsDialog(QDialog):
+class CorrectVitalsDialog(KitDialog):
     def __init__(self, parent: QWidget | None, original: VitalsSet, submit: Submit) -> None:
         super().__init__(parent)
         self.submit = submit
@@ -93,7 +92,8 @@ class CorrectVitalsDialog(QDialog):
             "note": v.note,
         }
         self.edits: dict[str, QLineEdit] = {}
-        self.errors: dict[str, QLabel] = {}
+        self.errors = FieldErrors()
+        self.message = self.errors.message
         form = QFormLayout()
         for key, label in FIELDS:
             edit = QLineEdit(prefill[key])
@@ -102,17 +102,14 @@ class CorrectVitalsDialog(QDialog):
                 edit.setToolTip(TIPS[key])
             self.edits[key] = edit
             form.addRow(label, edit)
-            form.addRow("", self._error_label(key))
+            form.addRow("", self.errors.label(key, edit))
         self.reason = QComboBox()
         self.reason.setEditable(True)
         self.reason.addItems(CORRECTION_REASONS)
         self.reason.setCurrentIndex(-1)
         self.reason.lineEdit().setPlaceholderText("Type or choose a reason")
         form.addRow("Reason (required)", self.reason)
-        form.addRow("", self._error_label("reason"))
-        self.message = QLabel("")
-        self.message.setObjectName("fieldError")
-        self.message.setWordWrap(True)
+        form.addRow("", self.errors.label("reason"))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -124,67 +121,23 @@ class CorrectVitalsDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
 
-    def _error_label(self, key: str) -> QLabel:
-        label = QLabel("")
-        label.setObjectName("fieldError")
-        label.hide()
-        self.errors[key] = label
-        return label
-
     def typed(self) -> dict[str, str]:
         return {key: edit.text() for key, edit in self.edits.items()}
 
     def save(self) -> bool:
         """Parse and submit; on a refusal show it at the field and keep everything typed."""
-        self._clear()
+        self.errors.clear()
         reason = self.reason.currentText().strip()
-        try:
+        with guard(self.errors) as refused:
             draft = parse_vitals(self.typed())
             if not reason:
                 raise FieldError("reason", "A reason is required to correct a vitals set")
             self.saved = self.submit(draft, reason)
-        except ValidationErrors as errors:
-            for key, text in errors.errors.items():
-                self._show(key, text)
-            return False
-        except FieldError as error:
-            self._show(error.field, error.message)
-            return False
-        except (DomainError, StorageError) as error:
-            self.message.setText(str(error))
+        if refused:
             return False
         self.accept()
         return True
 
-    def _show(self, key: str, text: str) -> None:
-        label = self.errors.get(key)
-        if label is None:
-            self.message.setText(text)
-            return
-        label.setText(text)
-        label.show()
-        edit = self.edits.get(key)
-        if edit is not None:
-            edit.setProperty("invalid", True)
-            edit.style().unpolish(edit)
-            edit.style().polish(edit)
-
-    def _clear(self) -> None:
-        self.message.setText("")
-        for key, label in self.errors.items():
-            label.hide()
-            label.setText("")
-            edit = self.edits.get(key)
-            if edit is not None and edit.property("invalid"):
-                edit.setProperty("invalid", False)
-                edit.style().unpolish(edit)
-                edit.style().polish(edit)
-
-    @classmethod
-    def ask(cls, parent: QWidget | None, original: VitalsSet, submit: Submit) -> object | None:
+    def answer(self) -> object | None:
         """The saved correction, or None if the nurse cancelled."""
-        dialog = cls(parent, original, submit)
-        dialog.exec()
-        saved = dialog.saved
-        dialog.deleteLater()
-        return saved
+        return self.saved

@@ -14,6 +14,7 @@ from html import escape
 from PySide6.QtWidgets import QWidget
 
 from ketamon.domain.review import Addendum, Signature
+from ketamon.ui.palette import MISSING, VERDICT
 from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
 
 
@@ -57,5 +58,5 @@ def ask_addendum(parent: QWidget | None, actions: SignActions, session_id: int, 
 def verdict_html(checked: Signature | Addendum) -> str:
     """What checking a signature found: red and bold when it is INVALID."""
     if checked.valid:
-        return f"<span style='color:#3c4043'>{escape(checked.verdict, quote=False)}</span>"
-    return f"<b style='color:#b3261e'>{escape(checked.verdict, quote=False)}</b>"
+        return f"<span style='color:{VERDICT}'>{escape(checked.verdict, quote=False)}</span>"
+    return f"<b style='color:{MISSING}'>{escape(checked.verdict, quote=False)}</b>"

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -16,14 +15,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError
-from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 
 # sign(username or None, password, meaning, comment) -> the Signature
 SignCall = Callable[[str | None, str, str, str], object]
 
 
-class SignDialog(QDialog):
+class SignDialog(KitDialog):
     """21 CFR 11.200: the first signing after sign-in needs username and password, later
     ones the password. A wrong password signs nothing and says so at the field."""
 
@@ -52,10 +50,8 @@ class SignDialog(QDialog):
         self.password = QLineEdit()
         self.password.setObjectName("field_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel()
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()
+        self.errors = FieldErrors(self.error, hide_empty_message=True)
         form = QFormLayout()
         form.addRow("Meaning of the signature:", self.meaning)
         form.addRow("Comment:", self.comment)
@@ -90,42 +86,37 @@ class SignDialog(QDialog):
         if not self.password.text():
             self._say("Type your password to sign")
             return
-        try:
+        with guard(self._refused("Not signed. ")) as refused:
             self.signature = self.sign_call(
                 username, self.password.text(), self.meaning.currentText(), self.comment.text()
             )
-        except (DomainError, StorageError) as error:
-            self.password.clear()
-            self._say(f"Not signed. {error}")
+        if refused:
             return
         self.accept()
 
     def _say(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()
+        self.errors.say(text)
         self.password.setFocus()
 
-    @classmethod
-    def ask(
-        cls,
-        parent: QWidget | None,
-        title: str,
-        meanings: tuple[str, ...],
-        need_username: bool,
-        sign: SignCall,
-    ) -> object | None:
-        dialog = cls(parent, title, meanings, need_username, sign)
-        dialog.exec()
-        signature = dialog.signature
-        dialog.deleteLater()
-        return signature
+    def _refused(self, prefix: str) -> Callable[[Exception], None]:
+        """A refusal: the password cleared (never kept on screen), the reason said."""
+
+        def show(error: Exception) -> None:
+            self.password.clear()
+            self._say(f"{prefix}{error}")
+
+        return show
+
+    def answer(self) -> object | None:
+        """The signature, or None (cancelled)."""
+        return self.signature
 
 
 # add(text, reason, password) -> the Addendum
 AddCall = Callable[[str, str, str], object]
 
 
-class AddendumDialog(QDialog):
+class AddendumDialog(KitDialog):
     """The addendum is signed by its author: the password opens their signing key."""
 
     def __init__(self, parent: QWidget | None, title: str, add: AddCall) -> None:
@@ -144,10 +135,8 @@ class AddendumDialog(QDialog):
         self.password.setObjectName("field_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.returnPressed.connect(self.submit)  # Enter after the password adds it
-        self.error = QLabel()
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()
+        self.errors = FieldErrors(self.error, hide_empty_message=True)
         form = QFormLayout()
         form.addRow("Addendum:", self.text)
         form.addRow("Why it is added:", self.reason)
@@ -170,25 +159,27 @@ class AddendumDialog(QDialog):
         if not self.password.text():
             self._say("Type your password to sign the addendum")
             return
-        try:
+        with guard(self._refused("Not added. ")) as refused:
             self.addendum = self.add_call(
                 self.text.toPlainText(), self.reason.text(), self.password.text()
             )
-        except (DomainError, StorageError) as error:
-            self.password.clear()
-            self._say(f"Not added. {error}")
+        if refused:
             return
         self.accept()
 
     def _say(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()
+        self.errors.say(text)
         self.password.setFocus()
 
-    @classmethod
-    def ask(cls, parent: QWidget | None, title: str, add: AddCall) -> object | None:
-        dialog = cls(parent, title, add)
-        dialog.exec()
-        addendum = dialog.addendum
-        dialog.deleteLater()
-        return addendum
+    def _refused(self, prefix: str) -> Callable[[Exception], None]:
+        """A refusal: the password cleared (never kept on screen), the reason said."""
+
+        def show(error: Exception) -> None:
+            self.password.clear()
+            self._say(f"{prefix}{error}")
+
+        return show
+
+    def answer(self) -> object | None:
+        """The addendum, or None (cancelled)."""
+        return self.addendum

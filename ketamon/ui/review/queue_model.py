@@ -13,10 +13,10 @@ from datetime import datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ketamon.domain.errors import DomainError
 from ketamon.domain.review import ReviewStatus
 from ketamon.services.review import ReviewFilter, ReviewRow
-from ketamon.storage.database import StorageError
+from ketamon.ui import palette
+from ketamon.ui.dialogs.kit import guard
 
 PAGE_SIZE = 200
 Page = Callable[[ReviewFilter, int, int], list[ReviewRow]]  # (filter, offset, limit) -> rows
@@ -38,8 +38,8 @@ _DISPLAY = Qt.ItemDataRole.DisplayRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _FONT = Qt.ItemDataRole.FontRole
 _ROLES = frozenset({_DISPLAY, _FOREGROUND, _FONT, Qt.ItemDataRole.ToolTipRole})
-_ALERT = QBrush(QColor("#a93226"))
-_SIGNED = QBrush(QColor("#1e6b34"))
+_ALERT = QBrush(QColor(palette.RED_SOLID))
+_SIGNED = QBrush(QColor(palette.SIGNED))
 
 
 def _local(value: datetime) -> str:
@@ -97,15 +97,17 @@ class ReviewQueueModel(QAbstractTableModel):
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008, N802
         return not parent.isValid() and self._more
 
+    def _refused(self, error: Exception) -> None:
+        self._more = False
+        if self.on_error is not None:
+            self.on_error(f"Could not read the review list: {error}")
+
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008, N802
         if parent.isValid() or not self._more:
             return
-        try:
+        with guard(self._refused) as refused:
             rows = self.page(self.where, len(self.rows), self.page_size)
-        except (DomainError, StorageError) as error:
-            self._more = False
-            if self.on_error is not None:
-                self.on_error(f"Could not read the review list: {error}")
+        if refused:
             return
         self._more = len(rows) >= self.page_size
         if rows:

@@ -26,9 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import DomainError
 from ketamon.services.review import ReviewFilter, ReviewRow
-from ketamon.storage.database import StorageError
+from ketamon.ui.dialogs.kit import guard
 from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign, verdict_html
 from ketamon.ui.review.queue_model import ReviewQueueModel
 from ketamon.ui.review.table import ReviewTable
@@ -180,12 +179,10 @@ class ReviewWindow(QDialog):
 
     def apply_filter(self) -> None:
         where = self.where()
-        try:
+        with guard(lambda error: self._error(str(error))):
             self.model.set_filter(where)
             self.awaiting.setText(f"Awaiting review: {self.handlers.awaiting_count()}")
             self.matches.setText(f"{self.handlers.count(where)} sessions match")
-        except (DomainError, StorageError) as error:
-            self._error(str(error))
         if self.model.rowCount() and not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)
         self.show_selected()
@@ -204,11 +201,10 @@ class ReviewWindow(QDialog):
         if row is None:
             self.detail.setText("No session selected.")
             return
-        try:
+        with guard(lambda error: self._error(str(error))) as refused:
             signature = self.handlers.signature(row.session_id)
             addenda = self.handlers.addenda(row.session_id) if signature else []
-        except (DomainError, StorageError) as error:
-            self._error(str(error))
+        if refused:
             return
         lines = [
             f"<b>{escape(row.patient_name)}</b> · MRN {escape(row.mrn)} · {escape(row.chair_name)}"
