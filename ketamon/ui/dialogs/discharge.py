@@ -40,6 +40,7 @@ from ketamon.domain.discharge import (
     ItemState,
     IvSite,
     Nausea,
+    Outcome,
     evaluate,
     normalize_phone,
 )
@@ -480,7 +481,7 @@ class DischargeDialog(QDialog):
             self.message.setText(str(error))
             self.message.show()
             return
-        self.outcome = "discharged"
+        self.outcome = Outcome.DISCHARGED
         self.accept()
 
     def _against_advice(self) -> None:
@@ -494,7 +495,7 @@ class DischargeDialog(QDialog):
             self.message.setText(str(error))
             self.message.show()
             return
-        self.outcome = "ama"
+        self.outcome = Outcome.AMA
         self.accept()
 
     def done(self, result: int) -> None:  # the ticker stops with the dialog

@@ -37,6 +37,7 @@ from ketamon.domain.interventions import (
     parse_dose,
 )
 from ketamon.domain.patients import Patient
+from ketamon.domain.statuses import RecordStatus
 from ketamon.storage.database import StorageError
 from ketamon.ui.dialogs.patient_form import allergy_html
 from ketamon.ui.timefmt import local_time
@@ -314,6 +315,6 @@ def describe(
     override = getattr(med, "allergy_override_reason", "")
     if override:
         text += f"  · NAMED IN ALLERGIES, given because: {override}"
-    if med.status != "current":
-        text = f"VOIDED ({med.status_reason}): {text}"
+    if med.status != RecordStatus.CURRENT:
+        text = f"{RecordStatus.VOIDED.label} ({med.status_reason}): {text}"
     return text

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.record import severity_text
 from ketamon.domain.side_effects import Severity, SideEffect, SideEffectKind
 from ketamon.storage.database import StorageError
 from ketamon.ui.dialogs.reason import ReasonDialog
@@ -56,7 +57,7 @@ UNTICK_REASONS = (
     "Ticked on the wrong line",
     "Entered for the wrong patient",
 )
-SEVERITY_WORDS = {Severity.MILD: "mild", Severity.MODERATE: "moderate", Severity.SEVERE: "SEVERE"}
+SEVERITY_WORDS = {severity: severity_text(severity) for severity in Severity}
 COLUMNS = ("Side effect", "Onset", "Severity", "Resolved", "Note")
 
 STYLE = """

@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
 
 from ketamon.domain.record import EventIn, TimelineEntry, build_timeline
 from ketamon.domain.sessions import SessionEvent
+from ketamon.domain.side_effects import Severity
+from ketamon.domain.statuses import RecordStatus
 from ketamon.ui.timefmt import local_time
 
 COLUMNS = ("Time", "What", "By", "Reason / note", "Kind")
 WHAT, BY = 1, 2
-SEVERITY_BACKGROUNDS = {"severe": QColor("#f5a9a0"), "moderate": QColor("#ffd98a")}
+SEVERITY_BACKGROUNDS = {Severity.SEVERE: QColor("#f5a9a0"), Severity.MODERATE: QColor("#ffd98a")}
 INACTIVE_FOREGROUND = QColor("#6b7785")
 
 
@@ -69,7 +71,12 @@ class TimelineTable(QTableWidget):
         for row, entry in enumerate(self.entries):
             cells = (
                 local_time(entry.at, with_date=True),
-                entry.text + (" (voided)" if entry.voided and "VOIDED" not in entry.text else ""),
+                entry.text
+                + (
+                    " (voided)"
+                    if entry.voided and RecordStatus.VOIDED.label not in entry.text
+                    else ""
+                ),
                 self.names.get(entry.actor, entry.actor),
                 entry.reason,
                 entry.kind.label,
@@ -82,7 +89,9 @@ class TimelineTable(QTableWidget):
                 if entry.voided:
                     font = QFont()
                     font.setItalic(True)
-                    font.setStrikeOut(column == WHAT and "VOIDED" not in entry.text)
+                    font.setStrikeOut(
+                        column == WHAT and RecordStatus.VOIDED.label not in entry.text
+                    )
                     item.setFont(font)
                     item.setForeground(QBrush(INACTIVE_FOREGROUND))
                 elif background is not None and column == WHAT:
