@@ -52,7 +52,8 @@ from ketamon.domain.errors import DomainError
 from ketamon.domain.patients import PatientDraft, validate_patient
 from ketamon.domain.sessions import EventKind, SessionEvent
 from ketamon.domain.settings import ClinicSettings
-from ketamon.domain.side_effects import SideEffect
+from ketamon.domain.side_effects import Severity, SideEffect
+from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.timers import derive_times
 from ketamon.domain.vitals import MEASURES, VitalsDraft, validate_draft, vital_phase
 from ketamon.services.clinic import Clinic
@@ -270,12 +271,12 @@ class Seeder:
             label="Nausea",
             other_text="",
             onset_at=onset,
-            severity=rng.choice(("mild", "mild", "moderate")),
+            severity=rng.choice((Severity.MILD, Severity.MILD, Severity.MODERATE)).value,
             resolved_at=stop if stop else None,
             note="",
             entered_by=nurse.username,
             entered_at=onset + timedelta(minutes=1),
-            status="current",
+            status=RecordStatus.CURRENT.value,
             status_reason="",
         )
         tx.add(effect)
@@ -293,7 +294,7 @@ class Seeder:
                 note="",
                 entered_by=nurse.username,
                 entered_at=onset + timedelta(minutes=4),
-                status="current",
+                status=RecordStatus.CURRENT.value,
                 status_reason="",
             )
         )
@@ -376,7 +377,7 @@ class Seeder:
                 note="",
                 entered_by=NURSES[0].username,
                 entered_at=taken,
-                status="current",
+                status=RecordStatus.CURRENT.value,
                 corrects_id=None,
                 status_reason="",
             )
@@ -443,7 +444,7 @@ class Seeder:
                     note="",
                     entered_by=nurse.username,
                     entered_at=min(now, taken + timedelta(minutes=1)),
-                    status="current",
+                    status=RecordStatus.CURRENT.value,
                     corrects_id=None,
                     status_reason="",
                 )

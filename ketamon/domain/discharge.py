@@ -655,8 +655,24 @@ def validate_witness(ama: AgainstAdvice, witness: User | None) -> None:
 # -- the decision that lets a session become discharged ---------------------------------------
 _ISSUER = object()  # held by this module only: release() and against_advice() below
 
-OUTCOME_DISCHARGED = "discharged"
-OUTCOME_AMA = "ama"
+
+class Outcome(StrEnum):
+    """How a session ended with the patient leaving (the stored discharge outcome)."""
+
+    DISCHARGED = "discharged"
+    AMA = "ama"  # left against medical advice
+
+    @property
+    def label(self) -> str:
+        return _OUTCOME_LABELS[self]
+
+
+_OUTCOME_LABELS = {
+    Outcome.DISCHARGED: "Discharged",
+    Outcome.AMA: "Left against medical advice",
+}
+OUTCOME_DISCHARGED = Outcome.DISCHARGED
+OUTCOME_AMA = Outcome.AMA
 
 
 @dataclass(frozen=True)
@@ -665,7 +681,7 @@ class DischargeDecision:
     of the patient leaving against medical advice. Made only by `release` and
     `against_advice`; constructing one any other way raises."""
 
-    outcome: str  # OUTCOME_DISCHARGED | OUTCOME_AMA
+    outcome: Outcome
     check: DischargeCheck  # the checklist as evaluated when the decision was made
     ama: AgainstAdvice | None
     issuer: object = field(default=None, repr=False, compare=False)

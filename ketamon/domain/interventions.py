@@ -14,6 +14,7 @@ from datetime import datetime
 from ketamon.domain import fields
 from ketamon.domain.errors import FieldError, ValidationErrors
 from ketamon.domain.patients import allergy_match
+from ketamon.domain.statuses import RecordStatus
 
 OTHER = "other"
 UNITS = ("mg", "mcg", "mL", "g", "units")
@@ -85,7 +86,7 @@ class Medication:
     side_effect_id: int | None
     note: str
     entered_by: str
-    status: str = "current"
+    status: RecordStatus = RecordStatus.CURRENT
     status_reason: str = ""
     allergy_override_reason: str = ""
 

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from ketamon.domain.side_effects import Severity
+from ketamon.domain.statuses import RecordStatus
+
 
 class EntryKind(StrEnum):
     SESSION = "session"  # check-in, discharge, cancel
@@ -54,7 +57,7 @@ SHORT_EVENT_LABELS = {
     "rate_change": "Rate",
     "stop": "Stop",
 }
-SEVERE = "severe"
+SEVERE = Severity.SEVERE
 
 
 def event_label(kind: str) -> str:
@@ -87,7 +90,7 @@ class SideEffectIn:
     resolved_at: datetime | None = None
     other_text: str = ""
     note: str = ""
-    status: str = "current"
+    status: RecordStatus = RecordStatus.CURRENT
     status_reason: str = ""
 
     @property
@@ -105,7 +108,7 @@ class MedicationIn:
     given_at: datetime
     given_by: str
     note: str = ""
-    status: str = "current"
+    status: RecordStatus = RecordStatus.CURRENT
     status_reason: str = ""
     for_effect: str = ""  # the side effect it treated, if recorded
 
@@ -220,7 +223,7 @@ def _changes_of(changes: Iterable[Change], entity: str, entity_id: int) -> list[
 
 
 def _side_effect_entries(effect: SideEffectIn, changes: Sequence[Change]) -> list[TimelineEntry]:
-    voided = effect.status == "voided"
+    voided = effect.status == RecordStatus.VOIDED
     mine = sorted(_changes_of(changes, "side_effect", effect.id), key=lambda c: c.at)
     later = [c for c in mine if c.field == "severity"]
     # the severity at onset: before its first change (or the stored one, never changed)
@@ -260,7 +263,11 @@ def _side_effect_entries(effect: SideEffectIn, changes: Sequence[Change]) -> lis
                 voided=voided,
             )
         )
-    out.extend(_void_entries(mine, f"Side effect VOIDED: {effect.name}", EntryKind.SIDE_EFFECT))
+    out.extend(
+        _void_entries(
+            mine, f"Side effect {RecordStatus.VOIDED.label}: {effect.name}", EntryKind.SIDE_EFFECT
+        )
+    )
     return out
 
 
@@ -268,12 +275,12 @@ def _void_entries(mine: list[Change], text: str, kind: EntryKind) -> list[Timeli
     return [
         TimelineEntry(c.at, kind, text, c.actor, reason=c.reason, voided=True)
         for c in mine
-        if c.field == "status" and c.new == "voided"
+        if c.field == "status" and c.new == RecordStatus.VOIDED
     ]
 
 
 def _medication_entries(med: MedicationIn, changes: Sequence[Change]) -> list[TimelineEntry]:
-    voided = med.status == "voided"
+    voided = med.status == RecordStatus.VOIDED
     text = f"Medication given: {med.name}"
     if med.for_effect:
         text += f" (for {med.for_effect})"
@@ -282,7 +289,9 @@ def _medication_entries(med: MedicationIn, changes: Sequence[Change]) -> list[Ti
         TimelineEntry(
             med.given_at, EntryKind.MEDICATION, text, med.given_by, reason=med.note, voided=voided
         ),
-        *_void_entries(mine, f"Medication VOIDED: {med.name}", EntryKind.MEDICATION),
+        *_void_entries(
+            mine, f"Medication {RecordStatus.VOIDED.label}: {med.name}", EntryKind.MEDICATION
+        ),
     ]
 
 
@@ -329,7 +338,7 @@ def build_markers(
             label = f"{e.rate_ml_h:g} mL/h"
         out.append(Marker(e.at, EntryKind.INFUSION, label, text, e.actor, event=e.kind))
     for effect in side_effects:
-        if effect.status == "voided":
+        if effect.status == RecordStatus.VOIDED:
             continue
         text = f"Side effect: {effect.name}, {severity_text(effect.severity)}"
         if effect.resolved_at is not None:
@@ -346,7 +355,7 @@ def build_markers(
             )
         )
     for med in medications:
-        if med.status == "voided":
+        if med.status == RecordStatus.VOIDED:
             continue
         text = f"Medication: {med.name}" + (f" for {med.for_effect}" if med.for_effect else "")
         out.append(Marker(med.given_at, EntryKind.MEDICATION, med.name, text, med.given_by))

@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from ketamon.domain import fields
 from ketamon.domain.errors import DomainError, FieldError
+from ketamon.domain.statuses import RecordStatus
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ class SideEffect:
     resolved_at: datetime | None
     note: str
     entered_by: str
-    status: str  # "current" or "voided"
+    status: RecordStatus  # current or voided
     status_reason: str = ""
     acknowledged_by: str | None = None
     acknowledged_at: datetime | None = None
@@ -193,7 +194,7 @@ class SideEffect:
 
     @property
     def current(self) -> bool:
-        return self.status == "current"
+        return self.status == RecordStatus.CURRENT
 
     @property
     def resolved(self) -> bool:

@@ -14,6 +14,7 @@ from enum import IntEnum, StrEnum
 from ketamon.domain import fields
 from ketamon.domain.errors import FieldError, ValidationErrors
 from ketamon.domain.news2 import Chart, News2, default_chart, score, spo2_points
+from ketamon.domain.statuses import RecordStatus
 
 
 class Grade(IntEnum):
@@ -31,6 +32,18 @@ class VitalPhase(StrEnum):
     INFUSION = "infusion"
     RECOVERY = "recovery"
     PRE_DISCHARGE = "pre_discharge"
+
+    @property
+    def label(self) -> str:
+        return _VITAL_PHASE_LABELS[self]
+
+
+_VITAL_PHASE_LABELS = {
+    VitalPhase.BASELINE: "Baseline",
+    VitalPhase.INFUSION: "Infusion",
+    VitalPhase.RECOVERY: "Recovery",
+    VitalPhase.PRE_DISCHARGE: "Pre-discharge",
+}
 
 
 @dataclass(frozen=True)
@@ -210,7 +223,7 @@ class VitalsSet:
     phase: VitalPhase
     values: VitalsDraft
     entered_by: str
-    status: str = "current"  # current | corrected | voided
+    status: RecordStatus = RecordStatus.CURRENT
     corrects_id: int | None = None
     grades: dict[str, Grade] = field(default_factory=dict)
     status_reason: str = ""
@@ -452,7 +465,7 @@ def check_start(
     recent = [
         s
         for s in baseline
-        if s.status == "current"
+        if s.status == RecordStatus.CURRENT
         and not s.scores_only  # sedation scores alone are not a baseline set
         and (now - s.taken_at).total_seconds() <= max_age_minutes * 60
     ]

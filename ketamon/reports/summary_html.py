@@ -10,11 +10,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from html import escape
 
-from ketamon.domain.discharge import ItemState
+from ketamon.domain.discharge import ItemState, Outcome
 from ketamon.domain.news2 import RESPONSE_KEY, SCALE2_KEY
 from ketamon.domain.patients import AllergyStatus
 from ketamon.domain.sessions import EventKind
-from ketamon.domain.side_effects import SideEffect
+from ketamon.domain.side_effects import Severity, SideEffect
 from ketamon.domain.summary import SessionSummary
 from ketamon.domain.timers import format_duration
 from ketamon.domain.vitals import Grade, VitalsSet
@@ -23,7 +23,7 @@ CHART_URL = "ketamon://chart.png"
 H3 = '<h3 style="margin-top: 12px; margin-bottom: 3px;">'
 NOT_REVIEWED = "Not yet reviewed by the supervising physician."
 _TABLE = 'border="1" cellspacing="0" cellpadding="3" width="100%" style="border-color:#888;"'
-_SEVERITY_WORDS = {"mild": "Mild", "moderate": "Moderate", "severe": "SEVERE"}
+_SEVERITY_WORDS = {s.value: s.label for s in Severity}
 
 
 def _e(value: object) -> str:
@@ -96,7 +96,7 @@ def _header(s: SessionSummary) -> str:
 
 
 def _against_advice(s: SessionSummary) -> str:
-    if s.outcome != "ama" or s.ama is None:
+    if s.outcome != Outcome.AMA or s.ama is None:
         return ""
     escort = "an escort was present" if s.ama.escort_present else "NO escort was present"
     return (
@@ -164,7 +164,7 @@ def _times(s: SessionSummary) -> str:
         ran = format_duration(times.infusion_elapsed(times.ended_at))
         rows.append(("Infusion ran", f"{ran} of {sess.target_minutes:d}:00 target"))
     discharged = at(s.discharged_at)
-    if s.outcome == "ama":
+    if s.outcome == Outcome.AMA:
         discharged += " (<b>left against medical advice</b>)"
     rows.append(("Discharged", discharged))
     return H3 + "Times</h3>" + f"<table {_TABLE}>" + _rows(rows) + "</table>"
@@ -306,7 +306,7 @@ def _side_effects(s: SessionSummary) -> str:
     for fx in s.side_effects:
         severity = str(getattr(fx.severity, "value", fx.severity))
         words = _SEVERITY_WORDS.get(severity, severity)
-        if severity == "severe":
+        if severity == Severity.SEVERE:
             words = f'<b><font color="#8c1d18">{words}</font></b>'
         resolved = _e(local(s, fx.resolved_at)) if fx.resolved_at else "<b>not resolved</b>"
         body.append(

@@ -27,6 +27,7 @@ from ketamon.domain.discharge import (
     InfusionStop,
     IvSite,
     Nausea,
+    Outcome,
     RecordedPain,
     VitalsPoint,
     against_advice,
@@ -38,8 +39,10 @@ from ketamon.domain.discharge import (
 from ketamon.domain.discharge_entry import clean_against_advice, clean_answers, escort_plan
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.domain.sessions import EventKind, Phase, replay
+from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
+from ketamon.domain.vitals import VitalPhase
 from ketamon.services.base import Service, acting_user
 from ketamon.storage.models import (
     DischargeRow,
@@ -105,12 +108,12 @@ def clinical_facts(tx: Session, owner: SessionRow, now: datetime) -> ClinicalFac
     rows = list(
         tx.scalars(
             select(VitalsRow)
-            .where(VitalsRow.session_id == owner.id, VitalsRow.status == "current")
+            .where(VitalsRow.session_id == owner.id, VitalsRow.status == RecordStatus.CURRENT.value)
             .order_by(VitalsRow.taken_at, VitalsRow.id)
         )
     )
     full = [r for r in rows if r.systolic is not None and r.heart_rate is not None]
-    baseline = [r for r in full if r.phase == "baseline"]
+    baseline = [r for r in full if r.phase == VitalPhase.BASELINE]
     after = [r for r in full if times.ended_at is not None and r.taken_at >= times.ended_at]
     moaas = [r.sedation for r in rows if r.sedation is not None]
     pains = [
@@ -325,7 +328,7 @@ def discharge_state(tx: Session, owner: SessionRow, now: datetime) -> DischargeS
     facts = clinical_facts(tx, owner, now)
     check = evaluate(answers, facts, settings.discharge_rules)
     ama = None
-    if row is not None and row.outcome == "ama":
+    if row is not None and row.outcome == Outcome.AMA:
         ama = AgainstAdvice(row.ama_reason, row.ama_witness or "", bool(row.ama_escort_present))
     instructions = (
         row.instructions_text if row is not None and row.instructions_text else None

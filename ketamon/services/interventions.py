@@ -21,6 +21,7 @@ from ketamon.domain.interventions import (
     validate_medication,
 )
 from ketamon.domain.sessions import Phase
+from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.services.base import Service, acting_user
@@ -86,7 +87,7 @@ class InterventionService(Service):
                 note=clean.note,
                 entered_by=actor.username,
                 entered_at=now,
-                status="current",
+                status=RecordStatus.CURRENT.value,
                 status_reason="",
                 allergy_override_reason=clean.allergy_override_reason,
             )
@@ -103,9 +104,9 @@ class InterventionService(Service):
             if row is None:
                 raise NotFound(f"Medication entry {med_id} not found")
             require_unsigned(tx, row.session_id)
-            if row.status != "current":
+            if row.status != RecordStatus.CURRENT.value:
                 raise DomainError("This medication entry was already voided")
-            row.status, row.status_reason = "voided", clean
+            row.status, row.status_reason = RecordStatus.VOIDED.value, clean
             tx.flush()
             return to_medication(row)
 
@@ -114,5 +115,5 @@ def _check_side_effect(tx: Session, session_id: int, effect_id: int) -> None:
     effect = tx.get(SideEffectRow, effect_id)
     if effect is None or effect.session_id != session_id:
         raise FieldError("side_effect_id", "The side effect treated must be one of this session")
-    if effect.status != "current":
+    if effect.status != RecordStatus.CURRENT.value:
         raise FieldError("side_effect_id", "That side effect entry was voided: choose another")

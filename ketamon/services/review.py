@@ -32,6 +32,7 @@ from sqlalchemy import (
 
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
+from ketamon.domain.discharge import Outcome
 from ketamon.domain.errors import DomainError, NotFound
 from ketamon.domain.news2 import Chart
 from ketamon.domain.patients import search_words
@@ -48,6 +49,8 @@ from ketamon.domain.review import (
     payload_digest,
 )
 from ketamon.domain.sessions import Phase
+from ketamon.domain.side_effects import Severity
+from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.users import Permission, Role
 from ketamon.domain.vitals import scale2_band
 from ketamon.services import keys
@@ -122,7 +125,7 @@ class ReviewRow(NamedTuple):
             return "Signed"
         if self.phase == Phase.CANCELLED.value:
             return "Cancelled · awaiting review"
-        if self.outcome == "ama":
+        if self.outcome == Outcome.AMA:
             return "LEFT AMA · awaiting review"
         return "Awaiting review"
 
@@ -320,7 +323,7 @@ def _red(bands, chart: Chart) -> object:  # noqa: ANN001
     limits.append(and_(PatientRow.spo2_scale2.is_(True), or_(*scale2)))
     return exists().where(
         VitalsRow.session_id == SessionRow.id,
-        VitalsRow.status == "current",
+        VitalsRow.status == RecordStatus.CURRENT.value,
         PatientRow.id == SessionRow.patient_id,
         or_(*limits),
     )
@@ -338,8 +341,8 @@ def _red_limits(column, band) -> object:  # noqa: ANN001
 def _severe() -> object:
     return exists().where(
         SideEffectRow.session_id == SessionRow.id,
-        SideEffectRow.status == "current",
-        SideEffectRow.severity == "severe",
+        SideEffectRow.status == RecordStatus.CURRENT.value,
+        SideEffectRow.severity == Severity.SEVERE.value,
     )
 
 
@@ -351,15 +354,17 @@ def _filtered(query: Select, where: ReviewFilter, bands, chart: Chart) -> Select
         conditions.append(SessionRow.checked_in_at < where.until)
     if where.chair_id is not None:
         conditions.append(SessionRow.chair_id == where.chair_id)
-    if where.status == "signed":
+    if where.status == ReviewStatus.SIGNED:
         conditions.append(SessionRow.review_status == ReviewStatus.SIGNED.value)
-    elif where.status == "awaiting_review":
+    elif where.status == ReviewStatus.AWAITING:
         conditions.append(SessionRow.review_status == ReviewStatus.AWAITING.value)
-    elif where.status == "cancelled":
+    elif where.status == Phase.CANCELLED:
         conditions.append(SessionRow.phase == Phase.CANCELLED.value)
-    elif where.status == "ama":
+    elif where.status == Outcome.AMA:
         conditions.append(
-            exists().where(DischargeRow.session_id == SessionRow.id, DischargeRow.outcome == "ama")
+            exists().where(
+                DischargeRow.session_id == SessionRow.id, DischargeRow.outcome == Outcome.AMA.value
+            )
         )
     patient = " ".join(search_words(where.patient)).lower()
     if patient:

@@ -29,6 +29,7 @@ from ketamon.domain.sessions import (
 )
 from ketamon.domain.start import StartCheck, start_note
 from ketamon.domain.start import StartNeedsDecision as StartNeedsDecision  # start() raises it
+from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.domain.vitals import VitalPhase, check_start
@@ -110,7 +111,7 @@ class SessionService(Service):
             select(VitalsRow).where(
                 VitalsRow.session_id == session_id,
                 VitalsRow.phase == VitalPhase.BASELINE.value,
-                VitalsRow.status == "current",
+                VitalsRow.status == RecordStatus.CURRENT.value,
             )
         )
         baseline = check_start(

@@ -35,6 +35,7 @@ from ketamon.domain.side_effects import (
     retire_kind,
     validate_catalog,
 )
+from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.services.base import Service, acting_user
@@ -115,7 +116,7 @@ class SideEffectService(Service):
                 note=clean_note,
                 entered_by=actor.username,
                 entered_at=now,
-                status="current",
+                status=RecordStatus.CURRENT.value,
                 status_reason="",
             )
             tx.add(row)
@@ -195,7 +196,7 @@ class SideEffectService(Service):
         with self.db.transaction(audit=self.audit(actor, reason)) as tx:
             acting_user(tx, actor, Permission.CHART)
             row = self._current(tx, effect_id)
-            row.status, row.status_reason = "voided", reason
+            row.status, row.status_reason = RecordStatus.VOIDED.value, reason
             return to_effect(row)
 
     def acknowledge(self, actor: Actor, effect_id: int) -> SideEffect:
@@ -334,7 +335,7 @@ class SideEffectService(Service):
         if row is None:
             raise NotFound(f"Side effect {effect_id} not found")
         require_unsigned(tx, row.session_id)
-        if row.status != "current":
+        if row.status != RecordStatus.CURRENT.value:
             raise DomainError("This side effect was voided; it can no longer be changed")
         return row
 

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, tzinfo
 
 from sqlalchemy import select
 
-from ketamon.domain.sessions import EventKind
+from ketamon.domain.discharge import Outcome
+from ketamon.domain.sessions import EventKind, Phase
 from ketamon.domain.summary import ClinicHeader, RecentSession, SessionSummary
 from ketamon.services.base import Service
 from ketamon.services.discharge import discharge_state
@@ -52,7 +53,9 @@ class SummaryService(Service):
                     p.mrn,
                     c.name,
                     e.at,
-                    "cancelled" if e.kind == "cancel" else (outcome or "discharged"),
+                    Phase.CANCELLED
+                    if e.kind == EventKind.CANCEL
+                    else (outcome or Outcome.DISCHARGED),
                     s.review_status,
                 )
                 for s, p, c, e, outcome in rows

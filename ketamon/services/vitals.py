@@ -16,6 +16,7 @@ from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.domain.sessions import Phase
+from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.domain.vitals import (
@@ -70,7 +71,11 @@ class VitalsService(Service):
     ) -> VitalsSet:
         clean = validate_draft(draft)
         when = fields.optional_datetime("taken_at", taken_at, label="Time taken")
-        fields.flag("pre_discharge", pre_discharge, label="Pre-discharge set")
+        fields.flag(
+            VitalPhase.PRE_DISCHARGE.value,
+            pre_discharge,
+            label=f"{VitalPhase.PRE_DISCHARGE.label} set",
+        )
         with self.db.transaction(audit=self.audit(actor)) as tx:
             user = acting_user(tx, actor, Permission.CHART)
             row = self._new_row(tx, actor, session_id, clean, when, pre_discharge)
@@ -91,7 +96,7 @@ class VitalsService(Service):
         with self.db.transaction(audit=self.audit(actor, why)) as tx:
             user = acting_user(tx, actor, Permission.CHART)
             old = self._current(tx, set_id)
-            old.status, old.status_reason = "corrected", why
+            old.status, old.status_reason = RecordStatus.CORRECTED.value, why
             tx.flush()
             new = self._new_row(
                 tx,
@@ -109,7 +114,7 @@ class VitalsService(Service):
         with self.db.transaction(audit=self.audit(actor, why)) as tx:
             acting_user(tx, actor, Permission.CHART)
             row = self._current(tx, set_id)
-            row.status, row.status_reason = "voided", why
+            row.status, row.status_reason = RecordStatus.VOIDED.value, why
             return graded(tx, row, user_names(tx))
 
     def acknowledge(self, actor: Actor, set_id: int) -> VitalsSet:
@@ -150,7 +155,7 @@ class VitalsService(Service):
             oxygen=clean.oxygen,
             entered_by=actor.username,
             entered_at=now,
-            status="current",
+            status=RecordStatus.CURRENT.value,
             corrects_id=corrects.id if corrects is not None else None,
             status_reason="",
         )
@@ -164,7 +169,7 @@ class VitalsService(Service):
         if row is None:
             raise NotFound(f"Vitals set {set_id} not found")
         require_unsigned(tx, row.session_id)
-        if row.status != "current":
+        if row.status != RecordStatus.CURRENT.value:
             raise DomainError(f"This set was already {row.status}; change the current one")
         return row
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from ketamon.domain import fields as size  # column sizes: one place, shared with validation
+from ketamon.domain.statuses import RecordStatus
 from ketamon.storage.types import UTCDateTime
 
 NAMING_CONVENTION = {
@@ -222,7 +223,9 @@ class VitalsRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     entered_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(size.CODE_LENGTH), default="current")
+    status: Mapped[str] = mapped_column(
+        String(size.CODE_LENGTH), default=RecordStatus.CURRENT.value
+    )
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("vitals_set.id"), nullable=True)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     acknowledged_by: Mapped[str | None] = mapped_column(String(size.USERNAME_LENGTH), nullable=True)
@@ -254,7 +257,9 @@ class SideEffectRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     entered_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(size.CODE_LENGTH), default="current")
+    status: Mapped[str] = mapped_column(
+        String(size.CODE_LENGTH), default=RecordStatus.CURRENT.value
+    )
     status_reason: Mapped[str] = mapped_column(Text, default="")
     acknowledged_by: Mapped[str | None] = mapped_column(String(size.USERNAME_LENGTH), nullable=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
@@ -286,7 +291,9 @@ class MedicationRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     entered_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(size.CODE_LENGTH), default="current")
+    status: Mapped[str] = mapped_column(
+        String(size.CODE_LENGTH), default=RecordStatus.CURRENT.value
+    )
     status_reason: Mapped[str] = mapped_column(Text, default="")
     # Why it was given although its name appears in the patient's allergies ("" = no match).
     allergy_override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")

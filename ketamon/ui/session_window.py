@@ -38,6 +38,7 @@ from ketamon.domain.patients import Patient
 from ketamon.domain.record import Marker
 from ketamon.domain.review import Addendum, Signature
 from ketamon.domain.side_effects import SideEffect
+from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.vitals import VitalsSet
 from ketamon.services.clinic import Clinic
 from ketamon.ui.actions import UseCases
@@ -353,8 +354,10 @@ class SessionWindow(QDialog):
         state = "Paused" if s.paused else s.phase.label
         times = s.times
         started = f"started {local_time(times.started_at)}" if times.started_at else "not started"
-        current = sum(1 for v in self.sets if v.status == "current" and not v.scores_only)
-        scores = sum(1 for v in self.sets if v.status == "current" and v.scores_only)
+        current = sum(
+            1 for v in self.sets if v.status == RecordStatus.CURRENT and not v.scores_only
+        )
+        scores = sum(1 for v in self.sets if v.status == RecordStatus.CURRENT and v.scores_only)
         extra = f" + {scores} score entr{'ies' if scores != 1 else 'y'}" if scores else ""
         self.header.setText(
             f"<span style='font-size:22px'><b>{escape(s.patient_name)}</b></span> &nbsp; "
@@ -569,13 +572,15 @@ class SessionWindow(QDialog):
         self.buttons["Print summary…"].setEnabled(self.print_handler is not None)
         self.buttons["Save summary as PDF…"].setEnabled(self.pdf_handler is not None)
         selected = self.table.selected_set()
-        editable = selected is not None and selected.status == "current" and not self.locked
+        editable = (
+            selected is not None and selected.status == RecordStatus.CURRENT and not self.locked
+        )
         self.buttons["Correct…"].setEnabled(editable)
         self.buttons["Void…"].setEnabled(editable)
 
     def correct(self) -> VitalsSet | None:
         original = self.table.selected_set()
-        if original is None or original.status != "current":
+        if original is None or original.status != RecordStatus.CURRENT:
             return None
         with self.acting():
             saved = CorrectVitalsDialog.ask(
@@ -593,7 +598,7 @@ class SessionWindow(QDialog):
 
     def void(self) -> VitalsSet | None:
         target = self.table.selected_set()
-        if target is None or target.status != "current":
+        if target is None or target.status != RecordStatus.CURRENT:
             return None
         reason = ReasonDialog.ask(
             self,

@@ -30,6 +30,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ketamon.domain.record import EntryKind, Marker
 from ketamon.domain.sessions import EventKind, SessionEvent
+from ketamon.domain.side_effects import Severity
+from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.timers import derive_times
 from ketamon.domain.vitals import (
     MEASURES,
@@ -330,7 +332,7 @@ class VitalsChart(QWidget):
         plot.setLabel("bottom", "Minutes from infusion start")
         self.markers: dict[str, pg.ScatterPlotItem] = {}
         styles = {kind.value: style for kind, style in MARKER_STYLE.items()}
-        styles["severe"] = SEVERE_MARKER
+        styles[Severity.SEVERE] = SEVERE_MARKER
         for name, (symbol, colour, size) in styles.items():
             scatter = pg.ScatterPlotItem(
                 [],
@@ -343,7 +345,7 @@ class VitalsChart(QWidget):
                 hoverSize=size + 5,
                 tip=marker_tip,
             )
-            scatter.setZValue(10 if name == "severe" else 5)
+            scatter.setZValue(10 if name == Severity.SEVERE else 5)
             plot.addItem(scatter)
             self.markers[name] = scatter
         self.event_lines["markers"] = []
@@ -376,7 +378,7 @@ class VitalsChart(QWidget):
     ) -> None:
         origin = chart_origin(events) if events else None
         self.origin = origin
-        every = [s for s in sets if s.status == "current"]
+        every = [s for s in sets if s.status == RecordStatus.CURRENT]
         at = origin.at if origin else (every[0].taken_at if every else None)
         current = [s for s in every if not s.scores_only]  # scores alone: no vitals point
         xs = [minutes_from(at, s.taken_at) for s in current] if at else []
@@ -473,7 +475,7 @@ class VitalsChart(QWidget):
     def _set_markers(self, markers: Sequence[Marker], at: datetime | None) -> list[float]:
         groups: dict[str, tuple[list, list, list]] = {k: ([], [], []) for k in self.markers}
         for marker in markers if at else ():
-            name = "severe" if marker.severity == "severe" else marker.kind.value
+            name = Severity.SEVERE if marker.severity == Severity.SEVERE else marker.kind.value
             if name not in groups:
                 continue
             xs, ys, data = groups[name]

@@ -37,6 +37,7 @@ from ketamon.domain.vitals import (
     MOAAS_LEVELS,
     Band,
     Grade,
+    VitalPhase,
     VitalsDraft,
     VitalsSet,
     default_bands,
@@ -196,8 +197,10 @@ class VitalsEntryDialog(KitDialog):
         )
         scores_hint.setObjectName("vitalsHint")
         grid.addWidget(scores_hint, 12, 0, 1, 4)
-        self.pre_discharge = QCheckBox("Pre-discharge set: the last set before the patient leaves")
-        self.pre_discharge.setObjectName("preDischarge")
+        self.pre_discharge = QCheckBox(
+            f"{VitalPhase.PRE_DISCHARGE.label} set: the last set before the patient leaves"
+        )
+        self.pre_discharge.setObjectName(VitalPhase.PRE_DISCHARGE.value)
         grid.addWidget(self.pre_discharge, 14, 0, 1, 4)
         # Stays ticked for the next set (the patient is usually still on oxygen): visible.
         self.oxygen = QCheckBox("&On supplemental oxygen (NEWS2: 2 points)")

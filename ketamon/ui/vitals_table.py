@@ -13,7 +13,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from ketamon.domain.news2 import Response
-from ketamon.domain.vitals import Grade, VitalsSet, dissociation_words
+from ketamon.domain.statuses import RecordStatus
+from ketamon.domain.vitals import Grade, VitalPhase, VitalsSet, dissociation_words
 from ketamon.ui import palette
 from ketamon.ui.timefmt import local_time
 
@@ -60,12 +61,6 @@ SHORT_NAMES = {
     "dissociation": "Dissociation",
     "cadss": "CADSS",
 }
-PHASE_NAMES = {
-    "baseline": "Baseline",
-    "infusion": "Infusion",
-    "recovery": "Recovery",
-    "pre_discharge": "Pre-discharge",
-}
 GRADE_BACKGROUNDS = {grade: palette.grade_table(grade) for grade in (Grade.AMBER, Grade.RED)}
 INACTIVE_FOREGROUND = QColor(palette.MUTED)
 Index = QModelIndex | QPersistentModelIndex
@@ -87,13 +82,11 @@ def _short_name(vitals: VitalsSet, key: str) -> str:
 
 
 def status_text(vitals: VitalsSet) -> str:
-    if vitals.status == "corrected":
-        return f"corrected ({vitals.status_reason})"
-    if vitals.status == "voided":
-        return f"VOIDED ({vitals.status_reason})"
+    if vitals.status in (RecordStatus.CORRECTED, RecordStatus.VOIDED):
+        return f"{RecordStatus(vitals.status).label} ({vitals.status_reason})"
     if vitals.corrects_id is not None:
-        return "current (a correction)"
-    return "current"
+        return f"{RecordStatus.CURRENT.label} (a correction)"
+    return RecordStatus.CURRENT.label
 
 
 def news2_text(vitals: VitalsSet) -> str:
@@ -126,7 +119,7 @@ def cell_text(vitals: VitalsSet, column: int) -> str:
     if column == 0:
         return local_time(vitals.taken_at)
     if column == 1:
-        return PHASE_NAMES.get(vitals.phase.value, vitals.phase.value)
+        return VitalPhase(vitals.phase).label
     if column == FLAGS:
         return flags_text(vitals)
     if column == ENTERED_BY:
@@ -207,7 +200,7 @@ class VitalsTableModel(QAbstractTableModel):
         if role not in _ROLES or not index.isValid():
             return None
         vitals, column = self.sets[index.row()], index.column()
-        current = vitals.status == "current"
+        current = vitals.status == RecordStatus.CURRENT
         if role == _DISPLAY:
             return cell_text(vitals, column)
         if role == _BACKGROUND:
@@ -222,7 +215,7 @@ class VitalsTableModel(QAbstractTableModel):
         if role == _FOREGROUND:
             return None if current else INACTIVE_BRUSH
         if role == _FONT:
-            strike = vitals.status == "voided" and column != STATUS
+            strike = vitals.status == RecordStatus.VOIDED and column != STATUS
             bold = current and cell_grade(vitals, column) is Grade.RED
             return _font(strike=strike, italic=not current, bold=bold)
         if role == _TOOLTIP:

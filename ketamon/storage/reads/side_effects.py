@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketamon.domain.side_effects import Severity, SideEffect
+from ketamon.domain.statuses import RecordStatus
 from ketamon.storage.models import SideEffectRow
 
 
@@ -33,7 +34,7 @@ def to_effect(row: SideEffectRow) -> SideEffect:
         resolved_at=row.resolved_at,
         note=row.note or "",
         entered_by=row.entered_by,
-        status=row.status,
+        status=RecordStatus(row.status),
         status_reason=row.status_reason or "",
         acknowledged_by=row.acknowledged_by,
         acknowledged_at=row.acknowledged_at,
@@ -48,7 +49,10 @@ def summaries(tx: Session, session_ids: Sequence[int]) -> dict[int, SideEffectSu
         return {}
     rows = tx.scalars(
         select(SideEffectRow)
-        .where(SideEffectRow.session_id.in_(list(session_ids)), SideEffectRow.status == "current")
+        .where(
+            SideEffectRow.session_id.in_(list(session_ids)),
+            SideEffectRow.status == RecordStatus.CURRENT.value,
+        )
         .order_by(SideEffectRow.onset_at, SideEffectRow.id)
     )
     severe: dict[int, list[SideEffect]] = {i: [] for i in session_ids}
@@ -66,7 +70,10 @@ def current_effects(tx: Session, session_id: int) -> tuple[SideEffect, ...]:
     """The session's current (not voided) side effects, in onset order."""
     rows = tx.scalars(
         select(SideEffectRow)
-        .where(SideEffectRow.session_id == session_id, SideEffectRow.status == "current")
+        .where(
+            SideEffectRow.session_id == session_id,
+            SideEffectRow.status == RecordStatus.CURRENT.value,
+        )
         .order_by(SideEffectRow.onset_at, SideEffectRow.id)
     )
     return tuple(to_effect(r) for r in rows)

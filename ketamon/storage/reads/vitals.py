@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketamon.domain.news2 import Chart, News2
+from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.vitals import (
     MEASURES,
     Band,
@@ -70,7 +71,7 @@ def to_set(  # noqa: PLR0913
         phase=VitalPhase(row.phase),
         values=values,
         entered_by=row.entered_by,
-        status=row.status,
+        status=RecordStatus(row.status),
         corrects_id=row.corrects_id,
         grades=grade_set(values, bands, chart=chart, scale2=scale2),
         news2=news2_of(values, chart, scale2=scale2),
@@ -86,7 +87,9 @@ def summaries(tx: Session, session_ids: list[int], bands) -> dict[int, VitalsSum
         return {}
     rows = tx.scalars(
         select(VitalsRow)
-        .where(VitalsRow.session_id.in_(session_ids), VitalsRow.status == "current")
+        .where(
+            VitalsRow.session_id.in_(session_ids), VitalsRow.status == RecordStatus.CURRENT.value
+        )
         .order_by(VitalsRow.taken_at)
     )
     taken: dict[int, list[datetime]] = {i: [] for i in session_ids}
@@ -129,7 +132,7 @@ def current_sets(
     """The session's current sets (not corrected or voided), in time order."""
     rows = tx.scalars(
         select(VitalsRow)
-        .where(VitalsRow.session_id == session_id, VitalsRow.status == "current")
+        .where(VitalsRow.session_id == session_id, VitalsRow.status == RecordStatus.CURRENT.value)
         .order_by(VitalsRow.taken_at, VitalsRow.id)
     )
     return tuple(to_set(v, bands, chart=chart, scale2=scale2) for v in rows)

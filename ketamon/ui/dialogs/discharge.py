@@ -39,6 +39,7 @@ from ketamon.domain.discharge import (
     ItemState,
     IvSite,
     Nausea,
+    Outcome,
     evaluate,
     normalize_phone,
 )
@@ -471,7 +472,7 @@ class DischargeDialog(KitDialog):
             self.state = self.handlers.discharge()
         if refused:
             return
-        self.outcome = "discharged"
+        self.outcome = Outcome.DISCHARGED
         self.accept()
 
     def _against_advice(self) -> None:
@@ -483,7 +484,7 @@ class DischargeDialog(KitDialog):
             self.state = self.handlers.leave_against_advice(ama)
         if refused:
             return
-        self.outcome = "ama"
+        self.outcome = Outcome.AMA
         self.accept()
 
     def done(self, result: int) -> None:  # the ticker stops with the dialog

@@ -31,6 +31,7 @@ from ketamon.domain.dose import fmt
 from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.interventions import VOID_REASONS, parse_dose
 from ketamon.domain.sessions import EventKind, Phase, is_early_stop, validate_rate
+from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.timers import format_duration
 from ketamon.ui.buttons import add_buttons
 from ketamon.ui.dialogs.dose_record import ask_for_session
@@ -201,7 +202,9 @@ class InterventionsPage(QWidget):
             return
         self.effects = {e.id: e.display_name for e in effects}
         self.current_effects = [
-            (e.id, e.display_name) for e in effects if getattr(e, "status", "") == "current"
+            (e.id, e.display_name)
+            for e in effects
+            if getattr(e, "status", "") == RecordStatus.CURRENT
         ]
         from ketamon.ui.dialogs.medication import describe
 
@@ -209,7 +212,7 @@ class InterventionsPage(QWidget):
         for med in self.medications:
             item = QListWidgetItem(describe(med, self.effects, self.host.names))
             item.setData(Qt.ItemDataRole.UserRole, med.id)
-            if med.status != "current":
+            if med.status != RecordStatus.CURRENT:
                 font = item.font()
                 font.setStrikeOut(True)
                 item.setFont(font)
@@ -253,7 +256,7 @@ class InterventionsPage(QWidget):
         med = self.selected()
         locked = getattr(self.host, "locked", False)  # signed, or opened for review
         self.buttons["Void medication…"].setEnabled(
-            med is not None and med.status == "current" and not locked
+            med is not None and med.status == RecordStatus.CURRENT and not locked
         )
 
     def selected(self):  # noqa: ANN201
@@ -304,7 +307,7 @@ class InterventionsPage(QWidget):
 
     def void_medication(self) -> object | None:
         med = self.selected()
-        if med is None or med.status != "current":
+        if med is None or med.status != RecordStatus.CURRENT:
             return None
         reason = ReasonDialog.ask(
             self,

@@ -36,6 +36,7 @@ from ketamon.domain.interventions import (
     parse_dose,
 )
 from ketamon.domain.patients import Patient
+from ketamon.domain.statuses import RecordStatus
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 from ketamon.ui.dialogs.patient_form import allergy_html
 from ketamon.ui.timefmt import local_time
@@ -230,6 +231,6 @@ def describe(
     override = getattr(med, "allergy_override_reason", "")
     if override:
         text += f"  · NAMED IN ALLERGIES, given because: {override}"
-    if med.status != "current":
-        text = f"VOIDED ({med.status_reason}): {text}"
+    if med.status != RecordStatus.CURRENT:
+        text = f"{RecordStatus.VOIDED.label} ({med.status_reason}): {text}"
     return text

@@ -17,14 +17,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamon.domain.discharge import Outcome
+from ketamon.domain.review import ReviewStatus
+from ketamon.domain.sessions import Phase
 from ketamon.domain.summary import RecentSession
 from ketamon.ui.dialogs.kit import KitDialog
 from ketamon.ui.timefmt import local_time
 
 OUTCOMES = {
-    "discharged": "Discharged",
-    "ama": "LEFT AGAINST ADVICE",
-    "cancelled": "Cancelled",
+    Outcome.DISCHARGED: Outcome.DISCHARGED.label,
+    Outcome.AMA: "LEFT AGAINST ADVICE",  # in capitals: it stands out in the list
+    Phase.CANCELLED: Phase.CANCELLED.label,
 }
 
 
@@ -57,8 +60,8 @@ class RecentDialog(KitDialog):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for row, s in enumerate(self.sessions):
             review = (
-                "Awaiting review"
-                if s.review_status == "awaiting_review"
+                ReviewStatus.AWAITING.label
+                if s.review_status == ReviewStatus.AWAITING
                 else ((s.review_status or "").replace("_", " ").capitalize())
             )
             cells = (

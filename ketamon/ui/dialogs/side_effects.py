@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from ketamon.domain.clinical_time import parse_clinical_time
 from ketamon.domain.errors import FieldError, StorageError
+from ketamon.domain.record import severity_text
 from ketamon.domain.side_effects import Severity, SideEffect, SideEffectKind
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, set_state
 from ketamon.ui.dialogs.reason import ReasonDialog
@@ -55,7 +56,7 @@ UNTICK_REASONS = (
     "Ticked on the wrong line",
     "Entered for the wrong patient",
 )
-SEVERITY_WORDS = {Severity.MILD: "mild", Severity.MODERATE: "moderate", Severity.SEVERE: "SEVERE"}
+SEVERITY_WORDS = {severity: severity_text(severity) for severity in Severity}
 COLUMNS = ("Side effect", "Onset", "Severity", "Resolved", "Note")
 
 

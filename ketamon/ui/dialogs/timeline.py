@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 
 from ketamon.domain.record import EventIn, TimelineEntry, build_timeline
 from ketamon.domain.sessions import SessionEvent
+from ketamon.domain.side_effects import Severity
+from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.vitals import Grade
 from ketamon.ui import palette
 from ketamon.ui.timefmt import local_time
@@ -29,8 +31,8 @@ from ketamon.ui.timefmt import local_time
 COLUMNS = ("Time", "What", "By", "Reason / note", "Kind")
 WHAT, BY = 1, 2
 SEVERITY_BACKGROUNDS = {
-    "severe": palette.grade_table(Grade.RED),
-    "moderate": palette.grade_table(Grade.AMBER),
+    Severity.SEVERE: palette.grade_table(Grade.RED),
+    Severity.MODERATE: palette.grade_table(Grade.AMBER),
 }
 INACTIVE_FOREGROUND = QColor(palette.MUTED)
 
@@ -74,7 +76,12 @@ class TimelineTable(QTableWidget):
         for row, entry in enumerate(self.entries):
             cells = (
                 local_time(entry.at, with_date=True),
-                entry.text + (" (voided)" if entry.voided and "VOIDED" not in entry.text else ""),
+                entry.text
+                + (
+                    " (voided)"
+                    if entry.voided and RecordStatus.VOIDED.label not in entry.text
+                    else ""
+                ),
                 self.names.get(entry.actor, entry.actor),
                 entry.reason,
                 entry.kind.label,
@@ -87,7 +94,9 @@ class TimelineTable(QTableWidget):
                 if entry.voided:
                     font = QFont()
                     font.setItalic(True)
-                    font.setStrikeOut(column == WHAT and "VOIDED" not in entry.text)
+                    font.setStrikeOut(
+                        column == WHAT and RecordStatus.VOIDED.label not in entry.text
+                    )
                     item.setFont(font)
                     item.setForeground(QBrush(INACTIVE_FOREGROUND))
                 elif background is not None and column == WHAT:

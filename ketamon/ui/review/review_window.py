@@ -26,6 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamon.domain.discharge import Outcome
+from ketamon.domain.review import ReviewStatus
+from ketamon.domain.sessions import Phase
 from ketamon.services.review import ReviewFilter, ReviewRow
 from ketamon.ui.dialogs.kit import guard
 from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign, verdict_html
@@ -35,10 +38,10 @@ from ketamon.ui.timefmt import local_time
 
 STATUSES = (
     ("All finished sessions", ""),
-    ("Awaiting review", "awaiting_review"),
-    ("Signed", "signed"),
-    ("Cancelled", "cancelled"),
-    ("Left against medical advice", "ama"),
+    (ReviewStatus.AWAITING.label, ReviewStatus.AWAITING.value),
+    (ReviewStatus.SIGNED.label, ReviewStatus.SIGNED.value),
+    (Phase.CANCELLED.label, Phase.CANCELLED.value),
+    (Outcome.AMA.label, Outcome.AMA.value),
 )
 
 
@@ -273,7 +276,7 @@ class ReviewWindow(QDialog):
             self.show_selected()
         else:
             self.table.clearSelection()
-            self._show_row(row._replace(review_status="signed"))
+            self._show_row(row._replace(review_status=ReviewStatus.SIGNED.value))
 
     def _error(self, text: str) -> None:
         self.filter_error.setText(f"Could not read the list: {text}")
