@@ -71,13 +71,13 @@ def seed_demo(
             seeder.write_session(
                 chair.id, patient.id, 40, now - timedelta(minutes=minutes_ago), steps
             )
-        for index, (_kind, _number, target, *ago) in enumerate(live):
+        for index, (_kind, _number, target, in_ago, *ago) in enumerate(live):
             steps = [
-                (timedelta(minutes=ago[0] - m), kind, "Nausea" if kind is EventKind.PAUSE else "")
-                for kind, m in zip(LIVE_KINDS, ago, strict=True)
+                (timedelta(minutes=in_ago - m), kind, "Nausea" if kind is EventKind.PAUSE else "")
+                for kind, m in zip(LIVE_KINDS, (in_ago, *ago), strict=True)
                 if m is not None
             ]
-            checked_in = now - timedelta(minutes=ago[0])
+            checked_in = now - timedelta(minutes=in_ago)
             session_id = seeder.write_session(
                 chairs[index].id, rows[index].id, target, checked_in, steps
             )

@@ -238,7 +238,7 @@ class Seeder:
         Returns them as the discharge checklist reads them."""
         rng, tx = self.rng, self.tx
         start, stop = at[EventKind.START], at.get(EventKind.STOP)
-        weight = tx.get(PatientRow, row.patient_id).weight_kg
+        weight = tx.get_one(PatientRow, row.patient_id).weight_kg
         total = planned_mg(weight, 0.5)
         rate = planned_rate(planned_ml(total, 10.0), row.target_minutes)
         witness = rng.choice([n for n in NURSES if n.username != nurse.username])
@@ -356,7 +356,7 @@ class Seeder:
         )
 
     def add_set(self, session_id: int, taken: datetime, draft: VitalsDraft) -> None:
-        row = self.tx.get(SessionRow, session_id)
+        row = self.tx.get_one(SessionRow, session_id)
         times = derive_times(
             [
                 SessionEvent(EventKind(e.kind), e.at, e.actor, e.reason)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from ketamon.domain import fields
 from ketamon.domain.dose import DoseRecord, fmt, has_plan, plan_text
@@ -317,6 +317,12 @@ def red_alert_text(red_sets: Sequence[VitalsSet]) -> str:
     return f"RED VITALS: {named}{ACKNOWLEDGE_HINT}"
 
 
+class _TileCommon(TypedDict):
+    chair_name: str
+    patient_text: str
+    course_text: str
+
+
 def _tile_view(
     chair: Chair,
     session: SessionSnapshot | None,
@@ -333,7 +339,7 @@ def _tile_view(
     times = session.times
     target = timedelta(minutes=session.target_minutes)
     target_text = format_duration(target)
-    common = {
+    common: _TileCommon = {
         "chair_name": chair.name,
         "patient_text": f"{session.patient_name}  ·  MRN {session.mrn}",
         "course_text": session.course_label,
@@ -394,7 +400,7 @@ def _pauses_text(times: InfusionTimes, now: datetime) -> str:
     done = [p for p in times.pauses if p.end is not None]
     if not done:
         return "No pauses" if not times.paused else ""
-    total = sum((p.end - p.start for p in done), timedelta(0))  # type: ignore[operator]
+    total = sum((p.end - p.start for p in done if p.end is not None), timedelta(0))
     count = f"{len(done)} pause" + ("s" if len(done) > 1 else "")
     return f"{count} so far ({format_duration(total)} in all)"
 

@@ -452,7 +452,9 @@ def evaluate(
 ) -> DischargeCheck:
     items: list[ChecklistItem] = []
 
-    def add(key: str, label: str, ok: bool | None, evidence: str = "", *, blocks: bool = True):
+    def add(
+        key: str, label: str, ok: bool | None, evidence: str = "", *, blocks: bool = True
+    ) -> None:
         state = ItemState.OK if ok else ItemState.MISSING if blocks else ItemState.NOTE
         items.append(ChecklistItem(key, label, state, evidence))
 

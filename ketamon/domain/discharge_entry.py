@@ -5,6 +5,9 @@ columns, no control characters): the one door every discharge service call goes 
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import TypeVar
+
 from ketamon.domain import fields
 from ketamon.domain.discharge import (
     AgainstAdvice,
@@ -73,13 +76,16 @@ def escort_plan(escort: object, region: str) -> Escort:
     return validate_escort_plan(clean_escort(escort), region)
 
 
-def _choice(field: str, value: object, kind: type, label: str):  # noqa: ANN202
+E = TypeVar("E", bound=Enum)
+
+
+def _choice(field: str, value: object, kind: type[E], label: str) -> E | None:
     if value is None:
         return None
     try:
         return kind(value)
     except (ValueError, TypeError):
-        allowed = ", ".join(member.value for member in kind)  # type: ignore[attr-defined]
+        allowed = ", ".join(member.value for member in kind)
         raise FieldError(field, f"{label} must be one of: {allowed}") from None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from ketamon.domain import fields
 from ketamon.domain.errors import FieldError, ValidationErrors
@@ -67,6 +68,17 @@ class Completion:
     over_plan_reason: str
 
 
+class DoseSettings(Protocol):
+    """The part of ClinicSettings the dose limits read (settings imports this module)."""
+
+    @property
+    def dose_mg_per_kg_range(self) -> tuple[float, float]: ...
+    @property
+    def dose_concentration_range(self) -> tuple[float, float]: ...
+    @property
+    def dose_over_plan_percent(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class DoseLimits:
     """The clinic's plausibility bounds (from ClinicSettings)."""
@@ -76,10 +88,12 @@ class DoseLimits:
     over_plan_percent: int = 10
 
     @classmethod
-    def from_settings(cls, settings) -> DoseLimits:  # noqa: ANN001
+    def from_settings(cls, settings: DoseSettings) -> DoseLimits:
+        low, high = settings.dose_mg_per_kg_range
+        weakest, strongest = settings.dose_concentration_range
         return cls(
-            tuple(settings.dose_mg_per_kg_range),
-            tuple(settings.dose_concentration_range),
+            (low, high),
+            (weakest, strongest),
             int(settings.dose_over_plan_percent),
         )
 

@@ -182,8 +182,19 @@ def number(
     return float(value)
 
 
-def optional_number(field: str, value: object, low: float, high: float, **kw) -> float | None:  # noqa: ANN003
-    return None if value is None else number(field, value, low, high, **kw)
+def optional_number(
+    field: str,
+    value: object,
+    low: float,
+    high: float,
+    *,
+    label: str,
+    unit: str = "",
+    low_inclusive: bool = True,
+) -> float | None:
+    if value is None:
+        return None
+    return number(field, value, low, high, label=label, unit=unit, low_inclusive=low_inclusive)
 
 
 def aware_datetime(field: str, value: object, *, label: str) -> datetime:

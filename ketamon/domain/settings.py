@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 from ketamon.domain import fields as rules
 from ketamon.domain.discharge import DEFAULT_INSTRUCTIONS, DischargeRules
@@ -104,22 +105,23 @@ class ClinicSettings:
     def from_stored(cls, stored: dict[str, object]) -> ClinicSettings:
         """Build settings from stored key/values; unknown keys are ignored."""
         known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in stored.items() if k in known}
+        # the stored JSON values: each is converted to its field's type below or by replace()
+        values: dict[str, Any] = {k: v for k, v in stored.items() if k in known}
         for key in ("target_choices", "vitals_marks_minutes", "baseline_bp_warning"):
             if key in values:
-                values[key] = tuple(int(x) for x in values[key])  # type: ignore[union-attr]
+                values[key] = tuple(int(x) for x in values[key])
         for key in ("dose_mg_per_kg_range", "dose_concentration_range"):
             if key in values:
-                values[key] = tuple(float(x) for x in values[key])  # type: ignore[union-attr]
+                values[key] = tuple(float(x) for x in values[key])
         if "medication_choices" in values:
-            values["medication_choices"] = tuple(str(x) for x in values["medication_choices"])  # type: ignore[union-attr]
+            values["medication_choices"] = tuple(str(x) for x in values["medication_choices"])
         if "signature_meanings" in values:
-            values["signature_meanings"] = tuple(str(x) for x in values["signature_meanings"])  # type: ignore[union-attr]
+            values["signature_meanings"] = tuple(str(x) for x in values["signature_meanings"])
         if "side_effect_catalog" in values:
             values["side_effect_catalog"] = catalog_from_stored(values["side_effect_catalog"])
         if "vital_bands" in values:  # a stored table may predate a measure: keep defaults
-            values["vital_bands"] = _default_band_table() | dict(values["vital_bands"])  # type: ignore[arg-type]
-        settings = replace(cls(), **values)  # type: ignore[arg-type]
+            values["vital_bands"] = _default_band_table() | dict(values["vital_bands"])
+        settings = replace(cls(), **values)
         settings.validate()
         return settings
 

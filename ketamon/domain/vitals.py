@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
+from functools import partial
 
 from ketamon.domain import fields
 from ketamon.domain.errors import FieldError, ValidationErrors
@@ -96,11 +97,11 @@ DISSOCIATION_LEVELS: tuple[tuple[int, str], ...] = (
 
 
 def moaas_words(level: int | None) -> str:
-    return dict(MOAAS_LEVELS).get(level, "") if level is not None else ""  # type: ignore[arg-type]
+    return dict(MOAAS_LEVELS).get(level, "") if level is not None else ""
 
 
 def dissociation_words(level: int | None) -> str:
-    return dict(DISSOCIATION_LEVELS).get(level, "") if level is not None else ""  # type: ignore[arg-type]
+    return dict(DISSOCIATION_LEVELS).get(level, "") if level is not None else ""
 
 
 @dataclass(frozen=True)
@@ -323,9 +324,7 @@ def validate_draft(draft: VitalsDraft, *, require_core: bool = True) -> VitalsDr
     for key, measure in MEASURES.items():
         value = getattr(draft, key)
         values[key] = (
-            None
-            if value is None
-            else fields.collect(errors, lambda m=measure, v=value: _value(m, v))
+            None if value is None else fields.collect(errors, partial(_value, measure, value))
         )
     given = {k for k, v in draft.values().items() if v is not None}
     if not given & set(CORE_KEYS) and given & set(SCORE_KEYS):
@@ -471,8 +470,13 @@ def check_start(
     ]
     latest = max(recent, key=lambda s: s.taken_at, default=None)
     high = None
-    if latest is not None and latest.values.systolic is not None:
-        v = latest.values
-        if v.systolic > warning_bp[0] or (v.diastolic is not None and v.diastolic > warning_bp[1]):
-            high = f"{v.systolic}/{v.diastolic}"
-    return StartCheck(latest is None, high, tuple(warning_bp), max_age_minutes)  # type: ignore[arg-type]
+    v = latest.values if latest is not None else None
+    if (
+        v is not None
+        and v.systolic is not None
+        and (
+            v.systolic > warning_bp[0] or (v.diastolic is not None and v.diastolic > warning_bp[1])
+        )
+    ):
+        high = f"{v.systolic}/{v.diastolic}"
+    return StartCheck(latest is None, high, (warning_bp[0], warning_bp[1]), max_age_minutes)

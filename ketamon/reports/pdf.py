@@ -7,6 +7,7 @@ The same `paint` draws on a QPdfWriter (PDF file) and on a QPrinter (print previ
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
@@ -22,6 +23,9 @@ from PySide6.QtGui import (
 from ketamon.domain.summary import SessionSummary
 from ketamon.reports.chart import chart_image
 from ketamon.reports.summary_html import CHART_URL, build_html
+
+if TYPE_CHECKING:  # the printer of ui/printing.py; a PDF needs no print support
+    from PySide6.QtPrintSupport import QPrinter
 
 PAGE_SIZES = {"A4": QPageSize.PageSizeId.A4, "Letter": QPageSize.PageSizeId.Letter}
 MARGINS_MM = QMarginsF(16, 14, 16, 14)
@@ -58,7 +62,7 @@ def build_document(
     return document
 
 
-def paint(summary: SessionSummary, device: QPagedPaintDevice) -> int:
+def paint(summary: SessionSummary, device: QPdfWriter | QPrinter) -> int:
     """Lay the summary out on `device`'s pages and paint them. Returns the page count."""
     dpi = device.resolution()
     area = device.pageLayout().paintRectPixels(dpi)

@@ -182,7 +182,7 @@ class DoseService(Service):
             known = check.who  # never the username as typed, if not on file
             if not check:
                 refused = True
-            else:
+            elif witness is not None:  # a passed check names a user on file
                 check_witness(to_user(witness), actor.username)
                 row.actual_mg, row.wasted_mg = done.actual_mg, done.wasted_mg
                 row.over_plan_reason = done.over_plan_reason

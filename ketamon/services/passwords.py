@@ -51,8 +51,9 @@ def check_password(row: UserRow | None, password: str, now: datetime) -> Passwor
     unknown, deactivated or locked account), so the time taken does not tell them apart
     from a wrong password."""
     usable = row is not None and row.active and not is_locked(row.locked_until, now)
-    ok = _verify(row.password_hash if usable else _dummy_hash(), password) and usable
-    if usable:
+    ok = _verify(row.password_hash if row is not None and usable else _dummy_hash(), password)
+    ok = ok and usable
+    if row is not None and usable:
         row.failed_sign_ins, row.locked_until = after_password_check(row.failed_sign_ins, ok, now)
     return PasswordCheck(ok, row.username if row is not None else UNKNOWN_USER)
 

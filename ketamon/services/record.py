@@ -49,7 +49,10 @@ class RecordService(Service):
             return build_markers(events, effects, meds)
 
 
-def _read(tx: Session, session_id: int, *, audit: bool = True):  # noqa: ANN202
+_Record = tuple[list[EventIn], list[SideEffectIn], list[MedicationIn], DoseIn | None, list[Change]]
+
+
+def _read(tx: Session, session_id: int, *, audit: bool = True) -> _Record:
     if tx.get(SessionRow, session_id) is None:
         raise NotFound(f"Session {session_id} not found")
     events = [
@@ -131,7 +134,7 @@ def _read(tx: Session, session_id: int, *, audit: bool = True):  # noqa: ANN202
     return events, effects, meds, dose, changes
 
 
-def _changes(tx: Session, effects: list, meds: list) -> list[Change]:  # noqa: ANN001
+def _changes(tx: Session, effects: list[SideEffectRow], meds: list[MedicationRow]) -> list[Change]:
     """Updates of tracked fields, from the audit trail (who and when, with the reason)."""
     wanted = [("side_effect", [r.id for r in effects]), ("medication_given", [r.id for r in meds])]
     reasons = {("side_effect", r.id): r.status_reason for r in effects} | {
@@ -152,13 +155,16 @@ def _changes(tx: Session, effects: list, meds: list) -> list[Change]:  # noqa: A
             .order_by(AuditRow.seq)
         )
         for row in rows:
+            entity_id = row.entity_id
+            if entity_id is None:  # never: the query asks for these ids
+                continue
             reason = row.reason
             if not reason and row.field == "status":
-                reason = reasons.get((entity, row.entity_id), "")
+                reason = reasons.get((entity, entity_id), "")
             out.append(
                 Change(
                     entity=entity,
-                    entity_id=row.entity_id,  # type: ignore[arg-type]
+                    entity_id=entity_id,
                     field=row.field,
                     new=row.new_value,
                     at=row.at,

@@ -15,10 +15,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
+    Exists,
     Select,
     and_,
     bindparam,
@@ -29,6 +31,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
+from sqlalchemy.orm import InstrumentedAttribute
 
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
@@ -52,7 +55,7 @@ from ketamon.domain.sessions import Phase
 from ketamon.domain.side_effects import Severity
 from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.users import Permission, Role
-from ketamon.domain.vitals import scale2_band
+from ketamon.domain.vitals import Band, scale2_band
 from ketamon.services import keys
 from ketamon.services.base import Service, acting_user, like_literal
 from ketamon.services.signatures import (
@@ -304,10 +307,10 @@ def _page_query(where: ReviewFilter, stored: tuple[tuple[str, str], ...]) -> Sel
     )
 
 
-def _red(bands, chart: Chart) -> object:  # noqa: ANN001
+def _red(bands: dict[str, Band], chart: Chart) -> Exists:
     """SQL for "this session had a red vital", from the clinic's bands (current sets); a
     patient on SpO2 scale 2 has SpO2 graded on scale 2 (RED at 3 points, on oxygen too)."""
-    limits = []
+    limits: list[ColumnElement[bool]] = []
     for key, band in bands.items():
         column = getattr(VitalsRow, key, None)
         if column is None:
@@ -329,8 +332,8 @@ def _red(bands, chart: Chart) -> object:  # noqa: ANN001
     )
 
 
-def _red_limits(column, band) -> object:  # noqa: ANN001
-    limits = []
+def _red_limits(column: InstrumentedAttribute[float | None], band: Band) -> ColumnElement[bool]:
+    limits: list[ColumnElement[bool]] = []
     if band.red_low is not None:
         limits.append(column <= band.red_low)
     if band.red_high is not None:
@@ -338,7 +341,7 @@ def _red_limits(column, band) -> object:  # noqa: ANN001
     return or_(false(), *limits)
 
 
-def _severe() -> object:
+def _severe() -> Exists:
     return exists().where(
         SideEffectRow.session_id == SessionRow.id,
         SideEffectRow.status == RecordStatus.CURRENT.value,
@@ -346,8 +349,10 @@ def _severe() -> object:
     )
 
 
-def _filtered(query: Select, where: ReviewFilter, bands, chart: Chart) -> Select:  # noqa: ANN001
-    conditions = [SessionRow.review_status.is_not(None)]
+def _filtered(
+    query: Select[*tuple[Any, ...]], where: ReviewFilter, bands: dict[str, Band], chart: Chart
+) -> Select[*tuple[Any, ...]]:
+    conditions: list[ColumnElement[bool]] = [SessionRow.review_status.is_not(None)]
     if where.since is not None:
         conditions.append(SessionRow.checked_in_at >= where.since)
     if where.until is not None:

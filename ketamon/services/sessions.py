@@ -78,11 +78,6 @@ class SessionService(Service):
         minutes (setting) unless the nurse gives a reason; a baseline BP above 140/90
         (setting) must be confirmed. Each decision is recorded with the start: who, when,
         why."""
-        decisions = dict(
-            no_plan_reason=no_plan_reason,
-            no_baseline_reason=no_baseline_reason,
-            high_bp_confirmed=high_bp_confirmed,
-        )
         with self.db.transaction(audit=self.audit(actor)) as tx:
             acting_user(tx, actor, Permission.CHART)
             row = tx.scalar(
@@ -93,7 +88,12 @@ class SessionService(Service):
             if row is None:
                 raise NotFound(f"Session {session_id} not found")
             transition(replay(events_of(row)), EventKind.START)  # "already started" comes first
-            reason = start_note(self._start_check(tx, row.id), **decisions)
+            reason = start_note(
+                self._start_check(tx, row.id),
+                no_plan_reason=no_plan_reason,
+                no_baseline_reason=no_baseline_reason,
+                high_bp_confirmed=high_bp_confirmed,
+            )
             tx.info["audit"] = self.audit(actor, reason)
             append_event(tx, row, EventKind.START, actor, self.now(), reason)
             log.info("session %d: start by %s", row.id, actor.username)

@@ -7,8 +7,10 @@ new value; the reason for corrections and voids).
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -290,7 +292,11 @@ class SideEffectService(Service):
     def retire_kind(self, actor: Actor, key: str) -> tuple[SideEffectKind, ...]:
         return self._change_catalog(actor, lambda c: retire_kind(c, key))
 
-    def _change_catalog(self, actor: Actor, change) -> tuple[SideEffectKind, ...]:  # noqa: ANN001
+    def _change_catalog(
+        self,
+        actor: Actor,
+        change: Callable[[tuple[SideEffectKind, ...]], tuple[SideEffectKind, ...]],
+    ) -> tuple[SideEffectKind, ...]:
         with self.db.transaction(audit=self.audit(actor)) as tx:
             acting_user(tx, actor, Permission.MANAGE_SETTINGS)
             updated = change(load_settings(tx).side_effect_catalog)
@@ -312,7 +318,7 @@ class SideEffectService(Service):
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
-    def _rows(tx: Session, session_id: int) -> list[SideEffectRow]:
+    def _rows(tx: Session, session_id: int) -> builtins.list[SideEffectRow]:
         return list(
             tx.scalars(
                 select(SideEffectRow)

@@ -52,7 +52,7 @@ from ketamon.domain.review import (
     signed_payload,
 )
 from ketamon.services import keys
-from ketamon.storage.audit import CHAIN_LOCK_ID, encode
+from ketamon.storage.audit import CHAIN_LOCK_ID, encode, table_of
 from ketamon.storage.models import (
     AddendumRow,
     AuditRow,
@@ -118,10 +118,10 @@ def session_content(
     columns = [c.key for c in SessionRow.__table__.columns if c.key != "review_status"]
     content = {"infusion_session": [{c: getattr(owner, c) for c in columns}]}
     for model in CONTENT_TABLES:
-        table = model.__table__
+        table = table_of(model)
         skip = without.get(table.name, ())
-        columns = [c for c in table.columns if c.key not in skip]
-        rows = tx.execute(select(*columns).where(table.c.session_id == session_id))
+        selected = [c for c in table.columns if c.key not in skip]
+        rows = tx.execute(select(*selected).where(table.c.session_id == session_id))
         content[table.name] = [dict(r._mapping) for r in rows]
     return content
 
@@ -379,7 +379,7 @@ def _problem(
     head = tx.get(AuditRow, row.chain_seq)
     if head is None or head.row_hash != row.chain_hash:
         return "the audit trail up to the signing was rewritten"
-    if not keys.verifies(key.public_key, row.signature, payload):
+    if row.signature is None or not keys.verifies(key.public_key, row.signature, payload):
         if not isinstance(row, SignatureRow):
             return "the addendum, or the record it follows, changed after signing"
         if payload_digest(payload) != row.content_hash:

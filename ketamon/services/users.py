@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -193,7 +194,16 @@ class UserService(Service):
                 setattr(row, key, value)
             return to_user(row)
 
-    def _insert(self, tx, name, full_name, credentials, roles, password, by) -> UserRow:  # noqa: ANN001
+    def _insert(
+        self,
+        tx: Session,
+        name: str,
+        full_name: str,
+        credentials: str,
+        roles: frozenset[Role],
+        password: str,
+        by: str,
+    ) -> UserRow:
         full, creds = clean_person(full_name, credentials)
         check_password_policy(password)
         row = UserRow(
@@ -249,7 +259,9 @@ def sealed_key(row: UserKeyRow) -> keys.SealedKey:
     )
 
 
-def open_signing_key(tx: Session, username: str, password: str):  # noqa: ANN201
+def open_signing_key(
+    tx: Session, username: str, password: str
+) -> tuple[UserKeyRow, Ed25519PrivateKey]:
     """(the user_key row, the private key) of `username`, opened with the password just
     typed; refused in words when they have no usable key."""
     user = tx.scalar(select(UserRow).where(UserRow.username == username))
@@ -272,7 +284,7 @@ class AuthService(Service):
             row = tx.scalar(select(UserRow).where(UserRow.username == name))
             check = check_password(row, password, now)
             ok = check.ok
-            if ok and _hasher.check_needs_rehash(row.password_hash):
+            if ok and row is not None and _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = _hasher.hash(password)
             context = AuditContext(check.who, now)
             tx.info["audit"] = context
@@ -291,7 +303,7 @@ class AuthService(Service):
                     )
                 ],
             )
-            user = to_user(row) if ok else None
+            user = to_user(row) if ok and row is not None else None
         if user is None:  # the failure count was committed above
             log.warning("sign-in refused for %s", check.who)
             raise SignInRefused()

@@ -129,7 +129,16 @@ class VitalsService(Service):
             return graded(tx, row, user_names(tx))
 
     # -- helpers -----------------------------------------------------------------------------
-    def _new_row(self, tx, actor, session_id, clean, taken_at, pre_discharge, corrects=None):  # noqa: ANN001, ANN202, PLR0913
+    def _new_row(
+        self,
+        tx: Session,
+        actor: Actor,
+        session_id: int,
+        clean: VitalsDraft,
+        taken_at: datetime | None,
+        pre_discharge: bool,
+        corrects: VitalsRow | None = None,
+    ) -> VitalsRow:
         owner = load_session(tx, fields.record_id("session_id", session_id, label="Session"))
         require_unsigned(tx, session_id, owner=owner)
         if corrects is None and not Phase(owner.phase).active:

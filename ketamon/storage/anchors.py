@@ -154,11 +154,11 @@ def append(path: Path, anchor: Anchor) -> None:
         out.flush()
         os.fsync(out.fileno())
     if new and hasattr(os, "O_DIRECTORY"):
-        folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        handle = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            os.fsync(folder)
+            os.fsync(handle)
         finally:
-            os.close(folder)
+            os.close(handle)
 
 
 def newest(file: AnchorFile, current: Head) -> Anchor | None:

@@ -11,9 +11,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import cast
 
-from sqlalchemy import Connection, event, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, event, insert, inspect, select
+from sqlalchemy.orm import Session, UOWTransaction
 
 from ketamon.domain.changes import Change, Kind
 from ketamon.domain.errors import DomainError
@@ -120,24 +121,33 @@ def row_hash(row: dict[str, object], prev_hash: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _entity_id(obj: object) -> int | None:
-    table = obj.__table__  # type: ignore[attr-defined]
+def table_of(model: Base | type[Base]) -> Table:
+    """The table a model (or one of its rows) is stored in: every model here maps a Table."""
+    return cast(Table, model.__table__)
+
+
+def _entity_id(obj: Base) -> int | None:
+    table = table_of(obj)
     pk = list(table.primary_key.columns)
     value = getattr(obj, pk[0].key) if len(pk) == 1 else None
     return value if isinstance(value, int) else None
 
 
-def _field(obj: object, column: str) -> str:
+def _field(obj: Base, column: str) -> str:
     """The field name; rows keyed by text (clinic settings) carry their key in it."""
     if _entity_id(obj) is not None:
         return column
-    pk = next(iter(obj.__table__.primary_key.columns)).key  # type: ignore[attr-defined]
+    pk = next(iter(table_of(obj).primary_key.columns)).key
     return f"{getattr(obj, pk)}.{column}"
 
 
-def _changes(tx: Session) -> list[tuple[str, object, str, object, object]]:
+_Change = tuple[str, Base, str, object, object]
+_Entry = tuple[str, str, int | None, str, object, object]
+
+
+def _changes(tx: Session) -> list[_Change]:
     """(action, obj, field, old, new) for every audited change in this flush."""
-    out = []
+    out: list[_Change] = []
     for obj in tx.new:
         if _audited(obj):
             out.append(("create", obj, "", None, None))  # values read after the flush
@@ -163,7 +173,7 @@ def install(session_class: type[Session] | object) -> None:
     """Attach the audit listeners to a sessionmaker (or Session class)."""
 
     @event.listens_for(session_class, "before_flush")
-    def _refuse(tx: Session, _ctx, _instances) -> None:  # noqa: ANN001
+    def _refuse(tx: Session, _ctx: UOWTransaction, _instances: object) -> None:
         for obj in tx.deleted:
             table = getattr(obj, "__table__", None)
             if table is not None and table.name in AUDITED_TABLES:
@@ -175,17 +185,17 @@ def install(session_class: type[Session] | object) -> None:
         tx.info["audit_pending"] = _changes(tx)
 
     @event.listens_for(session_class, "after_flush")
-    def _record(tx: Session, _ctx) -> None:  # noqa: ANN001
-        changes = tx.info.pop("audit_pending", [])
+    def _record(tx: Session, _ctx: UOWTransaction) -> None:
+        changes: list[_Change] = tx.info.pop("audit_pending", [])
         if not changes:
             return
         touched = tx.info.get(CHANGED_ROWS)
         if touched is not None:
             touched.extend(_touched(obj) for _action, obj, *_rest in changes)
         context: AuditContext = tx.info["audit"]
-        entries = []
+        entries: list[_Entry] = []
         for action, obj, field, old, new in changes:
-            table = obj.__table__  # type: ignore[attr-defined]
+            table = table_of(obj)
             if action == "create":  # ids and defaults exist only now
                 entity_id = _entity_id(obj)
                 entries.extend(
@@ -233,7 +243,7 @@ def _audited(obj: object) -> bool:
 def write_entries(
     connection: Connection,
     context: AuditContext,
-    entries: list[tuple[str, str, int | None, str, object, object]],
+    entries: list[_Entry],
 ) -> None:
     """Append (action, entity, entity_id, field, old, new) entries to the chain."""
     if connection.dialect.name == "postgresql":
@@ -262,11 +272,13 @@ def write_entries(
         row["prev_hash"] = prev
         row["row_hash"] = prev = row_hash(row, prev)
         rows.append(row)
-    connection.execute(insert(AuditRow.__table__), rows)
+    connection.execute(insert(table_of(AuditRow)), rows)
 
 
-def audited_models() -> list[type]:
-    return [m.class_ for m in Base.registry.mappers if m.local_table.name in AUDITED_TABLES]
+def audited_models() -> list[type[Base]]:
+    return [
+        m.class_ for m in Base.registry.mappers if cast(Table, m.local_table).name in AUDITED_TABLES
+    ]
 
 
 @dataclass(frozen=True)

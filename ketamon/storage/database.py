@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
 
 from ketamon.domain.changes import Change
@@ -224,7 +225,7 @@ class Database:
 
 def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int, guard: LockGuard | None) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+    def _on_connect(dbapi_connection: DBAPIConnection, _record: object) -> None:
         # We issue BEGIN ourselves (see below) so SQLite's locking is predictable.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -242,7 +243,7 @@ def _install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int, guard: LockGua
             guard.hold()  # SQLite now has the files open and locked (see Database.keep_locks)
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # noqa: ANN001
+    def _on_begin(conn: Connection) -> None:
         # Writers take the write lock up front (BEGIN IMMEDIATE) and wait busy_timeout for
         # it, instead of failing half-way through a unit of work.
         write = conn.get_execution_options().get("ketamon_write", False)

@@ -10,11 +10,15 @@ import sqlite3
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 
 from ketamon.domain.clock import Clock, system_clock
 from ketamon.storage.database import Database, StorageError, error_reason
+
+if TYPE_CHECKING:  # imported for the annotation only: alembic loads lazily (above)
+    from alembic.config import Config
 
 HEAD_REVISION = "0009"
 
@@ -23,7 +27,7 @@ def migrations_location() -> str:
     return str(resources.files("ketamon.migrations"))
 
 
-def alembic_config(connection=None):  # noqa: ANN001, ANN201
+def alembic_config(connection: Connection | None = None) -> Config:
     from alembic.config import Config
 
     config = Config()

@@ -119,7 +119,7 @@ def _postgresql(connection: Connection, expected: dict[str, str]) -> list[Proble
                     None, f"protection replaced: trigger {name} on {table} calls {found[name][2]}"
                 )
             )
-    sources = dict(
+    sources: dict[str, str] = dict(
         connection.execute(
             text(
                 "SELECT proname, prosrc FROM pg_proc "

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Dialect
 from sqlalchemy.types import TypeDecorator
 
 from ketamon.domain.clock import ensure_utc
@@ -14,7 +16,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect):  # type: ignore[override]
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         value = ensure_utc(value)
@@ -22,7 +24,9 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=None)
         return value
 
-    def result_processor(self, dialect, coltype):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN201
+    def result_processor(
+        self, dialect: Dialect, coltype: object
+    ) -> Callable[[Any], datetime | None] | None:
         if dialect.name != "sqlite":
             return super().result_processor(dialect, coltype)
 
@@ -32,17 +36,18 @@ class UTCDateTime(TypeDecorator[datetime]):
             if value is None:
                 return None
             if isinstance(value, str):
+                text = value
                 try:  # naive UTC text, as written: the zone in the same C call (6x faster)
-                    value = datetime.fromisoformat(value + "+00:00")
+                    value = datetime.fromisoformat(text + "+00:00")
                 except ValueError:  # text with its own offset
-                    value = datetime.fromisoformat(value)
+                    value = datetime.fromisoformat(text)
                 if value.tzinfo is UTC:
                     return value
             return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
         return process
 
-    def process_result_value(self, value: datetime | None, dialect):  # type: ignore[override]
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:

@@ -24,6 +24,7 @@ from ketamon.storage.audit import (
     is_secret,
     row_hash,
     secret_digest,
+    table_of,
 )
 from ketamon.storage.models import AuditRow
 
@@ -107,7 +108,7 @@ def _compare_secret(
 
 def _compare_records(tx: Session, trail: _Trail, problems: list[Problem]) -> None:
     for model in audited_models():
-        table = model.__table__
+        table = table_of(model)
         pk = next(iter(table.primary_key.columns))
         present: set[Key] = set()
         for record in tx.execute(select(table).order_by(pk)):

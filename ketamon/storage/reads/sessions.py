@@ -42,7 +42,7 @@ def to_snapshot(tx: Session, row: SessionRow) -> SessionSnapshot:
     )
 
 
-def with_events() -> Select[tuple[SessionRow]]:
+def with_events() -> Select[SessionRow]:
     """SELECT of session rows with their events loaded in the same round trip."""
     return select(SessionRow).options(selectinload(SessionRow.events))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from ketamon.domain.news2 import Chart
@@ -41,8 +41,8 @@ def load_bands(tx: Session) -> dict[str, Band]:
     return bands_from_stored(stored_bands(tx))
 
 
-def stored_bands(connection) -> tuple[tuple[str, str], ...]:  # noqa: ANN001 (Session or Connection)
-    return tuple(sorted(tuple(r) for r in connection.execute(STORED_BANDS).all()))
+def stored_bands(connection: Session | Connection) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((key, value) for key, value in connection.execute(STORED_BANDS).all()))
 
 
 def load_chart(tx: Session) -> Chart:

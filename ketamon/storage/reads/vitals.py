@@ -53,9 +53,9 @@ def scale2_of(tx: Session, session_ids: Sequence[int]) -> dict[int, bool]:
 
 def to_set(  # noqa: PLR0913
     row: VitalsRow,
-    bands,  # noqa: ANN001
+    bands: dict[str, Band],
     names: dict[str, str] | None = None,
-    chart=None,  # noqa: ANN001
+    chart: Chart | None = None,
     *,
     scale2: bool = False,
 ) -> VitalsSet:
@@ -82,7 +82,9 @@ def to_set(  # noqa: PLR0913
     )
 
 
-def summaries(tx: Session, session_ids: list[int], bands) -> dict[int, VitalsSummary]:  # noqa: ANN001
+def summaries(
+    tx: Session, session_ids: list[int], bands: dict[str, Band]
+) -> dict[int, VitalsSummary]:
     if not session_ids:
         return {}
     rows = tx.scalars(
