@@ -22,6 +22,7 @@ from ketamon.domain.record import (
     build_markers,
     build_timeline,
 )
+from ketamon.domain.statuses import RecordStatus
 from ketamon.services.base import Service
 from ketamon.storage.models import (
     AuditRow,
@@ -81,7 +82,7 @@ def _read(tx: Session, session_id: int, *, audit: bool = True) -> _Record:
             resolved_at=r.resolved_at,
             other_text=r.other_text or "",
             note=r.note or "",
-            status=r.status,
+            status=RecordStatus(r.status),
             status_reason=r.status_reason or "",
         )
         for r in effect_rows
@@ -103,7 +104,7 @@ def _read(tx: Session, session_id: int, *, audit: bool = True) -> _Record:
             given_at=r.given_at,
             given_by=r.given_by,
             note=r.note or "",
-            status=r.status,
+            status=RecordStatus(r.status),
             status_reason=r.status_reason or "",
             for_effect=names.get(r.side_effect_id, "") if r.side_effect_id else "",
         )
