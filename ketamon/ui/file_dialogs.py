@@ -53,7 +53,7 @@ class NameOnlyIconProvider(QFileIconProvider):
     """Icons and types without reading any file: folder/file from the model's stat, the type
     from the suffix. (The stock provider sniffs contents through QMimeDatabase.)"""
 
-    def icon(self, which: object) -> QIcon:  # type: ignore[override]
+    def icon(self, which: QFileInfo | QFileIconProvider.IconType) -> QIcon:
         if isinstance(which, QFileInfo):
             kind = (
                 QFileIconProvider.IconType.Folder

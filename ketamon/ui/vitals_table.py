@@ -207,9 +207,9 @@ class VitalsTableModel(QAbstractTableModel):
             if not current:
                 return None
             if column == NEWS2:
-                return GRADE_BRUSHES.get(
-                    RESPONSE_GRADES.get(vitals.news2 and vitals.news2.response)
-                )
+                response = vitals.news2.response if vitals.news2 is not None else None
+                news2_grade = RESPONSE_GRADES.get(response) if response is not None else None
+                return None if news2_grade is None else GRADE_BRUSHES.get(news2_grade)
             grade = vitals.worst if column == FLAGS else cell_grade(vitals, column)
             return GRADE_BRUSHES.get(grade)
         if role == _FOREGROUND:
