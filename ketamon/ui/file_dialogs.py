@@ -30,7 +30,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QFileInfo, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QFileInfo,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+)
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QFileSystemModel, QMessageBox, QWidget
 
@@ -77,7 +83,7 @@ class HideDatabaseFiles(QSortFilterProxyModel):
         super().__init__(parent)
         self._inodes: set[tuple[int, int]] = set()
 
-    def setSourceModel(self, model: QFileSystemModel) -> None:  # type: ignore[override]  # noqa: N802
+    def setSourceModel(self, model: QAbstractItemModel) -> None:  # noqa: N802
         self._inodes = open_database_inodes()
         super().setSourceModel(model)
 
