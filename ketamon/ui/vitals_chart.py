@@ -671,7 +671,10 @@ class VitalsChart(QWidget):
 
     def render_png(self, path: str | Path, width: int = 1600, height: int = 900) -> Path:
         target = Path(path)
-        if not self.render_image(width, height).save(str(target), b"PNG"):
+        image = self.render_image(width, height)
+        # PySide6's stub types the format as bytes; the binding takes only str (bytes:
+        # ValueError, tests/ui/test_session_window.py::test_chart_png_export_has_the_...).
+        if not image.save(str(target), "PNG"):  # type: ignore[call-overload]
             raise OSError(f"Could not write {target}")
         return target
 
