@@ -9,6 +9,7 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from ketamon import __version__
 from ketamon.domain.actors import Actor
@@ -22,7 +23,7 @@ EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, no usage dump
+    def error(self, message: str) -> NoReturn:  # one line, no usage dump
         self.exit(EXIT_USAGE, f"ketamon: {message} (see ketamon --help)\n")
 
 

@@ -5,6 +5,7 @@ elapsed infusion = (end or now) - start - sum of pauses
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -53,7 +54,7 @@ class InfusionTimes:
         return max(ZERO, now - self.checked_in_at)
 
 
-def derive_times(events: tuple[SessionEvent, ...] | list[SessionEvent]) -> InfusionTimes:
+def derive_times(events: Sequence[SessionEvent]) -> InfusionTimes:
     checked_in = events[0].at
     started = ended = None
     pauses: list[Pause] = []

@@ -27,7 +27,8 @@ def stylesheet() -> str:
 
 
 def application() -> QApplication:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    running = QApplication.instance()
+    app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("KetaMon")
     font = app.font()
     font.setPointSize(max(font.pointSize(), 12))  # dialogs readable at arm's length
@@ -35,7 +36,7 @@ def application() -> QApplication:
     app.setStyleSheet(stylesheet())
     if app.findChild(GuiCollector) is None:
         GuiCollector(app)  # collect garbage between events, never inside a paint
-    return app  # type: ignore[return-value]
+    return app
 
 
 def has_display() -> bool:

@@ -64,7 +64,9 @@ class BoardWidget(QWidget):
         # Settle the sizes now: masked tiles are shorter, and a lock panel shown next must
         # not make the window grow to fit the unmasked tiles' stale minimum sizes.
         for tile in self.tiles.values():
-            tile.layout().activate()
+            tile_layout = tile.layout()
+            if tile_layout is not None:
+                tile_layout.activate()
         self._grid.activate()
 
     def tick(self) -> None:

@@ -49,7 +49,7 @@ class ChartGrid:
     def _draw(self, key: tuple[int, bool], xs: list[float], ys: list[float]) -> None:
         item = self.items[key]
         if getattr(item, "grid_points", None) != (xs, ys):
-            item.grid_points = (xs, ys)  # type: ignore[attr-defined]
+            item.grid_points = (xs, ys)
             item.setData(x=xs, y=ys, connect="pairs")
 
 

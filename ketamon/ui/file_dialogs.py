@@ -30,7 +30,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QFileInfo, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QFileInfo,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+)
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QFileDialog, QFileIconProvider, QFileSystemModel, QMessageBox, QWidget
 
@@ -53,7 +59,7 @@ class NameOnlyIconProvider(QFileIconProvider):
     """Icons and types without reading any file: folder/file from the model's stat, the type
     from the suffix. (The stock provider sniffs contents through QMimeDatabase.)"""
 
-    def icon(self, which: object) -> QIcon:  # type: ignore[override]
+    def icon(self, which: QFileInfo | QFileIconProvider.IconType) -> QIcon:
         if isinstance(which, QFileInfo):
             kind = (
                 QFileIconProvider.IconType.Folder
@@ -77,7 +83,7 @@ class HideDatabaseFiles(QSortFilterProxyModel):
         super().__init__(parent)
         self._inodes: set[tuple[int, int]] = set()
 
-    def setSourceModel(self, model: QFileSystemModel) -> None:  # type: ignore[override]  # noqa: N802
+    def setSourceModel(self, model: QAbstractItemModel) -> None:  # noqa: N802
         self._inodes = open_database_inodes()
         super().setSourceModel(model)
 

@@ -41,6 +41,9 @@ class SignInPanel(QWidget):
 
     signed_in = Signal(object)
     cancelled = Signal()
+    # Declared here: the Return-key hops of the fields before them reach them by name.
+    password: QLineEdit
+    repeat_password: QLineEdit
 
     def __init__(
         self,

@@ -399,7 +399,9 @@ class VitalsChart(QWidget):
                 for x, y, vitals in zip(xs, ys, current, strict=True):
                     if y == y:  # not NaN
                         px, py, data = by_grade[vitals.grades.get(key, Grade.NORMAL)]
-                        px.append(x), py.append(y), data.append((key, vitals))
+                        px.append(x)
+                        py.append(y)
+                        data.append((key, vitals))
                 for grade, (px, py, data) in by_grade.items():
                     self._set_data(self.points[key][grade], x=px, y=py, data=data)
                 finite = [y for y in ys if y == y]
@@ -425,13 +427,15 @@ class VitalsChart(QWidget):
         shown: list[float] = []
         for key in ("sedation", "dissociation"):
             scored = [s for s in sets if getattr(s.values, key) is not None] if at else []
-            xs = [minutes_from(at, s.taken_at) for s in scored]  # type: ignore[arg-type]
+            xs = [minutes_from(at, s.taken_at) for s in scored] if at is not None else []
             ys = [float(getattr(s.values, key)) for s in scored]
             self._set_data(self.curves[key], x=xs, y=ys, stepMode="right")
             by_grade: dict[Grade, tuple[list, list, list]] = {g: ([], [], []) for g in Grade}
             for x, y, vitals in zip(xs, ys, scored, strict=True):
                 px, py, data = by_grade[vitals.grades.get(key, Grade.NORMAL)]
-                px.append(x), py.append(y), data.append((key, vitals))
+                px.append(x)
+                py.append(y)
+                data.append((key, vitals))
             for grade, (px, py, data) in by_grade.items():
                 self._set_data(self.points[key][grade], x=px, y=py, data=data)
             shown += xs
@@ -474,12 +478,13 @@ class VitalsChart(QWidget):
 
     def _set_markers(self, markers: Sequence[Marker], at: datetime | None) -> list[float]:
         groups: dict[str, tuple[list, list, list]] = {k: ([], [], []) for k in self.markers}
-        for marker in markers if at else ():
+        placed = [(m, minutes_from(at, m.at)) for m in markers] if at is not None else []
+        for marker, x in placed:
             name = Severity.SEVERE if marker.severity == Severity.SEVERE else marker.kind.value
             if name not in groups:
                 continue
             xs, ys, data = groups[name]
-            xs.append(minutes_from(at, marker.at))  # type: ignore[arg-type]
+            xs.append(x)
             ys.append(LANES.get(marker.kind, 0))
             data.append(marker)
         for name, (xs, ys, data) in groups.items():
@@ -569,24 +574,28 @@ class VitalsChart(QWidget):
         labelled: bool,
     ) -> None:
         lines = self.event_lines[next(k for k, p in self.plots.items() if p is plot)]
-        marked = [e for e in events if e.kind in EVENT_STYLE] if origin else []
+        marked = (
+            [(e, minutes_from(origin, e.at)) for e in events if e.kind in EVENT_STYLE]
+            if origin is not None
+            else []
+        )
         while len(lines) < len(marked):  # a pool that only grows: lines are reused
             line = pg.InfiniteLine(angle=90, movable=False)
             line.setZValue(-10)
             if labelled:
                 label = pg.InfLineLabel(line, "", position=0.93, anchors=[(0, 0), (0, 0)])
                 label.setColor(palette.INK)
-                line.text_label = label  # type: ignore[attr-defined]
+                line.text_label = label
             plot.addItem(line, ignoreBounds=True)
             lines.append(line)
-        for index, (line, event) in enumerate(zip(lines, marked, strict=False)):
+        for index, (line, (event, x)) in enumerate(zip(lines, marked, strict=False)):
             colour, text = EVENT_STYLE[event.kind]
-            line.setValue(minutes_from(origin, event.at))  # type: ignore[arg-type]
+            line.setValue(x)
             line.setVisible(True)
             style = (event.kind, event.at, index % 2)
             if getattr(line, "shown_style", None) == style:
                 continue  # unchanged: no re-layout of its label
-            line.shown_style = style  # type: ignore[attr-defined]
+            line.shown_style = style
             line.setPen(pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine))
             if labelled:
                 line.text_label.setFormat(f" {text} {local_time(event.at)[:5]}")
@@ -662,7 +671,10 @@ class VitalsChart(QWidget):
 
     def render_png(self, path: str | Path, width: int = 1600, height: int = 900) -> Path:
         target = Path(path)
-        if not self.render_image(width, height).save(str(target), "PNG"):
+        image = self.render_image(width, height)
+        # PySide6's stub types the format as bytes; the binding takes only str (bytes:
+        # ValueError, tests/ui/test_session_window.py::test_chart_png_export_has_the_...).
+        if not image.save(str(target), "PNG"):  # type: ignore[call-overload]
             raise OSError(f"Could not write {target}")
         return target
 
@@ -680,8 +692,8 @@ def _value(vitals: VitalsSet, key: str) -> float:
 # Hover texts are plain functions, not bound methods: an item holding a bound method of
 # the chart would keep the chart alive in a cycle that the collector frees in the wrong
 # order (Qt then deletes a scene whose items are half gone).
-def point_tip(x: float, y: float, data: object) -> str:
-    key, vitals = data  # type: ignore[misc]
+def point_tip(x: float, y: float, data: tuple[str, VitalsSet]) -> str:
+    key, vitals = data
     measure = MEASURES[key]
     grade = vitals.grades.get(key, Grade.NORMAL)
     words = {"sedation": moaas_words, "dissociation": dissociation_words}.get(key)
@@ -693,5 +705,5 @@ def point_tip(x: float, y: float, data: object) -> str:
     )
 
 
-def marker_tip(x: float, y: float, data: object) -> str:  # noqa: ARG002
-    return marker_text(data)  # type: ignore[arg-type]
+def marker_tip(x: float, y: float, data: Marker) -> str:  # noqa: ARG002
+    return marker_text(data)

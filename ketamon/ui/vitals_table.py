@@ -207,9 +207,9 @@ class VitalsTableModel(QAbstractTableModel):
             if not current:
                 return None
             if column == NEWS2:
-                return GRADE_BRUSHES.get(
-                    RESPONSE_GRADES.get(vitals.news2 and vitals.news2.response)
-                )
+                response = vitals.news2.response if vitals.news2 is not None else None
+                news2_grade = RESPONSE_GRADES.get(response) if response is not None else None
+                return None if news2_grade is None else GRADE_BRUSHES.get(news2_grade)
             grade = vitals.worst if column == FLAGS else cell_grade(vitals, column)
             return GRADE_BRUSHES.get(grade)
         if role == _FOREGROUND:
@@ -264,6 +264,7 @@ class VitalsTableView(QTableView):
     def __init__(self, model: VitalsTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("vitalsTable")  # QSS: 15px cells, 14px headers
+        self.vitals_model = model  # model() answers the base QAbstractItemModel
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -287,8 +288,7 @@ class VitalsTableView(QTableView):
 
     def selected_set(self) -> VitalsSet | None:
         rows = self.selectionModel().selectedRows()
-        model: VitalsTableModel = self.model()  # type: ignore[assignment]
-        return model.set_at(rows[0].row()) if rows else None
+        return self.vitals_model.set_at(rows[0].row()) if rows else None
 
 
 def _is_subsequence(short: list[int], long: list[int]) -> bool:

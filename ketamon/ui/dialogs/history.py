@@ -27,7 +27,11 @@ ENTITY_NAMES = {
 }
 ACTION_NAMES = {"create": "created", "update": "changed", "void": "voided"}
 SUMMARY_FIELDS = ("kind", "phase", "target_minutes")  # what a created record's line shows
-VITALS_SUMMARY = (("systolic", "BP "), ("diastolic", "/"), ("heart_rate", " · HR "))
+VITALS_SUMMARY: tuple[tuple[str, str], ...] = (
+    ("systolic", "BP "),
+    ("diastolic", "/"),
+    ("heart_rate", " · HR "),
+)
 VITALS_SUMMARY += (("spo2", " · SpO2 "), ("resp_rate", " · RR "))
 
 
@@ -109,10 +113,12 @@ class HistoryTree(QTreeWidget):
 
     def rows(self) -> list[list[str]]:
         """The top-level lines' texts (tests and screen readers)."""
-        return [
-            [self.topLevelItem(i).text(c) for c in range(len(COLUMNS))]
-            for i in range(self.topLevelItemCount())
-        ]
+        lines = []
+        for i in range(self.topLevelItemCount()):
+            item = self.topLevelItem(i)
+            assert item is not None  # i < topLevelItemCount()
+            lines.append([item.text(c) for c in range(len(COLUMNS))])
+        return lines
 
 
 def _change(entry: AuditEntry) -> str:

@@ -209,7 +209,9 @@ class EditPatientDialog(KitDialog):
         self.reason.setEditable(True)
         self.reason.addItems(CORRECTION_REASONS)
         self.reason.setCurrentIndex(-1)
-        self.reason.lineEdit().setPlaceholderText("Type or choose a reason")
+        reason_line = self.reason.lineEdit()
+        assert reason_line is not None  # an editable combo box has its line edit
+        reason_line.setPlaceholderText("Type or choose a reason")
         reason_label = QLabel("&Reason for the correction (required):")
         reason_label.setBuddy(self.reason)
         self.reason_error = self.errors.label("reason", self.reason)

@@ -46,7 +46,9 @@ class ReasonDialog(KitDialog):
         self.combo.setEditable(True)
         self.combo.addItems(presets)
         self.combo.setCurrentIndex(-1)
-        self.combo.lineEdit().setPlaceholderText("Type or choose a reason")
+        reason_line = self.combo.lineEdit()
+        assert reason_line is not None  # an editable combo box has its line edit
+        reason_line.setPlaceholderText("Type or choose a reason")
         label = QLabel(f"{prompt} <b>(required)</b>")
         label.setBuddy(self.combo)
         self.buttons = QDialogButtonBox(

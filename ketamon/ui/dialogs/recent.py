@@ -24,7 +24,8 @@ from ketamon.domain.summary import RecentSession
 from ketamon.ui.dialogs.kit import KitDialog
 from ketamon.ui.timefmt import local_time
 
-OUTCOMES = {
+# Keyed by a recent session's outcome text: an Outcome, or the Phase of a cancelled session.
+OUTCOMES: dict[str, str] = {
     Outcome.DISCHARGED: Outcome.DISCHARGED.label,
     Outcome.AMA: "LEFT AGAINST ADVICE",  # in capitals: it stands out in the list
     Phase.CANCELLED: Phase.CANCELLED.label,
@@ -87,16 +88,16 @@ class RecentDialog(KitDialog):
             b.setEnabled(bool(self.sessions))
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(self.print_button)
-        row.addWidget(self.pdf_button)
-        row.addStretch(1)
-        row.addWidget(close)
+        button_row = QHBoxLayout()
+        button_row.addWidget(self.print_button)
+        button_row.addWidget(self.pdf_button)
+        button_row.addStretch(1)
+        button_row.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
-        layout.addLayout(row)
+        layout.addLayout(button_row)
 
     def selected(self) -> RecentSession | None:
         rows = self.table.selectionModel().selectedRows()

@@ -132,7 +132,9 @@ class SettingsDialog(KitDialog):
         error = refused.error
         if isinstance(error, FieldError):  # the refused setting's tab, and the focus on it
             widget = self.spins.get(error.field) or self.texts.get(error.field) or self.clinic_name
-            self.tabs.setCurrentWidget(widget.parentWidget())
+            page = widget.parentWidget()
+            if page is not None:
+                self.tabs.setCurrentWidget(page)
             widget.setFocus()
         if refused:
             return

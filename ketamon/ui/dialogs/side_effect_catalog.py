@@ -43,6 +43,8 @@ def item_text(kind: SideEffectKind) -> str:
 
 
 class SideEffectCatalogDialog(KitDialog):
+    message: QLabel  # the refusal line, built after the name field that hides it on typing
+
     def __init__(self, parent: QWidget | None, handlers: CatalogHandlers) -> None:
         super().__init__(parent)
         self.handlers = handlers

@@ -30,7 +30,8 @@ from ketamon.ui.timefmt import local_time
 
 COLUMNS = ("Time", "What", "By", "Reason / note", "Kind")
 WHAT, BY = 1, 2
-SEVERITY_BACKGROUNDS = {
+# Keyed by the Severity values: a timeline entry carries its severity as text ("" for none).
+SEVERITY_BACKGROUNDS: dict[str, QColor] = {
     Severity.SEVERE: palette.grade_table(Grade.RED),
     Severity.MODERATE: palette.grade_table(Grade.AMBER),
 }
@@ -104,7 +105,8 @@ class TimelineTable(QTableWidget):
                 self.setItem(row, column, item)
 
     def rows(self) -> list[list[str]]:
-        return [
-            [self.item(r, c).text() for c in range(self.columnCount())]
-            for r in range(self.rowCount())
-        ]
+        lines = []
+        for r in range(self.rowCount()):
+            cells = [self.item(r, c) for c in range(self.columnCount())]
+            lines.append([cell.text() if cell is not None else "" for cell in cells])
+        return lines

@@ -107,7 +107,9 @@ class CorrectVitalsDialog(KitDialog):
         self.reason.setEditable(True)
         self.reason.addItems(CORRECTION_REASONS)
         self.reason.setCurrentIndex(-1)
-        self.reason.lineEdit().setPlaceholderText("Type or choose a reason")
+        reason_line = self.reason.lineEdit()
+        assert reason_line is not None  # an editable combo box has its line edit
+        reason_line.setPlaceholderText("Type or choose a reason")
         form.addRow("Reason (required)", self.reason)
         form.addRow("", self.errors.label("reason"))
         self.buttons = QDialogButtonBox(

@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamon.domain.review import Addendum, Signature
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 
 # sign(username or None, password, meaning, comment) -> the Signature
-SignCall = Callable[[str | None, str, str, str], object]
+SignCall = Callable[[str | None, str, str, str], Signature]
 
 
 class SignDialog(KitDialog):
@@ -34,7 +35,8 @@ class SignDialog(KitDialog):
         sign: SignCall,
     ) -> None:
         super().__init__(parent)
-        self.sign_call, self.signature = sign, None
+        self.sign_call = sign
+        self.signature: Signature | None = None
         self.setWindowTitle("Sign session")
         self.setMinimumWidth(620)
         heading = QLabel(f"Sign: {title}")
@@ -107,13 +109,13 @@ class SignDialog(KitDialog):
 
         return show
 
-    def answer(self) -> object | None:
+    def answer(self) -> Signature | None:
         """The signature, or None (cancelled)."""
         return self.signature
 
 
 # add(text, reason, password) -> the Addendum
-AddCall = Callable[[str, str, str], object]
+AddCall = Callable[[str, str, str], Addendum]
 
 
 class AddendumDialog(KitDialog):
@@ -121,7 +123,8 @@ class AddendumDialog(KitDialog):
 
     def __init__(self, parent: QWidget | None, title: str, add: AddCall) -> None:
         super().__init__(parent)
-        self.add_call, self.addendum = add, None
+        self.add_call = add
+        self.addendum: Addendum | None = None
         self.setWindowTitle("Addendum after signing")
         self.setMinimumWidth(640)
         heading = QLabel(f"Addendum: {title}")
@@ -180,6 +183,6 @@ class AddendumDialog(KitDialog):
 
         return show
 
-    def answer(self) -> object | None:
+    def answer(self) -> Addendum | None:
         """The addendum, or None (cancelled)."""
         return self.addendum

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ketamon.domain.discharge import Outcome
-from ketamon.domain.review import ReviewStatus
+from ketamon.domain.review import Addendum, ReviewStatus, Signature
 from ketamon.domain.sessions import Phase
 from ketamon.services.review import ReviewFilter, ReviewRow
 from ketamon.ui.dialogs.kit import guard
@@ -50,8 +50,8 @@ class ReviewHandlers:
     page: Callable[[ReviewFilter, int, int], list[ReviewRow]]
     count: Callable[[ReviewFilter], int]
     awaiting_count: Callable[[], int]
-    signature: Callable[[int], object]  # domain.review.Signature | None
-    addenda: Callable[[int], list]
+    signature: Callable[[int], Signature | None]
+    addenda: Callable[[int], list[Addendum]]
     actions: SignActions  # sign and add addenda (shared with the session window)
     open_session: Callable[[int], object]  # read-only, for review
     chairs: tuple[tuple[int, str], ...] = ()
