@@ -44,7 +44,7 @@ class Discharge(UseCase):
                 for u in others
                 if u.active and u.username != actor.username
             ),
-            physician_decision=lambda effect_id, text, username, password: (
-                self.decision.record(effect_id, text, username, password, initiator=initiator)
+            physician_decision=lambda effect_id, text, username, password: self.decision.record(
+                effect_id, text, username, password, initiator=initiator
             ),
         )
