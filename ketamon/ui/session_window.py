@@ -140,9 +140,9 @@ class SessionWindow(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         # Set by the controller (show_for): the discharge checklist and the summary.
-        self.discharge_handler: Callable[[int, str], object] | None = None
-        self.print_handler: Callable[[int], object] | None = None
-        self.pdf_handler: Callable[[int], object] | None = None
+        self.discharge_handler: Callable[[int, str], str | None] | None = None
+        self.print_handler: Callable[[int], None] | None = None
+        self.pdf_handler: Callable[[int], None] | None = None
         self.review_banner = QLabel(
             "PHYSICIAN REVIEW · READ-ONLY: nothing in this record can be changed here. "
             "Read it, then Sign… (bottom left)."
@@ -223,9 +223,9 @@ class SessionWindow(QDialog):
         changed: SignalInstance | None = None,
         *,
         use_cases: UseCases | None = None,
-        discharge: Callable[[int, str], object] | None = None,
-        print_summary: Callable[[int], object] | None = None,
-        save_pdf: Callable[[int], object] | None = None,
+        discharge: Callable[[int, str], str | None] | None = None,
+        print_summary: Callable[[int], None] | None = None,
+        save_pdf: Callable[[int], None] | None = None,
         signing: SignActions | None = None,
         read_only: bool = False,
     ) -> SessionWindow:

@@ -32,6 +32,7 @@ from ketamon.domain.interventions import (
     ROUTES,
     UNITS,
     AllergyConflict,
+    Medication,
     MedicationDraft,
     parse_dose,
 )
@@ -43,7 +44,7 @@ from ketamon.ui.timefmt import local_time
 
 @dataclass(frozen=True)
 class MedicationHandlers:
-    give: Callable[[MedicationDraft], object]  # -> the saved Medication
+    give: Callable[[MedicationDraft], Medication]
     now: Callable[[], datetime]
     choices: Sequence[str]  # the clinic's medication list (settings.medication_choices)
     users: Sequence[tuple[str, str]]  # active users: (username, display name)
