@@ -209,7 +209,9 @@ class EditPatientDialog(KitDialog):
         self.reason.setEditable(True)
         self.reason.addItems(CORRECTION_REASONS)
         self.reason.setCurrentIndex(-1)
-        self.reason.lineEdit().setPlaceholderText("Type or choose a reason")
+        line = self.reason.lineEdit()
+        if line is not None:  # editable: it has one
+            line.setPlaceholderText("Type or choose a reason")
         reason_label = QLabel("&Reason for the correction (required):")
         reason_label.setBuddy(self.reason)
         self.reason_error = self.errors.label("reason", self.reason)

@@ -107,7 +107,9 @@ class CorrectVitalsDialog(KitDialog):
         self.reason.setEditable(True)
         self.reason.addItems(CORRECTION_REASONS)
         self.reason.setCurrentIndex(-1)
-        self.reason.lineEdit().setPlaceholderText("Type or choose a reason")
+        line = self.reason.lineEdit()
+        if line is not None:  # editable: it has one
+            line.setPlaceholderText("Type or choose a reason")
         form.addRow("Reason (required)", self.reason)
         form.addRow("", self.errors.label("reason"))
         self.buttons = QDialogButtonBox(
