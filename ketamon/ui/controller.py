@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -38,6 +39,8 @@ from ketamon.ui.dialogs.users import UserHandlers, UsersDialog
 from ketamon.ui.lifetime import alive
 from ketamon.ui.review.actions import SignActions
 from ketamon.ui.vitals_entry import VitalsEntryDialog
+
+T = TypeVar("T")
 
 # What the chair board shows: a change of only these (users, a signature) leaves it as it is.
 OFF_BOARD = frozenset({Kind.USERS, Kind.SIGNATURE})
@@ -98,9 +101,9 @@ class BoardController(QObject):
         ):
             review.refresh()
 
-    def act(self, call: Callable[[], object]) -> object:
+    def act(self, call: Callable[[], T]) -> T:
         """`call` as one action started at the board (published once, merged)."""
-        with self.clinic.changes.initiated_by(self):
+        with self.use_cases.initiated_by(self):
             return call()
 
     # -- reading ---------------------------------------------------------------------------
@@ -505,7 +508,7 @@ class BoardController(QObject):
         if self._guard(lambda: call(session.id)) is None:
             self.reload()  # refused: perhaps another workstation acted first; show what is
 
-    def _guard(self, call: Callable[[], object]):  # noqa: ANN202
+    def _guard(self, call: Callable[[], T]) -> T | None:
         try:
             return call()
         except StorageError as error:

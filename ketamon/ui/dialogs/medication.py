@@ -112,7 +112,7 @@ class MedicationDialog(KitDialog):
         super().__init__(parent)
         self.setProperty("large", True)  # QSS: 16px text (set before any child is polished)
         self.handlers = handlers
-        self.saved: object | None = None
+        self.saved: Medication | None = None
         self.setWindowTitle(f"Give medication · {title}")
         self.setMinimumWidth(620)
         self.errors = FieldErrors()
