@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 Subscriber = Callable[[Change], object]
 
 
-@dataclass
+@dataclass(eq=False)  # identity: nested actions of one initiator are two actions
 class Action:
     """One user action in progress: the changes it made so far, merged."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.changes import Change, Kind
+from ketamon.domain.dose import DoseRecord
 from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.users import Role, User
 from ketamon.services.board import Board
@@ -22,7 +24,7 @@ from ketamon.ui.actions import UseCases
 from ketamon.ui.dialogs.accounts import ChangePasswordDialog, UserDraft
 from ketamon.ui.dialogs.chairs import ChairHandlers, ChairsDialog
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
-from ketamon.ui.dialogs.dose_record import ask_for_session
+from ketamon.ui.dialogs.dose_record import DoseRecordDialog
 from ketamon.ui.dialogs.infusion import ask_stop
 from ketamon.ui.dialogs.messages import Confirm, show_message
 from ketamon.ui.dialogs.reason import (
@@ -35,7 +37,10 @@ from ketamon.ui.dialogs.settings import SettingsDialog
 from ketamon.ui.dialogs.start import PLAN, ask_no_plan_reason, ask_plan_first
 from ketamon.ui.dialogs.users import UserHandlers, UsersDialog
 from ketamon.ui.lifetime import alive
+from ketamon.ui.review.actions import SignActions
 from ketamon.ui.vitals_entry import VitalsEntryDialog
+
+T = TypeVar("T")
 
 # What the chair board shows: a change of only these (users, a signature) leaves it as it is.
 OFF_BOARD = frozenset({Kind.USERS, Kind.SIGNATURE})
@@ -62,7 +67,6 @@ class BoardController(QObject):
         """Everything from now on is recorded under `actor`; returns their account."""
         self.actor = actor
         self.use_cases = UseCases(self.clinic, actor)  # one wiring per use case
-        self.signed_since_sign_in = False  # 11.200: the first signing needs the username too
         users = self._guard(self.clinic.users.list) or []
         self.user = next((u for u in users if u.username == actor.username), None)
         return self.user
@@ -97,9 +101,9 @@ class BoardController(QObject):
         ):
             review.refresh()
 
-    def act(self, call: Callable[[], object]) -> object:
+    def act(self, call: Callable[[], T]) -> T:
         """`call` as one action started at the board (published once, merged)."""
-        with self.clinic.changes.initiated_by(self):
+        with self.use_cases.initiated_by(self):
             return call()
 
     # -- reading ---------------------------------------------------------------------------
@@ -126,26 +130,19 @@ class BoardController(QObject):
     def _do_check_in(self, chair_id: int) -> None:
         if self.board is None:
             return
-        actor = self.actor
+        case = self.use_cases.check_in
         handlers = CheckInHandlers(
-            search=self.clinic.patients.search,
-            register=lambda draft: self.clinic.patients.register(actor, draft),
-            check_in=lambda patient_id, minutes, escort: self._check_in(
+            search=case.search,
+            register=case.register,
+            check_in=lambda patient_id, minutes, escort: case.check_in(
                 chair_id, patient_id, minutes, escort
             ),
             occupied={s.patient_id: s.chair_name for s in self.board.sessions.values()},
         )
-        with self.clinic.changes.initiated_by(self):  # registered and checked in: one change
+        with self.use_cases.initiated_by(self):  # registered and checked in: one change
             CheckInDialog.ask(
                 self.parent_widget, self.chair_name(chair_id), handlers, self.board.settings
             )
-
-    def _check_in(self, chair_id: int, patient_id: int, minutes: int, escort) -> object:  # noqa: ANN001
-        """Check in, then keep the escort plan (validated by the dialog beforehand)."""
-        snapshot = self.clinic.sessions.check_in(self.actor, chair_id, patient_id, minutes)
-        if escort is not None:
-            self.clinic.discharge.save_escort_plan(self.actor, snapshot.id, escort)
-        return snapshot
 
     def _do_start(self, chair_id: int) -> None:
         """Start. Without a dose plan: plan it first (Enter), or start without one with a
@@ -154,7 +151,8 @@ class BoardController(QObject):
         session = self.session_on(chair_id)
         if session is None:
             return
-        check = self._guard(lambda: self.clinic.sessions.start_check(session.id))
+        infusion = self.use_cases.infusion
+        check = self._guard(lambda: infusion.start_check(session.id))
         if check is None:
             return
         no_plan_reason = ""
@@ -164,25 +162,17 @@ class BoardController(QObject):
                 return
             if choice == PLAN:
                 title = f"{session.chair_name} · {session.patient_name}"
-                planned = self._guard(
-                    lambda: ask_for_session(
-                        self.parent_widget,
-                        self.clinic,
-                        self.actor,
-                        session.id,
-                        title,
-                        before_start=True,
-                    )
-                )
+                planned = self._guard(lambda: self.ask_dose(session.id, title, before_start=True))
                 if planned is None:
                     return  # closed without saving a plan: nothing starts
-                check = self._guard(lambda: self.clinic.sessions.start_check(session.id))
+                check = self._guard(lambda: infusion.start_check(session.id))
                 if check is None or check.missing_dose_plan:
                     return
             else:
-                no_plan_reason = ask_no_plan_reason(self.parent_widget, session.patient_name)
-                if not no_plan_reason:
+                typed = ask_no_plan_reason(self.parent_widget, session.patient_name)
+                if not typed:
                     return
+                no_plan_reason = typed
         reason = ""
         if check.missing_baseline:
             reason = ReasonDialog.ask(
@@ -208,13 +198,25 @@ class BoardController(QObject):
                 return
         self._session_action(
             chair_id,
-            lambda a, sid: self.clinic.sessions.start(
-                a,
+            lambda sid: infusion.start(
                 sid,
                 no_plan_reason=no_plan_reason,
                 no_baseline_reason=reason,
                 high_bp_confirmed=confirmed,
+                initiator=self,
             ),
+        )
+
+    def ask_dose(
+        self, session_id: int, title: str, *, before_start: bool = False
+    ) -> DoseRecord | None:
+        """The dose record dialog of one session (before a start without a plan). Reading
+        what it shows may raise DomainError or StorageError."""
+        dose = self.use_cases.dose
+        handlers = dose.handlers(session_id, initiator=self)
+        record = dose.record(session_id)
+        return DoseRecordDialog.ask(
+            self.parent_widget, title, handlers, record, before_start=before_start
         )
 
     def _do_pause(self, chair_id: int) -> None:
@@ -229,11 +231,14 @@ class BoardController(QObject):
         )
         if reason:
             self._session_action(
-                chair_id, lambda a, sid: self.clinic.sessions.pause(a, sid, reason)
+                chair_id,
+                lambda sid: self.use_cases.infusion.pause(sid, reason, initiator=self),
             )
 
     def _do_resume(self, chair_id: int) -> None:
-        self._session_action(chair_id, self.clinic.sessions.resume)
+        self._session_action(
+            chair_id, lambda sid: self.use_cases.infusion.resume(sid, initiator=self)
+        )
 
     def _do_stop(self, chair_id: int) -> None:
         """Before the target a reason is required; at or after it, a confirmation."""
@@ -242,7 +247,9 @@ class BoardController(QObject):
             return
         reason = ask_stop(self.parent_widget, session, self.clinic.clock())
         if reason is not None:
-            self._session_action(chair_id, lambda a, sid: self.clinic.sessions.stop(a, sid, reason))
+            self._session_action(
+                chair_id, lambda sid: self.use_cases.infusion.stop(sid, reason, initiator=self)
+            )
 
     def _do_discharge(self, chair_id: int) -> None:
         session = self.session_on(chair_id)
@@ -252,36 +259,14 @@ class BoardController(QObject):
 
     def discharge_session(self, session_id: int, title: str) -> str | None:
         """The discharge checklist (also opened from the session window)."""
-        from ketamon.ui.dialogs.discharge import DischargeDialog, DischargeHandlers
+        from ketamon.ui.dialogs.discharge import DischargeDialog
 
-        clinic, actor = self.clinic, self.actor
-        others = self._guard(clinic.users.list) or []
-        handlers = DischargeHandlers(
-            state=lambda: clinic.discharge.state(session_id),
-            save=lambda answers: clinic.discharge.save_answers(actor, session_id, answers),
-            discharge=lambda: clinic.discharge.discharge(actor, session_id),
-            leave_against_advice=lambda ama: clinic.discharge.leave_against_advice(
-                actor, session_id, ama
-            ),
-            now=clinic.clock,
-            set_next_appointment=lambda when: clinic.discharge.set_next_appointment(
-                actor, session_id, when
-            ),
-            rules=clinic.settings.get().discharge_rules,
-            nurse=actor.display_name,
-            witnesses=tuple(
-                (u.username, u.display_name)
-                for u in others
-                if u.active and u.username != actor.username
-            ),
-            physician_decision=lambda effect_id, text, username, password: (
-                clinic.side_effects.record_physician_decision(
-                    actor, effect_id, text, username, password
-                )
-            ),
+        handlers = self._guard(
+            lambda: self.use_cases.discharge.handlers(session_id, initiator=self)
         )
-        outcome = self._guard(lambda: DischargeDialog.ask(self.parent_widget, title, handlers))
-        return outcome
+        if handlers is None:
+            return None
+        return self._guard(lambda: DischargeDialog.ask(self.parent_widget, title, handlers))
 
     def _do_cancel(self, chair_id: int) -> None:
         session = self.session_on(chair_id)
@@ -295,7 +280,8 @@ class BoardController(QObject):
         )
         if reason:
             self._session_action(
-                chair_id, lambda a, sid: self.clinic.sessions.cancel(a, sid, reason)
+                chair_id,
+                lambda sid: self.use_cases.infusion.cancel(sid, reason, initiator=self),
             )
 
     def _do_open(self, chair_id: int) -> None:
@@ -332,33 +318,15 @@ class BoardController(QObject):
         self.review_window = window
         return window
 
-    def sign_actions(self):  # noqa: ANN201
+    @property
+    def signed_since_sign_in(self) -> bool:
+        """The signed-in user signed since signing in (the next signing asks the password
+        only, 21 CFR 11.200)."""
+        return self.use_cases.signing.signed_since_sign_in
+
+    def sign_actions(self) -> SignActions | None:
         """Signing and addenda as the signed-in user (None if the settings cannot be read)."""
-        from ketamon.ui.review.actions import SignActions
-
-        settings = self._guard(self.clinic.settings.get)
-        if settings is None:
-            return None
-        meanings = settings.signature_meanings
-
-        def sign(session_id: int, username: str | None, password: str, meaning: str, note: str):  # noqa: ANN202
-            signature = self.clinic.review.sign(
-                self.actor, session_id, password, meaning, note,
-                username=username, meanings=meanings,
-            )  # fmt: skip
-            self.signed_since_sign_in = True
-            return signature
-
-        return SignActions(
-            sign=sign,
-            add_addendum=lambda session_id, text, reason, password: self.clinic.review.add_addendum(
-                self.actor, session_id, text, reason, password
-            ),
-            need_username=lambda: not self.signed_since_sign_in,
-            may_sign=Role.PHYSICIAN in self.roles,
-            meanings=meanings,
-            initiated_by=self.use_cases.initiated_by,
-        )
+        return self._guard(lambda: self.use_cases.signing.actions(self.roles))
 
     def open_session(self, session_id: int, *, review: bool = False) -> object | None:
         """The session window for any session. From the review list (review=True) it is
@@ -533,14 +501,14 @@ class BoardController(QObject):
         SideEffectCatalogDialog.ask(self.parent_widget, handlers)
 
     # -- plumbing --------------------------------------------------------------------------
-    def _session_action(self, chair_id: int, call: Callable[[Actor, int], SessionSnapshot]) -> None:
+    def _session_action(self, chair_id: int, call: Callable[[int], SessionSnapshot]) -> None:
         session = self.session_on(chair_id)
         if session is None:
             return
-        if self._guard(lambda: call(self.actor, session.id)) is None:
+        if self._guard(lambda: call(session.id)) is None:
             self.reload()  # refused: perhaps another workstation acted first; show what is
 
-    def _guard(self, call: Callable[[], object]):  # noqa: ANN202
+    def _guard(self, call: Callable[[], T]) -> T | None:
         try:
             return call()
         except StorageError as error:

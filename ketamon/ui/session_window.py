@@ -33,7 +33,6 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot, session_dose_line
 from ketamon.domain.changes import Change, Kind
 from ketamon.domain.dose import DoseRecord
-from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.patients import Patient
 from ketamon.domain.record import Marker
 from ketamon.domain.review import Addendum, Signature
@@ -45,6 +44,7 @@ from ketamon.ui.actions import UseCases
 from ketamon.ui.buttons import add_buttons
 from ketamon.ui.dialogs.history import HistoryTree
 from ketamon.ui.dialogs.infusion import InterventionsPage
+from ketamon.ui.dialogs.kit import guard, guarded
 from ketamon.ui.dialogs.patient_form import EditPatientDialog, allergy_html, weight_text
 from ketamon.ui.dialogs.physician_decision import (
     PhysicianDecisionDialog,
@@ -141,9 +141,9 @@ class SessionWindow(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         # Set by the controller (show_for): the discharge checklist and the summary.
-        self.discharge_handler: Callable[[int, str], object] | None = None
-        self.print_handler: Callable[[int], object] | None = None
-        self.pdf_handler: Callable[[int], object] | None = None
+        self.discharge_handler: Callable[[int, str], str | None] | None = None
+        self.print_handler: Callable[[int], None] | None = None
+        self.pdf_handler: Callable[[int], None] | None = None
         self.review_banner = QLabel(
             "PHYSICIAN REVIEW · READ-ONLY: nothing in this record can be changed here. "
             "Read it, then Sign… (bottom left)."
@@ -224,9 +224,9 @@ class SessionWindow(QDialog):
         changed: SignalInstance | None = None,
         *,
         use_cases: UseCases | None = None,
-        discharge: Callable[[int, str], object] | None = None,
-        print_summary: Callable[[int], object] | None = None,
-        save_pdf: Callable[[int], object] | None = None,
+        discharge: Callable[[int, str], str | None] | None = None,
+        print_summary: Callable[[int], None] | None = None,
+        save_pdf: Callable[[int], None] | None = None,
         signing: SignActions | None = None,
         read_only: bool = False,
     ) -> SessionWindow:
@@ -262,7 +262,7 @@ class SessionWindow(QDialog):
     def refresh(self, *, full: bool = False) -> None:
         """Re-read the session's vitals, timeline and chart markers (and with full=True its
         events, history and the clinic's bands)."""
-        try:
+        with guard(shown_in(self.message, "Could not refresh: ")) as refused:
             if full:
                 self.session = self.clinic.sessions.get(self.session_id)
                 self.patient = self.clinic.patients.get(self.session.patient_id)
@@ -278,8 +278,7 @@ class SessionWindow(QDialog):
             self.signature = self.clinic.review.signature(self.session_id)
             self.addenda = self.clinic.review.addenda(self.session_id)
             self.dose = self.clinic.dose.get(self.session_id)
-        except (DomainError, StorageError) as error:
-            self.message.setText(f"Could not refresh: {error}")
+        if refused:
             return
         self._show_header()
         self._show_dose()
@@ -310,11 +309,13 @@ class SessionWindow(QDialog):
             self.sets = list(self.sets)
             insort(self.sets, saved, key=lambda v: (v.taken_at, v.id))  # as list() orders
         else:
-            try:
-                self.sets = self.clinic.vitals.list(self.session_id)
-            except (DomainError, StorageError) as error:
-                self.message.setText(f"Could not refresh: {error}")
+            sets = guarded(
+                shown_in(self.message, "Could not refresh: "),
+                lambda: self.clinic.vitals.list(self.session_id),
+            )
+            if sets is None:
                 return
+            self.sets = sets
         self._show_header()
         self.chart.show_data(
             self.sets,
@@ -414,10 +415,11 @@ class SessionWindow(QDialog):
             return  # built only when looked at: refreshing the vitals stays quick
         from ketamon.reports.summary_html import build_html
 
-        try:
-            snapshot = self.clinic.summary.snapshot(self.session_id)
-        except (DomainError, StorageError) as error:
-            self.record_view.setPlainText(f"Could not read the record: {error}")
+        snapshot = guarded(
+            lambda error: self.record_view.setPlainText(f"Could not read the record: {error}"),
+            lambda: self.clinic.summary.snapshot(self.session_id),
+        )
+        if snapshot is None:
             return
         self.record_view.setHtml(build_html(snapshot, chart=False))
 
@@ -467,12 +469,11 @@ class SessionWindow(QDialog):
         if self.patient is None or self.read_only:
             return None
         with self.acting():
+            patient_id, case = self.patient.id, self.use_cases.correct_patient
             corrected = EditPatientDialog.ask(
                 self,
                 self.patient,
-                lambda draft, reason: self.clinic.patients.correct(
-                    self.actor, self.patient.id, draft, reason
-                ),
+                lambda draft, reason: case.correct(patient_id, draft, reason, initiator=self),
             )
         if corrected is not None:
             self.refresh(full=True)
@@ -488,12 +489,12 @@ class SessionWindow(QDialog):
     def record_vitals(self) -> int:
         """The board's entry popup (the same use case as on the tile); the chart and table
         update as each set is saved."""
-        try:
-            handlers = self.use_cases.record_vitals.handlers(
-                self.session_id, self, self.refresh_vitals
-            )
-        except (DomainError, StorageError) as error:
-            self.message.setText(str(error))
+        case = self.use_cases.record_vitals
+        handlers = guarded(
+            shown_in(self.message),
+            lambda: case.handlers(self.session_id, self, self.refresh_vitals),
+        )
+        if handlers is None:
             return 0
         title = f"{self.session.chair_name} · {self.session.patient_name}"
         return VitalsEntryDialog.ask(self, title, handlers)
@@ -522,8 +523,8 @@ class SessionWindow(QDialog):
                 title,
                 waiting,
                 lambda effect_id, text, username, password: (
-                    self.clinic.side_effects.record_physician_decision(
-                        self.actor, effect_id, text, username, password
+                    self.use_cases.physician_decision.record(
+                        effect_id, text, username, password, initiator=self
                     )
                 ),
             )
@@ -586,15 +587,15 @@ class SessionWindow(QDialog):
             saved = CorrectVitalsDialog.ask(
                 self,
                 original,
-                lambda draft, reason: self.clinic.vitals.correct(
-                    self.actor, original.id, draft, reason
+                lambda draft, reason: self.use_cases.correct_vitals.correct(
+                    original.id, draft, reason, initiator=self
                 ),
             )
         if saved is None:
             return None
         self.message.setText("")
-        self._after_change(saved.id)  # type: ignore[attr-defined]
-        return saved  # type: ignore[return-value]
+        self._after_change(saved.id)
+        return saved
 
     def void(self) -> VitalsSet | None:
         target = self.table.selected_set()
@@ -609,11 +610,11 @@ class SessionWindow(QDialog):
         )
         if not reason:
             return None
-        try:
-            with self.acting():
-                voided = self.clinic.vitals.void(self.actor, target.id, reason)
-        except (DomainError, StorageError) as error:
-            self.message.setText(str(error))
+        case = self.use_cases.correct_vitals
+        voided = guarded(
+            shown_in(self.message), lambda: case.void(target.id, reason, initiator=self)
+        )
+        if voided is None:
             return None
         self.message.setText("")
         self._after_change(voided.id)
@@ -638,6 +639,11 @@ class SessionWindow(QDialog):
         except OSError as error:
             self.message.setText(str(error))
             return None
+
+
+def shown_in(label: QLabel, prefix: str = "") -> Callable[[Exception], None]:
+    """A refusal shown as the text of `label` (after `prefix`)."""
+    return lambda error: label.setText(f"{prefix}{error}")
 
 
 def ask_png_path(parent: QWidget | None, suggested: str) -> str:

@@ -243,7 +243,7 @@ class VitalsEntryDialog(KitDialog):
 
         order = [*(s.key for s in CORE), *(s.key for s in SCORES), *(s.key for s in OPTIONAL)]
         order += ["note", "taken_at"]
-        chain = [self.fields[k] for k in order]
+        chain: list[QWidget] = [self.fields[k] for k in order]
         chain += [self.oxygen, self.pre_discharge, self.save_button, self.close_button]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)

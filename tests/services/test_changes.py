@@ -54,3 +54,22 @@ def test_one_action_publishes_once_with_its_initiator(clinic):
     unsubscribe()
     clinic.vitals.record(NURSE, session.id, GOOD)
     assert len(seen) == 1
+
+
+def test_an_action_nested_in_one_of_the_same_initiator_joins_it(clinic):
+    """A use case's own action inside the screen's (both started by the screen): the inner
+    one ends first and is removed, not the outer one it equals (a refused save, then a
+    saved one, in one dialog); one change is published."""
+    seen = []
+    clinic.changes.subscribe(seen.append)
+    screen = object()
+    with clinic.changes.initiated_by(screen):
+        with pytest.raises(DomainError), clinic.changes.initiated_by(screen):
+            clinic.vitals.record(NURSE, 999, GOOD)  # refused: nothing, like the outer so far
+        with clinic.changes.initiated_by(screen):
+            patient = clinic.patients.register(NURSE, draft())
+        with clinic.changes.initiated_by(screen):
+            clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+        assert seen == []
+    [change] = seen
+    assert change.started_by(screen) and change.kinds == {Kind.PATIENT, Kind.PHASE}

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.discharge import Escort
 from ketamon.domain.discharge_entry import escort_plan
 from ketamon.domain.errors import FieldError, StorageError, ValidationErrors
@@ -42,7 +43,7 @@ from ketamon.ui.dialogs.patient_form import PatientForm, allergy_html
 class CheckInHandlers:
     search: Callable[[str], list[Patient]]
     register: Callable[[PatientDraft], Patient]
-    check_in: Callable[[int, int, Escort | None], object]  # (patient, minutes, escort plan)
+    check_in: Callable[[int, int, Escort | None], SessionSnapshot]  # (patient, minutes, escort)
     occupied: dict[int, str] = field(default_factory=dict)  # patient id -> chair name
 
 

@@ -44,6 +44,8 @@ from ketamon.domain.discharge import (
     normalize_phone,
 )
 from ketamon.domain.errors import FieldError, ValidationErrors
+from ketamon.domain.side_effects import SideEffect
+from ketamon.services.discharge import DischargeState
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, set_state
 from ketamon.ui.dialogs.physician_decision import PhysicianDecisionDialog, awaiting_decision
 
@@ -63,17 +65,17 @@ SHORT_LABELS = {
 
 @dataclass(frozen=True)
 class DischargeHandlers:
-    state: Callable[[], object]  # services.discharge.DischargeState
-    save: Callable[[DischargeAnswers], object]
-    discharge: Callable[[], object]
-    leave_against_advice: Callable[[AgainstAdvice], object]
+    state: Callable[[], DischargeState]
+    save: Callable[[DischargeAnswers], DischargeState]
+    discharge: Callable[[], DischargeState]
+    leave_against_advice: Callable[[AgainstAdvice], DischargeState]
     now: Callable[[], datetime]
     rules: DischargeRules
     nurse: str  # display name of the acting nurse
     witnesses: tuple[tuple[str, str], ...] = ()  # (username, display) of other active users
-    set_next_appointment: Callable[[datetime | None], object] | None = None
+    set_next_appointment: Callable[[datetime | None], DischargeState] | None = None
     # (effect id, decision, physician username, password) -> the side effect, decided
-    physician_decision: Callable[[int, str, str, str], object] | None = None
+    physician_decision: Callable[[int, str, str, str], SideEffect] | None = None
 
 
 def _enum(kind, value):  # noqa: ANN001, ANN202 - Qt hands enum data back as plain str
@@ -437,7 +439,7 @@ class DischargeDialog(KitDialog):
         waiting = awaiting_decision(self.state.facts.side_effects)
         if not waiting:
             return
-        decided = PhysicianDecisionDialog.ask(self, self.title, waiting, record)  # type: ignore[arg-type]
+        decided = PhysicianDecisionDialog.ask(self, self.title, waiting, record)
         if decided is None:
             return
         with guard(self._not_saved) as refused:

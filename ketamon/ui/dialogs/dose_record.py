@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.actors import Actor
 from ketamon.domain.dose import DoseRecord, fmt, over_plan_limit, planned_mg, planned_ml
 from ketamon.domain.dose import planned_rate as rate_for
 from ketamon.domain.errors import FieldError
 from ketamon.domain.interventions import parse_dose
 from ketamon.domain.patients import Patient, allergy_match
+from ketamon.services.dose import DoseDefaults
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, guard
 from ketamon.ui.dialogs.patient_form import WARNING_COLOUR, allergy_html
 from ketamon.ui.timefmt import local_time
@@ -41,7 +41,7 @@ class DoseHandlers:
     # (actual mg, wasted mg, witness username, witness password, over-plan reason,
     #  change reason) -> DoseRecord
     complete: Callable[[float | None, float | None, str, str, str, str], DoseRecord]
-    defaults: object  # services.dose.DoseDefaults (weight, mg/kg, target minutes, limits)
+    defaults: DoseDefaults  # weight, mg/kg, target minutes, limits
     witnesses: Sequence[tuple[str, str]] = ()  # other active users: (username, display name)
     names: Mapping[str, str] = field(default_factory=dict)  # username -> display name, all
     patient: Patient | None = None  # whose allergy status is shown above the plan
@@ -89,7 +89,7 @@ class DoseRecordDialog(KitDialog):
             ("lot_number", "Drug lot number", self.lot),
         ):
             plan_form.addRow(label, widget)
-            if key == "weight_kg" and record is None and getattr(d, "weight_source", ""):
+            if key == "weight_kg" and record is None and d.weight_source:
                 plan_form.addRow("", QLabel(f"Filled in from the {d.weight_source}"))
             plan_form.addRow("", self.errors.label(key, widget))
             if isinstance(widget, QLineEdit):
@@ -257,38 +257,6 @@ class DoseRecordDialog(KitDialog):
         """The record as it stands when the dialog closes (None if nothing was saved).
         `before_start`: opened by Start without a plan; saving the plan closes it."""
         return self.record if self.changed else None
-
-
-def ask_for_session(
-    parent: QWidget | None,
-    clinic,  # noqa: ANN001 (services.clinic.Clinic)
-    actor: Actor,
-    session_id: int,
-    title: str,
-    *,
-    before_start: bool = False,
-) -> DoseRecord | None:
-    """The dialog on one session's dose record (from the Interventions tab, or before a
-    start without a plan). Reading what it shows may raise DomainError or StorageError."""
-    defaults = clinic.dose.defaults(session_id)
-    record = clinic.dose.get(session_id)
-    patient = clinic.patients.get(clinic.sessions.get(session_id).patient_id)
-    users = clinic.users.list()
-    handlers = DoseHandlers(
-        plan=lambda w, mgkg, conc, lot, reason: clinic.dose.plan(
-            actor, session_id, w, mgkg, conc, lot, reason=reason
-        ),
-        complete=lambda actual, wasted, who, pw, over, reason: clinic.dose.complete(
-            actor, session_id, actual, wasted, who, pw, over, reason=reason
-        ),
-        defaults=defaults,
-        witnesses=[
-            (u.username, u.display_name) for u in users if u.active and u.username != actor.username
-        ],
-        names={u.username: u.display_name for u in users},
-        patient=patient,
-    )
-    return DoseRecordDialog.ask(parent, title, handlers, record, before_start=before_start)
 
 
 def _allergy_line(patient: Patient | None) -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
+from typing import Protocol, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -27,17 +29,21 @@ from PySide6.QtWidgets import (
 )
 
 from ketamon.domain.board import SessionSnapshot
-from ketamon.domain.dose import fmt
+from ketamon.domain.dose import DoseRecord, fmt
 from ketamon.domain.errors import DomainError, StorageError
-from ketamon.domain.interventions import VOID_REASONS, parse_dose
+from ketamon.domain.interventions import VOID_REASONS, Medication, parse_dose
 from ketamon.domain.sessions import EventKind, Phase, is_early_stop, validate_rate
 from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.timers import format_duration
+from ketamon.services.clinic import Clinic
+from ketamon.ui.actions import UseCases
 from ketamon.ui.buttons import add_buttons
-from ketamon.ui.dialogs.dose_record import ask_for_session
+from ketamon.ui.dialogs.dose_record import DoseRecordDialog
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, guarded
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import PAUSE_REASONS, ReasonDialog
+
+T = TypeVar("T")
 
 RATE_REASONS = (
     "Nausea: rate reduced",
@@ -83,12 +89,16 @@ class RateChangeDialog(KitDialog):
     """A new pump rate in mL/h with its reason (both required)."""
 
     def __init__(
-        self, parent: QWidget | None, title: str, info: str, submit: Callable[[float, str], object]
+        self,
+        parent: QWidget | None,
+        title: str,
+        info: str,
+        submit: Callable[[float, str], SessionSnapshot],
     ) -> None:
         super().__init__(parent)
         self.setProperty("large", True)  # QSS: 16px text (set before any child is polished)
         self.submit = submit
-        self.saved: object | None = None
+        self.saved: SessionSnapshot | None = None
         self.setWindowTitle(f"Rate change · {title}")
         self.setMinimumWidth(560)
         self.errors = FieldErrors()
@@ -98,7 +108,9 @@ class RateChangeDialog(KitDialog):
         self.reason.setEditable(True)
         self.reason.addItems(RATE_REASONS)
         self.reason.setCurrentIndex(-1)
-        self.reason.lineEdit().setPlaceholderText("Type or choose a reason")
+        line = self.reason.lineEdit()
+        if line is not None:  # editable: it has one
+            line.setPlaceholderText("Type or choose a reason")
         form = QFormLayout()
         form.addRow("New rate (mL/h)", self.rate)
         form.addRow("", self.errors.label("rate_ml_h", self.rate))
@@ -126,27 +138,45 @@ class RateChangeDialog(KitDialog):
             if not reason:
                 self.errors.show("reason", "A reason is required to change the infusion rate")
                 return False
-            self.saved = self.submit(rate, reason)  # type: ignore[arg-type]
+            self.saved = self.submit(rate, reason)
         if refused:
             return False
         self.accept()
         return True
 
-    def answer(self) -> object | None:
+    def answer(self) -> SessionSnapshot | None:
         """The saved rate change, or None if cancelled."""
         return self.saved
 
 
-class InterventionsPage(QWidget):
-    """The session window's "Interventions" tab. `host` is the SessionWindow: its clinic,
-    actor, session and refresh; `changed()` refreshes the window and the board."""
+class InterventionsHost(Protocol):
+    """What the tab needs of its session window."""
 
-    def __init__(self, host) -> None:  # noqa: ANN001
+    clinic: Clinic  # reads only: the medications, the dose record, the side effects
+    use_cases: UseCases  # every write: the same objects the tile uses
+    session: SessionSnapshot
+    session_id: int
+    names: dict[str, str]
+
+    @property
+    def locked(self) -> bool: ...
+
+    def acting(self) -> AbstractContextManager[None]: ...
+
+    def changed(self) -> None: ...
+
+
+class InterventionsPage(QWidget):
+    """The session window's "Interventions" tab. `host` is the SessionWindow: its reads,
+    its use cases, session and refresh; `changed()` refreshes the window (the board follows
+    the change)."""
+
+    def __init__(self, host: InterventionsHost) -> None:
         super().__init__()
         self.setObjectName("interventionsPage")  # QSS: 16px labels, buttons and the list
         self.host = host
         self.buttons: dict[str, QPushButton] = {}
-        self.medications: list = []
+        self.medications: list[Medication] = []
         self.effects: dict[int, str] = {}
         self.current_effects: list[tuple[int, str]] = []  # what a medication may treat
         row = QHBoxLayout()
@@ -184,8 +214,12 @@ class InterventionsPage(QWidget):
 
     # -- reading -----------------------------------------------------------------------------
     @property
-    def clinic(self):  # noqa: ANN201
+    def clinic(self) -> Clinic:
         return self.host.clinic
+
+    @property
+    def use_cases(self) -> UseCases:
+        return self.host.use_cases
 
     @property
     def session(self) -> SessionSnapshot:
@@ -220,7 +254,7 @@ class InterventionsPage(QWidget):
         self._show_state(dose)
         self._update_buttons()
 
-    def _show_state(self, dose) -> None:  # noqa: ANN001
+    def _show_state(self, dose: DoseRecord | None) -> None:
         s = self.session
         rate = current_rate(s)
         parts = [f"Infusion: <b>{'PAUSED' if s.paused else s.phase.label}</b>"]
@@ -243,7 +277,7 @@ class InterventionsPage(QWidget):
     def _update_buttons(self) -> None:
         s = self.session
         infusing = s.phase is Phase.INFUSING
-        locked = getattr(self.host, "locked", False)  # signed, or opened for review
+        locked = self.host.locked  # signed, or opened for review
         self.buttons["Pause…"].setEnabled(infusing and not s.paused and not locked)
         self.buttons["Resume"].setEnabled(infusing and s.paused and not locked)
         self.buttons["Rate change…"].setEnabled(infusing and not locked)
@@ -254,12 +288,12 @@ class InterventionsPage(QWidget):
 
     def _update_void(self, *_args) -> None:  # noqa: ANN002
         med = self.selected()
-        locked = getattr(self.host, "locked", False)  # signed, or opened for review
+        locked = self.host.locked  # signed, or opened for review
         self.buttons["Void medication…"].setEnabled(
             med is not None and med.status == RecordStatus.CURRENT and not locked
         )
 
-    def selected(self):  # noqa: ANN201
+    def selected(self) -> Medication | None:
         item = self.list.currentItem()
         if item is None:
             return None
@@ -270,7 +304,7 @@ class InterventionsPage(QWidget):
     def _title(self) -> str:
         return f"{self.session.chair_name} · {self.session.patient_name}"
 
-    def _act(self, call: Callable[[], object]) -> object | None:
+    def _act(self, call: Callable[[], T]) -> T | None:
         with self.host.acting(), guard(self.errors) as refused:
             done = call()
         if refused:
@@ -279,33 +313,26 @@ class InterventionsPage(QWidget):
         self.host.changed()
         return done
 
-    def give_medication(self) -> object | None:
-        from ketamon.ui.dialogs.medication import MedicationDialog, MedicationHandlers
+    def give_medication(self) -> Medication | None:
+        from ketamon.ui.dialogs.medication import MedicationDialog
 
-        clinic, actor, sid = self.clinic, self.host.actor, self.host.session_id
-        with guard(self.errors) as refused:
-            users = [u for u in clinic.users.list() if u.active]
-            choices = clinic.settings.get().medication_choices
-            patient = clinic.patients.get(self.session.patient_id)
-        if refused:
-            return None
-        handlers = MedicationHandlers(
-            give=lambda draft: clinic.interventions.give(actor, sid, draft),
-            now=clinic.clock,
-            choices=choices,
-            users=[(u.username, u.display_name) for u in users],
-            actor=actor.username,
-            side_effects=self.current_effects,
-            patient=patient,
+        sid = self.host.session_id
+        handlers = guarded(
+            self.errors,
+            lambda: self.use_cases.medications.handlers(
+                sid, self.current_effects, initiator=self.host
+            ),
         )
+        if handlers is None:
+            return None
         with self.host.acting():
-            saved = MedicationDialog.ask(self, self._title(), handlers)
+            saved: Medication | None = MedicationDialog.ask(self, self._title(), handlers)
         if saved is not None:
             self.message.setText("")
             self.host.changed()
         return saved
 
-    def void_medication(self) -> object | None:
+    def void_medication(self) -> Medication | None:
         med = self.selected()
         if med is None or med.status != RecordStatus.CURRENT:
             return None
@@ -317,10 +344,10 @@ class InterventionsPage(QWidget):
         )
         if not reason:
             return None
-        actor = self.host.actor
-        return self._act(lambda: self.clinic.interventions.void(actor, med.id, reason))
+        med_id, host = med.id, self.host
+        return self._act(lambda: self.use_cases.medications.void(med_id, reason, initiator=host))
 
-    def pause(self) -> object | None:
+    def pause(self) -> SessionSnapshot | None:
         reason = ReasonDialog.ask(
             self,
             "Pause infusion",
@@ -329,15 +356,15 @@ class InterventionsPage(QWidget):
         )
         if not reason:
             return None
-        actor, sid = self.host.actor, self.host.session_id
-        return self._act(lambda: self.clinic.sessions.pause(actor, sid, reason))
+        infusion, sid, host = self.use_cases.infusion, self.host.session_id, self.host
+        return self._act(lambda: infusion.pause(sid, reason, initiator=host))
 
-    def resume(self) -> object | None:
-        actor, sid = self.host.actor, self.host.session_id
-        return self._act(lambda: self.clinic.sessions.resume(actor, sid))
+    def resume(self) -> SessionSnapshot | None:
+        infusion, sid, host = self.use_cases.infusion, self.host.session_id, self.host
+        return self._act(lambda: infusion.resume(sid, initiator=host))
 
-    def rate_change(self) -> object | None:
-        actor, sid = self.host.actor, self.host.session_id
+    def rate_change(self) -> SessionSnapshot | None:
+        infusion, sid, host = self.use_cases.infusion, self.host.session_id, self.host
         dose = None
         with contextlib.suppress(DomainError, StorageError):  # only for the hint
             dose = self.clinic.dose.get(sid)
@@ -348,12 +375,12 @@ class InterventionsPage(QWidget):
         elif dose is not None:
             info += f" Planned rate: {fmt(dose.planned_rate_ml_h, 'mL/h')}."
         with self.host.acting():
-            saved = RateChangeDialog.ask(
+            saved: SessionSnapshot | None = RateChangeDialog.ask(
                 self,
                 self._title(),
                 info,
-                lambda new_rate, reason: self.clinic.sessions.rate_change(
-                    actor, sid, new_rate, reason
+                lambda new_rate, reason: infusion.rate_change(
+                    sid, new_rate, reason, initiator=host
                 ),
             )
         if saved is not None:
@@ -361,18 +388,25 @@ class InterventionsPage(QWidget):
             self.host.changed()
         return saved
 
-    def stop(self) -> object | None:
+    def stop(self) -> SessionSnapshot | None:
         reason = ask_stop(self, self.session, self.clinic.clock())
         if reason is None:
             return None
-        actor, sid = self.host.actor, self.host.session_id
-        return self._act(lambda: self.clinic.sessions.stop(actor, sid, reason))
+        infusion, sid, host = self.use_cases.infusion, self.host.session_id, self.host
+        return self._act(lambda: infusion.stop(sid, reason, initiator=host))
 
-    def dose(self) -> object | None:
-        clinic, actor, sid = self.clinic, self.host.actor, self.host.session_id
-        title = self._title()
+    def dose(self) -> DoseRecord | None:
+        dose, sid, host = self.use_cases.dose, self.host.session_id, self.host
+
+        def ask() -> DoseRecord | None:
+            handlers = dose.handlers(sid, initiator=host)
+            answer: DoseRecord | None = DoseRecordDialog.ask(
+                self, self._title(), handlers, dose.record(sid)
+            )
+            return answer
+
         with self.host.acting():
-            saved = guarded(self.errors, lambda: ask_for_session(self, clinic, actor, sid, title))
+            saved = guarded(self.errors, ask)
         if saved is not None:
             self.host.changed()
         return saved

@@ -32,6 +32,7 @@ from ketamon.domain.interventions import (
     ROUTES,
     UNITS,
     AllergyConflict,
+    Medication,
     MedicationDraft,
     parse_dose,
 )
@@ -44,7 +45,7 @@ from ketamon.ui.timefmt import local_time
 
 @dataclass(frozen=True)
 class MedicationHandlers:
-    give: Callable[[MedicationDraft], object]  # -> the saved Medication
+    give: Callable[[MedicationDraft], Medication]
     now: Callable[[], datetime]
     choices: Sequence[str]  # the clinic's medication list (settings.medication_choices)
     users: Sequence[tuple[str, str]]  # active users: (username, display name)
@@ -112,7 +113,7 @@ class MedicationDialog(KitDialog):
         super().__init__(parent)
         self.setProperty("large", True)  # QSS: 16px text (set before any child is polished)
         self.handlers = handlers
-        self.saved: object | None = None
+        self.saved: Medication | None = None
         self.setWindowTitle(f"Give medication · {title}")
         self.setMinimumWidth(620)
         self.errors = FieldErrors()

@@ -52,7 +52,8 @@ class PhysicianDecisionDialog(KitDialog):
         physician: str = "",
     ) -> None:
         super().__init__(parent)
-        self.record_call, self.recorded = record, None
+        self.record_call = record
+        self.recorded: SideEffect | None = None
         self.setWindowTitle("Physician's decision")
         self.setMinimumWidth(720)
         heading = QLabel(f"Physician's decision: {title}")
@@ -77,8 +78,8 @@ class PhysicianDecisionDialog(KitDialog):
         self.username = QLineEdit(physician)
         self.username.setObjectName("field_physician")
         self.username.setPlaceholderText("the physician's username")
-        self.username.returnPressed.connect(lambda: self.password.setFocus())
         self.password = QLineEdit()
+        self.username.returnPressed.connect(self.password.setFocus)
         self.password.setObjectName("field_physician_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("typed by the physician; Enter records")
@@ -125,11 +126,19 @@ class PhysicianDecisionDialog(KitDialog):
         missing = [
             (field, text)
             for field, text, value in (
-                ("physician_decision", "Decision: say what was decided", self.decision),
-                ("physician", "Physician's username is required", self.username),
-                ("physician_password", "The physician must type their password", self.password),
+                (
+                    "physician_decision",
+                    "Decision: say what was decided",
+                    self.decision.toPlainText(),
+                ),
+                ("physician", "Physician's username is required", self.username.text()),
+                (
+                    "physician_password",
+                    "The physician must type their password",
+                    self.password.text(),
+                ),
             )
-            if not (value.toPlainText() if value is self.decision else value.text()).strip()
+            if not value.strip()
         ]
         if missing:
             self._say(missing[0][0], "\n".join(text for _f, text in missing))

@@ -384,7 +384,7 @@ class EffectRow:
             self.check.setChecked(self.effect is not None)
             return None
         self.severity.setFocus(Qt.FocusReason.OtherFocusReason)  # asks for the severity next
-        return done  # type: ignore[return-value]
+        return done
 
     def untick(self) -> SideEffect | None:
         effect = self.effect
@@ -403,7 +403,7 @@ class EffectRow:
         done = self.dialog.run(self, lambda: self.dialog.handlers.void(effect.id, reason))
         if done is None:
             self.check.setChecked(True)
-        return done  # type: ignore[return-value]
+        return done
 
     def _severity_stepped(self) -> None:
         """A step by keyboard: shown, not saved until settled."""

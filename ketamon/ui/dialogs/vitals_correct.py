@@ -59,7 +59,7 @@ TIPS = {
     "dissociation": " · ".join(f"{level} {words}" for level, words in DISSOCIATION_LEVELS),
 }
 
-Submit = Callable[[VitalsDraft, str], object]  # (corrected values, reason) -> saved set
+Submit = Callable[[VitalsDraft, str], VitalsSet]  # (corrected values, reason) -> saved set
 
 
 def _text(value: float | None) -> str:

@@ -21,8 +21,8 @@ from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
 @dataclass(frozen=True)
 class SignActions:
     # (session id, username or None, password, meaning, comment) -> the Signature
-    sign: Callable[[int, str | None, str, str, str], object]
-    add_addendum: Callable[[int, str, str, str], object]  # (session id, text, reason, password)
+    sign: Callable[[int, str | None, str, str, str], Signature]
+    add_addendum: Callable[[int, str, str, str], Addendum]  # (session id, text, reason, password)
     need_username: Callable[[], bool]  # the first signing since sign-in (21 CFR 11.200)
     may_sign: bool  # physicians only
     meanings: tuple[str, ...]

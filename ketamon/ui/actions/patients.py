@@ -1,0 +1,55 @@
+"""Patients: register and check in (the board's check-in dialog), correct the details (the
+session window)."""
+
+from __future__ import annotations
+
+from ketamon.domain.board import SessionSnapshot
+from ketamon.domain.discharge import Escort
+from ketamon.domain.patients import Patient, PatientDraft
+from ketamon.ui.actions.base import UseCase
+
+
+class CheckIn(UseCase):
+    """Find or register a patient, check them in to a chair with their escort plan."""
+
+    def search(self, text: str) -> list[Patient]:
+        return self.clinic.patients.search(text)
+
+    def register(self, draft: PatientDraft, *, initiator: object | None = None) -> Patient:
+        return self.act(initiator, lambda: self.clinic.patients.register(self.actor, draft))
+
+    def check_in(
+        self,
+        chair_id: int,
+        patient_id: int,
+        target_minutes: int,
+        escort: Escort | None = None,
+        *,
+        initiator: object | None = None,
+    ) -> SessionSnapshot:
+        """Check in, then keep the escort plan (validated by the dialog beforehand): one
+        action."""
+        with self.initiated_by(initiator):
+            snapshot = self.clinic.sessions.check_in(
+                self.actor, chair_id, patient_id, target_minutes
+            )
+            if escort is not None:
+                self.clinic.discharge.save_escort_plan(self.actor, snapshot.id, escort)
+            return snapshot
+
+
+class CorrectPatient(UseCase):
+    """Correct a patient's details with a reason (the old values stay in History)."""
+
+    def correct(
+        self,
+        patient_id: int,
+        draft: PatientDraft,
+        reason: str,
+        *,
+        initiator: object | None = None,
+    ) -> Patient:
+        return self.act(
+            initiator,
+            lambda: self.clinic.patients.correct(self.actor, patient_id, draft, reason),
+        )

@@ -1,0 +1,48 @@
+"""Signing and addenda (the review list and the session window): one `SignActions` per
+signed-in user, which remembers whether they signed since signing in (21 CFR 11.200: the
+first signing asks the username too)."""
+
+from __future__ import annotations
+
+from ketamon.domain.review import Addendum, Signature
+from ketamon.domain.users import Role
+from ketamon.ui.actions.base import UseCase
+from ketamon.ui.review.actions import SignActions
+
+
+class Signing(UseCase):
+    signed_since_sign_in = False
+
+    def sign(
+        self,
+        session_id: int,
+        username: str | None,
+        password: str,
+        meaning: str,
+        note: str,
+        *,
+        meanings: tuple[str, ...],
+    ) -> Signature:
+        signature = self.clinic.review.sign(
+            self.actor, session_id, password, meaning, note, username=username, meanings=meanings
+        )
+        self.signed_since_sign_in = True
+        return signature
+
+    def add_addendum(self, session_id: int, text: str, reason: str, password: str) -> Addendum:
+        return self.clinic.review.add_addendum(self.actor, session_id, text, reason, password)
+
+    def actions(self, roles: frozenset[Role]) -> SignActions:
+        """What the dialogs need, with the clinic's signature meanings as they are now.
+        Reading the settings may raise DomainError or StorageError."""
+        meanings = self.clinic.settings.get().signature_meanings
+        return SignActions(
+            sign=lambda session_id, username, password, meaning, note: self.sign(
+                session_id, username, password, meaning, note, meanings=meanings
+            ),
+            add_addendum=self.add_addendum,
+            need_username=lambda: not self.signed_since_sign_in,
+            may_sign=Role.PHYSICIAN in roles,
+            meanings=meanings,
+            initiated_by=self.initiated_by,
+        )
