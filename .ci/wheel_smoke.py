@@ -88,7 +88,7 @@ class Smoke:
         refusal = (QMessageBox.Icon.Warning, QMessageBox.Icon.Critical)
 
         class Shown(QObject):
-            def eventFilter(self, watched, event):  # noqa: N802, ANN001, ANN201
+            def eventFilter(self, watched, event):
                 if event.type() == QEvent.Type.Show and isinstance(watched, QDialog):
                     smoke.shown.add(type(watched))
                     if isinstance(watched, QMessageBox) and watched.icon() in refusal:
@@ -98,7 +98,7 @@ class Smoke:
         self.filter = Shown()
         self.app.installEventFilter(self.filter)
 
-        def exec_(dialog) -> int:  # noqa: ANN001
+        def exec_(dialog) -> int:
             dialog.show()
             self.app.processEvents()
             follow = self.then.pop(type(dialog).__name__, None)
@@ -111,7 +111,7 @@ class Smoke:
         QDialog.exec = exec_
         QMessageBox.exec = exec_
 
-        def qt_message(kind, context, text: str) -> None:  # noqa: ANN001
+        def qt_message(kind, context, text: str) -> None:
             if "propagateSizeHints" not in text:  # the offscreen platform's note
                 print(f"Qt: {text}", file=sys.stderr)
 
@@ -120,7 +120,7 @@ class Smoke:
             "".join(traceback.format_exception(kind, value, tb)).strip()
         )
 
-    def click(self, parent, text: str) -> None:  # noqa: ANN001
+    def click(self, parent, text: str) -> None:
         """Click the enabled button of `parent` whose text starts with `text`."""
         from PySide6.QtWidgets import QPushButton
 
@@ -180,7 +180,7 @@ def main(data: Path) -> int:
     return 0
 
 
-def nurse_views(smoke: Smoke, clinic) -> None:  # noqa: ANN001
+def nurse_views(smoke: Smoke, clinic) -> None:
     """Sign in as the charge nurse by typing, then every board action that opens a dialog."""
     from ketamon.ui.app import Startup
 
@@ -216,7 +216,7 @@ def nurse_views(smoke: Smoke, clinic) -> None:  # noqa: ANN001
     controller.edit_settings()  # SettingsDialog
     controller.edit_side_effect_catalog()  # SideEffectCatalogDialog
 
-    def users(dialog) -> None:  # noqa: ANN001
+    def users(dialog) -> None:
         smoke.click(dialog, "Add user")  # UserFormDialog
         dialog.table.selectRow(0)
         smoke.click(dialog, "Reset password")  # PasswordDialog
@@ -252,7 +252,7 @@ def nurse_views(smoke: Smoke, clinic) -> None:  # noqa: ANN001
     window.close()
 
 
-def physician_views(smoke: Smoke, clinic) -> None:  # noqa: ANN001
+def physician_views(smoke: Smoke, clinic) -> None:
     """The physician's start: the review list, a session opened read-only, signing."""
     from ketamon.domain.actors import Actor
     from ketamon.ui.main_window import MainWindow

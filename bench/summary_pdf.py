@@ -84,7 +84,7 @@ def build(url: str, clock: FakeClock) -> tuple[object, int]:
     return clinic, s.id
 
 
-def baseline_pdf(html: str, image, path: str) -> None:  # noqa: ANN001
+def baseline_pdf(html: str, image, path: str) -> None:
     writer = QPdfWriter(path)
     writer.setResolution(300)
     writer.setPageLayout(page_layout("A4"))

@@ -59,7 +59,7 @@ def series_value(k: int) -> VitalsDraft:
     )
 
 
-def build(clinic, sessions: int, clock: FakeClock) -> list[int]:  # noqa: ANN001
+def build(clinic, sessions: int, clock: FakeClock) -> list[int]:
     clinic.users.create_first_admin(
         "bench.admin", "Bench Admin", "RN", "bench pass 123!", roles="nurse,admin"
     )
@@ -113,15 +113,15 @@ def main() -> None:
             super().__init__()
             self.count: dict[int, int] = {}
 
-        def watch(self, widget) -> None:  # noqa: ANN001
+        def watch(self, widget) -> None:
             widget.installEventFilter(self)
 
-        def eventFilter(self, watched, event) -> bool:  # noqa: ANN001, N802
+        def eventFilter(self, watched, event) -> bool:
             if event.type() == QEvent.Type.Paint:
                 self.count[id(watched)] = self.count.get(id(watched), 0) + 1
             return False
 
-        def painted(self, widget) -> int:  # noqa: ANN001
+        def painted(self, widget) -> int:
             return self.count.get(id(widget), 0)
 
     from ketamon.services.clinic import Clinic

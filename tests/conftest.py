@@ -7,14 +7,14 @@ import shutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from datetime import UTC, datetime  # noqa: E402
-from pathlib import Path  # noqa: E402
+from datetime import UTC, datetime
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from ketamon.domain.actors import Actor  # noqa: E402
-from ketamon.domain.clock import FakeClock  # noqa: E402
-from ketamon.domain.patients import PatientDraft  # noqa: E402
+from ketamon.domain.actors import Actor
+from ketamon.domain.clock import FakeClock
+from ketamon.domain.patients import PatientDraft
 
 T0 = datetime(2026, 3, 2, 14, 0, 0, tzinfo=UTC)
 # The clinic fixture's first account: a charge nurse who also administers (roles nurse,admin).
@@ -121,7 +121,7 @@ def baseline(clinic, session_id: int, actor: Actor = NURSE, **values):
     return clinic.vitals.record(actor, session_id, VitalsDraft(**normal))
 
 
-def rehash_chain(raw, from_seq: int) -> None:  # noqa: ANN001
+def rehash_chain(raw, from_seq: int) -> None:
     """What a forger does after editing the trail (raw: a sqlite3 connection, triggers
     dropped): recompute every row's hash from `from_seq` on, so the chain is whole again."""
     from ketamon.storage.audit import row_hash

@@ -252,7 +252,7 @@ def ago_text(elapsed: timedelta) -> str:
     minutes = max(0, int(elapsed.total_seconds() // 60))
     if minutes < 1:
         return "just now"
-    if minutes < 60:  # noqa: PLR2004
+    if minutes < 60:
         return f"{minutes} min ago"
     return f"{minutes // 60} h {minutes % 60:02d} min ago"
 

@@ -361,7 +361,7 @@ def _value(measure: Measure, value: object) -> float:
 
 def points_grade(points: int) -> Grade:
     """NEWS2 points as a grade: 0 normal, 1–2 AMBER, 3 RED (CLINICAL.md)."""
-    return Grade.RED if points >= 3 else Grade.AMBER if points > 0 else Grade.NORMAL  # noqa: PLR2004
+    return Grade.RED if points >= 3 else Grade.AMBER if points > 0 else Grade.NORMAL
 
 
 def grade_set(

@@ -35,7 +35,7 @@ def chart_image(summary: SessionSummary) -> QImage:
     return image
 
 
-def _draw(painter: QPainter, summary: SessionSummary, sets: list) -> None:  # noqa: PLR0915
+def _draw(painter: QPainter, summary: SessionSummary, sets: list) -> None:
     font = QFont("DejaVu Sans")
     font.setPixelSize(26)
     painter.setFont(font)

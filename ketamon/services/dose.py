@@ -81,7 +81,7 @@ class DoseService(Service):
                 weight_source=source,
             )
 
-    def plan(  # noqa: PLR0913
+    def plan(
         self,
         actor: Actor,
         session_id: int,
@@ -125,7 +125,7 @@ class DoseService(Service):
             log.info("session %d: dose plan by %s", session_id, actor.username)
             return to_record(row)
 
-    def complete(  # noqa: PLR0913
+    def complete(
         self,
         actor: Actor,
         session_id: int,

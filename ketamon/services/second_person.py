@@ -19,7 +19,7 @@ from ketamon.storage.audit import AuditContext, write_entries
 from ketamon.storage.models import UserRow
 
 
-def confirmed(  # noqa: PLR0913
+def confirmed(
     tx: Session,
     person: UserRow | None,
     password: str,

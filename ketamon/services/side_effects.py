@@ -76,7 +76,7 @@ class SideEffectService(Service):
             return load_settings(tx).side_effect_catalog
 
     # -- recording -------------------------------------------------------------------------
-    def tick(  # noqa: PLR0913
+    def tick(
         self,
         actor: Actor,
         session_id: int,

@@ -69,7 +69,7 @@ class NameOnlyIconProvider(QFileIconProvider):
             return super().icon(kind)
         return super().icon(which)  # an IconType: a themed icon, no file involved
 
-    def type(self, info: QFileInfo) -> str:  # noqa: A003
+    def type(self, info: QFileInfo) -> str:
         if info.isDir():
             return "Folder"
         suffix = info.suffix().lower()
@@ -83,13 +83,11 @@ class HideDatabaseFiles(QSortFilterProxyModel):
         super().__init__(parent)
         self._inodes: set[tuple[int, int]] = set()
 
-    def setSourceModel(self, model: QAbstractItemModel) -> None:  # noqa: N802
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
         self._inodes = open_database_inodes()
         super().setSourceModel(model)
 
-    def filterAcceptsRow(  # noqa: N802
-        self, row: int, parent: QModelIndex | QPersistentModelIndex
-    ) -> bool:
+    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
         model = self.sourceModel()
         if not isinstance(model, QFileSystemModel):
             return True

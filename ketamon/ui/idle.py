@@ -36,7 +36,7 @@ class IdleWatch(QObject):
         if app is not None:
             app.installEventFilter(self)  # removed by Qt when this object is destroyed
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in INPUT_EVENTS:
             self.last_input = self.clock()
         return False

@@ -260,7 +260,7 @@ class MainWindow(QMainWindow):
         if tile is not None:
             tile.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self.signed_out:  # closeEvent may come twice (app quit, then teardown)
             self.signed_out = True
             self.controller.record("sign_out", quiet=True)

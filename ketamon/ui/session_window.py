@@ -542,7 +542,7 @@ class SessionWindow(QDialog):
         self.refresh(full=True)
 
     # -- corrections -----------------------------------------------------------------------
-    def _update_buttons(self, *_args) -> None:  # noqa: ANN002
+    def _update_buttons(self, *_args) -> None:
         # A signed session is locked: nothing can be recorded or changed (addenda only);
         # so is any session opened for the physician's review.
         live = self.session.phase.active

@@ -119,19 +119,19 @@ class Backed(QWidget):
         palette.setBrush(QPalette.ColorRole.Window, brush)
         self.setPalette(palette)
 
-    def sizeHint(self) -> QSize:  # noqa: N802
+    def sizeHint(self) -> QSize:
         return self.held.sizeHint()
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
+    def minimumSizeHint(self) -> QSize:
         return self.held.minimumSizeHint()
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802
+    def hasHeightForWidth(self) -> bool:
         return self.held.hasHeightForWidth()
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802
+    def heightForWidth(self, width: int) -> int:
         return self.held.heightForWidth(width)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:
         self.held.setGeometry(0, 0, event.size().width(), event.size().height())
 
 
@@ -153,7 +153,7 @@ class TickLabel(Backed):
     def text(self) -> str:
         return self.label.text()
 
-    def setText(self, text: str) -> None:  # noqa: N802 (the QLabel name, for callers and tests)
+    def setText(self, text: str) -> None:  # the QLabel name, for callers and tests
         old = self.label.text()
         if text == old:
             return
@@ -163,12 +163,12 @@ class TickLabel(Backed):
         if text.translate(_SAME_DIGITS) != old.translate(_SAME_DIGITS):
             self._remeasure()
 
-    def setWordWrap(self, on: bool) -> None:  # noqa: N802
+    def setWordWrap(self, on: bool) -> None:
         self.label.setWordWrap(on)
         self.setSizePolicy(self.label.sizePolicy())
         self._remeasure()
 
-    def setProperty(self, name: str, value: object) -> bool:  # noqa: N802
+    def setProperty(self, name: str, value: object) -> bool:
         """Style properties ("level", "grade") go to the label the stylesheet matches."""
         self.label.setProperty(name, value)
         return super().setProperty(name, value)
@@ -188,7 +188,7 @@ class TickLabel(Backed):
         height = label.heightForWidth(self.width()) if label.hasHeightForWidth() else -1
         return (label.sizeHint(), label.minimumSizeHint(), height)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._hints = self._measure()
 

@@ -705,5 +705,5 @@ def point_tip(x: float, y: float, data: tuple[str, VitalsSet]) -> str:
     )
 
 
-def marker_tip(x: float, y: float, data: Marker) -> str:  # noqa: ARG002
+def marker_tip(x: float, y: float, data: Marker) -> str:
     return marker_text(data)

@@ -261,7 +261,7 @@ class VitalsEntryDialog(KitDialog):
         self.words[key].setText(words)
         self.words[key].setVisible(bool(words))
 
-    def _place(  # noqa: PLR0913
+    def _place(
         self,
         grid: QGridLayout,
         row: int,

@@ -134,7 +134,7 @@ def cell_text(vitals: VitalsSet, column: int) -> str:
         text = f"{_number(v.systolic)}/{_number(v.diastolic)}"
     else:
         text = _number(getattr(v, CELL_KEYS[column][0]))
-        if column == 9 and v.dissociation is not None:  # noqa: PLR2004
+        if column == 9 and v.dissociation is not None:
             text += f" {dissociation_words(v.dissociation)}"
     grade = cell_grade(vitals, column)
     return text if grade is Grade.NORMAL else f"{text} {grade.label}"
@@ -181,20 +181,20 @@ class VitalsTableModel(QAbstractTableModel):
         return [cell_text(self.sets[row], c) for c in range(len(COLUMNS))]
 
     # -- Qt model ------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.sets)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):  # noqa: N802, ANN201
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             if section == SPO2 and self.scale2:
                 return "SpO2 (%) scale 2"
             return COLUMNS[section]
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: ANN201, PLR0911
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         # Asked for every visible cell and every role on each paint: roles never set
         # answer first, and brushes and fonts are shared, not built per cell.
         if role not in _ROLES or not index.isValid():
@@ -277,7 +277,7 @@ class VitalsTableView(QTableView):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
 
-    def resizeColumnsToContents(self) -> None:  # noqa: N802
+    def resizeColumnsToContents(self) -> None:
         """Each column to its contents, the NEWS2 column at least as wide as its widest
         possible response: a set added later never has its words cut short."""
         super().resizeColumnsToContents()

@@ -23,7 +23,7 @@ FOREVER = datetime.max.replace(tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def demo(tmp_path_factory: pytest.TempPathFactory):
     """One seeded demo clinic (as the `clinic` fixture builds it), shared by read-only tests."""
     path = tmp_path_factory.mktemp("demo") / "clinic.sqlite3"
     clinic = open_clinic(f"sqlite:///{path}", FakeClock(T0))
@@ -44,7 +44,7 @@ def _sessions(clinic: Clinic) -> list[tuple[SessionRow, tuple[SessionEvent, ...]
         ]
 
 
-def _count(clinic: Clinic, column) -> int:  # noqa: ANN001
+def _count(clinic: Clinic, column) -> int:
     with clinic.db.transaction(write=False) as session:
         return session.scalar(select(func.count(column))) or 0
 
@@ -62,7 +62,7 @@ def _assert_no_overlaps(clinic: Clinic) -> None:
             assert start >= end, f"sessions {first} and {second} overlap"
 
 
-def test_demo_seeds_thirty_patients_and_months_of_history(demo) -> None:  # noqa: ANN001
+def test_demo_seeds_thirty_patients_and_months_of_history(demo) -> None:
     clinic, summary = demo
     assert summary.patients == 30 and summary.live_sessions == 4
     assert 100 <= summary.sessions - summary.live_sessions <= 500  # past sessions
@@ -92,7 +92,7 @@ def test_demo_seeds_thirty_patients_and_months_of_history(demo) -> None:  # noqa
     assert {"nurse.alvarez", "nurse.chen", "nurse.okafor"} <= nurses
 
 
-def test_demo_patients_look_real(demo) -> None:  # noqa: ANN001
+def test_demo_patients_look_real(demo) -> None:
     clinic, _ = demo
     with clinic.db.transaction(write=False) as session:
         patients = session.scalars(select(PatientRow)).all()
@@ -112,7 +112,7 @@ def test_demo_patients_look_real(demo) -> None:  # noqa: ANN001
     assert all(p.created_at < first_check_in[p.id] for p in patients)
 
 
-def test_every_session_replays_and_chairs_never_overlap(demo) -> None:  # noqa: ANN001
+def test_every_session_replays_and_chairs_never_overlap(demo) -> None:
     clinic, _ = demo
     for row, events in _sessions(clinic):
         state = replay(events)
@@ -126,7 +126,7 @@ def test_every_session_replays_and_chairs_never_overlap(demo) -> None:  # noqa: 
     assert clinic.audit.verify() == []  # everything seeded is on the audit trail
 
 
-def test_courses_follow_the_real_rules(demo) -> None:  # noqa: ANN001
+def test_courses_follow_the_real_rules(demo) -> None:
     clinic, _ = demo
     with clinic.db.transaction(write=False) as session:
         courses = {c.id: c for c in session.scalars(select(CourseRow))}
@@ -142,7 +142,7 @@ def test_courses_follow_the_real_rules(demo) -> None:  # noqa: ANN001
     assert kinds == {"initial", "maintenance"}
 
 
-def test_the_live_board_shows_four_phases_timed_from_now(demo) -> None:  # noqa: ANN001
+def test_the_live_board_shows_four_phases_timed_from_now(demo) -> None:
     clinic, _ = demo
     now = clinic.clock()
     board = clinic.board.get()
@@ -178,7 +178,7 @@ def test_the_live_board_shows_four_phases_timed_from_now(demo) -> None:  # noqa:
     assert len(active) == 4 and {r.patient_id for r in active} == patients
 
 
-def test_live_sessions_follow_the_clock_at_any_hour(clinic, clock) -> None:  # noqa: ANN001
+def test_live_sessions_follow_the_clock_at_any_hour(clinic, clock) -> None:
     clock.set(datetime(2026, 7, 6, 0, 30, tzinfo=UTC))  # just after midnight, a Monday
     summary = seed_demo(clinic, NURSE, rng_seed=7, patients=12, history_days=60)
     assert summary == DemoSummary(12, _count(clinic, SessionRow.id), 4)
@@ -191,7 +191,7 @@ def test_live_sessions_follow_the_clock_at_any_hour(clinic, clock) -> None:  # n
     assert {TileLevel.WAITING, TileLevel.RUNNING, TileLevel.PAUSED, TileLevel.RECOVERY} <= levels
 
 
-def test_seeding_refuses_a_database_with_patients(clinic) -> None:  # noqa: ANN001
+def test_seeding_refuses_a_database_with_patients(clinic) -> None:
     seed_demo(clinic, NURSE, patients=5, history_days=20)
     before = _count(clinic, SessionRow.id)
     with pytest.raises(DomainError, match="already holds patient records"):
@@ -202,7 +202,7 @@ def test_seeding_refuses_a_database_with_patients(clinic) -> None:  # noqa: ANN0
     assert _count(clinic, SessionRow.id) == before
 
 
-def test_the_same_seed_gives_the_same_demo(clinic, clock, tmp_path) -> None:  # noqa: ANN001
+def test_the_same_seed_gives_the_same_demo(clinic, clock, tmp_path) -> None:
     other = open_clinic(f"sqlite:///{tmp_path / 'other.sqlite3'}", clock)
     try:
         for target in (clinic, other):
@@ -216,7 +216,7 @@ def test_the_same_seed_gives_the_same_demo(clinic, clock, tmp_path) -> None:  # 
         other.close()
 
 
-def test_seed_history_writes_a_year_of_sessions_for_a_benchmark(clinic, clock) -> None:  # noqa: ANN001
+def test_seed_history_writes_a_year_of_sessions_for_a_benchmark(clinic, clock) -> None:
     # The benchmark asks for 1,500; 400 spread over the same year checks the same rules.
     summary = seed_history(clinic, NURSE, sessions=400)
     assert summary.sessions == 400 and summary.live_sessions == 0

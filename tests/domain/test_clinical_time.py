@@ -30,7 +30,7 @@ zones = st.sampled_from(
 )
 
 
-def parse(text: str, now: datetime = NOW, tz=BERLIN):  # noqa: ANN001, ANN201
+def parse(text: str, now: datetime = NOW, tz=BERLIN):
     return parse_clinical_time(text, now, "taken_at", "Time taken", tz)
 
 

@@ -116,7 +116,7 @@ def _multiline(value: str) -> bool:
     return not any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t" for c in value)
 
 
-def check_value(column, value: object) -> None:  # noqa: ANN001
+def check_value(column, value: object) -> None:
     """`value`, read back from `column`, is what the column declares (SQLite would keep a
     BLOB in a text column, 5.5 in an integer one, 300 characters in a VARCHAR(32))."""
     name = f"{column.table.name}.{column.name}"
@@ -143,7 +143,7 @@ def check_value(column, value: object) -> None:  # noqa: ANN001
         assert isinstance(value, date) and not isinstance(value, datetime), name
 
 
-def stored_rows(clinic, model, **where) -> list[dict]:  # noqa: ANN001
+def stored_rows(clinic, model, **where) -> list[dict]:
     """The rows of `model` matching `where`, read fresh from the database, each column
     checked against its declared type, size and characters."""
     table = model.__table__

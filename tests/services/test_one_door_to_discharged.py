@@ -145,7 +145,7 @@ class Ward:
         )
 
 
-def plausible(parameter: inspect.Parameter, subject: Subject, clock) -> object:  # noqa: PLR0911
+def plausible(parameter: inspect.Parameter, subject: Subject, clock) -> object:
     """What a nurse (or the UI) would pass for a parameter of this name."""
     name, annotation = parameter.name, str(parameter.annotation)
     if name == "draft":

@@ -32,7 +32,7 @@ def verifications(monkeypatch) -> list[str]:
     calls: list[str] = []
     real = PasswordHasher.verify
 
-    def spy(self, hash, password):  # noqa: A002 (argon2's own parameter name)
+    def spy(self, hash, password):  # argon2's own parameter name
         calls.append(hash)
         return real(self, hash, password)
 

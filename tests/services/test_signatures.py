@@ -69,7 +69,7 @@ class Attacker:
         self.raw.execute(f"UPDATE {table} SET {field} = ? WHERE id = ?", (value, row_id))
         self.audit("update", table, row_id, field, old, value)
 
-    def audit(self, action: str, entity: str, entity_id: int, field: str, old, new) -> None:  # noqa: ANN001
+    def audit(self, action: str, entity: str, entity_id: int, field: str, old, new) -> None:
         seq, prev, at = self.raw.execute(
             "SELECT seq, row_hash, at FROM audit_log ORDER BY seq DESC LIMIT 1"
         ).fetchone()
@@ -184,7 +184,7 @@ def test_the_signers_printed_name_credentials_and_meaning_are_signed(
     _invalid(clinic, review, signed.id, "the signed record changed after signing")
 
 
-def _resign_with(clinic, session_id: int, key_id: int, private, *, chain=None) -> None:  # noqa: ANN001
+def _resign_with(clinic, session_id: int, key_id: int, private, *, chain=None) -> None:
     """Re-sign the stored payload with an attacker's key and point the signature at it."""
     with clinic.db.transaction(write=False) as session:
         row = session.scalars(select(SignatureRow).filter_by(session_id=session_id)).one()

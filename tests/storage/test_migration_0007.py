@@ -38,7 +38,7 @@ ROWS_AT_0001 = (
 )
 
 
-def _insert(conn, name: str, values: dict, entries: list) -> None:  # noqa: ANN001
+def _insert(conn, name: str, values: dict, entries: list) -> None:
     """A row written as KetaMon 0006 would: the row and one 'create' entry per field."""
     kinds = {k: UTCDateTime() for k, v in values.items() if isinstance(v, datetime)}
     table = sa.table(name, *(sa.column(k, kinds.get(k)) for k in values))

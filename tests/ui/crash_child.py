@@ -7,14 +7,14 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from datetime import date  # noqa: E402
+from datetime import date
 
-from ketamon.domain.actors import Actor  # noqa: E402
-from ketamon.domain.patients import PatientDraft  # noqa: E402
-from ketamon.domain.vitals import VitalsDraft  # noqa: E402
-from ketamon.services.clinic import Clinic  # noqa: E402
-from ketamon.ui.app import application  # noqa: E402
-from ketamon.ui.main_window import MainWindow  # noqa: E402
+from ketamon.domain.actors import Actor
+from ketamon.domain.patients import PatientDraft
+from ketamon.domain.vitals import VitalsDraft
+from ketamon.services.clinic import Clinic
+from ketamon.ui.app import application
+from ketamon.ui.main_window import MainWindow
 
 
 def main(url: str) -> None:

@@ -15,20 +15,20 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from datetime import date  # noqa: E402
-from pathlib import Path  # noqa: E402
+from datetime import date
+from pathlib import Path
 
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QFileDialog, QFileSystemModel, QLineEdit  # noqa: E402
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QFileSystemModel, QLineEdit
 
-from ketamon.domain.actors import Actor  # noqa: E402
-from ketamon.domain.patients import PatientDraft  # noqa: E402
-from ketamon.domain.vitals import VitalsDraft  # noqa: E402
-from ketamon.services.clinic import Clinic  # noqa: E402
-from ketamon.storage.locks import locks_on  # noqa: E402
-from ketamon.ui.app import application  # noqa: E402
-from ketamon.ui.printing import SavePdf  # noqa: E402
-from ketamon.ui.session_window import ask_png_path  # noqa: E402
+from ketamon.domain.actors import Actor
+from ketamon.domain.patients import PatientDraft
+from ketamon.domain.vitals import VitalsDraft
+from ketamon.services.clinic import Clinic
+from ketamon.storage.locks import locks_on
+from ketamon.ui.app import application
+from ketamon.ui.printing import SavePdf
+from ketamon.ui.session_window import ask_png_path
 
 ACTOR = Actor("nurse.jo", "Jo Rivera, RN")  # the account tests.conftest.open_clinic makes
 
@@ -72,7 +72,7 @@ def drive(dialog: QFileDialog, folder: Path, name: str) -> None:
     dialog.setDirectory(str(folder))  # as if browsed there
 
 
-def open_dialogs(app: QApplication, folder: Path, summary) -> list[str]:  # noqa: ANN001
+def open_dialogs(app: QApplication, folder: Path, summary) -> list[str]:
     saved = []
 
     def watch(name: str) -> None:

@@ -97,7 +97,7 @@ def test_a_storage_error_shows_in_the_error_line_and_keeps_what_was_typed(qtbot,
 class _Form(KitDialog):
     """The smallest dialog built from the kit: two fields, the error line, save()."""
 
-    def __init__(self, parent, save) -> None:  # noqa: ANN001
+    def __init__(self, parent, save) -> None:
         super().__init__(parent)
         self.save_call = save
         self.errors = FieldErrors(hide_empty_message=True, focus=True)

@@ -51,7 +51,7 @@ def scale2_of(tx: Session, session_ids: Sequence[int]) -> dict[int, bool]:
     return {i: bool(flag) for i, flag in rows}
 
 
-def to_set(  # noqa: PLR0913
+def to_set(
     row: VitalsRow,
     bands: dict[str, Band],
     names: dict[str, str] | None = None,

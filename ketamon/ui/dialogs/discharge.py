@@ -78,7 +78,7 @@ class DischargeHandlers:
     physician_decision: Callable[[int, str, str, str], SideEffect] | None = None
 
 
-def _enum(kind, value):  # noqa: ANN001, ANN202 - Qt hands enum data back as plain str
+def _enum(kind, value):  # Qt hands enum data back as plain str
     return kind(value) if value else None
 
 

@@ -195,7 +195,7 @@ class DoseRecordDialog(KitDialog):
     def _name(self, username: str | None) -> str:
         return self.handlers.names.get(username or "", username or "")
 
-    def _update_figures(self, *_args) -> None:  # noqa: ANN002
+    def _update_figures(self, *_args) -> None:
         d = self.handlers.defaults
         weight, dose = parse_dose(self.weight.text()), parse_dose(self.mg_per_kg.text())
         conc = parse_dose(self.concentration.text())

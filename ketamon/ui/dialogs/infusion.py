@@ -286,7 +286,7 @@ class InterventionsPage(QWidget):
         self.buttons["Dose record…"].setEnabled(not locked)
         self._update_void()
 
-    def _update_void(self, *_args) -> None:  # noqa: ANN002
+    def _update_void(self, *_args) -> None:
         med = self.selected()
         locked = self.host.locked  # signed, or opened for review
         self.buttons["Void medication…"].setEnabled(

@@ -173,7 +173,7 @@ class MedicationDialog(KitDialog):
         layout.addWidget(self.errors.message)
         layout.addWidget(self.buttons)
 
-    def _drug_changed(self, *_args) -> None:  # noqa: ANN002
+    def _drug_changed(self, *_args) -> None:
         other = self.drug.currentData() == OTHER
         self.other.setEnabled(other)
         if other:
@@ -219,7 +219,7 @@ class MedicationDialog(KitDialog):
 
 
 def describe(
-    med,  # noqa: ANN001
+    med,
     effects: dict[int, str] | None = None,
     names: dict[str, str] | None = None,
 ) -> str:

@@ -160,7 +160,7 @@ class SideEffectCatalogDialog(KitDialog):
         self.refresh(kind.key)
         return True
 
-    def _run(self, action: Callable[[], Sequence[SideEffectKind]]):  # noqa: ANN202
+    def _run(self, action: Callable[[], Sequence[SideEffectKind]]):
         self.errors.clear()
         result = guarded(self.errors, action)
         if result is not None:

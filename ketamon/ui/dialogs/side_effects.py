@@ -79,9 +79,9 @@ class SideEffectHandlers:
     changed: Callable[[], object] = lambda: None  # e.g. the board reloads (tile alert)
 
 
-def service_handlers(  # noqa: PLR0913
-    service: Any,  # noqa: ANN401  (services.side_effects.SideEffectService)
-    actor: Any,  # noqa: ANN401
+def service_handlers(
+    service: Any,  # services.side_effects.SideEffectService
+    actor: Any,
     session_id: int,
     now: Callable[[], datetime],
     changed: Callable[[], object] = lambda: None,
@@ -129,7 +129,7 @@ class SeverityBox(QComboBox):
         self._keyed = False
         self.activated.connect(self._activated)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.pending:
             event.accept()
             self.settle()
@@ -140,10 +140,10 @@ class SeverityBox(QComboBox):
         finally:
             self._keyed = False
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+    def wheelEvent(self, event: QWheelEvent) -> None:
         event.ignore()
 
-    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+    def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
         if event.reason() is not Qt.FocusReason.PopupFocusReason:  # the list opening
             self.settle()

@@ -31,7 +31,7 @@ class SignActions:
     initiated_by: Callable[[object], AbstractContextManager[object]] = lambda _w: nullcontext()
 
 
-def ask_sign(parent: QWidget | None, actions: SignActions, session_id: int, title: str):  # noqa: ANN201
+def ask_sign(parent: QWidget | None, actions: SignActions, session_id: int, title: str):
     """The signing dialog for one session: its Signature, or None (cancelled)."""
     with actions.initiated_by(parent):
         return SignDialog.ask(
@@ -45,7 +45,7 @@ def ask_sign(parent: QWidget | None, actions: SignActions, session_id: int, titl
         )
 
 
-def ask_addendum(parent: QWidget | None, actions: SignActions, session_id: int, title: str):  # noqa: ANN201
+def ask_addendum(parent: QWidget | None, actions: SignActions, session_id: int, title: str):
     """The addendum dialog for one signed session: the Addendum, or None (cancelled)."""
     with actions.initiated_by(parent):
         return AddendumDialog.ask(

@@ -53,7 +53,7 @@ class ReviewQueueModel(QAbstractTableModel):
         *,
         page_size: int = PAGE_SIZE,
         on_error: Callable[[str], object] | None = None,
-        parent=None,  # noqa: ANN001
+        parent=None,
     ) -> None:
         super().__init__(parent)
         self.page = page
@@ -94,7 +94,7 @@ class ReviewQueueModel(QAbstractTableModel):
         return not self._more
 
     # -- lazy fetching ---------------------------------------------------------------------
-    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008, N802
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and self._more
 
     def _refused(self, error: Exception) -> None:
@@ -102,7 +102,7 @@ class ReviewQueueModel(QAbstractTableModel):
         if self.on_error is not None:
             self.on_error(f"Could not read the review list: {error}")
 
-    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008, N802
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or not self._more:
             return
         with guard(self._refused) as refused:
@@ -117,13 +117,13 @@ class ReviewQueueModel(QAbstractTableModel):
             self.endInsertRows()
 
     # -- the table -------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):  # noqa: ANN201, N802
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
@@ -132,7 +132,7 @@ class ReviewQueueModel(QAbstractTableModel):
             return COLUMNS[section][1]
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0):  # noqa: ANN201
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0):
         # Called for every visible cell and every role the view asks about (about 1,200
         # calls to paint one screen): roles we never set answer first, text is cached.
         if role not in _ROLES:
