@@ -38,7 +38,7 @@ def build_database(path: Path, chairs: int) -> None:
         existing = clinic.chairs.ensure_defaults(actor)
         for i in range(len(existing) + 1, chairs + 1):
             clinic.chairs.add(actor, f"Chair {i}")
-        for i, chair in enumerate(clinic.chairs.list()):
+        for i, chair in enumerate(clinic.chairs.all()):
             patient = clinic.patients.register(
                 actor, PatientDraft(f"B-{i:03d}", f"Bench Patient {i}", date(1980, 1, 1), 70.0)
             )

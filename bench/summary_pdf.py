@@ -58,7 +58,7 @@ def build(url: str, clock: FakeClock) -> tuple[object, int]:
     patient = clinic.patients.register(
         NURSE, PatientDraft("BENCH-1", "Bench Patient", date(1980, 1, 1), 70.0)
     )
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     clinic.vitals.record(NURSE, s.id, VitalsDraft(124, 78, 72, 98, 14, sedation=5))
     clinic.dose.plan(NURSE, s.id, 70.0, 0.5, 10, "BENCH-LOT")  # no infusion without a plan
     clinic.sessions.start(NURSE, s.id)

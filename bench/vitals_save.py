@@ -65,7 +65,7 @@ def build(clinic, sessions: int, clock: FakeClock) -> list[int]:
     )
     for i in range(sessions):
         clinic.chairs.add(ADMIN, f"Bench chair {i + 1}")
-    chairs = clinic.chairs.list()
+    chairs = clinic.chairs.all()
     ids = []
     for i, chair in enumerate(chairs[:sessions]):
         patient = clinic.patients.register(

@@ -218,7 +218,7 @@ def _user(args: argparse.Namespace, url: str) -> int:
     clinic = Clinic.open(url)
     try:
         if args.user_command == "list":
-            for user in clinic.users.list():
+            for user in clinic.users.all():
                 roles = ",".join(sorted(r.value for r in user.roles))
                 state = "active" if user.active else "deactivated"
                 print(f"{user.username}\t{user.display_name}\t{roles}\t{state}")

@@ -147,7 +147,7 @@ def complete_dose(clinic, session_id: int, actor: Actor = NURSE, *, witness: str
     """The dose record completed, as a nurse does at the end of the infusion: planned if it
     was not yet (72.5 kg, 0.5 mg/kg, 10 mg/mL), the amount given as planned, 0.25 mg
     wasted, witnessed by `witness` (an account with PASSWORD, added if missing)."""
-    if witness not in {u.username for u in clinic.users.list()}:
+    if witness not in {u.username for u in clinic.users.all()}:
         add_user(clinic, witness, "Dana Witness", "RN", "nurse")
     record = clinic.dose.get(session_id)
     if record is None:

@@ -20,7 +20,7 @@ def test_a_working_day_leaves_no_phi_or_password_in_the_log(
     with pytest.raises(SignInRefused):
         clinic.auth.sign_in("nurse.jo", "Sup3r-Secret-Guess")
     patient = clinic.patients.register(NURSE, draft("KM-314159", "Philippa Quetzalcoatl"))
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     baseline(clinic, session.id)
     plan_dose(clinic, session.id)
@@ -28,7 +28,7 @@ def test_a_working_day_leaves_no_phi_or_password_in_the_log(
     clinic.sessions.pause(NURSE, session.id, "Philippa felt sick")
     # A refused action whose message names the patient:
     with pytest.raises(Exception, match="Philippa"):
-        clinic.sessions.check_in(NURSE, clinic.chairs.list()[1].id, patient.id, 40)
+        clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40)
     assert main(["--db", f"sqlite:///{_isolated_data_dir}/missing/x.sqlite3"]) == 1
 
     text = path.read_text("utf-8")

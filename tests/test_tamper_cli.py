@@ -61,9 +61,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
         doctor = add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician")
         signed = discharged_session(clinic, clock, sets=6)
         clinic.review.sign(DOC, signed.id, PASSWORD, "Reviewed")
-        signed_set = clinic.vitals.list(signed.id)[2]
+        signed_set = clinic.vitals.for_session(signed.id)[2]
         patient = clinic.patients.register(NURSE, draft("KM-30001", "Tom Okafor"))
-        live = clinic.sessions.check_in(NURSE, clinic.chairs.list()[1].id, patient.id, 40)
+        live = clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40)
         baseline(clinic, live.id)
         plan_dose(clinic, live.id)
         clinic.sessions.start(NURSE, live.id)

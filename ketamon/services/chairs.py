@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -19,14 +17,14 @@ from ketamon.storage.reads.settings import load_settings
 
 
 class ChairService(Service):
-    def list(self, *, include_retired: bool = False) -> builtins.list[Chair]:
+    def all(self, *, include_retired: bool = False) -> list[Chair]:
         with self.db.transaction(write=False) as tx:
             if not include_retired:
                 return active_chairs(tx)
             rows = tx.scalars(select(ChairRow).order_by(ChairRow.position))
             return [to_chair(r) for r in rows]
 
-    def ensure_defaults(self, actor: Actor) -> builtins.list[Chair]:
+    def ensure_defaults(self, actor: Actor) -> list[Chair]:
         """On a brand-new database, create the clinic's default chairs."""
         with self.db.transaction(audit=self.audit(actor, "")) as tx:
             acting_user(tx, actor, None)
@@ -48,7 +46,7 @@ class ChairService(Service):
             row.name = self._valid_name(tx, name, exclude_id=chair_id)
             return to_chair(row)
 
-    def move(self, actor: Actor, chair_id: int, offset: int) -> builtins.list[Chair]:
+    def move(self, actor: Actor, chair_id: int, offset: int) -> list[Chair]:
         """Move a chair up (-1) or down (+1) among the active chairs."""
         offset = fields.integer("offset", offset, -1000, 1000, label="Move by")
         with self.db.transaction(audit=self.audit(actor, "")) as tx:

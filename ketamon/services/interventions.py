@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 class InterventionService(Service):
-    def list(self, session_id: int) -> list[Medication]:
+    def for_session(self, session_id: int) -> list[Medication]:
         """Every medication entry of a session, current and voided, in time order."""
         with self.db.transaction(write=False) as tx:
             rows = tx.scalars(

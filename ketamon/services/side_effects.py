@@ -7,7 +7,6 @@ new value; the reason for corrections and voids).
 
 from __future__ import annotations
 
-import builtins
 import json
 import logging
 from collections.abc import Callable
@@ -65,7 +64,7 @@ class PhysicianRefused(FieldError):
 
 class SideEffectService(Service):
     # -- reading ---------------------------------------------------------------------------
-    def list(self, session_id: int) -> list[SideEffect]:
+    def for_session(self, session_id: int) -> list[SideEffect]:
         """Every side effect of a session, voided ones included, in onset order."""
         with self.db.transaction(write=False) as tx:
             return [to_effect(r) for r in self._rows(tx, session_id)]
@@ -318,7 +317,7 @@ class SideEffectService(Service):
 
     # -- helpers ---------------------------------------------------------------------------
     @staticmethod
-    def _rows(tx: Session, session_id: int) -> builtins.list[SideEffectRow]:
+    def _rows(tx: Session, session_id: int) -> list[SideEffectRow]:
         return list(
             tx.scalars(
                 select(SideEffectRow)

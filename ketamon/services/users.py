@@ -73,7 +73,7 @@ class UserService(Service):
         with self.db.transaction(write=False) as tx:
             return bool(tx.scalar(select(func.count(UserRow.id))))
 
-    def list(self) -> list[User]:
+    def all(self) -> list[User]:
         with self.db.transaction(write=False) as tx:
             return [to_user(r) for r in tx.scalars(select(UserRow).order_by(UserRow.username))]
 

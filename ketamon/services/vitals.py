@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 
 class VitalsService(Service):
-    def list(self, session_id: int) -> list[VitalsSet]:
+    def for_session(self, session_id: int) -> list[VitalsSet]:
         """Every set of a session, current, corrected and voided, in time order."""
         with self.db.transaction(write=False) as tx:
             bands, names, chart = load_bands(tx), user_names(tx), load_chart(tx)

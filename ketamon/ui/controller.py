@@ -67,7 +67,7 @@ class BoardController(QObject):
         """Everything from now on is recorded under `actor`; returns their account."""
         self.actor = actor
         self.use_cases = UseCases(self.clinic, actor)  # one wiring per use case
-        users = self._guard(self.clinic.users.list) or []
+        users = self._guard(self.clinic.users.all) or []
         self.user = next((u for u in users if u.username == actor.username), None)
         return self.user
 
@@ -298,8 +298,8 @@ class BoardController(QObject):
 
         clinic = self.clinic
         actions = self.sign_actions()
-        users = self._guard(clinic.users.list) or []
-        chairs = self._guard(clinic.chairs.list) or []
+        users = self._guard(clinic.users.all) or []
+        chairs = self._guard(clinic.chairs.all) or []
         if actions is None:
             return None
         handlers = ReviewHandlers(
@@ -390,7 +390,7 @@ class BoardController(QObject):
     def edit_chairs(self) -> None:
         chairs, actor = self.clinic.chairs, self.actor
         handlers = ChairHandlers(
-            list=chairs.list,
+            load=chairs.all,
             add=lambda name: chairs.add(actor, name),
             rename=lambda chair_id, name: chairs.rename(actor, chair_id, name),
             move=lambda chair_id, offset: chairs.move(actor, chair_id, offset),
@@ -432,7 +432,7 @@ class BoardController(QObject):
             )
 
         handlers = UserHandlers(
-            list=users.list,
+            load=users.all,
             add=add,
             deactivate=lambda name, reason: users.deactivate(self.actor, name, reason),
             reactivate=lambda name, reason: users.reactivate(self.actor, name, reason),

@@ -271,8 +271,8 @@ class SessionWindow(QDialog):
                 self.bands = self.clinic.vitals.bands(self.session_id)
                 self.names = self.clinic.users.names()  # who did what, by name
                 self.timeline.names = self.names
-            self.sets = self.clinic.vitals.list(self.session_id)
-            self.effects = self.clinic.side_effects.list(self.session_id)
+            self.sets = self.clinic.vitals.for_session(self.session_id)
+            self.effects = self.clinic.side_effects.for_session(self.session_id)
             timeline = self.clinic.record.timeline(self.session_id)
             self.markers = self.clinic.record.markers(self.session_id)
             self.signature = self.clinic.review.signature(self.session_id)
@@ -311,7 +311,7 @@ class SessionWindow(QDialog):
         else:
             sets = guarded(
                 shown_in(self.message, "Could not refresh: "),
-                lambda: self.clinic.vitals.list(self.session_id),
+                lambda: self.clinic.vitals.for_session(self.session_id),
             )
             if sets is None:
                 return

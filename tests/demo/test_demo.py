@@ -224,7 +224,7 @@ def test_seed_history_writes_a_year_of_sessions_for_a_benchmark(clinic, clock) -
     assert _count(clinic, PatientRow.id) == summary.patients
     sessions = _sessions(clinic)
     assert not any(Phase(r.phase).active for r, _ in sessions)
-    assert {r.chair_id for r, _ in sessions} == {c.id for c in clinic.chairs.list()}
+    assert {r.chair_id for r, _ in sessions} == {c.id for c in clinic.chairs.all()}
     first = min(events[0].at for _, events in sessions)
     assert clock() - timedelta(days=372) <= first <= clock() - timedelta(days=300)
     assert clinic.board.get().sessions == {}

@@ -19,7 +19,7 @@ ANSWERS = DischargeAnswers(True, True, Nausea.MINIMAL, 2, IvSite.REMOVED_INTACT,
 def discharged_session(clinic, clock, *, sets: int = 40):
     """A session with `sets` vitals sets (1 baseline + infusion + recovery), discharged."""
     patient = clinic.patients.register(NURSE, draft("KM-20001", "Maria Gonzalez"))
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
     plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
@@ -43,7 +43,7 @@ def discharged_session(clinic, clock, *, sets: int = 40):
     clinic.side_effects.resolve(NURSE, nausea.id)
     clock.advance(minutes=30)
     clinic.vitals.record(NURSE, s.id, VitalsDraft(124, 78, 72, 98, 14, sedation=5))
-    if "witness.kim" not in {u.username for u in clinic.users.list()}:
+    if "witness.kim" not in {u.username for u in clinic.users.all()}:
         add_user(clinic, "witness.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     clinic.dose.complete(NURSE, s.id, 36.0, 0.25, "witness.kim", PASSWORD)
     clinic.discharge.save_answers(NURSE, s.id, ANSWERS)

@@ -151,7 +151,7 @@ def test_cli_never_writes_the_pdf_over_the_database(
         err = capsys.readouterr().err.strip()
         assert err == f"ketamon: {target} is a clinic database file; nothing written"
     assert db.stat().st_size == size
-    assert clinic.chairs.list()  # still a database
+    assert clinic.chairs.all()  # still a database
 
 
 def test_a_signed_summary_prints_the_manifestation_and_addenda(

@@ -27,7 +27,7 @@ def _row(html: str, criterion: str) -> str:
 
 def _session(clinic, clock, severe: str):
     patient = clinic.patients.register(NURSE, draft("KM-20002", "Rosa Diaz"))
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
     clinic.sessions.start(NURSE, s.id)
@@ -45,7 +45,7 @@ def test_a_patient_who_left_with_severe_nausea_open_is_never_printed_met(clinic,
     Met". Answers saved before the nausea was graded severe, dose never completed."""
     add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     patient = clinic.patients.register(NURSE, draft("KM-20003", "Ana Ruiz"))
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
     clinic.sessions.start(NURSE, s.id)

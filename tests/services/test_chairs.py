@@ -18,7 +18,7 @@ def board_names(clinic: Clinic) -> list[str]:
 
 
 def test_a_new_clinic_gets_the_default_chairs_once(clinic) -> None:
-    chairs = clinic.chairs.list()
+    chairs = clinic.chairs.all()
     assert names(chairs) == [f"Chair {i}" for i in range(1, 7)]
     assert [c.position for c in chairs] == [1, 2, 3, 4, 5, 6]
     assert not any(c.retired for c in chairs)
@@ -43,14 +43,14 @@ def test_add_puts_the_chair_at_the_end(clinic) -> None:
 
 
 def test_rename_shows_on_the_board(clinic) -> None:
-    chair = clinic.chairs.list()[1]
+    chair = clinic.chairs.all()[1]
     renamed = clinic.chairs.rename(NURSE, chair.id, "Bay B")
     assert (renamed.id, renamed.name, renamed.position) == (chair.id, "Bay B", chair.position)
     assert board_names(clinic)[1] == "Bay B"
 
 
 def test_a_chair_may_be_renamed_to_its_own_name_in_another_case(clinic) -> None:
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     assert clinic.chairs.rename(NURSE, chair.id, "CHAIR 1").name == "CHAIR 1"
 
 
@@ -60,7 +60,7 @@ def test_duplicate_names_are_refused(clinic, name: str) -> None:
         clinic.chairs.add(NURSE, name)
     assert refused.value.field == "name"
     assert "Another chair is already called" in str(refused.value)
-    first = clinic.chairs.list()[0]
+    first = clinic.chairs.all()[0]
     with pytest.raises(FieldError, match="Another chair is already called"):
         clinic.chairs.rename(NURSE, first.id, name)
     assert board_names(clinic) == [f"Chair {i}" for i in range(1, 7)]
@@ -78,11 +78,11 @@ def test_chair_names_must_be_sensible(clinic, name: str, message: str) -> None:
     with pytest.raises(FieldError, match=message) as refused:
         clinic.chairs.add(NURSE, name)
     assert refused.value.field == "name"
-    assert len(clinic.chairs.list()) == 6
+    assert len(clinic.chairs.all()) == 6
 
 
 def test_move_up_and_down(clinic) -> None:
-    chairs = clinic.chairs.list()
+    chairs = clinic.chairs.all()
     third = chairs[2]
     moved = clinic.chairs.move(NURSE, third.id, -1)
     assert names(moved) == ["Chair 1", "Chair 3", "Chair 2", "Chair 4", "Chair 5", "Chair 6"]
@@ -94,10 +94,10 @@ def test_move_up_and_down(clinic) -> None:
 
 
 def test_moving_past_either_end_changes_nothing(clinic) -> None:
-    chairs = clinic.chairs.list()
+    chairs = clinic.chairs.all()
     clinic.chairs.move(NURSE, chairs[0].id, -1)
     clinic.chairs.move(NURSE, chairs[-1].id, +1)
-    assert clinic.chairs.list() == chairs
+    assert clinic.chairs.all() == chairs
 
 
 def test_unknown_chairs_are_not_found(clinic) -> None:
@@ -110,7 +110,7 @@ def test_unknown_chairs_are_not_found(clinic) -> None:
 
 
 def test_a_retired_chair_leaves_the_board_but_keeps_its_history(clinic, clock) -> None:
-    chair = clinic.chairs.list()[3]
+    chair = clinic.chairs.all()[3]
     ada = clinic.patients.register(NURSE, draft())
     s = clinic.sessions.check_in(NURSE, chair.id, ada.id, 40)
     baseline(clinic, s.id)
@@ -125,8 +125,8 @@ def test_a_retired_chair_leaves_the_board_but_keeps_its_history(clinic, clock) -
     retired = clinic.chairs.retire(NURSE, chair.id)
     assert retired.retired
     assert "Chair 4" not in board_names(clinic)
-    assert "Chair 4" not in names(clinic.chairs.list())
-    everything = clinic.chairs.list(include_retired=True)
+    assert "Chair 4" not in names(clinic.chairs.all())
+    everything = clinic.chairs.all(include_retired=True)
     assert [c.retired for c in everything if c.name == "Chair 4"] == [True]
     past = clinic.sessions.get(s.id)
     assert (past.chair_id, past.chair_name, len(past.events)) == (chair.id, "Chair 4", 4)
@@ -142,7 +142,7 @@ def test_a_retired_chair_leaves_the_board_but_keeps_its_history(clinic, clock) -
 
 
 def test_an_occupied_chair_cannot_be_retired(clinic) -> None:
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     ada = clinic.patients.register(NURSE, draft())
     clinic.sessions.check_in(NURSE, chair.id, ada.id, 40)
     with pytest.raises(DomainError) as refused:

@@ -17,7 +17,7 @@ def test_writes_publish_what_they_flushed(clinic):
     clinic.changes.subscribe(seen.append)
     patient = clinic.patients.register(NURSE, draft())
     assert seen[-1].kinds == {Kind.PATIENT} and seen[-1].patients == {patient.id}
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     assert session.id in seen[-1].sessions and Kind.PHASE in seen[-1].kinds
     assert seen[-1].by == NURSE.username and seen[-1].initiator is None
@@ -27,7 +27,7 @@ def test_writes_publish_what_they_flushed(clinic):
     assert seen[-1].kinds == {Kind.SETTINGS} and seen[-1].touches(session.id)
     reads = len(seen)
     clinic.board.get()
-    clinic.vitals.list(session.id)
+    clinic.vitals.for_session(session.id)
     assert len(seen) == reads  # reading changes nothing
 
 
@@ -45,7 +45,7 @@ def test_one_action_publishes_once_with_its_initiator(clinic):
     screen = object()
     with clinic.changes.initiated_by(screen) as action:
         patient = clinic.patients.register(NURSE, draft())
-        session = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+        session = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
         assert seen == []  # not yet: the action is not over
     assert len(seen) == 1
     assert seen[0].started_by(screen) and action.change == seen[0]
@@ -69,7 +69,7 @@ def test_an_action_nested_in_one_of_the_same_initiator_joins_it(clinic):
         with clinic.changes.initiated_by(screen):
             patient = clinic.patients.register(NURSE, draft())
         with clinic.changes.initiated_by(screen):
-            clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+            clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
         assert seen == []
     [change] = seen
     assert change.started_by(screen) and change.kinds == {Kind.PATIENT, Kind.PHASE}

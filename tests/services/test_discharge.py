@@ -44,7 +44,7 @@ def _in_recovery(
     clinic, clock, *, minutes_after_stop: int = 35, moaas: int | None = 5, dose: bool = True
 ):
     patient = clinic.patients.register(NURSE, draft("MRN1001", "Ada Lovelace"))
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
@@ -118,7 +118,7 @@ def test_vitals_item_compares_the_last_set_with_the_baseline(clinic, clock):
 
 def test_escort_plan_at_check_in_is_validated_and_prefills_the_checklist(clinic, clock):
     patient = clinic.patients.register(NURSE, draft())
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     with pytest.raises(ValidationErrors) as error:
         clinic.discharge.save_escort_plan(NURSE, s.id, Escort("Sam", "Partner", "555"))
     assert set(error.value.errors) == {"escort_phone"}
@@ -133,7 +133,7 @@ def test_escort_plan_at_check_in_is_validated_and_prefills_the_checklist(clinic,
 
 def test_leaving_against_advice_stops_a_running_infusion_and_is_recorded(clinic, clock):
     patient = clinic.patients.register(NURSE, draft())
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
@@ -160,7 +160,7 @@ def test_leaving_against_advice_stops_a_running_infusion_and_is_recorded(clinic,
 
 def test_a_checked_in_patient_cannot_leave_ama_and_a_cancelled_session_awaits_review(clinic):
     patient = clinic.patients.register(NURSE, draft())
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     with pytest.raises(DomainError, match="cancel the session instead"):
         clinic.discharge.leave_against_advice(NURSE, s.id, AgainstAdvice("x", "nurse.kim", True))
     clinic.sessions.cancel(NURSE, s.id, "Patient unwell before dosing")

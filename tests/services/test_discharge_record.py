@@ -34,7 +34,7 @@ def recovering(clinic, clock, *, severe: str = "", dose: bool = True, stop_after
     """Checked in, dose planned, started, `severe` ticked SEVERE at minute 2, stopped after
     `stop_after` minutes (early ones with a reason), observed 35 min, a normal set."""
     patient = clinic.patients.register(NURSE, draft())
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
     clinic.sessions.start(NURSE, s.id)
@@ -85,7 +85,7 @@ def test_a_physicians_decision_lets_the_patient_go_and_is_the_evidence(clinic, c
         "“Known migraine, usual pattern: home with escort”" in item(state, "side_effects").evidence
     )
     assert clinic.discharge.discharge(NURSE, s.id).outcome == "discharged"
-    listed = clinic.side_effects.list(s.id)[0]
+    listed = clinic.side_effects.for_session(s.id)[0]
     assert listed.physician_decision == "Known migraine, usual pattern: home with escort"
     with clinic.db.transaction(write=False) as session:
         trail = set(
@@ -173,7 +173,7 @@ def test_a_decision_needs_its_text_a_severe_open_effect_and_an_open_session(clin
         decide(NURSE, effect.id, "Again", "dr.patel", PASSWORD)
     clinic.discharge.save_answers(NURSE, s.id, READY)
     clinic.discharge.discharge(NURSE, s.id)
-    other = clinic.side_effects.list(s.id)[0]
+    other = clinic.side_effects.for_session(s.id)[0]
     with pytest.raises(DomainError, match="discharged"):
         decide(NURSE, other.id, "Late", "dr.patel", PASSWORD)
 
@@ -198,7 +198,7 @@ def test_an_open_dose_record_refuses_discharge_until_completed(clinic, clock):
 
 def test_no_dose_record_at_all_blocks_in_words(clinic, clock):
     patient = clinic.patients.register(NURSE, draft())
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
     clinic.sessions.start(NURSE, s.id, no_plan_reason="Paper dose record today")
     clock.advance(minutes=40)

@@ -18,7 +18,7 @@ KIM = Actor("nurse.kim", "Kim Osei")
 def session_id(clinic) -> int:
     add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     patient = clinic.patients.register(NURSE, draft(weight_kg=80))
-    return clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
+    return clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
 
 
 def _audit(clinic, session_id: int) -> list[tuple]:

@@ -98,7 +98,7 @@ def test_search_control_characters_and_wildcards_match_nothing_by_themselves(cli
 @pytest.fixture
 def checked_in(clinic, clock):
     patient = clinic.patients.register(NURSE, draft())
-    session = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    session = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     clock.advance(minutes=30)
     return session.id
 
@@ -134,7 +134,7 @@ def test_record_vitals_answers_or_names_the_field(clinic, checked_in, e):
             value = round(value, 1) if key == "temperature" else int(value)
         assert row[key] == value and type(row[key]) is type(value), key
     assert row["note"] == note.strip()
-    assert [s for s in clinic.vitals.list(checked_in) if s.id == saved.id] == [saved]
+    assert [s for s in clinic.vitals.for_session(checked_in) if s.id == saved.id] == [saved]
 
 
 @PROPERTIES
@@ -175,7 +175,7 @@ def test_the_reported_vitals_are_refused_at_their_field(clinic, checked_in, valu
     with pytest.raises(REFUSED) as refused:
         clinic.vitals.record(NURSE, checked_in, VitalsDraft(**(normal | values)))
     assert named_fields(refused.value) == set(values)
-    assert clinic.vitals.list(checked_in) == []
+    assert clinic.vitals.for_session(checked_in) == []
 
 
 def test_a_naive_time_taken_is_refused_at_its_field(clinic, checked_in):
@@ -196,7 +196,7 @@ def test_a_naive_time_taken_is_refused_at_its_field(clinic, checked_in):
 def test_check_in_and_cancel_answer_or_name_the_field(clinic, e):
     target, chair, reason = e.values()
     patient = clinic.patients.search("Ada") or [clinic.patients.register(NURSE, draft())]
-    chair_id = clinic.chairs.list()[0].id if chair == "first" else chair
+    chair_id = clinic.chairs.all()[0].id if chair == "first" else chair
     with answers_or_refuses() as answered:
         session = clinic.sessions.check_in(NURSE, chair_id, patient[0].id, target)
     if not answered:
@@ -257,7 +257,7 @@ def test_a_huge_or_non_number_pump_rate_is_refused_at_its_field(clinic, infusing
 )
 def test_start_and_stop_answer_or_name_the_field(clinic, clock, e):
     patient = clinic.patients.search("Ada") or [clinic.patients.register(NURSE, draft())]
-    sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient[0].id, 40).id
+    sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient[0].id, 40).id
     with answers_or_refuses() as started:
         clinic.sessions.start(
             NURSE,

@@ -70,7 +70,7 @@ def test_the_reported_user_values_are_refused(clinic, change, field):
     with pytest.raises(REFUSED) as refused:
         clinic.users.add(NURSE, **(typed | change))
     assert named_fields(refused.value) == {field}
-    assert [u.username for u in clinic.users.list()] == ["nurse.jo"]
+    assert [u.username for u in clinic.users.all()] == ["nurse.jo"]
 
 
 @PROPERTIES
@@ -84,7 +84,7 @@ def test_sign_in_answers_or_refuses(clinic, username, password):
 @FEW
 @given(password=st.one_of(JUNK, st.just("another long password"), text_like("short")))
 def test_resetting_a_password_answers_or_names_the_field(clinic, password):
-    if not [u for u in clinic.users.list() if u.username == "nurse.kim"]:
+    if not [u for u in clinic.users.all() if u.username == "nurse.kim"]:
         add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse")
     with answers_or_refuses() as answered:
         clinic.users.reset_password(NURSE, "nurse.kim", password)
@@ -109,7 +109,7 @@ def test_deactivating_answers_or_names_the_field(clinic, e):
 @PROPERTIES
 @given(name=mixed(text_like("Recliner 7", "Chair  A")), offset=mixed(st.integers(-2, 2)))
 def test_chairs_answer_or_name_the_field(clinic, name, offset):
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     with answers_or_refuses() as answered:
         added = clinic.chairs.add(NURSE, name)
     if answered:
@@ -168,7 +168,7 @@ def test_the_side_effect_list_answers_or_names_the_field(clinic, name, key):
 def signed(clinic) -> int:
     add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician")
     patient = clinic.patients.register(NURSE, draft())
-    sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
+    sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
     clinic.sessions.cancel(NURSE, sid, "patient unwell")
     return sid
 

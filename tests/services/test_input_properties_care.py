@@ -36,7 +36,7 @@ KIM = Actor("nurse.kim", "Kim Osei, RN")
 def infusing(clinic, clock) -> int:
     clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     patient = clinic.patients.register(NURSE, draft(weight_kg=80))
-    sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
+    sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
     baseline(clinic, sid)
     plan_dose(clinic, sid)
     clinic.sessions.start(NURSE, sid)

@@ -22,7 +22,7 @@ KIM = Actor("nurse.kim", "Kim Osei")
 def session_id(clinic, clock) -> int:
     add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     patient = clinic.patients.register(NURSE, draft())
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id)
     clock.advance(minutes=2)
     plan_dose(clinic, s.id)
@@ -78,7 +78,7 @@ def test_give_ondansetron_for_nausea_is_recorded_and_audited(clinic, clock, sess
         "nurse.jo",
         effect_id,
     )
-    assert clinic.interventions.list(session_id) == [med]
+    assert clinic.interventions.for_session(session_id) == [med]
     fields = {
         f: (actor, value) for actor, _a, f, value, _r in _audit(clinic, "medication_given", med.id)
     }
@@ -94,7 +94,7 @@ def test_giver_defaults_to_the_nurse_and_must_be_an_active_user(clinic, clock, s
         clinic.interventions.give(
             NURSE, session_id, MedicationDraft("midazolam", 2, "mg", "IV", given_by="nobody")
         )
-    assert len(clinic.interventions.list(session_id)) == 1
+    assert len(clinic.interventions.for_session(session_id)) == 1
 
 
 def test_bad_values_and_foreign_side_effects_write_nothing(clinic, clock, session_id) -> None:
@@ -123,7 +123,7 @@ def test_void_needs_a_reason_and_keeps_the_entry(clinic, clock, session_id) -> N
         clinic.interventions.void(NURSE, med.id, " ")
     voided = clinic.interventions.void(KIM, med.id, "Entered twice")
     assert (voided.status, voided.status_reason) == ("voided", "Entered twice")
-    assert clinic.interventions.list(session_id)[0].status == "voided"
+    assert clinic.interventions.for_session(session_id)[0].status == "voided"
     assert ("nurse.kim", "update", "status", "voided", "Entered twice") in _audit(
         clinic, "medication_given", med.id
     )

@@ -19,13 +19,13 @@ FULL = VitalsDraft(
 @pytest.fixture
 def session_id(clinic):
     patient = clinic.patients.register(NURSE, draft())
-    return clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
+    return clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
 
 
 def test_oxygen_is_stored_and_adds_2(clinic, session_id):
     clinic.vitals.record(NURSE, session_id, FULL)
     clinic.vitals.record(NURSE, session_id, VitalsDraft(**{**FULL.__dict__, "oxygen": True}))
-    air, oxygen = clinic.vitals.list(session_id)
+    air, oxygen = clinic.vitals.for_session(session_id)
     assert (air.values.oxygen, oxygen.values.oxygen) == (False, True)
     assert (air.news2.total, oxygen.news2.total) == (5, 7)
     assert (air.news2.response, oxygen.news2.response) == (Response.MEDIUM, Response.HIGH)
@@ -45,7 +45,7 @@ def test_the_clinics_chart_grades_and_scores(clinic, session_id):
     saved = clinic.vitals.record(NURSE, session_id, FULL)
     assert saved.grades["heart_rate"] is Grade.NORMAL
     assert saved.news2.parameter_points["heart_rate"] == 0
-    listed = clinic.vitals.list(session_id)[0]
+    listed = clinic.vitals.for_session(session_id)[0]
     assert listed.grades["heart_rate"] is Grade.NORMAL
     assert listed.news2.parameter_points["heart_rate"] == 0
 

@@ -111,7 +111,7 @@ def test_a_correction_is_refused_for_a_bad_value_or_a_new_mrn(clinic) -> None:
 
 def test_the_sessions_history_shows_the_correction(clinic, clock) -> None:
     p = _registered(clinic)
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, p.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, p.id, 40)
     clock.advance(minutes=3)
     clinic.patients.correct(NURSE, p.id, draft("KM-1", "Ada Lovelace"), "Typo")
     [entry] = [e for e in clinic.audit.session_history(s.id) if e.entity == "patient"]
@@ -138,7 +138,7 @@ def test_a_weight_correction_leaves_a_past_dose_record_alone(clinic, clock) -> N
 def test_the_plan_starts_from_the_latest_weight(clinic, clock) -> None:
     s1 = discharged_session(clinic, clock, sets=8)
     patient = clinic.patients.get(clinic.sessions.get(s1.id).patient_id)
-    chair = clinic.chairs.list()[0].id
+    chair = clinic.chairs.all()[0].id
     clock.advance(days=7)
     s2 = clinic.sessions.check_in(NURSE, chair, patient.id, 40)
     # the first session was planned as the patient was registered: not a newer weight
@@ -162,7 +162,7 @@ def test_the_plan_starts_from_the_latest_weight(clinic, clock) -> None:
 @pytest.fixture
 def allergic_infusing(clinic, clock):
     p = clinic.patients.register(NURSE, draft("KM-5", "Lena Park", allergies="Ondansetron (rash)"))
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, p.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, p.id, 40)
     baseline(clinic, s.id)
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "L1")
     clinic.sessions.start(NURSE, s.id)
@@ -175,7 +175,7 @@ def test_a_drug_in_the_allergies_is_refused_without_a_reason(clinic, allergic_in
     with pytest.raises(AllergyConflict) as refused:
         clinic.interventions.give(NURSE, s.id, MedicationDraft("ondansetron", 4, "mg", "IV"))
     assert refused.value.matched == "Ondansetron (rash)"
-    assert clinic.interventions.list(s.id) == []
+    assert clinic.interventions.for_session(s.id) == []
     # another drug needs no reason, and a stray one is not stored
     other = MedicationDraft("midazolam", 1, "mg", "IV", allergy_override_reason="stray")
     assert clinic.interventions.give(NURSE, s.id, other).allergy_override_reason == ""
@@ -188,7 +188,7 @@ def test_with_a_reason_it_is_stored_audited_signed_and_printed(clinic, clock, al
         NURSE, s.id, MedicationDraft("ondansetron", 4, "mg", "IV", allergy_override_reason=reason)
     )
     assert med.allergy_override_reason == reason
-    assert clinic.interventions.list(s.id) == [med]
+    assert clinic.interventions.for_session(s.id) == [med]
     from sqlalchemy import select
 
     from ketamon.storage.models import AuditRow
@@ -216,7 +216,7 @@ def test_with_a_reason_it_is_stored_audited_signed_and_printed(clinic, clock, al
 )
 def test_the_summary_shows_the_allergy_status(clinic, kw, words) -> None:
     p = clinic.patients.register(NURSE, draft("KM-7", "Bo Lin", **kw))
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, p.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, p.id, 40)
     assert words in build_html(clinic.summary.snapshot(s.id, tz=UTC), chart=False)
 
 

@@ -22,7 +22,7 @@ from tests.conftest import NURSE, T0, baseline, draft, plan_dose
 @pytest.fixture
 def session_id(clinic, clock):
     patient = clinic.patients.register(NURSE, draft())
-    sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
+    sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
     baseline(clinic, sid)
     clock.advance(minutes=2)
     plan_dose(clinic, sid)

@@ -47,7 +47,7 @@ def test_a_physician_signs_after_reauthentication_and_the_record_locks(clinic, c
     assert review.awaiting_count() == 0
     assert review.signature(s.id).valid
     # The services refuse changes ... (the vitals service checks the lock)
-    vitals_id = clinic.vitals.list(s.id)[-1].id
+    vitals_id = clinic.vitals.for_session(s.id)[-1].id
     with pytest.raises(DomainError, match="signed and locked"):
         clinic.vitals.correct(NURSE, vitals_id, VitalsDraft(120, 80, 70, 98, 14), "typo")
     # ... and so does the database, whatever path the change takes.
@@ -83,7 +83,7 @@ def test_only_physicians_sign_and_only_finished_sessions(clinic, clock, review):
     with pytest.raises(DomainError, match="not allowed to sign"):
         review.sign(NURSE, s.id, PASSWORD, "Reviewed")
     patient = clinic.patients.register(NURSE, draft("KM-2", "Grace Hopper"))
-    live = clinic.sessions.check_in(NURSE, clinic.chairs.list()[1].id, patient.id, 40)
+    live = clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40)
     with pytest.raises(DomainError, match="checked in: only a discharged"):
         review.sign(DOC, live.id, PASSWORD, "Reviewed")
     with pytest.raises(DomainError, match="Choose the meaning"):
@@ -118,7 +118,7 @@ def test_the_queue_filters_and_pages_newest_first(clinic, clock, review):
     done = discharged_session(clinic, clock, sets=6)
     clock.advance(hours=1)
     patient = clinic.patients.register(NURSE, draft("KM-9", "Alan Turing"))
-    cancelled = clinic.sessions.check_in(NURSE, clinic.chairs.list()[2].id, patient.id, 40)
+    cancelled = clinic.sessions.check_in(NURSE, clinic.chairs.all()[2].id, patient.id, 40)
     clinic.sessions.cancel(NURSE, cancelled.id, "Unwell before dosing")
     rows = review.page(ReviewFilter(), 0, 50)
     assert [r.session_id for r in rows] == [cancelled.id, done.id]
@@ -126,7 +126,7 @@ def test_the_queue_filters_and_pages_newest_first(clinic, clock, review):
     assert review.count(ReviewFilter(patient="turing")) == 1
     assert review.count(ReviewFilter(patient="KM-2000")) == 1
     assert review.count(ReviewFilter(status="cancelled")) == 1
-    assert review.count(ReviewFilter(chair_id=clinic.chairs.list()[0].id)) == 1
+    assert review.count(ReviewFilter(chair_id=clinic.chairs.all()[0].id)) == 1
     assert review.count(ReviewFilter(nurse="nurse.jo")) == 2
     assert review.count(ReviewFilter(since=clock() - timedelta(minutes=30))) == 1
     assert review.count(ReviewFilter(alerts_only=True)) == 0
@@ -143,9 +143,11 @@ def test_every_service_refuses_to_change_a_signed_session_in_words(clinic, clock
     review.sign(DOC, s.id, PASSWORD, "Reviewed")
     attempts = {
         "vitals correct": lambda: clinic.vitals.correct(
-            NURSE, clinic.vitals.list(s.id)[-1].id, VitalsDraft(120, 80, 70, 98, 14), "typo"
+            NURSE, clinic.vitals.for_session(s.id)[-1].id, VitalsDraft(120, 80, 70, 98, 14), "typo"
         ),
-        "vitals void": lambda: clinic.vitals.void(NURSE, clinic.vitals.list(s.id)[0].id, "x"),
+        "vitals void": lambda: clinic.vitals.void(
+            NURSE, clinic.vitals.for_session(s.id)[0].id, "x"
+        ),
         "medication": lambda: clinic.interventions.give(
             NURSE, s.id, MedicationDraft("ondansetron", 4, "mg", "IV")
         ),

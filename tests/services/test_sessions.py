@@ -46,7 +46,7 @@ def grace(clinic):
 
 @pytest.fixture
 def chairs(clinic):
-    return clinic.chairs.list()
+    return clinic.chairs.all()
 
 
 def _event_rows(clinic: Clinic, session_id: int) -> list[tuple]:

@@ -86,7 +86,7 @@ def test_a_refused_change_stores_none_of_its_companions(clinic) -> None:
 
 
 def test_the_overrun_setting_changes_what_the_board_shows(clinic, clock) -> None:
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     ada = clinic.patients.register(NURSE, draft())
     s = clinic.sessions.check_in(NURSE, chair.id, ada.id, 40)
     baseline(clinic, s.id)

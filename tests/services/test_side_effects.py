@@ -21,7 +21,7 @@ KIM = Actor("nurse.kim", "Kim Osei, RN")
 @pytest.fixture
 def session_id(clinic, clock):
     patient = clinic.patients.register(NURSE, draft())
-    sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
+    sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
     baseline(clinic, sid)
     plan_dose(clinic, sid)
     clinic.sessions.start(NURSE, sid)
@@ -44,7 +44,7 @@ def test_tick_records_onset_now_mild_by_default_with_the_catalog_name(clinic, cl
     ticked = clinic.side_effects.tick(NURSE, session_id, "nausea", note="after 10 min")
     assert (ticked.label, ticked.severity, ticked.onset_at) == ("Nausea", Severity.MILD, clock())
     assert (ticked.entered_by, ticked.status, ticked.resolved_at) == ("nurse.jo", "current", None)
-    assert clinic.side_effects.list(session_id) == [ticked]
+    assert clinic.side_effects.for_session(session_id) == [ticked]
     created = {a.field: (a.action, a.actor, a.new_value) for a in audit_rows(clinic, ticked.id)}
     assert created["kind_key"] == ("create", "nurse.jo", "nausea")
     assert created["severity"] == ("create", "nurse.jo", "mild")
@@ -65,7 +65,7 @@ def test_onset_may_go_back_to_check_in_but_not_before_nor_into_the_future(
         clinic.side_effects.tick(
             NURSE, session_id, "nausea", onset_at=clock() - timedelta(minutes=11)
         )
-    assert [e.kind_key for e in clinic.side_effects.list(session_id)] == ["dizziness"]
+    assert [e.kind_key for e in clinic.side_effects.for_session(session_id)] == ["dizziness"]
 
 
 def test_other_needs_text_and_retired_or_unknown_kinds_are_refused(clinic, session_id):
@@ -91,7 +91,7 @@ def test_a_kind_ticked_and_unresolved_cannot_be_ticked_twice_but_may_recur(
     clock.advance(minutes=4)
     again = clinic.side_effects.tick(NURSE, session_id, "vomiting")
     assert again.id != first.id
-    listed = clinic.side_effects.list(session_id)
+    listed = clinic.side_effects.for_session(session_id)
     assert [e.id for e in listed] == [first.id, again.id]  # onset order
     assert listed[0].resolved_at == clock() - timedelta(minutes=4)
 
@@ -164,7 +164,7 @@ def test_void_needs_a_reason_keeps_the_row_and_frees_the_kind(clinic, session_id
     assert ("status", "voided", "Ticked on the wrong line") in status
     with pytest.raises(DomainError, match="voided"):
         clinic.side_effects.set_severity(NURSE, ticked.id, Severity.SEVERE)
-    assert clinic.side_effects.list(session_id) == [voided]  # still in the record
+    assert clinic.side_effects.for_session(session_id) == [voided]  # still in the record
     clinic.side_effects.tick(NURSE, session_id, "tachycardia")  # may be ticked again
     with clinic.db.engine.connect() as conn, pytest.raises(Exception, match="never"):
         conn.execute(text("DELETE FROM side_effect"))
@@ -238,7 +238,7 @@ def test_catalog_changes_are_admin_only_stored_as_json_and_audited(clinic, sessi
     } in stored
     assert len(updates) == 3 and {a.actor for a in updates} == {"nurse.jo"}
     # The old record keeps the name it had; the retired kind stays readable.
-    assert clinic.side_effects.list(session_id)[0].label == "Nausea" == ticked.label
+    assert clinic.side_effects.for_session(session_id)[0].label == "Nausea" == ticked.label
     assert clinic.side_effects.tick(NURSE, session_id, "chills").label == "Chills"
 
 

@@ -118,7 +118,7 @@ def test_the_dummy_hash_has_the_parameters_of_a_real_one(staff, verifications) -
 @pytest.fixture
 def dose_session(staff) -> int:
     patient = staff.patients.register(NURSE, draft(weight_kg=80))
-    s = staff.sessions.check_in(NURSE, staff.chairs.list()[0].id, patient.id, 40)
+    s = staff.sessions.check_in(NURSE, staff.chairs.all()[0].id, patient.id, 40)
     staff.dose.plan(NURSE, s.id, 80, 0.5, 10, "L1")
     return s.id
 

@@ -116,7 +116,7 @@ class Attacker:
 def _cancelled_session(clinic):
     """A second session to sign: cancelled before dosing."""
     patient = clinic.patients.register(NURSE, draft("KM-30002", "Grace Hopper"))
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[1].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40)
     clinic.sessions.cancel(NURSE, s.id, "Unwell before dosing")
     return s
 
@@ -149,7 +149,7 @@ def _invalid(clinic, review, session_id: int, words: str) -> None:
 def test_a_signed_systolic_changed_127_to_118_with_the_trail_rehashed_is_invalid(
     clinic, review, signed
 ):
-    (set_id,) = [v.id for v in clinic.vitals.list(signed.id) if v.values.systolic == 127]
+    (set_id,) = [v.id for v in clinic.vitals.for_session(signed.id) if v.values.systolic == 127]
     attacker = _attack(clinic)
     attacker.update("vitals_set", set_id, "systolic", 118)
     # ... and the signature's stored digest recomputed, as the issue's forger did
@@ -364,7 +364,7 @@ def test_a_forged_unsigned_addendum_is_reported(clinic, review, signed):
 def test_audit_verify_reports_an_invalid_signature_in_words(clinic, db_url, signed, capsys):
     from ketamon.cli import EXIT_AUDIT_BROKEN, main
 
-    (set_id,) = [v.id for v in clinic.vitals.list(signed.id) if v.values.systolic == 127]
+    (set_id,) = [v.id for v in clinic.vitals.for_session(signed.id) if v.values.systolic == 127]
     attacker = _attack(clinic)
     attacker.update("vitals_set", set_id, "systolic", 118)
     attacker.close()

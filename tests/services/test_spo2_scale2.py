@@ -25,7 +25,7 @@ def on_scale2(clinic, patient_id: int, scale2: bool = True) -> None:
 @pytest.fixture
 def two_patients(clinic):
     """(scale 1 session id, scale 2 session id), both checked in."""
-    chairs = clinic.chairs.list()
+    chairs = clinic.chairs.all()
     one = clinic.patients.register(NURSE, draft("MRN1001", "Ada Lovelace"))
     two = clinic.patients.register(NURSE, draft("MRN1002", "Grace Hopper"))
     on_scale2(clinic, two.id)
@@ -45,7 +45,7 @@ def test_spo2_89_on_air_is_normal_on_scale_2_and_red_on_scale_1(clinic, two_pati
     assert one.grades["spo2"] is Grade.RED and one.news2.parameter_points["spo2"] == 3
     assert two.grades["spo2"] is Grade.NORMAL and two.news2.parameter_points["spo2"] == 0
     assert (one.news2.total, two.news2.total) == (3, 0)
-    [listed] = clinic.vitals.list(scale2)
+    [listed] = clinic.vitals.for_session(scale2)
     assert listed.grades["spo2"] is Grade.NORMAL and listed.news2.total == 0 and listed.scale2
 
 

@@ -21,7 +21,7 @@ from tests.conftest import NURSE, T0, baseline, draft, open_clinic, plan_dose
 def checked_in(clinic, clock) -> int:
     """Checked in with a recent normal baseline: only the dose plan is owed."""
     patient = clinic.patients.register(NURSE, draft(weight_kg=103.0))
-    sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
+    sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
     clock.advance(minutes=3)
     baseline(clinic, sid)
     return sid
@@ -105,7 +105,7 @@ def test_with_a_reason_the_start_records_who_when_and_why(clinic, clock, checked
 
 def test_a_plan_and_a_missing_baseline_each_ask_their_own_reason(clinic, clock) -> None:
     patient = clinic.patients.register(NURSE, draft())
-    sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[1].id, patient.id, 40).id
+    sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40).id
     with pytest.raises(StartNeedsDecision) as refused:
         clinic.sessions.start(NURSE, sid, no_plan_reason="Paper dose record")
     assert refused.value.missing == ("no_baseline_reason",)

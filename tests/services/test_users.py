@@ -101,7 +101,7 @@ def test_a_nurse_cannot_manage_users_settings_or_chairs(staff):
         staff.settings.update(NURSE_ONLY, overrun_alert_minutes=10)
     with pytest.raises(DomainError, match="not allowed to manage clinic settings"):
         staff.chairs.add(NURSE_ONLY, "Chair 7")
-    assert [u.username for u in staff.users.list()] == [
+    assert [u.username for u in staff.users.all()] == [
         "dr.ray",
         "it.admin",
         "nurse.amy",
@@ -117,7 +117,7 @@ def test_an_admin_without_a_clinical_role_does_not_chart(staff):
 
 def test_nurses_and_physicians_chart(staff):
     patient = staff.patients.register(NURSE_ONLY, draft())
-    chair = staff.chairs.list()[0]
+    chair = staff.chairs.all()[0]
     session = staff.sessions.check_in(PHYSICIAN, chair.id, patient.id, 40)
     baseline(staff, session.id)
     plan_dose(staff, session.id, NURSE_ONLY)
@@ -154,7 +154,7 @@ def test_bad_user_input_is_refused_and_changes_nothing(clinic, kwargs, field):
     with pytest.raises(FieldError) as refused:
         clinic.users.add(NURSE, **values)
     assert refused.value.field == field
-    assert [u.username for u in clinic.users.list()] == ["nurse.jo"]
+    assert [u.username for u in clinic.users.all()] == ["nurse.jo"]
 
 
 def test_a_corrupted_hash_refuses_sign_in_without_crashing(clinic):

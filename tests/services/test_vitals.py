@@ -19,7 +19,7 @@ GOOD = VitalsDraft(systolic=128, diastolic=84, heart_rate=72, spo2=98, resp_rate
 @pytest.fixture
 def session_id(clinic, clock):
     patient = clinic.patients.register(NURSE, draft())
-    return clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
+    return clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
 
 
 def test_sets_are_tagged_by_phase_and_attributed(clinic, clock, session_id):
@@ -33,7 +33,7 @@ def test_sets_are_tagged_by_phase_and_attributed(clinic, clock, session_id):
     clock.advance(minutes=15)
     clinic.vitals.record(NURSE, session_id, GOOD)
     clinic.vitals.record(NURSE, session_id, GOOD, pre_discharge=True)
-    sets = clinic.vitals.list(session_id)
+    sets = clinic.vitals.for_session(session_id)
     assert [s.phase for s in sets] == [
         VitalPhase.BASELINE,
         VitalPhase.INFUSION,
@@ -54,7 +54,7 @@ def test_a_set_names_who_entered_it_whoever_reads_it(clinic, clock, session_id):
     clock.advance(minutes=1)
     voided = clinic.vitals.void(NURSE, saved.id, "Wrong patient")  # voided by someone else
     assert (voided.entered_by, voided.entered_by_label) == ("nurse.kim", "Kim Lee, RN")
-    assert [s.entered_by_label for s in clinic.vitals.list(session_id)] == ["Kim Lee, RN"]
+    assert [s.entered_by_label for s in clinic.vitals.for_session(session_id)] == ["Kim Lee, RN"]
 
 
 def test_time_taken_may_go_back_but_not_before_check_in_or_into_the_future(
@@ -67,7 +67,7 @@ def test_time_taken_may_go_back_but_not_before_check_in_or_into_the_future(
         clinic.vitals.record(NURSE, session_id, GOOD, clock() + timedelta(seconds=1))
     with pytest.raises(FieldError, match="before the patient checked in"):
         clinic.vitals.record(NURSE, session_id, GOOD, clock() - timedelta(minutes=21))
-    assert len(clinic.vitals.list(session_id)) == 1
+    assert len(clinic.vitals.for_session(session_id)) == 1
 
 
 def test_the_service_refuses_impossible_values_whatever_the_ui_did(clinic, session_id):
@@ -78,7 +78,7 @@ def test_the_service_refuses_impossible_values_whatever_the_ui_did(clinic, sessi
             VitalsDraft(systolic=120, diastolic=125, heart_rate=72, spo2=98, resp_rate=14),
         )
     assert refused.value.errors == {"diastolic": "Diastolic BP must be below systolic"}
-    assert clinic.vitals.list(session_id) == []
+    assert clinic.vitals.for_session(session_id) == []
 
 
 @settings(
@@ -105,7 +105,7 @@ def test_every_accepted_value_round_trips_through_the_database(
         pain=pain,
     )
     saved = clinic.vitals.record(NURSE, session_id, sent)
-    [back] = [s for s in clinic.vitals.list(session_id) if s.id == saved.id]
+    [back] = [s for s in clinic.vitals.for_session(session_id) if s.id == saved.id]
     assert back.values == sent
 
 
@@ -117,7 +117,7 @@ def test_a_correction_keeps_the_original_and_the_reason(clinic, clock, session_i
         VitalsDraft(**{**{k: getattr(GOOD, k) for k in MEASURES}, "heart_rate": 27}),
         "Typo: was 72?",
     )
-    sets = clinic.vitals.list(session_id)
+    sets = clinic.vitals.for_session(session_id)
     assert [(s.id, s.status) for s in sets] == [(first.id, "corrected"), (fixed.id, "current")]
     assert sets[0].status_reason == "Typo: was 72?" and fixed.corrects_id == first.id
     assert sets[0].values.heart_rate == 72 and fixed.values.heart_rate == 27
@@ -126,7 +126,7 @@ def test_a_correction_keeps_the_original_and_the_reason(clinic, clock, session_i
     with pytest.raises(FieldError, match="reason"):
         clinic.vitals.void(NURSE, fixed.id, " ")
     clinic.vitals.void(NURSE, fixed.id, "Wrong patient")
-    assert [s.status for s in clinic.vitals.list(session_id)] == ["corrected", "voided"]
+    assert [s.status for s in clinic.vitals.for_session(session_id)] == ["corrected", "voided"]
     with clinic.db.engine.connect() as conn:
         reasons = {
             r[0]
@@ -183,7 +183,7 @@ def test_scores_only_set_is_recorded_but_not_a_vitals_set_for_reminders(clinic, 
     assert scores.scores_only
     assert (scores.values.sedation, scores.values.dissociation, scores.values.cadss) == (1, 2, 31)
     assert scores.grades == {"sedation": Grade.RED}  # MOAA/S 1 is red like other flags
-    stored = clinic.vitals.list(session_id)
+    stored = clinic.vitals.for_session(session_id)
     assert [(s.values.dissociation, s.values.cadss) for s in stored] == [(2, 31)]
     with clinic.db.transaction(write=False) as s:
         fields = {
@@ -223,4 +223,4 @@ def test_a_set_with_only_bp_is_refused_naming_the_missing_vitals(clinic, session
     with pytest.raises(ValidationErrors) as out_of_range:
         clinic.vitals.record(NURSE, session_id, VitalsDraft(dissociation=4))
     assert out_of_range.value.errors == {"dissociation": "Dissociation must be 0–3"}
-    assert clinic.vitals.list(session_id) == []
+    assert clinic.vitals.for_session(session_id) == []

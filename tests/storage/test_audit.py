@@ -34,7 +34,7 @@ def _raw(clinic) -> sqlite3.Connection:
 @pytest.fixture
 def infusing(clinic, clock):
     patient = clinic.patients.register(NURSE, draft(name="Ada Lovelace"))
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     clock.advance(minutes=5)
     baseline(clinic, session.id)

@@ -194,7 +194,7 @@ def occupied(clinic):
     """Ada checked in on Chair 1 through the service; Grace registered but not seated."""
     ada = clinic.patients.register(NURSE, draft("MRN1", "Ada Lovelace"))
     grace = clinic.patients.register(NURSE, draft("MRN2", "Grace Hopper"))
-    chair1, chair2 = clinic.chairs.list()[:2]
+    chair1, chair2 = clinic.chairs.all()[:2]
     session = clinic.sessions.check_in(NURSE, chair1.id, ada.id, 40)
     with clinic.db.engine.connect() as conn:
         course_id = conn.execute(

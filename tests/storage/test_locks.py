@@ -40,7 +40,7 @@ def test_a_new_database_is_guarded_once_open_and_cleaned_up_at_close(tmp_path: P
 @linux_only
 def test_an_existing_database_is_guarded_from_its_first_connection(clinic) -> None:
     db = clinic.db.path
-    clinic.chairs.list()
+    clinic.chairs.all()
     assert clinic.db.guard.held
     assert locks_on(files(db)).ofd == 2
 
@@ -48,13 +48,13 @@ def test_an_existing_database_is_guarded_from_its_first_connection(clinic) -> No
 @linux_only
 def test_closing_one_of_two_clinics_on_a_file_keeps_the_others_locks(clinic) -> None:
     db = clinic.db.path
-    clinic.chairs.list()
+    clinic.chairs.all()
     second = open_clinic(f"sqlite:///{db}")
-    second.chairs.list()
+    second.chairs.all()
     before = locks_on(files(db))
     second.close()
     assert locks_on(files(db)) == before  # the shared guard descriptor stays open
-    clinic.chairs.list()
+    clinic.chairs.all()
     assert locks_on(files(db)) == before
 
 

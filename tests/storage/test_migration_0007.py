@@ -123,7 +123,7 @@ def test_an_0006_database_with_a_signed_session_upgrades_and_still_verifies(db_u
         # Addenda are append-only: an old one keeps no printed name, and shows its author's.
         assert addendum.valid and addendum.author_name == "Old Doctor, MD"
         assert clinic.review.check_signatures() == []
-        (user,) = [u for u in clinic.users.list() if u.username == "dr.old"]
+        (user,) = [u for u in clinic.users.all() if u.username == "dr.old"]
         assert user.must_change_password  # chooses a new password, and gets a key, first
         with clinic.db.engine.connect() as conn:
             triggers = set(

@@ -249,7 +249,7 @@ def test_a_database_at_any_revision_upgrades_to_head_and_still_verifies(
                 ).one()
                 assert tuple(user) == ("nurse.old", 1)  # 0007: a new password (and key) first
         if revision >= "0003":
-            [vitals] = c.vitals.list(1)
+            [vitals] = c.vitals.for_session(1)
             v = vitals.values
             assert (v.systolic, v.diastolic, v.heart_rate, v.spo2, v.temperature) == (
                 124,
@@ -284,7 +284,7 @@ def test_the_newest_migration_goes_down_and_up_again(clinic, db_url: str, clock)
         assert migrate.current_revision(c.db) == (head, True)
         assert c.audit.verify() == []
         assert [p.mrn for p in c.patients.search("Ada")] == ["MRN1"]
-        assert len(c.vitals.list(session.id)) == 1
+        assert len(c.vitals.for_session(session.id)) == 1
     finally:
         c.close()
 

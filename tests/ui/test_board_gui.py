@@ -121,7 +121,7 @@ def test_full_session_by_clicking_and_restart_shows_same_state(
 
 def test_keyboard_shortcuts_act_on_the_selected_chair(clinic, clock, make_window, qtbot):
     patient = clinic.patients.register(NURSE, draft())
-    chairs = clinic.chairs.list()
+    chairs = clinic.chairs.all()
     session = clinic.sessions.check_in(NURSE, chairs[1].id, patient.id, 45)
     baseline(clinic, session.id)
     plan_dose(clinic, session.id)
@@ -139,7 +139,7 @@ def test_keyboard_shortcuts_act_on_the_selected_chair(clinic, clock, make_window
 
 def test_overrun_turns_tile_red_with_words(clinic, clock, make_window, qtbot):
     patient = clinic.patients.register(NURSE, draft())
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
@@ -155,7 +155,7 @@ def test_refused_action_shows_message_and_board_keeps_running(
     clinic, clock, db_url, make_window, qtbot
 ):
     patient = clinic.patients.register(NURSE, draft())
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     window = make_window(clinic)
     # Another workstation starts the infusion behind this board's back (its changes do
@@ -173,7 +173,7 @@ def test_refused_action_shows_message_and_board_keeps_running(
 
 def test_cancel_needs_a_reason_and_frees_the_chair(clinic, clock, make_window, qtbot, monkeypatch):
     patient = clinic.patients.register(NURSE, draft())
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     window = make_window(clinic)
     tile = tile_of(window, 0)
@@ -193,7 +193,7 @@ def test_open_session_shows_the_timeline_with_times_and_who(
     from ketamon.ui import session_window
 
     patient = clinic.patients.register(NURSE, draft(name="Lena Park"))
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     clock.advance(minutes=2)
     plan_dose(clinic, s.id)
@@ -225,7 +225,7 @@ def test_start_without_baseline_asks_for_a_reason_and_records_it(
     clinic, clock, make_window, qtbot, monkeypatch
 ):
     patient = clinic.patients.register(NURSE, draft())
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     plan_dose(clinic, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
@@ -250,7 +250,7 @@ def test_high_baseline_bp_needs_a_confirmation_that_is_recorded(
     clinic, clock, make_window, qtbot, monkeypatch
 ):
     patient = clinic.patients.register(NURSE, draft())
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, systolic=152, diastolic=94)
     plan_dose(clinic, s.id)
     window = make_window(clinic)

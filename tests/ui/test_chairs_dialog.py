@@ -48,13 +48,13 @@ def test_chairs_dialog_changes_the_board(clinic, make_window, qtbot, monkeypatch
     window.controller.edit_chairs()
     board_names = [t.name_label.text() for t in window.board.tiles.values()]
     assert board_names == ["Window chair", "Chair 3", "Chair 4", "Chair 5", "Recliner A", "Chair 6"]
-    retired = [c for c in clinic.chairs.list(include_retired=True) if c.retired]
+    retired = [c for c in clinic.chairs.all(include_retired=True) if c.retired]
     assert [c.name for c in retired] == ["Chair 2"]
 
 
 def test_an_occupied_chair_cannot_be_retired(clinic, make_window, qtbot, monkeypatch):
     patient = clinic.patients.register(NURSE, draft())
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     window = make_window(clinic)
 

@@ -39,7 +39,7 @@ def type_fields(qtbot, dialog, **values):
 
 
 def test_bad_fields_are_refused_at_the_field_and_nothing_typed_is_lost(qtbot, clinic):
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     dialog = make_dialog(qtbot, clinic, chair.id)
     type_fields(
         qtbot,
@@ -73,7 +73,7 @@ def test_bad_fields_are_refused_at_the_field_and_nothing_typed_is_lost(qtbot, cl
 
 def test_unparseable_date_and_duplicate_mrn(qtbot, clinic):
     clinic.patients.register(NURSE, draft(mrn="KM-1"))
-    dialog = make_dialog(qtbot, clinic, clinic.chairs.list()[0].id)
+    dialog = make_dialog(qtbot, clinic, clinic.chairs.all()[0].id)
     type_fields(
         qtbot, dialog, mrn="km-1", full_name="X Y", date_of_birth="12/31/1980", weight_kg="70"
     )
@@ -88,7 +88,7 @@ def test_unparseable_date_and_duplicate_mrn(qtbot, clinic):
 def test_search_by_name_or_mrn_and_check_in_existing_patient(qtbot, clinic):
     clinic.patients.register(NURSE, draft(mrn="KM-42", name="Olivia Brandt"))
     clinic.patients.register(NURSE, draft(mrn="KM-43", name="Omar Said"))
-    chair = clinic.chairs.list()[2]
+    chair = clinic.chairs.all()[2]
     dialog = make_dialog(qtbot, clinic, chair.id)
     qtbot.keyClicks(dialog.search_edit, "brandt")
     assert dialog.results.count() == 1
@@ -105,7 +105,7 @@ def test_search_by_name_or_mrn_and_check_in_existing_patient(qtbot, clinic):
 
 def test_patient_already_in_another_chair_is_refused_in_the_dialog(qtbot, clinic):
     patient = clinic.patients.register(NURSE, draft(mrn="KM-9", name="Ivy Chen"))
-    chairs = clinic.chairs.list()
+    chairs = clinic.chairs.all()
     clinic.sessions.check_in(NURSE, chairs[0].id, patient.id, 40)
     dialog = make_dialog(qtbot, clinic, chairs[1].id)
     qtbot.keyClicks(dialog.search_edit, "Ivy")
@@ -118,7 +118,7 @@ def test_read_only_database_names_the_file_and_keeps_the_form(qtbot, clinic, clo
     path = Path(clinic.location)
     ro = open_clinic(f"sqlite:///file:{path}?mode=ro&uri=true", clock)
     try:
-        dialog = make_dialog(qtbot, ro, ro.chairs.list()[0].id)
+        dialog = make_dialog(qtbot, ro, ro.chairs.all()[0].id)
         type_fields(
             qtbot,
             dialog,
@@ -138,7 +138,7 @@ def test_read_only_database_names_the_file_and_keeps_the_form(qtbot, clinic, clo
 
 def test_the_escort_plan_is_checked_at_check_in_and_prefills_discharge(qtbot, clinic):
     patient = clinic.patients.register(NURSE, draft("KM-1", "Ada Lovelace"))
-    dialog = make_dialog(qtbot, clinic, clinic.chairs.list()[0].id)
+    dialog = make_dialog(qtbot, clinic, clinic.chairs.all()[0].id)
     qtbot.keyClicks(dialog.search_edit, "KM-1")
     fields = dialog.escort_fields
     qtbot.keyClicks(fields["escort_name"], "Sam Ode")

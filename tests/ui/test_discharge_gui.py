@@ -18,7 +18,7 @@ from tests.ui.conftest import click, tile_of
 def _recovery(clinic, clock, *, minutes_after_stop=35):
     add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     patient = clinic.patients.register(NURSE, draft("KM-1", "Maria Gonzalez"))
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
     plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)

@@ -25,7 +25,7 @@ def severe_headache(clinic, clock):
     add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     add_user(clinic, "dr.patel", "Anil Patel", "MD", "physician", PASSWORD)
     patient = clinic.patients.register(NURSE, draft("KM-1", "Maria Gonzalez"))
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
     clinic.sessions.start(NURSE, s.id)
@@ -119,7 +119,7 @@ def test_the_checklist_shows_what_the_record_blocks_on_and_a_decision_clears_it(
     assert "No SEVERE side effect unresolved" not in seen["missing_after"]
     assert seen["enabled_after"] is True
     assert clinic.sessions.get(s.id).phase is Phase.DISCHARGED
-    decided = clinic.side_effects.list(s.id)[0]
+    decided = clinic.side_effects.for_session(s.id)[0]
     assert (decided.physician_decision, decided.physician_decision_by) == (DECISION, "dr.patel")
 
 
@@ -135,7 +135,7 @@ def test_esc_in_the_decision_dialog_records_nothing(clinic, qtbot, severe_headac
     qtbot.keyClicks(d.password, PASSWORD)
     qtbot.keyClick(d.password, Qt.Key.Key_Escape)
     assert not d.isVisible() and d.recorded is None
-    assert not clinic.side_effects.list(s.id)[0].physician_decided
+    assert not clinic.side_effects.for_session(s.id)[0].physician_decided
 
 
 def _record(clinic):
@@ -159,7 +159,7 @@ def test_enter_before_everything_is_typed_records_nothing_and_names_the_field(
     assert d.decision.hasFocus()
     qtbot.keyClick(d, Qt.Key.Key_Return)  # Enter on the dialog: no default button records
     assert d.isVisible() and d.recorded is None
-    assert not clinic.side_effects.list(s.id)[0].physician_decided
+    assert not clinic.side_effects.for_session(s.id)[0].physician_decided
 
 
 def test_a_wrong_password_is_refused_and_cleared_the_rest_kept(clinic, qtbot, severe_headache):
@@ -171,7 +171,7 @@ def test_a_wrong_password_is_refused_and_cleared_the_rest_kept(clinic, qtbot, se
     assert recorded is None and seen["open"]
     assert seen["error"].startswith("Not recorded. The physician's username or password")
     assert seen["password_left"] == ""
-    assert not clinic.side_effects.list(s.id)[0].physician_decided
+    assert not clinic.side_effects.for_session(s.id)[0].physician_decided
 
 
 def test_a_contradicting_answer_is_refused_under_its_field(
@@ -225,7 +225,7 @@ def test_the_session_window_offers_the_decision_only_on_a_severe_open_effect(
         PhysicianDecisionDialog, "ask", classmethod(decide_by_keyboard(qtbot, seen))
     )
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert clinic.side_effects.list(s.id)[0].physician_decision == DECISION
+    assert clinic.side_effects.for_session(s.id)[0].physician_decision == DECISION
     assert not button.isVisible()  # nothing left to decide
     assert "Physician's decision recorded on Headache by Anil Patel, MD" in (
         session_window.message.text()

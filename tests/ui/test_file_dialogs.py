@@ -129,7 +129,7 @@ def test_the_dialog_on_the_database_folder_keeps_the_locks_and_hides_the_files(
     clinic = open_clinic(f"sqlite:///{folder / name}")
     try:
         db = clinic.db.path
-        clinic.chairs.list()  # a connection open, its locks held
+        clinic.chairs.all()  # a connection open, its locks held
         (folder / "notes.pdf").write_bytes(b"%PDF-1.7")
         (folder / "older.backup-20260101T000000Z.sqlite3").write_bytes(b"SQLite format 3\0")
         before = locks_on([db, Path(f"{db}-shm")])

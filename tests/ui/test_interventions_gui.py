@@ -26,7 +26,7 @@ KIM = Actor("nurse.kim", "Kim Osei")
 def infusing(clinic, clock):
     add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     patient = clinic.patients.register(NURSE, draft(name="Lena Park", weight_kg=80))
-    session = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    session = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     clock.advance(minutes=3)
     baseline(clinic, session.id)
     clock.advance(minutes=2)
@@ -92,7 +92,7 @@ def test_give_ondansetron_for_nausea(clinic, infusing, opened, qtbot, monkeypatc
         _choose(dialog.treated, "Nausea")
         save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
         qtbot.mouseClick(save, LEFT)
-        assert clinic.interventions.list(infusing.id) == []  # nothing saved yet
+        assert clinic.interventions.for_session(infusing.id) == []  # nothing saved yet
         seen["error"] = dialog.errors.text("dose")
         dialog.dose.clear()
         qtbot.keyClicks(dialog.dose, "4")
@@ -103,7 +103,7 @@ def test_give_ondansetron_for_nausea(clinic, infusing, opened, qtbot, monkeypatc
     qtbot.mouseClick(page.buttons["Give medication…"], LEFT)
     assert "(not for a side effect)" in seen["effects"] and "Nausea" in seen["effects"]
     assert seen["error"] == "Dose must be a number above 0 and up to 1000 mg"
-    [med] = clinic.interventions.list(infusing.id)
+    [med] = clinic.interventions.for_session(infusing.id)
     assert (med.drug, med.dose, med.unit, med.route) == ("ondansetron", 4.0, "mg", "ODT")
     assert (med.side_effect_id, med.given_by) == (effect_id, NURSE.username)
     assert page.list.count() == 1
@@ -131,7 +131,7 @@ def test_a_refused_dose_is_shown_at_the_field_and_kept(
     monkeypatch.setattr(MedicationDialog, "ask", classmethod(ask))
     qtbot.mouseClick(page.buttons["Give medication…"], LEFT)
     assert shown == {"dose": "Dose must be a number above 0 and up to 1000 mg", "typed": "2000"}
-    assert clinic.interventions.list(infusing.id) == []
+    assert clinic.interventions.for_session(infusing.id) == []
 
 
 def test_pause_from_the_session_window_pauses_the_tile(

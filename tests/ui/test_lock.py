@@ -19,7 +19,7 @@ PAUSE_REASON = "BP 168/102 recheck"
 
 def seat_patients(clinic, clock):
     """Chair 1 infusing, chair 2 paused with a reason that must not show when locked."""
-    chairs = clinic.chairs.list()
+    chairs = clinic.chairs.all()
     ada = clinic.patients.register(NURSE, draft(mrn=MRN, name=NAME))
     grace = clinic.patients.register(NURSE, draft(mrn=OTHER_MRN, name=OTHER))
     first = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)

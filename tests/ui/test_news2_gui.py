@@ -38,7 +38,7 @@ def test_full_set_on_oxygen_scores_news2_high_in_words(
     qtbot.waitUntil(tile.hasFocus, timeout=2000)
     qtbot.keyClick(tile, Qt.Key.Key_V)
 
-    saved = clinic.vitals.list(session.id)[-1]
+    saved = clinic.vitals.for_session(session.id)[-1]
     assert saved.values.oxygen is True
     assert saved.news2.total == 7  # RR 2 + HR 2 + SpO2 1 + oxygen 2
     assert tile.vitals_label.text().startswith("NEWS2 7 (high: emergency response)")
@@ -61,7 +61,7 @@ def test_without_the_tick_the_same_set_is_medium(clinic, clock, make_window, qtb
     qtbot.keyClick(window, Qt.Key.Key_1)
     qtbot.waitUntil(tile.hasFocus, timeout=2000)
     qtbot.keyClick(tile, Qt.Key.Key_V)
-    saved = clinic.vitals.list(session.id)[-1]
+    saved = clinic.vitals.for_session(session.id)[-1]
     assert saved.values.oxygen is False
     assert tile.vitals_label.text().startswith("NEWS2 5 (medium: urgent response)")
     assert tile.vitals_label.property("grade") == "amber"
@@ -75,6 +75,6 @@ def test_vitals_table_shows_news2_in_words(clinic, clock):
         sedation=5, oxygen=True,
     )  # fmt: skip
     clinic.vitals.record(NURSE, session.id, full)
-    baseline_set, saved = clinic.vitals.list(session.id)
+    baseline_set, saved = clinic.vitals.for_session(session.id)
     assert cell_text(saved, NEWS2) == "7 high: emergency response · on O2"
     assert cell_text(baseline_set, NEWS2) == "incomplete"

@@ -33,7 +33,7 @@ NOT_NUMBERS = ["nan", "NaN", "inf", "-inf", "1e400", "Infinity"]
 def infusing(clinic, clock) -> int:
     clinic.users.add(NURSE, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     patient = clinic.patients.register(NURSE, draft(weight_kg=80))
-    sid = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40).id
+    sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
     baseline(clinic, sid)
     # Started without a plan (with its reason): these tests type the plan afterwards.
     clinic.sessions.start(NURSE, sid, no_plan_reason="Dose prepared on the paper record")
@@ -104,7 +104,7 @@ def test_nan_typed_as_a_medication_dose_is_refused_at_the_field(clinic, infusing
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), LEFT)
     assert dialog.errors.text("dose") == "Dose must be a number above 0 and up to 1000 mg"
     assert dialog.dose.text() == typed
-    assert clinic.interventions.list(infusing) == []
+    assert clinic.interventions.for_session(infusing) == []
 
 
 @pytest.mark.parametrize("typed", NOT_NUMBERS)
@@ -156,12 +156,12 @@ def test_nan_or_odd_digits_typed_in_vitals_are_refused_at_the_field(clinic, infu
     )
     dialog = VitalsEntryDialog(None, "Chair 1", handlers)
     qtbot.addWidget(dialog)
-    before = len(clinic.vitals.list(infusing))
+    before = len(clinic.vitals.for_session(infusing))
     for key, text in dict(bp="128/84", heart_rate=typed, spo2="98", resp_rate="14").items():
         type_text(qtbot, dialog.fields[key], text)
     type_text(qtbot, dialog.sedation, typed)  # described as it is typed: never a crash
     qtbot.mouseClick(dialog.save_button, LEFT)
     assert dialog.errors["heart_rate"].text().startswith("Heart rate must be")
     assert dialog.fields["heart_rate"].text() == typed
-    assert len(clinic.vitals.list(infusing)) == before
+    assert len(clinic.vitals.for_session(infusing)) == before
     assert score_words("sedation", typed) == "type a level 0–5"

@@ -37,7 +37,7 @@ def _type(qtbot, widget, text: str) -> None:
 @pytest.fixture
 def checkin(qtbot, clinic):
     application()
-    chair = clinic.chairs.list()[0].id
+    chair = clinic.chairs.all()[0].id
 
     def check_in(pid, minutes, _escort):
         return clinic.sessions.check_in(NURSE, chair, pid, minutes)
@@ -116,7 +116,7 @@ def test_the_chosen_patients_allergies_show_before_check_in(qtbot, clinic) -> No
 def opened(clinic, clock, make_window, qtbot):
     def open_for(**kw):
         patient = clinic.patients.register(NURSE, draft("KM-5", "Lena Park", weight_kg=80, **kw))
-        s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+        s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
         clock.advance(minutes=3)
         baseline(clinic, s.id)
         window = make_window(clinic)
@@ -258,7 +258,7 @@ def test_enter_or_esc_on_the_override_goes_back_storing_nothing(
     assert "ALLERGIES: Ondansetron (rash)" in seen["allergies"]
     assert "appears in the patient's allergies" in seen["message"]
     assert seen["typed"] == "4"  # kept, to go on or cancel
-    assert clinic.interventions.list(s.id) == []
+    assert clinic.interventions.for_session(s.id) == []
 
 
 def test_alt_r_with_a_reason_records_it_with_the_override(clinic, allergic, qtbot, monkeypatch):
@@ -273,7 +273,7 @@ def test_alt_r_with_a_reason_records_it_with_the_override(clinic, allergic, qtbo
         qtbot.waitUntil(lambda: not override.isVisible(), timeout=2000)
 
     _give_ondansetron(qtbot, monkeypatch, page, answer)
-    [med] = clinic.interventions.list(s.id)
+    [med] = clinic.interventions.for_session(s.id)
     assert med.allergy_override_reason == "Rash only; physician ordered"
     assert "NAMED IN ALLERGIES, given because: Rash only; physician ordered" in (
         page.list.item(0).text()

@@ -20,7 +20,7 @@ def _two_finished_sessions(clinic, clock):
     first = discharged_session(clinic, clock, sets=6)  # Maria Gonzalez, KM-20001
     clock.advance(hours=1)
     patient = clinic.patients.register(NURSE, draft("KM-30002", "Alan Turing"))
-    other = clinic.sessions.check_in(NURSE, clinic.chairs.list()[1].id, patient.id, 40)
+    other = clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40)
     clinic.sessions.cancel(NURSE, other.id, "Unwell before dosing")
     return first, other
 

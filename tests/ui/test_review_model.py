@@ -14,7 +14,7 @@ from tests.conftest import NURSE, draft
 
 
 def _cancelled_sessions(clinic, clock, n: int) -> list[int]:
-    chair = clinic.chairs.list()[0].id
+    chair = clinic.chairs.all()[0].id
     ids = []
     for i in range(n):
         patient = clinic.patients.register(NURSE, draft(f"KM-{i:03d}", f"Patient {i:03d}"))

@@ -41,7 +41,7 @@ def test_physician_opens_a_session_read_only_and_signs_it_there(
     assert not session.buttons["Void…"].isEnabled()
     for name in ("Give medication…", "Dose record…"):
         assert not session.interventions.buttons[name].isEnabled(), name
-    assert session.model.rowCount() == len(clinic.vitals.list(first.id)) == 6  # all of it
+    assert session.model.rowCount() == len(clinic.vitals.for_session(first.id)) == 6  # all of it
     assert session.buttons["Sign…"].isVisible() and session.buttons["Sign…"].isEnabled()
     assert not session.buttons["Add addendum…"].isVisible()
 

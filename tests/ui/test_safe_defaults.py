@@ -41,7 +41,7 @@ def answer_with(monkeypatch, qtbot, key, modifier=Qt.KeyboardModifier.NoModifier
 
 def high_bp_tile(clinic, make_window, qtbot):
     patient = clinic.patients.register(NURSE, draft())
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, systolic=165, diastolic=98)
     plan_dose(clinic, s.id)
     window = make_window(clinic)
@@ -81,7 +81,7 @@ def test_stop_at_target_t_then_enter_or_esc_keeps_infusing(
     clinic, clock, make_window, qtbot, monkeypatch, key
 ):
     patient = clinic.patients.register(NURSE, draft())
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)

@@ -31,7 +31,7 @@ def infusing(clinic, clock):
     """Checked in at T0, baseline and dose plan at +3 min, started at +5 min, sets at +15
     and +25."""
     patient = clinic.patients.register(NURSE, draft(name="Lena Park", mrn="KM-4242"))
-    session = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    session = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     clock.advance(minutes=3)
     clinic.vitals.record(NURSE, session.id, vitals())
     plan_dose(clinic, session.id)
@@ -88,7 +88,7 @@ def test_refresh_updates_with_setdata_on_the_same_items(qtbot, clinic, clock, in
 
 
 def test_corrected_and_voided_sets_are_in_the_table_not_the_chart(qtbot, clinic, infusing):
-    sets = clinic.vitals.list(infusing.id)
+    sets = clinic.vitals.for_session(infusing.id)
     clinic.vitals.correct(NURSE, sets[1].id, vitals(140, 90, 88), "Typing error")
     clinic.vitals.void(NURSE, sets[2].id, "Cuff moved")
     window = open_window(qtbot, clinic, infusing)
@@ -171,7 +171,7 @@ def test_correction_through_the_ui_updates_table_and_chart(qtbot, clinic, infusi
     status = [window.model.row_texts(r)[STATUS] for r in range(window.model.rowCount())]
     assert status == ["current", "current", "corrected (Typing error)", "current (a correction)"]
     assert window.table.selected_set().values.systolic == 158
-    stored = clinic.vitals.list(infusing.id)
+    stored = clinic.vitals.for_session(infusing.id)
     assert [(s.status, s.values.systolic) for s in stored][-2:] == [
         ("corrected", 185),
         ("current", 158),
@@ -198,7 +198,11 @@ def test_a_refused_correction_keeps_the_dialog_and_shows_the_service_message(
 
     drive_correction(monkeypatch, qtbot, steps)
     qtbot.mouseClick(window.buttons["Correct…"], Qt.MouseButton.LeftButton)
-    assert [s.status for s in clinic.vitals.list(infusing.id)] == ["current", "voided", "current"]
+    assert [s.status for s in clinic.vitals.for_session(infusing.id)] == [
+        "current",
+        "voided",
+        "current",
+    ]
 
 
 def test_void_through_the_ui_strikes_the_row_and_leaves_the_chart(
@@ -235,7 +239,9 @@ def test_render_png_without_showing_a_window(qtbot, clinic, infusing, tmp_path):
     chart = VitalsChart()
     qtbot.addWidget(chart)
     snapshot = clinic.sessions.get(infusing.id)
-    chart.show_data(clinic.vitals.list(infusing.id), snapshot.events, clinic.settings.get().bands)
+    chart.show_data(
+        clinic.vitals.for_session(infusing.id), snapshot.events, clinic.settings.get().bands
+    )
     assert not chart.isVisible()
     path = chart.render_png(tmp_path / "summary.png", 900, 500)
     assert png_size(path) == (900, 500)
@@ -243,7 +249,7 @@ def test_render_png_without_showing_a_window(qtbot, clinic, infusing, tmp_path):
 
 def test_before_the_start_the_chart_counts_from_check_in(qtbot, clinic, clock):
     patient = clinic.patients.register(NURSE, draft())
-    session = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    session = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     clock.advance(minutes=4)
     clinic.vitals.record(NURSE, session.id, vitals())
     window = open_window(qtbot, clinic, session)
@@ -341,7 +347,7 @@ def test_a_back_dated_set_saved_in_the_window_lands_in_time_order(
 
     monkeypatch.setattr(VitalsEntryDialog, "ask", classmethod(ask))
     qtbot.mouseClick(window.buttons["Record vitals…"], Qt.MouseButton.LeftButton)
-    assert window.sets == clinic.vitals.list(infusing.id)
+    assert window.sets == clinic.vitals.for_session(infusing.id)
     assert window.model.row_texts(1)[2] == "150/95"
     xs, ys = window.chart.series("systolic")
     assert ys[1] == 150.0 and xs == sorted(xs)
@@ -563,7 +569,7 @@ def test_a_scores_only_set_is_corrected_with_its_scores(qtbot, clinic, clock, in
     dialog.edits["cadss"].setText("40")
     dialog.edits["dissociation"].setText("2")
     assert dialog.save()
-    fixed = clinic.vitals.list(infusing.id)[-1]
+    fixed = clinic.vitals.for_session(infusing.id)[-1]
     assert fixed.scores_only and fixed.corrects_id == scores.id
     assert (fixed.values.sedation, fixed.values.dissociation, fixed.values.cadss) == (3, 2, 40)
 

@@ -43,10 +43,10 @@ def test_arrowing_to_severe_then_enter_records_one_change_and_no_moderate(
     def driver(dialog):
         row = tick_and_focus(qtbot, dialog, "nausea")
         qtbot.keyClick(row.severity, Qt.Key.Key_Down)  # moderate: a step on the way
-        assert clinic.side_effects.list(session.id)[0].severity is Severity.MILD
+        assert clinic.side_effects.for_session(session.id)[0].severity is Severity.MILD
         assert row.pending_label.isVisible() and row.pending_label.text() == "Enter saves"
         qtbot.keyClick(row.severity, Qt.Key.Key_Down)  # SEVERE
-        assert clinic.side_effects.list(session.id)[0].severity is Severity.MILD
+        assert clinic.side_effects.for_session(session.id)[0].severity is Severity.MILD
         assert not tile.alert_banner.isVisible()  # nothing saved yet
         qtbot.keyClick(row.severity, Qt.Key.Key_Return)
         assert not row.pending_label.isVisible()
@@ -54,7 +54,7 @@ def test_arrowing_to_severe_then_enter_records_one_change_and_no_moderate(
 
     drive(monkeypatch, qtbot, driver)
     click(qtbot, tile, "side_effects")
-    [effect] = clinic.side_effects.list(session.id)
+    [effect] = clinic.side_effects.for_session(session.id)
     assert effect.severity is Severity.SEVERE
     trail = severity_trail(clinic, session.id)
     assert trail == [("create", None, "mild"), ("update", "mild", "severe")]
@@ -75,7 +75,7 @@ def test_tab_settles_and_going_back_before_settling_records_nothing(
         qtbot.keyClick(row.severity, Qt.Key.Key_Down)  # moderate, settled by Tab
         qtbot.keyClick(row.severity, Qt.Key.Key_Tab)
         assert not row.severity.hasFocus()
-        assert clinic.side_effects.list(session.id)[0].severity is Severity.MODERATE
+        assert clinic.side_effects.for_session(session.id)[0].severity is Severity.MODERATE
 
     drive(monkeypatch, qtbot, driver)
     click(qtbot, tile_of(window, 0), "side_effects")
@@ -101,7 +101,7 @@ def test_closing_with_esc_saves_the_severity_still_pending(
     drive(monkeypatch, qtbot, driver)
     click(qtbot, tile, "side_effects")
     assert closed == [True]
-    [effect] = clinic.side_effects.list(session.id)
+    [effect] = clinic.side_effects.for_session(session.id)
     assert effect.severity is Severity.SEVERE  # nothing chosen was lost
     assert severity_trail(clinic, session.id) == [
         ("create", None, "mild"),
@@ -123,13 +123,13 @@ def test_arrowing_before_ticking_only_chooses_the_severity_for_the_tick(
         qtbot.keyClick(row.severity, Qt.Key.Key_Down)
         qtbot.keyClick(row.severity, Qt.Key.Key_Down)
         assert row.severity.currentText() == "SEVERE" and not row.pending_label.isVisible()
-        assert clinic.side_effects.list(session.id) == []
+        assert clinic.side_effects.for_session(session.id) == []
         row.check.setFocus()
         qtbot.keyClick(row.check, Qt.Key.Key_Space)
 
     drive(monkeypatch, qtbot, driver)
     click(qtbot, tile_of(window, 0), "side_effects")
-    [effect] = clinic.side_effects.list(session.id)
+    [effect] = clinic.side_effects.for_session(session.id)
     assert effect.severity is Severity.SEVERE
     assert severity_trail(clinic, session.id) == [("create", None, "severe")]
 
@@ -154,4 +154,4 @@ def test_the_mouse_wheel_does_not_change_a_recorded_severity(
 
     drive(monkeypatch, qtbot, driver)
     click(qtbot, tile_of(window, 0), "side_effects")
-    assert clinic.side_effects.list(session.id)[0].severity is Severity.MILD
+    assert clinic.side_effects.for_session(session.id)[0].severity is Severity.MILD

@@ -65,7 +65,7 @@ def test_nurse_ticks_a_severe_side_effect_sees_the_alert_acknowledges_and_resolv
 
     drive(monkeypatch, qtbot, tick_vomiting_severe)
     click(qtbot, tile, "side_effects")
-    [effect] = clinic.side_effects.list(session.id)
+    [effect] = clinic.side_effects.for_session(session.id)
     assert (effect.kind_key, effect.severity, effect.onset_at) == (
         "vomiting",
         Severity.SEVERE,
@@ -76,7 +76,7 @@ def test_nurse_ticks_a_severe_side_effect_sees_the_alert_acknowledges_and_resolv
 
     click(qtbot, tile, "acknowledge")
     assert not tile.alert_banner.isVisible()
-    [effect] = clinic.side_effects.list(session.id)
+    [effect] = clinic.side_effects.for_session(session.id)
     assert (effect.acknowledged_by, effect.acknowledged_at) == (NURSE.username, clock())
 
     clock.advance(minutes=4)
@@ -90,7 +90,7 @@ def test_nurse_ticks_a_severe_side_effect_sees_the_alert_acknowledges_and_resolv
 
     drive(monkeypatch, qtbot, resolve)
     click(qtbot, tile, "side_effects")
-    [effect] = clinic.side_effects.list(session.id)
+    [effect] = clinic.side_effects.for_session(session.id)
     assert effect.resolved_at == clock()
 
 
@@ -125,7 +125,7 @@ def test_untick_asks_a_reason_and_a_bad_onset_is_shown_at_its_row(
 
     drive(monkeypatch, qtbot, driver)
     click(qtbot, tile_of(window, 0), "side_effects")
-    [effect] = clinic.side_effects.list(session.id)
+    [effect] = clinic.side_effects.for_session(session.id)
     assert effect.onset_at == clock() - timedelta(minutes=5)
     assert effect.note == "after the first 10 minutes"
     assert (effect.status, effect.status_reason) == ("voided", "Ticked on the wrong line")
@@ -161,7 +161,7 @@ def test_side_effects_button_in_the_session_window(clinic, clock, make_window, q
 
     drive(monkeypatch, qtbot, driver)
     qtbot.mouseClick(session_window.buttons["Side effects…"], LEFT)
-    assert [e.kind_key for e in clinic.side_effects.list(session.id)] == ["dizziness"]
+    assert [e.kind_key for e in clinic.side_effects.for_session(session.id)] == ["dizziness"]
     session_window.close()
 
 
@@ -217,7 +217,7 @@ def infusing_other(clinic) -> int:
     from tests.conftest import draft
 
     patient = clinic.patients.register(NURSE, draft(mrn="KM-2", name="Sam Other"))
-    return clinic.sessions.check_in(NURSE, clinic.chairs.list()[1].id, patient.id, 40).id
+    return clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40).id
 
 
 def test_a_long_severe_name_wraps_on_the_tile_and_the_board_stays_on_screen(
@@ -259,12 +259,12 @@ def test_changing_a_recorded_onset_asks_a_reason_and_saves_the_correction(
     qtbot.keyClicks(row.onset, hhmm(earlier))
     qtbot.keyClick(row.onset, Qt.Key.Key_Return)
     assert len(asked) == 1 and "being changed from" in asked[0]
-    [corrected] = clinic.side_effects.list(session.id)
+    [corrected] = clinic.side_effects.for_session(session.id)
     assert corrected.id == ticked.id
     assert corrected.onset_at == earlier.replace(second=0)
     assert row.onset.text() == hhmm(earlier)
     # Severity and note are saved at once, without a reason.
     qtbot.keyClicks(row.note, "breathing exercise")
     qtbot.keyClick(row.note, Qt.Key.Key_Return)
-    assert clinic.side_effects.list(session.id)[0].note == "breathing exercise"
+    assert clinic.side_effects.for_session(session.id)[0].note == "breathing exercise"
     assert len(asked) == 1

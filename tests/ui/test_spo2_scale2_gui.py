@@ -22,7 +22,7 @@ def scale2_session(clinic, clock, scale2=True):
     patient = clinic.patients.register(NURSE, draft(name="Ray Copd", mrn="KM-20002"))
     if scale2:
         on_scale2(clinic, patient.id)
-    session = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    session = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     clinic.vitals.record(NURSE, session.id, VitalsDraft(**BASE, spo2=89))
     clock.advance(minutes=5)
     clinic.vitals.record(NURSE, session.id, VitalsDraft(**BASE, spo2=97, oxygen=True))

@@ -44,7 +44,7 @@ def key(qtbot, k, modifier=Qt.KeyboardModifier.NoModifier):
 
 def waiting_tile(clinic, make_window, qtbot, *, weight: float = 72.5, **details):
     patient = clinic.patients.register(NURSE, draft(name="Lena Park", weight_kg=weight, **details))
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
@@ -219,7 +219,7 @@ def test_alt_w_then_esc_at_the_reason_starts_nothing(
 
 def test_with_a_plan_s_asks_nothing_about_the_dose(clinic, make_window, qtbot) -> None:
     patient = clinic.patients.register(NURSE, draft())
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
     window = make_window(clinic)
@@ -236,7 +236,7 @@ def test_with_a_plan_s_asks_nothing_about_the_dose(clinic, make_window, qtbot) -
 def test_the_locked_board_keeps_no_dose_plan_but_not_the_figures(clinic, make_window) -> None:
     planned = clinic.patients.register(NURSE, draft("MRN1", "Ada Lovelace"))
     unplanned = clinic.patients.register(NURSE, draft("MRN2", "Grace Hopper"))
-    chairs = clinic.chairs.list()
+    chairs = clinic.chairs.all()
     a = clinic.sessions.check_in(NURSE, chairs[0].id, planned.id, 40)
     b = clinic.sessions.check_in(NURSE, chairs[1].id, unplanned.id, 40)
     for s in (a, b):
@@ -258,7 +258,7 @@ def test_the_session_window_shows_the_plan_or_that_there_is_none(
     from ketamon.ui import session_window
 
     patient = clinic.patients.register(NURSE, draft(name="Lena Park"))
-    s = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id)
     clinic.sessions.start(NURSE, s.id, no_plan_reason="Paper dose record")
     window = make_window(clinic)

@@ -49,7 +49,7 @@ def test_red_values_stay_on_the_tile_graded_after_acknowledging_by_keyboard(
 
     press_on_tile(qtbot, window, tile, Qt.Key.Key_A)
     assert not tile.alert_banner.isVisible()
-    assert clinic.vitals.list(session.id)[-1].acknowledged_by == NURSE.username
+    assert clinic.vitals.for_session(session.id)[-1].acknowledged_by == NURSE.username
     # Acknowledged: the banner is gone, the values are not.
     assert plain(tile.latest_label.text()) == shown
     assert tile.latest_label.isVisible() and tile.latest_label.property("grade") == "red"
@@ -79,7 +79,7 @@ def test_amber_values_reach_the_tile_in_words(clinic, clock, make_window, qtbot)
 def test_a_scale_2_patients_tile_says_so_and_grades_on_scale_2(clinic, clock, make_window, qtbot):
     patient = clinic.patients.register(NURSE, draft(name="Ray Copd", mrn="KM-20002"))
     on_scale2(clinic, patient.id)
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     clinic.vitals.record(NURSE, session.id, VitalsDraft(**{**BASELINE.values(), "spo2": 89}))
     window = make_window(clinic)

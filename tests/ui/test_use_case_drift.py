@@ -80,7 +80,7 @@ def test_stop_early_from_the_tile_and_from_the_tab_asks_the_same(
     """Two sessions, one stopped from its tile, one from its window's tab, 10 minutes in."""
     first = infusing(clinic, clock, minutes=0)
     patient = clinic.patients.register(NURSE, draft(name="Ada Byrne", mrn="KM-20002"))
-    second = clinic.sessions.check_in(NURSE, clinic.chairs.list()[1].id, patient.id, 40)
+    second = clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40)
     baseline(clinic, second.id)
     clinic.sessions.start(NURSE, second.id, no_plan_reason="Dose prepared on the paper record")
     clock.advance(minutes=10)
@@ -111,7 +111,7 @@ def test_the_dose_record_from_a_start_without_plan_and_from_the_tab(
     the one DoseRecording."""
     add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     patient = clinic.patients.register(NURSE, draft(name="Lena Park", weight_kg=80))
-    session = clinic.sessions.check_in(NURSE, clinic.chairs.list()[0].id, patient.id, 40)
+    session = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, session.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)

@@ -191,7 +191,7 @@ def test_a_side_effect_ticked_in_the_session_window(clinic, clock, make_window, 
         qtbot.mouseClick(session_window.buttons["Side effects…"], LEFT)
     print(f"side effect ticked in the session window: tick {costs['tick']}, "
           f"close {costs['close']}, whole action {whole}")  # fmt: skip
-    assert [e.kind_key for e in clinic.side_effects.list(session.id)] == ["dizziness"]
+    assert [e.kind_key for e in clinic.side_effects.for_session(session.id)] == ["dizziness"]
     assert costs["tick"].transactions <= 4
     session_window.close()
 

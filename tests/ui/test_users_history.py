@@ -141,7 +141,7 @@ def test_admin_adds_and_deactivates_users(clinic, make_window, qtbot, monkeypatc
         assert dialog.message.text() == "New password set for dr.ng"
 
     open_users_dialog(window, monkeypatch, qtbot, body)
-    states = {u.username: u.active for u in clinic.users.list()}
+    states = {u.username: u.active for u in clinic.users.all()}
     assert states == {"nurse.jo": True, "nurse.sam": False, "dr.ng": True}
     assert clinic.auth.sign_in("dr.ng", "a new password").display_name == "Lin Ng, MD"
 
@@ -164,14 +164,14 @@ def test_a_nurse_without_admin_sees_no_users_or_chairs_and_the_service_refuses(
         assert dialog.message.text() == "Sam Okoye, RN is not allowed to manage users"
 
     open_users_dialog(window, monkeypatch, qtbot, body)
-    assert all(u.active for u in clinic.users.list())
+    assert all(u.active for u in clinic.users.all())
 
 
 def test_history_tab_shows_the_audit_rows_of_the_session(
     clinic, clock, make_window, qtbot, monkeypatch
 ):
     patient = clinic.patients.register(NURSE, draft(name="Lena Park"))
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     clinic.users.add(NURSE, *SAM[:4], SAM[4])
     sam = Actor("nurse.sam", "Sam Okoye, RN")

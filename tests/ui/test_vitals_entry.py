@@ -22,7 +22,7 @@ BASELINE = VitalsDraft(systolic=124, diastolic=78, heart_rate=72, spo2=98, resp_
 def infusing(clinic, clock, minutes: int = 10):
     """A session on the first chair: baseline recorded, infusion started, `minutes` ago."""
     patient = clinic.patients.register(NURSE, draft(name="Maria Gonzalez", mrn="KM-20001"))
-    chair = clinic.chairs.list()[0]
+    chair = clinic.chairs.all()[0]
     session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     clinic.vitals.record(NURSE, session.id, BASELINE)  # before start: the baseline
     plan_dose(clinic, session.id)
@@ -110,7 +110,7 @@ def test_a_full_set_by_keyboard_in_few_keystrokes_updates_the_tile(
     # "/", three Tabs and Enter: 5 keystrokes beyond the digits (the issue allows 12).
     assert keys.beyond_digits == 5
     assert keys.beyond_digits <= 12
-    sets = clinic.vitals.list(session.id)
+    sets = clinic.vitals.for_session(session.id)
     assert len(sets) == 2
     saved = sets[-1]
     assert (saved.values.systolic, saved.values.diastolic) == (128, 84)
@@ -177,7 +177,7 @@ def test_impossible_values_are_refused_at_the_field_and_nothing_typed_is_lost(
 
     drive_entry(monkeypatch, qtbot, driver)
     click(qtbot, tile, "vitals")
-    sets = clinic.vitals.list(session.id)
+    sets = clinic.vitals.for_session(session.id)
     assert len(sets) == 2  # the baseline and the one corrected set, nothing refused
     assert sets[-1].values.spo2 == 97
     assert sets[-1].taken_at == clock() - timedelta(minutes=5)
@@ -230,7 +230,7 @@ def test_red_set_puts_a_banner_on_the_tile_until_acknowledged(
     qtbot.keyClick(tile, Qt.Key.Key_A)
     assert not tile.alert_banner.isVisible()
     assert not tile.buttons["acknowledge"].isVisible()
-    red = clinic.vitals.list(session.id)[-1]
+    red = clinic.vitals.for_session(session.id)[-1]
     assert red.acknowledged_by == NURSE.username
     history = clinic.audit.session_history(session.id)
     assert any(e.reason == "red values acknowledged" for e in history)
@@ -246,7 +246,7 @@ def test_every_red_set_shown_is_acknowledged_by_the_button(clinic, clock, make_w
     assert tile.alert_label.text().replace("\xa0", " ") == "RED VITALS: HR 140; SpO2 88%"
     click(qtbot, tile, "acknowledge")
     assert not tile.alert_banner.isVisible()
-    acknowledged = [s.acknowledged_by for s in clinic.vitals.list(session.id)[1:]]
+    acknowledged = [s.acknowledged_by for s in clinic.vitals.for_session(session.id)[1:]]
     assert acknowledged == [NURSE.username, NURSE.username]
 
 
@@ -316,7 +316,7 @@ def test_nurse_types_moaas_and_sees_its_words_then_saves_scores_only(
 
     drive_entry(monkeypatch, qtbot, driver)
     click(qtbot, tile, "vitals")
-    saved = clinic.vitals.list(session.id)[-1]
+    saved = clinic.vitals.for_session(session.id)[-1]
     assert saved.scores_only
     assert (saved.values.sedation, saved.values.dissociation, saved.values.cadss) == (2, 2, 18)
     # sedation scores alone do not satisfy the vitals reminder
@@ -346,7 +346,7 @@ def test_bp_alone_is_refused_at_the_missing_fields_and_kept(
 
     drive_entry(monkeypatch, qtbot, driver)
     click(qtbot, tile_of(window, 0), "vitals")
-    assert len(clinic.vitals.list(session.id)) == 1  # the baseline only
+    assert len(clinic.vitals.for_session(session.id)) == 1  # the baseline only
 
 
 def test_time_taken_is_typed_as_a_clock_time_or_minutes_ago():
@@ -390,4 +390,4 @@ def test_a_set_marked_pre_discharge_is_tagged_so(clinic, clock, make_window, qtb
 
     drive_entry(monkeypatch, qtbot, driver)
     click(qtbot, tile, "vitals")
-    assert clinic.vitals.list(session.id)[-1].phase is VitalPhase.PRE_DISCHARGE
+    assert clinic.vitals.for_session(session.id)[-1].phase is VitalPhase.PRE_DISCHARGE

@@ -23,7 +23,7 @@ class Discharge(UseCase):
         StorageError."""
         clinic, actor, act = self.clinic, self.actor, self.act
         service = clinic.discharge
-        others = clinic.users.list()
+        others = clinic.users.all()
         return DischargeHandlers(
             state=lambda: service.state(session_id),
             save=lambda answers: act(

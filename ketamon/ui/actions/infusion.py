@@ -88,7 +88,7 @@ class Medications(UseCase):
         """What the dialog needs for one session (`side_effects`: its current ones, what a
         medication may treat). Reading may raise DomainError or StorageError."""
         clinic = self.clinic
-        users = [u for u in clinic.users.list() if u.active]
+        users = [u for u in clinic.users.all() if u.active]
         patient = clinic.patients.get(clinic.sessions.get(session_id).patient_id)
         return MedicationHandlers(
             give=lambda draft: self.give(session_id, draft, initiator=initiator),
@@ -120,7 +120,7 @@ class DoseRecording(UseCase):
         """What the dialog needs for one session. Reading may raise DomainError or
         StorageError."""
         clinic, actor = self.clinic, self.actor
-        users = clinic.users.list()
+        users = clinic.users.all()
         return DoseHandlers(
             plan=lambda w, mgkg, conc, lot, reason: self.act(
                 initiator,

@@ -14,7 +14,7 @@ class SideEffects(UseCase):
     def handlers(self, session_id: int, initiator: object | None) -> SideEffectHandlers:
         service, actor, act = self.clinic.side_effects, self.actor, self.act
         return SideEffectHandlers(
-            list=lambda: service.list(session_id),
+            load=lambda: service.for_session(session_id),
             catalog=service.catalog,
             tick=lambda key, severity, onset, other, note: act(
                 initiator,

@@ -24,7 +24,7 @@ from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 
 @dataclass(frozen=True)
 class ChairHandlers:
-    list: Callable[[], list[Chair]]
+    load: Callable[[], list[Chair]]
     add: Callable[[str], object]
     rename: Callable[[int, str], object]
     move: Callable[[int, int], object]
@@ -74,7 +74,7 @@ class ChairsDialog(KitDialog):
 
     def refresh(self, select_id: int | None = None) -> None:
         self.list.clear()
-        for chair in self.handlers.list():
+        for chair in self.handlers.load():
             item = QListWidgetItem(chair.name)
             item.setData(Qt.ItemDataRole.UserRole, chair.id)
             self.list.addItem(item)

@@ -228,10 +228,10 @@ class InterventionsPage(QWidget):
     def refresh(self) -> None:
         clinic, sid = self.clinic, self.host.session_id
         with guard(self.errors, "Could not refresh: ") as refused:
-            self.medications = clinic.interventions.list(sid)
+            self.medications = clinic.interventions.for_session(sid)
             dose = clinic.dose.get(sid)
             service = getattr(clinic, "side_effects", None)
-            effects = service.list(sid) if service is not None else []
+            effects = service.for_session(sid) if service is not None else []
         if refused:
             return
         self.effects = {e.id: e.display_name for e in effects}

@@ -64,7 +64,7 @@ COLUMNS = ("Side effect", "Onset", "Severity", "Resolved", "Note")
 class SideEffectHandlers:
     """What the dialog may do; each call is a service call for this session."""
 
-    list: Callable[[], Sequence[SideEffect]]
+    load: Callable[[], Sequence[SideEffect]]
     catalog: Callable[[], Sequence[SideEffectKind]]
     # (kind key, severity, onset or None for now, other text, note)
     tick: Callable[[str, Severity, datetime | None, str, str], SideEffect]
@@ -88,7 +88,7 @@ def service_handlers(
 ) -> SideEffectHandlers:
     """The handlers for one session over the side effects service, acting as `actor`."""
     return SideEffectHandlers(
-        list=lambda: service.list(session_id),
+        load=lambda: service.for_session(session_id),
         catalog=service.catalog,
         tick=lambda key, severity, onset, other, note: service.tick(
             actor, session_id, key, severity=severity, onset_at=onset, other_text=other, note=note
@@ -554,7 +554,7 @@ class SideEffectsDialog(KitDialog):
         """Re-read the catalog and the session's entries; rows keep what is typed."""
         with guard(self.errors, "Could not read the side effects: ") as refused:
             catalog = list(self.handlers.catalog())
-            effects = list(self.handlers.list())
+            effects = list(self.handlers.load())
         if refused:
             return False
         by_kind: dict[str, list[SideEffect]] = {}

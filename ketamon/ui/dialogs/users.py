@@ -30,7 +30,7 @@ COLUMNS = ("Username", "Name", "Credentials", "Roles", "Status")
 
 @dataclass(frozen=True)
 class UserHandlers:
-    list: Callable[[], list[User]]
+    load: Callable[[], list[User]]
     add: Callable[[UserDraft], User]
     deactivate: Callable[[str, str], User]  # (username, reason)
     reactivate: Callable[[str, str], User]  # (username, reason)
@@ -91,7 +91,7 @@ class UsersDialog(KitDialog):
 
     def refresh(self, select: str | None = None) -> None:
         with guard(self.errors) as refused:
-            self.users = self.handlers.list()
+            self.users = self.handlers.load()
         if refused:
             return
         self.table.setRowCount(len(self.users))
