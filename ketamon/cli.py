@@ -13,6 +13,7 @@ from typing import NoReturn
 
 from ketamon import __version__
 from ketamon.domain.actors import Actor
+from ketamon.domain.audit import AnchorState
 from ketamon.domain.errors import DomainError
 from ketamon.logs import configure as configure_logging
 from ketamon.storage.database import StorageError, is_database_file
@@ -284,11 +285,9 @@ def _audit_verify(extra_anchors: list[Path], url: str) -> int:
     for warning in report.warnings:
         print(f"  warning: {warning.text}", file=out)
     for checked in report.anchor_files:
-        what = {
-            "checked": f"{checked.anchors} anchor(s) of this database checked",
-            "missing": "no anchor file yet",
-            "unreadable": "could not be read",
-        }[checked.state]
+        what = checked.state.label
+        if checked.state is AnchorState.CHECKED:
+            what = f"{checked.anchors} anchor(s) of this database checked"
         print(f"  anchors: {checked.path}: {what}", file=out)
     return 0 if report.intact else EXIT_AUDIT_BROKEN
 

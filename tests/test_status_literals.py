@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 import ketamon
+from ketamon.domain.audit import AnchorState
+from ketamon.domain.board import DoseLine
 from ketamon.domain.discharge import Outcome
 from ketamon.domain.review import ReviewStatus
 from ketamon.domain.sessions import Phase
@@ -25,6 +27,9 @@ GUARDED = {
     VitalPhase.PRE_DISCHARGE.value: "domain/vitals.py",
     **{s.value: "domain/review.py" for s in ReviewStatus},
     Outcome.AMA.value: "domain/discharge.py",
+    DoseLine.PLANNED.value: "domain/board.py",
+    DoseLine.UNPLANNED.value: "domain/board.py",
+    AnchorState.UNREADABLE.value: "domain/audit.py",
     # the pre-discharge phase was once also spelled these ways
     "preDischarge": "domain/vitals.py",
     "Pre-discharge": "domain/vitals.py",

@@ -4,6 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+
+
+class AnchorState(StrEnum):
+    """What `audit verify` found of one anchor file, with the words it prints."""
+
+    CHECKED = "checked"
+    MISSING = "missing"
+    UNREADABLE = "unreadable"
+
+    @property
+    def label(self) -> str:
+        return {
+            "checked": "checked",
+            "missing": "no anchor file yet",
+            "unreadable": "could not be read",
+        }[self.value]
 
 
 @dataclass(frozen=True)

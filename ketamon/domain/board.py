@@ -72,6 +72,14 @@ class SessionSnapshot:
         return f"Infusion {self.number_in_course} of {self.course_length}"
 
 
+class DoseLine(StrEnum):
+    """How a dose line is drawn (the tile's and the session window's; its QSS property)."""
+
+    PLANNED = "planned"
+    UNPLANNED = "unplanned"  # not planned yet, before the start
+    MISSING = "missing"  # started without a plan: framed, bold, in words
+
+
 class TileLevel(StrEnum):
     EMPTY = "empty"
     WAITING = "waiting"
@@ -190,25 +198,25 @@ def with_dose(view: TileView, session: SessionSnapshot | None, plan: DoseRecord 
     return replace(view, dose_text=NO_DOSE_PLAN if started else DOSE_NOT_PLANNED, dose_missing=True)
 
 
-def session_dose_line(session: SessionSnapshot, plan: DoseRecord | None) -> tuple[str, str]:
-    """The session window's dose line and how it is drawn ("planned", "unplanned" before
-    the start, "missing" once started without a plan, with the start's recorded reason)."""
+def session_dose_line(session: SessionSnapshot, plan: DoseRecord | None) -> tuple[str, DoseLine]:
+    """The session window's dose line and how it is drawn (planned; unplanned before the
+    start; missing once started without a plan, with the start's recorded reason)."""
     if has_plan(plan):
         assert plan is not None
         return (
             f"Dose plan: {plan_text(plan)} · {fmt(plan.concentration_mg_ml, 'mg/mL')} at "
             f"{fmt(plan.planned_rate_ml_h, 'mL/h')} · lot {plan.lot_number}",
-            "planned",
+            DoseLine.PLANNED,
         )
     start = next((e for e in session.events if e.kind is EventKind.START), None)
     if start is None:
         hint = ": plan it before the infusion (Interventions tab)" if session.phase.active else ""
-        return DOSE_NOT_PLANNED + hint, "unplanned"
+        return DOSE_NOT_PLANNED + hint, DoseLine.UNPLANNED
     prefix = f"{NO_PLAN_NOTE}: "
     # A start from before the rule has no such note.
     why = start.reason.removeprefix(prefix) if start.reason.startswith(prefix) else ""
     why = why or "no reason recorded"
-    return f"{NO_DOSE_PLAN} — the infusion started without one: {why}", "missing"
+    return f"{NO_DOSE_PLAN} — the infusion started without one: {why}", DoseLine.MISSING
 
 
 def with_news2(text: str, grade: Grade, news: News2 | None) -> tuple[str, Grade]:

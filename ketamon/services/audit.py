@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import and_, or_, select
 
-from ketamon.domain.audit import AuditEntry
+from ketamon.domain.audit import AnchorState, AuditEntry
 from ketamon.services.base import Service
 from ketamon.services.signatures import check_signatures
 from ketamon.storage import anchors, protections
@@ -26,7 +26,7 @@ from ketamon.storage.verify import verify as verify_trail
 class AnchorFileChecked:
     path: Path
     anchors: int  # anchors of this database found in it (0: none yet, or unreadable)
-    state: str  # "checked", "missing", "unreadable"
+    state: AnchorState
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,13 @@ class AuditService(Service):
                 file = anchors.read(path)
                 found += anchors.check(connection, self.db.location, head, file)
                 mine = [a for a in file.anchors if head is not None and a.applies_to(head)]
-                state = "unreadable" if file.error else "checked" if file.exists else "missing"
+                state = (
+                    AnchorState.UNREADABLE
+                    if file.error
+                    else AnchorState.CHECKED
+                    if file.exists
+                    else AnchorState.MISSING
+                )
                 checked.append(AnchorFileChecked(path, len(mine), state))
         return VerifyReport(
             tuple(p for p in found if not p.warning),

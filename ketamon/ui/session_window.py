@@ -382,7 +382,7 @@ class SessionWindow(QDialog):
         """The dose plan under the header (a label of its own), or that there is none."""
         text, state = session_dose_line(self.session, self.dose)
         self.dose_line.setText(text)
-        self.dose_line.setProperty("dose", state)
+        self.dose_line.setProperty("dose", state.value)
         self.dose_line.style().unpolish(self.dose_line)
         self.dose_line.style().polish(self.dose_line)
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.board import TileLevel, TileView
+from ketamon.domain.board import DoseLine, TileLevel, TileView
 from ketamon.domain.vitals import Grade
 
 
@@ -344,7 +344,7 @@ class ChairTile(QFrame):
             _repolish(self.latest_label)
         dose = dose_state(shown)
         if old is None or dose_state(old) != dose:
-            self.dose_label.setProperty("dose", dose)
+            self.dose_label.setProperty("dose", dose.value)
             _repolish(self.dose_label)
         if old is None or old.phase_text != shown.phase_text:
             self.phase_label.setText(shown.phase_text.upper())
@@ -399,12 +399,12 @@ class ChairTile(QFrame):
         )
 
 
-def dose_state(view: TileView) -> str:
-    """How the dose line is drawn: "planned", "unplanned" (not yet started) or "missing"
-    (the infusion started without a plan: framed, bold, in words, not by colour alone)."""
+def dose_state(view: TileView) -> DoseLine:
+    """How the dose line is drawn: planned, unplanned (not yet started) or missing (the
+    infusion started without a plan: framed, bold, in words, not by colour alone)."""
     if not view.dose_missing:
-        return "planned"
-    return "unplanned" if view.level is TileLevel.WAITING else "missing"
+        return DoseLine.PLANNED
+    return DoseLine.UNPLANNED if view.level is TileLevel.WAITING else DoseLine.MISSING
 
 
 def masked_view(view: TileView) -> TileView:
