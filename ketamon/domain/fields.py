@@ -179,7 +179,7 @@ def number(
         raise FieldError(
             field, (not_number if not low_inclusive else f"{label} must be ") + allowed
         )
-    return float(value)
+    return float(value) + 0.0  # -0.0 is stored and shown as 0
 
 
 def optional_number(
@@ -250,7 +250,7 @@ def parse_number(text: object) -> float | None:
         value = float(text.strip().replace(",", "."))
     except ValueError:
         return None
-    return value if math.isfinite(value) else None
+    return value + 0.0 if math.isfinite(value) else None  # "-0" is 0
 
 
 def collect(errors: dict[str, str], check: Callable[[], T]) -> T | None:

@@ -85,7 +85,8 @@ def encode(value: object) -> str | None:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return repr(value)
+        # -0.0 reads back as 0.0 from a REAL column: the same text for both
+        return repr(value + 0.0)
     return str(value)
 
 

@@ -243,3 +243,12 @@ def test_leaving_against_advice_answers_or_names_the_field(clinic, recovering, e
     if answered:
         assert rows[0]["ama_reason"] == reason.replace("\r\n", "\n").strip()
         assert rows[0]["ama_escort_present"] is present
+
+
+def test_a_dose_of_negative_zero_is_stored_as_zero_and_verify_stays_clean(clinic, infusing):
+    """Found by the property above: -0.0 given (0 wasted from a pump reading "-0") was
+    written to the trail as '-0.0' while the column read back 0.0, and verify failed."""
+    clinic.dose.plan(NURSE, infusing, 80, 0.5, 10, "KX-2291")
+    record = clinic.dose.complete(NURSE, infusing, -0.0, -0.0, "nurse.kim", PASSWORD)
+    assert (record.actual_mg, record.wasted_mg) == (0.0, 0.0)
+    assert clinic.audit.verify() == []
