@@ -103,9 +103,10 @@ def _pg_url(admin: Engine, database: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def _pg_template(_pg_admin: Engine) -> Iterator[str]:
+def _pg_template(_pg_admin: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The PostgreSQL twin of _template_db: a database migrated once, with the first
-    account and default chairs, cloned for each test (CREATE DATABASE ... TEMPLATE)."""
+    account and default chairs, cloned for each test (CREATE DATABASE ... TEMPLATE).
+    Made on the first test that asks, so its data folder is not that test's."""
     from ketamon.services.clinic import Clinic
     from ketamon.services.keys import TEST_KDF
 
@@ -113,10 +114,12 @@ def _pg_template(_pg_admin: Engine) -> Iterator[str]:
     with _pg_admin.connect() as conn:
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
         conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    c = Clinic.open(_pg_url(_pg_admin, name), FakeClock(T0), kdf=TEST_KDF)
-    c.users.create_first_admin("nurse.jo", "Jo Rivera", "RN", PASSWORD, roles="nurse,admin")
-    c.chairs.ensure_defaults(NURSE)
-    c.close(anchor=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KETAMON_DATA_DIR", str(tmp_path_factory.mktemp("pg-template-data")))
+        c = Clinic.open(_pg_url(_pg_admin, name), FakeClock(T0), kdf=TEST_KDF)
+        c.users.create_first_admin("nurse.jo", "Jo Rivera", "RN", PASSWORD, roles="nurse,admin")
+        c.chairs.ensure_defaults(NURSE)
+        c.close(anchor=False)
     yield name
     with _pg_admin.connect() as conn:
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -178,13 +181,12 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def clinic(db_url: str, backend: str, clock: FakeClock, request: pytest.FixtureRequest):
+def clinic(db_url: str, backend: str, clock: FakeClock, _template_db: Path):
     from ketamon.services.clinic import Clinic
     from ketamon.services.keys import TEST_KDF
 
     if backend == "sqlite":  # on PostgreSQL, db_url is a clone of the template already
-        template = request.getfixturevalue("_template_db")
-        shutil.copyfile(template, db_url.removeprefix("sqlite:///"))
+        shutil.copyfile(_template_db, db_url.removeprefix("sqlite:///"))
     c = Clinic.open(db_url, clock, kdf=TEST_KDF)  # cheap key derivation, recorded per key
     yield c
     c.close()
