@@ -57,10 +57,12 @@ BACKENDS = ("sqlite", "postgresql")
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A test marked both_backends (or in a module or class marked so) that uses the
     `backend` fixture (db_url and clinic do) runs once on each backend, unless marked
-    sqlite_only."""
+    sqlite_only or parametrized on `backend` itself."""
     node = metafunc.definition
     if "backend" not in metafunc.fixturenames or node.get_closest_marker("sqlite_only"):
         return
+    if any("backend" in str(m.args[0]) for m in node.iter_markers("parametrize")):
+        return  # the test names its backends itself
     if node.get_closest_marker("both_backends") is not None:
         metafunc.parametrize("backend", BACKENDS, indirect=True)
 

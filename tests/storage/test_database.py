@@ -272,3 +272,13 @@ def test_a_core_read_sees_one_snapshot(clinic) -> None:
         after = connection.execute(select(func.count(PatientRow.id))).scalar()
     assert before == after == 1
     assert _patient_count(clinic.db) == 2
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # SQLite has no server
+def test_the_next_action_after_a_server_restart_succeeds(clinic, pg_server) -> None:
+    clinic.patients.register(NURSE, draft("MRN1"))  # the pool now holds a live connection
+    if pg_server is None:
+        pytest.skip("an external server (KETAMON_TEST_POSTGRES_URL) is not ours to restart")
+    pg_server.restart()  # every connection in the pool is cut
+    clinic.patients.register(NURSE, draft("MRN2"))  # no "server closed the connection"
+    assert [p.mrn for p in clinic.patients.search("MRN")] == ["MRN1", "MRN2"]
