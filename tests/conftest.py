@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.clock import FakeClock
 from ketamon.domain.patients import PatientDraft
+from tests.pg import TestServer
 
 T0 = datetime(2026, 3, 2, 14, 0, 0, tzinfo=UTC)
 # The clinic fixture's first account: a charge nurse who also administers (roles nurse,admin).
@@ -47,8 +51,105 @@ def clock() -> FakeClock:
     return FakeClock(T0)
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked both_backends (or in a module or class marked so) that uses the
+    `backend` fixture (db_url and clinic do) runs once on each backend, unless marked
+    sqlite_only or parametrized on `backend` itself."""
+    node = metafunc.definition
+    if "backend" not in metafunc.fixturenames or node.get_closest_marker("sqlite_only"):
+        return
+    if any("backend" in str(m.args[0]) for m in node.iter_markers("parametrize")):
+        return  # the test names its backends itself
+    if node.get_closest_marker("both_backends") is not None:
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
+def backend(request: pytest.FixtureRequest) -> str:
+    """ "sqlite" unless the test is run on both (see pytest_generate_tests)."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[TestServer | None]:
+    """The test run's own PostgreSQL server (tests/pg.py), started on first use (about a
+    second) and removed at the end; None when KETAMON_TEST_POSTGRES_URL names an external
+    server instead (a login that may create databases)."""
+    if os.environ.get("KETAMON_TEST_POSTGRES_URL"):
+        yield None
+        return
+    server = TestServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture(scope="session")
+def _pg_admin(pg_server: TestServer | None) -> Iterator[Engine]:
+    """An autocommit engine on the server's maintenance database: CREATE/DROP DATABASE."""
+    from sqlalchemy import create_engine
+
+    url = os.environ.get("KETAMON_TEST_POSTGRES_URL") or pg_server.url()  # type: ignore[union-attr]
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+    yield engine
+    engine.dispose()
+
+
+def _pg_url(admin: Engine, database: str) -> str:
+    return admin.url.set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def _pg_template(_pg_admin: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The PostgreSQL twin of _template_db: a database migrated once, with the first
+    account and default chairs, cloned for each test (CREATE DATABASE ... TEMPLATE).
+    Made on the first test that asks, so its data folder is not that test's."""
+    from ketamon.services.clinic import Clinic
+    from ketamon.services.keys import TEST_KDF
+
+    name = f"ketamon_template_{os.getpid()}"
+    with _pg_admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KETAMON_DATA_DIR", str(tmp_path_factory.mktemp("pg-template-data")))
+        c = Clinic.open(_pg_url(_pg_admin, name), FakeClock(T0), kdf=TEST_KDF)
+        c.users.create_first_admin("nurse.jo", "Jo Rivera", "RN", PASSWORD, roles="nurse,admin")
+        c.chairs.ensure_defaults(NURSE)
+        c.close(anchor=False)
+    yield name
+    with _pg_admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+_pg_databases = itertools.count(1)
+
+
+@pytest.fixture
+def _pg_database(request: pytest.FixtureRequest, _pg_admin: Engine) -> Iterator[str]:
+    """A fresh database for this test: a clone of the migrated template when the test
+    asks for `clinic`, else empty (as a new SQLite file is). Dropped afterwards."""
+    name = f"ketamon_test_{os.getpid()}_{next(_pg_databases)}"
+    template = request.getfixturevalue("_pg_template") if "clinic" in request.fixturenames else None
+    with _pg_admin.connect() as conn:
+        conn.exec_driver_sql(
+            f"CREATE DATABASE {name} TEMPLATE {template}" if template else f"CREATE DATABASE {name}"
+        )
+    yield _pg_url(_pg_admin, name)
+    with _pg_admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Where this test's clinic lives: a new SQLite file, or a new PostgreSQL database."""
+    if backend == "postgresql":
+        return request.getfixturevalue("_pg_database")
     return f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
 
 
@@ -82,11 +183,12 @@ def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def clinic(db_url: str, clock: FakeClock, _template_db: Path):
+def clinic(db_url: str, backend: str, clock: FakeClock, _template_db: Path):
     from ketamon.services.clinic import Clinic
     from ketamon.services.keys import TEST_KDF
 
-    shutil.copyfile(_template_db, db_url.removeprefix("sqlite:///"))
+    if backend == "sqlite":  # on PostgreSQL, db_url is a clone of the template already
+        shutil.copyfile(_template_db, db_url.removeprefix("sqlite:///"))
     c = Clinic.open(db_url, clock, kdf=TEST_KDF)  # cheap key derivation, recorded per key
     yield c
     c.close()

@@ -113,7 +113,10 @@ class Database:
         self._refuse_network_filesystem(mountinfo)
         self.guard = LockGuard(self.path) if self.path is not None else None
         try:
-            self.engine: Engine = create_engine(self.url)
+            # A pooled PostgreSQL connection dies with a server restart: each checkout is
+            # pinged first and replaced when dead, so the next action after a restart works.
+            options = {} if self.is_sqlite else {"pool_pre_ping": True}
+            self.engine: Engine = create_engine(self.url, **options)
         except Exception as error:  # bad URL, missing driver
             raise StorageError(self.location, str(error)) from error
         if self.is_sqlite:
@@ -189,9 +192,14 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A read-only transaction at the Core level, for long lists (no ORM session, no
-        identity map): the statements inside see one snapshot."""
-        with self._faults(), self.engine.connect() as connection, connection.begin():
-            yield connection
+        identity map): the statements inside see one snapshot. SQLite's read transaction is
+        one; PostgreSQL's default READ COMMITTED takes a new snapshot per statement, so
+        there the transaction is REPEATABLE READ."""
+        with self._faults(), self.engine.connect() as connection:
+            if not self.is_sqlite:
+                connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                yield connection
 
     @contextmanager
     def _faults(self) -> Iterator[None]:

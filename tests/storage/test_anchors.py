@@ -12,6 +12,8 @@ import pytest
 from ketamon.storage.anchors import ANCHOR_FILENAME, parse
 from tests.conftest import NURSE, draft
 
+pytestmark = pytest.mark.both_backends
+
 
 def _lines(path: Path) -> list[str]:
     return path.read_text("utf-8").splitlines()
@@ -65,6 +67,7 @@ def test_anchored_daily_while_the_app_runs(clinic, clock, _isolated_data_dir):
     assert [parse(line).seq for line in _lines(anchors)] == [first, _head(clinic)[0]]
 
 
+@pytest.mark.sqlite_only("edits the file with sqlite3")
 def test_a_copy_folder_gets_every_anchor_and_is_checked(
     clinic, tmp_path, monkeypatch, _isolated_data_dir
 ):
@@ -133,6 +136,7 @@ def test_two_databases_in_one_data_folder_keep_their_anchors_apart(
     assert [f.anchors for f in clinic.audit.verify_report().anchor_files] == [1]
 
 
+@pytest.mark.sqlite_only("moves the database file")
 def test_a_database_replaced_at_the_same_location_is_reported(
     clinic, db_url, tmp_path, _isolated_data_dir
 ):
@@ -152,6 +156,7 @@ def test_a_database_replaced_at_the_same_location_is_reported(
     )
 
 
+@pytest.mark.sqlite_only("empties the trail with sqlite3")
 def test_an_emptied_trail_is_caught_by_its_anchors(clinic, _isolated_data_dir):
     clinic.anchors.anchor()
     raw = sqlite3.connect(clinic.db.path, isolation_level=None)

@@ -13,6 +13,8 @@ from ketamon.domain.errors import DomainError
 from ketamon.storage.models import PatientRow
 from tests.conftest import NURSE, baseline, draft, plan_dose, rehash_chain
 
+pytestmark = pytest.mark.both_backends
+
 
 def _trail(clinic, where: str = "1=1") -> list[tuple]:
     with clinic.db.engine.connect() as conn:
@@ -101,6 +103,7 @@ def test_an_untouched_trail_verifies(clinic, infusing):
     assert clinic.audit.verify() == []
 
 
+@pytest.mark.sqlite_only("raw sqlite3 connection")
 def test_a_session_changed_with_raw_sql_is_detected(clinic, infusing):
     raw = _raw(clinic)
     raw.execute("UPDATE infusion_session SET target_minutes = 60 WHERE id = ?", (infusing.id,))
@@ -112,6 +115,7 @@ def test_a_session_changed_with_raw_sql_is_detected(clinic, infusing):
     )
 
 
+@pytest.mark.sqlite_only("raw sqlite3 connection")
 def test_a_row_inserted_behind_the_apps_back_is_detected(clinic):
     raw = _raw(clinic)
     raw.execute(
@@ -124,6 +128,7 @@ def test_a_row_inserted_behind_the_apps_back_is_detected(clinic):
     ]
 
 
+@pytest.mark.sqlite_only("sqlite3 errors; PostgreSQL's: test_postgres")
 def test_the_database_refuses_to_alter_or_delete_audit_rows(clinic, infusing):
     raw = _raw(clinic)
     with pytest.raises(sqlite3.IntegrityError, match="audit trail cannot be changed"):
@@ -134,6 +139,7 @@ def test_the_database_refuses_to_alter_or_delete_audit_rows(clinic, infusing):
     assert clinic.audit.verify() == []
 
 
+@pytest.mark.sqlite_only("sqlite3 errors")
 def test_clinical_rows_are_never_deleted(clinic, infusing):
     raw = _raw(clinic)
     for table in ("session_event", "infusion_session", "patient", "chair", "app_user"):
@@ -145,6 +151,7 @@ def test_clinical_rows_are_never_deleted(clinic, infusing):
             session.delete(session.get(PatientRow, 1))
 
 
+@pytest.mark.sqlite_only("drops SQLite triggers with sqlite3")
 def test_an_audit_row_altered_past_the_trigger_breaks_the_chain_there(clinic, infusing):
     raw = _raw(clinic)
     raw.execute("DROP TRIGGER audit_log_no_update")  # a determined attacker
@@ -156,6 +163,7 @@ def test_an_audit_row_altered_past_the_trigger_breaks_the_chain_there(clinic, in
     assert problems[0].text == f"audit row {seq} was altered"
 
 
+@pytest.mark.sqlite_only("drops SQLite triggers with sqlite3")
 def test_an_audit_row_removed_past_the_trigger_is_detected(clinic, infusing):
     raw = _raw(clinic)
     raw.execute("DROP TRIGGER audit_log_no_delete")
@@ -196,6 +204,7 @@ def _rehashed(clinic, *statements: str) -> None:
     raw.close()
 
 
+@pytest.mark.sqlite_only("raw sqlite3 connection")
 def test_a_password_set_before_digests_were_kept_is_a_warning_until_it_changes(clinic):
     # A trail written before digests were kept holds only "(changed)": not comparable.
     _rehashed(
@@ -215,6 +224,7 @@ def test_a_password_set_before_digests_were_kept_is_a_warning_until_it_changes(c
     ]
 
 
+@pytest.mark.sqlite_only("raw sqlite3 connection")
 def test_a_replaced_password_hash_is_found_without_revealing_either(clinic):
     from argon2 import PasswordHasher
 
@@ -231,6 +241,7 @@ def test_a_replaced_password_hash_is_found_without_revealing_either(clinic):
     assert old not in problem.text and chosen not in problem.text
 
 
+@pytest.mark.sqlite_only("raw sqlite3 connection")
 def test_a_deleted_setting_and_a_setting_inserted_by_hand_are_found(clinic):
     clinic.settings.update(NURSE, overrun_alert_minutes=10)
     raw = _raw(clinic)

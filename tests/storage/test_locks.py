@@ -13,6 +13,8 @@ import pytest
 from ketamon.storage.locks import SUPPORTED, locks_on
 from tests.conftest import open_clinic
 
+pytestmark = pytest.mark.both_backends
+
 linux_only = pytest.mark.skipif(not SUPPORTED, reason="OFD locks, /proc/locks: Linux only")
 
 
@@ -38,6 +40,7 @@ def test_a_new_database_is_guarded_once_open_and_cleaned_up_at_close(tmp_path: P
 
 
 @linux_only
+@pytest.mark.sqlite_only("SQLite's file locks")
 def test_an_existing_database_is_guarded_from_its_first_connection(clinic) -> None:
     db = clinic.db.path
     clinic.chairs.all()
@@ -46,6 +49,7 @@ def test_an_existing_database_is_guarded_from_its_first_connection(clinic) -> No
 
 
 @linux_only
+@pytest.mark.sqlite_only("SQLite's file locks")
 def test_closing_one_of_two_clinics_on_a_file_keeps_the_others_locks(clinic) -> None:
     db = clinic.db.path
     clinic.chairs.all()

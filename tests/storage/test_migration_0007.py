@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.orm import Session
@@ -36,6 +37,8 @@ ROWS_AT_0001 = (
     " VALUES (1, 1, 'check_in', '2026-01-05 09:03:00.000000', 'root', '',"
     " '2026-01-05 09:03:00.000000');"
 )
+
+pytestmark = pytest.mark.both_backends
 
 
 def _insert(conn, name: str, values: dict, entries: list) -> None:
@@ -109,6 +112,7 @@ def _signed_0006_database(db_url: str) -> None:
     db.dispose()
 
 
+@pytest.mark.sqlite_only("builds the old file with sqlite3")
 def test_an_0006_database_with_a_signed_session_upgrades_and_still_verifies(db_url, clock):
     _signed_0006_database(db_url)
     clinic = open_clinic(db_url, clock)  # runs 0007

@@ -17,6 +17,8 @@ from ketamon.storage.database import StorageError
 from ketamon.storage.models import Base
 from tests.conftest import NURSE, draft, open_clinic
 
+pytestmark = pytest.mark.both_backends
+
 
 def _db_path(db_url: str) -> Path:
     return Path(db_url.removeprefix("sqlite:///"))
@@ -53,6 +55,7 @@ def test_the_model_check_does_notice_a_difference(clinic) -> None:
     assert [(d[0], d[1].name) for d in diff] == [("add_index", "ix_patient_full_name")]
 
 
+@pytest.mark.sqlite_only("the pre-upgrade backup is a copy of the SQLite file")
 def test_a_fresh_database_makes_no_backup(db_url: str, clock) -> None:
     path = _db_path(db_url)
     c = open_clinic(db_url, clock)
@@ -116,6 +119,7 @@ def next_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return "9999"
 
 
+@pytest.mark.sqlite_only("the pre-upgrade backup is a copy of the SQLite file")
 def test_upgrading_an_older_file_backs_it_up_first(
     clinic,
     db_url: str,
@@ -163,6 +167,7 @@ def test_a_fresh_database_under_a_newer_release_makes_no_backup(
         c.close()
 
 
+@pytest.mark.sqlite_only("builds the file with sqlite3")
 def test_an_unversioned_database_is_refused_untouched(
     clinic,
     db_url: str,
@@ -189,6 +194,7 @@ def test_an_unversioned_database_is_refused_untouched(
         raw.close()
 
 
+@pytest.mark.sqlite_only("edits the file with sqlite3")
 def test_a_database_from_a_newer_release_is_refused(clinic, db_url: str, clock) -> None:
     path = _db_path(db_url)
     clinic.patients.register(NURSE, draft("MRN1"))
@@ -212,6 +218,7 @@ def test_a_database_from_a_newer_release_is_refused(clinic, db_url: str, clock) 
         raw.close()
 
 
+@pytest.mark.sqlite_only("builds the old file with sqlite3")
 def test_a_0001_database_with_records_gets_a_verified_baseline_trail(db_url: str, clock) -> None:
     from alembic import command
 
@@ -251,6 +258,7 @@ def test_a_0001_database_with_records_gets_a_verified_baseline_trail(db_url: str
         c.close()
 
 
+@pytest.mark.sqlite_only("builds the old file with sqlite3")
 def test_columns_added_later_get_baselines_and_finished_sessions_await_review(
     db_url: str, clock
 ) -> None:

@@ -25,6 +25,8 @@ from ketamon.storage.database import Database
 from ketamon.storage.types import UTCDateTime
 from tests.conftest import NURSE, baseline, draft, open_clinic
 
+pytestmark = pytest.mark.both_backends
+
 MIGRATIONS = Path(migrate.migrations_location())
 VERSIONS = sorted((MIGRATIONS / "versions").glob("[0-9]*.py"))
 # What a migration may import: the standard library and what Alembic itself needs.
@@ -289,6 +291,7 @@ def test_the_newest_migration_goes_down_and_up_again(clinic, db_url: str, clock)
         c.close()
 
 
+@pytest.mark.sqlite_only("qmark SQL on the raw connection")
 def test_the_frozen_baselines_write_what_they_always_wrote(db_url: str) -> None:
     """0002, 0004 and 0005 on a 0001 database: one baseline entry per field, values in the
     trail's text form, timestamps stored as naive UTC text, and each row hashed with the

@@ -1,12 +1,11 @@
 """Portability: the same migrations, services and audit trail on PostgreSQL.
 
-Runs only when KETAMON_TEST_POSTGRES_URL names an empty scratch database, e.g.
-postgresql+psycopg://postgres@127.0.0.1:5433/ketamon_test (needs the psycopg package).
+Each test gets a fresh empty database on the test run's own server (tests/pg.py), or on
+the server KETAMON_TEST_POSTGRES_URL names.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
@@ -19,12 +18,11 @@ from ketamon.services.clinic import Clinic
 from ketamon.services.review import ReviewFilter
 from tests.conftest import baseline, plan_dose
 
-URL = os.environ.get("KETAMON_TEST_POSTGRES_URL")
-pytestmark = pytest.mark.skipif(not URL, reason="KETAMON_TEST_POSTGRES_URL is not set")
+pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
 
-def test_demo_clinic_runs_and_verifies_on_postgresql(clock):
-    clinic = Clinic.open(URL, clock)
+def test_demo_clinic_runs_and_verifies_on_postgresql(db_url, clock):
+    clinic = Clinic.open(db_url, clock)
     try:
         seed_demo(clinic, Actor("admin"))
         nurse = Actor("nurse.chen")
@@ -61,10 +59,10 @@ def test_demo_clinic_runs_and_verifies_on_postgresql(clock):
         clinic.close()
 
 
-def test_every_missing_disabled_or_hollowed_trigger_is_reported_on_postgresql(clock):
+def test_every_missing_disabled_or_hollowed_trigger_is_reported_on_postgresql(db_url, clock):
     from ketamon.storage.protections import missing_protections
 
-    clinic = Clinic.open(URL, clock)
+    clinic = Clinic.open(db_url, clock)
     try:
         with clinic.db.engine.connect() as conn:
             assert missing_protections(conn) == []

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from ketamon.storage.protections import TRIGGERS, missing_protections
+
+pytestmark = pytest.mark.both_backends
 
 
 def _triggers(clinic) -> dict[str, str]:
@@ -22,6 +26,7 @@ def _missing(clinic) -> list[str]:
         return [p.text for p in missing_protections(conn)]
 
 
+@pytest.mark.sqlite_only("reads sqlite_master; PostgreSQL's: test_postgres")
 def test_the_list_names_exactly_the_triggers_the_migrations_create(clinic):
     # A migration that adds a trigger must add it to TRIGGERS (both backends).
     assert _triggers(clinic) == TRIGGERS["sqlite"]
@@ -32,6 +37,7 @@ def test_both_backends_protect_the_same_tables(clinic):
     assert set(TRIGGERS["sqlite"].values()) == set(TRIGGERS["postgresql"].values())
 
 
+@pytest.mark.sqlite_only("drops triggers with sqlite3; PostgreSQL's: test_postgres")
 def test_every_dropped_trigger_is_named(clinic):
     raw = sqlite3.connect(clinic.db.path, isolation_level=None)
     raw.execute("DROP TRIGGER audit_log_no_update")
@@ -46,6 +52,7 @@ def test_every_dropped_trigger_is_named(clinic):
     ]
 
 
+@pytest.mark.sqlite_only("replaces triggers with sqlite3")
 def test_a_trigger_replaced_by_one_that_refuses_nothing_is_reported(clinic):
     raw = sqlite3.connect(clinic.db.path, isolation_level=None)
     raw.execute("DROP TRIGGER vitals_set_no_delete")

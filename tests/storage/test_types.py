@@ -11,6 +11,8 @@ from sqlalchemy.exc import StatementError
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import ChairRow
 
+pytestmark = pytest.mark.both_backends
+
 PLUS_2 = timezone(timedelta(hours=2))
 MINUS_5 = timezone(timedelta(hours=-5))
 
@@ -37,6 +39,7 @@ def test_an_offset_datetime_comes_back_as_the_same_instant_in_utc(clinic) -> Non
     assert (back.hour, back.minute, back.second, back.microsecond) == (14, 30, 15, 123456)
 
 
+@pytest.mark.sqlite_only("reads the stored text with sqlite3")
 def test_the_file_holds_utc_wall_time(clinic) -> None:
     chair_id = _add_chair(clinic.db, "Recliner B", datetime(2026, 3, 2, 9, 0, tzinfo=MINUS_5))
     with clinic.db.engine.connect() as conn:
@@ -88,6 +91,7 @@ def test_a_naive_datetime_is_refused_and_nothing_is_written(clinic) -> None:
         ("2026-03-02", datetime(2026, 3, 2, 0, 0, tzinfo=UTC)),  # a bare date
     ],
 )
+@pytest.mark.sqlite_only("writes text with sqlite3")
 def test_text_written_into_the_file_by_other_tools_reads_back_as_utc(
     clinic, text: str, expected: datetime
 ) -> None:
