@@ -20,7 +20,7 @@ from ketamon.storage.database import Database, StorageError, error_reason
 if TYPE_CHECKING:  # imported for the annotation only: alembic loads lazily (above)
     from alembic.config import Config
 
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0010"
 
 
 def migrations_location() -> str:

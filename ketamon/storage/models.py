@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     false,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -69,7 +70,11 @@ class PatientRow(Base):
     spo2_scale2: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
-    __table_args__ = (CheckConstraint("weight_kg >= 20 AND weight_kg <= 350", name="weight_range"),)
+    __table_args__ = (
+        CheckConstraint("weight_kg >= 20 AND weight_kg <= 350", name="weight_range"),
+        # "km-1" and "KM-1" are one patient on both backends (migration 0010)
+        Index("uq_patient_mrn_casefold", func.lower(mrn), unique=True),
+    )
 
 
 class CourseRow(Base):
