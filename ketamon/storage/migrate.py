@@ -6,6 +6,7 @@ up-to-date clinic database opens without paying for it (tests keep the constant 
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import datetime
 from importlib import resources
@@ -20,7 +21,12 @@ from ketamon.storage.database import Database, StorageError, error_reason
 if TYPE_CHECKING:  # imported for the annotation only: alembic loads lazily (above)
     from alembic.config import Config
 
+log = logging.getLogger(__name__)
+
 HEAD_REVISION = "0010"
+# PostgreSQL advisory lock held while the schema is upgraded ("KMUP"): a second workstation
+# starting the same new version waits for the first, then finds the schema at head.
+UPGRADE_LOCK_ID = 0x4B4D5550
 
 
 def migrations_location() -> str:
@@ -72,6 +78,13 @@ def upgrade(db: Database, *, clock: Clock = system_clock) -> Path | None:
         backup = backup_sqlite(db, clock()) if has_tables else None
 
         with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # released at commit, with the upgrade
+                lock = {"id": UPGRADE_LOCK_ID}
+                if not conn.scalar(text("SELECT pg_try_advisory_xact_lock(:id)"), lock):
+                    log.warning(
+                        "%s: another workstation is upgrading the schema; waiting", db.location
+                    )
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), lock)
             command.upgrade(alembic_config(conn), "head")
         return backup
     except StorageError:
