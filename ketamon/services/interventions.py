@@ -100,7 +100,11 @@ class InterventionService(Service):
         clean = require_void_reason(reason)
         with self.db.transaction(audit=self.audit(actor, clean)) as tx:
             acting_user(tx, actor, Permission.CHART)
-            row = tx.get(MedicationRow, fields.record_id("med_id", med_id, label="Entry"))
+            row = tx.get(
+                MedicationRow,
+                fields.record_id("med_id", med_id, label="Entry"),
+                with_for_update=True,  # voided on two workstations at once: once
+            )
             if row is None:
                 raise NotFound(f"Medication entry {med_id} not found")
             require_unsigned(tx, row.session_id)

@@ -336,7 +336,11 @@ class SideEffectService(Service):
 
     @staticmethod
     def _current(tx: Session, effect_id: int) -> SideEffectRow:
-        row = tx.get(SideEffectRow, fields.record_id("effect_id", effect_id, label="Side effect"))
+        row = tx.get(
+            SideEffectRow,
+            fields.record_id("effect_id", effect_id, label="Side effect"),
+            with_for_update=True,  # a second workstation changing it at once waits here
+        )
         if row is None:
             raise NotFound(f"Side effect {effect_id} not found")
         require_unsigned(tx, row.session_id)

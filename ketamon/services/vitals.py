@@ -174,7 +174,11 @@ class VitalsService(Service):
 
     @staticmethod
     def _current(tx: Session, set_id: int) -> VitalsRow:
-        row = tx.get(VitalsRow, fields.record_id("set_id", set_id, label="Vitals set"))
+        row = tx.get(
+            VitalsRow,
+            fields.record_id("set_id", set_id, label="Vitals set"),
+            with_for_update=True,  # a second workstation correcting it at once waits here
+        )
         if row is None:
             raise NotFound(f"Vitals set {set_id} not found")
         require_unsigned(tx, row.session_id)
