@@ -138,4 +138,5 @@ def test_parse_number_gives_only_finite_numbers(typed, value):
 def test_negative_zero_is_zero():
     """-0.0 passes a 0–n range; it comes back as 0.0, so the trail and the column agree."""
     assert math.copysign(1, fields.number("x", -0.0, 0, 10, label="X")) == 1
-    assert math.copysign(1, fields.parse_number("-0") or 1.0) == 1
+    typed = fields.parse_number("-0")
+    assert typed is not None and math.copysign(1, typed) == 1
