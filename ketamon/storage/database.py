@@ -7,6 +7,7 @@ traceback in front of a nurse.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import weakref
@@ -37,6 +38,8 @@ _open: weakref.WeakSet[Database] = weakref.WeakSet()
 SQLITE_NAME = re.compile(
     r"(\.(sqlite3?|db3?|s3db|sl3)|-(wal|shm|journal))$|\.backup-\d{8}T\d{6}Z", re.IGNORECASE
 )
+
+log = logging.getLogger(__name__)
 
 
 def open_database_files() -> list[Path]:
@@ -187,7 +190,10 @@ class Database:
         if touched and audit is not None:
             change = audit_layer.change_of(touched, audit.actor)
             for listener in list(self.committed):
-                listener(change)
+                try:
+                    listener(change)
+                except Exception:  # committed is committed: never reported as refused
+                    log.exception("Database %s: a screen failed to follow a change", self.location)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

@@ -73,3 +73,15 @@ def test_an_action_nested_in_one_of_the_same_initiator_joins_it(clinic):
         assert seen == []
     [change] = seen
     assert change.started_by(screen) and change.kinds == {Kind.PATIENT, Kind.PHASE}
+
+
+def test_a_committed_write_is_not_reported_as_refused_when_a_listener_fails(clinic):
+    """A screen that fails while following a change (its refresh raised) must not turn a
+    committed save into an error for the nurse who made it: she would type it again."""
+
+    def broken_screen(_change):
+        raise RuntimeError("refresh failed")
+
+    clinic.db.committed.append(broken_screen)
+    patient = clinic.patients.register(NURSE, draft("LSN-1"))
+    assert [p.mrn for p in clinic.patients.search("LSN-1")] == [patient.mrn]
