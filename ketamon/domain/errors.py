@@ -30,6 +30,33 @@ class ValidationErrors(DomainError):
         self.errors = dict(errors)
 
 
+# Why a database cannot be reached at all, as ketamon.storage.database.error_reason() words
+# it (a StorageError's reason begins with one of these): nothing can be read or saved until it
+# answers again, so the screens say so on a banner and retry (ketamon.ui.connection).
+CONNECTION_REFUSED = "connection refused"
+SERVER_CLOSED = "the server closed the connection"
+TIMED_OUT = "no answer from the server (timeout)"
+AUTHENTICATION_FAILED = "authentication failed"
+NO_SUCH_DATABASE = "the database does not exist on the server"
+UNKNOWN_HOST = "the server's name is not known"
+NETWORK_DOWN = "the network is unreachable"
+SERVER_STARTING = "the server is starting up or shutting down"
+FILE_UNREADABLE = "the file cannot be opened"
+DISK_ERROR = "the disk could not be read or written"
+UNREACHABLE = (
+    CONNECTION_REFUSED,
+    SERVER_CLOSED,
+    TIMED_OUT,
+    AUTHENTICATION_FAILED,
+    NO_SUCH_DATABASE,
+    UNKNOWN_HOST,
+    NETWORK_DOWN,
+    SERVER_STARTING,
+    FILE_UNREADABLE,
+    DISK_ERROR,
+)
+
+
 class StorageError(Exception):
     """The database could not be opened, read or written. str() names file and reason."""
 
@@ -37,3 +64,9 @@ class StorageError(Exception):
         super().__init__(f"Database {location}: {reason}")
         self.location = location
         self.reason = reason
+
+    @property
+    def unreachable(self) -> bool:
+        """The database cannot be reached at all (server down, network, file gone), as
+        opposed to a refusal of this one change (locked, read-only, a conflict)."""
+        return self.reason.startswith(UNREACHABLE)

@@ -83,6 +83,16 @@ class Clinic:
     def location(self) -> str:
         return self.db.location
 
+    @property
+    def on_server(self) -> bool:
+        """The database is a server's (PostgreSQL), not a file on this computer."""
+        return not self.db.is_sqlite
+
+    def check_connection(self) -> None:
+        """One cheap round trip: the database answers. Raises StorageError (its reason says
+        why not). Safe to call from a thread other than the one that opened the clinic."""
+        self.db.check_connection()
+
     def close(self, *, anchor: bool = True) -> None:
         """A clean shutdown: the audit chain's head is anchored outside the database
         (anchor=False for commands that only read, such as `ketamon audit verify`)."""

@@ -16,12 +16,24 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
 
 from ketamon.domain.changes import Change
-from ketamon.domain.errors import StorageError  # raised here; importable from here too
+from ketamon.domain.errors import (
+    AUTHENTICATION_FAILED,
+    CONNECTION_REFUSED,
+    DISK_ERROR,
+    FILE_UNREADABLE,
+    NETWORK_DOWN,
+    NO_SUCH_DATABASE,
+    SERVER_CLOSED,
+    SERVER_STARTING,
+    TIMED_OUT,
+    UNKNOWN_HOST,
+    StorageError,  # raised here; importable from here too
+)
 from ketamon.storage import audit
 from ketamon.storage import audit as audit_layer  # `audit` is also transaction()'s parameter
 from ketamon.storage.filesystems import network_filesystem
@@ -29,6 +41,15 @@ from ketamon.storage.location import data_dir
 from ketamon.storage.locks import LockGuard
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+CONNECT_TIMEOUT_S = 5
+SERVER_CONNECT_ARGS: dict[str, object] = {
+    "connect_timeout": CONNECT_TIMEOUT_S,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 2,
+    "tcp_user_timeout": 20_000,  # ms
+}
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 _open: weakref.WeakSet[Database] = weakref.WeakSet()
@@ -76,20 +97,95 @@ def is_database_file(path: str | os.PathLike[str]) -> bool:
     return (st.st_dev, st.st_ino) in open_database_inodes()
 
 
+# PostgreSQL (libpq, psycopg) on a server that cannot be reached, in words: the first phrase
+# found in the driver's message (lower case) gives the reason; then its SQLSTATE.
+_AUTH = f"{AUTHENTICATION_FAILED} (check the user name and password in the --db address)"
+_SERVER_TEXTS = (
+    ('database "', NO_SUCH_DATABASE),  # 'FATAL: database "x" does not exist'
+    ("password authentication failed", _AUTH),
+    ("authentication failed", _AUTH),
+    ("no password supplied", _AUTH),
+    ("no pg_hba.conf entry", f"{AUTHENTICATION_FAILED} (the server does not let this computer in)"),
+    ('role "', _AUTH),  # 'role "x" does not exist'
+    ("connection refused", CONNECTION_REFUSED),
+    ("no such file or directory", CONNECTION_REFUSED),  # no server on the local socket
+    ("timeout expired", TIMED_OUT),
+    ("timed out", TIMED_OUT),
+    ("the database system is starting up", SERVER_STARTING),
+    ("the database system is shutting down", SERVER_STARTING),
+    ("the database system is in recovery mode", SERVER_STARTING),
+    ("not yet accepting connections", SERVER_STARTING),
+    ("terminating connection due to administrator command", SERVER_CLOSED),
+    ("server closed the connection", SERVER_CLOSED),
+    ("terminating connection", SERVER_CLOSED),
+    ("ssl connection has been closed", SERVER_CLOSED),
+    ("connection is lost", SERVER_CLOSED),
+    ("connection is closed", SERVER_CLOSED),
+    ("connection reset", SERVER_CLOSED),
+    ("broken pipe", SERVER_CLOSED),
+    ("could not translate host name", UNKNOWN_HOST),
+    ("failed to resolve host", UNKNOWN_HOST),
+    ("name or service not known", UNKNOWN_HOST),
+    ("network is unreachable", NETWORK_DOWN),
+    ("no route to host", NETWORK_DOWN),
+    ("host is unreachable", NETWORK_DOWN),
+)
+_SERVER_SQLSTATES = {
+    "57P01": SERVER_CLOSED,  # admin_shutdown: the server was stopped or restarted
+    "57P02": SERVER_CLOSED,  # crash_shutdown
+    "57P03": SERVER_STARTING,  # cannot_connect_now
+    "28P01": _AUTH,  # invalid_password
+    "28000": _AUTH,  # invalid_authorization_specification
+    "3D000": NO_SUCH_DATABASE,  # invalid_catalog_name
+    "08001": CONNECTION_REFUSED,  # sqlclient_unable_to_establish_sqlconnection
+    "08004": CONNECTION_REFUSED,  # sqlserver_rejected_establishment_of_sqlconnection
+    "08003": SERVER_CLOSED,  # connection_does_not_exist
+    "08006": SERVER_CLOSED,  # connection_failure
+}
+_FILE_HINTS = {
+    "database is locked": "the database is locked by another program or workstation; "
+    "try again in a moment",
+    "attempt to write a readonly database": "the file is read-only; nothing could be saved",
+    "unable to open database file": f"{FILE_UNREADABLE} (check the folder exists and is writable)",
+    "disk i/o error": f"{DISK_ERROR} (disk I/O error: is the disk still there?)",
+}
+
+
 def error_reason(error: BaseException) -> str:
+    """Why a database operation failed, in words (see ketamon.domain.errors.UNREACHABLE)."""
     orig = getattr(error, "orig", None) or error
     text = str(orig.args[0]) if getattr(orig, "args", None) else str(orig)
-    hints = {
-        "database is locked": "the database is locked by another program or workstation; "
-        "try again in a moment",
-        "attempt to write a readonly database": "the file is read-only; nothing could be saved",
-        "unable to open database file": "the file cannot be opened (check the folder exists "
-        "and is writable)",
-    }
-    for key, hint in hints.items():
-        if key in text:
+    lowered = text.lower()
+    if type(orig).__module__.startswith("psycopg"):
+        for key, reason in _SERVER_TEXTS:
+            if key in lowered:
+                return reason
+        sqlstate = getattr(orig, "sqlstate", None)
+        if sqlstate in _SERVER_SQLSTATES:
+            return _SERVER_SQLSTATES[sqlstate]
+        return text
+    for key, hint in _FILE_HINTS.items():
+        if key in lowered:
             return hint
     return text
+
+
+def server_location(url: URL) -> str:
+    """HOST:PORT/DB of a server's address (a local socket's folder as HOST), without the user
+    name or password: what messages and the banner name."""
+    query = {key: value for key, value in url.query.items() if isinstance(value, str)}
+    host = url.host or query.get("host") or "local socket"
+    port = url.port or query.get("port") or 5432
+    return f"{host}:{port}/{url.database or ''}"
+
+
+def server_connect_args(url: URL) -> dict[str, object]:
+    """libpq's options for a server the address does not set itself: a connection attempt
+    gives up after CONNECT_TIMEOUT_S (the screen waits for it), and an open connection over a
+    dead network fails within about 20 s instead of TCP's quarter of an hour."""
+    if url.get_driver_name() not in ("psycopg", "psycopg2"):
+        return {}
+    return {key: value for key, value in SERVER_CONNECT_ARGS.items() if key not in url.query}
 
 
 class Database:
@@ -110,15 +206,19 @@ class Database:
                 raw = raw[5:].split("?", 1)[0]
             self.path = Path(raw).expanduser().resolve()
             self.location = str(self.path)
-        else:
+        elif self.is_sqlite:
             self.location = self.url.render_as_string(hide_password=True)
+        else:
+            self.location = server_location(self.url)
         self._prepare_folder()
         self._refuse_network_filesystem(mountinfo)
         self.guard = LockGuard(self.path) if self.path is not None else None
         try:
             # A pooled PostgreSQL connection dies with a server restart: each checkout is
             # pinged first and replaced when dead, so the next action after a restart works.
-            options = {} if self.is_sqlite else {"pool_pre_ping": True}
+            options: dict[str, object] = {}
+            if not self.is_sqlite:
+                options = {"pool_pre_ping": True, "connect_args": server_connect_args(self.url)}
             self.engine: Engine = create_engine(self.url, **options)
         except Exception as error:  # bad URL, missing driver
             raise StorageError(self.location, str(error)) from error
@@ -222,9 +322,11 @@ class Database:
             raise StorageError(self.location, error_reason(error)) from error
 
     def check_connection(self) -> None:
+        """The database answers (a SQLite file is read: its schema). Raises StorageError."""
+        probe = "SELECT count(*) FROM sqlite_master" if self.is_sqlite else "SELECT 1"
         try:
             with self.engine.connect() as conn:
-                conn.exec_driver_sql("SELECT 1")
+                conn.exec_driver_sql(probe)
         except (exc.OperationalError, exc.DatabaseError) as error:
             raise StorageError(self.location, error_reason(error)) from error
 
