@@ -21,6 +21,7 @@ from ketamon.domain.users import Role, User
 from ketamon.services.board import Board
 from ketamon.services.clinic import Clinic
 from ketamon.ui.actions import UseCases
+from ketamon.ui.connection import ConnectionWatch, report_fault
 from ketamon.ui.dialogs.accounts import ChangePasswordDialog, UserDraft
 from ketamon.ui.dialogs.chairs import ChairHandlers, ChairsDialog
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
@@ -60,6 +61,9 @@ class BoardController(QObject):
         self.board: Board | None = None
         self.last_message: str = ""
         self.user: User | None = None
+        # Whether the database answers: a banner while it does not (ketamon.ui.connection).
+        self.connection = ConnectionWatch(clinic.check_connection, clinic.location, self)
+        self.connection.restored.connect(self._reconnected)
         self.set_actor(actor)
 
     # -- who -------------------------------------------------------------------------------
@@ -108,7 +112,9 @@ class BoardController(QObject):
 
     # -- reading ---------------------------------------------------------------------------
     def reload(self) -> Board | None:
-        board = self._guard(self.clinic.board.get)
+        """The board read again. A database that cannot be reached shows on the banner, not
+        in a message box (reloads come unasked: after changes, periodically)."""
+        board = self._guard(self.clinic.board.get, quiet=True)
         if board is not None:
             self.board = board
             self.board_changed.emit(board)
@@ -291,7 +297,7 @@ class BoardController(QObject):
 
     # -- physician review ------------------------------------------------------------------
     def awaiting_review(self) -> int | None:
-        return self._guard(self.clinic.review.awaiting_count)
+        return self._guard(self.clinic.review.awaiting_count, quiet=True)
 
     def open_review(self) -> object | None:
         from ketamon.ui.review.review_window import ReviewHandlers, ReviewWindow
@@ -350,6 +356,7 @@ class BoardController(QObject):
                 save_pdf=self.save_summary_pdf,
                 signing=actions,
                 read_only=review,
+                connection=self.connection,
             )
         )
         return window
@@ -508,11 +515,27 @@ class BoardController(QObject):
         if self._guard(lambda: call(session.id)) is None:
             self.reload()  # refused: perhaps another workstation acted first; show what is
 
-    def _guard(self, call: Callable[[], T]) -> T | None:
+    def _reconnected(self) -> None:
+        """The database answers again: the board and the open session windows read what
+        was stored meanwhile (here or at other workstations)."""
+        from ketamon.ui.session_window import open_windows  # the window imports pyqtgraph
+
+        self.reload()
+        for window in open_windows():
+            if window.clinic is self.clinic:
+                window.refresh(full=True)
+
+    def _guard(self, call: Callable[[], T], *, quiet: bool = False) -> T | None:
+        """`call()`, or None after showing its refusal. `quiet`: a database that cannot be
+        reached is shown by the banner only (reads nobody asked for)."""
         try:
             return call()
         except StorageError as error:
-            self._say("Database problem", str(error), critical=True)
+            report_fault(error)
+            if quiet and error.unreachable:
+                self.last_message = str(error)
+            else:
+                self._say("Database problem", str(error), critical=True)
         except DomainError as error:
             self._say("Not allowed", str(error))
         return None

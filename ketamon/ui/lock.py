@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.users import User
+from ketamon.ui.connection import report_fault
 from ketamon.ui.signin import ChoosePassword, SignIn, SignInPanel
 
 
@@ -138,6 +139,7 @@ class LockPanel(QFrame):
             user = self.confirm_password(self.password.text())
         except StorageError as error:
             self._say(f"Could not check the password: {error}")
+            report_fault(error)
             return
         except DomainError as error:
             self._say(str(error))

@@ -28,6 +28,7 @@ from ketamon.domain.changes import Change
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.users import Role, User, format_roles
 from ketamon.services.clinic import Clinic
+from ketamon.ui.banner import ConnectionBanner
 from ketamon.ui.board import BoardWidget
 from ketamon.ui.controller import BoardController
 from ketamon.ui.idle import IdleWatch
@@ -61,6 +62,11 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
+        # Across the top while the database cannot be reached (above the lock panel too).
+        self.connection_banner = ConnectionBanner(
+            self.controller.connection, on_server=clinic.on_server
+        )
+        column.addWidget(self.connection_banner)
         column.addWidget(self.lock_panel)
         column.addWidget(self.board, 1)
         self.setCentralWidget(central)
@@ -265,6 +271,7 @@ class MainWindow(QMainWindow):
             self.signed_out = True
             self.controller.record("sign_out", quiet=True)
         self._unsubscribe()
+        self.controller.connection.stop()
         self.board.stop()
         self.idle.stop()
         super().closeEvent(event)

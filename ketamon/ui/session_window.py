@@ -41,7 +41,9 @@ from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.vitals import VitalsSet
 from ketamon.services.clinic import Clinic
 from ketamon.ui.actions import UseCases
+from ketamon.ui.banner import ConnectionBanner
 from ketamon.ui.buttons import add_buttons
+from ketamon.ui.connection import ConnectionWatch
 from ketamon.ui.dialogs.history import HistoryTree
 from ketamon.ui.dialogs.infusion import InterventionsPage
 from ketamon.ui.dialogs.kit import guard, guarded
@@ -150,6 +152,7 @@ class SessionWindow(QDialog):
         )
         self.review_banner.setObjectName("reviewBanner")
         self.review_banner.hide()
+        self.connection_banner: ConnectionBanner | None = None  # set by show_for
         bottom = QHBoxLayout()
         specs = (
             ("Sign…", "Sign this session (your password is asked again)", self.sign),
@@ -229,12 +232,14 @@ class SessionWindow(QDialog):
         save_pdf: Callable[[int], None] | None = None,
         signing: SignActions | None = None,
         read_only: bool = False,
+        connection: ConnectionWatch | None = None,
     ) -> SessionWindow:
         """Open (or bring forward) the window for a session. Raises DomainError/StorageError.
 
         `signing`: Sign… (read_only windows, physicians) and Add addendum… (signed sessions).
         `read_only`: the physician's review: nothing can be recorded or changed.
-        `changed`: the signal of every committed change (the controller's)."""
+        `changed`: the signal of every committed change (the controller's).
+        `connection`: the banner across the top follows it (the database cannot be reached)."""
         cases = use_cases if use_cases is not None else UseCases(clinic, actor)
         for window in open_windows():
             if window.session_id == session_id and window.clinic is clinic:
@@ -255,6 +260,11 @@ class SessionWindow(QDialog):
         window._update_buttons()
         if changed is not None:
             changed.connect(window.on_change)
+        if connection is not None:
+            window.connection_banner = ConnectionBanner(connection, on_server=clinic.on_server)
+            layout = window.layout()
+            if isinstance(layout, QVBoxLayout):
+                layout.insertWidget(0, window.connection_banner)
         window.show()
         return window
 

@@ -8,7 +8,9 @@ the fields clear, the focus returns to BP, and the saved set is shown graded, ea
 in words and colour (normal / AMBER / RED). Esc closes it.
 
 A refused value shows its message beside the field; nothing is saved and nothing typed is
-lost. A database fault shows a message; everything typed stays.
+lost. A database fault shows a message; everything typed stays. A database that cannot be
+reached is said on the line above the buttons (and on the window's banner, no message box);
+when it answers again the line says so, and Enter saves what is still typed.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from ketamon.domain.vitals import (
     moaas_words,
     parse_vitals,
 )
+from ketamon.ui.connection import watch_for
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, set_state
 from ketamon.ui.dialogs.messages import show_message
 from ketamon.ui.timefmt import local_time
@@ -163,6 +166,7 @@ class VitalsEntryDialog(KitDialog):
         self.setObjectName("vitalsEntry")
         self.handlers = handlers
         self.saved_sets: list[VitalsSet] = []
+        self._following = False  # the connection watch tells when the database is back
         self.setWindowTitle(f"Vitals: {title}")
         self.setMinimumWidth(820)
         heading = QLabel(f"Vitals · {title}")
@@ -355,6 +359,13 @@ class VitalsEntryDialog(KitDialog):
             self._show_field_errors(error.errors)
         elif isinstance(error, FieldError):
             self._show_field_errors({error.field: error.message})
+        elif isinstance(error, StorageError) and error.unreachable:
+            # The banner says it across the window; no box each time Save is pressed.
+            self._show_general(
+                f"Not saved: {error}. Everything typed is still here; press Enter again when "
+                "the red banner at the top is gone."
+            )
+            self._follow_connection(error.location)
         elif isinstance(error, StorageError):
             self._show_general(f"Not saved. {error}")
             show_message(
@@ -362,6 +373,17 @@ class VitalsEntryDialog(KitDialog):
             )
         else:
             self._show_general(str(error))
+
+    def _follow_connection(self, location: str) -> None:
+        """Say here too when the database answers again (once per dialog)."""
+        watch = watch_for(location)
+        if watch is not None and not self._following:
+            self._following = True
+            watch.restored.connect(self._database_back)
+
+    def _database_back(self) -> None:
+        if self.general_error.text().startswith("Not saved: "):
+            self._show_general("The database answers again: press Enter to save what you typed.")
 
     def _show_field_errors(self, errors: dict[str, str]) -> None:
         at_fields: dict[str, str] = {}

@@ -12,7 +12,8 @@ from.) Four things live here:
 - `guard(errors)` / `guarded(errors, call)`: the one catch of a refused action
   (DomainError, StorageError). A FieldError (or ValidationErrors) is shown under its field,
   anything else in the error line; nothing typed is touched, so the nurse corrects and
-  saves again;
+  saves again (a database that cannot be reached is also told to the connection banner,
+  ketamon.ui.connection);
 - `run_box(box)`: the same for a QMessageBox question: the button clicked;
 - `repolish(widget)`: after a dynamic property (`grade`, `invalid`, `state`...) changed, so
   the stylesheet's selectors apply.
@@ -30,6 +31,7 @@ from typing import Any, TypeVar
 from PySide6.QtWidgets import QAbstractButton, QDialog, QLabel, QMessageBox, QWidget
 
 from ketamon.domain.errors import DomainError, FieldError, StorageError, ValidationErrors
+from ketamon.ui.connection import report_fault
 
 T = TypeVar("T")
 
@@ -241,6 +243,7 @@ def guard(errors: Shower, prefix: str = "") -> Iterator[Refusal]:
             errors.show_error(error, prefix)
         else:
             errors(error)
+        report_fault(error)  # a database that cannot be reached: the banner says so too
 
 
 def guarded(errors: Shower, call: Callable[[], T], prefix: str = "") -> T | None:
