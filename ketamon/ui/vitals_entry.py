@@ -363,7 +363,7 @@ class VitalsEntryDialog(KitDialog):
             # The banner says it across the window; no box each time Save is pressed.
             self._show_general(
                 f"Not saved: {error}. Everything typed is still here; press Enter again when "
-                "the red banner at the top is gone."
+                "the banner at the top is gone."
             )
             self._follow_connection(error.location)
         elif isinstance(error, StorageError):
