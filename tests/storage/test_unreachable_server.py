@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from ketamon.domain.errors import (
     AUTHENTICATION_FAILED,
@@ -22,7 +22,13 @@ from ketamon.domain.errors import (
     TIMED_OUT,
     StorageError,
 )
-from ketamon.storage.database import CONNECT_TIMEOUT_S, Database, error_reason
+from ketamon.storage.database import (
+    CONNECT_TIMEOUT_S,
+    Database,
+    error_reason,
+    server_connect_args,
+    server_location,
+)
 from tests.pg import TestServer
 
 
@@ -162,3 +168,15 @@ def test_a_sqlite_file_that_cannot_be_opened_is_unreachable_a_locked_one_is_not(
         "clinic.sqlite3", error_reason(sqlite3.OperationalError("database is locked"))
     )
     assert "locked" in locked.reason and not locked.unreachable  # a moment's wait, not gone
+
+
+def test_the_servers_address_keeps_the_timeouts_it_sets_itself_and_gets_ours_otherwise():
+    ours = server_connect_args(make_url("postgresql+psycopg://clinic@db.lan/ketamon"))
+    assert ours["connect_timeout"] == CONNECT_TIMEOUT_S and ours["keepalives"] == 1
+    theirs = server_connect_args(
+        make_url("postgresql+psycopg://clinic@db.lan/ketamon?connect_timeout=10")
+    )
+    assert "connect_timeout" not in theirs and theirs["keepalives"] == 1  # the URL's 10 s
+    assert server_location(make_url("postgresql+psycopg://clinic:pw@/ketamon")) == (
+        "local socket:5432/ketamon"
+    )
