@@ -516,14 +516,9 @@ class BoardController(QObject):
             self.reload()  # refused: perhaps another workstation acted first; show what is
 
     def _reconnected(self) -> None:
-        """The database answers again: the board and the open session windows read what
-        was stored meanwhile (here or at other workstations)."""
-        from ketamon.ui.session_window import open_windows  # the window imports pyqtgraph
-
+        """The database answers again: the board reads what was stored meanwhile (here or
+        at other workstations); each open session window does the same (show_for)."""
         self.reload()
-        for window in open_windows():
-            if window.clinic is self.clinic:
-                window.refresh(full=True)
 
     def _guard(self, call: Callable[[], T], *, quiet: bool = False) -> T | None:
         """`call()`, or None after showing its refusal. `quiet`: a database that cannot be

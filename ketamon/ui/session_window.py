@@ -262,6 +262,7 @@ class SessionWindow(QDialog):
             changed.connect(window.on_change)
         if connection is not None:
             window.connection_banner = ConnectionBanner(connection, on_server=clinic.on_server)
+            connection.restored.connect(window._reconnected)
             layout = window.layout()
             if isinstance(layout, QVBoxLayout):
                 layout.insertWidget(0, window.connection_banner)
@@ -339,6 +340,11 @@ class SessionWindow(QDialog):
         if self.model.rowCount() > rows:
             self.table.scrollToBottom()
         self._update_buttons()
+
+    def _reconnected(self) -> None:
+        """The database answers again: what was stored meanwhile is read."""
+        if alive(self):
+            self.refresh(full=True)
 
     def on_change(self, change: Change) -> None:
         """A committed change: refreshed only if it touches this session or its patient,
