@@ -31,7 +31,8 @@ _watches: weakref.WeakSet[ConnectionWatch] = weakref.WeakSet()
 
 def report_fault(error: BaseException) -> None:
     """A refusal a screen caught: a database that cannot be reached is told to the watch of
-    that database (the banner shows); anything else is left to the screen that caught it."""
+    that database (the banner shows); anything else is left to the screen that caught it.
+    Call it from the GUI thread (a worker thread hands its fault over with a signal)."""
     if isinstance(error, StorageError) and error.unreachable:
         for watch in list(_watches):
             watch.report(error)
