@@ -4,6 +4,10 @@ message a nurse can read.
 StorageError lives here, in plain Python, so that the UI (and anything else that must not
 load SQLAlchemy) can catch it; ketamon.storage.database raises it and re-exports it."""
 
+from __future__ import annotations
+
+from datetime import datetime
+
 
 class DomainError(Exception):
     """A clinical rule refused an action. str(error) is shown to the user as is."""
@@ -37,3 +41,18 @@ class StorageError(Exception):
         super().__init__(f"Database {location}: {reason}")
         self.location = location
         self.reason = reason
+
+
+class StaleRecord(DomainError):
+    """A save from a view loaded before another workstation saved the same record: refused,
+    naming who changed it and when (local time with zone). The view reloads the record and
+    keeps what its user typed."""
+
+    def __init__(self, what: str, by: str | None, at: datetime | None) -> None:
+        who = f" by {by}" if by else ""
+        when = f" at {at.astimezone().strftime('%H:%M %Z')}" if at is not None else ""
+        super().__init__(
+            f"{what} was changed{who}{when} on another workstation; it has been reloaded. "
+            "Your entries are kept: check them and save again."
+        )
+        self.what, self.by, self.at = what, by, at
