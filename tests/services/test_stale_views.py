@@ -1,0 +1,139 @@
+"""No lost update: a form loaded on workstation A, while workstation B saved the same record,
+is refused when A saves it (StaleRecord naming who changed it and when, in local time with
+zone), and B's change is still there. Two real connections (two Clinic objects) on one
+database, on SQLite and on PostgreSQL. Measured before record versions: A's stale
+checklist wiped B's answers, escort verification included, on both backends."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.discharge import DischargeAnswers, Escort, Nausea
+from ketamon.domain.errors import StaleRecord
+from ketamon.storage.audit import AuditContext
+from ketamon.storage.models import DischargeRow
+from tests.conftest import NURSE, add_user, draft, open_clinic
+
+pytestmark = pytest.mark.both_backends
+KIM = Actor("nurse.kim", "Kim Osei, RN")
+CHANGED_BY_KIM = (
+    "was changed by Kim Osei, RN at 15:05 CET on another workstation; it has been reloaded. "
+    "Your entries are kept: check them and save again."
+)
+
+
+@pytest.fixture(autouse=True)
+def _paris(monkeypatch: pytest.MonkeyPatch):
+    """The workstations' local time: Central European (T0 14:00 UTC is 15:00 CET)."""
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def other(clinic, db_url, clock):
+    """Workstation B: its own Clinic (engine, connections) on the same database."""
+    add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse")
+    b = open_clinic(db_url, clock)
+    yield b
+    b.close()
+
+
+def _session(clinic) -> int:
+    patient = clinic.patients.register(NURSE, draft("STALE-1", "Stale View"))
+    chair = clinic.chairs.all()[0]
+    return clinic.sessions.check_in(NURSE, chair.id, patient.id, 40).id
+
+
+def test_a_stale_checklist_is_refused_and_keeps_the_escort_verification(
+    clinic, other, clock
+) -> None:
+    session_id = _session(clinic)
+    clinic.discharge.save_answers(NURSE, session_id, DischargeAnswers(oriented=True))
+    seen = clinic.discharge.state(session_id)  # A opens the checklist
+    clock.advance(minutes=5)
+    verified = Escort("Maria Lopez", "Sister", "(212) 555-0143", True)
+    b_answers = replace(seen.answers, escort=verified, nausea=Nausea.MINIMAL)
+    b_state = other.discharge.save_answers(KIM, session_id, b_answers, version=seen.version)
+    assert b_state.version == seen.version + 1
+
+    clock.advance(minutes=2)
+    stale = replace(seen.answers, steady_gait=True)  # A answers one more question and saves
+    with pytest.raises(StaleRecord) as refused:
+        clinic.discharge.save_answers(NURSE, session_id, stale, version=seen.version)
+    assert str(refused.value) == f"The discharge checklist {CHANGED_BY_KIM}"
+
+    now = clinic.discharge.state(session_id)
+    assert now.answers.escort.present_verified and now.answers.escort.verified_by == "nurse.kim"
+    assert now.answers.nausea is Nausea.MINIMAL and now.answers.steady_gait is None
+    # Saved again on top of what is stored now (the dialog does this after reloading):
+    again = replace(now.answers, steady_gait=True)
+    saved = clinic.discharge.save_answers(NURSE, session_id, again, version=now.version)
+    assert saved.answers.steady_gait and saved.answers.escort.present_verified
+    assert clinic.audit.verify() == []
+
+
+def test_a_checklist_created_on_another_workstation_meanwhile_is_not_overwritten(
+    clinic, other, clock
+) -> None:
+    session_id = _session(clinic)
+    seen = clinic.discharge.state(session_id)
+    assert seen.version == 0  # nothing saved yet
+    clock.advance(minutes=5)
+    other.discharge.save_escort_plan(
+        KIM, session_id, Escort("Maria Lopez", "Sister", "(212) 555-0100")
+    )
+    with pytest.raises(StaleRecord, match=f"^The discharge checklist {CHANGED_BY_KIM}$"):
+        clinic.discharge.save_answers(
+            NURSE, session_id, DischargeAnswers(oriented=True), version=seen.version
+        )
+    assert clinic.discharge.state(session_id).answers.escort.name == "Maria Lopez"
+
+
+def test_a_stale_escort_plan_and_next_appointment_are_refused(clinic, other, clock) -> None:
+    session_id = _session(clinic)
+    seen = clinic.discharge.save_escort_plan(
+        NURSE, session_id, Escort("Maria Lopez", "Sister", "(212) 555-0100")
+    )
+    clock.advance(minutes=5)
+    other.discharge.save_escort_plan(
+        KIM, session_id, Escort("Maria Lopez", "Sister", "(212) 555-0143"), version=seen.version
+    )
+    with pytest.raises(StaleRecord, match=CHANGED_BY_KIM):
+        clinic.discharge.save_escort_plan(
+            NURSE, session_id, Escort("M. Lopez", "Sister", "(212) 555-0100"), version=seen.version
+        )
+    with pytest.raises(StaleRecord, match=CHANGED_BY_KIM):
+        clinic.discharge.set_next_appointment(
+            NURSE, session_id, clock() + timedelta(days=7), version=seen.version
+        )
+    assert clinic.discharge.state(session_id).answers.escort.phone.endswith("555-0143")
+
+
+def test_an_update_that_finds_the_row_saved_since_it_was_read_is_refused_in_words(
+    clinic, other, clock
+) -> None:
+    """The ORM's own guard (UPDATE ... WHERE version = the one read), for a write path that
+    read the row without locking it: the StaleDataError reads as the same refusal."""
+    session_id = _session(clinic)
+    clock.advance(minutes=5)
+    other.discharge.save_escort_plan(
+        KIM, session_id, Escort("Maria Lopez", "Sister", "(212) 555-0100")
+    )
+    with pytest.raises(StaleRecord, match=f"^The discharge checklist {CHANGED_BY_KIM}$"):
+        with clinic.db.transaction(audit=AuditContext("nurse.jo", clock())) as tx:
+            row = tx.get(DischargeRow, session_id)
+            assert row is not None
+            # saved meanwhile (here on the same connection, so SQLite's one writer allows it)
+            tx.execute(text("UPDATE discharge_record SET version = version + 1"))
+            row.escort_name = "Somebody Else"
+            tx.flush()
+    assert clinic.discharge.state(session_id).answers.escort.name == "Maria Lopez"
