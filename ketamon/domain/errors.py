@@ -48,11 +48,14 @@ class StaleRecord(DomainError):
     naming who changed it and when (local time with zone). The view reloads the record and
     keeps what its user typed."""
 
-    def __init__(self, what: str, by: str | None, at: datetime | None) -> None:
+    def __init__(
+        self, what: str, by: str | None, at: datetime | None, *, plural: bool = False
+    ) -> None:
         who = f" by {by}" if by else ""
         when = f" at {at.astimezone().strftime('%H:%M %Z')}" if at is not None else ""
+        were, it = ("were", "they have") if plural else ("was", "it has")
         super().__init__(
-            f"{what} was changed{who}{when} on another workstation; it has been reloaded. "
+            f"{what} {were} changed{who}{when} on another workstation; {it} been reloaded. "
             "Your entries are kept: check them and save again."
         )
         self.what, self.by, self.at = what, by, at

@@ -26,7 +26,8 @@ from ketamon.domain.errors import StaleRecord
 from ketamon.storage.models import AuditRow, Versioned
 from ketamon.storage.reads.users import user_names
 
-# What each versioned table is called in the refusal ("The discharge checklist was ...").
+# What each versioned table is called in the refusal ("The discharge checklist was ...";
+# a name ending in s is plural: "The clinic settings were ...").
 LABELS = {
     "discharge_record": "The discharge checklist",
     "patient": "The patient's details",
@@ -80,10 +81,11 @@ def require_version(tx: Session, model: type[R], key: int | str, seen: int | Non
     transaction (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises).
 
     Refuses (StaleRecord) a save from a view that loaded it at version `seen` when it has
-    been saved since; 0: the view saw no such row. `seen` None: no view (a command, the
+    been saved since (0: the view saw no such row, and one was saved since). No row: None,
+    for the caller to say so. `seen` None: no view (a command, the
     demo, a save that replaces nothing) - nothing to compare."""
     row = tx.get(model, key, with_for_update=True)
-    if seen is not None and (row.version if row is not None else 0) != seen:
+    if seen is not None and row is not None and row.version != seen:
         raise stale_record(tx, _table(model).name, key)
     return row
 
@@ -97,6 +99,8 @@ def stale_record(tx: Session, table: str, key: int | str) -> StaleRecord:
         query = query.where(AuditRow.field.startswith(f"{key}.", autoescape=True))
     last = tx.execute(query.order_by(AuditRow.seq.desc()).limit(1)).first()
     what = LABELS.get(table, "The record")
+    plural = what.endswith("s")  # "The patient's details were changed ..."
     if last is None:
-        return StaleRecord(what, None, None)
-    return StaleRecord(what, user_names(tx).get(last.actor, last.actor), last.at)
+        return StaleRecord(what, None, None, plural=plural)
+    by = user_names(tx).get(last.actor, last.actor)
+    return StaleRecord(what, by, last.at, plural=plural)

@@ -137,3 +137,24 @@ def test_an_update_that_finds_the_row_saved_since_it_was_read_is_refused_in_word
             row.escort_name = "Somebody Else"
             tx.flush()
     assert clinic.discharge.state(session_id).answers.escort.name == "Maria Lopez"
+
+
+def test_a_stale_patient_correction_is_refused_and_keeps_the_newer_allergies(
+    clinic, other, clock
+) -> None:
+    patient = clinic.patients.register(NURSE, draft("STALE-P", "Lena Park"))
+    seen = clinic.patients.get(patient.id)  # A opens Edit patient details
+    clock.advance(minutes=5)
+    on_b = other.patients.get(patient.id)
+    allergic = replace(on_b.as_draft(), allergies="Penicillin (rash)")
+    after_b = other.patients.correct(KIM, patient.id, allergic, "Told us", version=on_b.version)
+    assert after_b.version == seen.version + 1
+    renamed = replace(seen.as_draft(), full_name="Lena Parker")
+    with pytest.raises(StaleRecord) as refused:
+        clinic.patients.correct(NURSE, patient.id, renamed, "Typo", version=seen.version)
+    assert str(refused.value) == (
+        "The patient's details were changed by Kim Osei, RN at 15:05 CET on another "
+        "workstation; they have been reloaded. Your entries are kept: check them and save again."
+    )
+    now = clinic.patients.get(patient.id)
+    assert (now.full_name, now.allergies) == ("Lena Park", "Penicillin (rash)")
