@@ -158,3 +158,15 @@ def test_a_stale_patient_correction_is_refused_and_keeps_the_newer_allergies(
     )
     now = clinic.patients.get(patient.id)
     assert (now.full_name, now.allergies) == ("Lena Park", "Penicillin (rash)")
+
+
+def test_a_stale_dose_plan_is_refused_and_keeps_the_newer_lot(clinic, other, clock) -> None:
+    session_id = _session(clinic)
+    assert clinic.dose.get(session_id) is None  # A opens the dose record: no plan yet (0)
+    clock.advance(minutes=5)
+    b = other.dose.plan(KIM, session_id, 72.5, 0.5, 10.0, "LOT-B", version=0)
+    with pytest.raises(StaleRecord, match=f"^The dose record {CHANGED_BY_KIM}$"):
+        clinic.dose.plan(NURSE, session_id, 70.0, 0.5, 10.0, "LOT-A", version=0)
+    assert clinic.dose.get(session_id).lot_number == "LOT-B"
+    again = clinic.dose.plan(NURSE, session_id, 70.0, 0.5, 10.0, "LOT-B", version=b.version)
+    assert (again.weight_kg, again.version) == (70.0, b.version + 1)
