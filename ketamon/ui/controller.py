@@ -17,6 +17,7 @@ from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.changes import Change, Kind
 from ketamon.domain.dose import DoseRecord
 from ketamon.domain.errors import DomainError, StorageError
+from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.users import Role, User
 from ketamon.services.board import Board
 from ketamon.services.clinic import Clinic
@@ -399,13 +400,23 @@ class BoardController(QObject):
         ChairsDialog.ask(self.parent_widget, handlers)
 
     def edit_settings(self) -> None:
-        current = self._guard(self.clinic.settings.get)
-        if current is None:
+        settings = self.clinic.settings
+        loaded = self._guard(settings.snapshot)
+        if loaded is None:
             return
+        current, versions = loaded
+
+        def reload() -> ClinicSettings:  # after a stale refusal: the next save is over these
+            fresh, seen = settings.snapshot()
+            versions.clear()
+            versions.update(seen)
+            return fresh
+
         SettingsDialog.ask(
             self.parent_widget,
             current,
-            lambda changes: self.clinic.settings.update(self.actor, **changes),
+            lambda changes: settings.update(self.actor, versions=dict(versions), **changes),
+            reload,
         )
 
     def change_password(self) -> User | None:

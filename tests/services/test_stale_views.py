@@ -22,6 +22,7 @@ from tests.conftest import NURSE, add_user, draft, open_clinic
 
 pytestmark = pytest.mark.both_backends
 KIM = Actor("nurse.kim", "Kim Osei, RN")
+KIM_ADMIN = NURSE  # settings need an administrator: Jo, on workstation B
 CHANGED_BY_KIM = (
     "was changed by Kim Osei, RN at 15:05 CET on another workstation; it has been reloaded. "
     "Your entries are kept: check them and save again."
@@ -170,3 +171,21 @@ def test_a_stale_dose_plan_is_refused_and_keeps_the_newer_lot(clinic, other, clo
     assert clinic.dose.get(session_id).lot_number == "LOT-B"
     again = clinic.dose.plan(NURSE, session_id, 70.0, 0.5, 10.0, "LOT-B", version=b.version)
     assert (again.weight_kg, again.version) == (70.0, b.version + 1)
+
+
+def test_a_stale_setting_is_refused_and_other_settings_are_not_a_conflict(
+    clinic, other, clock
+) -> None:
+    _settings, versions = clinic.settings.snapshot()  # A opens the settings
+    clock.advance(minutes=5)
+    other.settings.update(KIM_ADMIN, versions=versions, overrun_alert_minutes=9)
+    with pytest.raises(StaleRecord) as refused:
+        clinic.settings.update(NURSE, versions=versions, overrun_alert_minutes=7)
+    assert str(refused.value) == (
+        "The clinic settings were changed by Jo Rivera, RN at 15:05 CET on another "
+        "workstation; they have been reloaded. Your entries are kept: check them and save again."
+    )
+    assert clinic.settings.get().overrun_alert_minutes == 9
+    # another setting, unchanged on B since A loaded it, saves
+    clinic.settings.update(NURSE, versions=versions, idle_lock_minutes=12)
+    assert clinic.settings.get().idle_lock_minutes == 12
