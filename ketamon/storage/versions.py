@@ -38,7 +38,12 @@ LABELS = {
     "chair": "The chair",
 }
 # Columns whose change is not an edit of the record: it does not raise the version.
-UNVERSIONED = {("app_user", "failed_sign_ins"), ("app_user", "locked_until")}
+# (A chair's position: a move is up or down from the order stored then, never a stale view.)
+UNVERSIONED = {
+    ("app_user", "failed_sign_ins"),
+    ("app_user", "locked_until"),
+    ("chair", "position"),
+}
 R = TypeVar("R", bound=Versioned)
 UPDATED = "versioned_updates"  # Session.info key: (table, key) of versioned rows saved
 

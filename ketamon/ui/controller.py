@@ -393,7 +393,9 @@ class BoardController(QObject):
         handlers = ChairHandlers(
             load=chairs.all,
             add=lambda name: chairs.add(actor, name),
-            rename=lambda chair_id, name: chairs.rename(actor, chair_id, name),
+            rename=lambda chair_id, name, version: chairs.rename(
+                actor, chair_id, name, version=version
+            ),
             move=lambda chair_id, offset: chairs.move(actor, chair_id, offset),
             retire=lambda chair_id: chairs.retire(actor, chair_id),
         )

@@ -189,3 +189,15 @@ def test_a_stale_setting_is_refused_and_other_settings_are_not_a_conflict(
     # another setting, unchanged on B since A loaded it, saves
     clinic.settings.update(NURSE, versions=versions, idle_lock_minutes=12)
     assert clinic.settings.get().idle_lock_minutes == 12
+
+
+def test_a_stale_chair_rename_is_refused_but_a_move_is_no_conflict(clinic, other, clock) -> None:
+    first, second = clinic.chairs.all()[:2]  # A's list of chairs
+    clock.advance(minutes=5)
+    other.chairs.rename(NURSE, first.id, "Window", version=first.version)
+    other.chairs.move(NURSE, second.id, -1)  # the order, from what is stored: no conflict
+    with pytest.raises(StaleRecord, match="^The chair was changed by Jo Rivera, RN at 15:05 CET"):
+        clinic.chairs.rename(NURSE, first.id, "Door", version=first.version)
+    renamed = clinic.chairs.rename(NURSE, second.id, "Corner", version=second.version)
+    assert {c.name for c in clinic.chairs.all()} >= {"Window", "Corner"}
+    assert renamed.version == second.version + 1
