@@ -447,9 +447,15 @@ class BoardController(QObject):
         handlers = UserHandlers(
             load=users.all,
             add=add,
-            deactivate=lambda name, reason: users.deactivate(self.actor, name, reason),
-            reactivate=lambda name, reason: users.reactivate(self.actor, name, reason),
-            reset_password=lambda name, pw: users.reset_password(self.actor, name, pw),
+            deactivate=lambda name, reason, v: users.deactivate(
+                self.actor, name, reason, version=v
+            ),
+            reactivate=lambda name, reason, v: users.reactivate(
+                self.actor, name, reason, version=v
+            ),
+            reset_password=lambda name, pw, v: users.reset_password(
+                self.actor, name, pw, version=v
+            ),
         )
         UsersDialog.ask(self.parent_widget, handlers)
 

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.discharge import DischargeAnswers, Escort, Nausea
-from ketamon.domain.errors import StaleRecord
+from ketamon.domain.errors import DomainError, StaleRecord
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import DischargeRow
 from tests.conftest import NURSE, add_user, draft, open_clinic
@@ -201,3 +201,26 @@ def test_a_stale_chair_rename_is_refused_but_a_move_is_no_conflict(clinic, other
     renamed = clinic.chairs.rename(NURSE, second.id, "Corner", version=second.version)
     assert {c.name for c in clinic.chairs.all()} >= {"Window", "Corner"}
     assert renamed.version == second.version + 1
+
+
+def test_a_password_reset_from_a_stale_list_is_refused(clinic, other, clock) -> None:
+    [kim] = [u for u in clinic.users.all() if u.username == "nurse.kim"]  # A's list
+    clock.advance(minutes=5)
+    other.users.reset_password(NURSE, "nurse.kim", "temporary from B 1", version=kim.version)
+    with pytest.raises(StaleRecord, match="^The user account was changed by Jo Rivera, RN at"):
+        clinic.users.reset_password(NURSE, "nurse.kim", "temporary from A 1", version=kim.version)
+    with pytest.raises(StaleRecord):
+        clinic.users.deactivate(NURSE, "nurse.kim", "Left the clinic", version=kim.version)
+    [now] = [u for u in clinic.users.all() if u.username == "nurse.kim"]
+    assert now.active and now.must_change_password and now.version == kim.version + 1
+    assert clinic.users.deactivate(NURSE, "nurse.kim", "Left", version=now.version).active is False
+
+
+def test_a_failed_sign_in_meanwhile_does_not_make_the_account_stale(clinic, other) -> None:
+    [kim] = [u for u in clinic.users.all() if u.username == "nurse.kim"]
+    with pytest.raises(DomainError):
+        other.auth.sign_in("nurse.kim", "not the password")  # the lockout count only
+    user = clinic.users.reset_password(
+        NURSE, "nurse.kim", "temporary from A 1", version=kim.version
+    )
+    assert user.must_change_password
