@@ -16,6 +16,7 @@ from sqlalchemy import text
 from ketamon.domain.actors import Actor
 from ketamon.domain.discharge import DischargeAnswers, Escort, Nausea
 from ketamon.domain.errors import DomainError, StaleRecord
+from ketamon.domain.side_effects import Severity
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import DischargeRow
 from tests.conftest import NURSE, add_user, draft, open_clinic
@@ -224,3 +225,18 @@ def test_a_failed_sign_in_meanwhile_does_not_make_the_account_stale(clinic, othe
         NURSE, "nurse.kim", "temporary from A 1", version=kim.version
     )
     assert user.must_change_password
+
+
+def test_a_stale_side_effect_note_is_refused_and_keeps_the_newer_note(clinic, other, clock) -> None:
+    session_id = _session(clinic)
+    effect = clinic.side_effects.tick(NURSE, session_id, "nausea", severity=Severity.MILD)
+    clock.advance(minutes=5)
+    other.side_effects.set_note(KIM, effect.id, "Settled after water", version=effect.version)
+    with pytest.raises(StaleRecord, match=f"^The side effect {CHANGED_BY_KIM}$"):
+        clinic.side_effects.set_note(NURSE, effect.id, "Vomited once", version=effect.version)
+    with pytest.raises(StaleRecord):
+        clinic.side_effects.set_severity(
+            NURSE, effect.id, Severity.MODERATE, version=effect.version
+        )
+    [now] = clinic.side_effects.for_session(session_id)
+    assert (now.note, now.severity) == ("Settled after water", Severity.MILD)
