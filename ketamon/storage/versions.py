@@ -87,8 +87,7 @@ def require_version(tx: Session, model: type[R], key: int | str, seen: int | Non
 
     Refuses (StaleRecord) a save from a view that loaded it at version `seen` when it has
     been saved since (0: the view saw no such row, and one was saved since). No row: None,
-    for the caller to say so. `seen` None: no view (a command, the
-    demo, a save that replaces nothing) - nothing to compare."""
+    for the caller to say so. `seen` None: no view to compare (a command, the demo)."""
     row = tx.get(model, key, with_for_update=True)
     if seen is not None and row is not None and row.version != seen:
         raise stale_record(tx, _table(model).name, key)
