@@ -29,6 +29,7 @@ class Chair:
     name: str
     position: int
     retired: bool = False
+    version: int = 0  # the stored row's (storage/versions.py): passed back with a rename
 
 
 MAX_CHAIR_NAME = fields.CHAIR_NAME_LENGTH

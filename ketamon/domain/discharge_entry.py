@@ -1,10 +1,14 @@
 """What the nurse types in the discharge checklist, the escort plan and the against-advice
 form, checked field by field before any rule looks at it (types, lengths within the
 columns, no control characters): the one door every discharge service call goes through.
+
+And, when another workstation saved the checklist first (StaleRecord), which of this
+nurse's answers go back on top of the reloaded one (kept_entries).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from enum import Enum
 from typing import TypeVar
 
@@ -162,3 +166,47 @@ def clean_against_advice(ama: object, nurse: str) -> AgainstAdvice:
     if errors:
         raise ValidationErrors(errors)
     return validate_against_advice(AgainstAdvice(reason, witness, present), nurse)  # type: ignore[arg-type]
+
+
+# The nurse's answers by field, as kept_entries names them (and the message says them).
+KEPT_LABELS = {
+    "oriented": "Alert and oriented",
+    "steady_gait": "Steady gait",
+    "nausea": "Nausea / vomiting",
+    "pain": "Pain score",
+    "iv_site": "IV site",
+    "instructions_acknowledged": "Instructions acknowledged",
+    "escort.name": "Escort name",
+    "escort.relationship": "Escort relationship",
+    "escort.phone": "Escort phone",
+    "escort.present_verified": "Escort verified",
+}
+_ANSWERS = ("oriented", "steady_gait", "nausea", "pain", "iv_site", "instructions_acknowledged")
+_ESCORT = ("name", "relationship", "phone")
+
+
+def kept_entries(
+    mine: DischargeAnswers, loaded: DischargeAnswers, stored: DischargeAnswers
+) -> tuple[DischargeAnswers, tuple[str, ...]]:
+    """`stored` (saved on another workstation) with, on top, each answer this nurse changed
+    from what was `loaded`; and the names of those answers (KEPT_LABELS)."""
+    kept: list[str] = []
+    answers: dict[str, object] = {}
+    for key in _ANSWERS:
+        if getattr(mine, key) != getattr(loaded, key):
+            answers[key] = getattr(mine, key)
+            if getattr(mine, key) != getattr(stored, key):
+                kept.append(key)
+    escort: dict[str, object] = {}
+    for key in _ESCORT:
+        if getattr(mine.escort, key) != getattr(loaded.escort, key):
+            escort[key] = getattr(mine.escort, key)
+            if getattr(mine.escort, key) != getattr(stored.escort, key):
+                kept.append(f"escort.{key}")
+    if mine.escort.present_verified != loaded.escort.present_verified:
+        escort["present_verified"] = mine.escort.present_verified
+        escort["verified_by"] = mine.escort.verified_by
+        if mine.escort.present_verified != stored.escort.present_verified:
+            kept.append("escort.present_verified")
+    merged = replace(stored, **answers, escort=replace(stored.escort, **escort))  # type: ignore[arg-type]
+    return merged, tuple(kept)

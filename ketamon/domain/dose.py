@@ -218,6 +218,7 @@ class DoseRecord:
     witness: str | None = None
     completed_by: str | None = None
     completed_at: datetime | None = None
+    version: int = 0  # the stored row's (storage/versions.py): passed back with a change
 
     @property
     def planned_ml(self) -> float:

@@ -4,6 +4,10 @@ message a nurse can read.
 StorageError lives here, in plain Python, so that the UI (and anything else that must not
 load SQLAlchemy) can catch it; ketamon.storage.database raises it and re-exports it."""
 
+from __future__ import annotations
+
+from datetime import datetime
+
 
 class DomainError(Exception):
     """A clinical rule refused an action. str(error) is shown to the user as is."""
@@ -70,3 +74,20 @@ class StorageError(Exception):
         """The database cannot be reached at all (server down, network, file gone), as
         opposed to a refusal of this one change (locked, read-only, a conflict)."""
         return self.reason.startswith(UNREACHABLE)
+
+class StaleRecord(DomainError):
+    """A save from a view loaded before another workstation saved the same record: refused,
+    naming who changed it and when (local time with zone). The view reloads the record and
+    keeps what its user typed."""
+
+    def __init__(
+        self, what: str, by: str | None, at: datetime | None, *, plural: bool = False
+    ) -> None:
+        who = f" by {by}" if by else ""
+        when = f" at {at.astimezone().strftime('%H:%M %Z')}" if at is not None else ""
+        were, it = ("were", "they have") if plural else ("was", "it has")
+        super().__init__(
+            f"{what} {were} changed{who}{when} on another workstation; {it} been reloaded. "
+            "Your entries are kept: check them and save again."
+        )
+        self.what, self.by, self.at = what, by, at

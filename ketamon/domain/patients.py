@@ -78,6 +78,7 @@ class Patient:
     allergies: str
     no_known_allergies: bool = False
     spo2_scale2: bool = False
+    version: int = 0  # the stored row's (storage/versions.py): passed back with a correction
 
     @property
     def allergy_status(self) -> AllergyStatus:

@@ -185,6 +185,7 @@ class SideEffect:
     physician_decision: str = ""
     physician_decision_by: str | None = None
     physician_decision_at: datetime | None = None
+    version: int = 0  # the stored row's (storage/versions.py): passed back with a change
 
     @property
     def display_name(self) -> str:

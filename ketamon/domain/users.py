@@ -84,6 +84,7 @@ class User:
     # Set by an administrator's reset (or a new account's temporary password): the user
     # chooses their own password at the next sign-in, and only then can sign.
     must_change_password: bool = False
+    version: int = 0  # the stored row's (storage/versions.py): passed back with a change
 
     @property
     def display_name(self) -> str:

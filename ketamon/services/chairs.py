@@ -14,6 +14,7 @@ from ketamon.services.base import Service, acting_user
 from ketamon.storage.models import ChairRow, SessionRow
 from ketamon.storage.reads.chairs import active_chairs, to_chair
 from ketamon.storage.reads.settings import load_settings
+from ketamon.storage.versions import require_version
 
 
 class ChairService(Service):
@@ -39,11 +40,17 @@ class ChairService(Service):
             acting_user(tx, actor, Permission.MANAGE_SETTINGS)
             return to_chair(self._insert(tx, actor, name))
 
-    def rename(self, actor: Actor, chair_id: int, name: str) -> Chair:
+    def rename(
+        self, actor: Actor, chair_id: int, name: str, *, version: int | None = None
+    ) -> Chair:
+        """`version`: the Chair.version the list showed; a chair renamed or retired since on
+        another workstation is refused (StaleRecord)."""
         with self.db.transaction(audit=self.audit(actor, "")) as tx:
             acting_user(tx, actor, Permission.MANAGE_SETTINGS)
             row = self._get(tx, chair_id)
+            require_version(tx, ChairRow, row.id, version)
             row.name = self._valid_name(tx, name, exclude_id=chair_id)
+            tx.flush()  # the new version, for the list
             return to_chair(row)
 
     def move(self, actor: Actor, chair_id: int, offset: int) -> list[Chair]:

@@ -55,6 +55,7 @@ from ketamon.storage.reads.sessions import events_of, load_session, require_unsi
 from ketamon.storage.reads.settings import load_settings
 from ketamon.storage.reads.side_effects import current_effects
 from ketamon.storage.reads.users import to_user, user_names
+from ketamon.storage.versions import require_version
 from ketamon.storage.writes import append_events
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,9 @@ class DischargeState:
     completed_by: str | None
     completed_at: datetime | None
     ama: AgainstAdvice | None
+    # The checklist row's version (0: none saved yet): passed back with a save, so a save
+    # from a checklist loaded before another workstation's is refused (storage/versions.py).
+    version: int = 0
 
 
 def _answers(row: DischargeRow | None) -> DischargeAnswers:
@@ -145,11 +149,17 @@ class DischargeService(Service):
         with self.db.transaction(write=False) as tx:
             return self._state(tx, self._owner(tx, session_id))
 
-    def save_escort_plan(self, actor: Actor, session_id: int, escort: Escort) -> DischargeState:
-        """The escort plan (name, relationship, phone) as confirmed at check-in."""
+    def save_escort_plan(
+        self, actor: Actor, session_id: int, escort: Escort, *, version: int | None = None
+    ) -> DischargeState:
+        """The escort plan (name, relationship, phone) as confirmed at check-in.
+
+        `version`: the DischargeState.version the form loaded (None: no form to compare);
+        a save over a newer checklist is refused (StaleRecord), as with every save here."""
         with self.db.transaction(audit=self.audit(actor, "escort plan")) as tx:
             acting_user(tx, actor, Permission.CHART)
             owner = self._owner(tx, session_id, open_only=True)
+            require_version(tx, DischargeRow, owner.id, version)
             plan = escort_plan(escort, load_settings(tx).phone_region)
             row = self._row(tx, owner, actor)
             row.escort_name, row.escort_relationship = plan.name, plan.relationship
@@ -158,7 +168,12 @@ class DischargeService(Service):
             return self._state(tx, owner)
 
     def save_answers(
-        self, actor: Actor, session_id: int, answers: DischargeAnswers
+        self,
+        actor: Actor,
+        session_id: int,
+        answers: DischargeAnswers,
+        *,
+        version: int | None = None,
     ) -> DischargeState:
         """Store the checklist as it is now (called as the nurse fills it: nothing is lost).
 
@@ -175,6 +190,7 @@ class DischargeService(Service):
         with self.db.transaction(audit=self.audit(actor)) as tx:
             acting_user(tx, actor, Permission.CHART)
             owner = self._owner(tx, session_id, open_only=True)
+            require_version(tx, DischargeRow, owner.id, version)
             region = load_settings(tx).phone_region
             stored = _answers(tx.get(DischargeRow, owner.id))
             refused = refused_answers(answers, stored, clinical_facts(tx, owner, self.now()))
@@ -208,13 +224,14 @@ class DischargeService(Service):
         return state
 
     def set_next_appointment(
-        self, actor: Actor, session_id: int, when: datetime | None
+        self, actor: Actor, session_id: int, when: datetime | None, *, version: int | None = None
     ) -> DischargeState:
         when = fields.optional_datetime("next_appointment", when, label="Next appointment")
         with self.db.transaction(audit=self.audit(actor)) as tx:
             acting_user(tx, actor, Permission.CHART)
             owner = self._owner(tx, session_id)
             require_unsigned(tx, session_id)
+            require_version(tx, DischargeRow, owner.id, version)
             if when is not None and when <= self.now():
                 raise FieldError("next_appointment", "The next appointment must be in the future")
             row = self._row(tx, owner, actor)
@@ -228,6 +245,7 @@ class DischargeService(Service):
         with self.db.transaction(audit=self.audit(actor, "discharged")) as tx:
             acting_user(tx, actor, Permission.CHART)
             owner = self._owner(tx, session_id, open_only=True)
+            require_version(tx, DischargeRow, owner.id, None)  # locked while it is weighed
             state = self._state(tx, owner)
             decision = release(state.check)
             self._end(tx, owner, actor, state, decision, [])
@@ -245,6 +263,7 @@ class DischargeService(Service):
             acting_user(tx, actor, Permission.CHART)
             witness = tx.scalar(select(UserRow).where(UserRow.username == clean.witness))
             owner = self._owner(tx, session_id, open_only=True)
+            require_version(tx, DischargeRow, owner.id, None)  # locked while it is weighed
             state = self._state(tx, owner)
             decision = against_advice(
                 clean, actor.username, to_user(witness) if witness else None, state.check
@@ -344,4 +363,5 @@ def discharge_state(tx: Session, owner: SessionRow, now: datetime) -> DischargeS
         completed_by=row.completed_by if row is not None else None,
         completed_at=row.completed_at if row is not None else None,
         ama=ama,
+        version=row.version if row is not None else 0,
     )

@@ -33,6 +33,7 @@ from ketamon.storage.reads.dose import latest_weight, to_record
 from ketamon.storage.reads.sessions import require_unsigned
 from ketamon.storage.reads.settings import load_settings
 from ketamon.storage.reads.users import to_user
+from ketamon.storage.versions import require_version
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +92,12 @@ class DoseService(Service):
         lot_number: str,
         *,
         reason: str = "",
+        version: int | None = None,
     ) -> DoseRecord:
-        """Write (or change) the plan. Free to change until completed; after, with a reason."""
+        """Write (or change) the plan. Free to change until completed; after, with a reason.
+
+        `version`: the DoseRecord.version the form loaded (0: it showed no plan); a change
+        over a record saved since on another workstation is refused (StaleRecord)."""
         reason = fields.optional_reason(reason)
         session_id = fields.record_id("session_id", session_id, label="Session")
         with self.db.transaction(audit=self.audit(actor, reason)) as tx:
@@ -103,7 +108,7 @@ class DoseService(Service):
             figures = check_plan(
                 weight_kg, mg_per_kg, concentration_mg_ml, lot_number, owner.target_minutes, limits
             )
-            row = tx.get(DoseRecordRow, session_id)
+            row = require_version(tx, DoseRecordRow, session_id, version)
             require_change_reason(to_record(row) if row else None, reason)
             values = dict(
                 weight_kg=figures.weight_kg,
@@ -136,6 +141,7 @@ class DoseService(Service):
         over_plan_reason: str = "",
         *,
         reason: str = "",
+        version: int | None = None,
     ) -> DoseRecord:
         """Actual mg given and mg wasted, the waste witnessed by another active user who
         types their password. Refusals name the field; a refused witness writes nothing to
@@ -152,7 +158,7 @@ class DoseService(Service):
         with self.db.transaction(audit=self.audit(actor, reason)) as tx:
             acting_user(tx, actor, Permission.CHART)
             require_unsigned(tx, session_id)
-            row = tx.get(DoseRecordRow, session_id)
+            row = require_version(tx, DoseRecordRow, session_id, version)
             if row is None:
                 _owner(tx, session_id)
                 raise DomainError("Plan the dose first (weight, mg/kg, concentration, lot)")

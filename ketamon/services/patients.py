@@ -21,6 +21,7 @@ from ketamon.domain.users import Permission
 from ketamon.services.base import Service, acting_user, like_literal
 from ketamon.storage.models import PatientRow
 from ketamon.storage.reads.patients import to_patient
+from ketamon.storage.versions import require_version
 
 log = logging.getLogger(__name__)
 
@@ -51,17 +52,28 @@ class PatientService(Service):
             log.info("patient %d registered by %s", row.id, actor.username)
             return to_patient(row)
 
-    def correct(self, actor: Actor, patient_id: int, draft: PatientDraft, reason: str) -> Patient:
+    def correct(
+        self,
+        actor: Actor,
+        patient_id: int,
+        draft: PatientDraft,
+        reason: str,
+        *,
+        version: int | None = None,
+    ) -> Patient:
         """Correct the patient's name, date of birth, registered weight, allergies (or the
         "No known drug allergies" answer) or SpO2 scale 2, with a required reason. The
         values are checked as at registration; the trail keeps each old value with the
-        reason. A past session's dose keeps the weight it was planned with (its own)."""
+        reason. A past session's dose keeps the weight it was planned with (its own).
+
+        `version`: the Patient.version the form loaded; a correction of details saved since
+        on another workstation is refused (StaleRecord), nothing written."""
         clean_reason = require_correction_reason(reason)
         patient_id = fields.record_id("patient_id", patient_id, label="Patient")
         today = self.now().astimezone().date()
         with self.db.transaction(audit=self.audit(actor, clean_reason)) as tx:
             acting_user(tx, actor, Permission.CHART)
-            row = tx.get(PatientRow, patient_id)
+            row = require_version(tx, PatientRow, patient_id, version)
             if row is None:
                 raise NotFound(f"Patient {patient_id} not found")
             for key, value in correction(to_patient(row), draft, today).items():

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, fields, replace
+
+from sqlalchemy import select
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import FieldError
@@ -12,6 +15,7 @@ from ketamon.domain.users import Permission
 from ketamon.services.base import Service, acting_user
 from ketamon.storage.models import ClinicSetting
 from ketamon.storage.reads.settings import load_settings
+from ketamon.storage.versions import require_version
 
 
 class SettingsService(Service):
@@ -19,7 +23,18 @@ class SettingsService(Service):
         with self.db.transaction(write=False) as tx:
             return load_settings(tx)
 
-    def update(self, actor: Actor, **changes: object) -> ClinicSettings:
+    def snapshot(self) -> tuple[ClinicSettings, dict[str, int]]:
+        """The settings and, per stored key, its version (one read): what a form loads."""
+        with self.db.transaction(write=False) as tx:
+            versions = {row.key: row.version for row in tx.scalars(select(ClinicSetting))}
+            return load_settings(tx), versions
+
+    def update(
+        self, actor: Actor, *, versions: Mapping[str, int] | None = None, **changes: object
+    ) -> ClinicSettings:
+        """Change the settings named. `versions`: what the form loaded (snapshot; a key
+        missing: not stored then); a setting saved since on another workstation is refused
+        (StaleRecord), nothing written."""
         with self.db.transaction(audit=self.audit(actor, "")) as tx:
             acting_user(tx, actor, Permission.MANAGE_SETTINGS)
             current = load_settings(tx)
@@ -34,7 +49,8 @@ class SettingsService(Service):
             updated.validate()
             new_values = asdict(updated)
             for key in changes:
-                row = tx.get(ClinicSetting, key)
+                seen = None if versions is None else versions.get(key, 0)
+                row = require_version(tx, ClinicSetting, key, seen)
                 encoded = json.dumps(new_values[key])
                 if row is None:
                     tx.add(

@@ -46,6 +46,7 @@ from ketamon.storage.reads.sessions import events_of, load_session, require_unsi
 from ketamon.storage.reads.settings import load_settings
 from ketamon.storage.reads.side_effects import to_effect
 from ketamon.storage.reads.users import to_user
+from ketamon.storage.versions import require_version
 
 log = logging.getLogger(__name__)
 
@@ -125,17 +126,21 @@ class SideEffectService(Service):
             log.info("session %d: side effect %d ticked by %s", session_id, row.id, actor.username)
             return to_effect(row)
 
-    def set_severity(self, actor: Actor, effect_id: int, severity: Severity) -> SideEffect:
+    # `version` (severity, note, times): the SideEffect.version the list showed; an entry
+    # changed since on another workstation is refused (StaleRecord), nothing written.
+    def set_severity(
+        self, actor: Actor, effect_id: int, severity: Severity, *, version: int | None = None
+    ) -> SideEffect:
         """An ordinary audited update. Raised to severe, it needs acknowledging again."""
         severity = _severity(severity)
         with self.db.transaction(audit=self.audit(actor)) as tx:
             acting_user(tx, actor, Permission.CHART)
-            row = self._current(tx, effect_id)
+            row = self._current(tx, effect_id, version)
             if row.severity != severity.value:
                 row.severity = severity.value
                 if severity is Severity.SEVERE:
                     row.acknowledged_by, row.acknowledged_at = None, None
-            return to_effect(row)
+            return self._saved(tx, row)
 
     def resolve(self, actor: Actor, effect_id: int, at: datetime | None = None) -> SideEffect:
         at = fields.optional_datetime("resolved_at", at, label="Resolution time")
@@ -150,16 +155,18 @@ class SideEffectService(Service):
             now = self.now()
             when = at if at is not None else now
             row.resolved_at = check_resolution(when, row.onset_at, now)
-            return to_effect(row)
+            return self._saved(tx, row)
 
-    def set_note(self, actor: Actor, effect_id: int, note: str) -> SideEffect:
+    def set_note(
+        self, actor: Actor, effect_id: int, note: str, *, version: int | None = None
+    ) -> SideEffect:
         clean = check_note(note)
         with self.db.transaction(audit=self.audit(actor)) as tx:
             acting_user(tx, actor, Permission.CHART)
-            row = self._current(tx, effect_id)
+            row = self._current(tx, effect_id, version)
             if (row.note or "") != clean:
                 row.note = clean
-            return to_effect(row)
+            return self._saved(tx, row)
 
     def correct_times(
         self,
@@ -169,6 +176,7 @@ class SideEffectService(Service):
         onset_at: datetime | None = None,
         resolved_at: datetime | None = None,
         reason: str,
+        version: int | None = None,
     ) -> SideEffect:
         """Change the onset and/or resolution time after recording (a reason is required)."""
         reason = _require_reason(reason, "correct the time of")
@@ -178,7 +186,7 @@ class SideEffectService(Service):
             raise FieldError("onset_at", "Give the corrected onset or resolution time")
         with self.db.transaction(audit=self.audit(actor, reason)) as tx:
             acting_user(tx, actor, Permission.CHART)
-            row = self._current(tx, effect_id)
+            row = self._current(tx, effect_id, version)
             now = self.now()
             onset = onset_at if onset_at is not None else row.onset_at
             check_onset(onset, self._checked_in_at(self._owner(tx, row.session_id)), now)
@@ -189,7 +197,7 @@ class SideEffectService(Service):
                 row.onset_at = onset
             if resolved != row.resolved_at:
                 row.resolved_at = resolved
-            return to_effect(row)
+            return self._saved(tx, row)
 
     def void(self, actor: Actor, effect_id: int, reason: str) -> SideEffect:
         """Un-tick: the entry stays in the record, voided, with the reason."""
@@ -198,7 +206,7 @@ class SideEffectService(Service):
             acting_user(tx, actor, Permission.CHART)
             row = self._current(tx, effect_id)
             row.status, row.status_reason = RecordStatus.VOIDED.value, reason
-            return to_effect(row)
+            return self._saved(tx, row)
 
     def acknowledge(self, actor: Actor, effect_id: int) -> SideEffect:
         """A nurse has seen this severe side effect (who and when are kept)."""
@@ -209,7 +217,7 @@ class SideEffectService(Service):
                 raise DomainError("Only a severe side effect needs acknowledging")
             if row.acknowledged_by is None:
                 row.acknowledged_by, row.acknowledged_at = actor.username, self.now()
-            return to_effect(row)
+            return self._saved(s, row)
 
     def record_physician_decision(
         self,
@@ -335,12 +343,16 @@ class SideEffectService(Service):
         return derive_times(events_of(owner)).checked_in_at
 
     @staticmethod
-    def _current(tx: Session, effect_id: int) -> SideEffectRow:
-        row = tx.get(
-            SideEffectRow,
-            fields.record_id("effect_id", effect_id, label="Side effect"),
-            with_for_update=True,  # a second workstation changing it at once waits here
-        )
+    def _saved(tx: Session, row: SideEffectRow) -> SideEffect:
+        """The entry as saved (flushed first: its new version is what the screen holds)."""
+        tx.flush()
+        return to_effect(row)
+
+    @staticmethod
+    def _current(tx: Session, effect_id: int, version: int | None = None) -> SideEffectRow:
+        # locked: a second workstation changing it at once waits here
+        effect_id = fields.record_id("effect_id", effect_id, label="Side effect")
+        row = require_version(tx, SideEffectRow, effect_id, version)
         if row is None:
             raise NotFound(f"Side effect {effect_id} not found")
         require_unsigned(tx, row.session_id)

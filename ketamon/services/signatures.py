@@ -71,7 +71,8 @@ from ketamon.storage.reads.users import user_names
 
 ADDENDUM_MEANING = "Addendum"
 # What a signature covers: the session row (but its review status, which signing sets) and
-# every row that belongs to it.
+# every row that belongs to it, but their `version` counters (0011: a count of saves, not
+# content; left out of every payload version, so no existing signature changes).
 CONTENT_TABLES = (
     SessionEventRow,
     VitalsRow,
@@ -119,7 +120,7 @@ def session_content(
     content = {"infusion_session": [{c: getattr(owner, c) for c in columns}]}
     for model in CONTENT_TABLES:
         table = table_of(model)
-        skip = without.get(table.name, ())
+        skip = (*without.get(table.name, ()), "version")
         selected = [c for c in table.columns if c.key not in skip]
         rows = tx.execute(select(*selected).where(table.c.session_id == session_id))
         content[table.name] = [dict(r._mapping) for r in rows]

@@ -44,6 +44,7 @@ from ketamon.storage.audit import AuditContext, write_entries
 from ketamon.storage.database import Database
 from ketamon.storage.models import UserKeyRow, UserRow
 from ketamon.storage.reads.users import to_user, user_names
+from ketamon.storage.versions import require_version
 
 log = logging.getLogger(__name__)
 _hasher = HASHER
@@ -120,13 +121,21 @@ class UserService(Service):
             row = self._insert(tx, name, full_name, credentials, wanted, password, actor.username)
             return to_user(row)
 
-    def deactivate(self, actor: Actor, username: str, reason: str) -> User:
-        return self._change(actor, username, reason, active=False)
+    # `version` (here and below): the User.version the list showed; an account changed since
+    # on another workstation (deactivated, reset, a new password) is refused (StaleRecord).
+    def deactivate(
+        self, actor: Actor, username: str, reason: str, *, version: int | None = None
+    ) -> User:
+        return self._change(actor, username, reason, version, active=False)
 
-    def reactivate(self, actor: Actor, username: str, reason: str) -> User:
-        return self._change(actor, username, reason, active=True)
+    def reactivate(
+        self, actor: Actor, username: str, reason: str, *, version: int | None = None
+    ) -> User:
+        return self._change(actor, username, reason, version, active=True)
 
-    def reset_password(self, actor: Actor, username: str, password: str) -> User:
+    def reset_password(
+        self, actor: Actor, username: str, password: str, *, version: int | None = None
+    ) -> User:
         """A temporary password: the user must choose their own at the next sign-in, and
         cannot sign until then (the administrator knows this one)."""
         check_password_policy(password)
@@ -134,6 +143,7 @@ class UserService(Service):
             actor,
             username,
             "password reset",
+            version,
             password_hash=_hasher.hash(password),
             failed_sign_ins=0,
             locked_until=None,
@@ -178,7 +188,9 @@ class UserService(Service):
             log.info("password changed by %s (%s)", name, reason)
             return to_user(row)
 
-    def _change(self, actor: Actor, username: str, reason: str, **values: object) -> User:
+    def _change(
+        self, actor: Actor, username: str, reason: str, version: int | None, **values: object
+    ) -> User:
         reason = fields.reason(reason, missing="A reason is required")
         username = fields.one_line_text(
             "username", username, fields.USERNAME_LENGTH, label="Username"
@@ -188,10 +200,12 @@ class UserService(Service):
             row = tx.scalar(select(UserRow).where(UserRow.username == username))
             if row is None:
                 raise NotFound(f"No user {username!r}")
+            require_version(tx, UserRow, row.id, version)
             if values.get("active") is False and row.id == me.id:
                 raise DomainError("You cannot deactivate your own account")
             for key, value in values.items():
                 setattr(row, key, value)
+            tx.flush()  # the new version, for the list
             return to_user(row)
 
     def _insert(

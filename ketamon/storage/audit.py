@@ -44,7 +44,20 @@ AUDITED_TABLES = (
 # "(changed) sha256:<hex of the value>", so verification compares them without revealing
 # them (the values are salted hashes or sealed keys: their digest gives nothing usable).
 SECRET_FIELDS = {("app_user", "password_hash"), ("user_key", "sealed_private_key")}
-UNAUDITED_FIELDS = {("app_user", "failed_sign_ins"), ("app_user", "locked_until")}
+# A record's version counter (storage/versions.py, migration 0011) is technical, like the
+# lockout count: it is kept out of the trail (the trail already has every change it counts).
+VERSIONED_TABLES = (
+    "discharge_record",
+    "patient",
+    "dose_record",
+    "side_effect",
+    "clinic_setting",
+    "app_user",
+    "chair",
+)
+UNAUDITED_FIELDS = {("app_user", "failed_sign_ins"), ("app_user", "locked_until")} | {
+    (t, "version") for t in VERSIONED_TABLES
+}
 SECRET_MARK = "(changed)"  # alone: written before digests were kept (cannot be compared)
 # What a change to each audited table is, for the screens (ketamon.domain.changes).
 TABLE_KINDS = {

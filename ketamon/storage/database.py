@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from ketamon.domain.changes import Change
 from ketamon.domain.errors import (
@@ -34,7 +35,7 @@ from ketamon.domain.errors import (
     UNKNOWN_HOST,
     StorageError,  # raised here; importable from here too
 )
-from ketamon.storage import audit
+from ketamon.storage import audit, versions
 from ketamon.storage import audit as audit_layer  # `audit` is also transaction()'s parameter
 from ketamon.storage.filesystems import network_filesystem
 from ketamon.storage.location import data_dir
@@ -230,6 +231,7 @@ class Database:
         )
         audit.install(self._read)
         audit.install(self._write)
+        versions.install(self._write)  # writes only: a read transaction saves nothing
         # Called with each committed unit of work's Change (see transaction()).
         self.committed: list[Callable[[Change], object]] = []
         _open.add(self)
@@ -282,11 +284,16 @@ class Database:
         """
         factory = self._write if write or audit else self._read
         touched: list[tuple[str, int | None, int | None]] = []
-        with self._faults(), factory.begin() as tx:
-            tx.info[audit_layer.CHANGED_ROWS] = touched
-            if audit is not None:
-                tx.info["audit"] = audit
-            yield tx
+        saved: list[tuple[str, int | str]] = []  # versioned rows this unit of work saves
+        try:
+            with self._faults(), factory.begin() as tx:
+                tx.info[audit_layer.CHANGED_ROWS] = touched
+                tx.info[versions.UPDATED] = saved
+                if audit is not None:
+                    tx.info["audit"] = audit
+                yield tx
+        except StaleDataError as error:  # another workstation saved the row since it was read
+            raise self._stale(saved) from error
         if touched and audit is not None:
             change = audit_layer.change_of(touched, audit.actor)
             for listener in list(self.committed):
@@ -294,6 +301,13 @@ class Database:
                     listener(change)
                 except Exception:  # committed is committed: never reported as refused
                     log.exception("Database %s: a screen failed to follow a change", self.location)
+
+    def _stale(self, saved: list[tuple[str, int | str]]) -> Exception:
+        """The StaleRecord for a flush the version check refused (its words, not SQL)."""
+        if not saved:
+            return StorageError(self.location, "another workstation changed the record first")
+        with self._faults(), self._read() as tx:
+            return versions.stale_record(tx, *saved[-1])
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -18,7 +19,7 @@ from sqlalchemy import (
     false,
     func,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
 from ketamon.domain import fields as size  # column sizes: one place, shared with validation
 from ketamon.domain.statuses import RecordStatus
@@ -37,7 +38,22 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class ClinicSetting(Base):
+class Versioned:
+    """A record a user edits from a view: `version` counts its saves (storage/versions.py
+    raises it), the UPDATE is made WHERE version = the one read, and a service refuses a
+    save from a view loaded at an older version (migration 0011)."""
+
+    # No Python default: a plain INSERT (a migration's test, the database itself) gets the
+    # server's 1; rows added through the ORM get 1 from storage/versions.py.
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        table = cls.__table__  # type: ignore[attr-defined]
+        return {"version_id_col": table.c.version, "version_id_generator": False}
+
+
+class ClinicSetting(Versioned, Base):
     __tablename__ = "clinic_setting"
     key: Mapped[str] = mapped_column(String(size.SETTING_KEY_LENGTH), primary_key=True)
     value: Mapped[str] = mapped_column(Text)  # JSON
@@ -45,7 +61,7 @@ class ClinicSetting(Base):
     updated_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
 
 
-class ChairRow(Base):
+class ChairRow(Versioned, Base):
     __tablename__ = "chair"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(size.CHAIR_NAME_LENGTH))
@@ -56,7 +72,7 @@ class ChairRow(Base):
     retired_by: Mapped[str | None] = mapped_column(String(size.USERNAME_LENGTH), nullable=True)
 
 
-class PatientRow(Base):
+class PatientRow(Versioned, Base):
     __tablename__ = "patient"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     mrn: Mapped[str] = mapped_column(String(size.MRN_LENGTH), unique=True)
@@ -142,7 +158,7 @@ class SessionEventRow(Base):
     __table_args__ = (Index("ix_session_event_session_seq", "session_id", "seq", unique=True),)
 
 
-class UserRow(Base):
+class UserRow(Versioned, Base):
     """A person who signs in. Never deleted: deactivated."""
 
     __tablename__ = "app_user"
@@ -246,7 +262,7 @@ class VitalsRow(Base):
     )
 
 
-class SideEffectRow(Base):
+class SideEffectRow(Versioned, Base):
     """A side effect ticked during a session. `label` keeps the catalog name as it was, so a
     renamed or retired entry still reads right on old records. Voided, never deleted."""
 
@@ -308,7 +324,7 @@ class MedicationRow(Base):
     )
 
 
-class DoseRecordRow(Base):
+class DoseRecordRow(Versioned, Base):
     """The controlled-substance record of one session: the plan, then what was given and
     wasted, with the witness to the waste. Changes are audited field by field."""
 
@@ -337,7 +353,7 @@ class DoseRecordRow(Base):
     )
 
 
-class DischargeRow(Base):
+class DischargeRow(Versioned, Base):
     """The discharge checklist of one session, saved as the nurse fills it (nothing typed is
     lost), the escort plan from check-in, and how the patient left (outcome)."""
 

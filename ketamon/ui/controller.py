@@ -17,6 +17,7 @@ from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.changes import Change, Kind
 from ketamon.domain.dose import DoseRecord
 from ketamon.domain.errors import DomainError, StorageError
+from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.users import Role, User
 from ketamon.services.board import Board
 from ketamon.services.clinic import Clinic
@@ -399,20 +400,32 @@ class BoardController(QObject):
         handlers = ChairHandlers(
             load=chairs.all,
             add=lambda name: chairs.add(actor, name),
-            rename=lambda chair_id, name: chairs.rename(actor, chair_id, name),
+            rename=lambda chair_id, name, version: chairs.rename(
+                actor, chair_id, name, version=version
+            ),
             move=lambda chair_id, offset: chairs.move(actor, chair_id, offset),
             retire=lambda chair_id: chairs.retire(actor, chair_id),
         )
         ChairsDialog.ask(self.parent_widget, handlers)
 
     def edit_settings(self) -> None:
-        current = self._guard(self.clinic.settings.get)
-        if current is None:
+        settings = self.clinic.settings
+        loaded = self._guard(settings.snapshot)
+        if loaded is None:
             return
+        current, versions = loaded
+
+        def reload() -> ClinicSettings:  # after a stale refusal: the next save is over these
+            fresh, seen = settings.snapshot()
+            versions.clear()
+            versions.update(seen)
+            return fresh
+
         SettingsDialog.ask(
             self.parent_widget,
             current,
-            lambda changes: self.clinic.settings.update(self.actor, **changes),
+            lambda changes: settings.update(self.actor, versions=dict(versions), **changes),
+            reload,
         )
 
     def change_password(self) -> User | None:
@@ -441,9 +454,15 @@ class BoardController(QObject):
         handlers = UserHandlers(
             load=users.all,
             add=add,
-            deactivate=lambda name, reason: users.deactivate(self.actor, name, reason),
-            reactivate=lambda name, reason: users.reactivate(self.actor, name, reason),
-            reset_password=lambda name, pw: users.reset_password(self.actor, name, pw),
+            deactivate=lambda name, reason, v: users.deactivate(
+                self.actor, name, reason, version=v
+            ),
+            reactivate=lambda name, reason, v: users.reactivate(
+                self.actor, name, reason, version=v
+            ),
+            reset_password=lambda name, pw, v: users.reset_password(
+                self.actor, name, pw, version=v
+            ),
         )
         UsersDialog.ask(self.parent_widget, handlers)
 

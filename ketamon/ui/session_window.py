@@ -489,7 +489,10 @@ class SessionWindow(QDialog):
             corrected = EditPatientDialog.ask(
                 self,
                 self.patient,
-                lambda draft, reason: case.correct(patient_id, draft, reason, initiator=self),
+                lambda draft, reason, version: case.correct(
+                    patient_id, draft, reason, version=version, initiator=self
+                ),
+                case.reload(patient_id),
             )
         if corrected is not None:
             self.refresh(full=True)

@@ -107,6 +107,7 @@ ROWS = {
         created_by="root",
         public_key=None,
         must_change_password=True,
+        version=1,
     ),
     "chair": dict(
         id=1,
@@ -116,6 +117,7 @@ ROWS = {
         created_by="root",
         retired_at=None,
         retired_by=None,
+        version=1,
     ),
     "patient": dict(
         id=1,
@@ -128,6 +130,7 @@ ROWS = {
         created_by="nurse.old",
         no_known_allergies=False,
         spo2_scale2=False,
+        version=1,
     ),
     "course": dict(id=1, patient_id=1, kind="initial", planned_sessions=6, started_at=AT),
     "infusion_session": dict(

@@ -26,7 +26,10 @@ def _edit_dialog(qtbot, clinic, patient):
     dialog = EditPatientDialog(
         None,
         patient,
-        lambda d, reason: clinic.patients.correct(NURSE, patient.id, d, reason),
+        lambda d, reason, version: clinic.patients.correct(
+            NURSE, patient.id, d, reason, version=version
+        ),
+        lambda: clinic.patients.get(patient.id),
     )
     qtbot.addWidget(dialog)
     dialog.show()

@@ -44,9 +44,11 @@ def infusing(clinic, clock) -> int:
 def _dose_dialog(qtbot, clinic, sid: int) -> DoseRecordDialog:
     application()
     handlers = DoseHandlers(
-        plan=lambda w, d, c, lot, why: clinic.dose.plan(NURSE, sid, w, d, c, lot, reason=why),
-        complete=lambda a, w, who, pw, over, why: clinic.dose.complete(
-            NURSE, sid, a, w, who, pw, over, reason=why
+        plan=lambda w, d, c, lot, why, v: clinic.dose.plan(
+            NURSE, sid, w, d, c, lot, reason=why, version=v
+        ),
+        complete=lambda a, w, who, pw, over, why, v: clinic.dose.complete(
+            NURSE, sid, a, w, who, pw, over, reason=why, version=v
         ),
         defaults=clinic.dose.defaults(sid),
     )

@@ -5,6 +5,8 @@ override asks a reason; Enter and Esc go back, nothing stored; Alt+R records it)
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
@@ -14,7 +16,7 @@ from ketamon.ui.app import application
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
 from ketamon.ui.dialogs.medication import AllergyOverrideDialog, MedicationDialog
 from ketamon.ui.dialogs.patient_form import EditPatientDialog
-from tests.conftest import NURSE, baseline, draft
+from tests.conftest import NURSE, baseline, draft, open_clinic
 from tests.ui.conftest import click, tile_of
 
 ENTER, ESC = Qt.Key.Key_Return, Qt.Key.Key_Escape
@@ -142,8 +144,8 @@ def _edit(qtbot, monkeypatch, steps):
     """Edit patient details opens; `steps(dialog)` types and presses keys in it."""
     seen = {}
 
-    def ask(cls, parent, patient, save):
-        dialog = cls(parent, patient, save)
+    def ask(cls, parent, patient, save, reload=None):
+        dialog = cls(parent, patient, save, reload)
         qtbot.addWidget(dialog)
         _active(qtbot, dialog)
         seen["dialog"] = dialog
@@ -187,6 +189,40 @@ def test_edit_patient_needs_a_reason_then_enter_saves(clinic, opened, qtbot, mon
         ("Full name", "Lena Park → Lena Parker", "Checked against her ID"),
         ("Allergies", "(none) → Ondansetron (rash)", "Checked against her ID"),
     ]
+
+
+def test_a_correction_saved_on_another_workstation_meanwhile_is_not_overwritten(
+    clinic, opened, qtbot, monkeypatch, db_url, clock
+) -> None:
+    s, window = opened()
+    other = open_clinic(db_url, clock)  # workstation B
+    shown = {}
+
+    def steps(dialog):
+        name = dialog.form.fields["full_name"]
+        name.selectAll()
+        qtbot.keyClicks(name, "Lena Parker")
+        qtbot.keyClicks(dialog.reason.lineEdit(), "Checked against her ID")
+        on_b = other.patients.get(s.patient_id)  # B corrects the weight meanwhile
+        heavier = replace(on_b.as_draft(), weight_kg=64.0)
+        other.patients.correct(NURSE, s.patient_id, heavier, "Weighed", version=on_b.version)
+        qtbot.keyClick(dialog.reason.lineEdit(), ENTER)  # refused: reloaded, name kept
+        shown["message"] = dialog.message.text()
+        shown["fields"] = (name.text(), dialog.form.fields["weight_kg"].text())
+        shown["kept"] = name.property("kept")
+        qtbot.keyClick(dialog.reason.lineEdit(), ENTER)  # saved on top of B's
+
+    _edit(qtbot, monkeypatch, steps)
+    try:
+        qtbot.mouseClick(window.buttons["Edit patient details…"], Qt.MouseButton.LeftButton)
+    finally:
+        other.close()
+    assert shown["message"].startswith("Not saved: The patient's details were changed by")
+    assert "they have been reloaded" in shown["message"]
+    assert shown["message"].endswith("Kept from your entries: Full name.")
+    assert shown["fields"] == ("Lena Parker", "64") and shown["kept"] is True
+    patient = clinic.patients.get(s.patient_id)
+    assert (patient.full_name, patient.weight_kg) == ("Lena Parker", 64.0)
 
 
 def test_edit_patient_esc_changes_nothing(clinic, opened, qtbot, monkeypatch) -> None:

@@ -10,7 +10,7 @@ from ketamon.storage.models import ChairRow
 
 
 def to_chair(row: ChairRow) -> Chair:
-    return Chair(row.id, row.name, row.position, row.retired_at is not None)
+    return Chair(row.id, row.name, row.position, row.retired_at is not None, row.version or 0)
 
 
 def active_chairs(tx: Session) -> list[Chair]:

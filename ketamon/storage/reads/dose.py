@@ -29,6 +29,7 @@ def to_record(row: DoseRecordRow) -> DoseRecord:
         witness=row.witness,
         completed_by=row.completed_by,
         completed_at=row.completed_at,
+        version=row.version or 0,
     )
 
 

@@ -16,4 +16,5 @@ def to_patient(row: PatientRow) -> Patient:
         row.allergies,
         bool(row.no_known_allergies),
         bool(row.spo2_scale2),
+        row.version or 0,
     )

@@ -41,6 +41,7 @@ def to_effect(row: SideEffectRow) -> SideEffect:
         physician_decision=row.physician_decision or "",
         physician_decision_by=row.physician_decision_by,
         physician_decision_at=row.physician_decision_at,
+        version=row.version or 0,
     )
 
 

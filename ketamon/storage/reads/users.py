@@ -18,6 +18,7 @@ def to_user(row: UserRow) -> User:
         parse_roles(row.roles),
         row.active,
         bool(row.must_change_password),
+        row.version or 0,
     )
 
 

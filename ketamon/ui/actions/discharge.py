@@ -26,16 +26,18 @@ class Discharge(UseCase):
         others = clinic.users.all()
         return DischargeHandlers(
             state=lambda: service.state(session_id),
-            save=lambda answers: act(
-                initiator, lambda: service.save_answers(actor, session_id, answers)
+            save=lambda answers, version: act(
+                initiator,
+                lambda: service.save_answers(actor, session_id, answers, version=version),
             ),
             discharge=lambda: act(initiator, lambda: service.discharge(actor, session_id)),
             leave_against_advice=lambda ama: act(
                 initiator, lambda: service.leave_against_advice(actor, session_id, ama)
             ),
             now=clinic.clock,
-            set_next_appointment=lambda when: act(
-                initiator, lambda: service.set_next_appointment(actor, session_id, when)
+            set_next_appointment=lambda when, version: act(
+                initiator,
+                lambda: service.set_next_appointment(actor, session_id, when, version=version),
             ),
             rules=clinic.settings.get().discharge_rules,
             nurse=actor.display_name,

@@ -122,16 +122,19 @@ class DoseRecording(UseCase):
         clinic, actor = self.clinic, self.actor
         users = clinic.users.all()
         return DoseHandlers(
-            plan=lambda w, mgkg, conc, lot, reason: self.act(
+            plan=lambda w, mgkg, conc, lot, reason, version: self.act(
                 initiator,
-                lambda: clinic.dose.plan(actor, session_id, w, mgkg, conc, lot, reason=reason),
-            ),
-            complete=lambda actual, wasted, who, pw, over, reason: self.act(
-                initiator,
-                lambda: clinic.dose.complete(
-                    actor, session_id, actual, wasted, who, pw, over, reason=reason
+                lambda: clinic.dose.plan(
+                    actor, session_id, w, mgkg, conc, lot, reason=reason, version=version
                 ),
             ),
+            complete=lambda actual, wasted, who, pw, over, reason, version: self.act(
+                initiator,
+                lambda: clinic.dose.complete(
+                    actor, session_id, actual, wasted, who, pw, over, reason=reason, version=version
+                ),
+            ),
+            current=lambda: clinic.dose.get(session_id),
             defaults=clinic.dose.defaults(session_id),
             witnesses=[
                 (u.username, u.display_name)

@@ -3,6 +3,8 @@ session window)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.discharge import Escort
 from ketamon.domain.patients import Patient, PatientDraft
@@ -47,9 +49,17 @@ class CorrectPatient(UseCase):
         draft: PatientDraft,
         reason: str,
         *,
+        version: int | None = None,
         initiator: object | None = None,
     ) -> Patient:
+        """`version`: the Patient.version the form loaded (a stale one: StaleRecord)."""
         return self.act(
             initiator,
-            lambda: self.clinic.patients.correct(self.actor, patient_id, draft, reason),
+            lambda: self.clinic.patients.correct(
+                self.actor, patient_id, draft, reason, version=version
+            ),
         )
+
+    def reload(self, patient_id: int) -> Callable[[], Patient]:
+        """The patient as stored now (the form reloads it after a stale refusal)."""
+        return lambda: self.clinic.patients.get(patient_id)

@@ -28,19 +28,25 @@ class SideEffects(UseCase):
                     note=note,
                 ),
             ),
-            set_severity=lambda effect_id, severity: act(
-                initiator, lambda: service.set_severity(actor, effect_id, severity)
+            set_severity=lambda effect_id, severity, version: act(
+                initiator,
+                lambda: service.set_severity(actor, effect_id, severity, version=version),
             ),
             resolve=lambda effect_id, at: act(
                 initiator, lambda: service.resolve(actor, effect_id, at)
             ),
-            set_note=lambda effect_id, note: act(
-                initiator, lambda: service.set_note(actor, effect_id, note)
+            set_note=lambda effect_id, note, version: act(
+                initiator, lambda: service.set_note(actor, effect_id, note, version=version)
             ),
-            correct_times=lambda effect_id, onset, resolved, reason: act(
+            correct_times=lambda effect_id, onset, resolved, reason, version: act(
                 initiator,
                 lambda: service.correct_times(
-                    actor, effect_id, onset_at=onset, resolved_at=resolved, reason=reason
+                    actor,
+                    effect_id,
+                    onset_at=onset,
+                    resolved_at=resolved,
+                    reason=reason,
+                    version=version,
                 ),
             ),
             void=lambda effect_id, reason: act(

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ketamon.domain.board import Chair
+from ketamon.domain.errors import StaleRecord
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 
 
@@ -26,7 +27,8 @@ from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 class ChairHandlers:
     load: Callable[[], list[Chair]]
     add: Callable[[str], object]
-    rename: Callable[[int, str], object]
+    # (chair id, name, the Chair.version listed): StaleRecord when changed since elsewhere
+    rename: Callable[[int, str, int], object]
     move: Callable[[int, int], object]
     retire: Callable[[int], object]
 
@@ -70,11 +72,15 @@ class ChairsDialog(KitDialog):
         layout.addWidget(self.message)
         layout.addWidget(close)
         self.changed = False
+        self.versions: dict[int, int] = {}
+        self.kept: tuple[int, str] | None = None  # a refused rename's name, offered again
         self.refresh()
 
     def refresh(self, select_id: int | None = None) -> None:
         self.list.clear()
-        for chair in self.handlers.load():
+        chairs = self.handlers.load()
+        self.versions = {chair.id: chair.version for chair in chairs}
+        for chair in chairs:
             item = QListWidgetItem(chair.name)
             item.setData(Qt.ItemDataRole.UserRole, chair.id)
             self.list.addItem(item)
@@ -92,6 +98,9 @@ class ChairsDialog(KitDialog):
         self.errors.clear()
         with guard(self.errors) as refused:
             result = action()
+        if isinstance(refused.error, StaleRecord):  # the list as stored now; Rename offers
+            self.refresh(select_id)  # the typed name again
+            self.errors.say(f"Not saved: {refused.error}")
         if refused:
             return
         self.changed = True
@@ -110,9 +119,17 @@ class ChairsDialog(KitDialog):
         chair_id = self._selected()
         if chair_id is None:
             return
-        name = NameDialog.ask(self, "Rename chair", self.list.currentItem().text())
-        if name is not None:
-            self._run(lambda: self.handlers.rename(chair_id, name))
+        shown = self.list.currentItem().text()
+        if self.kept is not None and self.kept[0] == chair_id:
+            shown = self.kept[1]  # what was typed before the refusal
+        name = NameDialog.ask(self, "Rename chair", shown)
+        if name is None:
+            return
+        version = self.versions.get(chair_id, 0)
+        self.kept = (chair_id, name)
+        self._run(lambda: self.handlers.rename(chair_id, name, version), chair_id)
+        if not self.message.text():
+            self.kept = None
 
     def _move(self, offset: int) -> None:
         chair_id = self._selected()

@@ -43,7 +43,8 @@ from ketamon.domain.discharge import (
     evaluate,
     normalize_phone,
 )
-from ketamon.domain.errors import FieldError, ValidationErrors
+from ketamon.domain.discharge_entry import KEPT_LABELS, kept_entries
+from ketamon.domain.errors import FieldError, StaleRecord, ValidationErrors
 from ketamon.domain.side_effects import SideEffect
 from ketamon.services.discharge import DischargeState
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, set_state
@@ -66,14 +67,16 @@ SHORT_LABELS = {
 @dataclass(frozen=True)
 class DischargeHandlers:
     state: Callable[[], DischargeState]
-    save: Callable[[DischargeAnswers], DischargeState]
+    # (answers, the DischargeState.version they were edited from): refused with StaleRecord
+    # when another workstation saved the checklist since
+    save: Callable[[DischargeAnswers, int], DischargeState]
     discharge: Callable[[], DischargeState]
     leave_against_advice: Callable[[AgainstAdvice], DischargeState]
     now: Callable[[], datetime]
     rules: DischargeRules
     nurse: str  # display name of the acting nurse
     witnesses: tuple[tuple[str, str], ...] = ()  # (username, display) of other active users
-    set_next_appointment: Callable[[datetime | None], DischargeState] | None = None
+    set_next_appointment: Callable[[datetime | None, int], DischargeState] | None = None
     # (effect id, decision, physician username, password) -> the side effect, decided
     physician_decision: Callable[[int, str, str, str], SideEffect] | None = None
 
@@ -403,14 +406,18 @@ class DischargeDialog(KitDialog):
 
     def _save(self) -> bool:
         with guard(self._save_refused) as refused:
-            self.state = self.handlers.save(self.answers())
+            self.state = self.handlers.save(self.answers(), self.state.version)
         if refused:
             return False
         self._show_refusals({})
+        self._mark_kept(())
         self.errors.say("")
         return True
 
     def _save_refused(self, error: Exception) -> None:
+        if isinstance(error, StaleRecord):
+            self._reload_keeping_entries(error)
+            return
         refused = {}
         if isinstance(error, ValidationErrors):
             refused = {k: v for k, v in error.errors.items() if k in self.refusals}
@@ -421,6 +428,43 @@ class DischargeDialog(KitDialog):
         self.state = self.handlers.state()
         self._show_refusals(refused)
         self.errors.say("")
+
+    def _reload_keeping_entries(self, error: StaleRecord) -> None:
+        """Another workstation saved the checklist since this one was loaded: load what is
+        stored now and put back on top what this nurse changed here since (only those
+        fields, marked), so nothing typed is lost and nothing of theirs is wiped."""
+        mine, loaded = self.answers(), self.state.answers
+        with guard(self._not_saved) as failed:
+            self.state = self.handlers.state()
+        if failed:
+            return
+        merged, kept = kept_entries(mine, loaded, self.state.answers)
+        self._load(merged)
+        self._mark_kept(kept)
+        self._verdict()
+        labels = ", ".join(KEPT_LABELS[k] for k in kept)
+        self.errors.say(
+            f"Not saved: {error}" + (f" Kept from your entries: {labels}." if kept else "")
+        )
+
+    def _mark_kept(self, kept: tuple[str, ...]) -> None:
+        """The fields re-applied after a reload look different until saved (QSS: kept)."""
+        for key, widget in self._fields().items():
+            set_state(widget, "kept", key in kept)
+
+    def _fields(self) -> dict[str, QWidget]:
+        return {
+            "oriented": self.oriented,
+            "steady_gait": self.gait,
+            "nausea": self.nausea,
+            "pain": self.pain,
+            "iv_site": self.iv_site,
+            "instructions_acknowledged": self.instructions_ack,
+            "escort.name": self.escort_name,
+            "escort.relationship": self.escort_relationship,
+            "escort.phone": self.escort_phone,
+            "escort.present_verified": self.escort_verified,
+        }
 
     def _not_saved(self, error: Exception) -> bool:
         self.errors.say(f"Not saved: {error}")
@@ -461,11 +505,18 @@ class DischargeDialog(KitDialog):
             )
             return
         set_when = self.handlers.set_next_appointment
-        with guard(lambda e: self.next_error.setText(getattr(e, "message", str(e)))) as refused:
-            self.state = set_when(when)
+        with guard(self._appointment_refused) as refused:
+            self.state = set_when(when, self.state.version)
         if refused:
             return
         self.next_error.setText("")
+
+    def _appointment_refused(self, error: Exception) -> None:
+        """Said beside the field; the text typed stays. A stale checklist is reloaded (the
+        answers kept as on any save), so pressing Enter again saves the appointment."""
+        if isinstance(error, StaleRecord):
+            self._reload_keeping_entries(error)
+        self.next_error.setText(getattr(error, "message", str(error)))
 
     def _discharge(self) -> None:
         if not self._save():

@@ -25,26 +25,28 @@ from PySide6.QtWidgets import (
 
 from ketamon.domain.dose import DoseRecord, fmt, over_plan_limit, planned_mg, planned_ml
 from ketamon.domain.dose import planned_rate as rate_for
-from ketamon.domain.errors import FieldError
+from ketamon.domain.errors import FieldError, StaleRecord
 from ketamon.domain.interventions import parse_dose
 from ketamon.domain.patients import Patient, allergy_match
 from ketamon.services.dose import DoseDefaults
-from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, guard
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, guard, set_state
 from ketamon.ui.dialogs.patient_form import WARNING_COLOUR, allergy_html
 from ketamon.ui.timefmt import local_time
 
 
 @dataclass(frozen=True)
 class DoseHandlers:
-    # (weight kg, mg/kg, concentration mg/mL, lot, change reason) -> DoseRecord
-    plan: Callable[[float | None, float | None, float | None, str, str], DoseRecord]
+    # (weight kg, mg/kg, concentration mg/mL, lot, change reason, the DoseRecord.version
+    # shown, 0 for none) -> DoseRecord; StaleRecord when saved since on another workstation
+    plan: Callable[[float | None, float | None, float | None, str, str, int], DoseRecord]
     # (actual mg, wasted mg, witness username, witness password, over-plan reason,
-    #  change reason) -> DoseRecord
-    complete: Callable[[float | None, float | None, str, str, str, str], DoseRecord]
+    #  change reason, version) -> DoseRecord
+    complete: Callable[[float | None, float | None, str, str, str, str, int], DoseRecord]
     defaults: DoseDefaults  # weight, mg/kg, target minutes, limits
     witnesses: Sequence[tuple[str, str]] = ()  # other active users: (username, display name)
     names: Mapping[str, str] = field(default_factory=dict)  # username -> display name, all
     patient: Patient | None = None  # whose allergy status is shown above the plan
+    current: Callable[[], DoseRecord | None] | None = None  # as stored now (after a refusal)
 
 
 def _num(value: float | None) -> str:
@@ -222,7 +224,10 @@ class DoseRecordDialog(KitDialog):
                 parse_dose(self.concentration.text()),
                 self.lot.text(),
                 self.reason.text(),
+                self._version(),
             )
+        if isinstance(refused.error, StaleRecord):
+            self._reload_keeping_entries(refused.error)
         if refused:
             return None
         return self._saved(saved)
@@ -237,13 +242,50 @@ class DoseRecordDialog(KitDialog):
                 self.witness_password.text(),
                 self.over_plan_reason.text(),
                 self.reason.text(),
+                self._version(),
             )
+        if isinstance(refused.error, StaleRecord):
+            self._reload_keeping_entries(refused.error)
         if refused:
             if isinstance(refused.error, FieldError) and refused.error.field == "witness_password":
                 self.witness_password.clear()  # never keep a refused password on screen
             return None
         self.witness_password.clear()
         return self._saved(saved)
+
+    def _version(self) -> int:
+        return self.record.version if self.record is not None else 0
+
+    def _texts(self, record: DoseRecord | None) -> dict[QLineEdit, str]:
+        """What each field shows for `record` (the defaults when there is none)."""
+        d = self.handlers.defaults
+        return {
+            self.weight: _num(record.weight_kg if record else d.weight_kg),
+            self.mg_per_kg: _num(record.mg_per_kg if record else d.mg_per_kg),
+            self.concentration: _num(record.concentration_mg_ml if record else None),
+            self.lot: record.lot_number if record else "",
+            self.actual: _num(record.actual_mg if record else None),
+            self.wasted: _num(record.wasted_mg if record else None),
+            self.over_plan_reason: record.over_plan_reason if record else "",
+        }
+
+    def _reload_keeping_entries(self, error: StaleRecord) -> None:
+        """Saved on another workstation meanwhile: show the record as stored now; a field
+        this nurse changed keeps what was typed (marked), the others show the new values."""
+        if self.handlers.current is None:
+            return
+        shown = self._texts(self.record)
+        with guard(self.errors) as failed:
+            self.record = self.handlers.current()
+        if failed:
+            return
+        for edit, text in self._texts(self.record).items():
+            typed = edit.text() != shown[edit]
+            if not typed:
+                edit.setText(text)
+            set_state(edit, "kept", typed)
+        self._show_record()
+        self.errors.say(f"Not saved: {error}")
 
     def _saved(self, record: DoseRecord) -> DoseRecord:
         self.record, self.changed = record, True

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import FieldError, ValidationErrors
+from ketamon.domain.errors import FieldError, StaleRecord, ValidationErrors
 from ketamon.domain.fields import parse_number
 from ketamon.domain.patients import (
     MAX_WEIGHT_KG,
@@ -32,7 +32,7 @@ from ketamon.domain.patients import (
     PatientDraft,
 )
 from ketamon.ui import palette
-from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, set_state
 
 TEXT_FIELDS = (
     ("mrn", "MRN", "Medical record number (required, unique)"),
@@ -41,6 +41,10 @@ TEXT_FIELDS = (
     ("weight_kg", "Weight (kg)", f"{MIN_WEIGHT_KG:g}–{MAX_WEIGHT_KG:g}"),
     ("allergies", "Allergies", "e.g. Penicillin (rash); Latex. If none: tick the box below"),
 )
+FIELD_NAMES = {key: label for key, label, _ in TEXT_FIELDS} | {
+    "no_known_allergies": "No known drug allergies",
+    "spo2_scale2": "SpO2 scale 2",
+}
 NKDA_LABEL = "&No known drug allergies (asked, and the patient knows of none)"
 SCALE2_LABEL = "SpO2 scale &2 (hypercapnic respiratory failure, physician's decision)"
 CORRECTION_REASONS = (
@@ -136,6 +140,30 @@ class PatientForm(QWidget):
         self.nkda.setChecked(patient.no_known_allergies)
         self.scale2.setChecked(patient.spo2_scale2)
 
+    def entries(self) -> dict[str, object]:
+        """What the form holds, field by field (text as typed, ticks)."""
+        held: dict[str, object] = {k: e.text() for k, e in self.fields.items()}
+        return held | {
+            "no_known_allergies": self.nkda.isChecked(),
+            "spo2_scale2": self.scale2.isChecked(),
+        }
+
+    def put_back(self, typed: dict[str, object], loaded: dict[str, object]) -> list[str]:
+        """After a reload (fill): each entry the user changed from what was `loaded` put
+        back on top, marked; returns their labels."""
+        kept = []
+        for key, value in typed.items():
+            if value == loaded.get(key):
+                continue
+            widget = self.widgets[key]
+            if isinstance(widget, QCheckBox):
+                widget.setChecked(bool(value))
+            else:
+                self.fields[key].setText(str(value))
+            set_state(widget, "kept", True)
+            kept.append(FIELD_NAMES.get(key, key))
+        return kept
+
     def draft(self) -> PatientDraft:
         """Parse what was typed; raise ValidationErrors for what cannot be parsed."""
         text = {k: e.text().strip() for k, e in self.fields.items()}
@@ -182,16 +210,26 @@ class PatientForm(QWidget):
             self.clear_error(key)
 
 
-SaveCorrection = Callable[[PatientDraft, str], Patient]  # (details, reason) -> corrected
+# (details, reason, the Patient.version they were edited from) -> corrected; StaleRecord
+# when another workstation corrected the patient since
+SaveCorrection = Callable[[PatientDraft, str, int], Patient]
 
 
 class EditPatientDialog(KitDialog):
     """Correct the patient's details: the form prefilled, a required reason. Enter saves
     (the reason being given), Esc leaves everything as it was."""
 
-    def __init__(self, parent: QWidget | None, patient: Patient, save: SaveCorrection) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        patient: Patient,
+        save: SaveCorrection,
+        reload: Callable[[], Patient] | None = None,
+    ) -> None:
+        """`reload`: the patient as stored now (after a stale refusal)."""
         super().__init__(parent)
-        self.save_correction = save
+        self.save_correction, self.reload = save, reload
+        self.patient = patient
         self.saved: Patient | None = None
         self.setWindowTitle(f"Edit patient details: {patient.full_name} (MRN {patient.mrn})")
         self.setMinimumWidth(760)
@@ -205,6 +243,7 @@ class EditPatientDialog(KitDialog):
         self.errors = FieldErrors(self.message, focus=True)
         self.form = PatientForm(mrn_editable=False, errors=self.errors)
         self.form.fill(patient)
+        self.loaded = self.form.entries()
         self.reason = QComboBox()
         self.reason.setEditable(True)
         self.reason.addItems(CORRECTION_REASONS)
@@ -240,11 +279,30 @@ class EditPatientDialog(KitDialog):
             draft = self.form.draft()
             if not reason:
                 raise FieldError("reason", "A reason is required to correct patient details")
-            self.saved = self.save_correction(draft, reason)
+            self.saved = self.save_correction(draft, reason, self.patient.version)
+        if isinstance(refused.error, StaleRecord):
+            self._reload_keeping_entries(refused.error)
         if refused:
             return False
         self.accept()
         return True
+
+    def _reload_keeping_entries(self, error: StaleRecord) -> None:
+        """Corrected on another workstation meanwhile: show the details stored now, with
+        this nurse's changes put back on top (marked), and say so; Save again saves them."""
+        if self.reload is None:
+            return
+        typed = self.form.entries()
+        with guard(self.errors) as failed:
+            self.patient = self.reload()
+        if failed:
+            return
+        self.form.fill(self.patient)
+        loaded, self.loaded = self.loaded, self.form.entries()
+        kept = self.form.put_back(typed, loaded)
+        self.errors.say(
+            f"Not saved: {error}" + (f" Kept from your entries: {', '.join(kept)}." if kept else "")
+        )
 
     def answer(self) -> Patient | None:
         """The corrected patient, or None if the nurse cancelled."""

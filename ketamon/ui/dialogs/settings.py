@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.errors import FieldError
+from ketamon.domain.errors import FieldError, StaleRecord
 from ketamon.domain.settings import ClinicSettings
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 
@@ -50,11 +50,14 @@ class SettingsDialog(KitDialog):
         parent: QWidget | None,
         current: ClinicSettings,
         save: Callable[[dict[str, object]], ClinicSettings],
+        reload: Callable[[], ClinicSettings] | None = None,
     ) -> None:
+        """`save`: the changed settings (StaleRecord when saved since on another
+        workstation); `reload`: the settings as stored now, after such a refusal."""
         super().__init__(parent)
         self.setWindowTitle("Clinic settings")
         self.setMinimumWidth(900)  # the instructions text needs a readable width
-        self.current, self.save = current, save
+        self.current, self.save, self.reload = current, save, reload
         general, discharge = QWidget(), QWidget()
         form = QFormLayout(general)
         self.clinic_name = QLineEdit(current.clinic_name)
@@ -114,13 +117,47 @@ class SettingsDialog(KitDialog):
             form.addRow(f"{label}:", spin)
             self.spins[key] = spin
 
-    def changes(self) -> dict[str, object]:
+    def wanted(self) -> dict[str, object]:
+        """Every setting the form shows, as it holds it now."""
         wanted: dict[str, object] = {k: s.value() for k, s in self.spins.items()}
         wanted |= {k: e.text().strip() for k, e in self.texts.items()}
         wanted["discharge_instructions"] = self.instructions.toPlainText().strip()
         wanted["clinic_name"] = self.clinic_name.text().strip()
         wanted["baseline_bp_warning"] = (self.bp_sys.value(), self.bp_dia.value())
-        return {k: v for k, v in wanted.items() if getattr(self.current, k) != v}
+        return wanted
+
+    def changes(self) -> dict[str, object]:
+        return {k: v for k, v in self.wanted().items() if getattr(self.current, k) != v}
+
+    def _show(self, key: str, value: object) -> None:
+        if key in self.spins:
+            self.spins[key].setValue(int(value))  # type: ignore[call-overload]
+        elif key in self.texts:
+            self.texts[key].setText(str(value))
+        elif key == "discharge_instructions":
+            self.instructions.setPlainText(str(value))
+        elif key == "clinic_name":
+            self.clinic_name.setText(str(value))
+        elif key == "baseline_bp_warning" and isinstance(value, tuple):
+            self.bp_sys.setValue(value[0])
+            self.bp_dia.setValue(value[1])
+
+    def _reload_keeping_entries(self, error: StaleRecord) -> None:
+        """Saved on another workstation meanwhile: show the settings stored now, but keep
+        each one this user changed here (saved with the next Save)."""
+        if self.reload is None:
+            return
+        mine = self.changes()
+        with guard(self.errors) as failed:
+            self.current = self.reload()
+        if failed:
+            return
+        for key, value in self.wanted().items():
+            if key not in mine:
+                self._show(key, getattr(self.current, key))
+            elif value != getattr(self.current, key):
+                self._show(key, value)
+        self.errors.say(f"Not saved: {error}")
 
     def submit(self) -> None:
         changes = self.changes()
@@ -130,6 +167,8 @@ class SettingsDialog(KitDialog):
         with guard(self.errors) as refused:
             self.save(changes)
         error = refused.error
+        if isinstance(error, StaleRecord):
+            self._reload_keeping_entries(error)
         if isinstance(error, FieldError):  # the refused setting's tab, and the focus on it
             widget = self.spins.get(error.field) or self.texts.get(error.field) or self.clinic_name
             page = widget.parentWidget()

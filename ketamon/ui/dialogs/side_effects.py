@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from ketamon.domain.clinical_time import parse_clinical_time
-from ketamon.domain.errors import FieldError, StorageError
+from ketamon.domain.errors import FieldError, StaleRecord, StorageError
 from ketamon.domain.record import severity_text
 from ketamon.domain.side_effects import Severity, SideEffect, SideEffectKind
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, set_state
@@ -68,11 +68,13 @@ class SideEffectHandlers:
     catalog: Callable[[], Sequence[SideEffectKind]]
     # (kind key, severity, onset or None for now, other text, note)
     tick: Callable[[str, Severity, datetime | None, str, str], SideEffect]
-    set_severity: Callable[[int, Severity], SideEffect]
+    # severity, note and times carry the SideEffect.version shown (StaleRecord when the
+    # entry was changed since on another workstation)
+    set_severity: Callable[[int, Severity, int], SideEffect]
     resolve: Callable[[int, datetime | None], SideEffect]
-    set_note: Callable[[int, str], SideEffect]
-    # (effect id, onset or None, resolved or None, reason)
-    correct_times: Callable[[int, datetime | None, datetime | None, str], SideEffect]
+    set_note: Callable[[int, str, int], SideEffect]
+    # (effect id, onset or None, resolved or None, reason, version)
+    correct_times: Callable[[int, datetime | None, datetime | None, str, int], SideEffect]
     void: Callable[[int, str], SideEffect]
     acknowledge: Callable[[int], SideEffect]
     now: Callable[[], datetime]
@@ -93,11 +95,15 @@ def service_handlers(
         tick=lambda key, severity, onset, other, note: service.tick(
             actor, session_id, key, severity=severity, onset_at=onset, other_text=other, note=note
         ),
-        set_severity=lambda effect_id, severity: service.set_severity(actor, effect_id, severity),
+        set_severity=lambda effect_id, severity, version: service.set_severity(
+            actor, effect_id, severity, version=version
+        ),
         resolve=lambda effect_id, at: service.resolve(actor, effect_id, at),
-        set_note=lambda effect_id, note: service.set_note(actor, effect_id, note),
-        correct_times=lambda effect_id, onset, resolved, reason: service.correct_times(
-            actor, effect_id, onset_at=onset, resolved_at=resolved, reason=reason
+        set_note=lambda effect_id, note, version: service.set_note(
+            actor, effect_id, note, version=version
+        ),
+        correct_times=lambda effect_id, onset, resolved, reason, version: service.correct_times(
+            actor, effect_id, onset_at=onset, resolved_at=resolved, reason=reason, version=version
         ),
         void=lambda effect_id, reason: service.void(actor, effect_id, reason),
         acknowledge=lambda effect_id: service.acknowledge(actor, effect_id),
@@ -425,8 +431,9 @@ class EffectRow:
         self._mark_severe(severity is Severity.SEVERE)
         if self.effect is None or severity is self.effect.severity:
             return
-        effect_id = self.effect.id
-        if self.dialog.run(self, lambda: self.dialog.handlers.set_severity(effect_id, severity)):
+        effect_id, version = self.effect.id, self.effect.version
+        set_severity = self.dialog.handlers.set_severity
+        if self.dialog.run(self, lambda: set_severity(effect_id, severity, version)):
             return
         self._show_pending(True)  # not saved: still shown, still to be saved (nothing lost)
 
@@ -469,7 +476,9 @@ class EffectRow:
         if effect is None or self.note.text().strip() == effect.note or self.dialog.busy:
             return
         note = self.note.text()
-        self.dialog.run(self, lambda: self.dialog.handlers.set_note(effect.id, note))
+        self.dialog.run(
+            self, lambda: self.dialog.handlers.set_note(effect.id, note, effect.version)
+        )
 
     def _time_edited(self, which: str) -> None:
         """A recorded time changed: a correction, with a reason."""
@@ -503,7 +512,12 @@ class EffectRow:
             edit.setText(shown)
             return
         onset, resolved = (at, None) if which == "onset" else (None, at)
-        dialog.run(self, lambda: dialog.handlers.correct_times(effect.id, onset, resolved, reason))
+        dialog.run(
+            self,
+            lambda: dialog.handlers.correct_times(
+                effect.id, onset, resolved, reason, effect.version
+            ),
+        )
 
 
 class SideEffectsDialog(KitDialog):
@@ -589,6 +603,9 @@ class SideEffectsDialog(KitDialog):
         self.errors.say("")
         with guard(lambda error: self._refused(row, error)) as refused:
             done = call()
+        if isinstance(refused.error, StaleRecord):  # the entries as stored now; the rows
+            self.refresh()  # keep what is typed, to be saved again over them
+            row.show_refusal(refused.error)
         if refused:
             return None
         self.changes += 1

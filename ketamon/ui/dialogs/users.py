@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamon.domain.errors import StaleRecord
 from ketamon.domain.users import User, format_roles
 from ketamon.ui.dialogs.accounts import PasswordDialog, UserDraft, UserFormDialog
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
@@ -32,9 +33,11 @@ COLUMNS = ("Username", "Name", "Credentials", "Roles", "Status")
 class UserHandlers:
     load: Callable[[], list[User]]
     add: Callable[[UserDraft], User]
-    deactivate: Callable[[str, str], User]  # (username, reason)
-    reactivate: Callable[[str, str], User]  # (username, reason)
-    reset_password: Callable[[str, str], User]  # (username, new password)
+    # (username, reason or new password, the User.version listed): StaleRecord when the
+    # account was changed since on another workstation
+    deactivate: Callable[[str, str, int], User]
+    reactivate: Callable[[str, str, int], User]
+    reset_password: Callable[[str, str, int], User]
 
 
 class UsersDialog(KitDialog):
@@ -123,9 +126,22 @@ class UsersDialog(KitDialog):
         self.errors.clear()
         with guard(self.errors) as refused:
             action()
+        if isinstance(refused.error, StaleRecord):  # the accounts as they are now
+            self.refresh(select)
+            self._say(f"Not done: {refused.error}")
         if refused:
             return
         self.refresh(select)
+
+    def _reset(self, username: str, password: str) -> User:
+        """Reset over the account as listed; changed since: refused, and the list reloaded,
+        so the password typed, tried again, goes over the account as it is now."""
+        listed = next((u.version for u in self.users if u.username == username), 0)
+        try:
+            return self.handlers.reset_password(username, password, listed)
+        except StaleRecord:
+            self.refresh(username)
+            raise
 
     def _say(self, text: str) -> None:
         self.errors.say(text)
@@ -147,7 +163,10 @@ class UsersDialog(KitDialog):
             DEACTIVATE_REASONS,
         )
         if reason:
-            self._run(lambda: self.handlers.deactivate(user.username, reason), user.username)
+            self._run(
+                lambda: self.handlers.deactivate(user.username, reason, user.version),
+                user.username,
+            )
 
     def _reactivate(self) -> None:
         user = self.selected()
@@ -160,15 +179,16 @@ class UsersDialog(KitDialog):
             REACTIVATE_REASONS,
         )
         if reason:
-            self._run(lambda: self.handlers.reactivate(user.username, reason), user.username)
+            self._run(
+                lambda: self.handlers.reactivate(user.username, reason, user.version),
+                user.username,
+            )
 
     def _reset_password(self) -> None:
         user = self.selected()
         if user is None:
             return
         self.message.hide()
-        if PasswordDialog.ask(
-            self, user.username, lambda pw: self.handlers.reset_password(user.username, pw)
-        ):
+        if PasswordDialog.ask(self, user.username, lambda pw: self._reset(user.username, pw)):
             self.refresh(user.username)
             self._say(f"New password set for {user.username}")
