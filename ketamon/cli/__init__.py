@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from ketamon import __version__
+from ketamon.cli import db as db_commands
 from ketamon.domain.actors import Actor
 from ketamon.domain.audit import AnchorState
 from ketamon.domain.errors import DomainError
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--pdf", metavar="FILE", required=True, help="the PDF file to write")
     summary.add_argument("--paper", choices=("A4", "Letter"), default="A4")
     summary.add_argument("--db", metavar="URL", dest="sub_db", help=db_help)
+    db_commands.add_commands(commands, _Parser, db_help)
     return parser
 
 
@@ -122,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
             return _audit_verify(args.anchors or [], resolve_db_url(url_arg))
         if args.command == "summary":
             return _summary(args, resolve_db_url(url_arg))
+        if args.command in ("db", "backup"):
+            return db_commands.run(args, resolve_db_url(url_arg))
         if args.command == "demo":
             return _demo(resolve_db_url(url_arg, default=demo_db_url()))
         return _run(resolve_db_url(url_arg))
