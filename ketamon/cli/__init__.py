@@ -18,7 +18,7 @@ from ketamon.domain.audit import AnchorState
 from ketamon.domain.errors import DomainError
 from ketamon.logs import configure as configure_logging
 from ketamon.storage.database import StorageError, is_database_file
-from ketamon.storage.location import data_dir, demo_db_url, resolve_db_url
+from ketamon.storage.location import data_dir, demo_db_url, has_password, resolve_db_url
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -115,6 +115,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     url_arg = getattr(args, "sub_db", None) or args.db
     configure_logging(data_dir())
+    if url_arg and has_password(url_arg):
+        print(
+            "ketamon: warning: the --db URL holds a password, which other users of this "
+            "computer can read in its list of processes: put it in the pgpass file instead",
+            file=sys.stderr,
+        )
     try:
         if args.command == "user":
             return _user(args, resolve_db_url(url_arg))
