@@ -133,7 +133,9 @@ def pg_dump(url: str, out: Path, program: str = "pg_dump") -> list[str]:
     if result.returncode != 0:
         with contextlib.suppress(OSError):
             out.unlink()
-        reason = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "failed"
+        lines = result.stderr.strip().splitlines() or ["failed"]
+        reason = next((line for line in lines if "error:" in line), lines[-1])
+        reason = reason.removeprefix("pg_dump: ").removeprefix("error: ")
         raise StorageError(make_url(url).render_as_string(hide_password=True), f"pg_dump: {reason}")
     return command
 

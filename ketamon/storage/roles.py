@@ -7,7 +7,8 @@ migrations; `grant()` gives the application role exactly what KetaMon's code nee
 - SELECT and INSERT on every table (SELECT only on alembic_version);
 - UPDATE on the tables the app updates: not the audit trail, not signatures or addenda
   (append-only), not courses or session events (written once; see NO_UPDATE);
-- USAGE on the sequences behind the integer keys;
+- USAGE and SELECT on the sequences behind the integer keys (SELECT: pg_dump reads
+  them, so the nightly backup can run with this login rather than the owner's);
 - no DELETE (KetaMon never deletes), no TRUNCATE, REFERENCES or TRIGGER, no CREATE in the
   schema; default privileges so a table the owner creates later gets SELECT and INSERT
   (the upgrade re-applies the whole set right after migrating, in the same transaction).
@@ -165,12 +166,12 @@ def grant(connection: Connection, role: str) -> Grants:
     for table in tables:
         granted[table] = privileges_for(table)
         run(f"GRANT {', '.join(granted[table])} ON TABLE {s}.{_quote(connection, table)} TO {r}")
-    run(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {s} TO {r}")
+    run(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {r}")
     default = f"ALTER DEFAULT PRIVILEGES FOR ROLE {o} IN SCHEMA {s}"
     run(f"{default} REVOKE ALL ON TABLES FROM {r}")
     run(f"{default} GRANT SELECT, INSERT ON TABLES TO {r}")
     run(f"{default} REVOKE ALL ON SEQUENCES FROM {r}")
-    run(f"{default} GRANT USAGE ON SEQUENCES TO {r}")
+    run(f"{default} GRANT USAGE, SELECT ON SEQUENCES TO {r}")
     if connection.scalar(
         text("SELECT has_schema_privilege(:r, :s, 'CREATE')"), {"r": role, "s": schema}
     ):
