@@ -17,6 +17,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.audit import AnchorState
 from ketamon.domain.errors import DomainError
 from ketamon.logs import configure as configure_logging
+from ketamon.storage import roles
 from ketamon.storage.database import StorageError, is_database_file
 from ketamon.storage.location import data_dir, demo_db_url, has_password, resolve_db_url
 
@@ -276,6 +277,8 @@ def _audit_verify(extra_anchors: list[Path], url: str) -> int:
     clinic = Clinic.open(url)
     try:
         report = clinic.audit.verify_report(extra_anchors)
+        with clinic.db.engine.connect() as conn:
+            login = roles.login_warning(conn)
     finally:
         clinic.close(anchor=False)  # verifying writes nothing, not even an anchor
     head = f"row {report.head_seq}" if report.head_seq else "no rows yet"
@@ -294,6 +297,8 @@ def _audit_verify(extra_anchors: list[Path], url: str) -> int:
     out = sys.stdout if report.intact else sys.stderr
     for warning in report.warnings:
         print(f"  warning: {warning.text}", file=out)
+    if login is not None:
+        print(f"  warning: {login}", file=out)
     for checked in report.anchor_files:
         what = checked.state.label
         if checked.state is AnchorState.CHECKED:

@@ -256,3 +256,26 @@ def lock_down_database(connection: Connection, owner: str, app: str) -> None:
     run(f"ALTER SCHEMA public OWNER TO {o}")
     run("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
     run(f"GRANT USAGE ON SCHEMA public TO {a}")
+
+
+def login_warning(connection: Connection) -> str | None:
+    """Why the login connected could switch the protections off (a superuser, or the
+    owner of the tables), for `ketamon audit verify` to say; None when it cannot."""
+    if connection.dialect.name != "postgresql":
+        return None
+    user, superuser = connection.execute(
+        text("SELECT rolname, rolsuper FROM pg_roles WHERE rolname = current_user")
+    ).one()
+    owner = schema_owner(connection)
+    if superuser:
+        what = "is a superuser"
+    elif owner is not None and connection.scalar(
+        text("SELECT pg_has_role(current_user, :o, 'USAGE')"), {"o": owner}
+    ):
+        what = "owns KetaMon's tables"
+    else:
+        return None
+    return (
+        f"this login ({user}) {what}: it could switch the protections off; workstations "
+        "log in as the application role (README: the IT person's set-up)"
+    )

@@ -348,3 +348,16 @@ def test_an_empty_database_is_left_to_the_owner(
     finally:
         with _pg_admin.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {empty} WITH (FORCE)")
+
+
+def test_verify_says_when_the_login_could_switch_the_protections_off(
+    server: Server, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli(["audit", "verify", "--db", server.app_url], monkeypatch) == 0
+    assert "could switch the protections off" not in capsys.readouterr().out
+    assert cli(["audit", "verify", "--db", server.owner_url], monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert f"warning: this login ({server.owner}) owns KetaMon's tables: it could switch" in out
+    superuser = make_url(server.admin_url).set(database=server.database)
+    assert cli(["audit", "verify", "--db", superuser.render_as_string(False)], monkeypatch) == 0
+    assert "is a superuser: it could switch the protections off" in capsys.readouterr().out
