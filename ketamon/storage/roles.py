@@ -51,12 +51,12 @@ def privileges_for(table: str) -> tuple[str, ...]:
     return ("SELECT", "INSERT", "UPDATE")
 
 
-def role_name(name: str) -> str:
-    """A role name KetaMon will put in SQL: lower-case letters, digits and _, at most 63."""
+def role_name(name: str, what: str = "role name") -> str:
+    """A role (or database) name KetaMon will put in SQL: lower-case letters, digits, _."""
     if not ROLE_NAME.fullmatch(name or ""):
         raise StorageError(
             "PostgreSQL",
-            f"role name {name!r}: use lower-case letters, digits and _ (at most 63, "
+            f"{what} {name!r}: use lower-case letters, digits and _ (at most 63, "
             "not starting with a digit)",
         )
     return name
@@ -90,18 +90,15 @@ def can_change_schema(connection: Connection) -> bool:
 
 
 def app_roles(connection: Connection) -> list[str]:
-    """The roles granted rights on KetaMon's tables (or default privileges) other than the
-    owner: the application roles `grant()` set up, which an upgrade grants again."""
+    """The application roles `grant()` set up, which an upgrade grants again: those that
+    may INSERT into the audit trail, other than its owner (a read-only reporting role the
+    administrator added is not one, and gets nothing more)."""
     rows = connection.execute(
         text(
             "SELECT DISTINCT r.rolname FROM pg_class c "
             "CROSS JOIN LATERAL aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee "
-            "WHERE c.oid = to_regclass(quote_ident(current_schema()) || '.alembic_version') "
-            "AND a.grantee <> c.relowner "
-            "UNION SELECT DISTINCT r.rolname FROM pg_default_acl d "
-            "CROSS JOIN LATERAL aclexplode(d.defaclacl) a JOIN pg_roles r ON r.oid = a.grantee "
-            "WHERE d.defaclnamespace = to_regnamespace(current_schema()) "
-            "AND a.grantee <> d.defaclrole ORDER BY 1"
+            "WHERE c.oid = to_regclass(quote_ident(current_schema()) || '.audit_log') "
+            "AND a.grantee <> c.relowner AND a.privilege_type = 'INSERT' ORDER BY 1"
         )
     )
     return [name for (name,) in rows]
@@ -218,7 +215,8 @@ def create_roles_and_database(
     """As the server's administrator (autocommit): the owner and the application login
     roles (passwords: role -> password, for the roles not there yet) and the database,
     owned by the owner. What exists already is kept (run it again: nothing changes)."""
-    database, owner, app = role_name(database), role_name(owner), role_name(app)
+    database = role_name(database, "database name")
+    owner, app = role_name(owner), role_name(app)
     if owner == app:
         raise StorageError("PostgreSQL", "the owner and the application role must differ")
     created, kept = [], []

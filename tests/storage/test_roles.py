@@ -327,6 +327,29 @@ def test_a_table_the_owner_creates_later_gets_select_and_insert(server: Server) 
         app.dispose()
 
 
+def test_a_read_only_role_the_administrator_added_is_not_taken_for_an_application_role(
+    server: Server, _pg_admin: Engine
+) -> None:
+    report = f"{server.app}_report"
+    with _pg_admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {report}")
+    owner = create_engine(server.owner_url)
+    try:
+        with owner.begin() as conn:
+            conn.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {report}")
+            assert roles.app_roles(conn) == [server.app]
+            roles.reapply(conn)  # as an upgrade does
+            inserts = conn.scalar(
+                text("SELECT has_table_privilege(:r, 'audit_log', 'INSERT')"), {"r": report}
+            )
+            assert inserts is False
+            conn.exec_driver_sql(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {report}")
+    finally:
+        owner.dispose()
+        with _pg_admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP ROLE IF EXISTS {report}")
+
+
 def test_an_empty_database_is_left_to_the_owner(
     server: Server,
     _pg_admin: Engine,
