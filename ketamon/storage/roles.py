@@ -113,9 +113,7 @@ def _check_role(connection: Connection, role: str, owner: str) -> None:
         text("SELECT rolsuper FROM pg_roles WHERE rolname = :r"), {"r": role}
     ).first()
     if found is None:
-        raise _refuse(
-            role, "no such role (create it first: `ketamon db init-server`, or docs/postgresql.sql)"
-        )
+        raise _refuse(role, "no such role (create it first: `ketamon db init-server`)")
     if found[0]:
         raise _refuse(role, "it is a superuser, which no grant can restrict")
     if role == owner or connection.scalar(

@@ -212,6 +212,8 @@ def test_granting_again_changes_nothing_and_an_owner_or_superuser_is_refused(
     assert "superuser" in capsys.readouterr().err
     assert cli([*grant, "Robert'); DROP TABLE audit_log;--"], monkeypatch) == 1
     assert "use lower-case letters, digits and _" in capsys.readouterr().err
+    assert cli([*grant, f"{server.app}_typo"], monkeypatch) == 1
+    assert "no such role (create it first: `ketamon db init-server`)" in capsys.readouterr().err
 
 
 def test_the_whole_app_works_as_the_application_role(server: Server, clock) -> None:
