@@ -248,7 +248,7 @@ def lock_down_database(connection: Connection, owner: str, app: str) -> None:
     database = _quote(connection, str(connection.scalar(text("SELECT current_database()"))))
     run = connection.exec_driver_sql
     run(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC")
-    run(f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {a}")
+    run(f"GRANT CONNECT ON DATABASE {database} TO {a}")  # no TEMPORARY: KetaMon needs none
     run(f"ALTER SCHEMA public OWNER TO {o}")
     run("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
     run(f"GRANT USAGE ON SCHEMA public TO {a}")

@@ -116,6 +116,7 @@ ATTACKS = [
     "DROP TABLE audit_log CASCADE",
     "CREATE TABLE forged (id integer)",
     "CREATE TABLE public.forged (id integer)",
+    "CREATE TEMPORARY TABLE forged_temp (id integer)",
     "ALTER TABLE patient ADD COLUMN forged text",
     "CREATE TRIGGER t BEFORE UPDATE ON patient FOR EACH ROW EXECUTE FUNCTION ketamon_refuse()",
     "ALTER TABLE audit_log OWNER TO CURRENT_USER",
