@@ -92,10 +92,13 @@ def configured_db_url() -> str | None:
 
 def resolve_db_url(cli_value: str | None, *, default: str | None = None) -> str:
     """The URL to open: the command line wins, then KETAMON_DB, then the configuration
-    file, then the default."""
+    file, then the default. A command with a default of its own (`ketamon demo`) never
+    takes the configuration file's: that is the clinic's database."""
     if cli_value:
         return cli_value
     env = os.environ.get("KETAMON_DB")
     if env:
         return env
-    return configured_db_url() or default or default_db_url()
+    if default is not None:
+        return default
+    return configured_db_url() or default_db_url()

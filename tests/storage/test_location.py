@@ -65,6 +65,13 @@ def test_the_configuration_file_comes_after_the_environment(
     assert resolve_db_url("sqlite:////cli/c.sqlite3") == "sqlite:////cli/c.sqlite3"
 
 
+def test_the_demo_never_takes_the_configured_clinic_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _config(tmp_path, monkeypatch, f'database = "{PG}"\n')
+    assert resolve_db_url(None, default=demo_db_url()) == demo_db_url()
+
+
 def test_the_per_user_configuration_folder_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
