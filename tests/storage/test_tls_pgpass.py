@@ -209,3 +209,16 @@ def test_without_its_password_a_workstation_is_refused_in_words(
         Clinic.open(tls_server.url("ketamon_app", "postgres"), clock, kdf=TEST_KDF)
     assert "password" in str(refused.value)
     assert "Traceback" not in str(refused.value)
+
+
+def test_a_server_whose_certificate_names_another_host_is_refused(
+    tls_server: TlsServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock
+) -> None:
+    if not tls_server.tls:
+        pytest.skip("no PostgreSQL built with OpenSSL on this computer (the wheel's is not)")
+    _pgpass(tmp_path, monkeypatch, [f"*:*:*:ketamon_app:{APP_PASSWORD}"])
+    # The right address, but the name asked for is not the one on the certificate.
+    url = tls_server.url("ketamon_app", "postgres").replace("@localhost:", "@db.clinic.example:")
+    with pytest.raises(StorageError) as refused:
+        Clinic.open(f"{url}&hostaddr=127.0.0.1", clock, kdf=TEST_KDF)
+    assert 'does not match host name "db.clinic.example"' in str(refused.value)
