@@ -124,7 +124,8 @@ def _init_server(args: argparse.Namespace, url: str) -> int:
         f"  ketamon db grant --db '{owner_url.render_as_string(hide_password=True)}' "
         f"--app-role {args.app_role}"
     )
-    print(f"Workstations: KETAMON_DB='{app_url.render_as_string(hide_password=True)}'")
+    print("Each workstation's ketamon.toml (its password in that computer's pgpass file):")
+    print(f'  database = "{app_url.render_as_string(hide_password=True)}"')
     return 0
 
 

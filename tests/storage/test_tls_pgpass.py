@@ -32,6 +32,7 @@ from ketamon.cli import main
 from ketamon.services.clinic import Clinic
 from ketamon.services.keys import TEST_KDF
 from ketamon.storage.database import StorageError
+from ketamon.storage.location import resolve_db_url
 from tests.conftest import NURSE, PASSWORD, draft
 from tests.pg import SUPERUSER, TestServer
 
@@ -174,7 +175,7 @@ def test_a_workstation_connects_with_verify_full_and_its_pgpass_file(
     config = tmp_path / "ketamon.toml"
     config.write_text(f'database = "{tls_server.url("ketamon_app", db)}"\n')
     monkeypatch.setenv("KETAMON_CONFIG", str(config))
-    clinic = Clinic.open(tls_server.url("ketamon_app", db), clock, kdf=TEST_KDF)
+    clinic = Clinic.open(resolve_db_url(None), clock, kdf=TEST_KDF)
     try:
         with clinic.db.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT current_user").scalar() == "ketamon_app"
