@@ -33,6 +33,7 @@ def _session_data_dir(tmp_path_factory: pytest.TempPathFactory):
     their anchors and logs go to a temporary folder too, never the real data folder."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("KETAMON_DATA_DIR", str(tmp_path_factory.mktemp("session-data")))
+        patch.setenv("KETAMON_CONFIG", str(tmp_path_factory.mktemp("config") / "none.toml"))
         patch.delenv("KETAMON_ANCHOR_COPY", raising=False)
         yield
 
@@ -42,6 +43,7 @@ def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "data"
     monkeypatch.setenv("KETAMON_DATA_DIR", str(data))
     monkeypatch.delenv("KETAMON_DB", raising=False)
+    monkeypatch.setenv("KETAMON_CONFIG", str(tmp_path / "config" / "ketamon.toml"))  # none
     monkeypatch.delenv("KETAMON_ANCHOR_COPY", raising=False)
     return data
 

@@ -43,13 +43,20 @@ class TestServer:
 
     __test__ = False  # not a test class, whatever its name
 
-    def __init__(self) -> None:
+    def __init__(self, system_bin: Path | None = None) -> None:
+        """system_bin: a PostgreSQL installed on this computer (its bin folder, readable by
+        everyone) instead of the wheel's; the TLS test needs one built with OpenSSL."""
         self.root = Path(tempfile.mkdtemp(prefix="ketamon-pg-"))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         self.user: str | None = None  # the system user the server runs as, None: us
-        install = wheel_install()
-        if os.geteuid() == 0:
+        install = system_bin.parent if system_bin else wheel_install()
+        if os.geteuid() == 0 and system_bin:
+            self.user = RUN_AS_WHEN_ROOT
+            self.root.chmod(0o755)
+            entry = pwd.getpwnam(self.user)
+            os.chown(self.root, entry.pw_uid, entry.pw_gid)
+        elif os.geteuid() == 0:
             self.user = RUN_AS_WHEN_ROOT
             # The wheel's layout: the programs find their libraries at
             # $ORIGIN/../../../pgserver.libs (auditwheel's RPATH).

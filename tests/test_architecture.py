@@ -25,7 +25,8 @@ PACKAGE = Path(ketamon.__file__).parent
 # use. The UI's lazily imported windows and dialogs are listed by module: they belong to
 # the UI's own rework (issue 14, "one wiring per use case"), which should shrink this list.
 LAZY_IMPORTS = {
-    "ketamon/cli.py",
+    "ketamon/cli/__init__.py",
+    "ketamon/cli/db.py",
     "ketamon/domain/discharge.py:phonenumbers",
     "ketamon/storage/migrate.py:alembic",
     "ketamon/storage/migrate.py:alembic.config",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, inspect, text
 
 from ketamon.domain.clock import Clock, system_clock
+from ketamon.storage import roles
 from ketamon.storage.database import Database, StorageError, error_reason
 
 if TYPE_CHECKING:  # imported for the annotation only: alembic loads lazily (above)
@@ -53,8 +54,13 @@ def current_revision(db: Database) -> tuple[str | None, bool]:
         return (row[0] if row else None), True
 
 
-def upgrade(db: Database, *, clock: Clock = system_clock) -> Path | None:
-    """Bring the schema to the newest revision. Returns the backup made, if any."""
+def upgrade(db: Database, *, clock: Clock = system_clock, have_backup: bool = False) -> Path | None:
+    """Bring the schema to the newest revision. Returns the backup made, if any.
+
+    SQLite: the file is copied next to itself first. PostgreSQL: only the owner of the
+    tables migrates (a workstation's application role is told who must), an existing schema
+    only when the caller says a backup was made (`ketamon db upgrade --i-have-a-backup`),
+    and the application roles are granted their rights again in the same transaction."""
     try:
         revision, has_tables = current_revision(db)
         if revision == HEAD_REVISION:
@@ -75,6 +81,8 @@ def upgrade(db: Database, *, clock: Clock = system_clock) -> Path | None:
                 f"the database was written by a newer KetaMon (schema {revision}); "
                 "install the newer KetaMon to open it. Nothing was changed",
             )
+        if not db.is_sqlite:
+            _may_upgrade(db, revision, has_tables, have_backup)
         backup = backup_sqlite(db, clock()) if has_tables else None
 
         with db.engine.begin() as conn:
@@ -86,6 +94,8 @@ def upgrade(db: Database, *, clock: Clock = system_clock) -> Path | None:
                     )
                     conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), lock)
             command.upgrade(alembic_config(conn), "head")
+            if conn.dialect.name == "postgresql":
+                roles.reapply(conn)
         return backup
     except StorageError:
         raise
@@ -93,6 +103,30 @@ def upgrade(db: Database, *, clock: Clock = system_clock) -> Path | None:
         raise StorageError(
             db.location, f"could not upgrade the database: {error_reason(error)}"
         ) from error
+
+
+def _may_upgrade(db: Database, revision: str | None, has_tables: bool, have_backup: bool) -> None:
+    """Refuse a PostgreSQL upgrade this login must not run, or not before a backup."""
+    url = db.location
+    needs = (
+        f"the database needs an upgrade (schema {revision}; this KetaMon needs {HEAD_REVISION})"
+        if revision
+        else "the database has no KetaMon schema yet"
+    )
+    with db.engine.connect() as conn:
+        owner = roles.can_change_schema(conn)
+    if not owner:
+        raise StorageError(
+            db.location,
+            f"{needs}; run `ketamon db upgrade --db OWNER_URL` as the clinic's administrator "
+            "(this login may not change the schema). Nothing was changed",
+        )
+    if has_tables and not have_backup:
+        raise StorageError(
+            db.location,
+            f"{needs}. Back up first: `ketamon backup --db '{url}' --out FILE` (runs pg_dump), "
+            f"then run `ketamon db upgrade --db '{url}' --i-have-a-backup`. Nothing was changed",
+        )
 
 
 def backup_sqlite(db: Database, when: datetime) -> Path | None:

@@ -1,6 +1,7 @@
-"""Two workstations starting a new KetaMon at once upgrade one PostgreSQL database: the
-second waits for the first (an advisory lock) and finds the schema at head; neither fails,
-and the audit trail the upgrade baselines is written once."""
+"""Two upgrades of one PostgreSQL database at once (two administrators, or two owner
+logins starting a new KetaMon): the second waits for the first (an advisory lock) and finds
+the schema at head; neither fails, and the audit trail the upgrade baselines is written
+once."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def test_two_workstations_upgrading_at_once_both_succeed(db_url: str) -> None:
     def open_new_version(db: Database) -> None:
         start.wait()
         try:
-            migrate.upgrade(db)
+            migrate.upgrade(db, have_backup=True)
         except BaseException as error:
             failures.append(error)
 

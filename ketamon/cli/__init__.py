@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import NoReturn
 
 from ketamon import __version__
+from ketamon.cli import db as db_commands
 from ketamon.domain.actors import Actor
 from ketamon.domain.audit import AnchorState
 from ketamon.domain.errors import DomainError
 from ketamon.logs import configure as configure_logging
+from ketamon.storage import roles
 from ketamon.storage.database import StorageError, is_database_file
-from ketamon.storage.location import data_dir, demo_db_url, resolve_db_url
+from ketamon.storage.location import data_dir, demo_db_url, has_password, resolve_db_url
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -106,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--pdf", metavar="FILE", required=True, help="the PDF file to write")
     summary.add_argument("--paper", choices=("A4", "Letter"), default="A4")
     summary.add_argument("--db", metavar="URL", dest="sub_db", help=db_help)
+    db_commands.add_commands(commands, _Parser, db_help)
     return parser
 
 
@@ -113,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     url_arg = getattr(args, "sub_db", None) or args.db
     configure_logging(data_dir())
+    if url_arg and has_password(url_arg):
+        print(
+            "ketamon: warning: the --db URL holds a password, which other users of this "
+            "computer can read in its list of processes: put it in the pgpass file instead",
+            file=sys.stderr,
+        )
     try:
         if args.command == "user":
             return _user(args, resolve_db_url(url_arg))
@@ -122,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             return _audit_verify(args.anchors or [], resolve_db_url(url_arg))
         if args.command == "summary":
             return _summary(args, resolve_db_url(url_arg))
+        if args.command in ("db", "backup"):
+            return db_commands.run(args, resolve_db_url(url_arg))
         if args.command == "demo":
             return _demo(resolve_db_url(url_arg, default=demo_db_url()))
         return _run(resolve_db_url(url_arg))
@@ -266,6 +277,8 @@ def _audit_verify(extra_anchors: list[Path], url: str) -> int:
     clinic = Clinic.open(url)
     try:
         report = clinic.audit.verify_report(extra_anchors)
+        with clinic.db.engine.connect() as conn:
+            login = roles.login_warning(conn)
     finally:
         clinic.close(anchor=False)  # verifying writes nothing, not even an anchor
     head = f"row {report.head_seq}" if report.head_seq else "no rows yet"
@@ -284,6 +297,8 @@ def _audit_verify(extra_anchors: list[Path], url: str) -> int:
     out = sys.stdout if report.intact else sys.stderr
     for warning in report.warnings:
         print(f"  warning: {warning.text}", file=out)
+    if login is not None:
+        print(f"  warning: {login}", file=out)
     for checked in report.anchor_files:
         what = checked.state.label
         if checked.state is AnchorState.CHECKED:
