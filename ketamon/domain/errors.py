@@ -75,6 +75,7 @@ class StorageError(Exception):
         opposed to a refusal of this one change (locked, read-only, a conflict)."""
         return self.reason.startswith(UNREACHABLE)
 
+
 class StaleRecord(DomainError):
     """A save from a view loaded before another workstation saved the same record: refused,
     naming who changed it and when (local time with zone). The view reloads the record and
