@@ -9,7 +9,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.errors import FieldError
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.users import Permission
-from ketamon.services.base import Service, acting_user
+from ketamon.services.base import Service, acting_user, retried
 from ketamon.storage.models import ClinicSetting
 from ketamon.storage.reads.settings import load_settings
 
@@ -19,6 +19,7 @@ class SettingsService(Service):
         with self.db.transaction(write=False) as tx:
             return load_settings(tx)
 
+    @retried
     def update(self, actor: Actor, **changes: object) -> ClinicSettings:
         with self.db.transaction(audit=self.audit(actor, "")) as tx:
             acting_user(tx, actor, Permission.MANAGE_SETTINGS)

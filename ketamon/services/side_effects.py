@@ -39,7 +39,7 @@ from ketamon.domain.side_effects import (
 from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
-from ketamon.services.base import Service, acting_user
+from ketamon.services.base import Service, acting_user, retried
 from ketamon.services.second_person import confirmed
 from ketamon.storage.models import ClinicSetting, SessionRow, SideEffectRow, UserRow
 from ketamon.storage.reads.sessions import events_of, load_session, require_unsigned
@@ -75,6 +75,7 @@ class SideEffectService(Service):
             return load_settings(tx).side_effect_catalog
 
     # -- recording -------------------------------------------------------------------------
+    @retried
     def tick(
         self,
         actor: Actor,
@@ -125,6 +126,7 @@ class SideEffectService(Service):
             log.info("session %d: side effect %d ticked by %s", session_id, row.id, actor.username)
             return to_effect(row)
 
+    @retried
     def set_severity(self, actor: Actor, effect_id: int, severity: Severity) -> SideEffect:
         """An ordinary audited update. Raised to severe, it needs acknowledging again."""
         severity = _severity(severity)
@@ -137,6 +139,7 @@ class SideEffectService(Service):
                     row.acknowledged_by, row.acknowledged_at = None, None
             return to_effect(row)
 
+    @retried
     def resolve(self, actor: Actor, effect_id: int, at: datetime | None = None) -> SideEffect:
         at = fields.optional_datetime("resolved_at", at, label="Resolution time")
         with self.db.transaction(audit=self.audit(actor)) as tx:
@@ -152,6 +155,7 @@ class SideEffectService(Service):
             row.resolved_at = check_resolution(when, row.onset_at, now)
             return to_effect(row)
 
+    @retried
     def set_note(self, actor: Actor, effect_id: int, note: str) -> SideEffect:
         clean = check_note(note)
         with self.db.transaction(audit=self.audit(actor)) as tx:
@@ -161,6 +165,7 @@ class SideEffectService(Service):
                 row.note = clean
             return to_effect(row)
 
+    @retried
     def correct_times(
         self,
         actor: Actor,
@@ -191,6 +196,7 @@ class SideEffectService(Service):
                 row.resolved_at = resolved
             return to_effect(row)
 
+    @retried
     def void(self, actor: Actor, effect_id: int, reason: str) -> SideEffect:
         """Un-tick: the entry stays in the record, voided, with the reason."""
         reason = _require_reason(reason, "un-tick (void)")
@@ -200,6 +206,7 @@ class SideEffectService(Service):
             row.status, row.status_reason = RecordStatus.VOIDED.value, reason
             return to_effect(row)
 
+    @retried
     def acknowledge(self, actor: Actor, effect_id: int) -> SideEffect:
         """A nurse has seen this severe side effect (who and when are kept)."""
         with self.db.transaction(audit=self.audit(actor, "severe side effect acknowledged")) as s:
@@ -211,6 +218,7 @@ class SideEffectService(Service):
                 row.acknowledged_by, row.acknowledged_at = actor.username, self.now()
             return to_effect(row)
 
+    @retried
     def record_physician_decision(
         self,
         actor: Actor,
@@ -282,12 +290,15 @@ class SideEffectService(Service):
         return result
 
     # -- the catalog (administrators) ------------------------------------------------------
+    @retried
     def add_kind(self, actor: Actor, name: str) -> tuple[SideEffectKind, ...]:
         return self._change_catalog(actor, lambda c: add_kind(c, name))
 
+    @retried
     def rename_kind(self, actor: Actor, key: str, name: str) -> tuple[SideEffectKind, ...]:
         return self._change_catalog(actor, lambda c: rename_kind(c, key, name))
 
+    @retried
     def retire_kind(self, actor: Actor, key: str) -> tuple[SideEffectKind, ...]:
         return self._change_catalog(actor, lambda c: retire_kind(c, key))
 

@@ -76,6 +76,23 @@ def is_database_file(path: str | os.PathLike[str]) -> bool:
     return (st.st_dev, st.st_ino) in open_database_inodes()
 
 
+# SQLSTATEs of a unit of work PostgreSQL ended because another one ran at the same time.
+RACE_SQLSTATES = {"40P01": "deadlock detected", "40001": "serialization failure"}
+RACE_REASON = (
+    "another workstation was saving at the same moment and this change could not be "
+    "finished; nothing was saved. Try again"
+)
+
+
+def lost_race(error: BaseException) -> bool:
+    """A deadlock or serialization failure (PostgreSQL), or SQLite still locked after its
+    busy timeout: re-running the whole unit of work may succeed."""
+    orig = getattr(error, "orig", None) or error
+    if getattr(orig, "sqlstate", None) in RACE_SQLSTATES:
+        return True
+    return "database is locked" in str(orig)
+
+
 def error_reason(error: BaseException) -> str:
     orig = getattr(error, "orig", None) or error
     text = str(orig.args[0]) if getattr(orig, "args", None) else str(orig)
@@ -212,13 +229,19 @@ class Database:
         try:
             yield
         except exc.IntegrityError as error:
+            # The database's detail (constraint names, SQL) goes to the log, not the nurse.
+            log.info("Database %s: conflict: %s", self.location, error_reason(error))
             raise StorageError(
                 self.location,
                 "the change conflicts with what is already stored (perhaps another workstation "
-                "changed the same record a moment ago); nothing was saved. "
-                f"Detail: {error_reason(error)}",
+                "changed the same record a moment ago); nothing was saved",
+                retry=True,
             ) from error
         except (exc.OperationalError, exc.DatabaseError) as error:
+            if lost_race(error):
+                log.info("Database %s: lost a race: %s", self.location, error_reason(error))
+                reason = RACE_REASON if not self.is_sqlite else error_reason(error)
+                raise StorageError(self.location, reason, retry=True) from error
             raise StorageError(self.location, error_reason(error)) from error
 
     def check_connection(self) -> None:

@@ -1,0 +1,136 @@
+"""Two workstations doing the same thing at the same moment (two connections, two threads,
+one real database): one wins, the other is refused in the same words as when it comes
+second, never with database text. Measured before the chain lock was taken first: two
+check-ins to one chair deadlocked in 21 of 100 rounds on PostgreSQL (a returning patient,
+whose check-in inserts the session first, against a new one, whose check-in starts a
+course first and so held the audit chain's lock).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from ketamon.domain.changes import Change
+from ketamon.domain.errors import DomainError, StorageError
+from ketamon.domain.patients import PatientDraft
+from tests.conftest import NURSE, TEMPORARY_PASSWORD, open_clinic
+
+pytestmark = pytest.mark.both_backends
+ROUNDS = 12
+DATABASE_TEXT = ("deadlock", "violates", "duplicate key", "UNIQUE constraint", "SQL", "Detail")
+
+
+def race(first: Callable[[], object], second: Callable[[], object]) -> list[object]:
+    """Run both at once (a barrier, then go); what each returned or raised."""
+    start = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def run(action: Callable[[], object]) -> None:
+        start.wait()
+        try:
+            outcomes.append(action())
+        except (DomainError, StorageError) as refused:
+            outcomes.append(refused)
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(outcomes) == 2, "a workstation hung"
+    return outcomes
+
+
+def refusal(outcomes: list[object]) -> Exception:
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(refused) == 1, outcomes
+    words = getattr(refused[0], "reason", str(refused[0]))  # a StorageError names its URL too
+    assert not any(t.lower() in words.lower() for t in DATABASE_TEXT), words
+    return refused[0]
+
+
+def _patient(clinic, mrn: str, name: str):
+    return clinic.patients.register(NURSE, PatientDraft(mrn, name, date(1980, 1, 1), 70.0))
+
+
+def test_two_check_ins_to_one_chair_one_wins_the_other_is_told_who(
+    clinic, db_url, clock, caplog
+) -> None:
+    """The chair's row is locked before anything else is written, so the second check-in
+    waits, then reads the first: no deadlock, no retry, the plain rule's words."""
+    caplog.set_level(logging.INFO, logger="ketamon.services.base")
+    other = open_clinic(db_url, clock)  # the second workstation
+    announced: list[Change] = []
+    clinic.db.committed.append(announced.append)
+    other.db.committed.append(announced.append)
+    try:
+        chair = clinic.chairs.all()[2]
+        returning = _patient(clinic, "RET-1", "Kim Lee")
+        # A returning patient: a course already started (the check-in inserts the session first).
+        clinic.sessions.cancel(
+            NURSE, clinic.sessions.check_in(NURSE, chair.id, returning.id, 40).id, "test"
+        )
+        for round_ in range(ROUNDS):
+            new = _patient(clinic, f"NEW-{round_}", f"New Patient {round_}")
+            announced.clear()
+            outcomes = race(
+                lambda: clinic.sessions.check_in(NURSE, chair.id, returning.id, 40),
+                lambda p=new: other.sessions.check_in(NURSE, chair.id, p.id, 40),
+            )
+            refused = refusal(outcomes)
+            (won,) = [o for o in outcomes if not isinstance(o, Exception)]
+            assert isinstance(refused, DomainError), refused
+            assert str(refused).startswith(f"{chair.name} was just taken by {won.patient_name}")
+            assert "checked in by Jo Rivera, RN at " in str(refused)
+            assert len(announced) == 1  # one committed unit, announced once
+            board = clinic.board.get()
+            assert board.sessions[chair.id].patient_name == won.patient_name
+            clinic.sessions.cancel(NURSE, won.id, "test")
+        assert "lost a race" not in caplog.text
+        assert clinic.audit.verify() == []
+    finally:
+        other.close()
+
+
+def test_two_registrations_of_one_mrn_one_wins_the_other_is_told_whose(
+    clinic, db_url, clock
+) -> None:
+    other = open_clinic(db_url, clock)
+    try:
+        for round_ in range(ROUNDS):
+            mrn = f"M{round_}"
+            outcomes = race(
+                lambda m=mrn: _patient(clinic, m, "Ada First"),
+                lambda m=mrn: _patient(other, m.lower(), "Ada Second"),
+            )
+            refused = refusal(outcomes)
+            (won,) = [o for o in outcomes if not isinstance(o, Exception)]
+            assert f"was just registered for {won.full_name}" in str(refused), refused
+        assert clinic.audit.verify() == []
+    finally:
+        other.close()
+
+
+def test_two_administrators_adding_one_username_one_wins(clinic, db_url, clock) -> None:
+    other = open_clinic(db_url, clock)
+    try:
+        for round_ in range(ROUNDS // 2):
+            name = f"nurse.new{round_}"
+            outcomes = race(
+                lambda n=name: clinic.users.add(
+                    NURSE, n, "Nia First", "RN", "nurse", TEMPORARY_PASSWORD
+                ),
+                lambda n=name: other.users.add(
+                    NURSE, n, "Nia Second", "RN", "nurse", TEMPORARY_PASSWORD
+                ),
+            )
+            refused = refusal(outcomes)
+            assert f"Username {name!r} was just added (by Jo Rivera, RN at " in str(refused)
+        assert clinic.audit.verify() == []
+    finally:
+        other.close()
