@@ -18,6 +18,7 @@ import pytest
 from ketamon.domain.changes import Change
 from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.patients import PatientDraft
+from ketamon.services.base import Service, retried
 from tests.conftest import NURSE, TEMPORARY_PASSWORD, open_clinic
 
 pytestmark = pytest.mark.both_backends
@@ -134,3 +135,32 @@ def test_two_administrators_adding_one_username_one_wins(clinic, db_url, clock) 
         assert clinic.audit.verify() == []
     finally:
         other.close()
+
+
+class _Flaky(Service):
+    """A use case whose unit of work loses a race `losses` times (as the database says)."""
+
+    def __init__(self, clinic, losses: int, retry: bool = True) -> None:
+        super().__init__(clinic.db)
+        self.losses, self.retry, self.runs = losses, retry, 0
+
+    @retried
+    def save(self) -> str:
+        self.runs += 1
+        if self.runs <= self.losses:
+            raise StorageError(self.db.location, "lost", retry=self.retry)
+        return "saved"
+
+
+@pytest.mark.sqlite_only(reason="the decorator's own rule; the database only names the place")
+def test_a_lost_race_is_run_once_more_and_only_once(clinic) -> None:
+    once = _Flaky(clinic, losses=1)
+    assert once.save() == "saved" and once.runs == 2
+    twice = _Flaky(clinic, losses=2)
+    with pytest.raises(StorageError, match="lost"):
+        twice.save()
+    assert twice.runs == 2
+    fault = _Flaky(clinic, losses=1, retry=False)  # a full disk is not a race
+    with pytest.raises(StorageError):
+        fault.save()
+    assert fault.runs == 1
