@@ -141,7 +141,15 @@ class Database:
             raise StorageError(self.location, str(error)) from error
         if self.is_sqlite:
             _install_sqlite_pragmas(self.engine, busy_timeout_ms, self.guard)
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # A read transaction is one snapshot: SQLite's is; PostgreSQL's READ COMMITTED would
+        # take a new one per statement, and a verification or a signature check reading the
+        # trail, then the records, would see another workstation's commit in between.
+        reader = (
+            self.engine
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="REPEATABLE READ")
+        )
+        self._read = sessionmaker(reader, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(ketamon_write=True), expire_on_commit=False
         )
@@ -191,7 +199,8 @@ class Database:
     def transaction(
         self, *, write: bool = True, audit: audit.AuditContext | None = None
     ) -> Iterator[Session]:
-        """One unit of work: commits on success, rolls back on any error.
+        """One unit of work: commits on success, rolls back on any error. Reading only
+        (write=False, no audit), it is one snapshot on every backend (see reading()).
 
         Changes need an AuditContext (who, when, why); they are written to the audit
         trail in the same transaction. After the commit, what was flushed is named once, as
