@@ -10,6 +10,8 @@ from ketamon.domain.clock import FakeClock
 from ketamon.domain.errors import NotFound, ValidationErrors
 from tests.conftest import NURSE, T0, draft, open_clinic
 
+pytestmark = pytest.mark.both_backends
+
 
 def mrns(patients) -> list[str]:
     return [p.mrn for p in patients]

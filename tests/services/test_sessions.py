@@ -25,6 +25,8 @@ from tests.conftest import (
     plan_dose,
 )
 
+pytestmark = pytest.mark.both_backends
+
 KIM = Actor("nurse.kim", "Kim Osei")
 
 
