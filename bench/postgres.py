@@ -149,7 +149,9 @@ def run(urls: dict[str, str], args: argparse.Namespace) -> None:
             draft = VitalsDraft(120 + k % 20, 78, 70 + k % 15, 97, 14)
             for name, clinic in clinics.items():
                 sid = sessions[name]
-                save[name].append(timed(lambda c=clinic, s=sid: c.vitals.record(NURSE, s, draft)))
+                save[name].append(
+                    timed(lambda c=clinic, s=sid, d=draft: c.vitals.record(NURSE, s, d))
+                )
     finally:
         for clinic in clinics.values():
             clinic.close(anchor=False)
