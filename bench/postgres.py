@@ -40,6 +40,7 @@ from ketamon.domain.clock import FakeClock  # noqa: E402
 from ketamon.domain.patients import PatientDraft  # noqa: E402
 from ketamon.domain.vitals import VitalsDraft  # noqa: E402
 from ketamon.services.clinic import Clinic  # noqa: E402
+from tests.pg import TestServer  # noqa: E402
 
 DATABASE = f"ketamon_bench_{os.getpid()}"
 NURSE = Actor("nurse.chen")
@@ -101,8 +102,6 @@ def main() -> None:
     if external:
         admin_url = external
     else:
-        from tests.pg import TestServer
-
         server = TestServer()
         server.start()
         admin_url = server.url()

@@ -8,13 +8,18 @@ course first and so held the audit chain's lock).
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import logging
+import pkgutil
+import re
 import threading
 from collections.abc import Callable
 from datetime import date
 
 import pytest
 
+from ketamon import services
 from ketamon.domain.changes import Change
 from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.patients import PatientDraft
@@ -164,3 +169,26 @@ def test_a_lost_race_is_run_once_more_and_only_once(clinic) -> None:
     with pytest.raises(StorageError):
         fault.save()
     assert fault.runs == 1
+
+
+WRITES = re.compile(r"self\.db\.transaction\((audit=|write=True|\))")
+
+
+@pytest.mark.sqlite_only(reason="reads the services' source, no database")
+def test_every_use_case_that_writes_is_retried_once() -> None:
+    """A new use case that opens a write transaction and forgets @retried is named here."""
+    missing = []
+    for module_info in pkgutil.iter_modules(services.__path__):
+        module = importlib.import_module(f"ketamon.services.{module_info.name}")
+        for cls in vars(module).values():
+            if (
+                not (inspect.isclass(cls) and issubclass(cls, Service))
+                or cls.__module__ != module.__name__
+            ):
+                continue
+            for name, method in vars(cls).items():
+                if name.startswith("_") or not inspect.isfunction(method):
+                    continue
+                if WRITES.search(inspect.getsource(method)) and not hasattr(method, "__wrapped__"):
+                    missing.append(f"{cls.__name__}.{name}")
+    assert missing == []
