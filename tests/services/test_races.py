@@ -13,6 +13,7 @@ import inspect
 import logging
 import pkgutil
 import re
+import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import date
@@ -179,7 +180,7 @@ def test_every_use_case_that_writes_is_retried_once() -> None:
     """A new use case that opens a write transaction and forgets @retried is named here."""
     missing = []
     for module_info in pkgutil.iter_modules(services.__path__):
-        module = importlib.import_module(f"ketamon.services.{module_info.name}")
+        module = importlib.workstationmodule(f"ketamon.services.{module_info.name}")
         for cls in vars(module).values():
             if (
                 not (inspect.isclass(cls) and issubclass(cls, Service))
@@ -192,3 +193,29 @@ def test_every_use_case_that_writes_is_retried_once() -> None:
                 if WRITES.search(inspect.getsource(method)) and not hasattr(method, "__wrapped__"):
                     missing.append(f"{cls.__name__}.{name}")
     assert missing == []
+
+
+@pytest.mark.sqlite_only(reason="SQLite's own lock: another program holds the file's write lock")
+def test_sqlite_still_locked_after_its_wait_is_tried_once_more(clinic, db_url, clock) -> None:
+    """Another program holds the write lock past the busy timeout (0.5 s here), then lets
+    go: the registration is run once more and succeeds; held through both tries, it is
+    refused in words naming the lock, and nothing was saved."""
+    workstation = open_clinic(db_url, clock, busy_timeout_ms=500)
+    path = db_url.removeprefix("sqlite:///")
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        release = threading.Timer(0.75, holder.rollback)  # after the first try (0.5 s)
+        release.start()
+        saved = _patient(workstation, "LOCK-1", "Locked Out")
+        release.join()
+        assert workstation.patients.get(saved.id).mrn == "LOCK-1"
+        holder.execute("BEGIN IMMEDIATE")  # now for longer than both tries
+        with pytest.raises(StorageError) as refused:
+            _patient(workstation, "LOCK-2", "Locked Out Again")
+        assert "locked by another program or workstation" in refused.value.reason
+        holder.rollback()
+        assert [p.mrn for p in workstation.patients.search("LOCK")] == ["LOCK-1"]
+    finally:
+        holder.close()
+        workstation.close()
