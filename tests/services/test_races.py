@@ -219,3 +219,31 @@ def test_sqlite_still_locked_after_its_wait_is_tried_once_more(clinic, db_url, c
     finally:
         holder.close()
         workstation.close()
+
+
+def test_two_workstations_pausing_one_infusion_at_once_one_pause_is_recorded(
+    clinic, db_url, clock
+) -> None:
+    """Both read the session's events, both append the next one (unique per session and
+    number): the second is run again on what the first committed and refused in words."""
+    other = open_clinic(db_url, clock)
+    try:
+        chair = clinic.chairs.all()[0]
+        patient = _patient(clinic, "PAUSE-1", "Pat Pause")
+        session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
+        clinic.sessions.start(NURSE, session.id, no_plan_reason="test", no_baseline_reason="test")
+        for _round in range(ROUNDS // 2):
+            clock.advance(minutes=1)
+            outcomes = race(
+                lambda: clinic.sessions.pause(NURSE, session.id, "nausea"),
+                lambda: other.sessions.pause(NURSE, session.id, "nausea"),
+            )
+            refused = refusal(outcomes)
+            assert isinstance(refused, DomainError), refused
+            clock.advance(minutes=1)
+            clinic.sessions.resume(NURSE, session.id)
+        kinds = [e.kind.value for e in clinic.sessions.get(session.id).events]
+        assert kinds == ["check_in", "start"] + ["pause", "resume"] * (ROUNDS // 2)
+        assert clinic.audit.verify() == []
+    finally:
+        other.close()
