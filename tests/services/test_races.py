@@ -247,3 +247,25 @@ def test_two_workstations_pausing_one_infusion_at_once_one_pause_is_recorded(
         assert clinic.audit.verify() == []
     finally:
         other.close()
+
+
+def test_one_patient_checked_in_at_two_chairs_at_once_is_told_where(clinic, db_url, clock) -> None:
+    other = open_clinic(db_url, clock)
+    try:
+        first, second = clinic.chairs.all()[:2]
+        for round_ in range(ROUNDS // 2):
+            patient = _patient(clinic, f"TWO-{round_}", f"Two Chairs {round_}")
+            outcomes = race(
+                lambda p=patient: clinic.sessions.check_in(NURSE, first.id, p.id, 40),
+                lambda p=patient: other.sessions.check_in(NURSE, second.id, p.id, 40),
+            )
+            refused = refusal(outcomes)
+            (won,) = [o for o in outcomes if not isinstance(o, Exception)]
+            assert isinstance(refused, DomainError), refused
+            assert str(refused).startswith(
+                f"{patient.full_name} was just checked in at {won.chair_name} (by Jo Rivera, RN"
+            )
+            clinic.sessions.cancel(NURSE, won.id, "test")
+        assert clinic.audit.verify() == []
+    finally:
+        other.close()
