@@ -180,7 +180,7 @@ def test_every_use_case_that_writes_is_retried_once() -> None:
     """A new use case that opens a write transaction and forgets @retried is named here."""
     missing = []
     for module_info in pkgutil.iter_modules(services.__path__):
-        module = importlib.workstationmodule(f"ketamon.services.{module_info.name}")
+        module = importlib.import_module(f"ketamon.services.{module_info.name}")
         for cls in vars(module).values():
             if (
                 not (inspect.isclass(cls) and issubclass(cls, Service))
