@@ -62,12 +62,17 @@ UNREACHABLE = (
 
 
 class StorageError(Exception):
-    """The database could not be opened, read or written. str() names file and reason."""
+    """The database could not be opened, read or written. str() names file and reason.
 
-    def __init__(self, location: str, reason: str) -> None:
+    `retry`: the unit of work lost a race and re-running it whole may succeed or end in a
+    rule's words (a deadlock, a serialization failure, SQLite still locked after its busy
+    timeout, or a unique key another workstation committed a moment earlier)."""
+
+    def __init__(self, location: str, reason: str, *, retry: bool = False) -> None:
         super().__init__(f"Database {location}: {reason}")
         self.location = location
         self.reason = reason
+        self.retry = retry
 
     @property
     def unreachable(self) -> bool:

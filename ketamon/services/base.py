@@ -1,18 +1,48 @@
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable
 from datetime import datetime
+from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketamon.domain.actors import Actor, require_actor
 from ketamon.domain.clock import Clock, ensure_utc, system_clock
-from ketamon.domain.errors import DomainError
+from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.users import Permission, User, require_permission
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.database import Database
 from ketamon.storage.models import UserRow
 from ketamon.storage.reads.users import to_user
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S", bound="Service")
+
+
+def retried(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
+    """A use case whose unit of work lost a race (StorageError.retry: a deadlock, a
+    serialization failure, SQLite still locked, a unique key committed a moment earlier by
+    another workstation) is run once more, whole: its transaction was rolled back, so
+    nothing of the first try was committed or announced. The second run reads what the
+    other workstation committed, and a rule refuses it in words (the chair is taken, the
+    MRN registered), or it succeeds. A second loss is reported as is (in words)."""
+
+    @functools.wraps(method)
+    def run(self: S, *args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(self, *args, **kwargs)
+        except StorageError as lost:
+            if not lost.retry:
+                raise
+            log.info("%s lost a race (%s); running it once more", method.__qualname__, lost)
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 def like_literal(text: str) -> str:

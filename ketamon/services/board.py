@@ -38,7 +38,7 @@ class BoardService(Service):
                 tuple(active_chairs(tx)),
                 snapshots,
                 settings,
-                vitals.summaries(tx, ids, settings.bands),
+                vitals.summaries(tx, ids, settings.bands, settings.news2_chart),
                 side_effects=side_effects.summaries(tx, ids),
                 doses=doses_of(tx, ids),
             )

@@ -10,7 +10,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.board import Chair, clean_chair_name
 from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.domain.users import Permission
-from ketamon.services.base import Service, acting_user
+from ketamon.services.base import Service, acting_user, retried
 from ketamon.storage.models import ChairRow, SessionRow
 from ketamon.storage.reads.chairs import active_chairs, to_chair
 from ketamon.storage.reads.settings import load_settings
@@ -25,6 +25,7 @@ class ChairService(Service):
             rows = tx.scalars(select(ChairRow).order_by(ChairRow.position))
             return [to_chair(r) for r in rows]
 
+    @retried
     def ensure_defaults(self, actor: Actor) -> list[Chair]:
         """On a brand-new database, create the clinic's default chairs."""
         with self.db.transaction(audit=self.audit(actor, "")) as tx:
@@ -35,11 +36,13 @@ class ChairService(Service):
                     self._insert(tx, actor, f"Chair {i}")
             return active_chairs(tx)
 
+    @retried
     def add(self, actor: Actor, name: str) -> Chair:
         with self.db.transaction(audit=self.audit(actor, "")) as tx:
             acting_user(tx, actor, Permission.MANAGE_SETTINGS)
             return to_chair(self._insert(tx, actor, name))
 
+    @retried
     def rename(
         self, actor: Actor, chair_id: int, name: str, *, version: int | None = None
     ) -> Chair:
@@ -53,6 +56,7 @@ class ChairService(Service):
             tx.flush()  # the new version, for the list
             return to_chair(row)
 
+    @retried
     def move(self, actor: Actor, chair_id: int, offset: int) -> list[Chair]:
         """Move a chair up (-1) or down (+1) among the active chairs."""
         offset = fields.integer("offset", offset, -1000, 1000, label="Move by")
@@ -75,6 +79,7 @@ class ChairService(Service):
                     row.position = position
             return [to_chair(r) for r in rows]
 
+    @retried
     def retire(self, actor: Actor, chair_id: int) -> Chair:
         with self.db.transaction(audit=self.audit(actor, "")) as tx:
             acting_user(tx, actor, Permission.MANAGE_SETTINGS)

@@ -43,7 +43,7 @@ from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.domain.vitals import VitalPhase
-from ketamon.services.base import Service, acting_user
+from ketamon.services.base import Service, acting_user, retried
 from ketamon.storage.models import (
     DischargeRow,
     SessionRow,
@@ -149,6 +149,7 @@ class DischargeService(Service):
         with self.db.transaction(write=False) as tx:
             return self._state(tx, self._owner(tx, session_id))
 
+    @retried
     def save_escort_plan(
         self, actor: Actor, session_id: int, escort: Escort, *, version: int | None = None
     ) -> DischargeState:
@@ -167,6 +168,7 @@ class DischargeService(Service):
             tx.flush()
             return self._state(tx, owner)
 
+    @retried
     def save_answers(
         self,
         actor: Actor,
@@ -223,6 +225,7 @@ class DischargeService(Service):
             raise ValidationErrors(refused)
         return state
 
+    @retried
     def set_next_appointment(
         self, actor: Actor, session_id: int, when: datetime | None, *, version: int | None = None
     ) -> DischargeState:
@@ -239,6 +242,7 @@ class DischargeService(Service):
             tx.flush()
             return self._state(tx, owner)
 
+    @retried
     def discharge(self, actor: Actor, session_id: int) -> DischargeState:
         """Discharge if, and only if, every criterion is met now (the domain's `release`);
         frees the chair and queues the session for review."""
@@ -252,6 +256,7 @@ class DischargeService(Service):
             log.info("session %d: discharged by %s", owner.id, actor.username)
             return self._state(tx, self._owner(tx, session_id, fresh=True))
 
+    @retried
     def leave_against_advice(
         self, actor: Actor, session_id: int, ama: AgainstAdvice
     ) -> DischargeState:

@@ -26,7 +26,7 @@ from ketamon.domain.dose import (
 )
 from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.domain.users import Permission
-from ketamon.services.base import Service, acting_user
+from ketamon.services.base import Service, acting_user, retried
 from ketamon.services.second_person import confirmed
 from ketamon.storage.models import DoseRecordRow, SessionRow, UserRow
 from ketamon.storage.reads.dose import latest_weight, to_record
@@ -82,6 +82,7 @@ class DoseService(Service):
                 weight_source=source,
             )
 
+    @retried
     def plan(
         self,
         actor: Actor,
@@ -130,6 +131,7 @@ class DoseService(Service):
             log.info("session %d: dose plan by %s", session_id, actor.username)
             return to_record(row)
 
+    @retried
     def complete(
         self,
         actor: Actor,

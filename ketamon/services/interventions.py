@@ -24,7 +24,7 @@ from ketamon.domain.sessions import Phase
 from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
-from ketamon.services.base import Service, acting_user
+from ketamon.services.base import Service, acting_user, retried
 from ketamon.storage.models import MedicationRow, PatientRow, SideEffectRow, UserRow
 from ketamon.storage.reads.medications import to_medication
 from ketamon.storage.reads.sessions import events_of, load_session, require_unsigned
@@ -44,6 +44,7 @@ class InterventionService(Service):
             )
             return [to_medication(r) for r in rows]
 
+    @retried
     def give(self, actor: Actor, session_id: int, draft: MedicationDraft) -> Medication:
         """Record a medication given. Time defaults to now; the giver to the acting user,
         or another active user; the side effect treated must be a current one of this
@@ -96,6 +97,7 @@ class InterventionService(Service):
             log.info("session %d: medication %d by %s", session_id, row.id, actor.username)
             return to_medication(row)
 
+    @retried
     def void(self, actor: Actor, med_id: int, reason: str) -> Medication:
         clean = require_void_reason(reason)
         with self.db.transaction(audit=self.audit(actor, clean)) as tx:

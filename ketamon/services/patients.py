@@ -17,25 +17,30 @@ from ketamon.domain.patients import (
     search_words,
     validate_patient,
 )
+from ketamon.domain.taken import mrn_taken
 from ketamon.domain.users import Permission
-from ketamon.services.base import Service, acting_user, like_literal
+from ketamon.services.base import Service, acting_user, like_literal, retried
 from ketamon.storage.models import PatientRow
 from ketamon.storage.reads.patients import to_patient
+from ketamon.storage.reads.users import user_names
 from ketamon.storage.versions import require_version
 
 log = logging.getLogger(__name__)
 
 
 class PatientService(Service):
+    @retried
     def register(self, actor: Actor, draft: PatientDraft) -> Patient:
         clean = validate_patient(draft, self.now().astimezone().date())  # the clinic's today
         with self.db.transaction(audit=self.audit(actor)) as tx:
             acting_user(tx, actor, Permission.CHART)
             clash = tx.scalar(
-                select(PatientRow.full_name).where(func.lower(PatientRow.mrn) == clean.mrn.lower())
+                select(PatientRow).where(func.lower(PatientRow.mrn) == clean.mrn.lower())
             )
             if clash is not None:
-                raise ValidationErrors({"mrn": f"MRN {clean.mrn} is already registered ({clash})"})
+                by = user_names(tx).get(clash.created_by, clash.created_by)
+                words = mrn_taken(clash.mrn, clash.full_name, by, clash.created_at, self.now())
+                raise ValidationErrors({"mrn": words})
             row = PatientRow(
                 mrn=clean.mrn,
                 full_name=clean.full_name,
@@ -52,6 +57,7 @@ class PatientService(Service):
             log.info("patient %d registered by %s", row.id, actor.username)
             return to_patient(row)
 
+    @retried
     def correct(
         self,
         actor: Actor,

@@ -57,7 +57,7 @@ from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.users import Permission, Role
 from ketamon.domain.vitals import Band, scale2_band
 from ketamon.services import keys
-from ketamon.services.base import Service, acting_user, like_literal
+from ketamon.services.base import Service, acting_user, like_literal, retried
 from ketamon.services.signatures import (
     addenda_of,
     addendum_payload,
@@ -165,6 +165,7 @@ class ReviewService(Service):
             return [ReviewRow._make(row) for row in rows]
 
     # -- signing ---------------------------------------------------------------------------
+    @retried
     def sign(
         self,
         actor: Actor,
@@ -231,6 +232,7 @@ class ReviewService(Service):
             return check_signatures(tx)
 
     # -- addenda -----------------------------------------------------------------------------
+    @retried
     def add_addendum(
         self, actor: Actor, session_id: int, text: str, reason: str, password: str
     ) -> Addendum:

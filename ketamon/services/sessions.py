@@ -33,7 +33,7 @@ from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.domain.vitals import VitalPhase, check_start
-from ketamon.services.base import Service, acting_user
+from ketamon.services.base import Service, acting_user, retried
 from ketamon.storage.models import (
     SessionRow,
     VitalsRow,
@@ -52,6 +52,7 @@ class SessionService(Service):
         with self.db.transaction(write=False) as tx:
             return to_snapshot(tx, load_session(tx, session_id))
 
+    @retried
     def check_in(
         self, actor: Actor, chair_id: int, patient_id: int, target_minutes: int
     ) -> SessionSnapshot:
@@ -64,6 +65,7 @@ class SessionService(Service):
             log.info("session %d: check_in at chair %d by %s", row.id, chair_id, actor.username)
             return self._reload(tx, row.id)
 
+    @retried
     def start(
         self,
         actor: Actor,
@@ -122,23 +124,28 @@ class SessionService(Service):
         )
         return StartCheck(baseline, has_plan(dose_of(tx, session_id)))
 
+    @retried
     def pause(self, actor: Actor, session_id: int, reason: str) -> SessionSnapshot:
         return self._act(actor, session_id, EventKind.PAUSE, reason)
 
+    @retried
     def resume(self, actor: Actor, session_id: int) -> SessionSnapshot:
         return self._act(actor, session_id, EventKind.RESUME)
 
+    @retried
     def stop(self, actor: Actor, session_id: int, reason: str = "") -> SessionSnapshot:
         """Stop the infusion; before the target duration (paused time not counted) a
         reason is required, at or after it none is."""
         return self._act(actor, session_id, EventKind.STOP, reason)
 
+    @retried
     def rate_change(
         self, actor: Actor, session_id: int, rate_ml_h: float, reason: str
     ) -> SessionSnapshot:
         """A new pump rate (mL/h) with its reason; the phase and the timers are unchanged."""
         return self._act(actor, session_id, EventKind.RATE_CHANGE, reason, rate_ml_h)
 
+    @retried
     def cancel(self, actor: Actor, session_id: int, reason: str) -> SessionSnapshot:
         return self._act(actor, session_id, EventKind.CANCEL, reason)
 

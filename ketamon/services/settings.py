@@ -12,7 +12,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.errors import FieldError
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.users import Permission
-from ketamon.services.base import Service, acting_user
+from ketamon.services.base import Service, acting_user, retried
 from ketamon.storage.models import ClinicSetting
 from ketamon.storage.reads.settings import load_settings
 from ketamon.storage.versions import require_version
@@ -23,12 +23,14 @@ class SettingsService(Service):
         with self.db.transaction(write=False) as tx:
             return load_settings(tx)
 
+    @retried
     def snapshot(self) -> tuple[ClinicSettings, dict[str, int]]:
         """The settings and, per stored key, its version (one read): what a form loads."""
         with self.db.transaction(write=False) as tx:
             versions = {row.key: row.version for row in tx.scalars(select(ClinicSetting))}
             return load_settings(tx), versions
 
+    @retried
     def update(
         self, actor: Actor, *, versions: Mapping[str, int] | None = None, **changes: object
     ) -> ClinicSettings:

@@ -39,7 +39,7 @@ from ketamon.domain.side_effects import (
 from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
-from ketamon.services.base import Service, acting_user
+from ketamon.services.base import Service, acting_user, retried
 from ketamon.services.second_person import confirmed
 from ketamon.storage.models import ClinicSetting, SessionRow, SideEffectRow, UserRow
 from ketamon.storage.reads.sessions import events_of, load_session, require_unsigned
@@ -76,6 +76,7 @@ class SideEffectService(Service):
             return load_settings(tx).side_effect_catalog
 
     # -- recording -------------------------------------------------------------------------
+    @retried
     def tick(
         self,
         actor: Actor,
@@ -128,6 +129,7 @@ class SideEffectService(Service):
 
     # `version` (severity, note, times): the SideEffect.version the list showed; an entry
     # changed since on another workstation is refused (StaleRecord), nothing written.
+    @retried
     def set_severity(
         self, actor: Actor, effect_id: int, severity: Severity, *, version: int | None = None
     ) -> SideEffect:
@@ -142,6 +144,7 @@ class SideEffectService(Service):
                     row.acknowledged_by, row.acknowledged_at = None, None
             return self._saved(tx, row)
 
+    @retried
     def resolve(self, actor: Actor, effect_id: int, at: datetime | None = None) -> SideEffect:
         at = fields.optional_datetime("resolved_at", at, label="Resolution time")
         with self.db.transaction(audit=self.audit(actor)) as tx:
@@ -157,6 +160,7 @@ class SideEffectService(Service):
             row.resolved_at = check_resolution(when, row.onset_at, now)
             return self._saved(tx, row)
 
+    @retried
     def set_note(
         self, actor: Actor, effect_id: int, note: str, *, version: int | None = None
     ) -> SideEffect:
@@ -168,6 +172,7 @@ class SideEffectService(Service):
                 row.note = clean
             return self._saved(tx, row)
 
+    @retried
     def correct_times(
         self,
         actor: Actor,
@@ -199,6 +204,7 @@ class SideEffectService(Service):
                 row.resolved_at = resolved
             return self._saved(tx, row)
 
+    @retried
     def void(self, actor: Actor, effect_id: int, reason: str) -> SideEffect:
         """Un-tick: the entry stays in the record, voided, with the reason."""
         reason = _require_reason(reason, "un-tick (void)")
@@ -208,6 +214,7 @@ class SideEffectService(Service):
             row.status, row.status_reason = RecordStatus.VOIDED.value, reason
             return self._saved(tx, row)
 
+    @retried
     def acknowledge(self, actor: Actor, effect_id: int) -> SideEffect:
         """A nurse has seen this severe side effect (who and when are kept)."""
         with self.db.transaction(audit=self.audit(actor, "severe side effect acknowledged")) as s:
@@ -219,6 +226,7 @@ class SideEffectService(Service):
                 row.acknowledged_by, row.acknowledged_at = actor.username, self.now()
             return self._saved(s, row)
 
+    @retried
     def record_physician_decision(
         self,
         actor: Actor,
@@ -290,12 +298,15 @@ class SideEffectService(Service):
         return result
 
     # -- the catalog (administrators) ------------------------------------------------------
+    @retried
     def add_kind(self, actor: Actor, name: str) -> tuple[SideEffectKind, ...]:
         return self._change_catalog(actor, lambda c: add_kind(c, name))
 
+    @retried
     def rename_kind(self, actor: Actor, key: str, name: str) -> tuple[SideEffectKind, ...]:
         return self._change_catalog(actor, lambda c: rename_kind(c, key, name))
 
+    @retried
     def retire_kind(self, actor: Actor, key: str) -> tuple[SideEffectKind, ...]:
         return self._change_catalog(actor, lambda c: retire_kind(c, key))
 

@@ -26,6 +26,7 @@ from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.clock import Clock, system_clock
 from ketamon.domain.errors import DomainError, FieldError, NotFound
+from ketamon.domain.taken import username_taken
 from ketamon.domain.users import (
     SIGN_IN_REFUSED,
     Permission,
@@ -38,7 +39,7 @@ from ketamon.domain.users import (
     parse_roles,
 )
 from ketamon.services import keys
-from ketamon.services.base import Service, acting_user
+from ketamon.services.base import Service, acting_user, retried
 from ketamon.services.passwords import HASHER, check_password
 from ketamon.storage.audit import AuditContext, write_entries
 from ketamon.storage.database import Database
@@ -83,6 +84,7 @@ class UserService(Service):
         with self.db.transaction(write=False) as tx:
             return user_names(tx)
 
+    @retried
     def create_first_admin(
         self,
         username: str,
@@ -103,6 +105,7 @@ class UserService(Service):
             give_key(s, row, password, self.kdf, self.now())  # a password only they know
             return to_user(row)
 
+    @retried
     def add(
         self,
         actor: Actor,
@@ -116,23 +119,28 @@ class UserService(Service):
         wanted = parse_roles(roles)
         with self.db.transaction(audit=self.audit(actor, "user added")) as tx:
             acting_user(tx, actor, Permission.MANAGE_USERS)
-            if tx.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
-                raise FieldError("username", f"Username {name!r} is already taken")
+            clash = tx.scalar(select(UserRow).where(UserRow.username == name))
+            if clash is not None:
+                by = user_names(tx).get(clash.created_by, clash.created_by)
+                raise FieldError("username", username_taken(name, by, clash.created_at, self.now()))
             row = self._insert(tx, name, full_name, credentials, wanted, password, actor.username)
             return to_user(row)
 
     # `version` (here and below): the User.version the list showed; an account changed since
     # on another workstation (deactivated, reset, a new password) is refused (StaleRecord).
+    @retried
     def deactivate(
         self, actor: Actor, username: str, reason: str, *, version: int | None = None
     ) -> User:
         return self._change(actor, username, reason, version, active=False)
 
+    @retried
     def reactivate(
         self, actor: Actor, username: str, reason: str, *, version: int | None = None
     ) -> User:
         return self._change(actor, username, reason, version, active=True)
 
+    @retried
     def reset_password(
         self, actor: Actor, username: str, password: str, *, version: int | None = None
     ) -> User:
@@ -151,6 +159,7 @@ class UserService(Service):
             public_key=None,
         )
 
+    @retried
     def change_password(self, username: str, old_password: str, new_password: str) -> User:
         """The user's own change (self-service, or the one asked at sign-in after a reset).
 
@@ -286,6 +295,7 @@ def open_signing_key(
 
 
 class AuthService(Service):
+    @retried
     def sign_in(self, username: str, password: str) -> User:
         """The user, or SignInRefused. Every attempt is written to the audit trail; an
         unknown username is recorded (and logged) as "unknown user", never as typed."""
@@ -328,6 +338,7 @@ class AuthService(Service):
         """Re-authentication of the signed-in user (unlocking the screen)."""
         return self.sign_in(actor.username, password)
 
+    @retried
     def record(self, actor: Actor, action: str) -> None:
         """Security events without a data change: lock, unlock, sign-out, switch user."""
         with self.db.transaction() as tx:

@@ -30,7 +30,7 @@ from ketamon.domain.vitals import (
     validate_draft,
     vital_phase,
 )
-from ketamon.services.base import Service, acting_user
+from ketamon.services.base import Service, acting_user, retried
 from ketamon.storage.models import VitalsRow
 from ketamon.storage.reads.sessions import events_of, load_session, require_unsigned
 from ketamon.storage.reads.settings import load_bands, load_chart
@@ -60,6 +60,7 @@ class VitalsService(Service):
             scale2 = scale2_of(tx, [session_id]).get(session_id, False)
             return patient_bands(load_bands(tx), load_chart(tx), scale2=scale2)
 
+    @retried
     def record(
         self,
         actor: Actor,
@@ -82,6 +83,7 @@ class VitalsService(Service):
             log.info("session %d: vitals set %d by %s", session_id, row.id, actor.username)
             return graded(tx, row, {user.username: user.display_name})
 
+    @retried
     def correct(
         self,
         actor: Actor,
@@ -109,6 +111,7 @@ class VitalsService(Service):
             )
             return graded(tx, new, {user.username: user.display_name})
 
+    @retried
     def void(self, actor: Actor, set_id: int, reason: str) -> VitalsSet:
         why = _require_reason(reason)
         with self.db.transaction(audit=self.audit(actor, why)) as tx:
@@ -117,6 +120,7 @@ class VitalsService(Service):
             row.status, row.status_reason = RecordStatus.VOIDED.value, why
             return graded(tx, row, user_names(tx))
 
+    @retried
     def acknowledge(self, actor: Actor, set_id: int) -> VitalsSet:
         """A nurse has seen the red values of this set (who and when are kept)."""
         with self.db.transaction(audit=self.audit(actor, "red values acknowledged")) as tx:

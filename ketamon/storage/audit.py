@@ -77,6 +77,7 @@ TABLE_KINDS = {
     "signature": Kind.SIGNATURE,
     "addendum": Kind.SIGNATURE,
 }
+CHAIN_LOCKED = "chain_locked"  # Session.info key: this transaction holds the chain lock
 CHANGED_ROWS = "changed_rows"  # Session.info key: (table, session id, patient id) flushed
 
 
@@ -195,6 +196,9 @@ def install(session_class: type[Session] | object) -> None:
         pending = [o for o in list(tx.new) + list(tx.dirty) if _audited(o)]
         if pending and not isinstance(tx.info.get("audit"), AuditContext):
             raise DomainError("An acting user is required for every change")
+        if pending and not tx.info.get(CHAIN_LOCKED):
+            lock_chain(tx.connection())  # before this flush's rows take their own locks
+            tx.info[CHAIN_LOCKED] = True
         # New rows get their ids during the flush; changes are collected before it.
         tx.info["audit_pending"] = _changes(tx)
 
@@ -254,15 +258,23 @@ def _audited(obj: object) -> bool:
     return table is not None and table.name in AUDITED_TABLES
 
 
+def lock_chain(connection: Connection) -> None:
+    """Workstations append to the chain one at a time, until their commit (SQLite's BEGIN
+    IMMEDIATE already serialises writers). On PostgreSQL the lock is taken before a unit
+    of work's first audited row is flushed, so every writer takes it before the row locks
+    its inserts and updates take: two writers never hold one each and wait for the other
+    (a new course's flush used to take it before a check-in to the same chair did)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_ID})")
+
+
 def write_entries(
     connection: Connection,
     context: AuditContext,
     entries: list[_Entry],
 ) -> None:
     """Append (action, entity, entity_id, field, old, new) entries to the chain."""
-    if connection.dialect.name == "postgresql":
-        # Workstations append one at a time (SQLite's BEGIN IMMEDIATE already serialises).
-        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_ID})")
+    lock_chain(connection)
     last = connection.execute(
         select(AuditRow.seq, AuditRow.row_hash).order_by(AuditRow.seq.desc()).limit(1)
     ).first()

@@ -151,6 +151,22 @@ _FILE_HINTS = {
     "disk i/o error": f"{DISK_ERROR} (disk I/O error: is the disk still there?)",
 }
 
+# SQLSTATEs of a unit of work PostgreSQL ended because another one ran at the same time.
+RACE_SQLSTATES = {"40P01": "deadlock detected", "40001": "serialization failure"}
+RACE_REASON = (
+    "another workstation was saving at the same moment and this change could not be "
+    "finished; nothing was saved. Try again"
+)
+
+
+def lost_race(error: BaseException) -> bool:
+    """A deadlock or serialization failure (PostgreSQL), or SQLite still locked after its
+    busy timeout: re-running the whole unit of work may succeed."""
+    orig = getattr(error, "orig", None) or error
+    if getattr(orig, "sqlstate", None) in RACE_SQLSTATES:
+        return True
+    return "database is locked" in str(orig)
+
 
 def error_reason(error: BaseException) -> str:
     """Why a database operation failed, in words (see ketamon.domain.errors.UNREACHABLE)."""
@@ -225,7 +241,15 @@ class Database:
             raise StorageError(self.location, str(error)) from error
         if self.is_sqlite:
             _install_sqlite_pragmas(self.engine, busy_timeout_ms, self.guard)
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        # A read transaction is one snapshot: SQLite's is; PostgreSQL's READ COMMITTED would
+        # take a new one per statement, and a verification or a signature check reading the
+        # trail, then the records, would see another workstation's commit in between.
+        reader = (
+            self.engine
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="REPEATABLE READ")
+        )
+        self._read = sessionmaker(reader, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(ketamon_write=True), expire_on_commit=False
         )
@@ -276,7 +300,8 @@ class Database:
     def transaction(
         self, *, write: bool = True, audit: audit.AuditContext | None = None
     ) -> Iterator[Session]:
-        """One unit of work: commits on success, rolls back on any error.
+        """One unit of work: commits on success, rolls back on any error. Reading only
+        (write=False, no audit), it is one snapshot on every backend (see reading()).
 
         Changes need an AuditContext (who, when, why); they are written to the audit
         trail in the same transaction. After the commit, what was flushed is named once, as
@@ -326,13 +351,19 @@ class Database:
         try:
             yield
         except exc.IntegrityError as error:
+            # The database's detail (constraint names, SQL) goes to the log, not the nurse.
+            log.info("Database %s: conflict: %s", self.location, error_reason(error))
             raise StorageError(
                 self.location,
                 "the change conflicts with what is already stored (perhaps another workstation "
-                "changed the same record a moment ago); nothing was saved. "
-                f"Detail: {error_reason(error)}",
+                "changed the same record a moment ago); nothing was saved",
+                retry=True,
             ) from error
         except (exc.OperationalError, exc.DatabaseError) as error:
+            if lost_race(error):
+                log.info("Database %s: lost a race: %s", self.location, error_reason(error))
+                reason = RACE_REASON if not self.is_sqlite else error_reason(error)
+                raise StorageError(self.location, reason, retry=True) from error
             raise StorageError(self.location, error_reason(error)) from error
 
     def check_connection(self) -> None:

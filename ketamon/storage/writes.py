@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from ketamon.domain import fields
@@ -27,8 +27,10 @@ from ketamon.domain.sessions import (
     validate_rate,
 )
 from ketamon.domain.settings import ClinicSettings, validate_target_minutes
+from ketamon.domain.taken import chair_taken, patient_elsewhere
 from ketamon.storage.models import ChairRow, CourseRow, PatientRow, SessionEventRow, SessionRow
 from ketamon.storage.reads.sessions import events_of
+from ketamon.storage.reads.users import user_names
 
 
 def check_in_row(
@@ -44,22 +46,22 @@ def check_in_row(
     target_minutes = validate_target_minutes(target_minutes)
     chair_id = fields.record_id("chair_id", chair_id, label="Chair")
     patient_id = fields.record_id("patient_id", patient_id, label="Patient")
-    chair = tx.get(ChairRow, chair_id)
+    # The chair's row is locked first (PostgreSQL; SQLite's writer holds the file): a second
+    # check-in to it waits here, holding nothing, and then reads the first one's session.
+    chair = tx.get(ChairRow, chair_id, with_for_update=True)
     if chair is None or chair.retired_at is not None:
         raise DomainError("That chair is not in use")
     patient = tx.get(PatientRow, patient_id)
     if patient is None:
         raise NotFound(f"Patient {patient_id} not found")
-    occupant = tx.scalar(select(SessionRow).where(SessionRow.active_chair_id == chair_id))
+    occupant = _active(tx, SessionRow.active_chair_id == chair_id)
     if occupant is not None:
-        raise DomainError(f"{chair.name} already has a patient; one active session per chair")
-    elsewhere = tx.scalar(
-        select(ChairRow.name)
-        .join(SessionRow, SessionRow.chair_id == ChairRow.id)
-        .where(SessionRow.active_patient_id == patient_id)
-    )
+        name, _chair, by, when = occupant
+        raise DomainError(chair_taken(chair.name, name, by, when, at))
+    elsewhere = _active(tx, SessionRow.active_patient_id == patient_id)
     if elsewhere is not None:
-        raise DomainError(f"{patient.full_name} is already checked in at {elsewhere}")
+        _name, where, by, when = elsewhere
+        raise DomainError(patient_elsewhere(patient.full_name, where, by, when, at))
     course = tx.scalar(
         select(CourseRow)
         .where(CourseRow.patient_id == patient_id)
@@ -115,6 +117,24 @@ def check_in_row(
     )
     tx.flush()
     return row
+
+
+def _active(tx: Session, where: ColumnElement[bool]) -> tuple[str, str, str, datetime] | None:
+    """(patient, chair, who checked in, when) of the active session `where` picks."""
+    found = tx.execute(
+        select(PatientRow.full_name, ChairRow.name, SessionEventRow.actor, SessionRow.checked_in_at)
+        .join(PatientRow, PatientRow.id == SessionRow.patient_id)
+        .join(ChairRow, ChairRow.id == SessionRow.chair_id)
+        .join(
+            SessionEventRow,
+            (SessionEventRow.session_id == SessionRow.id) & (SessionEventRow.seq == 1),
+        )
+        .where(where)
+    ).first()
+    if found is None:
+        return None
+    name, chair, actor, when = found
+    return name, chair, user_names(tx).get(actor, actor), when
 
 
 def append_event(

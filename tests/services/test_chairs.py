@@ -8,6 +8,8 @@ from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.services.clinic import Clinic
 from tests.conftest import NURSE, baseline, discharge_ready, draft, open_clinic, plan_dose
 
+pytestmark = pytest.mark.both_backends
+
 
 def names(chairs) -> list[str]:
     return [c.name for c in chairs]

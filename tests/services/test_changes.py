@@ -9,6 +9,8 @@ from ketamon.domain.errors import DomainError
 from ketamon.domain.vitals import VitalsDraft
 from tests.conftest import NURSE, draft
 
+pytestmark = pytest.mark.both_backends
+
 GOOD = VitalsDraft(systolic=124, diastolic=78, heart_rate=72, spo2=98, resp_rate=14)
 
 

@@ -22,6 +22,8 @@ from ketamon.domain.vitals import VitalsDraft
 from ketamon.storage.models import AuditRow, SessionRow
 from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft, plan_dose
 
+pytestmark = pytest.mark.both_backends
+
 KIM = Actor("nurse.kim", "Kim Osei")
 ESCORT = Escort("Maria Lopez", "Sister", "(212) 555-0143", True)
 READY = DischargeAnswers(

@@ -21,6 +21,8 @@ from ketamon.storage.models import AuditRow, SideEffectRow, UserRow
 from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft
 from tests.services.test_discharge import READY
 
+pytestmark = pytest.mark.both_backends
+
 PATEL = Actor("dr.patel", "Dr Anil Patel")
 
 

@@ -11,6 +11,8 @@ from ketamon.services.dose import WITNESS_REFUSED
 from ketamon.storage.models import AuditRow, DoseRecordRow, UserRow
 from tests.conftest import NURSE, PASSWORD, add_user, draft
 
+pytestmark = pytest.mark.both_backends
+
 KIM = Actor("nurse.kim", "Kim Osei")
 
 

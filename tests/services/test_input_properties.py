@@ -28,6 +28,8 @@ from tests.services.inputs import (
     text_like,
 )
 
+pytestmark = pytest.mark.both_backends
+
 _mrns = itertools.count(1)
 
 

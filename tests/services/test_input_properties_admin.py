@@ -28,6 +28,8 @@ from tests.services.inputs import (
     text_like,
 )
 
+pytestmark = pytest.mark.both_backends
+
 _names = itertools.count(1)
 FEW = PROPERTIES.__class__(PROPERTIES, max_examples=25)  # argon2 hashes are slow by design
 

@@ -29,6 +29,8 @@ from tests.services.inputs import (
     text_like,
 )
 
+pytestmark = pytest.mark.both_backends
+
 KIM = Actor("nurse.kim", "Kim Osei, RN")
 
 

@@ -15,6 +15,8 @@ from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import AuditRow, MedicationRow, SessionEventRow, SideEffectRow
 from tests.conftest import NURSE, PASSWORD, T0, add_user, baseline, draft, plan_dose
 
+pytestmark = pytest.mark.both_backends
+
 KIM = Actor("nurse.kim", "Kim Osei")
 
 

@@ -10,6 +10,8 @@ import pytest
 
 from ketamon.services import keys
 
+pytestmark = pytest.mark.both_backends
+
 CHEAP = keys.TEST_KDF
 
 

@@ -10,6 +10,8 @@ from ketamon.domain.vitals import Grade, VitalsDraft
 from ketamon.storage.reads.vitals import summaries
 from tests.conftest import NURSE, draft
 
+pytestmark = pytest.mark.both_backends
+
 FULL = VitalsDraft(
     systolic=120, diastolic=80, heart_rate=115, spo2=95, resp_rate=22, temperature=36.8,
     sedation=5,

@@ -36,6 +36,8 @@ from ketamon.services.review import ReviewFilter
 from ketamon.storage.models import SessionRow
 from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
 
+pytestmark = pytest.mark.both_backends
+
 READY = DischargeAnswers(
     oriented=True,
     steady_gait=True,

@@ -19,6 +19,8 @@ from ketamon.services.review import ReviewService
 from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
 from tests.reports.conftest import discharged_session
 
+pytestmark = pytest.mark.both_backends
+
 DOC = Actor("dr.patel", "Priya Patel, MD")
 
 
@@ -254,6 +256,7 @@ def test_a_correction_after_signing_keeps_the_signature_valid_and_shows(clinic, 
 @pytest.mark.parametrize(
     ("field", "value"), [("full_name", "Mary Gonzales"), ("date_of_birth", "1981-05-17")]
 )
+@pytest.mark.sqlite_only(reason="a raw sqlite3 edit of the file, behind the triggers")
 def test_a_raw_sql_edit_of_the_patient_is_invalid_and_verify_names_it(
     clinic, clock, signed, field, value
 ):
@@ -272,6 +275,7 @@ def test_a_raw_sql_edit_of_the_patient_is_invalid_and_verify_names_it(
     assert any("patient" in p and "SIGNATURE" not in p and "protection" not in p for p in problems)
 
 
+@pytest.mark.sqlite_only(reason="a raw sqlite3 edit of the file, behind the triggers")
 def test_a_raw_edit_after_a_correction_is_not_undone(clinic, clock, signed):
     s, review = signed
     patient_id = clinic.sessions.get(s.id).patient_id

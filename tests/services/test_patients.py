@@ -10,6 +10,8 @@ from ketamon.domain.clock import FakeClock
 from ketamon.domain.errors import NotFound, ValidationErrors
 from tests.conftest import NURSE, T0, draft, open_clinic
 
+pytestmark = pytest.mark.both_backends
+
 
 def mrns(patients) -> list[str]:
     return [p.mrn for p in patients]
@@ -25,12 +27,21 @@ def test_register_stores_the_cleaned_patient(clinic) -> None:
 
 
 @pytest.mark.parametrize("mrn", ["MRN1001", "mrn1001", " MRN1001 "])
-def test_a_duplicate_mrn_is_refused_naming_the_field(clinic, mrn: str) -> None:
+def test_a_duplicate_mrn_is_refused_naming_the_field(clinic, clock, mrn: str) -> None:
     clinic.patients.register(NURSE, draft("MRN1001", "Ada Lovelace"))
     with pytest.raises(ValidationErrors) as refused:
         clinic.patients.register(NURSE, draft(mrn, "Grace Hopper"))
     assert list(refused.value.errors) == ["mrn"]
-    assert "is already registered (Ada Lovelace)" in refused.value.errors["mrn"]
+    at = T0.astimezone().strftime("%H:%M %Z")
+    assert refused.value.errors["mrn"] == (
+        f"MRN MRN1001 was just registered for Ada Lovelace (by Jo Rivera, RN at {at})"
+    )
+    clock.advance(minutes=10)  # no longer "just": the same facts
+    with pytest.raises(ValidationErrors) as refused:
+        clinic.patients.register(NURSE, draft(mrn, "Grace Hopper"))
+    assert refused.value.errors["mrn"] == (
+        f"MRN MRN1001 is already registered for Ada Lovelace (by Jo Rivera, RN at {at})"
+    )
     assert [p.full_name for p in clinic.patients.search("MRN")] == ["Ada Lovelace"]
 
 

@@ -18,6 +18,8 @@ from ketamon.storage.models import (
 )
 from tests.conftest import NURSE, T0, baseline, draft, plan_dose
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def session_id(clinic, clock):

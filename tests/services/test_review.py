@@ -7,6 +7,7 @@ import sqlite3
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError
@@ -15,6 +16,8 @@ from ketamon.services.review import ReviewFilter, ReviewService
 from ketamon.services.users import SignInRefused
 from tests.conftest import NURSE, PASSWORD, add_user, draft
 from tests.reports.conftest import discharged_session
+
+pytestmark = pytest.mark.both_backends
 
 DOC = Actor("dr.patel", "Priya Patel, MD")
 
@@ -51,18 +54,20 @@ def test_a_physician_signs_after_reauthentication_and_the_record_locks(clinic, c
     with pytest.raises(DomainError, match="signed and locked"):
         clinic.vitals.correct(NURSE, vitals_id, VitalsDraft(120, 80, 70, 98, 14), "typo")
     # ... and so does the database, whatever path the change takes.
-    raw = sqlite3.connect(str(clinic.db.path))
-    try:
-        with pytest.raises(sqlite3.DatabaseError, match="signed and locked"):
-            raw.execute("UPDATE vitals_set SET heart_rate = 99 WHERE id = ?", (vitals_id,))
-        with pytest.raises(sqlite3.DatabaseError, match="signed and locked"):
-            raw.execute("UPDATE infusion_session SET target_minutes = 60 WHERE id = ?", (s.id,))
-    finally:
-        raw.close()
+    for sql, row_id in (
+        ("UPDATE vitals_set SET heart_rate = 99 WHERE id = :id", vitals_id),
+        ("UPDATE infusion_session SET target_minutes = 60 WHERE id = :id", s.id),
+    ):
+        with (
+            clinic.db.engine.connect() as conn,
+            pytest.raises(Exception, match="signed and locked"),
+        ):
+            conn.execute(text(sql), {"id": row_id})
     with pytest.raises(DomainError, match="already signed"):
         review.sign(DOC, s.id, PASSWORD, "Reviewed")
 
 
+@pytest.mark.sqlite_only(reason="raw sqlite3 on the file (its triggers, then with them dropped)")
 def test_a_change_behind_the_triggers_back_invalidates_the_signature(clinic, clock, review):
     s = discharged_session(clinic, clock, sets=6)
     review.sign(DOC, s.id, PASSWORD, "Reviewed")

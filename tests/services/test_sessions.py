@@ -25,6 +25,8 @@ from tests.conftest import (
     plan_dose,
 )
 
+pytestmark = pytest.mark.both_backends
+
 KIM = Actor("nurse.kim", "Kim Osei")
 
 
@@ -193,11 +195,21 @@ def test_clock_going_backwards_is_refused_and_not_recorded(clinic, clock, ada, c
     assert [r[1] for r in _event_rows(clinic, s.id)] == ["check_in", "start"]
 
 
-def test_one_active_session_per_chair(clinic, ada, grace, chairs) -> None:
+def test_one_active_session_per_chair(clinic, clock, ada, grace, chairs) -> None:
     clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
+    at = T0.astimezone().strftime("%H:%M %Z")
     with pytest.raises(DomainError) as refused:
         clinic.sessions.check_in(NURSE, chairs[0].id, grace.id, 40)
-    assert str(refused.value) == "Chair 1 already has a patient; one active session per chair"
+    assert str(refused.value) == (
+        f"Chair 1 was just taken by Ada Lovelace (checked in by Jo Rivera, RN at {at})"
+    )
+    clock.advance(minutes=30)
+    with pytest.raises(DomainError) as refused:
+        clinic.sessions.check_in(NURSE, chairs[0].id, grace.id, 40)
+    assert str(refused.value) == (
+        "Chair 1 already has a patient: Ada Lovelace (checked in by Jo Rivera, RN at "
+        f"{at}); one active session per chair"
+    )
     board = clinic.board.get()
     assert board.sessions[chairs[0].id].patient_name == "Ada Lovelace"
     assert len(board.sessions) == 1
@@ -207,7 +219,11 @@ def test_one_active_session_per_patient(clinic, ada, chairs) -> None:
     clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     with pytest.raises(DomainError) as refused:
         clinic.sessions.check_in(NURSE, chairs[1].id, ada.id, 40)
-    assert str(refused.value) == "Ada Lovelace is already checked in at Chair 1"
+    at = T0.astimezone().strftime("%H:%M %Z")
+    assert (
+        str(refused.value)
+        == f"Ada Lovelace was just checked in at Chair 1 (by Jo Rivera, RN at {at})"
+    )
     assert list(clinic.board.get().sessions) == [chairs[0].id]
 
 

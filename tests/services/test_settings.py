@@ -12,6 +12,8 @@ from ketamon.domain.errors import FieldError
 from ketamon.domain.settings import ClinicSettings
 from tests.conftest import NURSE, T0, baseline, draft, open_clinic, plan_dose
 
+pytestmark = pytest.mark.both_backends
+
 
 def test_a_new_clinic_has_the_default_settings(clinic) -> None:
     assert clinic.settings.get() == ClinicSettings()

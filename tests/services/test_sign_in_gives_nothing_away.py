@@ -22,6 +22,8 @@ from ketamon.services.clinic import Clinic
 from ketamon.services.users import SignInRefused
 from tests.conftest import NURSE, PASSWORD, T0, draft
 
+pytestmark = pytest.mark.both_backends
+
 # What a nurse types into the username box by mistake: her password.
 TYPED_PASSWORD = "Wintergreen-Meadow-77"
 

@@ -25,6 +25,8 @@ from ketamon.storage.models import SignatureRow, UserKeyRow
 from tests.conftest import NURSE, PASSWORD, TEMPORARY_PASSWORD, add_user, draft
 from tests.reports.conftest import discharged_session
 
+pytestmark = pytest.mark.both_backends
+
 DOC = Actor("dr.patel", "Priya Patel, MD")
 NEW_PASSWORD = "a different long password"
 
@@ -146,6 +148,9 @@ def _invalid(clinic, review, session_id: int, words: str) -> None:
     assert _trail_only(clinic) == []
 
 
+@pytest.mark.sqlite_only(
+    reason="an attacker with the SQLite file: raw sqlite3 on it, triggers dropped"
+)
 def test_a_signed_systolic_changed_127_to_118_with_the_trail_rehashed_is_invalid(
     clinic, review, signed
 ):
@@ -163,6 +168,9 @@ def test_a_signed_systolic_changed_127_to_118_with_the_trail_rehashed_is_invalid
     ("field", "value"),
     [("full_name", "Mary Gonzales"), ("mrn", "KM-99999"), ("date_of_birth", "1981-05-17")],
 )
+@pytest.mark.sqlite_only(
+    reason="an attacker with the SQLite file: raw sqlite3 on it, triggers dropped"
+)
 def test_the_patients_identity_is_signed(clinic, review, signed, field, value):
     attacker = _attack(clinic)
     attacker.update("patient", signed.patient_id, field, value)
@@ -173,6 +181,9 @@ def test_the_patients_identity_is_signed(clinic, review, signed, field, value):
 @pytest.mark.parametrize(
     ("field", "value"),
     [("printed_name", "Pat Forger"), ("credentials", "DO"), ("meaning", "Reviewed")],
+)
+@pytest.mark.sqlite_only(
+    reason="an attacker with the SQLite file: raw sqlite3 on it, triggers dropped"
 )
 def test_the_signers_printed_name_credentials_and_meaning_are_signed(
     clinic, review, signed, field, value
@@ -208,6 +219,9 @@ def _resign_with(clinic, session_id: int, key_id: int, private, *, chain=None) -
     attacker.close()
 
 
+@pytest.mark.sqlite_only(
+    reason="an attacker with the SQLite file: raw sqlite3 on it, triggers dropped"
+)
 def test_a_forged_key_row_for_the_signer_with_a_resigned_payload_is_invalid(clinic, review, signed):
     attacker = _attack(clinic)
     forged = keys.new_key("dr.patel", "attacker's password", keys.TEST_KDF)
@@ -223,6 +237,9 @@ def test_a_forged_key_row_for_the_signer_with_a_resigned_payload_is_invalid(clin
     _invalid(clinic, review, signed.id, "the signing key entered the audit trail after")
 
 
+@pytest.mark.sqlite_only(
+    reason="an attacker with the SQLite file: raw sqlite3 on it, triggers dropped"
+)
 def test_the_public_key_replaced_in_place_is_invalid(clinic, review, signed):
     attacker = _attack(clinic)
     (key_id, _public) = attacker.raw.execute(
@@ -236,6 +253,9 @@ def test_the_public_key_replaced_in_place_is_invalid(clinic, review, signed):
     _invalid(clinic, review, signed.id, "the signing key was changed after it was made")
 
 
+@pytest.mark.sqlite_only(
+    reason="an attacker with the SQLite file: raw sqlite3 on it, triggers dropped"
+)
 def test_a_signature_pointed_at_another_users_key_is_invalid(clinic, review, signed):
     attacker = _attack(clinic)
     (nurse_key,) = attacker.raw.execute(
@@ -247,6 +267,9 @@ def test_a_signature_pointed_at_another_users_key_is_invalid(clinic, review, sig
     _invalid(clinic, review, signed.id, "is not dr.patel's")
 
 
+@pytest.mark.sqlite_only(
+    reason="an attacker with the SQLite file: raw sqlite3 on it, triggers dropped"
+)
 def test_an_audit_trail_rewritten_before_the_signing_is_caught_by_the_chain_head(
     clinic, review, signed
 ):
@@ -329,6 +352,9 @@ def test_a_new_account_cannot_sign_with_the_password_the_administrator_typed(cli
     assert review.signature(s.id) is None
 
 
+@pytest.mark.sqlite_only(
+    reason="an attacker with the SQLite file: raw sqlite3 on it, triggers dropped"
+)
 def test_addenda_are_signed_by_their_author_and_checked(clinic, clock, review, signed):
     with pytest.raises(DomainError, match="Wrong username or password"):
         review.add_addendum(NURSE, signed.id, "Patient phoned", "Follow-up call", "wrong pw 123")
@@ -347,6 +373,9 @@ def test_addenda_are_signed_by_their_author_and_checked(clinic, clock, review, s
     assert [p for p in review.check_signatures() if p.startswith(f"addendum {added.id}")]
 
 
+@pytest.mark.sqlite_only(
+    reason="an attacker with the SQLite file: raw sqlite3 on it, triggers dropped"
+)
 def test_a_forged_unsigned_addendum_is_reported(clinic, review, signed):
     attacker = _attack(clinic)
     cursor = attacker.raw.execute(
@@ -361,6 +390,9 @@ def test_a_forged_unsigned_addendum_is_reported(clinic, review, signed):
     assert "no digital signature" in forged.problem
 
 
+@pytest.mark.sqlite_only(
+    reason="an attacker with the SQLite file: raw sqlite3 on it, triggers dropped"
+)
 def test_audit_verify_reports_an_invalid_signature_in_words(clinic, db_url, signed, capsys):
     from ketamon.cli import EXIT_AUDIT_BROKEN, main
 

@@ -12,6 +12,8 @@ from ketamon.storage.models import PatientRow
 from ketamon.storage.reads.vitals import summaries
 from tests.conftest import NURSE, discharge_ready, draft, plan_dose
 
+pytestmark = pytest.mark.both_backends
+
 # Every NEWS2 parameter present, all 0 points but SpO2.
 FULL = dict(systolic=124, diastolic=78, heart_rate=72, resp_rate=14, temperature=36.8, sedation=5)
 

@@ -16,6 +16,8 @@ from ketamon.services.sessions import StartNeedsDecision
 from ketamon.storage.models import DoseRecordRow, SessionEventRow
 from tests.conftest import NURSE, T0, baseline, draft, open_clinic, plan_dose
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def checked_in(clinic, clock) -> int:

@@ -11,6 +11,8 @@ from ketamon.domain.users import SIGN_IN_REFUSED, Role
 from ketamon.services.users import SignInRefused
 from tests.conftest import NURSE, PASSWORD, baseline, draft, plan_dose
 
+pytestmark = pytest.mark.both_backends
+
 NURSE_ONLY = Actor("nurse.amy", "Amy Stone, RN")
 ADMIN_ONLY = Actor("it.admin", "Sam Admin")
 PHYSICIAN = Actor("dr.ray", "Ray Osei, MD")

@@ -13,6 +13,8 @@ from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.domain.vitals import MEASURES, Grade, VitalPhase, VitalsDraft
 from tests.conftest import NURSE, add_user, draft, plan_dose
 
+pytestmark = pytest.mark.both_backends
+
 GOOD = VitalsDraft(systolic=128, diastolic=84, heart_rate=72, spo2=98, resp_rate=14)
 
 

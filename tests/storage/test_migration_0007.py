@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ketamon.domain.review import content_hash
@@ -158,22 +160,16 @@ def test_an_0006_database_with_a_signed_session_upgrades_and_still_verifies(db_u
 
 
 def test_the_public_key_and_owner_of_a_key_never_change_and_keys_are_never_deleted(clinic):
-    path = str(clinic.db.path)
-    raw = sqlite3.connect(path)
-    try:
-        (key_id,) = raw.execute("SELECT id FROM user_key WHERE username = 'nurse.jo'").fetchone()
-        for statement in (
-            "UPDATE user_key SET public_key = 'ab' WHERE id = ?",
-            "UPDATE user_key SET username = 'someone' WHERE id = ?",
-            "DELETE FROM user_key WHERE id = ?",
-        ):
-            try:
-                raw.execute(statement, (key_id,))
-            except sqlite3.DatabaseError as error:
-                assert "KetaMon" in str(error)
-            else:
-                raise AssertionError(f"{statement} was allowed")
-        # Re-sealing (a password change) updates the sealed key in place.
-        raw.execute("UPDATE user_key SET kdf_salt = kdf_salt WHERE id = ?", (key_id,))
-    finally:
-        raw.close()
+    """Through the app's own connection, on either backend (the database's triggers)."""
+    with clinic.db.engine.connect() as conn:
+        key_id = conn.scalar(text("SELECT id FROM user_key WHERE username = 'nurse.jo'"))
+    for statement in (
+        "UPDATE user_key SET public_key = 'ab' WHERE id = :id",
+        "UPDATE user_key SET username = 'someone' WHERE id = :id",
+        "DELETE FROM user_key WHERE id = :id",
+    ):
+        with clinic.db.engine.connect() as conn, pytest.raises(DBAPIError, match="KetaMon"):
+            conn.execute(text(statement), {"id": key_id})
+    # Re-sealing (a password change) updates the sealed key in place.
+    with clinic.db.engine.begin() as conn:
+        conn.execute(text("UPDATE user_key SET kdf_salt = kdf_salt WHERE id = :id"), {"id": key_id})

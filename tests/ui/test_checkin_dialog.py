@@ -81,7 +81,7 @@ def test_unparseable_date_and_duplicate_mrn(qtbot, clinic):
     assert "YYYY-MM-DD" in dialog.errors["date_of_birth"].text()
     type_fields(qtbot, dialog, date_of_birth="1980-12-31")
     qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
-    assert "already registered" in dialog.errors["mrn"].text()
+    assert "was just registered for" in dialog.errors["mrn"].text()
     assert dialog.result() != CheckInDialog.DialogCode.Accepted
 
 
@@ -110,7 +110,9 @@ def test_patient_already_in_another_chair_is_refused_in_the_dialog(qtbot, clinic
     dialog = make_dialog(qtbot, clinic, chairs[1].id)
     qtbot.keyClicks(dialog.search_edit, "Ivy")
     qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
-    assert dialog.general_error.text() == "Ivy Chen is already checked in at Chair 1"
+    assert dialog.general_error.text().startswith(
+        "Ivy Chen was just checked in at Chair 1 (by Jo Rivera, RN at "
+    )
     assert dialog.result() != CheckInDialog.DialogCode.Accepted
 
 

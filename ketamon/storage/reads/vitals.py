@@ -83,8 +83,10 @@ def to_set(
 
 
 def summaries(
-    tx: Session, session_ids: list[int], bands: dict[str, Band]
+    tx: Session, session_ids: list[int], bands: dict[str, Band], chart: Chart | None = None
 ) -> dict[int, VitalsSummary]:
+    """Per session: when sets were taken, red ones unacknowledged, the latest and its NEWS2
+    (`chart`: the clinic's NEWS2 chart when the caller has read the settings already)."""
     if not session_ids:
         return {}
     rows = tx.scalars(
@@ -97,7 +99,7 @@ def summaries(
     taken: dict[int, list[datetime]] = {i: [] for i in session_ids}
     red: dict[int, list[VitalsSet]] = {i: [] for i in session_ids}
     latest: dict[int, VitalsSet] = {}
-    chart = load_chart(tx)
+    chart = chart if chart is not None else load_chart(tx)
     scale2 = scale2_of(tx, session_ids)
     for row in rows:
         snapshot = to_set(row, bands, chart=chart, scale2=scale2.get(row.session_id, False))
