@@ -65,6 +65,7 @@ TABLE_KINDS = {
     "addendum": Kind.SIGNATURE,
 }
 CHANGED_ROWS = "changed_rows"  # Session.info key: (table, session id, patient id) flushed
+WRITTEN_ROWS = "written_rows"  # Session.info key: (seq, row_hash) of the data-change rows written
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,8 @@ def install(session_class: type[Session] | object) -> None:
                 )
             else:
                 entries.append((action, table.name, _entity_id(obj), _field(obj, field), old, new))
-        write_entries(tx.connection(), context, entries)
+        written = write_entries(tx.connection(), context, entries)
+        tx.info.setdefault(WRITTEN_ROWS, []).extend(written)
 
 
 def _touched(obj: object) -> tuple[str, int | None, int | None]:
@@ -245,8 +247,9 @@ def write_entries(
     connection: Connection,
     context: AuditContext,
     entries: list[_Entry],
-) -> None:
-    """Append (action, entity, entity_id, field, old, new) entries to the chain."""
+) -> list[tuple[int, str]]:
+    """Append (action, entity, entity_id, field, old, new) entries to the chain; returns
+    the (seq, row_hash) of each row written."""
     if connection.dialect.name == "postgresql":
         # Workstations append one at a time (SQLite's BEGIN IMMEDIATE already serialises).
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK_ID})")
@@ -274,6 +277,7 @@ def write_entries(
         row["row_hash"] = prev = row_hash(row, prev)
         rows.append(row)
     connection.execute(insert(table_of(AuditRow)), rows)
+    return [(cast(int, r["seq"]), cast(str, r["row_hash"])) for r in rows]
 
 
 def audited_models() -> list[type[Base]]:

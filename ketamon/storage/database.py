@@ -132,6 +132,9 @@ class Database:
         audit.install(self._write)
         # Called with each committed unit of work's Change (see transaction()).
         self.committed: list[Callable[[Change], object]] = []
+        # Called inside each unit of work that changed something, just before its commit
+        # (ketamon.storage.live: tell the other workstations; an error rolls it all back).
+        self.before_commit: list[Callable[[Session, Change], object]] = []
         _open.add(self)
 
     def _prepare_folder(self) -> None:
@@ -187,6 +190,7 @@ class Database:
             if audit is not None:
                 tx.info["audit"] = audit
             yield tx
+            self._before_commit(tx, touched)
         if touched and audit is not None:
             change = audit_layer.change_of(touched, audit.actor)
             for listener in list(self.committed):
@@ -194,6 +198,21 @@ class Database:
                     listener(change)
                 except Exception:  # committed is committed: never reported as refused
                     log.exception("Database %s: a screen failed to follow a change", self.location)
+
+    def _before_commit(
+        self, tx: Session, touched: list[tuple[str, int | None, int | None]]
+    ) -> None:
+        """The `before_commit` hooks, inside the transaction, once everything is flushed:
+        what they write (PostgreSQL's NOTIFY to the other workstations) is committed with
+        the change, or rolled back with it."""
+        context = tx.info.get("audit")
+        if not self.before_commit or not isinstance(context, audit_layer.AuditContext):
+            return
+        tx.flush()  # the last changes, so `touched` is complete
+        if touched:
+            change = audit_layer.change_of(touched, context.actor)
+            for hook in list(self.before_commit):
+                hook(tx, change)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
