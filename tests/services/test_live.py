@@ -14,6 +14,7 @@ from sqlalchemy import text
 from ketamon.domain.changes import LOCAL, Change, Kind, everything
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.storage.live import PostgresFeed
+from ketamon.storage.live import sqlite as live_sqlite
 from ketamon.storage.live.postgres import MAX_PAYLOAD_BYTES, RECONNECTED, payload, read_payload
 from ketamon.storage.live.sqlite import ANOTHER_PROGRAM
 from tests.conftest import NURSE, draft, open_clinic
@@ -156,3 +157,12 @@ def test_a_payload_too_long_for_a_notification_says_reload_everything():
     text_ = payload(huge, "ws-a")
     assert len(text_.encode()) <= MAX_PAYLOAD_BYTES
     assert read_payload(text_) == ("ws-a", everything("ws-a"))
+
+
+@pytest.mark.sqlite_only(reason="SQLite's feed reads the audit rows; PostgreSQL's is told")
+def test_more_rows_from_elsewhere_than_read_at_once_reload_everything(clinic, other, monkeypatch):
+    _b, seen = other
+    monkeypatch.setattr(live_sqlite, "MAX_ROWS_READ", 3)
+    clinic.patients.register(NURSE, draft())  # one audit row per column: more than 3
+    assert wait_for(lambda: seen)
+    assert seen == [everything(ANOTHER_PROGRAM)]

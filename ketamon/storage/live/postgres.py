@@ -25,7 +25,7 @@ import psycopg
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ketamon.domain.changes import Change, everything
+from ketamon.domain.changes import Change, everything, merge
 from ketamon.storage.database import Database
 from ketamon.storage.live.base import Feed
 
@@ -129,17 +129,17 @@ class PostgresFeed(Feed):
         while True:
             if not self.wait(None, conn.fileno()):
                 return  # stopping
-            for note in conn.notifies(timeout=0.0):
-                self._arrived(note.payload)
+            # What arrived together is handed on as one change: one reload for a burst.
+            changes = [self._arrived(note.payload) for note in conn.notifies(timeout=0.0)]
+            self.deliver(merge(c for c in changes if c is not None))
 
-    def _arrived(self, text: str) -> None:
+    def _arrived(self, text: str) -> Change | None:
+        """The change a notification tells (None: this workstation's own)."""
         try:
             workstation, change = read_payload(text)
         except (ValueError, TypeError, AttributeError):
             log.warning(
                 "Database %s: a notification not understood: %.200r", self.db.location, text
             )
-            self.deliver(everything("another workstation"))
-            return
-        if workstation != self.workstation:
-            self.deliver(change)
+            return everything("another workstation")
+        return change if workstation != self.workstation else None

@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, exc, func, select
 from sqlalchemy.orm import Session
 
-from ketamon.domain.changes import Change, merge
+from ketamon.domain.changes import Change, everything, merge
 from ketamon.storage import audit
 from ketamon.storage.database import Database
 from ketamon.storage.live.base import Deliver, Feed
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 INTERVAL_S = 1.0
 ANOTHER_PROGRAM = "another program on this database file"
 DATA_ACTIONS = ("create", "update")
+MAX_ROWS_READ = 2000  # more rows from elsewhere in one second: "reload everything"
 
 
 class SqliteFeed(Feed):
@@ -102,6 +103,8 @@ class SqliteFeed(Feed):
             ).all()
             newest = conn.scalar(select(func.max(AuditRow.seq))) or self._seen
             theirs = self._not_ours([(r[0], r[1]) for r in rows], newest)
+            if len(theirs) > MAX_ROWS_READ:  # an import, a batch: every screen reloads
+                return everything(ANOTHER_PROGRAM)
             changes = [
                 _change_of(
                     conn, [(r[3], r[4]) for r in rows if r[0] in theirs and r[2] == actor], actor
