@@ -8,8 +8,9 @@ import pytest
 from ketamon.domain.side_effects import Severity
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.ui import session_window as sw
-from tests.conftest import NURSE, draft, open_clinic
+from tests.conftest import NURSE, PASSWORD, add_user, draft, open_clinic
 from tests.ui.conftest import click, tile_of
+from tests.ui.test_review_gui import DOC
 
 pytestmark = pytest.mark.both_backends
 RED = VitalsDraft(systolic=186, diastolic=101, heart_rate=118, spo2=97, resp_rate=14)
@@ -63,3 +64,19 @@ def test_a_session_window_at_b_follows_vitals_saved_at_a(clinic, workstation_b, 
     assert session_window.sets == []
     saved = clinic.vitals.record(NURSE, session.id, RED)
     qtbot.waitUntil(lambda: [s.id for s in session_window.sets] == [saved.id], timeout=2000)
+
+
+def test_the_review_list_at_b_follows_a_session_finished_at_a(
+    clinic, workstation_b, make_window, qtbot
+):
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    window = make_window(workstation_b, DOC)
+    window.controller.open_review()
+    review = window.controller.review_window
+    assert review.model.rowCount() == 0
+    patient = clinic.patients.register(NURSE, draft("KM-30002", "Alan Turing"))
+    session = clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40)
+    clinic.sessions.cancel(NURSE, session.id, "Unwell before dosing")
+    qtbot.waitUntil(lambda: review.model.rowCount() == 1, timeout=2000)
+    assert review.model.row_at(0).session_id == session.id
+    qtbot.waitUntil(lambda: window.review_action.text() == "Review (1)", timeout=2000)
