@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 Deliver = Callable[[Change], object]
 STOP_TIMEOUT_S = 3.0  # longest wait for the thread at stop (a connection attempt in flight)
+READY_TIMEOUT_S = 2.0  # longest wait at start for the feed to listen (see start())
 _numbers = itertools.count(1)
 
 
@@ -38,23 +39,37 @@ class Feed:
         self._deliver: Deliver | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._ready = threading.Event()
         self._wake_r = self._wake_w = -1
 
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    @property
+    def listening(self) -> bool:
+        """Changes made elsewhere now reach this feed (a connection is open and ready)."""
+        return False
+
     def start(self, deliver: Deliver) -> None:
-        """Listen, handing each change made elsewhere to `deliver` (on the feed's thread)."""
+        """Listen, handing each change made elsewhere to `deliver` (on the feed's thread).
+        Returns once the feed listens (or its first attempt failed; at most
+        READY_TIMEOUT_S): what is read after start() misses nothing committed since."""
         if self._thread is not None:
             return
         self._deliver = deliver
         self._stopping.clear()
+        self._ready.clear()
         self._wake_r, self._wake_w = os.pipe()
         self._thread = threading.Thread(
             target=self._main, name=f"ketamon-{self.name}-feed", daemon=True
         )
         self._thread.start()
+        self._ready.wait(READY_TIMEOUT_S)
+
+    def ready(self) -> None:
+        """The feed listens (or tried once): start() returns."""
+        self._ready.set()
 
     def stop(self) -> None:
         """Stop listening; returns when the thread has ended (at most STOP_TIMEOUT_S)."""
@@ -95,6 +110,8 @@ class Feed:
             self.run()
         except Exception:
             log.exception("Database %s: the live refresh stopped", self.db.location)
+        finally:
+            self.ready()
 
     def run(self) -> None:
         raise NotImplementedError

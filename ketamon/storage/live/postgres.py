@@ -75,6 +75,10 @@ class PostgresFeed(Feed):
         self.backend_pid: int | None = None  # the listener's server process (for the tests)
         db.before_commit.append(self._notify)
 
+    @property
+    def listening(self) -> bool:
+        return self.running and self.connected
+
     def _notify(self, tx: Session, change: Change) -> None:
         tx.execute(select(func.pg_notify(CHANNEL, payload(change, self.workstation))))
 
@@ -96,6 +100,7 @@ class PostgresFeed(Feed):
             try:
                 conn = self._connect()
             except psycopg.Error as error:
+                self.ready()
                 if not missed:
                     log.warning(
                         "Database %s: live refresh cannot listen (%s); retrying",
@@ -108,6 +113,7 @@ class PostgresFeed(Feed):
                 continue
             try:
                 self.connected, self.backend_pid = True, conn.info.backend_pid
+                self.ready()
                 if missed:
                     log.info("Database %s: live refresh listening again", self.db.location)
                     self.deliver(everything(RECONNECTED))

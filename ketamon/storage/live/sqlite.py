@@ -55,6 +55,10 @@ class SqliteFeed(Feed):
         self._version: int | None = None
         db.before_commit.append(self._remember)
 
+    @property
+    def listening(self) -> bool:
+        return self.running and self._version is not None
+
     def start(self, deliver: Deliver) -> None:
         if self.db.path is not None:  # a database in memory has no one else to hear from
             super().start(deliver)
@@ -76,6 +80,7 @@ class SqliteFeed(Feed):
                             self.deliver(change)
                 except exc.DBAPIError as error:  # locked for long, the disk: again later
                     log.warning("Database %s: live refresh: %s", self.db.location, error)
+                self.ready()
                 self.wait(self.interval)
 
     def _begin(self, conn: Connection) -> None:
