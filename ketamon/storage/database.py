@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from ketamon.domain.changes import Change
 from ketamon.domain.errors import StorageError  # raised here; importable from here too
@@ -124,6 +125,7 @@ class Database:
             raise StorageError(self.location, str(error)) from error
         if self.is_sqlite:
             _install_sqlite_pragmas(self.engine, busy_timeout_ms, self.guard)
+        self.busy_timeout_ms = busy_timeout_ms
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(
             self.engine.execution_options(ketamon_write=True), expire_on_commit=False
@@ -239,6 +241,16 @@ class Database:
             ) from error
         except (exc.OperationalError, exc.DatabaseError) as error:
             raise StorageError(self.location, error_reason(error)) from error
+
+    def own_engine(self) -> Engine:
+        """A second engine on the same database, without a pool (each connect() a new
+        connection, set up as the main engine's): for a reader of its own, such as the live
+        refresh, whose statements must not take a pooled connection nor count as the
+        screens' (tests count the main engine's). Dispose of it when done."""
+        engine = create_engine(self.url, poolclass=NullPool)
+        if self.is_sqlite:
+            _install_sqlite_pragmas(engine, self.busy_timeout_ms, None)
+        return engine
 
     def check_connection(self) -> None:
         try:

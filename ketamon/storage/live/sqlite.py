@@ -1,8 +1,9 @@
 """SQLite: asked once a second whether another connection committed (PRAGMA data_version).
 
-One connection of the feed's own asks `PRAGMA data_version`, a counter of that connection
-that moves when ANY other connection committed to the file: another program, but also this
-process's own other pooled connections. To tell them apart, and to know what changed, the
+One connection of the feed's own (on an engine of its own, Database.own_engine(): not one
+of the screens' pool) asks `PRAGMA data_version`, a counter of that connection that moves
+when ANY other connection committed to the file: another program, but also this process's
+own pooled connections. To tell them apart, and to know what changed, the
 feed reads the audit trail: every data change is written there, in the same transaction
 (ketamon.storage.audit), as "create" and "update" rows. The rows after the last one seen
 are read; those this process wrote are skipped, known by (seq, row_hash), which the
@@ -69,19 +70,26 @@ class SqliteFeed(Feed):
             self._own.update(written)
 
     def run(self) -> None:
-        with self.db.engine.connect() as conn:  # data_version is this connection's own
-            while not self.stopping:
-                try:
-                    if self._version is None:
-                        self._begin(conn)
-                    else:
-                        change = self.poll(conn)
-                        if change is not None:
-                            self.deliver(change)
-                except exc.DBAPIError as error:  # locked for long, the disk: again later
-                    log.warning("Database %s: live refresh: %s", self.db.location, error)
-                self.ready()
-                self.wait(self.interval)
+        engine = self.db.own_engine()  # not the screens' pool, nor their engine's events
+        try:
+            with engine.connect() as conn:  # data_version is this connection's own
+                self._follow(conn)
+        finally:
+            engine.dispose()
+
+    def _follow(self, conn: Connection) -> None:
+        while not self.stopping:
+            try:
+                if self._version is None:
+                    self._begin(conn)
+                else:
+                    change = self.poll(conn)
+                    if change is not None:
+                        self.deliver(change)
+            except exc.DBAPIError as error:  # locked for long, the disk: again later
+                log.warning("Database %s: live refresh: %s", self.db.location, error)
+            self.ready()
+            self.wait(self.interval)
 
     def _begin(self, conn: Connection) -> None:
         with conn.begin():
