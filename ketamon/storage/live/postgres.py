@@ -21,7 +21,10 @@ import json
 import logging
 from typing import Any
 
-import psycopg
+try:  # only in the [test] extra and at clinics on PostgreSQL (postgresql+psycopg:// URLs)
+    import psycopg
+except ImportError:  # pragma: no cover - a SQLite-only install never makes a PostgresFeed
+    psycopg = None  # type: ignore[assignment]
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
