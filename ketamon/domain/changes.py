@@ -108,6 +108,12 @@ class Change:
         )
 
 
+def everything(origin: str) -> Change:
+    """A change that concerns every screen: each reloads all it shows (a workstation whose
+    news of other workstations' changes may have missed some, or that is too long to tell)."""
+    return Change(kinds=frozenset(Kind), origin=origin)
+
+
 def merge(changes: Iterable[Change]) -> Change:
     """One change covering several (one user action that took several units of work). The
     first initiator, acting user and origin found are kept."""

@@ -9,8 +9,8 @@ channel hands it to every subscriber. A screen that starts a user action says so
 
 Inside the block the changes are gathered and published once, merged, when the block
 ends (one user action may take several units of work: a check-in and its escort plan).
-Changes made on other workstations (the next step) are published the same way, without an
-initiator.
+Changes made on other workstations (ketamon.storage.live, started by Clinic.start_live)
+are published the same way, without an initiator, their origin naming where they came from.
 """
 
 from __future__ import annotations
@@ -62,6 +62,11 @@ class ChangeChannel:
             self._actions[-1].parts.append(change)
         else:
             self.publish(change)
+
+    def arrived(self, change: Change) -> None:
+        """A change committed elsewhere (another workstation): published at once, never
+        gathered into an action in progress here (that action's screen did not start it)."""
+        self.publish(change)
 
     def publish(self, change: Change) -> None:
         self.last = change

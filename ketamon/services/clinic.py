@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from ketamon.domain.changes import Change
 from ketamon.domain.clock import Clock, system_clock
 from ketamon.services.anchors import AnchorService
 from ketamon.services.audit import AuditService
@@ -24,9 +26,17 @@ from ketamon.services.summary import SummaryService
 from ketamon.services.users import AuthService, UserService
 from ketamon.services.vitals import VitalsService
 from ketamon.storage.database import DEFAULT_BUSY_TIMEOUT_MS, Database, StorageError
+from ketamon.storage.live import feed_for
 from ketamon.storage.migrate import upgrade
 
-__all__ = ["Clinic", "StorageError"]
+__all__ = ["Clinic", "Post", "StorageError"]
+
+# Runs a function where the screens live (the UI hands in one that moves it to its thread).
+Post = Callable[[Callable[[], object]], object]
+
+
+def call_now(fn: Callable[[], object]) -> object:
+    return fn()
 
 
 class Clinic:
@@ -38,6 +48,8 @@ class Clinic:
         # Every committed change, named by the database, for the screens to follow.
         self.changes = ChangeChannel()
         db.committed.append(self.changes.committed)
+        # ...and those committed by other workstations on the same database, once started.
+        self.live = feed_for(db)
         self.settings = SettingsService(db, clock)
         self.chairs = ChairService(db, clock)
         self.patients = PatientService(db, clock)
@@ -79,6 +91,20 @@ class Clinic:
         clinic.backup = backup
         return clinic
 
+    def start_live(self, post: Post = call_now) -> None:
+        """Publish on `changes` what other workstations commit, within about a second.
+        The feed's thread hands each change to `post`, which must run it where the
+        subscribers live (the UI's thread); by default it runs on the feed's thread."""
+
+        def arrived(change: Change) -> None:
+            post(lambda: self.changes.arrived(change))
+
+        self.live.start(arrived)
+
+    def stop_live(self) -> None:
+        """Stop following other workstations (returns when the feed's thread has ended)."""
+        self.live.stop()
+
     @property
     def location(self) -> str:
         return self.db.location
@@ -96,6 +122,7 @@ class Clinic:
     def close(self, *, anchor: bool = True) -> None:
         """A clean shutdown: the audit chain's head is anchored outside the database
         (anchor=False for commands that only read, such as `ketamon audit verify`)."""
+        self.stop_live()
         if anchor:
             self.anchors.anchor_on_close()
         self.db.dispose()

@@ -79,6 +79,7 @@ TABLE_KINDS = {
 }
 CHAIN_LOCKED = "chain_locked"  # Session.info key: this transaction holds the chain lock
 CHANGED_ROWS = "changed_rows"  # Session.info key: (table, session id, patient id) flushed
+WRITTEN_ROWS = "written_rows"  # Session.info key: (seq, row_hash) of the data-change rows written
 
 
 @dataclass(frozen=True)
@@ -230,7 +231,8 @@ def install(session_class: type[Session] | object) -> None:
                 )
             else:
                 entries.append((action, table.name, _entity_id(obj), _field(obj, field), old, new))
-        write_entries(tx.connection(), context, entries)
+        written = write_entries(tx.connection(), context, entries)
+        tx.info.setdefault(WRITTEN_ROWS, []).extend(written)
 
 
 def _touched(obj: object) -> tuple[str, int | None, int | None]:
@@ -272,8 +274,9 @@ def write_entries(
     connection: Connection,
     context: AuditContext,
     entries: list[_Entry],
-) -> None:
-    """Append (action, entity, entity_id, field, old, new) entries to the chain."""
+) -> list[tuple[int, str]]:
+    """Append (action, entity, entity_id, field, old, new) entries to the chain; returns
+    the (seq, row_hash) of each row written."""
     lock_chain(connection)
     last = connection.execute(
         select(AuditRow.seq, AuditRow.row_hash).order_by(AuditRow.seq.desc()).limit(1)
@@ -299,6 +302,7 @@ def write_entries(
         row["row_hash"] = prev = row_hash(row, prev)
         rows.append(row)
     connection.execute(insert(table_of(AuditRow)), rows)
+    return [(cast(int, r["seq"]), cast(str, r["row_hash"])) for r in rows]
 
 
 def audited_models() -> list[type[Base]]:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.pool import NullPool
 
 from ketamon.domain.changes import Change
 from ketamon.domain.errors import (
@@ -241,6 +242,7 @@ class Database:
             raise StorageError(self.location, str(error)) from error
         if self.is_sqlite:
             _install_sqlite_pragmas(self.engine, busy_timeout_ms, self.guard)
+        self.busy_timeout_ms = busy_timeout_ms
         # A read transaction is one snapshot: SQLite's is; PostgreSQL's READ COMMITTED would
         # take a new one per statement, and a verification or a signature check reading the
         # trail, then the records, would see another workstation's commit in between.
@@ -258,6 +260,9 @@ class Database:
         versions.install(self._write)  # writes only: a read transaction saves nothing
         # Called with each committed unit of work's Change (see transaction()).
         self.committed: list[Callable[[Change], object]] = []
+        # Called inside each unit of work that changed something, just before its commit
+        # (ketamon.storage.live: tell the other workstations; an error rolls it all back).
+        self.before_commit: list[Callable[[Session, Change], object]] = []
         _open.add(self)
 
     def _prepare_folder(self) -> None:
@@ -317,6 +322,7 @@ class Database:
                 if audit is not None:
                     tx.info["audit"] = audit
                 yield tx
+                self._before_commit(tx, touched)
         except StaleDataError as error:  # another workstation saved the row since it was read
             raise self._stale(saved) from error
         if touched and audit is not None:
@@ -326,6 +332,21 @@ class Database:
                     listener(change)
                 except Exception:  # committed is committed: never reported as refused
                     log.exception("Database %s: a screen failed to follow a change", self.location)
+
+    def _before_commit(
+        self, tx: Session, touched: list[tuple[str, int | None, int | None]]
+    ) -> None:
+        """The `before_commit` hooks, inside the transaction, once everything is flushed:
+        what they write (PostgreSQL's NOTIFY to the other workstations) is committed with
+        the change, or rolled back with it."""
+        context = tx.info.get("audit")
+        if not self.before_commit or not isinstance(context, audit_layer.AuditContext):
+            return
+        tx.flush()  # the last changes, so `touched` is complete
+        if touched:
+            change = audit_layer.change_of(touched, context.actor)
+            for hook in list(self.before_commit):
+                hook(tx, change)
 
     def _stale(self, saved: list[tuple[str, int | str]]) -> Exception:
         """The StaleRecord for a flush the version check refused (its words, not SQL)."""
@@ -365,6 +386,16 @@ class Database:
                 reason = RACE_REASON if not self.is_sqlite else error_reason(error)
                 raise StorageError(self.location, reason, retry=True) from error
             raise StorageError(self.location, error_reason(error)) from error
+
+    def own_engine(self) -> Engine:
+        """A second engine on the same database, without a pool (each connect() a new
+        connection, set up as the main engine's): for a reader of its own, such as the live
+        refresh, whose statements must not take a pooled connection nor count as the
+        screens' (tests count the main engine's). Dispose of it when done."""
+        engine = create_engine(self.url, poolclass=NullPool)
+        if self.is_sqlite:
+            _install_sqlite_pragmas(engine, self.busy_timeout_ms, None)
+        return engine
 
     def check_connection(self) -> None:
         """The database answers (a SQLite file is read: its schema). Raises StorageError."""

@@ -33,6 +33,7 @@ from ketamon.ui.board import BoardWidget
 from ketamon.ui.controller import BoardController
 from ketamon.ui.idle import IdleWatch
 from ketamon.ui.lifetime import alive
+from ketamon.ui.live import MainThreadPost
 from ketamon.ui.lock import LockPanel, close_dialogs
 
 
@@ -49,6 +50,9 @@ class MainWindow(QMainWindow):
         # the review list each refresh what it touches.
         self.controller.changed.connect(self.controller.on_change)
         self._unsubscribe = clinic.changes.subscribe(self._changed)
+        # ...also those committed at other workstations (within about a second).
+        clinic.start_live(MainThreadPost(self))
+        self._stop_live = clinic.stop_live
         self.board.requested.connect(self.controller.request)
         self.lock_panel = LockPanel(
             lambda password: clinic.auth.confirm_password(self.controller.actor, password),
@@ -272,6 +276,7 @@ class MainWindow(QMainWindow):
             self.controller.record("sign_out", quiet=True)
         self._unsubscribe()
         self.controller.connection.stop()
+        self._stop_live()
         self.board.stop()
         self.idle.stop()
         super().closeEvent(event)
