@@ -238,7 +238,14 @@ class Database:
             if not self.is_sqlite:
                 options = {"pool_pre_ping": True, "connect_args": server_connect_args(self.url)}
             self.engine: Engine = create_engine(self.url, **options)
-        except Exception as error:  # bad URL, missing driver
+        except ModuleNotFoundError as error:  # the driver of this URL is not installed
+            raise StorageError(
+                self.location,
+                f"its driver ({error.name}) is not installed on this computer; install "
+                "KetaMon with it: pip install 'ketamon[postgres]' (from the source folder: "
+                ".venv/bin/pip install -e '.[postgres]')",
+            ) from error
+        except Exception as error:  # bad URL
             raise StorageError(self.location, str(error)) from error
         if self.is_sqlite:
             _install_sqlite_pragmas(self.engine, busy_timeout_ms, self.guard)
