@@ -6,7 +6,9 @@ load SQLAlchemy) can catch it; ketamon.storage.database raises it and re-exports
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+
+from ketamon.domain.taken import moment
 
 
 class DomainError(Exception):
@@ -87,10 +89,19 @@ class StaleRecord(DomainError):
     keeps what its user typed."""
 
     def __init__(
-        self, what: str, by: str | None, at: datetime | None, *, plural: bool = False
+        self,
+        what: str,
+        by: str | None,
+        at: datetime | None,
+        *,
+        plural: bool = False,
+        now: datetime | None = None,
     ) -> None:
+        """`now` (the refused unit of work's clock time; None: the wall clock) decides only
+        whether the date is named: a change made another day reads "2026-03-01 14:05 CET",
+        as the race messages do (ketamon.domain.taken)."""
         who = f" by {by}" if by else ""
-        when = f" at {at.astimezone().strftime('%H:%M %Z')}" if at is not None else ""
+        when = f" at {moment(at, now or datetime.now(UTC))}" if at is not None else ""
         were, it = ("were", "they have") if plural else ("was", "it has")
         super().__init__(
             f"{what} {were} changed{who}{when} on another workstation; {it} been reloaded. "

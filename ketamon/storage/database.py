@@ -13,6 +13,7 @@ import re
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
@@ -331,7 +332,7 @@ class Database:
                 yield tx
                 self._before_commit(tx, touched)
         except StaleDataError as error:  # another workstation saved the row since it was read
-            raise self._stale(saved) from error
+            raise self._stale(saved, audit.at if audit is not None else None) from error
         if touched and audit is not None:
             change = audit_layer.change_of(touched, audit.actor)
             for listener in list(self.committed):
@@ -355,12 +356,12 @@ class Database:
             for hook in list(self.before_commit):
                 hook(tx, change)
 
-    def _stale(self, saved: list[tuple[str, int | str]]) -> Exception:
+    def _stale(self, saved: list[tuple[str, int | str]], now: datetime | None) -> Exception:
         """The StaleRecord for a flush the version check refused (its words, not SQL)."""
         if not saved:
             return StorageError(self.location, "another workstation changed the record first")
         with self._faults(), self._read() as tx:
-            return versions.stale_record(tx, *saved[-1])
+            return versions.stale_record(tx, *saved[-1], now)
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:

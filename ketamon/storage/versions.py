@@ -16,6 +16,7 @@ audit trail. The counter itself is kept out of the trail and out of signed paylo
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TypeVar, cast
 
 from sqlalchemy import Table, event, select
@@ -90,12 +91,21 @@ def require_version(tx: Session, model: type[R], key: int | str, seen: int | Non
     for the caller to say so. `seen` None: no view to compare (a command, the demo)."""
     row = tx.get(model, key, with_for_update=True)
     if seen is not None and row is not None and row.version != seen:
-        raise stale_record(tx, _table(model).name, key)
+        raise stale_record(tx, _table(model).name, key, _now(tx))
     return row
 
 
-def stale_record(tx: Session, table: str, key: int | str) -> StaleRecord:
-    """The refusal, naming the last change to the record in the audit trail."""
+def _now(tx: Session) -> datetime | None:
+    """The clock time of the unit of work `tx` (its audit context), if it has one."""
+    context = tx.info.get("audit")
+    return getattr(context, "at", None)
+
+
+def stale_record(
+    tx: Session, table: str, key: int | str, now: datetime | None = None
+) -> StaleRecord:
+    """The refusal, naming the last change to the record in the audit trail; `now` (the
+    refused unit of work's clock time) decides whether its date is named."""
     query = select(AuditRow.actor, AuditRow.at).where(AuditRow.entity == table)
     if isinstance(key, int):
         query = query.where(AuditRow.entity_id == key)
@@ -105,6 +115,6 @@ def stale_record(tx: Session, table: str, key: int | str) -> StaleRecord:
     what = LABELS.get(table, "The record")
     plural = what.endswith("s")  # "The patient's details were changed ..."
     if last is None:
-        return StaleRecord(what, None, None, plural=plural)
+        return StaleRecord(what, None, None, plural=plural, now=now)
     by = user_names(tx).get(last.actor, last.actor)
-    return StaleRecord(what, by, last.at, plural=plural)
+    return StaleRecord(what, by, last.at, plural=plural, now=now)
