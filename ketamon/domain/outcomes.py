@@ -1,0 +1,246 @@
+"""Scoring the outcome questionnaires, the course's response, and the suicide-risk stop.
+
+One door for each rule: every path that records a questionnaire (the check-in form, a
+follow-up visit, the demo, an import) scores it with `score`; every path to START asks
+`item9_stop` first. CLINICAL.md: any non-zero answer on PHQ-9 item 9 is flagged and decided
+by a clinician before dosing; response is a drop of at least 50 % from the course's baseline
+PHQ-9, remission a PHQ-9 below 5 (Osmind's ORKA-1 definitions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.instruments import PHQ9_ITEM9, QUESTIONNAIRES, Instrument, Questionnaire
+
+RESPONSE_DROP = 0.5  # a fall of at least half the baseline PHQ-9
+REMISSION_BELOW = 5  # PHQ-9 below this
+MIN_DECISION_NOTE = 3  # characters: a decision says why, in words
+
+
+@dataclass(frozen=True)
+class Score:
+    instrument: Instrument
+    answers: tuple[int, ...]
+    total: int
+    band: str
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return QUESTIONNAIRES[self.instrument]
+
+    @property
+    def item9(self) -> int | None:
+        """PHQ-9 item 9's answer (None for the other instruments)."""
+        return self.answers[PHQ9_ITEM9] if self.instrument is Instrument.PHQ9 else None
+
+    @property
+    def flags_suicide_risk(self) -> bool:
+        return bool(self.item9)
+
+    @property
+    def line(self) -> str:
+        """'PHQ-9 19 (moderately severe)' — how a tile, a list or a report names it."""
+        return f"{self.instrument.value} {self.total} ({self.band})"
+
+
+def item_field(instrument: Instrument, index: int) -> str:
+    return f"{instrument.value} item {index + 1}"
+
+
+def parse_digits(instrument: Instrument, text: str) -> list[int]:
+    """'210110002' → one answer per item: nine keys for a PHQ-9. Spaces and commas allowed;
+    the 0–10 pain rating is one number."""
+    questionnaire = QUESTIONNAIRES[instrument]
+    cleaned = text.replace(",", " ").split()
+    if len(questionnaire.items) == 1:
+        return [_answer(questionnaire, 0, "".join(cleaned))]
+    digits = "".join(cleaned)
+    if len(digits) != len(questionnaire.items):
+        raise FieldError(
+            instrument.value,
+            f"{instrument.value}: {len(questionnaire.items)} answers, one digit each "
+            f"(0–{questionnaire.max_item}); {len(digits)} typed",
+        )
+    return [_answer(questionnaire, i, d) for i, d in enumerate(digits)]
+
+
+def _answer(questionnaire: Questionnaire, index: int, value: object) -> int:
+    field = item_field(questionnaire.instrument, index)
+    allowed = f"0–{questionnaire.max_item}"
+    if isinstance(value, bool):
+        raise FieldError(field, f"{field} must be a number ({allowed})")
+    if isinstance(value, str):
+        if not value.strip().isdigit():
+            raise FieldError(field, f"{field} must be a number ({allowed})")
+        value = int(value.strip())
+    if not isinstance(value, int):
+        raise FieldError(field, f"{field} must be a number ({allowed})")
+    if not 0 <= value <= questionnaire.max_item:
+        raise FieldError(field, f"{field} must be {allowed}; {value} is not an answer")
+    return value
+
+
+def score(instrument: Instrument | str, answers: Sequence[object]) -> Score:
+    """Every item answered, each within its scale; the total and its published band."""
+    try:
+        questionnaire = QUESTIONNAIRES[Instrument(instrument)]
+    except ValueError:
+        known = ", ".join(i.value for i in Instrument)
+        raise FieldError("instrument", f"Unknown questionnaire {instrument!r}; {known}") from None
+    expected = len(questionnaire.items)
+    if isinstance(answers, str) or len(answers) != expected:
+        count = "a string" if isinstance(answers, str) else str(len(answers))
+        raise FieldError(
+            questionnaire.instrument.value,
+            f"{questionnaire.instrument.value} has {expected} items; {count} answers given",
+        )
+    errors: dict[str, str] = {}
+    values: list[int] = []
+    for index, value in enumerate(answers):
+        try:
+            values.append(_answer(questionnaire, index, value))
+        except FieldError as error:
+            errors[error.field] = error.message
+    if errors:
+        raise ValidationErrors(errors)
+    total = sum(values)
+    return Score(questionnaire.instrument, tuple(values), total, questionnaire.band(total).label)
+
+
+@dataclass(frozen=True)
+class CourseResponse:
+    """Today's PHQ-9 against the course's baseline (the first PHQ-9 of the course)."""
+
+    baseline: int
+    current: int
+
+    @property
+    def change(self) -> float | None:
+        """The fall as a fraction of the baseline (0.5 = halved); None from a baseline of 0."""
+        if self.baseline == 0:
+            return None
+        return (self.baseline - self.current) / self.baseline
+
+    @property
+    def responded(self) -> bool:
+        change = self.change
+        return change is not None and change >= RESPONSE_DROP
+
+    @property
+    def remitted(self) -> bool:
+        return self.current < REMISSION_BELOW
+
+    @property
+    def words(self) -> str:
+        """'PHQ-9 19 → 8 (−58 %): response' for the check-in line, the review and reports."""
+        text = f"PHQ-9 {self.baseline} → {self.current}"
+        change = self.change
+        if change is not None:
+            text += f" ({-change:+.0%})".replace("-", "−")
+        if self.remitted:
+            return f"{text}: remission"
+        if self.responded:
+            return f"{text}: response"
+        return text
+
+
+class Risk(StrEnum):
+    NONE = "no risk identified"
+    LOW = "low risk"
+    MODERATE = "moderate risk"
+    HIGH = "high risk"
+
+
+@dataclass(frozen=True)
+class CssrsScreen:
+    """The C-SSRS screener's answers (past month; behaviour ever, and whether in 3 months).
+
+    Questions 3–5 are asked only when question 2 is yes."""
+
+    wish_dead: bool
+    suicidal_thoughts: bool
+    method: bool = False
+    intent: bool = False
+    plan: bool = False
+    behaviour: bool = False
+    behaviour_within_3_months: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.suicidal_thoughts and (self.method or self.intent or self.plan):
+            raise FieldError(
+                "cssrs",
+                "C-SSRS questions 3–5 (method, intent, plan) are asked only when question 2 "
+                "(suicidal thoughts) is yes",
+            )
+        if self.behaviour_within_3_months and not self.behaviour:
+            raise FieldError(
+                "cssrs", "C-SSRS: behaviour within 3 months needs question 6 answered yes"
+            )
+
+    @property
+    def risk(self) -> Risk:
+        if self.intent or self.plan or self.behaviour_within_3_months:
+            return Risk.HIGH
+        if self.method or self.behaviour:
+            return Risk.MODERATE
+        if self.wish_dead or self.suicidal_thoughts:
+            return Risk.LOW
+        return Risk.NONE
+
+
+class Decision(StrEnum):
+    PROCEED = "proceed"
+    DELAY = "delay"
+    ESCALATE = "escalate"
+
+
+@dataclass(frozen=True)
+class Item9Review:
+    """A clinician's decision on a positive PHQ-9 item 9, before the infusion."""
+
+    decision: Decision
+    note: str
+    decided_by: str  # display name
+    physician: bool  # the decider holds the physician role
+    screen: CssrsScreen | None = None
+
+
+def check_item9_review(review: Item9Review) -> None:
+    """The decision's own rules: a note in words; proceeding on a high-risk screen is a
+    physician's decision."""
+    if len(review.note.strip()) < MIN_DECISION_NOTE:
+        raise FieldError("note", "Decision note is required: say what was decided and why")
+    high = review.screen is not None and review.screen.risk is Risk.HIGH
+    if review.decision is Decision.PROCEED and high and not review.physician:
+        raise DomainError(
+            "The C-SSRS screen shows high risk: only a physician may decide to proceed with "
+            "the infusion"
+        )
+
+
+def item9_alert(score: Score) -> str:
+    """The tile's alert for a positive item 9 ('' when there is none)."""
+    if not score.flags_suicide_risk:
+        return ""
+    return f"PHQ-9 item 9 = {score.item9} — clinician review"
+
+
+def item9_stop(latest_phq9: Score | None, review: Item9Review | None) -> str:
+    """Why the infusion may not start because of PHQ-9 item 9 ('' when it may)."""
+    if latest_phq9 is None or not latest_phq9.flags_suicide_risk:
+        return ""
+    if review is None:
+        return (
+            f"{item9_alert(latest_phq9)}: a clinician must review it and record a decision "
+            "(proceed, delay, escalate) before the infusion starts"
+        )
+    if review.decision is Decision.PROCEED:
+        return ""
+    return (
+        f"PHQ-9 item 9 = {latest_phq9.item9}: {review.decided_by} decided to "
+        f"{review.decision.value} ({review.note.strip()}); the infusion does not start today"
+    )
