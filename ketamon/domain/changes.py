@@ -29,6 +29,7 @@ class Kind(Enum):
     SETTINGS = "settings"
     CHAIRS = "chairs"
     USERS = "users"
+    OUTCOMES = "outcomes"
 
     @property
     def label(self) -> str:
@@ -47,6 +48,7 @@ _LABELS = {
     Kind.SETTINGS: "Clinic settings",
     Kind.CHAIRS: "Chairs",
     Kind.USERS: "Users",
+    Kind.OUTCOMES: "Outcome scores",
 }
 
 # Kinds that belong to no one session: every screen showing them follows.

@@ -47,6 +47,9 @@ NONCE_HEX_LENGTH = 32  # an AES-GCM nonce in hex (up to 16 bytes)
 KDF_PARAMS_LENGTH = 200  # the argon2id parameters of a key, as JSON
 AUDIT_ACTION_LENGTH = 32
 AUDIT_NAME_LENGTH = 64  # the table and column names on the audit trail
+INSTRUMENT_LENGTH = 16  # an outcome questionnaire's name ("PHQ-9")
+ANSWERS_LENGTH = 64  # a questionnaire's item answers, comma-separated ("2,1,0,...")
+CSSRS_LENGTH = 200  # the C-SSRS screener's answers, as JSON
 
 # -- lengths of free text stored in TEXT columns (no column limit; a sane one) --------------
 REASON_LENGTH = 1000

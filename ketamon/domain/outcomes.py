@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.domain.instruments import PHQ9_ITEM9, QUESTIONNAIRES, Instrument, Questionnaire
+from ketamon.domain.statuses import RecordStatus
 
 RESPONSE_DROP = 0.5  # a fall of at least half the baseline PHQ-9
 REMISSION_BELOW = 5  # PHQ-9 below this
@@ -92,8 +94,8 @@ def score(instrument: Instrument | str, answers: Sequence[object]) -> Score:
         known = ", ".join(i.value for i in Instrument)
         raise FieldError("instrument", f"Unknown questionnaire {instrument!r}; {known}") from None
     expected = len(questionnaire.items)
-    if isinstance(answers, str) or len(answers) != expected:
-        count = "a string" if isinstance(answers, str) else str(len(answers))
+    if not isinstance(answers, list | tuple) or len(answers) != expected:
+        count = str(len(answers)) if isinstance(answers, list | tuple) else "no list of"
         raise FieldError(
             questionnaire.instrument.value,
             f"{questionnaire.instrument.value} has {expected} items; {count} answers given",
@@ -244,3 +246,46 @@ def item9_stop(latest_phq9: Score | None, review: Item9Review | None) -> str:
         f"PHQ-9 item 9 = {latest_phq9.item9}: {review.decided_by} decided to "
         f"{review.decision.value} ({review.note.strip()}); the infusion does not start today"
     )
+
+
+@dataclass(frozen=True)
+class OutcomeRecord:
+    """A stored questionnaire: its score, who entered it and when, and its review."""
+
+    id: int
+    patient_id: int
+    course_id: int | None
+    session_id: int | None  # None: a follow-up visit without an infusion
+    score: Score
+    self_completed: bool
+    taken_at: datetime
+    entered_by: str  # display name
+    status: RecordStatus
+    corrects_id: int | None = None
+    status_reason: str = ""
+    review: Item9Review | None = None
+    reviewed_at: datetime | None = None
+
+    @property
+    def current(self) -> bool:
+        return self.status is RecordStatus.CURRENT
+
+    @property
+    def needs_review(self) -> bool:
+        return self.current and self.score.flags_suicide_risk and self.review is None
+
+
+def latest_current(
+    records: Sequence[OutcomeRecord], instrument: Instrument
+) -> OutcomeRecord | None:
+    """The newest current record of one instrument (by time taken, then entry order)."""
+    mine = [r for r in records if r.current and r.score.instrument is instrument]
+    return max(mine, key=lambda r: (r.taken_at, r.id), default=None)
+
+
+def encode_answers(answers: Sequence[int]) -> str:
+    return ",".join(str(a) for a in answers)
+
+
+def decode_answers(text: str) -> list[int]:
+    return [int(a) for a in text.split(",")] if text else []

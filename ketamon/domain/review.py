@@ -150,8 +150,8 @@ def _plain(value: object) -> object:
 
 # 2: the vitals' oxygen tick (migration 0008) is covered; 3: a physician's decision on a
 # severe side effect and a medication's allergy override (migration 0009)
-PAYLOAD_VERSION = 3
-PAYLOAD_VERSIONS = (1, 2, 3)  # the same serialization; each covers the columns of its time
+PAYLOAD_VERSION = 4
+PAYLOAD_VERSIONS = (1, 2, 3, 4)  # the same serialization; each covers the columns of its time
 
 
 @dataclass(frozen=True)

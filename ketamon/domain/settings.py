@@ -8,6 +8,7 @@ from typing import Any
 from ketamon.domain import fields as rules
 from ketamon.domain.discharge import DEFAULT_INSTRUCTIONS, DischargeRules
 from ketamon.domain.errors import FieldError
+from ketamon.domain.instruments import Instrument
 from ketamon.domain.news2 import Chart, default_chart, validate_chart
 from ketamon.domain.side_effects import (
     DEFAULT_SIDE_EFFECTS,
@@ -32,6 +33,12 @@ class ClinicSettings:
     default_target_minutes: int = 40
     target_choices: tuple[int, ...] = (40, 45, 50, 55, 60)
     initial_course_length: int = 6
+    # The course's shape (issue 17): an unfinished series with a longer gap is on the Due
+    # list; boosters fall in the maintenance window after the last infusion.
+    series_max_gap_days: int = 7
+    maintenance_interval_days: tuple[int, int] = (14, 28)
+    # The questionnaires asked before each infusion (PCL-5 and pain are optional).
+    outcome_instruments: tuple[str, ...] = ("PHQ-9", "GAD-7")
     overrun_alert_minutes: int = 5
     default_chair_count: int = 6
     idle_lock_minutes: int = 5
@@ -107,7 +114,12 @@ class ClinicSettings:
         known = {f.name for f in fields(cls)}
         # the stored JSON values: each is converted to its field's type below or by replace()
         values: dict[str, Any] = {k: v for k, v in stored.items() if k in known}
-        for key in ("target_choices", "vitals_marks_minutes", "baseline_bp_warning"):
+        for key in (
+            "target_choices",
+            "vitals_marks_minutes",
+            "baseline_bp_warning",
+            "maintenance_interval_days",
+        ):
             if key in values:
                 values[key] = tuple(int(x) for x in values[key])
         for key in ("dose_mg_per_kg_range", "dose_concentration_range"):
@@ -115,6 +127,8 @@ class ClinicSettings:
                 values[key] = tuple(float(x) for x in values[key])
         if "medication_choices" in values:
             values["medication_choices"] = tuple(str(x) for x in values["medication_choices"])
+        if "outcome_instruments" in values:
+            values["outcome_instruments"] = tuple(str(x) for x in values["outcome_instruments"])
         if "signature_meanings" in values:
             values["signature_meanings"] = tuple(str(x) for x in values["signature_meanings"])
         if "side_effect_catalog" in values:
@@ -140,6 +154,7 @@ class ClinicSettings:
             raise FieldError(
                 "initial_course_length", "Initial course length must be 1–30 infusions"
             )
+        self._validate_course()
         if not 1 <= self.default_chair_count <= 50:
             raise FieldError("default_chair_count", "Default chair count must be 1–50")
         if not self.clinic_name.strip():
@@ -219,6 +234,23 @@ class ClinicSettings:
             for edge in _sequence("vital_bands", edges):
                 if edge is not None:
                     rules.number("vital_bands", edge, 0, 1000, label=f"Band edge of {key}")
+
+    def _validate_course(self) -> None:
+        if not 1 <= self.series_max_gap_days <= 60:
+            raise FieldError("series_max_gap_days", "Longest gap in a series must be 1–60 days")
+        interval = _sequence("maintenance_interval_days", self.maintenance_interval_days)
+        if len(interval) != 2 or not 1 <= interval[0] <= interval[1] <= 365:
+            raise FieldError(
+                "maintenance_interval_days",
+                "Maintenance interval is from–to days, 1–365 (e.g. 14–28)",
+            )
+        known = {i.value for i in Instrument}
+        for name in _sequence("outcome_instruments", self.outcome_instruments):
+            if name not in known:
+                raise FieldError(
+                    "outcome_instruments",
+                    f"Unknown questionnaire {name!r}; choose from {', '.join(sorted(known))}",
+                )
 
     def _validate_dose(self) -> None:
         if not self.medication_choices or not all(str(m).strip() for m in self.medication_choices):

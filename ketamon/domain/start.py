@@ -26,6 +26,9 @@ class StartCheck:
 
     baseline: BaselineCheck
     dose_planned: bool
+    # Why a positive PHQ-9 item 9 stops the start (domain.outcomes.item9_stop; "" if not):
+    # no reason or confirmation lifts it, only a clinician's recorded decision to proceed.
+    item9_stop: str = ""
 
     @property
     def missing_dose_plan(self) -> bool:
@@ -49,7 +52,7 @@ class StartCheck:
 
     @property
     def clear(self) -> bool:
-        return self.dose_planned and self.baseline.clear
+        return self.dose_planned and self.baseline.clear and not self.item9_stop
 
     @property
     def dose_message(self) -> str:
@@ -63,7 +66,7 @@ class StartCheck:
 
     @property
     def message(self) -> str:
-        return " ".join(p for p in (self.dose_message, self.baseline.message) if p)
+        return " ".join(p for p in (self.item9_stop, self.dose_message, self.baseline.message) if p)
 
 
 class StartNeedsDecision(DomainError):
@@ -95,7 +98,10 @@ def start_note(
 ) -> str:
     """The start event's reason text recording each decision ("" when nothing needed one),
     or StartNeedsDecision naming what is missing. A reason of only spaces is no reason;
-    a reason that is not text, or too long, is a FieldError naming its field."""
+    a reason that is not text, or too long, is a FieldError naming its field. A PHQ-9
+    item-9 stop refuses the start whatever was given (DomainError, in its words)."""
+    if check.item9_stop:
+        raise DomainError(check.item9_stop)
     plan_note = dose_plan_note(check.dose_planned, no_plan_reason)
     no_baseline = fields.optional_reason(no_baseline_reason, field="no_baseline_reason").strip()
     fields.flag("high_bp_confirmed", high_bp_confirmed, label="High BP confirmed")

@@ -16,6 +16,7 @@ from ketamon.services.discharge import DischargeService
 from ketamon.services.dose import DoseService
 from ketamon.services.interventions import InterventionService
 from ketamon.services.keys import APP_KDF, KdfParams
+from ketamon.services.outcomes import OutcomeService
 from ketamon.services.patients import PatientService
 from ketamon.services.record import RecordService
 from ketamon.services.review import ReviewService
@@ -63,6 +64,7 @@ class Clinic:
         self.record = RecordService(db, clock)
         self.discharge = DischargeService(db, clock)
         self.interventions = InterventionService(db, clock)
+        self.outcomes = OutcomeService(db, clock)
         self.dose = DoseService(db, clock)
         self.summary = SummaryService(db, clock)
         self.side_effects = SideEffectService(db, clock)

@@ -34,6 +34,7 @@ from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.domain.vitals import VitalPhase, check_start
 from ketamon.services.base import Service, acting_user, retried
+from ketamon.services.outcomes import item9_stop_for
 from ketamon.storage.models import (
     SessionRow,
     VitalsRow,
@@ -122,7 +123,9 @@ class SessionService(Service):
             warning_bp=settings.baseline_bp_warning,
             max_age_minutes=settings.baseline_max_age_minutes,
         )
-        return StartCheck(baseline, has_plan(dose_of(tx, session_id)))
+        return StartCheck(
+            baseline, has_plan(dose_of(tx, session_id)), item9_stop_for(tx, session_id)
+        )
 
     @retried
     def pause(self, actor: Actor, session_id: int, reason: str) -> SessionSnapshot:

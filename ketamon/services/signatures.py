@@ -59,6 +59,7 @@ from ketamon.storage.models import (
     DischargeRow,
     DoseRecordRow,
     MedicationRow,
+    OutcomeRow,
     PatientRow,
     SessionEventRow,
     SessionRow,
@@ -80,6 +81,7 @@ CONTENT_TABLES = (
     MedicationRow,
     DoseRecordRow,
     DischargeRow,
+    OutcomeRow,  # since payload version 4 (TABLE_COVERED_SINCE)
 )
 
 
@@ -94,6 +96,10 @@ COVERED_SINCE = {
     ("side_effect", "physician_decision_at"): 3,
     ("medication_given", "allergy_override_reason"): 3,
 }
+# Tables added to the signed content later, with the first payload version that covers
+# them: a signature of an older version is checked without the table, as it was signed.
+TABLE_COVERED_SINCE = {"outcome_score": 4}
+WHOLE_TABLE = "*"  # in not_covered(): the table itself is not covered
 
 
 def not_covered(version: int) -> dict[str, tuple[str, ...]]:
@@ -102,6 +108,9 @@ def not_covered(version: int) -> dict[str, tuple[str, ...]]:
     for (table, column), since in COVERED_SINCE.items():
         if version < since:
             out[table] = (*out.get(table, ()), column)
+    for table, since in TABLE_COVERED_SINCE.items():
+        if version < since:
+            out[table] = (WHOLE_TABLE,)
     return out
 
 
@@ -121,6 +130,8 @@ def session_content(
     for model in CONTENT_TABLES:
         table = table_of(model)
         skip = (*without.get(table.name, ()), "version")
+        if WHOLE_TABLE in skip:
+            continue
         selected = [c for c in table.columns if c.key not in skip]
         rows = tx.execute(select(*selected).where(table.c.session_id == session_id))
         content[table.name] = [dict(r._mapping) for r in rows]

@@ -39,6 +39,7 @@ AUDITED_TABLES = (
     "signature",
     "addendum",
     "user_key",
+    "outcome_score",
 )
 # (table, column) whose values never enter the trail: each change is written as
 # "(changed) sha256:<hex of the value>", so verification compares them without revealing
@@ -76,6 +77,7 @@ TABLE_KINDS = {
     "discharge_record": Kind.CHECKLIST,
     "signature": Kind.SIGNATURE,
     "addendum": Kind.SIGNATURE,
+    "outcome_score": Kind.OUTCOMES,
 }
 CHAIN_LOCKED = "chain_locked"  # Session.info key: this transaction holds the chain lock
 CHANGED_ROWS = "changed_rows"  # Session.info key: (table, session id, patient id) flushed

@@ -431,3 +431,48 @@ class AddendumRow(Base):
     payload_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     chain_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     chain_hash: Mapped[str | None] = mapped_column(String(size.HASH_LENGTH), nullable=True)
+
+
+class OutcomeRow(Base):
+    """One questionnaire (PHQ-9, GAD-7, PCL-5, pain) answered before an infusion (session_id)
+    or at a follow-up visit without one (session_id NULL). The item answers are kept; the
+    total is stored as scored by ketamon.domain.outcomes. A correction is a new row
+    (corrects_id) and the old one is marked 'corrected'; a void keeps the row with a reason.
+
+    A positive PHQ-9 item 9 is reviewed once, on this row: the clinician's decision
+    (proceed, delay, escalate), note and optional C-SSRS screen (migration 0012)."""
+
+    __tablename__ = "outcome_score"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"), nullable=True)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("infusion_session.id"), nullable=True, index=True
+    )
+    instrument: Mapped[str] = mapped_column(String(size.INSTRUMENT_LENGTH))
+    answers: Mapped[str] = mapped_column(String(size.ANSWERS_LENGTH))
+    total: Mapped[int] = mapped_column(Integer)
+    self_completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    entered_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(
+        String(size.CODE_LENGTH), default=RecordStatus.CURRENT.value
+    )
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("outcome_score.id"), nullable=True)
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    review_decision: Mapped[str | None] = mapped_column(String(size.CODE_LENGTH), nullable=True)
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    review_cssrs: Mapped[str | None] = mapped_column(String(size.CSSRS_LENGTH), nullable=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(size.USERNAME_LENGTH), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    __table_args__ = (
+        CheckConstraint("instrument IN ('PHQ-9', 'GAD-7', 'PCL-5', 'Pain NRS')", name="instrument"),
+        CheckConstraint("total >= 0", name="total"),
+        CheckConstraint("status IN ('current', 'corrected', 'voided')", name="status"),
+        CheckConstraint(
+            "review_decision IS NULL OR review_decision IN ('proceed', 'delay', 'escalate')",
+            name="review_decision",
+        ),
+        Index("ix_outcome_score_patient_taken", "patient_id", "taken_at"),
+    )

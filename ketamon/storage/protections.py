@@ -28,6 +28,7 @@ _NEVER_DELETED = (
     "medication_given",  # 0004
     "dose_record",  # 0004
     "discharge_record",  # 0005
+    "outcome_score",  # 0012
 )
 # 0006: signatures and addenda are append-only; a signed session's rows are locked.
 _APPEND_ONLY = ("signature", "addendum")
@@ -38,6 +39,7 @@ _SIGNED_LOCKED = (
     "medication_given",
     "dose_record",
     "discharge_record",
+    "outcome_score",  # 0012
 )
 
 # backend -> {trigger name: table}. Extend per migration, for both backends.

@@ -216,3 +216,9 @@ def test_a_decision_says_why_and_a_high_risk_screen_proceeds_only_by_a_physician
     check_item9_review(review(Decision.PROCEED, physician=True, screen=high))
     check_item9_review(review(Decision.ESCALATE, screen=high))
     check_item9_review(review(Decision.PROCEED, screen=CssrsScreen(True, False)))
+
+
+@pytest.mark.parametrize("answers", ["210110002", None, 7, {"a": 1}])
+def test_answers_that_are_not_a_list_are_refused_in_words(answers) -> None:
+    with pytest.raises(FieldError, match="PHQ-9 has 9 items; no list of answers given"):
+        score(Instrument.PHQ9, answers)

@@ -49,7 +49,7 @@ def test_the_same_record_gives_the_same_bytes_whatever_the_order_or_zone():
 def test_the_bytes_are_versioned_utf8_json_with_the_signed_fields():
     data = payload(patient=PatientIdentity("José Núñez", "KM-1", date(1970, 1, 2)))
     head, _, body = data.partition(b"\n")
-    assert head == b"KetaMon signed record v3"
+    assert head == b"KetaMon signed record v4"
     text = body.decode("utf-8")
     assert '"full_name":"José Núñez"' in text  # UTF-8, not escaped
     assert '"date_of_birth":"1970-01-02"' in text
@@ -89,5 +89,5 @@ def test_a_float_keeps_its_exact_value():
 
 
 def test_an_unknown_payload_version_is_refused():
-    with pytest.raises(DomainError, match="version 4"):
-        payload(version=4)
+    with pytest.raises(DomainError, match="version 5"):
+        payload(version=5)

@@ -16,12 +16,15 @@ ESCORT = Escort("Luis Gonzalez", "Brother", "(212) 555-0143", True)
 ANSWERS = DischargeAnswers(True, True, Nausea.MINIMAL, 2, IvSite.REMOVED_INTACT, True, ESCORT)
 
 
-def discharged_session(clinic, clock, *, sets: int = 40):
-    """A session with `sets` vitals sets (1 baseline + infusion + recovery), discharged."""
+def discharged_session(clinic, clock, *, sets: int = 40, phq9: list[int] | None = None):
+    """A session with `sets` vitals sets (1 baseline + infusion + recovery), discharged;
+    with a PHQ-9 answered before the infusion when `phq9` gives its answers."""
     patient = clinic.patients.register(NURSE, draft("KM-20001", "Maria Gonzalez"))
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
     plan_dose(clinic, s.id)
+    if phq9 is not None:
+        clinic.outcomes.record(NURSE, s.id, "PHQ-9", phq9)
     clinic.sessions.start(NURSE, s.id)
     started = clock()
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")

@@ -96,6 +96,7 @@ class Subject:
     set_id: int
     effect_id: int = 0
     med_id: int = 0
+    outcome_id: int = 0
 
 
 class Ward:
@@ -116,6 +117,7 @@ class Ward:
         chair = next(ch for ch in board.chairs if ch.id not in board.sessions)
         s = c.sessions.check_in(NURSE, chair.id, patient.id, 40)
         subject = Subject(s.id, chair.id, patient.id, baseline(c, s.id, sedation=5).id)
+        subject.outcome_id = c.outcomes.record(NURSE, s.id, "PHQ-9", [1] * 8 + [0]).id
         if self.phase == "checked_in":
             return subject
         c.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "L1")
@@ -165,6 +167,8 @@ def plausible(parameter: inspect.Parameter, subject: Subject, clock) -> object:
         "set_id": subject.set_id,
         "effect_id": subject.effect_id,
         "med_id": subject.med_id,
+        "outcome_id": subject.outcome_id,
+        "instrument": "PHQ-9",
         "target_minutes": 40,
         "reason": "Plausible reason",
         "rate_ml_h": 12.0,

@@ -103,6 +103,15 @@ EXPECTED = {
         "aead_nonce": size.NONCE_HEX_LENGTH,
         "kdf_params": size.KDF_PARAMS_LENGTH,
     },
+    "outcome_score": {
+        "instrument": size.INSTRUMENT_LENGTH,
+        "answers": size.ANSWERS_LENGTH,
+        "entered_by": WHO,
+        "status": size.CODE_LENGTH,
+        "review_decision": size.CODE_LENGTH,
+        "review_cssrs": size.CSSRS_LENGTH,
+        "reviewed_by": WHO,
+    },
 }
 
 
