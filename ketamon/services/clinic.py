@@ -12,6 +12,7 @@ from ketamon.services.audit import AuditService
 from ketamon.services.board import BoardService
 from ketamon.services.chairs import ChairService
 from ketamon.services.changes import ChangeChannel
+from ketamon.services.courses import CourseService
 from ketamon.services.discharge import DischargeService
 from ketamon.services.dose import DoseService
 from ketamon.services.interventions import InterventionService
@@ -65,6 +66,7 @@ class Clinic:
         self.discharge = DischargeService(db, clock)
         self.interventions = InterventionService(db, clock)
         self.outcomes = OutcomeService(db, clock)
+        self.courses = CourseService(db, clock)
         self.dose = DoseService(db, clock)
         self.summary = SummaryService(db, clock)
         self.side_effects = SideEffectService(db, clock)

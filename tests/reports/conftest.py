@@ -16,10 +16,13 @@ ESCORT = Escort("Luis Gonzalez", "Brother", "(212) 555-0143", True)
 ANSWERS = DischargeAnswers(True, True, Nausea.MINIMAL, 2, IvSite.REMOVED_INTACT, True, ESCORT)
 
 
-def discharged_session(clinic, clock, *, sets: int = 40, phq9: list[int] | None = None):
+def discharged_session(
+    clinic, clock, *, sets: int = 40, phq9: list[int] | None = None, patient=None
+):
     """A session with `sets` vitals sets (1 baseline + infusion + recovery), discharged;
-    with a PHQ-9 answered before the infusion when `phq9` gives its answers."""
-    patient = clinic.patients.register(NURSE, draft("KM-20001", "Maria Gonzalez"))
+    with a PHQ-9 answered before the infusion when `phq9` gives its answers; for Maria
+    Gonzalez, registered here, or for `patient`."""
+    patient = patient or clinic.patients.register(NURSE, draft("KM-20001", "Maria Gonzalez"))
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
     plan_dose(clinic, s.id)
