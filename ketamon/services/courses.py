@@ -1,12 +1,16 @@
-"""The patient's course across visits: who is due for an infusion (ketamon.domain.due)."""
+"""The patient's course across visits: the chart (ketamon.domain.chart) and who is due
+for an infusion (ketamon.domain.due)."""
 
 from __future__ import annotations
 
 from datetime import tzinfo
 
+from ketamon.domain import fields
+from ketamon.domain.chart import PatientChart
 from ketamon.domain.due import CoursePlan, DueItem, due_list
 from ketamon.services.base import Service
 from ketamon.services.summary import local_zone
+from ketamon.storage.reads.chart import patient_chart
 from ketamon.storage.reads.courses import course_states
 from ketamon.storage.reads.settings import load_settings
 
@@ -20,3 +24,9 @@ class CourseService(Service):
             settings = load_settings(tx)
             plan = CoursePlan(settings.series_max_gap_days, settings.maintenance_interval_days)
             return due_list(course_states(tx, zone), plan, self.now().astimezone(zone).date())
+
+    def chart(self, patient_id: int) -> PatientChart:
+        """The patient's whole record across courses, in one snapshot."""
+        patient_id = fields.record_id("patient_id", patient_id, label="Patient")
+        with self.db.transaction(write=False) as tx:
+            return patient_chart(tx, patient_id)

@@ -1,0 +1,112 @@
+"""A patient's chart across the course: every session in one line, the courses with their
+shape, the questionnaires' trends and the course's response, and the escorts used before.
+
+The patient's page, the physician's review, the check-in confirmation and the course report
+read the same PatientChart, so "Infusion 4 of 6 · PHQ-9 19 → 11" means the same everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ketamon.domain.courses import INITIAL
+from ketamon.domain.instruments import Instrument
+from ketamon.domain.outcomes import CourseResponse, OutcomeRecord
+from ketamon.domain.patients import Patient
+from ketamon.domain.sessions import Phase
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    session_id: int
+    course_id: int
+    number_in_course: int
+    checked_in_at: datetime
+    chair: str
+    phase: str  # the session's phase value (checked_in ... discharged, cancelled)
+    review_status: str | None
+    mg_per_kg: float | None  # planned
+    given_mg: float | None  # what the dose record says was given
+    peak_bp: tuple[int, int] | None  # the current set with the highest systolic
+    side_effects: tuple[str, ...]  # "Nausea (moderate)", current ones only
+    phq9: int | None  # the session's newest current PHQ-9 total
+    gad7: int | None
+
+
+@dataclass(frozen=True)
+class CourseLine:
+    id: int
+    kind: str  # initial | maintenance
+    started_at: datetime
+    planned: int | None
+    sessions: tuple[SessionLine, ...]
+    response: CourseResponse | None  # PHQ-9: the course's first against its newest
+
+    @property
+    def label(self) -> str:
+        if self.kind == INITIAL:
+            planned = f" of {self.planned}" if self.planned else ""
+            return f"Initial series ({len(self.given)}{planned} given)"
+        return f"Maintenance ({len(self.given)} given)"
+
+    @property
+    def given(self) -> tuple[SessionLine, ...]:
+        return tuple(s for s in self.sessions if s.phase != Phase.CANCELLED.value)
+
+
+@dataclass(frozen=True)
+class Escort:
+    name: str
+    relationship: str
+    phone: str
+    last_used: datetime
+
+
+@dataclass(frozen=True)
+class PatientChart:
+    patient: Patient
+    courses: tuple[CourseLine, ...]  # oldest first
+    outcomes: tuple[OutcomeRecord, ...]  # every questionnaire, current or not, oldest first
+    escorts: tuple[Escort, ...]  # newest first, one per name and phone
+
+    @property
+    def sessions(self) -> tuple[SessionLine, ...]:
+        return tuple(s for c in self.courses for s in c.sessions)
+
+    def trend(self, instrument: Instrument) -> list[tuple[datetime, int]]:
+        """(time taken, total) of every current questionnaire of one kind, oldest first."""
+        return [
+            (r.taken_at, r.score.total)
+            for r in self.outcomes
+            if r.current and r.score.instrument is instrument
+        ]
+
+    @property
+    def place(self) -> str:
+        """'Infusion 4 of 6 · PHQ-9 19 → 11' for the newest course (check-in's line)."""
+        if not self.courses:
+            return "First infusion"
+        course = self.courses[-1]
+        count = len(course.given)
+        text = f"Infusion {count} of {course.planned}" if course.planned else f"Infusion {count}"
+        if course.kind != INITIAL:
+            text = f"Maintenance infusion {count}"
+        if course.response is not None:
+            text += f" · PHQ-9 {course.response.baseline} → {course.response.current}"
+        return text
+
+
+def course_response(outcomes: list[OutcomeRecord], course_id: int) -> CourseResponse | None:
+    """The course's first current PHQ-9 (its baseline) against its newest one."""
+    phq9 = sorted(
+        (
+            r
+            for r in outcomes
+            if r.current and r.course_id == course_id and r.score.instrument is Instrument.PHQ9
+        ),
+        key=lambda r: (r.taken_at, r.id),
+    )
+    if not phq9:
+        return None
+    return CourseResponse(phq9[0].score.total, phq9[-1].score.total)
