@@ -248,6 +248,11 @@ def nurse_views(smoke: Smoke, clinic) -> None:
     from ketamon.ui.dialogs.medication import AllergyOverrideDialog
 
     AllergyOverrideDialog.ask(session_window, AllergyConflict("ondansetron", "Ondansetron"))
+    # the questionnaire before an infusion (issue 17: the tile's key comes with its wiring)
+    from ketamon.domain.instruments import Instrument
+    from ketamon.ui.dialogs.questionnaire import QuestionnaireDialog
+
+    QuestionnaireDialog.ask(session_window, Instrument.PHQ9, "Smoke Patient", lambda *_: None)
     session_window.close()
     window.close()
 
