@@ -70,6 +70,7 @@ class QuestionnaireDialog(KitDialog):
         for index, wording in enumerate(q.items):
             row = index * 2
             text = QLabel(f"{index + 1}. {wording}" if many else wording)
+            text.setObjectName("questionnaireItem")
             text.setWordWrap(True)
             self.rows.append(text)
             grid.addWidget(text, row, 0, 1, 2)
@@ -91,12 +92,13 @@ class QuestionnaireDialog(KitDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(items)
-        scroll.setMinimumHeight(320)
+        scroll.setMinimumHeight(200)
+        self.scroll = scroll
 
         self.total = QLabel("")
         self.total.setObjectName("questionnaireTotal")
         self.alert = QLabel("")
-        self.alert.setObjectName("alertBanner")
+        self.alert.setObjectName("questionnaireAlert")
         self.alert.setWordWrap(True)
         self.alert.hide()
         self.self_completed = QCheckBox("The patient &completed it themselves")
@@ -222,5 +224,15 @@ class QuestionnaireDialog(KitDialog):
             self.errors.show_error(error)
 
     def showEvent(self, event: QShowEvent) -> None:
+        """Every item in view when the screen is tall enough (the rows scroll otherwise),
+        never taller than the screen; the answers line has the keyboard."""
         super().showEvent(event)
+        screen = self.screen().availableGeometry()
+        items = self.scroll.widget()
+        extra = items.sizeHint().height() - self.scroll.viewport().height() + 4
+        height = min(self.height() + max(0, extra), int(screen.height() * 0.88))
+        self.resize(self.width(), max(height, self.minimumSizeHint().height()))
+        frame = self.frameGeometry()
+        frame.moveCenter(screen.center())
+        self.move(frame.topLeft())
         self.quick.setFocus()
