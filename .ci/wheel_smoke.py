@@ -253,6 +253,15 @@ def nurse_views(smoke: Smoke, clinic) -> None:
     from ketamon.ui.dialogs.questionnaire import QuestionnaireDialog
 
     QuestionnaireDialog.ask(session_window, Instrument.PHQ9, "Smoke Patient", lambda *_: None)
+    from ketamon.domain.outcomes import OutcomeRecord, score
+    from ketamon.domain.statuses import RecordStatus
+    from ketamon.ui.dialogs.item9_review import Item9ReviewDialog
+
+    positive = score(Instrument.PHQ9, [1] * 8 + [1])
+    record = OutcomeRecord(
+        1, 1, 1, 1, positive, False, clinic.clock(), "Smoke", RecordStatus.CURRENT
+    )
+    Item9ReviewDialog.ask(session_window, record, "Smoke Patient", lambda *_: None)
     session_window.close()
     window.close()
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
+from ketamon.domain.errors import FieldError, ValidationErrors
 from ketamon.domain.instruments import PHQ9_ITEM9, QUESTIONNAIRES, Instrument, Questionnaire
 from ketamon.domain.statuses import RecordStatus
 
@@ -218,9 +218,10 @@ def check_item9_review(review: Item9Review) -> None:
         raise FieldError("note", "Decision note is required: say what was decided and why")
     high = review.screen is not None and review.screen.risk is Risk.HIGH
     if review.decision is Decision.PROCEED and high and not review.physician:
-        raise DomainError(
+        raise FieldError(
+            "decision",
             "The C-SSRS screen shows high risk: only a physician may decide to proceed with "
-            "the infusion"
+            "the infusion",
         )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
-from ketamon.domain.errors import DomainError, NotFound
+from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.domain.instruments import Instrument
 from ketamon.domain.outcomes import (
     CssrsScreen,
@@ -158,7 +158,7 @@ class OutcomeService(Service):
         try:
             chosen = Decision(decision)
         except ValueError:
-            raise DomainError("The decision is proceed, delay or escalate") from None
+            raise FieldError("decision", "The decision is proceed, delay or escalate") from None
         clean = fields.reason(note, missing="Decision note is required", field="note")
         with self.db.transaction(audit=self.audit(actor, clean)) as tx:
             user = acting_user(tx, actor, Permission.CHART)

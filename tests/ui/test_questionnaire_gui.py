@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from ketamon.domain.instruments import Instrument
 from ketamon.domain.outcomes import Decision
 from ketamon.ui.actions.outcomes import Outcomes
 from ketamon.ui.app import application
+from ketamon.ui.dialogs.item9_review import Item9ReviewDialog
 from ketamon.ui.dialogs.questionnaire import QUICK, QuestionnaireDialog
 from tests.conftest import NURSE, baseline, draft, plan_dose
 
@@ -116,3 +118,64 @@ def test_the_pain_rating_is_one_number(qtbot, clinic, session_id) -> None:
     assert dialog.total.text() == "Total 10 of 10: severe"
     qtbot.keyClick(dialog.quick, Qt.Key.Key_Return)
     assert clinic.outcomes.for_session(session_id)[0].score.answers == (10,)
+
+
+# -- the clinician's review of a positive item 9 ---------------------------------------------
+def review_dialog(qtbot, clinic, session_id, actor=NURSE):
+    application()
+    record = clinic.outcomes.record(NURSE, session_id, "PHQ-9", [1] * 8 + [2])
+
+    def submit(decision, note, screen):
+        return clinic.outcomes.review_item9(actor, record.id, decision, note, screen=screen)
+
+    dialog = Item9ReviewDialog(None, record, "Ada Lovelace", submit)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_a_decision_needs_a_choice_and_a_note_then_lifts_the_stop(qtbot, clinic, session_id):
+    dialog = review_dialog(qtbot, clinic, session_id)
+    assert "PHQ-9 item 9 = 2" in dialog.findChild(QLabel).text()
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    assert dialog.errors.text("decision") == "Choose proceed, delay or escalate"
+    dialog.decision.button(0).click()  # Proceed
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    assert dialog.errors.text("note") == "Decision note is required"
+    qtbot.keyClicks(dialog.note, "Passive thoughts; safety plan reviewed")
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.saved is not None and dialog.saved.review is not None
+    assert clinic.sessions.start_check(session_id).clear
+
+
+def test_a_high_risk_screen_is_refused_to_a_nurse_under_the_decision_nothing_lost(
+    qtbot, clinic, session_id
+):
+    dialog = review_dialog(qtbot, clinic, session_id)
+    dialog.decision.button(0).click()
+    qtbot.keyClicks(dialog.note, "Wants to go ahead")
+    dialog.screened.click()
+    assert dialog.screen_box.isVisible()
+    assert not dialog.answers["plan"].isEnabled()  # question 5 only after a yes to 2
+    dialog.answers["suicidal_thoughts"].click()
+    dialog.answers["plan"].click()
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert dialog.errors.text("decision").startswith("The C-SSRS screen shows high risk")
+    assert dialog.note.text() == "Wants to go ahead" and dialog.answers["plan"].isChecked()
+    assert "clinician review" in clinic.sessions.start_check(session_id).item9_stop
+    dialog.decision.button(2).click()  # escalate: a nurse may
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert "decided to escalate" in clinic.sessions.start_check(session_id).item9_stop
+
+
+def test_escape_records_no_decision(qtbot, clinic, session_id):
+    dialog = review_dialog(qtbot, clinic, session_id)
+    dialog.decision.button(1).click()
+    qtbot.keyClicks(dialog.note, "Later")
+    qtbot.keyClick(dialog.note, Qt.Key.Key_Escape)
+    assert dialog.result() == dialog.DialogCode.Rejected
+    assert clinic.outcomes.for_session(session_id)[0].review is None

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QWidget
 from ketamon.domain.instruments import Instrument
 from ketamon.domain.outcomes import CssrsScreen, Decision, OutcomeRecord
 from ketamon.ui.actions.base import UseCase
+from ketamon.ui.dialogs.item9_review import Item9ReviewDialog
 from ketamon.ui.dialogs.questionnaire import QuestionnaireDialog
 
 
@@ -36,6 +37,22 @@ class Outcomes(UseCase):
             )
 
         result: OutcomeRecord | None = QuestionnaireDialog.ask(parent, instrument, patient, submit)
+        return result
+
+    def ask_review(
+        self,
+        parent: QWidget | None,
+        record: OutcomeRecord,
+        patient: str,
+        *,
+        initiator: object | None = None,
+    ) -> OutcomeRecord | None:
+        """The clinician's decision on a positive item 9; the reviewed record, or None."""
+
+        def submit(decision: Decision, note: str, screen: CssrsScreen | None) -> OutcomeRecord:
+            return self.review_item9(record.id, decision, note, screen, initiator=initiator)
+
+        result: OutcomeRecord | None = Item9ReviewDialog.ask(parent, record, patient, submit)
         return result
 
     def review_item9(

@@ -93,7 +93,7 @@ class QuestionnaireDialog(KitDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(items)
         scroll.setMinimumHeight(200)
-        self.scroll = scroll
+        self.items_scroll, self.items = scroll, items
 
         self.total = QLabel("")
         self.total.setObjectName("questionnaireTotal")
@@ -228,8 +228,7 @@ class QuestionnaireDialog(KitDialog):
         never taller than the screen; the answers line has the keyboard."""
         super().showEvent(event)
         screen = self.screen().availableGeometry()
-        items = self.scroll.widget()
-        extra = items.sizeHint().height() - self.scroll.viewport().height() + 4
+        extra = self.items.sizeHint().height() - self.items_scroll.viewport().height() + 4
         height = min(self.height() + max(0, extra), int(screen.height() * 0.88))
         self.resize(self.width(), max(height, self.minimumSizeHint().height()))
         frame = self.frameGeometry()
