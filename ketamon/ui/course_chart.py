@@ -1,0 +1,125 @@
+"""The course chart (pyqtgraph, the session chart's style): PHQ-9 and GAD-7 by date with the
+PHQ-9 severity bands, the course's baseline, the response (−50 %) and remission (< 5)
+lines; under it, per session, the peak systolic BP with the dose and side effects on hover.
+
+Each line has its own marker shape and a legend, each band and reference line a label, so
+the chart reads without colour. Only current questionnaires are drawn (a corrected one is
+replaced by its correction, a voided one is gone; both stay in the record).
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from ketamon.domain.chart import PatientChart
+from ketamon.domain.instruments import PHQ9, Instrument
+from ketamon.domain.outcomes import REMISSION_BELOW, RESPONSE_DROP
+from ketamon.ui import palette
+from ketamon.ui.timefmt import local_time
+
+BAND_SHADES = ("#f3f7f3", "#f7f7ee", "#fbf3e6", "#fbece6", "#f8e3e3")  # minimal → severe
+PHQ_PEN = pg.mkPen(palette.INK, width=3)
+GAD_PEN = pg.mkPen("#1f4e99", width=2, style=Qt.PenStyle.DashLine)
+REFERENCE_PEN = pg.mkPen("#555555", width=1, style=Qt.PenStyle.DashLine)
+
+
+def _seconds(moment) -> float:
+    return moment.timestamp()
+
+
+class CourseChart(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.scores = pg.PlotWidget(background="w", axisItems={"bottom": pg.DateAxisItem()})
+        self.scores.setMinimumHeight(260)
+        self.scores.setYRange(0, PHQ9.max_total + 1, padding=0)
+        self.scores.setLabel("left", "Score")
+        self.scores.showGrid(x=False, y=True, alpha=0.2)
+        self.scores.setMouseEnabled(x=False, y=False)
+        legend = self.scores.addLegend(offset=(10, 10))
+        for band, shade in zip(PHQ9.bands, BAND_SHADES, strict=True):
+            region = pg.LinearRegionItem(
+                (band.low - 0.5, band.high + 0.5),
+                orientation="horizontal",
+                brush=QColor(shade),
+                pen=pg.mkPen(None),
+                movable=False,
+            )
+            region.setZValue(-10)
+            self.scores.addItem(region)
+            label = pg.TextItem(f"PHQ-9 {band.label}", color="#666666", anchor=(1, 0.5))
+            label.setPos(0, (band.low + band.high) / 2)
+            self.scores.addItem(label)
+        self.band_labels = [i for i in self.scores.items() if isinstance(i, pg.TextItem)]
+        self.phq9 = self.scores.plot(
+            [], [], pen=PHQ_PEN, symbol="o", symbolSize=10, symbolBrush=palette.INK, name="PHQ-9"
+        )
+        self.gad7 = self.scores.plot(
+            [], [], pen=GAD_PEN, symbol="s", symbolSize=9, symbolBrush="#1f4e99", name="GAD-7"
+        )
+        self.baseline = pg.InfiniteLine(angle=0, pen=REFERENCE_PEN, movable=False)
+        self.response = pg.InfiniteLine(angle=0, pen=REFERENCE_PEN, movable=False)
+        self.remission = pg.InfiniteLine(
+            REMISSION_BELOW, angle=0, pen=pg.mkPen("#2e7d32", width=2), movable=False
+        )
+        for line, words in (
+            (self.baseline, "Baseline"),
+            (self.response, "Response (−50 %)"),
+            (self.remission, f"Remission (< {REMISSION_BELOW})"),
+        ):
+            pg.InfLineLabel(line, words, position=0.1, anchor=(0, 1), color="#333333")
+            self.scores.addItem(line)
+        legend.addItem(pg.PlotDataItem(pen=REFERENCE_PEN), "Baseline / response")
+
+        self.sessions = pg.PlotWidget(background="w", axisItems={"bottom": pg.DateAxisItem()})
+        self.sessions.setMaximumHeight(160)
+        self.sessions.setLabel("left", "Peak SBP")
+        self.sessions.setYRange(80, 200, padding=0)
+        self.sessions.setMouseEnabled(x=False, y=False)
+        self.sessions.setXLink(self.scores)
+        self.peaks = pg.ScatterPlotItem(symbol="t", size=12, brush="#b3261e", hoverable=True)
+        self.sessions.addItem(self.peaks)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scores, 3)
+        layout.addWidget(self.sessions, 1)
+
+    def show_chart(self, chart: PatientChart) -> None:
+        phq = chart.trend(Instrument.PHQ9)
+        gad = chart.trend(Instrument.GAD7)
+        self.phq9.setData([_seconds(t) for t, _ in phq], [v for _, v in phq])
+        self.gad7.setData([_seconds(t) for t, _ in gad], [v for _, v in gad])
+        course = chart.courses[-1] if chart.courses else None
+        response = course.response if course is not None else None
+        for line in (self.baseline, self.response):
+            line.setVisible(response is not None)
+        if response is not None:
+            self.baseline.setValue(response.baseline)
+            self.response.setValue(response.baseline * (1 - RESPONSE_DROP))
+        spots: list[dict[str, object]] = []
+        times = [_seconds(t) for t, _ in phq + gad]
+        for line in chart.sessions:
+            if line.peak_bp is None:
+                continue
+            dose = f"{line.mg_per_kg:g} mg/kg" if line.mg_per_kg is not None else "no dose plan"
+            effects = ", ".join(line.side_effects) or "no side effects"
+            times.append(_seconds(line.checked_in_at))
+            spots.append(
+                {
+                    "pos": (_seconds(line.checked_in_at), line.peak_bp[0]),
+                    "data": f"{local_time(line.checked_in_at, with_date=True)}: peak BP "
+                    f"{line.peak_bp[0]}/{line.peak_bp[1]}, {dose}, {effects}",
+                }
+            )
+        self.peaks.setData(spots)
+        self.peaks.setToolTip("\n".join(str(s["data"]) for s in spots))
+        if times:
+            day = 86400.0
+            left, right = min(times) - day, max(times) + day
+            self.scores.setXRange(left, right, padding=0)
+            for label in self.band_labels:
+                label.setPos(right, label.pos().y())
