@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ketamon.domain.courses import INITIAL
+from ketamon.domain.courses import INITIAL, CourseEnd, PatientPlan
 from ketamon.domain.instruments import Instrument
 from ketamon.domain.outcomes import CourseResponse, OutcomeRecord
 from ketamon.domain.patients import Patient
@@ -42,13 +42,18 @@ class CourseLine:
     planned: int | None
     sessions: tuple[SessionLine, ...]
     response: CourseResponse | None  # PHQ-9: the course's first against its newest
+    ended_at: datetime | None = None
+    end: CourseEnd | None = None
+    end_reason: str = ""
 
     @property
     def label(self) -> str:
         if self.kind == INITIAL:
             planned = f" of {self.planned}" if self.planned else ""
-            return f"Initial series ({len(self.given)}{planned} given)"
-        return f"Maintenance ({len(self.given)} given)"
+            text = f"Initial series ({len(self.given)}{planned} given)"
+        else:
+            text = f"Maintenance ({len(self.given)} given)"
+        return f"{text}, {self.end.label.lower()}" if self.end is not None else text
 
     @property
     def given(self) -> tuple[SessionLine, ...]:
@@ -69,6 +74,7 @@ class PatientChart:
     courses: tuple[CourseLine, ...]  # oldest first
     outcomes: tuple[OutcomeRecord, ...]  # every questionnaire, current or not, oldest first
     escorts: tuple[Escort, ...]  # newest first, one per name and phone
+    plan: PatientPlan = PatientPlan()  # the patient's own (empty fields: the clinic's)
 
     @property
     def sessions(self) -> tuple[SessionLine, ...]:

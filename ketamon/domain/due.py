@@ -30,6 +30,12 @@ class DueLevel(StrEnum):
 
 
 @dataclass(frozen=True)
+class CoursePlan:
+    series_max_gap_days: int = 7
+    maintenance_interval_days: tuple[int, int] = (14, 28)
+
+
+@dataclass(frozen=True)
 class CourseState:
     """A patient's latest course as the Due list needs it."""
 
@@ -41,12 +47,7 @@ class CourseState:
     done: int  # infusions of this course that were given (not cancelled)
     last_infusion: date | None
     closed: bool = False
-
-
-@dataclass(frozen=True)
-class CoursePlan:
-    series_max_gap_days: int = 7
-    maintenance_interval_days: tuple[int, int] = (14, 28)
+    plan: CoursePlan | None = None  # the patient's own (None: the clinic's, given to due_list)
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,12 @@ def _day(d: date) -> str:
     return f"{d:%a} {d.day} {d:%b}"
 
 
-def due_item(state: CourseState, plan: CoursePlan, today: date) -> DueItem | None:
-    """Why this patient is due, or None (closed course, never infused, not due yet)."""
+def due_item(state: CourseState, clinic: CoursePlan, today: date) -> DueItem | None:
+    """Why this patient is due, or None (closed course, never infused, not due yet). The
+    patient's own plan, when there is one, decides over the clinic's."""
     if state.closed or state.last_infusion is None:
         return None
+    plan = state.plan or clinic
     last = state.last_infusion
     ago = (today - last).days
     in_series = state.kind == INITIAL and state.planned is not None and state.done < state.planned

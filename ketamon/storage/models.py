@@ -84,6 +84,10 @@ class PatientRow(Versioned, Base):
     no_known_allergies: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # NEWS2 SpO2 scale 2 (hypercapnic respiratory failure), set for this patient.
     spo2_scale2: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The patient's course plan (a physician's, with a reason); NULL: the clinic's setting.
+    plan_series_length: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    plan_interval_min_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    plan_interval_max_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(size.USERNAME_LENGTH))
     __table_args__ = (
@@ -100,6 +104,12 @@ class CourseRow(Base):
     kind: Mapped[str] = mapped_column(String(size.CODE_LENGTH))  # initial | maintenance
     planned_sessions: Mapped[int | None] = mapped_column(Integer, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Closed with a reason (migration 0012): completed, stopped for non-response, stopped by
+    # the patient, other. The next check-in opens a new initial series.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    end_kind: Mapped[str | None] = mapped_column(String(size.CODE_LENGTH), nullable=True)
+    end_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    ended_by: Mapped[str | None] = mapped_column(String(size.USERNAME_LENGTH), nullable=True)
     __table_args__ = (CheckConstraint("kind IN ('initial', 'maintenance')", name="kind"),)
 
 

@@ -6,7 +6,7 @@ migrations; `grant()` gives the application role exactly what KetaMon's code nee
 
 - SELECT and INSERT on every table (SELECT only on alembic_version);
 - UPDATE on the tables the app updates: not the audit trail, not signatures or addenda
-  (append-only), not courses or session events (written once; see NO_UPDATE);
+  (append-only), not session events (written once; see NO_UPDATE);
 - USAGE and SELECT on the sequences behind the integer keys (SELECT: pg_dump reads
   them, so the nightly backup can run with this login rather than the owner's);
 - no DELETE (KetaMon never deletes), no TRUNCATE, REFERENCES or TRIGGER, no CREATE in the
@@ -28,9 +28,7 @@ from ketamon.domain.errors import StorageError
 
 # Never updated by the app: append-only (audit_log, signature, addendum; the triggers refuse
 # it anyway), written once (course, session_event), or the migrations' own (alembic_version).
-NO_UPDATE = frozenset(
-    {"audit_log", "signature", "addendum", "course", "session_event", "alembic_version"}
-)
+NO_UPDATE = frozenset({"audit_log", "signature", "addendum", "session_event", "alembic_version"})
 READ_ONLY = frozenset({"alembic_version"})
 ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 

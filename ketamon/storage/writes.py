@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
-from ketamon.domain.courses import next_session_place
+from ketamon.domain.courses import INITIAL, next_session_place
 from ketamon.domain.discharge import DischargeDecision
 from ketamon.domain.errors import DomainError, NotFound
 from ketamon.domain.review import review_status_after
@@ -29,6 +29,7 @@ from ketamon.domain.sessions import (
 from ketamon.domain.settings import ClinicSettings, validate_target_minutes
 from ketamon.domain.taken import chair_taken, patient_elsewhere
 from ketamon.storage.models import ChairRow, CourseRow, PatientRow, SessionEventRow, SessionRow
+from ketamon.storage.reads.courses import plan_of
 from ketamon.storage.reads.sessions import events_of
 from ketamon.storage.reads.users import user_names
 
@@ -79,13 +80,17 @@ def check_in_row(
             or 0
         )
     place = next_session_place(
-        course.kind if course else None, course.planned_sessions if course else None, completed
+        course.kind if course else None,
+        course.planned_sessions if course else None,
+        completed,
+        closed=course is not None and course.ended_at is not None,
     )
     if place.new_course:
+        series = plan_of(patient).series_or(settings.initial_course_length)
         course = CourseRow(
             patient_id=patient_id,
             kind=place.kind,
-            planned_sessions=settings.initial_course_length if place.kind == "initial" else None,
+            planned_sessions=series if place.kind == INITIAL else None,
             started_at=at,
         )
         tx.add(course)

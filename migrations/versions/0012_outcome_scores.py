@@ -1,13 +1,18 @@
-"""outcome scores: PHQ-9, GAD-7, PCL-5 and pain answered item by item before an infusion
-or at a follow-up visit, with the clinician's review of a positive PHQ-9 item 9; never
-deleted, and locked with the session once it is signed
+"""the course across visits: outcome scores (PHQ-9, GAD-7, PCL-5 and pain answered item by
+item before an infusion or at a follow-up visit, with the clinician's review of a positive
+PHQ-9 item 9; never deleted, locked with the session once it is signed); each patient's
+course plan (series length, maintenance interval; empty: the clinic's); a course closed
+with a reason
 
 Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-02 22:00:00.000000
 """
 
+import hashlib
+import json
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -18,10 +23,25 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 TABLE = "outcome_score"
+REASON = "column added by the upgrade (the course: a patient's plan, a course closed)"
+ADDED = {
+    "patient": ("plan_series_length", "plan_interval_min_days", "plan_interval_max_days"),
+    "course": ("ended_at", "end_kind", "end_reason", "ended_by"),
+}
 LOCKED = "KetaMon: this session is signed and locked; add an addendum instead"
 
 
 def upgrade() -> None:
+    # Plain ADD COLUMNs (a batch rebuild would drop the triggers of 0002-0006).
+    for column in ADDED["patient"]:
+        op.add_column("patient", sa.Column(column, sa.Integer(), nullable=True))
+    op.add_column("course", sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("course", sa.Column("end_kind", sa.String(length=16), nullable=True))
+    op.add_column(
+        "course", sa.Column("end_reason", sa.Text(), server_default="", nullable=False)
+    )
+    op.add_column("course", sa.Column("ended_by", sa.String(length=64), nullable=True))
+    _baseline(ADDED)  # so verify still compares every row's fields
     op.create_table(
         TABLE,
         sa.Column("id", sa.Integer(), nullable=False),
@@ -100,6 +120,99 @@ def upgrade() -> None:
             )
 
 
+def _encode(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _row_hash(row: dict[str, object], prev_hash: str) -> str:
+    content = [
+        row["seq"],
+        _encode(row["at"]),
+        row["actor"],
+        row["action"],
+        row["entity"],
+        row["entity_id"],
+        row["field"],
+        row["old_value"],
+        row["new_value"],
+        row["reason"],
+        prev_hash,
+    ]
+    payload = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _baseline(columns: dict[str, tuple[str, ...]]) -> None:
+    """Existing rows get one audit entry per new column (its value after the upgrade), so
+    verification still tells later changes made behind the application's back."""
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        bind.exec_driver_sql("SELECT pg_advisory_xact_lock(1264940129)")  # the chain's lock
+    entries = []
+    for name, new in columns.items():
+        table = sa.table(name, sa.column("id", sa.Integer), *(sa.column(c) for c in new))
+        for row in bind.execute(sa.select(table).order_by(table.c.id)):
+            values = row._mapping
+            entries.extend((name, values["id"], c, values[c]) for c in new)
+    if not entries:
+        return
+    audit = sa.table(
+        "audit_log",
+        *(
+            sa.column(c)
+            for c in (
+                "seq",
+                "actor",
+                "action",
+                "entity",
+                "entity_id",
+                "field",
+                "old_value",
+                "new_value",
+                "reason",
+                "prev_hash",
+                "row_hash",
+            )
+        ),  # fmt: skip
+        sa.column("at", sa.DateTime(timezone=True)),
+    )
+    last = bind.execute(
+        sa.select(audit.c.seq, audit.c.row_hash).order_by(audit.c.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last[0], last[1]) if last else (0, "0" * 64)
+    at = datetime.now(UTC).replace(microsecond=0)
+    stored_at = at.replace(tzinfo=None) if bind.dialect.name == "sqlite" else at
+    rows = []
+    for entity, entity_id, field, value in entries:
+        seq += 1
+        row = {
+            "seq": seq,
+            "at": at,
+            "actor": f"(migration {revision})",
+            "action": "baseline",
+            "entity": entity,
+            "entity_id": entity_id,
+            "field": field,
+            "old_value": None,
+            "new_value": _encode(value),
+            "reason": REASON,
+            "prev_hash": prev,
+        }
+        row["row_hash"] = prev = _row_hash(row, prev)
+        rows.append(row | {"at": stored_at})
+    bind.execute(sa.insert(audit), rows)
+
+
 def downgrade() -> None:
     pg = op.get_bind().dialect.name == "postgresql"
     names = [f"{TABLE}_no_delete"]
@@ -113,3 +226,6 @@ def downgrade() -> None:
     op.drop_index("ix_outcome_score_patient_taken", table_name=TABLE)
     op.drop_index("ix_outcome_score_session_id", table_name=TABLE)
     op.drop_table(TABLE)
+    for table, columns in ADDED.items():
+        for column in reversed(columns):
+            op.drop_column(table, column)

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 import ketamon
 import ketamon.services
+from ketamon.domain.courses import PatientPlan
 from ketamon.domain.discharge import AgainstAdvice, DischargeAnswers, Escort, IvSite, Nausea
 from ketamon.domain.errors import DomainError
 from ketamon.domain.interventions import MedicationDraft
@@ -97,6 +98,7 @@ class Subject:
     effect_id: int = 0
     med_id: int = 0
     outcome_id: int = 0
+    course_id: int = 0
 
 
 class Ward:
@@ -118,6 +120,7 @@ class Ward:
         s = c.sessions.check_in(NURSE, chair.id, patient.id, 40)
         subject = Subject(s.id, chair.id, patient.id, baseline(c, s.id, sedation=5).id)
         subject.outcome_id = c.outcomes.record(NURSE, s.id, "PHQ-9", [1] * 8 + [0]).id
+        subject.course_id = c.courses.chart(patient.id).courses[-1].id
         if self.phase == "checked_in":
             return subject
         c.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "L1")
@@ -169,6 +172,9 @@ def plausible(parameter: inspect.Parameter, subject: Subject, clock) -> object:
         "med_id": subject.med_id,
         "outcome_id": subject.outcome_id,
         "instrument": "PHQ-9",
+        "course_id": subject.course_id,
+        "end": "completed",
+        "plan": PatientPlan(4, (14, 21)),
         "target_minutes": 40,
         "reason": "Plausible reason",
         "rate_ml_h": 12.0,

@@ -17,7 +17,7 @@ EXPECTED = {
         "full_name": size.PERSON_NAME_LENGTH,
         "created_by": WHO,
     },
-    "course": {"kind": size.CODE_LENGTH},
+    "course": {"kind": size.CODE_LENGTH, "end_kind": size.CODE_LENGTH, "ended_by": WHO},
     "infusion_session": {"phase": size.CODE_LENGTH, "review_status": size.CODE_LENGTH},
     "session_event": {"kind": size.CODE_LENGTH, "actor": WHO},
     "app_user": {

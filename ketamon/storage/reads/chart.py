@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketamon.domain.chart import CourseLine, Escort, PatientChart, SessionLine, course_response
+from ketamon.domain.courses import CourseEnd
 from ketamon.domain.errors import NotFound
 from ketamon.domain.instruments import Instrument
 from ketamon.domain.outcomes import OutcomeRecord, latest_current
@@ -25,6 +26,7 @@ from ketamon.storage.models import (
     SideEffectRow,
     VitalsRow,
 )
+from ketamon.storage.reads.courses import plan_of
 from ketamon.storage.reads.outcomes import outcomes_where
 from ketamon.storage.reads.patients import to_patient
 
@@ -109,10 +111,15 @@ def patient_chart(tx: Session, patient_id: int) -> PatientChart:
             planned=c.planned_sessions,
             sessions=tuple(line for line in lines if line.course_id == c.id),
             response=course_response(outcomes, c.id),
+            ended_at=c.ended_at,
+            end=CourseEnd(c.end_kind) if c.end_kind else None,
+            end_reason=c.end_reason,
         )
         for c in courses
     )
-    return PatientChart(to_patient(patient), course_lines, tuple(outcomes), _escorts(tx, ids))
+    return PatientChart(
+        to_patient(patient), course_lines, tuple(outcomes), _escorts(tx, ids), plan_of(patient)
+    )
 
 
 def _escorts(tx: Session, session_ids: list[int]) -> tuple[Escort, ...]:

@@ -1,4 +1,5 @@
-"""Each patient's latest course, as the Due list needs it (ketamon.domain.due)."""
+"""Each patient's latest course, as the Due list needs it (ketamon.domain.due), and a
+patient's own course plan."""
 
 from __future__ import annotations
 
@@ -7,12 +8,19 @@ from datetime import tzinfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ketamon.domain.due import CourseState
+from ketamon.domain.courses import PatientPlan
+from ketamon.domain.due import CoursePlan, CourseState
 from ketamon.domain.sessions import Phase
 from ketamon.storage.models import CourseRow, PatientRow, SessionRow
 
 
-def course_states(tx: Session, tz: tzinfo) -> list[CourseState]:
+def plan_of(patient: PatientRow) -> PatientPlan:
+    low, high = patient.plan_interval_min_days, patient.plan_interval_max_days
+    interval = (low, high) if low is not None and high is not None else None
+    return PatientPlan(patient.plan_series_length, interval)
+
+
+def course_states(tx: Session, tz: tzinfo, clinic: CoursePlan) -> list[CourseState]:
     """Patients who have a course and no session in a chair now: their latest course, how
     many of its sessions were not cancelled, and the local date of their last infusion
     (a discharged session). Four statements whatever the number of patients."""
@@ -55,6 +63,11 @@ def course_states(tx: Session, tz: tzinfo) -> list[CourseState]:
             planned=courses[p.id].planned_sessions,
             done=done.get(courses[p.id].id, 0),
             last_infusion=last[p.id].astimezone(tz).date() if p.id in last else None,
+            closed=courses[p.id].ended_at is not None,
+            plan=CoursePlan(
+                clinic.series_max_gap_days,
+                plan_of(p).interval_or(clinic.maintenance_interval_days),
+            ),
         )
         for p in patients
     ]
