@@ -37,9 +37,7 @@ def upgrade() -> None:
         op.add_column("patient", sa.Column(column, sa.Integer(), nullable=True))
     op.add_column("course", sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("course", sa.Column("end_kind", sa.String(length=16), nullable=True))
-    op.add_column(
-        "course", sa.Column("end_reason", sa.Text(), server_default="", nullable=False)
-    )
+    op.add_column("course", sa.Column("end_reason", sa.Text(), server_default="", nullable=False))
     op.add_column("course", sa.Column("ended_by", sa.String(length=64), nullable=True))
     _baseline(ADDED)  # so verify still compares every row's fields
     op.create_table(
