@@ -71,7 +71,8 @@ def _contacts(s: SessionSummary) -> str:
     clinic = (
         f'<span style="font-size: 20pt;"><b>{e(phone)}</b></span>'
         if phone
-        else f'<span style="font-size: 20pt;"><b>________________</b></span> {NO_PHONE}'
+        else '<span style="font-size: 20pt;"><b>________________</b></span>'
+        f'<p style="font-size: 10pt; margin: 0;">{NO_PHONE}</p>'
     )
     return (
         '<table border="2" cellspacing="0" cellpadding="8" width="100%" '
