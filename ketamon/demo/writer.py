@@ -26,6 +26,8 @@ from ketamon.demo.data import (
     LAST_NAMES,
     NAUSEA_RATE,
     NURSES,
+    SEVERE_RATE,
+    SURGE_PEAK,
     SURGE_RATE,
     TARGET_WEIGHTS,
     TARGETS,
@@ -234,7 +236,8 @@ class Seeder:
         self, row: SessionRow, nurse: Actor, at: dict[EventKind, datetime]
     ) -> tuple[DoseRecord, tuple[SideEffect, ...]]:
         """The dose record (planned before the start; actual and witnessed waste at the stop)
-        and, in some sessions, nausea treated with ondansetron (CLINICAL.md frequencies).
+        and, in some sessions, nausea treated with ondansetron (CLINICAL.md frequencies) or
+        a SEVERE emergence reaction treated with midazolam, resolved by the stop.
         Returns them as the discharge checklist reads them."""
         rng, tx = self.rng, self.tx
         start, stop = at[EventKind.START], at.get(EventKind.STOP)
@@ -260,20 +263,31 @@ class Seeder:
             completed_at=stop + timedelta(minutes=3) if stop else None,
         )
         tx.add(dose)
-        if rng.random() >= NAUSEA_RATE or min(self.now, stop or self.now) < start + timedelta(
-            minutes=20
+        roll = rng.random()
+        severe = stop is not None and roll < SEVERE_RATE
+        if not severe and (
+            roll >= NAUSEA_RATE or min(self.now, stop or self.now) < start + timedelta(minutes=20)
         ):
             return to_record(dose), ()
+        # (key, label, severity, drug, mg): a severe emergence reaction treated with
+        # midazolam, or nausea treated with ondansetron; resolved by the stop
+        key, label, severity, drug, mg = (
+            ("emergence", "Dysphoria / agitation (emergence reaction)", Severity.SEVERE)
+            + ("midazolam", 1.0)
+            if severe
+            else ("nausea", "Nausea", rng.choice((Severity.MILD, Severity.MILD, Severity.MODERATE)))
+            + ("ondansetron", 4.0)
+        )
         onset = start + timedelta(minutes=rng.randint(10, 20))
         effect = SideEffectRow(
             session_id=row.id,
-            kind_key="nausea",
-            label="Nausea",
+            kind_key=key,
+            label=label,
             other_text="",
             onset_at=onset,
-            severity=rng.choice((Severity.MILD, Severity.MILD, Severity.MODERATE)).value,
+            severity=severity.value,
             resolved_at=stop if stop else None,
-            note="",
+            note="Settled after midazolam; reassured, lights dimmed." if severe else "",
             entered_by=nurse.username,
             entered_at=onset + timedelta(minutes=1),
             status=RecordStatus.CURRENT.value,
@@ -284,8 +298,8 @@ class Seeder:
         tx.add(
             MedicationRow(
                 session_id=row.id,
-                drug="ondansetron",
-                dose=4.0,
+                drug=drug,
+                dose=mg,
                 unit="mg",
                 route="IV",
                 given_at=onset + timedelta(minutes=3),
@@ -387,7 +401,8 @@ class Seeder:
         self, session_id: int, nurse: Actor, checked_in: datetime, steps: list[Step]
     ) -> None:
         """Plausible sets on the default schedule; BP rises by about 16/11 mmHg towards
-        30–40 minutes (Yale series), and now and then a surge, so flags appear."""
+        30–40 minutes (Yale series), and now and then a surge to RED (>= 180 systolic
+        about the peak), so flags appear and the review list's alerts filter finds them."""
         rng, now = self.rng, self.now
         at = {kind: checked_in + offset for offset, kind, _ in steps}
         start, stop = at.get(EventKind.START), at.get(EventKind.STOP)
@@ -421,7 +436,7 @@ class Seeder:
                 rise = max(0.0, 1 - abs(minutes - 35) / 35)
             elif stop is not None:
                 rise = max(0.0, 0.6 - (taken - stop).total_seconds() / 3600)
-            extra = 48 * rise if surge else 16 * rise
+            extra = (max(48, (SURGE_PEAK + 6 - base[0]) / 0.85) if surge else 16) * rise
             sys_v = int(base[0] + extra + rng.randint(-5, 5))
             dia_v = int(min(base[1] + extra * 0.6 + rng.randint(-4, 4), sys_v - 20))
             draft = validate_draft(
