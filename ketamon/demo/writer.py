@@ -178,6 +178,7 @@ class Seeder:
         for visit in visits:
             by_day[visit.day].append(visit)
         free = {chair.id: datetime.min.replace(tzinfo=UTC) for chair in self.chairs}
+        booked = self._bookings(visits)
         for day in sorted(by_day):
             opening = at_clinic_time(day, FIRST_CHECK_IN)
             free = {chair: max(at, opening) for chair, at in free.items()}  # a late day runs on
@@ -193,15 +194,38 @@ class Seeder:
                 chair = rng.choice(idle) if idle else min(free, key=free.__getitem__)
                 checked_in = max(desired, free[chair]) + timedelta(seconds=rng.randint(0, 600))
                 free[chair] = checked_in + steps[-1][0] + timedelta(minutes=rng.randint(5, 15))
-                placed.append((checked_in, chair, patients[visit.patient].id, target, steps))
-            for checked_in, chair, patient_id, target, steps in sorted(placed, key=itemgetter(0)):
-                self.write_session(chair, patient_id, target, checked_in, steps)
+                placed.append((checked_in, chair, patients[visit.patient].id, target, steps, visit))
+            for checked_in, chair, patient_id, target, steps, visit in sorted(
+                placed, key=itemgetter(0)
+            ):
+                self.write_session(
+                    chair, patient_id, target, checked_in, steps, booked.get(id(visit))
+                )
         return len(visits)
 
+    def _bookings(self, visits: list[Visit]) -> dict[int, datetime]:
+        """id(visit) -> the patient's next visit, booked at discharge (a planned time)."""
+        following: dict[int, Visit] = {}
+        booked = {}
+        for visit in sorted(visits, key=lambda v: v.day, reverse=True):
+            after = following.get(visit.patient)
+            if after is not None:
+                slot = timedelta(minutes=15 * self.rng.randint(0, CHECK_IN_SLOTS))
+                booked[id(visit)] = at_clinic_time(after.day, FIRST_CHECK_IN) + slot
+            following[visit.patient] = visit
+        return booked
+
     def write_session(
-        self, chair_id: int, patient_id: int, target: int, checked_in: datetime, steps: list[Step]
+        self,
+        chair_id: int,
+        patient_id: int,
+        target: int,
+        checked_in: datetime,
+        steps: list[Step],
+        next_visit: datetime | None = None,
     ) -> int:
-        """Check in, then the other actions, through the session service's own helpers."""
+        """Check in, then the other actions, through the session service's own helpers;
+        `next_visit`: the appointment booked at discharge."""
         nurse = self.rng.choice(NURSES)
         tx = self.tx
         row = check_in_row(tx, self.settings, nurse, chair_id, patient_id, target, checked_in)
@@ -227,7 +251,9 @@ class Seeder:
                 decision = release(evaluate(answers, facts, self.settings.discharge_rules))
             append_events(tx, row, nurse, actions, decision=decision)
             if answers is not None and decision is not None:
-                self._write_discharge(row.id, nurse, at[EventKind.DISCHARGE], answers, decision)
+                self._write_discharge(
+                    row.id, nurse, at[EventKind.DISCHARGE], answers, decision, next_visit
+                )
         if self.with_vitals:
             self._write_vitals(row.id, nurse, checked_in, steps)
         return row.id
@@ -342,6 +368,7 @@ class Seeder:
         at: datetime,
         answers: DischargeAnswers,
         decision: DischargeDecision,
+        next_visit: datetime | None = None,
     ) -> None:
         escort = answers.escort
         self.tx.add(
@@ -364,6 +391,7 @@ class Seeder:
                 ama_reason="",
                 completed_by=nurse.username,
                 completed_at=at,
+                next_appointment_at=next_visit,
                 updated_by=nurse.username,
                 updated_at=at,
             )

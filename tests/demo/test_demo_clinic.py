@@ -18,6 +18,7 @@ from ketamon.demo.seed import seed_demo
 from ketamon.domain.clock import FakeClock
 from ketamon.domain.review import ReviewStatus
 from ketamon.domain.sessions import Phase
+from ketamon.reports.summary_html import build_html
 from ketamon.services.review import ReviewFilter, ReviewService
 from ketamon.storage.models import AddendumRow, SessionEventRow, SessionRow, SignatureRow
 from tests.conftest import NURSE, T0, open_clinic
@@ -55,6 +56,19 @@ def test_the_clinic_has_a_name_address_phone_and_emergency_number(demo) -> None:
     summary = clinic.summary.snapshot(ended.id)
     assert summary.gaps() == {}
     assert (summary.clinic.phone, summary.clinic.emergency) == ("(212) 555-0100", "911")
+
+
+def test_most_discharges_book_the_next_visit(demo) -> None:
+    clinic, _ = demo
+    discharged = [(r, at) for r, at in _ended(clinic) if r.phase == Phase.DISCHARGED]
+    booked = []
+    for row, at in discharged:
+        summary = clinic.summary.snapshot(row.id)
+        if summary.next_appointment_at is not None:
+            assert summary.next_appointment_at > at
+            booked.append(summary)
+    assert len(discharged) * 0.5 < len(booked) < len(discharged)  # a course's last is not
+    assert "Next visit" in build_html(booked[0], chart=False)
 
 
 def test_sessions_older_than_two_days_are_signed_by_the_physician(demo) -> None:
