@@ -20,7 +20,7 @@ TITLE = "Going home after your ketamine infusion"
 FOR_YOU = "For you and your escort"
 NO_PHONE = "(the clinic's number was not set when this was printed: ask the nurse to write it)"
 _BIG = 'style="font-size: 13pt; margin-top: 2px; margin-bottom: 2px;"'
-_HEAD = '<h2 style="font-size: 16pt; margin-top: 10px; margin-bottom: 2px;">'
+_HEAD = '<h2 style="font-size: 16pt; margin-top: 6px; margin-bottom: 0px;">'
 
 
 def take_home(s: SessionSummary) -> str:
@@ -32,13 +32,13 @@ def take_home(s: SessionSummary) -> str:
             _contacts(s),
             _facts(s),
             _HEAD + "Your instructions</h2>",
-            _lines(s.instructions.splitlines(), weight=700),
+            _lines(s.instructions.splitlines(), weight=700, size=14),
             _HEAD + "What is normal today</h2>",
             _lines(NORMAL_AFTER),
             _HEAD + "Call the clinic if</h2>",
             _lines(CALL_CLINIC_IF),
             _HEAD + f"Call {e(s.clinic.emergency)} straight away if</h2>",
-            _lines((CALL_EMERGENCY_IF,), weight=700),
+            _lines((CALL_EMERGENCY_IF,), weight=700, size=14),
         )
     )
 
@@ -113,9 +113,9 @@ def _facts(s: SessionSummary) -> str:
     )
 
 
-def _lines(lines: tuple[str, ...] | list[str], weight: int = 400) -> str:
+def _lines(lines: tuple[str, ...] | list[str], weight: int = 400, size: int = 13) -> str:
     items = "".join(
-        f'<li style="font-size: 13pt; font-weight: {weight};">{e(line.strip())}</li>'
+        f'<li style="font-size: {size}pt; font-weight: {weight};">{e(line.strip())}</li>'
         for line in lines
         if line.strip()
     )

@@ -15,6 +15,7 @@ import pypdf
 import pytest
 
 from ketamon.domain.actors import Actor
+from ketamon.domain.discharge import AgainstAdvice
 from ketamon.domain.errors import FieldError
 from ketamon.domain.settings import ClinicSettings, emergency_number_for
 from ketamon.domain.summary import PHONE_GAP
@@ -85,6 +86,8 @@ def test_page_one_is_for_the_patient_and_escort(
         "Allergies ALLERGIES: Penicillin",
         f"Next visit {visit:%Y-%m-%d %H:%M} UTC",
         "with Jo Rivera, RN",
+        "Call 911 straight away if Chest pain, trouble breathing",
+        "thoughts of harming yourself.",  # the last line: the page holds it all
     ):
         assert needle in first, needle
     assert RECORD_TITLE not in first and "Dose record" not in first
@@ -176,3 +179,17 @@ def test_no_page_ends_with_a_heading(
     assert orphans() == []
     monkeypatch.setattr(pdf, "keep_headings_with_next", lambda document: None)
     assert orphans(("A4",)), "the check would not notice an orphaned heading"
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_a_patient_who_left_against_advice_is_told_so_on_page_one(
+    clinic, finished, with_phone, tmp_path, qapp, paper
+):
+    summary = clinic.summary.snapshot(finished.id, tz=UTC)
+    ama = AgainstAdvice("Would not wait for the escort", "witness.kim", False)
+    path = tmp_path / "ama.pdf"
+    write_pdf(replace(summary, outcome="ama", ama=ama), path, paper)
+    first, second, *_ = _pages(path)
+    assert "You left before the care team judged you ready to go home" in first
+    assert "thoughts of harming yourself." in first and RECORD_TITLE not in first
+    assert "LEFT AGAINST MEDICAL ADVICE" in second
