@@ -68,8 +68,8 @@ def confirm_gaps(parent: QWidget | None, summary: SessionSummary) -> bool:
     box.setWindowTitle("Summary: something is missing")
     box.setText("<br>".join(f"{reason}." for reason in gaps.values()))
     box.setInformativeText(
-        "Print anyway leaves a blank line to write it in by hand. An administrator sets "
-        "it in Settings… → Discharge."
+        "Print anyway leaves a blank line on page 1 to write the number in by hand; "
+        "Cancel to have an administrator set it first."
     )
     go = box.addButton("Print anyway", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
