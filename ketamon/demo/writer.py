@@ -27,8 +27,6 @@ from ketamon.demo.data import (
     NAUSEA_RATE,
     NURSES,
     SEVERE_RATE,
-    SURGE_PEAK,
-    SURGE_RATE,
     TARGET_WEIGHTS,
     TARGETS,
     Step,
@@ -39,6 +37,7 @@ from ketamon.demo.data import (
     story_facts,
 )
 from ketamon.demo.staff import ensure_demo_staff
+from ketamon.demo.vitals import add_set, write_vitals
 from ketamon.domain.actors import Actor
 from ketamon.domain.discharge import (
     DischargeAnswers,
@@ -52,12 +51,11 @@ from ketamon.domain.discharge import (
 from ketamon.domain.dose import DoseRecord, planned_mg, planned_ml, planned_rate
 from ketamon.domain.errors import DomainError
 from ketamon.domain.patients import PatientDraft, validate_patient
-from ketamon.domain.sessions import EventKind, SessionEvent
+from ketamon.domain.sessions import EventKind
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.side_effects import Severity, SideEffect
 from ketamon.domain.statuses import RecordStatus
-from ketamon.domain.timers import derive_times
-from ketamon.domain.vitals import MEASURES, VitalsDraft, validate_draft, vital_phase
+from ketamon.domain.vitals import VitalsDraft
 from ketamon.services.clinic import Clinic
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import (
@@ -69,7 +67,6 @@ from ketamon.storage.models import (
     SessionEventRow,
     SessionRow,
     SideEffectRow,
-    VitalsRow,
 )
 from ketamon.storage.reads.dose import to_record
 from ketamon.storage.reads.settings import load_settings
@@ -398,98 +395,9 @@ class Seeder:
         )
 
     def add_set(self, session_id: int, taken: datetime, draft: VitalsDraft) -> None:
-        row = self.tx.get_one(SessionRow, session_id)
-        times = derive_times(
-            [
-                SessionEvent(EventKind(e.kind), e.at, e.actor, e.reason)
-                for e in self.tx.scalars(
-                    select(SessionEventRow)
-                    .where(SessionEventRow.session_id == session_id)
-                    .order_by(SessionEventRow.seq)
-                )
-            ]
-        )
-        clean = validate_draft(draft)
-        self.tx.add(
-            VitalsRow(
-                session_id=row.id,
-                taken_at=taken,
-                phase=vital_phase(times.started_at, times.ended_at, taken).value,
-                **{k: getattr(clean, k) for k in MEASURES},
-                note="",
-                entered_by=NURSES[0].username,
-                entered_at=taken,
-                status=RecordStatus.CURRENT.value,
-                corrects_id=None,
-                status_reason="",
-            )
-        )
+        add_set(self.tx, session_id, taken, draft)
 
     def _write_vitals(
         self, session_id: int, nurse: Actor, checked_in: datetime, steps: list[Step]
     ) -> None:
-        """Plausible sets on the default schedule; BP rises by about 16/11 mmHg towards
-        30–40 minutes (Yale series), and now and then a surge to RED (>= 180 systolic
-        about the peak), so flags appear and the review list's alerts filter finds them."""
-        rng, now = self.rng, self.now
-        at = {kind: checked_in + offset for offset, kind, _ in steps}
-        start, stop = at.get(EventKind.START), at.get(EventKind.STOP)
-        end = at.get(EventKind.DISCHARGE) or at.get(EventKind.CANCEL) or now
-        base = (rng.randint(108, 134), rng.randint(66, 84), rng.randint(60, 88))
-        surge = rng.random() < SURGE_RATE
-        times = [checked_in + timedelta(minutes=rng.uniform(2, 4))]
-        if start is not None:
-            last = stop or now
-            times += [
-                start + timedelta(minutes=m)
-                for m in range(15, 600, 15)
-                if start + timedelta(minutes=m) < last
-            ]
-            times += [start + timedelta(minutes=40)] if start + timedelta(minutes=40) < last else []
-            if stop is not None:
-                times += [
-                    stop + timedelta(minutes=m)
-                    for m in range(0, 600, 15)
-                    if stop + timedelta(minutes=m) < end - timedelta(minutes=3)
-                ]
-                if EventKind.DISCHARGE in at:
-                    times.append(end - timedelta(minutes=2))
-        rows = []
-        for taken in sorted({t.replace(microsecond=0) for t in times}):
-            if taken > now:
-                continue
-            minutes = (taken - start).total_seconds() / 60 if start else -5.0
-            rise = 0.0
-            if start is not None and (stop is None or taken <= stop):
-                rise = max(0.0, 1 - abs(minutes - 35) / 35)
-            elif stop is not None:
-                rise = max(0.0, 0.6 - (taken - stop).total_seconds() / 3600)
-            extra = (max(48, (SURGE_PEAK + 6 - base[0]) / 0.85) if surge else 16) * rise
-            sys_v = int(base[0] + extra + rng.randint(-5, 5))
-            dia_v = int(min(base[1] + extra * 0.6 + rng.randint(-4, 4), sys_v - 20))
-            draft = validate_draft(
-                VitalsDraft(
-                    systolic=sys_v,
-                    diastolic=dia_v,
-                    heart_rate=int(base[2] + 6 * rise + rng.randint(-4, 4)),
-                    spo2=rng.choice((96, 97, 98, 98, 99)),
-                    resp_rate=rng.randint(12, 17),
-                    sedation=4 if rise > 0.5 and rng.random() < 0.4 else 5,
-                )
-            )
-            pre_discharge = EventKind.DISCHARGE in at and taken >= end - timedelta(minutes=2)
-            rows.append(
-                VitalsRow(
-                    session_id=session_id,
-                    taken_at=taken,
-                    phase=vital_phase(start, stop, taken, pre_discharge=pre_discharge).value,
-                    **{k: getattr(draft, k) for k in MEASURES},
-                    note="",
-                    entered_by=nurse.username,
-                    entered_at=min(now, taken + timedelta(minutes=1)),
-                    status=RecordStatus.CURRENT.value,
-                    corrects_id=None,
-                    status_reason="",
-                )
-            )
-        self.tx.add_all(rows)
+        write_vitals(self.tx, self.rng, self.now, session_id, nurse, checked_in, steps)
