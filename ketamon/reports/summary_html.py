@@ -23,11 +23,18 @@ NOT_REVIEWED = "Not yet reviewed by the supervising physician."
 _SEVERITY_WORDS = {s.value: s.label for s in Severity}
 
 
-def build_html(summary: SessionSummary, *, chart: bool = True, chart_width: int = 640) -> str:
-    """Page 1 for the patient and escort, then (from a new page) the clinical record."""
+def build_html(
+    summary: SessionSummary,
+    *,
+    chart: bool = True,
+    chart_width: int = 640,
+    patient_page: bool = True,
+) -> str:
+    """Page 1 for the patient and escort, then (from a new page) the clinical record;
+    `patient_page=False`: the record alone (the session window's Record tab)."""
     parts = [
         "<html><body style=\"font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10pt;\">",
-        take_home(summary),
+        take_home(summary) if patient_page else "",
         _header(summary),
         _against_advice(summary),
         _identity(summary),

@@ -193,3 +193,11 @@ def test_a_patient_who_left_against_advice_is_told_so_on_page_one(
     assert "You left before the care team judged you ready to go home" in first
     assert "thoughts of harming yourself." in first and RECORD_TITLE not in first
     assert "LEFT AGAINST MEDICAL ADVICE" in second
+
+
+def test_the_record_alone_leaves_the_patient_page_out(clinic, finished):
+    """The session window's Record tab shows the clinical record, not the take-home page."""
+    summary = clinic.summary.snapshot(finished.id, tz=UTC)
+    record = build_html(summary, chart=False, patient_page=False)
+    assert RECORD_TITLE in record and "Going home after your ketamine infusion" not in record
+    assert "Going home after your ketamine infusion" in build_html(summary, chart=False)
