@@ -244,13 +244,17 @@ def test_audit_verify_exit_codes(tmp_path, capsys):
     assert main(["audit", "verify", "--db", f"sqlite:///{path}"]) == 0
     assert "Audit trail intact" in capsys.readouterr().out
     raw = sqlite3.connect(path)
-    raw.execute("UPDATE infusion_session SET target_minutes = 55 WHERE id = 3")
+    # an unsigned session (the demo's past ones are signed, and locked by triggers)
+    (unsigned,) = raw.execute(
+        "SELECT max(id) FROM infusion_session WHERE review_status IS NOT 'signed'"
+    ).fetchone()
+    raw.execute("UPDATE infusion_session SET target_minutes = 55 WHERE id = ?", (unsigned,))
     raw.commit()
     raw.close()
     assert main(["audit", "verify", "--db", f"sqlite:///{path}"]) == 3
     err = capsys.readouterr().err
     assert err.startswith(
-        "ketamon: audit trail BROKEN: infusion_session 3 field target_minutes is '55'"
+        f"ketamon: audit trail BROKEN: infusion_session {unsigned} field target_minutes is '55'"
     )
 
 

@@ -43,6 +43,7 @@ NURSES = (
     Actor("nurse.okafor", "Chinedu Okafor, RN"),
     Actor("nurse.bergstrom", "Anna Bergström, RN"),
 )
+DEMO_PHYSICIAN = "dr.patel"  # signs the past sessions (demo/signing.py)
 # Demo accounts (README): every one has the password DEMO_PASSWORD.
 DEMO_PASSWORD = "ketamon-demo"
 DEMO_USERS = (
@@ -51,7 +52,22 @@ DEMO_USERS = (
     ("dr.patel", "Priya Patel", "MD", "physician"),
     *((a.username, a.display_name.split(",")[0], "RN", "nurse") for a in NURSES),
 )
-SURGE_RATE = 0.06  # sessions with a marked BP rise (amber/red values on the chart)
+SURGE_RATE = 0.06  # sessions with a marked BP rise, up to RED (>= 180 systolic) at its peak
+SURGE_PEAK = 184
+SEVERE_RATE = 0.04  # sessions with a SEVERE emergence reaction, treated and resolved
+# The demo clinic's details (set only where the clinic still has the defaults): fictional
+# (555 numbers), in the United States (phone region US: emergency number 911).
+CLINIC = {
+    "clinic_name": "Riverside Ketamine Clinic",
+    "clinic_address": "200 Hudson Street, Suite 4, New York, NY 10013",
+    "clinic_phone": "(212) 555-0100",
+    "emergency_number": "911",
+}
+ADDENDA = (
+    ("Follow-up call", "Phoned the next morning: slept well, no nausea, escort stayed."),
+    ("Follow-up call", "Patient called: mild headache the evening after, gone by morning."),
+    ("Late entry", "Escort confirmed the next appointment by phone."),
+)
 PAUSE_REASONS = ("Nausea", "BP 168/102 – recheck", "Patient request – anxiety", "IV line check")
 CANCEL_REASONS = (
     "Patient unwell – rescheduled",
@@ -145,4 +161,6 @@ def story_facts(
 
 
 def at_clinic_time(day: date, clock_time: time) -> datetime:
-    return datetime.combine(day, clock_time, UTC)
+    """`clock_time` on `day` in the clinic's local time zone (this computer's, as the app
+    shows times; daylight saving time included), as UTC."""
+    return datetime.combine(day, clock_time).astimezone().astimezone(UTC)

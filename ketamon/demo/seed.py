@@ -11,12 +11,16 @@ the clinic it is given and writes through the storage writers the services use.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from ketamon.demo.data import (
     CANCEL_RATE,
+    CLINIC,
     FINISHED_TODAY,
     LIVE,
     LIVE_KINDS,
@@ -25,12 +29,15 @@ from ketamon.demo.data import (
     Visit,
     story,
 )
+from ketamon.demo.signing import sign_past_sessions
 from ketamon.demo.writer import Seeder
 from ketamon.domain.actors import Actor
 from ketamon.domain.courses import MAINTENANCE
 from ketamon.domain.sessions import EventKind
+from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.services.clinic import Clinic
+from ketamon.storage.models import ClinicSetting
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class DemoSummary:
     patients: int  # patients registered
     sessions: int  # all sessions written, live ones included
     live_sessions: int  # of which active on today's board
+    signed: int = 0  # past sessions the demo physician has signed
 
 
 def seed_demo(
@@ -50,6 +58,7 @@ def seed_demo(
 ) -> DemoSummary:
     """Fill an empty database with patients, `history_days` of sessions and a live board."""
     with Seeder.open(clinic, actor, rng_seed, with_vitals=True) as seeder:
+        _clinic_details(seeder)
         rng, now = seeder.rng, clinic.sessions.now()
         length = seeder.settings.initial_course_length
         live = LIVE[: min(len(LIVE), patients, len(seeder.chairs))]
@@ -94,7 +103,27 @@ def seed_demo(
                         sedation=4,
                     ),
                 )
-        return DemoSummary(len(rows), past + len(done_today) + len(live), len(live))
+        written = past + len(done_today) + len(live)
+    signed = sign_past_sessions(clinic, random.Random(rng_seed + 1))
+    return DemoSummary(len(rows), written, len(live), signed)
+
+
+def _clinic_details(seeder: Seeder) -> None:
+    """The demo clinic's name, address, phone and emergency number (CLINIC), each only
+    where the clinic still has the default (nothing a clinic set is overwritten)."""
+    stored = set(seeder.tx.scalars(select(ClinicSetting.key)))
+    defaults = ClinicSettings()
+    for key, value in CLINIC.items():
+        if key not in stored and getattr(seeder.settings, key) == getattr(defaults, key):
+            seeder.tx.add(
+                ClinicSetting(
+                    key=key,
+                    value=json.dumps(value),
+                    updated_at=seeder.now,
+                    updated_by=seeder.actor.username,
+                )
+            )
+    seeder.tx.flush()
 
 
 def seed_history(

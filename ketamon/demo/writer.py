@@ -26,7 +26,7 @@ from ketamon.demo.data import (
     LAST_NAMES,
     NAUSEA_RATE,
     NURSES,
-    SURGE_RATE,
+    SEVERE_RATE,
     TARGET_WEIGHTS,
     TARGETS,
     Step,
@@ -37,6 +37,7 @@ from ketamon.demo.data import (
     story_facts,
 )
 from ketamon.demo.staff import ensure_demo_staff
+from ketamon.demo.vitals import add_set, write_vitals
 from ketamon.domain.actors import Actor
 from ketamon.domain.discharge import (
     DischargeAnswers,
@@ -50,12 +51,11 @@ from ketamon.domain.discharge import (
 from ketamon.domain.dose import DoseRecord, planned_mg, planned_ml, planned_rate
 from ketamon.domain.errors import DomainError
 from ketamon.domain.patients import PatientDraft, validate_patient
-from ketamon.domain.sessions import EventKind, SessionEvent
+from ketamon.domain.sessions import EventKind
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.side_effects import Severity, SideEffect
 from ketamon.domain.statuses import RecordStatus
-from ketamon.domain.timers import derive_times
-from ketamon.domain.vitals import MEASURES, VitalsDraft, validate_draft, vital_phase
+from ketamon.domain.vitals import VitalsDraft
 from ketamon.services.clinic import Clinic
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import (
@@ -67,7 +67,6 @@ from ketamon.storage.models import (
     SessionEventRow,
     SessionRow,
     SideEffectRow,
-    VitalsRow,
 )
 from ketamon.storage.reads.dose import to_record
 from ketamon.storage.reads.settings import load_settings
@@ -176,6 +175,7 @@ class Seeder:
         for visit in visits:
             by_day[visit.day].append(visit)
         free = {chair.id: datetime.min.replace(tzinfo=UTC) for chair in self.chairs}
+        booked = self._bookings(visits)
         for day in sorted(by_day):
             opening = at_clinic_time(day, FIRST_CHECK_IN)
             free = {chair: max(at, opening) for chair, at in free.items()}  # a late day runs on
@@ -191,15 +191,38 @@ class Seeder:
                 chair = rng.choice(idle) if idle else min(free, key=free.__getitem__)
                 checked_in = max(desired, free[chair]) + timedelta(seconds=rng.randint(0, 600))
                 free[chair] = checked_in + steps[-1][0] + timedelta(minutes=rng.randint(5, 15))
-                placed.append((checked_in, chair, patients[visit.patient].id, target, steps))
-            for checked_in, chair, patient_id, target, steps in sorted(placed, key=itemgetter(0)):
-                self.write_session(chair, patient_id, target, checked_in, steps)
+                placed.append((checked_in, chair, patients[visit.patient].id, target, steps, visit))
+            for checked_in, chair, patient_id, target, steps, visit in sorted(
+                placed, key=itemgetter(0)
+            ):
+                self.write_session(
+                    chair, patient_id, target, checked_in, steps, booked.get(id(visit))
+                )
         return len(visits)
 
+    def _bookings(self, visits: list[Visit]) -> dict[int, datetime]:
+        """id(visit) -> the patient's next visit, booked at discharge (a planned time)."""
+        following: dict[int, Visit] = {}
+        booked = {}
+        for visit in sorted(visits, key=lambda v: v.day, reverse=True):
+            after = following.get(visit.patient)
+            if after is not None:
+                slot = timedelta(minutes=15 * self.rng.randint(0, CHECK_IN_SLOTS))
+                booked[id(visit)] = at_clinic_time(after.day, FIRST_CHECK_IN) + slot
+            following[visit.patient] = visit
+        return booked
+
     def write_session(
-        self, chair_id: int, patient_id: int, target: int, checked_in: datetime, steps: list[Step]
+        self,
+        chair_id: int,
+        patient_id: int,
+        target: int,
+        checked_in: datetime,
+        steps: list[Step],
+        next_visit: datetime | None = None,
     ) -> int:
-        """Check in, then the other actions, through the session service's own helpers."""
+        """Check in, then the other actions, through the session service's own helpers;
+        `next_visit`: the appointment booked at discharge."""
         nurse = self.rng.choice(NURSES)
         tx = self.tx
         row = check_in_row(tx, self.settings, nurse, chair_id, patient_id, target, checked_in)
@@ -225,7 +248,9 @@ class Seeder:
                 decision = release(evaluate(answers, facts, self.settings.discharge_rules))
             append_events(tx, row, nurse, actions, decision=decision)
             if answers is not None and decision is not None:
-                self._write_discharge(row.id, nurse, at[EventKind.DISCHARGE], answers, decision)
+                self._write_discharge(
+                    row.id, nurse, at[EventKind.DISCHARGE], answers, decision, next_visit
+                )
         if self.with_vitals:
             self._write_vitals(row.id, nurse, checked_in, steps)
         return row.id
@@ -234,7 +259,8 @@ class Seeder:
         self, row: SessionRow, nurse: Actor, at: dict[EventKind, datetime]
     ) -> tuple[DoseRecord, tuple[SideEffect, ...]]:
         """The dose record (planned before the start; actual and witnessed waste at the stop)
-        and, in some sessions, nausea treated with ondansetron (CLINICAL.md frequencies).
+        and, in some sessions, nausea treated with ondansetron (CLINICAL.md frequencies) or
+        a SEVERE emergence reaction treated with midazolam, resolved by the stop.
         Returns them as the discharge checklist reads them."""
         rng, tx = self.rng, self.tx
         start, stop = at[EventKind.START], at.get(EventKind.STOP)
@@ -260,20 +286,31 @@ class Seeder:
             completed_at=stop + timedelta(minutes=3) if stop else None,
         )
         tx.add(dose)
-        if rng.random() >= NAUSEA_RATE or min(self.now, stop or self.now) < start + timedelta(
-            minutes=20
+        roll = rng.random()
+        severe = stop is not None and roll < SEVERE_RATE
+        if not severe and (
+            roll >= NAUSEA_RATE or min(self.now, stop or self.now) < start + timedelta(minutes=20)
         ):
             return to_record(dose), ()
+        # (key, label, severity, drug, mg): a severe emergence reaction treated with
+        # midazolam, or nausea treated with ondansetron; resolved by the stop
+        key, label, severity, drug, mg = (
+            ("emergence", "Dysphoria / agitation (emergence reaction)", Severity.SEVERE)
+            + ("midazolam", 1.0)
+            if severe
+            else ("nausea", "Nausea", rng.choice((Severity.MILD, Severity.MILD, Severity.MODERATE)))
+            + ("ondansetron", 4.0)
+        )
         onset = start + timedelta(minutes=rng.randint(10, 20))
         effect = SideEffectRow(
             session_id=row.id,
-            kind_key="nausea",
-            label="Nausea",
+            kind_key=key,
+            label=label,
             other_text="",
             onset_at=onset,
-            severity=rng.choice((Severity.MILD, Severity.MILD, Severity.MODERATE)).value,
+            severity=severity.value,
             resolved_at=stop if stop else None,
-            note="",
+            note="Settled after midazolam; reassured, lights dimmed." if severe else "",
             entered_by=nurse.username,
             entered_at=onset + timedelta(minutes=1),
             status=RecordStatus.CURRENT.value,
@@ -284,8 +321,8 @@ class Seeder:
         tx.add(
             MedicationRow(
                 session_id=row.id,
-                drug="ondansetron",
-                dose=4.0,
+                drug=drug,
+                dose=mg,
                 unit="mg",
                 route="IV",
                 given_at=onset + timedelta(minutes=3),
@@ -328,6 +365,7 @@ class Seeder:
         at: datetime,
         answers: DischargeAnswers,
         decision: DischargeDecision,
+        next_visit: datetime | None = None,
     ) -> None:
         escort = answers.escort
         self.tx.add(
@@ -350,103 +388,16 @@ class Seeder:
                 ama_reason="",
                 completed_by=nurse.username,
                 completed_at=at,
+                next_appointment_at=next_visit,
                 updated_by=nurse.username,
                 updated_at=at,
             )
         )
 
     def add_set(self, session_id: int, taken: datetime, draft: VitalsDraft) -> None:
-        row = self.tx.get_one(SessionRow, session_id)
-        times = derive_times(
-            [
-                SessionEvent(EventKind(e.kind), e.at, e.actor, e.reason)
-                for e in self.tx.scalars(
-                    select(SessionEventRow)
-                    .where(SessionEventRow.session_id == session_id)
-                    .order_by(SessionEventRow.seq)
-                )
-            ]
-        )
-        clean = validate_draft(draft)
-        self.tx.add(
-            VitalsRow(
-                session_id=row.id,
-                taken_at=taken,
-                phase=vital_phase(times.started_at, times.ended_at, taken).value,
-                **{k: getattr(clean, k) for k in MEASURES},
-                note="",
-                entered_by=NURSES[0].username,
-                entered_at=taken,
-                status=RecordStatus.CURRENT.value,
-                corrects_id=None,
-                status_reason="",
-            )
-        )
+        add_set(self.tx, session_id, taken, draft)
 
     def _write_vitals(
         self, session_id: int, nurse: Actor, checked_in: datetime, steps: list[Step]
     ) -> None:
-        """Plausible sets on the default schedule; BP rises by about 16/11 mmHg towards
-        30–40 minutes (Yale series), and now and then a surge, so flags appear."""
-        rng, now = self.rng, self.now
-        at = {kind: checked_in + offset for offset, kind, _ in steps}
-        start, stop = at.get(EventKind.START), at.get(EventKind.STOP)
-        end = at.get(EventKind.DISCHARGE) or at.get(EventKind.CANCEL) or now
-        base = (rng.randint(108, 134), rng.randint(66, 84), rng.randint(60, 88))
-        surge = rng.random() < SURGE_RATE
-        times = [checked_in + timedelta(minutes=rng.uniform(2, 4))]
-        if start is not None:
-            last = stop or now
-            times += [
-                start + timedelta(minutes=m)
-                for m in range(15, 600, 15)
-                if start + timedelta(minutes=m) < last
-            ]
-            times += [start + timedelta(minutes=40)] if start + timedelta(minutes=40) < last else []
-            if stop is not None:
-                times += [
-                    stop + timedelta(minutes=m)
-                    for m in range(0, 600, 15)
-                    if stop + timedelta(minutes=m) < end - timedelta(minutes=3)
-                ]
-                if EventKind.DISCHARGE in at:
-                    times.append(end - timedelta(minutes=2))
-        rows = []
-        for taken in sorted({t.replace(microsecond=0) for t in times}):
-            if taken > now:
-                continue
-            minutes = (taken - start).total_seconds() / 60 if start else -5.0
-            rise = 0.0
-            if start is not None and (stop is None or taken <= stop):
-                rise = max(0.0, 1 - abs(minutes - 35) / 35)
-            elif stop is not None:
-                rise = max(0.0, 0.6 - (taken - stop).total_seconds() / 3600)
-            extra = 48 * rise if surge else 16 * rise
-            sys_v = int(base[0] + extra + rng.randint(-5, 5))
-            dia_v = int(min(base[1] + extra * 0.6 + rng.randint(-4, 4), sys_v - 20))
-            draft = validate_draft(
-                VitalsDraft(
-                    systolic=sys_v,
-                    diastolic=dia_v,
-                    heart_rate=int(base[2] + 6 * rise + rng.randint(-4, 4)),
-                    spo2=rng.choice((96, 97, 98, 98, 99)),
-                    resp_rate=rng.randint(12, 17),
-                    sedation=4 if rise > 0.5 and rng.random() < 0.4 else 5,
-                )
-            )
-            pre_discharge = EventKind.DISCHARGE in at and taken >= end - timedelta(minutes=2)
-            rows.append(
-                VitalsRow(
-                    session_id=session_id,
-                    taken_at=taken,
-                    phase=vital_phase(start, stop, taken, pre_discharge=pre_discharge).value,
-                    **{k: getattr(draft, k) for k in MEASURES},
-                    note="",
-                    entered_by=nurse.username,
-                    entered_at=min(now, taken + timedelta(minutes=1)),
-                    status=RecordStatus.CURRENT.value,
-                    corrects_id=None,
-                    status_reason="",
-                )
-            )
-        self.tx.add_all(rows)
+        write_vitals(self.tx, self.rng, self.now, session_id, nurse, checked_in, steps)

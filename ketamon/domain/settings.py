@@ -77,6 +77,8 @@ class ClinicSettings:
     discharge_vitals_moderate_percent: int = 40
     discharge_padss_minimum: int = 9
     phone_region: str = "US"
+    # The emergency number the summary prints; empty: the region's (EMERGENCY_NUMBERS)
+    emergency_number: str = ""
     discharge_instructions: str = DEFAULT_INSTRUCTIONS
     # Physician review (issue 7): what a signature may mean (21 CFR 11.50(a)(3))
     signature_meanings: tuple[str, ...] = ("Reviewed", "Reviewed and approved")
@@ -90,6 +92,11 @@ class ClinicSettings:
             padss_minimum=self.discharge_padss_minimum,
             phone_region=self.phone_region,
         )
+
+    @property
+    def emergency_phone(self) -> str:
+        """The emergency number for the patient to call: the setting, else the region's."""
+        return self.emergency_number.strip() or emergency_number_for(self.phone_region)
 
     @property
     def bands(self) -> dict[str, Band]:
@@ -200,6 +207,9 @@ class ClinicSettings:
         )
         rules.one_line_text("clinic_phone", self.clinic_phone, rules.PHONE_LENGTH, label="Phone")
         rules.one_line_text("phone_region", self.phone_region, 2, label="Phone region")
+        rules.one_line_text(
+            "emergency_number", self.emergency_number, rules.PHONE_LENGTH, label="Emergency number"
+        )
         rules.multiline_text(
             "discharge_instructions",
             self.discharge_instructions,
@@ -292,6 +302,8 @@ class ClinicSettings:
             raise FieldError("discharge_padss_minimum", "PADSS minimum must be 0–10")
         if len(self.phone_region) != 2 or not self.phone_region.isalpha():
             raise FieldError("phone_region", "Phone region is a two-letter country code (US)")
+        if self.emergency_number.strip() and not any(c.isdigit() for c in self.emergency_number):
+            raise FieldError("emergency_number", "Emergency number must contain digits (911)")
         if not self.discharge_instructions.strip():
             raise FieldError("discharge_instructions", "Discharge instructions cannot be empty")
 
@@ -300,6 +312,28 @@ def _sequence(key: str, value: object) -> tuple | list:
     if not isinstance(value, tuple | list):
         raise FieldError(key, f"{key} must be a list")
     return value
+
+
+# The general emergency number by phone region (ITU lists; 112 across the EU and as the
+# GSM fallback): the summary prints the clinic's `emergency_number` setting, else this.
+EMERGENCY_NUMBERS = {
+    "US": "911", "CA": "911", "MX": "911", "PR": "911", "GB": "999", "IE": "112",
+    "AU": "000", "NZ": "111", "IN": "112", "JP": "119", "KR": "119", "CN": "120",
+    "ZA": "10111", "BR": "192", "AR": "911", "CH": "112", "NO": "112", "IL": "101",
+}  # fmt: skip
+EU_REGIONS = frozenset((
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IT", "LV",
+    "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS",
+))  # fmt: skip
+GENERAL_EMERGENCY = "112"  # EU and GSM phones everywhere
+
+
+def emergency_number_for(region: str) -> str:
+    """The emergency number of a two-letter phone region (112 where it is not listed)."""
+    code = region.strip().upper()
+    if code in EU_REGIONS:
+        return "112"
+    return EMERGENCY_NUMBERS.get(code, GENERAL_EMERGENCY)
 
 
 MIN_TARGET_MINUTES = 5

@@ -24,6 +24,31 @@ class ClinicHeader:
     name: str
     address: str = ""
     phone: str = ""
+    emergency: str = "911"  # the emergency number of the clinic's region (or its setting)
+
+
+# What the take-home page tells the patient and escort besides the clinic's instructions
+# (CLINICAL.md: discharge to an escort with instructions; common effects of ketamine).
+NORMAL_AFTER = (
+    "Feeling tired, sleepy or a little unsteady for the rest of the day.",
+    'Feeling dreamy, "floaty" or not quite yourself for a few hours.',
+    "Mild nausea, a mild headache or blurred vision that settles the same day.",
+)
+CALL_CLINIC_IF = (
+    "Vomiting or nausea that does not settle, or you cannot keep fluids down.",
+    "A headache that gets worse, or you still feel confused or very drowsy the next morning.",
+    "Redness, swelling or pain where the drip was.",
+    "You feel very anxious, low or unsafe, or you are worried about anything.",
+)
+CALL_EMERGENCY_IF = (
+    "Chest pain, trouble breathing, fainting, a seizure, or you cannot wake the patient; "
+    "thoughts of harming yourself."
+)
+PHONE_GAP = "clinic_phone"
+GAPS = {
+    PHONE_GAP: "The clinic's phone number is not set (Settings → Discharge → Clinic phone), "
+    "so the summary cannot tell the patient and escort whom to call",
+}
 
 
 @dataclass(frozen=True)
@@ -51,9 +76,19 @@ class SessionSummary:
     patient: Patient | None = None  # the patient's details now (allergy status included)
 
     def who(self, username: str | None) -> str:
+        """The person's display name ("Jo Rivera, RN"); an account no longer on file is
+        named "a former staff member", never by its username."""
         if not username:
             return ""
-        return self.user_names.get(username, username)
+        return self.user_names.get(username, "a former staff member")
+
+    def gaps(self) -> dict[str, str]:
+        """What the take-home page needs and the snapshot lacks: setting -> why it matters.
+        The printing path asks for it or warns before printing."""
+        missing = {}
+        if not self.clinic.phone.strip():
+            missing[PHONE_GAP] = GAPS[PHONE_GAP]
+        return missing
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,11 @@ from PySide6.QtGui import (
     QPageSize,
     QPainter,
     QPdfWriter,
+    QTextBlock,
+    QTextBlockFormat,
+    QTextCursor,
     QTextDocument,
+    QTextFormat,
 )
 
 from ketamon.domain.summary import SessionSummary
@@ -62,6 +66,54 @@ def build_document(
     return document
 
 
+def _page(document: QTextDocument, block: QTextBlock) -> int:
+    """The page of the block's first line (a line that did not fit was moved down to the
+    next page, the block's own position stays where it began)."""
+    top = document.documentLayout().blockBoundingRect(block).top()
+    layout = block.layout()
+    if layout is not None and layout.lineCount():
+        top += layout.lineAt(0).y()
+    return int(top // document.pageSize().height())
+
+
+def _follower(block: QTextBlock) -> QTextBlock:
+    """The first block of what follows a heading: past a table's header row (which Qt
+    repeats on the next page), the first body cell."""
+    following = block.next()
+    table = QTextCursor(following).currentTable() if following.isValid() else None
+    if table is not None and table.format().headerRowCount() and table.rows() > 1:
+        return table.cellAt(table.format().headerRowCount(), 0).firstCursorPosition().block()
+    return following
+
+
+def orphaned_headings(document: QTextDocument) -> list[QTextBlock]:
+    """Headings laid out on an earlier page than the content that follows them."""
+    orphans = []
+    block = document.begin()
+    while block.isValid():
+        follower = _follower(block)
+        if (
+            block.blockFormat().headingLevel()
+            and follower.isValid()
+            and _page(document, block) < _page(document, follower)
+        ):
+            orphans.append(block)
+        block = block.next()
+    return orphans
+
+
+def keep_headings_with_next(document: QTextDocument) -> None:
+    """No heading alone at the foot of a page: a heading whose content starts on the next
+    page starts that page itself (Qt honours "page-break-before" but not "avoid")."""
+    for _ in range(64):  # each move pushes later content down: look again, top to bottom
+        orphans = orphaned_headings(document)
+        if not orphans:
+            return
+        moved = QTextBlockFormat()
+        moved.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+        QTextCursor(orphans[0]).mergeBlockFormat(moved)
+
+
 def paint(summary: SessionSummary, device: QPdfWriter | QPrinter) -> int:
     """Lay the summary out on `device`'s pages and paint them. Returns the page count."""
     dpi = device.resolution()
@@ -71,6 +123,7 @@ def paint(summary: SessionSummary, device: QPdfWriter | QPrinter) -> int:
     # Qt scales images by the device's resolution over the screen's 96 dpi: undo that.
     document = build_document(summary, device, body.width() * 0.98 * 96 / dpi)
     document.setPageSize(body)
+    keep_headings_with_next(document)
     pages = document.pageCount()
     painter = QPainter(device)
     if not painter.isActive():

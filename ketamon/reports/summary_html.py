@@ -1,71 +1,40 @@
-"""The discharge summary as HTML (the subset Qt's QTextDocument renders), from a snapshot.
+"""The discharge summary as HTML (the subset Qt's QTextDocument renders), from a snapshot:
+page 1 for the patient and escort (reports/take_home.py), then the clinical record.
 
 Pure code: the same snapshot always gives the same HTML. Times are shown in the snapshot's
-time zone with its abbreviation; worrying values are written in words, not only coloured.
+time zone with its abbreviation; worrying values are written in words, not only coloured;
+people are named by display name, never by username.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-from html import escape
-
 from ketamon.domain.discharge import ItemState, Outcome
 from ketamon.domain.news2 import RESPONSE_KEY, SCALE2_KEY
-from ketamon.domain.patients import AllergyStatus
 from ketamon.domain.sessions import EventKind
 from ketamon.domain.side_effects import Severity, SideEffect
 from ketamon.domain.summary import SessionSummary
 from ketamon.domain.timers import format_duration
 from ketamon.domain.vitals import Grade, VitalsSet
+from ketamon.reports.html_kit import H3, TABLE, allergies, e, key_values, local, rows, table
+from ketamon.reports.take_home import take_home
 
 CHART_URL = "ketamon://chart.png"
-H3 = '<h3 style="margin-top: 12px; margin-bottom: 3px;">'
 NOT_REVIEWED = "Not yet reviewed by the supervising physician."
-_TABLE = 'border="1" cellspacing="0" cellpadding="3" width="100%" style="border-color:#888;"'
 _SEVERITY_WORDS = {s.value: s.label for s in Severity}
 
 
-def _e(value: object) -> str:
-    return escape(str(value))
-
-
-def local(summary: SessionSummary, value: datetime | None, *, with_date: bool = False) -> str:
-    if value is None:
-        return "—"
-    shown = value.astimezone(summary.tz)
-    return shown.strftime("%Y-%m-%d %H:%M %Z" if with_date else "%H:%M %Z")
-
-
-def _rows(rows: Iterable[tuple[str, str]]) -> str:
-    return "".join(f'<tr><td width="30%"><b>{_e(k)}</b></td><td>{v}</td></tr>' for k, v in rows)
-
-
-def _table(
-    header: Iterable[str],
-    body: Iterable[Iterable[str]],
+def build_html(
+    summary: SessionSummary,
     *,
-    widths: Sequence[int] = (),
-    small: bool = False,
+    chart: bool = True,
+    chart_width: int = 640,
+    patient_page: bool = True,
 ) -> str:
-    """`widths`: each column's share of the page in percent (so no column is squeezed
-    until its words break); `small`: 9 pt, for a table of many columns."""
-    head = "".join(
-        f'<th align="left" bgcolor="#e6e9ee"{_width(widths, i)}>{_e(h)}</th>'
-        for i, h in enumerate(header)
-    )
-    rows = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in body)
-    table = _TABLE if not small else _TABLE.replace('style="', 'style="font-size: 9pt; ')
-    return f"<table {table}><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-
-
-def _width(widths: Sequence[int], column: int) -> str:
-    return f' width="{widths[column]}%"' if column < len(widths) else ""
-
-
-def build_html(summary: SessionSummary, *, chart: bool = True, chart_width: int = 640) -> str:
+    """Page 1 for the patient and escort, then (from a new page) the clinical record;
+    `patient_page=False`: the record alone (the session window's Record tab)."""
     parts = [
         "<html><body style=\"font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 10pt;\">",
+        take_home(summary) if patient_page else "",
         _header(summary),
         _against_advice(summary),
         _identity(summary),
@@ -77,21 +46,23 @@ def build_html(summary: SessionSummary, *, chart: bool = True, chart_width: int 
         _interventions(summary),
         _checklist(summary),
         _escort(summary),
-        _instructions(summary),
-        _closing(summary),
         _signature(summary),
         "</body></html>",
     ]
     return "\n".join(p for p in parts if p)
 
 
+RECORD_TITLE = "The clinical record"
+
+
 def _header(s: SessionSummary) -> str:
-    contact = " · ".join(_e(x) for x in (s.clinic.address, s.clinic.phone) if x)
+    contact = " · ".join(e(x) for x in (s.clinic.address, s.clinic.phone) if x)
     return (
-        f'<p style="font-size: 18pt; font-weight: 700; margin: 0;">{_e(s.clinic.name)}</p>'
-        + (f'<p style="margin: 0;">{contact}</p>' if contact else "")
-        + '<p style="font-size: 15pt; font-weight: 700; margin-top: 8px;">'
-        "Ketamine infusion: discharge summary</p>"
+        '<p style="page-break-before: always; font-size: 15pt; font-weight: 700; margin: 0;">'
+        f"{RECORD_TITLE}: ketamine infusion discharge summary</p>"
+        f'<p style="margin: 0;"><b>{e(s.clinic.name)}</b>'
+        + (f" · {contact}" if contact else "")
+        + "</p>"
     )
 
 
@@ -105,7 +76,7 @@ def _against_advice(s: SessionSummary) -> str:
         '<p style="font-size: 15pt; font-weight: 700; color: #8c1d18;">'
         "LEFT AGAINST MEDICAL ADVICE</p>"
         f"<p>The patient left before meeting the discharge criteria. Reason: "
-        f"{_e(s.ama.reason)}. Witnessed by {_e(s.who(s.ama.witness))}; {escort}.</p>"
+        f"{e(s.ama.reason)}. Witnessed by {e(s.who(s.ama.witness))}; {escort}.</p>"
         "</td></tr></table>"
     )
 
@@ -116,15 +87,15 @@ def _identity(s: SessionSummary) -> str:
         H3
         + "Patient and session</h3>"
         + (
-            f"<table {_TABLE}>"
-            + _rows(
+            f"<table {TABLE}>"
+            + rows(
                 [
-                    ("Patient", _e(sess.patient_name)),
-                    ("MRN", _e(sess.mrn)),
-                    ("Date of birth", _e(s.date_of_birth.isoformat())),
-                    ("Allergies", _allergies(s)),
-                    ("Session date", _e(local(s, sess.times.checked_in_at, with_date=True)[:10])),
-                    ("Session", _e(f"{sess.course_label} · {sess.chair_name}")),
+                    ("Patient", e(sess.patient_name)),
+                    ("MRN", e(sess.mrn)),
+                    ("Date of birth", e(s.date_of_birth.isoformat())),
+                    ("Allergies", allergies(s)),
+                    ("Session date", e(local(s, sess.times.checked_in_at, with_date=True)[:10])),
+                    ("Session", e(f"{sess.course_label} · {sess.chair_name}")),
                 ]
             )
             + "</table>"
@@ -132,42 +103,35 @@ def _identity(s: SessionSummary) -> str:
     )
 
 
-def _allergies(s: SessionSummary) -> str:
-    """The allergy status in words; a list, or nothing recorded, in bold (and dark red)."""
-    p = s.patient
-    if p is None:
-        return "—"
-    if p.allergy_status is AllergyStatus.NONE_KNOWN:
-        return _e(p.allergy_text)
-    return f'<b><font color="#8c1d18">{_e(p.allergy_text)}</font></b>'
-
-
 def _times(s: SessionSummary) -> str:
     sess = s.session
     times = sess.times
-    at = lambda value: _e(local(s, value))  # noqa: E731
-    rows = [("Checked in", at(times.checked_in_at)), ("Infusion started", at(times.started_at))]
+    at = lambda value: e(local(s, value))  # noqa: E731
+    items = [("Checked in", at(times.checked_in_at)), ("Infusion started", at(times.started_at))]
     for pause in times.pauses:
         resumed = at(pause.end) if pause.end else "not resumed"
-        rows.append(("Paused", f"{at(pause.start)} until {resumed}: {_e(pause.reason)}"))
+        items.append(("Paused", f"{at(pause.start)} until {resumed}: {e(pause.reason)}"))
     for event in sess.events:
         if event.kind.value == "rate_change":
             rate = getattr(event, "rate_ml_h", None)
             new = f"to {rate:g} mL/h " if rate is not None else ""
-            rows.append(("Rate changed", f"{at(event.at)} {new}({_e(event.reason)})"))
-    stop = next((e for e in reversed(sess.events) if e.kind is EventKind.STOP), None)
+            items.append(("Rate changed", f"{at(event.at)} {new}({e(event.reason)})"))
+    stop = next((ev for ev in reversed(sess.events) if ev.kind is EventKind.STOP), None)
     stopped = at(times.ended_at)
     if stop is not None and stop.reason:
-        stopped += f" ({_e(stop.reason)})"
-    rows.append(("Infusion stopped", stopped))
+        stopped += f" ({e(stop.reason)})"
+    items.append(("Infusion stopped", stopped))
     if times.started_at is not None and times.ended_at is not None:
         ran = format_duration(times.infusion_elapsed(times.ended_at))
-        rows.append(("Infusion ran", f"{ran} of {sess.target_minutes:d}:00 target"))
+        items.append(("Infusion ran", f"{ran} of {sess.target_minutes:d}:00 target"))
     discharged = at(s.discharged_at)
     if s.outcome == Outcome.AMA:
         discharged += " (<b>left against medical advice</b>)"
-    rows.append(("Discharged", discharged))
-    return H3 + "Times</h3>" + f"<table {_TABLE}>" + _rows(rows) + "</table>"
+    items.append(("Discharged", discharged))
+    items.append(("Discharging nurse", e(s.discharged_by or "—")))
+    booked = local(s, s.next_appointment_at, with_date=True) if s.next_appointment_at else ""
+    items.append(("Next appointment", e(booked or "Not booked yet")))
+    return H3 + "Times</h3>" + key_values(items)
 
 
 def _number(value: float | None, unit: str = "") -> str:
@@ -180,25 +144,25 @@ def _dose(s: SessionSummary) -> str:
     d = s.dose
     if d is None:
         return H3 + "Dose record</h3><p>No dose record was entered.</p>"
-    rows = [
+    items = [
         ("Weight at this session", _number(getattr(d, "weight_kg", None), "kg")),
         ("Planned dose", _number(getattr(d, "mg_per_kg", None), "mg/kg")),
         ("Total planned", _number(_round(getattr(d, "planned_mg", None)), "mg")),
         ("Concentration", _number(getattr(d, "concentration_mg_ml", None), "mg/mL")),
         ("Planned rate", _number(_round(getattr(d, "planned_rate_ml_h", None)), "mL/h")),
-        ("Drug lot number", _e(getattr(d, "lot_number", "") or "—")),
+        ("Drug lot number", e(getattr(d, "lot_number", "") or "—")),
         ("Actual given", _number(getattr(d, "actual_mg", None), "mg")),
         ("Wasted", _number(getattr(d, "wasted_mg", None), "mg")),
-        ("Waste witnessed by", _e(s.who(getattr(d, "witness", None)) or "—")),
+        ("Waste witnessed by", e(s.who(getattr(d, "witness", None)) or "—")),
     ]
     reason = getattr(d, "over_plan_reason", "")
     if reason:
-        rows.append(("Given above plan because", _e(reason)))
+        items.append(("Given above plan because", e(reason)))
     return (
         H3
         + "Dose record (ketamine, Schedule III)</h3>"
-        + f"<table {_TABLE}>"
-        + _rows(rows)
+        + f"<table {TABLE}>"
+        + rows(items)
         + "</table>"
     )
 
@@ -231,7 +195,7 @@ def _news2(v: VitalsSet) -> str:
     if v.news2 is None or v.news2.response is None:
         return "–"
     oxygen = ", on O2" if v.values.oxygen else ""
-    return _e(f"{v.news2.total} {v.news2.response.short}{oxygen}")
+    return e(f"{v.news2.total} {v.news2.response.short}{oxygen}")
 
 
 # Column shares (%), so no column is squeezed until a word breaks inside: "baseline" and
@@ -247,26 +211,21 @@ def _vitals(s: SessionSummary, chart_width: int) -> str:
     spo2 = "SpO2 % (scale 2)" if scale2 else "SpO2 %"
     header = ["Time", "Phase", "BP", "HR", spo2, "RR", "Temp °C", "Pain", "NEWS2", "By"]
     body = [
-        [_e(local(s, v.taken_at)), _e(v.phase.value.replace("_", "-"))]
+        [e(local(s, v.taken_at)), e(v.phase.value.replace("_", "-"))]
         + [_cell(v, k) for k in _VITAL_COLUMNS]
-        + [_news2(v), _e(s.who(v.entered_by))]
+        + [_news2(v), e(s.who(v.entered_by))]
         for v in full
     ]
     key = f"{RESPONSE_KEY} {SCALE2_KEY}" if scale2 else RESPONSE_KEY
     height = chart_width * 38 // 100  # the image is 2000 x 760
     if not chart_width:
-        return H3 + "Vitals</h3>" + _table(header, body, widths=_WIDTHS, small=True) + _e_p(key)
-    # Heading and chart in one borderless cell, so a page break never separates them.
-    chart = (
-        '<table width="100%" cellspacing="0" cellpadding="0"><tr><td>'
-        f'{H3}Vitals</h3><img src="{CHART_URL}" width="{chart_width}" height="{height}">'
-        "</td></tr></table>"
-    )
-    return chart + _table(header, body, widths=_WIDTHS, small=True) + _e_p(key)
+        return H3 + "Vitals</h3>" + table(header, body, widths=_WIDTHS, small=True) + __e_p(key)
+    chart = f'{H3}Vitals</h3><p><img src="{CHART_URL}" width="{chart_width}" height="{height}"></p>'
+    return chart + table(header, body, widths=_WIDTHS, small=True) + __e_p(key)
 
 
-def _e_p(text: str) -> str:
-    return f"<p>{_e(text)}</p>"
+def __e_p(text: str) -> str:
+    return f"<p>{e(text)}</p>"
 
 
 def _scores(s: SessionSummary) -> str:
@@ -284,14 +243,14 @@ def _scores(s: SessionSummary) -> str:
     header = ["Time", "MOAA/S (0–5)", "Dissociation (0–3)", "CADSS (0–92)"]
     body = [
         [
-            _e(local(s, v.taken_at)),
+            e(local(s, v.taken_at)),
             _cell(v, "sedation"),
-            _e(_opt(getattr(v.values, "dissociation", None))),
-            _e(_opt(getattr(v.values, "cadss", None))),
+            e(_opt(getattr(v.values, "dissociation", None))),
+            e(_opt(getattr(v.values, "cadss", None))),
         ]
         for v in scored
     ]
-    return H3 + "Sedation and dissociation</h3>" + _table(header, body)
+    return H3 + "Sedation and dissociation</h3>" + table(header, body)
 
 
 def _opt(value: object) -> str:
@@ -308,17 +267,17 @@ def _side_effects(s: SessionSummary) -> str:
         words = _SEVERITY_WORDS.get(severity, severity)
         if severity == Severity.SEVERE:
             words = f'<b><font color="#8c1d18">{words}</font></b>'
-        resolved = _e(local(s, fx.resolved_at)) if fx.resolved_at else "<b>not resolved</b>"
+        resolved = e(local(s, fx.resolved_at)) if fx.resolved_at else "<b>not resolved</b>"
         body.append(
             [
-                _e(fx.display_name),
-                _e(local(s, fx.onset_at)),
+                e(fx.display_name),
+                e(local(s, fx.onset_at)),
                 words,
                 resolved + _decision(s, fx),
-                _e(fx.note),
+                e(fx.note),
             ]
         )
-    return H3 + "Side effects</h3>" + _table(header, body)
+    return H3 + "Side effects</h3>" + table(header, body)
 
 
 def _decision(s: SessionSummary, fx: SideEffect) -> str:
@@ -326,10 +285,10 @@ def _decision(s: SessionSummary, fx: SideEffect) -> str:
     if not fx.physician_decided:
         return ""
     at = fx.physician_decision_at
-    when = f", {_e(local(s, at))}" if at is not None else ""
+    when = f", {e(local(s, at))}" if at is not None else ""
     return (
-        f"; <b>physician's decision</b> ({_e(s.who(fx.physician_decision_by))}{when}): "
-        f"{_e(fx.physician_decision)}"
+        f"; <b>physician's decision</b> ({e(s.who(fx.physician_decision_by))}{when}): "
+        f"{e(fx.physician_decision)}"
     )
 
 
@@ -340,35 +299,35 @@ def _interventions(s: SessionSummary) -> str:
     header = ["Time", "Medication", "Route", "Given by", "For"]
     body = [
         [
-            _e(local(s, m.given_at)),
-            _e(f"{m.drug} {m.dose:g} {m.unit}") + _override(m.allergy_override_reason),
-            _e(m.route),
-            _e(s.who(m.given_by)),
-            _e(effects.get(m.side_effect_id, "") if m.side_effect_id else ""),
+            e(local(s, m.given_at)),
+            e(f"{m.drug} {m.dose:g} {m.unit}") + _override(m.allergy_override_reason),
+            e(m.route),
+            e(s.who(m.given_by)),
+            e(effects.get(m.side_effect_id, "") if m.side_effect_id else ""),
         ]
         for m in s.medications
     ]
-    return H3 + "Medications given</h3>" + _table(header, body)
+    return H3 + "Medications given</h3>" + table(header, body)
 
 
 def _override(reason: str) -> str:
     if not reason:
         return ""
-    return f"<br><b>Named in the patient's allergies; given because:</b> {_e(reason)}"
+    return f"<br><b>Named in the patient's allergies; given because:</b> {e(reason)}"
 
 
 def _checklist(s: SessionSummary) -> str:
     if s.check is None:
         return H3 + "Discharge checklist</h3><p>No discharge checklist was recorded.</p>"
     marks = {ItemState.OK: "Met", ItemState.MISSING: "NOT MET", ItemState.NOTE: "Counted in PADSS"}
-    body = [[_e(i.label), f"<b>{marks[i.state]}</b>", _e(i.evidence)] for i in s.check.items]
+    body = [[e(i.label), f"<b>{marks[i.state]}</b>", e(i.evidence)] for i in s.check.items]
     padss = s.check.padss
     score = f"PADSS {padss.total}/10" if padss.complete else f"PADSS incomplete ({padss.total})"
     return (
         H3
         + "Discharge checklist</h3>"
-        + _table(["Criterion", "Result", "Evidence"], body)
-        + f'<p style="font-size: 12pt;"><b>{_e(score)}</b></p>'
+        + table(["Criterion", "Result", "Evidence"], body)
+        + f'<p style="font-size: 12pt;"><b>{e(score)}</b></p>'
     )
 
 
@@ -376,19 +335,19 @@ def _escort(s: SessionSummary) -> str:
     a = s.answers
     if a is None or not (a.escort.name or a.escort.phone):
         return H3 + "Escort</h3><p><b>No escort recorded.</b></p>"
-    e = a.escort
+    esc = a.escort
     verified = (
-        f"Yes, in person, by {_e(s.who(e.verified_by))}" if e.present_verified else "<b>NO</b>"
+        f"Yes, in person, by {e(s.who(esc.verified_by))}" if esc.present_verified else "<b>NO</b>"
     )
     return (
         H3
         + "Escort</h3>"
-        + f"<table {_TABLE}>"
-        + _rows(
+        + f"<table {TABLE}>"
+        + rows(
             [
-                ("Name", _e(e.name)),
-                ("Relationship", _e(e.relationship)),
-                ("Phone", _e(e.phone)),
+                ("Name", e(esc.name)),
+                ("Relationship", e(esc.relationship)),
+                ("Phone", e(esc.phone)),
                 ("Present and verified", verified),
             ]
         )
@@ -396,55 +355,30 @@ def _escort(s: SessionSummary) -> str:
     )
 
 
-def _instructions(s: SessionSummary) -> str:
-    if not s.instructions:
-        return ""
-    lines = "".join(f"<p>{_e(line)}</p>" for line in s.instructions.splitlines() if line.strip())
-    return (
-        H3
-        + 'Your instructions</h3><div style="font-size: 15pt; font-weight: 600;">'
-        + lines
-        + "</div>"
-    )
-
-
-def _closing(s: SessionSummary) -> str:
-    rows = [
-        (
-            "Next appointment",
-            _e(local(s, s.next_appointment_at, with_date=True))
-            if s.next_appointment_at
-            else "Not booked yet",
-        ),
-        ("Discharging nurse", _e(s.discharged_by or "—")),
-    ]
-    return f"<p></p><table {_TABLE}>" + _rows(rows) + "</table>"
-
-
 def _verdict(text: str, valid: bool) -> str:
     if valid:
-        return f"<p>{_e(text)}</p>"
-    return f'<p><b><font color="#8c1d18">{_e(text)}</font></b></p>'
+        return f"<p>{e(text)}</p>"
+    return f'<p><b><font color="#8c1d18">{e(text)}</font></b></p>'
 
 
 def _signature(s: SessionSummary) -> str:
     if s.signature is None:
         body = f"<p><b>{NOT_REVIEWED}</b></p>"
     else:
-        body = f"<p><b>{_e(s.signature.manifestation(s.tz))}</b></p>"
+        body = f"<p><b>{e(s.signature.manifestation(s.tz))}</b></p>"
         if s.signature.comment:
-            body += f"<p>Comment: {_e(s.signature.comment)}</p>"
+            body += f"<p>Comment: {e(s.signature.comment)}</p>"
         body += _verdict(s.signature.verdict, s.signature.valid)
         corrected = getattr(s.signature, "corrected_after", ())
         if corrected:
             body += "<p><b>Patient details corrected after signing</b> (the signature covers "
             body += "them as they were when signed):<br>"
-            body += "<br>".join(_e(c.text(s.tz)) for c in corrected) + "</p>"
+            body += "<br>".join(e(c.text(s.tz)) for c in corrected) + "</p>"
     for addendum in s.addenda:
         body += (
-            f"<p><b>Addendum after signing</b> — {_e(local(s, addendum.at, with_date=True))}, "
-            f"{_e(addendum.author_name)} (reason: {_e(addendum.reason)}):<br>"
-            f"{_e(addendum.text)}</p>"
+            f"<p><b>Addendum after signing</b> — {e(local(s, addendum.at, with_date=True))}, "
+            f"{e(addendum.author_name)} (reason: {e(addendum.reason)}):<br>"
+            f"{e(addendum.text)}</p>"
         )
         if addendum.verdict:
             body += _verdict(addendum.verdict, valid=False)

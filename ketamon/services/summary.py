@@ -86,7 +86,10 @@ class SummaryService(Service):
             at = state.completed_at or (left.at if left else None)
             return SessionSummary(
                 clinic=ClinicHeader(
-                    settings.clinic_name, settings.clinic_address, settings.clinic_phone
+                    settings.clinic_name,
+                    settings.clinic_address,
+                    settings.clinic_phone,
+                    settings.emergency_phone,
                 ),
                 session=snapshot,
                 date_of_birth=patient.date_of_birth,

@@ -437,7 +437,7 @@ class SessionWindow(QDialog):
         )
         if snapshot is None:
             return
-        self.record_view.setHtml(build_html(snapshot, chart=False))
+        self.record_view.setHtml(build_html(snapshot, chart=False, patient_page=False))
 
     @property
     def signed(self) -> bool:

@@ -181,7 +181,7 @@ def test_the_live_board_shows_four_phases_timed_from_now(demo) -> None:
 def test_live_sessions_follow_the_clock_at_any_hour(clinic, clock) -> None:
     clock.set(datetime(2026, 7, 6, 0, 30, tzinfo=UTC))  # just after midnight, a Monday
     summary = seed_demo(clinic, NURSE, rng_seed=7, patients=12, history_days=60)
-    assert summary == DemoSummary(12, _count(clinic, SessionRow.id), 4)
+    assert summary == DemoSummary(12, _count(clinic, SessionRow.id), 4, summary.signed)
     _assert_no_overlaps(clinic)
     board = clinic.board.get()
     levels = {

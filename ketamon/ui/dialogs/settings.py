@@ -41,6 +41,7 @@ TEXTS = (
     ("clinic_address", "Clinic address (on the summary)"),
     ("clinic_phone", "Clinic phone (on the summary)"),
     ("phone_region", "Phone numbers without a country code are from (2 letters)"),
+    ("emergency_number", "Emergency number (empty: the region's, e.g. 911)"),
 )
 
 
