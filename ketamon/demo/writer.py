@@ -7,7 +7,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
 
@@ -36,6 +36,7 @@ from ketamon.demo.data import (
     story,
     story_facts,
 )
+from ketamon.demo.outcomes import write_outcomes
 from ketamon.demo.staff import ensure_demo_staff
 from ketamon.demo.vitals import add_set, write_vitals
 from ketamon.domain.actors import Actor
@@ -85,6 +86,7 @@ class Seeder:
     actor: Actor
     now: datetime
     with_vitals: bool = False
+    infusions: dict[int, int] = field(default_factory=dict)  # patient id -> infusions so far
 
     @classmethod
     @contextmanager
@@ -231,6 +233,9 @@ class Seeder:
             recorded = select(SessionEventRow).where(SessionEventRow.session_id == row.id)
             set_committed_value(row, "events", list(tx.scalars(recorded)))
             at = {kind: checked_in + offset for offset, kind, _ in steps}
+            if EventKind.START in at:  # the questionnaires come before the start
+                visit = self.infusions[patient_id] = self.infusions.get(patient_id, 0) + 1
+                write_outcomes(tx, self.rng, row, nurse, checked_in, visit)
             dose, effects = (  # the plan exists before the start (domain.start)
                 self._write_dose_and_effects(row, nurse, at)
                 if EventKind.START in at

@@ -16,6 +16,8 @@ from sqlalchemy import select
 from ketamon.demo.data import CLINIC
 from ketamon.demo.seed import seed_demo
 from ketamon.domain.clock import FakeClock
+from ketamon.domain.instruments import Instrument
+from ketamon.domain.outcomes import Decision
 from ketamon.domain.review import ReviewStatus
 from ketamon.domain.sessions import Phase
 from ketamon.reports.summary_html import build_html
@@ -140,3 +142,23 @@ def test_sessions_happen_in_clinic_hours_in_the_local_zone(tmp_path) -> None:
     assert all(at.weekday() < 5 and 8 <= at.hour < 17 for at in local)
     assert {at.utcoffset() for at in local} == {timedelta(hours=-5), timedelta(hours=-4)}
     assert min(at.astimezone(UTC).hour for at in local) >= 12  # 08:00 EDT is 12:00 UTC
+
+
+def test_every_infusion_has_its_questionnaires_with_plausible_courses(demo) -> None:
+    clinic, _summary = demo
+    with clinic.db.transaction(write=False) as tx:
+        started = set(
+            tx.scalars(select(SessionEventRow.session_id).where(SessionEventRow.kind == "start"))
+        )
+        patients = sorted(set(tx.scalars(select(SessionRow.patient_id))))
+    charts = [clinic.courses.chart(p) for p in patients]
+    scored = {
+        r.session_id for c in charts for r in c.outcomes if r.score.instrument is Instrument.PHQ9
+    }
+    assert started and started <= scored  # a PHQ-9 before every infusion given
+    responses = [c.courses[0].response for c in charts if c.courses and c.courses[0].response]
+    assert any(r.responded for r in responses) and any(not r.responded for r in responses)
+    positive = [r for c in charts for r in c.outcomes if r.score.flags_suicide_risk]
+    assert len(positive) == 1 and positive[0].review is not None
+    assert positive[0].review.decision is Decision.PROCEED and positive[0].review.physician
+    assert clinic.audit.verify() == []
