@@ -114,14 +114,27 @@ def keep_headings_with_next(document: QTextDocument) -> None:
         QTextCursor(orphans[0]).mergeBlockFormat(moved)
 
 
-def paint(summary: SessionSummary, device: QPdfWriter | QPrinter) -> int:
-    """Lay the summary out on `device`'s pages and paint them. Returns the page count."""
+def page_body(device: QPdfWriter | QPrinter) -> tuple[float, QSizeF]:
+    """The header/footer band's height and the body's size on `device`, in device pixels."""
     dpi = device.resolution()
     area = device.pageLayout().paintRectPixels(dpi)
-    band = dpi * 0.35  # header and footer bands, in device pixels
-    body = QSizeF(area.width(), area.height() - 2 * band)
-    # Qt scales images by the device's resolution over the screen's 96 dpi: undo that.
-    document = build_document(summary, device, body.width() * 0.98 * 96 / dpi)
+    band = dpi * 0.35
+    return band, QSizeF(area.width(), area.height() - 2 * band)
+
+
+def image_width(device: QPdfWriter | QPrinter, body: QSizeF) -> float:
+    """A full-width image's width: Qt scales images by the device's resolution over the
+    screen's 96 dpi, so undo that."""
+    return body.width() * 0.98 * 96 / device.resolution()
+
+
+def paint_pages(
+    document: QTextDocument, device: QPdfWriter | QPrinter, heading: str, stamp: str
+) -> int:
+    """Paint a laid-out document page by page, each with `heading` and `stamp` at the top
+    and "Page n of N" at the foot; no heading left alone at a page's foot. Returns the
+    page count (every KetaMon report goes through here)."""
+    band, body = page_body(device)
     document.setPageSize(body)
     keep_headings_with_next(document)
     pages = document.pageCount()
@@ -129,9 +142,6 @@ def paint(summary: SessionSummary, device: QPdfWriter | QPrinter) -> int:
     if not painter.isActive():
         raise ReportError("could not start drawing on the page")
     small = QFont("DejaVu Sans", 8)
-    session = summary.session
-    heading = f"{session.patient_name}  ·  MRN {session.mrn}  ·  Discharge summary"
-    stamp = summary.printed_at.astimezone(summary.tz).strftime("Printed %Y-%m-%d %H:%M %Z")
     left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom
     right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom
     try:
@@ -160,8 +170,18 @@ def paint(summary: SessionSummary, device: QPdfWriter | QPrinter) -> int:
     return pages
 
 
-def write_pdf(summary: SessionSummary, path: Path | str, page: str = "A4") -> int:
-    """Write the summary to `path` as PDF; ReportError names the file and the reason."""
+def paint(summary: SessionSummary, device: QPdfWriter | QPrinter) -> int:
+    """Lay the summary out on `device`'s pages and paint them. Returns the page count."""
+    _band, body = page_body(device)
+    document = build_document(summary, device, image_width(device, body))
+    session = summary.session
+    heading = f"{session.patient_name}  ·  MRN {session.mrn}  ·  Discharge summary"
+    stamp = summary.printed_at.astimezone(summary.tz).strftime("Printed %Y-%m-%d %H:%M %Z")
+    return paint_pages(document, device, heading, stamp)
+
+
+def pdf_writer(path: Path | str, page: str, title: str) -> QPdfWriter:
+    """A PDF writer for `path` at 300 dpi; ReportError names the file and the reason."""
     target = Path(path)
     if target.is_dir():
         raise ReportError(f"{target}: is a folder, not a file name")
@@ -175,6 +195,12 @@ def write_pdf(summary: SessionSummary, path: Path | str, page: str = "A4") -> in
     writer = QPdfWriter(str(target))
     writer.setResolution(300)
     writer.setPageLayout(page_layout(page))
-    writer.setTitle(f"Discharge summary: {summary.session.patient_name}")
+    writer.setTitle(title)
     writer.setCreator("KetaMon")
+    return writer
+
+
+def write_pdf(summary: SessionSummary, path: Path | str, page: str = "A4") -> int:
+    """Write the summary to `path` as PDF; ReportError names the file and the reason."""
+    writer = pdf_writer(path, page, f"Discharge summary: {summary.session.patient_name}")
     return paint(summary, writer)
