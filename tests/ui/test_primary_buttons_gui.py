@@ -39,6 +39,7 @@ WITH_PRIMARY = {
     "RateChangeDialog": "Save",
     "CorrectVitalsDialog": "Save",
     "ReasonDialog": "OK",
+    "RecentDialog": "Open read-only",
     "VitalsEntryDialog": "Save",
     "SignDialog": "Sign",
     "AddendumDialog": "Add and sign",
