@@ -189,9 +189,9 @@ class CheckInDialog(KitDialog):
             watched is self.search_edit
             and event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
-            and event.key() in NAVIGATION_KEYS
+            and Qt.Key(event.key()) in NAVIGATION_KEYS
         ):
-            self._move_highlight(NAVIGATION_KEYS[event.key()])
+            self._move_highlight(NAVIGATION_KEYS[Qt.Key(event.key())])
             return True
         return super().eventFilter(watched, event)
 
