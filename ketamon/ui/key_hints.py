@@ -56,11 +56,19 @@ def show_hint(bar: QStatusBar, text: str) -> None:
         before = bar.currentMessage()
     bar.setProperty("hintReplaced", before)
     bar.setProperty("hintShown", text)
+    _look(bar, hint=True)  # QSS: QStatusBar[hint="true"], large and bold, seen from the chair
     bar.showMessage(text)
 
     def restore() -> None:
         if bar.currentMessage() == text:
             bar.showMessage(before)
             bar.setProperty("hintReplaced", None)
+            _look(bar, hint=False)
 
     QTimer.singleShot(HINT_SECONDS * 1000, bar, restore)
+
+
+def _look(bar: QStatusBar, *, hint: bool) -> None:
+    bar.setProperty("hint", hint)
+    bar.style().unpolish(bar)
+    bar.style().polish(bar)

@@ -30,8 +30,10 @@ def test_v_and_s_on_an_empty_chair_say_press_c(clinic, clock, make_window, qtbot
         assert window.statusBar().currentMessage() == (
             "Chair 1 is empty — press C to check a patient in"
         )
+    assert window.statusBar().property("hint") is True  # the large, bold look (QSS)
     assert clinic.board.get().sessions == {}  # nothing happened
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == keys_line, timeout=3000)
+    assert window.statusBar().property("hint") is False
 
 
 def test_a_key_the_busy_chair_does_not_offer_names_the_keys_it_does(
