@@ -306,6 +306,7 @@ class KitDialog(QDialog):
                 button.setDefault(False)
         if primary is not None:
             primary.setDefault(True)
+            set_state(primary, "primary", True)  # QSS: in bold (QDialog ...[primary="true"])
         super().showEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
