@@ -67,7 +67,7 @@ class CheckInDialog(KitDialog):
         super().__init__(parent)
         self.handlers = handlers
         self.setWindowTitle(f"Check in patient: {chair_name}")
-        self.setMinimumWidth(860)
+        self.setMinimumWidth(1040)  # a match reads whole: name, MRN, born, kg, allergies, chair
         # One FieldErrors for the whole dialog: the new patient's fields, the escort's, the
         # patient chosen; the general line for the rest.
         self.general_error = error_label()
