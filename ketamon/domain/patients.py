@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, tzinfo
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from ketamon.domain import fields
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
@@ -321,3 +321,61 @@ def search_words(text: object) -> list[str]:
     if len(text) > MAX_SEARCH_LENGTH:
         raise FieldError("search", f"Search must be at most {MAX_SEARCH_LENGTH} characters")
     return fields.controls_as_spaces(text).split()
+
+
+class SearchMatch(IntEnum):
+    """How well a patient matches a search, best first (see `search_rank`)."""
+
+    NAME_PREFIX = 0  # every word starts the surname or a given name ("ros": Rossi)
+    MRN_PREFIX = 1  # some word only starts the MRN
+    SUBSTRING = 2  # some word only appears inside the name ("ros": Hiroshi)
+
+
+def name_parts(full_name: str) -> tuple[str, str]:
+    """(surname, given names) of a full name typed given names first: the surname is the
+    last word ("Maria del Carmen Rossi" -> ("Rossi", "Maria del Carmen"))."""
+    words = full_name.split()
+    if not words:
+        return "", ""
+    return words[-1], " ".join(words[:-1])
+
+
+def _name_words(full_name: str) -> list[str]:
+    """The words a name prefix can start: split at spaces and hyphens ("Mary-Ann")."""
+    return [w for w in re.split(r"[\s\-]+", full_name.casefold()) if w]
+
+
+def search_rank(words: list[str], full_name: str, mrn: str) -> SearchMatch | None:
+    """How `words` (from `search_words`) match a patient; None when one of them does not
+    (each word must start a name word, start the MRN, or appear inside the name). The
+    weakest word decides: "ada love" is a name-prefix match of Ada Lovelace."""
+    if not words:
+        return None
+    name = full_name.casefold()
+    starts = _name_words(full_name)
+    worst = SearchMatch.NAME_PREFIX
+    for word in (w.casefold() for w in words):
+        if any(part.startswith(word) for part in starts):
+            match = SearchMatch.NAME_PREFIX
+        elif mrn.casefold().startswith(word):
+            match = SearchMatch.MRN_PREFIX
+        elif word in name:
+            match = SearchMatch.SUBSTRING
+        else:
+            return None
+        worst = max(worst, match)
+    return worst
+
+
+def search_order(words: list[str], patients: list[Patient]) -> list[Patient]:
+    """The patients that match `words`, best match first (`SearchMatch`), ties by
+    surname, then given names, then MRN (case-insensitive)."""
+    ranked = []
+    for patient in patients:
+        rank = search_rank(words, patient.full_name, patient.mrn)
+        if rank is not None:
+            surname, given = name_parts(patient.full_name)
+            key = (rank, surname.casefold(), given.casefold(), patient.mrn.casefold())
+            ranked.append((key, patient.id, patient))
+    ranked.sort(key=lambda entry: entry[:2])
+    return [patient for _, _, patient in ranked]

@@ -252,9 +252,9 @@ def _number(measure: Measure, text: str) -> float:
     try:
         value = float(cleaned)
     except ValueError:
-        raise FieldError(measure.key, _range_message(measure)) from None
+        raise FieldError(measure.key, _not_a_number_message(measure)) from None
     if not math.isfinite(value):
-        raise FieldError(measure.key, _range_message(measure))
+        raise FieldError(measure.key, _not_a_number_message(measure))
     if measure.integer and value != int(value):
         raise FieldError(measure.key, f"{measure.label} must be a whole number")
     if not measure.low <= value <= measure.high:
@@ -262,12 +262,29 @@ def _number(measure: Measure, text: str) -> float:
     return int(value) if measure.integer else round(value, 1)
 
 
-def _range_message(measure: Measure) -> str:
+def _allowed(measure: Measure) -> str:
+    """The range in words: "20–300 /min", "50–100%", "0–10" (a score has no unit)."""
     low, high = f"{measure.low:g}", f"{measure.high:g}"
     unit = "" if measure.unit.startswith(("0", "%")) else f" {measure.unit}"
     if measure.unit == "%":
         unit = "%"
-    return f"{measure.label} must be {low}–{high}{unit}"
+    return f"{low}–{high}{unit}"
+
+
+def range_hint(key: str) -> str:
+    """The possible values of measure `key` as a hint for an empty field: "20–300"."""
+    measure = MEASURES[key]
+    return f"{measure.low:g}–{measure.high:g}"
+
+
+def _range_message(measure: Measure) -> str:
+    """A number out of range: "Heart rate must be 20–300 /min"."""
+    return f"{measure.label} must be {_allowed(measure)}"
+
+
+def _not_a_number_message(measure: Measure) -> str:
+    """Not a number at all ("abc", "inf"): "Heart rate must be a number (20–300 /min)"."""
+    return f"{measure.label} must be a number ({_allowed(measure)})"
 
 
 def parse_vitals(fields: dict[str, str], *, require_core: bool = True) -> VitalsDraft:

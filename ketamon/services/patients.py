@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
@@ -14,14 +14,15 @@ from ketamon.domain.patients import (
     PatientDraft,
     correction,
     require_correction_reason,
+    search_order,
     search_words,
     validate_patient,
 )
 from ketamon.domain.taken import mrn_taken
 from ketamon.domain.users import Permission
-from ketamon.services.base import Service, acting_user, like_literal, retried
+from ketamon.services.base import Service, acting_user, retried
 from ketamon.storage.models import PatientRow
-from ketamon.storage.reads.patients import to_patient
+from ketamon.storage.reads.patients import search_candidates, to_patient
 from ketamon.storage.reads.users import user_names
 from ketamon.storage.versions import require_version
 
@@ -97,19 +98,13 @@ class PatientService(Service):
 
     def search(self, text: str, limit: int = 25) -> list[Patient]:
         """Patients whose MRN starts with, or whose name contains, the text (every word of
-        it; % and _ are literal characters, control characters separate words)."""
+        it; % and _ are literal characters, control characters separate words), ranked by
+        the domain (`search_order`): name prefixes first, then MRN prefixes, then the rest;
+        ties by surname, given names."""
         words = search_words(text)
         limit = fields.integer("limit", limit, 1, 1000, label="Search limit")
         if not words:
             return []
         with self.db.transaction(write=False) as tx:
-            query = select(PatientRow)
-            for word in words:
-                query = query.where(
-                    or_(
-                        PatientRow.full_name.ilike(f"%{like_literal(word)}%", escape="\\"),
-                        PatientRow.mrn.ilike(f"{like_literal(word)}%", escape="\\"),
-                    )
-                )
-            rows = tx.scalars(query.order_by(PatientRow.full_name).limit(limit))
-            return [to_patient(r) for r in rows]
+            candidates = search_candidates(tx, words)
+        return search_order(words, candidates)[:limit]

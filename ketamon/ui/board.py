@@ -29,6 +29,7 @@ def ms_to_next_second() -> int:
 
 class BoardWidget(QWidget):
     requested = Signal(str, int)  # action key, chair id
+    hint = Signal(str)  # a tile key that does nothing there: why (ketamon.ui.key_hints)
     ticked = Signal()  # after each repaint (the window checks for idleness here)
 
     def __init__(self, clock: Clock, parent: QWidget | None = None) -> None:
@@ -106,6 +107,7 @@ class BoardWidget(QWidget):
         for index, chair in enumerate(board.chairs):
             tile = ChairTile(chair.id, self)
             tile.requested.connect(self.requested)
+            tile.hint.connect(self.hint)
             self._grid.addWidget(tile, index // columns, index % columns)
             self.tiles[chair.id] = tile
         for r in range(rows):

@@ -371,7 +371,9 @@ class BoardController(QObject):
             print_summary=self.print_summary,
             save_pdf=self.save_summary_pdf,
         )
-        self._guard(lambda: RecentDialog.ask(self.parent_widget, handlers))
+        chosen = self._guard(lambda: RecentDialog.ask(self.parent_widget, handlers))
+        if chosen is not None:  # Enter or a double click on a row: read-only, as reviewed
+            self.open_session(chosen, review=True)
 
     def print_summary(self, session_id: int) -> None:
         from ketamon.ui.printing import SummaryPreview
@@ -393,7 +395,7 @@ class BoardController(QObject):
             self._say("Summary not saved", str(error), critical=True)
             return
         if path is not None:
-            self._say("Summary saved", f"Saved {path}")
+            self._say("Summary saved", f"Saved {path}", info=True)
 
     def edit_chairs(self) -> None:
         chairs, actor = self.clinic.chairs, self.actor
@@ -440,6 +442,7 @@ class BoardController(QObject):
             self._say(
                 "Password changed",
                 "Your password is changed; your signing key now opens only with the new one.",
+                info=True,
             )
         return user
 
@@ -554,6 +557,6 @@ class BoardController(QObject):
             self._say("Not allowed", str(error))
         return None
 
-    def _say(self, title: str, text: str, *, critical: bool = False) -> None:
+    def _say(self, title: str, text: str, *, critical: bool = False, info: bool = False) -> None:
         self.last_message = text
-        show_message(self.parent_widget, title, text, critical=critical)
+        show_message(self.parent_widget, title, text, critical=critical, info=info)

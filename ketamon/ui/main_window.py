@@ -32,6 +32,7 @@ from ketamon.ui.banner import ConnectionBanner
 from ketamon.ui.board import BoardWidget
 from ketamon.ui.controller import BoardController
 from ketamon.ui.idle import IdleWatch
+from ketamon.ui.key_hints import show_hint
 from ketamon.ui.lifetime import alive
 from ketamon.ui.live import MainThreadPost
 from ketamon.ui.lock import LockPanel, close_dialogs
@@ -54,6 +55,7 @@ class MainWindow(QMainWindow):
         clinic.start_live(MainThreadPost(self))
         self._stop_live = clinic.stop_live
         self.board.requested.connect(self.controller.request)
+        self.board.hint.connect(lambda text: show_hint(self.statusBar(), text))
         self.lock_panel = LockPanel(
             lambda password: clinic.auth.confirm_password(self.controller.actor, password),
             clinic.auth.sign_in,

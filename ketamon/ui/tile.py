@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ketamon.domain.board import DoseLine, TileLevel, TileView
 from ketamon.domain.vitals import Grade
+from ketamon.ui.key_hints import unavailable_hint
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,7 @@ class ChairTile(QFrame):
     """Shows a TileView; emits `requested(action_key, chair_id)`."""
 
     requested = Signal(str, int)
+    hint = Signal(str)  # a key that does nothing here: why, and what to press
 
     def __init__(self, chair_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -302,6 +304,11 @@ class ChairTile(QFrame):
     def _request(self, key: str) -> None:
         if self.view is not None and key in self.available():
             self.requested.emit(key, self.chair_id)
+        elif self.view is not None and not self.masked:  # say why nothing happens
+            empty = self.view.level is TileLevel.EMPTY
+            self.hint.emit(
+                unavailable_hint(self.view.chair_name, empty, key, self.available(), ACTIONS)
+            )
 
     def available(self) -> tuple[str, ...]:
         return offered(self.view, self.masked)
@@ -389,8 +396,9 @@ class ChairTile(QFrame):
             button.setVisible(key in available)
             button.setProperty("primary", key == PRIMARY.get(level))
             _repolish(button)
-        for key, action in self.actions_by_key.items():
-            action.setEnabled(key in available)
+        for action in self.actions_by_key.values():
+            # every key answers (the unavailable ones with a hint, _request), unless locked
+            action.setEnabled(not self.masked)
         self.setToolTip(
             "Locked: unlock to act on this chair"
             if self.masked

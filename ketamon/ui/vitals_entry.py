@@ -35,68 +35,27 @@ from PySide6.QtWidgets import (
 from ketamon.domain.clinical_time import parse_clinical_time
 from ketamon.domain.errors import FieldError, StorageError, ValidationErrors
 from ketamon.domain.vitals import (
-    DISSOCIATION_LEVELS,
-    MOAAS_LEVELS,
     Band,
-    Grade,
     VitalPhase,
     VitalsDraft,
     VitalsSet,
-    default_bands,
-    dissociation_words,
-    moaas_words,
     parse_vitals,
 )
 from ketamon.ui.connection import watch_for
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, set_state
 from ketamon.ui.dialogs.messages import show_message
 from ketamon.ui.timefmt import local_time
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    key: str
-    label: str
-    placeholder: str
-    tooltip: str
-
-
-CORE = (
-    FieldSpec("bp", "BP (mmHg)", "128/84", "Blood pressure as systolic/diastolic, e.g. 128/84"),
-    FieldSpec("heart_rate", "HR (/min)", "72", "Heart rate, beats per minute"),
-    FieldSpec("spo2", "SpO2 (%)", "98", "Oxygen saturation, percent"),
-    FieldSpec("resp_rate", "RR (/min)", "14", "Respiratory rate, breaths per minute"),
+from ketamon.ui.vitals_fields import (
+    CORE,
+    GRADE_NAMES,
+    NOTE,
+    OPTIONAL,
+    SCORES,
+    TAKEN,
+    FieldSpec,
+    saved_values,
+    score_words,
 )
-OPTIONAL = (
-    FieldSpec("temperature", "Temp (°C)", "optional", "Temperature in °C, e.g. 36.8"),
-    FieldSpec("pain", "Pain 0–10", "optional", "Pain score: 0 none … 10 worst imaginable"),
-)
-SCORES = (
-    FieldSpec(
-        "sedation",
-        "MOAA/S 0–5",
-        "optional",
-        "MOAA/S (Modified Observer's Assessment of Alertness/Sedation):\n"
-        + "\n".join(f"{level}: {words}" for level, words in MOAAS_LEVELS),
-    ),
-    FieldSpec(
-        "dissociation",
-        "Dissociation 0–3",
-        "optional",
-        "Clinician-rated dissociation: "
-        + " · ".join(f"{level} {words}" for level, words in DISSOCIATION_LEVELS),
-    ),
-    FieldSpec("cadss", "CADSS 0–92", "optional", "CADSS total score (0–92), where administered"),
-)
-NOTE = FieldSpec("note", "Note", "optional", "A short note about this set")
-TAKEN = FieldSpec(
-    "taken_at",
-    "Time taken",
-    "now",
-    "Empty: now. Or the time it was taken, HH:MM (e.g. 14:05), or -10 for ten minutes ago."
-    " Never in the future, never before check-in.",
-)
-GRADE_NAMES = {Grade.NORMAL: "normal", Grade.AMBER: "amber", Grade.RED: "red"}
 
 
 @dataclass(frozen=True)
@@ -106,58 +65,6 @@ class VitalsEntryHandlers:
     now: Callable[[], datetime]
     saved: Callable[[VitalsSet], object] = lambda _set: None  # e.g. reload the board
     bands: dict[str, Band] | None = None  # the clinic's, to flag a typed MOAA/S (else defaults)
-
-
-def saved_values(vitals_set: VitalsSet) -> list[tuple[str, str, Grade]]:
-    """(key, "SpO2 89%", grade) for each value of a saved set, BP as one value."""
-    v, grades = vitals_set.values, vitals_set.grades
-    out = []
-    if v.systolic is not None:
-        out.append(
-            (
-                "bp",
-                f"BP {v.systolic}/{v.diastolic}",
-                max(grades.get("systolic", Grade.NORMAL), grades.get("diastolic", Grade.NORMAL)),
-            )
-        )
-    for key, text in (
-        ("heart_rate", "HR {}"),
-        ("spo2", "SpO2 {}%"),
-        ("resp_rate", "RR {}"),
-        ("temperature", "Temp {} °C"),
-        ("pain", "Pain {}/10"),
-        ("sedation", "MOAA/S {}"),
-        ("dissociation", "Dissociation {}"),
-        ("cadss", "CADSS {}"),
-    ):
-        value = getattr(v, key)
-        if value is not None:
-            shown = text.format(f"{value:g}")
-            if key == "dissociation":
-                shown += f" ({dissociation_words(value)})"
-            if key == "spo2" and vitals_set.scale2:
-                shown += " (scale 2)"  # graded on the patient's NEWS2 scale 2
-            out.append((key, shown, grades.get(key, Grade.NORMAL)))
-    return out
-
-
-def score_words(key: str, text: str, bands: dict[str, Band] | None = None) -> str:
-    """What a typed MOAA/S or dissociation level means ("2 · responds only after mild
-    prodding or shaking · AMBER"), "" while empty, or the allowed range if not a level."""
-    typed = text.strip()
-    if not typed:
-        return ""
-    levels = MOAAS_LEVELS if key == "sedation" else DISSOCIATION_LEVELS
-    if not typed.isdecimal() or int(typed) not in dict(levels):
-        top = max(dict(levels))
-        return f"type a level 0–{top}"
-    level = int(typed)
-    if key == "dissociation":
-        return f"{level} · {dissociation_words(level)}"
-    words = f"{level} · {moaas_words(level)}"
-    band = (bands if bands is not None else default_bands()).get("sedation")
-    grade = band.grade(level) if band is not None else Grade.NORMAL
-    return words if grade is Grade.NORMAL else f"{words} · {grade.label}"
 
 
 class VitalsEntryDialog(KitDialog):
@@ -257,6 +164,10 @@ class VitalsEntryDialog(KitDialog):
     def _line_edit(self, spec: FieldSpec) -> QLineEdit:
         edit = QLineEdit()
         edit.setPlaceholderText(spec.placeholder)
+        # QSS: an empty field's hint in grey italics (QLineEdit[empty="true"]), so it never
+        # reads as a value typed.
+        edit.setProperty("empty", True)
+        edit.textChanged.connect(lambda text, e=edit: set_state(e, "empty", not text))
         edit.textEdited.connect(lambda _t, k=spec.key: self._clear_error(k))
         return edit
 
@@ -264,6 +175,26 @@ class VitalsEntryDialog(KitDialog):
         words = score_words(key, text, self.handlers.bands)
         self.words[key].setText(words)
         self.words[key].setVisible(bool(words))
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to show every line (an error under its field, a level's words, the saved
+        set) in full: Qt sizes a window for a wrapped label's one-line height, so the text
+        overlapped the next row. Never shrinks under the nurse's hands."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        width = max(self.width(), self.minimumWidth())
+        needed = (
+            layout.totalHeightForWidth(width)
+            if layout.hasHeightForWidth()
+            else layout.totalSizeHint().height()
+        )
+        needed = max(needed, layout.totalMinimumSize().height())
+        self.setMinimumHeight(needed)
+        if self.height() < needed:
+            self.resize(width, needed)
 
     def _place(
         self,
@@ -282,7 +213,8 @@ class VitalsEntryDialog(KitDialog):
         error = self.errors.label(spec.key, widget)
         grid.addWidget(label, row, column, 1, span)
         grid.addWidget(widget, row + 1, column, 1, span)
-        grid.addWidget(error, row + 2, column, 1, span)
+        # its own wrapped line(s) under the field, from the top of its row
+        grid.addWidget(error, row + 2, column, 1, span, Qt.AlignmentFlag.AlignTop)
         self.fields[spec.key] = widget
         if spec.key in ("sedation", "dissociation"):
             words = QLabel()
@@ -345,6 +277,7 @@ class VitalsEntryDialog(KitDialog):
             self.chips.append(chip)
         set_state(self.feedback, "grade", GRADE_NAMES[worst])
         self.feedback.show()
+        self._fit()
 
     def _clear_fields(self) -> None:
         for widget in self.fields.values():
@@ -394,6 +327,7 @@ class VitalsEntryDialog(KitDialog):
             else:
                 self._show_general(message)
         self.errors.show_fields(at_fields)
+        self._fit()
         if at_fields:
             widget = self.fields[min(at_fields, key=self._order)]
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -404,6 +338,7 @@ class VitalsEntryDialog(KitDialog):
 
     def _show_general(self, text: str) -> None:
         self.errors.say(text)
+        self._fit()
 
     def _clear_error(self, key: str) -> None:
         self.errors.clear_field(key)

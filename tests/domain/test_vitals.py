@@ -59,7 +59,13 @@ def test_bp_typed_as_one_field():
         ({"cadss": "93"}, "cadss", "CADSS total must be 0–92"),
         ({"cadss": "-1"}, "cadss", "CADSS total must be 0–92"),
         ({"heart_rate": ""}, "heart_rate", "Heart rate is required"),
-        ({"heart_rate": "abc"}, "heart_rate", "Heart rate must be 20–300 /min"),
+        # Not a number at all: said so, with the range as a hint (not "must be 20–300").
+        ({"heart_rate": "abc"}, "heart_rate", "Heart rate must be a number (20–300 /min)"),
+        ({"heart_rate": "7o"}, "heart_rate", "Heart rate must be a number (20–300 /min)"),
+        ({"spo2": "nan"}, "spo2", "SpO2 must be a number (50–100%)"),
+        ({"bp": "abc/80"}, "bp", "Systolic BP must be a number (40–300 mmHg)"),
+        ({"pain": "inf"}, "pain", "Pain must be a number (0–10)"),
+        ({"temperature": "warm"}, "temperature", "Temperature must be a number (30–45 °C)"),
     ],
 )
 def test_impossible_values_are_refused_at_their_field(fields, field, message):

@@ -118,7 +118,7 @@ def test_wildcards_are_taken_literally(registered) -> None:
     assert registered.patients.search("M_N") == []
 
 
-def test_results_are_sorted_by_name_and_limited(registered) -> None:
+def test_results_are_sorted_by_surname_and_limited(registered) -> None:
     names = [p.full_name for p in registered.patients.search("MRN")]
-    assert names == ["Ada Lovelace", "Alan Turing", "Grace Hopper"]
+    assert names == ["Grace Hopper", "Ada Lovelace", "Alan Turing"]
     assert len(registered.patients.search("MRN", limit=2)) == 2

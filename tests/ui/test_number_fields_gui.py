@@ -12,7 +12,8 @@ from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
 from ketamon.ui.dialogs.dose_record import DoseHandlers, DoseRecordDialog
 from ketamon.ui.dialogs.infusion import RateChangeDialog
 from ketamon.ui.dialogs.medication import MedicationDialog, MedicationHandlers
-from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers, score_words
+from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers
+from ketamon.ui.vitals_fields import score_words
 from tests.conftest import NURSE, PASSWORD, baseline, draft
 
 LEFT = Qt.MouseButton.LeftButton

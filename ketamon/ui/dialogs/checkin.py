@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -38,6 +39,14 @@ from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 from ketamon.ui.dialogs.messages import show_message
 from ketamon.ui.dialogs.patient_form import PatientForm, allergy_html
 
+# In the search field: key -> rows the highlighted match moves
+NAVIGATION_KEYS = {
+    Qt.Key.Key_Up: -1,
+    Qt.Key.Key_Down: 1,
+    Qt.Key.Key_PageUp: -8,
+    Qt.Key.Key_PageDown: 8,
+}
+
 
 @dataclass(frozen=True)
 class CheckInHandlers:
@@ -58,7 +67,7 @@ class CheckInDialog(KitDialog):
         super().__init__(parent)
         self.handlers = handlers
         self.setWindowTitle(f"Check in patient: {chair_name}")
-        self.setMinimumWidth(860)
+        self.setMinimumWidth(1040)  # a match reads whole: name, MRN, born, kg, allergies, chair
         # One FieldErrors for the whole dialog: the new patient's fields, the escort's, the
         # patient chosen; the general line for the rest.
         self.general_error = error_label()
@@ -104,8 +113,8 @@ class CheckInDialog(KitDialog):
         layout.addWidget(escort_box)
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
-        # Enter checks in (set once the button is in the dialog, or the dialog ignores it)
-        self.check_in_button.setDefault(True)
+        # Enter checks in, on either tab (the kit keeps it the default: KitDialog)
+        self.set_primary(self.check_in_button)
         self.search_edit.setFocus()
 
     # -- escort plan -----------------------------------------------------------------------
@@ -149,6 +158,7 @@ class CheckInDialog(KitDialog):
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Type a name or MRN")
         self.search_edit.textChanged.connect(self._search)
+        self.search_edit.installEventFilter(self)  # Up/Down move the highlighted match
         self.results = QListWidget()
         self.results.itemDoubleClicked.connect(lambda _: self.submit())
         # The chosen patient and their allergy status, in words, before Check in.
@@ -171,6 +181,34 @@ class CheckInDialog(KitDialog):
         layout.addWidget(self.no_match)
         layout.addWidget(self.find_error)
         return page
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """In the search field, Up/Down (and Page Up/Down) move the highlighted match, so
+        typing, arrows and Enter check a patient in without leaving the field."""
+        if (
+            watched is self.search_edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and Qt.Key(event.key()) in NAVIGATION_KEYS
+        ):
+            self._move_highlight(NAVIGATION_KEYS[Qt.Key(event.key())])
+            return True
+        return super().eventFilter(watched, event)
+
+    def _move_highlight(self, step: int) -> None:
+        """The highlight `step` rows on (negative: up), over patients already in a chair,
+        stopping at the first or last that can be checked in."""
+        direction = 1 if step > 0 else -1
+        row, target = self.results.currentRow(), None
+        candidate = row + direction
+        while 0 <= candidate < self.results.count():
+            if self.results.item(candidate).flags() & Qt.ItemFlag.ItemIsEnabled:
+                target = candidate
+                if abs(candidate - row) >= abs(step):
+                    break
+            candidate += direction
+        if target is not None:
+            self.results.setCurrentRow(target)
 
     def _search(self, text: str) -> None:
         self.results.clear()

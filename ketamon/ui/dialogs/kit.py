@@ -16,7 +16,8 @@ from.) Four things live here:
   ketamon.ui.connection);
 - `run_box(box)`: the same for a QMessageBox question: the button clicked;
 - `repolish(widget)`: after a dynamic property (`grade`, `invalid`, `state`...) changed, so
-  the stylesheet's selectors apply.
+  the stylesheet's selectors apply;
+- the primary button: the one Enter presses (`KitDialog.primary_button()`), never Cancel.
 
 Clinical times are read in the domain (ketamon.domain.clinical_time), colours come from
 ketamon.ui.palette and the one stylesheet, resources/ketamon.qss.
@@ -28,7 +29,16 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from PySide6.QtWidgets import QAbstractButton, QDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 from ketamon.domain.errors import DomainError, FieldError, StorageError, ValidationErrors
 from ketamon.ui.connection import report_fault
@@ -257,9 +267,60 @@ class KitDialog(QDialog):
     """The base of KetaMon's dialogs: `ask()` is the one way to show one.
 
     A dialog sets what it produced (`self.saved`, by default) and overrides `answer()`
-    when it returns something else (a reason, whether anything changed)."""
+    when it returns something else (a reason, whether anything changed).
+
+    The primary button (Save, Check in, Create administrator...) is the one Enter presses
+    in a field: the button the dialog marked with `setDefault(True)` or `set_primary()`.
+    Qt forgets a `setDefault(True)` made before the button was inside the dialog, and on
+    show makes the first auto-default button of the focus chain the default (Cancel, in a
+    button box): Enter in the last field then cancelled. So on show the primary is
+    registered again, now that it is in the dialog, and no other button is auto-default,
+    so Qt never moves the default elsewhere; Enter on a focused button (Tab to Cancel,
+    Enter) still presses that button (`keyPressEvent`). A dialog without a primary action
+    (a list with Close) has no default button: Enter never closes it unasked.
+    """
 
     saved: Any = None
+    _primary: QPushButton | None = None
+    _primary_known = False
+
+    def set_primary(self, button: QPushButton | None) -> None:
+        """`button` is the dialog's primary action (None: the dialog has none)."""
+        self._primary = button
+        self._primary_known = True
+        if button is not None and self.isVisible():
+            button.setDefault(True)
+
+    def primary_button(self) -> QPushButton | None:
+        """The button Enter presses in a field (None: no primary action)."""
+        if not self._primary_known:
+            marked = [b for b in self.findChildren(QPushButton) if b.isDefault()]
+            self.set_primary(marked[0] if marked else None)
+        return self._primary
+
+    def showEvent(self, event: QShowEvent) -> None:
+        primary = self.primary_button()
+        for button in self.findChildren(QPushButton):
+            if button is not primary:
+                button.setAutoDefault(False)
+                button.setDefault(False)
+        if primary is not None:
+            primary.setDefault(True)
+            set_state(primary, "primary", True)  # QSS: in bold (QDialog ...[primary="true"])
+        super().showEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter on a focused button presses it (it is not auto-default: see the class)."""
+        focused = self.focusWidget()
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and isinstance(focused, QPushButton)
+            and focused.isEnabled()
+        ):
+            focused.click()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def answer(self) -> Any:
         """What `ask()` returns: by default the saved entry, or None if cancelled."""

@@ -9,11 +9,23 @@ from ketamon.ui.dialogs.kit import run_box
 
 
 def show_message(
-    parent: QWidget | None, title: str, text: str, *, critical: bool = False
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    *,
+    critical: bool = False,
+    info: bool = False,
 ) -> QMessageBox:
+    """A message box, opened without blocking: a warning, or `critical` (a fault), or
+    `info` (something done, e.g. "Summary saved": the information icon, not a warning)."""
     box = QMessageBox(parent)
     box.setProperty("large", "text")  # QSS: 16px text
-    box.setIcon(QMessageBox.Icon.Critical if critical else QMessageBox.Icon.Warning)
+    icon = QMessageBox.Icon.Warning
+    if critical:
+        icon = QMessageBox.Icon.Critical
+    elif info:
+        icon = QMessageBox.Icon.Information
+    box.setIcon(icon)
     box.setWindowTitle(title)
     box.setText(text)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from html import escape
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -49,8 +52,13 @@ class ReasonDialog(KitDialog):
         reason_line = self.combo.lineEdit()
         assert reason_line is not None  # an editable combo box has its line edit
         reason_line.setPlaceholderText("Type or choose a reason")
-        label = QLabel(f"{prompt} <b>(required)</b>")
-        label.setBuddy(self.combo)
+        # Rich text said so, or the tags showed as typed; the prompt (a patient's name)
+        # is escaped, so a name never turns into markup.
+        self.prompt = QLabel(escape(prompt).replace("\n", "<br>") + " <b>(required)</b>")
+        self.prompt.setTextFormat(Qt.TextFormat.RichText)
+        self.prompt.setWordWrap(True)
+        self.prompt.setBuddy(self.combo)
+        label = self.prompt
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

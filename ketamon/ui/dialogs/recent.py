@@ -1,4 +1,6 @@
-"""Recently ended sessions, from the board: print or save each one's discharge summary."""
+"""Recently ended sessions, from the board: print or save each one's discharge summary, or
+open one read-only (Enter, a double click, or Open): ask() then answers its session id and
+the controller opens the session window as the review does (nothing can be changed)."""
 
 from __future__ import annotations
 
@@ -40,11 +42,13 @@ class RecentHandlers:
 
 
 class RecentDialog(KitDialog):
-    """The sessions ended in the last 24 hours: print or save a summary. ask() -> None."""
+    """The sessions ended in the last 24 hours: print or save a summary, or open one.
+    ask() -> the session id to open read-only, or None."""
 
     def __init__(self, parent: QWidget | None, handlers: RecentHandlers) -> None:
         super().__init__(parent)
         self.handlers = handlers
+        self.chosen: int | None = None  # the session to open read-only
         self.setWindowTitle("Recent discharges")
         self.setMinimumSize(1000, 520)
         title = QLabel("Sessions ended in the last 24 hours")
@@ -66,7 +70,7 @@ class RecentDialog(KitDialog):
                 else ((s.review_status or "").replace("_", " ").capitalize())
             )
             cells = (
-                local_time(s.ended_at),
+                local_time(s.ended_at, with_date=True),  # 24 hours: yesterday too
                 f"{s.patient_name}  ·  MRN {s.mrn}",
                 s.chair_name,
                 OUTCOMES.get(s.outcome, s.outcome),
@@ -76,6 +80,7 @@ class RecentDialog(KitDialog):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         if self.sessions:
             self.table.selectRow(0)
+        self.table.doubleClicked.connect(lambda _index: self.open_selected())
         self.empty = QLabel("No session has ended in the last 24 hours.")
         self.empty.setVisible(not self.sessions)
         self.print_button = QPushButton("Print summary…")
@@ -84,11 +89,17 @@ class RecentDialog(KitDialog):
         self.pdf_button = QPushButton("Save as PDF…")
         self.pdf_button.setObjectName("btn_pdf")
         self.pdf_button.clicked.connect(lambda: self._with_selected(handlers.save_pdf))
-        for b in (self.print_button, self.pdf_button):
+        self.open_button = QPushButton("Open read-only (Enter)")
+        self.open_button.setObjectName("btn_open")
+        self.open_button.setToolTip("The session's window: chart, table, history; nothing changes")
+        self.open_button.clicked.connect(self.open_selected)
+        self.set_primary(self.open_button)  # Enter in the list opens the highlighted session
+        for b in (self.open_button, self.print_button, self.pdf_button):
             b.setEnabled(bool(self.sessions))
         close = QPushButton("Close")
         close.clicked.connect(self.reject)
         button_row = QHBoxLayout()
+        button_row.addWidget(self.open_button)
         button_row.addWidget(self.print_button)
         button_row.addWidget(self.pdf_button)
         button_row.addStretch(1)
@@ -98,6 +109,7 @@ class RecentDialog(KitDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addLayout(button_row)
+        self.table.setFocus()
 
     def selected(self) -> RecentSession | None:
         rows = self.table.selectionModel().selectedRows()
@@ -107,3 +119,14 @@ class RecentDialog(KitDialog):
         chosen = self.selected()
         if chosen is not None:
             action(chosen.session_id)
+
+    def open_selected(self) -> None:
+        """Close and answer the highlighted session (the controller opens it read-only)."""
+        chosen = self.selected()
+        if chosen is not None:
+            self.chosen = chosen.session_id
+            self.accept()
+
+    def answer(self) -> int | None:
+        """The session to open read-only, or None (closed)."""
+        return self.chosen
