@@ -108,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--pdf", metavar="FILE", required=True, help="the PDF file to write")
     summary.add_argument("--paper", choices=("A4", "Letter"), default="A4")
     summary.add_argument("--db", metavar="URL", dest="sub_db", help=db_help)
+    course = commands.add_parser(
+        "course-report", help="write a patient's course report (for the referring clinician)"
+    )
+    course.add_argument("mrn", metavar="MRN")
+    course.add_argument("--pdf", metavar="FILE", required=True, help="the PDF file to write")
+    course.add_argument("--paper", choices=("A4", "Letter"), default="A4")
+    course.add_argument("--db", metavar="URL", dest="sub_db", help=db_help)
     db_commands.add_commands(commands, _Parser, db_help)
     return parser
 
@@ -129,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             return _audit_anchor(args.copy_to or [], resolve_db_url(url_arg))
         if args.command == "audit":
             return _audit_verify(args.anchors or [], resolve_db_url(url_arg))
-        if args.command == "summary":
+        if args.command in ("summary", "course-report"):
             return _summary(args, resolve_db_url(url_arg))
         if args.command in ("db", "backup"):
             return db_commands.run(args, resolve_db_url(url_arg))
@@ -166,6 +173,7 @@ def _summary(args: argparse.Namespace, url: str) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # fonts, no window
     from PySide6.QtGui import QGuiApplication
 
+    from ketamon.reports.course_pdf import write_course_pdf
     from ketamon.reports.pdf import ReportError, write_pdf
     from ketamon.services.clinic import Clinic
 
@@ -177,8 +185,10 @@ def _summary(args: argparse.Namespace, url: str) -> int:
                 f"ketamon: {args.pdf} is a clinic database file; nothing written", file=sys.stderr
             )
             return EXIT_ERROR
-        snapshot = clinic.summary.snapshot(args.session_id)
-        pages = write_pdf(snapshot, args.pdf, args.paper)
+        if args.command == "course-report":
+            pages = write_course_pdf(clinic.courses.report(args.mrn), args.pdf, args.paper)
+        else:
+            pages = write_pdf(clinic.summary.snapshot(args.session_id), args.pdf, args.paper)
     except ReportError as error:
         print(f"ketamon: {error}", file=sys.stderr)
         return EXIT_ERROR

@@ -8,7 +8,7 @@ read the same PatientChart, so "Infusion 4 of 6 · PHQ-9 19 → 11" means the sa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from ketamon.domain.courses import INITIAL, CourseEnd, PatientPlan
 from ketamon.domain.instruments import Instrument
@@ -103,16 +103,37 @@ class PatientChart:
         return text
 
 
-def course_response(outcomes: list[OutcomeRecord], course_id: int) -> CourseResponse | None:
-    """The course's first current PHQ-9 (its baseline) against its newest one."""
-    phq9 = sorted(
-        (
-            r
-            for r in outcomes
-            if r.current and r.course_id == course_id and r.score.instrument is Instrument.PHQ9
-        ),
-        key=lambda r: (r.taken_at, r.id),
-    )
-    if not phq9:
+def course_response(
+    outcomes: list[OutcomeRecord], course_id: int, baseline_course_id: int | None = None
+) -> CourseResponse | None:
+    """The course's newest current PHQ-9 against the baseline: the first PHQ-9 of
+    `baseline_course_id` (a maintenance course is measured from the initial series that
+    began the treatment), or of the course itself."""
+
+    def phq9_of(course: int) -> list[OutcomeRecord]:
+        return sorted(
+            (
+                r
+                for r in outcomes
+                if r.current and r.course_id == course and r.score.instrument is Instrument.PHQ9
+            ),
+            key=lambda r: (r.taken_at, r.id),
+        )
+
+    mine = phq9_of(course_id)
+    base = phq9_of(baseline_course_id) if baseline_course_id is not None else mine
+    if not mine or not base:
         return None
-    return CourseResponse(phq9[0].score.total, phq9[-1].score.total)
+    return CourseResponse(base[0].score.total, mine[-1].score.total)
+
+
+@dataclass(frozen=True)
+class CourseReport:
+    """What the course report for the referring clinician prints (reports/course_html.py)."""
+
+    chart: PatientChart
+    clinic_name: str
+    clinic_address: str
+    clinic_phone: str
+    printed_at: datetime
+    tz: tzinfo

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
-from ketamon.domain.chart import PatientChart
+from ketamon.domain.chart import CourseReport, PatientChart
 from ketamon.domain.courses import CourseEnd, PatientPlan
 from ketamon.domain.due import CoursePlan, DueItem, due_list
 from ketamon.domain.errors import DomainError, FieldError, NotFound
@@ -40,6 +40,24 @@ class CourseService(Service):
         patient_id = fields.record_id("patient_id", patient_id, label="Patient")
         with self.db.transaction(write=False) as tx:
             return patient_chart(tx, patient_id)
+
+    def report(self, mrn: str, tz: tzinfo | None = None) -> CourseReport:
+        """The course report of the patient with this MRN (any case), in one snapshot."""
+        with self.db.transaction(write=False) as tx:
+            patient_id = tx.scalar(
+                select(PatientRow.id).where(func.lower(PatientRow.mrn) == mrn.strip().lower())
+            )
+            if patient_id is None:
+                raise NotFound(f"No patient with MRN {mrn.strip()!r}")
+            settings = load_settings(tx)
+            return CourseReport(
+                patient_chart(tx, patient_id),
+                settings.clinic_name,
+                settings.clinic_address,
+                settings.clinic_phone,
+                self.now(),
+                tz or local_zone(),
+            )
 
     @retried
     def set_plan(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketamon.domain.chart import CourseLine, Escort, PatientChart, SessionLine, course_response
-from ketamon.domain.courses import CourseEnd
+from ketamon.domain.courses import INITIAL, CourseEnd
 from ketamon.domain.errors import NotFound
 from ketamon.domain.instruments import Instrument
 from ketamon.domain.outcomes import OutcomeRecord, latest_current
@@ -103,6 +103,11 @@ def patient_chart(tx: Session, patient_id: int) -> PatientChart:
         )
         for s, chair in rows
     ]
+    series_of: dict[int, int] = {}  # course id -> the initial series that began its treatment
+    series = None
+    for c in courses:
+        series = c.id if c.kind == INITIAL or series is None else series
+        series_of[c.id] = series
     course_lines = tuple(
         CourseLine(
             id=c.id,
@@ -110,7 +115,7 @@ def patient_chart(tx: Session, patient_id: int) -> PatientChart:
             started_at=c.started_at,
             planned=c.planned_sessions,
             sessions=tuple(line for line in lines if line.course_id == c.id),
-            response=course_response(outcomes, c.id),
+            response=course_response(outcomes, c.id, series_of[c.id]),
             ended_at=c.ended_at,
             end=CourseEnd(c.end_kind) if c.end_kind else None,
             end_reason=c.end_reason,
