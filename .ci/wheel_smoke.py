@@ -262,6 +262,9 @@ def nurse_views(smoke: Smoke, clinic) -> None:
         1, 1, 1, 1, positive, False, clinic.clock(), "Smoke", RecordStatus.CURRENT
     )
     Item9ReviewDialog.ask(session_window, record, "Smoke Patient", lambda *_: None)
+    from ketamon.ui.dialogs.due import DueDialog, DueHandlers
+
+    DueDialog.ask(session_window, DueHandlers(clinic.courses.due, lambda _patient: None))
     session_window.close()
     window.close()
 

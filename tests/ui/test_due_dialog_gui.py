@@ -1,0 +1,39 @@
+"""The Due list by keyboard over the real service: most urgent first, the level in words,
+why in words; Enter opens the highlighted patient's page; Esc closes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+
+from ketamon.ui.app import application
+from ketamon.ui.dialogs.due import DueDialog, DueHandlers
+from tests.conftest import NURSE, draft
+from tests.reports.conftest import discharged_session
+
+
+def test_the_due_list_reads_in_words_and_enter_opens_the_patient(qtbot, clinic, clock) -> None:
+    application()
+    clinic.settings.update(NURSE, initial_course_length=2)
+    gap = clinic.patients.register(NURSE, draft("MRN-G", "Gina Gap"))
+    done = clinic.patients.register(NURSE, draft("MRN-D", "Dan Done"))
+    discharged_session(clinic, clock, sets=16, patient=gap)
+    discharged_session(clinic, clock, sets=16, patient=done)
+    discharged_session(clinic, clock, sets=16, patient=done)
+    clock.advance(timedelta(days=30))
+    opened: list[int] = []
+    dialog = DueDialog(None, DueHandlers(clinic.courses.due, opened.append))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.count.text() == "2 patients due, most urgent first"
+    rows = [
+        [dialog.table.item(r, c).text() for c in range(3)] for r in range(dialog.table.rowCount())
+    ]
+    assert rows == [["OVERDUE", "Dan Done", "MRN-D"], ["SERIES GAP", "Gina Gap", "MRN-G"]]
+    assert dialog.table.item(0, 4).text().startswith("Booster overdue: last infusion 30 days")
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Down)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Return)
+    assert opened == [gap.id]
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
