@@ -264,7 +264,7 @@ def nurse_views(smoke: Smoke, clinic) -> None:
     Item9ReviewDialog.ask(session_window, record, "Smoke Patient", lambda *_: None)
     from ketamon.ui.dialogs.due import DueDialog, DueHandlers
 
-    DueDialog.ask(session_window, DueHandlers(clinic.courses.due, lambda _patient: None))
+    DueDialog.ask(session_window, DueHandlers(clinic.courses.due))
     session_window.close()
     window.close()
 

@@ -375,6 +375,35 @@ class BoardController(QObject):
         if chosen is not None:  # Enter or a double click on a row: read-only, as reviewed
             self.open_session(chosen, review=True)
 
+    def show_patients(self, patient_id: int | None = None) -> None:
+        """The Patients window (one per main window, raised when already open); with
+        `patient_id`, that patient's page. Sessions open read-only from it."""
+        from ketamon.ui.patients_window import PatientsHandlers, PatientsWindow  # pyqtgraph
+
+        window = getattr(self, "patients_window", None)
+        if window is None:
+            handlers = PatientsHandlers(
+                search=self.clinic.patients.search,
+                chart=self.clinic.courses.chart,
+                open_session=lambda session_id: self.open_session(session_id, review=True),
+            )
+            window = self.patients_window = PatientsWindow(self.parent_widget, handlers)
+            window.resize(1280, 820)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        if patient_id is not None:
+            window.show_patient(patient_id)
+
+    def show_due(self) -> None:
+        """Who is due for an infusion; Enter on a row opens the patient's page."""
+        from ketamon.ui.dialogs.due import DueDialog, DueHandlers
+
+        handlers = DueHandlers(due=self.clinic.courses.due)
+        chosen = self._guard(lambda: DueDialog.ask(self.parent_widget, handlers))
+        if chosen is not None:
+            self.show_patients(chosen)
+
     def print_summary(self, session_id: int) -> None:
         from ketamon.ui.printing import SummaryPreview
 

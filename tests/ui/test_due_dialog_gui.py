@@ -22,8 +22,7 @@ def test_the_due_list_reads_in_words_and_enter_opens_the_patient(qtbot, clinic, 
     discharged_session(clinic, clock, sets=16, patient=done)
     discharged_session(clinic, clock, sets=16, patient=done)
     clock.advance(timedelta(days=30))
-    opened: list[int] = []
-    dialog = DueDialog(None, DueHandlers(clinic.courses.due, opened.append))
+    dialog = DueDialog(None, DueHandlers(clinic.courses.due))
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.count.text() == "2 patients due, most urgent first"
@@ -34,6 +33,14 @@ def test_the_due_list_reads_in_words_and_enter_opens_the_patient(qtbot, clinic, 
     assert dialog.table.item(0, 4).text().startswith("Booster overdue: last infusion 30 days")
     qtbot.keyClick(dialog.table, Qt.Key.Key_Down)
     qtbot.keyClick(dialog.table, Qt.Key.Key_Return)
-    assert opened == [gap.id]
-    qtbot.keyClick(dialog.table, Qt.Key.Key_Escape)
-    assert not dialog.isVisible()
+    assert dialog.answer() == gap.id and not dialog.isVisible()
+
+
+def test_escape_chooses_no_one(qtbot, clinic) -> None:
+    application()
+    dialog = DueDialog(None, DueHandlers(clinic.courses.due))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.count.text() == "No one is due this week."
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.answer() is None and not dialog.isVisible()

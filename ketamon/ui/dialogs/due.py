@@ -1,6 +1,7 @@
 """Due: who needs an infusion — a booster overdue, a series interrupted beyond its plan,
 due now, due this week — most urgent first, each row saying why in words (the level is a
-word, not only a colour). Enter or a double click opens the patient's page."""
+word, not only a colour). Enter or a double click chooses the patient (`ask()` returns
+their id; the caller opens their page); Esc closes."""
 
 from __future__ import annotations
 
@@ -29,7 +30,6 @@ GRADES = {DueLevel.OVERDUE: "red", DueLevel.SERIES_GAP: "red", DueLevel.DUE_NOW:
 @dataclass(frozen=True)
 class DueHandlers:
     due: Callable[[], list[DueItem]]
-    open_patient: Callable[[int], object]
 
 
 class DueDialog(KitDialog):
@@ -85,6 +85,8 @@ class DueDialog(KitDialog):
             self.table.setFocus()
 
     def _open(self, cell: QTableWidgetItem) -> None:
+        """The patient chosen: `ask()` returns their id (the caller opens their page)."""
         patient_id = cell.data(Qt.ItemDataRole.UserRole)
         if patient_id is not None:
-            guarded(self.errors, lambda: self.handlers.open_patient(int(patient_id)))
+            self.saved = int(patient_id)
+            self.accept()
