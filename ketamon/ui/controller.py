@@ -389,6 +389,8 @@ class BoardController(QObject):
             )
             window = self.patients_window = PatientsWindow(self.parent_widget, handlers)
             window.resize(1280, 820)
+            # Locking closes and deletes it (no patient's name stays in the widget tree).
+            window.destroyed.connect(lambda: setattr(self, "patients_window", None))
         window.show()
         window.raise_()
         window.activateWindow()

@@ -115,6 +115,14 @@ class MainWindow(QMainWindow):
             toolbar, "Recent discharges…", "Sessions ended in the last 24 h: print the summary"
         )
         self.recent_action.triggered.connect(self.controller.show_recent)
+        self.patients_action = self._action(
+            toolbar, "Patients…", "Find a patient: their course, scores and every session"
+        )
+        self.patients_action.triggered.connect(lambda: self.controller.show_patients())
+        self.due_action = self._action(
+            toolbar, "Due…", "Who is due for an infusion: boosters overdue or due, series gaps"
+        )
+        self.due_action.triggered.connect(self.controller.show_due)
         self.review_action = self._action(
             toolbar, "Review", "Finished sessions awaiting the physician's review and signature"
         )
@@ -194,6 +202,8 @@ class MainWindow(QMainWindow):
         self.lock_action.setVisible(not self.locked)
         self.lock_action.setEnabled(not self.locked)
         self.recent_action.setEnabled(not self.locked)
+        self.patients_action.setEnabled(not self.locked)
+        self.due_action.setEnabled(not self.locked)
         self.password_action.setEnabled(not self.locked)
         physician = Role.PHYSICIAN in self.controller.roles
         self.review_action.setVisible(physician)
