@@ -13,7 +13,9 @@ from typing import Protocol, TypedDict
 
 from ketamon.domain import fields
 from ketamon.domain.dose import DoseRecord, fmt, has_plan, plan_text
+from ketamon.domain.instruments import Instrument
 from ketamon.domain.news2 import News2, Response
+from ketamon.domain.outcomes import OutcomeRecord, item9_alert, latest_current
 from ketamon.domain.sessions import EventKind, Phase, SessionEvent, replay
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.side_effects import SideEffect, severe_alert_text
@@ -118,6 +120,9 @@ class TileView:
     # ("Dose not planned" before the start, "NO DOSE PLAN" once the infusion has started).
     dose_text: str = ""
     dose_missing: bool = False
+    # A positive PHQ-9 item 9 waiting for a clinician's decision (its questionnaire's id):
+    # the alert names it, and the infusion cannot start until it is decided (Q reviews it).
+    item9_outcome_id: int | None = None
 
 
 class VitalsLike(Protocol):
@@ -418,3 +423,38 @@ def _permille(elapsed: timedelta, target: timedelta) -> int:
     if target <= timedelta(0):
         return 1000
     return min(1000, int(1000 * elapsed / target))
+
+
+ITEM9_HINT = " — review it (Q)"
+QUESTIONNAIRES_DUE = "Questionnaires not asked yet: "
+
+
+def with_outcomes(
+    view: TileView,
+    session: SessionSnapshot | None,
+    records: Sequence[OutcomeRecord],
+    asked: Sequence[str],
+) -> TileView:
+    """The tile with the item-9 alert while a positive PHQ-9 item 9 waits for a clinician
+    (ketamon.domain.outcomes), and, before the start, which of the clinic's questionnaires
+    (`asked`, in order) are still to be asked."""
+    if session is None or view.level is TileLevel.EMPTY:
+        return view
+    phq9 = latest_current(list(records), Instrument.PHQ9)
+    if phq9 is not None and phq9.needs_review:
+        alert = item9_alert(phq9.score) + ITEM9_HINT
+        parts = [alert, view.alert_text]
+        view = replace(
+            view,
+            alert_text="; ".join(p for p in parts if p),
+            item9_outcome_id=phq9.id,
+            status_text="Not to start: PHQ-9 item 9 needs a clinician's decision"
+            if view.level is TileLevel.WAITING
+            else view.status_text,
+        )
+    elif view.level is TileLevel.WAITING:
+        done = {r.score.instrument.value for r in records}
+        missing = [name for name in asked if name not in done]
+        if missing:
+            view = replace(view, status_text=f"{QUESTIONNAIRES_DUE}{', '.join(missing)} (Q)")
+    return view

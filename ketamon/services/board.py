@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 from ketamon.domain.board import Chair, SessionSnapshot
 from ketamon.domain.dose import DoseRecord
+from ketamon.domain.outcomes import OutcomeRecord
 from ketamon.domain.settings import ClinicSettings
 from ketamon.services.base import Service
 from ketamon.storage.reads import side_effects, vitals
 from ketamon.storage.reads.chairs import active_chairs
 from ketamon.storage.reads.dose import doses_of
+from ketamon.storage.reads.outcomes import current_by_session
 from ketamon.storage.reads.sessions import active_sessions, to_snapshot
 from ketamon.storage.reads.settings import load_settings
 
@@ -26,6 +28,8 @@ class Board:
     vitals: dict[int, vitals.VitalsSummary] = field(default_factory=dict)  # by session id
     side_effects: dict[int, side_effects.SideEffectSummary] = field(default_factory=dict)
     doses: dict[int, DoseRecord] = field(default_factory=dict)  # planned ones only
+    # by session id: its current questionnaires (the item-9 stop, what is still to ask)
+    outcomes: dict[int, list[OutcomeRecord]] = field(default_factory=dict)
 
 
 class BoardService(Service):
@@ -41,4 +45,5 @@ class BoardService(Service):
                 vitals.summaries(tx, ids, settings.bands, settings.news2_chart),
                 side_effects=side_effects.summaries(tx, ids),
                 doses=doses_of(tx, ids),
+                outcomes=current_by_session(tx, ids),
             )

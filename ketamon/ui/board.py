@@ -13,7 +13,7 @@ import time
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QWidget
 
-from ketamon.domain.board import SessionSnapshot, tile_view, with_dose
+from ketamon.domain.board import SessionSnapshot, tile_view, with_dose, with_outcomes
 from ketamon.domain.clock import Clock
 from ketamon.services.board import Board
 from ketamon.ui.tile import ChairTile
@@ -84,6 +84,8 @@ class BoardWidget(QWidget):
                 view = tile_view(chair, session, settings, now, vitals, effects)
                 plan = self.board.doses.get(session.id) if session is not None else None
                 view = with_dose(view, session, plan)
+                records = self.board.outcomes.get(session.id, []) if session is not None else []
+                view = with_outcomes(view, session, records, settings.outcome_instruments)
                 self.tiles[chair.id].apply(view, masked=self.masked)
         self.ticked.emit()
 

@@ -17,6 +17,8 @@ from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.changes import Change, Kind
 from ketamon.domain.dose import DoseRecord
 from ketamon.domain.errors import DomainError, StorageError
+from ketamon.domain.instruments import Instrument
+from ketamon.domain.outcomes import OutcomeRecord
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.users import Role, User
 from ketamon.services.board import Board
@@ -533,6 +535,43 @@ class BoardController(QObject):
             for call in calls:
                 if self._guard(call) is None:  # refused or a database fault: message shown
                     break
+
+    # -- questionnaires (issue 17) -----------------------------------------------------------
+    def _do_questionnaire(self, chair_id: int) -> None:
+        """A positive PHQ-9 item 9 waiting for a decision: its review. Otherwise the clinic's
+        questionnaires not yet asked in this session, one after the other (Esc stops)."""
+        session = self.session_on(chair_id)
+        if self.board is None or session is None:
+            return
+        outcomes = self.use_cases.outcomes
+        records = self.board.outcomes.get(session.id, [])
+        name = session.patient_name
+
+        def review(record: OutcomeRecord) -> None:
+            self._guard(
+                lambda: outcomes.ask_review(self.parent_widget, record, name, initiator=self)
+            )
+
+        def ask(instrument: Instrument) -> OutcomeRecord | None:
+            return self._guard(
+                lambda: outcomes.ask(
+                    self.parent_widget, session.id, instrument, name, initiator=self
+                )
+            )
+
+        pending = next((r for r in reversed(records) if r.needs_review), None)
+        if pending is not None:
+            review(pending)
+            return
+        done = {r.score.instrument for r in records}
+        wanted = self._guard(outcomes.instruments) or []
+        for instrument in [i for i in wanted if i not in done] or wanted:
+            stored = ask(instrument)
+            if stored is None:
+                return  # Esc: the rest are not asked now
+            if stored.needs_review:  # item 9: the clinician's review comes first
+                review(stored)
+                return
 
     # -- side effects ----------------------------------------------------------------------
     def _do_side_effects(self, chair_id: int) -> None:

@@ -89,7 +89,8 @@ class MainWindow(QMainWindow):
 
         self.statusBar().showMessage(
             f"KetaMon {__version__} · database {clinic.location} · keys: 1–9 select a chair,"
-            " then C check in, V vitals, E side effects, A acknowledge, S start, P pause,"
+            " then C check in, V vitals, Q questionnaires, E side effects, A acknowledge,"
+            " S start, P pause,"
             " R resume, T stop, D discharge, O open, X cancel"
             " · Ctrl+L lock"
         )

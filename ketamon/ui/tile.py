@@ -53,6 +53,13 @@ ACTIONS = (
         "Tick side effects as they happen: onset, severity, resolution, note",
     ),
     TileAction(
+        "questionnaire",
+        "Questionnaires",
+        "Q",
+        "Ask the clinic's questionnaires (PHQ-9, GAD-7) before the infusion; a positive "
+        "PHQ-9 item 9 opens the clinician's review",
+    ),
+    TileAction(
         "acknowledge",
         "Acknowledge",
         "A",
@@ -60,13 +67,13 @@ ACTIONS = (
     ),
 )
 # Drawn beside the vitals lines rather than in the action row.
-VITALS_ACTIONS = ("vitals", "side_effects", "acknowledge")
+VITALS_ACTIONS = ("vitals", "questionnaire", "side_effects", "acknowledge")
 
 # Which actions a tile offers at each level. The next step, where there is an obvious one,
 # is drawn as the primary button.
 AVAILABLE: dict[TileLevel, tuple[str, ...]] = {
     TileLevel.EMPTY: ("check_in",),
-    TileLevel.WAITING: ("start", "open", "cancel", "vitals"),
+    TileLevel.WAITING: ("start", "open", "cancel", "vitals", "questionnaire"),
     TileLevel.RUNNING: ("stop", "pause", "open", "cancel", "vitals", "side_effects"),
     TileLevel.TARGET_REACHED: ("stop", "pause", "open", "cancel", "vitals", "side_effects"),
     TileLevel.OVERRUN: ("stop", "pause", "open", "cancel", "vitals", "side_effects"),
@@ -82,8 +89,11 @@ def offered(view: TileView | None, masked: bool) -> tuple[str, ...]:
     (red vitals or a severe side effect)."""
     if view is None or masked:
         return ()
-    extra = ("acknowledge",) if view.red_set_ids or view.severe_effect_ids else ()
-    return AVAILABLE[view.level] + extra
+    extra: tuple[str, ...] = ("acknowledge",) if view.red_set_ids or view.severe_effect_ids else ()
+    level = AVAILABLE[view.level]
+    if view.item9_outcome_id is not None and "questionnaire" not in level:
+        extra += ("questionnaire",)  # a positive item 9 is reviewed from the tile (Q)
+    return level + extra
 
 
 PRIMARY: dict[TileLevel, str] = {
@@ -425,6 +435,8 @@ def masked_view(view: TileView) -> TileView:
     status = view.status_text
     if view.level is TileLevel.PAUSED:
         status = status.partition(": ")[0]
+    if view.item9_outcome_id is not None and view.level is TileLevel.WAITING:
+        status = "Not to start yet: unlock to see why"  # a suicide-risk answer stays private
     alert = ""
     if view.alert_text:
         what = []

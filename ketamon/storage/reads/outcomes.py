@@ -73,3 +73,23 @@ def outcomes_where(tx: Session, *conditions: object) -> list[OutcomeRecord]:
     )
     names, physicians = user_names(tx), physician_usernames(tx)
     return [to_outcome(r, names, physicians) for r in rows]
+
+
+def current_by_session(tx: Session, session_ids: list[int]) -> dict[int, list[OutcomeRecord]]:
+    """The current questionnaires of each session, oldest first, in one statement (for the
+    board: who entered them is not shown there, so no names are read)."""
+    if not session_ids:
+        return {}
+    rows = tx.scalars(
+        select(OutcomeRow)
+        .where(
+            OutcomeRow.session_id.in_(session_ids),
+            OutcomeRow.status == RecordStatus.CURRENT.value,
+        )
+        .order_by(OutcomeRow.taken_at, OutcomeRow.id)
+    )
+    found: dict[int, list[OutcomeRecord]] = {}
+    for row in rows:
+        if row.session_id is not None:
+            found.setdefault(row.session_id, []).append(to_outcome(row, {}, set()))
+    return found

@@ -15,6 +15,7 @@ service calls of their own for these writes.
     patients.py      CheckIn (register, check in), CorrectPatient
     discharge.py     Discharge (the checklist)
     signing.py       Signing (sign, addenda)
+    outcomes.py      Outcomes (questionnaires, the item-9 review)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ketamon.services.changes import Action
 from ketamon.services.clinic import Clinic
 from ketamon.ui.actions.discharge import Discharge
 from ketamon.ui.actions.infusion import DoseRecording, Infusion, Medications
+from ketamon.ui.actions.outcomes import Outcomes
 from ketamon.ui.actions.patients import CheckIn, CorrectPatient
 from ketamon.ui.actions.side_effects import PhysicianDecision, SideEffects
 from ketamon.ui.actions.signing import Signing
@@ -43,6 +45,7 @@ __all__ = [
     "DoseRecording",
     "Infusion",
     "Medications",
+    "Outcomes",
     "PhysicianDecision",
     "RecordVitals",
     "SideEffects",
@@ -67,6 +70,7 @@ class UseCases:
         self.correct_patient = CorrectPatient(clinic, actor)
         self.discharge = Discharge(clinic, actor, self.physician_decision)
         self.signing = Signing(clinic, actor)
+        self.outcomes = Outcomes(clinic, actor)
 
     def initiated_by(self, initiator: object | None) -> AbstractContextManager[Action]:
         """The changes made inside are one action, started by `initiator`."""
