@@ -426,7 +426,7 @@ def _permille(elapsed: timedelta, target: timedelta) -> int:
 
 
 ITEM9_HINT = " — review it (Q)"
-QUESTIONNAIRES_DUE = "Questionnaires not asked yet: "
+QUESTIONNAIRES_DUE = "To ask first: "
 
 
 def with_outcomes(
@@ -448,7 +448,7 @@ def with_outcomes(
             view,
             alert_text="; ".join(p for p in parts if p),
             item9_outcome_id=phq9.id,
-            status_text="Not to start: PHQ-9 item 9 needs a clinician's decision"
+            status_text="Not to start: PHQ-9 item 9 (Q)"
             if view.level is TileLevel.WAITING
             else view.status_text,
         )

@@ -271,7 +271,7 @@ class ChairTile(QFrame):
             button.setMinimumHeight(32 if spec.key in VITALS_ACTIONS else 40)
             button.clicked.connect(lambda _=False, k=spec.key: self._request(k))
             button.hide()
-            if spec.key in ("vitals", "side_effects"):
+            if spec.key in ("vitals", "questionnaire", "side_effects"):
                 vitals_row.addWidget(button)
             elif spec.key == "acknowledge":
                 alert_row.addWidget(button)

@@ -29,7 +29,7 @@ def test_a_positive_item_9_is_an_alert_in_words_until_decided() -> None:
     view = with_outcomes(WAITING, SESSION, [phq], ("PHQ-9",))  # type: ignore[arg-type]
     assert view.alert_text == "PHQ-9 item 9 = 2 — clinician review — review it (Q)"
     assert view.item9_outcome_id == 7
-    assert view.status_text == "Not to start: PHQ-9 item 9 needs a clinician's decision"
+    assert view.status_text == "Not to start: PHQ-9 item 9 (Q)"
     decided = replace(phq, review=Item9Review(Decision.PROCEED, "Safety plan", "Dr A", True))
     view = with_outcomes(WAITING, SESSION, [decided], ("PHQ-9",))  # type: ignore[arg-type]
     assert view.alert_text == "" and view.item9_outcome_id is None
@@ -48,10 +48,10 @@ def test_an_item_9_alert_joins_a_red_vitals_alert_and_stays_while_infusing() -> 
 def test_before_the_start_the_tile_names_the_questionnaires_still_to_ask() -> None:
     asked = ("PHQ-9", "GAD-7")
     view = with_outcomes(WAITING, SESSION, [], asked)  # type: ignore[arg-type]
-    assert view.status_text == "Questionnaires not asked yet: PHQ-9, GAD-7 (Q)"
+    assert view.status_text == "To ask first: PHQ-9, GAD-7 (Q)"
     gad = record(Instrument.GAD7, [1] * 7)
     view = with_outcomes(WAITING, SESSION, [gad], asked)  # type: ignore[arg-type]
-    assert view.status_text == "Questionnaires not asked yet: PHQ-9 (Q)"
+    assert view.status_text == "To ask first: PHQ-9 (Q)"
     phq = record(Instrument.PHQ9, [1] * 8 + [0], rid=2)
     view = with_outcomes(WAITING, SESSION, [gad, phq], asked)  # type: ignore[arg-type]
     assert view.status_text == "Ready to start"

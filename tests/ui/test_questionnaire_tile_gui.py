@@ -48,7 +48,7 @@ def test_q_asks_the_questionnaires_and_a_positive_item_9_is_reviewed_from_the_ti
     sid = checked_in(clinic)
     window = make_window(clinic)
     tile = tile_of(window)
-    assert tile.status_label.text() == "Questionnaires not asked yet: PHQ-9, GAD-7 (Q)"
+    assert tile.status_label.text() == "To ask first: PHQ-9, GAD-7 (Q)"
 
     titles = drive(monkeypatch, qtbot, QuestionnaireDialog, ["111111112", "1111111"])
     reviews: list = []
@@ -67,7 +67,7 @@ def test_q_asks_the_questionnaires_and_a_positive_item_9_is_reviewed_from_the_ti
     window.controller.reload()
     tile = tile_of(window)
     assert tile.alert_label.text().startswith("PHQ-9 item 9 = 2 — clinician review")
-    assert tile.status_label.text() == "Not to start: PHQ-9 item 9 needs a clinician's decision"
+    assert tile.status_label.text() == "Not to start: PHQ-9 item 9 (Q)"
     assert "clinician review" in clinic.sessions.start_check(sid).item9_stop
 
     window.lock()
@@ -83,5 +83,5 @@ def test_q_asks_the_questionnaires_and_a_positive_item_9_is_reviewed_from_the_ti
     window.controller.reload()
     tile = tile_of(window)
     assert tile.alert_banner.isHidden()
-    assert tile.status_label.text() == "Questionnaires not asked yet: GAD-7 (Q)"
+    assert tile.status_label.text() == "To ask first: GAD-7 (Q)"
     assert clinic.sessions.start_check(sid).clear
