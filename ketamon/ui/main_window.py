@@ -31,6 +31,7 @@ from ketamon.services.clinic import Clinic
 from ketamon.ui.banner import ConnectionBanner
 from ketamon.ui.board import BoardWidget
 from ketamon.ui.controller import BoardController
+from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.idle import IdleWatch
 from ketamon.ui.key_hints import show_hint
 from ketamon.ui.lifetime import alive
@@ -283,7 +284,29 @@ class MainWindow(QMainWindow):
         if tile is not None:
             tile.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def may_close(self) -> bool:
+        """Closing with patients in chairs asks first (Enter and Esc keep it open), and
+        says that nothing is lost: the timers are computed from the recorded times."""
+        board = self.controller.board
+        count = len(board.sessions) if board is not None else 0
+        if count == 0:
+            return True
+        chairs = "1 chair is" if count == 1 else f"{count} chairs are"
+        return Confirm.ask(
+            self,
+            "Close KetaMon?",
+            f"{chairs} in session. Closing loses nothing: the timers keep running from the "
+            "recorded times, and the board shows them again when KetaMon is opened.\n\n"
+            "Close KetaMon on this computer?",
+            "Close KetaMon",
+        )
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Alt+F4 or the window's close button (spontaneous); a sign-out or the app's own
+        # shutdown closes without asking.
+        if event.spontaneous() and not self.signed_out and not self.may_close():
+            event.ignore()
+            return
         if not self.signed_out:  # closeEvent may come twice (app quit, then teardown)
             self.signed_out = True
             self.controller.record("sign_out", quiet=True)
