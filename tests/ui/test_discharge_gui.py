@@ -247,3 +247,44 @@ def test_the_next_appointment_is_typed_checked_and_kept(clinic, clock, qtbot):
     assert seen["good"] == ""
     expected = datetime(2026, 3, 9, 9, 30).astimezone()
     assert clinic.discharge.state(s.id).next_appointment_at == expected
+
+
+def test_changing_the_escort_clears_the_verification_and_says_so(clinic, clock, qtbot):
+    """Verified in person, then another name (or phone) typed: the tick goes, saved so, with
+    a line saying why; ticking again for the new escort is what discharges."""
+    import pytest
+
+    from ketamon.ui.controller import BoardController
+
+    s = _recovery(clinic, clock)
+    controller = BoardController(clinic, NURSE)
+    seen = {}
+
+    def ask(cls, parent, title, handlers):
+        d = DischargeDialog(parent, title, handlers)
+        qtbot.addWidget(d)
+        _show(qtbot, d)
+        _fill_all_but_the_escort_check(qtbot, d)
+        d.escort_verified.setFocus()
+        qtbot.keyClick(d.escort_verified, Qt.Key.Key_Space)
+        seen["ready"] = d.discharge_button.isEnabled()
+        d.escort_name.selectAll()
+        _type(qtbot, d.escort_name, "Ana Gonzalez")
+        qtbot.keyClick(d.escort_name, Qt.Key.Key_Tab)
+        seen["ticked"] = d.escort_verified.isChecked()
+        seen["note"] = d.escort_changed_note.text() if d.escort_changed_note.isVisible() else ""
+        seen["enabled"] = d.discharge_button.isEnabled()
+        seen["stored"] = clinic.discharge.state(s.id).answers.escort.present_verified
+        d.escort_verified.setFocus()
+        qtbot.keyClick(d.escort_verified, Qt.Key.Key_Space)
+        seen["again"] = d.discharge_button.isEnabled() and not d.escort_changed_note.isVisible()
+        return None
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(DischargeDialog, "ask", classmethod(ask))
+        controller.discharge_session(s.id, "Maria Gonzalez (Chair 1)")
+    assert seen["ready"] and not seen["ticked"] and not seen["enabled"]
+    assert seen["note"] == "The escort's name or phone changed: verify the escort in person again"
+    assert seen["stored"] is False  # saved cleared, not only shown cleared
+    assert seen["again"]
+    assert clinic.discharge.state(s.id).answers.escort.name == "Ana Gonzalez"

@@ -179,17 +179,25 @@ class DischargeDialog(KitDialog):
         self.escort_phone_error = self.errors.attach(
             "escort_phone", error_label(hidden=False), keep_shown=True
         )
-        self.escort_phone_error.setWordWrap(False)
+        self.escort_phone_error.setWordWrap(True)  # a long message wraps; the form holds
         self.escort_verified = QCheckBox(
             f"Escort present and verified in person by me ({handlers.nurse})"
         )
         self.escort_verified.setObjectName("field_escort_verified")
         self.escort_verified.toggled.connect(self._changed_now)
+        # A verification is of one person: typing another name or phone clears it, saying so.
+        self.escort_changed_note = error_label("fieldError")
+        for edit in (self.escort_name, self.escort_phone):
+            edit.textEdited.connect(lambda _text: self._escort_changed())
+        self.escort_verified.toggled.connect(
+            lambda on: self.escort_changed_note.hide() if on else None
+        )
         escort_form.addRow("Name:", self.escort_name)
         escort_form.addRow("Relationship:", self.escort_relationship)
         escort_form.addRow("Phone:", self.escort_phone)
         escort_form.addRow("", self.escort_phone_error)
         escort_form.addRow(self.escort_verified)
+        escort_form.addRow("", self.escort_changed_note)
         self.next_appointment = QLineEdit()
         self.next_appointment.setObjectName("field_next_appointment")
         self.next_appointment.setPlaceholderText("YYYY-MM-DD HH:MM (optional, local time)")
@@ -284,6 +292,17 @@ class DischargeDialog(KitDialog):
 
     def _yes_no(self, key: str) -> QComboBox:
         return self._choice(key, [("Yes", True), ("No", False)])
+
+    def _escort_changed(self) -> None:
+        """The escort's name or phone typed anew: the in-person verification was of the
+        person before, so it is cleared (and saved cleared) until they are verified."""
+        if not self.escort_verified.isChecked():
+            return
+        self.escort_verified.setChecked(False)
+        self.escort_changed_note.setText(
+            "The escort's name or phone changed: verify the escort in person again"
+        )
+        self.escort_changed_note.show()
 
     def _text(self, key: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit()
