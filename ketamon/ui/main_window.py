@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self.idle = IdleWatch(clinic.clock, self)
         self.board.ticked.connect(self.check_idle)
+        self.board.ticked.connect(self._show_time)
 
         for number in range(1, 10):
             select = QAction(self)
@@ -155,6 +156,11 @@ class MainWindow(QMainWindow):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
+        # The time of day, local with its zone, large enough to read across the room.
+        self.clock_label = QLabel("")
+        self.clock_label.setObjectName("boardClock")
+        self.clock_label.setToolTip("The time now (this computer's zone)")
+        toolbar.addWidget(self.clock_label)
         caption = QLabel("Signed in:")
         caption.setObjectName("userCaption")
         toolbar.addWidget(caption)
@@ -170,6 +176,13 @@ class MainWindow(QMainWindow):
         self.user_label.setMenu(menu)
         toolbar.addWidget(self.user_label)
         self.toolbar = toolbar
+
+    def _show_time(self) -> None:
+        """Once a tick; the text (and so a repaint) changes once a minute."""
+        now = self.board.clock().astimezone()
+        text = f"{now:%H:%M} {now:%Z}".strip()
+        if self.clock_label.text() != text:
+            self.clock_label.setText(text)
 
     def _action(self, toolbar: QToolBar, text: str, tip: str) -> QAction:
         action = QAction(text, self)
