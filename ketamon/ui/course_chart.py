@@ -20,10 +20,10 @@ from ketamon.domain.outcomes import REMISSION_BELOW, RESPONSE_DROP
 from ketamon.ui import palette
 from ketamon.ui.timefmt import local_time
 
-BAND_SHADES = ("#f3f7f3", "#f7f7ee", "#fbf3e6", "#fbece6", "#f8e3e3")  # minimal → severe
+BAND_SHADES = palette.COURSE_BANDS  # minimal → severe
 PHQ_PEN = pg.mkPen(palette.INK, width=3)
-GAD_PEN = pg.mkPen("#1f4e99", width=2, style=Qt.PenStyle.DashLine)
-REFERENCE_PEN = pg.mkPen("#555555", width=1, style=Qt.PenStyle.DashLine)
+GAD_PEN = pg.mkPen(palette.COURSE["gad7"], width=2, style=Qt.PenStyle.DashLine)
+REFERENCE_PEN = pg.mkPen(palette.COURSE["reference"], width=1, style=Qt.PenStyle.DashLine)
 
 
 def _seconds(moment) -> float:
@@ -50,7 +50,9 @@ class CourseChart(QWidget):
             )
             region.setZValue(-10)
             self.scores.addItem(region)
-            label = pg.TextItem(f"PHQ-9 {band.label}", color="#666666", anchor=(1, 0.5))
+            label = pg.TextItem(
+                f"PHQ-9 {band.label}", color=palette.COURSE["band_label"], anchor=(1, 0.5)
+            )
             label.setPos(0, (band.low + band.high) / 2)
             self.scores.addItem(label)
         self.band_labels = [i for i in self.scores.items() if isinstance(i, pg.TextItem)]
@@ -58,19 +60,28 @@ class CourseChart(QWidget):
             [], [], pen=PHQ_PEN, symbol="o", symbolSize=10, symbolBrush=palette.INK, name="PHQ-9"
         )
         self.gad7 = self.scores.plot(
-            [], [], pen=GAD_PEN, symbol="s", symbolSize=9, symbolBrush="#1f4e99", name="GAD-7"
+            [],
+            [],
+            pen=GAD_PEN,
+            symbol="s",
+            symbolSize=9,
+            symbolBrush=palette.COURSE["gad7"],
+            name="GAD-7",
         )
         self.baseline = pg.InfiniteLine(angle=0, pen=REFERENCE_PEN, movable=False)
         self.response = pg.InfiniteLine(angle=0, pen=REFERENCE_PEN, movable=False)
         self.remission = pg.InfiniteLine(
-            REMISSION_BELOW, angle=0, pen=pg.mkPen("#2e7d32", width=2), movable=False
+            REMISSION_BELOW,
+            angle=0,
+            pen=pg.mkPen(palette.COURSE["remission"], width=2),
+            movable=False,
         )
         for line, words in (
             (self.baseline, "Baseline"),
             (self.response, "Response (−50 %)"),
             (self.remission, f"Remission (< {REMISSION_BELOW})"),
         ):
-            pg.InfLineLabel(line, words, position=0.1, anchor=(0, 1), color="#333333")
+            pg.InfLineLabel(line, words, position=0.1, anchor=(0, 1), color=palette.COURSE["label"])
             self.scores.addItem(line)
         legend.addItem(pg.PlotDataItem(pen=REFERENCE_PEN), "Baseline / response")
 
@@ -80,7 +91,9 @@ class CourseChart(QWidget):
         self.sessions.setYRange(80, 200, padding=0)
         self.sessions.setMouseEnabled(x=False, y=False)
         self.sessions.setXLink(self.scores)
-        self.peaks = pg.ScatterPlotItem(symbol="t", size=12, brush="#b3261e", hoverable=True)
+        self.peaks = pg.ScatterPlotItem(
+            symbol="t", size=12, brush=palette.COURSE["peak"], hoverable=True
+        )
         self.sessions.addItem(self.peaks)
 
         layout = QVBoxLayout(self)

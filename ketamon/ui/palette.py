@@ -80,6 +80,16 @@ SERIES = {
     "sedation": "#1f6f8b",
     "dissociation": "#9b59b6",
 }
+# The course chart (ui/course_chart.py): PHQ-9 bands minimal → severe, the lines.
+COURSE_BANDS = ("#f3f7f3", "#f7f7ee", "#fbf3e6", "#fbece6", "#f8e3e3")
+COURSE = {
+    "gad7": "#1f4e99",
+    "reference": "#555555",
+    "remission": "#2e7d32",
+    "label": "#333333",
+    "band_label": "#666666",
+    "peak": "#b3261e",
+}
 
 # What the stylesheet may name: @amber_fill, @red_text, @met, ...
 QSS_TOKENS: dict[str, str] = {

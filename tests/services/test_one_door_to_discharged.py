@@ -173,6 +173,7 @@ def plausible(parameter: inspect.Parameter, subject: Subject, clock) -> object:
         "outcome_id": subject.outcome_id,
         "instrument": "PHQ-9",
         "course_id": subject.course_id,
+        "mrn": "MRN-D1",
         "end": "completed",
         "plan": PatientPlan(4, (14, 21)),
         "target_minutes": 40,
