@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -188,7 +189,7 @@ class OutcomeService(Service):
         session_id: int | None,
         self_completed: bool,
         *,
-        taken_at: object = None,
+        taken_at: datetime | None = None,
         corrects: int | None = None,
     ) -> OutcomeRow:
         now = self.now()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from ketamon.domain.outcomes import (
@@ -66,10 +66,10 @@ def physician_usernames(tx: Session) -> set[str]:
     }
 
 
-def outcomes_where(tx: Session, *conditions: object) -> list[OutcomeRecord]:
+def outcomes_where(tx: Session, *conditions: ColumnElement[bool]) -> list[OutcomeRecord]:
     """Every outcome row matching, current and not, oldest first."""
     rows = tx.scalars(
-        select(OutcomeRow).where(*conditions).order_by(OutcomeRow.taken_at, OutcomeRow.id)  # type: ignore[arg-type]
+        select(OutcomeRow).where(*conditions).order_by(OutcomeRow.taken_at, OutcomeRow.id)
     )
     names, physicians = user_names(tx), physician_usernames(tx)
     return [to_outcome(r, names, physicians) for r in rows]
