@@ -50,7 +50,7 @@ def test_a_key_the_busy_chair_does_not_offer_names_the_keys_it_does(
     qtbot.keyClick(tile, Qt.Key.Key_D)  # discharge: not before the infusion
     assert window.statusBar().currentMessage() == (
         "Chair 2: Discharge (D) is not possible now — keys here: S start infusion, "
-        "O open session, X cancel session, V vitals"
+        "O open session, X cancel session, V vitals, Q questionnaires"
     )
     qtbot.keyClick(tile, Qt.Key.Key_S)  # an offered key still acts
     assert tile.phase_label.text() == "INFUSING"
