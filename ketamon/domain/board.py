@@ -355,7 +355,7 @@ def _tile_view(
     target_text = format_duration(target)
     common: _TileCommon = {
         "chair_name": chair.name,
-        "patient_text": f"{session.patient_name}  ·  MRN {session.mrn}",
+        "patient_text": f"{session.patient_name}  ·  MRN\N{NO-BREAK SPACE}{session.mrn}",
         "course_text": session.course_label,
     }
     if session.phase is Phase.CHECKED_IN:

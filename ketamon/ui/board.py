@@ -11,12 +11,25 @@ import math
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
 
 from ketamon.domain.board import SessionSnapshot, tile_view, with_dose, with_outcomes
 from ketamon.domain.clock import Clock
 from ketamon.services.board import Board
 from ketamon.ui.tile import ChairTile
+
+
+TILE_MIN_WIDTH = 560  # a tile narrower than this cannot hold a row of four buttons
+SPACING = 14
+
+
+def columns_for(count: int, available: int, tile_width: int = TILE_MIN_WIDTH) -> int:
+    """As many columns as whole tiles fit across `available` pixels (at least one), at most
+    three (four from ten chairs on), never more than there are chairs."""
+    preferred = 3 if count <= 9 else 4
+    fit = max(1, (available - SPACING) // (max(tile_width, TILE_MIN_WIDTH) + SPACING))
+    return max(1, min(preferred, fit, max(count, 1)))
 
 
 def ms_to_next_second() -> int:
@@ -40,8 +53,10 @@ class BoardWidget(QWidget):
         self.masked = False  # locked: no patient-identifying text on any tile
         self._stopped = False
         self._grid = QGridLayout(self)
-        self._grid.setSpacing(14)
-        self._grid.setContentsMargins(14, 14, 14, 14)
+        self._grid.setSpacing(SPACING)
+        self._grid.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
+        self.columns = 3
+        self._available = 0  # the width the board is shown in (its scroll area's viewport)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -54,6 +69,7 @@ class BoardWidget(QWidget):
             self._rebuild(board)
         self.board = board
         self.tick()
+        self._place()  # a tile's new phase may need more width than the columns allow
 
     def session_for(self, chair_id: int) -> SessionSnapshot | None:
         return self.board.sessions.get(chair_id) if self.board else None
@@ -98,21 +114,67 @@ class BoardWidget(QWidget):
         self.timer.stop()
         self.board = None
 
+    def fit_width(self, available: int) -> None:
+        """The board is shown `available` pixels wide: lay the tiles out in as many columns
+        as fit whole, the rest in rows below (the board scrolls vertically, never sideways)."""
+        self._available = available
+        self._place()
+
+    def _columns(self) -> int:
+        if self._available <= 0:
+            return 3 if len(self.tiles) <= 9 else 4
+        widest = max((t.minimumSizeHint().width() for t in self.tiles.values()), default=0)
+        return columns_for(len(self.tiles), self._available, widest)
+
+    def _place(self, force: bool = False) -> None:
+        columns = self._columns()
+        if columns == self.columns and not force:
+            return
+        for tile in self.tiles.values():
+            self._grid.removeWidget(tile)
+        for r in range(self._grid.rowCount()):
+            self._grid.setRowStretch(r, 0)
+        for c in range(self._grid.columnCount()):
+            self._grid.setColumnStretch(c, 0)
+        self.columns = columns
+        rows = max(1, math.ceil(len(self.tiles) / columns))
+        for index, tile in enumerate(self.tiles.values()):
+            self._grid.addWidget(tile, index // columns, index % columns)
+        for r in range(rows):
+            self._grid.setRowStretch(r, 1)
+        for c in range(columns):
+            self._grid.setColumnStretch(c, 1)
+
     def _rebuild(self, board: Board) -> None:
         for tile in self.tiles.values():
             self._grid.removeWidget(tile)
             tile.deleteLater()
         self.tiles = {}
-        count = len(board.chairs)
-        columns = 3 if count <= 9 else 4
-        rows = max(1, math.ceil(count / columns))
-        for index, chair in enumerate(board.chairs):
+        for chair in board.chairs:
             tile = ChairTile(chair.id, self)
             tile.requested.connect(self.requested)
             tile.hint.connect(self.hint)
-            self._grid.addWidget(tile, index // columns, index % columns)
             self.tiles[chair.id] = tile
-        for r in range(rows):
-            self._grid.setRowStretch(r, 1)
-        for c in range(columns):
-            self._grid.setColumnStretch(c, 1)
+        self._place(force=True)
+
+
+class BoardArea(QScrollArea):
+    """The board in the window: as wide as the window, scrolled vertically when the chairs
+    need more rows than the screen is tall, so the window never grows past the screen."""
+
+    def __init__(self, board: BoardWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("boardArea")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(board)
+        self.board = board
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.board.fit_width(self.viewport().width())
+
+    def show_tile(self, tile: QWidget) -> None:
+        """A chair chosen by its number key is scrolled into view."""
+        self.ensureWidgetVisible(tile, 0, SPACING)

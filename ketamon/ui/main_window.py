@@ -29,7 +29,7 @@ from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.users import Role, User, format_roles
 from ketamon.services.clinic import Clinic
 from ketamon.ui.banner import ConnectionBanner
-from ketamon.ui.board import BoardWidget
+from ketamon.ui.board import BoardArea, BoardWidget
 from ketamon.ui.controller import BoardController
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.idle import IdleWatch
@@ -75,7 +75,8 @@ class MainWindow(QMainWindow):
         )
         column.addWidget(self.connection_banner)
         column.addWidget(self.lock_panel)
-        column.addWidget(self.board, 1)
+        self.board_area = BoardArea(self.board)
+        column.addWidget(self.board_area, 1)
         self.setCentralWidget(central)
         self._build_toolbar()
         self.idle = IdleWatch(clinic.clock, self)
@@ -132,20 +133,28 @@ class MainWindow(QMainWindow):
         self.review_action.triggered.connect(self.controller.open_review)
         self.controller.board_changed.connect(lambda _board: self._show_review_count())
         toolbar.addSeparator()
-        self.users_action = self._action(
-            toolbar, "Users…", "Add, deactivate, reactivate users or reset a password"
+        # The administrator's tools in one menu, so the board's toolbar fits a 1366-px screen.
+        self.setup_button = QToolButton()
+        self.setup_button.setObjectName("toolbar_setup")
+        self.setup_button.setText("Clinic set-up")
+        self.setup_button.setToolTip("Users, chairs, clinic settings, the side effects list")
+        self.setup_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setup_menu = QMenu(self.setup_button)
+        self.setup_menu.setToolTipsVisible(True)
+        self.setup_button.setMenu(self.setup_menu)
+        self.setup_button_action = toolbar.addWidget(self.setup_button)
+        self.users_action = self._menu_action(
+            "Users…", "Add, deactivate, reactivate users or reset a password"
         )
         self.users_action.triggered.connect(self.controller.edit_users)
-        self.chairs_action = self._action(
-            toolbar, "Chairs…", "Add, rename, reorder or retire chairs"
-        )
+        self.chairs_action = self._menu_action("Chairs…", "Add, rename, reorder or retire chairs")
         self.chairs_action.triggered.connect(self.controller.edit_chairs)
-        self.settings_action = self._action(
-            toolbar, "Settings…", "Clinic settings: automatic lock, targets, vitals schedule"
+        self.settings_action = self._menu_action(
+            "Settings…", "Clinic settings: automatic lock, targets, vitals schedule"
         )
         self.settings_action.triggered.connect(self.controller.edit_settings)
-        self.side_effects_action = self._action(
-            toolbar, "Side effects list…", "Side effects offered as checkboxes: add, rename, retire"
+        self.side_effects_action = self._menu_action(
+            "Side effects list…", "Side effects offered as checkboxes: add, rename, retire"
         )
         self.side_effects_action.triggered.connect(self.controller.edit_side_effect_catalog)
         self.refresh_action = self._action(
@@ -193,6 +202,12 @@ class MainWindow(QMainWindow):
             button.setObjectName(f"toolbar_{text.rstrip('…').replace(' ', '_').lower()}")
         return action
 
+    def _menu_action(self, text: str, tip: str) -> QAction:
+        action = QAction(text, self)
+        action.setToolTip(tip)
+        self.setup_menu.addAction(action)
+        return action
+
     # -- who is signed in ------------------------------------------------------------------
     @property
     def actor(self) -> Actor:
@@ -214,6 +229,7 @@ class MainWindow(QMainWindow):
         ):
             action.setVisible(admin)
             action.setEnabled(admin)
+        self.setup_button_action.setVisible(admin)
         self.lock_action.setVisible(not self.locked)
         self.lock_action.setEnabled(not self.locked)
         self.recent_action.setEnabled(not self.locked)
@@ -296,6 +312,7 @@ class MainWindow(QMainWindow):
         tile = self.board.tile_at(index)
         if tile is not None:
             tile.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.board_area.show_tile(tile)
 
     def may_close(self) -> bool:
         """Closing with patients in chairs asks first (Enter and Esc keep it open), and

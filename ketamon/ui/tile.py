@@ -224,6 +224,9 @@ class ChairTile(QFrame):
         self.phase_label = self._label("tilePhase")
         self.phase_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.patient_label = self._label("tilePatient")
+        # A long name wraps (the MRN stays whole) rather than widening the tile past its
+        # column: the board keeps as many columns as the screen has room for.
+        self.patient_label.setWordWrap(True)
         self.course_label = self._label("tileCourse")
         self.dose_label = self._label("tileDose")  # the dose plan, or "NO DOSE PLAN"
         self.caption_label = self._label("tileCaption")
@@ -255,7 +258,7 @@ class ChairTile(QFrame):
         self.actions_by_key: dict[str, QAction] = {}
         self._offered: tuple[str, ...] | None = None
         button_row = QHBoxLayout()
-        button_row.setSpacing(6)
+        button_row.setSpacing(4)
         vitals_row = QHBoxLayout()
         vitals_row.setSpacing(8)
         vitals_row.addWidget(self.vitals_label, 1)
@@ -287,7 +290,7 @@ class ChairTile(QFrame):
         button_row.addStretch(1)
 
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setContentsMargins(12, 12, 12, 12)
         layout.setSpacing(4)
         layout.addLayout(header)
         layout.addWidget(self.patient_label)

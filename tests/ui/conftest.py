@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from ketamon.ui.app import application
 from ketamon.ui.main_window import MainWindow
@@ -47,11 +48,31 @@ def toolbar_button(window, action):
     return window.toolbar.widgetForAction(action)
 
 
+def choose_setup(qtbot, window, action) -> None:
+    """Click "Clinic set-up" on the toolbar, then choose the item in its menu by keyboard."""
+    from PySide6.QtCore import QTimer
+
+    menu = window.setup_menu
+    assert action in menu.actions() and action.isVisible() and action.isEnabled()
+
+    def pick():
+        assert menu.isVisible()
+        menu.setActiveAction(action)
+        qtbot.keyClick(menu, Qt.Key.Key_Return)
+
+    QTimer.singleShot(0, pick)
+    qtbot.mouseClick(window.setup_button, Qt.MouseButton.LeftButton)
+
+
 def toolbar_shows(window, action) -> bool:
-    """Whether the nurse sees the action's toolbar button (after the toolbar's re-layout)."""
+    """Whether the nurse sees the action's toolbar button (after the toolbar's re-layout);
+    for an administrator's tool, the "Clinic set-up" button and the item in its menu."""
     from PySide6.QtWidgets import QApplication
 
     QApplication.processEvents()
+    if action in window.setup_menu.actions():
+        shown = window.setup_button.isVisible() and action.isVisible()
+        return shown and action.isEnabled()
     button = window.toolbar.widgetForAction(action)
     return button is not None and button.isVisible()
 

@@ -57,7 +57,7 @@ def test_full_session_by_clicking_and_restart_shows_same_state(
     drive_check_in(monkeypatch, qtbot, dialogs, **PATIENT)
     click(qtbot, tile, "check_in")
     assert tile.phase_label.text() == "CHECKED IN"
-    assert tile.patient_label.text() == "Maria Gonzalez  ·  MRN KM-20001"
+    assert tile.patient_label.text() == "Maria Gonzalez  ·  MRN\N{NO-BREAK SPACE}KM-20001"
     assert tile.course_label.text() == "Infusion 1 of 6"
 
     baseline(clinic, window.controller.session_on(tile.chair_id).id)

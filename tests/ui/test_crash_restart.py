@@ -53,7 +53,7 @@ def test_kill_minus_nine_mid_infusion_then_restart(tmp_path, make_window, qtbot)
         tile = tile_of(make_window(clinic), 2)
         now = datetime.now(UTC)
         assert tile.phase_label.text() == "INFUSING"
-        assert tile.patient_label.text() == "Rosa Diaz  ·  MRN KM-5150"
+        assert tile.patient_label.text() == "Rosa Diaz  ·  MRN\N{NO-BREAK SPACE}KM-5150"
         expected = (now - started).total_seconds()
         assert expected >= 2
         assert abs(seconds(tile.timer_label.text()) - expected) <= 1.0

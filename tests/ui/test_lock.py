@@ -63,7 +63,7 @@ def test_lock_empties_patient_data_from_the_widget_tree_and_timers_keep_running(
     seat_patients(clinic, clock)
     window = make_window(clinic)
     tile, paused = tile_of(window, 0), tile_of(window, 1)
-    assert tile.patient_label.text() == f"{NAME}  ·  MRN {MRN}"
+    assert tile.patient_label.text() == f"{NAME}  ·  MRN\N{NO-BREAK SPACE}{MRN}"
     assert paused.status_label.text() == f"PAUSED 00:00: {PAUSE_REASON}"
     assert identifying(window)
     assert not window.lock_panel.isVisible()
@@ -96,7 +96,7 @@ def test_lock_empties_patient_data_from_the_widget_tree_and_timers_keep_running(
     unlock_with(qtbot, window, PASSWORD)
     assert not window.locked
     assert not window.lock_panel.isVisible()
-    assert tile.patient_label.text() == f"{NAME}  ·  MRN {MRN}"
+    assert tile.patient_label.text() == f"{NAME}  ·  MRN\N{NO-BREAK SPACE}{MRN}"
     assert paused.status_label.text() == f"PAUSED 00:42: {PAUSE_REASON}"
     assert tile.buttons["stop"].isVisible()
     assert security_events(clinic) == [("nurse.jo", "lock"), ("nurse.jo", "unlock")]

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from ketamon.ui.dialogs.side_effect_catalog import SideEffectCatalogDialog
 from tests.conftest import NURSE, baseline, draft, plan_dose
-from tests.ui.conftest import click, tile_of, toolbar_button
+from tests.ui.conftest import choose_setup, click, tile_of
 
 ENTER, ESC = (
     (Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier),
@@ -119,6 +119,6 @@ def test_retiring_a_side_effect_enter_or_esc_keeps_it(clinic, make_window, qtbot
         return dialog.changed
 
     monkeypatch.setattr(SideEffectCatalogDialog, "ask", classmethod(ask))
-    qtbot.mouseClick(toolbar_button(window, window.side_effects_action), Qt.MouseButton.LeftButton)
+    choose_setup(qtbot, window, window.side_effects_action)
     assert seen and "Stop offering" in seen[0]
     assert "speech" in [k.key for k in clinic.side_effects.catalog() if not k.retired]

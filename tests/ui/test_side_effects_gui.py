@@ -14,7 +14,7 @@ from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.dialogs.side_effect_catalog import SideEffectCatalogDialog
 from ketamon.ui.dialogs.side_effects import SideEffectsDialog, hhmm, service_handlers
 from tests.conftest import NURSE
-from tests.ui.conftest import click, tile_of, toolbar_button
+from tests.ui.conftest import choose_setup, click, tile_of
 from tests.ui.test_vitals_entry import infusing
 
 LEFT = Qt.MouseButton.LeftButton
@@ -192,7 +192,7 @@ def test_admin_adds_and_retires_entries_from_the_toolbar(
         return dialog.changed
 
     monkeypatch.setattr(SideEffectCatalogDialog, "ask", classmethod(ask))
-    qtbot.mouseClick(toolbar_button(window, window.side_effects_action), LEFT)
+    choose_setup(qtbot, window, window.side_effects_action)
     keys = [k.key for k in clinic.side_effects.catalog() if not k.retired]
     assert keys[-1] == "chills" and "speech" not in keys
 

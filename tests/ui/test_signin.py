@@ -90,6 +90,8 @@ def test_first_run_creates_the_administrator_then_signs_in_by_typing(
             "Chair 1",
             "Chair 2",
         ]
+        window.showNormal()
+        window.resize(1366, 768)  # the smallest clinic screen (offscreen's own is 800 px)
         assert toolbar_shows(window, window.users_action)
         assert toolbar_shows(window, window.chairs_action)
     finally:
