@@ -39,6 +39,9 @@ from ketamon.ui.live import MainThreadPost
 from ketamon.ui.lock import LockPanel, close_dialogs
 
 
+USER_LABEL_WIDTH = 280  # px of the signed-in name; a longer name ends in "…" (full in the tip)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, clinic: Clinic, actor: Actor) -> None:
         super().__init__()
@@ -111,10 +114,6 @@ class MainWindow(QMainWindow):
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.setToolTip("Lock the screen: patient details hidden (Ctrl+L)")
         self.lock_action.triggered.connect(self.lock)
-        self.switch_action = self._action(
-            toolbar, "Switch user", "Someone else signs in at this workstation"
-        )
-        self.switch_action.triggered.connect(self.switch_user)
         self.recent_action = self._action(
             toolbar, "Recent discharges…", "Sessions ended in the last 24 h: print the summary"
         )
@@ -157,9 +156,10 @@ class MainWindow(QMainWindow):
             "Side effects list…", "Side effects offered as checkboxes: add, rename, retire"
         )
         self.side_effects_action.triggered.connect(self.controller.edit_side_effect_catalog)
-        self.refresh_action = self._action(
-            toolbar, "Refresh", "Reload the board from the database (F5)"
-        )
+        # The board is live (changes arrive by themselves): F5 stays, off the toolbar.
+        self.refresh_action = QAction("Refresh", self)
+        self.refresh_action.setToolTip("Reload the board from the database (F5)")
+        self.addAction(self.refresh_action)
         self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         self.refresh_action.triggered.connect(self.controller.reload)
         spacer = QWidget()
@@ -170,15 +170,20 @@ class MainWindow(QMainWindow):
         self.clock_label.setObjectName("boardClock")
         self.clock_label.setToolTip("The time now (this computer's zone)")
         toolbar.addWidget(self.clock_label)
-        caption = QLabel("Signed in:")
-        caption.setObjectName("userCaption")
-        toolbar.addWidget(caption)
         # The user menu: who is signed in, and their own password.
         self.user_label = QToolButton()
         self.user_label.setObjectName("userLabel")
         self.user_label.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.user_label.setToolTip("Your account: change your password")
         menu = QMenu(self.user_label)
+        menu.setToolTipsVisible(True)
+        self.roles_action = menu.addAction("Roles:")
+        self.roles_action.setEnabled(False)
+        menu.addSeparator()
+        # Switching user sits with the signed-in name (and on the lock screen) so the toolbar
+        # fits a 1366-px screen.
+        self.switch_action = menu.addAction("Switch user…")
+        self.switch_action.setToolTip("Someone else signs in at this workstation")
+        self.switch_action.triggered.connect(self.switch_user)
         self.password_action = menu.addAction("Change password…")
         self.password_action.setToolTip("Your own new password (your signing key follows it)")
         self.password_action.triggered.connect(self.controller.change_password)
@@ -215,7 +220,15 @@ class MainWindow(QMainWindow):
 
     def _show_actor(self) -> None:
         roles = self.controller.roles
-        self.user_label.setText(f"{self.actor.label} · {format_roles(roles) or 'no roles'}")
+        # The name alone on the toolbar (it must fit 1366 px); the roles in its menu and tip.
+        role_text = format_roles(roles).replace(",", ", ") or "no roles"
+        self.user_label.ensurePolished()  # the stylesheet's font, to measure with
+        metrics = self.user_label.fontMetrics()
+        self.user_label.setText(
+            metrics.elidedText(self.actor.label, Qt.TextElideMode.ElideRight, USER_LABEL_WIDTH)
+        )
+        self.user_label.setToolTip(f"Signed in as {self.actor.label} ({role_text})")
+        self.roles_action.setText(f"Roles: {role_text}")
         self.setWindowTitle(f"KetaMon: chair board · {self.actor.label}")
         self._update_actions()
 

@@ -48,11 +48,11 @@ def toolbar_button(window, action):
     return window.toolbar.widgetForAction(action)
 
 
-def choose_setup(qtbot, window, action) -> None:
-    """Click "Clinic set-up" on the toolbar, then choose the item in its menu by keyboard."""
+def choose_from(qtbot, button, action) -> None:
+    """Click a toolbar menu button, then choose the item in its menu by keyboard."""
     from PySide6.QtCore import QTimer
 
-    menu = window.setup_menu
+    menu = button.menu()
     assert action in menu.actions() and action.isVisible() and action.isEnabled()
 
     def pick():
@@ -61,18 +61,25 @@ def choose_setup(qtbot, window, action) -> None:
         qtbot.keyClick(menu, Qt.Key.Key_Return)
 
     QTimer.singleShot(0, pick)
-    qtbot.mouseClick(window.setup_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def choose_setup(qtbot, window, action) -> None:
+    """Click "Clinic set-up" on the toolbar, then choose the item in its menu."""
+    choose_from(qtbot, window.setup_button, action)
 
 
 def toolbar_shows(window, action) -> bool:
     """Whether the nurse sees the action's toolbar button (after the toolbar's re-layout);
-    for an administrator's tool, the "Clinic set-up" button and the item in its menu."""
+    for an item of a toolbar menu ("Clinic set-up", the signed-in user's), that menu's button
+    and the item."""
     from PySide6.QtWidgets import QApplication
 
     QApplication.processEvents()
-    if action in window.setup_menu.actions():
-        shown = window.setup_button.isVisible() and action.isVisible()
-        return shown and action.isEnabled()
+    for button in (window.setup_button, window.user_label):
+        if action in button.menu().actions():
+            shown = button.isVisible() and action.isVisible()
+            return shown and action.isEnabled()
     button = window.toolbar.widgetForAction(action)
     return button is not None and button.isVisible()
 

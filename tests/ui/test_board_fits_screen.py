@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolButton
 
+from ketamon.domain.actors import Actor
 from ketamon.domain.vitals import VitalsDraft
-from tests.conftest import NURSE, baseline, draft, plan_dose
+from tests.conftest import NURSE, add_user, baseline, draft, plan_dose
+from tests.ui.conftest import toolbar_shows
 
 PHASES = ("empty", "checked_in", "infusing", "paused_red", "recovery")
 SCREENS = {(1920, 1080): 3, (1366, 768): 2}  # the columns each screen has room for
@@ -127,3 +129,32 @@ def test_a_narrow_window_falls_back_to_fewer_columns_never_wider(
     window.resize(1920, 1080)  # and back
     QApplication.processEvents()
     assert window.board.columns == 3
+
+
+@pytest.mark.parametrize("screen", list(SCREENS), ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_whole_toolbar_fits_for_a_user_with_every_role(clinic, make_window, qtbot, screen):
+    """Nothing hides behind the toolbar's » button, the signed-in name included, even for a
+    nurse who is also the physician and the administrator (the most buttons)."""
+    add_user(clinic, "dr.all", "Alexandra Montgomery-Smythe", "MD", "nurse,physician,admin")
+    window = make_window(clinic, Actor("dr.all", "Alexandra Montgomery-Smythe, MD"))
+    width, height = screen
+    window.showNormal()
+    window.resize(width, height)
+    QApplication.processEvents()
+    toolbar = window.toolbar
+    toolbar.layout().activate()
+    QApplication.processEvents()
+    assert window.width() <= width
+    for action in toolbar.actions():
+        if action.isVisible() and not action.isSeparator():
+            widget = toolbar.widgetForAction(action)
+            assert widget is not None and widget.isVisible(), action.text() or widget
+            assert widget.geometry().right() <= toolbar.width()
+    assert toolbar_shows(window, window.review_action)
+    assert toolbar_shows(window, window.settings_action)
+    assert toolbar_shows(window, window.switch_action)
+    assert window.user_label.isVisible()
+    assert window.user_label.text().startswith("Alexandra Montgomery")  # then "…" if long
+    assert "Alexandra Montgomery-Smythe, MD" in window.user_label.toolTip()
+    extension = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+    assert extension is None or not extension.isVisible()

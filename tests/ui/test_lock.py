@@ -10,7 +10,7 @@ from ketamon.domain.users import SIGN_IN_REFUSED
 from ketamon.storage.models import AuditRow
 from ketamon.ui.session_window import SessionWindow
 from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_dose
-from tests.ui.conftest import label_texts, tile_of, toolbar_button, toolbar_shows
+from tests.ui.conftest import choose_from, label_texts, tile_of, toolbar_button, toolbar_shows
 
 NAME, MRN = "Ada Lovelace", "KM-31337"
 OTHER, OTHER_MRN = "Grace Hopper", "KM-27182"
@@ -134,7 +134,7 @@ def test_switch_user_makes_the_other_person_the_actor(clinic, clock, make_window
     seat_patients(clinic, clock)
     add_user(clinic, "nurse.sam", "Sam Okoye", "RN", "nurse", "sam's password 1")
     window = make_window(clinic)
-    qtbot.mouseClick(toolbar_button(window, window.switch_action), Qt.MouseButton.LeftButton)
+    choose_from(qtbot, window.user_label, window.switch_action)
     assert window.locked
     assert identifying(window) == []
     panel = window.lock_panel.switch_panel
@@ -150,7 +150,8 @@ def test_switch_user_makes_the_other_person_the_actor(clinic, clock, make_window
     qtbot.mouseClick(panel.sign_in_button, Qt.MouseButton.LeftButton)
     assert not window.locked
     assert window.actor == Actor("nurse.sam", "Sam Okoye, RN")
-    assert window.user_label.text() == "Sam Okoye, RN · nurse"
+    assert window.user_label.text() == "Sam Okoye, RN"
+    assert window.roles_action.text() == "Roles: nurse"
     # A nurse without the admin role is not offered Users… or Chairs….
     assert not toolbar_shows(window, window.users_action)
     assert not toolbar_shows(window, window.chairs_action)

@@ -83,7 +83,8 @@ def test_first_run_creates_the_administrator_then_signs_in_by_typing(
         window = startup.main_window
         qtbot.addWidget(window)
         assert startup.sign_in_window is None
-        assert window.user_label.text() == "Sam Lee, RN · nurse,admin"
+        assert window.user_label.text() == "Sam Lee, RN"
+        assert window.roles_action.text() == "Roles: nurse, admin"
         assert window.controller.actor.username == "lead.lee"
         # The default chairs were created under the first sign-in.
         assert [t.name_label.text() for t in window.board.tiles.values()][:2] == [
@@ -126,7 +127,7 @@ def test_wrong_password_shows_the_message_and_stays_on_the_sign_in_screen(clinic
         qtbot.keyClick(panel.password, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: startup.main_window is not None, timeout=2000)
         qtbot.addWidget(startup.main_window)
-        assert startup.main_window.user_label.text() == "Jo Rivera, RN · nurse,admin"
+        assert startup.main_window.user_label.text() == "Jo Rivera, RN"
     finally:
         if startup.sign_in_window is not None:
             startup.sign_in_window.close()
@@ -202,7 +203,8 @@ def test_after_a_reset_the_user_chooses_their_own_password_by_keyboard_before_en
         qtbot.keyClick(panel.repeat_password, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: startup.main_window is not None, timeout=2000)
         qtbot.addWidget(startup.main_window)
-        assert startup.main_window.user_label.text() == "Priya Patel, MD · physician"
+        assert startup.main_window.user_label.text() == "Priya Patel, MD"
+        assert startup.main_window.roles_action.text() == "Roles: physician"
     finally:
         if startup.main_window is not None:
             review = getattr(startup.main_window.controller, "review_window", None)

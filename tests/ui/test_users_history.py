@@ -155,7 +155,8 @@ def test_a_nurse_without_admin_sees_no_users_or_chairs_and_the_service_refuses(
 ):
     clinic.users.add(NURSE, *SAM[:4], SAM[4])
     window = make_window(clinic, Actor("nurse.sam", "Sam Okoye, RN"))
-    assert window.user_label.text() == "Sam Okoye, RN · nurse"
+    assert window.user_label.text() == "Sam Okoye, RN"
+    assert window.roles_action.text() == "Roles: nurse"
     assert not toolbar_shows(window, window.users_action)
     assert not toolbar_shows(window, window.chairs_action)
     assert toolbar_shows(window, window.lock_action)
