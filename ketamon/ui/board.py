@@ -19,7 +19,6 @@ from ketamon.domain.clock import Clock
 from ketamon.services.board import Board
 from ketamon.ui.tile import ChairTile
 
-
 TILE_MIN_WIDTH = 560  # a tile narrower than this cannot hold a row of four buttons
 SPACING = 14
 

@@ -38,7 +38,6 @@ from ketamon.ui.lifetime import alive
 from ketamon.ui.live import MainThreadPost
 from ketamon.ui.lock import LockPanel, close_dialogs
 
-
 USER_LABEL_WIDTH = 280  # px of the signed-in name; a longer name ends in "…" (full in the tip)
 
 

@@ -115,9 +115,7 @@ def test_every_chair_in_the_widest_phase_fits_the_screen(
     assert_key_scrolls_into_view(qtbot, window, count)
 
 
-def test_a_narrow_window_falls_back_to_fewer_columns_never_wider(
-    clinic, clock, make_window, qtbot
-):
+def test_a_narrow_window_falls_back_to_fewer_columns_never_wider(clinic, clock, make_window, qtbot):
     for n, chair in enumerate(chairs(clinic, 6)):
         seat(clinic, clock, chair, PHASES[n % len(PHASES)], n)
     window = shown_at(qtbot, make_window, clinic, 1920, 1080)

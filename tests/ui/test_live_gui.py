@@ -36,7 +36,8 @@ def test_a_check_in_and_red_vitals_at_a_show_on_bs_board(clinic, workstation_b, 
     patient = clinic.patients.register(NURSE, draft(name="Maria Gonzalez", mrn="KM-20001"))
     session = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     qtbot.waitUntil(
-        lambda: tile.patient_label.text() == "Maria Gonzalez  ·  MRN\N{NO-BREAK SPACE}KM-20001", timeout=2000
+        lambda: tile.patient_label.text() == "Maria Gonzalez  ·  MRN\N{NO-BREAK SPACE}KM-20001",
+        timeout=2000,
     )
     assert not tile.alert_banner.isVisible()
 
