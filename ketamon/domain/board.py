@@ -239,7 +239,8 @@ def vitals_line(
     settings: ClinicSettings,
     now: datetime,
 ) -> tuple[str, Grade]:
-    """ "Vitals due in 04:12 (15 min)", or OVERDUE (amber, then red), from stored times."""
+    """ "Vitals due in 04:12 · every 15 min", then "late" (amber), then "VITALS OVERDUE"
+    (red), from stored times."""
     due = vitals_due(session.times, session.phase, list(taken), settings.vitals_schedule, now)
     if due is not None:
         return due.text, due.grade
@@ -369,17 +370,7 @@ def _tile_view(
             **common,
         )
     if session.phase is Phase.RECOVERY:
-        ran = times.infusion_elapsed(now)
-        return TileView(
-            level=TileLevel.RECOVERY,
-            phase_text="Recovery",
-            timer_caption="Since infusion end",
-            timer_text=format_duration(times.since_end(now)),
-            detail_text=f"Infusion ran {format_duration(ran)} of {target_text}",
-            status_text="In recovery",
-            progress_permille=_permille(ran, target),
-            **common,
-        )
+        return _recovery_view(times, target, settings, common, now)
     elapsed = times.infusion_elapsed(now)
     overrun_after = target + timedelta(minutes=settings.overrun_alert_minutes)
     progress = _permille(elapsed, target)
@@ -404,6 +395,39 @@ def _tile_view(
         detail_text=_pauses_text(times, now),
         status_text=status,
         progress_permille=progress,
+        **common,
+    )
+
+
+def _recovery_view(
+    times: InfusionTimes,
+    target: timedelta,
+    settings: ClinicSettings,
+    common: _TileCommon,
+    now: datetime,
+) -> TileView:
+    """Recovery: the bar fills toward the minimum observation time after the infusion (the
+    discharge checklist's own rule), not toward the infusion's target."""
+    since = times.since_end(now)
+    minimum = timedelta(minutes=settings.discharge_min_observation_minutes)
+    left = minimum - since
+    if left > timedelta(0):
+        timer = f"{format_duration(since)} / {format_duration(minimum)}"
+        status = f"{format_duration(left)} to minimum observation"
+    else:
+        timer = format_duration(since)
+        status = "Minimum observation met: discharge when the checklist is complete"
+    return TileView(
+        level=TileLevel.RECOVERY,
+        phase_text="Recovery",
+        timer_caption="Observed since infusion end",
+        timer_text=timer,
+        detail_text=(
+            f"Infusion ran {format_duration(times.infusion_elapsed(now))}"
+            f" of {format_duration(target)}"
+        ),
+        status_text=status,
+        progress_permille=_permille(since, minimum),
         **common,
     )
 

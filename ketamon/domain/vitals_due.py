@@ -51,6 +51,16 @@ class DuePoint:
     label: str
     at: datetime
     fixed: bool = False  # a clinical mark (40 min, infusion end) outranks a regular interval
+    every_minutes: int | None = None  # a regular point: the interval it repeats at
+
+    @property
+    def reason(self) -> str:
+        """What the set is for, read as an interval ("every 15 min") or as the one mark it
+        answers ("at 40 min of infusion"), never as a second countdown."""
+        if self.every_minutes is not None:
+            where = "recovery, " if self.label.startswith("recovery") else ""
+            return f"{where}every {self.every_minutes} min"
+        return self.label if self.label in ("baseline", "before discharge") else f"at {self.label}"
 
 
 @dataclass(frozen=True)
@@ -71,9 +81,13 @@ class Due:
 
     @property
     def text(self) -> str:
+        """Words that tell on-time, late (amber) and overdue (red) apart without colour."""
+        reason = self.point.reason
         if self.overdue <= timedelta(0):
-            return f"Vitals due in {format_duration(-self.overdue)} ({self.point.label})"
-        return f"Vitals OVERDUE {format_duration(self.overdue)} ({self.point.label})"
+            return f"Vitals due in {format_duration(-self.overdue)} · {reason}"
+        if self.grade is Grade.AMBER:
+            return f"Vitals late {format_duration(self.overdue)} · {reason}"
+        return f"VITALS OVERDUE {format_duration(self.overdue)} · {reason}"
 
 
 def wall_time_at_infusion_minutes(
@@ -118,7 +132,13 @@ def due_points(
     horizon = end if end is not None else now + 2 * step
     k = 1
     while start + k * step <= horizon:
-        points.append(DuePoint(f"{k * schedule.infusion_every_minutes} min", start + k * step))
+        points.append(
+            DuePoint(
+                f"{k * schedule.infusion_every_minutes} min",
+                start + k * step,
+                every_minutes=schedule.infusion_every_minutes,
+            )
+        )
         k += 1
     for mark in schedule.infusion_marks_minutes:
         at = wall_time_at_infusion_minutes(times, mark, now)
@@ -132,7 +152,11 @@ def due_points(
             k = 1
             while end + k * rstep <= now + 2 * rstep:
                 points.append(
-                    DuePoint(f"recovery {k * schedule.recovery_every_minutes} min", end + k * rstep)
+                    DuePoint(
+                        f"recovery {k * schedule.recovery_every_minutes} min",
+                        end + k * rstep,
+                        every_minutes=schedule.recovery_every_minutes,
+                    )
                 )
                 k += 1
             if schedule.before_discharge_minutes is not None:

@@ -69,7 +69,7 @@ def test_checked_in_patient_is_waiting() -> None:
     tile = tile_view(CHAIR, snapshot(), SETTINGS, at(3))
     assert tile.level is TileLevel.WAITING
     assert tile.phase_text == "Checked in"
-    assert tile.patient_text == "Ada Lovelace  ·  MRN MRN1001"
+    assert tile.patient_text == "Ada Lovelace  ·  MRN\N{NO-BREAK SPACE}MRN1001"  # kept whole
     assert tile.course_text == "Infusion 2 of 6"
     assert tile.timer_text == "00:00 / 40:00"
     assert tile.detail_text == "Checked in 03:00 ago"
@@ -157,14 +157,29 @@ def test_recovery_shows_the_time_since_the_infusion_ended() -> None:
     tile = tile_view(CHAIR, session, SETTINGS, at(48))
     assert tile.level is TileLevel.RECOVERY
     assert tile.phase_text == "Recovery"
-    assert tile.timer_caption == "Since infusion end"
-    assert tile.timer_text == "07:00"
+    assert tile.timer_caption == "Observed since infusion end"
+    assert tile.timer_text == "07:00 / 30:00"  # toward the minimum observation (setting)
     assert tile.detail_text == "Infusion ran 41:00 of 40:00"
-    assert tile.status_text == "In recovery"
+    assert tile.status_text == "23:00 to minimum observation"
+    assert tile.progress_permille == 233  # 7 of 30 minutes, not 41 of 40 (the infusion's)
     # An hour later the recovery timer has moved on; the infusion time has not.
     later = tile_view(CHAIR, session, SETTINGS, at(108))
     assert later.timer_text == "67:00"
     assert later.detail_text == "Infusion ran 41:00 of 40:00"
+    assert later.status_text.startswith("Minimum observation met")
+    assert later.progress_permille == 1000
+
+
+def test_the_recovery_bar_follows_the_clinics_minimum_observation() -> None:
+    from dataclasses import replace
+
+    session = snapshot(START, (EventKind.STOP, 40))
+    sixty = replace(SETTINGS, discharge_min_observation_minutes=60)
+    tile = tile_view(CHAIR, session, sixty, at(70))
+    assert (tile.timer_text, tile.progress_permille) == ("30:00 / 60:00", 500)
+    none = replace(SETTINGS, discharge_min_observation_minutes=0)
+    tile = tile_view(CHAIR, session, none, at(41))
+    assert tile.progress_permille == 1000 and tile.status_text.startswith("Minimum observation")
 
 
 def test_maintenance_sessions_are_labelled_by_number() -> None:

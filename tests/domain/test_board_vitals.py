@@ -54,18 +54,18 @@ def test_without_a_summary_the_tile_has_no_vitals_line() -> None:
 
 def test_due_in_counts_down_to_the_next_point() -> None:
     view = tile_view(CHAIR, RUNNING, SETTINGS, at(10, 48), BASELINE_TAKEN)
-    assert view.vitals_text == "Vitals due in 04:12 (15 min)"
+    assert view.vitals_text == "Vitals due in 04:12 · every 15 min"
     assert view.vitals_grade is Grade.NORMAL
 
 
 def test_overdue_is_amber_then_red_after_the_setting() -> None:
     amber = tile_view(CHAIR, RUNNING, SETTINGS, at(17, 10), BASELINE_TAKEN)
-    assert amber.vitals_text == "Vitals OVERDUE 02:10 (15 min)"
+    assert amber.vitals_text == "Vitals late 02:10 · every 15 min"
     assert amber.vitals_grade is Grade.AMBER
     edge = tile_view(CHAIR, RUNNING, SETTINGS, at(20), BASELINE_TAKEN)
     assert edge.vitals_grade is Grade.AMBER  # exactly 5 minutes: not yet red
     red = tile_view(CHAIR, RUNNING, SETTINGS, at(20, 1), BASELINE_TAKEN)
-    assert red.vitals_text == "Vitals OVERDUE 05:01 (15 min)"
+    assert red.vitals_text == "VITALS OVERDUE 05:01 · every 15 min"
     assert red.vitals_grade is Grade.RED
     stricter = replace(SETTINGS, vitals_red_overdue_minutes=2)
     assert tile_view(CHAIR, RUNNING, stricter, at(17, 10), BASELINE_TAKEN).vitals_grade is (
@@ -76,7 +76,7 @@ def test_overdue_is_amber_then_red_after_the_setting() -> None:
 def test_a_set_taken_answers_its_point_and_the_next_one_counts() -> None:
     taken = Summary(taken=(at(0), at(14)))
     view = tile_view(CHAIR, RUNNING, SETTINGS, at(20), taken)
-    assert view.vitals_text == "Vitals due in 10:00 (30 min)"
+    assert view.vitals_text == "Vitals due in 10:00 · every 15 min"
     assert view.vitals_grade is Grade.NORMAL
 
 
@@ -84,9 +84,9 @@ def test_checked_in_shows_the_baseline_due_then_recorded() -> None:
     waiting = snapshot()
     view = tile_view(CHAIR, waiting, SETTINGS, at(4), Summary())
     assert view.level is TileLevel.WAITING
-    assert view.vitals_text == "Vitals due in 06:00 (baseline)"
+    assert view.vitals_text == "Vitals due in 06:00 · baseline"
     late = tile_view(CHAIR, waiting, SETTINGS, at(16), Summary())
-    assert late.vitals_text == "Vitals OVERDUE 06:00 (baseline)"
+    assert late.vitals_text == "VITALS OVERDUE 06:00 · baseline"
     assert late.vitals_grade is Grade.RED
     done = tile_view(CHAIR, waiting, SETTINGS, at(16), Summary(taken=(at(3),)))
     assert done.vitals_text == "Baseline vitals recorded"
@@ -97,7 +97,7 @@ def test_recovery_due_counts_from_infusion_end() -> None:
     recovery = snapshot(START, (EventKind.STOP, 40))
     taken = Summary(taken=(at(0), at(15), at(30), at(40)))
     view = tile_view(CHAIR, recovery, SETTINGS, at(50), taken)
-    assert view.vitals_text == "Vitals due in 05:00 (recovery 15 min)"
+    assert view.vitals_text == "Vitals due in 05:00 · recovery, every 15 min"
 
 
 def test_red_values_named_in_words_with_the_action() -> None:

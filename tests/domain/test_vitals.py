@@ -225,9 +225,9 @@ def at(minutes: float) -> datetime:
 def test_baseline_is_due_after_check_in_then_satisfied():
     times = times_of()
     due = vitals_due(times, Phase.CHECKED_IN, [], SCHEDULE, at(6))
-    assert due.text == "Vitals due in 04:00 (baseline)" and due.grade is Grade.NORMAL
+    assert due.text == "Vitals due in 04:00 · baseline" and due.grade is Grade.NORMAL
     due = vitals_due(times, Phase.CHECKED_IN, [], SCHEDULE, at(12))
-    assert due.text == "Vitals OVERDUE 02:00 (baseline)" and due.grade is Grade.AMBER
+    assert due.text == "Vitals late 02:00 · baseline" and due.grade is Grade.AMBER
     assert vitals_due(times, Phase.CHECKED_IN, [], SCHEDULE, at(16)).grade is Grade.RED
     assert vitals_due(times, Phase.CHECKED_IN, [at(3)], SCHEDULE, at(16)) is None
 
@@ -236,12 +236,12 @@ def test_every_15_minutes_during_the_infusion_with_early_allowance():
     times = times_of((EventKind.START, 10))
     taken = [at(5)]  # baseline
     due = vitals_due(times, Phase.INFUSING, taken, SCHEDULE, at(20))
-    assert due.text == "Vitals due in 05:00 (15 min)"
+    assert due.text == "Vitals due in 05:00 · every 15 min"
     taken.append(at(22))  # 3 minutes early: counts for the 15-minute point
     due = vitals_due(times, Phase.INFUSING, taken, SCHEDULE, at(30))
-    assert due.text == "Vitals due in 10:00 (30 min)"
+    assert due.text == "Vitals due in 10:00 · every 15 min"
     due = vitals_due(times, Phase.INFUSING, taken, SCHEDULE, at(47))
-    assert due.text == "Vitals OVERDUE 07:00 (30 min)" and due.grade is Grade.RED
+    assert due.text == "VITALS OVERDUE 07:00 · every 15 min" and due.grade is Grade.RED
 
 
 def test_the_40_minute_mark_follows_infusion_time_across_a_pause():
@@ -250,31 +250,31 @@ def test_the_40_minute_mark_follows_infusion_time_across_a_pause():
     times = times_of((EventKind.START, 0), (EventKind.PAUSE, 20), (EventKind.RESUME, 30))
     taken = [at(15), at(30)]
     due = vitals_due(times, Phase.INFUSING, taken, SCHEDULE, at(48))
-    assert due.text == "Vitals due in 02:00 (40 min of infusion)"
+    assert due.text == "Vitals due in 02:00 · at 40 min of infusion"
     due = vitals_due(times, Phase.INFUSING, [*taken, at(49)], SCHEDULE, at(52))
-    assert due.text == "Vitals due in 08:00 (60 min)"
+    assert due.text == "Vitals due in 08:00 · every 15 min"
     # While paused the schedule keeps running in wall time (the patient is still watched).
     paused = times_of((EventKind.START, 0), (EventKind.PAUSE, 20))
     due = vitals_due(paused, Phase.INFUSING, [at(15)], SCHEDULE, at(33))
-    assert due.text == "Vitals OVERDUE 03:00 (30 min)"
+    assert due.text == "Vitals late 03:00 · every 15 min"
 
 
 def test_infusion_end_then_recovery_every_15_minutes():
     times = times_of((EventKind.START, 0), (EventKind.STOP, 41))
     taken = [at(15), at(30), at(40)]  # the 40-minute set also answers the end at 41
     due = vitals_due(times, Phase.RECOVERY, taken, SCHEDULE, at(50))
-    assert due.text == "Vitals due in 06:00 (recovery 15 min)"
+    assert due.text == "Vitals due in 06:00 · recovery, every 15 min"
     assert vitals_due(times, Phase.DISCHARGED, taken, SCHEDULE, at(200)) is None
 
 
 def test_a_set_taken_early_moves_the_countdown_to_the_following_point():
     times = times_of((EventKind.START, 0))
     due = vitals_due(times, Phase.INFUSING, [at(-3), at(10)], SCHEDULE, at(10))
-    assert due.text == "Vitals due in 20:00 (30 min)"
+    assert due.text == "Vitals due in 20:00 · every 15 min"
     times = times_of((EventKind.START, 0), (EventKind.STOP, 40))
     taken = [at(-3), at(15), at(30), at(40), at(52)]  # the recovery set came 3 minutes early
     due = vitals_due(times, Phase.RECOVERY, taken, SCHEDULE, at(52))
-    assert due.text == "Vitals due in 18:00 (before discharge)"  # 30 min after the end
+    assert due.text == "Vitals due in 18:00 · before discharge"  # 30 min after the end
 
 
 def test_one_set_before_discharge_at_the_minimum_observation_time():
@@ -285,8 +285,34 @@ def test_one_set_before_discharge_at_the_minimum_observation_time():
     # Observation of 50 minutes: its own point, between the 15-minute recovery points.
     schedule = replace(SCHEDULE, before_discharge_minutes=50)
     due = vitals_due(times, Phase.RECOVERY, taken, schedule, at(60))
-    assert due.text == "Vitals due in 10:00 (recovery 30 min)"
+    assert due.text == "Vitals due in 10:00 · recovery, every 15 min"
     due = vitals_due(times, Phase.RECOVERY, [*taken, at(70)], schedule, at(75))
-    assert due.text == "Vitals due in 15:00 (before discharge)"
+    assert due.text == "Vitals due in 15:00 · before discharge"
     due = vitals_due(times, Phase.RECOVERY, [*taken, at(70), at(90)], schedule, at(92))
-    assert due.text == "Vitals due in 08:00 (recovery 60 min)"  # 45 merged into it
+    assert due.text == "Vitals due in 08:00 · recovery, every 15 min"  # 45 merged into it
+
+
+def test_due_words_read_as_an_interval_and_tell_late_from_overdue_without_colour():
+    """Issue 16: "(15 min)" after a countdown read as a second countdown; the interval is
+    spelled as one, a clinical mark names itself, and amber and red differ in words."""
+    from dataclasses import replace
+
+    schedule = replace(SCHEDULE, infusion_every_minutes=10, recovery_every_minutes=20)
+    times = times_of((EventKind.START, 0))
+    due = vitals_due(times, Phase.INFUSING, [at(-3)], schedule, at(4))
+    assert (due.text, due.point.label) == ("Vitals due in 06:00 · every 10 min", "10 min")
+    late = vitals_due(times, Phase.INFUSING, [at(-3)], schedule, at(14))
+    assert late.grade is Grade.AMBER and late.text.startswith("Vitals late 04:00")
+    red = vitals_due(times, Phase.INFUSING, [at(-3)], schedule, at(16))
+    assert red.grade is Grade.RED and red.text == "VITALS OVERDUE 06:00 · every 10 min"
+    assert "OVERDUE" not in late.text and "late" not in red.text
+    mark = vitals_due(times, Phase.INFUSING, [at(-3), at(10), at(20), at(30)], schedule, at(36))
+    assert (mark.text, mark.point.label) == (
+        "Vitals due in 04:00 · at 40 min of infusion",
+        "40 min of infusion",
+    )
+    ended = times_of((EventKind.START, 0), (EventKind.STOP, 40))
+    taken = [at(-3), at(10), at(20), at(30), at(40)]
+    recovery = vitals_due(ended, Phase.RECOVERY, taken, schedule, at(45))
+    assert recovery.text == "Vitals due in 15:00 · recovery, every 20 min"
+    assert recovery.point.label == "recovery 20 min"

@@ -88,8 +88,10 @@ def test_full_session_by_clicking_and_restart_shows_same_state(
     click(qtbot, tile, "stop")
     assert tile.phase_label.text() == "RECOVERY"
     clock.advance(minutes=12)
-    qtbot.waitUntil(lambda: tile.timer_label.text() == "12:00", timeout=2000)
+    qtbot.waitUntil(lambda: tile.timer_label.text() == "12:00 / 30:00", timeout=2000)
     assert tile.detail_label.text() == "Infusion ran 40:07 of 40:00"
+    assert tile.status_label.text() == "18:00 to minimum observation"
+    assert tile.progress.value() == 400  # the bar: 12 of the 30 minutes' observation
 
     # A second window over the same database, as after a restart: same state.
     other = open_clinic(db_url, clock)

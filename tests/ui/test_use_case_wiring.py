@@ -135,7 +135,7 @@ def test_a_vitals_save_from_a_tile_with_its_window_open(
             QApplication.processEvents()
         assert len(dialog.saved_sets) == 1
         # The board and the open window already show it.
-        assert tile.vitals_label.text() == "Vitals due in 14:00 (30 min)"
+        assert tile.vitals_label.text() == "Vitals due in 14:00 · every 15 min"
         assert len(session_window.model.sets) == shown + 1
         with counted(clinic) as costs["close"]:
             dialog.close()
@@ -244,5 +244,5 @@ def test_a_vitals_save_in_the_session_window_is_not_read_back_by_it(
     print(f"vitals save in the session window: {costs['save']}")
     assert costs["save"].transactions <= 2  # the write, the board's one read
     assert session_window.chart.series("systolic")[1][-1] == 128.0
-    assert tile.vitals_label.text() == "Vitals due in 14:00 (30 min)"
+    assert tile.vitals_label.text() == "Vitals due in 14:00 · every 15 min"
     session_window.close()

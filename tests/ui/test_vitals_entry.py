@@ -78,7 +78,7 @@ def test_a_full_set_by_keyboard_in_few_keystrokes_updates_the_tile(
     session = infusing(clinic, clock, minutes=16)
     window = make_window(clinic)
     tile = tile_of(window, 0)
-    assert tile.vitals_label.text() == "Vitals OVERDUE 01:00 (15 min)"
+    assert tile.vitals_label.text() == "Vitals late 01:00 · every 15 min"
     assert tile.vitals_label.property("grade") == "amber"
     assert tile.buttons["vitals"].isVisible()
     keys = Keys(qtbot)
@@ -97,7 +97,7 @@ def test_a_full_set_by_keyboard_in_few_keystrokes_updates_the_tile(
         assert all(not w.text() for w in dialog.fields.values() if hasattr(w, "text"))
         assert dialog.fields["bp"].hasFocus()
         # The board behind the popup has already moved on to the next point.
-        assert tile.vitals_label.text() == "Vitals due in 14:00 (30 min)"
+        assert tile.vitals_label.text() == "Vitals due in 14:00 · every 15 min"
 
     seen = drive_entry(monkeypatch, qtbot, driver)
     window.activateWindow()
@@ -117,7 +117,7 @@ def test_a_full_set_by_keyboard_in_few_keystrokes_updates_the_tile(
     assert (saved.values.heart_rate, saved.values.spo2, saved.values.resp_rate) == (72, 98, 14)
     assert saved.entered_by == NURSE.username
     assert saved.phase.value == "infusion"
-    assert tile.vitals_label.text() == "Vitals due in 14:00 (30 min)"
+    assert tile.vitals_label.text() == "Vitals due in 14:00 · every 15 min"
     assert tile.vitals_label.property("grade") == "normal"
 
 
@@ -254,11 +254,11 @@ def test_overdue_line_turns_amber_then_red_on_the_tile(clinic, clock, make_windo
     infusing(clinic, clock, minutes=16)
     window = make_window(clinic)
     tile = tile_of(window, 0)
-    assert tile.vitals_label.text() == "Vitals OVERDUE 01:00 (15 min)"
+    assert tile.vitals_label.text() == "Vitals late 01:00 · every 15 min"
     assert tile.vitals_label.property("grade") == "amber"
     clock.advance(minutes=5)
     qtbot.waitUntil(lambda: tile.vitals_label.property("grade") == "red", timeout=2000)
-    assert tile.vitals_label.text() == "Vitals OVERDUE 06:00 (15 min)"
+    assert tile.vitals_label.text() == "VITALS OVERDUE 06:00 · every 15 min"
 
 
 def test_tab_goes_through_every_field_in_order(qtbot):
