@@ -416,7 +416,7 @@ def _recovery_view(
         status = f"{format_duration(left)} to minimum observation"
     else:
         timer = format_duration(since)
-        status = "Minimum observation met: discharge when the checklist is complete"
+        status = "Minimum observation met"
     return TileView(
         level=TileLevel.RECOVERY,
         phase_text="Recovery",

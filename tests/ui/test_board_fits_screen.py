@@ -90,9 +90,12 @@ def assert_key_scrolls_into_view(qtbot, window, count: int) -> None:
 
 @pytest.mark.parametrize("count", [4, 6, 8, 9, 12])
 @pytest.mark.parametrize("screen", list(SCREENS), ids=lambda s: f"{s[0]}x{s[1]}")
-def test_every_phase_mixed_fits_the_screen(clinic, clock, make_window, qtbot, count, screen):
+@pytest.mark.parametrize("later", [0, 50], ids=["just-seated", "50-min-later"])
+def test_every_phase_mixed_fits_the_screen(clinic, clock, make_window, qtbot, count, screen, later):
+    """50 minutes later the longest words show: OVER TARGET, observation met, overdue."""
     for n, chair in enumerate(chairs(clinic, count)):
         seat(clinic, clock, chair, PHASES[n % len(PHASES)], n)
+    clock.advance(minutes=later)
     width, height = screen
     window = shown_at(qtbot, make_window, clinic, width, height)
     assert_fits(window, width, SCREENS[screen], count)

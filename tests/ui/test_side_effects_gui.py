@@ -268,3 +268,53 @@ def test_changing_a_recorded_onset_asks_a_reason_and_saves_the_correction(
     qtbot.keyClick(row.note, Qt.Key.Key_Return)
     assert clinic.side_effects.for_session(session.id)[0].note == "breathing exercise"
     assert len(asked) == 1
+
+
+def test_by_keyboard_focus_starts_on_the_first_row_space_ticks_and_the_width_holds(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    """Issue 16: focus started on Close, so Space closed the dialog; and the dialog grew to
+    the right on every change. E opens it, Space ticks the first row, Esc closes; the width
+    stays put through tick, SEVERE (Acknowledge appears), resolve and a second episode."""
+    session = infusing(clinic, clock, minutes=12)
+    window = make_window(clinic)
+    widths: list[int] = []
+
+    def by_keyboard(dialog):
+        QApplication.processEvents()
+        widths.append(dialog.width())
+        first = next(iter(dialog.rows.values()))
+        qtbot.waitUntil(first.check.hasFocus, timeout=2000)
+        assert not dialog.close_button.hasFocus()
+        qtbot.keyClick(first.check, Qt.Key.Key_Space)
+        assert first.check.isChecked() and dialog.isVisible()
+        qtbot.waitUntil(first.severity.hasFocus, timeout=2000)
+        qtbot.keyClick(first.severity, Qt.Key.Key_Down)
+        qtbot.keyClick(first.severity, Qt.Key.Key_Down)
+        qtbot.keyClick(first.severity, Qt.Key.Key_Return)
+        QApplication.processEvents()
+        assert first.ack.isVisible()
+        widths.append(dialog.width())
+        qtbot.mouseClick(first.ack, LEFT)
+        qtbot.mouseClick(first.resolve_button, LEFT)
+        QApplication.processEvents()
+        widths.append(dialog.width())
+        qtbot.mouseClick(first.resolve_button, LEFT)  # "Recurred": a second episode
+        QApplication.processEvents()
+        assert first.earlier_label.text() == "+1 earlier"
+        widths.append(dialog.width())
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        assert not dialog.isVisible()
+
+    seen = drive(monkeypatch, qtbot, by_keyboard)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    tile = tile_of(window, 0)
+    qtbot.keyClick(window, Qt.Key.Key_1)
+    qtbot.waitUntil(tile.hasFocus, timeout=2000)
+    qtbot.keyClick(tile, Qt.Key.Key_E)
+    assert len(seen) == 1
+    assert len(set(widths)) == 1, widths
+    assert widths[0] <= 1366 - 20  # a 1366-px screen, its frame included
+    effects = clinic.side_effects.for_session(session.id)
+    assert [e.severity for e in effects] == [Severity.SEVERE, Severity.MILD]

@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QWheelEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QShowEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -195,7 +195,7 @@ class EffectRow:
         self.onset.setObjectName(f"se_onset_{key}")
         self.onset.setPlaceholderText("now")
         self.onset.setMaxLength(8)
-        self.onset.setFixedWidth(96)
+        self.onset.setFixedWidth(80)
         self.onset.setToolTip(
             "Onset: empty is now; or HH:MM, or -10 for ten minutes ago. Not before check-in, "
             "never in the future. Changing a recorded time asks for a reason (Enter saves)."
@@ -226,7 +226,7 @@ class EffectRow:
         self.resolved.setObjectName(f"se_resolved_at_{key}")
         self.resolved.setPlaceholderText("now")
         self.resolved.setMaxLength(8)
-        self.resolved.setFixedWidth(96)
+        self.resolved.setFixedWidth(80)
         self.resolved.setToolTip(
             "Resolution time: empty is now; or HH:MM. Not before the onset, never in the "
             "future. Changing a recorded time asks for a reason (Enter saves)."
@@ -255,21 +255,44 @@ class EffectRow:
         for field, widget in self.fields.items():
             if isinstance(widget, QLineEdit):
                 self.errors.watch(field, widget)
+        self._keep_room()
+
+    def _keep_room(self) -> None:
+        """Room for what a change can show (Resolved, Acknowledge, "Enter saves", "+2
+        earlier"), kept while hidden: the dialog stays the same width as entries change."""
+        for widget in (
+            self.resolved,
+            self.resolve_button,
+            self.ack,
+            self.ack_label,
+            self.pending_label,
+        ):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            widget.setSizePolicy(policy)
+        metrics = self.resolve_button.fontMetrics()
+        widest = max(metrics.horizontalAdvance(t) for t in ("Resolved", "Recurred"))
+        self.resolve_button.setMinimumWidth(widest + 24)
+        self.earlier_label.setMinimumWidth(
+            self.earlier_label.fontMetrics().horizontalAdvance("+9 earlier")
+        )
 
     def place(self, grid: QGridLayout, row: int) -> None:
         name = QHBoxLayout()
         name.setSpacing(6)
         name.addWidget(self.check)
         name.addWidget(self.other, 1)
-        name.addWidget(self.earlier_label)
         name.addStretch(0 if self.kind.free_text else 1)
         grid.addLayout(name, row, 0)
         grid.addWidget(self.onset, row, 1)
         severity = QHBoxLayout()
         severity.setSpacing(4)
         severity.addWidget(self.severity)
-        severity.addWidget(self.pending_label)
-        severity.addWidget(self.ack_label)
+        notes = QGridLayout()  # one place for "Enter saves" or "not acknowledged"
+        notes.setContentsMargins(0, 0, 0, 0)
+        notes.addWidget(self.pending_label, 0, 0)
+        notes.addWidget(self.ack_label, 0, 0)
+        severity.addLayout(notes)
         severity.addWidget(self.ack)
         severity.addStretch(1)
         grid.addLayout(severity, row, 2)
@@ -277,6 +300,7 @@ class EffectRow:
         resolved.setSpacing(4)
         resolved.addWidget(self.resolved)
         resolved.addWidget(self.resolve_button)
+        resolved.addWidget(self.earlier_label)  # beside Recurred: the episodes before
         grid.addLayout(resolved, row, 3)
         grid.addWidget(self.note, row, 4)
         grid.addWidget(self.error, row + 1, 0, 1, len(COLUMNS))
@@ -343,7 +367,7 @@ class EffectRow:
 
     def _show_ack(self, *, needed: bool) -> None:
         self.ack.setVisible(needed)
-        self.ack_label.setVisible(needed)
+        self.ack_label.setVisible(needed and not self.severity.pending)
 
     def _mark_severe(self, severe: bool) -> None:
         set_state(self.severity, "severe", severe)
@@ -423,6 +447,8 @@ class EffectRow:
     def _show_pending(self, pending: bool) -> None:
         self.severity.pending = pending
         self.pending_label.setVisible(pending)
+        # the two share one place: "Enter saves" first, then "not acknowledged" again
+        self.ack_label.setVisible(self.ack.isVisibleTo(self.ack.parentWidget()) and not pending)
 
     def _severity_chosen(self) -> None:
         """The severity settled on: saved if it differs from the record (one change)."""
@@ -536,7 +562,7 @@ class SideEffectsDialog(KitDialog):
         )
         hint.setWordWrap(True)
         self.grid = QGridLayout()
-        self.grid.setHorizontalSpacing(12)
+        self.grid.setHorizontalSpacing(8)
         self.grid.setVerticalSpacing(3)
         for column, text in enumerate(COLUMNS):
             label = QLabel(text)
@@ -544,7 +570,7 @@ class SideEffectsDialog(KitDialog):
             self.grid.addWidget(label, 0, column)
         self.grid.setColumnStretch(0, 3)
         self.grid.setColumnStretch(4, 2)
-        self.grid.setColumnMinimumWidth(4, 240)
+        self.grid.setColumnMinimumWidth(4, 140)
         self.rows: dict[str, EffectRow] = {}
         self.message = error_label()
         self.errors = FieldErrors(self.message, hide_empty_message=True)
@@ -563,6 +589,13 @@ class SideEffectsDialog(KitDialog):
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Focus starts on the first row (Space ticks it), never on Close."""
+        super().showEvent(event)
+        first = next((r.check for r in self.rows.values() if r.check.isEnabled()), None)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def refresh(self) -> bool:
         """Re-read the catalog and the session's entries; rows keep what is typed."""
