@@ -30,7 +30,7 @@ from ketamon.ui.dialogs.chairs import ChairHandlers, ChairsDialog
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
 from ketamon.ui.dialogs.dose_record import DoseRecordDialog
 from ketamon.ui.dialogs.infusion import ask_stop
-from ketamon.ui.dialogs.messages import Confirm, show_message
+from ketamon.ui.dialogs.messages import Confirm, Discharged, show_message
 from ketamon.ui.dialogs.reason import (
     BASELINE_OVERRIDE_REASONS,
     CANCEL_REASONS,
@@ -275,7 +275,24 @@ class BoardController(QObject):
         )
         if handlers is None:
             return None
-        return self._guard(lambda: DischargeDialog.ask(self.parent_widget, title, handlers))
+        outcome = self._guard(lambda: DischargeDialog.ask(self.parent_widget, title, handlers))
+        if outcome is not None:
+            self._offer_summary(session_id)
+        return outcome
+
+    def _offer_summary(self, session_id: int) -> None:
+        """ "Discharged at 12:45 CET": said in words, with the summary one key (Enter) away."""
+        summary = self._guard(lambda: self.clinic.summary.snapshot(session_id))
+        if summary is None or summary.discharged_at is None:
+            return
+        left = "left against medical advice" if summary.outcome == "ama" else "was discharged"
+        at = summary.discharged_at.astimezone(summary.tz)
+        text = (
+            f"{summary.session.patient_name} {left} at {at:%H:%M} {at:%Z}".rstrip()
+            + ".\n\nPrint the take-home summary for the patient and escort now?"
+        )
+        if Discharged.ask(self.parent_widget, text):
+            self.print_summary(session_id)
 
     def _do_cancel(self, chair_id: int) -> None:
         session = self.session_on(chair_id)

@@ -104,6 +104,22 @@ def _no_modal_exec(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def discharged_said(monkeypatch) -> list[str]:
+    """After every discharge the board says "… was discharged at 12:45" and offers the
+    summary: here answered "Later", each text kept (a test of the offer patches it)."""
+    from ketamon.ui.dialogs.messages import Discharged
+
+    said: list[str] = []
+
+    def later(cls, parent, text):
+        said.append(text)
+        return False
+
+    monkeypatch.setattr(Discharged, "ask", classmethod(later))
+    return said
+
+
+@pytest.fixture(autouse=True)
 def _garbage_collected_between_events(qapp):
     """As in the application: no automatic collection inside a paint; collect after each
     test, outside any event, so a closed window's chart items go away at a safe point."""

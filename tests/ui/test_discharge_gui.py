@@ -151,7 +151,9 @@ def test_answers_are_kept_when_the_checklist_is_closed_early(
     assert clinic.sessions.get(s.id).phase is Phase.RECOVERY
 
 
-def test_left_against_advice_from_the_checklist(clinic, clock, make_window, qtbot, monkeypatch):
+def test_left_against_advice_from_the_checklist(
+    clinic, clock, make_window, qtbot, monkeypatch, discharged_said
+):
     s = _recovery(clinic, clock, minutes_after_stop=2)
     window = make_window(clinic, Actor("nurse.jo", "Jo Rivera, RN"))
 
@@ -184,6 +186,8 @@ def test_left_against_advice_from_the_checklist(clinic, clock, make_window, qtbo
     assert state.ama.reason == "Would not wait for escort"
     assert state.ama.witness == "nurse.kim"
     assert tile_of(window, 0).phase_label.text() == "EMPTY"
+    assert len(discharged_said) == 1
+    assert discharged_said[0].startswith("Maria Gonzalez left against medical advice at ")
     assert clock() - timedelta(minutes=2) == clinic.sessions.get(s.id).times.ended_at
 
 
@@ -288,3 +292,70 @@ def test_changing_the_escort_clears_the_verification_and_says_so(clinic, clock, 
     assert seen["stored"] is False  # saved cleared, not only shown cleared
     assert seen["again"]
     assert clinic.discharge.state(s.id).answers.escort.name == "Ana Gonzalez"
+
+
+def _answered_by(qtbot, key, texts: list[str]):
+    """An `ask` showing the real "Discharged" box and pressing `key` in it."""
+
+    def ask(cls, parent, text):
+        box, print_button = cls.build(parent, text)
+        texts.append(text)
+        box.show()
+        box.activateWindow()
+        qtbot.waitUntil(box.isActiveWindow, timeout=2000)
+        qtbot.keyClick(box, key)
+        chosen = box.clickedButton() is print_button
+        box.deleteLater()
+        return chosen
+
+    return ask
+
+
+def test_after_discharge_the_time_is_said_and_enter_prints_the_summary(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    """Issue 16: the checklist used to close with no word. Now: "… was discharged at
+    12:45 UTC", and Enter opens the summary's print preview; Esc leaves it for later."""
+    from ketamon.ui.dialogs.messages import Discharged
+    from ketamon.ui.printing import SummaryPreview
+
+    s = _recovery(clinic, clock)
+    window = make_window(clinic)
+    texts: list[str] = []
+    printed: list = []
+    monkeypatch.setattr(DischargeDialog, "ask", classmethod(fill_checklist(qtbot)))
+    monkeypatch.setattr(
+        Discharged, "ask", classmethod(_answered_by(qtbot, Qt.Key.Key_Return, texts))
+    )
+    monkeypatch.setattr(
+        SummaryPreview, "ask", classmethod(lambda cls, parent, summary: printed.append(summary))
+    )
+    click(qtbot, tile_of(window, 0), "discharge")
+    ended = clinic.summary.snapshot(s.id).discharged_at.astimezone()
+    assert texts == [
+        f"Maria Gonzalez was discharged at {ended:%H:%M %Z}.\n\n"
+        "Print the take-home summary for the patient and escort now?"
+    ]
+    assert [p.session.id for p in printed] == [s.id]
+    assert printed[0].outcome == "discharged"
+
+
+def test_esc_after_discharge_prints_nothing(clinic, clock, make_window, qtbot, monkeypatch):
+    from ketamon.ui.dialogs.messages import Discharged
+    from ketamon.ui.printing import SummaryPreview
+
+    _recovery(clinic, clock)
+    window = make_window(clinic)
+    texts: list[str] = []
+    printed: list = []
+    monkeypatch.setattr(DischargeDialog, "ask", classmethod(fill_checklist(qtbot)))
+    monkeypatch.setattr(
+        Discharged, "ask", classmethod(_answered_by(qtbot, Qt.Key.Key_Escape, texts))
+    )
+    monkeypatch.setattr(
+        SummaryPreview, "ask", classmethod(lambda cls, parent, summary: printed.append(summary))
+    )
+    click(qtbot, tile_of(window, 0), "discharge")
+    assert len(texts) == 1 and "was discharged at" in texts[0]
+    assert printed == []
+    assert tile_of(window, 0).phase_label.text() == "EMPTY"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from ketamon.ui.dialogs.kit import run_box
 
@@ -53,3 +53,28 @@ class Confirm:
         box.setDefaultButton(back)
         box.setEscapeButton(back)
         return run_box(box) is yes_button
+
+
+class Discharged:
+    """After a discharge: the time in words, and the take-home summary one key away.
+
+    Printing is safe and is what comes next, so Enter prints; Esc (or "Later") goes back to
+    the board (Recent discharges prints it any time in the next 24 hours)."""
+
+    @classmethod
+    def build(cls, parent: QWidget | None, text: str) -> tuple[QMessageBox, QPushButton]:
+        box = QMessageBox(parent)
+        box.setProperty("large", True)  # QSS: 16px text and buttons
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("Discharged")
+        box.setText(text)
+        print_button = box.addButton("&Print summary…", QMessageBox.ButtonRole.AcceptRole)
+        later = box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(print_button)
+        box.setEscapeButton(later)
+        return box, print_button
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, text: str) -> bool:
+        box, print_button = cls.build(parent, text)
+        return run_box(box) is print_button
