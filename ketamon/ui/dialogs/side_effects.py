@@ -220,6 +220,7 @@ class EffectRow:
         self.ack.setObjectName(f"se_ack_{key}")
         self.ack.setToolTip("I have seen this severe side effect (records who and when)")
         self.ack.clicked.connect(self._acknowledge)
+        self.ack_needed = False
         self.ack_label = QLabel("not acknowledged")
         self.ack_label.setObjectName("seAck")
         self.resolved = QLineEdit()
@@ -366,6 +367,7 @@ class EffectRow:
         self._show_ack(needed=latest.needs_acknowledgement)
 
     def _show_ack(self, *, needed: bool) -> None:
+        self.ack_needed = needed
         self.ack.setVisible(needed)
         self.ack_label.setVisible(needed and not self.severity.pending)
 
@@ -448,7 +450,7 @@ class EffectRow:
         self.severity.pending = pending
         self.pending_label.setVisible(pending)
         # the two share one place: "Enter saves" first, then "not acknowledged" again
-        self.ack_label.setVisible(self.ack.isVisibleTo(self.ack.parentWidget()) and not pending)
+        self.ack_label.setVisible(self.ack_needed and not pending)
 
     def _severity_chosen(self) -> None:
         """The severity settled on: saved if it differs from the record (one change)."""
