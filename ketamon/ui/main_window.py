@@ -32,11 +32,21 @@ from ketamon.ui.banner import ConnectionBanner
 from ketamon.ui.board import BoardArea, BoardWidget
 from ketamon.ui.controller import BoardController
 from ketamon.ui.dialogs.messages import Confirm
+from ketamon.ui.help import (
+    HelpPage,
+    HelpSection,
+    action_rows,
+    dialog_section,
+    install_help,
+    menu_rows,
+    tile_rows,
+)
 from ketamon.ui.idle import IdleWatch
 from ketamon.ui.key_hints import show_hint
 from ketamon.ui.lifetime import alive
 from ketamon.ui.live import MainThreadPost
 from ketamon.ui.lock import LockPanel, close_dialogs
+from ketamon.ui.tile import ACTIONS
 
 USER_LABEL_WIDTH = 280  # px of the signed-in name; a longer name ends in "…" (full in the tip)
 
@@ -92,12 +102,10 @@ class MainWindow(QMainWindow):
             select.triggered.connect(lambda _=False, i=number - 1: self.select_tile(i))
             self.addAction(select)
 
+        keys = ", ".join(f"{spec.shortcut} {spec.text.lower()}" for spec in ACTIONS)
         self.statusBar().showMessage(
-            f"KetaMon {__version__} · database {clinic.location} · keys: 1–9 select a chair,"
-            " then C check in, V vitals, Q questionnaires, E side effects, A acknowledge,"
-            " S start, P pause,"
-            " R resume, T stop, D discharge, O open, X cancel"
-            " · Ctrl+L lock"
+            f"KetaMon {__version__} · database {clinic.location} · F1 help · keys: 1–9 select"
+            f" a chair, then {keys} · Ctrl+L lock"
         )
         self._show_actor()
         self.controller.reload()
@@ -161,6 +169,7 @@ class MainWindow(QMainWindow):
         self.addAction(self.refresh_action)
         self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         self.refresh_action.triggered.connect(self.controller.reload)
+        self.help_action = install_help(self, self.help_page)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
@@ -189,6 +198,25 @@ class MainWindow(QMainWindow):
         self.user_label.setMenu(menu)
         toolbar.addWidget(self.user_label)
         self.toolbar = toolbar
+
+    def help_page(self) -> HelpPage:
+        """The board's help, from the tile's action table and this window's own actions."""
+        toolbar = [a for a in self.toolbar.actions() if a is not self.setup_button_action]
+        menus = self.setup_menu.actions() if self.setup_button_action.isVisible() else []
+        return HelpPage(
+            "The chair board",
+            (
+                HelpSection("At a chair (select it with 1–9 or a click)", tile_rows()),
+                HelpSection("Anywhere on the board", action_rows(self.actions())),
+                HelpSection(
+                    "The toolbar",
+                    menu_rows(toolbar)
+                    + menu_rows(menus)
+                    + menu_rows(self.user_label.menu().actions()),
+                ),
+                dialog_section(),
+            ),
+        )
 
     def _show_time(self) -> None:
         """Once a tick; the text (and so a repaint) changes once a minute."""

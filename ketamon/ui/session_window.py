@@ -57,6 +57,7 @@ from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.dialogs.timeline import TimelineTable
 from ketamon.ui.dialogs.vitals_correct import VOID_REASONS, CorrectVitalsDialog
 from ketamon.ui.file_dialogs import SaveFileDialog
+from ketamon.ui.help import install_help, window_page
 from ketamon.ui.lifetime import alive
 from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign, verdict_html
 from ketamon.ui.timefmt import local_time
@@ -146,10 +147,7 @@ class SessionWindow(QDialog):
         self.discharge_handler: Callable[[int, str], str | None] | None = None
         self.print_handler: Callable[[int], None] | None = None
         self.pdf_handler: Callable[[int], None] | None = None
-        self.review_banner = QLabel(
-            "PHYSICIAN REVIEW · READ-ONLY: nothing in this record can be changed here. "
-            "Read it, then Sign… (bottom left)."
-        )
+        self.review_banner = QLabel(review_band(signed=False, may_sign=True))
         self.review_banner.setObjectName("reviewBanner")
         self.review_banner.hide()
         self.connection_banner: ConnectionBanner | None = None  # set by show_for
@@ -183,6 +181,9 @@ class SessionWindow(QDialog):
         layout.addLayout(bottom)
         self.finished.connect(self.deleteLater)  # closed: no patient data left in the tree
         _open.add(self)
+        self.help_action = install_help(
+            self, lambda: window_page(f"Session: {self.windowTitle()}", self)
+        )
         self.refresh(full=True)
 
     def _vitals_page(self) -> QWidget:
@@ -567,6 +568,10 @@ class SessionWindow(QDialog):
         live = self.session.phase.active
         read_only, signing = self.read_only, self.signing
         self.review_banner.setVisible(read_only)
+        may_sign = signing is not None and signing.may_sign
+        self.review_banner.setText(
+            review_band(signed=self.signed, may_sign=may_sign, can_add=signing is not None)
+        )
         for text in ("Record vitals…", "Side effects…"):
             self.buttons[text].setEnabled(not self.locked)
         waiting = awaiting_decision(self.effects)
@@ -663,6 +668,15 @@ class SessionWindow(QDialog):
 def shown_in(label: QLabel, prefix: str = "") -> Callable[[Exception], None]:
     """A refusal shown as the text of `label` (after `prefix`)."""
     return lambda error: label.setText(f"{prefix}{error}")
+
+
+def review_band(*, signed: bool, may_sign: bool, can_add: bool = False) -> str:
+    """The band over a session opened for review: the next step, or that it is done."""
+    if signed:
+        more = " Add addendum… (bottom left) adds to it." if can_add else ""
+        return f"SIGNED · READ-ONLY: the signature is below; nothing in it can be changed.{more}"
+    step = " Read it, then Sign… (bottom left)." if may_sign else ""
+    return f"PHYSICIAN REVIEW · READ-ONLY: nothing in this record can be changed here.{step}"
 
 
 def ask_png_path(parent: QWidget | None, suggested: str) -> str:

@@ -34,6 +34,7 @@ def test_physician_opens_a_session_read_only_and_signs_it_there(
     # Read-only although not signed yet: the review changes nothing in the record.
     assert session.review_banner.isVisible()
     assert "READ-ONLY" in session.review_banner.text()
+    assert "Read it, then Sign…" in session.review_banner.text()
     for name in ("Record vitals…", "Side effects…", "Discharge…"):
         assert not session.buttons[name].isEnabled(), name
     session.table.selectRow(0)
@@ -64,6 +65,10 @@ def test_physician_opens_a_session_read_only_and_signs_it_there(
     )
     assert not session.buttons["Sign…"].isVisible()
     assert session.buttons["Add addendum…"].isVisible()
+    # Issue 16: the band no longer asks to sign what is signed.
+    assert session.review_banner.text().startswith("SIGNED · READ-ONLY")
+    assert "then Sign" not in session.review_banner.text()
+    assert "Add addendum…" in session.review_banner.text()
     # The review list and the toolbar follow without being touched.
     assert review.awaiting.text() == "Awaiting review: 1"
     assert "Electronically signed by Priya Patel, MD" in review.detail.text()

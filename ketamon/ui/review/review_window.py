@@ -31,6 +31,7 @@ from ketamon.domain.review import Addendum, ReviewStatus, Signature
 from ketamon.domain.sessions import Phase
 from ketamon.services.review import ReviewFilter, ReviewRow
 from ketamon.ui.dialogs.kit import guard
+from ketamon.ui.help import install_help, window_page
 from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign, verdict_html
 from ketamon.ui.review.queue_model import ReviewQueueModel
 from ketamon.ui.review.table import ReviewTable
@@ -128,6 +129,9 @@ class ReviewWindow(QDialog):
         self.sign_button.setObjectName("btn_sign")
         self.sign_button.setVisible(handlers.actions.may_sign)
         self.addendum_button = QPushButton("Add addendum…")
+        self.open_button.setToolTip("The chosen session, read-only: the whole record (Enter)")
+        self.sign_button.setToolTip("Sign the chosen session (your password is asked again)")
+        self.addendum_button.setToolTip("Add to a signed session: text, reason, your password")
         self.open_button.clicked.connect(self.open_selected)
         self.sign_button.clicked.connect(self.sign_selected)
         self.addendum_button.clicked.connect(self.add_addendum)
@@ -136,8 +140,12 @@ class ReviewWindow(QDialog):
             actions.addWidget(b)
         actions.addStretch(1)
         close = QPushButton("Close")
+        close.setToolTip("Back to the board (Esc)")
         close.clicked.connect(self.reject)
         actions.addWidget(close)
+        self.help_action = install_help(
+            self, lambda: window_page("Physician review", self, story=False)
+        )
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(self.awaiting)
