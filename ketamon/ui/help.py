@@ -173,20 +173,18 @@ def dialog_section() -> HelpSection:
 
 
 def page_html(page: HelpPage) -> str:
-    parts = [f"<h2>{escape(page.title)}</h2>"]
+    """One table for every section, so the columns line up from one section to the next."""
+    parts = [f"<h2>{escape(page.title)}</h2>", '<table cellspacing="0" cellpadding="4">']
     for section in page.sections:
-        parts.append(f"<h3>{escape(section.title)}</h3>")
-        parts.append('<table cellspacing="0" cellpadding="4" width="100%">')
-        parts.append(
-            "<tr><th align=left>Key</th><th align=left>Action</th>"
-            "<th align=left>What it does</th></tr>"
-        )
+        parts.append(f'<tr><td colspan="3"><h3>{escape(section.title)}</h3></td></tr>')
         for row in section.rows:
             key = f"<b>{escape(row.key)}</b>" if row.key else "—"
             parts.append(
-                f"<tr><td>{key}</td><td>{escape(row.action)}</td><td>{escape(row.what)}</td></tr>"
+                f'<tr><td style="white-space: nowrap">{key}</td>'
+                f'<td style="white-space: nowrap">{escape(row.action)}</td>'
+                f"<td>{escape(row.what)}</td></tr>"
             )
-        parts.append("</table>")
+    parts.append("</table>")
     if page.story:
         parts.append("<h3>A session, start to finish</h3><ol>")
         parts.extend(f"<li>{step}</li>" for step in page.story)  # trusted, written here
