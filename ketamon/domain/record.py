@@ -25,6 +25,7 @@ class EntryKind(StrEnum):
     DOSE = "dose"  # dose planned / given
     SIDE_EFFECT = "side_effect"
     MEDICATION = "medication"
+    VITALS = "vitals"  # a set taken, corrected or voided; red values acknowledged
 
     @property
     def label(self) -> str:
@@ -37,6 +38,7 @@ _KIND_LABELS = {
     EntryKind.DOSE: "Dose",
     EntryKind.SIDE_EFFECT: "Side effect",
     EntryKind.MEDICATION: "Medication",
+    EntryKind.VITALS: "Vitals",
 }
 
 INFUSION_EVENTS = frozenset({"start", "pause", "resume", "rate_change", "stop"})
@@ -92,10 +94,27 @@ class SideEffectIn:
     note: str = ""
     status: RecordStatus = RecordStatus.CURRENT
     status_reason: str = ""
+    acknowledged_by: str | None = None  # a SEVERE one, seen by
+    acknowledged_at: datetime | None = None
 
     @property
     def name(self) -> str:
         return f"{self.label}: {self.other_text}" if self.other_text else self.label
+
+
+@dataclass(frozen=True)
+class VitalsIn:
+    """One stored vitals set, as the timeline tells it."""
+
+    id: int
+    taken_at: datetime
+    entered_by: str
+    values: str  # "BP 128/84 · HR 74 · SpO2 98%": every value recorded
+    status: RecordStatus = RecordStatus.CURRENT
+    status_reason: str = ""
+    corrects_id: int | None = None
+    acknowledged_by: str | None = None  # red values seen by
+    acknowledged_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +158,7 @@ class DoseIn:
 class Change:
     """One audited field change of a side effect or medication (who changed what, when)."""
 
-    entity: str  # "side_effect" | "medication_given"
+    entity: str  # "side_effect" | "medication_given" | "vitals_set"
     entity_id: int
     field: str
     new: str | None
@@ -263,9 +282,80 @@ def _side_effect_entries(effect: SideEffectIn, changes: Sequence[Change]) -> lis
                 voided=voided,
             )
         )
+    if effect.acknowledged_at is not None and effect.acknowledged_by:
+        out.append(
+            TimelineEntry(
+                effect.acknowledged_at,
+                EntryKind.SIDE_EFFECT,
+                f"SEVERE side effect acknowledged: {effect.name}",
+                effect.acknowledged_by,
+                severity=SEVERE,
+                voided=voided,
+            )
+        )
     out.extend(
         _void_entries(
             mine, f"Side effect {RecordStatus.VOIDED.label}: {effect.name}", EntryKind.SIDE_EFFECT
+        )
+    )
+    return out
+
+
+def vitals_values_text(values: object) -> str:
+    """Every value a set records, in the tile's words: "BP 128/84 · HR 74 · SpO2 98% on O2
+    · RR 14 · Temp 36.8 °C · Pain 2/10 · MOAA/S 5"."""
+    v = values
+    parts = []
+    systolic, diastolic = getattr(v, "systolic", None), getattr(v, "diastolic", None)
+    if systolic is not None:
+        parts.append(f"BP {systolic}/{diastolic}")
+    for key, label, suffix in _VALUE_WORDS:
+        value = getattr(v, key, None)
+        if value is not None:
+            parts.append(f"{label} {value:g}{suffix}")
+            if key == "spo2" and getattr(v, "oxygen", False):
+                parts[-1] += " on O2"
+    return " · ".join(parts) or "scores only"
+
+
+_VALUE_WORDS = (
+    ("heart_rate", "HR", ""),
+    ("spo2", "SpO2", "%"),
+    ("resp_rate", "RR", ""),
+    ("temperature", "Temp", " °C"),
+    ("pain", "Pain", "/10"),
+    ("sedation", "MOAA/S", ""),
+    ("dissociation", "Dissociation", ""),
+    ("cadss", "CADSS", ""),
+)
+
+
+def _vitals_entries(vitals: VitalsIn, changes: Sequence[Change]) -> list[TimelineEntry]:
+    voided = vitals.status == RecordStatus.VOIDED
+    what = "Vitals corrected" if vitals.corrects_id is not None else "Vitals"
+    text = f"{what}: {vitals.values}"
+    if vitals.status == RecordStatus.CORRECTED:
+        text += " (corrected later)"
+    reason = vitals.status_reason if vitals.corrects_id is not None else ""
+    out = [
+        TimelineEntry(
+            vitals.taken_at, EntryKind.VITALS, text, vitals.entered_by, reason=reason, voided=voided
+        )
+    ]
+    if vitals.acknowledged_at is not None and vitals.acknowledged_by:
+        out.append(
+            TimelineEntry(
+                vitals.acknowledged_at,
+                EntryKind.VITALS,
+                f"RED vitals acknowledged: {vitals.values}",
+                vitals.acknowledged_by,
+                voided=voided,
+            )
+        )
+    mine = _changes_of(changes, "vitals_set", vitals.id)
+    out.extend(
+        _void_entries(
+            mine, f"Vitals {RecordStatus.VOIDED.label}: {vitals.values}", EntryKind.VITALS
         )
     )
     return out
@@ -301,18 +391,28 @@ def build_timeline(
     medications: Sequence[MedicationIn] = (),
     dose: DoseIn | None = None,
     changes: Sequence[Change] = (),
+    vitals: Sequence[VitalsIn] = (),
 ) -> list[TimelineEntry]:
-    """Everything that happened in a session, oldest first (ties keep the input order)."""
-    out = [
-        TimelineEntry(
-            e.at,
-            EntryKind.INFUSION if e.kind in INFUSION_EVENTS else EntryKind.SESSION,
-            _event_text(e),
-            e.actor,
-            reason=e.reason,
+    """Everything that happened in a session, oldest first. At the same moment: the
+    check-in, then vitals (a baseline typed as the infusion starts came first), then the
+    rest in input order."""
+    entries = [
+        (
+            e.kind,
+            TimelineEntry(
+                e.at,
+                EntryKind.INFUSION if e.kind in INFUSION_EVENTS else EntryKind.SESSION,
+                _event_text(e),
+                e.actor,
+                reason=e.reason,
+            ),
         )
         for e in events
     ]
+    out = [entry for kind, entry in entries if kind == "check_in"]
+    for vitals_set in vitals:
+        out.extend(_vitals_entries(vitals_set, changes))
+    out.extend(entry for kind, entry in entries if kind != "check_in")
     if dose is not None:
         out.extend(_dose_entries(dose))
     for effect in side_effects:

@@ -19,8 +19,10 @@ from ketamon.domain.record import (
     MedicationIn,
     SideEffectIn,
     TimelineEntry,
+    VitalsIn,
     build_markers,
     build_timeline,
+    vitals_values_text,
 )
 from ketamon.domain.statuses import RecordStatus
 from ketamon.services.base import Service
@@ -31,6 +33,7 @@ from ketamon.storage.models import (
     SessionEventRow,
     SessionRow,
     SideEffectRow,
+    VitalsRow,
 )
 
 TRACKED_FIELDS = ("status", "severity", "resolved_at")
@@ -38,10 +41,13 @@ TRACKED_FIELDS = ("status", "severity", "resolved_at")
 
 class RecordService(Service):
     def timeline(self, session_id: int) -> list[TimelineEntry]:
-        """Every session event, dose step, side effect and medication, oldest first."""
+        """Every session event, dose step, side effect, medication and vitals set (with
+        their corrections, voids and acknowledgements), oldest first."""
         with self.db.transaction(write=False) as tx:
             events, effects, meds, dose, changes = _read(tx, session_id)
-            return build_timeline(events, effects, meds, dose, changes)
+            vitals = _vitals(tx, session_id)
+            changes += _audited(tx, "vitals_set", {v.id: v.status_reason for v in vitals})
+            return build_timeline(events, effects, meds, dose, changes, vitals)
 
     def markers(self, session_id: int) -> list[Marker]:
         """What the chart marks: infusion actions, side effects, medications (not voided)."""
@@ -84,6 +90,8 @@ def _read(tx: Session, session_id: int, *, audit: bool = True) -> _Record:
             note=r.note or "",
             status=RecordStatus(r.status),
             status_reason=r.status_reason or "",
+            acknowledged_by=r.acknowledged_by,
+            acknowledged_at=r.acknowledged_at,
         )
         for r in effect_rows
     ]
@@ -137,41 +145,72 @@ def _read(tx: Session, session_id: int, *, audit: bool = True) -> _Record:
 
 def _changes(tx: Session, effects: list[SideEffectRow], meds: list[MedicationRow]) -> list[Change]:
     """Updates of tracked fields, from the audit trail (who and when, with the reason)."""
-    wanted = [("side_effect", [r.id for r in effects]), ("medication_given", [r.id for r in meds])]
-    reasons = {("side_effect", r.id): r.status_reason for r in effects} | {
-        ("medication_given", r.id): r.status_reason for r in meds
-    }
+    return _audited(tx, "side_effect", {r.id: r.status_reason for r in effects}) + _audited(
+        tx, "medication_given", {r.id: r.status_reason for r in meds}
+    )
+
+
+def _audited(tx: Session, entity: str, reasons: dict[int, str]) -> list[Change]:
+    """The tracked field updates of these rows of `entity` (id -> its stored reason)."""
+    if not reasons:
+        return []
     out: list[Change] = []
-    for entity, ids in wanted:
-        if not ids:
-            continue
-        rows = tx.scalars(
-            select(AuditRow)
-            .where(
-                AuditRow.entity == entity,
-                AuditRow.entity_id.in_(ids),
-                AuditRow.action == "update",
-                AuditRow.field.in_(TRACKED_FIELDS),
-            )
-            .order_by(AuditRow.seq)
+    rows = tx.scalars(
+        select(AuditRow)
+        .where(
+            AuditRow.entity == entity,
+            AuditRow.entity_id.in_(list(reasons)),
+            AuditRow.action == "update",
+            AuditRow.field.in_(TRACKED_FIELDS),
         )
-        for row in rows:
-            entity_id = row.entity_id
-            if entity_id is None:  # never: the query asks for these ids
-                continue
-            reason = row.reason
-            if not reason and row.field == "status":
-                reason = reasons.get((entity, entity_id), "")
-            out.append(
-                Change(
-                    entity=entity,
-                    entity_id=entity_id,
-                    field=row.field,
-                    new=row.new_value,
-                    at=row.at,
-                    actor=row.actor,
-                    reason=reason or "",
-                    old=row.old_value,
-                )
+        .order_by(AuditRow.seq)
+    )
+    for row in rows:
+        entity_id = row.entity_id
+        if entity_id is None:  # never: the query asks for these ids
+            continue
+        reason = row.reason
+        if not reason and row.field == "status":
+            reason = reasons.get(entity_id, "")
+        out.append(
+            Change(
+                entity=entity,
+                entity_id=entity_id,
+                field=row.field,
+                new=row.new_value,
+                at=row.at,
+                actor=row.actor,
+                reason=reason or "",
+                old=row.old_value,
             )
+        )
     return out
+
+
+def _vitals(tx: Session, session_id: int) -> list[VitalsIn]:
+    """Every stored set of the session; a correction carries the reason given for it
+    (kept on the set it replaced)."""
+    rows = list(
+        tx.scalars(
+            select(VitalsRow)
+            .where(VitalsRow.session_id == session_id)
+            .order_by(VitalsRow.taken_at, VitalsRow.id)
+        )
+    )
+    replaced = {r.id: r.status_reason or "" for r in rows}
+    return [
+        VitalsIn(
+            id=r.id,
+            taken_at=r.taken_at,
+            entered_by=r.entered_by,
+            values=vitals_values_text(r),
+            status=RecordStatus(r.status),
+            status_reason=(
+                replaced.get(r.corrects_id, "") if r.corrects_id else r.status_reason or ""
+            ),
+            corrects_id=r.corrects_id,
+            acknowledged_by=r.acknowledged_by,
+            acknowledged_at=r.acknowledged_at,
+        )
+        for r in rows
+    ]

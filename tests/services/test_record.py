@@ -105,7 +105,11 @@ def test_timeline_has_side_effect_medication_rate_change_and_pause_with_who_and_
         row.status, row.status_reason = "voided", "Entered twice"
 
     rows = [(e.at, e.kind, e.text, e.actor, e.reason) for e in clinic.record.timeline(session_id)]
-    assert rows[0][2] == "Checked in" and rows[1][2] == "Infusion started"
+    assert [r[2] for r in rows[:3]] == [
+        "Checked in",
+        "Vitals: BP 124/78 · HR 72 · SpO2 98% · RR 14",  # the baseline set
+        "Infusion started",
+    ]
     assert (
         T0 + timedelta(minutes=8),
         EntryKind.SIDE_EFFECT,
@@ -198,3 +202,83 @@ def test_markers_one_per_item_and_unknown_kinds_are_readable(clinic, clock, sess
     ]
     with pytest.raises(NotFound):
         clinic.record.timeline(999)
+
+
+def test_the_timeline_tells_every_vitals_set_its_correction_void_and_acknowledgement(
+    clinic, clock, session_id
+):
+    """Issue 16: Timeline lacked vitals sets and acknowledgements."""
+    from ketamon.domain.side_effects import Severity
+    from ketamon.domain.vitals import VitalsDraft
+
+    clock.advance(minutes=5)
+    red = clinic.vitals.record(
+        NURSE,
+        session_id,
+        VitalsDraft(systolic=186, diastolic=101, heart_rate=96, spo2=97, resp_rate=14),
+    )
+    clock.advance(minutes=1)
+    clinic.vitals.acknowledge(NURSE, red.id)
+    clock.advance(minutes=1)
+    wrong = clinic.vitals.record(
+        NURSE,
+        session_id,
+        VitalsDraft(systolic=130, diastolic=80, heart_rate=70, spo2=98, resp_rate=14),
+    )
+    clinic.vitals.correct(
+        NURSE,
+        wrong.id,
+        VitalsDraft(systolic=130, diastolic=80, heart_rate=77, spo2=98, resp_rate=14),
+        "Heart rate typed wrongly",
+    )
+    twice = clinic.vitals.record(
+        NURSE,
+        session_id,
+        VitalsDraft(systolic=128, diastolic=82, heart_rate=71, spo2=99, resp_rate=14),
+    )
+    clinic.vitals.void(NURSE, twice.id, "Entered twice")
+    effect = clinic.side_effects.tick(NURSE, session_id, "vomiting", severity=Severity.SEVERE)
+    clock.advance(minutes=1)
+    clinic.side_effects.acknowledge(NURSE, effect.id)
+
+    rows = [
+        (e.kind, e.text, e.actor, e.reason, e.voided) for e in clinic.record.timeline(session_id)
+    ]
+    who = NURSE.username
+    expected = [
+        (EntryKind.VITALS, "Vitals: BP 186/101 · HR 96 · SpO2 97% · RR 14", who, "", False),
+        (
+            EntryKind.VITALS,
+            "RED vitals acknowledged: BP 186/101 · HR 96 · SpO2 97% · RR 14",
+            who,
+            "",
+            False,
+        ),
+        (
+            EntryKind.VITALS,
+            "Vitals: BP 130/80 · HR 70 · SpO2 98% · RR 14 (corrected later)",
+            who,
+            "",
+            False,
+        ),
+        (
+            EntryKind.VITALS,
+            "Vitals corrected: BP 130/80 · HR 77 · SpO2 98% · RR 14",
+            who,
+            "Heart rate typed wrongly",
+            False,
+        ),
+        (EntryKind.VITALS, "Vitals: BP 128/82 · HR 71 · SpO2 99% · RR 14", who, "", True),
+        (
+            EntryKind.VITALS,
+            "Vitals VOIDED: BP 128/82 · HR 71 · SpO2 99% · RR 14",
+            who,
+            "Entered twice",
+            True,
+        ),
+        (EntryKind.SIDE_EFFECT, "SEVERE side effect acknowledged: Vomiting", who, "", False),
+    ]
+    for row in expected:
+        assert row in rows, row
+    order = [rows.index(row) for row in expected]
+    assert order == sorted(order)  # in the order they happened

@@ -213,14 +213,15 @@ def test_open_session_shows_the_timeline_with_times_and_who(
     assert [r[1] for r in rows] == [
         "Checked in",
         "Dose planned: 36.25 mg (0.5 mg/kg × 72.5 kg), 10 mg/ml at 5.43 mL/h, lot KET-24101",
+        "Vitals: BP 124/78 · HR 72 · SpO2 98% · RR 14",
         "Infusion started",
         "Infusion paused",
     ]
     assert {r[2] for r in rows} == {"Jo Rivera, RN"}  # who, by name
     assert dialog.item(0, 2).toolTip() == f"Username {NURSE.username}"  # as the record has it
-    assert rows[3][3] == "Elevated blood pressure"
+    assert rows[4][3] == "Elevated blood pressure"
     started = T0 + timedelta(minutes=4)
-    assert rows[2][0] == started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    assert rows[3][0] == started.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
 
 def test_start_without_baseline_asks_for_a_reason_and_records_it(

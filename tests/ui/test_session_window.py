@@ -471,6 +471,7 @@ def test_timeline_tab_lists_side_effects_medications_and_infusion_actions(
     rows = [r[1:] for r in window.timeline.rows()]
     assert rows == [
         ["Checked in", "Jo Rivera, RN", "", "Session"],  # by name
+        ["Vitals: BP 124/78 · HR 72 · SpO2 98% · RR 14", "Jo Rivera, RN", "", "Vitals"],
         [
             "Dose planned: 36.25 mg (0.5 mg/kg × 72.5 kg), 10 mg/ml at 5.43 mL/h, lot KET-24101",
             "Jo Rivera, RN",
@@ -482,6 +483,8 @@ def test_timeline_tab_lists_side_effects_medications_and_infusion_actions(
         ["Side effect began: Agitation (SEVERE)", "nurse.al", "", "Side effect"],
         ["Medication given: Midazolam 1 mg IV (for Agitation)", "nurse.al", "", "Medication"],
         ["Infusion rate changed to 45 mL/h", "nurse.al", "Agitation", "Infusion"],
+        ["Vitals: BP 150/92 · HR 88 · SpO2 98% · RR 14", "Jo Rivera, RN", "", "Vitals"],
+        ["Vitals: BP 185/104 · HR 115 · SpO2 92% · RR 22", "Jo Rivera, RN", "", "Vitals"],
     ]
     # something recorded while the window is open shows at the next refresh
     clock.advance(minutes=1)
