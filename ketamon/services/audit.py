@@ -13,10 +13,14 @@ from ketamon.services.signatures import check_signatures
 from ketamon.storage import anchors, protections
 from ketamon.storage.audit import Problem
 from ketamon.storage.models import (
+    AddendumRow,
     AuditRow,
+    MedicationRow,
+    OutcomeRow,
     SessionEventRow,
     SessionRow,
     SideEffectRow,
+    SignatureRow,
     VitalsRow,
 )
 from ketamon.storage.verify import verify as verify_trail
@@ -60,14 +64,25 @@ def _entry(row: AuditRow) -> AuditEntry:
 
 class AuditService(Service):
     def session_history(self, session_id: int) -> list[AuditEntry]:
-        """Every audited change to a session, its events, vitals sets and side effects,
-        and every correction of its patient's details (whenever made: they show on this
-        session's record), oldest first."""
+        """Every audited change to a session and everything recorded in it (events, vitals
+        sets, side effects, medications given, the dose plan and record, the discharge
+        checklist's answers, questionnaires, the signature and addenda), and every
+        correction of its patient's details (whenever made: they show on this session's
+        record), oldest first."""
         with self.db.transaction(write=False) as tx:
             patient_id = select(SessionRow.patient_id).where(SessionRow.id == session_id)
             event_ids = select(SessionEventRow.id).where(SessionEventRow.session_id == session_id)
             vitals_ids = select(VitalsRow.id).where(VitalsRow.session_id == session_id)
             effect_ids = select(SideEffectRow.id).where(SideEffectRow.session_id == session_id)
+            by_id = {
+                "medication_given": select(MedicationRow.id).where(
+                    MedicationRow.session_id == session_id
+                ),
+                "outcome_score": select(OutcomeRow.id).where(OutcomeRow.session_id == session_id),
+                "signature": select(SignatureRow.id).where(SignatureRow.session_id == session_id),
+                "addendum": select(AddendumRow.id).where(AddendumRow.session_id == session_id),
+            }
+            keyed_by_session = ("dose_record", "discharge_record")  # one row per session
             rows = tx.scalars(
                 select(AuditRow)
                 .where(
@@ -78,6 +93,13 @@ class AuditService(Service):
                         and_(AuditRow.entity == "session_event", AuditRow.entity_id.in_(event_ids)),
                         and_(AuditRow.entity == "vitals_set", AuditRow.entity_id.in_(vitals_ids)),
                         and_(AuditRow.entity == "side_effect", AuditRow.entity_id.in_(effect_ids)),
+                        *(
+                            and_(AuditRow.entity == entity, AuditRow.entity_id.in_(ids))
+                            for entity, ids in by_id.items()
+                        ),
+                        and_(
+                            AuditRow.entity.in_(keyed_by_session), AuditRow.entity_id == session_id
+                        ),
                         and_(
                             AuditRow.entity == "patient",
                             AuditRow.action == "update",

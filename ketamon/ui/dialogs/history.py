@@ -23,6 +23,13 @@ ENTITY_NAMES = {
     "session_event": "event",
     "app_user": "user",
     "vitals_set": "vitals set",
+    "side_effect": "side effect",
+    "medication_given": "medication",
+    "dose_record": "dose record",
+    "discharge_record": "discharge checklist",
+    "outcome_score": "questionnaire",
+    "signature": "signature",
+    "addendum": "addendum",
     "patient": "patient details",  # corrections (with a reason): old -> new
 }
 ACTION_NAMES = {"create": "created", "update": "changed", "void": "voided"}
