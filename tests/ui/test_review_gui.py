@@ -48,6 +48,10 @@ def test_physician_filters_signs_and_adds_an_addendum(
     assert review.model.rowCount() == 1
     assert review.model.row_at(0).session_id == first.id
     assert review.matches.text() == "1 sessions match"
+    # One time rule (issue 16): local time on screen, always with its zone.
+    checked_in = first.times.checked_in_at.astimezone()
+    assert review.model.index(0, 0).data() == f"{checked_in:%Y-%m-%d %H:%M %Z}"
+    assert checked_in.strftime("%Z") in review.model.index(0, 0).data()
     assert "Not yet reviewed." in review.detail.text()
 
     attempts = []

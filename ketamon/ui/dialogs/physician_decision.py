@@ -38,7 +38,7 @@ def awaiting_decision(effects: Sequence[SideEffect]) -> list[SideEffect]:
 
 
 def effect_words(effect: SideEffect) -> str:
-    onset = effect.onset_at.astimezone().strftime("%H:%M")
+    onset = effect.onset_at.astimezone().strftime("%H:%M %Z")
     return f"{effect.display_name} {effect.severity.label} since {onset}, not resolved"
 
 

@@ -43,7 +43,7 @@ _SIGNED = QBrush(QColor(palette.SIGNED))
 
 
 def _local(value: datetime) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    return value.astimezone().strftime("%Y-%m-%d %H:%M %Z")  # local, with its zone
 
 
 class ReviewQueueModel(QAbstractTableModel):
