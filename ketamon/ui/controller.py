@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.changes import Change, Kind
+from ketamon.domain.discharge import Outcome
 from ketamon.domain.dose import DoseRecord
 from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.instruments import Instrument
@@ -285,7 +286,7 @@ class BoardController(QObject):
         summary = self._guard(lambda: self.clinic.summary.snapshot(session_id))
         if summary is None or summary.discharged_at is None:
             return
-        left = "left against medical advice" if summary.outcome == "ama" else "was discharged"
+        left = "left against medical advice" if summary.outcome == Outcome.AMA else "was discharged"
         at = summary.discharged_at.astimezone(summary.tz)
         text = (
             f"{summary.session.patient_name} {left} at {at:%H:%M} {at:%Z}".rstrip()
