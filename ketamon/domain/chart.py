@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from ketamon.domain.courses import INITIAL, CourseEnd, PatientPlan
+from ketamon.domain.courses import INITIAL, CourseEnd, PatientPlan, next_session_place
 from ketamon.domain.instruments import Instrument
 from ketamon.domain.outcomes import CourseResponse, OutcomeRecord
 from ketamon.domain.patients import Patient
@@ -101,6 +101,31 @@ class PatientChart:
         if course.response is not None:
             text += f" · PHQ-9 {course.response.baseline} → {course.response.current}"
         return text
+
+
+def check_in_line(chart: PatientChart, default_series: int) -> str:
+    """What this check-in opens, with the course's PHQ-9 so far: 'Infusion 4 of 6 · PHQ-9
+    19 → 11', 'Maintenance 2', 'Infusion 1 of 6 (first infusion)'. The number follows the
+    same rule the check-in itself follows (next_session_place)."""
+    course = chart.courses[-1] if chart.courses else None
+    place = next_session_place(
+        course.kind if course else None,
+        course.planned if course else None,
+        len(course.given) if course else 0,
+        closed=course is not None and course.ended_at is not None,
+    )
+    if place.kind != INITIAL:
+        text = f"Maintenance {place.number}"
+    else:
+        opens = place.new_course or course is None
+        planned = course.planned if course is not None and not opens else None
+        planned = planned or chart.plan.series_or(default_series)
+        text = f"Infusion {place.number} of {planned}"
+        if opens:
+            text += " (a new series)" if course is not None else " (first infusion)"
+    if course is not None and course.response is not None:
+        text += f" · PHQ-9 {course.response.baseline} → {course.response.current}"
+    return text
 
 
 def course_response(

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.changes import Change, Kind
+from ketamon.domain.chart import check_in_line
 from ketamon.domain.discharge import Outcome
 from ketamon.domain.dose import DoseRecord
 from ketamon.domain.errors import DomainError, StorageError
@@ -141,6 +142,7 @@ class BoardController(QObject):
         if self.board is None:
             return
         case = self.use_cases.check_in
+        settings = self.board.settings
         handlers = CheckInHandlers(
             search=case.search,
             register=case.register,
@@ -148,11 +150,12 @@ class BoardController(QObject):
                 chair_id, patient_id, minutes, escort
             ),
             occupied={s.patient_id: s.chair_name for s in self.board.sessions.values()},
+            course_line=lambda patient_id: check_in_line(
+                self.clinic.courses.chart(patient_id), settings.initial_course_length
+            ),
         )
         with self.use_cases.initiated_by(self):  # registered and checked in: one change
-            CheckInDialog.ask(
-                self.parent_widget, self.chair_name(chair_id), handlers, self.board.settings
-            )
+            CheckInDialog.ask(self.parent_widget, self.chair_name(chair_id), handlers, settings)
 
     def _do_start(self, chair_id: int) -> None:
         """Start. Without a dose plan: plan it first (Enter), or start without one with a

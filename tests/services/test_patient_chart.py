@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from ketamon.domain.chart import PatientChart
+from ketamon.domain.chart import PatientChart, check_in_line
 from ketamon.domain.instruments import Instrument
 from tests.conftest import NURSE, draft
 from tests.reports.conftest import discharged_session
@@ -38,8 +38,10 @@ def test_the_chart_lists_every_session_with_its_course_and_the_response(clinic, 
     patient = clinic.patients.register(NURSE, draft("MRN-C", "Cora Course"))
     first, _count = statements(clinic, patient.id)
     assert first.courses == () and first.place == "First infusion"
+    assert check_in_line(first, 2) == "Infusion 1 of 2 (first infusion)"
     discharged_session(clinic, clock, sets=16, phq9=PHQ9_19, patient=patient)
     _alone, one = statements(clinic, patient.id)
+    assert check_in_line(_alone, 2) == "Infusion 2 of 2 · PHQ-9 19 → 19"
     clinic.outcomes.record_visit(NURSE, patient.id, "GAD-7", [2] * 7)
     discharged_session(clinic, clock, sets=16, phq9=PHQ9_9, patient=patient)
     chart, two = statements(clinic, patient.id)
@@ -61,8 +63,11 @@ def test_the_chart_lists_every_session_with_its_course_and_the_response(clinic, 
         ("Luis Gonzalez", "Brother", "+1 212-555-0143")  # stored normalised
     ]
 
-    # The next check-in opens the maintenance course.
-    clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
+    # The next check-in opens the maintenance course: the line said so beforehand, in the
+    # words the check-in then gives the session.
+    assert check_in_line(chart, 2) == "Maintenance 1 · PHQ-9 19 → 9"
+    opened = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
+    assert check_in_line(chart, 2).startswith(opened.course_label + " ·")
     chart = clinic.courses.chart(patient.id)
     assert [c.kind for c in chart.courses] == ["initial", "maintenance"]
     assert chart.place == "Maintenance infusion 1"

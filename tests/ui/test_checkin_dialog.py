@@ -9,6 +9,8 @@ from PySide6.QtCore import Qt
 from ketamon.ui.app import application
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
 from tests.conftest import NURSE, draft, open_clinic
+from tests.reports.conftest import discharged_session
+from tests.ui.conftest import tile_of
 
 
 def _check_in(clinic, chair_id, pid, minutes, escort):
@@ -163,3 +165,39 @@ def test_the_escort_plan_is_checked_at_check_in_and_prefills_discharge(qtbot, cl
         "Partner",
         "+1 212-555-0143",
     )
+
+
+def test_the_check_in_says_which_infusion_it_opens_and_the_phq9_so_far(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    """Issue 17: "Infusion 2 of 6 · PHQ-9 19 → 19" under the highlighted match, before
+    Enter; then the tile says the same infusion."""
+
+    patient = clinic.patients.register(NURSE, draft("KM-30001", "Rosa Rossi"))
+    discharged_session(clinic, clock, sets=6, phq9=[3, 3, 2, 2, 2, 2, 2, 3, 0], patient=patient)
+    window = make_window(clinic)
+    tile = tile_of(window, 0)
+    seen = []
+
+    def ask(cls, parent, chair_name, handlers, settings):
+        dialog = CheckInDialog(parent, chair_name, handlers, settings)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+        qtbot.keyClicks(dialog.search_edit, "ross")
+        seen.append(dialog.chosen.text())
+        qtbot.keyClick(dialog.search_edit, Qt.Key.Key_Return)
+        return dialog.result() == CheckInDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(CheckInDialog, "ask", classmethod(ask))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_1)
+    qtbot.waitUntil(tile.hasFocus, timeout=2000)
+    qtbot.keyClick(tile, Qt.Key.Key_C)
+    assert len(seen) == 1
+    assert "Rosa Rossi" in seen[0]
+    assert "<b>Infusion 2 of 6 · PHQ-9 19 → 19</b>" in seen[0]
+    assert tile.phase_label.text() == "CHECKED IN"
+    assert tile.course_label.text() == "Infusion 2 of 6"

@@ -54,6 +54,8 @@ class CheckInHandlers:
     register: Callable[[PatientDraft], Patient]
     check_in: Callable[[int, int, Escort | None], SessionSnapshot]  # (patient, minutes, escort)
     occupied: dict[int, str] = field(default_factory=dict)  # patient id -> chair name
+    # patient id -> "Infusion 4 of 6 · PHQ-9 19 → 11": what this check-in opens
+    course_line: Callable[[int], str] = lambda _patient_id: ""
 
 
 class CheckInDialog(KitDialog):
@@ -243,9 +245,14 @@ class CheckInDialog(KitDialog):
         if patient is None or not item.flags() & Qt.ItemFlag.ItemIsEnabled:
             self.chosen.setText("")
             return
+        line = ""
+        with guard(lambda _error: None):  # the course line is a help, never a stop
+            line = self.handlers.course_line(patient.id)
+        course = f"<br><b>{escape(line)}</b>" if line else ""
         self.chosen.setText(
             f"Checking in <b>{escape(patient.full_name)}</b> (MRN {escape(patient.mrn)}): "
             + allergy_html(patient)
+            + course
         )
 
     def _to_new_from_search(self) -> None:
