@@ -345,17 +345,34 @@ def _name_words(full_name: str) -> list[str]:
     return [w for w in re.split(r"[\s\-]+", full_name.casefold()) if w]
 
 
-def search_rank(words: list[str], full_name: str, mrn: str) -> SearchMatch | None:
+def search_date(word: str) -> date | None:
+    """A search word that is a date of birth, written YYYY-MM-DD (the one unambiguous
+    form: 03/04/1980 is March or April depending on the country); else None."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
+        return None
+    try:
+        return date.fromisoformat(word)
+    except ValueError:
+        return None
+
+
+def search_rank(
+    words: list[str], full_name: str, mrn: str, date_of_birth: date | None = None
+) -> SearchMatch | None:
     """How `words` (from `search_words`) match a patient; None when one of them does not
-    (each word must start a name word, start the MRN, or appear inside the name). The
-    weakest word decides: "ada love" is a name-prefix match of Ada Lovelace."""
+    (each word must be the date of birth as YYYY-MM-DD, start a name word, start the MRN,
+    or appear inside the name). The weakest word decides: "ada love" is a name-prefix
+    match of Ada Lovelace; "rossi 1980-03-14" one of the Rossi born that day."""
     if not words:
         return None
     name = full_name.casefold()
     starts = _name_words(full_name)
     worst = SearchMatch.NAME_PREFIX
     for word in (w.casefold() for w in words):
-        if any(part.startswith(word) for part in starts):
+        born = search_date(word)
+        if born is not None and born == date_of_birth:
+            match = SearchMatch.NAME_PREFIX  # as exact as a name: ranked with them
+        elif any(part.startswith(word) for part in starts):
             match = SearchMatch.NAME_PREFIX
         elif mrn.casefold().startswith(word):
             match = SearchMatch.MRN_PREFIX
@@ -372,7 +389,7 @@ def search_order(words: list[str], patients: list[Patient]) -> list[Patient]:
     surname, then given names, then MRN (case-insensitive)."""
     ranked = []
     for patient in patients:
-        rank = search_rank(words, patient.full_name, patient.mrn)
+        rank = search_rank(words, patient.full_name, patient.mrn, patient.date_of_birth)
         if rank is not None:
             surname, given = name_parts(patient.full_name)
             key = (rank, surname.casefold(), given.casefold(), patient.mrn.casefold())

@@ -81,7 +81,7 @@ class PatientsWindow(QDialog):
 
         self.search = QLineEdit()
         self.search.setObjectName("patientSearch")
-        self.search.setPlaceholderText("Name or MRN")
+        self.search.setPlaceholderText("Name, MRN or date of birth (YYYY-MM-DD)")
         find = QLabel("&Find patient:")
         find.setBuddy(self.search)
         self.results = QListWidget()

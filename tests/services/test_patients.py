@@ -122,3 +122,20 @@ def test_results_are_sorted_by_surname_and_limited(registered) -> None:
     names = [p.full_name for p in registered.patients.search("MRN")]
     assert names == ["Grace Hopper", "Ada Lovelace", "Alan Turing"]
     assert len(registered.patients.search("MRN", limit=2)) == 2
+
+
+def test_search_by_date_of_birth_alone_or_with_a_name(clinic) -> None:
+    """Issue 17: two Rossis, told apart by the date of birth typed as YYYY-MM-DD."""
+    from datetime import date
+
+    for mrn, name, born in [
+        ("KM-1", "Maria Rossi", date(1980, 3, 14)),
+        ("KM-2", "Paolo Rossi", date(1975, 11, 2)),
+        ("KM-3", "Ann Lee", date(1980, 3, 14)),
+    ]:
+        clinic.patients.register(NURSE, draft(mrn, name, date_of_birth=born))
+    assert mrns(clinic.patients.search("1980-03-14")) == ["KM-3", "KM-1"]  # by surname
+    assert mrns(clinic.patients.search("rossi 1980-03-14")) == ["KM-1"]
+    assert mrns(clinic.patients.search("1975-11-02 ross")) == ["KM-2"]
+    assert clinic.patients.search("1980-02-30") == []  # not a date: matches nothing
+    assert clinic.patients.search("14.03.1980") == []  # only the unambiguous form

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, not_, or_, select
 from sqlalchemy.orm import Session
 
-from ketamon.domain.patients import Patient
+from ketamon.domain.patients import Patient, search_date
 from ketamon.storage.models import PatientRow
 
 # At most this many rows of each kind (prefix, substring-only) are read for one search; the
@@ -33,14 +33,17 @@ def _literal(text: str) -> str:
 
 
 def _prefix(word: str) -> ColumnElement[bool]:
-    """`word` starts a word of the name (after a space or a hyphen) or the MRN."""
+    """`word` starts a word of the name (after a space or a hyphen) or the MRN, or is the
+    date of birth (YYYY-MM-DD)."""
     w = _literal(word)
     name = PatientRow.full_name
+    born = search_date(word)
     return or_(
         name.ilike(f"{w}%", escape="\\"),
         name.ilike(f"% {w}%", escape="\\"),
         name.ilike(f"%-{w}%", escape="\\"),
         PatientRow.mrn.ilike(f"{w}%", escape="\\"),
+        *([PatientRow.date_of_birth == born] if born is not None else []),
     )
 
 

@@ -158,7 +158,7 @@ class CheckInDialog(KitDialog):
     def _build_find(self) -> QWidget:
         page = QWidget()
         self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("Type a name or MRN")
+        self.search_edit.setPlaceholderText("Type a name, an MRN or a date of birth (YYYY-MM-DD)")
         self.search_edit.textChanged.connect(self._search)
         self.search_edit.installEventFilter(self)  # Up/Down move the highlighted match
         self.results = QListWidget()
@@ -174,7 +174,7 @@ class CheckInDialog(KitDialog):
         self.no_match.hide()
         self.no_match.clicked.connect(self._to_new_from_search)
         layout = QVBoxLayout(page)
-        label = QLabel("Search by name or MRN:")
+        label = QLabel("Search by name, MRN or date of birth:")
         label.setBuddy(self.search_edit)
         layout.addWidget(label)
         layout.addWidget(self.search_edit)
