@@ -13,6 +13,7 @@ from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.discharge import AgainstAdvice, DischargeAnswers, DischargeCheck
 from ketamon.domain.dose import DoseRecord
 from ketamon.domain.interventions import Medication
+from ketamon.domain.outcomes import OutcomeRecord
 from ketamon.domain.patients import Patient
 from ketamon.domain.review import Addendum, Signature
 from ketamon.domain.side_effects import SideEffect
@@ -61,6 +62,7 @@ class SessionSummary:
     vitals: tuple[VitalsSet, ...] = ()  # current sets, time order
     side_effects: tuple[SideEffect, ...] = ()  # current entries
     medications: tuple[Medication, ...] = ()  # current entries
+    outcomes: tuple[OutcomeRecord, ...] = ()  # questionnaires before the infusion (current)
     dose: DoseRecord | None = None
     answers: DischargeAnswers | None = None
     check: DischargeCheck | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ketamon.domain.discharge import ItemState, Outcome
 from ketamon.domain.news2 import RESPONSE_KEY, SCALE2_KEY
+from ketamon.domain.outcomes import OutcomeRecord
 from ketamon.domain.sessions import EventKind
 from ketamon.domain.side_effects import Severity, SideEffect
 from ketamon.domain.summary import SessionSummary
@@ -42,6 +43,7 @@ def build_html(
         _dose(summary),
         _vitals(summary, chart_width if chart else 0),
         _scores(summary),
+        _questionnaires(summary),
         _side_effects(summary),
         _interventions(summary),
         _checklist(summary),
@@ -251,6 +253,38 @@ def _scores(s: SessionSummary) -> str:
         for v in scored
     ]
     return H3 + "Sedation and dissociation</h3>" + table(header, body)
+
+
+def _questionnaires(s: SessionSummary) -> str:
+    """The questionnaires asked before the infusion, and a positive PHQ-9 item 9 with the
+    clinician's decision (issue 17: it belongs on the clinical record)."""
+    if not s.outcomes:
+        return ""
+    header = ["Time", "Questionnaire", "Score", "Entered by"]
+    body = [
+        [
+            e(local(s, r.taken_at)),
+            e(r.score.questionnaire.title),
+            e(r.score.line) + (f" <b>· ITEM 9 = {r.score.item9}</b>" if r.score.item9 else ""),
+            e(r.entered_by + (" (self-completed)" if r.self_completed else "")),
+        ]
+        for r in s.outcomes
+    ]
+    notes = "".join(_item9_review(s, r) for r in s.outcomes if r.score.flags_suicide_risk)
+    return H3 + "Questionnaires before the infusion</h3>" + table(header, body) + notes
+
+
+def _item9_review(s: SessionSummary, record: OutcomeRecord) -> str:
+    item = f"PHQ-9 item 9 = {record.score.item9}"
+    review = record.review
+    if review is None:
+        return f"<p><b>{e(item)}: NOT REVIEWED by a clinician.</b></p>"
+    when = f" at {local(s, record.reviewed_at)}" if record.reviewed_at else ""
+    screen = f"; C-SSRS screener: {review.screen.risk.value}" if review.screen else ""
+    return (
+        f"<p><b>{e(item)}</b>: reviewed by {e(review.decided_by)}{e(when)}, decision "
+        f"<b>{e(review.decision.value)}</b> ({e(review.note.strip())}){e(screen)}.</p>"
+    )
 
 
 def _opt(value: object) -> str:

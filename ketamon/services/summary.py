@@ -12,9 +12,17 @@ from ketamon.domain.summary import ClinicHeader, RecentSession, SessionSummary
 from ketamon.services.base import Service
 from ketamon.services.discharge import discharge_state
 from ketamon.services.signatures import addenda_of, signature_of
-from ketamon.storage.models import ChairRow, DischargeRow, PatientRow, SessionEventRow, SessionRow
+from ketamon.storage.models import (
+    ChairRow,
+    DischargeRow,
+    OutcomeRow,
+    PatientRow,
+    SessionEventRow,
+    SessionRow,
+)
 from ketamon.storage.reads.dose import dose_of
 from ketamon.storage.reads.medications import current_medications
+from ketamon.storage.reads.outcomes import outcomes_where
 from ketamon.storage.reads.patients import to_patient
 from ketamon.storage.reads.sessions import load_session, to_snapshot
 from ketamon.storage.reads.settings import load_settings
@@ -112,4 +120,7 @@ class SummaryService(Service):
                 side_effects=current_effects(tx, session_id),
                 medications=current_medications(tx, session_id),
                 dose=dose_of(tx, session_id),
+                outcomes=tuple(
+                    r for r in outcomes_where(tx, OutcomeRow.session_id == session_id) if r.current
+                ),
             )

@@ -96,3 +96,39 @@ def test_a_physicians_decision_is_printed_beside_the_side_effect(clinic, clock, 
     assert "physician's decision (Anil Patel, MD" in text
     assert "Known migraine; home with escort" in text
     assert "waste witnessed by Dana Witness, RN" in text
+
+
+def test_the_clinical_record_prints_the_questionnaires_and_the_item9_decision(clinic, clock):
+    """Issue 17: PHQ-9 item 9 and the clinician's decision appear on the summary's
+    clinical part (never on the take-home page for the patient and escort)."""
+    from ketamon.domain.outcomes import CssrsScreen
+
+    patient = clinic.patients.register(NURSE, draft("KM-20003", "Ines Moreau"))
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
+    baseline(clinic, s.id, sedation=5)
+    clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
+    phq = clinic.outcomes.record(NURSE, s.id, "PHQ-9", [3, 3, 2, 2, 2, 2, 2, 2, 1])
+    clinic.outcomes.record(NURSE, s.id, "GAD-7", [2] * 7, self_completed=True)
+    clinic.outcomes.review_item9(
+        NURSE, phq.id, "proceed", "Passive thoughts, safety plan in place",
+        screen=CssrsScreen(wish_dead=True, suicidal_thoughts=False),
+    )  # fmt: skip
+    clinic.sessions.start(NURSE, s.id)
+    html = build_html(clinic.summary.snapshot(s.id, UTC), chart=False)
+    record = html[html.index("Questionnaires before the infusion") :]
+    text = unescape(re.sub(r"<[^>]+>", " ", record))
+    assert "PHQ-9 19 (moderately severe)" in text and "ITEM 9 = 1" in text
+    assert "GAD-7 14 (moderate)" in text and "Jo Rivera, RN (self-completed)" in text
+    assert "PHQ-9 item 9 = 1 : reviewed by Jo Rivera, RN" in text
+    assert "decision  proceed  (Passive thoughts, safety plan in place)" in text
+    assert "C-SSRS screener: low risk" in text
+    take_home_page = html[: html.index("The clinical record")]
+    assert "item 9" not in take_home_page.lower()
+
+
+def test_an_unreviewed_item9_says_so_on_the_record(clinic, clock):
+    patient = clinic.patients.register(NURSE, draft("KM-20004", "Ole Berg"))
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
+    clinic.outcomes.record(NURSE, s.id, "PHQ-9", [1, 1, 1, 1, 1, 1, 1, 1, 2])
+    html = build_html(clinic.summary.snapshot(s.id, UTC), chart=False)
+    assert "PHQ-9 item 9 = 2: NOT REVIEWED by a clinician." in unescape(html)
