@@ -265,6 +265,11 @@ def nurse_views(smoke: Smoke, clinic) -> None:
     from ketamon.ui.dialogs.due import DueDialog, DueHandlers
 
     DueDialog.ask(session_window, DueHandlers(clinic.courses.due))
+    from ketamon.domain.courses import PatientPlan
+    from ketamon.ui.dialogs.course_plan import CloseCourseDialog, PlanDialog
+
+    PlanDialog.ask(session_window, "Smoke Patient", PatientPlan(), 6, (14, 28), lambda *_: None)
+    CloseCourseDialog.ask(session_window, "Smoke Patient", "Initial series", lambda *_: True)
     session_window.close()
     window.close()
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.changes import Change, Kind
-from ketamon.domain.chart import check_in_line
+from ketamon.domain.chart import PatientChart, check_in_line
 from ketamon.domain.discharge import Outcome
 from ketamon.domain.dose import DoseRecord
 from ketamon.domain.errors import DomainError, StorageError
@@ -405,10 +405,21 @@ class BoardController(QObject):
 
         window = getattr(self, "patients_window", None)
         if window is None:
+            courses = self.use_cases.courses
+            physician = Role.PHYSICIAN in self.roles
             handlers = PatientsHandlers(
                 search=self.clinic.patients.search,
                 chart=self.clinic.courses.chart,
                 open_session=lambda session_id: self.open_session(session_id, review=True),
+                plan=(
+                    (lambda chart: courses.ask_plan(self.patients_window, chart, initiator=self))
+                    if physician
+                    else None
+                ),
+                close_course=lambda chart, course: courses.ask_close(
+                    self.patients_window, chart, course, initiator=self
+                ),
+                follow_up=self._follow_up,
             )
             window = self.patients_window = PatientsWindow(self.parent_widget, handlers)
             window.resize(1280, 820)
@@ -419,6 +430,22 @@ class BoardController(QObject):
         window.activateWindow()
         if patient_id is not None:
             window.show_patient(patient_id)
+
+    def _follow_up(self, chart: PatientChart) -> bool:
+        """The clinic's questionnaires at a visit without an infusion, one after the other
+        (Esc stops); a positive PHQ-9 item 9 goes to the clinician's review at once."""
+        parent = getattr(self, "patients_window", None) or self.parent_widget
+        saved = False
+        for instrument in self.use_cases.outcomes.instruments():
+            stored = self.use_cases.courses.ask_visit(parent, chart, instrument, initiator=self)
+            if stored is None:
+                break
+            saved = True
+            if stored.needs_review:
+                name = chart.patient.full_name
+                self.use_cases.outcomes.ask_review(parent, stored, name, initiator=self)
+                break
+        return saved
 
     def show_due(self) -> None:
         """Who is due for an infusion; Enter on a row opens the patient's page."""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ketamon.domain.chart import PatientChart, SessionLine
+from ketamon.domain.chart import CourseLine, PatientChart, SessionLine
 from ketamon.domain.patients import AllergyStatus, Patient
 from ketamon.domain.sessions import Phase
 from ketamon.ui.course_chart import CourseChart
@@ -54,6 +55,11 @@ class PatientsHandlers:
     search: Callable[[str], list[Patient]]
     chart: Callable[[int], PatientChart]
     open_session: Callable[[int], object]  # the session window, read-only
+    # The course from the patient's page; each returns whether something was saved (the
+    # page then reloads). None: not offered (the plan is the physician's).
+    plan: Callable[[PatientChart], object] | None = None
+    close_course: Callable[[PatientChart, CourseLine], object] | None = None
+    follow_up: Callable[[PatientChart], object] | None = None
 
 
 def _status(line: SessionLine) -> str:
@@ -113,10 +119,42 @@ class PatientsWindow(QDialog):
         self.table.setToolTip("Enter or double-click: open the session, read-only")
         self.escorts = QLabel("")
         self.escorts.setWordWrap(True)
+        self.course_buttons: dict[str, QPushButton] = {}
+        course_row = QHBoxLayout()
+        for text, tip, run in (
+            (
+                "Course plan…",
+                "The patient's series length and maintenance interval (a physician, with a reason)",
+                self._plan,
+            ),
+            (
+                "Close course…",
+                "Completed, stopped for non-response, stopped by the patient: the next "
+                "check-in opens a new series",
+                self._close_course,
+            ),
+            (
+                "Follow-up questionnaires…",
+                "PHQ-9 and the clinic's other questionnaires at a visit without an infusion",
+                self._follow_up,
+            ),
+        ):
+            button = QPushButton(text)
+            button.setAutoDefault(False)  # Enter in the search opens a patient, never this
+            button.setToolTip(tip)
+            button.setEnabled(False)
+            button.clicked.connect(run)
+            course_row.addWidget(button)
+            self.course_buttons[text] = button
+        course_row.addStretch(1)
+        self.course_buttons["Course plan…"].setVisible(handlers.plan is not None)
+        self.course_buttons["Close course…"].setVisible(handlers.close_course is not None)
+        self.course_buttons["Follow-up questionnaires…"].setVisible(handlers.follow_up is not None)
         right = QWidget()
         right_column = QVBoxLayout(right)
         for widget in (self.heading, self.allergies, self.place):
             right_column.addWidget(widget)
+        right_column.addLayout(course_row)
         right_column.addWidget(self.course_chart, 3)
         right_column.addWidget(self.table, 2)
         right_column.addWidget(self.escorts)
@@ -173,6 +211,45 @@ class PatientsWindow(QDialog):
         self._fill_table(chart)
         escorts = "; ".join(f"{e.name} ({e.relationship}, {e.phone})" for e in chart.escorts)
         self.escorts.setText(f"Escorts before: {escorts or 'none recorded'}")
+        plan = chart.plan
+        self.course_buttons["Course plan…"].setEnabled(True)
+        self.course_buttons["Course plan…"].setToolTip(
+            "Now: "
+            + (f"series of {plan.series_length}" if plan.series_length else "the clinic's series")
+            + ", "
+            + (
+                f"maintenance every {plan.interval_days[0]}–{plan.interval_days[1]} days"
+                if plan.interval_days
+                else "the clinic's maintenance interval"
+            )
+        )
+        self.course_buttons["Close course…"].setEnabled(self._open_course() is not None)
+        self.course_buttons["Follow-up questionnaires…"].setEnabled(True)
+
+    # -- the course ------------------------------------------------------------------------
+    def _open_course(self) -> CourseLine | None:
+        course = self.chart.courses[-1] if self.chart and self.chart.courses else None
+        return course if course is not None and course.ended_at is None else None
+
+    def _after(self, saved: object) -> None:
+        if saved and self.chart is not None:
+            self.show_patient(self.chart.patient.id)
+
+    def _plan(self) -> None:
+        if self.chart is not None and self.handlers.plan is not None:
+            chart, plan = self.chart, self.handlers.plan
+            self._after(guarded(self.errors, lambda: plan(chart)))
+
+    def _close_course(self) -> None:
+        course = self._open_course()
+        if self.chart is not None and course is not None and self.handlers.close_course:
+            chart, close = self.chart, self.handlers.close_course
+            self._after(guarded(self.errors, lambda: close(chart, course)))
+
+    def _follow_up(self) -> None:
+        if self.chart is not None and self.handlers.follow_up is not None:
+            chart, follow_up = self.chart, self.handlers.follow_up
+            self._after(guarded(self.errors, lambda: follow_up(chart)))
 
     def _fill_table(self, chart: PatientChart) -> None:
         numbers = {c.id: i + 1 for i, c in enumerate(chart.courses)}

@@ -16,6 +16,7 @@ service calls of their own for these writes.
     discharge.py     Discharge (the checklist)
     signing.py       Signing (sign, addenda)
     outcomes.py      Outcomes (questionnaires, the item-9 review)
+    courses.py       Courses (the patient's plan, closing a course, a follow-up visit)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import TypeVar
 from ketamon.domain.actors import Actor
 from ketamon.services.changes import Action
 from ketamon.services.clinic import Clinic
+from ketamon.ui.actions.courses import Courses
 from ketamon.ui.actions.discharge import Discharge
 from ketamon.ui.actions.infusion import DoseRecording, Infusion, Medications
 from ketamon.ui.actions.outcomes import Outcomes
@@ -41,6 +43,7 @@ __all__ = [
     "CheckIn",
     "CorrectPatient",
     "CorrectVitals",
+    "Courses",
     "Discharge",
     "DoseRecording",
     "Infusion",
@@ -71,6 +74,7 @@ class UseCases:
         self.discharge = Discharge(clinic, actor, self.physician_decision)
         self.signing = Signing(clinic, actor)
         self.outcomes = Outcomes(clinic, actor)
+        self.courses = Courses(clinic, actor)
 
     def initiated_by(self, initiator: object | None) -> AbstractContextManager[Action]:
         """The changes made inside are one action, started by `initiator`."""

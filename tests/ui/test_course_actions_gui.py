@@ -1,0 +1,123 @@
+"""From a patient's page (issue 17): the physician changes the course plan with a reason,
+a nurse closes the course with why it ended, and a follow-up questionnaire is recorded at a
+visit without an infusion. Each through the real window, controller and services, by
+keyboard; each is on the audit trail with its reason."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.courses import CourseEnd, PatientPlan
+from ketamon.ui.dialogs.course_plan import CloseCourseDialog, PlanDialog
+from ketamon.ui.dialogs.questionnaire import QuestionnaireDialog
+from tests.conftest import NURSE, PASSWORD, add_user, draft
+from tests.reports.conftest import discharged_session
+from tests.ui.conftest import toolbar_button
+
+DOC = Actor("dr.patel", "Priya Patel, MD")
+PHQ9_19 = [3, 3, 2, 2, 2, 2, 2, 3, 0]
+
+
+def _shown(qtbot, dialog) -> None:
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+
+
+def _page(qtbot, window, name: str):
+    qtbot.mouseClick(toolbar_button(window, window.patients_action), Qt.MouseButton.LeftButton)
+    patients = window.controller.patients_window
+    qtbot.keyClicks(patients.search, name)
+    qtbot.keyClick(patients.search, Qt.Key.Key_Return)
+    return patients
+
+
+def _patient_with_a_session(clinic, clock):
+    patient = clinic.patients.register(NURSE, draft("KM-40001", "Nadia Course"))
+    discharged_session(clinic, clock, sets=6, phq9=PHQ9_19, patient=patient)
+    return patient
+
+
+def test_the_physician_changes_the_plan_with_a_reason(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    patient = _patient_with_a_session(clinic, clock)
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    window = make_window(clinic, DOC)
+    patients = _page(qtbot, window, "Nadia")
+    button = patients.course_buttons["Course plan…"]
+    assert button.isVisible() and button.isEnabled()
+    errors = []
+
+    def ask(cls, parent, *args):
+        dialog = PlanDialog(parent, *args)
+        _shown(qtbot, dialog)
+        dialog.series_clinic.setChecked(False)
+        dialog.series.setValue(8)
+        qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)  # no reason yet: refused
+        errors.append(dialog.reason_error.text())
+        assert dialog.isVisible()
+        qtbot.keyClicks(dialog.reason, "Partial response at 6: two more")
+        qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+        return dialog.answer()
+
+    monkeypatch.setattr(PlanDialog, "ask", classmethod(ask))
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert errors == ["A reason is required to change the plan"]
+    chart = clinic.courses.chart(patient.id)
+    assert chart.plan == PatientPlan(8, None)
+    assert "series of 8" in button.toolTip()  # the page reloaded
+
+
+def test_a_nurse_is_not_offered_the_plan_but_closes_the_course(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    patient = _patient_with_a_session(clinic, clock)
+    window = make_window(clinic, NURSE)
+    patients = _page(qtbot, window, "Nadia")
+    assert not patients.course_buttons["Course plan…"].isVisible()  # the physician's
+    close = patients.course_buttons["Close course…"]
+    assert close.isEnabled()
+
+    def ask(cls, parent, *args):
+        dialog = CloseCourseDialog(parent, *args)
+        _shown(qtbot, dialog)
+        dialog.end.setCurrentIndex(dialog.end.findData(CourseEnd.PATIENT_STOPPED))
+        dialog.reason.setFocus()
+        qtbot.keyClicks(dialog.reason, "Moving abroad")
+        qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+        return dialog.answer()
+
+    monkeypatch.setattr(CloseCourseDialog, "ask", classmethod(ask))
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    (course,) = clinic.courses.chart(patient.id).courses
+    assert course.end is CourseEnd.PATIENT_STOPPED and course.end_reason == "Moving abroad"
+    assert not close.isEnabled()  # nothing open to close now
+    assert "stopped by the patient" in patients.place.text().lower()
+
+
+def test_a_follow_up_questionnaire_at_a_visit_without_an_infusion(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    patient = _patient_with_a_session(clinic, clock)
+    clinic.settings.update(NURSE, outcome_instruments=("PHQ-9",))
+    window = make_window(clinic, NURSE)
+    patients = _page(qtbot, window, "Nadia")
+
+    def ask(cls, parent, instrument, name, submit):
+        dialog = QuestionnaireDialog(parent, instrument, name, submit)
+        _shown(qtbot, dialog)
+        qtbot.keyClicks(dialog.quick, "111111110")
+        qtbot.keyClick(dialog.quick, Qt.Key.Key_Return)
+        return dialog.answer()
+
+    monkeypatch.setattr(QuestionnaireDialog, "ask", classmethod(ask))
+    clock.advance(days=3)
+    qtbot.mouseClick(
+        patients.course_buttons["Follow-up questionnaires…"], Qt.MouseButton.LeftButton
+    )
+    visits = [r for r in clinic.outcomes.for_patient(patient.id) if r.session_id is None]
+    assert [(r.score.total, r.entered_by) for r in visits] == [(8, "Jo Rivera, RN")]
+    assert "PHQ-9 19 → 8" in patients.place.text()  # the page reloaded with the new score
