@@ -121,6 +121,7 @@ class ReviewRow(NamedTuple):
     review_status: str | None
     red_alert: bool
     severe_effect: bool
+    patient_id: int = 0  # the course beside the session
 
     @property
     def status_text(self) -> str:
@@ -296,6 +297,7 @@ def _page_query(where: ReviewFilter, stored: tuple[tuple[str, str], ...]) -> Sel
             SessionRow.review_status,
             type_coerce(_red(bands, chart), Boolean).label("red"),
             type_coerce(_severe(), Boolean).label("severe"),
+            SessionRow.patient_id,
         )
         .join(PatientRow, PatientRow.id == SessionRow.patient_id)
         .join(ChairRow, ChairRow.id == SessionRow.chair_id)

@@ -342,6 +342,7 @@ class BoardController(QObject):
             open_session=lambda session_id: self.open_session(session_id, review=True),
             chairs=tuple((c.id, c.name) for c in chairs),
             nurses=tuple((u.username, u.display_name) for u in users if Role.NURSE in u.roles),
+            course=clinic.courses.chart,
         )
         window = ReviewWindow(self.parent_widget, handlers)
         window.show()

@@ -31,10 +31,12 @@ def _seconds(moment) -> float:
 
 
 class CourseChart(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """`compact`: the scores alone, smaller (beside a session in the physician's review)."""
+
+    def __init__(self, parent: QWidget | None = None, *, compact: bool = False) -> None:
         super().__init__(parent)
         self.scores = pg.PlotWidget(background="w", axisItems={"bottom": pg.DateAxisItem()})
-        self.scores.setMinimumHeight(260)
+        self.scores.setMinimumHeight(150 if compact else 260)
         self.scores.setYRange(0, PHQ9.max_total + 1, padding=0)
         self.scores.setLabel("left", "Score")
         self.scores.showGrid(x=False, y=True, alpha=0.2)
@@ -81,7 +83,8 @@ class CourseChart(QWidget):
             (self.response, "Response (−50 %)"),
             (self.remission, f"Remission (< {REMISSION_BELOW})"),
         ):
-            pg.InfLineLabel(line, words, position=0.1, anchor=(0, 1), color=palette.COURSE["label"])
+            # Past the legend (top left), before the band names (right).
+            pg.InfLineLabel(line, words, position=0.3, anchor=(0, 1), color=palette.COURSE["label"])
             self.scores.addItem(line)
         legend.addItem(pg.PlotDataItem(pen=REFERENCE_PEN), "Baseline / response")
 
@@ -100,6 +103,7 @@ class CourseChart(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.scores, 3)
         layout.addWidget(self.sessions, 1)
+        self.sessions.setVisible(not compact)
 
     def show_chart(self, chart: PatientChart) -> None:
         phq = chart.trend(Instrument.PHQ9)

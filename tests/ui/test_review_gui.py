@@ -112,3 +112,23 @@ def test_a_nurse_has_no_review_action(clinic, clock, make_window):
     _two_finished_sessions(clinic, clock)
     window = make_window(clinic, NURSE)
     assert not toolbar_shows(window, window.review_action)
+
+
+def test_the_course_shows_beside_the_session_under_review(clinic, clock, make_window, qtbot):
+    """Issue 17: the physician reads the session with the patient's course beside it."""
+    from tests.reports.conftest import discharged_session
+
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    patient = clinic.patients.register(NURSE, draft("KM-50001", "Vera Trend"))
+    phq9 = [3, 3, 2, 2, 2, 2, 2, 3, 0]  # 19
+    s = discharged_session(clinic, clock, sets=6, phq9=phq9, patient=patient)
+    window = make_window(clinic, DOC)
+    qtbot.mouseClick(toolbar_button(window, window.review_action), Qt.MouseButton.LeftButton)
+    review = window.controller.review_window
+    assert review.model.row_at(0).session_id == s.id
+    assert review.model.row_at(0).patient_id == patient.id
+    assert review.course_box.isVisible()
+    assert "PHQ-9 19 → 19" in review.course_line.text()
+    xs, ys = review.course_chart.phq9.getData()
+    assert list(ys) == [19]
+    review.close()

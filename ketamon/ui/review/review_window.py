@@ -26,10 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamon.domain.chart import PatientChart
 from ketamon.domain.discharge import Outcome
 from ketamon.domain.review import Addendum, ReviewStatus, Signature
 from ketamon.domain.sessions import Phase
 from ketamon.services.review import ReviewFilter, ReviewRow
+from ketamon.ui.course_chart import CourseChart
 from ketamon.ui.dialogs.kit import guard
 from ketamon.ui.help import install_help, window_page
 from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign, verdict_html
@@ -57,6 +59,7 @@ class ReviewHandlers:
     open_session: Callable[[int], object]  # read-only, for review
     chairs: tuple[tuple[int, str], ...] = ()
     nurses: tuple[tuple[str, str], ...] = ()  # (username, display name)
+    course: Callable[[int], PatientChart] | None = None  # patient id -> their course
 
 
 class ReviewWindow(QDialog):
@@ -155,7 +158,23 @@ class ReviewWindow(QDialog):
         layout.addLayout(filters)
         layout.addWidget(self.filter_error)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.detail)
+        below = QHBoxLayout()
+        below.addWidget(self.detail, 3)
+        # The patient's course beside the session (issue 17): scores, baseline, response.
+        self.course_line = QLabel("")
+        self.course_line.setObjectName("reviewCourse")
+        self.course_line.setWordWrap(True)
+        self.course_chart = CourseChart(compact=True)
+        self.course_patient: int | None = None
+        course_box = QVBoxLayout()
+        course_box.addWidget(self.course_line)
+        course_box.addWidget(self.course_chart, 1)
+        course = QWidget()
+        course.setLayout(course_box)
+        course.setVisible(handlers.course is not None)
+        self.course_box = course
+        below.addWidget(course, 2)
+        layout.addLayout(below)
         layout.addLayout(actions)
         self.current: ReviewRow | None = None
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_selected())
@@ -237,8 +256,25 @@ class ReviewWindow(QDialog):
             if a.verdict:
                 lines.append(verdict_html(a))
         self.detail.setText("<br>".join(lines))
+        self._show_course(row.patient_id)
         self.sign_button.setEnabled(signature is None and self.handlers.actions.may_sign)
         self.addendum_button.setEnabled(signature is not None)
+
+    def _show_course(self, patient_id: int) -> None:
+        """The selected session's patient's course (read again only for another patient)."""
+        course = self.handlers.course
+        if course is None or patient_id == self.course_patient:
+            return
+        with guard(lambda error: self._error(str(error))) as refused:
+            chart = course(patient_id)
+        if refused:
+            return
+        self.course_patient = patient_id
+        newest = chart.courses[-1] if chart.courses else None
+        words = newest.response.words if newest and newest.response else "no PHQ-9 yet"
+        label = newest.label if newest else "No course"
+        self.course_line.setText(f"<b>Course:</b> {escape(label)} · {escape(words)}")
+        self.course_chart.show_chart(chart)
 
     # -- actions ---------------------------------------------------------------------------
     def open_selected(self) -> None:
