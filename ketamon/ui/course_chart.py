@@ -104,6 +104,7 @@ class CourseChart(QWidget):
         layout.addWidget(self.scores, 3)
         layout.addWidget(self.sessions, 1)
         self.sessions.setVisible(not compact)
+        legend.setVisible(not compact)  # small: the words beside it name the lines
 
     def show_chart(self, chart: PatientChart) -> None:
         phq = chart.trend(Instrument.PHQ9)

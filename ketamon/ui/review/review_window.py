@@ -172,6 +172,7 @@ class ReviewWindow(QDialog):
         course = QWidget()
         course.setLayout(course_box)
         course.setVisible(handlers.course is not None)
+        course.setMaximumHeight(250)  # the list keeps the room (1366 x 768)
         self.course_box = course
         below.addWidget(course, 2)
         layout.addLayout(below)
@@ -273,7 +274,10 @@ class ReviewWindow(QDialog):
         newest = chart.courses[-1] if chart.courses else None
         words = newest.response.words if newest and newest.response else "no PHQ-9 yet"
         label = newest.label if newest else "No course"
-        self.course_line.setText(f"<b>Course:</b> {escape(label)} · {escape(words)}")
+        self.course_line.setText(
+            f"<b>Course:</b> {escape(label)} · {escape(words)}<br>"
+            "PHQ-9 ● solid line · GAD-7 ■ dashed"
+        )
         self.course_chart.show_chart(chart)
 
     # -- actions ---------------------------------------------------------------------------
