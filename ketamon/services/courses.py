@@ -13,10 +13,12 @@ from ketamon.domain.chart import CourseReport, PatientChart
 from ketamon.domain.courses import CourseEnd, PatientPlan
 from ketamon.domain.due import CoursePlan, DueItem, due_list
 from ketamon.domain.errors import DomainError, FieldError, NotFound
+from ketamon.domain.sessions import Phase
+from ketamon.domain.today import PlannedVisit, TodayLine, TodaySession, day_bounds, today_lines
 from ketamon.domain.users import Permission
 from ketamon.services.base import Service, acting_user, retried
 from ketamon.services.summary import local_zone
-from ketamon.storage.models import CourseRow, PatientRow, SessionRow
+from ketamon.storage.models import ChairRow, CourseRow, DischargeRow, PatientRow, SessionRow
 from ketamon.storage.reads.chart import patient_chart
 from ketamon.storage.reads.courses import course_states, plan_of
 from ketamon.storage.reads.settings import load_settings
@@ -34,6 +36,49 @@ class CourseService(Service):
             plan = CoursePlan(settings.series_max_gap_days, settings.maintenance_interval_days)
             today = self.now().astimezone(zone).date()
             return due_list(course_states(tx, zone, plan), plan, today)
+
+    def today(self, tz: tzinfo | None = None) -> list[TodayLine]:
+        """Today's sessions (every phase) and the patients whose next planned visit is
+        today and who have not checked in yet, by time; the day in the clinic's zone."""
+        zone = tz or local_zone()
+        start, end = day_bounds(self.now().astimezone(zone).date(), zone)
+        with self.db.transaction(write=False) as tx:
+            sessions = [
+                TodaySession(sid, pid, name, mrn, chair, at, Phase(phase))
+                for sid, pid, name, mrn, chair, at, phase in tx.execute(
+                    select(
+                        SessionRow.id,
+                        SessionRow.patient_id,
+                        PatientRow.full_name,
+                        PatientRow.mrn,
+                        ChairRow.name,
+                        SessionRow.checked_in_at,
+                        SessionRow.phase,
+                    )
+                    .join(PatientRow, PatientRow.id == SessionRow.patient_id)
+                    .join(ChairRow, ChairRow.id == SessionRow.chair_id)
+                    .where(SessionRow.checked_in_at >= start, SessionRow.checked_in_at < end)
+                )
+            ]
+            planned = [
+                PlannedVisit(pid, name, mrn, at)
+                for pid, name, mrn, at in tx.execute(
+                    select(
+                        SessionRow.patient_id,
+                        PatientRow.full_name,
+                        PatientRow.mrn,
+                        DischargeRow.next_appointment_at,
+                    )
+                    .join(SessionRow, SessionRow.id == DischargeRow.session_id)
+                    .join(PatientRow, PatientRow.id == SessionRow.patient_id)
+                    .where(
+                        DischargeRow.next_appointment_at >= start,
+                        DischargeRow.next_appointment_at < end,
+                    )
+                )
+                if at is not None
+            ]
+            return today_lines(sessions, planned)
 
     def chart(self, patient_id: int) -> PatientChart:
         """The patient's whole record across courses, in one snapshot."""

@@ -452,7 +452,7 @@ class BoardController(QObject):
         """Who is due for an infusion; Enter on a row opens the patient's page."""
         from ketamon.ui.dialogs.due import DueDialog, DueHandlers
 
-        handlers = DueHandlers(due=self.clinic.courses.due)
+        handlers = DueHandlers(due=self.clinic.courses.due, today=self.clinic.courses.today)
         chosen = self._guard(lambda: DueDialog.ask(self.parent_widget, handlers))
         if chosen is not None:
             self.show_patients(chosen)

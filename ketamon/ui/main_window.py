@@ -130,7 +130,9 @@ class MainWindow(QMainWindow):
         )
         self.patients_action.triggered.connect(lambda: self.controller.show_patients())
         self.due_action = self._action(
-            toolbar, "Due…", "Who is due for an infusion: boosters overdue or due, series gaps"
+            toolbar,
+            "Today & due…",
+            "Today's sessions and planned visits; who is due: boosters overdue or due, series gaps",
         )
         self.due_action.triggered.connect(self.controller.show_due)
         self.review_action = self._action(
