@@ -131,7 +131,7 @@ class MainWindow(QMainWindow):
         self.patients_action.triggered.connect(lambda: self.controller.show_patients())
         self.due_action = self._action(
             toolbar,
-            "Today & due…",
+            "Today…",
             "Today's sessions and planned visits; who is due: boosters overdue or due, series gaps",
         )
         self.due_action.triggered.connect(self.controller.show_due)

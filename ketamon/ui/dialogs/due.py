@@ -1,4 +1,4 @@
-"""Today and Due, one dialog (the toolbar's Today & due…).
+"""Today and Due, one dialog (the toolbar's Today…).
 
 Today: the day's sessions (checked in, infusing, discharged...) and the patients whose next
 planned visit is today and who have not come yet. Due: who needs an infusion — a booster
