@@ -421,6 +421,9 @@ class BoardController(QObject):
                     self.patients_window, chart, course, initiator=self
                 ),
                 follow_up=self._follow_up,
+                edit_patient=lambda chart: self.use_cases.correct_patient.ask(
+                    self.patients_window, chart.patient, initiator=self
+                ),
             )
             window = self.patients_window = PatientsWindow(self.parent_widget, handlers)
             window.resize(1280, 820)

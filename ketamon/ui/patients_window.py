@@ -60,6 +60,7 @@ class PatientsHandlers:
     plan: Callable[[PatientChart], object] | None = None
     close_course: Callable[[PatientChart, CourseLine], object] | None = None
     follow_up: Callable[[PatientChart], object] | None = None
+    edit_patient: Callable[[PatientChart], object] | None = None  # with a reason
 
 
 def _status(line: SessionLine) -> str:
@@ -123,6 +124,12 @@ class PatientsWindow(QDialog):
         course_row = QHBoxLayout()
         for text, tip, run in (
             (
+                "Edit patient details…",
+                "Correct the name, date of birth, weight, allergies or SpO2 scale 2 (a "
+                "reason is required; the old values stay in History)",
+                self._edit_patient,
+            ),
+            (
                 "Course plan…",
                 "The patient's series length and maintenance interval (a physician, with a reason)",
                 self._plan,
@@ -147,6 +154,7 @@ class PatientsWindow(QDialog):
             course_row.addWidget(button)
             self.course_buttons[text] = button
         course_row.addStretch(1)
+        self.course_buttons["Edit patient details…"].setVisible(handlers.edit_patient is not None)
         self.course_buttons["Course plan…"].setVisible(handlers.plan is not None)
         self.course_buttons["Close course…"].setVisible(handlers.close_course is not None)
         self.course_buttons["Follow-up questionnaires…"].setVisible(handlers.follow_up is not None)
@@ -225,6 +233,7 @@ class PatientsWindow(QDialog):
         )
         self.course_buttons["Close course…"].setEnabled(self._open_course() is not None)
         self.course_buttons["Follow-up questionnaires…"].setEnabled(True)
+        self.course_buttons["Edit patient details…"].setEnabled(True)
 
     # -- the course ------------------------------------------------------------------------
     def _open_course(self) -> CourseLine | None:
@@ -245,6 +254,11 @@ class PatientsWindow(QDialog):
         if self.chart is not None and course is not None and self.handlers.close_course:
             chart, close = self.chart, self.handlers.close_course
             self._after(guarded(self.errors, lambda: close(chart, course)))
+
+    def _edit_patient(self) -> None:
+        if self.chart is not None and self.handlers.edit_patient is not None:
+            chart, edit = self.chart, self.handlers.edit_patient
+            self._after(guarded(self.errors, lambda: edit(chart)))
 
     def _follow_up(self) -> None:
         if self.chart is not None and self.handlers.follow_up is not None:

@@ -47,7 +47,7 @@ from ketamon.ui.connection import ConnectionWatch
 from ketamon.ui.dialogs.history import HistoryTree
 from ketamon.ui.dialogs.infusion import InterventionsPage
 from ketamon.ui.dialogs.kit import guard, guarded
-from ketamon.ui.dialogs.patient_form import EditPatientDialog, allergy_html, weight_text
+from ketamon.ui.dialogs.patient_form import allergy_html, weight_text
 from ketamon.ui.dialogs.physician_decision import (
     PhysicianDecisionDialog,
     awaiting_decision,
@@ -486,15 +486,7 @@ class SessionWindow(QDialog):
         if self.patient is None or self.read_only:
             return None
         with self.acting():
-            patient_id, case = self.patient.id, self.use_cases.correct_patient
-            corrected = EditPatientDialog.ask(
-                self,
-                self.patient,
-                lambda draft, reason, version: case.correct(
-                    patient_id, draft, reason, version=version, initiator=self
-                ),
-                case.reload(patient_id),
-            )
+            corrected = self.use_cases.correct_patient.ask(self, self.patient, initiator=self)
         if corrected is not None:
             self.refresh(full=True)
         return corrected

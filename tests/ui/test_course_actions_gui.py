@@ -121,3 +121,30 @@ def test_a_follow_up_questionnaire_at_a_visit_without_an_infusion(
     visits = [r for r in clinic.outcomes.for_patient(patient.id) if r.session_id is None]
     assert [(r.score.total, r.entered_by) for r in visits] == [(8, "Jo Rivera, RN")]
     assert "PHQ-9 19 → 8" in patients.place.text()  # the page reloaded with the new score
+
+
+def test_patient_details_are_corrected_from_the_page_with_a_reason(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    """Issue 17: the page's demographics and allergies are editable with a reason, by the
+    same form (and the same use case) as the session window's."""
+    from ketamon.ui.dialogs.patient_form import EditPatientDialog
+
+    patient = _patient_with_a_session(clinic, clock)
+    window = make_window(clinic, NURSE)
+    patients = _page(qtbot, window, "Nadia")
+
+    def ask(cls, parent, patient, save, reload=None):
+        dialog = cls(parent, patient, save, reload)
+        _shown(qtbot, dialog)
+        allergies = dialog.form.fields["allergies"]
+        allergies.setFocus()
+        qtbot.keyClicks(allergies, "Latex")
+        qtbot.keyClicks(dialog.reason.lineEdit(), "Patient remembered at check-in")
+        qtbot.keyClick(dialog.reason.lineEdit(), Qt.Key.Key_Return)
+        return dialog.saved
+
+    monkeypatch.setattr(EditPatientDialog, "ask", classmethod(ask))
+    qtbot.mouseClick(patients.course_buttons["Edit patient details…"], Qt.MouseButton.LeftButton)
+    assert clinic.patients.get(patient.id).allergies == "Latex"
+    assert "Latex" in patients.allergies.text()  # the page reloaded

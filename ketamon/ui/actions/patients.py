@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtWidgets import QWidget
+
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.discharge import Escort
 from ketamon.domain.patients import Patient, PatientDraft
 from ketamon.ui.actions.base import UseCase
+from ketamon.ui.dialogs.patient_form import EditPatientDialog
 
 
 class CheckIn(UseCase):
@@ -63,3 +66,19 @@ class CorrectPatient(UseCase):
     def reload(self, patient_id: int) -> Callable[[], Patient]:
         """The patient as stored now (the form reloads it after a stale refusal)."""
         return lambda: self.clinic.patients.get(patient_id)
+
+    def ask(
+        self, parent: QWidget | None, patient: Patient, *, initiator: object | None = None
+    ) -> Patient | None:
+        """The correction form for `patient` (a reason is required); the corrected patient,
+        or None. The same form from the session window and from the patient's page."""
+        patient_id = patient.id
+        corrected: Patient | None = EditPatientDialog.ask(
+            parent,
+            patient,
+            lambda draft, reason, version: self.correct(
+                patient_id, draft, reason, version=version, initiator=initiator
+            ),
+            self.reload(patient_id),
+        )
+        return corrected
