@@ -201,3 +201,33 @@ def test_the_check_in_says_which_infusion_it_opens_and_the_phq9_so_far(
     assert "<b>Infusion 2 of 6 · PHQ-9 19 → 19</b>" in seen[0]
     assert tile.phase_label.text() == "CHECKED IN"
     assert tile.course_label.text() == "Infusion 2 of 6"
+
+
+def test_an_unreachable_server_is_said_in_the_dialog_and_the_band_not_a_message_box(
+    qtbot, clinic, monkeypatch
+):
+    """Issue 15: the band across the board already says the server is down (and retries);
+    the dialog says it on its line, keeps the form, and opens no message box on top."""
+    from ketamon.domain.errors import CONNECTION_REFUSED, StorageError
+    from ketamon.ui.dialogs import checkin
+
+    boxes = []
+    monkeypatch.setattr(checkin, "show_message", lambda *a, **k: boxes.append(a))
+    application()
+    down = StorageError("db.example:5432/ketamon", CONNECTION_REFUSED)
+
+    def refuse(*_args):
+        raise down
+
+    handlers = CheckInHandlers(search=clinic.patients.search, register=refuse, check_in=refuse)
+    dialog = CheckInDialog(None, "Chair 1", handlers, clinic.settings.get())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    type_fields(
+        qtbot, dialog, mrn="KM-6", full_name="Ana Down", date_of_birth="1970-01-01", weight_kg="60"
+    )
+    qtbot.keyClick(dialog.fields["weight_kg"], Qt.Key.Key_Return)
+    assert "db.example:5432/ketamon" in dialog.general_error.text()
+    assert "Nothing was lost" in dialog.general_error.text()
+    assert dialog.fields["full_name"].text() == "Ana Down" and dialog.isVisible()
+    assert boxes == []

@@ -321,7 +321,9 @@ class CheckInDialog(KitDialog):
         self.errors.show_error(error)
 
     def _show_storage_error(self, error: StorageError) -> None:
-        self.errors.say(f"Not saved. {error}")
+        self.errors.say(f"Not saved. Nothing was lost from this form. {error}")
+        if error.unreachable:
+            return  # the band across the board and this dialog says so, and retries
         show_message(
             self, "Database problem", f"Nothing was lost from this form.\n\n{error}", critical=True
         )
