@@ -58,3 +58,51 @@ def test_a_stale_chair_rename_is_refused_shows_the_other_name_and_keeps_the_type
     assert seen["offered"] == ["Chair 1", "Recliner 1"]  # A's typed name offered again
     assert seen["saved"] == "Recliner 1"
     assert clinic.chairs.all()[0].name == "Recliner 1"
+
+
+def test_a_stale_deactivation_keeps_the_reason_typed_and_goes_over_the_account_as_it_is(
+    clinic, db_url, clock, make_window, qtbot, monkeypatch
+):
+    """Users: B resets Sam's password while A's list is open; A's Deactivate is refused in
+    words, the list reloads, and the reason A typed is offered again in the popup."""
+    from ketamon.ui.dialogs.reason import ReasonDialog
+    from ketamon.ui.dialogs.users import UsersDialog
+
+    add_user(clinic, "nurse.kim", "Kim Lee", "RN", "nurse,admin", PASSWORD)
+    add_user(clinic, "nurse.sam", "Sam Okoye", "RN", "nurse", PASSWORD)
+    other = open_clinic(db_url, clock)
+    window = make_window(clinic)
+    offered: list[str] = []
+    seen = {}
+
+    def reason(cls, parent, title, prompt, presets=(), current=""):
+        offered.append(current)
+        return current or "Left the clinic"
+
+    def ask(cls, parent, handlers):
+        dialog = UsersDialog(parent, handlers)
+        qtbot.addWidget(dialog)
+        row = next(
+            r
+            for r in range(dialog.table.rowCount())
+            if dialog.table.item(r, 0).text() == "nurse.sam"
+        )
+        dialog.table.selectRow(row)
+        other.users.reset_password(KIM, "nurse.sam", "a brand new pass 1")  # B, meanwhile
+        monkeypatch.setattr(ReasonDialog, "ask", classmethod(reason))
+        qtbot.mouseClick(dialog.buttons["Deactivate…"], Qt.MouseButton.LeftButton)
+        seen["refused"] = dialog.message.text()
+        qtbot.mouseClick(dialog.buttons["Deactivate…"], Qt.MouseButton.LeftButton)
+        seen["done"] = True
+        return dialog.answer()
+
+    monkeypatch.setattr(UsersDialog, "ask", classmethod(ask))
+    try:
+        choose_setup(qtbot, window, window.users_action)
+        qtbot.waitUntil(lambda: "done" in seen, timeout=3000)
+    finally:
+        other.close()
+    assert seen["refused"].startswith("Not done:") and "Kim Lee, RN" in seen["refused"]
+    assert offered == ["", "Left the clinic"]  # the typed reason, offered again
+    sam = next(u for u in clinic.users.all() if u.username == "nurse.sam")
+    assert not sam.active

@@ -40,8 +40,14 @@ CANCEL_REASONS = (
 
 class ReasonDialog(KitDialog):
     def __init__(
-        self, parent: QWidget | None, title: str, prompt: str, presets: tuple[str, ...] = ()
+        self,
+        parent: QWidget | None,
+        title: str,
+        prompt: str,
+        presets: tuple[str, ...] = (),
+        current: str = "",
     ):
+        """`current`: a reason typed before (a refused save), shown again to reuse."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(480)
@@ -49,6 +55,8 @@ class ReasonDialog(KitDialog):
         self.combo.setEditable(True)
         self.combo.addItems(presets)
         self.combo.setCurrentIndex(-1)
+        if current:
+            self.combo.setEditText(current)
         reason_line = self.combo.lineEdit()
         assert reason_line is not None  # an editable combo box has its line edit
         reason_line.setPlaceholderText("Type or choose a reason")

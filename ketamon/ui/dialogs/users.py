@@ -65,6 +65,8 @@ class UsersDialog(KitDialog):
         header.setStretchLastSection(True)
         self.errors = FieldErrors(error_label(), hide_empty_message=True)
         self.message = self.errors.message
+        # (action, username) -> the reason typed before a stale refusal, offered again
+        self.kept_reasons: dict[tuple[str, str], str] = {}
         self.buttons: dict[str, QPushButton] = {}
         column = QVBoxLayout()
         for text, slot in (
@@ -122,7 +124,8 @@ class UsersDialog(KitDialog):
         self.buttons["Reactivate…"].setEnabled(user is not None and not user.active)
         self.buttons["Reset password…"].setEnabled(user is not None and user.active)
 
-    def _run(self, action: Callable[[], object], select: str) -> None:
+    def _run(self, action: Callable[[], object], select: str) -> Exception | None:
+        """Run `action`; its refusal (None when done)."""
         self.errors.clear()
         with guard(self.errors) as refused:
             action()
@@ -130,8 +133,9 @@ class UsersDialog(KitDialog):
             self.refresh(select)
             self._say(f"Not done: {refused.error}")
         if refused:
-            return
+            return refused.error
         self.refresh(select)
+        return None
 
     def _reset(self, username: str, password: str) -> User:
         """Reset over the account as listed; changed since: refused, and the list reloaded,
@@ -154,35 +158,43 @@ class UsersDialog(KitDialog):
 
     def _deactivate(self) -> None:
         user = self.selected()
-        if user is None:
-            return
-        reason = ReasonDialog.ask(
-            self,
-            "Deactivate user",
-            f"Why is {user.display_name} ({user.username}) being deactivated?",
-            DEACTIVATE_REASONS,
-        )
-        if reason:
-            self._run(
-                lambda: self.handlers.deactivate(user.username, reason, user.version),
-                user.username,
+        if user is not None:
+            self._with_reason(
+                user,
+                "Deactivate user",
+                f"Why is {user.display_name} ({user.username}) being deactivated?",
+                DEACTIVATE_REASONS,
+                lambda reason: self.handlers.deactivate(user.username, reason, user.version),
             )
 
     def _reactivate(self) -> None:
         user = self.selected()
-        if user is None:
-            return
-        reason = ReasonDialog.ask(
-            self,
-            "Reactivate user",
-            f"Why is {user.display_name} ({user.username}) being reactivated?",
-            REACTIVATE_REASONS,
-        )
-        if reason:
-            self._run(
-                lambda: self.handlers.reactivate(user.username, reason, user.version),
-                user.username,
+        if user is not None:
+            self._with_reason(
+                user,
+                "Reactivate user",
+                f"Why is {user.display_name} ({user.username}) being reactivated?",
+                REACTIVATE_REASONS,
+                lambda reason: self.handlers.reactivate(user.username, reason, user.version),
             )
+
+    def _with_reason(
+        self,
+        user: User,
+        title: str,
+        prompt: str,
+        presets: tuple[str, ...],
+        call: Callable[[str], object],
+    ) -> None:
+        """Ask the reason (the one typed before a refusal offered again), then act."""
+        key = (title, user.username)
+        reason = ReasonDialog.ask(self, title, prompt, presets, self.kept_reasons.get(key, ""))
+        if not reason:
+            return
+        if isinstance(self._run(lambda: call(reason), user.username), StaleRecord):
+            self.kept_reasons[key] = reason  # offered again over the account as it is now
+        else:
+            self.kept_reasons.pop(key, None)
 
     def _reset_password(self) -> None:
         user = self.selected()
