@@ -68,6 +68,7 @@ class CheckInDialog(KitDialog):
     ) -> None:
         super().__init__(parent)
         self.handlers = handlers
+        self.course_lines: dict[int, str] = {}  # patient id -> course line, read once
         self.setWindowTitle(f"Check in patient: {chair_name}")
         self.setMinimumWidth(1040)  # a match reads whole: name, MRN, born, kg, allergies, chair
         # One FieldErrors for the whole dialog: the new patient's fields, the escort's, the
@@ -245,9 +246,12 @@ class CheckInDialog(KitDialog):
         if patient is None or not item.flags() & Qt.ItemFlag.ItemIsEnabled:
             self.chosen.setText("")
             return
-        line = ""
-        with guard(lambda _error: None):  # the course line is a help, never a stop
-            line = self.handlers.course_line(patient.id)
+        line = self.course_lines.get(patient.id)
+        if line is None and self.tabs.currentIndex() == 0:  # found, not just registered
+            line = ""
+            with guard(lambda _error: None):  # the course line is a help, never a stop
+                line = self.handlers.course_line(patient.id)
+            self.course_lines[patient.id] = line
         course = f"<br><b>{escape(line)}</b>" if line else ""
         self.chosen.setText(
             f"Checking in <b>{escape(patient.full_name)}</b> (MRN {escape(patient.mrn)}): "
