@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from ketamon.domain.news2 import Chart, News2
 from ketamon.domain.statuses import RecordStatus
@@ -40,15 +41,27 @@ class VitalsSummary:
 
 
 def scale2_of(tx: Session, session_ids: Sequence[int]) -> dict[int, bool]:
-    """Whether each session's patient is on NEWS2 SpO2 scale 2 (the patient's option)."""
-    if not session_ids:
-        return {}
-    rows = tx.execute(
-        select(SessionRow.id, PatientRow.spo2_scale2)
-        .join(PatientRow, PatientRow.id == SessionRow.patient_id)
-        .where(SessionRow.id.in_(list(session_ids)))
-    )
-    return {i: bool(flag) for i, flag in rows}
+    """Whether each session's patient is on NEWS2 SpO2 scale 2 (the patient's option):
+    from the rows this transaction has loaded already (the board's), else one statement."""
+    found: dict[int, bool] = {}
+    for i in session_ids:
+        session = tx.identity_map.get(identity_key(SessionRow, i))
+        patient = (
+            tx.identity_map.get(identity_key(PatientRow, session.patient_id))
+            if isinstance(session, SessionRow)
+            else None
+        )
+        if isinstance(patient, PatientRow):
+            found[i] = bool(patient.spo2_scale2)
+    missing = [i for i in session_ids if i not in found]
+    if missing:
+        rows = tx.execute(
+            select(SessionRow.id, PatientRow.spo2_scale2)
+            .join(PatientRow, PatientRow.id == SessionRow.patient_id)
+            .where(SessionRow.id.in_(missing))
+        )
+        found.update({i: bool(flag) for i, flag in rows})
+    return found
 
 
 def to_set(
