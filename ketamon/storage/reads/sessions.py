@@ -75,7 +75,7 @@ def active_sessions(tx: Session) -> list[SessionRow]:
     )
     found = tx.execute(query).all()
     # Held for the transaction: the unit of work keeps rows only while referenced.
-    tx.info.setdefault("preloaded", []).extend(r for row in found for r in row[1:])
+    tx.info.setdefault("preloaded", []).extend(r for row in found for r in row)
     return [row[0] for row in found]
 
 
