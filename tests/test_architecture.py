@@ -27,6 +27,7 @@ PACKAGE = Path(ketamon.__file__).parent
 LAZY_IMPORTS = {
     "ketamon/cli/__init__.py",
     "ketamon/cli/db.py",
+    "ketamon/cli/export.py",
     "ketamon/domain/discharge.py:phonenumbers",
     "ketamon/storage/migrate.py:alembic",
     "ketamon/storage/migrate.py:alembic.config",

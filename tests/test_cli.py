@@ -304,3 +304,35 @@ def test_audit_verify_prints_every_problem(tmp_path, capsys):
     assert main(["audit", "verify", "--db", url]) == 3
     err = capsys.readouterr().err.splitlines()
     assert len([line for line in err if "protection missing" in line]) == len(names) > 25
+
+
+def test_export_csv_by_a_named_physician_and_refused_for_a_nurse(
+    tmp_path, monkeypatch, capsys, clinic, clock, db_url
+):
+    """`ketamon export csv`: files for the period; a nurse, or a wrong password, writes
+    nothing; each refusal is one line."""
+    import csv as csv_module
+
+    from tests.conftest import PASSWORD, add_user
+    from tests.reports.conftest import discharged_session
+
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    add_user(clinic, "nurse.sam", "Sam Okoye", "RN", "nurse", PASSWORD)
+    discharged_session(clinic, clock, sets=6)
+    day = clock().date().isoformat()
+    base = ["export", "csv", "--from", day, "--to", day, "--password-stdin", "--db", db_url]
+
+    _stdin(monkeypatch, PASSWORD + "\n")
+    assert main([*base, "--out", str(tmp_path / "ok"), "--as", "dr.patel"]) == 0
+    out = capsys.readouterr().out
+    assert "sessions.csv: 1 rows (sessions)" in out and "audit trail" in out
+    with (tmp_path / "ok" / "sessions.csv").open(newline="") as handle:
+        assert [r["patient_mrn"] for r in csv_module.DictReader(handle)] == ["KM-20001"]
+
+    _stdin(monkeypatch, PASSWORD + "\n")
+    assert main([*base, "--out", str(tmp_path / "nurse"), "--as", "nurse.sam"]) == 1
+    assert "physician or an administrator" in capsys.readouterr().err
+    _stdin(monkeypatch, "not the password\n")
+    assert main([*base, "--out", str(tmp_path / "wrong"), "--as", "dr.patel"]) == 1
+    assert capsys.readouterr().err.startswith("ketamon: ")
+    assert not (tmp_path / "nurse").exists() and not (tmp_path / "wrong").exists()

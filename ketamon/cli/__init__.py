@@ -13,6 +13,7 @@ from typing import NoReturn
 
 from ketamon import __version__
 from ketamon.cli import db as db_commands
+from ketamon.cli import export as export_commands
 from ketamon.domain.actors import Actor
 from ketamon.domain.audit import AnchorState
 from ketamon.domain.errors import DomainError
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     course.add_argument("--paper", choices=("A4", "Letter"), default="A4")
     course.add_argument("--db", metavar="URL", dest="sub_db", help=db_help)
     db_commands.add_commands(commands, _Parser, db_help)
+    export_commands.add_commands(commands, _Parser, db_help)
     return parser
 
 
@@ -138,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
             return _audit_verify(args.anchors or [], resolve_db_url(url_arg))
         if args.command in ("summary", "course-report"):
             return _summary(args, resolve_db_url(url_arg))
+        if args.command == "export":
+            return export_commands.run(args, resolve_db_url(url_arg))
         if args.command in ("db", "backup"):
             return db_commands.run(args, resolve_db_url(url_arg))
         if args.command == "demo":

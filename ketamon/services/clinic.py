@@ -15,6 +15,7 @@ from ketamon.services.changes import ChangeChannel
 from ketamon.services.courses import CourseService
 from ketamon.services.discharge import DischargeService
 from ketamon.services.dose import DoseService
+from ketamon.services.exports import ExportService
 from ketamon.services.interventions import InterventionService
 from ketamon.services.keys import APP_KDF, KdfParams
 from ketamon.services.outcomes import OutcomeService
@@ -67,6 +68,7 @@ class Clinic:
         self.interventions = InterventionService(db, clock)
         self.outcomes = OutcomeService(db, clock)
         self.courses = CourseService(db, clock)
+        self.exports = ExportService(db, clock)
         self.dose = DoseService(db, clock)
         self.summary = SummaryService(db, clock)
         self.side_effects = SideEffectService(db, clock)

@@ -1,0 +1,139 @@
+"""Exports (issue 18): the record of a period as CSV files a spreadsheet or an EHR reads.
+
+One file per kind of record (ketamon.domain.exports.CSV_FILES), RFC 4180 through the `csv`
+module, a header row, every time in UTC (ISO 8601, `_utc`) and in the clinic's local time
+with its zone (`_local`), numbers unformatted, voided and corrected rows present with their
+status. All files come from one snapshot; they are written beside their names first and
+take them only once the export is on the audit trail, so no export leaves unrecorded.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from ketamon.domain.actors import Actor
+from ketamon.domain.errors import FieldError
+from ketamon.domain.exports import (
+    CSV_FILES,
+    cell,
+    export_words,
+    local_text,
+    period,
+    period_bounds,
+    require_export,
+    utc_text,
+)
+from ketamon.services.base import Service, acting_user, retried
+from ketamon.services.summary import local_zone
+from ketamon.storage.audit import write_entries
+from ketamon.storage.reads.exports import columns, stream
+from ketamon.storage.types import UTCDateTime
+
+
+@dataclass(frozen=True)
+class CsvExport:
+    files: dict[str, Path]  # file kind -> the file written
+    counts: dict[str, int]  # file kind -> data rows in it
+
+
+def header(table: str) -> list[str]:
+    """A table's CSV header: each time column twice (UTC, local), the patient's MRN last."""
+    out: list[str] = []
+    for column in columns(table):
+        if isinstance(column.type, UTCDateTime):
+            out += [f"{column.key}_utc", f"{column.key}_local"]
+        else:
+            out.append(column.key)
+    return [*out, "patient_mrn"]
+
+
+class ExportService(Service):
+    @retried
+    def csv(
+        self,
+        actor: Actor,
+        since: date,
+        until: date,
+        out_dir: Path | str,
+        *,
+        bom: bool = False,
+        tz: tzinfo | None = None,
+    ) -> CsvExport:
+        """Write the period's records to `out_dir` (created if missing; files there
+        already are never overwritten); `bom`: a UTF-8 byte order mark for spreadsheets."""
+        first, last = period(since, until)
+        zone = tz or local_zone()
+        folder = Path(out_dir)
+        with self.db.transaction(write=False) as tx:
+            require_export(acting_user(tx, actor, None))
+        targets = {kind: folder / f"{kind}.csv" for kind, _table in CSV_FILES}
+        taken = [p.name for p in targets.values() if p.exists()]
+        if taken:
+            raise FieldError(
+                "out", f"{folder} already has {', '.join(taken)}: choose an empty folder"
+            )
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise FieldError("out", f"Cannot create {folder}: {error.strerror}") from None
+        parts = {kind: path.with_name(f".{path.name}.part") for kind, path in targets.items()}
+        counts: dict[str, int] = {}
+        start, end = period_bounds(first, last, zone)
+        try:
+            with self.db.reading() as connection:  # one snapshot for every file
+                for kind, table in CSV_FILES:
+                    counts[kind] = self._write(
+                        connection, table, parts[kind], start, end, zone, bom
+                    )
+            with self.db.transaction() as tx:  # the disclosure, on the trail
+                acting_user(tx, actor, None)
+                words = export_words("csv", first, last, counts)
+                write_entries(
+                    tx.connection(),
+                    self.audit(actor, f"to {folder}"),
+                    [("export", "export", None, "", None, words)],
+                )
+        except BaseException:
+            for part in parts.values():
+                part.unlink(missing_ok=True)
+            raise
+        for kind, part in parts.items():
+            part.replace(targets[kind])
+        return CsvExport(targets, counts)
+
+    @staticmethod
+    def _write(
+        connection: Connection,
+        table: str,
+        path: Path,
+        start: datetime,
+        end: datetime,
+        zone: tzinfo,
+        bom: bool,
+    ) -> int:
+        times = {c.key for c in columns(table) if isinstance(c.type, UTCDateTime)}
+        count = 0
+        try:
+            handle = path.open("w", newline="", encoding="utf-8-sig" if bom else "utf-8")
+        except OSError as error:
+            raise FieldError("out", f"Cannot write {path.parent}: {error.strerror}") from None
+        with handle:
+            writer = csv.writer(handle)
+            writer.writerow(header(table))
+            for row in stream(connection, table, start, end):
+                values: list[object] = []
+                for column in columns(table):
+                    value = row[column.key]
+                    if column.key in times:
+                        values += [utc_text(value), local_text(value, zone)]
+                    else:
+                        values.append(cell(value))
+                values.append(row["patient_mrn"])
+                writer.writerow(values)
+                count += 1
+        return count
