@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import FieldError
@@ -28,10 +28,13 @@ from ketamon.domain.exports import (
     require_export,
     utc_text,
 )
+from ketamon.domain.substance_log import SubstanceEntry, SubstanceLog, ordered
 from ketamon.services.base import Service, acting_user, retried
 from ketamon.services.summary import local_zone
 from ketamon.storage.audit import write_entries
+from ketamon.storage.models import DoseRecordRow, PatientRow, SessionRow
 from ketamon.storage.reads.exports import columns, stream
+from ketamon.storage.reads.users import user_names
 from ketamon.storage.types import UTCDateTime
 
 
@@ -105,6 +108,51 @@ class ExportService(Service):
         for kind, part in parts.items():
             part.replace(targets[kind])
         return CsvExport(targets, counts)
+
+    @retried
+    def substance_log(
+        self, actor: Actor, since: date, until: date, *, tz: tzinfo | None = None
+    ) -> SubstanceLog:
+        """Every ketamine dose record of the sessions checked in within the period, read in
+        one snapshot and recorded on the audit trail as a disclosure."""
+        first, last = period(since, until)
+        zone = tz or local_zone()
+        start, end = period_bounds(first, last, zone)
+        with self.db.transaction() as tx:
+            require_export(acting_user(tx, actor, None))
+            names = user_names(tx)
+            rows = tx.execute(
+                select(DoseRecordRow, PatientRow.full_name, PatientRow.mrn)
+                .join(SessionRow, SessionRow.id == DoseRecordRow.session_id)
+                .join(PatientRow, PatientRow.id == SessionRow.patient_id)
+                .where(SessionRow.checked_in_at >= start, SessionRow.checked_in_at < end)
+            ).all()
+            entries = ordered(
+                [
+                    SubstanceEntry(
+                        session_id=dose.session_id,
+                        at=dose.completed_at or dose.planned_at,
+                        patient_name=name,
+                        mrn=mrn,
+                        concentration_mg_ml=dose.concentration_mg_ml,
+                        lot=dose.lot_number or "",
+                        planned_mg=dose.planned_mg,
+                        given_mg=dose.actual_mg,
+                        wasted_mg=dose.wasted_mg,
+                        nurse=names.get(by, by),
+                        witness=names.get(dose.witness or "", dose.witness or ""),
+                    )
+                    for dose, name, mrn in rows
+                    for by in [dose.completed_by or dose.planned_by]
+                ]
+            )
+            words = export_words(
+                "controlled-substance log", first, last, {"dose records": len(entries)}
+            )
+            write_entries(
+                tx.connection(), self.audit(actor), [("export", "export", None, "", None, words)]
+            )
+        return SubstanceLog(first, last, zone, self.now(), entries)
 
     @staticmethod
     def _write(
