@@ -296,6 +296,7 @@ def physician_views(smoke: Smoke, clinic) -> None:
         fail("the review list did not open the session's window")
     review.sign_selected()  # SignDialog
     review.add_addendum()  # AddendumDialog
+    window.controller.show_export()  # ExportDialog
     window.close()
 
 

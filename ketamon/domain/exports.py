@@ -28,6 +28,16 @@ CSV_FILES = (
 LEFT_OUT = frozenset({"version", "active_chair_id", "active_patient_id"})
 
 
+class ExportCancelled(DomainError):
+    """The user cancelled an export: nothing was written, nothing recorded."""
+
+    def __init__(self) -> None:
+        super().__init__("Export cancelled: nothing was written")
+
+
+PROGRESS_EVERY = 200  # rows between two progress reports (each may cancel)
+
+
 def require_export(user: User) -> None:
     """The one rule of who may export: a physician or an administrator."""
     if not user.active:

@@ -10,6 +10,7 @@ take them only once the export is on the audit trail, so no export leaves unreco
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -20,6 +21,8 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.errors import FieldError
 from ketamon.domain.exports import (
     CSV_FILES,
+    PROGRESS_EVERY,
+    ExportCancelled,
     cell,
     export_words,
     local_text,
@@ -36,6 +39,8 @@ from ketamon.storage.models import DoseRecordRow, PatientRow, SessionRow
 from ketamon.storage.reads.exports import columns, stream
 from ketamon.storage.reads.users import user_names
 from ketamon.storage.types import UTCDateTime
+
+Progress = Callable[[str, int], bool]  # (file kind, rows written so far) -> go on?
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,12 @@ class ExportService(Service):
         *,
         bom: bool = False,
         tz: tzinfo | None = None,
+        progress: Progress | None = None,
     ) -> CsvExport:
         """Write the period's records to `out_dir` (created if missing; files there
-        already are never overwritten); `bom`: a UTF-8 byte order mark for spreadsheets."""
+        already are never overwritten); `bom`: a UTF-8 byte order mark for spreadsheets.
+        `progress(kind, rows so far)` is called as rows are written; returning False
+        cancels (ExportCancelled: nothing written, nothing recorded)."""
         first, last = period(since, until)
         zone = tz or local_zone()
         folder = Path(out_dir)
@@ -91,7 +99,7 @@ class ExportService(Service):
             with self.db.reading() as connection:  # one snapshot for every file
                 for kind, table in CSV_FILES:
                     counts[kind] = self._write(
-                        connection, table, parts[kind], start, end, zone, bom
+                        connection, table, parts[kind], (start, end), zone, bom, kind, progress
                     )
             with self.db.transaction() as tx:  # the disclosure, on the trail
                 acting_user(tx, actor, None)
@@ -159,10 +167,11 @@ class ExportService(Service):
         connection: Connection,
         table: str,
         path: Path,
-        start: datetime,
-        end: datetime,
+        bounds: tuple[datetime, datetime],
         zone: tzinfo,
         bom: bool,
+        kind: str,
+        progress: Progress | None,
     ) -> int:
         times = {c.key for c in columns(table) if isinstance(c.type, UTCDateTime)}
         count = 0
@@ -173,7 +182,9 @@ class ExportService(Service):
         with handle:
             writer = csv.writer(handle)
             writer.writerow(header(table))
-            for row in stream(connection, table, start, end):
+            if progress is not None and not progress(kind, 0):
+                raise ExportCancelled
+            for row in stream(connection, table, *bounds):
                 values: list[object] = []
                 for column in columns(table):
                     value = row[column.key]
@@ -184,4 +195,10 @@ class ExportService(Service):
                 values.append(row["patient_mrn"])
                 writer.writerow(values)
                 count += 1
+                if (
+                    progress is not None
+                    and count % PROGRESS_EVERY == 0
+                    and not progress(kind, count)
+                ):
+                    raise ExportCancelled
         return count

@@ -460,6 +460,21 @@ class BoardController(QObject):
         if chosen is not None:
             self.show_patients(chosen)
 
+    def show_export(self) -> str | None:
+        """Export… (physicians and administrators; the service checks): CSV files or the
+        controlled-substance log, in a worker thread, audited."""
+        from ketamon.ui.dialogs.export import ExportDialog, ExportHandlers
+        from ketamon.ui.exporting import run_export
+
+        clinic, actor = self.clinic, self.actor
+        handlers = ExportHandlers(
+            run=lambda kind, since, until, where, progress: run_export(
+                clinic, actor, kind, since, until, where, progress
+            ),
+            today=lambda: clinic.clock().astimezone().date(),
+        )
+        return self._guard(lambda: ExportDialog.ask(self.parent_widget, handlers))
+
     def print_summary(self, session_id: int) -> None:
         from ketamon.ui.printing import SummaryPreview
 

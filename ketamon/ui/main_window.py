@@ -122,7 +122,9 @@ class MainWindow(QMainWindow):
         self.lock_action.setToolTip("Lock the screen: patient details hidden (Ctrl+L)")
         self.lock_action.triggered.connect(self.lock)
         self.recent_action = self._action(
-            toolbar, "Recent discharges…", "Sessions ended in the last 24 h: print the summary"
+            toolbar,
+            "Discharged…",
+            "Recent discharges: sessions ended in the last 24 h, print the summary",
         )
         self.recent_action.triggered.connect(self.controller.show_recent)
         self.patients_action = self._action(
@@ -140,6 +142,12 @@ class MainWindow(QMainWindow):
         )
         self.review_action.triggered.connect(self.controller.open_review)
         self.controller.board_changed.connect(lambda _board: self._show_review_count())
+        self.export_action = self._action(
+            toolbar,
+            "Export…",
+            "CSV files or the controlled-substance log (physicians and administrators; audited)",
+        )
+        self.export_action.triggered.connect(self.controller.show_export)
         toolbar.addSeparator()
         # The administrator's tools in one menu, so the board's toolbar fits a 1366-px screen.
         self.setup_button = QToolButton()
@@ -280,6 +288,8 @@ class MainWindow(QMainWindow):
         self.password_action.setEnabled(not self.locked)
         physician = Role.PHYSICIAN in self.controller.roles
         self.review_action.setVisible(physician)
+        exporter = physician or Role.ADMIN in self.controller.roles
+        self.export_action.setVisible(exporter and not self.locked)
         self.review_action.setEnabled(physician and not self.locked)
         self._show_review_count()
 

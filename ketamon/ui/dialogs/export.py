@@ -1,0 +1,201 @@
+"""Export… (physicians and administrators): what, which period, where; the export runs in
+a worker thread (the services open their own database session there, one per
+transaction), with a progress bar and Cancel, so the window and the board stay
+responsive. A cancelled export writes nothing; a finished one is on the audit trail.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ketamon.domain.errors import DomainError, FieldError, StorageError
+from ketamon.reports.pdf import ReportError
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label
+
+KINDS = (
+    ("csv", "CSV files: sessions, vitals, side effects, medications, doses, scores"),
+    ("substance_pdf", "Controlled-substance log (PDF)"),
+    ("substance_csv", "Controlled-substance log (CSV)"),
+)
+# (kind, since, until, destination, progress) -> what was written, in words
+RunExport = Callable[[str, date, date, Path, Callable[[str, int], bool]], str]
+
+
+@dataclass(frozen=True)
+class ExportHandlers:
+    run: RunExport
+    today: Callable[[], date]
+
+
+class _Worker(QObject):
+    progressed = Signal(str, int)
+    finished = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, call: Callable[[Callable[[str, int], bool]], str]) -> None:
+        super().__init__()
+        self.call = call
+        self.cancel = threading.Event()
+
+    def run(self) -> None:
+        def progress(kind: str, rows: int) -> bool:
+            self.progressed.emit(kind, rows)
+            return not self.cancel.is_set()
+
+        try:
+            self.finished.emit(self.call(progress))
+        except (DomainError, StorageError, ReportError, OSError) as error:
+            self.failed.emit(str(error))
+
+
+def _parse_day(text: str, label: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise FieldError(label.lower(), f"{label}: a date, YYYY-MM-DD") from None
+
+
+class ExportDialog(KitDialog):
+    def __init__(self, parent: QWidget | None, handlers: ExportHandlers) -> None:
+        super().__init__(parent)
+        self.handlers = handlers
+        self.setWindowTitle("Export")
+        self.setMinimumWidth(720)
+        today = handlers.today()
+        self.kind = QComboBox()
+        self.kind.setObjectName("exportKind")
+        for key, text in KINDS:
+            self.kind.addItem(text, key)
+        self.since = QLineEdit((today.replace(day=1)).isoformat())
+        self.since.setObjectName("exportFrom")
+        self.until = QLineEdit(today.isoformat())
+        self.until.setObjectName("exportTo")
+        self.destination = QLineEdit(str(Path.home() / f"ketamon-export-{today.isoformat()}"))
+        self.destination.setObjectName("exportTo_path")
+        self.destination.setToolTip("CSV files: an empty folder; a log: the file to write")
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)
+        self.bar.hide()
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        self.error = error_label()
+        self.errors = FieldErrors(self.error, hide_empty_message=True, focus=True)
+        for key, widget in (("from", self.since), ("to", self.until), ("out", self.destination)):
+            self.errors.watch(key, widget)
+        form = QFormLayout()
+        form.addRow("&What:", self.kind)
+        form.addRow("&From (YYYY-MM-DD):", self.since)
+        form.addRow("&To (YYYY-MM-DD):", self.until)
+        form.addRow("&Destination:", self.destination)
+        buttons = QDialogButtonBox()
+        self.export_button = QPushButton("Export")
+        buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = buttons.addButton("Cancel", QDialogButtonBox.ButtonRole.RejectRole)
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        note = QLabel(
+            "An export is a disclosure of health information: it is recorded on the audit "
+            "trail (who, what, which period, how many records)."
+        )
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        title = QLabel("Export")
+        title.setObjectName("dialogTitle")
+        layout.addWidget(title)
+        layout.addWidget(note)
+        layout.addLayout(form)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.status)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.set_primary(self.export_button)
+        self.job_thread: QThread | None = None
+        self.worker: _Worker | None = None
+        self.result_text = ""
+
+    @property
+    def running(self) -> bool:
+        return self.job_thread is not None
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self.errors.clear()
+        try:
+            since = _parse_day(self.since.text(), "From")
+            until = _parse_day(self.until.text(), "To")
+        except FieldError as error:
+            self.errors.show_error(error)
+            return
+        kind = str(self.kind.currentData())
+        where = Path(self.destination.text().strip()).expanduser()
+        run = self.handlers.run
+        worker = _Worker(lambda progress: run(kind, since, until, where, progress))
+        thread = QThread(self)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.progressed.connect(self._progressed)
+        worker.finished.connect(self._finished)
+        worker.failed.connect(self._failed)
+        self.job_thread, self.worker = thread, worker
+        self.export_button.setEnabled(False)
+        self.bar.show()
+        self.status.setText("Exporting…")
+        thread.start()
+
+    def _progressed(self, kind: str, rows: int) -> None:
+        self.status.setText(f"Exporting {kind.replace('_', ' ')}: {rows} rows so far…")
+
+    def _stop_thread(self) -> None:
+        if self.job_thread is not None:
+            self.job_thread.quit()
+            self.job_thread.wait()
+        self.job_thread, self.worker = None, None
+        self.bar.hide()
+        self.export_button.setEnabled(True)
+
+    def _finished(self, text: str) -> None:
+        self._stop_thread()
+        self.result_text = text
+        self.status.setText(text)
+        self.export_button.setText("Export again")
+        self.cancel_button.setText("Close")
+
+    def _failed(self, text: str) -> None:
+        self._stop_thread()
+        self.status.setText("")
+        self.errors.say(text)
+
+    def cancel(self) -> None:
+        """While an export runs: stop it (nothing is written). Otherwise: close."""
+        if self.worker is not None:
+            self.worker.cancel.set()
+            self.status.setText("Cancelling…")
+            return
+        self.reject()
+
+    def reject(self) -> None:
+        if self.worker is not None:  # Esc while it runs: cancel it first, then close
+            self.worker.cancel.set()
+            self._stop_thread()
+        super().reject()
+
+    def answer(self) -> str:
+        return self.result_text

@@ -1,0 +1,35 @@
+"""The export a worker thread runs for the Export dialog, in words when done."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from ketamon.domain.actors import Actor
+from ketamon.reports.substance_log import write_substance_csv, write_substance_pdf
+from ketamon.services.clinic import Clinic
+
+
+def run_export(
+    clinic: Clinic,
+    actor: Actor,
+    kind: str,
+    since: date,
+    until: date,
+    where: Path,
+    progress: Callable[[str, int], bool],
+) -> str:
+    """Run one export (the services check who may, and record it); what was written."""
+    if kind == "csv":
+        result = clinic.exports.csv(actor, since, until, where, progress=progress)
+        rows = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in result.counts.items())
+        return f"Wrote {len(result.files)} files to {where}: {rows}. Recorded on the audit trail."
+    log = clinic.exports.substance_log(actor, since, until)
+    if kind == "substance_pdf":
+        pages = write_substance_pdf(log, where)
+        written = f"{where} ({pages} page{'s' if pages != 1 else ''})"
+    else:
+        written = f"{where} ({write_substance_csv(log, where)} dose records)"
+    missing = f"; {log.incomplete} incomplete, listed first" if log.incomplete else ""
+    return f"Wrote the controlled-substance log to {written}{missing}. Recorded on the audit trail."
