@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import and_, or_, select
 
+from ketamon.domain import fields
 from ketamon.domain.audit import AnchorState, AuditEntry
 from ketamon.services.base import Service
 from ketamon.services.signatures import check_signatures
@@ -108,6 +109,18 @@ class AuditService(Service):
                     )
                 )
                 .order_by(AuditRow.seq)
+            )
+            return [_entry(r) for r in rows]
+
+    def exports(self, limit: int = 50) -> list[AuditEntry]:
+        """The exports made (each a disclosure of health information), newest first."""
+        limit = fields.integer("limit", limit, 1, 10_000, label="Exports listed")
+        with self.db.transaction(write=False) as tx:
+            rows = tx.scalars(
+                select(AuditRow)
+                .where(AuditRow.action == "export")
+                .order_by(AuditRow.seq.desc())
+                .limit(limit)
             )
             return [_entry(r) for r in rows]
 

@@ -44,6 +44,7 @@ from ketamon.ui.dialogs.start import PLAN, ask_no_plan_reason, ask_plan_first
 from ketamon.ui.dialogs.users import UserHandlers, UsersDialog
 from ketamon.ui.lifetime import alive
 from ketamon.ui.review.actions import SignActions
+from ketamon.ui.timefmt import local_time
 from ketamon.ui.vitals_entry import VitalsEntryDialog
 
 T = TypeVar("T")
@@ -472,8 +473,16 @@ class BoardController(QObject):
                 clinic, actor, kind, since, until, where, progress
             ),
             today=lambda: clinic.clock().astimezone().date(),
+            earlier=lambda: self._earlier_exports(),
         )
         return self._guard(lambda: ExportDialog.ask(self.parent_widget, handlers))
+
+    def _earlier_exports(self) -> list[str]:
+        names = {u.username: u.display_name for u in self.clinic.users.all()}
+        return [
+            f"{local_time(e.at, with_date=True)} · {names.get(e.actor, e.actor)} · {e.new_value}"
+            for e in self.clinic.audit.exports(5)
+        ]
 
     def print_summary(self, session_id: int) -> None:
         from ketamon.ui.printing import SummaryPreview

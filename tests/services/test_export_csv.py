@@ -116,3 +116,10 @@ def test_a_byte_order_mark_for_spreadsheets_when_asked(clinic, clock, tmp_path):
     add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
     result = clinic.exports.csv(DOC, date(2026, 1, 1), DAY, tmp_path / "bom", bom=True)
     assert result.files["sessions"].read_bytes().startswith(b"\xef\xbb\xbfid,")
+
+
+def test_the_audit_lists_exports_newest_first(clinic, exported, tmp_path):
+    clinic.exports.substance_log(DOC, DAY, DAY, tz=UTC)
+    listed = clinic.audit.exports()
+    assert [e.new_value.split(" ")[0] for e in listed] == ["controlled-substance", "csv"]
+    assert all(e.actor == "dr.patel" for e in listed)

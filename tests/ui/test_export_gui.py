@@ -44,11 +44,15 @@ def test_a_physician_exports_csv_by_keyboard_in_a_worker(
         seen["running"] = dialog.running
         qtbot.waitUntil(lambda: not dialog.running, timeout=10000)
         seen["status"] = dialog.status.text()
+        seen["earlier"] = dialog.earlier.text()
         return dialog.answer()
 
     monkeypatch.setattr(ExportDialog, "ask", classmethod(ask))
     qtbot.mouseClick(toolbar_button(window, window.export_action), Qt.MouseButton.LeftButton)
     assert seen["running"] is True
+    # The audit trail's record of it, listed in the dialog: who, when, what.
+    assert seen["earlier"].startswith("Earlier exports (audit trail):\n")
+    assert f"Priya Patel, MD · csv {day}..{day}: sessions 1" in seen["earlier"]
     assert seen["status"].startswith(f"Wrote 6 files to {tmp_path / 'out'}: sessions 1")
     assert (tmp_path / "out" / "vitals.csv").exists()
     with clinic.db.transaction(write=False) as tx:

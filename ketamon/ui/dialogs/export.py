@@ -42,6 +42,7 @@ RunExport = Callable[[str, date, date, Path, Callable[[str, int], bool]], str]
 class ExportHandlers:
     run: RunExport
     today: Callable[[], date]
+    earlier: Callable[[], list[str]] = lambda: []  # the last exports, in words, newest first
 
 
 class _Worker(QObject):
@@ -95,6 +96,9 @@ class ExportDialog(KitDialog):
         self.bar.hide()
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        self.earlier = QLabel("")
+        self.earlier.setObjectName("exportEarlier")
+        self.earlier.setWordWrap(True)
         self.error = error_label()
         self.errors = FieldErrors(self.error, hide_empty_message=True, focus=True)
         for key, widget in (("from", self.since), ("to", self.until), ("out", self.destination)):
@@ -124,8 +128,10 @@ class ExportDialog(KitDialog):
         layout.addWidget(self.bar)
         layout.addWidget(self.status)
         layout.addWidget(self.error)
+        layout.addWidget(self.earlier)
         layout.addWidget(buttons)
         self.set_primary(self.export_button)
+        self._show_earlier()
         self.job_thread: QThread | None = None
         self.worker: _Worker | None = None
         self.result_text = ""
@@ -177,6 +183,15 @@ class ExportDialog(KitDialog):
         self.status.setText(text)
         self.export_button.setText("Export again")
         self.cancel_button.setText("Close")
+        self._show_earlier()
+
+    def _show_earlier(self) -> None:
+        """The last exports from the audit trail: who exported what, and when."""
+        try:
+            lines = self.handlers.earlier()[:5]
+        except (DomainError, StorageError):
+            lines = []
+        self.earlier.setText("Earlier exports (audit trail):\n" + "\n".join(lines) if lines else "")
 
     def _failed(self, text: str) -> None:
         self._stop_thread()
