@@ -61,6 +61,7 @@ class BoardController(QObject):
 
     def __init__(self, clinic: Clinic, actor: Actor, parent_widget: QWidget | None = None):
         super().__init__()
+        self.acting_chair: int | None = None  # the chair whose dialogs are open
         self.clinic = clinic
         self.actor = actor
         self.parent_widget = parent_widget
@@ -136,8 +137,14 @@ class BoardController(QObject):
     # -- actions ---------------------------------------------------------------------------
     def request(self, action: str, chair_id: int) -> None:
         handler = getattr(self, f"_do_{action}", None)
-        if handler is not None:
+        if handler is None:
+            return
+        # The chair acted on, while its dialogs are open: they open beside its tile.
+        self.acting_chair = chair_id
+        try:
             handler(chair_id)
+        finally:
+            self.acting_chair = None
 
     def _do_check_in(self, chair_id: int) -> None:
         if self.board is None:

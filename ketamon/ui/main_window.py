@@ -360,6 +360,13 @@ class MainWindow(QMainWindow):
             self.controller.changed.emit(change)
 
     # -- keys and closing ------------------------------------------------------------------
+    @property
+    def dialog_anchor(self) -> QWidget | None:
+        """The tile of the chair being acted on: its dialogs open beside it, not over it
+        (KitDialog reads this from its parent)."""
+        chair_id = self.controller.acting_chair
+        return self.board.tiles.get(chair_id) if chair_id is not None else None
+
     def select_tile(self, index: int) -> None:
         tile = self.board.tile_at(index)
         if tile is not None:

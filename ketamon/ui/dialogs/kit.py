@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -299,6 +299,9 @@ class KitDialog(QDialog):
         return self._primary
 
     def showEvent(self, event: QShowEvent) -> None:
+        anchor = getattr(self.parentWidget(), "dialog_anchor", None)
+        if isinstance(anchor, QWidget) and anchor.isVisible():
+            place_beside(self, anchor)
         primary = self.primary_button()
         for button in self.findChildren(QPushButton):
             if button is not primary:
@@ -337,6 +340,35 @@ class KitDialog(QDialog):
             return dialog.answer()
         finally:
             dialog.deleteLater()
+
+
+def place_beside(
+    dialog: QWidget, anchor: QWidget, gap: int = 12, area: QRect | None = None
+) -> None:
+    """Move `dialog` beside `anchor` (a chair's tile), on whichever side has room, so the
+    tile stays in sight; where neither side has room, on the side with more, kept on the
+    screen (`area`: the anchor's screen's available area). Level with the anchor's top."""
+    if area is None:
+        screen = anchor.screen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+    size = dialog.size() if dialog.isVisible() else dialog.sizeHint()
+    top_left = anchor.mapToGlobal(QPoint(0, 0))
+    left, right = top_left.x(), top_left.x() + anchor.width()
+    room_right = area.right() - right - gap
+    room_left = left - area.left() - gap
+    if room_right >= size.width():
+        x = right + gap
+    elif room_left >= size.width():
+        x = left - gap - size.width()
+    elif room_right >= room_left:
+        x = area.right() - size.width()
+    else:
+        x = area.left()
+    y = min(max(top_left.y(), area.top()), area.bottom() - size.height())
+    x = min(max(x, area.left()), max(area.left(), area.right() - size.width()))
+    dialog.move(x, max(y, area.top()))
 
 
 def run_box(box: QMessageBox) -> QAbstractButton | None:
