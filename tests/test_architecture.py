@@ -34,6 +34,7 @@ LAZY_IMPORTS = {
     "ketamon/storage/migrate.py:alembic.script",
     "ketamon/ui/app.py",
     "ketamon/ui/controller.py",
+    "ketamon/ui/course_screens.py",
     "ketamon/ui/dialogs/infusion.py",
     "ketamon/ui/session_window.py",
 }

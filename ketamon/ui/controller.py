@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot
 from ketamon.domain.changes import Change, Kind
-from ketamon.domain.chart import PatientChart, check_in_line
+from ketamon.domain.chart import check_in_line
 from ketamon.domain.discharge import Outcome
 from ketamon.domain.dose import DoseRecord
 from ketamon.domain.errors import DomainError, StorageError
@@ -27,6 +27,7 @@ from ketamon.services.board import Board
 from ketamon.services.clinic import Clinic
 from ketamon.ui.actions import UseCases
 from ketamon.ui.connection import ConnectionWatch, report_fault
+from ketamon.ui.course_screens import CourseScreens
 from ketamon.ui.dialogs.accounts import ChangePasswordDialog, UserDraft
 from ketamon.ui.dialogs.chairs import ChairHandlers, ChairsDialog
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
@@ -44,7 +45,6 @@ from ketamon.ui.dialogs.start import PLAN, ask_no_plan_reason, ask_plan_first
 from ketamon.ui.dialogs.users import UserHandlers, UsersDialog
 from ketamon.ui.lifetime import alive
 from ketamon.ui.review.actions import SignActions
-from ketamon.ui.timefmt import local_time
 from ketamon.ui.vitals_entry import VitalsEntryDialog
 
 T = TypeVar("T")
@@ -55,7 +55,7 @@ OFF_BOARD = frozenset({Kind.USERS, Kind.SIGNATURE})
 ON_REVIEW_LIST = frozenset({Kind.PHASE, Kind.SIGNATURE, Kind.PATIENT, Kind.CHAIRS, Kind.USERS})
 
 
-class BoardController(QObject):
+class BoardController(QObject, CourseScreens):
     board_changed = Signal(object)  # Board
     changed = Signal(object)  # Change: every committed change (the main window re-emits)
 
@@ -406,90 +406,6 @@ class BoardController(QObject):
         chosen = self._guard(lambda: RecentDialog.ask(self.parent_widget, handlers))
         if chosen is not None:  # Enter or a double click on a row: read-only, as reviewed
             self.open_session(chosen, review=True)
-
-    def show_patients(self, patient_id: int | None = None) -> None:
-        """The Patients window (one per main window, raised when already open); with
-        `patient_id`, that patient's page. Sessions open read-only from it."""
-        from ketamon.ui.patients_window import PatientsHandlers, PatientsWindow  # pyqtgraph
-
-        window = getattr(self, "patients_window", None)
-        if window is None:
-            courses = self.use_cases.courses
-            physician = Role.PHYSICIAN in self.roles
-            handlers = PatientsHandlers(
-                search=self.clinic.patients.search,
-                chart=self.clinic.courses.chart,
-                open_session=lambda session_id: self.open_session(session_id, review=True),
-                plan=(
-                    (lambda chart: courses.ask_plan(self.patients_window, chart, initiator=self))
-                    if physician
-                    else None
-                ),
-                close_course=lambda chart, course: courses.ask_close(
-                    self.patients_window, chart, course, initiator=self
-                ),
-                follow_up=self._follow_up,
-                edit_patient=lambda chart: self.use_cases.correct_patient.ask(
-                    self.patients_window, chart.patient, initiator=self
-                ),
-            )
-            window = self.patients_window = PatientsWindow(self.parent_widget, handlers)
-            window.resize(1280, 820)
-            # Locking closes and deletes it (no patient's name stays in the widget tree).
-            window.destroyed.connect(lambda: setattr(self, "patients_window", None))
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        if patient_id is not None:
-            window.show_patient(patient_id)
-
-    def _follow_up(self, chart: PatientChart) -> bool:
-        """The clinic's questionnaires at a visit without an infusion, one after the other
-        (Esc stops); a positive PHQ-9 item 9 goes to the clinician's review at once."""
-        parent = getattr(self, "patients_window", None) or self.parent_widget
-        saved = False
-        for instrument in self.use_cases.outcomes.instruments():
-            stored = self.use_cases.courses.ask_visit(parent, chart, instrument, initiator=self)
-            if stored is None:
-                break
-            saved = True
-            if stored.needs_review:
-                name = chart.patient.full_name
-                self.use_cases.outcomes.ask_review(parent, stored, name, initiator=self)
-                break
-        return saved
-
-    def show_due(self) -> None:
-        """Who is due for an infusion; Enter on a row opens the patient's page."""
-        from ketamon.ui.dialogs.due import DueDialog, DueHandlers
-
-        handlers = DueHandlers(due=self.clinic.courses.due, today=self.clinic.courses.today)
-        chosen = self._guard(lambda: DueDialog.ask(self.parent_widget, handlers))
-        if chosen is not None:
-            self.show_patients(chosen)
-
-    def show_export(self) -> str | None:
-        """Export… (physicians and administrators; the service checks): CSV files or the
-        controlled-substance log, in a worker thread, audited."""
-        from ketamon.ui.dialogs.export import ExportDialog, ExportHandlers
-        from ketamon.ui.exporting import run_export
-
-        clinic, actor = self.clinic, self.actor
-        handlers = ExportHandlers(
-            run=lambda kind, since, until, where, progress: run_export(
-                clinic, actor, kind, since, until, where, progress
-            ),
-            today=lambda: clinic.clock().astimezone().date(),
-            earlier=lambda: self._earlier_exports(),
-        )
-        return self._guard(lambda: ExportDialog.ask(self.parent_widget, handlers))
-
-    def _earlier_exports(self) -> list[str]:
-        names = {u.username: u.display_name for u in self.clinic.users.all()}
-        return [
-            f"{local_time(e.at, with_date=True)} · {names.get(e.actor, e.actor)} · {e.new_value}"
-            for e in self.clinic.audit.exports(5)
-        ]
 
     def print_summary(self, session_id: int) -> None:
         from ketamon.ui.printing import SummaryPreview
