@@ -10,11 +10,14 @@ session's phase or review status, an account's lockout, or makes a DischargeDeci
 from __future__ import annotations
 
 import ast
+import atexit
 import contextlib
 import importlib
 import inspect
 import itertools
 import pkgutil
+import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -152,6 +155,12 @@ class Ward:
         )
 
 
+# Where the exports the ward calls write (removed when the run ends).
+EXPORTS = Path(tempfile.mkdtemp(prefix="ketamon-one-door-"))
+atexit.register(shutil.rmtree, EXPORTS, True)
+EXPORT_FOLDERS = itertools.count()
+
+
 def plausible(parameter: inspect.Parameter, subject: Subject, clock) -> object:
     """What a nurse (or the UI) would pass for a parameter of this name."""
     name, annotation = parameter.name, str(parameter.annotation)
@@ -212,6 +221,9 @@ def plausible(parameter: inspect.Parameter, subject: Subject, clock) -> object:
         "decision": "Home with escort; antiemetic given",
         "physician_username": "nurse.kim",  # not a physician: refused, like any wrong one
         "physician_password": PASSWORD,
+        "since": clock().date(),
+        "until": clock().date(),
+        "out_dir": EXPORTS / str(next(EXPORT_FOLDERS)),  # an export writes its files
     }
     if name not in values:
         pytest.fail(f"No plausible value for a parameter named {name!r}: add one here")
