@@ -27,33 +27,20 @@ def add_commands(commands: argparse._SubParsersAction, parser_class: type, db_he
         "export", help="the record of a period, for an EHR or a spreadsheet (audited)"
     ).add_subparsers(dest="export_command", parser_class=parser_class, required=True)
     csv = export.add_parser("csv", help="one CSV file per kind of record for a period")
-    csv.add_argument("--from", dest="since", type=_day, required=True, metavar="DATE")
-    csv.add_argument("--to", dest="until", type=_day, required=True, metavar="DATE")
     csv.add_argument("--out", type=Path, required=True, metavar="DIR", help="an empty folder")
     csv.add_argument(
         "--bom", action="store_true", help="a UTF-8 byte order mark, for spreadsheet programs"
     )
-    csv.add_argument(
-        "--as",
-        dest="as_user",
-        required=True,
-        metavar="USERNAME",
-        help="the physician or administrator exporting (asked for a password)",
-    )
-    csv.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
-    )
-    csv.add_argument("--db", metavar="URL", dest="sub_db", help=db_help)
     log = export.add_parser(
         "substance-log", help="the controlled-substance log of a period (PDF or CSV)"
     )
-    log.add_argument("--from", dest="since", type=_day, required=True, metavar="DATE")
-    log.add_argument("--to", dest="until", type=_day, required=True, metavar="DATE")
     where = log.add_mutually_exclusive_group(required=True)
     where.add_argument("--pdf", type=Path, metavar="FILE")
     where.add_argument("--csv", type=Path, metavar="FILE")
     log.add_argument("--paper", choices=("A4", "Letter"), default="A4")
-    for sub in (log,):
+    for sub in (csv, log):  # the period and the exporter, the same for every export
+        sub.add_argument("--from", dest="since", type=_day, required=True, metavar="DATE")
+        sub.add_argument("--to", dest="until", type=_day, required=True, metavar="DATE")
         sub.add_argument(
             "--as",
             dest="as_user",

@@ -129,6 +129,10 @@ class ExportService(Service):
         with self.db.transaction() as tx:
             require_export(acting_user(tx, actor, None))
             names = user_names(tx)
+
+            def who(username: str | None) -> str:  # display name (the username if unknown)
+                return names.get(username or "", username or "")
+
             rows = tx.execute(
                 select(DoseRecordRow, PatientRow.full_name, PatientRow.mrn)
                 .join(SessionRow, SessionRow.id == DoseRecordRow.session_id)
@@ -147,11 +151,10 @@ class ExportService(Service):
                         planned_mg=dose.planned_mg,
                         given_mg=dose.actual_mg,
                         wasted_mg=dose.wasted_mg,
-                        nurse=names.get(by, by),
-                        witness=names.get(dose.witness or "", dose.witness or ""),
+                        nurse=who(dose.completed_by or dose.planned_by),
+                        witness=who(dose.witness),
                     )
                     for dose, name, mrn in rows
-                    for by in [dose.completed_by or dose.planned_by]
                 ]
             )
             words = export_words(

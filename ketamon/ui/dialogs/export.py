@@ -89,7 +89,7 @@ class ExportDialog(KitDialog):
         self.until = QLineEdit(today.isoformat())
         self.until.setObjectName("exportTo")
         self.destination = QLineEdit(str(Path.home() / f"ketamon-export-{today.isoformat()}"))
-        self.destination.setObjectName("exportTo_path")
+        self.destination.setObjectName("exportDestination")
         self.destination.setToolTip("CSV files: an empty folder; a log: the file to write")
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)
