@@ -28,6 +28,7 @@ BENCHES = {
     "summary_pdf.py": r"^\s*ratio p50 \d+\.\d\d ",
     "review_list.py": r"^\s*ratio p50 \d+\.\d\d ",
     "postgres.py": r"^ratio PostgreSQL / SQLite: board load \d+\.\d\d ",
+    "exports.py": r"^ratio csv time \d+\.\d\d fhir time \d+\.\d\d ",
 }
 HELPERS = {"bare_window.py", "board_window.py", "quick.py"}
 TIMEOUT = 180  # seconds per bench: a hung bench fails instead of hanging make test

@@ -336,3 +336,37 @@ def test_export_csv_by_a_named_physician_and_refused_for_a_nurse(
     assert main([*base, "--out", str(tmp_path / "wrong"), "--as", "dr.patel"]) == 1
     assert capsys.readouterr().err.startswith("ketamon: ")
     assert not (tmp_path / "nurse").exists() and not (tmp_path / "wrong").exists()
+
+
+def test_export_fhir_one_session_one_patient_or_a_period(
+    tmp_path, monkeypatch, capsys, clinic, clock, db_url
+):
+    """`ketamon export fhir (SESSION_ID | --patient MRN | --from --to) --out FILE.json`: a
+    Bundle that passes the own checks; naming two scopes, or none, is refused in words."""
+    import json
+
+    from ketamon.reports.fhir_checks import check_bundle
+    from tests.conftest import PASSWORD, add_user
+    from tests.reports.conftest import discharged_session
+
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    s = discharged_session(clinic, clock, sets=6)
+    day = clock().date().isoformat()
+    base = ["export", "fhir", "--as", "dr.patel", "--password-stdin", "--db", db_url]
+    for name, scope in (
+        ("one.json", [str(s.id)]),
+        ("patient.json", ["--patient", "KM-20001"]),
+        ("period.json", ["--from", day, "--to", day]),
+    ):
+        _stdin(monkeypatch, PASSWORD + "\n")
+        assert main([*base, *scope, "--out", str(tmp_path / name)]) == 0
+        out = capsys.readouterr().out
+        assert f"{tmp_path / name}: 1 session (" in out and "Encounter 1" in out
+        assert "1 session(s) without a valid signature" in out
+        bundle = json.loads((tmp_path / name).read_text(encoding="utf-8"))
+        assert check_bundle(bundle) == [] and len(bundle["entry"]) > 10
+    for scope in ([str(s.id), "--patient", "KM-20001"], []):
+        _stdin(monkeypatch, PASSWORD + "\n")
+        assert main([*base, *scope, "--out", str(tmp_path / "bad.json")]) == 1
+        assert "one session, one patient (MRN) or one period" in capsys.readouterr().err
+    assert not (tmp_path / "bad.json").exists()

@@ -38,6 +38,9 @@ GUARDED = {
 OTHER_MEANINGS = {
     ("ui/dialogs/accounts.py", "current"),  # the current-password field's key
     ("ui/dialogs/history.py", "voided"),  # the audit action "void", as a past participle
+    # FHIR's own status codes (Observation "corrected", Encounter "planned"): HL7's words
+    ("domain/fhir.py", "corrected"),
+    ("domain/fhir.py", "planned"),
 }
 
 

@@ -1,4 +1,4 @@
-"""`ketamon export csv`: the record of a period as CSV files (issue 18).
+"""`ketamon export csv | substance-log | fhir`: the record leaving KetaMon (issue 18).
 
 An export is a disclosure of health information: it is made by a named physician or
 administrator (`--as`, asked for a password) and recorded on the audit trail.
@@ -38,9 +38,17 @@ def add_commands(commands: argparse._SubParsersAction, parser_class: type, db_he
     where.add_argument("--pdf", type=Path, metavar="FILE")
     where.add_argument("--csv", type=Path, metavar="FILE")
     log.add_argument("--paper", choices=("A4", "Letter"), default="A4")
-    for sub in (csv, log):  # the period and the exporter, the same for every export
-        sub.add_argument("--from", dest="since", type=_day, required=True, metavar="DATE")
-        sub.add_argument("--to", dest="until", type=_day, required=True, metavar="DATE")
+    fhir = export.add_parser(
+        "fhir",
+        help="a FHIR R4 Bundle (JSON) of one session, one patient's sessions or a period's",
+    )
+    fhir.add_argument("session", nargs="?", type=int, metavar="SESSION_ID", help="one session")
+    fhir.add_argument("--patient", metavar="MRN", help="every session of one patient")
+    fhir.add_argument("--out", type=Path, required=True, metavar="FILE.json")
+    for sub in (csv, log, fhir):  # the period and the exporter, the same for every export
+        needed = sub is not fhir  # a FHIR export may name a session or a patient instead
+        sub.add_argument("--from", dest="since", type=_day, required=needed, metavar="DATE")
+        sub.add_argument("--to", dest="until", type=_day, required=needed, metavar="DATE")
         sub.add_argument(
             "--as",
             dest="as_user",
@@ -64,6 +72,8 @@ def run(args: argparse.Namespace, url: str) -> int:
     )
     if args.export_command == "substance-log":
         return _substance_log(args, url, password)
+    if args.export_command == "fhir":
+        return _fhir(args, url, password)
     clinic = Clinic.open(url)
     try:
         user = clinic.auth.sign_in(args.as_user, password)  # a wrong one: refused, audited
@@ -108,5 +118,30 @@ def _substance_log(args: argparse.Namespace, url: str, password: str) -> int:
         clinic.close()
     if log.incomplete:
         print(f"{log.incomplete} incomplete dose record(s), listed first")
+    print(f"Export recorded on the audit trail of {clinic.location}")
+    return 0
+
+
+def _fhir(args: argparse.Namespace, url: str, password: str) -> int:
+    from ketamon.services.clinic import Clinic
+
+    clinic = Clinic.open(url)
+    try:
+        user = clinic.auth.sign_in(args.as_user, password)
+        result = clinic.exports.fhir(
+            Actor(user.username, user.display_name),
+            args.out,
+            session_id=args.session,
+            mrn=args.patient,
+            since=args.since,
+            until=args.until,
+        )
+    finally:
+        clinic.close()
+    resources = ", ".join(f"{kind} {n}" for kind, n in result.counts.items())
+    sessions = f"{result.sessions} session{'s' if result.sessions != 1 else ''}"
+    print(f"Wrote {result.path}: {sessions} ({resources})")
+    if result.unsigned:
+        print(f"{result.unsigned} session(s) without a valid signature: no Provenance for them")
     print(f"Export recorded on the audit trail of {clinic.location}")
     return 0

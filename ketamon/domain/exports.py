@@ -7,7 +7,8 @@ make one, and each is recorded (who, what, which period, how many rows of each k
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from ketamon.domain.errors import DomainError, FieldError
@@ -36,6 +37,7 @@ class ExportCancelled(DomainError):
 
 
 PROGRESS_EVERY = 200  # rows between two progress reports (each may cancel)
+Progress = Callable[[str, int], bool]  # (what, how many so far) -> go on?
 
 
 def require_export(user: User) -> None:
@@ -99,7 +101,51 @@ def local_text(value: datetime | None, zone: tzinfo) -> str:
     return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname() or local.strftime('%z')}".strip()
 
 
-def export_words(kind: str, first: date, last: date, counts: Mapping[str, int]) -> str:
+def period_words(first: date, last: date) -> str:
+    return f"{first.isoformat()}..{last.isoformat()}"
+
+
+def export_words(kind: str, scope: str, counts: Mapping[str, int]) -> str:
     """What the audit trail keeps: 'csv 2026-03-01..2026-03-31: sessions 12, vitals 310'."""
     rows = ", ".join(f"{name} {count}" for name, count in counts.items())
-    return f"{kind} {first.isoformat()}..{last.isoformat()}: {rows}"
+    return f"{kind} {scope}: {rows}"
+
+
+@dataclass(frozen=True)
+class FhirScope:
+    """Which sessions a FHIR export holds: one session, one patient's, or a period's."""
+
+    session_id: int | None = None
+    mrn: str | None = None
+    first: date | None = None
+    last: date | None = None
+
+    @property
+    def words(self) -> str:
+        if self.session_id is not None:
+            return f"session {self.session_id}"
+        if self.mrn is not None:
+            return f"patient {self.mrn}"
+        assert self.first is not None and self.last is not None
+        return period_words(self.first, self.last)
+
+
+def fhir_scope(
+    session_id: object = None, mrn: object = None, since: object = None, until: object = None
+) -> FhirScope:
+    """The one rule of what a FHIR export may name: exactly one of a session, a patient's
+    MRN, or a period (From and To)."""
+    given = [session_id is not None, mrn is not None, since is not None or until is not None]
+    if sum(given) != 1:
+        raise FieldError("scope", "Export one session, one patient (MRN) or one period")
+    if session_id is not None:
+        if isinstance(session_id, bool) or not isinstance(session_id, int) or session_id < 1:
+            raise FieldError("session", "Session: a session number, 1 or more")
+        return FhirScope(session_id=session_id)
+    if mrn is not None:
+        text = str(mrn).strip()
+        if not text:
+            raise FieldError("mrn", "MRN: the patient's medical record number")
+        return FhirScope(mrn=text)
+    first, last = period(since, until)
+    return FhirScope(first=first, last=last)

@@ -44,11 +44,16 @@ class SubstanceEntry:
 
 @dataclass(frozen=True)
 class Total:
+    """A lot's or a day's sums. Given and wasted add the records that say them; records
+    that do not are counted apart (never added as 0 mg)."""
+
     key: str  # the lot, or the day (YYYY-MM-DD)
     records: int
     planned_mg: float
-    given_mg: float
-    wasted_mg: float
+    given_mg: float  # of the records with the amount given
+    wasted_mg: float  # of the records with the amount wasted
+    given_unknown: int = 0  # records without the amount given
+    wasted_unknown: int = 0  # records without the amount wasted
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,10 @@ def _totals(
             name,
             len(group),
             sum(e.planned_mg for e in group),
-            sum(e.given_mg or 0.0 for e in group),
-            sum(e.wasted_mg or 0.0 for e in group),
+            sum(e.given_mg for e in group if e.given_mg is not None),
+            sum(e.wasted_mg for e in group if e.wasted_mg is not None),
+            sum(1 for e in group if e.given_mg is None),
+            sum(1 for e in group if e.wasted_mg is None),
         )
         for name, group in sorted(groups.items())
     )

@@ -84,9 +84,25 @@ def _records(log: SubstanceLog) -> str:
     return f"<table {style}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def total_mg(value: float, unknown: int, records: int) -> str:
+    """A total in words: '36', or what the records that say it add up to and how many do
+    not say it ('36 + 1 NOT RECORDED'; 'NOT RECORDED (1)' when none does)."""
+    if not unknown:
+        return f"{value:g}"
+    if unknown == records:
+        return f"NOT RECORDED ({unknown})"
+    return f"{value:g} + {unknown} NOT RECORDED"
+
+
 def _totals(title: str, totals: tuple[Total, ...]) -> str:
     body = [
-        [e(t.key), str(t.records), _mg(t.planned_mg), _mg(t.given_mg), _mg(t.wasted_mg)]
+        [
+            e(t.key),
+            str(t.records),
+            _mg(t.planned_mg),
+            total_mg(t.given_mg, t.given_unknown, t.records),
+            total_mg(t.wasted_mg, t.wasted_unknown, t.records),
+        ]
         for t in totals
     ]
     header = [title, "Records", "Planned (mg)", "Given (mg)", "Wasted (mg)"]

@@ -10,7 +10,6 @@ take them only once the export is on the audit trail, so no export leaves unreco
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -23,24 +22,25 @@ from ketamon.domain.exports import (
     CSV_FILES,
     PROGRESS_EVERY,
     ExportCancelled,
+    Progress,
     cell,
     export_words,
     local_text,
     period,
     period_bounds,
+    period_words,
     require_export,
     utc_text,
 )
 from ketamon.domain.substance_log import SubstanceEntry, SubstanceLog, ordered
-from ketamon.services.base import Service, acting_user, retried
+from ketamon.services.base import acting_user, retried
+from ketamon.services.fhir_export import FhirExportService
 from ketamon.services.summary import local_zone
 from ketamon.storage.audit import write_entries
 from ketamon.storage.models import DoseRecordRow, PatientRow, SessionRow
 from ketamon.storage.reads.exports import columns, stream
 from ketamon.storage.reads.users import user_names
 from ketamon.storage.types import UTCDateTime
-
-Progress = Callable[[str, int], bool]  # (file kind, rows written so far) -> go on?
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,9 @@ def header(table: str) -> list[str]:
     return [*out, "patient_mrn"]
 
 
-class ExportService(Service):
+class ExportService(FhirExportService):
+    """CSV and the controlled-substance log here; FHIR in FhirExportService."""
+
     @retried
     def csv(
         self,
@@ -103,7 +105,7 @@ class ExportService(Service):
                     )
             with self.db.transaction() as tx:  # the disclosure, on the trail
                 acting_user(tx, actor, None)
-                words = export_words("csv", first, last, counts)
+                words = export_words("csv", period_words(first, last), counts)
                 write_entries(
                     tx.connection(),
                     self.audit(actor, f"to {folder}"),
@@ -157,9 +159,8 @@ class ExportService(Service):
                     for dose, name, mrn in rows
                 ]
             )
-            words = export_words(
-                "controlled-substance log", first, last, {"dose records": len(entries)}
-            )
+            counts = {"dose records": len(entries)}
+            words = export_words("controlled-substance log", period_words(first, last), counts)
             write_entries(
                 tx.connection(), self.audit(actor), [("export", "export", None, "", None, words)]
             )

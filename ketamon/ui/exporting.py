@@ -25,6 +25,16 @@ def run_export(
         result = clinic.exports.csv(actor, since, until, where, progress=progress)
         rows = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in result.counts.items())
         return f"Wrote {len(result.files)} files to {where}: {rows}. Recorded on the audit trail."
+    if kind == "fhir":
+        if where.suffix.lower() != ".json":
+            where = where.with_name(f"{where.name}.json")
+        bundle = clinic.exports.fhir(actor, where, since=since, until=until, progress=progress)
+        unsigned = f"; {bundle.unsigned} not signed (no Provenance)" if bundle.unsigned else ""
+        return (
+            f"Wrote the FHIR bundle to {where}: {bundle.sessions} "
+            f"session{'s' if bundle.sessions != 1 else ''}, "
+            f"{sum(bundle.counts.values())} resources{unsigned}. Recorded on the audit trail."
+        )
     log = clinic.exports.substance_log(actor, since, until)
     if kind == "substance_pdf":
         pages = write_substance_pdf(log, where)

@@ -13,7 +13,12 @@ from sqlalchemy import select
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError
-from ketamon.reports.substance_log import CSV_COLUMNS, write_substance_csv, write_substance_pdf
+from ketamon.reports.substance_log import (
+    CSV_COLUMNS,
+    total_mg,
+    write_substance_csv,
+    write_substance_pdf,
+)
 from ketamon.storage.models import AuditRow
 from ketamon.ui.app import application
 from tests.conftest import NURSE, PASSWORD, add_user, draft, plan_dose
@@ -44,9 +49,13 @@ def test_incomplete_first_in_words_then_by_time_with_totals(log):
     assert (second.given_mg, second.wasted_mg, second.witness) == (36.0, 0.25, "Kim Osei, RN")
     assert second.nurse == "Jo Rivera, RN"  # display names, never usernames
     lots = {t.key: t for t in result.by_lot}
-    assert lots["KET-99"].given_mg == 0 and lots["LOT-4411"].given_mg == 36.0
+    assert lots["LOT-4411"].given_mg == 36.0 and lots["LOT-4411"].given_unknown == 0
+    # the open record's amounts are unknown, counted apart, never added as 0 mg
+    assert (lots["KET-99"].given_unknown, lots["KET-99"].wasted_unknown) == (1, 1)
     (day,) = result.by_day
-    assert day.records == 2 and day.wasted_mg == 0.25
+    assert day.records == 2 and day.wasted_mg == 0.25 and day.given_unknown == 1
+    assert total_mg(day.given_mg, day.given_unknown, day.records) == "36 + 1 NOT RECORDED"
+    assert total_mg(0.0, 1, 1) == "NOT RECORDED (1)"
 
 
 def test_read_back_as_csv_and_pdf(log, tmp_path):
@@ -62,7 +71,10 @@ def test_read_back_as_csv_and_pdf(log, tmp_path):
     pdf = tmp_path / "log.pdf"
     assert write_substance_pdf(result, pdf) >= 1
     text = " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(pdf).pages)
-    for words in ("Controlled-substance log", "INCOMPLETE", "Totals per lot", "KET-99", "Omar"):
+    for words in (
+        "Controlled-substance log", "INCOMPLETE", "Totals per lot", "KET-99", "Omar",
+        "NOT RECORDED (1)", "36 + 1 NOT RECORDED",
+    ):  # fmt: skip
         assert words in text, words
 
 

@@ -140,3 +140,39 @@ def test_the_substance_log_pdf_is_painted_in_the_worker(
     assert seen["status"].startswith(f"Wrote the controlled-substance log to {target} (1 page)")
     text = " ".join(pypdf.PdfReader(target).pages[0].extract_text().split())
     assert "Controlled-substance log" in text and "Maria Gonzalez" in text
+
+
+def test_a_fhir_bundle_is_written_in_the_worker(
+    clinic, clock, make_window, qtbot, monkeypatch, tmp_path
+):
+    import json
+
+    from ketamon.reports.fhir_checks import check_bundle
+
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    discharged_session(clinic, clock, sets=6)
+    window = make_window(clinic, DOC)
+    day = clock().astimezone().date().isoformat()
+    seen = {}
+
+    def ask(cls, parent, handlers):
+        dialog = ExportDialog(parent, handlers)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.kind.setFocus()
+        while dialog.kind.currentData() != "fhir":  # the keyboard: Down through the kinds
+            qtbot.keyClick(dialog.kind, Qt.Key.Key_Down)
+        dialog.since.setText(day)
+        dialog.until.setText(day)
+        dialog.destination.setText(str(tmp_path / "bundle"))
+        qtbot.keyClick(dialog.destination, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not dialog.running, timeout=10000)
+        seen["status"] = dialog.status.text() or dialog.error.text()
+        return dialog.answer()
+
+    monkeypatch.setattr(ExportDialog, "ask", classmethod(ask))
+    window.export_action.trigger()
+    target = tmp_path / "bundle.json"  # .json added to a name without it
+    assert seen["status"].startswith(f"Wrote the FHIR bundle to {target}: 1 session, ")
+    assert "1 not signed" in seen["status"]
+    assert check_bundle(json.loads(target.read_text(encoding="utf-8"))) == []

@@ -33,6 +33,7 @@ KINDS = (
     ("csv", "CSV files: sessions, vitals, side effects, medications, doses, scores"),
     ("substance_pdf", "Controlled-substance log (PDF)"),
     ("substance_csv", "Controlled-substance log (CSV)"),
+    ("fhir", "FHIR R4 bundle (JSON) for an EHR: the period's sessions"),
 )
 # (kind, since, until, destination, progress) -> what was written, in words
 RunExport = Callable[[str, date, date, Path, Callable[[str, int], bool]], str]
@@ -90,7 +91,9 @@ class ExportDialog(KitDialog):
         self.until.setObjectName("exportTo")
         self.destination = QLineEdit(str(Path.home() / f"ketamon-export-{today.isoformat()}"))
         self.destination.setObjectName("exportDestination")
-        self.destination.setToolTip("CSV files: an empty folder; a log: the file to write")
+        self.destination.setToolTip(
+            "CSV files: an empty folder; a log or a FHIR bundle: the file to write"
+        )
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)
         self.bar.hide()
@@ -167,7 +170,10 @@ class ExportDialog(KitDialog):
         thread.start()
 
     def _progressed(self, kind: str, rows: int) -> None:
-        self.status.setText(f"Exporting {kind.replace('_', ' ')}: {rows} rows so far…")
+        if kind == "sessions":  # FHIR: session by session
+            self.status.setText(f"Exporting: {rows} sessions so far…")
+        else:
+            self.status.setText(f"Exporting {kind.replace('_', ' ')}: {rows} rows so far…")
 
     def _stop_thread(self) -> None:
         if self.job_thread is not None:
