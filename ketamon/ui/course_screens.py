@@ -101,16 +101,14 @@ class CourseScreens:
             self.show_patients(chosen)
 
     def show_export(self) -> str | None:
-        """Export… (physicians and administrators; the service checks): CSV files or the
-        controlled-substance log, in a worker thread, audited."""
+        """Export… (physicians and administrators; the service checks): CSV files, the
+        controlled-substance log or a FHIR bundle, in a worker thread, audited."""
         from ketamon.ui.dialogs.export import ExportDialog, ExportHandlers
         from ketamon.ui.exporting import run_export
 
         clinic, actor = self.clinic, self.actor
         handlers = ExportHandlers(
-            run=lambda kind, since, until, where, progress: run_export(
-                clinic, actor, kind, since, until, where, progress
-            ),
+            run=lambda request, progress: run_export(clinic, actor, request, progress),
             today=lambda: clinic.clock().astimezone().date(),
             earlier=lambda: self._earlier_exports(),
         )

@@ -145,7 +145,8 @@ class MainWindow(QMainWindow):
         self.export_action = self._action(
             toolbar,
             "Export…",
-            "CSV files or the controlled-substance log (physicians and administrators; audited)",
+            "CSV files, the controlled-substance log or a FHIR bundle "
+            "(physicians and administrators; audited)",
         )
         self.export_action.triggered.connect(self.controller.show_export)
         toolbar.addSeparator()

@@ -66,8 +66,8 @@ def test_cancel_stops_a_running_export_and_the_dialog_says_so(qtbot, tmp_path):
     application()
     started = []
 
-    def slow(kind, since, until, where, progress):  # stands in for a long export
-        started.append(kind)
+    def slow(request, progress):  # stands in for a long export
+        started.append(request.kind)
         rows = 0
         while progress("vitals", rows):
             rows += 200
@@ -176,3 +176,46 @@ def test_a_fhir_bundle_is_written_in_the_worker(
     assert seen["status"].startswith(f"Wrote the FHIR bundle to {target}: 1 session, ")
     assert "1 not signed" in seen["status"]
     assert check_bundle(json.loads(target.read_text(encoding="utf-8"))) == []
+
+
+def test_one_patients_fhir_bundle_by_mrn_the_field_for_fhir_only(
+    clinic, clock, make_window, qtbot, monkeypatch, tmp_path
+):
+    import json
+
+    add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
+    discharged_session(clinic, clock, sets=6)
+    window = make_window(clinic, DOC)
+    seen = {}
+
+    def ask(cls, parent, handlers):
+        dialog = ExportDialog(parent, handlers)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        seen["csv patient field"] = dialog.patient.isEnabled()
+        dialog.kind.setCurrentIndex(dialog.kind.findData("fhir"))
+        seen["fhir patient field"] = dialog.patient.isEnabled()
+        dialog.since.setText("not a date")  # not used: the MRN names the sessions
+        qtbot.keyClicks(dialog.patient, "KM-20001")
+        seen["period greyed"] = not dialog.since.isEnabled() and not dialog.until.isEnabled()
+        dialog.destination.setText(str(tmp_path / "iris.json"))
+        qtbot.keyClick(dialog.patient, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not dialog.running, timeout=10000)
+        seen["status"] = dialog.status.text() or dialog.error.text()
+        return dialog.answer()
+
+    monkeypatch.setattr(ExportDialog, "ask", classmethod(ask))
+    window.export_action.trigger()
+    assert (seen["csv patient field"], seen["fhir patient field"]) == (False, True)
+    assert seen["period greyed"]
+    assert seen["status"].startswith(f"Wrote the FHIR bundle to {tmp_path / 'iris.json'}: 1 ")
+    bundle = json.loads((tmp_path / "iris.json").read_text(encoding="utf-8"))
+    mrns = [
+        e["resource"]["identifier"][0]["value"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Patient"
+    ]
+    assert mrns == ["KM-20001"]
+    with clinic.db.transaction(write=False) as tx:
+        (row,) = tx.scalars(select(AuditRow).where(AuditRow.action == "export")).all()
+    assert row.new_value.startswith("fhir patient KM-20001: sessions 1")

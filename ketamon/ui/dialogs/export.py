@@ -33,10 +33,24 @@ KINDS = (
     ("csv", "CSV files: sessions, vitals, side effects, medications, doses, scores"),
     ("substance_pdf", "Controlled-substance log (PDF)"),
     ("substance_csv", "Controlled-substance log (CSV)"),
-    ("fhir", "FHIR R4 bundle (JSON) for an EHR: the period's sessions"),
+    ("fhir", "FHIR R4 bundle (JSON) for an EHR: a period, or one patient"),
 )
-# (kind, since, until, destination, progress) -> what was written, in words
-RunExport = Callable[[str, date, date, Path, Callable[[str, int], bool]], str]
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What the dialog asks for: a kind, a period (or, for FHIR, one patient's MRN instead)
+    and where to write it."""
+
+    kind: str
+    since: date | None
+    until: date | None
+    where: Path
+    mrn: str | None = None
+
+
+# (the request, progress) -> what was written, in words
+RunExport = Callable[[ExportRequest, Callable[[str, int], bool]], str]
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,9 @@ class ExportDialog(KitDialog):
         self.since.setObjectName("exportFrom")
         self.until = QLineEdit(today.isoformat())
         self.until.setObjectName("exportTo")
+        self.patient = QLineEdit()
+        self.patient.setObjectName("exportPatient")
+        self.patient.setPlaceholderText("FHIR only: one patient's sessions instead of the period")
         self.destination = QLineEdit(str(Path.home() / f"ketamon-export-{today.isoformat()}"))
         self.destination.setObjectName("exportDestination")
         self.destination.setToolTip(
@@ -104,12 +121,19 @@ class ExportDialog(KitDialog):
         self.earlier.setWordWrap(True)
         self.error = error_label()
         self.errors = FieldErrors(self.error, hide_empty_message=True, focus=True)
-        for key, widget in (("from", self.since), ("to", self.until), ("out", self.destination)):
+        fields = (
+            ("from", self.since),
+            ("to", self.until),
+            ("mrn", self.patient),
+            ("out", self.destination),
+        )
+        for key, widget in fields:
             self.errors.watch(key, widget)
         form = QFormLayout()
         form.addRow("&What:", self.kind)
         form.addRow("&From (YYYY-MM-DD):", self.since)
         form.addRow("&To (YYYY-MM-DD):", self.until)
+        form.addRow("&Patient MRN:", self.patient)
         form.addRow("&Destination:", self.destination)
         buttons = QDialogButtonBox()
         self.export_button = QPushButton("Export")
@@ -134,6 +158,9 @@ class ExportDialog(KitDialog):
         layout.addWidget(self.earlier)
         layout.addWidget(buttons)
         self.set_primary(self.export_button)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.patient.textChanged.connect(self._kind_changed)
+        self._kind_changed()
         self._show_earlier()
         self.job_thread: QThread | None = None
         self.worker: _Worker | None = None
@@ -147,16 +174,20 @@ class ExportDialog(KitDialog):
         if self.running:
             return
         self.errors.clear()
-        try:
-            since = _parse_day(self.since.text(), "From")
-            until = _parse_day(self.until.text(), "To")
-        except FieldError as error:
-            self.errors.show_error(error)
-            return
         kind = str(self.kind.currentData())
+        mrn = self.patient.text().strip() if kind == "fhir" else ""
+        since = until = None
+        if not mrn:  # one patient's sessions, whenever they were; else the period's
+            try:
+                since = _parse_day(self.since.text(), "From")
+                until = _parse_day(self.until.text(), "To")
+            except FieldError as error:
+                self.errors.show_error(error)
+                return
         where = Path(self.destination.text().strip()).expanduser()
+        request = ExportRequest(kind, since, until, where, mrn or None)
         run = self.handlers.run
-        worker = _Worker(lambda progress: run(kind, since, until, where, progress))
+        worker = _Worker(lambda progress: run(request, progress))
         thread = QThread(self)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
@@ -168,6 +199,16 @@ class ExportDialog(KitDialog):
         self.bar.show()
         self.status.setText("Exporting…")
         thread.start()
+
+    def _kind_changed(self) -> None:
+        """The patient field is for FHIR only; with an MRN there the period is not used."""
+        fhir = self.kind.currentData() == "fhir"
+        self.patient.setEnabled(fhir)
+        if not fhir:
+            self.patient.clear()
+        by_patient = bool(self.patient.text().strip())
+        for field in (self.since, self.until):  # greyed: not used when an MRN is given
+            field.setEnabled(not by_patient)
 
     def _progressed(self, kind: str, rows: int) -> None:
         if kind == "sessions":  # FHIR: session by session
@@ -198,11 +239,20 @@ class ExportDialog(KitDialog):
         except (DomainError, StorageError):
             lines = []
         self.earlier.setText("Earlier exports (audit trail):\n" + "\n".join(lines) if lines else "")
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to what the dialog now says, so the form is never squeezed by it."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def _failed(self, text: str) -> None:
         self._stop_thread()
         self.status.setText("")
         self.errors.say(text)
+        self._fit()
 
     def cancel(self) -> None:
         """While an export runs: stop it (nothing is written). Otherwise: close."""
