@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine  # noqa: E402
+from sqlalchemy import create_engine, event  # noqa: E402
 
 from ketamon.demo.seed import seed_history  # noqa: E402
 from ketamon.domain.actors import Actor  # noqa: E402
@@ -87,6 +87,39 @@ def an_active_session(clinic: Clinic) -> int:
     return running[0].id
 
 
+def board_statements(clinic: Clinic) -> list[tuple[str, object]]:
+    """The SQL (and parameters) one board read sends, as the driver received it."""
+    sent: list[tuple[str, object]] = []
+
+    def seen(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(clinic.db.engine, "before_cursor_execute", seen)
+    try:
+        clinic.board.get()
+    finally:
+        event.remove(clinic.db.engine, "before_cursor_execute", seen)
+    return sent
+
+
+def driver_floor(clinic: Clinic, statements: list[tuple[str, object]]) -> float:
+    """The same statements through the database driver alone (no ORM, no KetaMon), in one
+    transaction on a connection from the pool, rows fetched: what the backend and its
+    driver cost before KetaMon does anything."""
+    start = time.perf_counter()
+    raw = clinic.db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for statement, parameters in statements:
+            cursor.execute(statement, parameters)
+            if cursor.description is not None:
+                cursor.fetchall()
+        raw.commit()
+    finally:
+        raw.close()
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=1500)
@@ -136,12 +169,16 @@ def run(urls: dict[str, str], args: argparse.Namespace) -> None:
         board: dict[str, list[float]] = {name: [] for name in urls}
         cold: dict[str, list[float]] = {name: [] for name in urls}
         save: dict[str, list[float]] = {name: [] for name in urls}
+        floor: dict[str, list[float]] = {name: [] for name in urls}
+        replay = {name: board_statements(c) for name, c in clinics.items()}
         for name, clinic in clinics.items():  # warm each once
             clinic.board.get()
             cold_open(urls[name])
+            driver_floor(clinic, replay[name])
         for _ in range(args.runs):
             for name, clinic in clinics.items():
                 board[name].append(timed(clinic.board.get))
+                floor[name].append(driver_floor(clinic, replay[name]))
                 cold[name].append(timed(lambda u=urls[name]: cold_open(u)))
         for k in range(args.saves):
             clock.advance(seconds=30)
@@ -165,6 +202,19 @@ def run(urls: dict[str, str], args: argparse.Namespace) -> None:
             f"{percentile(save[name], 50) * ms:6.2f} ms p99 {percentile(save[name], 99) * ms:6.2f}"
             f" ms ({args.runs} board runs, {len(save[name])} saves)"
         )
+    for name in urls:
+        print(
+            f"{name:<10} the board's {len(replay[name])} statements through the driver alone "
+            f"(one transaction, rows fetched): median {median(floor[name]):6.2f} ms"
+        )
+    extra = median(floor["PostgreSQL"]) - median(floor["SQLite"])
+    own = median(board["SQLite"]) - median(floor["SQLite"])
+    print(
+        f"floor: the server's round trips and its driver add {extra:.2f} ms to any read of "
+        f"these statements; with KetaMon's own work ({own:.2f} ms on SQLite) the board could "
+        f"at best be {(own + median(floor['PostgreSQL'])) / median(board['SQLite']):.2f}x "
+        "SQLite on PostgreSQL, whatever KetaMon does"
+    )
     board_ratio = median(board["PostgreSQL"]) / median(board["SQLite"])
     cold_ratio = median(cold["PostgreSQL"]) / median(cold["SQLite"])
     s50 = percentile(save["PostgreSQL"], 50) / percentile(save["SQLite"], 50)

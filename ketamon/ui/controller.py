@@ -582,7 +582,7 @@ class BoardController(QObject, CourseScreens):
         """The side effects list of a session (from the tile or the session window)."""
         from ketamon.ui.dialogs.side_effects import SideEffectsDialog
 
-        handlers = self.use_cases.side_effects.handlers(session_id, self)
+        handlers = self.use_cases.side_effects.handlers(session_id, self, self.changed)
         return SideEffectsDialog.ask(self.parent_widget, title, handlers)
 
     def edit_side_effect_catalog(self) -> None:

@@ -83,6 +83,7 @@ class SessionWindow(QDialog):
         super().__init__(parent)
         self.clinic, self.actor, self.session = clinic, actor, session
         self.session_id = session.id
+        self.changes: SignalInstance | None = None  # every committed change (show_for)
         # Signing and addenda (set by show_for); read_only: opened from the review list.
         self.signing: SignActions | None = None
         self.read_only = False
@@ -259,6 +260,7 @@ class SessionWindow(QDialog):
         window.signing, window.read_only = signing, read_only
         window.interventions.refresh()
         window._update_buttons()
+        window.changes = changed
         if changed is not None:
             changed.connect(window.on_change)
         if connection is not None:
@@ -515,7 +517,7 @@ class SessionWindow(QDialog):
         """The side effects list (as on the tile); the board follows each change."""
         from ketamon.ui.dialogs.side_effects import SideEffectsDialog
 
-        handlers = self.use_cases.side_effects.handlers(self.session_id, self)
+        handlers = self.use_cases.side_effects.handlers(self.session_id, self, self.changes)
         title = f"{self.session.chair_name} · {self.session.patient_name}"
         changes = SideEffectsDialog.ask(self, title, handlers)
         if changes:

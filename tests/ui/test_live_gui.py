@@ -81,3 +81,34 @@ def test_the_review_list_at_b_follows_a_session_finished_at_a(
     qtbot.waitUntil(lambda: review.model.rowCount() == 1, timeout=2000)
     assert review.model.row_at(0).session_id == session.id
     qtbot.waitUntil(lambda: window.review_action.text() == "Review (1)", timeout=2000)
+
+
+def test_an_open_side_effects_list_at_b_shows_a_tick_made_at_a(
+    clinic, workstation_b, make_window, qtbot, monkeypatch
+):
+    """The list stays open at B while a nurse at A ticks nausea: B's row shows it ticked,
+    with its severity, within 2 s; what B typed meanwhile in another row is kept."""
+    from ketamon.ui.dialogs.side_effects import SideEffectsDialog
+
+    patient = clinic.patients.register(NURSE, draft(name="Lena Park", mrn="KM-4243"))
+    session = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
+    window = make_window(workstation_b)
+    seen = {}
+
+    def ask(cls, parent, title, handlers):
+        dialog = cls(parent, title, handlers)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        nausea, headache = dialog.row("nausea"), dialog.row("headache")
+        assert not nausea.check.isChecked()
+        qtbot.keyClicks(headache.note, "typed at B")
+        clinic.side_effects.tick(NURSE, session.id, "nausea", severity=Severity.MODERATE)
+        qtbot.waitUntil(nausea.check.isChecked, timeout=2000)
+        seen["severity"] = nausea.severity.currentText()
+        seen["kept"] = headache.note.text()
+        dialog.reject()
+        return dialog.changes
+
+    monkeypatch.setattr(SideEffectsDialog, "ask", classmethod(ask))
+    assert window.controller.side_effects_for(session.id, "Chair 1 · Lena Park") == 0
+    assert seen == {"severity": "moderate", "kept": "typed at B"}

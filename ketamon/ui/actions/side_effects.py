@@ -3,6 +3,11 @@ physician's decision on a SEVERE one still open."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from PySide6.QtCore import SignalInstance
+
+from ketamon.domain.changes import Change
 from ketamon.domain.side_effects import SideEffect
 from ketamon.ui.actions.base import UseCase
 from ketamon.ui.dialogs.side_effects import SideEffectHandlers
@@ -11,9 +16,27 @@ from ketamon.ui.dialogs.side_effects import SideEffectHandlers
 class SideEffects(UseCase):
     """Tick, grade, resolve, correct and void side effects of one session."""
 
-    def handlers(self, session_id: int, initiator: object | None) -> SideEffectHandlers:
+    def handlers(
+        self, session_id: int, initiator: object | None, changes: SignalInstance | None = None
+    ) -> SideEffectHandlers:
+        """`changes`: the signal every committed change is emitted on (the controller's
+        `changed`); the open dialog follows it, so another workstation's ticks show."""
         service, actor, act = self.clinic.side_effects, self.actor, self.act
+
+        def follow(on_change: Callable[[Change], None]) -> Callable[[], None]:
+            if changes is None:
+                return lambda: None
+            changes.connect(on_change)
+
+            def stop() -> None:
+                changes.disconnect(on_change)
+
+            return stop
+
         return SideEffectHandlers(
+            session_id=session_id,
+            initiator=initiator,
+            follow=follow,
             load=lambda: service.for_session(session_id),
             catalog=service.catalog,
             tick=lambda key, severity, onset, other, note: act(

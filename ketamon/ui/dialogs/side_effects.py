@@ -39,12 +39,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ketamon.domain.changes import Change, Kind
 from ketamon.domain.clinical_time import parse_clinical_time
 from ketamon.domain.errors import FieldError, StaleRecord, StorageError
 from ketamon.domain.record import severity_text
 from ketamon.domain.side_effects import Severity, SideEffect, SideEffectKind
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, set_state
 from ketamon.ui.dialogs.reason import ReasonDialog
+from ketamon.ui.lifetime import alive
 
 CORRECT_TIME_REASONS = (
     "Time entered wrongly",
@@ -79,6 +81,11 @@ class SideEffectHandlers:
     acknowledge: Callable[[int], SideEffect]
     now: Callable[[], datetime]
     changed: Callable[[], object] = lambda: None  # e.g. the board reloads (tile alert)
+    # Live: `follow(on_change)` hears of every committed change (another workstation's
+    # included) while the dialog is open, and returns how to stop hearing of them.
+    session_id: int | None = None
+    initiator: object | None = None  # who the dialog's own saves are made by
+    follow: Callable[[Callable[[Change], None]], Callable[[], None]] = lambda _fn: lambda: None
 
 
 def service_handlers(
@@ -591,6 +598,17 @@ class SideEffectsDialog(KitDialog):
         layout.addStretch(1)
         layout.addWidget(self.buttons)
         self.refresh()
+        self._unfollow = handlers.follow(self.on_change)
+
+    def on_change(self, change: Change) -> None:
+        """Another workstation (or the board) changed this session's side effects while
+        the list is open: the rows show them, keeping what is typed here."""
+        if not alive(self) or self.handlers.session_id is None:
+            return
+        if change.started_by(self.handlers.initiator):
+            return  # a save made here: run() shows it already
+        if change.touches(self.handlers.session_id, Kind.SIDE_EFFECTS, Kind.SETTINGS):
+            self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
         """Focus starts on the first row (Space ticks it), never on Close."""
@@ -630,6 +648,8 @@ class SideEffectsDialog(KitDialog):
         if one is refused the dialog stays open with the message at its row."""
         if not all(row.settle() for row in list(self.rows.values())):
             return
+        self._unfollow()
+        self._unfollow = lambda: None
         super().done(result)
 
     def run(self, row: EffectRow, call: Callable[[], SideEffect]) -> SideEffect | None:
