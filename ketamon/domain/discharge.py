@@ -251,7 +251,11 @@ def normalize_phone(text: str, region: str = "US") -> str:
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as error:
-        raise FieldError("escort_phone", f"Escort phone: {raw!r} is not a phone number") from error
+        raise FieldError(
+            "escort_phone",
+            f"Escort phone: {raw!r} is not a phone number (digits, with spaces, dashes or "
+            f"brackets; a + and the country code if not {region})",
+        ) from error
     if not phonenumbers.is_valid_number(number):
         raise FieldError(
             "escort_phone",

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ketamon.domain.record import EntryKind, Marker
@@ -192,6 +192,11 @@ class VitalsChart(QWidget):
             short = AXIS_TITLES.get(panel.title, panel.title)
             plot.setLabel("left", f"{short} {panel.unit}")
             plot.getAxis("left").setWidth(AXIS_WIDTH)
+            plot.getViewBox().sigResized.connect(
+                lambda box, plot=plot, short=short, unit=panel.unit: fit_axis_title(
+                    plot, short, unit
+                )
+            )
             plot.setYRange(*panel.y_range, padding=0)
             if first is None:
                 first = plot
@@ -248,11 +253,6 @@ class VitalsChart(QWidget):
         self._build_scores(first, len(PANELS))
         self._build_markers(first, len(PANELS) + 1)
         self.bottom_plot = self.plots["markers"]
-        self.grade_key = pg.TextItem(
-            "", color=palette.SLATE, anchor=(1, 1), fill=pg.mkBrush(255, 255, 255, 225)
-        )
-        self.grade_key.setParentItem(first.getViewBox())
-        first.getViewBox().sigResized.connect(self._place_grade_key)
         for plot in self.plots.values():  # grid lines that follow each panel's axes
             box = plot.getViewBox()
             self.grids[box] = ChartGrid(plot)
@@ -317,11 +317,6 @@ class VitalsChart(QWidget):
                 scatter.setZValue(5 + grade)
                 plot.addItem(scatter)
                 self.points[key][grade] = scatter
-        self.scores_key = pg.TextItem(
-            "", color=palette.SLATE, anchor=(1, 0), fill=pg.mkBrush(255, 255, 255, 225)
-        )
-        self.scores_key.setParentItem(plot.getViewBox())
-        plot.getViewBox().sigResized.connect(self._place_grade_key)
         self.plots["scores"] = plot
 
     def _build_markers(self, first: pg.PlotItem, row: int) -> None:
@@ -355,16 +350,7 @@ class VitalsChart(QWidget):
     def _set_key(self, html: str) -> None:
         if html != getattr(self, "_key_html", None):
             self._key_html = html
-            self.grade_key.setHtml(html)
-
-    def _place_grade_key(self) -> None:
-        if not hasattr(self, "grade_key"):
-            return  # still building
-        box = self.first_plot.getViewBox()
-        self.grade_key.setPos(box.width() - 4, box.height() - 4)
-        scores = self.plots.get("scores")
-        if scores is not None and hasattr(self, "scores_key"):
-            self.scores_key.setPos(scores.getViewBox().width() - 4, 2)
+            set_key(self.first_plot, html)
 
     # -- data (setData only) -------------------------------------------------------------
     def show_data(
@@ -473,8 +459,7 @@ class VitalsChart(QWidget):
         )
         if html != getattr(self, "_scores_html", None):
             self._scores_html = html
-            self.scores_key.setHtml(html)
-            self._place_grade_key()
+            set_key(self.plots["scores"], html)
 
     def _set_markers(self, markers: Sequence[Marker], at: datetime | None) -> list[float]:
         groups: dict[str, tuple[list, list, list]] = {k: ([], [], []) for k in self.markers}
@@ -559,11 +544,10 @@ class VitalsChart(QWidget):
                 f"<b style='color:{colour}'>━●</b> {name}" for _key, name, colour in panel.series
             )
             self._set_key(  # the legend: series, grade symbols, bands and lines
-                f"<div style='font-size:11pt; color:{palette.SLATE}'>{series} ({panel.unit})"
-                " &nbsp;·&nbsp; ● normal &nbsp;▲ AMBER &nbsp;■ RED<br>"
+                f"<div style='font-size:10pt; color:{palette.SLATE}'>{series} ({panel.unit})"
+                " &nbsp;·&nbsp; ● normal &nbsp;▲ AMBER &nbsp;■ RED &nbsp;·&nbsp; "
                 f"shading: systolic bands &nbsp;·&nbsp; dotted: {dotted}</div>"
             )
-            self._place_grade_key()
 
     def _set_events(
         self,
@@ -656,7 +640,6 @@ class VitalsChart(QWidget):
         saved = layout_item.geometry()
         layout_item.setGeometry(QRectF(0, 0, width, height))
         layout_item.layout.activate()
-        self._place_grade_key()
         image = QImage(width, height, QImage.Format.Format_ARGB32)
         image.fill(QColor("white"))
         painter = QPainter(image)
@@ -666,7 +649,6 @@ class VitalsChart(QWidget):
         painter.end()
         layout_item.setGeometry(saved)
         layout_item.layout.activate()
-        self._place_grade_key()
         return image
 
     def render_png(self, path: str | Path, width: int = 1600, height: int = 900) -> Path:
@@ -677,6 +659,29 @@ class VitalsChart(QWidget):
         if not image.save(str(target), "PNG"):  # type: ignore[call-overload]
             raise OSError(f"Could not write {target}")
         return target
+
+
+def fit_axis_title(plot: pg.PlotItem, short: str, unit: str) -> None:
+    """The unit drops from a panel's axis title when the panel is too short to hold both
+    (the titles of short panels ran into each other at 1366x768); the key names it."""
+    axis = plot.getAxis("left")
+    whole = f"{short} {unit}"
+    room = plot.getViewBox().height()
+    fits = QFontMetricsF(axis.label.font()).horizontalAdvance(whole) + 4 <= room
+    text = whole if fits else short
+    if axis.labelText != text:
+        axis.setLabel(text)
+
+
+def set_key(plot: pg.PlotItem, html: str) -> None:
+    """A panel's key in the row above it, right-aligned: it never covers a point."""
+    label = plot.titleLabel
+    label.opts["justify"] = "right"
+    label.setText(html)
+    height = label.itemRect().height()
+    label.setVisible(True)
+    label.setMaximumHeight(height)
+    plot.layout.setRowFixedHeight(0, height)
 
 
 def marker_text(marker: Marker) -> str:

@@ -610,3 +610,30 @@ def test_grid_lines_are_at_the_axis_ticks_and_follow_the_range(qtbot, clinic, cl
     top_after, right_after = check()
     assert top_after > top_before and right_after > right_before
     assert max(grid.values(0)) > top_before  # lines where there were none
+
+
+def test_the_keys_sit_above_their_panels_and_short_panels_drop_the_unit(
+    qtbot, clinic, infusing
+):
+    """The BP key once lay over the newest diastolic points (bottom right of the panel);
+    the keys now have a row of their own, and an axis title too long for its panel (they
+    ran into each other at 1366x768) keeps only the measure's name."""
+    window = open_window(qtbot, clinic, infusing)
+    window.resize(1900, 1000)
+    window.show()
+    qtbot.waitExposed(window)
+    chart = window.chart
+    for name in ("systolic", "scores"):
+        plot = chart.plots[name]
+        key = plot.titleLabel
+        assert key.isVisible() and key.text
+        key_box = key.sceneBoundingRect()
+        view_box = plot.getViewBox().sceneBoundingRect()
+        assert key_box.height() > 5
+        assert key_box.bottom() <= view_box.top() + 1, name  # above the data, not on it
+    assert "Diastolic" in chart.plots["systolic"].titleLabel.text
+    assert "MOAA/S" in chart.plots["scores"].titleLabel.text
+    assert chart.plots["systolic"].getAxis("left").labelText == "BP mmHg"
+    window.resize(1300, 560)
+    qtbot.waitUntil(lambda: chart.plots["systolic"].getAxis("left").labelText == "BP")
+    assert chart.plots["heart_rate"].getAxis("left").labelText == "HR"
