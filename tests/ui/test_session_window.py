@@ -612,9 +612,7 @@ def test_grid_lines_are_at_the_axis_ticks_and_follow_the_range(qtbot, clinic, cl
     assert max(grid.values(0)) > top_before  # lines where there were none
 
 
-def test_the_keys_sit_above_their_panels_and_short_panels_drop_the_unit(
-    qtbot, clinic, infusing
-):
+def test_the_keys_sit_above_their_panels_and_short_panels_drop_the_unit(qtbot, clinic, infusing):
     """The BP key once lay over the newest diastolic points (bottom right of the panel);
     the keys now have a row of their own, and an axis title too long for its panel (they
     ran into each other at 1366x768) keeps only the measure's name."""
