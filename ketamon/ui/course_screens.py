@@ -66,7 +66,13 @@ class CourseScreens:
                 ),
             )
             window = self.patients_window = PatientsWindow(self.parent_widget, handlers)
-            window.resize(1280, 820)
+            screen = window.screen()
+            area = screen.availableGeometry() if screen is not None else None
+            # 1280 x 820, or the screen when smaller (1366 x 768: the escorts line in sight)
+            window.resize(
+                min(1280, area.width()) if area else 1280,
+                min(820, area.height()) if area else 820,
+            )
             # Locking closes and deletes it (no patient's name stays in the widget tree).
             window.destroyed.connect(lambda: setattr(self, "patients_window", None))
         window.show()

@@ -109,6 +109,10 @@ class PatientsWindow(QDialog):
         self.place = QLabel("")
         self.place.setObjectName("patientPlace")
         self.course_chart = CourseChart()
+        keep_room = self.course_chart.sizePolicy()
+        keep_room.setRetainSizeWhenHidden(True)  # the page does not jump when it appears
+        self.course_chart.setSizePolicy(keep_room)
+        self.course_chart.setVisible(False)  # no axes of nothing before a patient is open
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -216,6 +220,7 @@ class PatientsWindow(QDialog):
         label = course.label if course else "No infusion yet"
         self.place.setText(f"{label}  ·  {words}")
         self.course_chart.show_chart(chart)
+        self.course_chart.setVisible(True)
         self._fill_table(chart)
         escorts = "; ".join(f"{e.name} ({e.relationship}, {e.phone})" for e in chart.escorts)
         self.escorts.setText(f"Escorts before: {escorts or 'none recorded'}")

@@ -5,7 +5,7 @@ trend, every session newest first), Enter on a session opens it read-only."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 
 from ketamon.domain.instruments import Instrument
 from ketamon.ui.app import application
@@ -32,9 +32,21 @@ def test_find_a_patient_and_read_the_course(qtbot, clinic, course) -> None:
     window = PatientsWindow(None, handlers)
     qtbot.addWidget(window)
     window.show()
+    assert not window.course_chart.isVisible()  # no empty axes before a patient is open
     qtbot.keyClicks(window.search, "Rossi")
     assert window.results.count() == 1
     qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    assert window.course_chart.isVisible()
+    key = window.course_chart.scores.getPlotItem().titleLabel.text
+    assert "baseline 19" in key and "response (−50 %) 9.5" in key and "GAD-7" in key
+    scores_box = window.course_chart.scores.getPlotItem().getViewBox()
+    assert window.course_chart.scores.getPlotItem().titleLabel.sceneBoundingRect().bottom() <= (
+        scores_box.sceneBoundingRect().top() + 1
+    )  # the key above the points, not on them (it once lay over the baseline)
+    newest = max(window.course_chart.phq9.getData()[0])
+    newest_x = scores_box.mapViewToScene(QPointF(newest, 0)).x()
+    names_x = min(label.sceneBoundingRect().left() for label in window.course_chart.band_labels)
+    assert newest_x + 10 < names_x  # the band names in a column of their own, past the points
     assert "Rosa Rossi" in window.heading.text() and "MRN-R1" in window.heading.text()
     assert window.allergies.text() == "ALLERGIES: Latex"
     assert window.allergies.property("grade") == "red"
