@@ -75,7 +75,9 @@ def _scores(report: CourseReport) -> str:
         )
     if not rows:
         return "<p>No questionnaire recorded.</p>"
-    return table(["Taken", "Questionnaire", "Total", "Band", "Suicide item"], rows)
+    header = ["Taken", "Questionnaire", "Total", "Band", "Suicide item"]
+    # The sessions table's widths and size: a time on one line, no row split across pages.
+    return table(header, rows, widths=[22, 18, 8, 20, 32], small=True)
 
 
 def _sessions(report: CourseReport) -> str:
