@@ -9,9 +9,10 @@ recomputed) is for the anchors (storage/anchors.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Row, Select, Table, select
 from sqlalchemy.orm import Session
 
 from ketamon.storage.audit import (
@@ -36,29 +37,20 @@ SECRET_LABELS = {"password_hash": "password"}
 Key = int | str  # a record's primary key: an id, or a text key (clinic settings)
 
 
-@dataclass
-class _Trail:
-    """What the trail says: each field's latest value, and where each record was created."""
-
-    latest: dict[tuple[str, Key, str], str | None] = field(default_factory=dict)
-    created: dict[tuple[str, Key], int] = field(default_factory=dict)
+# Rows fetched at a time: verify streams the trail and the records, so its memory stays flat
+# however many years the clinic has (issue 19: 5.1 GB at ten years when held whole).
+BATCH = 2000
 
 
-def _trail_key(row: dict) -> tuple[Key, str] | None:
-    """(record key, column) of a trail row, or None for rows about no field (sign-ins)."""
-    if not row["field"]:
-        return None
-    if row["entity_id"] is not None:
-        return row["entity_id"], row["field"]
-    key, dot, column = row["field"].rpartition(".")
-    return (key, column) if dot else None
+def _streamed(tx: Session, statement: Select) -> Iterator[Row]:
+    return iter(tx.execute(statement.execution_options(yield_per=BATCH)))
 
 
-def _walk_chain(tx: Session, problems: list[Problem]) -> _Trail:
-    trail = _Trail()
+def _walk_chain(tx: Session, problems: list[Problem]) -> None:
+    """Each row's hash recomputed from its content and its predecessor's hash, in order."""
     prev, expected_seq = GENESIS, 1
     columns = [c.key for c in AuditRow.__table__.columns]
-    for record in tx.execute(select(AuditRow.__table__).order_by(AuditRow.seq)):
+    for record in _streamed(tx, select(AuditRow.__table__).order_by(AuditRow.seq)):
         row = dict(zip(columns, record, strict=True))
         if row["seq"] != expected_seq:
             missing = (
@@ -70,14 +62,58 @@ def _walk_chain(tx: Session, problems: list[Problem]) -> _Trail:
         if row["prev_hash"] != prev or row_hash(row, prev) != row["row_hash"]:
             problems.append(Problem(row["seq"], f"audit row {row['seq']} was altered"))
         prev, expected_seq = row["row_hash"], row["seq"] + 1
-        keyed = _trail_key(row)
-        if keyed is None:
-            continue
-        key, column = keyed
-        trail.latest[(row["entity"], key, column)] = row["new_value"]
-        if row["action"] in _EXISTENCE:
-            trail.created.setdefault((row["entity"], key), row["seq"])
-    return trail
+
+
+@dataclass
+class _Said:
+    """What the trail says of one record: each field's latest value, and the first row
+    that brought it into existence (None: the trail never created it)."""
+
+    key: Key
+    latest: dict[str, str | None] = field(default_factory=dict)
+    created: int | None = None
+
+    def add(self, column: str, value: str | None, action: str, seq: int) -> None:
+        self.latest[column] = value
+        if self.created is None and action in _EXISTENCE:
+            self.created = seq
+
+
+def _trail_of(table: Table) -> Select:
+    return select(
+        AuditRow.entity_id, AuditRow.field, AuditRow.new_value, AuditRow.action, AuditRow.seq
+    ).where(AuditRow.entity == table.name, AuditRow.field.is_not(None), AuditRow.field != "")
+
+
+def _said_by_id(tx: Session, table: Table) -> Iterator[_Said]:
+    """An integer-keyed table's trail, one record at a time in key order (the index on
+    entity, entity_id serves it), each record's rows in their order."""
+    statement = (
+        _trail_of(table)
+        .where(AuditRow.entity_id.is_not(None))
+        .order_by(AuditRow.entity_id, AuditRow.seq)
+    )
+    said: _Said | None = None
+    for entity_id, column, value, action, seq in _streamed(tx, statement):
+        if said is None or said.key != entity_id:
+            if said is not None:
+                yield said
+            said = _Said(entity_id)
+        said.add(column, value, action, seq)
+    if said is not None:
+        yield said
+
+
+def _said_by_text(tx: Session, table: Table) -> Iterator[_Said]:
+    """A text-keyed table's trail (clinic settings: field "key.column"), in key order:
+    these tables are small, so they are gathered whole."""
+    found: dict[str, _Said] = {}
+    statement = _trail_of(table).where(AuditRow.entity_id.is_(None)).order_by(AuditRow.seq)
+    for _entity_id, named, value, action, seq in _streamed(tx, statement):
+        key, dot, column = named.rpartition(".")
+        if dot:
+            found.setdefault(key, _Said(key)).add(column, value, action, seq)
+    yield from sorted(found.values(), key=lambda said: said.key)
 
 
 def _name(table: str, key: Key, values: dict) -> str:
@@ -106,51 +142,61 @@ def _compare_secret(
     return None
 
 
-def _compare_records(tx: Session, trail: _Trail, problems: list[Problem]) -> None:
-    for model in audited_models():
-        table = table_of(model)
-        pk = next(iter(table.primary_key.columns))
-        present: set[Key] = set()
-        for record in tx.execute(select(table).order_by(pk)):
-            values = dict(record._mapping)
-            key = values[pk.key]
-            present.add(key)
-            for column in table.columns:
-                if (table.name, column.key) in UNAUDITED_FIELDS:
-                    continue
-                audit_key = (table.name, key, column.key)
-                if audit_key not in trail.latest:
-                    problems.append(
-                        Problem(
-                            None, f"{table.name} {key} has no audit trail (written outside KetaMon)"
-                        )
-                    )
-                    break
-                said, value = trail.latest[audit_key], values[column.key]
-                if is_secret(table.name, column.key):
-                    found = _compare_secret(table.name, key, column.key, said, value, values)
-                    if found is not None:
-                        problems.append(found)
-                elif said != encode(value):
-                    problems.append(
-                        Problem(
-                            None,
-                            f"{table.name} {key} field {column.key} is {encode(value)!r} but the "
-                            f"audit trail says {said!r} (changed outside KetaMon)",
-                        )
-                    )
-        for (entity, key), seq in sorted(
-            (item for item in trail.created.items() if item[0][0] == table.name),
-            key=lambda item: item[1],
-        ):
-            if key not in present:
-                problems.append(
+def _compare_record(
+    table: Table, key: Key, values: dict, said: dict[str, str | None], problems: list[Problem]
+) -> None:
+    for column in table.columns:
+        if (table.name, column.key) in UNAUDITED_FIELDS:
+            continue
+        if column.key not in said:
+            problems.append(
+                Problem(None, f"{table.name} {key} has no audit trail (written outside KetaMon)")
+            )
+            return
+        claimed, value = said[column.key], values[column.key]
+        if is_secret(table.name, column.key):
+            found = _compare_secret(table.name, key, column.key, claimed, value, values)
+            if found is not None:
+                problems.append(found)
+        elif claimed != encode(value):
+            problems.append(
+                Problem(
+                    None,
+                    f"{table.name} {key} field {column.key} is {encode(value)!r} but the "
+                    f"audit trail says {claimed!r} (changed outside KetaMon)",
+                )
+            )
+
+
+def _compare_table(tx: Session, table: Table, problems: list[Problem]) -> None:
+    """A merge of two streams in key order: the table's records and what the trail says of
+    each. A record the trail does not know was written outside KetaMon; a record the trail
+    created that is not there was deleted."""
+    pk = next(iter(table.primary_key.columns))
+    by_id = pk.type.python_type is int
+    records = (dict(r._mapping) for r in _streamed(tx, select(table).order_by(pk)))
+    trail = _said_by_id(tx, table) if by_id else _said_by_text(tx, table)
+    deleted: list[Problem] = []
+    record, said = next(records, None), next(trail, None)
+    while record is not None or said is not None:
+        if record is not None and (said is None or record[pk.key] < said.key):
+            _compare_record(table, record[pk.key], record, {}, problems)
+            record = next(records, None)
+        elif said is not None and (record is None or said.key < record[pk.key]):
+            if said.created is not None:
+                deleted.append(
                     Problem(
-                        seq,
-                        f"{entity} {key} was deleted (the audit trail created it in row {seq}; "
-                        "records are never deleted)",
+                        said.created,
+                        f"{table.name} {said.key} was deleted (the audit trail created it in "
+                        f"row {said.created}; records are never deleted)",
                     )
                 )
+            said = next(trail, None)
+        else:
+            assert record is not None and said is not None  # the same key on both sides
+            _compare_record(table, said.key, record, said.latest, problems)
+            record, said = next(records, None), next(trail, None)
+    problems += sorted(deleted, key=lambda problem: problem.seq or 0)
 
 
 def verify(tx: Session) -> list[Problem]:
@@ -160,6 +206,7 @@ def verify(tx: Session) -> list[Problem]:
     order found: the chain first, then the records table by table.
     """
     problems: list[Problem] = []
-    trail = _walk_chain(tx, problems)
-    _compare_records(tx, trail, problems)
+    _walk_chain(tx, problems)
+    for model in audited_models():
+        _compare_table(tx, table_of(model), problems)
     return problems
