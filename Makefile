@@ -74,6 +74,7 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/review_list.py
 	$(BIN)/python bench/postgres.py
 	$(BIN)/python bench/exports.py
+	$(BIN)/python bench/verify.py
 
 ## Every bench in its --quick mode (seconds each, headless, scratch data folder): each must
 ## exit 0 and print its ratio line (bench/quick.py). Part of `make test`.

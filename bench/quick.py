@@ -29,6 +29,7 @@ BENCHES = {
     "review_list.py": r"^\s*ratio p50 \d+\.\d\d ",
     "postgres.py": r"^ratio PostgreSQL / SQLite: board load \d+\.\d\d ",
     "exports.py": r"^ratio csv time \d+\.\d\d fhir time \d+\.\d\d ",
+    "verify.py": r"^ratio verify time \d+\.\d\d µs a row ",
 }
 HELPERS = {"bare_window.py", "board_window.py", "quick.py"}
 TIMEOUT = 180  # seconds per bench: a hung bench fails instead of hanging make test

@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 
 from ketamon.storage.audit import (
     GENESIS,
+    HASHED_COLUMNS,
     SECRET_MARK,
     UNAUDITED_FIELDS,
     Problem,
     audited_models,
+    chain_hash,
     encode,
     is_secret,
-    row_hash,
     secret_digest,
     table_of,
 )
@@ -43,25 +44,30 @@ BATCH = 2000
 
 
 def _streamed(tx: Session, statement: Select) -> Iterator[Row]:
-    return iter(tx.execute(statement.execution_options(yield_per=BATCH)))
+    """Core rows on the transaction's own connection (one snapshot; no ORM row handling)."""
+    result = tx.connection().execute(statement.execution_options(yield_per=BATCH))
+    for batch in result.partitions():  # a batch at a time: no per-row fetch call
+        yield from batch
 
 
 def _walk_chain(tx: Session, problems: list[Problem]) -> None:
     """Each row's hash recomputed from its content and its predecessor's hash, in order."""
     prev, expected_seq = GENESIS, 1
-    columns = [c.key for c in AuditRow.__table__.columns]
-    for record in _streamed(tx, select(AuditRow.__table__).order_by(AuditRow.seq)):
-        row = dict(zip(columns, record, strict=True))
-        if row["seq"] != expected_seq:
+    table = AuditRow.__table__
+    hashed = [table.c[name] for name in HASHED_COLUMNS]
+    statement = select(*hashed, table.c.prev_hash, table.c.row_hash).order_by(table.c.seq)
+    for record in _streamed(tx, statement):
+        seq, stored_prev, stored_hash = record[0], record[-2], record[-1]
+        if seq != expected_seq:
             missing = (
                 f"audit row {expected_seq} is missing"
-                if row["seq"] == expected_seq + 1
-                else f"audit rows {expected_seq}-{row['seq'] - 1} are missing"
+                if seq == expected_seq + 1
+                else f"audit rows {expected_seq}-{seq - 1} are missing"
             )
-            problems.append(Problem(row["seq"], missing))
-        if row["prev_hash"] != prev or row_hash(row, prev) != row["row_hash"]:
-            problems.append(Problem(row["seq"], f"audit row {row['seq']} was altered"))
-        prev, expected_seq = row["row_hash"], row["seq"] + 1
+            problems.append(Problem(seq, missing))
+        if stored_prev != prev or chain_hash(record[:-2], prev) != stored_hash:
+            problems.append(Problem(seq, f"audit row {seq} was altered"))
+        prev, expected_seq = stored_hash, seq + 1
 
 
 @dataclass

@@ -224,6 +224,7 @@ def plausible(parameter: inspect.Parameter, subject: Subject, clock) -> object:
         "since": clock().date(),
         "until": clock().date(),
         "out_dir": EXPORTS / str(next(EXPORT_FOLDERS)),  # an export writes its files
+        "out": EXPORTS / f"{next(EXPORT_FOLDERS)}.json",  # the FHIR bundle's file
     }
     if name not in values:
         pytest.fail(f"No plausible value for a parameter named {name!r}: add one here")
@@ -231,7 +232,8 @@ def plausible(parameter: inspect.Parameter, subject: Subject, clock) -> object:
 
 
 def _call(ward: Ward, cls: type, method: str) -> None:
-    service = next(s for s in vars(ward.clinic).values() if type(s) is cls)
+    # The clinic's service of that class, or of a subclass (exports: CSV and FHIR in one).
+    service = next(s for s in vars(ward.clinic).values() if isinstance(s, cls))
     function = getattr(service, method)
     arguments = {
         p.name: plausible(p, ward.subject, ward.clock)
