@@ -1,9 +1,14 @@
-"""Start-up: process start -> board shown and idle, against a bare PySide6 window.
+"""Start-up: launch -> the first window shown and idle, against a bare PySide6 window.
 
 Builds a database with a year of history for 6 chairs (~1,500 sessions), then runs each
-program 10 times, alternating, and prints the medians and their ratio (target <= 1.5).
-Also prints the floor: the same bare window in a process that first imports SQLAlchemy's
-ORM, the least any program on the required stack loads before it reads a database.
+program 10 times, alternating, and prints the medians and their ratio (target <= 1.5,
+aim 1.3). The first window is the sign-in window of `python -m ketamon --db URL`, shown
+before the data layer is imported (ui/launch.py); both programs write the moment their
+window is shown and the event loop idle (KETAMON_STARTUP_TRACE), measured from the
+moment the bench started the process. Also printed: when KetaMon's sign-in is ready (the
+clinic open behind the window), the board path for a signed-in user (bench/board_window.py,
+process start to the board shown and idle, the password check excluded), and the floor: the
+bare window in a process that first imports SQLAlchemy's ORM.
 Run: .venv/bin/python bench/startup.py [--runs N] [--sessions N] [--quick]
 (--quick: 1 run over 30 sessions, to check the bench still works; its ratio means little)
 """
@@ -33,6 +38,21 @@ def build_database(path: Path, sessions: int) -> None:
         seed_history(clinic, Actor("bench"), sessions=sessions)  # also adds the demo staff
     finally:
         clinic.close()
+
+
+def traced(cmd: list[str], env: dict[str, str], trace: Path) -> dict[str, float]:
+    """Seconds from starting `cmd` to each event it traces (shown, ready)."""
+    trace.unlink(missing_ok=True)
+    start = time.time()
+    subprocess.run(
+        cmd,
+        env=dict(env, KETAMON_STARTUP_TRACE=str(trace), KETAMON_QUIT_WHEN_IDLE="1"),
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    events = (line.split() for line in trace.read_text().splitlines())
+    return {name: float(moment) - start for name, moment in events}
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> float:
@@ -66,23 +86,39 @@ def main() -> None:
             "nurse.alvarez",
         ]
         bare = [sys.executable, str(ROOT / "bench" / "bare_window.py")]
-        timed(app, env), timed(bare, env)  # warm the file cache once
+        first = [sys.executable, "-m", "ketamon", "--db", f"sqlite:///{db}"]
+        trace = Path(tmp) / "trace.txt"
+        timed(app, env), timed(bare, env), traced(first, env, trace)  # warm the file cache
         floor = [*bare, "--with-orm"]
-        app_times, bare_times, floor_times = [], [], []
+        app_times, bare_times, floor_times, shown, ready, bare_shown = [], [], [], [], [], []
         for _ in range(args.runs):
+            first_run = traced(first, env, trace)
+            shown.append(first_run["shown"])
+            ready.append(first_run["ready"])
+            bare_shown.append(traced(bare, env, trace)["shown"])
             app_times.append(timed(app, env))
             bare_times.append(timed(bare, env))
             floor_times.append(timed(floor, env))
-    app_median = statistics.median(app_times)
-    bare_median = statistics.median(bare_times)
-    floor_median = statistics.median(floor_times)
-    print(f"bare PySide6 window: median {bare_median * 1000:.0f} ms over {args.runs} runs")
-    print(f"KetaMon board:       median {app_median * 1000:.0f} ms over {args.runs} runs")
-    ratio = app_median / bare_median
-    print(f"ratio: {ratio:.2f} (target <= 1.5) {'OK' if ratio <= 1.5 else 'OVER TARGET'}")
+    ms = lambda values: statistics.median(values) * 1000  # noqa: E731
+    print(
+        f"bare PySide6 window: shown and idle {ms(bare_shown):.0f} ms after launch "
+        f"(median of {args.runs}); its whole process {ms(bare_times):.0f} ms"
+    )
+    print(
+        f"KetaMon first window (sign-in): shown and idle {ms(shown):.0f} ms after launch; "
+        f"sign-in ready (data layer in, clinic open) {ms(ready):.0f} ms"
+    )
+    ratio = ms(shown) / ms(bare_shown)
+    verdict = "OK" if ratio <= 1.5 else "OVER TARGET"
+    print(f"ratio: {ratio:.2f} (first window / bare window; target <= 1.5, aim 1.3) {verdict}")
+    print(
+        f"  sign-in ready / bare window: {ms(ready) / ms(bare_shown):.2f}; board path for a "
+        f"signed-in user (process start to the board shown and idle, no password check): "
+        f"{ms(app_times):.0f} ms, {ms(app_times) / ms(bare_times):.2f}x the bare process"
+    )
     print(
         f"floor: the bare window after `import sqlalchemy.orm` (no KetaMon code): median "
-        f"{floor_median * 1000:.0f} ms, ratio {floor_median / bare_median:.2f} to the bare window"
+        f"{ms(floor_times):.0f} ms, ratio {ms(floor_times) / ms(bare_times):.2f} to the bare window"
     )
 
 

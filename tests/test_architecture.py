@@ -26,6 +26,7 @@ PACKAGE = Path(ketamon.__file__).parent
 # the UI's own rework (issue 14, "one wiring per use case"), which should shrink this list.
 LAZY_IMPORTS = {
     "ketamon/cli/__init__.py",
+    "ketamon/cli/commands.py",
     "ketamon/cli/db.py",
     "ketamon/cli/export.py",
     "ketamon/domain/discharge.py:phonenumbers",
@@ -36,6 +37,7 @@ LAZY_IMPORTS = {
     "ketamon/ui/controller.py",
     "ketamon/ui/course_screens.py",
     "ketamon/ui/dialogs/infusion.py",
+    "ketamon/ui/launch.py",
     "ketamon/ui/session_window.py",
 }
 

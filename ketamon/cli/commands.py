@@ -1,4 +1,5 @@
-"""The `ketamon` command: open the board, seed a demo clinic, print the version.
+"""The `ketamon` commands (ketamon.cli starts the board on its own light path): seed a
+demo clinic, users, audit, reports, exports, the database, print the version.
 
 Errors are one clear line on stderr and a non-zero exit, never a traceback.
 """
@@ -125,12 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     url_arg = getattr(args, "sub_db", None) or args.db
     configure_logging(data_dir())
-    if url_arg and has_password(url_arg):
-        print(
-            "ketamon: warning: the --db URL holds a password, which other users of this "
-            "computer can read in its list of processes: put it in the pgpass file instead",
-            file=sys.stderr,
-        )
+    _warn_of_a_password(url_arg)
     try:
         if args.command == "user":
             return _user(args, resolve_db_url(url_arg))
@@ -152,6 +148,26 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+
+
+def _warn_of_a_password(url_arg: str | None) -> None:
+    if url_arg and has_password(url_arg):
+        print(
+            "ketamon: warning: the --db URL holds a password, which other users of this "
+            "computer can read in its list of processes: put it in the pgpass file instead",
+            file=sys.stderr,
+        )
+
+
+def prepare_board(url_arg: str | None) -> str:
+    """The board's start, run off the GUI thread by ketamon.cli's light path while the
+    sign-in window is shown: the data layer and the main window imported, logging set up,
+    the database URL resolved (StorageError or DomainError when it cannot be)."""
+    import ketamon.ui.app  # noqa: F401  (services, storage, SQLAlchemy, the main window)
+
+    configure_logging(data_dir())
+    _warn_of_a_password(url_arg)
+    return resolve_db_url(url_arg)
 
 
 def _demo(url: str) -> int:

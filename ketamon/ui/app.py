@@ -3,49 +3,18 @@
 from __future__ import annotations
 
 import os
-import sys
-from importlib import resources
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QWidget
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.users import User
 from ketamon.services.clinic import Clinic
-from ketamon.ui.collector import GuiCollector
 from ketamon.ui.dialogs.accounts import FirstAdminDialog, UserDraft
 from ketamon.ui.main_window import MainWindow
-from ketamon.ui.palette import render_qss
+from ketamon.ui.qt_app import application, fill_screen, has_display, stylesheet
 from ketamon.ui.signin import SignInWindow
 
-
-def stylesheet() -> str:
-    """The one stylesheet, its @tokens filled in from ketamon.ui.palette."""
-    template = resources.files("ketamon.resources").joinpath("ketamon.qss").read_text("utf-8")
-    return render_qss(template)
-
-
-def application() -> QApplication:
-    running = QApplication.instance()
-    app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
-    app.setApplicationName("KetaMon")
-    font = app.font()
-    font.setPointSize(max(font.pointSize(), 12))  # dialogs readable at arm's length
-    app.setFont(font)
-    app.setStyleSheet(stylesheet())
-    if app.findChild(GuiCollector) is None:
-        GuiCollector(app)  # collect garbage between events, never inside a paint
-    return app
-
-
-def has_display() -> bool:
-    """Whether a window can be shown (so a start-up fault can be shown, not only printed)."""
-    if os.environ.get("QT_QPA_PLATFORM", "").startswith("offscreen"):
-        return False
-    if sys.platform in ("win32", "darwin"):
-        return True
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+__all__ = ["AnchorKeeper", "Startup", "application", "has_display", "run", "stylesheet"]
 
 
 def show_startup_error(text: str) -> None:
@@ -69,18 +38,30 @@ class Startup(QObject):
 
     def begin(self) -> bool:
         """Show the first screen. False when there is nothing to show (first run cancelled)."""
-        username = ""
+        window = SignInWindow("", self._sign_in, "", self.clinic.users.change_password)
+        if not self.attach(window):
+            window.deleteLater()
+            return False
+        fill_screen(window)
+        return True
+
+    def attach(self, window: SignInWindow) -> bool:
+        """Take over a sign-in window (ui/launch shows it before the data layer is in): the
+        clinic's name on it, the first administrator asked for on a first run (False when
+        cancelled), and a sign-in that opens the board."""
         if not self.clinic.users.any_users():
-            admin = FirstAdminDialog.ask(None, self._create_first_admin)
+            admin = FirstAdminDialog.ask(
+                window if window.isVisible() else None, self._create_first_admin
+            )
             if admin is None:
                 return False
-            username = admin.username
-        clinic_name = self.clinic.settings.get().clinic_name
-        self.sign_in_window = SignInWindow(
-            clinic_name, self._sign_in, username, self.clinic.users.change_password
-        )
-        self.sign_in_window.signed_in.connect(self._open_board)
-        fill_screen(self.sign_in_window)
+            if not window.panel.username.text():
+                window.panel.reset(admin.username)
+        window.set_clinic_name(self.clinic.settings.get().clinic_name)
+        window.panel.sign_in = self._sign_in
+        window.panel.choose_password = self.clinic.users.change_password
+        window.signed_in.connect(self._open_board)
+        self.sign_in_window = window
         return True
 
     def _create_first_admin(self, draft: UserDraft) -> User:
@@ -121,13 +102,6 @@ class AnchorKeeper(QObject):
 
     def check(self) -> None:
         self.clinic.anchors.anchor_if_due()  # never raises: a failure is logged
-
-
-def fill_screen(window: QWidget) -> None:
-    screen = QGuiApplication.primaryScreen()
-    if screen is not None:  # a window manager maximizes; without one, fill the screen
-        window.setGeometry(screen.availableGeometry())
-    window.showMaximized()
 
 
 def run(clinic: Clinic) -> int:

@@ -253,7 +253,7 @@ class SignInWindow(QWidget):
         card.setFixedWidth(560)
         title = QLabel("KetaMon")
         title.setObjectName("signInTitle")
-        clinic = QLabel(clinic_name)
+        clinic = self.clinic_label = QLabel(clinic_name)
         clinic.setObjectName("signInClinic")
         clinic.setWordWrap(True)
         hint = QLabel("Sign in with your own account: every entry is recorded under your name.")
@@ -278,3 +278,6 @@ class SignInWindow(QWidget):
         outer.addLayout(row)
         outer.addStretch(2)
         self.panel.reset(username)
+
+    def set_clinic_name(self, name: str) -> None:
+        self.clinic_label.setText(name)

@@ -1,0 +1,160 @@
+"""The board's start: the sign-in window first, the data layer behind it.
+
+The sign-in window needs nothing from the database until Enter is pressed, so it is shown
+at once, before SQLAlchemy is imported (issue 19: that import alone was half of the wait
+for the first window). A thread then runs `prepare` (ketamon.cli's: the data layer, the
+main window and the dialogs imported, logging set up, the database URL resolved) while the
+nurse types. When it is done the clinic is opened on the GUI thread, its name appears, a
+first run asks for the administrator, and the sign-in is handed to ui.app's Startup. An
+Enter pressed before then waits for it and goes ahead: nothing typed is lost.
+
+A database that cannot be opened ends the start as before: one line on stderr, the
+message box naming the database and the reason (with a display), the error exit code.
+
+KETAMON_QUIT_WHEN_IDLE (benchmarks, the wheel check): quit once the clinic is open and the
+sign-in window ready. KETAMON_STARTUP_TRACE=FILE: append "shown <epoch seconds>" when the
+first window is shown and the event loop idle, and "ready <epoch seconds>" when the
+sign-in is ready (bench/startup.py reads them).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from types import ModuleType
+
+from PySide6.QtCore import QObject, QThread, QTimer
+from PySide6.QtWidgets import QApplication
+
+from ketamon.domain.errors import DomainError, StorageError
+from ketamon.domain.users import User
+from ketamon.ui.qt_app import application, fill_screen
+from ketamon.ui.signin import SignInWindow
+
+OPENING = "Opening the clinic's database…"
+
+
+def trace(event: str) -> None:
+    path = os.environ.get("KETAMON_STARTUP_TRACE")
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(f"{event} {time.time():.6f}\n")
+
+
+class _Prepare(QThread):
+    """Runs `prepare` (imports, mostly) off the GUI thread; keeps its result or its error."""
+
+    def __init__(self, prepare: Callable[[], str]) -> None:
+        super().__init__()
+        self.prepare = prepare
+        self.url: str | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.url = self.prepare()
+        except BaseException as error:  # handed to the GUI thread, which says or re-raises it
+            self.error = error
+
+
+class Launch(QObject):
+    def __init__(self, prepare: Callable[[], str], failure_code: int) -> None:
+        super().__init__()
+        self.failure_code = failure_code
+        self.exit_code = 0
+        self.window = SignInWindow(OPENING, self._sign_in_first, "", self._choose_first)
+        self.preparing = _Prepare(prepare)
+        self.preparing.finished.connect(self.finish)
+        self.startup: object | None = None  # ui.app.Startup, once the data layer is in
+        self.clinic: object | None = None
+        self.finished = False
+
+    def start(self) -> None:
+        fill_screen(self.window)
+        QTimer.singleShot(0, lambda: trace("shown"))
+        self.preparing.start()
+
+    # -- a sign-in typed before the data layer is in ------------------------------------------
+    def _sign_in_first(self, username: str, password: str) -> User:
+        self._wait()
+        return self.window.panel.sign_in(username, password)  # Startup's, now
+
+    def _choose_first(self, username: str, temporary: str, new: str) -> User:
+        self._wait()
+        assert self.window.panel.choose_password is not None
+        return self.window.panel.choose_password(username, temporary, new)
+
+    def _wait(self) -> None:
+        self.preparing.wait()
+        self.finish()
+        if self.startup is None:  # the start failed (and said why) or was cancelled
+            raise DomainError("KetaMon could not open the clinic's database")
+
+    # -- the data layer is in ------------------------------------------------------------
+    def finish(self) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        error = self.preparing.error
+        if isinstance(error, StorageError | DomainError):
+            self._fail(str(error))
+            return
+        if error is not None:
+            raise error  # a fault in KetaMon itself: its traceback, as before
+        assert self.preparing.url is not None
+        full = _full_app()
+        try:
+            clinic = full.Clinic.open(self.preparing.url)
+        except StorageError as fault:
+            self._fail(str(fault))
+            return
+        self.clinic = clinic
+        startup = full.Startup(clinic)
+        if not startup.attach(self.window):  # the first administrator not created
+            self._quit(0)
+            return
+        self.startup = startup
+        self.keeper = full.AnchorKeeper(clinic, self)
+        trace("ready")
+        if os.environ.get("KETAMON_QUIT_WHEN_IDLE"):
+            QTimer.singleShot(0, lambda: self._quit(0))
+
+    def _fail(self, text: str) -> None:
+        print(f"ketamon: {text}", file=sys.stderr)
+        full = _full_app()
+        self.window.hide()
+        if full.has_display():
+            full.show_startup_error(text)
+        self._quit(self.failure_code)
+
+    def _quit(self, code: int) -> None:
+        self.exit_code = code
+        app = QApplication.instance()
+        if app is not None:
+            app.exit(code)
+
+    def close(self) -> None:
+        self.preparing.wait()
+        close = getattr(self.clinic, "close", None)
+        if close is not None:
+            close()
+
+
+def _full_app() -> ModuleType:
+    """ui.app (imported by `prepare` on its thread: here it is only looked up)."""
+    import ketamon.ui.app as full
+
+    return full
+
+
+def launch(prepare: Callable[[], str], failure_code: int = 1) -> int:
+    app = application()
+    start = Launch(prepare, failure_code)
+    start.start()
+    try:
+        app.exec()
+    finally:
+        start.close()
+    return start.exit_code
