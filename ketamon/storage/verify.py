@@ -100,12 +100,16 @@ def _said_by_id(tx: Session, table: Table) -> Iterator[_Said]:
         .order_by(AuditRow.entity_id, AuditRow.seq)
     )
     said: _Said | None = None
+    latest: dict[str, str | None] = {}
     for entity_id, column, value, action, seq in _streamed(tx, statement):
-        if said is None or said.key != entity_id:
+        if said is None or said.key != entity_id:  # the next record's rows begin
             if said is not None:
                 yield said
             said = _Said(entity_id)
-        said.add(column, value, action, seq)
+            latest = said.latest
+        latest[column] = value  # _Said.add, inline: this loop sees every row of the trail
+        if said.created is None and action in _EXISTENCE:
+            said.created = seq
     if said is not None:
         yield said
 

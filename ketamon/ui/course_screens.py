@@ -6,6 +6,7 @@ in one sitting; the windows and dialogs are imported when first opened (pyqtgrap
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QWidget
@@ -39,6 +40,9 @@ class CourseScreens:
     def open_session(self, session_id: int, *, review: bool = False) -> object | None:
         raise NotImplementedError
 
+    def _say(self, title: str, text: str, *, critical: bool = False, info: bool = False) -> None:
+        raise NotImplementedError
+
     def show_patients(self, patient_id: int | None = None) -> None:
         """The Patients window (one per main window, raised when already open); with
         `patient_id`, that patient's page. Sessions open read-only from it."""
@@ -64,6 +68,7 @@ class CourseScreens:
                 edit_patient=lambda chart: self.use_cases.correct_patient.ask(
                     self.patients_window, chart.patient, initiator=self
                 ),
+                course_report=self._save_course_report,
             )
             window = self.patients_window = PatientsWindow(self.parent_widget, handlers)
             screen = window.screen()
@@ -80,6 +85,36 @@ class CourseScreens:
         window.activateWindow()
         if patient_id is not None:
             window.show_patient(patient_id)
+
+    def _save_course_report(self, chart: PatientChart) -> object | None:
+        """The course report for the referring clinician, as a PDF where the user chooses
+        (what `ketamon course-report MRN --pdf FILE` writes)."""
+        from ketamon.reports.course_pdf import write_course_pdf
+        from ketamon.reports.pdf import ReportError
+        from ketamon.ui.file_dialogs import SaveFileDialog
+        from ketamon.ui.printing import default_paper
+
+        parent = getattr(self, "patients_window", None) or self.parent_widget
+        report = self._guard(lambda: self.clinic.courses.report(chart.patient.mrn))
+        if report is None:
+            return None
+        suggested = Path.home() / f"course-report-{chart.patient.mrn}.pdf"
+        path = SaveFileDialog.ask(
+            parent, "Save the course report as PDF", suggested, "PDF (*.pdf)", ".pdf"
+        )
+        if path is None:
+            return None
+        try:
+            pages = write_course_pdf(report, path, default_paper())
+        except ReportError as error:
+            self._say("Course report not saved", str(error), critical=True)
+            return None
+        self._say(
+            "Course report saved",
+            f"Saved {path} ({pages} page{'s' if pages != 1 else ''})",
+            info=True,
+        )
+        return path
 
     def _follow_up(self, chart: PatientChart) -> bool:
         """The clinic's questionnaires at a visit without an infusion, one after the other

@@ -61,6 +61,7 @@ class PatientsHandlers:
     close_course: Callable[[PatientChart, CourseLine], object] | None = None
     follow_up: Callable[[PatientChart], object] | None = None
     edit_patient: Callable[[PatientChart], object] | None = None  # with a reason
+    course_report: Callable[[PatientChart], object] | None = None  # a PDF, where chosen
 
 
 def _status(line: SessionLine) -> str:
@@ -149,6 +150,12 @@ class PatientsWindow(QDialog):
                 "PHQ-9 and the clinic's other questionnaires at a visit without an infusion",
                 self._follow_up,
             ),
+            (
+                "Course report (PDF)…",
+                "The course for the referring clinician: sessions, doses, side effects, the "
+                "scores as a chart and a table, response and remission, a signature block",
+                self._course_report,
+            ),
         ):
             button = QPushButton(text)
             button.setAutoDefault(False)  # Enter in the search opens a patient, never this
@@ -162,6 +169,7 @@ class PatientsWindow(QDialog):
         self.course_buttons["Course plan…"].setVisible(handlers.plan is not None)
         self.course_buttons["Close course…"].setVisible(handlers.close_course is not None)
         self.course_buttons["Follow-up questionnaires…"].setVisible(handlers.follow_up is not None)
+        self.course_buttons["Course report (PDF)…"].setVisible(handlers.course_report is not None)
         right = QWidget()
         right_column = QVBoxLayout(right)
         for widget in (self.heading, self.allergies, self.place):
@@ -239,6 +247,7 @@ class PatientsWindow(QDialog):
         self.course_buttons["Close course…"].setEnabled(self._open_course() is not None)
         self.course_buttons["Follow-up questionnaires…"].setEnabled(True)
         self.course_buttons["Edit patient details…"].setEnabled(True)
+        self.course_buttons["Course report (PDF)…"].setEnabled(True)
 
     # -- the course ------------------------------------------------------------------------
     def _open_course(self) -> CourseLine | None:
@@ -269,6 +278,11 @@ class PatientsWindow(QDialog):
         if self.chart is not None and self.handlers.follow_up is not None:
             chart, follow_up = self.chart, self.handlers.follow_up
             self._after(guarded(self.errors, lambda: follow_up(chart)))
+
+    def _course_report(self) -> None:
+        if self.chart is not None and self.handlers.course_report is not None:
+            chart, course_report = self.chart, self.handlers.course_report
+            guarded(self.errors, lambda: course_report(chart))
 
     def _fill_table(self, chart: PatientChart) -> None:
         numbers = {c.id: i + 1 for i, c in enumerate(chart.courses)}

@@ -5,12 +5,15 @@ keyboard; each is on the audit trail with its reason."""
 
 from __future__ import annotations
 
+import pypdf
 from PySide6.QtCore import Qt
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.courses import CourseEnd, PatientPlan
+from ketamon.ui import controller
 from ketamon.ui.dialogs.course_plan import CloseCourseDialog, PlanDialog
 from ketamon.ui.dialogs.questionnaire import QuestionnaireDialog
+from ketamon.ui.file_dialogs import SaveFileDialog
 from tests.conftest import NURSE, PASSWORD, add_user, draft
 from tests.reports.conftest import discharged_session
 from tests.ui.conftest import toolbar_button
@@ -148,3 +151,33 @@ def test_patient_details_are_corrected_from_the_page_with_a_reason(
     qtbot.mouseClick(patients.course_buttons["Edit patient details…"], Qt.MouseButton.LeftButton)
     assert clinic.patients.get(patient.id).allergies == "Latex"
     assert "Latex" in patients.allergies.text()  # the page reloaded
+
+
+def test_the_course_report_is_saved_as_a_pdf_from_the_patients_page(
+    clinic, clock, make_window, qtbot, monkeypatch, tmp_path
+):
+    """The same report as `ketamon course-report MRN --pdf FILE`, for the referring
+    clinician, from the page the nurse or physician is reading."""
+    _patient_with_a_session(clinic, clock)
+    window = make_window(clinic, NURSE)
+    patients = _page(qtbot, window, "Nadia")
+    button = patients.course_buttons["Course report (PDF)…"]
+    assert button.isVisible() and button.isEnabled()
+    target = tmp_path / "nadia.pdf"
+    asked = []
+
+    def ask(cls, parent, title, suggested, name_filter, suffix):
+        asked.append((title, suggested.name))
+        return target
+
+    said = []
+    monkeypatch.setattr(SaveFileDialog, "ask", classmethod(ask))
+    monkeypatch.setattr(controller, "show_message", lambda *a, **k: said.append(a[2]))
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    assert asked == [("Save the course report as PDF", "course-report-KM-40001.pdf")]
+    [words] = said
+    assert words.startswith(f"Saved {target} (") and words.endswith(("1 page)", " pages)"))
+    text = " ".join(pypdf.PdfReader(target).pages[0].extract_text().split())
+    assert "course report" in text and "Nadia Course" in text and "KM-40001" in text
+    assert "PHQ-9 19" in text
