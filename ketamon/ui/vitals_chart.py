@@ -192,11 +192,8 @@ class VitalsChart(QWidget):
             short = AXIS_TITLES.get(panel.title, panel.title)
             plot.setLabel("left", f"{short} {panel.unit}")
             plot.getAxis("left").setWidth(AXIS_WIDTH)
-            plot.getViewBox().sigResized.connect(
-                lambda box, plot=plot, short=short, unit=panel.unit: fit_axis_title(
-                    plot, short, unit
-                )
-            )
+            plot.axis_titles = (f"{short} {panel.unit}", short)  # whole, and when short of room
+            plot.getViewBox().sigResized.connect(lambda box, plot=plot: fit_axis_title(plot))
             plot.setYRange(*panel.y_range, padding=0)
             if first is None:
                 first = plot
@@ -404,9 +401,8 @@ class VitalsChart(QWidget):
     def _label_scale2(self, scale2: bool) -> None:
         """The SpO2 axis names NEWS2 scale 2 when the patient's SpO2 is graded on it."""
         plot = self.plots["spo2"]
-        title = "SpO2 % (scale 2)" if scale2 else "SpO2 %"
-        if plot.getAxis("left").labelText != title:  # a re-layout otherwise
-            plot.setLabel("left", title)
+        plot.axis_titles = ("SpO2 % (scale 2)", "SpO2 (scale 2)") if scale2 else ("SpO2 %", "SpO2")
+        fit_axis_title(plot)  # the scale stays named even when the unit drops
 
     def _set_scores(self, sets: Sequence[VitalsSet], at: datetime | None) -> list[float]:
         """Step lines: each score holds from its assessment to the next one."""
@@ -661,11 +657,11 @@ class VitalsChart(QWidget):
         return target
 
 
-def fit_axis_title(plot: pg.PlotItem, short: str, unit: str) -> None:
+def fit_axis_title(plot: pg.PlotItem) -> None:
     """The unit drops from a panel's axis title when the panel is too short to hold both
     (the titles of short panels ran into each other at 1366x768); the key names it."""
     axis = plot.getAxis("left")
-    whole = f"{short} {unit}"
+    whole, short = plot.axis_titles
     room = plot.getViewBox().height()
     fits = QFontMetricsF(axis.label.font()).horizontalAdvance(whole) + 4 <= room
     text = whole if fits else short
