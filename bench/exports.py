@@ -85,16 +85,22 @@ def child(kind: str, db: Path, out: Path) -> None:
     print(json.dumps({"seconds": seconds, "peak": peak_mb(), "growth": peak_mb() - before}))
 
 
-def measure(kind: str, db: Path, out: Path) -> dict[str, float]:
+def child_json(script: str, kind: str, *args: str) -> dict[str, float]:
+    """Run `script --child KIND ARGS` in a process of its own (its memory its own); the
+    JSON it prints last."""
     done = subprocess.run(
-        [sys.executable, __file__, "--child", kind, str(db), str(out)],
+        [sys.executable, script, "--child", kind, *args],
         capture_output=True,
         text=True,
         check=False,
     )
     if done.returncode != 0:
-        raise SystemExit(f"{kind} export failed:\n{done.stderr}")
+        raise SystemExit(f"{kind} failed:\n{done.stdout}{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(kind: str, db: Path, out: Path) -> dict[str, float]:
+    return child_json(__file__, kind, str(db), str(out))
 
 
 def build(path: Path, sessions: int) -> None:

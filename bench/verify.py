@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from exports import peak_mb, rss_mb  # noqa: E402
+from exports import child_json, peak_mb, rss_mb  # noqa: E402
 from startup import build_database  # noqa: E402
 
 
@@ -62,15 +61,7 @@ def child(kind: str, db: Path) -> None:
 
 
 def measure(kind: str, db: Path) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", kind, str(db)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"{kind} failed:\n{done.stdout}{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return child_json(__file__, kind, str(db))
 
 
 def audit_share(db: Path) -> float:

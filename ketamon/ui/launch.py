@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from types import ModuleType
 
@@ -101,8 +102,10 @@ class Launch(QObject):
         if isinstance(error, StorageError | DomainError):
             self._fail(str(error))
             return
-        if error is not None:
-            raise error  # a fault in KetaMon itself: its traceback, as before
+        if error is not None:  # a fault in KetaMon itself: its traceback, and the start ends
+            traceback.print_exception(error)  # (raised in a slot it would leave the window up)
+            self._quit(self.failure_code)
+            return
         assert self.preparing.url is not None
         full = _full_app()
         try:

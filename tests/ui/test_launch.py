@@ -119,3 +119,24 @@ def test_enter_before_the_database_is_open_signs_in_once_it_is(clinic, qtbot, mo
 def test_only_a_plain_start_of_the_board_takes_the_light_path(argv, url):
     """Anything else goes to the full parser, which runs the command or says what is wrong."""
     assert cli._board_url(argv) is url if url is cli._NOT_THE_BOARD else cli._board_url(argv) == url
+
+
+def test_a_fault_in_the_data_layer_ends_the_start_with_its_traceback(qtbot, capsys):
+    """Not a database fault (those are said in words): a bug while importing. The start
+    ends with the error exit code and the traceback, instead of the window staying up on
+    "Opening the clinic's database…"."""
+    application()
+
+    def prepare() -> str:
+        raise RuntimeError("a bug in an import")
+
+    start = launching.Launch(prepare, failure_code=1)
+    start.start()
+    try:
+        start.preparing.wait()
+        start.finish()
+        assert start.exit_code == 1 and start.startup is None
+        assert "RuntimeError: a bug in an import" in capsys.readouterr().err
+    finally:
+        start.window.close()
+        start.close()
