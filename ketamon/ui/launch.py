@@ -61,9 +61,17 @@ class _Prepare(QThread):
 
 
 class Launch(QObject):
-    def __init__(self, prepare: Callable[[], str], failure_code: int) -> None:
+    def __init__(
+        self,
+        prepare: Callable[[], str],
+        failure_code: int,
+        quit_app: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__()
         self.failure_code = failure_code
+        # Qt 6: QCoreApplication.exit() is sticky, every later event loop of the process
+        # returns at once; a test that drives a Launch without app.exec() passes its own.
+        self.quit_app = quit_app if quit_app is not None else _exit_app
         self.exit_code = 0
         self.window = SignInWindow(OPENING, self._sign_in_first, "", self._choose_first)
         self.preparing = _Prepare(prepare)
@@ -134,15 +142,19 @@ class Launch(QObject):
 
     def _quit(self, code: int) -> None:
         self.exit_code = code
-        app = QApplication.instance()
-        if app is not None:
-            app.exit(code)
+        self.quit_app(code)
 
     def close(self) -> None:
         self.preparing.wait()
         close = getattr(self.clinic, "close", None)
         if close is not None:
             close()
+
+
+def _exit_app(code: int) -> None:
+    app = QApplication.instance()
+    if app is not None:
+        app.exit(code)
 
 
 def _full_app() -> ModuleType:

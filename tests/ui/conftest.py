@@ -104,6 +104,22 @@ def _no_modal_exec(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _no_application_exit(monkeypatch):
+    """Qt 6's QCoreApplication.exit()/quit() is sticky: once called, every later event
+    loop of the process returns at once, and every later test that waits for a timer
+    fails far from the cause (CI of 17ad700). Fail here, at the test that called it."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the application's exit() or quit() in a test: inject the quit")
+
+    for cls in (QCoreApplication, QApplication):
+        monkeypatch.setattr(cls, "exit", refuse)
+        monkeypatch.setattr(cls, "quit", refuse)
+
+
+@pytest.fixture(autouse=True)
 def discharged_said(monkeypatch) -> list[str]:
     """After every discharge the board says "… was discharged at 12:45" and offers the
     summary: here answered "Later", each text kept (a test of the offer patches it)."""

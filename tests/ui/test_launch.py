@@ -72,7 +72,8 @@ def test_enter_before_the_database_is_open_signs_in_once_it_is(clinic, qtbot, mo
         release.wait(5)
         return str(clinic.db.url)
 
-    start = launching.Launch(prepare, failure_code=1)
+    quits: list[int] = []
+    start = launching.Launch(prepare, failure_code=1, quit_app=quits.append)
     start.start()
     window = start.window
     try:
@@ -89,6 +90,7 @@ def test_enter_before_the_database_is_open_signs_in_once_it_is(clinic, qtbot, mo
         qtbot.addWidget(main_window)
         assert main_window.user_label.text() == "Jo Rivera, RN"
         assert window.clinic_label.text() != launching.OPENING  # the clinic's name by then
+        assert quits == []  # the start goes on
     finally:
         release.set()
         if start.startup is not None and start.startup.main_window is not None:
@@ -130,12 +132,13 @@ def test_a_fault_in_the_data_layer_ends_the_start_with_its_traceback(qtbot, caps
     def prepare() -> str:
         raise RuntimeError("a bug in an import")
 
-    start = launching.Launch(prepare, failure_code=1)
+    quits: list[int] = []  # Qt's own exit would end every later event loop of the suite
+    start = launching.Launch(prepare, failure_code=1, quit_app=quits.append)
     start.start()
     try:
         start.preparing.wait()
         start.finish()
-        assert start.exit_code == 1 and start.startup is None
+        assert start.exit_code == 1 and start.startup is None and quits == [1]
         assert "RuntimeError: a bug in an import" in capsys.readouterr().err
     finally:
         start.window.close()
