@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ketamon.domain.changes import Change
 from ketamon.domain.clock import Clock, system_clock
+from ketamon.domain.upgrades import UpgradeProgress
 from ketamon.services.anchors import AnchorService
 from ketamon.services.audit import AuditService
 from ketamon.services.board import BoardService
@@ -83,12 +84,14 @@ class Clinic:
         *,
         busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
         kdf: KdfParams = APP_KDF,
+        progress: UpgradeProgress | None = None,
     ) -> Clinic:
-        """Open (creating if needed) and migrate the database. Raises StorageError."""
+        """Open (creating if needed) and migrate the database. Raises StorageError.
+        `progress` hears each step of an upgrade as it begins (the start-up window)."""
         db = Database(url, busy_timeout_ms=busy_timeout_ms)
         try:
             db.check_connection()
-            backup = upgrade(db, clock=clock)
+            backup = upgrade(db, clock=clock, progress=progress)
             db.keep_locks()  # a new file has its -wal and -shm only now
         except Exception:
             db.dispose()

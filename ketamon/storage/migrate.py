@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -16,11 +17,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, inspect, text
 
 from ketamon.domain.clock import Clock, system_clock
+from ketamon.domain.upgrades import UpgradeProgress, UpgradeStep, step_title
 from ketamon.storage import roles
 from ketamon.storage.database import Database, StorageError, error_reason
 
 if TYPE_CHECKING:  # imported for the annotation only: alembic loads lazily (above)
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +57,15 @@ def current_revision(db: Database) -> tuple[str | None, bool]:
         return (row[0] if row else None), True
 
 
-def upgrade(db: Database, *, clock: Clock = system_clock, have_backup: bool = False) -> Path | None:
+def upgrade(
+    db: Database,
+    *,
+    clock: Clock = system_clock,
+    have_backup: bool = False,
+    progress: UpgradeProgress | None = None,
+) -> Path | None:
     """Bring the schema to the newest revision. Returns the backup made, if any.
+    `progress` is told each step as it begins (what it does, its number of all).
 
     SQLite: the file is copied next to itself first. PostgreSQL: only the owner of the
     tables migrates (a workstation's application role is told who must), an existing schema
@@ -74,7 +84,8 @@ def upgrade(db: Database, *, clock: Clock = system_clock, have_backup: bool = Fa
         from alembic import command
         from alembic.script import ScriptDirectory
 
-        known = {r.revision for r in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+        scripts = ScriptDirectory.from_config(alembic_config())
+        known = {r.revision for r in scripts.walk_revisions()}
         if revision is not None and revision not in known:
             raise StorageError(
                 db.location,
@@ -93,7 +104,12 @@ def upgrade(db: Database, *, clock: Clock = system_clock, have_backup: bool = Fa
                         "%s: another workstation is upgrading the schema; waiting", db.location
                     )
                     conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), lock)
-            command.upgrade(alembic_config(conn), "head")
+            config = alembic_config(conn)
+            if progress is not None:
+                config.attributes["on_version_apply"] = _announcer(
+                    scripts, revision, creating=not has_tables, progress=progress
+                )
+            command.upgrade(config, "head")
             if conn.dialect.name == "postgresql":
                 roles.reapply(conn)
         return backup
@@ -103,6 +119,28 @@ def upgrade(db: Database, *, clock: Clock = system_clock, have_backup: bool = Fa
         raise StorageError(
             db.location, f"could not upgrade the database: {error_reason(error)}"
         ) from error
+
+
+def _announcer(
+    scripts: ScriptDirectory, revision: str | None, *, creating: bool, progress: UpgradeProgress
+) -> Callable[..., None]:
+    """Announce the first step now, and each next one as Alembic finishes the one before
+    (its on_version_apply hook)."""
+    pending = list(reversed(list(scripts.iterate_revisions("head", revision or "base"))))
+    steps = [
+        UpgradeStep(n, len(pending), script.revision, step_title(script.doc), creating)
+        for n, script in enumerate(pending, start=1)
+    ]
+    if steps:
+        progress(steps[0])
+    remaining = iter(steps[1:])
+
+    def applied(**_info: object) -> None:
+        step = next(remaining, None)
+        if step is not None:
+            progress(step)
+
+    return applied
 
 
 def _may_upgrade(db: Database, revision: str | None, has_tables: bool, have_backup: bool) -> None:

@@ -3,10 +3,13 @@
 The sign-in window needs nothing from the database until Enter is pressed, so it is shown
 at once, before SQLAlchemy is imported (issue 19: that import alone was half of the wait
 for the first window). A thread then runs `prepare` (ketamon.cli's: the data layer, the
-main window and the dialogs imported, logging set up, the database URL resolved) while the
-nurse types. When it is done the clinic is opened on the GUI thread, its name appears, a
-first run asks for the administrator, and the sign-in is handed to ui.app's Startup. An
-Enter pressed before then waits for it and goes ahead: nothing typed is lost.
+main window and the dialogs imported, logging set up, the database URL resolved) and opens
+the clinic's database while the nurse types. An upgrade of the schema runs there too, each
+step shown on the sign-in window (what it does, step k of n, a bar, the seconds so far), so
+that a long one cannot be taken for a hang. When it is done, on the GUI thread, the
+clinic's name appears, a first run asks for the administrator, and the sign-in is handed
+to ui.app's Startup. An Enter pressed before then waits for it (the window still painting)
+and goes ahead: nothing typed is lost.
 
 A database that cannot be opened ends the start as before: one line on stderr, the
 message box naming the database and the reason (with a display), the error exit code.
@@ -26,10 +29,11 @@ import traceback
 from collections.abc import Callable
 from types import ModuleType
 
-from PySide6.QtCore import QObject, QThread, QTimer
+from PySide6.QtCore import QEventLoop, QObject, QThread, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from ketamon.domain.errors import DomainError, StorageError
+from ketamon.domain.upgrades import UpgradeProgress, UpgradeStep
 from ketamon.domain.users import User
 from ketamon.ui.qt_app import application, fill_screen
 from ketamon.ui.signin import SignInWindow
@@ -44,18 +48,28 @@ def trace(event: str) -> None:
             handle.write(f"{event} {time.time():.6f}\n")
 
 
-class _Prepare(QThread):
-    """Runs `prepare` (imports, mostly) off the GUI thread; keeps its result or its error."""
+OpenClinic = Callable[[str, UpgradeProgress], object]  # (url, progress) -> services' Clinic
 
-    def __init__(self, prepare: Callable[[], str]) -> None:
+
+class _Prepare(QThread):
+    """Runs `prepare` (imports, mostly), then opens the clinic's database (an upgrade of
+    its schema included), off the GUI thread; keeps the clinic or the error. Each upgrade
+    step is emitted as `step` (received on the GUI thread)."""
+
+    step = Signal(object)  # UpgradeStep
+
+    def __init__(self, prepare: Callable[[], str], open_clinic: OpenClinic) -> None:
         super().__init__()
         self.prepare = prepare
+        self.open_clinic = open_clinic
         self.url: str | None = None
+        self.clinic: object | None = None
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
             self.url = self.prepare()
+            self.clinic = self.open_clinic(self.url, self.step.emit)
         except BaseException as error:  # handed to the GUI thread, which says or re-raises it
             self.error = error
 
@@ -66,6 +80,7 @@ class Launch(QObject):
         prepare: Callable[[], str],
         failure_code: int,
         quit_app: Callable[[int], None] | None = None,
+        open_clinic: OpenClinic | None = None,
     ) -> None:
         super().__init__()
         self.failure_code = failure_code
@@ -74,7 +89,8 @@ class Launch(QObject):
         self.quit_app = quit_app if quit_app is not None else _exit_app
         self.exit_code = 0
         self.window = SignInWindow(OPENING, self._sign_in_first, "", self._choose_first)
-        self.preparing = _Prepare(prepare)
+        self.preparing = _Prepare(prepare, open_clinic or _open_clinic)
+        self.preparing.step.connect(self._show_step)
         self.preparing.finished.connect(self.finish)
         self.startup: object | None = None  # ui.app.Startup, once the data layer is in
         self.clinic: object | None = None
@@ -95,8 +111,14 @@ class Launch(QObject):
         assert self.window.panel.choose_password is not None
         return self.window.panel.choose_password(username, temporary, new)
 
+    def _show_step(self, step: UpgradeStep) -> None:
+        self.window.show_progress(step.words, step.number, step.total)
+
     def _wait(self) -> None:
-        self.preparing.wait()
+        # The window keeps painting (an upgrade's progress, its clock) while Enter waits;
+        # typing and clicks wait in the queue, so the sign-in is not entered twice.
+        while not self.preparing.wait(40):
+            QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
         self.finish()
         if self.startup is None:  # the start failed (and said why) or was cancelled
             raise DomainError("KetaMon could not open the clinic's database")
@@ -106,6 +128,7 @@ class Launch(QObject):
         if self.finished:
             return
         self.finished = True
+        self.window.hide_progress()
         error = self.preparing.error
         if isinstance(error, StorageError | DomainError):
             self._fail(str(error))
@@ -114,14 +137,9 @@ class Launch(QObject):
             traceback.print_exception(error)  # (raised in a slot it would leave the window up)
             self._quit(self.failure_code)
             return
-        assert self.preparing.url is not None
         full = _full_app()
-        try:
-            clinic = full.Clinic.open(self.preparing.url)
-        except StorageError as fault:
-            self._fail(str(fault))
-            return
-        self.clinic = clinic
+        clinic = self.clinic = self.preparing.clinic
+        assert clinic is not None
         startup = full.Startup(clinic)
         if not startup.attach(self.window):  # the first administrator not created
             self._quit(0)
@@ -155,6 +173,10 @@ def _exit_app(code: int) -> None:
     app = QApplication.instance()
     if app is not None:
         app.exit(code)
+
+
+def _open_clinic(url: str, progress: UpgradeProgress) -> object:
+    return _full_app().Clinic.open(url, progress=progress)
 
 
 def _full_app() -> ModuleType:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -256,6 +257,7 @@ class SignInWindow(QWidget):
         clinic = self.clinic_label = QLabel(clinic_name)
         clinic.setObjectName("signInClinic")
         clinic.setWordWrap(True)
+        self.progress = _Progress()
         hint = QLabel("Sign in with your own account: every entry is recorded under your name.")
         hint.setObjectName("signInHint")
         hint.setWordWrap(True)
@@ -266,6 +268,7 @@ class SignInWindow(QWidget):
         inner.setSpacing(10)
         inner.addWidget(title)
         inner.addWidget(clinic)
+        inner.addWidget(self.progress)
         inner.addWidget(hint)
         inner.addSpacing(8)
         inner.addWidget(self.panel)
@@ -281,3 +284,55 @@ class SignInWindow(QWidget):
 
     def set_clinic_name(self, name: str) -> None:
         self.clinic_label.setText(name)
+
+    def show_progress(self, words: str, number: int, total: int) -> None:
+        """A schema upgrade's step (launch.py): what it does, a bar, the seconds so far."""
+        self.progress.show_step(words, number, total)
+
+    def hide_progress(self) -> None:
+        self.progress.stop()
+
+
+class _Progress(QWidget):
+    """What a long start is doing: the step in words, a bar of steps done, and a clock of
+    seconds that keeps moving, so that it is not taken for a hang."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words = QLabel()
+        self.words.setObjectName("signInProgress")
+        self.words.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(False)
+        self.bar.setMaximumHeight(14)
+        self.since = QLabel()
+        self.since.setObjectName("signInHint")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 4)
+        layout.setSpacing(4)
+        layout.addWidget(self.words)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.since)
+        self.clock = QElapsedTimer()
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(1000)
+        self.ticker.timeout.connect(self._tick)
+        self.hide()
+
+    def show_step(self, words: str, number: int, total: int) -> None:
+        if not self.ticker.isActive():
+            self.clock.start()
+            self.ticker.start()
+        self.words.setText(words + "…")
+        self.bar.setRange(0, total)
+        self.bar.setValue(number - 1)
+        self._tick()
+        self.show()
+
+    def _tick(self) -> None:
+        seconds = self.clock.elapsed() // 1000 if self.clock.isValid() else 0
+        self.since.setText(f"{seconds} s so far · please do not switch the computer off")
+
+    def stop(self) -> None:
+        self.ticker.stop()
+        self.hide()

@@ -315,3 +315,40 @@ def test_columns_added_later_get_baselines_and_finished_sessions_await_review(
         assert any("review_status" in p.text for p in c.audit.verify())
     finally:
         c.close()
+
+
+def test_an_upgrade_says_each_step_as_it_begins(db_url: str, clock) -> None:
+    """Issue 19: a long upgrade at start-up shows what it is doing. From 0009 the three
+    later steps are announced in order, numbered of three, each with its migration's
+    words; a database at head announces nothing."""
+    from alembic import command
+
+    from ketamon.storage.database import Database
+
+    db = Database(db_url)
+    with db.engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0009")
+    steps: list = []
+    migrate.upgrade(db, clock=clock, have_backup=True, progress=steps.append)
+    assert [(s.number, s.total, s.revision) for s in steps] == [
+        (1, 3, "0010"),
+        (2, 3, "0011"),
+        (3, 3, "0012"),
+    ]
+    assert steps[1].words == "Upgrading the clinic's database, step 2 of 3: record versions"
+    assert migrate.current_revision(db) == (migrate.HEAD_REVISION, True)
+    again: list = []
+    migrate.upgrade(db, clock=clock, progress=again.append)
+    assert again == []
+    db.dispose()
+
+
+def test_a_new_database_says_it_is_being_created(db_url: str, clock) -> None:
+    steps: list = []
+    c = open_clinic(db_url, clock, progress=steps.append)
+    c.close()
+    revisions = [
+        s.revision for s in ScriptDirectory.from_config(migrate.alembic_config()).walk_revisions()
+    ]
+    assert [s.revision for s in steps] == sorted(revisions)
+    assert all(s.creating and s.words.startswith("Creating the clinic's database") for s in steps)

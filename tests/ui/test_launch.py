@@ -143,3 +143,98 @@ def test_a_fault_in_the_data_layer_ends_the_start_with_its_traceback(qtbot, caps
     finally:
         start.window.close()
         start.close()
+
+
+@pytest.mark.sqlite_only("an old file upgraded by the start, as after installing a new KetaMon")
+def test_an_upgrade_at_start_shows_each_step_and_ends_at_the_board(tmp_path, qtbot, clock):
+    """Issue 19: the schema upgrade runs behind the sign-in window and says what it does
+    (each step of how many, a bar); when it is done the bar goes and the sign-in works."""
+    from alembic import command
+
+    from ketamon.storage import migrate
+    from ketamon.storage.database import Database
+    from tests.conftest import open_clinic
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    open_clinic(url, clock).close()  # the account, then the schema taken back to 0010
+    db = Database(url)
+    with db.engine.begin() as conn:
+        command.downgrade(migrate.alembic_config(conn), "0010")
+    db.dispose()
+
+    application()
+    quits: list[int] = []
+    start = launching.Launch(lambda: url, failure_code=1, quit_app=quits.append)
+    shown: list[tuple[str, int, int, bool]] = []
+    real = start.window.show_progress
+
+    def watched(words: str, number: int, total: int) -> None:
+        real(words, number, total)
+        progress = start.window.progress
+        shown.append((words, progress.bar.value(), progress.bar.maximum(), progress.isVisible()))
+
+    start.window.show_progress = watched
+    start.start()
+    try:
+        qtbot.waitUntil(lambda: start.finished, timeout=20000)
+        assert shown == [
+            ("Upgrading the clinic's database, step 1 of 2: record versions", 0, 2, True),
+            ("Upgrading the clinic's database, step 2 of 2: the course across visits", 1, 2, True),
+        ]
+        assert not start.window.progress.isVisible() and quits == []
+        assert migrate.current_revision(start.clinic.db) == (migrate.HEAD_REVISION, True)
+        panel = start.window.panel
+        qtbot.keyClicks(panel.username, "nurse.jo")
+        qtbot.keyClicks(panel.password, PASSWORD)
+        qtbot.keyClick(panel.password, Qt.Key.Key_Return)
+        main_window = start.startup.main_window
+        qtbot.addWidget(main_window)
+        assert main_window.user_label.text() == "Jo Rivera, RN"
+    finally:
+        if start.startup is not None and start.startup.main_window is not None:
+            start.startup.main_window.close()
+        start.window.close()
+        start.close()
+
+
+def test_enter_during_a_long_upgrade_waits_with_the_window_still_showing_progress(clinic, qtbot):
+    """Enter pressed while the upgrade runs does not freeze the window: the steps keep
+    arriving and showing (and the seconds counting) until the database is open."""
+    from ketamon.domain.upgrades import UpgradeStep
+    from ketamon.services.clinic import Clinic
+
+    application()
+    second_step = threading.Event()
+    shown: list[str] = []
+
+    def open_slowly(url: str, progress) -> Clinic:
+        progress(UpgradeStep(1, 2, "0011", "record versions"))
+        second_step.wait(5)  # held until the nurse has pressed Enter
+        progress(UpgradeStep(2, 2, "0012", "the course across visits"))
+        threading.Event().wait(0.3)
+        return Clinic.open(url)
+
+    quits: list[int] = []
+    start = launching.Launch(
+        lambda: str(clinic.db.url), failure_code=1, quit_app=quits.append, open_clinic=open_slowly
+    )
+    real = start.window.show_progress
+    start.window.show_progress = lambda w, n, t: (shown.append(w), real(w, n, t))
+    start.start()
+    try:
+        qtbot.waitUntil(lambda: len(shown) == 1, timeout=5000)
+        panel = start.window.panel
+        qtbot.keyClicks(panel.username, "nurse.jo")
+        qtbot.keyClicks(panel.password, PASSWORD)
+        threading.Timer(0.2, second_step.set).start()
+        qtbot.keyClick(panel.password, Qt.Key.Key_Return)  # waits, painting, then signs in
+        assert shown[-1].endswith("step 2 of 2: the course across visits")
+        main_window = start.startup.main_window
+        qtbot.addWidget(main_window)
+        assert main_window.user_label.text() == "Jo Rivera, RN" and quits == []
+    finally:
+        second_step.set()
+        if start.startup is not None and start.startup.main_window is not None:
+            start.startup.main_window.close()
+        start.window.close()
+        start.close()
