@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QMetaObject, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -61,6 +61,7 @@ EVENT_STYLE = {
 
 
 AXIS_WIDTH = 100  # room for the marker lanes ("Side effect")
+STRIP_PAD = 14  # px either side of a strip repainted after a save: the largest symbol's half
 SCORE_COLOURS = {key: palette.SERIES[key] for key in ("sedation", "dissociation")}
 # Marker lanes (y on the marker strip), symbols and colours: shape tells the kind apart.
 LANES = {EntryKind.INFUSION: 2, EntryKind.MEDICATION: 1, EntryKind.SIDE_EFFECT: 0}
@@ -176,6 +177,10 @@ class VitalsChart(QWidget):
         self.event_lines: dict[str, list[pg.InfiniteLine]] = {}
         self.threshold_lines: dict[str, list[tuple[pg.InfiniteLine, str, str]]] = {}
         self.grids: dict[pg.ViewBox, ChartGrid] = {}
+        # The last show_data's inputs other than the sets, and the x spans of the points
+        # added since (None: something else changed, the whole chart is repainted).
+        self._context: tuple[object, ...] | None = None
+        self._spans: list[tuple[float, float]] | None = None
         self._build()
         self.view.scene().sigMouseMoved.connect(self._mouse_moved)
 
@@ -359,6 +364,29 @@ class VitalsChart(QWidget):
         target_minutes: int | None = None,
         markers: Sequence[Marker] = (),
     ) -> None:
+        """Show these sets. When the only change since the last call is sets added after
+        the newest one shown (a vitals save), only the strip of the chart they touch is
+        repainted (issue 19): everything else on the screen is, pixel for pixel, what a
+        whole repaint would draw (tests/ui/test_chart_strip_repaint.py)."""
+        context = (tuple(events), dict(bands), target_minutes, tuple(markers))
+        before = self._view_state()
+        self._spans = [] if context == self._context else None
+        self._context = context
+        try:
+            self._show_data(sets, events, bands, target_minutes, markers)
+        finally:
+            spans, self._spans = self._spans, None
+        if spans and self._view_state() == before:
+            self._repaint_strip(min(lo for lo, _ in spans), max(hi for _, hi in spans))
+
+    def _show_data(
+        self,
+        sets: Sequence[VitalsSet],
+        events: Sequence[SessionEvent],
+        bands: dict[str, Band],
+        target_minutes: int | None,
+        markers: Sequence[Marker],
+    ) -> None:
         origin = chart_origin(events) if events else None
         self.origin = origin
         every = [s for s in sets if s.status == RecordStatus.CURRENT]
@@ -430,7 +458,44 @@ class VitalsChart(QWidget):
         if shown == data:
             return
         self._shown_data[id(item)] = data
+        if self._spans is not None:
+            span = appended_span(shown, data)
+            if span is None:
+                self._spans = None  # not only points added at the right: a whole repaint
+            else:
+                self._spans.append(span)
         item.setData(**data)
+
+    def _view_state(self) -> tuple[object, ...]:
+        """What else decides the picture: every panel's ranges and axis titles, the keys."""
+        state: list[object] = [
+            getattr(self, "_key_html", None),
+            getattr(self, "_scores_html", None),
+        ]
+        for plot in self.plots.values():
+            (x0, x1), (y0, y1) = plot.getViewBox().viewRange()
+            state.append((x0, x1, y0, y1, plot.getAxis("left").labelText))
+        state.append(self.bottom_plot.getAxis("bottom").labelText)
+        return tuple(state)
+
+    def _repaint_strip(self, low: float, high: float) -> None:
+        """Repaint only the viewport strip from x = low to x = high, the symbols' half
+        width either side, over every panel. The scene's dirty items are processed now,
+        with the view's own updates off, so that Qt does not add their whole bounds."""
+        view, box = self.view, self.first_plot.getViewBox()
+        left = view.mapFromScene(box.mapViewToScene(QPointF(low, 0))).x()
+        right = view.mapFromScene(box.mapViewToScene(QPointF(high, 0))).x()
+        view.setViewportUpdateMode(pg.QtWidgets.QGraphicsView.ViewportUpdateMode.NoViewportUpdate)
+        try:
+            QMetaObject.invokeMethod(
+                view.scene(), "_q_processDirtyItems", Qt.ConnectionType.DirectConnection
+            )
+        finally:
+            view.setViewportUpdateMode(
+                pg.QtWidgets.QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate
+            )
+        viewport = view.viewport()
+        viewport.update(QRect(left - STRIP_PAD, 0, right - left + 2 * STRIP_PAD, viewport.height()))
 
     def _set_score_bands(self, band: Band | None) -> None:
         """Shade MOAA/S amber and red as the clinic set them (integer levels, hence +0.5)."""
@@ -655,6 +720,37 @@ class VitalsChart(QWidget):
         if not image.save(str(target), "PNG"):  # type: ignore[call-overload]
             raise OSError(f"Could not write {target}")
         return target
+
+
+def appended_span(
+    old: dict[str, object] | None, new: dict[str, object]
+) -> tuple[float, float] | None:
+    """The x span (from the last point shown before, to the newest) when `new` is `old`
+    with points added after its last one, all else equal; None otherwise."""
+    if old is None or old.keys() != new.keys():
+        return None
+    if any(old[k] != new[k] for k in old if k not in ("x", "y", "data")):
+        return None
+    xs_old, xs_new = list(old["x"]), list(new["x"])  # type: ignore[call-overload]
+    ys_old, ys_new = list(old["y"]), list(new["y"])  # type: ignore[call-overload]
+    n = len(xs_old)
+    if len(xs_new) <= n or xs_new[:n] != xs_old or not _same(ys_new[:n], ys_old):
+        return None
+    if "data" in old and list(new["data"])[:n] != list(old["data"]):  # type: ignore[call-overload]
+        return None
+    added = xs_new[n:]
+    if n and min(added) < xs_old[-1]:
+        return None
+    # A line's new segment starts at its last point; points alone (data) only where added.
+    start = xs_old[-1] if n and "data" not in new else min(added)
+    return float(start), float(max(added))
+
+
+def _same(a: list[float], b: list[float]) -> bool:
+    """Equal lists of y values, a gap (NaN) equal to a gap."""
+    return len(a) == len(b) and all(
+        x == y or (x != x and y != y) for x, y in zip(a, b, strict=True)
+    )
 
 
 def fit_axis_title(plot: pg.PlotItem) -> None:

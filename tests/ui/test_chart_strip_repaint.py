@@ -1,0 +1,131 @@
+"""A vitals save repaints only the strip of the chart it changed (issue 19), and what is on
+the screen afterwards is, pixel for pixel, what a whole repaint draws. Anything else that
+changes (a correction, an event, a reading that widens a range) repaints the whole chart.
+
+"On the screen" is the window's backing store, read with QScreen.grabWindow (the offscreen
+platform reads it back); a whole repaint is QWidget.grab(), which paints afresh."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, QRect
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from ketamon.ui.vitals_chart import appended_span
+from tests.conftest import NURSE
+from tests.ui import test_session_window as windows
+from tests.ui.test_session_window import open_window, vitals
+
+infusing = windows.infusing  # the same session: baseline, start, two sets (a red one)
+
+pytestmark = pytest.mark.sqlite_only("pixels of one window; the backend plays no part")
+
+
+class Paints(QObject):
+    """The regions painted on one widget."""
+
+    def __init__(self, widget) -> None:
+        super().__init__()
+        self.rects: list[QRect] = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.rects.append(event.region().boundingRect())
+        return False
+
+
+def settle(window) -> None:
+    for _ in range(5):
+        QApplication.processEvents()
+
+
+def on_screen(window, widget) -> QImage:
+    """What the backing store holds for `widget` (not a fresh paint)."""
+    shot = window.screen().grabWindow(window.winId()).toImage()
+    top_left = widget.mapTo(window, widget.rect().topLeft())
+    ratio = shot.width() / window.width()
+    return shot.copy(QRect(top_left * ratio, widget.size() * ratio)).convertToFormat(
+        QImage.Format.Format_RGB32
+    )
+
+
+def fresh(widget) -> QImage:
+    return widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+
+def save_and_show(window, clinic, clock, session, values):
+    clock.advance(minutes=5)
+    saved = clinic.vitals.record(NURSE, session.id, values)
+    window.refresh_vitals(saved)  # what the window does after its own save
+    settle(window)
+
+
+def test_a_save_repaints_a_strip_and_the_screen_equals_a_whole_repaint(
+    qtbot, clinic, clock, infusing
+):
+    window = open_window(qtbot, clinic, infusing)
+    window.resize(1600, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    settle(window)
+    viewport = window.chart.view.viewport()
+    paints = Paints(viewport)
+    save_and_show(window, clinic, clock, infusing, vitals(132, 80, 76))
+    assert paints.rects, "the chart was not repainted after the save"
+    widest = max(r.width() for r in paints.rects)
+    assert widest < viewport.width() / 8  # a strip, not the chart
+    assert all(r.height() == viewport.height() for r in paints.rects)  # every panel
+    assert on_screen(window, viewport) == fresh(viewport)
+    # A second save, with a red reading on its own symbol, the same way.
+    paints.rects.clear()
+    save_and_show(window, clinic, clock, infusing, vitals(190, 110, 120, 91, 24))
+    assert max(r.width() for r in paints.rects) < viewport.width() / 8
+    assert on_screen(window, viewport) == fresh(viewport)
+
+
+def test_anything_but_points_added_at_the_right_repaints_the_whole_chart(
+    qtbot, clinic, clock, infusing
+):
+    window = open_window(qtbot, clinic, infusing)
+    window.resize(1600, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    settle(window)
+    viewport = window.chart.view.viewport()
+    paints = Paints(viewport)
+    # A reading beyond the panel's range widens it: the whole panel changes.
+    save_and_show(window, clinic, clock, infusing, vitals(240, 90, 76))
+    assert max(r.width() for r in paints.rects) > viewport.width() / 2
+    assert on_screen(window, viewport) == fresh(viewport)
+    # An event (a pause) draws a line on every panel: whole again.
+    paints.rects.clear()
+    clinic.sessions.pause(NURSE, infusing.id, "nausea")
+    window.refresh(full=True)
+    settle(window)
+    assert max(r.width() for r in paints.rects) > viewport.width() / 2
+    assert on_screen(window, viewport) == fresh(viewport)
+
+
+def test_the_span_of_an_append_and_nothing_else():
+    nan = float("nan")
+    old = {"x": [0.0, 5.0], "y": [120.0, nan], "connect": "finite"}
+    assert appended_span(
+        old, {"x": [0.0, 5.0, 9.0], "y": [120.0, nan, 130.0], "connect": "finite"}
+    ) == (5.0, 9.0)
+    assert appended_span(None, old) is None  # the first show
+    assert appended_span(old, {**old, "y": [121.0, nan]}) is None  # a value changed
+    assert (
+        appended_span(old, {"x": [0.0, 2.0, 5.0], "y": [120.0, 1.0, nan], "connect": "finite"})
+        is None
+    )  # a set placed before the last
+    assert (
+        appended_span(old, {"x": [0.0, 5.0, 9.0], "y": [120.0, nan, 1.0], "connect": "all"}) is None
+    )  # drawn otherwise
+    points = {"x": [0.0], "y": [120.0], "data": ["a"]}
+    assert appended_span(points, {"x": [0.0, 30.0], "y": [120.0, 1.0], "data": ["a", "b"]}) == (
+        30.0,
+        30.0,
+    )  # points alone: only where the new one is
+    assert appended_span(points, {"x": [0.0, 30.0], "y": [120.0, 1.0], "data": ["z", "b"]}) is None
