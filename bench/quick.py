@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHES = {
     "startup.py": r"^ratio: \d+\.\d\d ",
     "idle_cpu.py": r"^ratio board / bare window: (\d+\.\d\d|n/a)",
-    "vitals_save.py": r"^ratio p50 \d+\.\d\d ",
+    "vitals_save.py": r"^save→painted vs floor: \d+\.\d\d ",
     "summary_pdf.py": r"^\s*ratio p50 \d+\.\d\d ",
     "review_list.py": r"^\s*ratio p50 \d+\.\d\d ",
     "postgres.py": r"^ratio PostgreSQL / SQLite: board load \d+\.\d\d ",
@@ -55,10 +55,10 @@ def run(name: str, data_dir: Path) -> tuple[bool, float, str]:
     took = time.perf_counter() - start
     if done.returncode != 0:
         return False, took, f"exit {done.returncode}\n{done.stdout}{done.stderr}"
-    if not re.search(BENCHES[name], done.stdout, re.MULTILINE):
+    found = re.search(BENCHES[name] + ".*$", done.stdout, re.MULTILINE)
+    if not found:
         return False, took, f"no ratio line ({BENCHES[name]!r}) in:\n{done.stdout}"
-    ratio = next(line for line in done.stdout.splitlines() if "ratio" in line)
-    return True, took, ratio.strip()
+    return True, took, found.group(0).strip()
 
 
 def main(argv: list[str]) -> int:
