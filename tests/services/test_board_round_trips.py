@@ -38,3 +38,31 @@ def test_the_board_reads_in_a_fixed_number_of_statements(clinic, clock) -> None:
         counts.append(len(statements(clinic)))
     assert len(set(counts)) == 1, counts  # one more session: no more statements
     assert counts[0] <= 8, counts
+
+
+@pytest.mark.sqlite_only("SQLite's query plan; PostgreSQL plans by its statistics")
+def test_no_board_statement_scans_a_table_that_grows_with_the_clinics_years(clinic) -> None:
+    """Issue 19: the board reads only what it shows, so its read stays flat as history
+    grows. Sessions, vitals, events, side effects, doses and scores are found by index
+    (`active_chair_id IS NOT NULL` had scanned every session ever: 1.35x slower at ten
+    years than at one); only the small tables (chairs, settings) may be scanned."""
+    patient = clinic.patients.register(NURSE, draft("KM-1", "Pat Number"))
+    session = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
+    baseline(clinic, session.id)
+    sent: list[tuple[str, object]] = []
+
+    def seen(_conn, _cursor, statement, parameters, *_args):
+        sent.append((statement, parameters))
+
+    event.listen(clinic.db.engine, "before_cursor_execute", seen)
+    try:
+        clinic.board.get()
+    finally:
+        event.remove(clinic.db.engine, "before_cursor_execute", seen)
+    scanned = set()
+    with clinic.db.engine.connect() as conn:
+        for statement, parameters in sent:
+            if statement.lstrip().upper().startswith("SELECT"):
+                plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+                scanned |= {row[3].split()[1] for row in plan if row[3].startswith("SCAN")}
+    assert scanned and scanned <= {"chair", "clinic_setting"}, scanned

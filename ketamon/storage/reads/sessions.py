@@ -71,7 +71,10 @@ def active_sessions(tx: Session) -> list[SessionRow]:
         .join(PatientRow, PatientRow.id == SessionRow.patient_id)
         .join(ChairRow, ChairRow.id == SessionRow.chair_id)
         .join(CourseRow, CourseRow.id == SessionRow.course_id)
-        .where(SessionRow.active_chair_id.is_not(None))
+        # "> 0" and not IS NOT NULL (the same rows: ids start at 1): SQLite uses the unique
+        # index on active_chair_id for a range, and scanned every session of the clinic's
+        # years for IS NOT NULL (the board's read grew with its history, bench/history.py).
+        .where(SessionRow.active_chair_id > 0)
     )
     found = tx.execute(query).all()
     # Held for the transaction: the unit of work keeps rows only while referenced.
