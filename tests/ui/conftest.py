@@ -105,18 +105,32 @@ def _no_modal_exec(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _no_application_exit(monkeypatch):
-    """Qt 6's QCoreApplication.exit()/quit() is sticky: once called, every later event
-    loop of the process returns at once, and every later test that waits for a timer
-    fails far from the cause (CI of 17ad700). Fail here, at the test that called it."""
+    """Qt 6's QCoreApplication.exit()/quit() without app.exec() running is sticky: every
+    later event loop of the process returns at once, and every later test that waits for a
+    timer fails far from the cause (CI of 17ad700). Fail here, at the test that called it;
+    inside a real app.exec() (a test that runs `ketamon` in-process) it ends that exec."""
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("the application's exit() or quit() in a test: inject the quit")
+    real_exec, real_exit = QApplication.exec, QCoreApplication.exit
+    running = [0]
+
+    def exec_() -> int:
+        running[0] += 1
+        try:
+            return real_exec()
+        finally:
+            running[0] -= 1
+
+    def exit_(code: int = 0) -> None:
+        if not running[0]:
+            raise AssertionError("the application's exit() or quit() in a test: inject the quit")
+        real_exit(code)
 
     for cls in (QCoreApplication, QApplication):
-        monkeypatch.setattr(cls, "exit", refuse)
-        monkeypatch.setattr(cls, "quit", refuse)
+        monkeypatch.setattr(cls, "exec", staticmethod(exec_))
+        monkeypatch.setattr(cls, "exit", staticmethod(exit_))
+        monkeypatch.setattr(cls, "quit", staticmethod(exit_))
 
 
 @pytest.fixture(autouse=True)
