@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="also check this anchor file (or folder holding audit-anchors.txt); repeatable",
     )
+    verify.add_argument(
+        "--since-last-anchor",
+        action="store_true",
+        help="recompute the chain only after the newest anchor still held (quicker; the "
+        "records, protections, signatures and anchors are checked whole)",
+    )
     anchor = audit.add_parser(
         "anchor", help="append the chain's head to the anchor files (data folder, copy folder)"
     )
@@ -133,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "audit" and args.audit_command == "anchor":
             return _audit_anchor(args.copy_to or [], resolve_db_url(url_arg))
         if args.command == "audit":
-            return _audit_verify(args.anchors or [], resolve_db_url(url_arg))
+            return _audit_verify(
+                args.anchors or [], resolve_db_url(url_arg), args.since_last_anchor
+            )
         if args.command in ("summary", "course-report"):
             return _summary(args, resolve_db_url(url_arg))
         if args.command == "export":
@@ -301,17 +309,19 @@ def _user(args: argparse.Namespace, url: str) -> int:
 EXIT_AUDIT_BROKEN = 3
 
 
-def _audit_verify(extra_anchors: list[Path], url: str) -> int:
+def _audit_verify(extra_anchors: list[Path], url: str, since_last_anchor: bool = False) -> int:
     from ketamon.services.clinic import Clinic
 
     clinic = Clinic.open(url)
     try:
-        report = clinic.audit.verify_report(extra_anchors)
+        report = clinic.audit.verify_report(extra_anchors, since_last_anchor=since_last_anchor)
         with clinic.db.engine.connect() as conn:
             login = roles.login_warning(conn)
     finally:
         clinic.close(anchor=False)  # verifying writes nothing, not even an anchor
     head = f"row {report.head_seq}" if report.head_seq else "no rows yet"
+    if report.chain_after is not None:
+        head += f", recomputed after row {report.chain_after}"
     if report.intact:
         print(
             f"Audit trail intact: every record of {clinic.location} matches its trail "

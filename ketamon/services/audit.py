@@ -42,10 +42,28 @@ class VerifyReport:
     warnings: tuple[Problem, ...]  # what could not be checked (no anchors yet, old secrets)
     anchor_files: tuple[AnchorFileChecked, ...]
     head_seq: int | None  # the chain's newest row
+    chain_after: int | None = None  # --since-last-anchor: the chain recomputed after this row
 
     @property
     def intact(self) -> bool:
         return not self.problems
+
+
+def _partial_warning(start: anchors.Anchor | None) -> Problem:
+    if start is None:
+        return Problem(
+            None,
+            "no anchor of this chain is held to start from: the whole chain was checked",
+            warning=True,
+        )
+    when = start.at.isoformat(timespec="seconds")
+    return Problem(
+        start.seq,
+        f"the chain was recomputed after row {start.seq} only (anchored {when}); rows 1-"
+        f"{start.seq} were not, and an edit of their content is found by a whole verify "
+        "(without --since-last-anchor)",
+        warning=True,
+    )
 
 
 def _entry(row: AuditRow) -> AuditEntry:
@@ -129,22 +147,34 @@ class AuditService(Service):
         anchors agree); verify_report() has the warnings and the anchor files too."""
         return list(self.verify_report().problems)
 
-    def verify_report(self, extra_anchors: list[Path] | None = None) -> VerifyReport:
+    def verify_report(
+        self, extra_anchors: list[Path] | None = None, *, since_last_anchor: bool = False
+    ) -> VerifyReport:
         """The chain, every audited record against it, every trigger KetaMon installs, every
         digital signature and addendum against its signer's public key, and every anchor of
         this database in the anchor files (data folder, copy folder, and `extra_anchors`),
-        all read in one transaction."""
+        all read in one transaction.
+
+        since_last_anchor: the chain is recomputed only after the newest anchor still held
+        (its row has the anchored hash); the rows up to it are not, so an edit of their
+        content is found by a whole verify only (said as a warning). Without such an
+        anchor the whole chain is checked."""
         found: list[Problem] = []
         checked = []
         with self.db.transaction(write=False) as tx:
-            found += verify_trail(tx)
             connection = tx.connection()
+            head = anchors.head(connection, self.db.location)
+            files = [anchors.read(path) for path in anchors.folder_files(files=extra_anchors)]
+            start = None
+            if since_last_anchor and head is not None:
+                start = anchors.newest_held(connection, head, files)
+                found.append(_partial_warning(start))
+            found += verify_trail(tx, (start.seq, start.row_hash) if start else None)
             found += protections.missing_protections(connection)
             # Each signature and addendum checked with its signer's public key.
             found += [Problem(None, f"SIGNATURE INVALID: {p}") for p in check_signatures(tx)]
-            head = anchors.head(connection, self.db.location)
-            for path in anchors.folder_files(files=extra_anchors):
-                file = anchors.read(path)
+            for file in files:
+                path = file.path
                 found += anchors.check(connection, self.db.location, head, file)
                 mine = [a for a in file.anchors if head is not None and a.applies_to(head)]
                 state = (
@@ -160,4 +190,5 @@ class AuditService(Service):
             tuple(p for p in found if p.warning),
             tuple(checked),
             head.seq if head else None,
+            start.seq if start else None,
         )

@@ -167,6 +167,17 @@ def newest(file: AnchorFile, current: Head) -> Anchor | None:
     return mine[-1] if mine else None
 
 
+def newest_held(connection: Connection, current: Head, files: list[AnchorFile]) -> Anchor | None:
+    """The newest anchor of this chain (same db id) in any of `files` whose row is still in
+    the chain with the anchored hash: where an incremental verify may start."""
+    mine = [
+        a for f in files for a in f.anchors if a.db_id == current.db_id and a.seq <= current.seq
+    ]
+    hashes = _hashes(connection, {a.seq for a in mine})
+    held = [a for a in mine if hashes.get(a.seq) == a.row_hash]
+    return max(held, key=lambda a: a.seq, default=None)
+
+
 def check(
     connection: Connection, location: str, current: Head | None, file: AnchorFile
 ) -> list[Problem]:

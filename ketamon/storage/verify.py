@@ -50,12 +50,17 @@ def _streamed(tx: Session, statement: Select) -> Iterator[Row]:
         yield from batch
 
 
-def _walk_chain(tx: Session, problems: list[Problem]) -> None:
-    """Each row's hash recomputed from its content and its predecessor's hash, in order."""
+def _walk_chain(tx: Session, problems: list[Problem], start: tuple[int, str] | None = None) -> None:
+    """Each row's hash recomputed from its content and its predecessor's hash, in order;
+    from the row after `start` (seq, its hash: an anchor's, checked by the caller) when
+    given, else from the first."""
     prev, expected_seq = GENESIS, 1
     table = AuditRow.__table__
     hashed = [table.c[name] for name in HASHED_COLUMNS]
     statement = select(*hashed, table.c.prev_hash, table.c.row_hash).order_by(table.c.seq)
+    if start is not None:
+        expected_seq, prev = start[0] + 1, start[1]
+        statement = statement.where(table.c.seq > start[0])
     for record in _streamed(tx, statement):
         seq, stored_prev, stored_hash = record[0], record[-2], record[-1]
         if seq != expected_seq:
@@ -209,14 +214,16 @@ def _compare_table(tx: Session, table: Table, problems: list[Problem]) -> None:
     problems += sorted(deleted, key=lambda problem: problem.seq or 0)
 
 
-def verify(tx: Session) -> list[Problem]:
+def verify(tx: Session, chain_from: tuple[int, str] | None = None) -> list[Problem]:
     """Recompute the chain, then compare every audited record with what the trail says.
+    `chain_from` (seq, hash of a row an anchor holds): the chain from the row after it
+    only (`ketamon audit verify --since-last-anchor`); the records are compared whole.
 
     Failures and warnings (Problem.warning: a secret set before digests were kept) in the
     order found: the chain first, then the records table by table.
     """
     problems: list[Problem] = []
-    _walk_chain(tx, problems)
+    _walk_chain(tx, problems, chain_from)
     for model in audited_models():
         _compare_table(tx, table_of(model), problems)
     return problems
