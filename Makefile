@@ -48,7 +48,7 @@ typecheck: $(VENV)/.test-installed
 	$(BIN)/mypy ketamon
 
 pytest: $(VENV)/.test-installed
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n 2 --dist loadfile
 
 ## Build the wheel, install it into a scratch venv, and run it from outside the source tree:
 ## every module imported, and a demo session's window, the review list and every dialog
