@@ -31,6 +31,7 @@ BENCHES = {
     "exports.py": r"^ratio csv time \d+\.\d\d fhir time \d+\.\d\d ",
     "verify.py": r"^ratio verify time \d+\.\d\d µs a row ",
     "history.py": r"^ratio ten years / one year: board \d+\.\d\d,",
+    "upgrade.py": r"^ratio upgrade / floor: \d+\.\d\d ",
 }
 HELPERS = {"bare_window.py", "board_window.py", "signin_board.py", "quick.py"}
 TIMEOUT = 180  # seconds per bench: a hung bench fails instead of hanging make test
