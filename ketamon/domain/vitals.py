@@ -9,23 +9,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from functools import partial
 
 from ketamon.domain import fields
 from ketamon.domain.errors import FieldError, ValidationErrors
+from ketamon.domain.grades import Grade as Grade  # here since the first round; its own module
 from ketamon.domain.news2 import Chart, News2, default_chart, score, spo2_points
 from ketamon.domain.statuses import RecordStatus
-
-
-class Grade(IntEnum):
-    NORMAL = 0
-    AMBER = 1
-    RED = 2
-
-    @property
-    def label(self) -> str:
-        return ("normal", "AMBER", "RED")[self]
 
 
 class VitalPhase(StrEnum):

@@ -28,15 +28,18 @@ import time
 import traceback
 from collections.abc import Callable
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEventLoop, QObject, QThread, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.upgrades import UpgradeProgress, UpgradeStep
-from ketamon.domain.users import User
 from ketamon.ui.qt_app import application, fill_screen
 from ketamon.ui.signin import SignInWindow
+
+if TYPE_CHECKING:  # the first window does not import the user rules (issue 19)
+    from ketamon.domain.users import User
 
 OPENING = "Opening the clinic's database…"
 

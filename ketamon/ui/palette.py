@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from PySide6.QtGui import QColor
 
-from ketamon.domain.vitals import Grade
+from ketamon.domain.grades import Grade
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ typed twice, before entering: that password seals their new signing key.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -25,11 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from ketamon.domain.errors import DomainError, StorageError
-from ketamon.domain.users import User
 
-SignIn = Callable[[str, str], User]  # (username, password) -> the user, or DomainError
+if TYPE_CHECKING:  # the first window does not import the user rules (issue 19)
+    from ketamon.domain.users import User
+
+SignIn = Callable[[str, str], "User"]  # (username, password) -> the user, or DomainError
 # (username, temporary password, own new password) -> the user, or DomainError
-ChoosePassword = Callable[[str, str, str], User]
+ChoosePassword = Callable[[str, str, str], "User"]
 CHOOSE_INTRO = (
     "An administrator set the password you typed. Choose your own now (at least 10 "
     "characters, known only to you): it locks your signing key, and you can sign only "
