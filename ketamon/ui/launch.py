@@ -167,7 +167,8 @@ class Launch(QObject):
 
     def close(self) -> None:
         self.preparing.wait()
-        close = getattr(self.clinic, "close", None)
+        # The thread's clinic, even when the start ended before it was handed on.
+        close = getattr(self.clinic or self.preparing.clinic, "close", None)
         if close is not None:
             close()
 
