@@ -62,39 +62,43 @@ def save_and_show(window, clinic, clock, session, values):
     settle(window)
 
 
-def test_a_save_repaints_a_strip_and_the_screen_equals_a_whole_repaint(
-    qtbot, clinic, clock, infusing
-):
-    window = open_window(qtbot, clinic, infusing)
+def shown_chart(qtbot, clinic, session):
+    """The session window on the screen, painted; its chart's viewport and its paints."""
+    window = open_window(qtbot, clinic, session)
     window.resize(1600, 900)
     window.show()
     qtbot.waitExposed(window)
     settle(window)
     viewport = window.chart.view.viewport()
-    paints = Paints(viewport)
+    return window, viewport, Paints(viewport)
+
+
+def test_a_save_repaints_a_strip_and_the_screen_equals_a_whole_repaint(
+    qtbot, clinic, clock, infusing
+):
+    window, viewport, paints = shown_chart(qtbot, clinic, infusing)
     save_and_show(window, clinic, clock, infusing, vitals(132, 80, 76))
     assert paints.rects, "the chart was not repainted after the save"
     widest = max(r.width() for r in paints.rects)
     assert widest < viewport.width() / 8  # a strip, not the chart
     assert all(r.height() == viewport.height() for r in paints.rects)  # every panel
     assert on_screen(window, viewport) == fresh(viewport)
-    # A second save, with a red reading on its own symbol, the same way.
+    # A second save, with a red reading on its own symbol, the same way; and a third with
+    # MOAA/S scores, whose step line holds from one assessment to the next.
+    for values in (vitals(190, 110, 120, 91, 24), vitals(128, 80, 74, sedation=4)):
+        paints.rects.clear()
+        save_and_show(window, clinic, clock, infusing, values)
+        assert max(r.width() for r in paints.rects) < viewport.width() / 8
+        assert on_screen(window, viewport) == fresh(viewport)
     paints.rects.clear()
-    save_and_show(window, clinic, clock, infusing, vitals(190, 110, 120, 91, 24))
-    assert max(r.width() for r in paints.rects) < viewport.width() / 8
-    assert on_screen(window, viewport) == fresh(viewport)
+    save_and_show(window, clinic, clock, infusing, vitals(126, 78, 72, sedation=3))
+    assert on_screen(window, viewport) == fresh(viewport)  # the step from 4 down to 3
 
 
 def test_anything_but_points_added_at_the_right_repaints_the_whole_chart(
     qtbot, clinic, clock, infusing
 ):
-    window = open_window(qtbot, clinic, infusing)
-    window.resize(1600, 900)
-    window.show()
-    qtbot.waitExposed(window)
-    settle(window)
-    viewport = window.chart.view.viewport()
-    paints = Paints(viewport)
+    window, viewport, paints = shown_chart(qtbot, clinic, infusing)
     # A reading beyond the panel's range widens it: the whole panel changes.
     save_and_show(window, clinic, clock, infusing, vitals(240, 90, 76))
     assert max(r.width() for r in paints.rects) > viewport.width() / 2
