@@ -21,7 +21,6 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -29,32 +28,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from postgres import build  # noqa: E402  (a year of history, a patient in every chair)
 from startup import traced  # noqa: E402
 
-from ketamon.demo.seed import seed_history  # noqa: E402
-from ketamon.domain.actors import Actor  # noqa: E402
-from ketamon.domain.patients import PatientDraft  # noqa: E402
-from ketamon.domain.vitals import VitalsDraft  # noqa: E402
 from ketamon.services.clinic import Clinic  # noqa: E402
 from ketamon.services.review import ReviewFilter  # noqa: E402
 
-NURSE = Actor("nurse.chen")
 PAGE = 200
-
-
-def build(path: Path, sessions: int) -> None:
-    clinic = Clinic.open(f"sqlite:///{path}")
-    try:
-        seed_history(clinic, Actor("bench"), sessions=sessions)
-        for i, chair in enumerate(clinic.chairs.all()):
-            patient = clinic.patients.register(
-                NURSE, PatientDraft(f"NOW-{i}", f"Today Patient {i}", date(1980, 1, 1), 70.0)
-            )
-            sid = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40).id
-            clinic.vitals.record(NURSE, sid, VitalsDraft(124, 78, 72, 98, 14))
-            clinic.sessions.start(NURSE, sid, no_plan_reason="benchmark")
-    finally:
-        clinic.close(anchor=False)
 
 
 def median_ms(action: Callable[[], object], runs: int) -> float:
@@ -112,7 +92,7 @@ def main() -> None:
         for sessions in sizes:
             db = folder / f"history-{sessions}.sqlite3"
             began = time.perf_counter()
-            build(db, sessions)
+            build(f"sqlite:///{db}", sessions)
             built = time.perf_counter() - began
             results[sessions] = measure(db, runs, starts, folder)
             size = db.stat().st_size / 2**20
