@@ -13,19 +13,24 @@ from tests.conftest import NURSE, baseline, draft, plan_dose
 pytestmark = pytest.mark.both_backends
 
 
-def statements(clinic) -> list[str]:
-    seen: list[str] = []
+def selects(clinic) -> list[tuple[str, object]]:
+    """The SELECTs one board read sends, with their parameters, as the driver got them."""
+    seen: list[tuple[str, object]] = []
 
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(statement)
+    def sent(_conn, _cursor, statement, parameters, *_args):
+        seen.append((statement, parameters))
 
-    event.listen(clinic.db.engine, "before_cursor_execute", count)
+    event.listen(clinic.db.engine, "before_cursor_execute", sent)
     try:
         board = clinic.board.get()
     finally:
-        event.remove(clinic.db.engine, "before_cursor_execute", count)
+        event.remove(clinic.db.engine, "before_cursor_execute", sent)
     assert all(s.patient_name for s in board.sessions.values())
-    return [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+    return [(st, p) for st, p in seen if st.lstrip().upper().startswith("SELECT")]
+
+
+def statements(clinic) -> list[str]:
+    return [statement for statement, _parameters in selects(clinic)]
 
 
 def test_the_board_reads_in_a_fixed_number_of_statements(clinic, clock) -> None:
@@ -49,20 +54,9 @@ def test_no_board_statement_scans_a_table_that_grows_with_the_clinics_years(clin
     patient = clinic.patients.register(NURSE, draft("KM-1", "Pat Number"))
     session = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, session.id)
-    sent: list[tuple[str, object]] = []
-
-    def seen(_conn, _cursor, statement, parameters, *_args):
-        sent.append((statement, parameters))
-
-    event.listen(clinic.db.engine, "before_cursor_execute", seen)
-    try:
-        clinic.board.get()
-    finally:
-        event.remove(clinic.db.engine, "before_cursor_execute", seen)
     scanned = set()
     with clinic.db.engine.connect() as conn:
-        for statement, parameters in sent:
-            if statement.lstrip().upper().startswith("SELECT"):
-                plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-                scanned |= {row[3].split()[1] for row in plan if row[3].startswith("SCAN")}
+        for statement, parameters in selects(clinic):
+            plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            scanned |= {row[3].split()[1] for row in plan if row[3].startswith("SCAN")}
     assert scanned and scanned <= {"chair", "clinic_setting"}, scanned
