@@ -485,6 +485,8 @@ class VitalsChart(QWidget):
         view, box = self.view, self.first_plot.getViewBox()
         left = view.mapFromScene(box.mapViewToScene(QPointF(low, 0))).x()
         right = view.mapFromScene(box.mapViewToScene(QPointF(high, 0))).x()
+        # _q_processDirtyItems is Qt's own (private) slot: were a Qt release to drop it, the
+        # call does nothing and the items are processed as usual later, a whole repaint.
         view.setViewportUpdateMode(pg.QtWidgets.QGraphicsView.ViewportUpdateMode.NoViewportUpdate)
         try:
             QMetaObject.invokeMethod(
