@@ -13,11 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from ketamon.domain.actors import Actor
+from ketamon.domain.audit import AuditEntry
 from ketamon.domain.clock import FakeClock
 from ketamon.domain.patients import PatientDraft
+from ketamon.storage.audit import entries_of
+from ketamon.storage.models import AuditRow
 from tests.pg import TestServer
 
 T0 = datetime(2026, 3, 2, 14, 0, 0, tzinfo=UTC)
@@ -223,6 +226,33 @@ def baseline(clinic, session_id: int, actor: Actor = NURSE, **values):
 
     normal = dict(systolic=124, diastolic=78, heart_rate=72, spo2=98, resp_rate=14) | values
     return clinic.vitals.record(actor, session_id, VitalsDraft(**normal))
+
+
+TRAIL_FIELDS = (
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "field",
+    "old_value",
+    "new_value",
+    "reason",
+)
+
+
+def trail_entries(clinic, **where: object) -> list[AuditEntry]:
+    """The audit trail field by field, oldest first (a record's creation, one row holding
+    every field, read as one entry per field, as the screens read it); `where`: the entries
+    whose named attributes equal the values given."""
+    with clinic.db.transaction(write=False) as tx:
+        rows = list(tx.scalars(select(AuditRow).order_by(AuditRow.seq)))
+        entries = [e for row in rows for e in entries_of(row)]
+    return [e for e in entries if all(getattr(e, k) == v for k, v in where.items())]
+
+
+def trail(clinic, **where: object) -> list[tuple]:
+    """trail_entries as tuples of TRAIL_FIELDS."""
+    return [tuple(getattr(e, k) for k in TRAIL_FIELDS) for e in trail_entries(clinic, **where)]
 
 
 def rehash_chain(raw, from_seq: int) -> None:

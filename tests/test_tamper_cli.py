@@ -183,12 +183,18 @@ def _rewrite_history(raw: sqlite3.Connection, b: Built) -> None:
     """A signed systolic changed in the record and in the trail, every hash from there on
     recomputed: the chain is perfect again; only the anchor remembers."""
     _update_signed_vitals(raw, b)
-    seq = raw.execute(
-        "SELECT max(seq) FROM audit_log WHERE entity = 'vitals_set' AND entity_id = ? "
-        "AND field = 'systolic'",
+    seq, field = raw.execute(
+        "SELECT seq, field FROM audit_log WHERE entity = 'vitals_set' AND entity_id = ? "
+        "AND field IN ('systolic', '*') ORDER BY seq DESC LIMIT 1",
         (b.signed_vitals,),
-    ).fetchone()[0]
-    raw.execute("UPDATE audit_log SET new_value = ? WHERE seq = ?", (str(_forged(b)), seq))
+    ).fetchone()
+    if field == "*":  # the set's creation: one row holding every field
+        raw.execute(
+            "UPDATE audit_log SET new_value = json_set(new_value, '$.systolic', ?) WHERE seq = ?",
+            (str(_forged(b)), seq),
+        )
+    else:
+        raw.execute("UPDATE audit_log SET new_value = ? WHERE seq = ?", (str(_forged(b)), seq))
     rehash_chain(raw, seq)
 
 

@@ -12,7 +12,7 @@ from ketamon.domain.audit import AnchorState, AuditEntry
 from ketamon.services.base import Service
 from ketamon.services.signatures import check_signatures
 from ketamon.storage import anchors, protections
-from ketamon.storage.audit import Problem
+from ketamon.storage.audit import Problem, entries_of
 from ketamon.storage.models import (
     AddendumRow,
     AuditRow,
@@ -66,21 +66,6 @@ def _partial_warning(start: anchors.Anchor | None) -> Problem:
     )
 
 
-def _entry(row: AuditRow) -> AuditEntry:
-    return AuditEntry(
-        row.seq,
-        row.at,
-        row.actor,
-        row.action,
-        row.entity,
-        row.entity_id,
-        row.field,
-        row.old_value,
-        row.new_value,
-        row.reason,
-    )
-
-
 class AuditService(Service):
     def session_history(self, session_id: int) -> list[AuditEntry]:
         """Every audited change to a session and everything recorded in it (events, vitals
@@ -128,7 +113,7 @@ class AuditService(Service):
                 )
                 .order_by(AuditRow.seq)
             )
-            return [_entry(r) for r in rows]
+            return [e for r in rows for e in entries_of(r)]
 
     def exports(self, limit: int = 50) -> list[AuditEntry]:
         """The exports made (each a disclosure of health information), newest first."""
@@ -140,7 +125,7 @@ class AuditService(Service):
                 .order_by(AuditRow.seq.desc())
                 .limit(limit)
             )
-            return [_entry(r) for r in rows]
+            return [e for r in rows for e in entries_of(r)]
 
     def verify(self) -> list[Problem]:
         """The failures found (empty when the trail, the records, the protections and the

@@ -52,7 +52,7 @@ from ketamon.domain.review import (
     signed_payload,
 )
 from ketamon.services import keys
-from ketamon.storage.audit import CHAIN_LOCK_ID, encode, table_of
+from ketamon.storage.audit import CHAIN_LOCK_ID, RECORD, encode, fields_of, table_of
 from ketamon.storage.models import (
     AddendumRow,
     AuditRow,
@@ -401,19 +401,23 @@ def _problem(
 
 
 def _created(tx: Session, entity: str, entity_id: int, field: str) -> tuple[int | None, str | None]:
-    """(seq, value) of the earliest audit entry that created `field` of this row."""
+    """(seq, value) of the earliest audit entry that created `field` of this row (a row of
+    that field, or the row holding the whole record's creation)."""
     first = tx.execute(
-        select(AuditRow.seq, AuditRow.new_value)
+        select(AuditRow.seq, AuditRow.field, AuditRow.new_value)
         .where(
             AuditRow.entity == entity,
             AuditRow.entity_id == entity_id,
             AuditRow.action == "create",
-            AuditRow.field == field,
+            AuditRow.field.in_((field, RECORD)),
         )
         .order_by(AuditRow.seq)
         .limit(1)
     ).first()
-    return (first[0], first[1]) if first else (None, None)
+    if first is None:
+        return None, None
+    values = dict(fields_of(first[1], first[2]))
+    return (first[0], values[field]) if field in values else (None, None)
 
 
 def _from_before_digital_signatures(tx: Session, entity: str, entity_id: int) -> bool:

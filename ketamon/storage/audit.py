@@ -3,6 +3,11 @@
 Services open a write transaction with an AuditContext (who, when, why). A flush that
 changes an audited table without one is refused, so nothing changes anonymously. Deletes
 of audited rows are refused outright: records are voided, never deleted.
+
+A record's creation is one trail row holding all its fields (field RECORD, new_value a
+JSON object of each field's text); a change is one row per changed field with its old and
+new text. Trails written before migration 0013 hold a creation as one row per field: both
+forms are read through `fields_of`, and both are hashed alike.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import cast
 from sqlalchemy import Connection, Table, event, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
+from ketamon.domain.audit import AuditEntry
 from ketamon.domain.changes import Change, Kind
 from ketamon.domain.errors import DomainError
 from ketamon.storage.models import AuditRow, Base
@@ -60,6 +66,8 @@ VERSIONED_TABLES = (
 UNAUDITED_FIELDS = {("app_user", "failed_sign_ins"), ("app_user", "locked_until")} | {
     (t, "version") for t in VERSIONED_TABLES
 }
+# The field of a row recording a record's creation whole ("<key>.*" for text-keyed rows).
+RECORD = "*"
 SECRET_MARK = "(changed)"  # alone: written before digests were kept (cannot be compared)
 # What a change to each audited table is, for the screens (ketamon.domain.changes).
 TABLE_KINDS = {
@@ -138,6 +146,52 @@ HASHED_COLUMNS = (
     "new_value",
     "reason",
 )
+
+
+def record_value(values: dict[str, str | None]) -> str:
+    """The new_value of a creation row: each field's trail text, in the table's order."""
+    return _CHAIN_JSON.encode(values)
+
+
+def fields_of(field: str, new_value: str | None) -> list[tuple[str, str | None]]:
+    """The (field, new text) pairs a trail row records: every field of a record for a
+    creation row (RECORD, or "<key>.*": each field "<key>.<column>"), else the one field.
+    A creation row whose value is not a JSON object of texts (only a hand-made row can be:
+    the chain then breaks at it) records no field."""
+    head, dot, last = field.rpartition(".")
+    if last != RECORD:
+        return [(field, new_value)]
+    try:
+        values = json.loads(new_value or "")
+    except ValueError:
+        return []
+    if not isinstance(values, dict):
+        return []
+    prefix = f"{head}." if dot else ""
+    return [
+        (f"{prefix}{name}", value)
+        for name, value in values.items()
+        if value is None or isinstance(value, str)
+    ]
+
+
+def entries_of(row: AuditRow) -> list[AuditEntry]:
+    """A trail row as the screens read it: one entry per field it records."""
+    return [
+        AuditEntry(
+            row.seq,
+            row.at,
+            row.actor,
+            row.action,
+            row.entity,
+            row.entity_id,
+            field,
+            row.old_value,
+            value,
+            row.reason,
+        )
+        for field, value in fields_of(row.field, row.new_value)
+    ]
 
 
 def chain_hash(values: Sequence[object], prev_hash: str) -> str:
@@ -232,22 +286,32 @@ def install(session_class: type[Session] | object) -> None:
             table = table_of(obj)
             if action == "create":  # ids and defaults exist only now
                 entity_id = _entity_id(obj)
-                entries.extend(
+                entries.append(
                     (
                         "create",
                         table.name,
                         entity_id,
-                        c.key if entity_id is not None else _field(obj, c.key),
+                        RECORD if entity_id is not None else _field(obj, RECORD),
                         None,
-                        getattr(obj, c.key),
+                        record_value(_created_values(obj)),
                     )
-                    for c in table.columns
-                    if (table.name, c.key) not in UNAUDITED_FIELDS
                 )
             else:
                 entries.append((action, table.name, _entity_id(obj), _field(obj, field), old, new))
         written = write_entries(tx.connection(), context, entries)
         tx.info.setdefault(WRITTEN_ROWS, []).extend(written)
+
+
+def _created_values(obj: Base) -> dict[str, str | None]:
+    """Each audited field of a new record as the trail holds it (secrets as digests)."""
+    table = table_of(obj)
+    return {
+        c.key: (secret_digest if (table.name, c.key) in SECRET_FIELDS else encode)(
+            getattr(obj, c.key)
+        )
+        for c in table.columns
+        if (table.name, c.key) not in UNAUDITED_FIELDS
+    }
 
 
 def _touched(obj: object) -> tuple[str, int | None, int | None]:

@@ -18,12 +18,14 @@ from sqlalchemy.orm import Session
 from ketamon.storage.audit import (
     GENESIS,
     HASHED_COLUMNS,
+    RECORD,
     SECRET_MARK,
     UNAUDITED_FIELDS,
     Problem,
     audited_models,
     chain_hash,
     encode,
+    fields_of,
     is_secret,
     secret_digest,
     table_of,
@@ -112,7 +114,10 @@ def _said_by_id(tx: Session, table: Table) -> Iterator[_Said]:
                 yield said
             said = _Said(entity_id)
             latest = said.latest
-        latest[column] = value  # _Said.add, inline: this loop sees every row of the trail
+        if column == RECORD:  # a creation row holds every field of the record
+            latest.update(fields_of(column, value))
+        else:
+            latest[column] = value  # _Said.add, inline: this loop sees every row of the trail
         if said.created is None and action in _EXISTENCE:
             said.created = seq
     if said is not None:
@@ -124,10 +129,11 @@ def _said_by_text(tx: Session, table: Table) -> Iterator[_Said]:
     these tables are small, so they are gathered whole."""
     found: dict[str, _Said] = {}
     statement = _trail_of(table).where(AuditRow.entity_id.is_(None)).order_by(AuditRow.seq)
-    for _entity_id, named, value, action, seq in _streamed(tx, statement):
-        key, dot, column = named.rpartition(".")
-        if dot:
-            found.setdefault(key, _Said(key)).add(column, value, action, seq)
+    for _entity_id, named_row, row_value, action, seq in _streamed(tx, statement):
+        for named, value in fields_of(named_row, row_value):
+            key, dot, column = named.rpartition(".")
+            if dot:
+                found.setdefault(key, _Said(key)).add(column, value, action, seq)
     yield from sorted(found.values(), key=lambda said: said.key)
 
 

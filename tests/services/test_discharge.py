@@ -20,7 +20,16 @@ from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.domain.sessions import EventKind, Phase
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.storage.models import AuditRow, SessionRow
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft, plan_dose
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    add_user,
+    baseline,
+    complete_dose,
+    draft,
+    plan_dose,
+    trail_entries,
+)
 
 pytestmark = pytest.mark.both_backends
 
@@ -76,13 +85,7 @@ def test_a_complete_checklist_discharges_frees_the_chair_and_awaits_review(clini
     with clinic.db.transaction(write=False) as session:
         row = session.get(SessionRow, s.id)
         assert row.review_status == "awaiting_review"
-        fields = set(
-            session.scalars(
-                select(AuditRow.field).where(
-                    AuditRow.entity == "discharge_record", AuditRow.entity_id == s.id
-                )
-            )
-        )
+    fields = {e.field for e in trail_entries(clinic, entity="discharge_record", entity_id=s.id)}
     assert {"escort_name", "escort_phone", "escort_verified_by", "outcome", "padss_total"} <= fields
     assert clinic.audit.verify() == []
 

@@ -18,7 +18,7 @@ from ketamon.domain.side_effects import Severity
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.services.side_effects import PHYSICIAN_REFUSED, PhysicianRefused
 from ketamon.storage.models import AuditRow, SideEffectRow, UserRow
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft, trail_entries
 from tests.services.test_discharge import READY
 
 pytestmark = pytest.mark.both_backends
@@ -89,14 +89,10 @@ def test_a_physicians_decision_lets_the_patient_go_and_is_the_evidence(clinic, c
     assert clinic.discharge.discharge(NURSE, s.id).outcome == "discharged"
     listed = clinic.side_effects.for_session(s.id)[0]
     assert listed.physician_decision == "Known migraine, usual pattern: home with escort"
-    with clinic.db.transaction(write=False) as session:
-        trail = set(
-            session.execute(
-                select(AuditRow.actor, AuditRow.field, AuditRow.new_value, AuditRow.reason).where(
-                    AuditRow.entity == "side_effect", AuditRow.entity_id == effect.id
-                )
-            )
-        )
+    trail = {
+        (e.actor, e.field, e.new_value, e.reason)
+        for e in trail_entries(clinic, entity="side_effect", entity_id=effect.id)
+    }
     assert ("nurse.jo", "physician_decision_by", "dr.patel", "physician's decision: dr.patel") in (
         trail
     )
@@ -130,9 +126,9 @@ def test_only_a_physician_with_the_right_password_can_decide(clinic, clock, capl
         assert patel.failed_sign_ins == 1  # counts towards the physician's lockout
         refusals = list(
             session.execute(
-                select(AuditRow.actor, AuditRow.reason).where(
-                    AuditRow.action == "physician_refused", AuditRow.entity_id == effect.id
-                )
+                select(AuditRow.actor, AuditRow.reason)
+                .where(AuditRow.action == "physician_refused", AuditRow.entity_id == effect.id)
+                .order_by(AuditRow.seq)
             )
         )
     assert refusals == [

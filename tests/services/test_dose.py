@@ -8,8 +8,8 @@ from sqlalchemy import select
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.services.dose import WITNESS_REFUSED
-from ketamon.storage.models import AuditRow, DoseRecordRow, UserRow
-from tests.conftest import NURSE, PASSWORD, add_user, draft
+from ketamon.storage.models import DoseRecordRow, UserRow
+from tests.conftest import NURSE, PASSWORD, add_user, draft, trail_entries
 
 pytestmark = pytest.mark.both_backends
 
@@ -24,13 +24,10 @@ def session_id(clinic) -> int:
 
 
 def _audit(clinic, session_id: int) -> list[tuple]:
-    with clinic.db.transaction(write=False) as session:
-        rows = session.scalars(
-            select(AuditRow)
-            .where(AuditRow.entity == "dose_record", AuditRow.entity_id == session_id)
-            .order_by(AuditRow.seq)
-        )
-        return [(r.actor, r.action, r.field, r.new_value, r.reason) for r in rows]
+    return [
+        (r.actor, r.action, r.field, r.new_value, r.reason)
+        for r in trail_entries(clinic, entity="dose_record", entity_id=session_id)
+    ]
 
 
 def _dose_row(clinic, session_id: int):

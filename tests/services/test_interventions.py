@@ -12,8 +12,8 @@ from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.domain.interventions import MedicationDraft
 from ketamon.domain.sessions import EventKind, Phase
 from ketamon.storage.audit import AuditContext
-from ketamon.storage.models import AuditRow, MedicationRow, SessionEventRow, SideEffectRow
-from tests.conftest import NURSE, PASSWORD, T0, add_user, baseline, draft, plan_dose
+from ketamon.storage.models import MedicationRow, SessionEventRow, SideEffectRow
+from tests.conftest import NURSE, PASSWORD, T0, add_user, baseline, draft, plan_dose, trail_entries
 
 pytestmark = pytest.mark.both_backends
 
@@ -33,13 +33,10 @@ def session_id(clinic, clock) -> int:
 
 
 def _audit(clinic, entity: str, entity_id: int) -> list[tuple]:
-    with clinic.db.transaction(write=False) as session:
-        rows = session.scalars(
-            select(AuditRow)
-            .where(AuditRow.entity == entity, AuditRow.entity_id == entity_id)
-            .order_by(AuditRow.seq)
-        )
-        return [(r.actor, r.action, r.field, r.new_value, r.reason) for r in rows]
+    return [
+        (r.actor, r.action, r.field, r.new_value, r.reason)
+        for r in trail_entries(clinic, entity=entity, entity_id=entity_id)
+    ]
 
 
 def _side_effect(clinic, session_id: int) -> int:

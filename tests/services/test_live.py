@@ -158,7 +158,12 @@ def test_a_payload_too_long_for_a_notification_says_reload_everything():
 @pytest.mark.sqlite_only(reason="SQLite's feed reads the audit rows; PostgreSQL's is told")
 def test_more_rows_from_elsewhere_than_read_at_once_reload_everything(clinic, other, monkeypatch):
     _b, seen = other
-    monkeypatch.setattr(live_sqlite, "MAX_ROWS_READ", 3)
-    clinic.patients.register(NURSE, draft())  # one audit row per column: more than 3
+    monkeypatch.setattr(live_sqlite, "MAX_ROWS_READ", 2)
+    patient = clinic.patients.register(NURSE, draft())  # one audit row: read as a change
+    assert wait_for(lambda: seen)
+    assert seen[0] != everything(ANOTHER_PROGRAM)
+    seen.clear()
+    # a check-in is three rows (the session, its event, the chair): more than 2
+    clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     assert wait_for(lambda: seen)
     assert seen == [everything(ANOTHER_PROGRAM)]

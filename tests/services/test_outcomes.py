@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
@@ -18,8 +18,7 @@ from ketamon.domain.sessions import Phase
 from ketamon.domain.statuses import RecordStatus
 from ketamon.services.review import ReviewService
 from ketamon.services.signatures import not_covered
-from ketamon.storage.models import AuditRow
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_dose
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_dose, trail_entries
 from tests.reports.conftest import discharged_session
 
 pytestmark = pytest.mark.both_backends
@@ -56,11 +55,7 @@ def test_a_phq9_is_stored_item_by_item_scored_in_the_service_and_audited(clinic,
             text("SELECT answers, total FROM outcome_score WHERE id = :i"), {"i": record.id}
         ).one()
     assert tuple(stored) == ("3,3,2,2,2,2,2,2,0", 18)
-    with clinic.db.transaction(write=False) as tx:
-        fields = {
-            r.field: r.new_value
-            for r in tx.scalars(select(AuditRow).where(AuditRow.entity == "outcome_score"))
-        }
+    fields = {r.field: r.new_value for r in trail_entries(clinic, entity="outcome_score")}
     assert fields["answers"] == "3,3,2,2,2,2,2,2,0" and fields["entered_by"] == "nurse.jo"
     assert clinic.audit.verify() == []
 

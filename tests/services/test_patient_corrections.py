@@ -16,7 +16,7 @@ from ketamon.domain.interventions import AllergyConflict, MedicationDraft
 from ketamon.domain.patients import AllergyStatus
 from ketamon.reports.summary_html import build_html
 from ketamon.services.review import ReviewService
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, trail_entries
 from tests.reports.conftest import discharged_session
 
 pytestmark = pytest.mark.both_backends
@@ -191,19 +191,10 @@ def test_with_a_reason_it_is_stored_audited_signed_and_printed(clinic, clock, al
     )
     assert med.allergy_override_reason == reason
     assert clinic.interventions.for_session(s.id) == [med]
-    from sqlalchemy import select
-
-    from ketamon.storage.models import AuditRow
-
-    with clinic.db.transaction(write=False) as session:
-        stored = session.scalar(
-            select(AuditRow.new_value).where(
-                AuditRow.entity == "medication_given",
-                AuditRow.entity_id == med.id,
-                AuditRow.field == "allergy_override_reason",
-            )
-        )
-    assert stored == reason
+    stored = trail_entries(
+        clinic, entity="medication_given", entity_id=med.id, field="allergy_override_reason"
+    )
+    assert [e.new_value for e in stored] == [reason]
     html = build_html(clinic.summary.snapshot(s.id, tz=UTC), chart=False)
     assert "ALLERGIES: Ondansetron (rash)" in html
     assert f"Named in the patient's allergies; given because:</b> {reason}" in html

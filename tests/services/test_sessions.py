@@ -23,6 +23,7 @@ from tests.conftest import (
     draft,
     open_clinic,
     plan_dose,
+    trail_entries,
 )
 
 pytestmark = pytest.mark.both_backends
@@ -490,16 +491,10 @@ def test_start_needs_a_recent_baseline_or_a_reason(clinic, clock, ada, chairs) -
         clinic.sessions.start(NURSE, s.id)
     started = clinic.sessions.start(NURSE, s.id, no_baseline_reason="Monitor fault")
     assert started.events[-1].reason == "Started without recent baseline vitals: Monitor fault"
-    with clinic.db.engine.connect() as conn:
-        reasons = {
-            r[0]
-            for r in conn.execute(
-                text(
-                    "SELECT reason FROM audit_log WHERE entity = 'session_event' "
-                    "AND field = 'kind' AND new_value = 'start'"
-                )
-            )
-        }
+    reasons = {
+        e.reason
+        for e in trail_entries(clinic, entity="session_event", field="kind", new_value="start")
+    }
     assert reasons == {"Started without recent baseline vitals: Monitor fault"}
 
 

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select, text
 
 from ketamon.domain.actors import Actor
+from ketamon.domain.audit import AuditEntry
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.side_effects import Severity
 from ketamon.storage.models import AuditRow, ClinicSetting
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_dose
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_dose, trail_entries
 
 pytestmark = pytest.mark.both_backends
 
@@ -31,15 +32,8 @@ def session_id(clinic, clock):
     return sid
 
 
-def audit_rows(clinic, effect_id: int) -> list[AuditRow]:
-    with clinic.db.transaction(write=False) as s:
-        return list(
-            s.scalars(
-                select(AuditRow)
-                .where(AuditRow.entity == "side_effect", AuditRow.entity_id == effect_id)
-                .order_by(AuditRow.seq)
-            )
-        )
+def audit_rows(clinic, effect_id: int) -> list[AuditEntry]:
+    return trail_entries(clinic, entity="side_effect", entity_id=effect_id)
 
 
 def test_tick_records_onset_now_mild_by_default_with_the_catalog_name(clinic, clock, session_id):
@@ -223,14 +217,7 @@ def test_catalog_changes_are_admin_only_stored_as_json_and_audited(clinic, sessi
     assert clinic.settings.get().side_effect_catalog == catalog
     with clinic.db.transaction(write=False) as s:
         stored = json.loads(s.get(ClinicSetting, "side_effect_catalog").value)
-        updates = list(
-            s.scalars(
-                select(AuditRow).where(
-                    AuditRow.entity == "clinic_setting",
-                    AuditRow.field == "side_effect_catalog.value",
-                )
-            )
-        )
+    updates = trail_entries(clinic, entity="clinic_setting", field="side_effect_catalog.value")
     assert {"key": "chills", "name": "Chills", "retired": False, "free_text": False} in stored
     assert {
         "key": "nausea",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from ketamon.demo.seed import seed_demo
 from ketamon.domain.clock import FakeClock
@@ -14,7 +14,7 @@ from ketamon.domain.errors import FieldError
 from ketamon.domain.sessions import EventKind, Phase
 from ketamon.services.sessions import StartNeedsDecision
 from ketamon.storage.models import DoseRecordRow, SessionEventRow
-from tests.conftest import NURSE, T0, baseline, draft, open_clinic, plan_dose
+from tests.conftest import NURSE, T0, baseline, draft, open_clinic, plan_dose, trail_entries
 
 pytestmark = pytest.mark.both_backends
 
@@ -30,16 +30,10 @@ def checked_in(clinic, clock) -> int:
 
 
 def start_audit_reasons(clinic) -> list[str]:
-    with clinic.db.engine.connect() as conn:
-        return [
-            r[0]
-            for r in conn.execute(
-                text(
-                    "SELECT reason FROM audit_log WHERE entity = 'session_event' "
-                    "AND field = 'kind' AND new_value = 'start'"
-                )
-            )
-        ]
+    return [
+        e.reason
+        for e in trail_entries(clinic, entity="session_event", field="kind", new_value="start")
+    ]
 
 
 def assert_not_started(clinic, sid: int) -> None:

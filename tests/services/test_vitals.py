@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.domain.vitals import MEASURES, Grade, VitalPhase, VitalsDraft
-from tests.conftest import NURSE, add_user, draft, plan_dose
+from tests.conftest import NURSE, add_user, draft, plan_dose, trail_entries
 
 pytestmark = pytest.mark.both_backends
 
@@ -172,11 +172,9 @@ def test_the_bands_are_clinic_settings(clinic, session_id):
 
 
 def test_scores_only_set_is_recorded_but_not_a_vitals_set_for_reminders(clinic, clock, session_id):
-    from sqlalchemy import select
 
     from ketamon.domain.board import vitals_line
     from ketamon.services.sessions import StartNeedsDecision
-    from ketamon.storage.models import AuditRow
 
     clock.advance(minutes=4)
     scores = clinic.vitals.record(
@@ -187,15 +185,10 @@ def test_scores_only_set_is_recorded_but_not_a_vitals_set_for_reminders(clinic, 
     assert scores.grades == {"sedation": Grade.RED}  # MOAA/S 1 is red like other flags
     stored = clinic.vitals.for_session(session_id)
     assert [(s.values.dissociation, s.values.cadss) for s in stored] == [(2, 31)]
-    with clinic.db.transaction(write=False) as s:
-        fields = {
-            a.field: (a.actor, a.new_value)
-            for a in s.scalars(
-                select(AuditRow).where(
-                    AuditRow.entity == "vitals_set", AuditRow.entity_id == scores.id
-                )
-            )
-        }
+    fields = {
+        a.field: (a.actor, a.new_value)
+        for a in trail_entries(clinic, entity="vitals_set", entity_id=scores.id)
+    }
     assert fields["dissociation"] == (NURSE.username, "2")
     assert fields["cadss"] == (NURSE.username, "31")
 

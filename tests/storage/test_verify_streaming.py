@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from ketamon.storage.audit import UNAUDITED_FIELDS, audited_models, encode, is_secret, table_of
+from ketamon.storage.audit import (
+    UNAUDITED_FIELDS,
+    audited_models,
+    encode,
+    fields_of,
+    is_secret,
+    table_of,
+)
 from ketamon.storage.models import AuditRow
 from ketamon.storage.verify import verify
 from tests.conftest import NURSE, draft
@@ -31,18 +38,19 @@ def reference(tx: Session) -> list[str]:
     latest: dict[tuple, str | None] = {}
     created: dict[tuple, int] = {}
     for row in tx.execute(select(*audit_columns()).order_by(audit_columns()[0])):
-        seq, action, entity, entity_id, field, new_value = row
-        if not field:
-            continue
-        if entity_id is not None:
-            key, column = entity_id, field
-        else:
-            key, dot, column = field.rpartition(".")
-            if not dot:
+        seq, action, entity, entity_id, row_field, row_value = row
+        for field, new_value in fields_of(row_field, row_value):
+            if not field:
                 continue
-        latest[(entity, key, column)] = new_value
-        if action in ("create", "baseline"):
-            created.setdefault((entity, key), seq)
+            if entity_id is not None:
+                key, column = entity_id, field
+            else:
+                key, dot, column = field.rpartition(".")
+                if not dot:
+                    continue
+            latest[(entity, key, column)] = new_value
+            if action in ("create", "baseline"):
+                created.setdefault((entity, key), seq)
     texts = []
     for model in audited_models():
         table = table_of(model)
