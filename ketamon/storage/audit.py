@@ -285,33 +285,27 @@ def install(session_class: type[Session] | object) -> None:
         for action, obj, field, old, new in changes:
             table = table_of(obj)
             if action == "create":  # ids and defaults exist only now
-                entity_id = _entity_id(obj)
-                entries.append(
-                    (
-                        "create",
-                        table.name,
-                        entity_id,
-                        RECORD if entity_id is not None else _field(obj, RECORD),
-                        None,
-                        record_value(_created_values(obj)),
-                    )
-                )
+                entries.extend(creation_entries(obj))
             else:
                 entries.append((action, table.name, _entity_id(obj), _field(obj, field), old, new))
         written = write_entries(tx.connection(), context, entries)
         tx.info.setdefault(WRITTEN_ROWS, []).extend(written)
 
 
-def _created_values(obj: Base) -> dict[str, str | None]:
-    """Each audited field of a new record as the trail holds it (secrets as digests)."""
+def creation_entries(obj: Base) -> list[_Entry]:
+    """A new record's entry: one, holding each audited field as the trail keeps it
+    (secrets as digests), under RECORD ("<key>.*" for a text-keyed row)."""
     table = table_of(obj)
-    return {
+    values = {
         c.key: (secret_digest if (table.name, c.key) in SECRET_FIELDS else encode)(
             getattr(obj, c.key)
         )
         for c in table.columns
         if (table.name, c.key) not in UNAUDITED_FIELDS
     }
+    entity_id = _entity_id(obj)
+    field = RECORD if entity_id is not None else _field(obj, RECORD)
+    return [("create", table.name, entity_id, field, None, record_value(values))]
 
 
 def _touched(obj: object) -> tuple[str, int | None, int | None]:
