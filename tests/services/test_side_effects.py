@@ -7,13 +7,13 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.audit import AuditEntry
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.side_effects import Severity
-from ketamon.storage.models import AuditRow, ClinicSetting
+from ketamon.storage.models import ClinicSetting
 from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_dose, trail_entries
 
 pytestmark = pytest.mark.both_backends

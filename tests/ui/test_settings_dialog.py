@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from ketamon.domain.actors import Actor
 from ketamon.ui.dialogs.settings import SettingsDialog
-from tests.conftest import NURSE, PASSWORD, add_user, open_clinic
+from tests.conftest import NURSE, PASSWORD, add_user, open_clinic, trail_entries
 
 
 def test_admin_sets_the_idle_lock_and_it_is_audited(clinic, make_window, qtbot, monkeypatch):
@@ -28,11 +28,8 @@ def test_admin_sets_the_idle_lock_and_it_is_audited(clinic, make_window, qtbot, 
     window.settings_action.trigger()
     assert clinic.settings.get().idle_lock_minutes == 12
     assert window.idle_lock_minutes == 12  # the board reloaded the settings
-    with clinic.db.engine.connect() as conn:
-        row = conn.exec_driver_sql(
-            "SELECT actor, new_value FROM audit_log WHERE field = 'idle_lock_minutes.value'"
-        ).one()
-    assert tuple(row) == ("nurse.jo", "12")
+    [entry] = trail_entries(clinic, field="idle_lock_minutes.value")
+    assert (entry.actor, entry.new_value) == ("nurse.jo", "12")
 
 
 def test_a_refused_setting_is_shown_and_nothing_is_saved(clinic, qtbot):
