@@ -90,7 +90,7 @@ class CourseService(Service):
         """The course report of the patient with this MRN (any case), in one snapshot."""
         with self.db.transaction(write=False) as tx:
             patient_id = tx.scalar(
-                select(PatientRow.id).where(func.lower(PatientRow.mrn) == mrn.strip().lower())
+                select(PatientRow.id).where(func.lower(PatientRow.mrn) == func.lower(mrn.strip()))
             )
             if patient_id is None:
                 raise NotFound(f"No patient with MRN {mrn.strip()!r}")

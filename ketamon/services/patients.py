@@ -36,7 +36,7 @@ class PatientService(Service):
         with self.db.transaction(audit=self.audit(actor)) as tx:
             acting_user(tx, actor, Permission.CHART)
             clash = tx.scalar(
-                select(PatientRow).where(func.lower(PatientRow.mrn) == clean.mrn.lower())
+                select(PatientRow).where(func.lower(PatientRow.mrn) == func.lower(clean.mrn))
             )
             if clash is not None:
                 by = user_names(tx).get(clash.created_by, clash.created_by)

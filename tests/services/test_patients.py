@@ -45,6 +45,19 @@ def test_a_duplicate_mrn_is_refused_naming_the_field(clinic, clock, mrn: str) ->
     assert [p.full_name for p in clinic.patients.search("MRN")] == ["Ada Lovelace"]
 
 
+def test_a_duplicate_with_letters_the_database_does_not_fold_is_refused_naming_the_field(
+    clinic,
+) -> None:
+    """The check asks the database's lower() as the unique index does: Python's lower()
+    folds "Ù" where SQLite's (and PostgreSQL's in the C locale) does not, so checking with
+    Python's let the insert reach the index and fail as a conflict (found by hypothesis)."""
+    clinic.patients.register(NURSE, draft("ÙV-71", "Ada Lovelace"))
+    with pytest.raises(ValidationErrors) as refused:
+        clinic.patients.register(NURSE, draft("Ùv-71", "Grace Hopper"))
+    assert list(refused.value.errors) == ["mrn"]
+    assert "ÙV-71" in refused.value.errors["mrn"]
+
+
 def test_invalid_drafts_are_refused_and_not_stored(clinic) -> None:
     with pytest.raises(ValidationErrors) as refused:
         clinic.patients.register(NURSE, draft("MRN1", weight_kg=400))
