@@ -1,7 +1,9 @@
 """A record's audit trail as a tree: one line per change, a created record's fields under it.
 
-Every audit row is shown; creating a record writes one row per field, so those rows are
-grouped under one line ("created event 3 · kind: pause") that opens to show them all.
+Every audit entry is shown, one per field (a record's creation is one audit row holding
+all its fields, or one row per field in trails written before 0013: both read as one entry
+per field); a creation's entries are grouped under one line ("created event 3 · kind:
+pause") that opens to show them all.
 """
 
 from __future__ import annotations
