@@ -117,7 +117,7 @@ class ChairService(Service):
         clean = clean_chair_name(name)
         clash = tx.scalar(
             select(ChairRow.id).where(
-                func.lower(ChairRow.name) == clean.lower(),
+                func.lower(ChairRow.name) == func.lower(clean),
                 ChairRow.retired_at.is_(None),
                 ChairRow.id != (exclude_id or -1),
             )

@@ -68,6 +68,16 @@ def test_duplicate_names_are_refused(clinic, name: str) -> None:
     assert board_names(clinic) == [f"Chair {i}" for i in range(1, 7)]
 
 
+def test_a_name_with_letters_the_database_does_not_fold_clashes_with_itself(clinic) -> None:
+    """The clash is asked with the database's lower() on both sides: with Python's on one
+    side, "Sessel Ü" (lowered "sessel ü" by Python, "sessel Ü" by SQLite) missed itself."""
+    clinic.chairs.add(NURSE, "Sessel Ü")
+    with pytest.raises(FieldError, match="Another chair is already called 'Sessel Ü'"):
+        clinic.chairs.add(NURSE, "Sessel Ü")
+    with pytest.raises(FieldError, match="Another chair is already called"):
+        clinic.chairs.add(NURSE, "SESSEL Ü")
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [
