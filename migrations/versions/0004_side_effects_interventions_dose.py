@@ -204,22 +204,17 @@ def _encode(value: object) -> str | None:
     return str(value)
 
 
-def _row_hash(row: dict[str, object], prev_hash: str) -> str:
-    content = [
-        row["seq"],
-        _encode(row["at"]),
-        row["actor"],
-        row["action"],
-        row["entity"],
-        row["entity_id"],
-        row["field"],
-        row["old_value"],
-        row["new_value"],
-        row["reason"],
-        prev_hash,
-    ]
-    payload = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+# One encoder for every row: json.dumps with these options builds one per call (the same
+# text; issue 19: a large clinic's upgrade hashes a row per existing event here).
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_COLUMNS = ("seq", "at", "actor", "action", "entity", "entity_id", "field")
+_COLUMNS += ("old_value", "new_value", "reason", "prev_hash", "row_hash")
+
+
+def _hash_of(content: list[object], prev_hash: str) -> str:
+    """SHA-256 of the row's hashed values (`at` in its text form) and its predecessor's."""
+    content.append(prev_hash)
+    return hashlib.sha256(_JSON.encode(content).encode("utf-8")).hexdigest()
 
 
 def _write_entries(
@@ -229,7 +224,11 @@ def _write_entries(
     reason: str,
     entries: list[tuple[str, str, int | None, str, object, object]],
 ) -> None:
-    """Append (action, entity, entity_id, field, old, new) entries to the chain."""
+    """Append (action, entity, entity_id, field, old, new) entries to the chain.
+
+    The rows go to the driver as they are (one executemany), the timestamp turned once
+    into what the column's type stores: what `sa.insert(_AUDIT_LOG)` stored, without
+    SQLAlchemy's per-row parameter handling."""
     if bind.dialect.name == "postgresql":
         # Workstations append one at a time (SQLite's BEGIN IMMEDIATE already serialises).
         bind.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_CHAIN_LOCK_ID})")
@@ -242,25 +241,27 @@ def _write_entries(
     stored_at = at.astimezone(UTC)
     if bind.dialect.name == "sqlite":
         stored_at = stored_at.replace(tzinfo=None)
+    process = _AUDIT_LOG.c.at.type.bind_processor(bind.dialect)
+    at_stored = process(stored_at) if process is not None else stored_at
+    at_text = _encode(at)
     rows = []
     for action, entity, entity_id, field, old, new in entries:
         seq += 1
-        row: dict[str, object] = {
-            "seq": seq,
-            "at": at,
-            "actor": actor,
-            "action": action,
-            "entity": entity,
-            "entity_id": entity_id,
-            "field": field,
-            "old_value": _encode(old),
-            "new_value": _encode(new),
-            "reason": reason,
-        }
-        row["prev_hash"] = prev
-        row["row_hash"] = prev = _row_hash(row, prev)
-        rows.append(row | {"at": stored_at})
-    bind.execute(sa.insert(_AUDIT_LOG), rows)
+        old_text, new_text = _encode(old), _encode(new)
+        content = [seq, at_text, actor, action, entity, entity_id, field, old_text, new_text]
+        row_hash = _hash_of(content + [reason], prev)
+        rows.append(
+            (seq, at_stored, actor, action, entity, entity_id, field, old_text, new_text)
+            + (reason, prev, row_hash)
+        )
+        prev = row_hash
+    if not rows:
+        return
+    mark = "?" if bind.dialect.paramstyle == "qmark" else "%s"
+    bind.exec_driver_sql(
+        f"INSERT INTO audit_log ({', '.join(_COLUMNS)}) VALUES ({', '.join([mark] * 12)})",
+        rows,
+    )
 
 
 def downgrade() -> None:
