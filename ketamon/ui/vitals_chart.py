@@ -42,6 +42,7 @@ from ketamon.domain.vitals import (
     moaas_words,
 )
 from ketamon.ui import palette
+from ketamon.ui.chart_bands import ShadedBand
 from ketamon.ui.chart_grid import ChartGrid
 from ketamon.ui.timefmt import local_time
 
@@ -173,7 +174,7 @@ class VitalsChart(QWidget):
         self.curves: dict[str, pg.PlotDataItem] = {}  # measure key -> line
         # measure key -> grade -> that grade's points (symbol and colour per grade)
         self.points: dict[str, dict[Grade, pg.ScatterPlotItem]] = {}
-        self.bands: dict[str, list[tuple[pg.LinearRegionItem, Grade]]] = {}
+        self.bands: dict[str, list[tuple[ShadedBand, Grade]]] = {}
         self.event_lines: dict[str, list[pg.InfiniteLine]] = {}
         self.threshold_lines: dict[str, list[tuple[pg.InfiniteLine, str, str]]] = {}
         self.grids: dict[pg.ViewBox, ChartGrid] = {}
@@ -218,16 +219,11 @@ class VitalsChart(QWidget):
                 plot.addItem(line, ignoreBounds=True)
                 self.threshold_lines[panel.band_key].append((line, key, edge))
             for grade in (Grade.RED, Grade.AMBER, Grade.AMBER, Grade.RED):
-                region = pg.LinearRegionItem(
-                    (0, 0),
-                    orientation="horizontal",
-                    movable=False,
-                    brush=pg.mkBrush(BAND_BRUSHES[grade]),
-                    pen=pg.mkPen(None),
-                )
+                region = ShadedBand(pg.mkBrush(BAND_BRUSHES[grade]))
                 region.setZValue(-20)
                 region.setVisible(False)
                 plot.addItem(region, ignoreBounds=True)
+                region.follow(plot.getViewBox())
                 self.bands[panel.band_key].append((region, grade))
             for key, _name, colour in panel.series:
                 curve = plot.plot([], [], pen=pg.mkPen(colour, width=2), connect="finite")
@@ -284,15 +280,10 @@ class VitalsChart(QWidget):
         plot.setYRange(-0.5, 5.5, padding=0)
         plot.getAxis("left").setTicks([[(v, str(v)) for v in range(6)]])
         for edge, grade in ((3, Grade.AMBER), (1, Grade.RED)):  # the default MOAA/S bands
-            region = pg.LinearRegionItem(
-                (-0.5, edge + 0.5),
-                orientation="horizontal",
-                movable=False,
-                brush=pg.mkBrush(BAND_BRUSHES[grade]),
-                pen=pg.mkPen(None),
-            )
+            region = ShadedBand(pg.mkBrush(BAND_BRUSHES[grade]), (-0.5, edge + 0.5))
             region.setZValue(-20)
             plot.addItem(region, ignoreBounds=True)
+            region.follow(plot.getViewBox())
             self.bands.setdefault("sedation", []).append((region, grade))
         self.event_lines["scores"] = []
         for key in ("sedation", "dissociation"):

@@ -133,3 +133,26 @@ def test_the_span_of_an_append_and_nothing_else():
         30.0,
     )  # points alone: only where the new one is
     assert appended_span(points, {"x": [0.0, 30.0], "y": [120.0, 1.0], "data": ["z", "b"]}) is None
+
+
+def test_the_shaded_bands_span_the_time_shown_and_follow_it(qtbot, clinic, clock, infusing):
+    """The bands are plain rectangles (not pyqtgraph's Python-painted regions): each spans
+    the panel's time range exactly, as the regions did, at the clinic's edges, and follows
+    the range when a late reading widens it, on screen as in a whole repaint."""
+    window, viewport, _paints = shown_chart(qtbot, clinic, infusing)
+    plot = window.chart.plots["heart_rate"]
+    band = window.bands["heart_rate"]
+
+    def shown() -> list:
+        return [b for b, _grade in window.chart.bands["heart_rate"] if b.isVisible()]
+
+    edges = {edge for b in shown() for edge in b.getRegion()}
+    assert {band.red_low, band.amber_low, band.amber_high, band.red_high} - {None} <= edges
+    left, right = plot.getViewBox().viewRange()[0]
+    assert all((b.rect().left(), b.rect().right()) == (left, right) for b in shown())
+    clock.advance(minutes=80)  # past the target and the recovery shown so far
+    save_and_show(window, clinic, clock, infusing, vitals(126, 78, 72))
+    wider = plot.getViewBox().viewRange()[0]
+    assert wider[1] > right
+    assert all((b.rect().left(), b.rect().right()) == tuple(wider) for b in shown())
+    assert on_screen(window, viewport) == fresh(viewport)
