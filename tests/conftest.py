@@ -9,6 +9,7 @@ import shutil
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
+from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -228,16 +229,8 @@ def baseline(clinic, session_id: int, actor: Actor = NURSE, **values):
     return clinic.vitals.record(actor, session_id, VitalsDraft(**normal))
 
 
-TRAIL_FIELDS = (
-    "actor",
-    "action",
-    "entity",
-    "entity_id",
-    "field",
-    "old_value",
-    "new_value",
-    "reason",
-)
+# What an AuditEntry says, but its row number and time (the order of `trail` gives those).
+TRAIL_FIELDS = tuple(f.name for f in dataclass_fields(AuditEntry) if f.name not in ("seq", "at"))
 
 
 def trail_entries(clinic, **where: object) -> list[AuditEntry]:

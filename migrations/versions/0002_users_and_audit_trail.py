@@ -202,8 +202,7 @@ _COLUMNS += ("old_value", "new_value", "reason", "prev_hash", "row_hash")
 
 def _hash_of(content: list[object], prev_hash: str) -> str:
     """SHA-256 of the row's hashed values (`at` in its text form) and its predecessor's."""
-    content.append(prev_hash)
-    return hashlib.sha256(_JSON.encode(content).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_JSON.encode([*content, prev_hash]).encode("utf-8")).hexdigest()
 
 
 def _write_entries(
@@ -232,12 +231,10 @@ def _write_entries(
     for action, entity, entity_id, field, old, new in entries:
         seq += 1
         old_text, new_text = _encode(old), _encode(new)
-        content = [seq, at_text, actor, action, entity, entity_id, field, old_text, new_text]
-        row_hash = _hash_of(content + [reason], prev)
-        rows.append(
-            (seq, at_stored, actor, action, entity, entity_id, field, old_text, new_text)
-            + (reason, prev, row_hash)
-        )
+        content = [seq, at_text, actor, action, entity, entity_id, field]
+        content += [old_text, new_text, reason]
+        row_hash = _hash_of(content, prev)
+        rows.append((seq, at_stored, *content[2:], prev, row_hash))  # _COLUMNS' order
         prev = row_hash
     if not rows:
         return
