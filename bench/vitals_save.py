@@ -164,7 +164,8 @@ def main() -> None:
         display: list[float] = []
         for n, sid in enumerate(ids):
             window = SessionWindow.show_for(None, clinic, ADMIN, sid)
-            QApplication.processEvents()
+            for _ in range(5):  # settled, as a window a nurse has had open a while: what
+                QApplication.processEvents()  # its first paints posted is done, not timed
             if bare is None:  # the bare plot gets the chart's own size
                 bare = pg.PlotWidget()
                 bare.resize(window.chart.view.size())

@@ -60,6 +60,7 @@ from ketamon.ui.file_dialogs import SaveFileDialog
 from ketamon.ui.help import install_help, window_page
 from ketamon.ui.lifetime import alive
 from ketamon.ui.review.actions import SignActions, ask_addendum, ask_sign, verdict_html
+from ketamon.ui.steady_label import TickLabel
 from ketamon.ui.timefmt import local_time
 from ketamon.ui.vitals_chart import VitalsChart
 from ketamon.ui.vitals_entry import VitalsEntryDialog
@@ -104,9 +105,11 @@ class SessionWindow(QDialog):
             min(1480, screen.width()) if screen else 1480,
             min(960, screen.height()) if screen else 960,
         )
-        self.header = QLabel()
-        self.header.setObjectName("sessionHeader")
-        self.header.setTextFormat(Qt.TextFormat.RichText)
+        # Rewritten after every vitals save (the count of sets): a TickLabel, so that the
+        # window is laid out again only when the header's height changes (issue 19).
+        self.header = TickLabel("sessionHeader")
+        self.header.setAutoFillBackground(False)  # the window's own background shows
+        self.header.label.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)  # a long allergy list wraps, the window stays on screen
         self.dose_line = QLabel()  # the plan, or in words that there is none
         self.dose_line.setObjectName("sessionDose")

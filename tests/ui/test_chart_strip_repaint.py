@@ -1,6 +1,7 @@
 """A vitals save repaints only the strip of the chart it changed (issue 19), and what is on
 the screen afterwards is, pixel for pixel, what a whole repaint draws. Anything else that
 changes (a correction, an event, a reading that widens a range) repaints the whole chart.
+The header's new count of sets does not lay the window out again.
 
 "On the screen" is the window's backing store, read with QScreen.grabWindow (the offscreen
 platform reads it back); a whole repaint is QWidget.grab(), which paints afresh."""
@@ -23,16 +24,19 @@ pytestmark = pytest.mark.sqlite_only("pixels of one window; the backend plays no
 
 
 class Paints(QObject):
-    """The regions painted on one widget."""
+    """The regions painted on one widget, and how often it was laid out again."""
 
     def __init__(self, widget) -> None:
         super().__init__()
         self.rects: list[QRect] = []
+        self.layouts = 0
         widget.installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.Paint:
             self.rects.append(event.region().boundingRect())
+        elif event.type() == QEvent.Type.LayoutRequest:
+            self.layouts += 1
         return False
 
 
@@ -156,3 +160,20 @@ def test_the_shaded_bands_span_the_time_shown_and_follow_it(qtbot, clinic, clock
     assert wider[1] > right
     assert all((b.rect().left(), b.rect().right()) == tuple(wider) for b in shown())
     assert on_screen(window, viewport) == fresh(viewport)
+
+
+def test_a_save_does_not_lay_the_window_out_again_unless_the_header_grows(
+    qtbot, clinic, clock, infusing
+):
+    window, _viewport, _paints = shown_chart(qtbot, clinic, infusing)
+    watched = Paints(window)
+    before = window.model.rowCount()
+    save_and_show(window, clinic, clock, infusing, vitals(126, 78, 72))
+    assert f"{before + 1} vitals sets" in window.header.text()
+    assert watched.layouts == 0
+    # A header that needs another line does lay the window out: nothing is cut off.
+    height = window.header.height()
+    window.header.setText(window.header.text() + "<br>another line")
+    settle(window)
+    assert watched.layouts >= 1
+    assert window.header.height() > height
