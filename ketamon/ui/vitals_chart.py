@@ -171,7 +171,9 @@ class VitalsChart(QWidget):
         self.origin: Origin | None = None
         self.plots: dict[str, pg.PlotItem] = {}
         self._shown_data: dict[int, dict[str, object]] = {}  # id(item) -> its last setData
-        self.curves: dict[str, pg.PlotDataItem] = {}  # measure key -> line
+        # measure key -> line: a PlotCurveItem, not the PlotDataItem that plot() makes (its
+        # downsampling, clipping and log modes unused, and its setData twice the work)
+        self.curves: dict[str, pg.PlotCurveItem] = {}
         # measure key -> grade -> that grade's points (symbol and colour per grade)
         self.points: dict[str, dict[Grade, pg.ScatterPlotItem]] = {}
         self.bands: dict[str, list[tuple[ShadedBand, Grade]]] = {}
@@ -226,7 +228,8 @@ class VitalsChart(QWidget):
                 region.follow(plot.getViewBox())
                 self.bands[panel.band_key].append((region, grade))
             for key, _name, colour in panel.series:
-                curve = plot.plot([], [], pen=pg.mkPen(colour, width=2), connect="finite")
+                curve = pg.PlotCurveItem(pen=pg.mkPen(colour, width=2), connect="finite")
+                plot.addItem(curve)
                 self.points[key] = {}
                 for grade in Grade:  # one item per grade: fixed symbol, size and colour
                     fill = colour if grade is Grade.NORMAL else GRADE_COLOURS[grade]
@@ -289,9 +292,8 @@ class VitalsChart(QWidget):
         for key in ("sedation", "dissociation"):
             colour = SCORE_COLOURS[key]
             style = Qt.PenStyle.SolidLine if key == "sedation" else Qt.PenStyle.DashLine
-            curve = plot.plot(
-                [], [], pen=pg.mkPen(colour, width=2.5, style=style), stepMode="right"
-            )
+            curve = pg.PlotCurveItem(pen=pg.mkPen(colour, width=2.5, style=style), stepMode="right")
+            plot.addItem(curve)
             self.curves[key] = curve
             self.points[key] = {}
             for grade in Grade:
@@ -455,6 +457,11 @@ class VitalsChart(QWidget):
                 self._spans = None  # not only points added at the right: a whole repaint
             else:
                 self._spans.append(span)
+                if isinstance(item, pg.ScatterPlotItem) and shown is not None:
+                    n = len(shown["x"])  # type: ignore[arg-type]
+                    added = {k: list(data[k])[n:] for k in ("x", "y", "data")}  # type: ignore[call-overload]
+                    item.addPoints(**added)  # the new points only, not all of them again
+                    return
         item.setData(**data)
 
     def _view_state(self) -> tuple[object, ...]:

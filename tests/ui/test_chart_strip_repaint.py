@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from ketamon.ui.vitals_chart import appended_span
+from ketamon.ui.vitals_chart import AXIS_WIDTH, VitalsChart, appended_span
 from tests.conftest import NURSE
 from tests.ui import test_session_window as windows
 from tests.ui.test_session_window import open_window, vitals
@@ -177,3 +177,46 @@ def test_a_save_does_not_lay_the_window_out_again_unless_the_header_grows(
     settle(window)
     assert watched.layouts >= 1
     assert window.header.height() > height
+
+
+def test_a_chart_kept_up_save_by_save_is_the_chart_of_all_the_sets_at_once(
+    qtbot, clinic, clock, infusing
+):
+    """A save adds its points to what the chart holds (issue 19) rather than giving each
+    item all its points again: what it then holds and draws, and what a hover on a point
+    tells, is what a chart given every set at once holds and draws."""
+    window, _viewport, _paints = shown_chart(qtbot, clinic, infusing)
+    for values in (
+        vitals(132, 80, 76),
+        vitals(190, 110, 120, 91, 24),  # red: a point on the red items
+        vitals(128, 80, 74, sedation=4, dissociation=1),
+        vitals(sedation=2, sys_bp=None, dia=None, hr=None, spo2=None, rr=None),  # scores only
+        vitals(126, 78, 72, sedation=3),
+    ):
+        save_and_show(window, clinic, clock, infusing, values)
+    whole = VitalsChart()
+    qtbot.addWidget(whole)
+    whole.show_data(
+        window.sets,
+        window.session.events,
+        window.bands,
+        target_minutes=window.session.target_minutes,
+        markers=window.markers,
+    )
+    for key, grades in window.chart.points.items():
+        for grade, item in grades.items():
+            other = whole.points[key][grade]
+            assert list(item.data["x"]) == list(other.data["x"]), (key, grade)
+            assert list(item.data["y"]) == list(other.data["y"]), (key, grade)
+            assert list(item.data["data"]) == list(other.data["data"]), (key, grade)
+    for key in window.chart.curves:
+        assert window.chart.series(key) == whole.series(key), key
+    whole.resize(window.chart.size())
+    whole.show()
+    qtbot.waitExposed(whole)
+    settle(whole)
+    # The panels as drawn (the axis titles aside: where a title sits depends on the order
+    # the two charts were laid out in, not on the points).
+    kept, anew = fresh(window.chart.view.viewport()), fresh(whole.view.viewport())
+    plots = QRect(AXIS_WIDTH, 0, kept.width() - AXIS_WIDTH, kept.height())
+    assert kept.copy(plots) == anew.copy(plots)
