@@ -281,6 +281,25 @@ def escort_problems(escort: Escort, region: str) -> dict[str, str]:
     return problems
 
 
+def same_escort(verified: tuple[str | None, str | None, str | None], now: Escort) -> bool:
+    """Whether `now` names the escort a nurse verified in person (name, relationship,
+    phone as stored then). A verification is of one person: once the escort named changes,
+    it no longer stands, whoever changes it and through whichever form."""
+
+    def key(text: str | None) -> str:
+        return " ".join((text or "").split()).casefold()
+
+    def digits(text: str | None) -> str:
+        return "".join(ch for ch in (text or "") if ch.isdigit())
+
+    name, relationship, phone = verified
+    return (
+        key(name) == key(now.name)
+        and key(relationship) == key(now.relationship)
+        and digits(phone) == digits(now.phone)
+    )
+
+
 def validate_escort_plan(escort: Escort, region: str) -> Escort:
     """An escort plan as captured at check-in: name, relationship, valid phone (normalized)."""
     problems = {k: v for k, v in escort_problems(escort, region).items() if k != "escort_verified"}

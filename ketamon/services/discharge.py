@@ -35,6 +35,7 @@ from ketamon.domain.discharge import (
     normalize_phone,
     refused_answers,
     release,
+    same_escort,
 )
 from ketamon.domain.discharge_entry import clean_against_advice, clean_answers, escort_plan
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
@@ -144,6 +145,11 @@ def clinical_facts(tx: Session, owner: SessionRow, now: datetime) -> ClinicalFac
     )
 
 
+def _escort_of(row: DischargeRow) -> tuple[str | None, str | None, str | None]:
+    """The escort the stored checklist names (the one verified, when it is)."""
+    return row.escort_name, row.escort_relationship, row.escort_phone
+
+
 class DischargeService(Service):
     def state(self, session_id: int) -> DischargeState:
         with self.db.transaction(write=False) as tx:
@@ -163,6 +169,8 @@ class DischargeService(Service):
             require_version(tx, DischargeRow, owner.id, version)
             plan = escort_plan(escort, load_settings(tx).phone_region)
             row = self._row(tx, owner, actor)
+            if not same_escort(_escort_of(row), plan):
+                row.escort_verified, row.escort_verified_by = False, None  # another person
             row.escort_name, row.escort_relationship = plan.name, plan.relationship
             row.escort_phone = plan.phone
             tx.flush()
@@ -205,14 +213,21 @@ class DischargeService(Service):
             phone = escort.phone
             with contextlib.suppress(FieldError):  # kept as typed; the check shows it missing
                 phone = normalize_phone(phone, region)
+            # Another escort than the one verified: the verification lapses, and this save
+            # cannot verify them (the tick was for the person verified): ticked again, it is.
+            typed = replace(escort, phone=phone)  # compared as stored: normalized
+            another = row.escort_verified and not same_escort(_escort_of(row), typed)
             row.escort_name = escort.name
             row.escort_relationship = escort.relationship
             row.escort_phone = phone
-            if escort.present_verified and not row.escort_verified:
-                row.escort_verified_by = actor.username
-            elif not escort.present_verified:
-                row.escort_verified_by = None
-            row.escort_verified = escort.present_verified
+            if another:
+                row.escort_verified, row.escort_verified_by = False, None
+            else:
+                if escort.present_verified and not row.escort_verified:
+                    row.escort_verified_by = actor.username
+                elif not escort.present_verified:
+                    row.escort_verified_by = None
+                row.escort_verified = escort.present_verified
             row.oriented, row.steady_gait = answers.oriented, answers.steady_gait
             row.nausea = answers.nausea.value if answers.nausea else None
             row.pain = answers.pain

@@ -121,6 +121,35 @@ def test_vitals_item_compares_the_last_set_with_the_baseline(clinic, clock):
     assert evidence.startswith("Baseline BP 124/78, HR 72; last BP 130/80, HR 76")
 
 
+def test_a_verification_is_of_one_escort_and_lapses_when_another_is_named(clinic, clock):
+    """Kim verifies Maria in person; Jo then names someone else, through the checklist with
+    the tick still on or through the escort plan: nobody has verified that person, so the
+    discharge is refused until a nurse ticks again, and the record says who did."""
+    s = _in_recovery(clinic, clock)
+    assert clinic.discharge.save_answers(KIM, s.id, READY).check.ready
+    other = replace(ESCORT, name="Mallory Other", relationship="Neighbour")
+    state = clinic.discharge.save_answers(NURSE, s.id, replace(READY, escort=other))
+    assert not state.answers.escort.present_verified
+    assert state.answers.escort.verified_by == ""
+    assert any("not yet verified" in m for m in state.check.missing)
+    with pytest.raises(DomainError, match="not yet verified"):
+        clinic.discharge.discharge(NURSE, s.id)
+    state = clinic.discharge.save_answers(NURSE, s.id, replace(READY, escort=other))  # ticked
+    assert state.check.ready and state.answers.escort.verified_by == "nurse.jo"
+    # The escort plan names a third person: the same.
+    state = clinic.discharge.save_escort_plan(KIM, s.id, Escort("Sam Ode", "Friend", "2125550199"))
+    assert not state.answers.escort.present_verified
+    with pytest.raises(DomainError, match="not yet verified"):
+        clinic.discharge.discharge(KIM, s.id)
+    # The same person written another way (spacing, case, the phone's punctuation) is the
+    # person verified: the verification stands.
+    clinic.discharge.save_answers(KIM, s.id, READY)
+    same = replace(ESCORT, name="  maria   LOPEZ ", phone="212-555-0143")
+    state = clinic.discharge.save_answers(NURSE, s.id, replace(READY, escort=same))
+    assert state.check.ready and state.answers.escort.verified_by == "nurse.kim"
+    assert clinic.discharge.discharge(NURSE, s.id).outcome == "discharged"
+
+
 def test_escort_plan_at_check_in_is_validated_and_prefills_the_checklist(clinic, clock):
     patient = clinic.patients.register(NURSE, draft())
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
