@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
+from ketamon.domain import fields
 from ketamon.domain.dose import DoseRecord, fmt
 from ketamon.domain.durations import format_duration
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
@@ -268,15 +269,24 @@ def normalize_phone(text: str, region: str = "US") -> str:
 def escort_problems(escort: Escort, region: str) -> dict[str, str]:
     """Field -> message for everything wrong or missing about the escort."""
     problems: dict[str, str] = {}
-    if not escort.name.strip():
+    # The stored escort is read through the same rules as the typed one: a name of only
+    # invisible characters (a zero-width space) is no name, and "." or "-" names nobody.
+    name, relationship = fields.trim(escort.name), fields.trim(escort.relationship)
+    if not name:
         problems["escort_name"] = "Escort name is required"
-    if not escort.relationship.strip():
+    elif not fields.has_letters(name):
+        problems["escort_name"] = f"Escort name must contain letters (found {name!r})"
+    if not relationship:
         problems["escort_relationship"] = "Escort relationship is required"
+    elif not fields.has_letters(relationship):
+        problems["escort_relationship"] = (
+            f"Escort relationship must contain letters (found {relationship!r})"
+        )
     try:
         normalize_phone(escort.phone, region)
     except FieldError as error:
         problems[error.field] = error.message
-    if not escort.present_verified or not escort.verified_by.strip():
+    if not escort.present_verified or not fields.trim(escort.verified_by):
         problems["escort_verified"] = "not yet verified in person by the nurse"
     return problems
 
@@ -306,11 +316,11 @@ def validate_escort_plan(escort: Escort, region: str) -> Escort:
     if problems:
         raise ValidationErrors(problems)
     return Escort(
-        escort.name.strip(),
-        escort.relationship.strip(),
+        fields.trim(escort.name),
+        fields.trim(escort.relationship),
         normalize_phone(escort.phone, region),
         escort.present_verified,
-        escort.verified_by.strip(),
+        fields.trim(escort.verified_by),
     )
 
 
@@ -407,8 +417,8 @@ def _stop_item(facts: ClinicalFacts) -> tuple[bool, str]:
     ran, target = format_duration(stop.ran), f"{stop.target_minutes:d}:00"
     if not stop.early:
         return True, f"Ran {ran} of the {target} target"
-    if stop.reason.strip():
-        return True, f"Stopped early at {ran} of {target}: {stop.reason.strip()}"
+    if fields.trim(stop.reason):
+        return True, f"Stopped early at {ran} of {target}: {fields.trim(stop.reason)}"
     return False, f"Stopped at {ran} of {target} with no reason recorded"
 
 
@@ -660,15 +670,15 @@ class AgainstAdvice:
 
 def validate_against_advice(ama: AgainstAdvice, nurse: str) -> AgainstAdvice:
     problems: dict[str, str] = {}
-    if not ama.reason.strip():
+    if not fields.trim(ama.reason):
         problems["ama_reason"] = "A reason is required when a patient leaves against advice"
-    if not ama.witness.strip():
+    if not fields.trim(ama.witness):
         problems["ama_witness"] = "Name the staff member who witnessed it"
-    elif ama.witness.strip() == nurse:
+    elif fields.trim(ama.witness) == nurse:
         problems["ama_witness"] = "The witness must be someone other than the discharging nurse"
     if problems:
         raise ValidationErrors(problems)
-    return AgainstAdvice(ama.reason.strip(), ama.witness.strip(), ama.escort_present)
+    return AgainstAdvice(fields.trim(ama.reason), fields.trim(ama.witness), ama.escort_present)
 
 
 def validate_witness(ama: AgainstAdvice, witness: User | None) -> None:

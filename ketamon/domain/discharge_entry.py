@@ -40,6 +40,7 @@ def clean_escort(escort: object) -> Escort:
             fields.PERSON_NAME_LENGTH,
             label="Escort name",
             collapse=True,
+            letters=True,
         ),
     )
     relationship = fields.collect(
@@ -50,6 +51,7 @@ def clean_escort(escort: object) -> Escort:
             fields.RELATIONSHIP_LENGTH,
             label="Escort relationship",
             collapse=True,
+            letters=True,
         ),
     )
     phone = fields.collect(
@@ -133,18 +135,15 @@ def clean_answers(answers: object) -> DischargeAnswers:
             ),
         ),
     }
-    escort = fields.collect(errors, lambda: _escort_fields(answers.escort))
+    try:
+        escort = clean_escort(answers.escort)
+    except ValidationErrors as several:  # each escort field named, not only the first
+        errors.update(several.errors)
+    except FieldError as error:
+        errors[error.field] = error.message
     if errors:
         raise ValidationErrors(errors)
     return DischargeAnswers(**values, escort=escort)  # type: ignore[arg-type]
-
-
-def _escort_fields(escort: object) -> Escort:
-    try:
-        return clean_escort(escort)
-    except ValidationErrors as several:
-        field, message = next(iter(several.errors.items()))
-        raise FieldError(field, message) from None
 
 
 def clean_against_advice(ama: object, nurse: str) -> AgainstAdvice:

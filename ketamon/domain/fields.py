@@ -69,6 +69,36 @@ def _bad_char(text: str, allowed: frozenset[str] = frozenset()) -> str | None:
     return None
 
 
+# Characters that show nothing: format characters (zero-width space and joiners, the BOM,
+# bidi marks), spaces of every width, and the Hangul and Braille blanks and other letters
+# or marks that print as nothing. A field made only of them is empty.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc"})
+_BLANK_CHARS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u180e\u17b4\u17b5")
+
+
+def _invisible(char: str) -> bool:
+    return (
+        char.isspace()
+        or char in _BLANK_CHARS
+        or unicodedata.category(char) in _INVISIBLE_CATEGORIES
+    )
+
+
+def trim(text: str) -> str:
+    """`text` without the whitespace and invisible characters at either end."""
+    start, end = 0, len(text)
+    while start < end and _invisible(text[start]):
+        start += 1
+    while end > start and _invisible(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def has_letters(text: str) -> bool:
+    """A letter of any script (a name must have one: "." or "-" is not a name)."""
+    return any(unicodedata.category(char).startswith("L") for char in text)
+
+
 def controls_as_spaces(text: str) -> str:
     """`text` with every control character, separator or lone surrogate made a space."""
     return "".join(" " if unicodedata.category(c) in _NOT_ONE_LINE else c for c in text)
@@ -88,10 +118,13 @@ def one_line_text(
     label: str,
     required: bool = False,
     collapse: bool = False,
+    letters: bool = False,
 ) -> str:
-    """Text on one line, trimmed, of at most `max_length` characters, without control
-    characters or line breaks. With `collapse` (names) every run of whitespace, tabs and
-    line breaks included, becomes one space; other control characters are refused."""
+    """Text on one line, trimmed (of invisible characters too), of at most `max_length`
+    characters, without control characters or line breaks. With `collapse` (names) every
+    run of whitespace, tabs and line breaks included, becomes one space; other control
+    characters are refused. With `letters` (a person's name) text that is there must
+    contain a letter."""
     text = _require_str(field, value, label)
     if collapse:  # tabs and line breaks are spaces here, collapsed with the others
         text = " ".join(text.split())
@@ -101,11 +134,13 @@ def one_line_text(
             field,
             f"{label} must be one line of text without control characters (found U+{ord(bad):04X})",
         )
-    clean = text.strip()
+    clean = trim(text)
     if required and not clean:
         raise FieldError(field, f"{label} is required")
     if len(clean) > max_length:
         raise FieldError(field, f"{label} must be at most {max_length} characters")
+    if letters and clean and not has_letters(clean):
+        raise FieldError(field, f"{label} must contain letters (found {clean!r})")
     return clean
 
 
@@ -113,14 +148,15 @@ def multiline_text(
     field: str, value: object, max_length: int, *, label: str, required: bool = False
 ) -> str:
     """Free text (notes, reasons): line breaks and tabs allowed (a typed \\r\\n is one line
-    break), other control characters not; trimmed; at most `max_length` characters."""
+    break), other control characters not; trimmed (of invisible characters too); at most
+    `max_length` characters."""
     text = _require_str(field, value, label).replace("\r\n", "\n")
     bad = _bad_char(text, _MULTILINE_ALLOWED)
     if bad is not None:
         raise FieldError(
             field, f"{label} must not contain control characters (found U+{ord(bad):04X})"
         )
-    clean = text.strip()
+    clean = trim(text)
     if required and not clean:
         raise FieldError(field, f"{label} is required")
     if len(clean) > max_length:

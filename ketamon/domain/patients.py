@@ -52,7 +52,7 @@ NOT_RECORDED_TEXT = "ALLERGIES NOT RECORDED: ask the patient before giving any d
 
 
 def allergy_status(allergies: str, no_known_allergies: bool) -> AllergyStatus:
-    if allergies.strip():
+    if fields.trim(allergies):  # only invisible characters: nothing recorded
         return AllergyStatus.RECORDED
     return AllergyStatus.NONE_KNOWN if no_known_allergies else AllergyStatus.NOT_RECORDED
 
@@ -63,7 +63,7 @@ def allergy_text(allergies: str, no_known_allergies: bool) -> str:
     "ALLERGIES NOT RECORDED: ...". Several lines are joined with "; "."""
     status = allergy_status(allergies, no_known_allergies)
     if status is AllergyStatus.RECORDED:
-        items = [line.strip() for line in allergies.splitlines() if line.strip()]
+        items = [fields.trim(line) for line in allergies.splitlines() if fields.trim(line)]
         return "ALLERGIES: " + "; ".join(items)
     return NKDA_TEXT if status is AllergyStatus.NONE_KNOWN else NOT_RECORDED_TEXT
 
@@ -128,6 +128,7 @@ def validate_patient(draft: PatientDraft, today: date) -> PatientDraft:
             label="Full name",
             required=True,
             collapse=True,
+            letters=True,
         ),
     )
     dob = fields.collect(errors, lambda: _date_of_birth(draft.date_of_birth, today))

@@ -217,6 +217,28 @@ class SideEffect:
         return self.current and self.severity is Severity.SEVERE and self.acknowledged_by is None
 
 
+SEVERITY_ORDER = (Severity.MILD, Severity.MODERATE, Severity.SEVERE)
+
+
+def check_severity_change(effect: SideEffect, severity: Severity, reason: object) -> str:
+    """The reason (cleaned) a change of severity needs, "" when none is needed.
+
+    Raising the severity is a new observation (the patient got worse): no reason. Lowering
+    it says the earlier grade was wrong or is over, and the grade feeds the alert on the
+    board and the discharge checks (a SEVERE one open blocks discharge): it is a correction,
+    and a correction keeps who, when and why."""
+    clean = fields.optional_reason(reason)
+    if SEVERITY_ORDER.index(severity) >= SEVERITY_ORDER.index(effect.severity):
+        return clean
+    if not clean:
+        raise FieldError(
+            "reason",
+            f"A reason is required to lower the severity of {effect.display_name} from "
+            f"{effect.severity.value} to {severity.value}",
+        )
+    return clean
+
+
 def check_onset(onset_at: datetime, checked_in_at: datetime, now: datetime) -> datetime:
     if onset_at > now:
         raise FieldError("onset_at", "Onset time cannot be in the future")

@@ -152,6 +152,7 @@ def clean_person(full_name: object, credentials: object) -> tuple[str, str]:
         label="Full name",
         required=True,
         collapse=True,
+        letters=True,
     )
     creds = fields.one_line_text(
         "credentials", credentials, fields.CREDENTIALS_LENGTH, label="Credentials", collapse=True

@@ -31,6 +31,7 @@ from ketamon.domain.side_effects import (
     check_other_text,
     check_physician_decision,
     check_resolution,
+    check_severity_change,
     find_kind,
     rename_kind,
     retire_kind,
@@ -131,13 +132,22 @@ class SideEffectService(Service):
     # changed since on another workstation is refused (StaleRecord), nothing written.
     @retried
     def set_severity(
-        self, actor: Actor, effect_id: int, severity: Severity, *, version: int | None = None
+        self,
+        actor: Actor,
+        effect_id: int,
+        severity: Severity,
+        *,
+        reason: str = "",
+        version: int | None = None,
     ) -> SideEffect:
-        """An ordinary audited update. Raised to severe, it needs acknowledging again."""
+        """Raised: an ordinary audited update (raised to severe, it needs acknowledging
+        again). Lowered: a correction, refused without a reason (kept on the audit trail)."""
         severity = _severity(severity)
-        with self.db.transaction(audit=self.audit(actor)) as tx:
+        reason = fields.optional_reason(reason)
+        with self.db.transaction(audit=self.audit(actor, reason)) as tx:
             acting_user(tx, actor, Permission.CHART)
             row = self._current(tx, effect_id, version)
+            check_severity_change(to_effect(row), severity, reason)
             if row.severity != severity.value:
                 row.severity = severity.value
                 if severity is Severity.SEVERE:

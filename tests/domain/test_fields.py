@@ -7,6 +7,8 @@ import math
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ketamon.domain import fields
 from ketamon.domain.errors import FieldError
@@ -140,3 +142,50 @@ def test_negative_zero_is_zero():
     assert math.copysign(1, fields.number("x", -0.0, 0, 10, label="X")) == 1
     typed = fields.parse_number("-0")
     assert typed is not None and math.copysign(1, typed) == 1
+
+
+# -- invisible text: a field made only of characters that print nothing is empty -----------
+INVISIBLE = (
+    "\u200b",  # zero-width space
+    "\u200c\u200d",  # zero-width (non-)joiners
+    "\u2060",  # word joiner
+    "\ufeff",  # byte order mark
+    "\u200e\u200f",  # bidi marks
+    "\u00a0\u2003\u3000",  # no-break, em and ideographic spaces
+    "\u3164",  # Hangul filler
+    "\u115f\u1160\uffa0",  # more Hangul fillers
+    "\u2800",  # Braille blank
+    "\u034f",  # combining grapheme joiner
+    "\u180e",  # Mongolian vowel separator
+)
+
+
+@pytest.mark.parametrize("blank", INVISIBLE)
+def test_a_required_field_of_only_invisible_characters_is_empty(blank):
+    error = refused(fields.one_line_text, "n", f" {blank} ", 20, label="Name", required=True)
+    assert (error.field, error.message) == ("n", "Name is required")
+    assert refused(fields.multiline_text, "r", blank, 20, label="Reason", required=True)
+    with pytest.raises(FieldError, match="^A reason is needed$"):
+        fields.reason(blank + "\n" + blank, missing="A reason is needed")
+
+
+@given(
+    st.lists(st.sampled_from("".join(INVISIBLE) + " \t"), max_size=8).map("".join),
+    st.text(alphabet=st.characters(categories=("L",)), min_size=1, max_size=10),
+    st.lists(st.sampled_from("".join(INVISIBLE) + " \t"), max_size=8).map("".join),
+)
+def test_trimming_removes_only_the_invisible_ends(before, word, after):
+    assert fields.trim(before + word + after) == fields.trim(word)
+    assert fields.one_line_text("n", before + word + after, 40, label="N", collapse=True) == (
+        " ".join(fields.trim(word).split())
+    )
+    assert fields.trim(before + after) == ""
+
+
+def test_a_name_must_contain_letters_of_any_script():
+    for name in ("Ada King", "李小龍", "Zoë O'Brien-Ríos", "محمد"):
+        assert fields.one_line_text("n", name, 40, label="Escort name", letters=True) == name
+    for junk in (".", "-", "123", "?!"):
+        error = refused(fields.one_line_text, "n", junk, 40, label="Escort name", letters=True)
+        assert error.message == f"Escort name must contain letters (found {junk!r})"
+    assert fields.one_line_text("n", "\u200b", 40, label="Escort name", letters=True) == ""

@@ -211,3 +211,29 @@ def test_answers_need_the_chart_permission_and_a_sane_pain_score(clinic, clock):
     assert refused.value.errors == {"pain": "Pain score must be 0–10"}
     with pytest.raises(DomainError):
         clinic.discharge.save_answers(Actor("ghost", "Ghost"), s.id, READY)
+
+
+@pytest.mark.parametrize("junk", [".", "-", "?"])
+def test_an_escort_name_without_letters_is_refused_at_the_field(clinic, clock, junk):
+    s = _in_recovery(clinic, clock)
+    with pytest.raises(ValidationErrors) as refused:
+        clinic.discharge.save_answers(
+            NURSE, s.id, replace(READY, escort=replace(ESCORT, name=junk, relationship=junk))
+        )
+    assert (
+        refused.value.errors["escort_name"] == f"Escort name must contain letters (found {junk!r})"
+    )
+    assert "must contain letters" in refused.value.errors["escort_relationship"]
+
+
+@pytest.mark.parametrize("blank", ["\u200b", "\u3164 \u2800"])
+def test_an_invisible_escort_saved_is_missing_and_blocks_discharge(clinic, clock, blank):
+    # Found by an attack battery: an escort named U+200B, relationship U+200B, was accepted
+    # and the patient discharged to nobody.
+    s = _in_recovery(clinic, clock)
+    nobody = replace(ESCORT, name=blank, relationship=blank)
+    state = clinic.discharge.save_answers(NURSE, s.id, replace(READY, escort=nobody))
+    assert (state.answers.escort.name, state.answers.escort.relationship) == ("", "")
+    with pytest.raises(DomainError, match="Escort name is required"):
+        clinic.discharge.discharge(NURSE, s.id)
+    assert clinic.sessions.get(s.id).phase is Phase.RECOVERY

@@ -110,6 +110,46 @@ def test_severity_and_note_are_ordinary_audited_updates(clinic, clock, session_i
         clinic.side_effects.set_severity(NURSE, ticked.id, "terrible")
 
 
+@pytest.mark.parametrize(
+    ("first", "lowered"),
+    [
+        (Severity.SEVERE, Severity.MILD),
+        (Severity.SEVERE, Severity.MODERATE),
+        (Severity.MODERATE, Severity.MILD),
+    ],
+)
+def test_lowering_a_severity_is_a_correction_that_needs_a_reason(
+    clinic, clock, session_id, first, lowered
+):
+    # Found by an attack battery: SEVERE nausea quietly set to mild, no reason asked, and
+    # the patient was discharged with nothing on the record saying why it was not severe.
+    ticked = clinic.side_effects.tick(NURSE, session_id, "nausea", severity=first)
+    clock.advance(minutes=2)
+    for blank in ("", "   ", "\u200b"):
+        with pytest.raises(FieldError, match=f"reason is required to lower .*{first.value}") as e:
+            clinic.side_effects.set_severity(NURSE, ticked.id, lowered, reason=blank)
+        assert e.value.field == "reason"
+    [still] = clinic.side_effects.for_session(session_id)
+    assert still.severity is first and still.version == ticked.version  # nothing written
+    lowered_to = clinic.side_effects.set_severity(
+        NURSE, ticked.id, lowered, reason="Graded too high: a mistake", version=ticked.version
+    )
+    assert lowered_to.severity is lowered
+    [change] = [
+        (a.old_value, a.new_value, a.reason, a.actor)
+        for a in audit_rows(clinic, ticked.id)
+        if a.field == "severity" and a.action == "update"
+    ]
+    assert change == (first.value, lowered.value, "Graded too high: a mistake", NURSE.username)
+
+
+def test_raising_a_severity_needs_no_reason(clinic, session_id):
+    ticked = clinic.side_effects.tick(NURSE, session_id, "dizziness")
+    moderate = clinic.side_effects.set_severity(NURSE, ticked.id, Severity.MODERATE)
+    severe = clinic.side_effects.set_severity(NURSE, ticked.id, "severe", version=moderate.version)
+    assert severe.severity is Severity.SEVERE and severe.needs_acknowledgement
+
+
 def test_resolution_bounds_and_no_second_resolution(clinic, clock, session_id):
     ticked = clinic.side_effects.tick(NURSE, session_id, "nausea")
     with pytest.raises(FieldError, match="before the onset"):
@@ -186,7 +226,9 @@ def test_severe_effect_alerts_the_board_until_acknowledged(clinic, clock, sessio
     ]
     assert acknowledged == [("nurse.kim", "acknowledged_by", "severe side effect acknowledged")]
     # Lowered and raised again to severe: it must be acknowledged again.
-    clinic.side_effects.set_severity(NURSE, ticked.id, Severity.MODERATE)
+    clinic.side_effects.set_severity(
+        NURSE, ticked.id, Severity.MODERATE, reason="Eased: it is less now"
+    )
     clinic.side_effects.set_severity(NURSE, ticked.id, Severity.SEVERE)
     assert [e.id for e in clinic.board.get().side_effects[session_id].unacknowledged_severe] == [
         ticked.id

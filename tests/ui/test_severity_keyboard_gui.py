@@ -9,6 +9,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from ketamon.domain.side_effects import Severity
+from ketamon.ui.dialogs.reason import ReasonDialog
 from tests.conftest import NURSE
 from tests.ui.conftest import click, tile_of
 from tests.ui.test_side_effects_gui import drive
@@ -155,3 +156,49 @@ def test_the_mouse_wheel_does_not_change_a_recorded_severity(
     drive(monkeypatch, qtbot, driver)
     click(qtbot, tile_of(window, 0), "side_effects")
     assert clinic.side_effects.for_session(session.id)[0].severity is Severity.MILD
+
+
+def test_lowering_a_severity_asks_why_and_a_cancel_shows_the_grade_on_record(
+    clinic, clock, make_window, qtbot, monkeypatch
+):
+    """Found by an attack battery: SEVERE lowered to mild with no reason let the patient go.
+    Lowering is a correction: the nurse is asked why (Esc keeps the record as it was)."""
+    session = infusing(clinic, clock, minutes=12)
+    window = make_window(clinic)
+    tile = tile_of(window, 0)
+    answers: list[str | None] = [None, "Graded too high: a mistake"]
+    asked: list[str] = []
+
+    def reason(cls, parent, title, question, choices, *a, **k):
+        asked.append(question)
+        return answers.pop(0)
+
+    monkeypatch.setattr(ReasonDialog, "ask", classmethod(reason))
+
+    def driver(dialog):
+        row = tick_and_focus(qtbot, dialog, "nausea")
+        qtbot.keyClick(row.severity, Qt.Key.Key_End)  # SEVERE, raised: no reason asked
+        qtbot.keyClick(row.severity, Qt.Key.Key_Return)
+        assert asked == [] and tile.alert_banner.isVisible()
+        qtbot.keyClick(row.severity, Qt.Key.Key_Home)  # mild: a correction
+        qtbot.keyClick(row.severity, Qt.Key.Key_Return)  # ... cancelled
+        assert asked == ["Why is Nausea being lowered from SEVERE to mild?"]
+        assert row.severity.chosen() is Severity.SEVERE  # the grade on record, shown again
+        assert not row.pending_label.isVisible()
+        assert clinic.side_effects.for_session(session.id)[0].severity is Severity.SEVERE
+        qtbot.keyClick(row.severity, Qt.Key.Key_Home)
+        qtbot.keyClick(row.severity, Qt.Key.Key_Return)  # ... and now with a reason
+        assert row.severity.chosen() is Severity.MILD
+        assert not tile.alert_banner.isVisible()
+
+    drive(monkeypatch, qtbot, driver)
+    click(qtbot, tile, "side_effects")
+    assert len(asked) == 2
+    [effect] = clinic.side_effects.for_session(session.id)
+    assert effect.severity is Severity.MILD
+    lowered = [
+        (e.old_value, e.new_value, e.reason)
+        for e in clinic.audit.session_history(session.id)
+        if e.entity == "side_effect" and e.field == "severity" and e.action == "update"
+    ]
+    assert lowered == [("mild", "severe", ""), ("severe", "mild", "Graded too high: a mistake")]

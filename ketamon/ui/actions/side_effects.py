@@ -51,9 +51,11 @@ class SideEffects(UseCase):
                     note=note,
                 ),
             ),
-            set_severity=lambda effect_id, severity, version: act(
+            set_severity=lambda effect_id, severity, version, reason: act(
                 initiator,
-                lambda: service.set_severity(actor, effect_id, severity, version=version),
+                lambda: service.set_severity(
+                    actor, effect_id, severity, reason=reason, version=version
+                ),
             ),
             resolve=lambda effect_id, at: act(
                 initiator, lambda: service.resolve(actor, effect_id, at)

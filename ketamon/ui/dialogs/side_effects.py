@@ -43,7 +43,7 @@ from ketamon.domain.changes import Change, Kind
 from ketamon.domain.clinical_time import parse_clinical_time
 from ketamon.domain.errors import FieldError, StaleRecord, StorageError
 from ketamon.domain.record import severity_text
-from ketamon.domain.side_effects import Severity, SideEffect, SideEffectKind
+from ketamon.domain.side_effects import SEVERITY_ORDER, Severity, SideEffect, SideEffectKind
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, set_state
 from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.lifetime import alive
@@ -57,6 +57,11 @@ UNTICK_REASONS = (
     "Ticked by mistake",
     "Ticked on the wrong line",
     "Entered for the wrong patient",
+)
+LOWER_SEVERITY_REASONS = (
+    "Graded too high: a mistake",
+    "Eased: it is less now",
+    "Chosen on the wrong line",
 )
 SEVERITY_WORDS = {severity: severity_text(severity) for severity in Severity}
 COLUMNS = ("Side effect", "Onset", "Severity", "Resolved", "Note")
@@ -72,7 +77,8 @@ class SideEffectHandlers:
     tick: Callable[[str, Severity, datetime | None, str, str], SideEffect]
     # severity, note and times carry the SideEffect.version shown (StaleRecord when the
     # entry was changed since on another workstation)
-    set_severity: Callable[[int, Severity, int], SideEffect]
+    # (effect id, severity, version, reason: required to lower it)
+    set_severity: Callable[[int, Severity, int, str], SideEffect]
     resolve: Callable[[int, datetime | None], SideEffect]
     set_note: Callable[[int, str, int], SideEffect]
     # (effect id, onset or None, resolved or None, reason, version)
@@ -102,8 +108,8 @@ def service_handlers(
         tick=lambda key, severity, onset, other, note: service.tick(
             actor, session_id, key, severity=severity, onset_at=onset, other_text=other, note=note
         ),
-        set_severity=lambda effect_id, severity, version: service.set_severity(
-            actor, effect_id, severity, version=version
+        set_severity=lambda effect_id, severity, version, reason: service.set_severity(
+            actor, effect_id, severity, reason=reason, version=version
         ),
         resolve=lambda effect_id, at: service.resolve(actor, effect_id, at),
         set_note=lambda effect_id, note, version: service.set_note(
@@ -464,13 +470,39 @@ class EffectRow:
         severity = self.severity.chosen()
         self._show_pending(False)
         self._mark_severe(severity is Severity.SEVERE)
-        if self.effect is None or severity is self.effect.severity:
+        effect = self.effect
+        if effect is None or severity is effect.severity:
             return
-        effect_id, version = self.effect.id, self.effect.version
+        reason = ""
+        if SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index(effect.severity):
+            reason = self._lowering_reason(effect, severity)
+            if not reason:  # cancelled: the record's grade is shown again, nothing saved
+                self._show_severity(effect.severity)
+                return
+        effect_id, version = effect.id, effect.version
         set_severity = self.dialog.handlers.set_severity
-        if self.dialog.run(self, lambda: set_severity(effect_id, severity, version)):
+        if self.dialog.run(self, lambda: set_severity(effect_id, severity, version, reason)):
             return
         self._show_pending(True)  # not saved: still shown, still to be saved (nothing lost)
+
+    def _lowering_reason(self, effect: SideEffect, severity: Severity) -> str:
+        """Why the grade is lowered (a correction): "" if the nurse cancels."""
+        dialog = self.dialog
+        dialog.busy = True  # the reason popup takes the focus: no second settle
+        try:
+            return ReasonDialog.ask(
+                dialog,
+                "Lower the severity",
+                f"Why is {effect.display_name} being lowered from "
+                f"{SEVERITY_WORDS[effect.severity]} to {SEVERITY_WORDS[severity]}?",
+                LOWER_SEVERITY_REASONS,
+            )
+        finally:
+            dialog.busy = False
+
+    def _show_severity(self, severity: Severity) -> None:
+        self.severity.setCurrentIndex(list(Severity).index(severity))
+        self._mark_severe(severity is Severity.SEVERE)
 
     def settle(self) -> bool:
         """Save a severity still pending (the dialog closing); False if that was refused."""
