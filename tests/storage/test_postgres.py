@@ -71,16 +71,27 @@ def test_every_missing_disabled_or_hollowed_trigger_is_reported_on_postgresql(db
             with conn.begin() as transaction:
                 conn.execute(text("DROP TRIGGER audit_log_no_update ON audit_log"))
                 conn.execute(text("ALTER TABLE vitals_set DISABLE TRIGGER vitals_set_signed_lock"))
+                # hollow, its refusal left in a comment (the attack battery's a03)
                 conn.execute(
                     text(
                         "CREATE OR REPLACE FUNCTION ketamon_refuse() RETURNS trigger AS $$ "
-                        "BEGIN RETURN OLD; END $$ LANGUAGE plpgsql"
+                        "BEGIN RETURN OLD; /* RAISE EXCEPTION 'never' */ END $$ LANGUAGE plpgsql"
                     )
                 )
+                # a refusal that never fires
+                conn.execute(text("DROP TRIGGER patient_no_delete ON patient"))
+                conn.execute(
+                    text(
+                        "CREATE TRIGGER patient_no_delete BEFORE DELETE ON patient "
+                        "FOR EACH ROW WHEN (false) EXECUTE FUNCTION ketamon_refuse_signed()"
+                    )
+                )
+                replaced = "is not the one KetaMon's migrations created"
                 assert [p.text for p in missing_protections(conn)] == [
                     "protection missing: trigger audit_log_no_update on audit_log was dropped",
+                    f"protection replaced: trigger patient_no_delete on patient {replaced}",
                     "protection disabled: trigger vitals_set_signed_lock on vitals_set",
-                    "protection replaced: function ketamon_refuse() no longer refuses",
+                    f"protection replaced: function ketamon_refuse() {replaced}",
                 ]
                 transaction.rollback()
             assert missing_protections(conn) == []
