@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ketamon.domain.errors import NotFound
@@ -420,17 +420,51 @@ def _created(tx: Session, entity: str, entity_id: int, field: str) -> tuple[int 
     return (first[0], values[field]) if field in values else (None, None)
 
 
+MIGRATION_0007 = "(migration 0007)"
+
+
 def _from_before_digital_signatures(tx: Session, entity: str, entity_id: int) -> bool:
-    """Whether the upgrade to digital signatures (migration 0007) found this row."""
-    return (
-        tx.scalar(
-            select(AuditRow.seq).where(
-                AuditRow.entity == entity,
-                AuditRow.entity_id == entity_id,
-                AuditRow.action == "baseline",
-                AuditRow.field == "signature",
-                AuditRow.actor == "(migration 0007)",
-            )
+    """Whether the upgrade to digital signatures (migration 0007) found this row.
+
+    The upgrade wrote one baseline entry per row it found, all in one run at the end of the
+    trail as it was then, before any signing key existed. An entry claiming to be one of
+    them is believed only if it is in that first run (no other entry between the run's
+    first and it), no key's creation comes before it, and the row's own creation comes
+    before it: one appended later by someone with the file, to pass a forged unsigned
+    signature or addendum off as an old one, is not (found by an attack battery)."""
+    baseline = tx.scalar(
+        select(AuditRow.seq)
+        .where(
+            AuditRow.entity == entity,
+            AuditRow.entity_id == entity_id,
+            AuditRow.action == "baseline",
+            AuditRow.field == "signature",
+            AuditRow.actor == MIGRATION_0007,
         )
-        is not None
+        .order_by(AuditRow.seq)
+        .limit(1)
+    )
+    if baseline is None:
+        return False
+    run_start = tx.scalar(select(func.min(AuditRow.seq)).where(AuditRow.actor == MIGRATION_0007))
+    interrupted = tx.scalar(
+        select(AuditRow.seq)
+        .where(AuditRow.seq > run_start, AuditRow.seq < baseline, AuditRow.actor != MIGRATION_0007)
+        .limit(1)
+    )
+    first_key = tx.scalar(
+        select(func.min(AuditRow.seq)).where(
+            AuditRow.entity == "user_key", AuditRow.action == "create"
+        )
+    )
+    created = tx.scalar(
+        select(func.min(AuditRow.seq)).where(
+            AuditRow.entity == entity, AuditRow.entity_id == entity_id, AuditRow.action == "create"
+        )
+    )
+    return (
+        interrupted is None
+        and (first_key is None or baseline < first_key)
+        and created is not None
+        and created < baseline
     )

@@ -14,11 +14,16 @@ from sqlalchemy import select
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError
-from ketamon.domain.review import PAYLOAD_VERSION
+from ketamon.domain.review import PAYLOAD_VERSION, content_hash
 from ketamon.services import keys
 from ketamon.services import review as review_module
 from ketamon.services.review import ReviewService
-from ketamon.services.signatures import not_covered, signature_payload
+from ketamon.services.signatures import (
+    ADDED_AFTER_HASH_SIGNATURES,
+    not_covered,
+    session_content,
+    signature_payload,
+)
 from ketamon.services.users import CHOOSE_OWN_PASSWORD
 from ketamon.storage.audit import GENESIS, row_hash
 from ketamon.storage.models import SignatureRow, UserKeyRow
@@ -71,13 +76,15 @@ class Attacker:
         self.raw.execute(f"UPDATE {table} SET {field} = ? WHERE id = ?", (value, row_id))
         self.audit("update", table, row_id, field, old, value)
 
-    def audit(self, action: str, entity: str, entity_id: int, field: str, old, new) -> None:
+    def audit(
+        self, action: str, entity: str, entity_id: int, field: str, old, new, actor="dr.patel"
+    ) -> None:
         seq, prev, at = self.raw.execute(
             "SELECT seq, row_hash, at FROM audit_log ORDER BY seq DESC LIMIT 1"
         ).fetchone()
         when = datetime.fromisoformat(at).replace(tzinfo=UTC)
         row = {
-            "seq": seq + 1, "at": when, "actor": "dr.patel", "action": action,
+            "seq": seq + 1, "at": when, "actor": actor, "action": action,
             "entity": entity, "entity_id": entity_id, "field": field,
             "old_value": None if old is None else str(old),
             "new_value": None if new is None else str(new), "reason": "",
@@ -432,3 +439,53 @@ def test_a_column_added_later_leaves_older_signatures_valid(clinic, clock, revie
         assert b'"oxygen"' not in signature_payload(db, row)
     assert review.signature(session.id).valid
     assert review.check_signatures() == []
+
+
+def _as_before_digital_signatures(attacker: Attacker, entity: str, entity_id: int) -> None:
+    """The forger's baseline entry, as migration 0007 wrote them, appended to the trail."""
+    attacker.audit("baseline", entity, entity_id, "signature", None, None, actor="(migration 0007)")
+
+
+@pytest.mark.sqlite_only(
+    reason="an attacker with the SQLite file: raw sqlite3 on it, triggers dropped"
+)
+def test_a_signature_passed_off_as_one_from_before_digital_signatures_is_invalid(
+    clinic, review, signed
+):
+    # Found by an attack battery: the heart rate of a signed set rewritten, the signature's
+    # bytes removed, its content hash recomputed and a "(migration 0007)" baseline entry
+    # appended: the signature read as valid (an old, hash-only one) and was exported.
+    (set_id,) = [v.id for v in clinic.vitals.for_session(signed.id) if v.values.systolic == 127]
+    attacker = _attack(clinic)
+    attacker.update("vitals_set", set_id, "heart_rate", 44)
+    (sig_id,) = attacker.raw.execute("SELECT id FROM signature").fetchone()
+    attacker.update("signature", sig_id, "signature", None)
+    attacker.raw.commit()
+    with clinic.db.transaction(write=False) as tx:
+        forged = content_hash(session_content(tx, signed.id, without=ADDED_AFTER_HASH_SIGNATURES))
+    attacker.update("signature", sig_id, "content_hash", forged)
+    _as_before_digital_signatures(attacker, "signature", sig_id)
+    attacker.close()
+    _invalid(clinic, review, signed.id, "it carries no digital signature")
+
+
+@pytest.mark.sqlite_only(
+    reason="an attacker with the SQLite file: raw sqlite3 on it, triggers dropped"
+)
+def test_an_addendum_passed_off_as_one_from_before_digital_signatures_is_invalid(
+    clinic, review, signed
+):
+    attacker = _attack(clinic)
+    cursor = attacker.raw.execute(
+        "INSERT INTO addendum (session_id, author, at, reason, text, printed_name, credentials)"
+        " VALUES (?, 'dr.patel', '2026-03-03 10:00:00.000000', 'Late entry', 'All fine',"
+        " 'Priya Patel', 'MD')",
+        (signed.id,),
+    )
+    addendum_id = cursor.lastrowid
+    attacker.audit("create", "addendum", addendum_id, "text", None, "All fine")
+    _as_before_digital_signatures(attacker, "addendum", addendum_id)
+    attacker.close()
+    (forged,) = review.addenda(signed.id)
+    assert not forged.valid and "no digital signature" in forged.problem
+    assert any(f"addendum {addendum_id}" in p for p in review.check_signatures())
