@@ -33,7 +33,7 @@ from ketamon.domain.vitals import (
 from ketamon.services.base import Service, acting_user, retried
 from ketamon.storage.models import VitalsRow
 from ketamon.storage.reads.sessions import events_of, load_session, require_unsigned
-from ketamon.storage.reads.settings import load_bands, load_chart
+from ketamon.storage.reads.settings import load_grading
 from ketamon.storage.reads.users import user_names
 from ketamon.storage.reads.vitals import graded, scale2_of, to_set
 
@@ -44,7 +44,7 @@ class VitalsService(Service):
     def for_session(self, session_id: int) -> list[VitalsSet]:
         """Every set of a session, current, corrected and voided, in time order."""
         with self.db.transaction(write=False) as tx:
-            bands, names, chart = load_bands(tx), user_names(tx), load_chart(tx)
+            (bands, chart), names = load_grading(tx), user_names(tx)
             scale2 = scale2_of(tx, [session_id]).get(session_id, False)
             rows = tx.scalars(
                 select(VitalsRow)
@@ -58,7 +58,7 @@ class VitalsService(Service):
         NEWS2 scale 2 (on air) when the patient is on scale 2."""
         with self.db.transaction(write=False) as tx:
             scale2 = scale2_of(tx, [session_id]).get(session_id, False)
-            return patient_bands(load_bands(tx), load_chart(tx), scale2=scale2)
+            return patient_bands(*load_grading(tx), scale2=scale2)
 
     @retried
     def record(

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from ketamon.domain.board import TileLevel, tile_view
 from ketamon.domain.errors import FieldError
 from ketamon.domain.settings import ClinicSettings
+from ketamon.domain.vitals import Grade, VitalsDraft
 from tests.conftest import NURSE, T0, baseline, draft, open_clinic, plan_dose
 
 pytestmark = pytest.mark.both_backends
@@ -111,3 +112,37 @@ def test_target_choices_must_be_durations_a_check_in_accepts(clinic, choices) ->
         clinic.settings.update(NURSE, target_choices=choices)
     assert refused.value.field == "target_choices"
     assert clinic.settings.get().target_choices == ClinicSettings().target_choices
+
+
+def test_a_setting_changed_on_another_workstation_is_used_at_the_next_read(
+    clinic, db_url: str, clock
+) -> None:
+    # The parsed settings are kept per stored text: workstation A has read (and kept) them;
+    # B changes the bands and the overrun alert; A's next reads use B's values.
+    session_id = clinic.sessions.check_in(
+        NURSE, clinic.chairs.all()[0].id, clinic.patients.register(NURSE, draft()).id, 40
+    ).id
+    assert clinic.vitals.record(NURSE, session_id, _vitals(152)).grades["systolic"] is not (
+        Grade.RED
+    )
+    assert clinic.settings.get().overrun_alert_minutes != 9
+    b = open_clinic(db_url, clock)
+    try:
+        bands = dict(b.settings.get().vital_bands)
+        bands["systolic"] = [90, 100, 140, 150]
+        b.settings.update(NURSE, vital_bands=bands, overrun_alert_minutes=9)
+    finally:
+        b.close()
+    clock.advance(minutes=5)
+    assert clinic.vitals.record(NURSE, session_id, _vitals(152)).grades["systolic"] is Grade.RED
+    assert clinic.settings.get().overrun_alert_minutes == 9
+    assert clinic.board.get().settings.overrun_alert_minutes == 9
+    with clinic.db.engine.begin() as conn:  # and one changed behind the application's back
+        conn.execute(
+            text("UPDATE clinic_setting SET value = '11' WHERE key = 'overrun_alert_minutes'")
+        )
+    assert clinic.settings.get().overrun_alert_minutes == 11
+
+
+def _vitals(systolic: int) -> VitalsDraft:
+    return VitalsDraft(systolic=systolic, diastolic=84, heart_rate=72, spo2=98, resp_rate=14)

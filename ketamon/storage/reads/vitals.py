@@ -24,7 +24,7 @@ from ketamon.domain.vitals import (
     news2_of,
 )
 from ketamon.storage.models import PatientRow, SessionRow, VitalsRow
-from ketamon.storage.reads.settings import load_bands, load_chart
+from ketamon.storage.reads.settings import load_chart, load_grading
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,8 @@ def summaries(
 def graded(tx: Session, row: VitalsRow, names: dict[str, str] | None = None) -> VitalsSet:
     """One stored set graded with the clinic's bands and chart and its patient's scale."""
     scale2 = scale2_of(tx, [row.session_id]).get(row.session_id, False)
-    return to_set(row, load_bands(tx), names, load_chart(tx), scale2=scale2)
+    bands, chart = load_grading(tx)
+    return to_set(row, bands, names, chart, scale2=scale2)
 
 
 def current_sets(
