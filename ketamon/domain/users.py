@@ -100,10 +100,15 @@ def clean_username(username: object) -> str:
     name = username.strip().lower()
     if not name:
         raise FieldError("username", "Username is required")
-    if len(name) > MAX_USERNAME_LENGTH or not all(c.isalnum() or c in "._-" for c in name):
+    # ASCII only: a username is who the audit trail names, and one written with a letter of
+    # another script that looks the same ("nurse.jо", Cyrillic о) would pass for another user.
+    if len(name) > MAX_USERNAME_LENGTH or not all(
+        c.isascii() and (c.isalnum() or c in "._-") for c in name
+    ):
         raise FieldError(
             "username",
-            f"Username: up to {MAX_USERNAME_LENGTH} letters, digits, dots, dashes or underscores",
+            f"Username: up to {MAX_USERNAME_LENGTH} letters a–z, digits, dots, dashes or "
+            "underscores",
         )
     return name
 

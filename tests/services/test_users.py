@@ -143,6 +143,11 @@ def test_an_actor_who_is_not_a_user_is_refused(clinic):
         ({"roles": "surgeon"}, "roles"),
         ({"roles": ""}, "roles"),
         ({"full_name": "  "}, "full_name"),
+        ({"full_name": "\u200b"}, "full_name"),  # only invisible: no name
+        ({"full_name": "--"}, "full_name"),  # a name has letters
+        # a look-alike of nurse.jo (Cyrillic о) would read as her on the audit trail
+        ({"username": "nurse.j\u043e"}, "username"),
+        ({"username": "nurse.jo\u200b"}, "username"),
     ],
 )
 def test_bad_user_input_is_refused_and_changes_nothing(clinic, kwargs, field):
