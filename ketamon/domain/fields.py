@@ -269,9 +269,14 @@ def flag(field: str, value: object, *, label: str, optional: bool = False) -> bo
     return value
 
 
+MAX_RECORD_ID = 2**31  # exclusive
+
+
 def record_id(field: str, value: object, *, label: str = "Record") -> int:
-    """The id of a stored row: a positive integer the database can hold."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63:
+    """The id of a stored row: a positive integer the database can hold (the id columns
+    are INTEGER: 32 bits on PostgreSQL, which refuses a larger one in words no nurse needs;
+    found by hypothesis, a chair id of 2**31)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < MAX_RECORD_ID:
         raise FieldError(field, f"{label} id must be a positive whole number")
     return value
 

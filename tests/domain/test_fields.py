@@ -115,9 +115,13 @@ def test_dates_are_dates_not_datetimes():
     assert error.message == "Date of birth must be a date (YYYY-MM-DD)"
 
 
-@pytest.mark.parametrize("value", [0, -1, 2**63, HUGE, 1.0, "1", True, None])
+@pytest.mark.parametrize("value", [0, -1, 2**31, 2**63, HUGE, 1.0, "1", True, None])
 def test_record_ids_fit_the_database(value):
     assert refused(fields.record_id, "session_id", value, label="Session").field == "session_id"
+
+
+def test_the_largest_record_id_is_the_largest_an_integer_column_holds_on_postgresql():
+    assert fields.record_id("session_id", 2**31 - 1, label="Session") == 2**31 - 1
 
 
 @pytest.mark.parametrize(
