@@ -66,6 +66,35 @@ def entries(**valid: st.SearchStrategy) -> st.SearchStrategy:
     ).map(lambda t: {k: t[1][k] if k in t[2] else t[0][k] for k in valid})  # in order
 
 
+# What the fields keep of typed text, stated here apart from ketamon.domain.fields: no
+# whitespace or character that shows nothing (format characters such as the soft hyphen
+# and zero-width space, spaces, controls, the Hangul and Braille blanks) at either end.
+_SHOWS_NOTHING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u180e\u17b4\u17b5")
+
+
+def _shows_nothing(char: str) -> bool:
+    return (
+        char.isspace()
+        or char in _SHOWS_NOTHING
+        or unicodedata.category(char) in {"Cf", "Cc", "Zs", "Zl", "Zp"}
+    )
+
+
+def visible(text: str) -> str:
+    """`text` as a field stores it: what shows nothing cut from both ends."""
+    chars = list(text)
+    while chars and _shows_nothing(chars[0]):
+        chars.pop(0)
+    while chars and _shows_nothing(chars[-1]):
+        chars.pop()
+    return "".join(chars)
+
+
+def name_as_stored(text: str) -> str:
+    """A name as stored: each run of whitespace one space, then `visible`."""
+    return visible(" ".join(text.split()))
+
+
 def text_like(*examples: str) -> st.SearchStrategy:
     """Valid text for a field: the examples as typed, with stray spaces, or in any script."""
     base = st.sampled_from(examples)

@@ -23,9 +23,11 @@ from tests.services.inputs import (
     answers_or_refuses,
     aware_between,
     entries,
+    name_as_stored,
     named_fields,
     stored_rows,
     text_like,
+    visible,
 )
 
 pytestmark = pytest.mark.both_backends
@@ -52,9 +54,9 @@ def test_register_answers_or_names_the_field(clinic, e):
         return
     (row,) = stored_rows(clinic, PatientRow, id=patient.id)
     assert clinic.patients.get(patient.id) == patient
-    assert row["mrn"] == mrn.strip() and row["full_name"] == " ".join(name.split())
+    assert row["mrn"] == visible(mrn) and row["full_name"] == name_as_stored(name)
     assert row["date_of_birth"] == dob and row["weight_kg"] == float(weight)
-    assert row["allergies"] == allergies.replace("\r\n", "\n").strip()
+    assert row["allergies"] == visible(allergies.replace("\r\n", "\n"))
 
 
 @pytest.mark.parametrize(
@@ -135,7 +137,7 @@ def test_record_vitals_answers_or_names_the_field(clinic, checked_in, e):
         if value is not None:  # a whole number stays one: 72.0 is stored as 72
             value = round(value, 1) if key == "temperature" else int(value)
         assert row[key] == value and type(row[key]) is type(value), key
-    assert row["note"] == note.strip()
+    assert row["note"] == visible(note)
     assert [s for s in clinic.vitals.for_session(checked_in) if s.id == saved.id] == [saved]
 
 
@@ -154,7 +156,7 @@ def test_correct_and_void_answer_or_name_the_field(clinic, checked_in, e):
         fixed = clinic.vitals.correct(NURSE, first.id, typed, reason)
     if answered:
         (row,) = stored_rows(clinic, VitalsRow, id=first.id)
-        assert row["status_reason"] == reason.strip()
+        assert row["status_reason"] == visible(reason)
         stored_rows(clinic, VitalsRow, id=fixed.id)
     with answers_or_refuses() as answered:
         clinic.vitals.void(NURSE, (fixed if answered else first).id, reason)
@@ -210,7 +212,7 @@ def test_check_in_and_cancel_answer_or_name_the_field(clinic, e):
         clinic.sessions.cancel(NURSE, session.id, "cleaning up")
     else:
         (row,) = stored_rows(clinic, SessionEventRow, session_id=session.id, kind="cancel")
-        assert row["reason"] == reason.replace("\r\n", "\n").strip()
+        assert row["reason"] == visible(reason.replace("\r\n", "\n"))
 
 
 @pytest.fixture
@@ -273,6 +275,6 @@ def test_start_and_stop_answer_or_name_the_field(clinic, clock, e):
             clinic.sessions.stop(NURSE, sid, e["stop_reason"])
         for row in stored_rows(clinic, SessionEventRow, session_id=sid):
             if row["kind"] == "stop":
-                assert stopped and row["reason"] == e["stop_reason"].strip()
+                assert stopped and row["reason"] == visible(e["stop_reason"])
     if clinic.sessions.get(sid).phase.active:
         clinic.sessions.cancel(NURSE, sid, "freeing the chair for the next example")

@@ -8,7 +8,7 @@ import itertools
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ketamon.domain.actors import Actor
@@ -23,9 +23,11 @@ from tests.services.inputs import (
     answers_or_refuses,
     entries,
     mixed,
+    name_as_stored,
     named_fields,
     stored_rows,
     text_like,
+    visible,
 )
 
 pytestmark = pytest.mark.both_backends
@@ -44,14 +46,17 @@ FEW = PROPERTIES.__class__(PROPERTIES, max_examples=25)  # argon2 hashes are slo
         password=st.just("long enough password"),
     )
 )
+# Found by hypothesis: a soft hyphen alone shows nothing, so no credentials are stored.
+@example(e=dict(username="nurse.x", full_name="Kim Osei", credentials="\xad", roles="nurse",
+                password="long enough password"))  # fmt: skip
 def test_adding_users_answers_or_names_the_field(clinic, e):
     with answers_or_refuses() as answered:
         user = clinic.users.add(NURSE, **e)
     if not answered:
         return
     (row,) = stored_rows(clinic, UserRow, id=user.id)
-    assert row["full_name"] == " ".join(e["full_name"].split())
-    assert row["credentials"] == " ".join(e["credentials"].split())
+    assert row["full_name"] == name_as_stored(e["full_name"])
+    assert row["credentials"] == name_as_stored(e["credentials"])
 
 
 @pytest.mark.parametrize(
@@ -116,7 +121,7 @@ def test_chairs_answer_or_name_the_field(clinic, name, offset):
         added = clinic.chairs.add(NURSE, name)
     if answered:
         (row,) = stored_rows(clinic, ChairRow, id=added.id)
-        assert row["name"] == " ".join(name.split())
+        assert row["name"] == name_as_stored(name)
         clinic.chairs.retire(NURSE, added.id)  # the name may come again
     with answers_or_refuses():
         clinic.chairs.rename(NURSE, chair.id, name)
@@ -163,7 +168,7 @@ def test_the_side_effect_list_answers_or_names_the_field(clinic, name, key):
     with answers_or_refuses():
         clinic.side_effects.rename_kind(NURSE, key, name)
     for kind in clinic.side_effects.catalog():
-        assert kind.name == " ".join(kind.name.split()) and len(kind.name) <= 120
+        assert kind.name == name_as_stored(kind.name) and len(kind.name) <= 120
 
 
 @pytest.fixture
@@ -185,7 +190,7 @@ def test_signing_answers_or_names_the_field(clinic, signed, comment):
         clinic.review.sign(DR, signed, PASSWORD, "Reviewed", comment)
     rows = stored_rows(clinic, SignatureRow, session_id=signed)
     if answered:
-        assert rows[0]["comment"] == comment.strip()
+        assert rows[0]["comment"] == visible(comment)
 
 
 @PROPERTIES
@@ -197,7 +202,7 @@ def test_addenda_answer_or_name_the_field(clinic, signed, e):
         added = clinic.review.add_addendum(DR, signed, e["text"], e["reason"], PASSWORD)
     if answered:
         (row,) = stored_rows(clinic, AddendumRow, id=added.id)
-        assert (row["text"], row["reason"]) == (e["text"].strip(), e["reason"].strip())
+        assert (row["text"], row["reason"]) == (visible(e["text"]), visible(e["reason"]))
 
 
 @PROPERTIES
