@@ -24,10 +24,15 @@ def application() -> QApplication:
     running = QApplication.instance()
     app = running if isinstance(running, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("KetaMon")
+    # Set once: each new font or stylesheet re-polishes every widget there is (the suite
+    # asks for the application before each test, and paid seconds a test for it).
     font = app.font()
-    font.setPointSize(max(font.pointSize(), 12))  # dialogs readable at arm's length
-    app.setFont(font)
-    app.setStyleSheet(stylesheet())
+    if font.pointSize() < 12:
+        font.setPointSize(12)  # dialogs readable at arm's length
+        app.setFont(font)
+    sheet = stylesheet()
+    if app.styleSheet() != sheet:
+        app.setStyleSheet(sheet)
     if app.findChild(GuiCollector) is None:
         GuiCollector(app)  # collect garbage between events, never inside a paint
     return app

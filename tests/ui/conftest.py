@@ -152,9 +152,19 @@ def discharged_said(monkeypatch) -> list[str]:
 @pytest.fixture(autouse=True)
 def _garbage_collected_between_events(qapp):
     """As in the application: no automatic collection inside a paint; collect after each
-    test, outside any event, so a closed window's chart items go away at a safe point."""
+    test, outside any event, so a closed window's chart items go away at a safe point.
+
+    pytest-qt closes each test's widgets and asks Qt to delete them later, which Qt does
+    only in an event loop; a window a test made without qtbot is not even closed. Delete
+    every window left here, or every window of the run stays alive (about 300 widgets a
+    board test) and each later test's work on all widgets grows with them."""
     import gc
 
-    application()
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    app = application()
     yield
+    for widget in app.topLevelWidgets():
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
