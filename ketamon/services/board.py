@@ -11,10 +11,8 @@ from ketamon.domain.outcomes import OutcomeRecord
 from ketamon.domain.settings import ClinicSettings
 from ketamon.services.base import Service
 from ketamon.storage.reads import side_effects, vitals
-from ketamon.storage.reads.chairs import active_chairs
-from ketamon.storage.reads.dose import doses_of
+from ketamon.storage.reads.board import seated
 from ketamon.storage.reads.outcomes import current_by_session
-from ketamon.storage.reads.sessions import active_sessions, to_snapshot
 from ketamon.storage.reads.settings import load_settings
 
 
@@ -35,15 +33,15 @@ class Board:
 class BoardService(Service):
     def get(self) -> Board:
         with self.db.transaction(write=False) as tx:
-            snapshots = {r.chair_id: to_snapshot(tx, r) for r in active_sessions(tx)}
+            board = seated(tx)
             settings = load_settings(tx)
-            ids = [s.id for s in snapshots.values()]
+            ids = [s.id for s in board.sessions.values()]
             return Board(
-                tuple(active_chairs(tx)),
-                snapshots,
+                board.chairs,
+                board.sessions,
                 settings,
                 vitals.summaries(tx, ids, settings.bands, settings.news2_chart),
                 side_effects=side_effects.summaries(tx, ids),
-                doses=doses_of(tx, ids),
+                doses=board.doses,
                 outcomes=current_by_session(tx, ids),
             )

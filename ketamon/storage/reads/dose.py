@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
@@ -73,11 +72,3 @@ def dose_of(tx: Session, session_id: int) -> DoseRecord | None:
     """The session's dose record (None before a plan was written)."""
     row = tx.get(DoseRecordRow, session_id)
     return to_record(row) if row is not None else None
-
-
-def doses_of(tx: Session, session_ids: Sequence[int]) -> dict[int, DoseRecord]:
-    """session id -> dose record, for those of `session_ids` that have one."""
-    if not session_ids:
-        return {}
-    rows = tx.scalars(select(DoseRecordRow).where(DoseRecordRow.session_id.in_(list(session_ids))))
-    return {r.session_id: to_record(r) for r in rows}

@@ -60,28 +60,6 @@ def load_session(tx: Session, session_id: int, *, fresh: bool = False) -> Sessio
     return row
 
 
-def active_sessions(tx: Session) -> list[SessionRow]:
-    """The sessions in a chair now, with their events; their patients, chairs and courses
-    come in the same statement (joined), so to_snapshot finds them in the unit of work:
-    two statements in all (one round trip per session each was 3 x 6 on a board, and one
-    per kind still 5 round trips, slow on a server)."""
-    query = (
-        with_events()
-        .add_columns(PatientRow, ChairRow, CourseRow)
-        .join(PatientRow, PatientRow.id == SessionRow.patient_id)
-        .join(ChairRow, ChairRow.id == SessionRow.chair_id)
-        .join(CourseRow, CourseRow.id == SessionRow.course_id)
-        # "> 0" and not IS NOT NULL (the same rows: ids start at 1): SQLite uses the unique
-        # index on active_chair_id for a range, and scanned every session of the clinic's
-        # years for IS NOT NULL (the board's read grew with its history, bench/history.py).
-        .where(SessionRow.active_chair_id > 0)
-    )
-    found = tx.execute(query).all()
-    # Held for the transaction: the unit of work keeps rows only while referenced.
-    tx.info.setdefault("preloaded", []).extend(r for row in found for r in row)
-    return [row[0] for row in found]
-
-
 def require_unsigned(tx: Session, session_id: int, *, owner: SessionRow | None = None) -> None:
     """Services call this before changing anything that belongs to a session (`owner`: the
     session row when the caller has loaded it already)."""
