@@ -139,7 +139,7 @@ class ClinicalFacts:
     infusion_ended_at: datetime | None
     baseline: VitalsPoint | None
     last: VitalsPoint | None  # the last full set after the infusion ended
-    last_moaas: int | None
+    last_moaas: int | None  # the last MOAA/S charted after the infusion ended
     stop: InfusionStop | None = None  # None: not stopped (or no stop in the record)
     side_effects: tuple[SideEffect, ...] = ()  # the session's entries (voided ones ignored)
     dose: DoseRecord | None = None  # None: no dose record at all
@@ -544,7 +544,7 @@ def evaluate(
         "moaas",
         "Last MOAA/S is 5 (responds readily to name)",
         moaas == 5,
-        "No MOAA/S recorded" if moaas is None else f"Last MOAA/S {moaas}",
+        "No MOAA/S recorded since the infusion ended" if moaas is None else f"Last MOAA/S {moaas}",
     )
 
     # Computed: no SEVERE side effect open (or a physician's documented decision on it)

@@ -120,7 +120,13 @@ def clinical_facts(tx: Session, owner: SessionRow, now: datetime) -> ClinicalFac
     full = [r for r in rows if r.systolic is not None and r.heart_rate is not None]
     baseline = [r for r in full if r.phase == VitalPhase.BASELINE]
     after = [r for r in full if times.ended_at is not None and r.taken_at >= times.ended_at]
-    moaas = [r.sedation for r in rows if r.sedation is not None]
+    # Recovery is judged on what was seen after the infusion: a MOAA/S 5 charted before
+    # any ketamine (the baseline) says nothing about the patient leaving the chair.
+    moaas = [
+        r.sedation
+        for r in rows
+        if r.sedation is not None and times.ended_at is not None and r.taken_at >= times.ended_at
+    ]
     pains = [
         RecordedPain(r.pain, r.taken_at)
         for r in rows

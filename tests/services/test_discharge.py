@@ -111,6 +111,23 @@ def test_moaas_below_5_blocks(clinic, clock):
         clinic.discharge.discharge(NURSE, s.id)
 
 
+def test_a_moaas_5_charted_before_the_infusion_does_not_release_the_patient(clinic, clock):
+    """The baseline's MOAA/S 5 was seen before any ketamine: recovery is judged on a score
+    charted after the infusion ended, or the item stays open and says so."""
+    s = _in_recovery(clinic, clock, moaas=None)  # baseline MOAA/S 5; recovery set without
+    state = clinic.discharge.save_answers(NURSE, s.id, READY)
+    assert state.check.missing == (
+        "Last MOAA/S is 5 (responds readily to name): No MOAA/S recorded since the infusion "
+        "ended",
+    )
+    with pytest.raises(DomainError):
+        clinic.discharge.discharge(NURSE, s.id)
+    clock.advance(minutes=5)
+    values = dict(systolic=128, diastolic=80, heart_rate=74, spo2=98, resp_rate=14)
+    clinic.vitals.record(NURSE, s.id, VitalsDraft(**values, sedation=5))
+    assert clinic.discharge.discharge(NURSE, s.id).outcome == "discharged"
+
+
 def test_vitals_item_compares_the_last_set_with_the_baseline(clinic, clock):
     s = _in_recovery(clinic, clock)
     facts = clinic.discharge.state(s.id).facts
