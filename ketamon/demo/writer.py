@@ -51,7 +51,7 @@ from ketamon.domain.discharge import (
 )
 from ketamon.domain.dose import DoseRecord, planned_mg, planned_ml, planned_rate
 from ketamon.domain.errors import DomainError
-from ketamon.domain.patients import PatientDraft, validate_patient
+from ketamon.domain.patients import PatientDraft, validate_new_patient
 from ketamon.domain.sessions import EventKind
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.side_effects import Severity, SideEffect
@@ -140,7 +140,7 @@ class Seeder:
         rows = []
         for index, (first, last) in enumerate(names):
             allergies = rng.choice(ALLERGIES) if rng.random() < 0.15 else ""
-            draft = validate_patient(
+            draft = validate_new_patient(
                 PatientDraft(
                     mrn=f"KM-{mrns[index]}",
                     full_name=f"{first} {last}",

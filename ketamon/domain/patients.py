@@ -8,7 +8,8 @@ warning wherever the patient's details are shown. `allergy_text` gives the words
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, tzinfo
 from enum import IntEnum, StrEnum
@@ -181,6 +182,46 @@ FIELD_LABELS = {
     "no_known_allergies": "No known drug allergies",
     "spo2_scale2": "SpO2 scale 2",
 }
+
+
+MRN_CHARACTERS = "letters A–Z, digits, dashes, dots, slashes or underscores, no spaces"
+
+
+def validate_new_patient(draft: PatientDraft, today: date) -> PatientDraft:
+    """A registration: validate_patient, and an MRN that cannot pass for another one.
+
+    The MRN is the patient's identity across every record, so a new one is written in
+    characters that look like themselves only: "MRN\u200b1001" (a zero-width space),
+    "MRN\u00a01001" (a no-break space) or "MRN１００１" (fullwidth digits) all print as
+    MRN1001 and would open a second chart for the same patient. Fullwidth and other
+    compatibility forms are read as the plain ones (so MRN１００１ is MRN1001, and taken);
+    anything else outside the allowed characters is refused. Patients registered before
+    keep their MRN as it is."""
+    mrn_error = _new_mrn_error(draft.mrn)
+    try:
+        clean = validate_patient(draft, today)
+    except ValidationErrors as refused:  # every field's message at once
+        if mrn_error is not None and "mrn" not in refused.errors:
+            raise ValidationErrors(refused.errors | {"mrn": mrn_error}) from None
+        raise
+    if mrn_error is not None:
+        raise ValidationErrors({"mrn": mrn_error})
+    return replace(clean, mrn=unicodedata.normalize("NFKC", clean.mrn))
+
+
+def _allowed_in_mrn(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in "-./_")
+
+
+def _new_mrn_error(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None  # validate_patient says what is wrong
+    mrn = unicodedata.normalize("NFKC", fields.trim(value))
+    bad = next((c for c in mrn if not _allowed_in_mrn(c)), None)
+    if bad is None:
+        return None
+    shown = repr(bad) if bad.isprintable() and not bad.isspace() else f"U+{ord(bad):04X}"
+    return f"MRN: {MRN_CHARACTERS} (found {shown})"
 
 
 def correction(current: Patient, draft: PatientDraft, today: date) -> dict[str, object]:

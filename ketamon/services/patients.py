@@ -16,7 +16,7 @@ from ketamon.domain.patients import (
     require_correction_reason,
     search_order,
     search_words,
-    validate_patient,
+    validate_new_patient,
 )
 from ketamon.domain.taken import mrn_taken
 from ketamon.domain.users import Permission
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 class PatientService(Service):
     @retried
     def register(self, actor: Actor, draft: PatientDraft) -> Patient:
-        clean = validate_patient(draft, self.now().astimezone().date())  # the clinic's today
+        clean = validate_new_patient(draft, self.now().astimezone().date())  # the clinic's today
         with self.db.transaction(audit=self.audit(actor)) as tx:
             acting_user(tx, actor, Permission.CHART)
             clash = tx.scalar(

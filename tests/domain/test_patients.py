@@ -7,7 +7,12 @@ from datetime import date, timedelta
 import pytest
 
 from ketamon.domain.errors import DomainError, ValidationErrors
-from ketamon.domain.patients import MAX_MRN_LENGTH, PatientDraft, validate_patient
+from ketamon.domain.patients import (
+    MAX_MRN_LENGTH,
+    PatientDraft,
+    validate_new_patient,
+    validate_patient,
+)
 from tests.conftest import draft
 
 TODAY = date(2026, 3, 2)
@@ -99,3 +104,33 @@ def test_every_bad_field_is_reported_at_once_and_named_in_the_message() -> None:
     message = str(error.value)
     for words in ("MRN", "Full name", "Date of birth", "Weight"):
         assert words in message
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("MRN\u200b1001", "U+200B"),  # a zero-width space: prints as MRN1001
+        ("MRN\u00a01001", "U+0020"),  # a no-break space, read as a space
+        ("MRN 1001", "U+0020"),
+        ("MRN\u20601001", "U+2060"),  # word joiner
+        ("MRN1\u0430", "'\u0430'"),  # Cyrillic a, a look-alike of the Latin one
+    ],
+)
+def test_a_new_mrn_that_could_pass_for_another_is_refused_at_its_field(typed, found) -> None:
+    with pytest.raises(ValidationErrors) as refused:
+        validate_new_patient(draft(mrn=typed), TODAY)
+    assert set(refused.value.errors) == {"mrn"}
+    assert refused.value.errors["mrn"] == (
+        f"MRN: letters A–Z, digits, dashes, dots, slashes or underscores, no spaces (found {found})"
+    )
+
+
+def test_a_fullwidth_mrn_is_read_as_the_plain_one_and_plain_ones_pass() -> None:
+    assert validate_new_patient(draft(mrn="ＭＲＮ１００１"), TODAY).mrn == "MRN1001"
+    assert validate_new_patient(draft(mrn=" KM-2024/07_a.1 "), TODAY).mrn == "KM-2024/07_a.1"
+
+
+def test_a_bad_new_mrn_is_reported_with_the_other_fields() -> None:
+    with pytest.raises(ValidationErrors) as refused:
+        validate_new_patient(draft(mrn="MRN\u200b1", name=""), TODAY)
+    assert set(refused.value.errors) == {"mrn", "full_name"}

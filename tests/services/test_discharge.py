@@ -117,8 +117,7 @@ def test_a_moaas_5_charted_before_the_infusion_does_not_release_the_patient(clin
     s = _in_recovery(clinic, clock, moaas=None)  # baseline MOAA/S 5; recovery set without
     state = clinic.discharge.save_answers(NURSE, s.id, READY)
     assert state.check.missing == (
-        "Last MOAA/S is 5 (responds readily to name): No MOAA/S recorded since the infusion "
-        "ended",
+        "Last MOAA/S is 5 (responds readily to name): No MOAA/S recorded since the infusion ended",
     )
     with pytest.raises(DomainError):
         clinic.discharge.discharge(NURSE, s.id)

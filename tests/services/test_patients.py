@@ -8,6 +8,7 @@ import pytest
 
 from ketamon.domain.clock import FakeClock
 from ketamon.domain.errors import NotFound, ValidationErrors
+from ketamon.storage.models import PatientRow
 from tests.conftest import NURSE, T0, draft, open_clinic
 
 pytestmark = pytest.mark.both_backends
@@ -50,12 +51,22 @@ def test_a_duplicate_with_letters_the_database_does_not_fold_is_refused_naming_t
 ) -> None:
     """The check asks the database's lower() as the unique index does: Python's lower()
     folds "Ù" where SQLite's (and PostgreSQL's in the C locale) does not, so checking with
-    Python's let the insert reach the index and fail as a conflict (found by hypothesis)."""
-    clinic.patients.register(NURSE, draft("ÙV-71", "Ada Lovelace"))
-    with pytest.raises(ValidationErrors) as refused:
-        clinic.patients.register(NURSE, draft("Ùv-71", "Grace Hopper"))
-    assert list(refused.value.errors) == ["mrn"]
-    assert "ÙV-71" in refused.value.errors["mrn"]
+    Python's let the insert reach the index and fail as a conflict (found by hypothesis).
+    A new MRN is now ASCII, so the case is a patient registered before that rule (written
+    here by hand): a registration is still refused at its field, never at the index."""
+    with clinic.db.engine.begin() as conn:
+        conn.execute(
+            PatientRow.__table__.insert().values(
+                mrn="ÙV-71", full_name="Ada Lovelace", date_of_birth=date(1980, 5, 17),
+                weight_kg=72.5, allergies="", no_known_allergies=True, spo2_scale2=False,
+                created_at=T0, created_by="nurse.jo", version=1,
+            )
+        )  # fmt: skip
+    for typed in ("Ùv-71", "ÙV-71"):
+        with pytest.raises(ValidationErrors) as refused:
+            clinic.patients.register(NURSE, draft(typed, "Grace Hopper"))
+        assert list(refused.value.errors) == ["mrn"]
+    assert [p.full_name for p in clinic.patients.search("Ada")] == ["Ada Lovelace"]
 
 
 def test_invalid_drafts_are_refused_and_not_stored(clinic) -> None:
@@ -152,3 +163,14 @@ def test_search_by_date_of_birth_alone_or_with_a_name(clinic) -> None:
     assert mrns(clinic.patients.search("1975-11-02 ross")) == ["KM-2"]
     assert clinic.patients.search("1980-02-30") == []  # not a date: matches nothing
     assert clinic.patients.search("14.03.1980") == []  # only the unambiguous form
+
+
+def test_an_mrn_that_prints_like_a_registered_one_opens_no_second_chart(clinic):
+    """Found by an attack battery: the same patient registered again as MRN\u200b1001, with
+    a no-break space or in fullwidth digits, each printing as MRN1001."""
+    first = clinic.patients.register(NURSE, draft("MRN1001", "Ada Lovelace"))
+    for typed in ("MRN\u200b1001", "MRN\u00a01001", "MRN１００１", "mrn１００１"):
+        with pytest.raises(ValidationErrors) as refused:
+            clinic.patients.register(NURSE, draft(typed, "Ada Lovelace"))
+        assert set(refused.value.errors) == {"mrn"}, typed
+    assert [p.id for p in clinic.patients.search("Lovelace")] == [first.id]
