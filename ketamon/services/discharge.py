@@ -105,6 +105,11 @@ def _point(row: VitalsRow) -> VitalsPoint:
     return VitalsPoint(row.systolic, row.diastolic, row.heart_rate, row.taken_at)  # type: ignore[arg-type]
 
 
+def _full(row: VitalsRow) -> bool:
+    """A vitals set, not a score recorded on its own."""
+    return row.systolic is not None and row.heart_rate is not None
+
+
 def clinical_facts(tx: Session, owner: SessionRow, now: datetime) -> ClinicalFacts:
     """What the record says: timings, vitals, MOAA/S, the stop, the side effects, the dose
     record and the last pain score, as the checklist weighs them."""
@@ -117,21 +122,14 @@ def clinical_facts(tx: Session, owner: SessionRow, now: datetime) -> ClinicalFac
             .order_by(VitalsRow.taken_at, VitalsRow.id)
         )
     )
-    full = [r for r in rows if r.systolic is not None and r.heart_rate is not None]
+    full = [r for r in rows if _full(r)]
     baseline = [r for r in full if r.phase == VitalPhase.BASELINE]
-    after = [r for r in full if times.ended_at is not None and r.taken_at >= times.ended_at]
-    # Recovery is judged on what was seen after the infusion: a MOAA/S 5 charted before
-    # any ketamine (the baseline) says nothing about the patient leaving the chair.
-    moaas = [
-        r.sedation
-        for r in rows
-        if r.sedation is not None and times.ended_at is not None and r.taken_at >= times.ended_at
-    ]
-    pains = [
-        RecordedPain(r.pain, r.taken_at)
-        for r in rows
-        if r.pain is not None and times.ended_at is not None and r.taken_at >= times.ended_at
-    ]
+    # Recovery is judged on what was seen after the infusion: a MOAA/S 5 or a pain score
+    # charted before any ketamine (the baseline) says nothing about leaving the chair.
+    since_end = [r for r in rows if times.ended_at is not None and r.taken_at >= times.ended_at]
+    after = [r for r in since_end if _full(r)]
+    moaas = [r.sedation for r in since_end if r.sedation is not None]
+    pains = [RecordedPain(r.pain, r.taken_at) for r in since_end if r.pain is not None]
     stop_event = next((e for e in reversed(events) if e.kind is EventKind.STOP), None)
     stop = None
     if stop_event is not None and times.ended_at is not None:
