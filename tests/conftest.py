@@ -305,6 +305,24 @@ def discharge_ready(clinic, session_id: int, actor: Actor = NURSE):
     return clinic.discharge.discharge(actor, session_id)
 
 
+def free_the_chair(clinic, session_id: int, actor: Actor = NURSE) -> None:
+    """End a session whatever its phase, as the rules allow: a session not yet started is
+    cancelled; once started, the patient leaves against advice (witnessed by
+    DOSE_WITNESS), since a started session is never cancelled."""
+    from ketamon.domain.discharge import AgainstAdvice
+    from ketamon.domain.sessions import Phase
+
+    phase = clinic.sessions.get(session_id).phase
+    if phase is Phase.CHECKED_IN:
+        clinic.sessions.cancel(actor, session_id, "freeing the chair")
+    elif phase.active:
+        if DOSE_WITNESS not in {u.username for u in clinic.users.all()}:
+            add_user(clinic, DOSE_WITNESS, "Dana Witness", "RN", "nurse")
+        clinic.discharge.leave_against_advice(
+            actor, session_id, AgainstAdvice("Left before the end", DOSE_WITNESS, True)
+        )
+
+
 def plan_dose(clinic, session_id: int, actor: Actor = NURSE, **values):
     """Plan the dose, as a nurse does before starting the infusion (the start requires a
     plan or a reason): 72.5 kg, 0.5 mg/kg, 10 mg/mL, lot KET-24101 unless told."""

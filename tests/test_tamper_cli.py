@@ -60,7 +60,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
         clinic.chairs.ensure_defaults(NURSE)
         doctor = add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician")
         signed = discharged_session(clinic, clock, sets=6)
-        clinic.review.sign(DOC, signed.id, PASSWORD, "Reviewed")
+        clinic.review.sign(
+            DOC, signed.id, PASSWORD, "Reviewed", reviewed=clinic.review.record_digest(signed.id)
+        )
         signed_set = clinic.vitals.for_session(signed.id)[2]
         patient = clinic.patients.register(NURSE, draft("KM-30001", "Tom Okafor"))
         live = clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40)

@@ -13,9 +13,8 @@ from typing import Protocol, TypedDict
 
 from ketamon.domain import fields
 from ketamon.domain.dose import DoseRecord, fmt, has_plan, plan_text
-from ketamon.domain.instruments import Instrument
 from ketamon.domain.news2 import News2, Response
-from ketamon.domain.outcomes import OutcomeRecord, item9_alert, latest_current
+from ketamon.domain.outcomes import OutcomeRecord, awaiting_item9_review, item9_alert
 from ketamon.domain.sessions import EventKind, Phase, SessionEvent, replay
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.side_effects import SideEffect, severe_alert_text
@@ -464,8 +463,8 @@ def with_outcomes(
     (`asked`, in order) are still to be asked."""
     if session is None or view.level is TileLevel.EMPTY:
         return view
-    phq9 = latest_current(list(records), Instrument.PHQ9)
-    if phq9 is not None and phq9.needs_review:
+    phq9 = awaiting_item9_review(records)
+    if phq9 is not None:
         alert = item9_alert(phq9.score) + ITEM9_HINT
         parts = [alert, view.alert_text]
         view = replace(

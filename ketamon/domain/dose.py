@@ -192,6 +192,23 @@ def check_completion(
     return Completion(round(actual, 2), round(wasted, 2), why)  # type: ignore[arg-type]
 
 
+def check_replan(
+    record: DoseRecord | None,
+    new_planned_mg: float,
+    over_plan_reason: str | None,
+    limits: DoseLimits,
+) -> str:
+    """The over-plan reason to keep when the plan changes. Once the dose is completed, what
+    was given is checked again against the new plan, as `check_completion` checked it
+    against the old one: a plan lowered under the amount given needs its over-plan reason
+    (ValidationErrors naming the field). `over_plan_reason` None keeps the stored one."""
+    if record is None or not record.completed or record.actual_mg is None:
+        return record.over_plan_reason if record is not None else ""
+    why = record.over_plan_reason if over_plan_reason is None else over_plan_reason
+    done = check_completion(new_planned_mg, record.actual_mg, record.wasted_mg or 0.0, why, limits)
+    return done.over_plan_reason
+
+
 def check_witness(witness: User | None, recorder: str) -> User:
     """The waste is witnessed by another active user, never the nurse who records it."""
     if witness is None or not witness.active:

@@ -83,6 +83,18 @@ class StorageError(Exception):
         return self.reason.startswith(UNREACHABLE)
 
 
+class ChangedSinceRead(DomainError):
+    """A signature over a record that changed after the physician's view read it: refused,
+    and the view reloads so the physician reads what would be signed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The record was changed after you opened it (a new entry or a correction, here or "
+            "on another workstation). Nothing was signed. The record has been reloaded: "
+            "cancel, read it again, then sign."
+        )
+
+
 class StaleRecord(DomainError):
     """A save from a view loaded before another workstation saved the same record: refused,
     naming who changed it and when (local time with zone). The view reloads the record and

@@ -2,7 +2,7 @@
 
 One door for each rule: every path that records a questionnaire (the check-in form, a
 follow-up visit, the demo, an import) scores it with `score`; every path to START asks
-`item9_stop` first. CLINICAL.md: any non-zero answer on PHQ-9 item 9 is flagged and decided
+`item9_stop_among` first. CLINICAL.md: any non-zero answer on PHQ-9 item 9 is flagged and decided
 by a clinician before dosing; response is a drop of at least 50 % from the course's baseline
 PHQ-9, remission a PHQ-9 below 5 (Osmind's ORKA-1 definitions).
 """
@@ -274,6 +274,29 @@ class OutcomeRecord:
     @property
     def needs_review(self) -> bool:
         return self.current and self.score.flags_suicide_risk and self.review is None
+
+
+def item9_stop_among(records: Sequence[OutcomeRecord]) -> str:
+    """Why START is refused because of any current PHQ-9 among `records` ('' if it is not).
+
+    Every positive item 9 still current holds the stop until a clinician decides to
+    proceed on it: a later PHQ-9 with item 9 = 0 does not lift it (only a correction or a
+    void of the positive one, each with its reason, does)."""
+    positive = sorted(
+        (
+            r
+            for r in records
+            if r.current and r.score.instrument is Instrument.PHQ9 and r.score.flags_suicide_risk
+        ),
+        key=lambda r: (r.taken_at, r.id),
+    )
+    return next((why for r in positive if (why := item9_stop(r.score, r.review))), "")
+
+
+def awaiting_item9_review(records: Sequence[OutcomeRecord]) -> OutcomeRecord | None:
+    """The newest current PHQ-9 whose positive item 9 still waits for a clinician."""
+    waiting = [r for r in records if r.needs_review]
+    return max(waiting, key=lambda r: (r.taken_at, r.id), default=None)
 
 
 def latest_current(

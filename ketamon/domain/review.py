@@ -235,6 +235,18 @@ def _canonical_content(
     }
 
 
+def reviewed_digest(content: dict[str, list[dict[str, object]]], patient: PatientIdentity) -> str:
+    """What a physician read before signing: the content a signature would cover and the
+    patient's identity, as one sha256. The review view keeps the digest of what it shows;
+    signing refuses when the record's digest is no longer that one."""
+    identity = {
+        "full_name": patient.full_name,
+        "mrn": patient.mrn,
+        "date_of_birth": patient.date_of_birth,
+    }
+    return content_hash({**content, "patient identity": [identity]})
+
+
 def content_hash(content: dict[str, list[dict[str, object]]]) -> str:
     """sha256 over the canonical JSON of table -> rows: signatures made before digital
     signatures (migration 0007) are checked against it."""

@@ -4,8 +4,8 @@ The events are the record. Phase and timers are derived from them, so a restart,
 or a second workstation always sees the same state.
 
 A new discharge needs a DischargeDecision (domain/discharge.py: the checklist met, or the
-patient leaving against medical advice); `transition` refuses one without it. `replay`
-reads discharges already recorded.
+patient leaving against medical advice); `transition` refuses one without it, and refuses
+to cancel a session whose infusion has started. `replay` reads what is already recorded.
 """
 
 from __future__ import annotations
@@ -43,6 +43,10 @@ _PHASE_LABELS = {
     Phase.CANCELLED: "Cancelled",
 }
 ACTIVE_PHASES = frozenset({Phase.CHECKED_IN, Phase.INFUSING, Phase.RECOVERY})
+# Once dosing has begun the patient may be sedated: a session in these phases ends only
+# through discharge (the checklist, or against medical advice), never by cancelling.
+# Records cancelled in these phases before this rule still replay.
+DOSED_PHASES = frozenset({Phase.INFUSING, Phase.RECOVERY})
 
 
 class EventKind(StrEnum):
@@ -124,6 +128,12 @@ def transition(
         _next(state, kind, reason)  # "stop the infusion first" and the like come first
         raise DomainError(
             "Discharge through the discharge checklist (every criterion met) or "
+            "'Left against medical advice'"
+        )
+    if kind is EventKind.CANCEL and state.phase in DOSED_PHASES:
+        raise DomainError(
+            "Cannot cancel: the infusion has been started, so the patient leaves through "
+            "recovery. Stop the infusion, then discharge with the checklist or record "
             "'Left against medical advice'"
         )
     return _next(state, kind, reason)

@@ -21,6 +21,7 @@ from ketamon.domain.dose import (
     DoseRecord,
     check_completion,
     check_plan,
+    check_replan,
     check_witness,
     require_change_reason,
 )
@@ -94,8 +95,11 @@ class DoseService(Service):
         *,
         reason: str = "",
         version: int | None = None,
+        over_plan_reason: str | None = None,
     ) -> DoseRecord:
-        """Write (or change) the plan. Free to change until completed; after, with a reason.
+        """Write (or change) the plan. Free to change until completed; after, with a reason,
+        and what was given is checked against the new plan (domain.dose.check_replan): more
+        than the allowance above it needs `over_plan_reason` (None keeps the stored one).
 
         `version`: the DoseRecord.version the form loaded (0: it showed no plan); a change
         over a record saved since on another workstation is refused (StaleRecord)."""
@@ -110,7 +114,9 @@ class DoseService(Service):
                 weight_kg, mg_per_kg, concentration_mg_ml, lot_number, owner.target_minutes, limits
             )
             row = require_version(tx, DoseRecordRow, session_id, version)
-            require_change_reason(to_record(row) if row else None, reason)
+            stored = to_record(row) if row else None
+            require_change_reason(stored, reason)
+            over = check_replan(stored, figures.planned_mg, over_plan_reason, limits)
             values = dict(
                 weight_kg=figures.weight_kg,
                 mg_per_kg=figures.mg_per_kg,
@@ -127,6 +133,8 @@ class DoseService(Service):
             elif not _same_plan(row, values):  # saving an unchanged plan changes nothing
                 for key, value in values.items():
                     setattr(row, key, value)
+            if row.over_plan_reason != over:
+                row.over_plan_reason = over
             tx.flush()
             log.info("session %d: dose plan by %s", session_id, actor.username)
             return to_record(row)

@@ -27,8 +27,7 @@ from ketamon.domain.outcomes import (
     check_item9_review,
     decode_answers,
     encode_answers,
-    item9_stop,
-    latest_current,
+    item9_stop_among,
     score,
 )
 from ketamon.domain.sessions import Phase
@@ -237,10 +236,5 @@ class OutcomeService(Service):
 
 
 def item9_stop_for(tx: Session, session_id: int) -> str:
-    """Why START is refused because of the session's newest PHQ-9 item 9 ('' if it is not)."""
-    latest = latest_current(
-        outcomes_where(tx, OutcomeRow.session_id == session_id), Instrument.PHQ9
-    )
-    if latest is None:
-        return ""
-    return item9_stop(latest.score, latest.review)
+    """Why START is refused because of a positive PHQ-9 item 9 of the session ('' if not)."""
+    return item9_stop_among(outcomes_where(tx, OutcomeRow.session_id == session_id))

@@ -36,7 +36,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.discharge import Outcome
-from ketamon.domain.errors import DomainError, NotFound
+from ketamon.domain.errors import ChangedSinceRead, DomainError, NotFound
 from ketamon.domain.news2 import Chart
 from ketamon.domain.patients import search_words
 from ketamon.domain.review import (
@@ -63,6 +63,7 @@ from ketamon.services.signatures import (
     addendum_payload,
     chain_head,
     check_signatures,
+    record_digest,
     signature_of,
     signature_payload,
     to_addendum,
@@ -175,10 +176,14 @@ class ReviewService(Service):
         meaning: str,
         comment: str = "",
         *,
+        reviewed: str,
         username: str | None = None,
         meanings: tuple[str, ...] = DEFAULT_MEANINGS,
     ) -> Signature:
         """Sign after re-authentication (user ID and password, 21 CFR 11.200).
+
+        `reviewed`: the `record_digest` of the record as the physician's view showed it; a
+        record changed since is refused (ChangedSinceRead), nothing signed.
 
         `username`, when given (the first signing of a sign-in), must be the signed-in user.
         A wrong password signs nothing (the refused attempt is on the audit trail); the
@@ -198,6 +203,8 @@ class ReviewService(Service):
                 raise NotFound(f"Session {session_id} not found")
             signed = tx.scalar(select(SignatureRow).where(SignatureRow.session_id == session_id))
             check_may_sign(user, Phase(owner.phase), signed is not None)
+            if not isinstance(reviewed, str) or reviewed != record_digest(tx, session_id):
+                raise ChangedSinceRead()
             key, private = open_signing_key(tx, user.username, password)
             head = chain_head(tx)  # before this transaction writes to the trail
             row = SignatureRow(
@@ -222,6 +229,13 @@ class ReviewService(Service):
             tx.flush()
             log.info("session %d signed by %s", session_id, user.username)
             return to_signature(row, "")
+
+    def record_digest(self, session_id: int) -> str:
+        """The digest of the session's record as it stands (what `sign` must be given back
+        as `reviewed`), read in one snapshot."""
+        session_id = fields.record_id("session_id", session_id, label="Session")
+        with self.db.transaction(write=False) as tx:
+            return record_digest(tx, session_id)
 
     def signature(self, session_id: int) -> Signature | None:
         with self.db.transaction(write=False) as tx:

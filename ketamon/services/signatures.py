@@ -49,6 +49,7 @@ from ketamon.domain.review import (
     Signer,
     content_hash,
     payload_digest,
+    reviewed_digest,
     signed_payload,
 )
 from ketamon.services import keys
@@ -212,6 +213,12 @@ def chain_head(tx: Session) -> ChainHead:
         select(AuditRow.seq, AuditRow.row_hash).order_by(AuditRow.seq.desc()).limit(1)
     ).first()
     return ChainHead(last[0], last[1]) if last else ChainHead(0, "0" * 64)
+
+
+def record_digest(tx: Session, session_id: int) -> str:
+    """The digest of what a signature made now would cover (domain.review.reviewed_digest)."""
+    content = session_content(tx, session_id, without=not_covered(PAYLOAD_VERSION))
+    return reviewed_digest(content, patient_identity(tx, session_id))
 
 
 def signature_payload(tx: Session, row: SignatureRow) -> bytes:

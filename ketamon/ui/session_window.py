@@ -87,6 +87,7 @@ class SessionWindow(QDialog):
         self.changes: SignalInstance | None = None  # every committed change (show_for)
         # Signing and addenda (set by show_for); read_only: opened from the review list.
         self.signing: SignActions | None = None
+        self.reviewed = ""  # the digest of the record as last read here (signing gives it)
         self.read_only = False
         self.signature: Signature | None = None  # read by refresh
         self.addenda: list[Addendum] = []
@@ -261,6 +262,7 @@ class SessionWindow(QDialog):
         window.print_handler = print_summary
         window.pdf_handler = save_pdf
         window.signing, window.read_only = signing, read_only
+        window._read_digest()  # the constructor's read came before the signing actions
         window.interventions.refresh()
         window._update_buttons()
         window.changes = changed
@@ -295,6 +297,7 @@ class SessionWindow(QDialog):
             self.signature = self.clinic.review.signature(self.session_id)
             self.addenda = self.clinic.review.addenda(self.session_id)
             self.dose = self.clinic.dose.get(self.session_id)
+            self._read_digest()
         if refused:
             return
         self._show_header()
@@ -455,12 +458,26 @@ class SessionWindow(QDialog):
         return self.signed or self.read_only
 
     # -- signing and addenda ---------------------------------------------------------------
+    def _read_digest(self) -> None:
+        """For a physician who may sign: the digest of the record as just read (signing
+        gives it back, and a record changed since is refused)."""
+        signing = self.signing
+        if signing is not None and signing.may_sign and self.signature is None:
+            self.reviewed = signing.digest(self.session_id)
+
     def sign(self) -> object | None:
         if self.signing is None or self.signed:
             return None
         title = f"{self.session.patient_name} · MRN {self.session.mrn}"
         with self.acting():
-            signature = ask_sign(self, self.signing, self.session_id, title)
+            signature = ask_sign(
+                self,
+                self.signing,
+                self.session_id,
+                title,
+                self.reviewed,
+                lambda: self.refresh(full=True),
+            )
         if signature is not None:
             self.refresh(full=True)
         return signature

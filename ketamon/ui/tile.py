@@ -75,11 +75,11 @@ VITALS_ACTIONS = ("vitals", "questionnaire", "side_effects", "acknowledge")
 AVAILABLE: dict[TileLevel, tuple[str, ...]] = {
     TileLevel.EMPTY: ("check_in",),
     TileLevel.WAITING: ("start", "open", "cancel", "vitals", "questionnaire"),
-    TileLevel.RUNNING: ("stop", "pause", "open", "cancel", "vitals", "side_effects"),
-    TileLevel.TARGET_REACHED: ("stop", "pause", "open", "cancel", "vitals", "side_effects"),
-    TileLevel.OVERRUN: ("stop", "pause", "open", "cancel", "vitals", "side_effects"),
-    TileLevel.PAUSED: ("resume", "stop", "open", "cancel", "vitals", "side_effects"),
-    TileLevel.RECOVERY: ("discharge", "open", "cancel", "vitals", "side_effects"),
+    TileLevel.RUNNING: ("stop", "pause", "open", "vitals", "side_effects"),
+    TileLevel.TARGET_REACHED: ("stop", "pause", "open", "vitals", "side_effects"),
+    TileLevel.OVERRUN: ("stop", "pause", "open", "vitals", "side_effects"),
+    TileLevel.PAUSED: ("resume", "stop", "open", "vitals", "side_effects"),
+    TileLevel.RECOVERY: ("discharge", "open", "vitals", "side_effects"),
 }
 ACK_SUFFIX = " — acknowledge (A)"
 GRADE_NAMES = {Grade.NORMAL: "normal", Grade.AMBER: "amber", Grade.RED: "red"}

@@ -56,3 +56,12 @@ def test_before_the_start_the_tile_names_the_questionnaires_still_to_ask() -> No
     view = with_outcomes(WAITING, SESSION, [gad, phq], asked)  # type: ignore[arg-type]
     assert view.status_text == "Ready to start"
     assert with_outcomes(WAITING, None, [], asked) == WAITING
+
+
+def test_a_later_negative_phq9_leaves_the_alert_on_the_positive_one() -> None:
+    positive = record(Instrument.PHQ9, [1] * 8 + [2], rid=7)
+    later = replace(record(Instrument.PHQ9, [1] * 8 + [0], rid=8), taken_at=AT.replace(hour=15))
+    view = with_outcomes(WAITING, SESSION, [positive, later], ("PHQ-9",))  # type: ignore[arg-type]
+    assert view.item9_outcome_id == 7
+    assert view.alert_text == "PHQ-9 item 9 = 2 — clinician review — review it (Q)"
+    assert view.status_text == "Not to start: PHQ-9 item 9 (Q)"

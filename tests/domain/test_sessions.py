@@ -28,6 +28,11 @@ RECOVERY = SessionState(Phase.RECOVERY)
 DISCHARGED = SessionState(Phase.DISCHARGED)
 CANCELLED = SessionState(Phase.CANCELLED)
 ALL_STATES = [CHECKED_IN, INFUSING, PAUSED, RECOVERY, DISCHARGED, CANCELLED]
+CANCEL_AFTER_START = (
+    "Cannot cancel: the infusion has been started, so the patient leaves through recovery. "
+    "Stop the infusion, then discharge with the checklist or record "
+    "'Left against medical advice'"
+)
 
 # The complete table of what is allowed: (state, action) -> state after.
 ALLOWED = {
@@ -35,14 +40,11 @@ ALLOWED = {
     (CHECKED_IN, EventKind.CANCEL): CANCELLED,
     (INFUSING, EventKind.PAUSE): PAUSED,
     (INFUSING, EventKind.STOP): RECOVERY,
-    (INFUSING, EventKind.CANCEL): CANCELLED,
     (PAUSED, EventKind.RESUME): INFUSING,
     (PAUSED, EventKind.STOP): RECOVERY,
-    (PAUSED, EventKind.CANCEL): CANCELLED,
     (INFUSING, EventKind.RATE_CHANGE): INFUSING,  # the rate changes, the phase does not
     (PAUSED, EventKind.RATE_CHANGE): PAUSED,
     (RECOVERY, EventKind.DISCHARGE): DISCHARGED,
-    (RECOVERY, EventKind.CANCEL): CANCELLED,
 }
 
 
@@ -112,6 +114,7 @@ def test_everything_outside_the_table_is_refused(state: SessionState, kind: Even
         (INFUSING, EventKind.DISCHARGE, "Cannot discharge: stop the infusion first"),
         (PAUSED, EventKind.DISCHARGE, "Cannot discharge: stop the infusion first"),
         (CHECKED_IN, EventKind.CHECK_IN, "This patient is already checked in"),
+        *((state, EventKind.CANCEL, CANCEL_AFTER_START) for state in (INFUSING, PAUSED, RECOVERY)),
         (INFUSING, EventKind.CHECK_IN, "This patient is already checked in"),
     ],
 )
@@ -138,12 +141,35 @@ def test_pause_needs_a_reason(reason: str) -> None:
     assert str(refused.value) == "A reason is required to pause the infusion"
 
 
-@pytest.mark.parametrize("state", [CHECKED_IN, INFUSING, PAUSED, RECOVERY])
 @pytest.mark.parametrize("reason", ["", "  "])
-def test_cancel_needs_a_reason_in_every_active_phase(state: SessionState, reason: str) -> None:
+def test_cancel_needs_a_reason(reason: str) -> None:
+    with pytest.raises(DomainError) as refused:
+        transition(CHECKED_IN, EventKind.CANCEL, reason)
+    assert str(refused.value) == "A reason is required to cancel the session"
+
+
+@pytest.mark.parametrize("state", [INFUSING, PAUSED, RECOVERY])
+@pytest.mark.parametrize("reason", ["", "started in error"])
+def test_once_dosing_began_cancel_is_refused_with_or_without_a_reason(
+    state: SessionState, reason: str
+) -> None:
+    # A patient who may be sedated leaves through recovery and discharge, never a cancel.
     with pytest.raises(DomainError) as refused:
         transition(state, EventKind.CANCEL, reason)
-    assert str(refused.value) == "A reason is required to cancel the session"
+    assert str(refused.value) == CANCEL_AFTER_START
+
+
+@pytest.mark.parametrize(
+    "before",
+    [[EventKind.START], [EventKind.START, EventKind.PAUSE], [EventKind.START, EventKind.STOP]],
+)
+def test_a_record_cancelled_after_the_start_before_the_rule_still_replays(before) -> None:
+    kinds = [EventKind.CHECK_IN, *before, EventKind.CANCEL]
+    events = [
+        SessionEvent(kind, T0 + timedelta(minutes=i), "kim", reason="a reason")
+        for i, kind in enumerate(kinds)
+    ]
+    assert replay(events) == CANCELLED
 
 
 @pytest.mark.parametrize(

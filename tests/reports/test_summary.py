@@ -163,7 +163,13 @@ def test_a_signed_summary_prints_the_manifestation_and_addenda(
     add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
     review = ReviewService(clinic.db, clinic.clock)
     doc = Actor("dr.patel", "Priya Patel, MD")
-    review.sign(doc, finished.id, PASSWORD, "Reviewed and approved")
+    review.sign(
+        doc,
+        finished.id,
+        PASSWORD,
+        "Reviewed and approved",
+        reviewed=review.record_digest(finished.id),
+    )
     clock.advance(hours=3)
     review.add_addendum(
         NURSE, finished.id, "Patient phoned: home safely", "Follow-up call", PASSWORD

@@ -138,7 +138,13 @@ def test_no_username_appears_anywhere_in_the_document(
     the escort's verifier, the signing physician and an addendum's author."""
     add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
     review = ReviewService(clinic.db, clinic.clock)
-    review.sign(Actor("dr.patel", "Priya Patel, MD"), finished.id, PASSWORD, "Reviewed")
+    review.sign(
+        Actor("dr.patel", "Priya Patel, MD"),
+        finished.id,
+        PASSWORD,
+        "Reviewed",
+        reviewed=review.record_digest(finished.id),
+    )
     clock.advance(hours=2)
     review.add_addendum(NURSE, finished.id, "Phoned: home safely", "Follow-up call", PASSWORD)
     summary = clinic.summary.snapshot(finished.id, tz=UTC)

@@ -155,6 +155,40 @@ def test_over_plan_needs_a_reason_and_wasted_cannot_be_negative(clinic, session_
     assert done.over_plan_reason == "Second bag primed"
 
 
+def test_a_plan_lowered_after_completion_is_checked_against_what_was_given(
+    clinic, session_id
+) -> None:
+    # Found by an attack battery: 36.25 mg given on a 15 mg plan, reached by re-planning
+    # after completion, stood with no over-plan reason.
+    clinic.dose.plan(NURSE, session_id, 80, 0.5, 10, "L1")  # 40 mg
+    clinic.dose.complete(NURSE, session_id, 40, 0, "nurse.kim", PASSWORD)
+    before = _dose_row(clinic, session_id)
+    with pytest.raises(ValidationErrors) as refused:  # 0.45 mg/kg = 36 mg: up to 39.6 mg
+        clinic.dose.plan(NURSE, session_id, 80, 0.45, 10, "L1", reason="Wrong mg/kg")
+    assert refused.value.errors == {
+        "over_plan_reason": "40 mg is more than 10% above the planned 36 mg (up to 39.6 mg "
+        "without a reason): a reason is required"
+    }
+    assert _dose_row(clinic, session_id) == before
+    with pytest.raises(ValidationErrors) as refused:  # below a third of what was given
+        clinic.dose.plan(NURSE, session_id, 80, 0.15, 10, "L1", reason="Wrong mg/kg")
+    assert list(refused.value.errors) == ["actual_mg"]
+    replanned = clinic.dose.plan(
+        NURSE, session_id, 80, 0.45, 10, "L1", reason="Wrong mg/kg",
+        over_plan_reason="Pump ran on after the planned volume",
+    )  # fmt: skip
+    assert replanned.planned_mg == 36 and replanned.actual_mg == 40
+    assert replanned.over_plan_reason == "Pump ran on after the planned volume"
+    trail = _audit(clinic, session_id)
+    assert (
+        "nurse.jo", "update", "over_plan_reason", "Pump ran on after the planned volume",
+        "Wrong mg/kg",
+    ) in trail  # fmt: skip
+    # Raising the plan again keeps the stored reason unless the form sends another.
+    again = clinic.dose.plan(NURSE, session_id, 80, 0.5, 10, "L1", reason="Back to 0.5")
+    assert again.over_plan_reason == "Pump ran on after the planned volume"
+
+
 def test_complete_needs_a_plan(clinic, session_id) -> None:
     with pytest.raises(DomainError, match="Plan the dose first"):
         clinic.dose.complete(NURSE, session_id, 40, 0, "nurse.kim", PASSWORD)

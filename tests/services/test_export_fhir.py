@@ -57,7 +57,7 @@ def signed(clinic, clock, tmp_path):
     clinic.vitals.correct(
         NURSE, sets[3].id, VitalsDraft(122, 76, 70, 97, 15, temperature=36.8, pain=2), "Added"
     )
-    clinic.review.sign(DOC, s.id, PASSWORD, "Reviewed")
+    clinic.review.sign(DOC, s.id, PASSWORD, "Reviewed", reviewed=clinic.review.record_digest(s.id))
     result = clinic.exports.fhir(DOC, tmp_path / "s.json", session_id=s.id, tz=UTC)
     return s, result, json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
 

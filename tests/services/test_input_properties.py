@@ -16,7 +16,7 @@ from ketamon.domain.errors import FieldError
 from ketamon.domain.patients import PatientDraft
 from ketamon.domain.vitals import MEASURES, VitalsDraft
 from ketamon.storage.models import PatientRow, SessionEventRow, VitalsRow
-from tests.conftest import NURSE, T0, baseline, draft, plan_dose
+from tests.conftest import NURSE, T0, baseline, draft, free_the_chair, plan_dose
 from tests.services.inputs import (
     JUNK,
     PROPERTIES,
@@ -278,5 +278,4 @@ def test_start_and_stop_answer_or_name_the_field(clinic, clock, e):
         for row in stored_rows(clinic, SessionEventRow, session_id=sid):
             if row["kind"] == "stop":
                 assert stopped and row["reason"] == visible(e["stop_reason"])
-    if clinic.sessions.get(sid).phase.active:
-        clinic.sessions.cancel(NURSE, sid, "freeing the chair for the next example")
+    free_the_chair(clinic, sid)

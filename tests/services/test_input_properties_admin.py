@@ -187,7 +187,9 @@ DR = Actor("dr.patel", "Priya Patel, MD")
 @given(comment=st.one_of(JUNK, text_like("", "Reviewed with the nurse", "two\nlines")))
 def test_signing_answers_or_names_the_field(clinic, signed, comment):
     with answers_or_refuses() as answered:
-        clinic.review.sign(DR, signed, PASSWORD, "Reviewed", comment)
+        clinic.review.sign(
+            DR, signed, PASSWORD, "Reviewed", comment, reviewed=clinic.review.record_digest(signed)
+        )
     rows = stored_rows(clinic, SignatureRow, session_id=signed)
     if answered:
         assert rows[0]["comment"] == visible(comment)
@@ -197,7 +199,9 @@ def test_signing_answers_or_names_the_field(clinic, signed, comment):
 @given(e=entries(text=text_like("Called the patient: well."), reason=text_like("follow-up")))
 def test_addenda_answer_or_name_the_field(clinic, signed, e):
     if clinic.review.signature(signed) is None:
-        clinic.review.sign(DR, signed, PASSWORD, "Reviewed")
+        clinic.review.sign(
+            DR, signed, PASSWORD, "Reviewed", reviewed=clinic.review.record_digest(signed)
+        )
     with answers_or_refuses() as answered:
         added = clinic.review.add_addendum(DR, signed, e["text"], e["reason"], PASSWORD)
     if answered:

@@ -99,6 +99,38 @@ def test_delay_or_escalate_keeps_the_infusion_stopped_in_words(clinic, ready) ->
         clinic.outcomes.review_item9(NURSE, phq.id, "proceed", "Changed my mind")
 
 
+@pytest.mark.parametrize("decided", [None, "delay", "escalate"])
+def test_a_later_negative_phq9_does_not_lift_the_stop_of_a_positive_one(
+    clinic, ready, clock, decided
+) -> None:
+    # Found by an attack battery: START read only the newest PHQ-9, so a second form with
+    # item 9 = 0 (no correction, no reason) let the infusion start after a "delay".
+    phq = clinic.outcomes.record(NURSE, ready, Instrument.PHQ9, ITEM9_TWO)
+    if decided:
+        clinic.outcomes.review_item9(NURSE, phq.id, decided, "Wants to talk to her therapist")
+    clock.advance(minutes=3)
+    clinic.outcomes.record(NURSE, ready, Instrument.PHQ9, NEGATIVE)
+    stop = clinic.sessions.start_check(ready).item9_stop
+    assert stop.startswith("PHQ-9 item 9 = 2")
+    with pytest.raises(DomainError, match="PHQ-9 item 9 = 2"):
+        clinic.sessions.start(NURSE, ready, no_baseline_reason="x", high_bp_confirmed=True)
+    assert clinic.sessions.get(ready).phase is Phase.CHECKED_IN
+    # The positive form leaves only through a reasoned correction (or void) of that form.
+    clinic.outcomes.correct(NURSE, phq.id, NEGATIVE, "Item 9 ticked on the wrong line")
+    assert clinic.sessions.start_check(ready).item9_stop == ""
+    assert clinic.sessions.start(NURSE, ready).phase is Phase.INFUSING
+
+
+def test_every_positive_phq9_needs_its_own_proceed(clinic, ready, clock) -> None:
+    first = clinic.outcomes.record(NURSE, ready, Instrument.PHQ9, ITEM9_TWO)
+    clock.advance(minutes=3)
+    second = clinic.outcomes.record(NURSE, ready, Instrument.PHQ9, [0] * 8 + [1])
+    clinic.outcomes.review_item9(NURSE, second.id, "proceed", "Passive thoughts, plan in place")
+    assert clinic.sessions.start_check(ready).item9_stop.startswith("PHQ-9 item 9 = 2")
+    clinic.outcomes.review_item9(NURSE, first.id, "proceed", "Seen with the physician, agreed")
+    assert clinic.sessions.start(NURSE, ready).phase is Phase.INFUSING
+
+
 def test_a_high_risk_screen_proceeds_only_on_a_physicians_decision(clinic, ready, doctor) -> None:
     phq = clinic.outcomes.record(NURSE, ready, Instrument.PHQ9, ITEM9_TWO)
     high = CssrsScreen(True, True, plan=True)
@@ -147,7 +179,13 @@ def test_a_signed_session_covers_its_questionnaires_and_locks_them(clinic, clock
     with pytest.raises(DomainError, match="a questionnaire is recorded while"):
         clinic.outcomes.record(NURSE, session.id, "PHQ-9", NEGATIVE)
     review = ReviewService(clinic.db, clinic.clock)
-    review.sign(DOC, session.id, PASSWORD, "Reviewed and approved")
+    review.sign(
+        DOC,
+        session.id,
+        PASSWORD,
+        "Reviewed and approved",
+        reviewed=review.record_digest(session.id),
+    )
     assert review.signature(session.id).valid
     (phq,) = clinic.outcomes.for_session(session.id)
     with pytest.raises(DomainError, match="signed and locked"):
@@ -163,7 +201,13 @@ def test_a_questionnaire_changed_behind_the_triggers_invalidates_the_signature(
 ) -> None:
     session = discharged_session(clinic, clock, sets=16, phq9=NEGATIVE)
     review = ReviewService(clinic.db, clinic.clock)
-    review.sign(DOC, session.id, PASSWORD, "Reviewed and approved")
+    review.sign(
+        DOC,
+        session.id,
+        PASSWORD,
+        "Reviewed and approved",
+        reviewed=review.record_digest(session.id),
+    )
     raw = sqlite3.connect(str(clinic.db.path))
     raw.execute("DROP TRIGGER outcome_score_signed_lock_update")
     raw.execute("UPDATE outcome_score SET answers = '0,0,0,0,0,0,0,0,0', total = 0")
@@ -176,5 +220,11 @@ def test_sessions_signed_before_questionnaires_existed_still_check(clinic, clock
     """A version-3 signature (before 0012) is checked without the new table."""
     session = discharged_session(clinic, clock, sets=16)
     review = ReviewService(clinic.db, clinic.clock)
-    review.sign(DOC, session.id, PASSWORD, "Reviewed and approved")
+    review.sign(
+        DOC,
+        session.id,
+        PASSWORD,
+        "Reviewed and approved",
+        reviewed=review.record_digest(session.id),
+    )
     assert not_covered(3)["outcome_score"] == ("*",) and "outcome_score" not in not_covered(4)

@@ -219,7 +219,9 @@ def signed(clinic, clock):
     add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
     s = discharged_session(clinic, clock, sets=8)
     review = ReviewService(clinic.db, clinic.clock)
-    review.sign(DOC, s.id, PASSWORD, "Reviewed and approved", "")
+    review.sign(
+        DOC, s.id, PASSWORD, "Reviewed and approved", "", reviewed=review.record_digest(s.id)
+    )
     assert review.signature(s.id).valid
     return s, review
 

@@ -4,13 +4,14 @@ the services and by the database), signature invalidation by raw SQL, addenda, t
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
 from ketamon.domain.actors import Actor
-from ketamon.domain.errors import DomainError
+from ketamon.domain.errors import ChangedSinceRead, DomainError
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.services.review import ReviewFilter, ReviewService
 from ketamon.services.users import SignInRefused
@@ -36,13 +37,56 @@ def _path(db_url: str) -> str:
     return db_url.removeprefix("sqlite:///")
 
 
+def test_a_record_changed_after_the_physician_read_it_is_not_signed(clinic, clock, review):
+    # Found by an attack battery: the physician read normal vitals, a nurse then corrected
+    # them to RED, and the signature went onto the changed record and verified.
+    s = discharged_session(clinic, clock, sets=6)
+    read = review.record_digest(s.id)
+    newest = clinic.vitals.for_session(s.id)[-1]
+    clock.advance(minutes=1)
+    clinic.vitals.correct(
+        NURSE, newest.id, replace(newest.values, systolic=192, diastolic=118), "Misread"
+    )
+    with pytest.raises(ChangedSinceRead, match="changed after you opened it"):
+        review.sign(DOC, s.id, PASSWORD, "Reviewed", reviewed=read)
+    assert review.signature(s.id) is None and review.awaiting_count() == 1
+    again = review.record_digest(s.id)
+    assert again != read
+    assert review.sign(DOC, s.id, PASSWORD, "Reviewed", reviewed=again).valid
+
+
+@pytest.mark.parametrize("reviewed", ["", "0" * 64, None, 7])
+def test_a_signature_needs_the_digest_of_the_record_as_read(clinic, clock, review, reviewed):
+    s = discharged_session(clinic, clock, sets=6)
+    with pytest.raises(ChangedSinceRead):
+        review.sign(DOC, s.id, PASSWORD, "Reviewed", reviewed=reviewed)
+    assert review.signature(s.id) is None
+
+
+def test_the_patients_identity_is_part_of_what_was_read(clinic, clock, review):
+    s = discharged_session(clinic, clock, sets=6)
+    read = review.record_digest(s.id)
+    fixed = draft("KM-20001", "Maria Gonzales")  # as registered but the name
+    clinic.patients.correct(NURSE, s.patient_id, fixed, "Name misspelt at registration")
+    with pytest.raises(ChangedSinceRead):
+        review.sign(DOC, s.id, PASSWORD, "Reviewed", reviewed=read)
+    assert review.record_digest(s.id) != read
+
+
 def test_a_physician_signs_after_reauthentication_and_the_record_locks(clinic, clock, review):
     s = discharged_session(clinic, clock, sets=6)
     assert review.awaiting_count() == 1
     with pytest.raises(SignInRefused):
-        review.sign(DOC, s.id, "wrong password", "Reviewed")
+        review.sign(DOC, s.id, "wrong password", "Reviewed", reviewed=review.record_digest(s.id))
     assert review.signature(s.id) is None  # a wrong password signs nothing
-    signature = review.sign(DOC, s.id, PASSWORD, "Reviewed and approved", "Uneventful")
+    signature = review.sign(
+        DOC,
+        s.id,
+        PASSWORD,
+        "Reviewed and approved",
+        "Uneventful",
+        reviewed=review.record_digest(s.id),
+    )
     assert signature.valid and signature.signer == "dr.patel"
     assert signature.manifestation().startswith(
         "Electronically signed by Priya Patel, MD — Reviewed and approved — "
@@ -64,13 +108,13 @@ def test_a_physician_signs_after_reauthentication_and_the_record_locks(clinic, c
         ):
             conn.execute(text(sql), {"id": row_id})
     with pytest.raises(DomainError, match="already signed"):
-        review.sign(DOC, s.id, PASSWORD, "Reviewed")
+        review.sign(DOC, s.id, PASSWORD, "Reviewed", reviewed=review.record_digest(s.id))
 
 
 @pytest.mark.sqlite_only(reason="raw sqlite3 on the file (its triggers, then with them dropped)")
 def test_a_change_behind_the_triggers_back_invalidates_the_signature(clinic, clock, review):
     s = discharged_session(clinic, clock, sets=6)
-    review.sign(DOC, s.id, PASSWORD, "Reviewed")
+    review.sign(DOC, s.id, PASSWORD, "Reviewed", reviewed=review.record_digest(s.id))
     raw = sqlite3.connect(str(clinic.db.path))
     try:
         raw.execute("DROP TRIGGER vitals_set_signed_lock_update")  # as an attacker would
@@ -86,23 +130,32 @@ def test_a_change_behind_the_triggers_back_invalidates_the_signature(clinic, clo
 def test_only_physicians_sign_and_only_finished_sessions(clinic, clock, review):
     s = discharged_session(clinic, clock, sets=6)
     with pytest.raises(DomainError, match="not allowed to sign"):
-        review.sign(NURSE, s.id, PASSWORD, "Reviewed")
+        review.sign(NURSE, s.id, PASSWORD, "Reviewed", reviewed=review.record_digest(s.id))
     patient = clinic.patients.register(NURSE, draft("KM-2", "Grace Hopper"))
     live = clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40)
     with pytest.raises(DomainError, match="checked in: only a discharged"):
-        review.sign(DOC, live.id, PASSWORD, "Reviewed")
+        review.sign(DOC, live.id, PASSWORD, "Reviewed", reviewed=review.record_digest(live.id))
     with pytest.raises(DomainError, match="Choose the meaning"):
-        review.sign(DOC, s.id, PASSWORD, "Looks fine")
+        review.sign(DOC, s.id, PASSWORD, "Looks fine", reviewed=review.record_digest(s.id))
     with pytest.raises(DomainError, match="your own username"):
-        review.sign(DOC, s.id, PASSWORD, "Reviewed", username="nurse.jo")
-    assert review.sign(DOC, s.id, PASSWORD, "Reviewed", username="DR.PATEL").valid
+        review.sign(
+            DOC,
+            s.id,
+            PASSWORD,
+            "Reviewed",
+            username="nurse.jo",
+            reviewed=review.record_digest(s.id),
+        )
+    assert review.sign(
+        DOC, s.id, PASSWORD, "Reviewed", username="DR.PATEL", reviewed=review.record_digest(s.id)
+    ).valid
 
 
 def test_addenda_only_after_signing_and_shown_in_order(clinic, clock, review):
     s = discharged_session(clinic, clock, sets=6)
     with pytest.raises(DomainError, match="not signed yet"):
         review.add_addendum(NURSE, s.id, "Patient called: well", "Follow-up call", PASSWORD)
-    review.sign(DOC, s.id, PASSWORD, "Reviewed")
+    review.sign(DOC, s.id, PASSWORD, "Reviewed", reviewed=review.record_digest(s.id))
     clock.advance(hours=20)
     first = review.add_addendum(
         NURSE, s.id, "Patient called: slept well", "Follow-up call", PASSWORD
@@ -135,7 +188,7 @@ def test_the_queue_filters_and_pages_newest_first(clinic, clock, review):
     assert review.count(ReviewFilter(nurse="nurse.jo")) == 2
     assert review.count(ReviewFilter(since=clock() - timedelta(minutes=30))) == 1
     assert review.count(ReviewFilter(alerts_only=True)) == 0
-    review.sign(DOC, done.id, PASSWORD, "Reviewed")
+    review.sign(DOC, done.id, PASSWORD, "Reviewed", reviewed=review.record_digest(done.id))
     assert review.count(ReviewFilter(status="signed")) == 1
     assert review.count(ReviewFilter(status="awaiting_review")) == 1
     assert len(review.page(ReviewFilter(), 1, 50)) == 1
@@ -145,7 +198,7 @@ def test_every_service_refuses_to_change_a_signed_session_in_words(clinic, clock
     from ketamon.domain.interventions import MedicationDraft
 
     s = discharged_session(clinic, clock, sets=6)
-    review.sign(DOC, s.id, PASSWORD, "Reviewed")
+    review.sign(DOC, s.id, PASSWORD, "Reviewed", reviewed=review.record_digest(s.id))
     attempts = {
         "vitals correct": lambda: clinic.vitals.correct(
             NURSE, clinic.vitals.for_session(s.id)[-1].id, VitalsDraft(120, 80, 70, 98, 14), "typo"

@@ -36,7 +36,7 @@ def _trail(clinic) -> list[AuditRow]:
 def test_history_has_every_row_of_every_record_of_a_signed_session(clinic, clock):
     add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
     s = discharged_session(clinic, clock, sets=6, phq9=[1] * 8 + [0])
-    clinic.review.sign(DOC, s.id, PASSWORD, "Reviewed")
+    clinic.review.sign(DOC, s.id, PASSWORD, "Reviewed", reviewed=clinic.review.record_digest(s.id))
     clinic.review.add_addendum(DOC, s.id, "Escort called back", "Follow-up", PASSWORD)
     history = clinic.audit.session_history(s.id)
     assert {e.entity for e in history} >= set(SESSION_RECORDS)

@@ -21,6 +21,7 @@ from tests.conftest import (
     baseline,
     discharge_ready,
     draft,
+    free_the_chair,
     open_clinic,
     plan_dose,
     trail_entries,
@@ -245,15 +246,27 @@ def test_discharge_frees_the_chair_and_the_patient(clinic, clock, ada, grace, ch
     assert board.sessions[chairs[1].id].id == a.id
 
 
-@pytest.mark.parametrize("before_cancel", [[], ["start"], ["start", "pause"], ["start", "stop"]])
-def test_cancel_from_any_active_phase_frees_the_chair(
-    clinic,
-    clock,
-    ada,
-    grace,
-    chairs,
-    before_cancel,
+def test_cancel_before_the_start_frees_the_chair(clinic, clock, ada, grace, chairs) -> None:
+    s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
+    baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
+    clock.advance(minutes=1)
+    cancelled = clinic.sessions.cancel(KIM, s.id, "Patient asked to stop")
+    assert cancelled.phase is Phase.CANCELLED
+    assert cancelled.events[-1].reason == "Patient asked to stop"
+    assert cancelled.events[-1].actor == "nurse.kim"
+    assert clinic.board.get().sessions == {}
+    assert clinic.sessions.check_in(NURSE, chairs[0].id, grace.id, 40).chair_id == chairs[0].id
+    assert clinic.sessions.check_in(NURSE, chairs[1].id, ada.id, 40).patient_id == ada.id
+
+
+@pytest.mark.parametrize("before_cancel", [["start"], ["start", "pause"], ["start", "stop"]])
+def test_once_the_infusion_started_cancel_is_refused_and_the_patient_stays_in_the_chair(
+    clinic, clock, ada, chairs, before_cancel
 ) -> None:
+    # Found by an attack battery: a cancel after the start let a possibly sedated patient
+    # leave with no checklist, escort or against-advice record, left the dose record open
+    # and dropped the infusion from the course count.
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
@@ -265,14 +278,18 @@ def test_cancel_from_any_active_phase_frees_the_chair(
             clinic.sessions.stop(NURSE, s.id, "Patient request")  # early: a reason
         else:
             getattr(clinic.sessions, step)(NURSE, s.id)
+    before = clinic.sessions.get(s.id)
     clock.advance(minutes=1)
-    cancelled = clinic.sessions.cancel(KIM, s.id, "Patient asked to stop")
-    assert cancelled.phase is Phase.CANCELLED
-    assert cancelled.events[-1].reason == "Patient asked to stop"
-    assert cancelled.events[-1].actor == "nurse.kim"
-    assert clinic.board.get().sessions == {}
-    assert clinic.sessions.check_in(NURSE, chairs[0].id, grace.id, 40).chair_id == chairs[0].id
-    assert clinic.sessions.check_in(NURSE, chairs[1].id, ada.id, 40).patient_id == ada.id
+    with pytest.raises(DomainError, match="Cannot cancel: the infusion has been started"):
+        clinic.sessions.cancel(KIM, s.id, "Patient asked to stop")
+    assert clinic.sessions.get(s.id) == before
+    assert clinic.board.get().sessions[chairs[0].id].id == s.id
+    free_the_chair(clinic, s.id)  # against advice: stopped first if it was running
+    ended = clinic.sessions.get(s.id)
+    assert ended.phase is Phase.DISCHARGED
+    assert [e.kind for e in ended.events].count(EventKind.STOP) == 1
+    follow = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
+    assert follow.course_label.startswith("Infusion 2")  # the started one counts
 
 
 def _complete_session(clinic: Clinic, clock, patient_id: int, chair_id: int):

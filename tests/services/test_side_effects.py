@@ -14,7 +14,16 @@ from ketamon.domain.audit import AuditEntry
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.side_effects import Severity
 from ketamon.storage.models import ClinicSetting
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_dose, trail_entries
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    add_user,
+    baseline,
+    draft,
+    free_the_chair,
+    plan_dose,
+    trail_entries,
+)
 
 pytestmark = pytest.mark.both_backends
 
@@ -240,7 +249,7 @@ def test_severe_effect_alerts_the_board_until_acknowledged(clinic, clock, sessio
 
 def test_no_new_ticks_once_the_session_is_over(clinic, clock, session_id):
     ticked = clinic.side_effects.tick(NURSE, session_id, "nausea")
-    clinic.sessions.cancel(NURSE, session_id, "Patient unwell")
+    free_the_chair(clinic, session_id)  # left against advice
     with pytest.raises(DomainError, match="no longer be ticked"):
         clinic.side_effects.tick(NURSE, session_id, "headache")
     clock.advance(minutes=1)

@@ -49,7 +49,14 @@ def review(clinic):
 @pytest.fixture
 def signed(clinic, clock, review):
     s = discharged_session(clinic, clock, sets=12)  # systolics 120..129
-    review.sign(DOC, s.id, PASSWORD, "Reviewed and approved", "Uneventful")
+    review.sign(
+        DOC,
+        s.id,
+        PASSWORD,
+        "Reviewed and approved",
+        "Uneventful",
+        reviewed=review.record_digest(s.id),
+    )
     assert review.signature(s.id).valid and review.check_signatures() == []
     return s
 
@@ -322,8 +329,10 @@ def test_a_password_change_keeps_the_key_and_old_signatures_valid(clinic, clock,
     clock.advance(hours=1)
     second = _cancelled_session(clinic)
     with pytest.raises(DomainError):  # the old password no longer signs
-        review.sign(DOC, second.id, PASSWORD, "Reviewed")
-    signature = review.sign(DOC, second.id, NEW_PASSWORD, "Reviewed")
+        review.sign(DOC, second.id, PASSWORD, "Reviewed", reviewed=review.record_digest(second.id))
+    signature = review.sign(
+        DOC, second.id, NEW_PASSWORD, "Reviewed", reviewed=review.record_digest(second.id)
+    )
     assert signature.valid and signature.key_fingerprint == before  # the same key
     assert review.check_signatures() == []
 
@@ -337,15 +346,19 @@ def test_after_an_administrators_reset_only_the_users_own_new_password_signs(
     second = _cancelled_session(clinic)
     # The administrator knows the temporary password: it signs nothing.
     with pytest.raises(DomainError) as refused:
-        review.sign(DOC, second.id, TEMPORARY_PASSWORD, "Reviewed")
+        review.sign(
+            DOC, second.id, TEMPORARY_PASSWORD, "Reviewed", reviewed=review.record_digest(second.id)
+        )
     assert str(refused.value) == CHOOSE_OWN_PASSWORD
     # The old password opened the old key, but that key is retired by the reset.
     with pytest.raises(DomainError):
-        review.sign(DOC, second.id, PASSWORD, "Reviewed")
+        review.sign(DOC, second.id, PASSWORD, "Reviewed", reviewed=review.record_digest(second.id))
     assert review.signature(second.id) is None
     user = clinic.users.change_password("dr.patel", TEMPORARY_PASSWORD, NEW_PASSWORD)
     assert not user.must_change_password
-    signature = review.sign(DOC, second.id, NEW_PASSWORD, "Reviewed")
+    signature = review.sign(
+        DOC, second.id, NEW_PASSWORD, "Reviewed", reviewed=review.record_digest(second.id)
+    )
     assert signature.valid and signature.key_fingerprint != old  # a new key pair
     assert review.signature(signed.id).valid  # the old signature, with the old key
     assert review.check_signatures() == []
@@ -355,7 +368,13 @@ def test_a_new_account_cannot_sign_with_the_password_the_administrator_typed(cli
     s = _cancelled_session(clinic)
     clinic.users.add(NURSE, "dr.ray", "Ray Osei", "MD", "physician", TEMPORARY_PASSWORD)
     with pytest.raises(DomainError, match="Choose your own password first"):
-        review.sign(Actor("dr.ray", "Ray Osei, MD"), s.id, TEMPORARY_PASSWORD, "Reviewed")
+        review.sign(
+            Actor("dr.ray", "Ray Osei, MD"),
+            s.id,
+            TEMPORARY_PASSWORD,
+            "Reviewed",
+            reviewed=review.record_digest(s.id),
+        )
     assert review.signature(s.id) is None
 
 
@@ -432,7 +451,9 @@ def test_a_column_added_later_leaves_older_signatures_valid(clinic, clock, revie
     session = discharged_session(clinic, clock, sets=12)
     with monkeypatch.context() as old_release:
         old_release.setattr(review_module, "PAYLOAD_VERSION", 1)
-        review.sign(DOC, session.id, PASSWORD, "Reviewed")
+        review.sign(
+            DOC, session.id, PASSWORD, "Reviewed", reviewed=review.record_digest(session.id)
+        )
     with clinic.db.transaction(write=False) as db:
         row = db.scalars(select(SignatureRow).filter_by(session_id=session.id)).one()
         assert row.payload_version == 1

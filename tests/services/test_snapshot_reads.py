@@ -26,7 +26,14 @@ def test_signatures_verify_while_another_workstation_writes(clinic, clock, db_ur
     add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
     signed = discharged_session(clinic, clock, sets=8)
     review = ReviewService(clinic.db, clinic.clock)
-    review.sign(DOC, signed.id, PASSWORD, "Reviewed and approved", "Uneventful")
+    review.sign(
+        DOC,
+        signed.id,
+        PASSWORD,
+        "Reviewed and approved",
+        "Uneventful",
+        reviewed=review.record_digest(signed.id),
+    )
     patient = clinic.patients.register(NURSE, draft("KM-30001", "Other Patient"))
     busy = clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40)
     current = baseline(clinic, busy.id)

@@ -90,11 +90,25 @@ def test_a_trail_written_before_0013_and_after_reads_verifies_and_signs_as_one(
         older.setattr(audit, "creation_entries", per_field)
         add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
         before = discharged_session(clinic, clock, sets=12)
-        review.sign(DOC, before.id, PASSWORD, "Reviewed and approved", "Uneventful")
+        review.sign(
+            DOC,
+            before.id,
+            PASSWORD,
+            "Reviewed and approved",
+            "Uneventful",
+            reviewed=review.record_digest(before.id),
+        )
         old_patient = before.patient_id
     second = clinic.patients.register(NURSE, draft("MRN2002", "Bo Second"))
     after = discharged_session(clinic, clock, sets=12, patient=second)
-    review.sign(DOC, after.id, PASSWORD, "Reviewed and approved", "Uneventful")
+    review.sign(
+        DOC,
+        after.id,
+        PASSWORD,
+        "Reviewed and approved",
+        "Uneventful",
+        reviewed=review.record_digest(after.id),
+    )
 
     per_field_rows = [r for r in _rows(clinic, "vitals_set") if r.action == "create"]
     assert {r.field for r in per_field_rows} > {RECORD}  # both forms are in this trail

@@ -43,7 +43,13 @@ def test_demo_clinic_runs_and_verifies_on_postgresql(db_url, clock):
         # A signed session is locked by the PostgreSQL triggers too.
         done = clinic.review.page(ReviewFilter(status="awaiting_review"), 0, 1)[0]
         doctor = Actor("dr.patel")
-        assert clinic.review.sign(doctor, done.session_id, "ketamon-demo", "Reviewed").valid
+        assert clinic.review.sign(
+            doctor,
+            done.session_id,
+            "ketamon-demo",
+            "Reviewed",
+            reviewed=clinic.review.record_digest(done.session_id),
+        ).valid
         with pytest.raises(Exception, match="signed and locked"):
             with clinic.db.engine.begin() as conn:
                 conn.execute(

@@ -243,7 +243,13 @@ def test_the_whole_app_works_as_the_application_role(server: Server, clock) -> N
         clinic.sessions.stop(NURSE, session.id)
         clock.advance(minutes=35)
         discharge_ready(clinic, session.id)
-        assert clinic.review.sign(DOCTOR, session.id, PASSWORD, "Reviewed").valid
+        assert clinic.review.sign(
+            DOCTOR,
+            session.id,
+            PASSWORD,
+            "Reviewed",
+            reviewed=clinic.review.record_digest(session.id),
+        ).valid
         clinic.review.add_addendum(DOCTOR, session.id, "Called: well", "Follow-up", PASSWORD)
         report = clinic.audit.verify_report()
         assert report.intact, [p.text for p in report.problems]

@@ -45,8 +45,8 @@ def infusing(clinic, clock) -> int:
 def _dose_dialog(qtbot, clinic, sid: int) -> DoseRecordDialog:
     application()
     handlers = DoseHandlers(
-        plan=lambda w, d, c, lot, why, v: clinic.dose.plan(
-            NURSE, sid, w, d, c, lot, reason=why, version=v
+        plan=lambda w, d, c, lot, over, why, v: clinic.dose.plan(
+            NURSE, sid, w, d, c, lot, reason=why, version=v, over_plan_reason=over
         ),
         complete=lambda a, w, who, pw, over, why, v: clinic.dose.complete(
             NURSE, sid, a, w, who, pw, over, reason=why, version=v

@@ -325,7 +325,14 @@ def test_a_signed_session_shows_the_correction_beside_a_valid_signature(
 
     add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
     s = discharged_session(clinic, clock, sets=8)
-    clinic.review.sign(Actor("dr.patel", "Priya Patel, MD"), s.id, PASSWORD, "Reviewed", "")
+    clinic.review.sign(
+        Actor("dr.patel", "Priya Patel, MD"),
+        s.id,
+        PASSWORD,
+        "Reviewed",
+        "",
+        reviewed=clinic.review.record_digest(s.id),
+    )
     typed = draft("KM-20001", "Maria Gonzales")
     clinic.patients.correct(NURSE, clinic.sessions.get(s.id).patient_id, typed, "ID card")
     window = make_window(clinic)

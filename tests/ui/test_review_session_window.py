@@ -4,11 +4,13 @@ list follows. A nurse who opens a signed session adds an addendum from the sessi
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 
 from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
 from ketamon.ui.session_window import open_windows
-from tests.conftest import NURSE, PASSWORD, add_user
+from tests.conftest import NURSE, PASSWORD, add_user, open_clinic
 from tests.reports.conftest import discharged_session
 from tests.ui.conftest import toolbar_button
 from tests.ui.test_review_gui import DOC, _show, _two_finished_sessions
@@ -82,7 +84,7 @@ def test_a_nurse_adds_an_addendum_to_a_signed_session_from_its_window(
 ):
     s = discharged_session(clinic, clock, sets=6)
     add_user(clinic, "dr.patel", "Priya Patel", "MD", "physician", PASSWORD)
-    clinic.review.sign(DOC, s.id, PASSWORD, "Reviewed")
+    clinic.review.sign(DOC, s.id, PASSWORD, "Reviewed", reviewed=clinic.review.record_digest(s.id))
     window = make_window(clinic, NURSE)
     session = window.controller.open_session(s.id)
     assert not session.review_banner.isVisible()  # a nurse's window, but signed: locked
@@ -108,4 +110,46 @@ def test_a_nurse_adds_an_addendum_to_a_signed_session_from_its_window(
     assert "Addendum after signing" in text
     assert "Escort called: patient slept well" in text
     assert [(a.author, a.valid) for a in clinic.review.addenda(s.id)] == [(NURSE.username, True)]
+    session.close()
+
+
+def test_a_record_changed_while_the_physician_reads_it_is_not_signed(
+    clinic, clock, db_url, make_window, qtbot, monkeypatch
+):
+    first, _other = _two_finished_sessions(clinic, clock)
+    window = make_window(clinic, DOC)
+    session = window.controller.open_session(first.id, review=True)
+    # Another workstation corrects the newest set to RED while the physician reads, before
+    # its change reaches this window.
+    nurse_station = open_clinic(db_url, clock)
+    newest = clinic.vitals.for_session(first.id)[-1]
+    raised = replace(newest.values, systolic=194)
+    nurse_station.vitals.correct(NURSE, newest.id, raised, "Misread")
+    nurse_station.db.engine.dispose()
+    assert session.sets[-1].values.systolic != 194  # not yet seen here
+    refusals = []
+
+    def sign(cls, parent, title, meanings, need_username, call):
+        dialog = SignDialog(parent, title, meanings, need_username, call)
+        qtbot.addWidget(dialog)
+        _show(qtbot, dialog)
+        if need_username:
+            qtbot.keyClicks(dialog.username, "dr.patel")
+        qtbot.keyClicks(dialog.password, PASSWORD)
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+        if dialog.signature is None:
+            refusals.append(dialog.error.text())
+            qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        return dialog.signature
+
+    monkeypatch.setattr(SignDialog, "ask", classmethod(sign))
+    qtbot.mouseClick(session.buttons["Sign…"], Qt.MouseButton.LeftButton)
+    assert clinic.review.signature(first.id) is None
+    assert refusals and "changed after you opened it" in refusals[0]
+    assert "Nothing was signed" in refusals[0]
+    # The window read the record again: the correction shows, and signing it now works.
+    assert session.sets[-1].values.systolic == 194
+    qtbot.mouseClick(session.buttons["Sign…"], Qt.MouseButton.LeftButton)
+    assert len(refusals) == 1
+    assert clinic.review.signature(first.id).signer == "dr.patel"
     session.close()

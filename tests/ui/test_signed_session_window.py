@@ -17,7 +17,7 @@ def test_a_signed_session_window_shows_the_signature_and_offers_no_changes(
     window = SessionWindow.show_for(None, clinic, NURSE, s.id)
     assert window.buttons["Record vitals…"].isEnabled()
     assert window.signature_label.isHidden()
-    clinic.review.sign(doc, s.id, PASSWORD, "Reviewed")
+    clinic.review.sign(doc, s.id, PASSWORD, "Reviewed", reviewed=clinic.review.record_digest(s.id))
     clinic.review.add_addendum(
         NURSE, s.id, "Patient phoned: home safely", "Follow-up call", PASSWORD
     )

@@ -119,7 +119,7 @@ def test_the_dose_record_from_a_start_without_plan_and_from_the_tab(
 
     def ask(cls, parent, title, handlers, record, *, before_start=False):
         with pytest.raises(DomainError) as refused:
-            handlers.plan(None, 0.5, 10.0, "KET-1", "", 0)  # 0: no plan shown
+            handlers.plan(None, 0.5, 10.0, "KET-1", "", "", 0)  # 0: no plan shown
         seen.append((handlers, record, before_start, str(refused.value)))
         return None  # closed without a plan: nothing starts
 

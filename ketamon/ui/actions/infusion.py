@@ -122,10 +122,18 @@ class DoseRecording(UseCase):
         clinic, actor = self.clinic, self.actor
         users = clinic.users.all()
         return DoseHandlers(
-            plan=lambda w, mgkg, conc, lot, reason, version: self.act(
+            plan=lambda w, mgkg, conc, lot, over, reason, version: self.act(
                 initiator,
                 lambda: clinic.dose.plan(
-                    actor, session_id, w, mgkg, conc, lot, reason=reason, version=version
+                    actor,
+                    session_id,
+                    w,
+                    mgkg,
+                    conc,
+                    lot,
+                    reason=reason,
+                    version=version,
+                    over_plan_reason=over,
                 ),
             ),
             complete=lambda actual, wasted, who, pw, over, reason, version: self.act(

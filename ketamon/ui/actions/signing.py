@@ -21,10 +21,18 @@ class Signing(UseCase):
         meaning: str,
         note: str,
         *,
+        reviewed: str,
         meanings: tuple[str, ...],
     ) -> Signature:
         signature = self.clinic.review.sign(
-            self.actor, session_id, password, meaning, note, username=username, meanings=meanings
+            self.actor,
+            session_id,
+            password,
+            meaning,
+            note,
+            reviewed=reviewed,
+            username=username,
+            meanings=meanings,
         )
         self.signed_since_sign_in = True
         return signature
@@ -37,9 +45,10 @@ class Signing(UseCase):
         Reading the settings may raise DomainError or StorageError."""
         meanings = self.clinic.settings.get().signature_meanings
         return SignActions(
-            sign=lambda session_id, username, password, meaning, note: self.sign(
-                session_id, username, password, meaning, note, meanings=meanings
+            sign=lambda session_id, username, password, meaning, note, reviewed: self.sign(
+                session_id, username, password, meaning, note, reviewed=reviewed, meanings=meanings
             ),
+            digest=self.clinic.review.record_digest,
             add_addendum=self.add_addendum,
             need_username=lambda: not self.signed_since_sign_in,
             may_sign=Role.PHYSICIAN in roles,

@@ -36,9 +36,10 @@ from ketamon.ui.timefmt import local_time
 
 @dataclass(frozen=True)
 class DoseHandlers:
-    # (weight kg, mg/kg, concentration mg/mL, lot, change reason, the DoseRecord.version
-    # shown, 0 for none) -> DoseRecord; StaleRecord when saved since on another workstation
-    plan: Callable[[float | None, float | None, float | None, str, str, int], DoseRecord]
+    # (weight kg, mg/kg, concentration mg/mL, lot, over-plan reason, change reason, the
+    # DoseRecord.version shown, 0 for none) -> DoseRecord; StaleRecord when saved since on
+    # another workstation
+    plan: Callable[[float | None, float | None, float | None, str, str, str, int], DoseRecord]
     # (actual mg, wasted mg, witness username, witness password, over-plan reason,
     #  change reason, version) -> DoseRecord
     complete: Callable[[float | None, float | None, str, str, str, str, int], DoseRecord]
@@ -223,6 +224,7 @@ class DoseRecordDialog(KitDialog):
                 parse_dose(self.mg_per_kg.text()),
                 parse_dose(self.concentration.text()),
                 self.lot.text(),
+                self.over_plan_reason.text(),
                 self.reason.text(),
                 self._version(),
             )

@@ -13,6 +13,7 @@ from html import escape
 
 from PySide6.QtWidgets import QWidget
 
+from ketamon.domain.errors import ChangedSinceRead
 from ketamon.domain.review import Addendum, Signature
 from ketamon.ui.palette import MISSING, VERDICT
 from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
@@ -20,29 +21,43 @@ from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
 
 @dataclass(frozen=True)
 class SignActions:
-    # (session id, username or None, password, meaning, comment) -> the Signature
-    sign: Callable[[int, str | None, str, str, str], Signature]
+    # (session id, username or None, password, meaning, comment, the record's digest as the
+    # view showed it) -> the Signature; ChangedSinceRead when the record changed since
+    sign: Callable[[int, str | None, str, str, str, str], Signature]
     add_addendum: Callable[[int, str, str, str], Addendum]  # (session id, text, reason, password)
     need_username: Callable[[], bool]  # the first signing since sign-in (21 CFR 11.200)
     may_sign: bool  # physicians only
     meanings: tuple[str, ...]
+    # session id -> the digest of its record as it stands now: read by the view with what
+    # it shows, given back when signing
+    digest: Callable[[int], str] = lambda _sid: ""
     # The change channel's action scope: the window that asked is the initiator (it shows
     # what it signed; the others follow the change).
     initiated_by: Callable[[object], AbstractContextManager[object]] = lambda _w: nullcontext()
 
 
-def ask_sign(parent: QWidget | None, actions: SignActions, session_id: int, title: str):
-    """The signing dialog for one session: its Signature, or None (cancelled)."""
+def ask_sign(
+    parent: QWidget | None,
+    actions: SignActions,
+    session_id: int,
+    title: str,
+    reviewed: str,
+    reload: Callable[[], None],
+):
+    """The signing dialog for one session: its Signature, or None (cancelled).
+
+    `reviewed`: the digest of the record as the view shows it, fixed while the dialog is
+    open. A record changed since is refused in the dialog and `reload` re-reads the view."""
+
+    def sign(user: str | None, password: str, meaning: str, comment: str) -> Signature:
+        try:
+            return actions.sign(session_id, user, password, meaning, comment, reviewed)
+        except ChangedSinceRead:
+            reload()
+            raise
+
     with actions.initiated_by(parent):
-        return SignDialog.ask(
-            parent,
-            title,
-            actions.meanings,
-            actions.need_username(),
-            lambda user, password, meaning, comment: actions.sign(
-                session_id, user, password, meaning, comment
-            ),
-        )
+        return SignDialog.ask(parent, title, actions.meanings, actions.need_username(), sign)
 
 
 def ask_addendum(parent: QWidget | None, actions: SignActions, session_id: int, title: str):

@@ -178,6 +178,7 @@ class ReviewWindow(QDialog):
         layout.addLayout(below)
         layout.addLayout(actions)
         self.current: ReviewRow | None = None
+        self.reviewed = ""  # the digest of the selected record as read with it (to sign)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_selected())
         self.apply_filter()
         self.finished.connect(self.deleteLater)
@@ -235,6 +236,9 @@ class ReviewWindow(QDialog):
         with guard(lambda error: self._error(str(error))) as refused:
             signature = self.handlers.signature(row.session_id)
             addenda = self.handlers.addenda(row.session_id) if signature else []
+            actions = self.handlers.actions
+            if signature is None and actions.may_sign:  # what a signature now would cover
+                self.reviewed = actions.digest(row.session_id)
         if refused:
             return
         lines = [
@@ -291,7 +295,14 @@ class ReviewWindow(QDialog):
         if row is None:
             return None
         title = f"{row.patient_name} · MRN {row.mrn}"
-        signature = ask_sign(self, self.handlers.actions, row.session_id, title)
+        signature = ask_sign(
+            self,
+            self.handlers.actions,
+            row.session_id,
+            title,
+            self.reviewed,
+            lambda: self._refresh_keeping(row),
+        )
         if signature is not None:
             self._refresh_keeping(row)
         return signature
