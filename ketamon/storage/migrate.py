@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # imported for the annotation only: alembic loads lazily (abo
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0013"
+HEAD_REVISION = "0014"
 # PostgreSQL advisory lock held while the schema is upgraded ("KMUP"): a second workstation
 # starting the same new version waits for the first, then finds the schema at head.
 UPGRADE_LOCK_ID = 0x4B4D5550

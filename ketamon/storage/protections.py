@@ -60,6 +60,8 @@ TRIGGERS: dict[str, dict[str, str]] = {
         **{f"{t}_signed_lock_{e}": t for t in _SIGNED_LOCKED for e in ("insert", "update")},
         "user_key_no_delete": "user_key",  # 0007: signing keys are kept
         "user_key_fixed": "user_key",  # 0007: a key's public half and owner never change
+        # 0014: no INSERT OR REPLACE over a protected record (SQLite skips delete triggers)
+        **{f"{t}_no_replace": t for t in (*_NEVER_DELETED, *_APPEND_ONLY, "user_key")},
     },
     "postgresql": {
         "audit_log_no_update": "audit_log",  # 0002

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC
 
-from sqlalchemy import Row, Select, Table, select
+from sqlalchemy import Row, Select, String, Table, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ketamon.storage.audit import (
@@ -31,6 +32,7 @@ from ketamon.storage.audit import (
     table_of,
 )
 from ketamon.storage.models import AuditRow
+from ketamon.storage.types import UTCDateTime
 
 # Trail actions that bring a record into existence (or record it as existing).
 _EXISTENCE = ("create", "baseline")
@@ -163,6 +165,39 @@ def _compare_secret(
     return None
 
 
+# SQLite keeps a time as the text SQLAlchemy wrote, and orders and compares it as text: a
+# time rewritten in another spelling ('2026-03-02T14:00:00') reads back as the same instant
+# but sorts apart from its neighbours (the baseline set counted as the latest). The stored
+# text is checked against the one form KetaMon writes.
+SQLITE_TIME_FORM = "%Y-%m-%d %H:%M:%S.%f"
+_STORED = "stored text of "
+
+
+def _stored_text_columns(tx: Session, table: Table) -> list:
+    """On SQLite, each time column's stored text, as written (labelled _STORED + name)."""
+    if tx.get_bind().dialect.name != "sqlite":
+        return []
+    return [
+        type_coerce(c, String).label(_STORED + c.key)
+        for c in table.columns
+        if isinstance(c.type, UTCDateTime)
+    ]
+
+
+def _time_spelling(table: Table, key: Key, values: dict) -> Iterator[Problem]:
+    for label, stored in values.items():
+        if not label.startswith(_STORED) or stored is None:
+            continue
+        column = label.removeprefix(_STORED)
+        written = values[column].astimezone(UTC).strftime(SQLITE_TIME_FORM)
+        if stored != written:
+            yield Problem(
+                None,
+                f"{table.name} {key} field {column} is stored as {stored!r}, not as KetaMon "
+                f"writes it ({written!r}): changed outside KetaMon (it sorts out of order)",
+            )
+
+
 def _compare_record(
     table: Table, key: Key, values: dict, said: dict[str, str | None], problems: list[Problem]
 ) -> None:
@@ -187,6 +222,7 @@ def _compare_record(
                     f"audit trail says {claimed!r} (changed outside KetaMon)",
                 )
             )
+    problems.extend(_time_spelling(table, key, values))
 
 
 def _compare_table(tx: Session, table: Table, problems: list[Problem]) -> None:
@@ -195,7 +231,8 @@ def _compare_table(tx: Session, table: Table, problems: list[Problem]) -> None:
     created that is not there was deleted."""
     pk = next(iter(table.primary_key.columns))
     by_id = pk.type.python_type is int
-    records = (dict(r._mapping) for r in _streamed(tx, select(table).order_by(pk)))
+    everything = select(table, *_stored_text_columns(tx, table)).order_by(pk)
+    records = (dict(r._mapping) for r in _streamed(tx, everything))
     trail = _said_by_id(tx, table) if by_id else _said_by_text(tx, table)
     deleted: list[Problem] = []
     record, said = next(records, None), next(trail, None)

@@ -105,6 +105,28 @@ def test_a_session_changed_with_raw_sql_is_detected(clinic, infusing):
     )
 
 
+@pytest.mark.sqlite_only("SQLite keeps times as text")
+def test_a_time_respelled_with_raw_sql_is_detected(clinic, infusing):
+    # Found by an attack battery: '2026-03-02 14:00:00' rewritten as '2026-03-02T14:00:00'
+    # reads back as the same instant, so the trail agreed, but SQLite orders the text: the
+    # baseline set then sorted as the newest and its MOAA/S released a sedated patient.
+    [first] = clinic.vitals.for_session(infusing.id)
+    raw = _raw(clinic)
+    stored = raw.execute("SELECT taken_at FROM vitals_set WHERE id = ?", (first.id,)).fetchone()[0]
+    respelled = stored.replace(" ", "T").removesuffix(".000000")
+    assert respelled != stored
+    raw.execute(
+        "UPDATE vitals_set SET taken_at = ? WHERE id = ?", (respelled, first.id)
+    )  # the lock triggers allow it: the session is not signed
+    raw.close()
+    assert clinic.vitals.for_session(infusing.id)[0].taken_at == first.taken_at  # reads equal
+    [problem] = clinic.audit.verify()
+    assert problem.text == (
+        f"vitals_set {first.id} field taken_at is stored as {respelled!r}, not as KetaMon "
+        f"writes it ({stored!r}): changed outside KetaMon (it sorts out of order)"
+    )
+
+
 @pytest.mark.sqlite_only("raw sqlite3 connection")
 def test_a_row_inserted_behind_the_apps_back_is_detected(clinic):
     raw = _raw(clinic)
@@ -125,6 +147,32 @@ def test_the_database_refuses_to_alter_or_delete_audit_rows(clinic, infusing):
         raw.execute("UPDATE audit_log SET actor = 'someone else' WHERE seq = 3")
     with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
         raw.execute("DELETE FROM audit_log WHERE seq = 3")
+    raw.close()
+    assert clinic.audit.verify() == []
+
+
+@pytest.mark.sqlite_only("INSERT OR REPLACE is SQLite's")
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # the same key: the old row deleted without its delete trigger, a new one in place
+        "INSERT OR REPLACE INTO vitals_set SELECT * FROM vitals_set WHERE id = 1",
+        "REPLACE INTO audit_log SELECT * FROM audit_log WHERE seq = 3",
+        "INSERT OR REPLACE INTO session_event SELECT * FROM session_event WHERE id = 1",
+        # a new id on a unique value (the MRN in another letter case) deletes the holder
+        "INSERT OR REPLACE INTO patient SELECT 99, lower(mrn), full_name, date_of_birth, "
+        "weight_kg, allergies, created_at, created_by, no_known_allergies, spo2_scale2, "
+        "version, plan_series_length, plan_interval_min_days, plan_interval_max_days "
+        "FROM patient WHERE id = 1",
+        "INSERT OR REPLACE INTO dose_record SELECT * FROM dose_record",
+    ],
+)
+def test_insert_or_replace_cannot_rewrite_a_protected_record(clinic, infusing, statement):
+    # Found by an attack battery: SQLite resolves REPLACE by deleting the row in the way
+    # without firing its delete trigger, so a never-deleted record was rewritten in place.
+    raw = _raw(clinic)
+    with pytest.raises(sqlite3.IntegrityError, match="never replaced"):
+        raw.execute(statement)
     raw.close()
     assert clinic.audit.verify() == []
 

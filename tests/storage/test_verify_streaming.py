@@ -136,7 +136,7 @@ def test_streamed_verify_reports_what_the_whole_trail_reported(template, tamperi
         raw.execute(
             "INSERT OR IGNORE INTO patient (id, mrn, full_name, date_of_birth, weight_kg, "
             "allergies, created_at, created_by) VALUES (?, ?, 'Sneaky', '1980-01-01', 70, '', "
-            "'2026-01-01', 'nobody')",
+            "'2026-01-01 00:00:00.000000', 'nobody')",
             (number, f"X{number}"),
         )
     if "delete overrun" in tampering["settings"]:
@@ -144,7 +144,7 @@ def test_streamed_verify_reports_what_the_whole_trail_reported(template, tamperi
     if "insert" in tampering["settings"]:
         raw.execute(
             "INSERT OR IGNORE INTO clinic_setting (key, value, updated_at, updated_by) "
-            "VALUES ('aaa_first', '30', '2026-03-02 14:00:00', 'nobody')"
+            "VALUES ('aaa_first', '30', '2026-03-02 14:00:00.000000', 'nobody')"
         )
     if "change idle" in tampering["settings"]:
         raw.execute("UPDATE clinic_setting SET value = '99' WHERE key = 'idle_lock_minutes'")
