@@ -90,8 +90,8 @@ class ChangedSinceRead(DomainError):
     def __init__(self) -> None:
         super().__init__(
             "The record was changed after you opened it (a new entry or a correction, here or "
-            "on another workstation). Nothing was signed. The record has been reloaded: "
-            "cancel, read it again, then sign."
+            "on another workstation), so nothing was signed. It has been reloaded: cancel, "
+            "read it again, then sign."
         )
 
 

@@ -72,6 +72,21 @@ VITALS_ACTIONS = ("vitals", "questionnaire", "side_effects", "acknowledge")
 
 # Which actions a tile offers at each level. The next step, where there is an obvious one,
 # is drawn as the primary button.
+# Once the infusion has started a session is never cancelled (domain.sessions.transition):
+# X there says how the patient leaves instead.
+STARTED_LEVELS = frozenset(
+    {
+        TileLevel.RUNNING,
+        TileLevel.TARGET_REACHED,
+        TileLevel.OVERRUN,
+        TileLevel.PAUSED,
+        TileLevel.RECOVERY,
+    }
+)
+CANCEL_AFTER_START = (
+    "the infusion has started, so the session is not cancelled — stop it (T), then "
+    "discharge (D) through the checklist or as leaving against advice"
+)
 AVAILABLE: dict[TileLevel, tuple[str, ...]] = {
     TileLevel.EMPTY: ("check_in",),
     TileLevel.WAITING: ("start", "open", "cancel", "vitals", "questionnaire"),
@@ -222,9 +237,10 @@ class ChairTile(QFrame):
             self.requested.emit(key, self.chair_id)
         elif self.view is not None and not self.masked:  # say why nothing happens
             empty = self.view.level is TileLevel.EMPTY
-            self.hint.emit(
-                unavailable_hint(self.view.chair_name, empty, key, self.available(), ACTIONS)
-            )
+            hint = unavailable_hint(self.view.chair_name, empty, key, self.available(), ACTIONS)
+            if key == "cancel" and self.view.level in STARTED_LEVELS:
+                hint = f"{self.view.chair_name}: {CANCEL_AFTER_START}"
+            self.hint.emit(hint)
 
     def available(self) -> tuple[str, ...]:
         return offered(self.view, self.masked)

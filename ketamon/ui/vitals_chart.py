@@ -184,6 +184,10 @@ class VitalsChart(QWidget):
         # added since (None: something else changed, the whole chart is repainted).
         self._context: tuple[object, ...] | None = None
         self._spans: list[tuple[float, float]] | None = None
+        # What each part of the chart was last set from (_unchanged): a save that leaves a
+        # range, the event lines or the bands as they were does not set them again (each
+        # setXRange re-ranges every linked panel: 40 % of a save's refresh, issue 19).
+        self._last: dict[object, object] = {}
         self._build()
         self.view.scene().sigMouseMoved.connect(self._mouse_moved)
 
@@ -390,10 +394,15 @@ class VitalsChart(QWidget):
         if self.bottom_plot.getAxis("bottom").labelText != label:  # a re-layout otherwise
             self.bottom_plot.setLabel("bottom", label)
         score_xs = self._set_scores(every, at)
-        self._set_score_bands(bands.get("sedation"))
+        if not self._unchanged("score bands", bands.get("sedation")):
+            self._set_score_bands(bands.get("sedation"))
         marker_xs = self._set_markers(markers, at)
-        self._set_events(self.plots["scores"], events, at, labelled=False)
-        self._set_events(self.plots["markers"], events, at, labelled=False)
+        if not self._unchanged("events", (tuple(events), at)):
+            self._set_events(self.plots["scores"], events, at, labelled=False)
+            self._set_events(self.plots["markers"], events, at, labelled=False)
+            for panel in PANELS:
+                plot = self.plots[panel.series[0][0]]
+                self._set_events(plot, events, at, labelled=panel is PANELS[0])
         for panel in PANELS:
             low, high = panel.y_range
             for key, _name, _colour in panel.series:
@@ -412,10 +421,12 @@ class VitalsChart(QWidget):
                 if finite:
                     low, high = min(low, min(finite) - 5), max(high, max(finite) + 5)
             plot = self.plots[panel.series[0][0]]
-            plot.setYRange(low, high, padding=0)
-            self._set_bands(panel, bands.get(panel.band_key), low, high)
-            self._set_threshold_lines(panel, bands)
-            self._set_events(plot, events, at, labelled=panel is PANELS[0])
+            band = bands.get(panel.band_key)
+            if not self._unchanged(("y", panel.band_key), (low, high, band)):
+                plot.setYRange(low, high, padding=0)
+                self._set_bands(panel, band, low, high)
+            if not self._unchanged(("lines", panel.band_key), dict(bands)):
+                self._set_threshold_lines(panel, bands)
         self._set_x_range(xs + score_xs + marker_xs, events, at, target_minutes)
         self._label_scale2(any(s.scale2 for s in current))
 
@@ -659,7 +670,15 @@ class VitalsChart(QWidget):
         marks = [minutes_from(origin, e.at) for e in events] if origin else []
         left = min([-10.0, *(x - 3 for x in xs + marks)])
         right = max([float(target_minutes or 40) + 20, *(x + 4 for x in xs + marks)])
-        self.first_plot.setXRange(left, right, padding=0)
+        if not self._unchanged("x", (left, right)):
+            self.first_plot.setXRange(left, right, padding=0)
+
+    def _unchanged(self, part: object, inputs: object) -> bool:
+        """Whether `part` was last set from these very `inputs` (else they are kept)."""
+        if part in self._last and self._last[part] == inputs:
+            return True
+        self._last[part] = inputs
+        return False
 
     # -- reading -------------------------------------------------------------------------
     def series(self, key: str) -> tuple[list[float], list[float]]:

@@ -56,6 +56,27 @@ def test_a_key_the_busy_chair_does_not_offer_names_the_keys_it_does(
     assert tile.phase_label.text() == "INFUSING"
 
 
+def test_x_on_a_started_infusion_says_how_the_patient_leaves_instead(
+    clinic, clock, make_window, qtbot
+):
+    patient = clinic.patients.register(NURSE, draft())
+    chair = clinic.chairs.all()[0]
+    session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 45)
+    baseline(clinic, session.id)
+    plan_dose(clinic, session.id)
+    clinic.sessions.start(NURSE, session.id)
+    window = make_window(clinic)
+    window.controller.reload()
+    tile = select(qtbot, window, 1)
+    assert tile.buttons["cancel"].isHidden() and not tile.buttons["stop"].isHidden()
+    qtbot.keyClick(tile, Qt.Key.Key_X)
+    assert window.statusBar().currentMessage() == (
+        "Chair 1: the infusion has started, so the session is not cancelled — stop it (T), "
+        "then discharge (D) through the checklist or as leaving against advice"
+    )
+    assert clinic.sessions.get(session.id).phase.value == "infusing"
+
+
 def test_a_locked_board_says_nothing_about_the_chairs(clinic, clock, make_window, qtbot):
     window = make_window(clinic)
     tile = select(qtbot, window, 1)

@@ -168,3 +168,32 @@ def test_nan_or_odd_digits_typed_in_vitals_are_refused_at_the_field(clinic, infu
     assert dialog.fields["heart_rate"].text() == typed
     assert len(clinic.vitals.for_session(infusing)) == before
     assert score_words("sedation", typed) == "type a level 0–5"
+
+
+def test_a_plan_lowered_under_the_amount_given_asks_the_over_plan_reason_there(
+    clinic, infusing, qtbot
+):
+    dialog = _dose_dialog(qtbot, clinic, infusing)
+    qtbot.keyClicks(dialog.concentration, "10")
+    qtbot.keyClicks(dialog.lot, "KX-2291")
+    qtbot.mouseClick(dialog.save_plan, LEFT)  # 80 kg x 0.5 mg/kg = 40 mg
+    qtbot.keyClicks(dialog.actual, "40")
+    qtbot.keyClicks(dialog.wasted, "0")
+    qtbot.keyClicks(dialog.witness, "nurse.kim")
+    qtbot.keyClicks(dialog.witness_password, PASSWORD)
+    qtbot.mouseClick(dialog.complete_button, LEFT)
+    assert clinic.dose.get(infusing).completed
+    dialog.mg_per_kg.selectAll()
+    qtbot.keyClicks(dialog.mg_per_kg, "0.3")  # 24 mg: 40 mg given is far above it
+    qtbot.keyClicks(dialog.reason, "mg/kg misread from the order")
+    qtbot.mouseClick(dialog.save_plan, LEFT)
+    assert dialog.errors.text("over_plan_reason") == (
+        "40 mg is more than 10% above the planned 24 mg (up to 26.4 mg without a reason): "
+        "a reason is required"
+    )
+    assert clinic.dose.get(infusing).mg_per_kg == 0.5  # nothing changed
+    qtbot.keyClicks(dialog.over_plan_reason, "Given from the first order")
+    qtbot.mouseClick(dialog.save_plan, LEFT)
+    stored = clinic.dose.get(infusing)
+    assert (stored.mg_per_kg, stored.actual_mg) == (0.3, 40)
+    assert stored.over_plan_reason == "Given from the first order"

@@ -98,6 +98,7 @@ class SignDialog(KitDialog):
 
     def _say(self, text: str) -> None:
         self.errors.say(text)
+        self.adjustSize()  # a long refusal grows the dialog instead of squeezing its rows
         self.password.setFocus()
 
     def _refused(self, prefix: str) -> Callable[[Exception], None]:
@@ -172,6 +173,7 @@ class AddendumDialog(KitDialog):
 
     def _say(self, text: str) -> None:
         self.errors.say(text)
+        self.adjustSize()  # a long refusal grows the dialog instead of squeezing its rows
         self.password.setFocus()
 
     def _refused(self, prefix: str) -> Callable[[Exception], None]:
