@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from ketamon.domain.actors import Actor
 from ketamon.ui.review.dialogs import AddendumDialog, SignDialog
-from tests.conftest import NURSE, PASSWORD, add_user, draft
+from tests.conftest import NURSE, PASSWORD, add_user, draft, open_clinic
 from tests.reports.conftest import discharged_session
 from tests.ui.conftest import toolbar_button, toolbar_shows
 
@@ -132,3 +132,42 @@ def test_the_course_shows_beside_the_session_under_review(clinic, clock, make_wi
     xs, ys = review.course_chart.phq9.getData()
     assert list(ys) == [19]
     review.close()
+
+
+def test_signing_from_the_list_a_record_changed_since_it_was_selected_is_refused(
+    clinic, clock, db_url, make_window, qtbot, monkeypatch
+):
+    first, _other = _two_finished_sessions(clinic, clock)
+    window = make_window(clinic, DOC)
+    qtbot.mouseClick(toolbar_button(window, window.review_action), Qt.MouseButton.LeftButton)
+    review = window.controller.review_window
+    review.patient.setFocus()
+    qtbot.keyClicks(review.patient, "KM-20001")
+    assert review.model.row_at(0).session_id == first.id
+    # Selected (read) here; then a nurse voids a set on another workstation.
+    nurse_station = open_clinic(db_url, clock)
+    newest = clinic.vitals.for_session(first.id)[-1]
+    nurse_station.vitals.void(NURSE, newest.id, "Wrong patient's monitor")
+    nurse_station.db.engine.dispose()
+    said = []
+
+    def sign(cls, parent, title, meanings, need_username, call):
+        dialog = SignDialog(parent, title, meanings, need_username, call)
+        qtbot.addWidget(dialog)
+        _show(qtbot, dialog)
+        if need_username:
+            qtbot.keyClicks(dialog.username, "dr.patel")
+        qtbot.keyClicks(dialog.password, PASSWORD)
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+        said.append(dialog.error.text() if dialog.signature is None else "signed")
+        if dialog.signature is None:
+            qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        return dialog.signature
+
+    monkeypatch.setattr(SignDialog, "ask", classmethod(sign))
+    qtbot.mouseClick(review.sign_button, Qt.MouseButton.LeftButton)
+    assert "changed after you opened it" in said[0]
+    assert clinic.review.signature(first.id) is None
+    assert review.current is not None and review.current.session_id == first.id  # re-read
+    qtbot.mouseClick(review.sign_button, Qt.MouseButton.LeftButton)
+    assert said[1] == "signed" and clinic.review.signature(first.id).valid
