@@ -62,10 +62,12 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
     for table, keys in UNIQUE_KEYS.items():
+        named = " or ".join("(" + ", ".join(key) + ")" for key in keys)
         op.execute(
             f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
             f"WHEN {_taken(table, keys)} "
-            f"BEGIN SELECT RAISE(ABORT, 'KetaMon: {table} rows are never replaced'); END"
+            f"BEGIN SELECT RAISE(ABORT, 'KetaMon: {table} rows are never replaced: {named} "
+            "already taken'); END"
         )
 
 

@@ -211,9 +211,10 @@ def occupied(clinic):
 
 def test_database_refuses_a_second_active_session_on_a_chair(occupied) -> None:
     clinic, _ada, grace, chair1, _chair2, course_id = occupied
-    # SQLite names table.column, PostgreSQL the constraint (not the SQL, which names both).
+    # PostgreSQL names the constraint (not the SQL, which names both); on SQLite the no-replace
+    # trigger (0014) refuses first, naming the keys of which one is taken.
     unique = (
-        r"UNIQUE constraint failed: infusion_session\.active_chair_id"
+        r"never replaced: \(id\) or \(active_chair_id\) or \(active_patient_id\) already taken"
         r"|uq_infusion_session_active_chair_id"
     )
     with pytest.raises(exc.IntegrityError, match=unique):

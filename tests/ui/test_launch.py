@@ -180,15 +180,12 @@ def test_an_upgrade_at_start_shows_each_step_and_ends_at_the_board(tmp_path, qtb
     start.start()
     try:
         qtbot.waitUntil(lambda: start.finished, timeout=20000)
+        step = "Upgrading the clinic's database, step"
         assert shown == [
-            ("Upgrading the clinic's database, step 1 of 3: record versions", 0, 3, True),
-            ("Upgrading the clinic's database, step 2 of 3: the course across visits", 1, 3, True),
-            (
-                "Upgrading the clinic's database, step 3 of 3: the audit trail's compact form",
-                2,
-                3,
-                True,
-            ),
+            (f"{step} 1 of 4: record versions", 0, 4, True),
+            (f"{step} 2 of 4: the course across visits", 1, 4, True),
+            (f"{step} 3 of 4: the audit trail's compact form", 2, 4, True),
+            (f"{step} 4 of 4: no record replaced in place", 3, 4, True),
         ]
         assert not start.window.progress.isVisible() and quits == []
         assert migrate.current_revision(start.clinic.db) == (migrate.HEAD_REVISION, True)
