@@ -239,7 +239,7 @@ def reviewed_digest(content: dict[str, list[dict[str, object]]], patient: Patien
     """What a physician read before signing: the content a signature would cover and the
     patient's identity, as one sha256. The review view keeps the digest of what it shows;
     signing refuses when the record's digest is no longer that one."""
-    identity = {
+    identity: dict[str, object] = {
         "full_name": patient.full_name,
         "mrn": patient.mrn,
         "date_of_birth": patient.date_of_birth,
