@@ -70,23 +70,14 @@ ACTIONS = (
 # Drawn beside the vitals lines rather than in the action row.
 VITALS_ACTIONS = ("vitals", "questionnaire", "side_effects", "acknowledge")
 
-# Which actions a tile offers at each level. The next step, where there is an obvious one,
-# is drawn as the primary button.
-# Once the infusion has started a session is never cancelled (domain.sessions.transition):
-# X there says how the patient leaves instead.
-STARTED_LEVELS = frozenset(
-    {
-        TileLevel.RUNNING,
-        TileLevel.TARGET_REACHED,
-        TileLevel.OVERRUN,
-        TileLevel.PAUSED,
-        TileLevel.RECOVERY,
-    }
-)
+# Only a session not yet started is cancelled (domain.sessions.transition); X where the
+# tile does not offer it (the infusion has started) says how the patient leaves instead.
 CANCEL_AFTER_START = (
     "the infusion has started, so the session is not cancelled — stop it (T), then "
     "discharge (D) through the checklist or as leaving against advice"
 )
+# Which actions a tile offers at each level. The next step, where there is an obvious one,
+# is drawn as the primary button.
 AVAILABLE: dict[TileLevel, tuple[str, ...]] = {
     TileLevel.EMPTY: ("check_in",),
     TileLevel.WAITING: ("start", "open", "cancel", "vitals", "questionnaire"),
@@ -238,7 +229,7 @@ class ChairTile(QFrame):
         elif self.view is not None and not self.masked:  # say why nothing happens
             empty = self.view.level is TileLevel.EMPTY
             hint = unavailable_hint(self.view.chair_name, empty, key, self.available(), ACTIONS)
-            if key == "cancel" and self.view.level in STARTED_LEVELS:
+            if key == "cancel" and not empty:
                 hint = f"{self.view.chair_name}: {CANCEL_AFTER_START}"
             self.hint.emit(hint)
 
