@@ -336,6 +336,10 @@ class SessionWindow(QDialog):
             if sets is None:
                 return
             self.sets = sets
+        # A physician's window that shows a set from elsewhere signs what it now shows (a
+        # failed read keeps the old digest: signing is then refused, never wrongly made).
+        with guard(shown_in(self.message, "Could not refresh: ")):
+            self._read_digest()
         self._show_header()
         self.chart.show_data(
             self.sets,

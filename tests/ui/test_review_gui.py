@@ -31,6 +31,29 @@ def _show(qtbot, dialog) -> None:
     qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
 
 
+def sign_typing_the_password(qtbot, monkeypatch) -> list[str]:
+    """Every sign dialog from now on: username (the first time) and password typed, Enter;
+    a refusal is read off the dialog and Esc closes it. Returns what each attempt said
+    (the refusal, or "signed")."""
+    said: list[str] = []
+
+    def sign(cls, parent, title, meanings, need_username, call):
+        dialog = SignDialog(parent, title, meanings, need_username, call)
+        qtbot.addWidget(dialog)
+        _show(qtbot, dialog)
+        if need_username:
+            qtbot.keyClicks(dialog.username, "dr.patel")
+        qtbot.keyClicks(dialog.password, PASSWORD)
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+        said.append(dialog.error.text() if dialog.signature is None else "signed")
+        if dialog.signature is None:
+            qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        return dialog.signature
+
+    monkeypatch.setattr(SignDialog, "ask", classmethod(sign))
+    return said
+
+
 def test_physician_filters_signs_and_adds_an_addendum(
     clinic, clock, make_window, qtbot, monkeypatch
 ):
@@ -149,22 +172,7 @@ def test_signing_from_the_list_a_record_changed_since_it_was_selected_is_refused
     newest = clinic.vitals.for_session(first.id)[-1]
     nurse_station.vitals.void(NURSE, newest.id, "Wrong patient's monitor")
     nurse_station.db.engine.dispose()
-    said = []
-
-    def sign(cls, parent, title, meanings, need_username, call):
-        dialog = SignDialog(parent, title, meanings, need_username, call)
-        qtbot.addWidget(dialog)
-        _show(qtbot, dialog)
-        if need_username:
-            qtbot.keyClicks(dialog.username, "dr.patel")
-        qtbot.keyClicks(dialog.password, PASSWORD)
-        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
-        said.append(dialog.error.text() if dialog.signature is None else "signed")
-        if dialog.signature is None:
-            qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-        return dialog.signature
-
-    monkeypatch.setattr(SignDialog, "ask", classmethod(sign))
+    said = sign_typing_the_password(qtbot, monkeypatch)
     qtbot.mouseClick(review.sign_button, Qt.MouseButton.LeftButton)
     assert "changed after you opened it" in said[0]
     assert clinic.review.signature(first.id) is None

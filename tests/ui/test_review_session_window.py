@@ -13,7 +13,12 @@ from ketamon.ui.session_window import open_windows
 from tests.conftest import NURSE, PASSWORD, add_user, open_clinic
 from tests.reports.conftest import discharged_session
 from tests.ui.conftest import toolbar_button
-from tests.ui.test_review_gui import DOC, _show, _two_finished_sessions
+from tests.ui.test_review_gui import (
+    DOC,
+    _show,
+    _two_finished_sessions,
+    sign_typing_the_password,
+)
 
 
 def _session_window(session_id):
@@ -127,29 +132,32 @@ def test_a_record_changed_while_the_physician_reads_it_is_not_signed(
     nurse_station.vitals.correct(NURSE, newest.id, raised, "Misread")
     nurse_station.db.engine.dispose()
     assert session.sets[-1].values.systolic != 194  # not yet seen here
-    refusals = []
-
-    def sign(cls, parent, title, meanings, need_username, call):
-        dialog = SignDialog(parent, title, meanings, need_username, call)
-        qtbot.addWidget(dialog)
-        _show(qtbot, dialog)
-        if need_username:
-            qtbot.keyClicks(dialog.username, "dr.patel")
-        qtbot.keyClicks(dialog.password, PASSWORD)
-        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
-        if dialog.signature is None:
-            refusals.append(dialog.error.text())
-            qtbot.keyClick(dialog, Qt.Key.Key_Escape)
-        return dialog.signature
-
-    monkeypatch.setattr(SignDialog, "ask", classmethod(sign))
+    refusals = sign_typing_the_password(qtbot, monkeypatch)
     qtbot.mouseClick(session.buttons["Sign…"], Qt.MouseButton.LeftButton)
     assert clinic.review.signature(first.id) is None
-    assert refusals and "changed after you opened it" in refusals[0]
+    assert "changed after you opened it" in refusals[0]
     assert refusals[0].startswith("Not signed. ") and "nothing was signed" in refusals[0]
     # The window read the record again: the correction shows, and signing it now works.
     assert session.sets[-1].values.systolic == 194
     qtbot.mouseClick(session.buttons["Sign…"], Qt.MouseButton.LeftButton)
-    assert len(refusals) == 1
+    assert refusals[1:] == ["signed"]
     assert clinic.review.signature(first.id).signer == "dr.patel"
+    session.close()
+
+
+def test_a_set_from_elsewhere_shown_by_the_live_refresh_is_what_gets_signed(
+    clinic, clock, db_url, make_window, qtbot, monkeypatch
+):
+    first, _other = _two_finished_sessions(clinic, clock)
+    window = make_window(clinic, DOC)
+    session = window.controller.open_session(first.id, review=True)
+    nurse_station = open_clinic(db_url, clock)
+    newest = clinic.vitals.for_session(first.id)[-1]
+    nurse_station.vitals.correct(NURSE, newest.id, replace(newest.values, systolic=194), "Misread")
+    nurse_station.db.engine.dispose()
+    session.refresh_vitals()  # what a vitals-only change from another workstation brings
+    assert session.sets[-1].values.systolic == 194  # shown here
+    said = sign_typing_the_password(qtbot, monkeypatch)
+    qtbot.mouseClick(session.buttons["Sign…"], Qt.MouseButton.LeftButton)
+    assert said == ["signed"]  # what the physician sees is what is signed, first time
     session.close()
