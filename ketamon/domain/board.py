@@ -14,7 +14,12 @@ from typing import Protocol, TypedDict
 from ketamon.domain import fields
 from ketamon.domain.dose import DoseRecord, fmt, has_plan, plan_text
 from ketamon.domain.news2 import News2, Response
-from ketamon.domain.outcomes import OutcomeRecord, awaiting_item9_review, item9_alert
+from ketamon.domain.outcomes import (
+    OutcomeRecord,
+    awaiting_item9_review,
+    item9_alert,
+    item9_holding,
+)
 from ketamon.domain.sessions import EventKind, Phase, SessionEvent, replay
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.side_effects import SideEffect, severe_alert_text
@@ -475,6 +480,11 @@ def with_outcomes(
             if view.level is TileLevel.WAITING
             else view.status_text,
         )
+    elif view.level is TileLevel.WAITING and (held := item9_holding(records)) is not None:
+        # Decided, but not to proceed (delay, escalate): START is refused, and says so
+        review = held.review
+        decided = f": {review.decided_by} decided to {review.decision.value}" if review else ""
+        view = replace(view, status_text=f"Not to start today: PHQ-9 item 9{decided}")
     elif view.level is TileLevel.WAITING:
         done = {r.score.instrument.value for r in records}
         missing = [name for name in asked if name not in done]

@@ -282,6 +282,13 @@ def item9_stop_among(records: Sequence[OutcomeRecord]) -> str:
     Every positive item 9 still current holds the stop until a clinician decides to
     proceed on it: a later PHQ-9 with item 9 = 0 does not lift it (only a correction or a
     void of the positive one, each with its reason, does)."""
+    held = item9_holding(records)
+    return item9_stop(held.score, held.review) if held is not None else ""
+
+
+def item9_holding(records: Sequence[OutcomeRecord]) -> OutcomeRecord | None:
+    """The oldest current positive PHQ-9 among `records` that holds the start: not yet
+    decided, or decided other than proceed (item9_stop_among says why in words)."""
     positive = sorted(
         (
             r
@@ -290,7 +297,7 @@ def item9_stop_among(records: Sequence[OutcomeRecord]) -> str:
         ),
         key=lambda r: (r.taken_at, r.id),
     )
-    return next((why for r in positive if (why := item9_stop(r.score, r.review))), "")
+    return next((r for r in positive if item9_stop(r.score, r.review)), None)
 
 
 def awaiting_item9_review(records: Sequence[OutcomeRecord]) -> OutcomeRecord | None:

@@ -65,3 +65,22 @@ def test_a_later_negative_phq9_leaves_the_alert_on_the_positive_one() -> None:
     assert view.item9_outcome_id == 7
     assert view.alert_text == "PHQ-9 item 9 = 2 — clinician review — review it (Q)"
     assert view.status_text == "Not to start: PHQ-9 item 9 (Q)"
+
+
+def test_a_decision_to_delay_or_escalate_says_not_to_start_on_the_tile() -> None:
+    """START is refused after a decision other than proceed (domain.outcomes): the tile
+    says so, with who decided what, instead of "Ready to start"; a later negative PHQ-9
+    does not change that."""
+    phq = record(Instrument.PHQ9, [1] * 8 + [2], rid=7)
+    later = replace(record(Instrument.PHQ9, [0] * 9, rid=8), taken_at=AT.replace(hour=15))
+    for decision in (Decision.DELAY, Decision.ESCALATE):
+        decided = replace(phq, review=Item9Review(decision, "Safety plan", "Dr A", True))
+        view = with_outcomes(WAITING, SESSION, [decided, later], ("PHQ-9",))  # type: ignore[arg-type]
+        assert (
+            view.status_text
+            == f"Not to start today: PHQ-9 item 9: Dr A decided to {decision.value}"
+        )
+        assert view.alert_text == "" and view.item9_outcome_id is None
+    running = replace(WAITING, level=TileLevel.RUNNING, status_text="Infusing")
+    decided = replace(phq, review=Item9Review(Decision.DELAY, "Safety plan", "Dr A", True))
+    assert with_outcomes(running, SESSION, [decided], ()).status_text == "Infusing"  # type: ignore[arg-type]
