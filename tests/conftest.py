@@ -328,3 +328,12 @@ def plan_dose(clinic, session_id: int, actor: Actor = NURSE, **values):
     plan or a reason): 72.5 kg, 0.5 mg/kg, 10 mg/mL, lot KET-24101 unless told."""
     plan = dict(weight_kg=72.5, mg_per_kg=0.5, concentration_mg_ml=10.0, lot_number="KET-24101")
     return clinic.dose.plan(actor, session_id, **(plan | values))
+
+
+def plan_escort(clinic, session_id: int, actor: Actor = NURSE):
+    """The escort plan, as a nurse confirms it before the dose (the start requires one or
+    a reason): Maria Lopez, sister, (212) 555-0143, the escort discharge_ready() verifies."""
+    from ketamon.domain.discharge import Escort
+
+    escort = Escort("Maria Lopez", "Sister", "(212) 555-0143")
+    return clinic.discharge.save_escort_plan(actor, session_id, escort)

@@ -27,6 +27,7 @@ from tests.conftest import (
     draft,
     open_clinic,
     plan_dose,
+    plan_escort,
     rehash_chain,
 )
 from tests.reports.conftest import discharged_session
@@ -68,6 +69,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
         live = clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40)
         baseline(clinic, live.id)
         plan_dose(clinic, live.id)
+        plan_escort(clinic, live.id)
         clinic.sessions.start(NURSE, live.id)
         clock.advance(minutes=15)
         live_set = clinic.vitals.record(NURSE, live.id, VitalsDraft(126, 80, 74, 97, 15))

@@ -10,8 +10,10 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.courses import INITIAL, MAINTENANCE
 from ketamon.domain.discharge import (
     ClinicalFacts,
+    Escort,
     InfusionStop,
     VitalsPoint,
+    has_escort_plan,
 )
 from ketamon.domain.dose import DoseRecord, has_plan
 from ketamon.domain.errors import DomainError
@@ -125,12 +127,14 @@ def story(rng: random.Random, target: int, cancelled: bool) -> list[Step]:
 # -- writing -------------------------------------------------------------------------------
 
 
-def start_reason(plan: DoseRecord | None) -> str:
+def start_reason(plan: DoseRecord | None, escort: Escort | None, region: str) -> str:
     """The start event's reason as the start rule gives it (domain.start): every demo
-    session is planned first, so nothing is owed."""
+    session has its dose and escort planned first, so nothing is owed."""
     note = dose_plan_note(has_plan(plan))
     if note is None:
         raise DomainError("A demo session would start without a dose plan")
+    if not has_escort_plan(escort, region):
+        raise DomainError("A demo session would start without an escort plan")
     return note
 
 

@@ -241,13 +241,22 @@ class Seeder:
                 if EventKind.START in at
                 else (None, ())
             )
+            # the escort plan is confirmed before the dose (domain.start)
+            escort = self._escort(nurse) if EventKind.START in at else None
+            region = self.settings.phone_region
             actions = [
-                (kind, checked_in + offset, start_reason(dose) if kind is EventKind.START else why)
+                (
+                    kind,
+                    checked_in + offset,
+                    start_reason(dose, escort, region) if kind is EventKind.START else why,
+                )
                 for offset, kind, why in steps[1:]
             ]
             answers = decision = None
-            if EventKind.DISCHARGE in at:
-                answers = self._discharge_answers(nurse)
+            if EventKind.DISCHARGE in at and escort is not None:
+                answers = self._discharge_answers(escort)
+            elif escort is not None:  # still in the chair: the plan, not yet verified
+                self._write_escort_plan(row.id, nurse, checked_in, escort)
             if answers is not None:  # through the checklist, as a nurse discharges
                 facts = story_facts(at, row.target_minutes, dose, effects)
                 decision = release(evaluate(answers, facts, self.settings.discharge_rules))
@@ -342,17 +351,40 @@ class Seeder:
         )
         return to_record(dose), (to_effect(effect),)
 
-    def _discharge_answers(self, nurse: Actor) -> DischargeAnswers:
-        """The checklist as a nurse completes it: escort verified, every answer good."""
+    def _escort(self, nurse: Actor) -> Escort:
+        """The escort home, as the nurse who will verify them in person names them."""
         rng = self.rng
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        escort = Escort(
+        return Escort(
             f"{first} {last}",
             rng.choice(ESCORT_RELATIONSHIPS),
             f"+1 212-555-{rng.randint(100, 199):04d}",
             present_verified=True,
             verified_by=nurse.username,
         )
+
+    def _write_escort_plan(
+        self, session_id: int, nurse: Actor, at: datetime, escort: Escort
+    ) -> None:
+        """The escort plan as check-in keeps it (services.discharge.save_escort_plan)."""
+        self.tx.add(
+            DischargeRow(
+                session_id=session_id,
+                escort_name=escort.name,
+                escort_relationship=escort.relationship,
+                escort_phone=escort.phone,
+                escort_verified=False,
+                instructions_acknowledged=False,
+                instructions_text="",
+                ama_reason="",
+                updated_by=nurse.username,
+                updated_at=at,
+            )
+        )
+
+    def _discharge_answers(self, escort: Escort) -> DischargeAnswers:
+        """The checklist as a nurse completes it: escort verified, every answer good."""
+        rng = self.rng
         return DischargeAnswers(
             oriented=True,
             steady_gait=True,

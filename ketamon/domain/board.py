@@ -208,6 +208,18 @@ def with_dose(view: TileView, session: SessionSnapshot | None, plan: DoseRecord 
     return replace(view, dose_text=NO_DOSE_PLAN if started else DOSE_NOT_PLANNED, dose_missing=True)
 
 
+NO_ESCORT_PLAN = "No escort plan yet"
+
+
+def with_escort(view: TileView, session: SessionSnapshot | None, planned: bool) -> TileView:
+    """The tile says when no escort home is named yet (the start asks for one, the
+    checklist will not discharge without one): after the tile's detail line."""
+    if session is None or view.level is TileLevel.EMPTY or planned:
+        return view
+    detail = f"{view.detail_text} · {NO_ESCORT_PLAN}" if view.detail_text else NO_ESCORT_PLAN
+    return replace(view, detail_text=detail)
+
+
 def session_dose_line(session: SessionSnapshot, plan: DoseRecord | None) -> tuple[str, DoseLine]:
     """The session window's dose line and how it is drawn (planned; unplanned before the
     start; missing once started without a plan, with the start's recorded reason)."""

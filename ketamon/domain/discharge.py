@@ -310,6 +310,14 @@ def same_escort(verified: tuple[str | None, str | None, str | None], now: Escort
     )
 
 
+def has_escort_plan(escort: Escort | None, region: str) -> bool:
+    """Whether `escort` is a whole escort plan (name, relationship, a valid phone), as the
+    start asks before the dose; verifying the escort in person comes at discharge."""
+    if escort is None:
+        return False
+    return not {k for k in escort_problems(escort, region) if k != "escort_verified"}
+
+
 def validate_escort_plan(escort: Escort, region: str) -> Escort:
     """An escort plan as captured at check-in: name, relationship, valid phone (normalized)."""
     problems = {k: v for k, v in escort_problems(escort, region).items() if k != "escort_verified"}

@@ -1,10 +1,12 @@
 """Starting an infusion: what the nurse must have done, or decided and said why, first.
 
 CLINICAL.md: the dose plan exists before the infusion starts (or a recorded reason why
-not); a baseline set in the last 30 minutes (setting) or a reason to start without one; a
-baseline BP above the clinic's warning (setting) confirmed. Every path to START (the
-session service, the demo seeder) goes through `start_note`, whose text is the start
-event's reason: who and when are the event's actor and time.
+not); the escort plan (who takes the patient home, not driving) is confirmed before the
+dose, as county policy requires (or a recorded reason why not); a baseline set in the
+last 30 minutes (setting) or a reason to start without one; a baseline BP above the
+clinic's warning (setting) confirmed. Every path to START (the session service, the demo
+seeder) goes through `start_note`, whose text is the start event's reason: who and when
+are the event's actor and time.
 """
 
 from __future__ import annotations
@@ -18,14 +20,19 @@ from ketamon.domain.vitals import StartCheck as BaselineCheck
 NO_PLAN_FIELD = "no_plan_reason"
 NO_PLAN_NOTE = "Started without a dose plan"
 NO_BASELINE_NOTE = "Started without recent baseline vitals"
+NO_ESCORT_FIELD = "no_escort_reason"
+NO_ESCORT_NOTE = "Started without a confirmed escort plan"
 
 
 @dataclass(frozen=True)
 class StartCheck:
-    """What starting now asks of the nurse: a dose plan, a recent baseline, a BP decision."""
+    """What starting now asks of the nurse: a dose plan, an escort plan, a recent
+    baseline, a BP decision."""
 
     baseline: BaselineCheck
     dose_planned: bool
+    # Who takes the patient home is named (name, relationship, phone) before the dose
+    escort_planned: bool
     # Why a positive PHQ-9 item 9 stops the start (domain.outcomes.item9_stop; "" if not):
     # no reason or confirmation lifts it, only a clinician's recorded decision to proceed.
     item9_stop: str = ""
@@ -33,6 +40,10 @@ class StartCheck:
     @property
     def missing_dose_plan(self) -> bool:
         return not self.dose_planned
+
+    @property
+    def missing_escort_plan(self) -> bool:
+        return not self.escort_planned
 
     @property
     def missing_baseline(self) -> bool:
@@ -52,7 +63,12 @@ class StartCheck:
 
     @property
     def clear(self) -> bool:
-        return self.dose_planned and self.baseline.clear and not self.item9_stop
+        return (
+            self.dose_planned
+            and self.escort_planned
+            and self.baseline.clear
+            and not self.item9_stop
+        )
 
     @property
     def dose_message(self) -> str:
@@ -65,8 +81,19 @@ class StartCheck:
         )
 
     @property
+    def escort_message(self) -> str:
+        if self.escort_planned:
+            return ""
+        return (
+            "No escort plan for this session: the patient's transport home (a responsible "
+            "adult: name, relationship, phone; never driving) is confirmed before the dose, "
+            "or give a reason to start without it."
+        )
+
+    @property
     def message(self) -> str:
-        return " ".join(p for p in (self.item9_stop, self.dose_message, self.baseline.message) if p)
+        parts = (self.item9_stop, self.dose_message, self.escort_message, self.baseline.message)
+        return " ".join(p for p in parts if p)
 
 
 class StartNeedsDecision(DomainError):
@@ -93,6 +120,7 @@ def start_note(
     check: StartCheck,
     *,
     no_plan_reason: object = "",
+    no_escort_reason: object = "",
     no_baseline_reason: object = "",
     high_bp_confirmed: bool = False,
 ) -> str:
@@ -103,11 +131,14 @@ def start_note(
     if check.item9_stop:
         raise DomainError(check.item9_stop)
     plan_note = dose_plan_note(check.dose_planned, no_plan_reason)
+    no_escort = fields.optional_reason(no_escort_reason, field=NO_ESCORT_FIELD).strip()
     no_baseline = fields.optional_reason(no_baseline_reason, field="no_baseline_reason").strip()
     fields.flag("high_bp_confirmed", high_bp_confirmed, label="High BP confirmed")
     missing = []
     if plan_note is None:
         missing.append(NO_PLAN_FIELD)
+    if check.missing_escort_plan and not no_escort:
+        missing.append(NO_ESCORT_FIELD)
     if check.missing_baseline and not no_baseline:
         missing.append("no_baseline_reason")
     if check.high_bp and not high_bp_confirmed:
@@ -115,6 +146,8 @@ def start_note(
     if missing:
         raise StartNeedsDecision(check, tuple(missing))
     notes = [plan_note] if plan_note else []
+    if check.missing_escort_plan:
+        notes.append(f"{NO_ESCORT_NOTE}: {no_escort}")
     if check.missing_baseline:
         notes.append(f"{NO_BASELINE_NOTE}: {no_baseline}")
     if check.high_bp:

@@ -1,11 +1,13 @@
 """The chair board's read model: every chair, the session in it, and what each tile shows
-(vitals due and red values, severe side effects, the dose plan), read in one transaction."""
+(vitals due and red values, severe side effects, the dose and escort plans), read in one
+transaction."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from ketamon.domain.board import Chair, SessionSnapshot
+from ketamon.domain.discharge import has_escort_plan
 from ketamon.domain.dose import DoseRecord
 from ketamon.domain.outcomes import OutcomeRecord
 from ketamon.domain.settings import ClinicSettings
@@ -28,6 +30,8 @@ class Board:
     doses: dict[int, DoseRecord] = field(default_factory=dict)  # planned ones only
     # by session id: its current questionnaires (the item-9 stop, what is still to ask)
     outcomes: dict[int, list[OutcomeRecord]] = field(default_factory=dict)
+    # the sessions whose escort plan is whole (name, relationship, valid phone)
+    escort_planned: frozenset[int] = frozenset()
 
 
 class BoardService(Service):
@@ -44,4 +48,9 @@ class BoardService(Service):
                 side_effects=side_effects.summaries(tx, ids),
                 doses=board.doses,
                 outcomes=current_by_session(tx, ids),
+                escort_planned=frozenset(
+                    sid
+                    for sid, escort in board.escorts.items()
+                    if has_escort_plan(escort, settings.phone_region)
+                ),
             )

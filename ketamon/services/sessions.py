@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot
+from ketamon.domain.discharge import has_escort_plan
 from ketamon.domain.dose import has_plan
 from ketamon.domain.errors import NotFound
 from ketamon.domain.sessions import (
@@ -39,6 +40,7 @@ from ketamon.storage.models import (
     SessionRow,
     VitalsRow,
 )
+from ketamon.storage.reads.discharge import escort_plan_of
 from ketamon.storage.reads.dose import dose_of
 from ketamon.storage.reads.sessions import events_of, load_session, to_snapshot, with_events
 from ketamon.storage.reads.settings import load_settings
@@ -73,11 +75,13 @@ class SessionService(Service):
         session_id: int,
         *,
         no_plan_reason: str = "",
+        no_escort_reason: str = "",
         no_baseline_reason: str = "",
         high_bp_confirmed: bool = False,
     ) -> SessionSnapshot:
         """Start the infusion (domain.start). Without a dose plan it is refused unless the
-        nurse gives a reason to start without one; without a baseline set in the last 30
+        nurse gives a reason to start without one; the same without an escort plan (name,
+        relationship, phone of who takes the patient home); without a baseline set in the last 30
         minutes (setting) unless the nurse gives a reason; a baseline BP above 140/90
         (setting) must be confirmed. Each decision is recorded with the start: who, when,
         why."""
@@ -94,6 +98,7 @@ class SessionService(Service):
             reason = start_note(
                 self._start_check(tx, row.id),
                 no_plan_reason=no_plan_reason,
+                no_escort_reason=no_escort_reason,
                 no_baseline_reason=no_baseline_reason,
                 high_bp_confirmed=high_bp_confirmed,
             )
@@ -124,7 +129,10 @@ class SessionService(Service):
             max_age_minutes=settings.baseline_max_age_minutes,
         )
         return StartCheck(
-            baseline, has_plan(dose_of(tx, session_id)), item9_stop_for(tx, session_id)
+            baseline,
+            dose_planned=has_plan(dose_of(tx, session_id)),
+            escort_planned=has_escort_plan(escort_plan_of(tx, session_id), settings.phone_region),
+            item9_stop=item9_stop_for(tx, session_id),
         )
 
     @retried

@@ -14,7 +14,13 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
 
-from ketamon.domain.board import SessionSnapshot, tile_view, with_dose, with_outcomes
+from ketamon.domain.board import (
+    SessionSnapshot,
+    tile_view,
+    with_dose,
+    with_escort,
+    with_outcomes,
+)
 from ketamon.domain.clock import Clock
 from ketamon.services.board import Board
 from ketamon.ui.tile import ChairTile
@@ -99,6 +105,8 @@ class BoardWidget(QWidget):
                 view = tile_view(chair, session, settings, now, vitals, effects)
                 plan = self.board.doses.get(session.id) if session is not None else None
                 view = with_dose(view, session, plan)
+                if session is not None:
+                    view = with_escort(view, session, session.id in self.board.escort_planned)
                 records = self.board.outcomes.get(session.id, []) if session is not None else []
                 view = with_outcomes(view, session, records, settings.outcome_instruments)
                 self.tiles[chair.id].apply(view, masked=self.masked)

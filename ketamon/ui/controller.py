@@ -32,6 +32,7 @@ from ketamon.ui.dialogs.accounts import ChangePasswordDialog, UserDraft
 from ketamon.ui.dialogs.chairs import ChairHandlers, ChairsDialog
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
 from ketamon.ui.dialogs.dose_record import DoseRecordDialog
+from ketamon.ui.dialogs.escort import EscortPlanDialog, ask_escort_first, ask_no_escort_reason
 from ketamon.ui.dialogs.infusion import ask_stop
 from ketamon.ui.dialogs.messages import Confirm, Discharged, show_message
 from ketamon.ui.dialogs.reason import (
@@ -167,8 +168,8 @@ class BoardController(QObject, CourseScreens):
 
     def _do_start(self, chair_id: int) -> None:
         """Start. Without a dose plan: plan it first (Enter), or start without one with a
-        reason (Alt+W); a missing baseline needs a reason, a high baseline BP a
-        confirmation. Esc at any question: nothing starts."""
+        reason (Alt+W); the same without an escort plan; a missing baseline needs a reason,
+        a high baseline BP a confirmation. Esc at any question: nothing starts."""
         session = self.session_on(chair_id)
         if session is None:
             return
@@ -194,6 +195,27 @@ class BoardController(QObject, CourseScreens):
                 if not typed:
                     return
                 no_plan_reason = typed
+        no_escort_reason = ""
+        if check.missing_escort_plan:
+            choice = ask_escort_first(self.parent_widget, session.patient_name)
+            if choice is None:
+                return
+            if choice == PLAN:
+                saved = EscortPlanDialog.ask(
+                    self.parent_widget,
+                    session.patient_name,
+                    lambda escort: infusion.plan_escort(session.id, escort, initiator=self),
+                )
+                if saved is None:
+                    return  # closed without saving the escort: nothing starts
+                check = self._guard(lambda: infusion.start_check(session.id))
+                if check is None or check.missing_escort_plan:
+                    return
+            else:
+                typed = ask_no_escort_reason(self.parent_widget, session.patient_name)
+                if not typed:
+                    return
+                no_escort_reason = typed
         reason = ""
         if check.missing_baseline:
             reason = ReasonDialog.ask(
@@ -222,6 +244,7 @@ class BoardController(QObject, CourseScreens):
             lambda sid: infusion.start(
                 sid,
                 no_plan_reason=no_plan_reason,
+                no_escort_reason=no_escort_reason,
                 no_baseline_reason=reason,
                 high_bp_confirmed=confirmed,
                 initiator=self,

@@ -12,17 +12,21 @@ import pytest
 from ketamon.domain.board import (
     DOSE_NOT_PLANNED,
     NO_DOSE_PLAN,
+    NO_ESCORT_PLAN,
     Chair,
     TileLevel,
     session_dose_line,
     tile_view,
     with_dose,
+    with_escort,
 )
+from ketamon.domain.discharge import Escort, has_escort_plan
 from ketamon.domain.dose import DoseRecord, has_plan, plan_text
 from ketamon.domain.errors import FieldError
 from ketamon.domain.sessions import EventKind
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.start import (
+    NO_ESCORT_FIELD,
     NO_PLAN_FIELD,
     StartCheck,
     StartNeedsDecision,
@@ -59,7 +63,7 @@ def test_a_plan_is_what_the_dose_service_records_each_figure_and_the_lot() -> No
 
 
 def test_with_a_plan_and_a_recent_normal_baseline_nothing_is_owed() -> None:
-    check = StartCheck(RECENT, dose_planned=True)
+    check = StartCheck(RECENT, dose_planned=True, escort_planned=True)
     assert check.clear and not check.missing_dose_plan
     assert start_note(check) == ""
     assert start_note(check, no_plan_reason="ignored: there is a plan") == ""
@@ -67,7 +71,7 @@ def test_with_a_plan_and_a_recent_normal_baseline_nothing_is_owed() -> None:
 
 @pytest.mark.parametrize("reason", ["", "   ", "\n\t"], ids=["empty", "spaces", "blank lines"])
 def test_without_a_plan_the_start_is_refused_unless_a_reason_is_given(reason: str) -> None:
-    check = StartCheck(RECENT, dose_planned=False)
+    check = StartCheck(RECENT, dose_planned=False, escort_planned=True)
     assert not check.clear and check.missing_dose_plan
     with pytest.raises(StartNeedsDecision, match="No dose plan for this session") as refused:
         start_note(check, no_plan_reason=reason)
@@ -77,7 +81,7 @@ def test_without_a_plan_the_start_is_refused_unless_a_reason_is_given(reason: st
 
 
 def test_without_a_plan_the_reason_is_recorded_in_the_start_note() -> None:
-    check = StartCheck(RECENT, dose_planned=False)
+    check = StartCheck(RECENT, dose_planned=False, escort_planned=True)
     note = start_note(check, no_plan_reason="  Pharmacy-prepared dose  ")
     assert note == "Started without a dose plan: Pharmacy-prepared dose"
     assert dose_plan_note(False, "Pharmacy-prepared dose") == note
@@ -87,15 +91,15 @@ def test_without_a_plan_the_reason_is_recorded_in_the_start_note() -> None:
 
 def test_a_reason_that_is_not_text_names_its_field() -> None:
     with pytest.raises(FieldError) as refused:
-        start_note(StartCheck(RECENT, False), no_plan_reason=42)
+        start_note(StartCheck(RECENT, False, True), no_plan_reason=42)
     assert refused.value.field == NO_PLAN_FIELD
     with pytest.raises(FieldError) as refused:
-        start_note(StartCheck(RECENT, False), no_plan_reason="x" * 5000)
+        start_note(StartCheck(RECENT, False, True), no_plan_reason="x" * 5000)
     assert refused.value.field == NO_PLAN_FIELD
 
 
 def test_every_missing_decision_is_named_together_and_each_is_recorded() -> None:
-    check = StartCheck(NO_BASELINE, dose_planned=False)
+    check = StartCheck(NO_BASELINE, dose_planned=False, escort_planned=True)
     with pytest.raises(StartNeedsDecision) as refused:
         start_note(check)
     assert refused.value.missing == (NO_PLAN_FIELD, "no_baseline_reason")
@@ -112,10 +116,54 @@ def test_every_missing_decision_is_named_together_and_each_is_recorded() -> None
 
 def test_a_high_bp_still_needs_its_confirmation_with_or_without_a_plan() -> None:
     with pytest.raises(StartNeedsDecision) as refused:
-        start_note(StartCheck(HIGH_BP, False), no_plan_reason="Paper record")
+        start_note(StartCheck(HIGH_BP, False, True), no_plan_reason="Paper record")
     assert refused.value.missing == ("high_bp_confirmed",)
-    note = start_note(StartCheck(HIGH_BP, False), no_plan_reason="Paper", high_bp_confirmed=True)
+    note = start_note(
+        StartCheck(HIGH_BP, False, True), no_plan_reason="Paper", high_bp_confirmed=True
+    )
     assert note == "Started without a dose plan: Paper; Baseline BP 165/98 above 140/90: proceeded"
+
+
+@pytest.mark.parametrize("reason", ["", "   "], ids=["empty", "spaces"])
+def test_without_an_escort_plan_the_start_is_refused_unless_a_reason_is_given(reason) -> None:
+    """County policy: transport home confirmed before the dose (CLINICAL.md)."""
+    check = StartCheck(RECENT, dose_planned=True, escort_planned=False)
+    assert not check.clear and check.missing_escort_plan
+    with pytest.raises(StartNeedsDecision, match="No escort plan for this session") as refused:
+        start_note(check, no_escort_reason=reason, no_plan_reason="not asked: there is a plan")
+    assert refused.value.missing == (NO_ESCORT_FIELD,)
+    assert "never driving" in str(refused.value)
+    note = start_note(check, no_escort_reason="  Sister confirmed by phone, details on arrival ")
+    assert note == (
+        "Started without a confirmed escort plan: Sister confirmed by phone, details on arrival"
+    )
+    with pytest.raises(FieldError) as bad:
+        start_note(check, no_escort_reason=["a list"])
+    assert bad.value.field == NO_ESCORT_FIELD
+
+
+def test_no_plan_and_no_escort_are_both_named_and_both_recorded() -> None:
+    check = StartCheck(NO_BASELINE, dose_planned=False, escort_planned=False)
+    with pytest.raises(StartNeedsDecision) as refused:
+        start_note(check)
+    assert refused.value.missing == (NO_PLAN_FIELD, NO_ESCORT_FIELD, "no_baseline_reason")
+    note = start_note(check, no_plan_reason="Paper", no_escort_reason="Taxi with attendant",
+                      no_baseline_reason="Monitor fault")  # fmt: skip
+    assert note == (
+        "Started without a dose plan: Paper; "
+        "Started without a confirmed escort plan: Taxi with attendant; "
+        "Started without recent baseline vitals: Monitor fault"
+    )
+
+
+def test_an_escort_plan_is_a_name_a_relationship_and_a_valid_phone() -> None:
+    whole = Escort("Maria Lopez", "Sister", "(212) 555-0143")
+    assert has_escort_plan(whole, "US")
+    assert not has_escort_plan(None, "US")
+    assert not has_escort_plan(Escort("", "", ""), "US")
+    assert not has_escort_plan(replace(whole, relationship=" "), "US")
+    assert not has_escort_plan(replace(whole, phone="555"), "US")
+    assert not has_escort_plan(replace(whole, name="123"), "US")
 
 
 CHAIR = Chair(id=3, name="Chair 3", position=3)
@@ -176,3 +224,17 @@ def test_the_session_window_line_gives_the_plan_or_why_there_is_none() -> None:
     assert text.endswith("without one: no reason recorded") and state == "missing"
     cancelled = snapshot((EventKind.CANCEL, 3, "no escort"))
     assert session_dose_line(cancelled, None) == ("Dose not planned", "unplanned")
+
+
+def test_the_tile_says_when_no_escort_is_named_yet_before_and_after_the_start() -> None:
+    session = snapshot()
+    waiting = tile_view(CHAIR, session, SETTINGS, T0 + timedelta(minutes=5))
+    said = with_escort(waiting, session, planned=False)
+    assert said.detail_text == f"{waiting.detail_text} · {NO_ESCORT_PLAN}"
+    assert NO_ESCORT_PLAN == "No escort plan yet"
+    assert with_escort(waiting, session, planned=True) == waiting
+    running = snapshot(START)
+    view = tile_view(CHAIR, running, SETTINGS, T0 + timedelta(minutes=5))
+    assert with_escort(view, running, planned=False).detail_text.endswith(NO_ESCORT_PLAN)
+    empty = tile_view(CHAIR, None, SETTINGS, T0)
+    assert with_escort(empty, None, planned=False) == empty

@@ -6,7 +6,15 @@ import pytest
 
 from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.services.clinic import Clinic
-from tests.conftest import NURSE, baseline, discharge_ready, draft, open_clinic, plan_dose
+from tests.conftest import (
+    NURSE,
+    baseline,
+    discharge_ready,
+    draft,
+    open_clinic,
+    plan_dose,
+    plan_escort,
+)
 
 pytestmark = pytest.mark.both_backends
 
@@ -128,6 +136,7 @@ def test_a_retired_chair_leaves_the_board_but_keeps_its_history(clinic, clock) -
     baseline(clinic, s.id)
     clock.advance(minutes=20)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)  # at the target

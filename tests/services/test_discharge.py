@@ -28,6 +28,7 @@ from tests.conftest import (
     complete_dose,
     draft,
     plan_dose,
+    plan_escort,
     trail_entries,
 )
 
@@ -59,6 +60,7 @@ def _in_recovery(
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)
@@ -186,6 +188,7 @@ def test_leaving_against_advice_stops_a_running_infusion_and_is_recorded(clinic,
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=12)
     with pytest.raises(ValidationErrors):

@@ -18,7 +18,16 @@ from ketamon.domain.side_effects import Severity
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.services.side_effects import PHYSICIAN_REFUSED, PhysicianRefused
 from ketamon.storage.models import AuditRow, SideEffectRow, UserRow
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft, trail_entries
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    add_user,
+    baseline,
+    complete_dose,
+    draft,
+    plan_escort,
+    trail_entries,
+)
 from tests.services.test_discharge import READY
 
 pytestmark = pytest.mark.both_backends
@@ -39,6 +48,7 @@ def recovering(clinic, clock, *, severe: str = "", dose: bool = True, stop_after
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=2)
     effect = (
@@ -198,6 +208,7 @@ def test_no_dose_record_at_all_blocks_in_words(clinic, clock):
     patient = clinic.patients.register(NURSE, draft())
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id, no_plan_reason="Paper dose record today")
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)

@@ -43,7 +43,8 @@ def infusing(clinic, clock) -> int:
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
     baseline(clinic, sid)
     plan_dose(clinic, sid)
-    clinic.sessions.start(NURSE, sid)
+    # no escort plan yet, so no checklist row: the refused checklist values store none
+    clinic.sessions.start(NURSE, sid, no_escort_reason="Sister on her way; phone to follow")
     clock.advance(minutes=20)
     return sid
 

@@ -13,7 +13,17 @@ from ketamon.domain.interventions import MedicationDraft
 from ketamon.domain.sessions import EventKind, Phase
 from ketamon.storage.audit import AuditContext
 from ketamon.storage.models import MedicationRow, SessionEventRow, SideEffectRow
-from tests.conftest import NURSE, PASSWORD, T0, add_user, baseline, draft, plan_dose, trail_entries
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    T0,
+    add_user,
+    baseline,
+    draft,
+    plan_dose,
+    plan_escort,
+    trail_entries,
+)
 
 pytestmark = pytest.mark.both_backends
 
@@ -28,6 +38,7 @@ def session_id(clinic, clock) -> int:
     baseline(clinic, s.id)
     clock.advance(minutes=2)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     return s.id
 

@@ -38,7 +38,7 @@ from ketamon.domain.vitals import VitalsDraft
 from ketamon.services.base import Service
 from ketamon.services.review import ReviewFilter
 from ketamon.storage.models import SessionRow
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_escort
 
 pytestmark = pytest.mark.both_backends
 
@@ -127,6 +127,7 @@ class Ward:
         if self.phase == "checked_in":
             return subject
         c.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "L1")
+        plan_escort(c, s.id)
         c.sessions.start(NURSE, s.id)
         effect = c.side_effects.tick(NURSE, s.id, "nausea", severity=Severity.MILD)
         subject.effect_id = effect.id

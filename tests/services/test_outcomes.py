@@ -18,7 +18,16 @@ from ketamon.domain.sessions import Phase
 from ketamon.domain.statuses import RecordStatus
 from ketamon.services.review import ReviewService
 from ketamon.services.signatures import not_covered
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_dose, trail_entries
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    add_user,
+    baseline,
+    draft,
+    plan_dose,
+    plan_escort,
+    trail_entries,
+)
 from tests.reports.conftest import discharged_session
 
 pytestmark = pytest.mark.both_backends
@@ -35,12 +44,14 @@ def doctor(clinic):
 
 @pytest.fixture
 def ready(clinic, clock) -> int:
-    """Checked in with a baseline and a dose plan: nothing else stands before START."""
+    """Checked in with a baseline, a dose plan and an escort plan: nothing else stands
+    before START."""
     patient = clinic.patients.register(NURSE, draft())
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
     clock.advance(minutes=2)
     baseline(clinic, sid)
     plan_dose(clinic, sid)
+    plan_escort(clinic, sid)
     return sid
 
 

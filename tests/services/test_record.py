@@ -16,7 +16,7 @@ from ketamon.storage.models import (
     SessionEventRow,
     SideEffectRow,
 )
-from tests.conftest import NURSE, T0, baseline, draft, plan_dose
+from tests.conftest import NURSE, T0, baseline, draft, plan_dose, plan_escort
 
 pytestmark = pytest.mark.both_backends
 
@@ -28,6 +28,7 @@ def session_id(clinic, clock):
     baseline(clinic, sid)
     clock.advance(minutes=2)
     plan_dose(clinic, sid)
+    plan_escort(clinic, sid)
     clinic.sessions.start(NURSE, sid)  # T0 + 2
     return sid
 

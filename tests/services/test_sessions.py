@@ -24,6 +24,7 @@ from tests.conftest import (
     free_the_chair,
     open_clinic,
     plan_dose,
+    plan_escort,
     trail_entries,
 )
 
@@ -87,6 +88,7 @@ def test_a_whole_session_is_recorded_and_shown_on_the_board(clinic, clock, ada, 
     clock.advance(minutes=4)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id, KIM)
+    plan_escort(clinic, s.id, KIM)
     s = clinic.sessions.start(KIM, s.id)
     assert s.phase is Phase.INFUSING
     clock.advance(minutes=10)
@@ -160,9 +162,11 @@ def test_a_refused_action_records_nothing(clinic, ada, chairs) -> None:
         clinic.sessions.cancel(NURSE, s.id, "   ")
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     with pytest.raises(DomainError, match="The infusion has already been started"):
         baseline(clinic, s.id)
+        plan_escort(clinic, s.id)
         clinic.sessions.start(NURSE, s.id)
     with pytest.raises(DomainError, match="A reason is required to pause the infusion"):
         clinic.sessions.pause(NURSE, s.id, "")
@@ -176,6 +180,7 @@ def test_nothing_after_discharge(clinic, clock, ada, chairs) -> None:
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clinic.sessions.stop(NURSE, s.id, "Patient request")  # early: a reason
     clock.advance(minutes=30)
@@ -190,6 +195,7 @@ def test_clock_going_backwards_is_refused_and_not_recorded(clinic, clock, ada, c
     clock.advance(minutes=5)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=-2)  # another workstation, or the clock was corrected
     with pytest.raises(DomainError, match="clock reads earlier than the last recorded event"):
@@ -233,6 +239,7 @@ def test_discharge_frees_the_chair_and_the_patient(clinic, clock, ada, grace, ch
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)
@@ -297,6 +304,7 @@ def _complete_session(clinic: Clinic, clock, patient_id: int, chair_id: int):
     clock.advance(minutes=5)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)
@@ -399,6 +407,7 @@ def busy_clinic(tmp_path_factory: pytest.TempPathFactory):
     for s in (infusing, paused, recovery):
         baseline(c, s.id)
         plan_dose(c, s.id)
+        plan_escort(c, s.id)
         c.sessions.start(NURSE, s.id)
     c.sessions.pause(NURSE, paused.id, "nausea")
     c.sessions.stop(NURSE, recovery.id, "Patient request")  # early: a reason
@@ -452,6 +461,7 @@ def test_the_state_survives_closing_and_reopening(clinic, db_url: str, clock, ad
     s = clinic.sessions.check_in(NURSE, chairs[2].id, ada.id, 40)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clinic.close()  # the workstation is restarted (or crashes) mid-infusion
 
@@ -482,6 +492,7 @@ def test_a_second_workstation_sees_the_same_board(clinic, db_url: str, clock, ad
         clock.advance(minutes=2)
         baseline(other, s.id)
         plan_dose(other, s.id, KIM)
+        plan_escort(other, s.id, KIM)
         other.sessions.start(KIM, s.id)
         clock.advance(minutes=8)
         seen_here = clinic.board.get().sessions[chairs[0].id]
@@ -506,6 +517,7 @@ def test_start_needs_a_recent_baseline_or_a_reason(clinic, clock, ada, chairs) -
     clock.advance(minutes=31)  # the baseline is now too old
     with pytest.raises(StartNeedsDecision):
         clinic.sessions.start(NURSE, s.id)
+    plan_escort(clinic, s.id)
     started = clinic.sessions.start(NURSE, s.id, no_baseline_reason="Monitor fault")
     assert started.events[-1].reason == "Started without recent baseline vitals: Monitor fault"
     reasons = {

@@ -11,7 +11,7 @@ from ketamon.domain.board import TileLevel, tile_view
 from ketamon.domain.errors import FieldError
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.vitals import Grade, VitalsDraft
-from tests.conftest import NURSE, T0, baseline, draft, open_clinic, plan_dose
+from tests.conftest import NURSE, T0, baseline, draft, open_clinic, plan_dose, plan_escort
 
 pytestmark = pytest.mark.both_backends
 
@@ -94,6 +94,7 @@ def test_the_overrun_setting_changes_what_the_board_shows(clinic, clock) -> None
     s = clinic.sessions.check_in(NURSE, chair.id, ada.id, 40)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.set(T0 + timedelta(minutes=46))
 

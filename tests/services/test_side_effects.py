@@ -22,6 +22,7 @@ from tests.conftest import (
     draft,
     free_the_chair,
     plan_dose,
+    plan_escort,
     trail_entries,
 )
 
@@ -36,6 +37,7 @@ def session_id(clinic, clock):
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
     baseline(clinic, sid)
     plan_dose(clinic, sid)
+    plan_escort(clinic, sid)
     clinic.sessions.start(NURSE, sid)
     clock.advance(minutes=10)
     return sid

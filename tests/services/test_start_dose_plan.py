@@ -10,20 +10,32 @@ from sqlalchemy import select
 
 from ketamon.demo.seed import seed_demo
 from ketamon.domain.clock import FakeClock
+from ketamon.domain.discharge import DischargeAnswers, Escort
 from ketamon.domain.errors import FieldError
 from ketamon.domain.sessions import EventKind, Phase
 from ketamon.services.sessions import StartNeedsDecision
-from ketamon.storage.models import DoseRecordRow, SessionEventRow
-from tests.conftest import NURSE, T0, baseline, draft, open_clinic, plan_dose, trail_entries
+from ketamon.storage.models import DischargeRow, DoseRecordRow, SessionEventRow
+from tests.conftest import (
+    NURSE,
+    T0,
+    baseline,
+    draft,
+    open_clinic,
+    plan_dose,
+    plan_escort,
+    trail_entries,
+)
 
 pytestmark = pytest.mark.both_backends
 
 
 @pytest.fixture
 def checked_in(clinic, clock) -> int:
-    """Checked in with a recent normal baseline: only the dose plan is owed."""
+    """Checked in with an escort plan and a recent normal baseline: only the dose plan is
+    owed."""
     patient = clinic.patients.register(NURSE, draft(weight_kg=103.0))
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
+    plan_escort(clinic, sid)
     clock.advance(minutes=3)
     baseline(clinic, sid)
     return sid
@@ -102,6 +114,7 @@ def test_with_a_reason_the_start_records_who_when_and_why(clinic, clock, checked
 def test_a_plan_and_a_missing_baseline_each_ask_their_own_reason(clinic, clock) -> None:
     patient = clinic.patients.register(NURSE, draft())
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40).id
+    plan_escort(clinic, sid)
     with pytest.raises(StartNeedsDecision) as refused:
         clinic.sessions.start(NURSE, sid, no_plan_reason="Paper dose record")
     assert refused.value.missing == ("no_baseline_reason",)
@@ -113,6 +126,48 @@ def test_a_plan_and_a_missing_baseline_each_ask_their_own_reason(clinic, clock) 
         "Started without a dose plan: Paper dose record; "
         "Started without recent baseline vitals: Monitor fault"
     )
+
+
+def test_without_an_escort_plan_the_start_is_refused_until_planned_or_reasoned(
+    clinic, clock
+) -> None:
+    """County policy (CLINICAL.md): transport home confirmed before the dose."""
+    patient = clinic.patients.register(NURSE, draft())
+    sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[2].id, patient.id, 40).id
+    baseline(clinic, sid)
+    plan_dose(clinic, sid)
+    check = clinic.sessions.start_check(sid)
+    assert check.missing_escort_plan and not check.missing_dose_plan and not check.clear
+    with pytest.raises(StartNeedsDecision, match="No escort plan for this session") as refused:
+        clinic.sessions.start(NURSE, sid, no_escort_reason="   ")
+    assert refused.value.missing == ("no_escort_reason",)
+    assert_not_started(clinic, sid)
+    # A checklist saved with only a name is not a plan: relationship and phone are owed.
+    answers = DischargeAnswers(escort=Escort("Maria Lopez", "", ""))
+    clinic.discharge.save_answers(NURSE, sid, answers)
+    assert clinic.sessions.start_check(sid).missing_escort_plan
+    assert sid not in clinic.board.get().escort_planned  # the tile says so
+    plan_escort(clinic, sid)
+    assert clinic.sessions.start_check(sid).clear
+    assert sid in clinic.board.get().escort_planned
+    clock.advance(minutes=1)
+    assert clinic.sessions.start(NURSE, sid).events[-1].reason == ""
+
+
+def test_a_start_without_an_escort_plan_records_why(clinic, clock) -> None:
+    patient = clinic.patients.register(NURSE, draft())
+    sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[2].id, patient.id, 40).id
+    baseline(clinic, sid)
+    plan_dose(clinic, sid)
+    started = clinic.sessions.start(
+        NURSE, sid, no_escort_reason="Clinic-arranged medical transport with an attendant"
+    )
+    reason = (
+        "Started without a confirmed escort plan: "
+        "Clinic-arranged medical transport with an attendant"
+    )
+    assert started.events[-1].reason == reason
+    assert start_audit_reasons(clinic) == [reason]
 
 
 def test_the_demo_plans_every_dose_before_its_start(tmp_path) -> None:
@@ -128,9 +183,12 @@ def test_the_demo_plans_every_dose_before_its_start(tmp_path) -> None:
                 )
             }
             plans = {r.session_id: r for r in session.scalars(select(DoseRecordRow))}
+            escorts = {r.session_id: r for r in session.scalars(select(DischargeRow))}
         assert starts and set(starts) == set(plans)
+        assert set(starts) <= set(escorts)
         for sid, start in starts.items():
             assert plans[sid].planned_at < start.at
+            assert escorts[sid].escort_name and escorts[sid].escort_phone  # before the dose
             assert start.reason == ""
     finally:
         demo.close()

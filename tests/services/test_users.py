@@ -9,7 +9,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.users import SIGN_IN_REFUSED, Role
 from ketamon.services.users import SignInRefused
-from tests.conftest import NURSE, PASSWORD, baseline, draft, plan_dose
+from tests.conftest import NURSE, PASSWORD, baseline, draft, plan_dose, plan_escort
 
 pytestmark = pytest.mark.both_backends
 
@@ -123,6 +123,7 @@ def test_nurses_and_physicians_chart(staff):
     session = staff.sessions.check_in(PHYSICIAN, chair.id, patient.id, 40)
     baseline(staff, session.id)
     plan_dose(staff, session.id, NURSE_ONLY)
+    plan_escort(staff, session.id, NURSE_ONLY)
     assert staff.sessions.start(NURSE_ONLY, session.id).events[-1].actor == "nurse.amy"
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from ketamon.domain.errors import DomainError
 from ketamon.storage.models import PatientRow
-from tests.conftest import NURSE, baseline, draft, plan_dose, rehash_chain, trail
+from tests.conftest import NURSE, baseline, draft, plan_dose, plan_escort, rehash_chain, trail
 
 pytestmark = pytest.mark.both_backends
 
@@ -31,6 +31,7 @@ def infusing(clinic, clock):
     clock.advance(minutes=5)
     baseline(clinic, session.id)
     plan_dose(clinic, session.id)
+    plan_escort(clinic, session.id)
     clinic.sessions.start(NURSE, session.id)
     clock.advance(minutes=10)
     clinic.sessions.pause(NURSE, session.id, "Nausea")

@@ -16,7 +16,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.patients import PatientDraft
 from ketamon.services.clinic import Clinic
 from ketamon.services.review import ReviewFilter
-from tests.conftest import baseline, plan_dose
+from tests.conftest import baseline, plan_dose, plan_escort
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
@@ -36,6 +36,7 @@ def test_demo_clinic_runs_and_verifies_on_postgresql(db_url, clock):
         clock.advance(minutes=3)
         baseline(clinic, session.id, nurse)
         plan_dose(clinic, session.id, nurse)
+        plan_escort(clinic, session.id, nurse)
         started = clinic.sessions.start(nurse, session.id)
         assert started.times.started_at == clock()
         assert [p.mrn for p in clinic.patients.search("gres")] == ["PG-1"]

@@ -29,7 +29,16 @@ from ketamon.services.clinic import Clinic
 from ketamon.services.keys import TEST_KDF
 from ketamon.storage import migrate, roles
 from ketamon.storage.database import Database, StorageError
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, discharge_ready, draft, plan_dose
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    add_user,
+    baseline,
+    discharge_ready,
+    draft,
+    plan_dose,
+    plan_escort,
+)
 
 _names = itertools.count(1)
 DOCTOR = Actor("dr.patel", "Priya Patel, MD")
@@ -231,6 +240,7 @@ def test_the_whole_app_works_as_the_application_role(server: Server, clock) -> N
         first = baseline(clinic, session.id)
         clinic.vitals.correct(NURSE, first.id, VitalsDraft(124, 78, 70, 98, 14), "typo in HR")
         plan_dose(clinic, session.id)
+        plan_escort(clinic, session.id)
         clinic.sessions.start(NURSE, session.id)
         clock.advance(minutes=10)
         effect = clinic.side_effects.tick(NURSE, session.id, "nausea")

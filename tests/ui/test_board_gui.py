@@ -11,7 +11,16 @@ from ketamon.ui.dialogs.checkin import CheckInDialog
 from ketamon.ui.dialogs.discharge import DischargeDialog
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import ReasonDialog
-from tests.conftest import NURSE, T0, baseline, complete_dose, draft, open_clinic, plan_dose
+from tests.conftest import (
+    NURSE,
+    T0,
+    baseline,
+    complete_dose,
+    draft,
+    open_clinic,
+    plan_dose,
+    plan_escort,
+)
 from tests.ui.conftest import click, tile_of
 from tests.ui.test_discharge_gui import fill_checklist
 
@@ -145,6 +154,7 @@ def test_overrun_turns_tile_red_with_words(clinic, clock, make_window, qtbot):
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
@@ -165,6 +175,7 @@ def test_refused_action_shows_message_and_board_keeps_running(
     other = open_clinic(db_url, clock)
     baseline(other, s.id)
     plan_dose(other, s.id)
+    plan_escort(other, s.id)
     other.sessions.start(NURSE, s.id)
     other.close()
     click(qtbot, tile_of(window, 0), "start")
@@ -201,6 +212,7 @@ def test_open_session_shows_the_timeline_with_times_and_who(
     plan_dose(clinic, s.id)
     clock.advance(minutes=2)
     baseline(clinic, s.id)
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=6)
     clinic.sessions.pause(NURSE, s.id, "Elevated blood pressure")

@@ -231,3 +231,24 @@ def test_an_unreachable_server_is_said_in_the_dialog_and_the_band_not_a_message_
     assert "Nothing was lost" in dialog.general_error.text()
     assert dialog.fields["full_name"].text() == "Ana Down" and dialog.isVisible()
     assert boxes == []
+
+
+def test_a_long_refusal_under_a_field_reads_whole_in_the_tab(qtbot, clinic):
+    """A refusal that wraps to several lines was cut to about one line in the New patient
+    tab (its form sits in a tab page, which did not pass the label's height on): each
+    error label now gets the height its text needs at its width, and the dialog grows."""
+    dialog = make_dialog(qtbot, clinic, clinic.chairs.all()[0].id)
+    dialog.resize(1040, dialog.height())
+    type_fields(qtbot, dialog, mrn="KM-1", full_name="Sam Patel", date_of_birth="1980-01-01")
+    qtbot.waitExposed(dialog)
+    long = "Weight: " + "the number typed is not a weight in kilograms; " * 5
+    dialog.errors.show("weight_kg", long)
+    qtbot.waitUntil(lambda: dialog.errors["weight_kg"].isVisible())
+    qtbot.wait(50)  # the layout settles
+    label = dialog.errors["weight_kg"]
+    needed = label.heightForWidth(label.width())
+    assert needed > 2 * label.fontMetrics().lineSpacing()  # it does wrap
+    assert label.height() >= needed
+    assert not label.geometry().intersects(dialog.fields["allergies"].geometry())
+    dialog.errors.clear_field("weight_kg")
+    assert label.minimumHeight() == 0

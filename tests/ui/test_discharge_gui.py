@@ -11,7 +11,16 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.sessions import Phase
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.ui.dialogs.discharge import AgainstAdviceDialog, DischargeDialog
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft, plan_dose
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    add_user,
+    baseline,
+    complete_dose,
+    draft,
+    plan_dose,
+    plan_escort,
+)
 from tests.ui.conftest import click, tile_of
 
 
@@ -21,6 +30,7 @@ def _recovery(clinic, clock, *, minutes_after_stop=35):
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from ketamon.ui import key_hints
-from tests.conftest import NURSE, baseline, draft, plan_dose
+from tests.conftest import NURSE, baseline, draft, plan_dose, plan_escort
 from tests.ui.conftest import tile_of
 
 
@@ -64,6 +64,7 @@ def test_x_on_a_started_infusion_says_how_the_patient_leaves_instead(
     session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 45)
     baseline(clinic, session.id)
     plan_dose(clinic, session.id)
+    plan_escort(clinic, session.id)
     clinic.sessions.start(NURSE, session.id)
     window = make_window(clinic)
     window.controller.reload()

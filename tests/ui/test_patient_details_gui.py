@@ -16,7 +16,7 @@ from ketamon.ui.app import application
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
 from ketamon.ui.dialogs.medication import AllergyOverrideDialog, MedicationDialog
 from ketamon.ui.dialogs.patient_form import EditPatientDialog
-from tests.conftest import NURSE, baseline, draft, open_clinic
+from tests.conftest import NURSE, baseline, draft, open_clinic, plan_escort
 from tests.ui.conftest import click, tile_of
 
 ENTER, ESC = Qt.Key.Key_Return, Qt.Key.Key_Escape
@@ -273,6 +273,7 @@ def _give_ondansetron(qtbot, monkeypatch, page, answer):
 def allergic(clinic, opened):
     s, window = opened(allergies="Ondansetron (rash)")
     clinic.dose.plan(NURSE, s.id, 80, 0.5, 10, "L1")
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     window.refresh(full=True)
     window.tabs.setCurrentWidget(window.interventions)

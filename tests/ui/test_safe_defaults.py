@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from ketamon.ui.dialogs.side_effect_catalog import SideEffectCatalogDialog
-from tests.conftest import NURSE, baseline, draft, plan_dose
+from tests.conftest import NURSE, baseline, draft, plan_dose, plan_escort
 from tests.ui.conftest import choose_setup, click, tile_of
 
 ENTER, ESC = (
@@ -84,6 +84,7 @@ def test_stop_at_target_t_then_enter_or_esc_keeps_infusing(
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(timedelta(minutes=41))
     window = make_window(clinic)

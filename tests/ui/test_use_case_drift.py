@@ -14,7 +14,7 @@ from ketamon.ui.dialogs.dose_record import DoseRecordDialog
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.dialogs.start import PLAN
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft
+from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_escort
 from tests.ui.conftest import click, tile_of
 from tests.ui.test_use_case_wiring import windows_of
 from tests.ui.test_vitals_entry import infusing
@@ -82,6 +82,7 @@ def test_stop_early_from_the_tile_and_from_the_tab_asks_the_same(
     patient = clinic.patients.register(NURSE, draft(name="Ada Byrne", mrn="KM-20002"))
     second = clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40)
     baseline(clinic, second.id)
+    plan_escort(clinic, second.id)
     clinic.sessions.start(NURSE, second.id, no_plan_reason="Dose prepared on the paper record")
     clock.advance(minutes=10)
     window = make_window(clinic)

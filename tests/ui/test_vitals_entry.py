@@ -13,7 +13,7 @@ from ketamon.domain.errors import FieldError
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.storage.database import StorageError
 from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers
-from tests.conftest import NURSE, draft, plan_dose
+from tests.conftest import NURSE, draft, plan_dose, plan_escort
 from tests.ui.conftest import click, label_texts, tile_of
 
 BASELINE = VitalsDraft(systolic=124, diastolic=78, heart_rate=72, spo2=98, resp_rate=14)
@@ -26,6 +26,7 @@ def infusing(clinic, clock, minutes: int = 10):
     session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     clinic.vitals.record(NURSE, session.id, BASELINE)  # before start: the baseline
     plan_dose(clinic, session.id)
+    plan_escort(clinic, session.id)
     clinic.sessions.start(NURSE, session.id)
     clock.advance(minutes=minutes)
     return session

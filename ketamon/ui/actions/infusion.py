@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ketamon.domain.board import SessionSnapshot
+from ketamon.domain.discharge import Escort
 from ketamon.domain.dose import DoseRecord
 from ketamon.domain.interventions import Medication, MedicationDraft
 from ketamon.domain.start import StartCheck
@@ -18,7 +19,8 @@ class Infusion(UseCase):
     """What the nurse does to the running infusion, as the signed-in user."""
 
     def start_check(self, session_id: int) -> StartCheck:
-        """What a start needs asked first (a plan, a baseline, a high BP): a read."""
+        """What a start needs asked first (a plan, an escort, a baseline, a high BP): a
+        read."""
         return self.clinic.sessions.start_check(session_id)
 
     def start(
@@ -26,6 +28,7 @@ class Infusion(UseCase):
         session_id: int,
         *,
         no_plan_reason: str = "",
+        no_escort_reason: str = "",
         no_baseline_reason: str = "",
         high_bp_confirmed: bool = False,
         initiator: object | None = None,
@@ -36,9 +39,19 @@ class Infusion(UseCase):
                 self.actor,
                 session_id,
                 no_plan_reason=no_plan_reason,
+                no_escort_reason=no_escort_reason,
                 no_baseline_reason=no_baseline_reason,
                 high_bp_confirmed=high_bp_confirmed,
             ),
+        )
+
+    def plan_escort(
+        self, session_id: int, escort: Escort, *, initiator: object | None = None
+    ) -> None:
+        """Keep the escort plan (name, relationship, phone) before the start."""
+        self.act(
+            initiator,
+            lambda: self.clinic.discharge.save_escort_plan(self.actor, session_id, escort),
         )
 
     def pause(

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -35,6 +34,7 @@ from ketamon.domain.discharge_entry import escort_plan
 from ketamon.domain.errors import FieldError, StorageError, ValidationErrors
 from ketamon.domain.patients import Patient, PatientDraft
 from ketamon.domain.settings import MAX_TARGET_MINUTES, MIN_TARGET_MINUTES, ClinicSettings
+from ketamon.ui.dialogs.escort import EscortFields
 from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 from ketamon.ui.dialogs.messages import show_message
 from ketamon.ui.dialogs.patient_form import PatientForm, allergy_html
@@ -122,38 +122,16 @@ class CheckInDialog(KitDialog):
 
     # -- escort plan -----------------------------------------------------------------------
     def _build_escort(self) -> QWidget:
-        box = QGroupBox("Escort home (confirm transport before dosing; the patient must not drive)")
-        row = QHBoxLayout(box)
-        self.escort_fields: dict[str, QLineEdit] = {}
-        self.escort_errors: dict[str, QLabel] = {}  # key -> its error label
-        for key, label, placeholder in (
-            ("escort_name", "Name", "Responsible adult"),
-            ("escort_relationship", "Relationship", "e.g. Partner"),
-            ("escort_phone", "Phone", "e.g. (212) 555-0143"),
-        ):
-            edit = QLineEdit()
-            edit.setObjectName(f"field_{key}")
-            edit.setPlaceholderText(placeholder)
-            error = self.errors.label(key, edit)
-            column = QVBoxLayout()
-            caption = QLabel(f"{label}:")
-            caption.setBuddy(edit)
-            column.addWidget(caption)
-            column.addWidget(edit)
-            column.addWidget(error)
-            row.addLayout(column, 1)
-            edit.textEdited.connect(lambda _t, k=key: self.errors.clear_field(k))
-            self.escort_fields[key] = edit
-            self.escort_errors[key] = error
+        box = EscortFields(self.errors)
+        self.escort_fields: dict[str, QLineEdit] = box.edits
+        self.escort_errors: dict[str, QLabel] = box.error_labels  # key -> its error label
+        self.escort_box = box
         return box
 
     def escort_plan(self) -> Escort | None:
         """The escort typed (validated), or None when left empty; ValidationErrors if bad."""
-        typed = {k: e.text().strip() for k, e in self.escort_fields.items()}
-        if not any(typed.values()):
-            return None
-        escort = Escort(typed["escort_name"], typed["escort_relationship"], typed["escort_phone"])
-        return escort_plan(escort, self.phone_region)
+        escort = self.escort_box.typed()
+        return None if escort is None else escort_plan(escort, self.phone_region)
 
     # -- find ------------------------------------------------------------------------------
     def _build_find(self) -> QWidget:

@@ -77,6 +77,20 @@ def error_label(name: str = "fieldError", *, hidden: bool = True) -> QLabel:
     return label
 
 
+def fit_height(label: QLabel, beside: QWidget | None = None) -> None:
+    """A wrapped label asks for the height its text needs at its width (that of the field
+    it sits under, when the label has none yet). Layouts that do not pass height-for-width
+    on (a form in a tab page: QStackedWidget) otherwise give it one line and the rest is
+    cut off; a minimum height they do pass on, and the dialog grows to it."""
+    if not label.wordWrap():
+        return
+    width = label.width() if label.isVisible() and label.width() > 1 else 0
+    if beside is not None and beside.isVisible():
+        width = max(width, beside.width())
+    if width > 1:
+        label.setMinimumHeight(label.heightForWidth(width))
+
+
 class FieldErrors(Mapping[str, QLabel]):
     """Error labels under fields, the invalid look on the field itself, and the error line.
 
@@ -166,6 +180,7 @@ class FieldErrors(Mapping[str, QLabel]):
             return False
         label.setText(text)
         label.show()
+        fit_height(label, self.widgets.get(key))
         self.mark(key, True)
         return True
 
@@ -193,6 +208,7 @@ class FieldErrors(Mapping[str, QLabel]):
             if key not in self.kept_shown:
                 label.hide()
             label.setText("")
+            label.setMinimumHeight(0)
         self.mark(key, False)
 
     def clear(self) -> None:
