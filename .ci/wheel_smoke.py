@@ -270,6 +270,10 @@ def nurse_views(smoke: Smoke, clinic) -> None:
 
     PlanDialog.ask(session_window, "Smoke Patient", PatientPlan(), 6, (14, 28), lambda *_: None)
     CloseCourseDialog.ask(session_window, "Smoke Patient", "Initial series", lambda *_: True)
+    # asked by the start when the session has no escort plan (the demo's check-in has none)
+    from ketamon.ui.dialogs.escort import EscortPlanDialog
+
+    EscortPlanDialog.ask(session_window, "Smoke Patient", lambda _escort: None)
     session_window.close()
     window.close()
 

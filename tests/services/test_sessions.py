@@ -277,6 +277,7 @@ def test_once_the_infusion_started_cancel_is_refused_and_the_patient_stays_in_th
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     for step in before_cancel:
         clock.advance(minutes=5)
         if step == "pause":
@@ -509,6 +510,7 @@ def test_start_needs_a_recent_baseline_or_a_reason(clinic, clock, ada, chairs) -
 
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     with pytest.raises(StartNeedsDecision) as refused:
         clinic.sessions.start(NURSE, s.id)
     assert refused.value.check.missing_baseline and refused.value.check.high_bp is None
@@ -517,7 +519,6 @@ def test_start_needs_a_recent_baseline_or_a_reason(clinic, clock, ada, chairs) -
     clock.advance(minutes=31)  # the baseline is now too old
     with pytest.raises(StartNeedsDecision):
         clinic.sessions.start(NURSE, s.id)
-    plan_escort(clinic, s.id)
     started = clinic.sessions.start(NURSE, s.id, no_baseline_reason="Monitor fault")
     assert started.events[-1].reason == "Started without recent baseline vitals: Monitor fault"
     reasons = {
@@ -533,6 +534,7 @@ def test_a_high_baseline_bp_must_be_confirmed(clinic, clock, ada, chairs) -> Non
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     baseline(clinic, s.id, systolic=138, diastolic=91)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     with pytest.raises(StartNeedsDecision, match=r"Baseline BP 138/91 is above 140/90"):
         clinic.sessions.start(NURSE, s.id)
     clinic.settings.update(NURSE, baseline_bp_warning=(150, 95))  # the clinic's own limit
