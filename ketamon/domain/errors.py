@@ -87,12 +87,19 @@ class ChangedSinceRead(DomainError):
     """A signature over a record that changed after the physician's view read it: refused,
     and the view reloads so the physician reads what would be signed."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, by: str | None = None, at: datetime | None = None, now: datetime | None = None
+    ) -> None:
+        """`by`, `at`: the last change the audit trail names (display name, UTC); `now`
+        decides only whether its date is named (as StaleRecord)."""
+        who = f" by {by}" if by else ""
+        when = f" at {moment(at, now or datetime.now(UTC))}" if at is not None else ""
         super().__init__(
-            "The record was changed after you opened it (a new entry or a correction, here or "
-            "on another workstation), so nothing was signed. It has been reloaded: cancel, "
-            "read it again, then sign."
+            f"The record was changed{who}{when} after you opened it (a new entry or a "
+            "correction, here or on another workstation), so nothing was signed. It has been "
+            "reloaded: cancel, read it again, then sign."
         )
+        self.by, self.at = by, at
 
 
 class StaleRecord(DomainError):

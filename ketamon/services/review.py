@@ -83,6 +83,7 @@ from ketamon.storage.models import (
 )
 from ketamon.storage.reads.settings import bands_from_stored, chart_from_stored, stored_bands
 from ketamon.storage.reads.users import user_names
+from ketamon.storage.versions import last_session_change
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +205,9 @@ class ReviewService(Service):
             signed = tx.scalar(select(SignatureRow).where(SignatureRow.session_id == session_id))
             check_may_sign(user, Phase(owner.phase), signed is not None)
             if not isinstance(reviewed, str) or reviewed != record_digest(tx, session_id):
-                raise ChangedSinceRead()
+                last = last_session_change(tx, session_id)
+                by, at = last if last is not None else (None, None)
+                raise ChangedSinceRead(by, at, self.now())
             key, private = open_signing_key(tx, user.username, password)
             head = chain_head(tx)  # before this transaction writes to the trail
             row = SignatureRow(

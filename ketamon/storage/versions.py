@@ -19,12 +19,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeVar, cast
 
-from sqlalchemy import Table, event, select
+from sqlalchemy import Table, and_, event, or_, select
 from sqlalchemy.orm import Session, UOWTransaction, object_mapper
 from sqlalchemy.orm.attributes import get_history
 
 from ketamon.domain.errors import StaleRecord
-from ketamon.storage.models import AuditRow, Versioned
+from ketamon.storage.models import (
+    AuditRow,
+    MedicationRow,
+    OutcomeRow,
+    SessionEventRow,
+    SessionRow,
+    SideEffectRow,
+    Versioned,
+    VitalsRow,
+)
 from ketamon.storage.reads.users import user_names
 
 # What each versioned table is called in the refusal ("The discharge checklist was ...";
@@ -118,3 +127,29 @@ def stale_record(
         return StaleRecord(what, None, None, plural=plural, now=now)
     by = user_names(tx).get(last.actor, last.actor)
     return StaleRecord(what, by, last.at, plural=plural, now=now)
+
+
+def last_session_change(tx: Session, session_id: int) -> tuple[str, datetime] | None:
+    """Who last changed anything a signature of session `session_id` covers (its events,
+    vitals, side effects, medications, questionnaires, dose and discharge records, the
+    patient's details), by display name, and when: from the audit trail."""
+    patient_id = select(SessionRow.patient_id).where(SessionRow.id == session_id)
+    conditions = [
+        and_(
+            AuditRow.entity.in_(("infusion_session", "dose_record", "discharge_record")),
+            AuditRow.entity_id == session_id,
+        ),
+        and_(AuditRow.entity == "patient", AuditRow.entity_id.in_(patient_id.scalar_subquery())),
+    ]
+    for model in (SessionEventRow, VitalsRow, SideEffectRow, MedicationRow, OutcomeRow):
+        ids = select(model.id).where(model.session_id == session_id)
+        conditions.append(and_(AuditRow.entity == model.__tablename__, AuditRow.entity_id.in_(ids)))
+    last = tx.execute(
+        select(AuditRow.actor, AuditRow.at)
+        .where(or_(*conditions))
+        .order_by(AuditRow.seq.desc())
+        .limit(1)
+    ).first()
+    if last is None:
+        return None
+    return user_names(tx).get(last.actor, last.actor), last.at

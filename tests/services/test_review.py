@@ -47,8 +47,13 @@ def test_a_record_changed_after_the_physician_read_it_is_not_signed(clinic, cloc
     clinic.vitals.correct(
         NURSE, newest.id, replace(newest.values, systolic=192, diastolic=118), "Misread"
     )
-    with pytest.raises(ChangedSinceRead, match="changed after you opened it"):
+    with pytest.raises(ChangedSinceRead) as refused:
         review.sign(DOC, s.id, PASSWORD, "Reviewed", reviewed=read)
+    # who changed it and when, from the audit trail (the correction, a minute ago)
+    assert (refused.value.by, refused.value.at) == ("Jo Rivera, RN", clock())
+    assert str(refused.value).startswith(
+        f"The record was changed by Jo Rivera, RN at {clock():%H:%M} UTC after you opened it"
+    )
     assert review.signature(s.id) is None and review.awaiting_count() == 1
     again = review.record_digest(s.id)
     assert again != read
@@ -67,9 +72,11 @@ def test_the_patients_identity_is_part_of_what_was_read(clinic, clock, review):
     s = discharged_session(clinic, clock, sets=6)
     read = review.record_digest(s.id)
     fixed = draft("KM-20001", "Maria Gonzales")  # as registered but the name
+    clock.advance(minutes=3)
     clinic.patients.correct(NURSE, s.patient_id, fixed, "Name misspelt at registration")
-    with pytest.raises(ChangedSinceRead):
+    with pytest.raises(ChangedSinceRead) as refused:
         review.sign(DOC, s.id, PASSWORD, "Reviewed", reviewed=read)
+    assert (refused.value.by, refused.value.at) == ("Jo Rivera, RN", clock())
     assert review.record_digest(s.id) != read
 
 
