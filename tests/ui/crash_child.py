@@ -10,6 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from datetime import date
 
 from ketamon.domain.actors import Actor
+from ketamon.domain.discharge import Escort
 from ketamon.domain.patients import PatientDraft
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.services.clinic import Clinic
@@ -33,6 +34,8 @@ def main(url: str) -> None:
         VitalsDraft(systolic=124, diastolic=78, heart_rate=70, spo2=98, resp_rate=14),
     )
     clinic.dose.plan(actor, session.id, 64.0, 0.5, 10.0, "KET-24101")  # planned before the start
+    escort = Escort("Maria Lopez", "Sister", "(212) 555-0143")  # confirmed before the dose
+    clinic.discharge.save_escort_plan(actor, session.id, escort)
     window = MainWindow(clinic, actor)
     window.show()
     window.board.tile_at(2).buttons["start"].click()

@@ -71,6 +71,7 @@ def test_full_session_by_clicking_and_restart_shows_same_state(
 
     baseline(clinic, window.controller.session_on(tile.chair_id).id)
     plan_dose(clinic, window.controller.session_on(tile.chair_id).id, weight_kg=68.5)
+    plan_escort(clinic, window.controller.session_on(tile.chair_id).id)
     click(qtbot, tile, "start")
     assert tile.phase_label.text() == "INFUSING"
     assert tile.timer_label.text() == "00:00 / 40:00"
@@ -136,6 +137,7 @@ def test_keyboard_shortcuts_act_on_the_selected_chair(clinic, clock, make_window
     session = clinic.sessions.check_in(NURSE, chairs[1].id, patient.id, 45)
     baseline(clinic, session.id)
     plan_dose(clinic, session.id)
+    plan_escort(clinic, session.id)
     window = make_window(clinic)
     window.controller.reload()
     tile = tile_of(window, 1)
@@ -210,6 +212,7 @@ def test_open_session_shows_the_timeline_with_times_and_who(
     s = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
     clock.advance(minutes=2)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     clock.advance(minutes=2)
     baseline(clinic, s.id)
     plan_escort(clinic, s.id)
@@ -242,6 +245,7 @@ def test_start_without_baseline_asks_for_a_reason_and_records_it(
     patient = clinic.patients.register(NURSE, draft())
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
     asked = []
@@ -268,6 +272,7 @@ def test_high_baseline_bp_needs_a_confirmation_that_is_recorded(
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, systolic=152, diastolic=94)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
     monkeypatch.setattr(Confirm, "ask", classmethod(lambda cls, *a, **k: False))

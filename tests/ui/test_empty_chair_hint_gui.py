@@ -44,6 +44,7 @@ def test_a_key_the_busy_chair_does_not_offer_names_the_keys_it_does(
     session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 45)
     baseline(clinic, session.id)
     plan_dose(clinic, session.id)
+    plan_escort(clinic, session.id)
     window = make_window(clinic)
     window.controller.reload()
     tile = select(qtbot, window, 2)

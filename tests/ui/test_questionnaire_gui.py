@@ -15,7 +15,7 @@ from ketamon.ui.actions.outcomes import Outcomes
 from ketamon.ui.app import application
 from ketamon.ui.dialogs.item9_review import Item9ReviewDialog
 from ketamon.ui.dialogs.questionnaire import QUICK, QuestionnaireDialog
-from tests.conftest import NURSE, baseline, draft, plan_dose
+from tests.conftest import NURSE, baseline, draft, plan_dose, plan_escort
 
 
 @pytest.fixture
@@ -24,6 +24,7 @@ def session_id(clinic, clock) -> int:
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
     baseline(clinic, sid)
     plan_dose(clinic, sid)
+    plan_escort(clinic, sid)
     return sid
 
 

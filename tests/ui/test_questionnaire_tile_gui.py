@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from ketamon.ui.dialogs.item9_review import Item9ReviewDialog
 from ketamon.ui.dialogs.questionnaire import QuestionnaireDialog
-from tests.conftest import NURSE, baseline, draft, plan_dose
+from tests.conftest import NURSE, baseline, draft, plan_dose, plan_escort
 from tests.ui.conftest import click, tile_of
 
 
@@ -19,6 +19,7 @@ def checked_in(clinic) -> int:
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
     baseline(clinic, sid)
     plan_dose(clinic, sid)
+    plan_escort(clinic, sid)
     return sid
 
 

@@ -44,6 +44,7 @@ def high_bp_tile(clinic, make_window, qtbot):
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, systolic=165, diastolic=98)
     plan_dose(clinic, s.id)
+    plan_escort(clinic, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
     window.activateWindow()
