@@ -52,7 +52,9 @@ def build_database(url: str, chairs: int) -> None:
             )
             session = clinic.sessions.check_in(actor, chair.id, patient.id, 40)
             clinic.sessions.start(
-                actor, session.id, no_plan_reason="benchmark",
+                actor,
+                session.id,
+                no_plan_reason="benchmark",
                 no_escort_reason="benchmark",
                 no_baseline_reason="benchmark",
             )

@@ -61,7 +61,9 @@ def build(url: str, clock: FakeClock) -> tuple[object, int]:
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     clinic.vitals.record(NURSE, s.id, VitalsDraft(124, 78, 72, 98, 14, sedation=5))
     clinic.dose.plan(NURSE, s.id, 70.0, 0.5, 10, "BENCH-LOT")  # no infusion without a plan
-    clinic.discharge.save_escort_plan(NURSE, s.id, Escort("Maria Lopez", "Sister", "(212) 555-0143"))
+    clinic.discharge.save_escort_plan(
+        NURSE, s.id, Escort("Maria Lopez", "Sister", "(212) 555-0143")
+    )
     clinic.sessions.start(NURSE, s.id)
     for k in range(18):
         clock.advance(minutes=3)
