@@ -146,6 +146,7 @@ class ClinicalFacts:
     last_pain: RecordedPain | None = None  # the last pain score after the infusion ended
     names: tuple[tuple[str, str], ...] = ()  # (username, display name) for the evidence
     tz: tzinfo | None = None  # how times read in the evidence (None: this computer's zone)
+    patient_name: str = ""  # the escort is someone else ("": not known here)
 
     def who(self, username: str | None) -> str:
         return dict(self.names).get(username or "", username or "")
@@ -266,8 +267,19 @@ def normalize_phone(text: str, region: str = "US") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def escort_problems(escort: Escort, region: str) -> dict[str, str]:
-    """Field -> message for everything wrong or missing about the escort."""
+# A relationship that says the patient goes home alone or is their own escort
+NOT_AN_ESCORT = frozenset(
+    {"self", "myself", "me", "patient", "the patient", "none", "no one", "nobody", "alone"}
+)
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def escort_problems(escort: Escort, region: str, patient_name: str = "") -> dict[str, str]:
+    """Field -> message for everything wrong or missing about the escort. The escort is a
+    responsible adult other than the patient (`patient_name`, when known)."""
     problems: dict[str, str] = {}
     # The stored escort is read through the same rules as the typed one: a name of only
     # invisible characters (a zero-width space) is no name, and "." or "-" names nobody.
@@ -276,8 +288,18 @@ def escort_problems(escort: Escort, region: str) -> dict[str, str]:
         problems["escort_name"] = "Escort name is required"
     elif not fields.has_letters(name):
         problems["escort_name"] = f"Escort name must contain letters (found {name!r})"
+    if name and patient_name and _folded(name) == _folded(patient_name):
+        problems["escort_name"] = (
+            f"The escort is the patient ({name}): the patient may not take themselves home; "
+            "name the responsible adult who does"
+        )
     if not relationship:
         problems["escort_relationship"] = "Escort relationship is required"
+    elif _folded(relationship) in NOT_AN_ESCORT:
+        problems["escort_relationship"] = (
+            f"Escort relationship {relationship!r} is not an escort: the patient goes home "
+            "with a responsible adult (partner, relative, friend), never alone or driving"
+        )
     elif not fields.has_letters(relationship):
         problems["escort_relationship"] = (
             f"Escort relationship must contain letters (found {relationship!r})"
@@ -310,17 +332,24 @@ def same_escort(verified: tuple[str | None, str | None, str | None], now: Escort
     )
 
 
-def has_escort_plan(escort: Escort | None, region: str) -> bool:
-    """Whether `escort` is a whole escort plan (name, relationship, a valid phone), as the
-    start asks before the dose; verifying the escort in person comes at discharge."""
+def has_escort_plan(escort: Escort | None, region: str, patient_name: str = "") -> bool:
+    """Whether `escort` is a whole escort plan (name, relationship, a valid phone, not the
+    patient), as the start asks before the dose; verifying the escort in person comes at
+    discharge."""
     if escort is None:
         return False
-    return not {k for k in escort_problems(escort, region) if k != "escort_verified"}
+    problems = escort_problems(escort, region, patient_name)
+    return not {k for k in problems if k != "escort_verified"}
 
 
-def validate_escort_plan(escort: Escort, region: str) -> Escort:
-    """An escort plan as captured at check-in: name, relationship, valid phone (normalized)."""
-    problems = {k: v for k, v in escort_problems(escort, region).items() if k != "escort_verified"}
+def validate_escort_plan(escort: Escort, region: str, patient_name: str = "") -> Escort:
+    """An escort plan as captured at check-in: name, relationship, valid phone (normalized),
+    someone other than the patient."""
+    problems = {
+        k: v
+        for k, v in escort_problems(escort, region, patient_name).items()
+        if k != "escort_verified"
+    }
     if problems:
         raise ValidationErrors(problems)
     return Escort(
@@ -567,20 +596,29 @@ def evaluate(
     contradicted = contradictions(answers, facts)
 
     # Confirmed by the nurse (feed PADSS; unanswered blocks)
-    def answered(key: str, label: str, value: object, good: bool, evidence: str) -> None:
+    def answered(
+        key: str, label: str, value: object, good: bool, evidence: str, *, blocks: bool = False
+    ) -> None:
         if value is None:
             add(key, label, False, "Not answered")
         elif key in contradicted:
             add(key, label, False, contradicted[key])
         else:
-            add(key, label, good, evidence, blocks=False)
+            add(key, label, good, evidence, blocks=blocks)
 
+    # A hard stop besides its PADSS points: the patient is observed until sedation and
+    # dissociation have resolved (CLINICAL.md), which a patient not alert and oriented has
+    # not shown, whatever the score adds up to.
     answered(
         "oriented",
         "Alert and oriented ×3",
         answers.oriented,
         bool(answers.oriented),
-        "Yes" if answers.oriented else "No",
+        "Yes"
+        if answers.oriented
+        else "No: sedation or dissociation has not resolved; observe until it has, or record "
+        "leaving against medical advice",
+        blocks=True,
     )
     answered(
         "gait",
@@ -626,7 +664,7 @@ def evaluate(
     )
 
     # Escort: a hard stop
-    problems = escort_problems(answers.escort, rules.phone_region)
+    problems = escort_problems(answers.escort, rules.phone_region, facts.patient_name)
     escort = answers.escort
     add(
         "escort",

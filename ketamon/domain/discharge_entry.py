@@ -77,9 +77,10 @@ def clean_escort(escort: object) -> Escort:
     return Escort(name, relationship, phone, verified, by)  # type: ignore[arg-type]
 
 
-def escort_plan(escort: object, region: str) -> Escort:
-    """The escort plan of check-in: clean, then name, relationship and a valid phone."""
-    return validate_escort_plan(clean_escort(escort), region)
+def escort_plan(escort: object, region: str, patient_name: str = "") -> Escort:
+    """The escort plan of check-in: clean, then name, relationship and a valid phone, of
+    someone other than the patient (`patient_name`, when known)."""
+    return validate_escort_plan(clean_escort(escort), region, patient_name)
 
 
 E = TypeVar("E", bound=Enum)

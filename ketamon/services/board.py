@@ -40,6 +40,7 @@ class BoardService(Service):
             board = seated(tx)
             settings = load_settings(tx)
             ids = [s.id for s in board.sessions.values()]
+            patients = {s.id: s.patient_name for s in board.sessions.values()}
             return Board(
                 board.chairs,
                 board.sessions,
@@ -51,6 +52,6 @@ class BoardService(Service):
                 escort_planned=frozenset(
                     sid
                     for sid, escort in board.escorts.items()
-                    if has_escort_plan(escort, settings.phone_region)
+                    if has_escort_plan(escort, settings.phone_region, patients.get(sid, ""))
                 ),
             )

@@ -51,6 +51,7 @@ from ketamon.storage.models import (
     UserRow,
     VitalsRow,
 )
+from ketamon.storage.reads.discharge import patient_name_of
 from ketamon.storage.reads.dose import dose_of
 from ketamon.storage.reads.sessions import events_of, load_session, require_unsigned
 from ketamon.storage.reads.settings import load_settings
@@ -146,6 +147,7 @@ def clinical_facts(tx: Session, owner: SessionRow, now: datetime) -> ClinicalFac
         dose=dose_of(tx, owner.id),
         last_pain=pains[-1] if pains else None,
         names=tuple(sorted(user_names(tx).items())),
+        patient_name=patient_name_of(tx, owner.id),
     )
 
 
@@ -171,7 +173,9 @@ class DischargeService(Service):
             acting_user(tx, actor, Permission.CHART)
             owner = self._owner(tx, session_id, open_only=True)
             require_version(tx, DischargeRow, owner.id, version)
-            plan = escort_plan(escort, load_settings(tx).phone_region)
+            plan = escort_plan(
+                escort, load_settings(tx).phone_region, patient_name_of(tx, owner.id)
+            )
             row = self._row(tx, owner, actor)
             if not same_escort(_escort_of(row), plan):
                 row.escort_verified, row.escort_verified_by = False, None  # another person

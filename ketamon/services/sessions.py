@@ -40,7 +40,7 @@ from ketamon.storage.models import (
     SessionRow,
     VitalsRow,
 )
-from ketamon.storage.reads.discharge import escort_plan_of
+from ketamon.storage.reads.discharge import escort_plan_of, patient_name_of
 from ketamon.storage.reads.dose import dose_of
 from ketamon.storage.reads.sessions import events_of, load_session, to_snapshot, with_events
 from ketamon.storage.reads.settings import load_settings
@@ -131,7 +131,11 @@ class SessionService(Service):
         return StartCheck(
             baseline,
             dose_planned=has_plan(dose_of(tx, session_id)),
-            escort_planned=has_escort_plan(escort_plan_of(tx, session_id), settings.phone_region),
+            escort_planned=has_escort_plan(
+                escort_plan_of(tx, session_id),
+                settings.phone_region,
+                patient_name_of(tx, session_id),
+            ),
             item9_stop=item9_stop_for(tx, session_id),
         )
 

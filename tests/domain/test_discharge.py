@@ -93,6 +93,11 @@ def test_everything_met_is_ready_with_full_padss() -> None:
         (replace(READY, escort=replace(ESCORT, verified_by="")), FACTS, "escort",
          "verified in person"),
         (replace(READY, oriented=None), FACTS, "oriented", "Not answered"),
+        # Found by a walk-through: "No" scored PADSS 9 and discharged; a patient not alert
+        # and oriented has not shown that sedation and dissociation resolved.
+        (replace(READY, oriented=False), FACTS, "oriented", "has not resolved"),
+        (replace(READY, escort=replace(ESCORT, relationship="Self")), FACTS, "escort",
+         "is not an escort"),
         (replace(READY, pain=None), FACTS, "pain", "Not answered"),
         (READY, replace(FACTS, last=None), "vitals", "No vitals recorded since"),
         (READY, replace(FACTS, baseline=None), "vitals", "No baseline"),
@@ -105,6 +110,19 @@ def test_each_hard_stop_alone_blocks_discharge(answers, facts, key, words) -> No
     blocking = [m for m in check.missing if not m.startswith("PADSS")]
     assert len(blocking) == 1, check.missing
     assert words in blocking[0]
+
+
+def test_an_unsteady_gait_alone_is_a_padss_note_not_a_stop() -> None:
+    check = evaluate(replace(READY, steady_gait=False), FACTS, RULES)
+    assert state(check, "gait") is ItemState.NOTE
+    assert check.padss.total == 9 and check.ready
+
+
+def test_the_patients_own_name_is_no_escort() -> None:
+    facts = replace(FACTS, patient_name="Maria  lopez")
+    check = evaluate(READY, facts, RULES)
+    assert state(check, "escort") is ItemState.MISSING
+    assert "The escort is the patient (Maria Lopez)" in check.missing[0]
 
 
 def test_observation_minimum_is_a_setting() -> None:

@@ -13,6 +13,7 @@ from ketamon.domain.discharge import (
     AgainstAdvice,
     DischargeAnswers,
     Escort,
+    ItemState,
     IvSite,
     Nausea,
 )
@@ -256,3 +257,27 @@ def test_an_invisible_escort_saved_is_missing_and_blocks_discharge(clinic, clock
     with pytest.raises(DomainError, match="Escort name is required"):
         clinic.discharge.discharge(NURSE, s.id)
     assert clinic.sessions.get(s.id).phase is Phase.RECOVERY
+
+
+@pytest.mark.parametrize(
+    ("escort", "field", "says"),
+    [
+        (replace(ESCORT, name="  ada   LOVELACE "), "escort_name", "The escort is the patient"),
+        (replace(ESCORT, relationship="Self"), "escort_relationship", "is not an escort"),
+        (replace(ESCORT, relationship="none"), "escort_relationship", "never alone"),
+    ],
+    ids=["the patient's own name", "self", "none"],
+)
+def test_the_patient_is_never_their_own_escort(clinic, clock, escort, field, says):
+    # Found by a walk-through: escort "Samuel Fernandes" (the patient), relationship
+    # "Self", verified: every criterion read as met.
+    s = _in_recovery(clinic, clock)
+    state = clinic.discharge.save_answers(NURSE, s.id, replace(READY, escort=escort))
+    item = next(i for i in state.check.items if i.key == "escort")
+    assert item.state is ItemState.MISSING and says in item.evidence
+    with pytest.raises(DomainError, match=says):
+        clinic.discharge.discharge(NURSE, s.id)
+    assert clinic.sessions.get(s.id).phase is Phase.RECOVERY
+    with pytest.raises(ValidationErrors) as refused:  # nor as the plan before the dose
+        clinic.discharge.save_escort_plan(NURSE, s.id, escort)
+    assert says in refused.value.errors[field]

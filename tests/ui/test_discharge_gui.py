@@ -291,15 +291,23 @@ def test_changing_the_escort_clears_the_verification_and_says_so(clinic, clock, 
         d.escort_verified.setFocus()
         qtbot.keyClick(d.escort_verified, Qt.Key.Key_Space)
         seen["again"] = d.discharge_button.isEnabled() and not d.escort_changed_note.isVisible()
+        d.escort_relationship.selectAll()  # another relationship: another person verified?
+        _type(qtbot, d.escort_relationship, "Friend")
+        qtbot.keyClick(d.escort_relationship, Qt.Key.Key_Tab)
+        seen["relationship"] = (d.escort_verified.isChecked(), d.discharge_button.isEnabled())
+        seen["relationship_stored"] = clinic.discharge.state(s.id).answers.escort.present_verified
         return None
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(DischargeDialog, "ask", classmethod(ask))
         controller.discharge_session(s.id, "Maria Gonzalez (Chair 1)")
     assert seen["ready"] and not seen["ticked"] and not seen["enabled"]
-    assert seen["note"] == "The escort's name or phone changed: verify the escort in person again"
+    assert seen["note"] == (
+        "The escort's name, relationship or phone changed: verify the escort in person again"
+    )
     assert seen["stored"] is False  # saved cleared, not only shown cleared
     assert seen["again"]
+    assert seen["relationship"] == (False, False) and seen["relationship_stored"] is False
     assert clinic.discharge.state(s.id).answers.escort.name == "Ana Gonzalez"
 
 

@@ -6,7 +6,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ketamon.domain.discharge import Escort
-from ketamon.storage.models import DischargeRow
+from ketamon.storage.models import DischargeRow, PatientRow, SessionRow
+
+
+def patient_name_of(tx: Session, session_id: int) -> str:
+    """The name of the session's patient ("" if there is no such session)."""
+    name = tx.scalar(
+        select(PatientRow.full_name)
+        .join(SessionRow, SessionRow.patient_id == PatientRow.id)
+        .where(SessionRow.id == session_id)
+    )
+    return name or ""
 
 
 def escort_plan_of(tx: Session, session_id: int) -> Escort | None:

@@ -185,9 +185,10 @@ class DischargeDialog(KitDialog):
         )
         self.escort_verified.setObjectName("field_escort_verified")
         self.escort_verified.toggled.connect(self._changed_now)
-        # A verification is of one person: typing another name or phone clears it, saying so.
+        # A verification is of one person: typing another name, relationship or phone clears
+        # it, saying so.
         self.escort_changed_note = error_label("fieldError")
-        for edit in (self.escort_name, self.escort_phone):
+        for edit in (self.escort_name, self.escort_relationship, self.escort_phone):
             edit.textEdited.connect(lambda _text: self._escort_changed())
         self.escort_verified.toggled.connect(
             lambda on: self.escort_changed_note.hide() if on else None
@@ -294,13 +295,14 @@ class DischargeDialog(KitDialog):
         return self._choice(key, [("Yes", True), ("No", False)])
 
     def _escort_changed(self) -> None:
-        """The escort's name or phone typed anew: the in-person verification was of the
-        person before, so it is cleared (and saved cleared) until they are verified."""
+        """The escort's name, relationship or phone typed anew: the in-person verification
+        was of the person before, so it is cleared (and saved cleared) until they are
+        verified."""
         if not self.escort_verified.isChecked():
             return
         self.escort_verified.setChecked(False)
         self.escort_changed_note.setText(
-            "The escort's name or phone changed: verify the escort in person again"
+            "The escort's name, relationship or phone changed: verify the escort in person again"
         )
         self.escort_changed_note.show()
 
