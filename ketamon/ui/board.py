@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 import time
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QFrame, QGridLayout, QScrollArea, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QWidget
 
 from ketamon.domain.board import (
     SessionSnapshot,
@@ -167,7 +167,11 @@ class BoardWidget(QWidget):
 
 class BoardArea(QScrollArea):
     """The board in the window: as wide as the window, scrolled vertically when the chairs
-    need more rows than the screen is tall, so the window never grows past the screen."""
+    need more rows than the screen is tall, so the window never grows past the screen.
+
+    An alert on a tile scrolled out of view (red vitals, a severe side effect, PHQ-9 item
+    9) is never out of sight: a red band over the edge it is beyond names the chair and its
+    key ("ALERT BELOW: Chair 6 — press 6"), until the tile's alert is in view."""
 
     def __init__(self, board: BoardWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -177,10 +181,53 @@ class BoardArea(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWidget(board)
         self.board = board
+        self.offscreen_alert = QLabel(self.viewport())
+        self.offscreen_alert.setObjectName("offscreenAlert")
+        self.offscreen_alert.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.offscreen_alert.hide()
+        board.ticked.connect(self.check_offscreen_alerts)
+        self.verticalScrollBar().valueChanged.connect(self.check_offscreen_alerts)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.board.fit_width(self.viewport().width())
+        self.check_offscreen_alerts()
+
+    def check_offscreen_alerts(self) -> None:
+        """Show, move or hide the band for alerts on tiles out of view (cheap: geometry
+        only, and the label's text is set only when it changes)."""
+        viewport = self.viewport()
+        above: list[str] = []
+        below: list[str] = []
+        for number, tile in enumerate(self.board.tiles.values(), start=1):
+            view = tile.view
+            if view is None or not view.alert_text:
+                continue
+            banner = tile.alert_banner
+            top = banner.mapTo(viewport, QPoint(0, 0)).y()
+            key = f"{view.chair_name} (press {number})" if number <= 9 else view.chair_name
+            if top < 0:
+                above.append(key)
+            elif top + banner.height() > viewport.height():
+                below.append(key)
+        band = self.offscreen_alert
+        if not above and not below:
+            band.hide()
+            return
+        parts = []
+        if above:
+            parts.append(f"\N{UPWARDS ARROW} ALERT ABOVE: {', '.join(above)}")
+        if below:
+            parts.append(f"\N{DOWNWARDS ARROW} ALERT BELOW: {', '.join(below)}")
+        text = "   ·   ".join(parts)
+        if band.text() != text:
+            band.setText(text)
+        height = band.sizeHint().height()
+        y = viewport.height() - height if below else 0
+        if band.geometry() != (geometry := QRect(0, y, viewport.width(), height)):
+            band.setGeometry(geometry)
+        band.raise_()
+        band.show()
 
     def show_tile(self, tile: QWidget) -> None:
         """A chair chosen by its number key is scrolled into view."""

@@ -167,9 +167,10 @@ class BoardController(QObject, CourseScreens):
             CheckInDialog.ask(self.parent_widget, self.chair_name(chair_id), handlers, settings)
 
     def _do_start(self, chair_id: int) -> None:
-        """Start. Without a dose plan: plan it first (Enter), or start without one with a
-        reason (Alt+W); the same without an escort plan; a missing baseline needs a reason,
-        a high baseline BP a confirmation. Esc at any question: nothing starts."""
+        """Start. Without an escort plan: enter it first (Enter), or start without one with
+        a reason (Alt+W); the same without a dose plan (whose dialog's save then starts);
+        a missing baseline needs a reason, a high baseline BP a confirmation. Esc at any
+        question: nothing starts."""
         session = self.session_on(chair_id)
         if session is None:
             return
@@ -177,24 +178,6 @@ class BoardController(QObject, CourseScreens):
         check = self._guard(lambda: infusion.start_check(session.id))
         if check is None:
             return
-        no_plan_reason = ""
-        if check.missing_dose_plan:
-            choice = ask_plan_first(self.parent_widget, session.patient_name)
-            if choice is None:
-                return
-            if choice == PLAN:
-                title = f"{session.chair_name} · {session.patient_name}"
-                planned = self._guard(lambda: self.ask_dose(session.id, title, before_start=True))
-                if planned is None:
-                    return  # closed without saving a plan: nothing starts
-                check = self._guard(lambda: infusion.start_check(session.id))
-                if check is None or check.missing_dose_plan:
-                    return
-            else:
-                typed = ask_no_plan_reason(self.parent_widget, session.patient_name)
-                if not typed:
-                    return
-                no_plan_reason = typed
         no_escort_reason = ""
         if check.missing_escort_plan:
             choice = ask_escort_first(self.parent_widget, session.patient_name)
@@ -216,6 +199,24 @@ class BoardController(QObject, CourseScreens):
                 if not typed:
                     return
                 no_escort_reason = typed
+        no_plan_reason = ""
+        if check.missing_dose_plan:
+            choice = ask_plan_first(self.parent_widget, session.patient_name)
+            if choice is None:
+                return
+            if choice == PLAN:
+                title = f"{session.chair_name} · {session.patient_name}"
+                planned = self._guard(lambda: self.ask_dose(session.id, title, before_start=True))
+                if planned is None:
+                    return  # closed without saving a plan: nothing starts
+                check = self._guard(lambda: infusion.start_check(session.id))
+                if check is None or check.missing_dose_plan:
+                    return
+            else:
+                typed = ask_no_plan_reason(self.parent_widget, session.patient_name)
+                if not typed:
+                    return
+                no_plan_reason = typed
         reason = ""
         if check.missing_baseline:
             reason = ReasonDialog.ask(

@@ -160,3 +160,32 @@ def test_the_whole_toolbar_fits_for_a_user_with_every_role(clinic, make_window, 
     assert "Alexandra Montgomery-Smythe, MD" in window.user_label.toolTip()
     extension = toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
     assert extension is None or not extension.isVisible()
+
+
+def test_an_alert_on_a_tile_scrolled_out_of_view_is_named_over_the_boards_edge(
+    clinic, clock, make_window, qtbot
+) -> None:
+    """Found by a walk-through at 1366x768: six chairs, chair 6's RED VITALS below the fold
+    and nothing said so. A red band over the edge names the chair and its key until the
+    tile's alert is in view."""
+    all_chairs = chairs(clinic, 6)
+    for n, chair in enumerate(all_chairs[:5]):
+        seat(clinic, clock, chair, "checked_in", n)
+    seat(clinic, clock, all_chairs[5], "paused_red", 5)
+    window = shown_at(qtbot, make_window, clinic, 1366, 768)
+    area = window.board_area
+    band = area.offscreen_alert
+    qtbot.waitUntil(band.isVisible, timeout=3000)
+    assert band.text() == "\N{DOWNWARDS ARROW} ALERT BELOW: Chair 6 (press 6)"
+    viewport = area.viewport()
+    assert band.geometry().bottom() == viewport.height() - 1  # over the bottom edge
+    assert band.width() == viewport.width()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_6)  # the chair scrolled into view: nothing hidden
+    qtbot.waitUntil(lambda: not band.isVisible(), timeout=2000)
+    qtbot.keyClick(window, Qt.Key.Key_1)  # back to the top: the alert is below again
+    qtbot.waitUntil(band.isVisible, timeout=2000)
+    window.resize(1920, 1080)  # room for every tile: no band
+    QApplication.processEvents()
+    qtbot.waitUntil(lambda: not band.isVisible(), timeout=2000)

@@ -110,3 +110,15 @@ def test_alt_w_starts_without_it_after_a_required_reason(
     assert start.reason == (
         "Started without a confirmed escort plan: Her mother is on the way; phone to follow"
     )
+
+
+def test_with_neither_plan_the_escort_is_asked_first(clinic, make_window, qtbot, monkeypatch):
+    """The dose dialog's "Save plan and start" then starts: nothing is asked after it but
+    the baseline's questions."""
+    s, _window, tile = tile_waiting(clinic, make_window, qtbot, escort=False)
+    boxes: list = []
+    press_on(monkeypatch, qtbot, QMessageBox, key(qtbot, ESC), boxes)
+    qtbot.keyClick(tile, Qt.Key.Key_S)
+    [box] = boxes
+    assert box.windowTitle() == "No escort plan"
+    not_started(clinic, s, tile)
