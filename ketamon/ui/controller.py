@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -311,6 +312,10 @@ class BoardController(QObject, CourseScreens):
         )
         if handlers is None:
             return None
+        # "Dose record completed" still owed: its dialog opens from the checklist
+        handlers = replace(
+            handlers, dose_record=lambda: self._guard(lambda: self.ask_dose(session_id, title))
+        )
         outcome = self._guard(lambda: DischargeDialog.ask(self.parent_widget, title, handlers))
         if outcome is not None:
             self._offer_summary(session_id)

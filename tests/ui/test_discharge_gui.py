@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
@@ -11,6 +12,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.sessions import Phase
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.ui.dialogs.discharge import AgainstAdviceDialog, DischargeDialog
+from ketamon.ui.dialogs.dose_record import DoseRecordDialog
 from tests.conftest import (
     NURSE,
     PASSWORD,
@@ -23,7 +25,7 @@ from tests.conftest import (
 from tests.ui.conftest import click, tile_of
 
 
-def _recovery(clinic, clock, *, minutes_after_stop=35):
+def _recovery(clinic, clock, *, minutes_after_stop=35, dose_completed=True):
     add_user(clinic, "nurse.kim", "Kim Osei", "RN", "nurse", PASSWORD)
     patient = clinic.patients.register(NURSE, draft("KM-1", "Maria Gonzalez"))
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
@@ -33,7 +35,8 @@ def _recovery(clinic, clock, *, minutes_after_stop=35):
     clinic.sessions.start(NURSE, s.id, no_escort_reason="Her brother will come; phone to follow")
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)
-    complete_dose(clinic, s.id, witness="nurse.kim")
+    if dose_completed:
+        complete_dose(clinic, s.id, witness="nurse.kim")
     clock.advance(minutes=minutes_after_stop)
     values = dict(systolic=128, diastolic=80, heart_rate=74, spo2=98, resp_rate=14, sedation=5)
     clinic.vitals.record(NURSE, s.id, VitalsDraft(**values))
@@ -376,3 +379,35 @@ def test_esc_after_discharge_prints_nothing(clinic, clock, make_window, qtbot, m
     assert len(texts) == 1 and "was discharged at" in texts[0]
     assert printed == []
     assert tile_of(window, 0).phase_label.text() == "EMPTY"
+
+
+def test_the_dose_record_owed_opens_from_the_checklist(clinic, clock, make_window, qtbot):
+    """Found by a walk-through: "Dose record completed" was missing with no way to it but
+    the session window's Interventions tab. The button under the criterion opens the
+    session's dose record; once it is complete the checklist reads it and the button goes."""
+    s = _recovery(clinic, clock, dose_completed=False)
+    window = make_window(clinic)
+    seen = {}
+
+    def complete(cls, parent, title, handlers, record, **_kw):
+        seen["title"], seen["record"] = title, record
+        return complete_dose(clinic, s.id, witness="nurse.kim")  # as typed in the dialog
+
+    def ask(cls, parent, title, handlers):
+        d = DischargeDialog(parent, title, handlers)
+        qtbot.addWidget(d)
+        _show(qtbot, d)
+        seen["before"] = (d.dose_button.isVisible(), d.computed_rows["dose"][0].text())
+        qtbot.mouseClick(d.dose_button, Qt.MouseButton.LeftButton)
+        seen["after"] = (d.dose_button.isVisible(), d.computed_rows["dose"][0].text())
+        d.reject()
+        return None
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(DoseRecordDialog, "ask", classmethod(complete))
+        mp.setattr(DischargeDialog, "ask", classmethod(ask))
+        window.controller.discharge_session(s.id, "Maria Gonzalez (Chair 1)")
+    assert seen["before"][0] and seen["record"].planned_mg > 0 and not seen["record"].completed
+    assert seen["title"] == "Maria Gonzalez (Chair 1)"
+    assert seen["after"][0] is False and seen["after"][1] != seen["before"][1]
+    assert clinic.dose.get(s.id).completed

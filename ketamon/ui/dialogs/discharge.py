@@ -79,6 +79,8 @@ class DischargeHandlers:
     set_next_appointment: Callable[[datetime | None, int], DischargeState] | None = None
     # (effect id, decision, physician username, password) -> the side effect, decided
     physician_decision: Callable[[int, str, str, str], SideEffect] | None = None
+    # The dose record dialog of the session (given, wasted, witness), when it can open here
+    dose_record: Callable[[], object] | None = None
 
 
 def _enum(kind, value):  # Qt hands enum data back as plain str
@@ -110,18 +112,25 @@ class DischargeDialog(KitDialog):
             "still open (their own username and password)"
         )
         self.decision_button.clicked.connect(self._physician_decision)
+        # The dose record still open: completed from here (the criterion names what is owed)
+        self.dose_button = QPushButton("Dose &record…")
+        self.dose_button.setObjectName("btn_dose_record")
+        self.dose_button.setAutoDefault(False)
+        self.dose_button.setToolTip("Record the amount given, the waste and its witness")
+        self.dose_button.clicked.connect(self._dose_record)
         for row, key in enumerate(COMPUTED):
             mark, label, evidence = QLabel(), QLabel(), QLabel()
             mark.setObjectName("checkMark")
             evidence.setObjectName(f"evidence_{key}")
             evidence.setWordWrap(True)
             cell: QWidget = label
-            if key == "side_effects":
+            button = {"side_effects": self.decision_button, "dose": self.dose_button}.get(key)
+            if button is not None:
                 cell = QWidget()
                 stack = QVBoxLayout(cell)
                 stack.setContentsMargins(0, 0, 0, 0)
                 stack.addWidget(label)
-                stack.addWidget(self.decision_button, 0, Qt.AlignmentFlag.AlignLeft)
+                stack.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
             for col, widget in enumerate((mark, cell, evidence)):
                 self.computed_grid.addWidget(widget, row, col, Qt.AlignmentFlag.AlignTop)
             self.computed_rows[key] = (mark, label, evidence)
@@ -377,6 +386,9 @@ class DischargeDialog(KitDialog):
             self.handlers.physician_decision is not None
             and items["side_effects"].state is ItemState.MISSING
         )
+        self.dose_button.setVisible(
+            self.handlers.dose_record is not None and items["dose"].state is ItemState.MISSING
+        )
         self.escort_phone_error.setText(self._phone_problem())
         total = check.padss.total
         needed = self.handlers.rules.padss_minimum
@@ -509,6 +521,17 @@ class DischargeDialog(KitDialog):
             return
         with guard(self._not_saved) as refused:
             self.state = self.handlers.state()  # the decision is now in the record
+        if refused:
+            return
+        self._verdict()
+
+    def _dose_record(self) -> None:
+        """The session's dose record dialog; then the checklist reads the record again."""
+        if self.handlers.dose_record is None:
+            return
+        self.handlers.dose_record()
+        with guard(self._not_saved) as refused:
+            self.state = self.handlers.state()
         if refused:
             return
         self._verdict()
