@@ -52,6 +52,9 @@ class DuePoint:
     at: datetime
     fixed: bool = False  # a clinical mark (40 min, infusion end) outranks a regular interval
     every_minutes: int | None = None  # a regular point: the interval it repeats at
+    # Due from `at`, late only after this: a point no one could see coming (the infusion's
+    # end, often early) is "due now" while the set is being taken, not late at once.
+    grace: timedelta = timedelta(0)
 
     @property
     def reason(self) -> str:
@@ -71,7 +74,16 @@ class Due:
 
     @property
     def overdue(self) -> timedelta:
-        return self.now - self.point.at
+        """How late the set is (after the point's grace; <= 0: not late)."""
+        return self.now - self.point.at - self.point.grace
+
+    @property
+    def due_now(self) -> bool:
+        return (
+            self.point.grace > timedelta(0)
+            and self.point.at <= self.now
+            and self.overdue <= timedelta(0)
+        )
 
     @property
     def grade(self) -> Grade:
@@ -83,6 +95,8 @@ class Due:
     def text(self) -> str:
         """Words that tell on-time, late (amber) and overdue (red) apart without colour."""
         reason = self.point.reason
+        if self.due_now:
+            return f"Vitals due now · {reason}"
         if self.overdue <= timedelta(0):
             return f"Vitals due in {format_duration(-self.overdue)} · {reason}"
         if self.grade is Grade.AMBER:
@@ -146,7 +160,8 @@ def due_points(
             points.append(DuePoint(f"{mark} min of infusion", at, fixed=True))
     if end is not None:
         if schedule.at_infusion_end:
-            points.append(DuePoint("infusion end", end, fixed=True))
+            grace = timedelta(minutes=schedule.early_minutes)
+            points.append(DuePoint("infusion end", end, fixed=True, grace=grace))
         if phase is Phase.RECOVERY:
             rstep = timedelta(minutes=schedule.recovery_every_minutes)
             k = 1

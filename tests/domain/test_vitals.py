@@ -267,6 +267,24 @@ def test_infusion_end_then_recovery_every_15_minutes():
     assert vitals_due(times, Phase.DISCHARGED, taken, SCHEDULE, at(200)) is None
 
 
+def test_the_set_at_an_early_stop_is_due_now_for_a_while_not_late_at_once():
+    """Found by a walk-through: "Vitals late 00:02 · at infusion end" two seconds after
+    the stop (no one could take that set before the stop was decided). It is due now for
+    the early allowance (5 min), then late, then overdue."""
+    times = times_of((EventKind.START, 0), (EventKind.STOP, 22))  # stopped early
+    taken = [at(-3), at(15)]
+    due = vitals_due(times, Phase.RECOVERY, taken, SCHEDULE, at(22) + timedelta(seconds=2))
+    assert due.text == "Vitals due now · at infusion end" and due.grade is Grade.NORMAL
+    due = vitals_due(times, Phase.RECOVERY, taken, SCHEDULE, at(27))
+    assert due.text == "Vitals due now · at infusion end" and due.grade is Grade.NORMAL
+    due = vitals_due(times, Phase.RECOVERY, taken, SCHEDULE, at(29))
+    assert due.text == "Vitals late 02:00 · at infusion end" and due.grade is Grade.AMBER
+    assert vitals_due(times, Phase.RECOVERY, taken, SCHEDULE, at(33)).grade is Grade.RED
+    assert vitals_due(times, Phase.RECOVERY, [*taken, at(23)], SCHEDULE, at(24)).text == (
+        "Vitals due in 13:00 · recovery, every 15 min"
+    )
+
+
 def test_a_set_taken_early_moves_the_countdown_to_the_following_point():
     times = times_of((EventKind.START, 0))
     due = vitals_due(times, Phase.INFUSING, [at(-3), at(10)], SCHEDULE, at(10))
