@@ -151,6 +151,9 @@ class SideEffectsLike(Protocol):
     @property
     def unacknowledged_severe(self) -> Sequence[SideEffect]: ...
 
+    @property
+    def open_count(self) -> int: ...  # ticked and not yet resolved, any severity
+
 
 ACKNOWLEDGE_HINT = " — acknowledge (A)"
 
@@ -164,7 +167,8 @@ def tile_view(
     side_effects: SideEffectsLike | None = None,
 ) -> TileView:
     """The tile; with `vitals` (the session's summary) it also shows the vitals lines, and
-    with `side_effects` an alert naming each severe side effect not yet acknowledged."""
+    with `side_effects` how many are open and an alert naming each severe side effect not
+    yet acknowledged."""
     view = _tile_view(chair, session, settings, now)
     if session is None or view.level is TileLevel.EMPTY:
         return view
@@ -183,6 +187,11 @@ def tile_view(
             red_set_ids=tuple(s.id for s in red),
         )
     severe = tuple(side_effects.unacknowledged_severe) if side_effects is not None else ()
+    opened = side_effects.open_count if side_effects is not None else 0
+    if opened:  # a mild nausea is still what the nurse watches: said after the detail
+        effects = f"{opened} side effect{'s' if opened > 1 else ''} open (E)"
+        detail = f"{view.detail_text} · {effects}" if view.detail_text else effects
+        view = replace(view, detail_text=detail)
     if severe:
         parts = [view.alert_text.removesuffix(ACKNOWLEDGE_HINT), severe_alert_text(severe)]
         view = replace(

@@ -166,8 +166,9 @@ def test_catalog_round_trips_through_its_stored_form():
 
 
 class _Summary:
-    def __init__(self, severe):
+    def __init__(self, severe, open_count=None):
         self.unacknowledged_severe = severe
+        self.open_count = len(severe) if open_count is None else open_count
 
 
 def _infusing_snapshot() -> SessionSnapshot:
@@ -178,6 +179,18 @@ def _infusing_snapshot() -> SessionSnapshot:
     return SessionSnapshot(
         1, 1, "Chair 1", 1, "Ada", "MRN1", "initial", 1, 6, 40, Phase.INFUSING, events
     )
+
+
+def test_the_tile_says_how_many_side_effects_are_open_whatever_their_severity():
+    """Found by a walk-through: a mild nausea and a moderate vomiting ticked, nothing on
+    the tile (only an unacknowledged SEVERE one showed)."""
+    chair, settings = Chair(1, "Chair 1", 1), ClinicSettings()
+    session = _infusing_snapshot()
+    plain = tile_view(chair, session, settings, NOW, None, _Summary((), 0))
+    two = tile_view(chair, session, settings, NOW, None, _Summary((), 2))
+    assert two.detail_text == f"{plain.detail_text} · 2 side effects open (E)"
+    one = tile_view(chair, session, settings, NOW, None, _Summary((), 1))
+    assert one.detail_text.endswith(" · 1 side effect open (E)") and one.alert_text == ""
 
 
 def test_tile_names_severe_side_effects_and_lists_them_for_acknowledgement():

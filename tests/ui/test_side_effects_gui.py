@@ -76,6 +76,7 @@ def test_nurse_ticks_a_severe_side_effect_sees_the_alert_acknowledges_and_resolv
 
     click(qtbot, tile, "acknowledge")
     assert not tile.alert_banner.isVisible()
+    assert tile.detail_label.text().endswith(" · 1 side effect open (E)")  # still watched
     [effect] = clinic.side_effects.for_session(session.id)
     assert (effect.acknowledged_by, effect.acknowledged_at) == (NURSE.username, clock())
 
@@ -92,6 +93,7 @@ def test_nurse_ticks_a_severe_side_effect_sees_the_alert_acknowledges_and_resolv
     click(qtbot, tile, "side_effects")
     [effect] = clinic.side_effects.for_session(session.id)
     assert effect.resolved_at == clock()
+    assert "side effect" not in tile.detail_label.text()  # resolved: no longer open
 
 
 def test_untick_asks_a_reason_and_a_bad_onset_is_shown_at_its_row(
