@@ -103,9 +103,10 @@ class MainWindow(QMainWindow):
             self.addAction(select)
 
         keys = ", ".join(f"{spec.shortcut} {spec.text.lower()}" for spec in ACTIONS)
+        # The keys first: a narrow screen cuts the end of the line, where the file's path is
         self.statusBar().showMessage(
-            f"KetaMon {__version__} · database {clinic.location} · F1 help · keys: 1–9 select"
-            f" a chair, then {keys} · Ctrl+L lock"
+            f"F1 help · keys: 1–9 select a chair, then {keys} · Ctrl+L lock · "
+            f"KetaMon {__version__} · database {clinic.location}"
         )
         self._show_actor()
         self.controller.reload()
