@@ -85,8 +85,8 @@ bench-quick: $(VENV)/.test-installed
 screenshot: $(VENV)/.run-installed
 	mkdir -p .demo && rm -f .demo/shot.sqlite3*
 	$(BIN)/ketamon demo --db sqlite:///$(CURDIR)/.demo/shot.sqlite3
-	../shared/tools/screenshot docs/board.png --size 1920x1080 \
-	  --do 'xdotool mousemove 959 456 click 1; xdotool type charge.kim; xdotool mousemove 959 549 click 1; xdotool type ketamon-demo; xdotool mousemove 1139 612 click 1; sleep 2' \
+	../shared/tools/screenshot docs/board.png --size 1920x1080 --wait 7 \
+	  --do 'xdotool mousemove 959 456 click 1; xdotool type charge.kim; xdotool mousemove 959 549 click 1; xdotool type ketamon-demo; xdotool key Return; sleep 8' \
 	  -- $(BIN)/ketamon --db sqlite:///$(CURDIR)/.demo/shot.sqlite3
 
 clean:
