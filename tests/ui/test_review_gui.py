@@ -174,7 +174,7 @@ def test_signing_from_the_list_a_record_changed_since_it_was_selected_is_refused
     nurse_station.db.engine.dispose()
     said = sign_typing_the_password(qtbot, monkeypatch)
     qtbot.mouseClick(review.sign_button, Qt.MouseButton.LeftButton)
-    assert "changed after you opened it" in said[0]
+    assert "changed by Jo Rivera, RN at " in said[0] and "after you opened it" in said[0]
     assert clinic.review.signature(first.id) is None
     assert review.current is not None and review.current.session_id == first.id  # re-read
     qtbot.mouseClick(review.sign_button, Qt.MouseButton.LeftButton)

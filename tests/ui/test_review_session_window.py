@@ -135,7 +135,7 @@ def test_a_record_changed_while_the_physician_reads_it_is_not_signed(
     refusals = sign_typing_the_password(qtbot, monkeypatch)
     qtbot.mouseClick(session.buttons["Sign…"], Qt.MouseButton.LeftButton)
     assert clinic.review.signature(first.id) is None
-    assert "changed after you opened it" in refusals[0]
+    assert "changed by Jo Rivera, RN at " in refusals[0] and "after you opened it" in refusals[0]
     assert refusals[0].startswith("Not signed. ") and "nothing was signed" in refusals[0]
     # The window read the record again: the correction shows, and signing it now works.
     assert session.sets[-1].values.systolic == 194

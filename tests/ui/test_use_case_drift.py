@@ -114,6 +114,7 @@ def test_the_dose_record_from_a_start_without_plan_and_from_the_tab(
     patient = clinic.patients.register(NURSE, draft(name="Lena Park", weight_kg=80))
     session = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, session.id)
+    plan_escort(clinic, session.id)  # S asks the escort first: named, it asks the dose
     window = make_window(clinic)
     tile = tile_of(window, 0)
     seen = []
