@@ -109,7 +109,11 @@ def _times(s: SessionSummary) -> str:
     sess = s.session
     times = sess.times
     at = lambda value: e(local(s, value))  # noqa: E731
-    items = [("Checked in", at(times.checked_in_at)), ("Infusion started", at(times.started_at))]
+    start = next((ev for ev in sess.events if ev.kind is EventKind.START), None)
+    started = at(times.started_at)
+    if start is not None and start.reason:  # each decision the start recorded, in words
+        started += f" ({e(start.reason)})"
+    items = [("Checked in", at(times.checked_in_at)), ("Infusion started", started)]
     for pause in times.pauses:
         resumed = at(pause.end) if pause.end else "not resumed"
         items.append(("Paused", f"{at(pause.start)} until {resumed}: {e(pause.reason)}"))

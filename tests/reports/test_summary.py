@@ -19,6 +19,7 @@ from ketamon.domain.review import Signature
 from ketamon.domain.vitals import Grade
 from ketamon.reports.pdf import ReportError, write_pdf
 from ketamon.reports.summary_html import NOT_REVIEWED, build_html
+from tests.conftest import NURSE, baseline, draft, plan_dose
 from tests.reports.conftest import discharged_session
 
 
@@ -202,3 +203,18 @@ def test_html_shows_news2_per_set_with_the_rcp_key(clinic, clock, finished):
 
 def full_values():
     return dict(resp_rate=22, heart_rate=115, spo2=95, systolic=120, temperature=36.8, sedation=5)
+
+
+def test_the_starts_recorded_decisions_are_in_the_record(clinic, clock):
+    """A start without an escort plan (or a dose plan, or a recent baseline) says why on
+    the clinical record, as an early stop does."""
+    patient = clinic.patients.register(NURSE, draft("KM-30003", "Ana Ruiz"))
+    s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
+    baseline(clinic, s.id)
+    plan_dose(clinic, s.id)
+    clinic.sessions.start(NURSE, s.id, no_escort_reason="Her sister is on the way")
+    html = build_html(clinic.summary.snapshot(s.id, tz=UTC))
+    assert (
+        f"<td>{clock():%H:%M} UTC (Started without a confirmed escort plan: "
+        "Her sister is on the way)</td>"
+    ) in html
