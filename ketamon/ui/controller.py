@@ -23,6 +23,7 @@ from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.instruments import Instrument
 from ketamon.domain.outcomes import OutcomeRecord
 from ketamon.domain.settings import ClinicSettings
+from ketamon.domain.start import StartCheck
 from ketamon.domain.users import Role, User
 from ketamon.services.board import Board
 from ketamon.services.clinic import Clinic
@@ -181,43 +182,35 @@ class BoardController(QObject, CourseScreens):
             return
         no_escort_reason = ""
         if check.missing_escort_plan:
-            choice = ask_escort_first(self.parent_widget, session.patient_name)
-            if choice is None:
-                return
-            if choice == PLAN:
-                saved = EscortPlanDialog.ask(
+            owed = self._owed_first(
+                session,
+                check,
+                ask_escort_first,
+                lambda: EscortPlanDialog.ask(
                     self.parent_widget,
                     session.patient_name,
                     lambda escort: infusion.plan_escort(session.id, escort, initiator=self),
-                )
-                if saved is None:
-                    return  # closed without saving the escort: nothing starts
-                check = self._guard(lambda: infusion.start_check(session.id))
-                if check is None or check.missing_escort_plan:
-                    return
-            else:
-                typed = ask_no_escort_reason(self.parent_widget, session.patient_name)
-                if not typed:
-                    return
-                no_escort_reason = typed
+                ),
+                lambda fresh: fresh.missing_escort_plan,
+                ask_no_escort_reason,
+            )
+            if owed is None:
+                return
+            check, no_escort_reason = owed
         no_plan_reason = ""
         if check.missing_dose_plan:
-            choice = ask_plan_first(self.parent_widget, session.patient_name)
-            if choice is None:
+            title = f"{session.chair_name} · {session.patient_name}"
+            owed = self._owed_first(
+                session,
+                check,
+                ask_plan_first,
+                lambda: self._guard(lambda: self.ask_dose(session.id, title, before_start=True)),
+                lambda fresh: fresh.missing_dose_plan,
+                ask_no_plan_reason,
+            )
+            if owed is None:
                 return
-            if choice == PLAN:
-                title = f"{session.chair_name} · {session.patient_name}"
-                planned = self._guard(lambda: self.ask_dose(session.id, title, before_start=True))
-                if planned is None:
-                    return  # closed without saving a plan: nothing starts
-                check = self._guard(lambda: infusion.start_check(session.id))
-                if check is None or check.missing_dose_plan:
-                    return
-            else:
-                typed = ask_no_plan_reason(self.parent_widget, session.patient_name)
-                if not typed:
-                    return
-                no_plan_reason = typed
+            check, no_plan_reason = owed
         reason = ""
         if check.missing_baseline:
             reason = ReasonDialog.ask(
@@ -252,6 +245,32 @@ class BoardController(QObject, CourseScreens):
                 initiator=self,
             ),
         )
+
+    def _owed_first(
+        self,
+        session: SessionSnapshot,
+        check: StartCheck,
+        ask: Callable[[QWidget | None, str], str | None],
+        enter: Callable[[], object],
+        still_missing: Callable[[StartCheck], bool],
+        ask_reason: Callable[[QWidget | None, str], str | None],
+    ) -> tuple[StartCheck, str] | None:
+        """One thing owed before the start (the escort plan, the dose plan): `ask` whether
+        to enter it now (`enter`: its dialog, None when closed unsaved) or start without it
+        after `ask_reason`. The start check read again after an entry, and the reason ("" if
+        entered); None: nothing starts."""
+        choice = ask(self.parent_widget, session.patient_name)
+        if choice is None:
+            return None
+        if choice == PLAN:
+            if enter() is None:
+                return None  # closed without saving: nothing starts
+            fresh = self._guard(lambda: self.use_cases.infusion.start_check(session.id))
+            if fresh is None or still_missing(fresh):
+                return None
+            return fresh, ""
+        typed = ask_reason(self.parent_widget, session.patient_name)
+        return (check, typed) if typed else None
 
     def ask_dose(
         self, session_id: int, title: str, *, before_start: bool = False

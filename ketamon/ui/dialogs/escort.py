@@ -19,16 +19,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
 from ketamon.domain.discharge import Escort
 from ketamon.domain.errors import StorageError
-from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard, run_box
+from ketamon.ui.dialogs.kit import FieldErrors, KitDialog, error_label, guard
 from ketamon.ui.dialogs.reason import ReasonDialog
-from ketamon.ui.dialogs.start import PLAN, WITHOUT
+from ketamon.ui.dialogs.start import ask_first
 
 ESCORT_TITLE = "Escort home (confirm transport before dosing; the patient must not drive)"
 NO_ESCORT_REASONS = (
@@ -76,12 +75,6 @@ class EscortFields(QGroupBox):
             return None
         return Escort(text["escort_name"], text["escort_relationship"], text["escort_phone"])
 
-    def fill(self, escort: Escort) -> None:
-        for key, value in zip(
-            self.edits, (escort.name, escort.relationship, escort.phone), strict=True
-        ):
-            self.edits[key].setText(value)
-
 
 class EscortPlanDialog(KitDialog):
     """Enter the escort plan of one session; `save(escort)` keeps it (the service checks
@@ -92,7 +85,6 @@ class EscortPlanDialog(KitDialog):
         parent: QWidget | None,
         patient_name: str,
         save: Callable[[Escort], object],
-        current: Escort | None = None,
     ) -> None:
         super().__init__(parent)
         self.save = save
@@ -107,8 +99,6 @@ class EscortPlanDialog(KitDialog):
         prompt.setTextFormat(Qt.TextFormat.RichText)
         prompt.setWordWrap(True)
         self.fields = EscortFields(self.errors, "Escort home")
-        if current is not None:
-            self.fields.fill(current)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.save_button = self.buttons.addButton(
             "Save escort plan", QDialogButtonBox.ButtonRole.AcceptRole
@@ -143,28 +133,16 @@ class EscortPlanDialog(KitDialog):
 
 def ask_escort_first(parent: QWidget | None, patient_name: str) -> str | None:
     """PLAN, WITHOUT, or None (go back: nothing starts)."""
-    box = QMessageBox(parent)
-    box.setProperty("large", True)  # QSS: 16px text and buttons
-    box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("No escort plan")
-    box.setText(
+    return ask_first(
+        "No escort plan",
         f"No escort plan for {patient_name}.\n\n"
         "Who takes the patient home (a responsible adult; never driving) is confirmed "
-        "before the dose. Enter the escort now, then the infusion starts; or start without "
-        "it and record why."
+        "before the dose. Enter the escort now and the start goes on; or start without it "
+        "and record why.",
+        "&Enter the escort…",
+        "Start &without it…",
+        parent,
     )
-    plan = box.addButton("&Enter the escort…", QMessageBox.ButtonRole.AcceptRole)
-    without = box.addButton("Start &without it…", QMessageBox.ButtonRole.DestructiveRole)
-    without.setAutoDefault(False)
-    back = box.addButton("Go back", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(plan)
-    box.setEscapeButton(back)
-    clicked = run_box(box)
-    if clicked is plan:
-        return PLAN
-    if clicked is without:
-        return WITHOUT
-    return None
 
 
 def ask_no_escort_reason(parent: QWidget | None, patient_name: str) -> str | None:
