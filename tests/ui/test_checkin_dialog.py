@@ -252,3 +252,23 @@ def test_a_long_refusal_under_a_field_reads_whole_in_the_tab(qtbot, clinic):
     assert not label.geometry().intersects(dialog.fields["allergies"].geometry())
     dialog.errors.clear_field("weight_kg")
     assert label.minimumHeight() == 0
+
+
+def test_the_patient_typed_as_their_own_escort_is_refused_before_the_check_in(qtbot, clinic):
+    """The service refuses the patient as escort; the dialog asks the same before it checks
+    in, so a refused escort never leaves a checked-in session behind the open form."""
+    clinic.patients.register(NURSE, draft("KM-1", "Ada Lovelace"))
+    dialog = make_dialog(qtbot, clinic, clinic.chairs.all()[0].id)
+    qtbot.keyClicks(dialog.search_edit, "KM-1")
+    fields = dialog.escort_fields
+    qtbot.keyClicks(fields["escort_name"], "ada lovelace")
+    qtbot.keyClicks(fields["escort_relationship"], "Partner")
+    qtbot.keyClicks(fields["escort_phone"], "212 555 0143")
+    qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() != CheckInDialog.DialogCode.Accepted
+    assert "The escort is the patient" in dialog.escort_errors["escort_name"].text()
+    assert clinic.board.get().sessions == {}
+    fields["escort_name"].clear()
+    qtbot.keyClicks(fields["escort_name"], "Sam Ode")
+    qtbot.mouseClick(dialog.check_in_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == CheckInDialog.DialogCode.Accepted

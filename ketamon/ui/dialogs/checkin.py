@@ -270,6 +270,8 @@ class CheckInDialog(KitDialog):
             patient = self._chosen_patient()
             if patient is None:
                 return
+            if escort is not None:  # never the patient: asked before anything is checked in
+                escort = escort_plan(escort, self.phone_region, patient.full_name)
             self.handlers.check_in(patient.id, self.target_minutes(), escort)
         if refused:
             return
