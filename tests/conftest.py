@@ -330,6 +330,20 @@ def plan_dose(clinic, session_id: int, actor: Actor = NURSE, **values):
     return clinic.dose.plan(actor, session_id, **(plan | values))
 
 
+def ask_questionnaires(clinic, session_id: int, actor: Actor = NURSE) -> None:
+    """The clinic's questionnaires asked before the start, as a nurse reads them with the
+    patient (the start requires them or a reason): every answer "Not at all" (score 0),
+    so PHQ-9 item 9 = 0 and nothing holds the start. Those already asked are left."""
+    from ketamon.domain.instruments import QUESTIONNAIRES, Instrument
+
+    asked = {r.score.instrument.value for r in clinic.outcomes.for_session(session_id) if r.current}
+    for name in clinic.settings.get().outcome_instruments:
+        if name in asked:
+            continue
+        questionnaire = QUESTIONNAIRES[Instrument(name)]
+        clinic.outcomes.record(actor, session_id, name, [0] * len(questionnaire.items))
+
+
 def plan_escort(clinic, session_id: int, actor: Actor = NURSE):
     """The escort plan, as a nurse confirms it before the dose (the start requires one or
     a reason): Maria Lopez, sister, (212) 555-0143, the escort discharge_ready() verifies."""

@@ -6,7 +6,15 @@ import pytest
 
 from ketamon.cli import main
 from ketamon.services.users import SignInRefused
-from tests.conftest import NURSE, PASSWORD, baseline, draft, plan_dose, plan_escort
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    ask_questionnaires,
+    baseline,
+    draft,
+    plan_dose,
+    plan_escort,
+)
 
 
 def test_a_working_day_leaves_no_phi_or_password_in_the_log(
@@ -25,6 +33,7 @@ def test_a_working_day_leaves_no_phi_or_password_in_the_log(
     baseline(clinic, session.id)
     plan_dose(clinic, session.id)
     plan_escort(clinic, session.id)
+    ask_questionnaires(clinic, session.id)
     clinic.sessions.start(NURSE, session.id)
     clinic.sessions.pause(NURSE, session.id, "Philippa felt sick")
     # A refused action whose message names the patient:

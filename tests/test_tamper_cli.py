@@ -23,6 +23,7 @@ from tests.conftest import (
     PASSWORD,
     T0,
     add_user,
+    ask_questionnaires,
     baseline,
     draft,
     open_clinic,
@@ -70,6 +71,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
         baseline(clinic, live.id)
         plan_dose(clinic, live.id)
         plan_escort(clinic, live.id)
+        ask_questionnaires(clinic, live.id)
         clinic.sessions.start(NURSE, live.id)
         clock.advance(minutes=15)
         live_set = clinic.vitals.record(NURSE, live.id, VitalsDraft(126, 80, 74, 97, 15))

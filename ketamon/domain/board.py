@@ -19,6 +19,7 @@ from ketamon.domain.outcomes import (
     awaiting_item9_review,
     item9_alert,
     item9_holding,
+    questionnaires_missing,
 )
 from ketamon.domain.sessions import EventKind, Phase, SessionEvent, replay
 from ketamon.domain.settings import ClinicSettings
@@ -507,8 +508,7 @@ def with_outcomes(
         decided = f": {review.decided_by} decided to {review.decision.value}" if review else ""
         view = replace(view, status_text=f"Not to start today: PHQ-9 item 9{decided}")
     elif view.level is TileLevel.WAITING:
-        done = {r.score.instrument.value for r in records}
-        missing = [name for name in asked if name not in done]
+        missing = questionnaires_missing(records, asked)
         if missing:
             view = replace(view, status_text=f"{QUESTIONNAIRES_DUE}{', '.join(missing)} (Q)")
     return view

@@ -320,3 +320,13 @@ def encode_answers(answers: Sequence[int]) -> str:
 
 def decode_answers(text: str) -> list[int]:
     return [int(a) for a in text.split(",")] if text else []
+
+
+def questionnaires_missing(
+    records: Sequence[OutcomeRecord], asked: Sequence[str]
+) -> tuple[str, ...]:
+    """Which of the clinic's questionnaires (`asked`, in its order) this session has no
+    current record of: the board's "To ask first" and START's question (CLINICAL.md:
+    outcome measures are taken per session, before the infusion)."""
+    done = {r.score.instrument.value for r in records if r.current}
+    return tuple(name for name in asked if name not in done)

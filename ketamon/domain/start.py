@@ -2,7 +2,10 @@
 
 CLINICAL.md: the dose plan exists before the infusion starts (or a recorded reason why
 not); the escort plan (who takes the patient home, not driving) is confirmed before the
-dose, as county policy requires (or a recorded reason why not); a baseline set in the
+dose, as county policy requires (or a recorded reason why not); the clinic's outcome
+questionnaires (setting: PHQ-9 and GAD-7 by default) asked in this session before the
+infusion, or a recorded reason why not (without a PHQ-9 its item 9, which can stop the
+start, was never asked); a baseline set in the
 last 30 minutes (setting) or a reason to start without one; a baseline BP above the
 clinic's warning (setting) confirmed. Every path to START (the session service, the demo
 seeder) goes through `start_note`, whose text is the start event's reason: who and when
@@ -22,6 +25,8 @@ NO_PLAN_NOTE = "Started without a dose plan"
 NO_BASELINE_NOTE = "Started without recent baseline vitals"
 NO_ESCORT_FIELD = "no_escort_reason"
 NO_ESCORT_NOTE = "Started without a confirmed escort plan"
+NO_QUESTIONNAIRE_FIELD = "no_questionnaire_reason"
+NO_QUESTIONNAIRE_NOTE = "Started without"  # + "PHQ-9, GAD-7: <why>"
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class StartCheck:
     # Why a positive PHQ-9 item 9 stops the start (domain.outcomes.item9_stop; "" if not):
     # no reason or confirmation lifts it, only a clinician's recorded decision to proceed.
     item9_stop: str = ""
+    # The clinic's questionnaires not yet asked in this session (in the clinic's order)
+    questionnaires_missing: tuple[str, ...] = ()
 
     @property
     def missing_dose_plan(self) -> bool:
@@ -68,6 +75,7 @@ class StartCheck:
             and self.escort_planned
             and self.baseline.clear
             and not self.item9_stop
+            and not self.questionnaires_missing
         )
 
     @property
@@ -91,8 +99,26 @@ class StartCheck:
         )
 
     @property
+    def questionnaire_message(self) -> str:
+        missing = self.questionnaires_missing
+        if not missing:
+            return ""
+        names = ", ".join(missing)
+        them = "it" if len(missing) == 1 else "them"
+        return (
+            f"Not asked in this session yet: {names} (the clinic asks {them} before each "
+            f"infusion): ask {them} now, or give a reason to start without {them}."
+        )
+
+    @property
     def message(self) -> str:
-        parts = (self.item9_stop, self.dose_message, self.escort_message, self.baseline.message)
+        parts = (
+            self.item9_stop,
+            self.dose_message,
+            self.escort_message,
+            self.questionnaire_message,
+            self.baseline.message,
+        )
         return " ".join(p for p in parts if p)
 
 
@@ -121,6 +147,7 @@ def start_note(
     *,
     no_plan_reason: object = "",
     no_escort_reason: object = "",
+    no_questionnaire_reason: object = "",
     no_baseline_reason: object = "",
     high_bp_confirmed: bool = False,
 ) -> str:
@@ -132,6 +159,9 @@ def start_note(
         raise DomainError(check.item9_stop)
     plan_note = dose_plan_note(check.dose_planned, no_plan_reason)
     no_escort = fields.optional_reason(no_escort_reason, field=NO_ESCORT_FIELD).strip()
+    no_questionnaire = fields.optional_reason(
+        no_questionnaire_reason, field=NO_QUESTIONNAIRE_FIELD
+    ).strip()
     no_baseline = fields.optional_reason(no_baseline_reason, field="no_baseline_reason").strip()
     fields.flag("high_bp_confirmed", high_bp_confirmed, label="High BP confirmed")
     missing = []
@@ -139,6 +169,8 @@ def start_note(
         missing.append(NO_PLAN_FIELD)
     if check.missing_escort_plan and not no_escort:
         missing.append(NO_ESCORT_FIELD)
+    if check.questionnaires_missing and not no_questionnaire:
+        missing.append(NO_QUESTIONNAIRE_FIELD)
     if check.missing_baseline and not no_baseline:
         missing.append("no_baseline_reason")
     if check.high_bp and not high_bp_confirmed:
@@ -148,6 +180,9 @@ def start_note(
     notes = [plan_note] if plan_note else []
     if check.missing_escort_plan:
         notes.append(f"{NO_ESCORT_NOTE}: {no_escort}")
+    if check.questionnaires_missing:
+        names = ", ".join(check.questionnaires_missing)
+        notes.append(f"{NO_QUESTIONNAIRE_NOTE} {names}: {no_questionnaire}")
     if check.missing_baseline:
         notes.append(f"{NO_BASELINE_NOTE}: {no_baseline}")
     if check.high_bp:

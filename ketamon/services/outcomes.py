@@ -2,7 +2,7 @@
 and the clinician's review of a positive PHQ-9 item 9 (ketamon.domain.outcomes).
 
 Every answer is scored again here whatever the form parsed; each call is one transaction
-and its rows are audited field by field. START asks `item9_stop_for` (services/sessions.py).
+and its rows are audited field by field. START asks `before_start` (services/sessions.py).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from ketamon.domain.outcomes import (
     decode_answers,
     encode_answers,
     item9_stop_among,
+    questionnaires_missing,
     score,
 )
 from ketamon.domain.sessions import Phase
@@ -235,6 +236,9 @@ class OutcomeService(Service):
         return outcomes_where(tx, OutcomeRow.id == row.id)[0]
 
 
-def item9_stop_for(tx: Session, session_id: int) -> str:
-    """Why START is refused because of a positive PHQ-9 item 9 of the session ('' if not)."""
-    return item9_stop_among(outcomes_where(tx, OutcomeRow.session_id == session_id))
+def before_start(tx: Session, session_id: int, asked: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    """What the session's questionnaires decide for START: why a positive PHQ-9 item 9
+    refuses it ('' if not), and which of the clinic's questionnaires (`asked`) were not
+    asked yet (starting without them needs a reason)."""
+    records = outcomes_where(tx, OutcomeRow.session_id == session_id)
+    return item9_stop_among(records), questionnaires_missing(records, asked)

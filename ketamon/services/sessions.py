@@ -35,7 +35,7 @@ from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.domain.vitals import VitalPhase, check_start
 from ketamon.services.base import Service, acting_user, retried
-from ketamon.services.outcomes import item9_stop_for
+from ketamon.services.outcomes import before_start
 from ketamon.storage.models import (
     SessionRow,
     VitalsRow,
@@ -76,13 +76,15 @@ class SessionService(Service):
         *,
         no_plan_reason: str = "",
         no_escort_reason: str = "",
+        no_questionnaire_reason: str = "",
         no_baseline_reason: str = "",
         high_bp_confirmed: bool = False,
     ) -> SessionSnapshot:
         """Start the infusion (domain.start). Without a dose plan it is refused unless the
         nurse gives a reason to start without one; the same without an escort plan (name,
-        relationship, phone of who takes the patient home); without a baseline set in the last 30
-        minutes (setting) unless the nurse gives a reason; a baseline BP above 140/90
+        relationship, phone of who takes the patient home); the same when the clinic's
+        questionnaires (setting) were not asked in this session; without a baseline set in
+        the last 30 minutes (setting) unless the nurse gives a reason; a baseline BP above 140/90
         (setting) must be confirmed. Each decision is recorded with the start: who, when,
         why."""
         with self.db.transaction(audit=self.audit(actor)) as tx:
@@ -99,6 +101,7 @@ class SessionService(Service):
                 self._start_check(tx, row.id),
                 no_plan_reason=no_plan_reason,
                 no_escort_reason=no_escort_reason,
+                no_questionnaire_reason=no_questionnaire_reason,
                 no_baseline_reason=no_baseline_reason,
                 high_bp_confirmed=high_bp_confirmed,
             )
@@ -115,6 +118,7 @@ class SessionService(Service):
     def _start_check(self, tx: Session, session_id: int) -> StartCheck:
         settings = load_settings(tx)
         scale2 = scale2_of(tx, [session_id]).get(session_id, False)
+        item9_stop, missing = before_start(tx, session_id, settings.outcome_instruments)
         rows = tx.scalars(
             select(VitalsRow).where(
                 VitalsRow.session_id == session_id,
@@ -136,7 +140,8 @@ class SessionService(Service):
                 settings.phone_region,
                 patient_name_of(tx, session_id),
             ),
-            item9_stop=item9_stop_for(tx, session_id),
+            item9_stop=item9_stop,
+            questionnaires_missing=missing,
         )
 
     @retried

@@ -22,12 +22,13 @@ from ketamon.domain.board import (
 )
 from ketamon.domain.discharge import Escort, has_escort_plan
 from ketamon.domain.dose import DoseRecord, has_plan, plan_text
-from ketamon.domain.errors import FieldError
+from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.sessions import EventKind
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.start import (
     NO_ESCORT_FIELD,
     NO_PLAN_FIELD,
+    NO_QUESTIONNAIRE_FIELD,
     StartCheck,
     StartNeedsDecision,
     dose_plan_note,
@@ -154,6 +155,36 @@ def test_no_plan_and_no_escort_are_both_named_and_both_recorded() -> None:
         "Started without a confirmed escort plan: Taxi with attendant; "
         "Started without recent baseline vitals: Monitor fault"
     )
+
+
+@pytest.mark.parametrize("reason", ["", "   "], ids=["empty", "spaces"])
+def test_questionnaires_not_asked_refuse_the_start_unless_a_reason_is_given(reason) -> None:
+    """Outcome measures are taken per session before the infusion (CLINICAL.md); without
+    the PHQ-9 its item 9, which can stop the start, was never asked."""
+    check = StartCheck(RECENT, True, True, questionnaires_missing=("PHQ-9", "GAD-7"))
+    assert not check.clear
+    with pytest.raises(
+        StartNeedsDecision, match="Not asked in this session yet: PHQ-9, GAD-7"
+    ) as refused:
+        start_note(check, no_questionnaire_reason=reason)
+    assert refused.value.missing == (NO_QUESTIONNAIRE_FIELD,)
+    assert "ask them now, or give a reason to start without them" in str(refused.value)
+    note = start_note(check, no_questionnaire_reason=" Patient declined today ")
+    assert note == "Started without PHQ-9, GAD-7: Patient declined today"
+    one = StartCheck(RECENT, True, True, questionnaires_missing=("GAD-7",))
+    assert "(the clinic asks it before each infusion): ask it now" in one.message
+    with pytest.raises(FieldError) as bad:
+        start_note(check, no_questionnaire_reason=42)
+    assert bad.value.field == NO_QUESTIONNAIRE_FIELD
+
+
+def test_an_item9_stop_is_not_lifted_by_a_reason_for_the_other_questionnaires() -> None:
+    check = StartCheck(
+        RECENT, True, True, item9_stop="PHQ-9 item 9 = 2", questionnaires_missing=("GAD-7",)
+    )
+    with pytest.raises(DomainError, match="PHQ-9 item 9 = 2") as refused:
+        start_note(check, no_questionnaire_reason="Declined the GAD-7")
+    assert not isinstance(refused.value, StartNeedsDecision)
 
 
 def test_an_escort_plan_is_a_name_a_relationship_and_a_valid_phone() -> None:

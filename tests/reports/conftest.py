@@ -10,7 +10,16 @@ from ketamon.domain.discharge import DischargeAnswers, Escort, IvSite, Nausea
 from ketamon.domain.interventions import MedicationDraft
 from ketamon.domain.side_effects import Severity
 from ketamon.domain.vitals import VitalsDraft
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_dose, plan_escort
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    add_user,
+    ask_questionnaires,
+    baseline,
+    draft,
+    plan_dose,
+    plan_escort,
+)
 
 ESCORT = Escort("Luis Gonzalez", "Brother", "(212) 555-0143", True)
 ANSWERS = DischargeAnswers(True, True, Nausea.MINIMAL, 2, IvSite.REMOVED_INTACT, True, ESCORT)
@@ -29,6 +38,7 @@ def discharged_session(
     if phq9 is not None:
         clinic.outcomes.record(NURSE, s.id, "PHQ-9", phq9)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     started = clock()
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")

@@ -19,7 +19,7 @@ from ketamon.domain.review import Signature
 from ketamon.domain.vitals import Grade
 from ketamon.reports.pdf import ReportError, write_pdf
 from ketamon.reports.summary_html import NOT_REVIEWED, build_html
-from tests.conftest import NURSE, baseline, draft, plan_dose
+from tests.conftest import NURSE, ask_questionnaires, baseline, draft, plan_dose
 from tests.reports.conftest import discharged_session
 
 
@@ -212,6 +212,7 @@ def test_the_starts_recorded_decisions_are_in_the_record(clinic, clock):
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id, no_escort_reason="Her sister is on the way")
     html = build_html(clinic.summary.snapshot(s.id, tz=UTC))
     assert (

@@ -14,7 +14,16 @@ from ketamon.domain.discharge import AgainstAdvice
 from ketamon.domain.side_effects import Severity
 from ketamon.reports.pdf import write_pdf
 from ketamon.reports.summary_html import build_html
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft, plan_escort
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    add_user,
+    ask_questionnaires,
+    baseline,
+    complete_dose,
+    draft,
+    plan_escort,
+)
 from tests.reports.conftest import ANSWERS
 
 
@@ -31,6 +40,7 @@ def _session(clinic, clock, severe: str):
     baseline(clinic, s.id, sedation=5)
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=2)
     effect = clinic.side_effects.tick(NURSE, s.id, severe, severity=Severity.SEVERE)
@@ -50,6 +60,7 @@ def test_a_patient_who_left_with_severe_nausea_open_is_never_printed_met(clinic,
     baseline(clinic, s.id, sedation=5)
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=2, seconds=38)
     clinic.sessions.stop(NURSE, s.id, "Patient distressed")
@@ -116,6 +127,7 @@ def test_the_clinical_record_prints_the_questionnaires_and_the_item9_decision(cl
         screen=CssrsScreen(wish_dead=True, suicidal_thoughts=False),
     )  # fmt: skip
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     html = build_html(clinic.summary.snapshot(s.id, UTC), chart=False)
     record = html[html.index("Questionnaires before the infusion") :]

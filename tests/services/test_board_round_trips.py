@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import NURSE, baseline, draft, plan_dose, plan_escort
+from tests.conftest import NURSE, ask_questionnaires, baseline, draft, plan_dose, plan_escort
 
 pytestmark = pytest.mark.both_backends
 
@@ -95,10 +95,12 @@ def test_each_sessions_events_come_whole_and_in_order(clinic, clock) -> None:
         plan_dose(clinic, ids[-1])
         baseline(clinic, ids[-1])
     plan_escort(clinic, ids[0])
+    ask_questionnaires(clinic, ids[0])
     clinic.sessions.start(NURSE, ids[0])
     clock.advance(minutes=5)
     clinic.sessions.pause(NURSE, ids[0], "Patient asked for a pause")
     plan_escort(clinic, ids[2])
+    ask_questionnaires(clinic, ids[2])
     clinic.sessions.start(NURSE, ids[2])
     clock.advance(minutes=2)
     clinic.sessions.resume(NURSE, ids[0])

@@ -8,6 +8,7 @@ from ketamon.domain.errors import DomainError, FieldError, NotFound
 from ketamon.services.clinic import Clinic
 from tests.conftest import (
     NURSE,
+    ask_questionnaires,
     baseline,
     discharge_ready,
     draft,
@@ -137,6 +138,7 @@ def test_a_retired_chair_leaves_the_board_but_keeps_its_history(clinic, clock) -
     clock.advance(minutes=20)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)  # at the target

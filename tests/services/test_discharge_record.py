@@ -22,6 +22,7 @@ from tests.conftest import (
     NURSE,
     PASSWORD,
     add_user,
+    ask_questionnaires,
     baseline,
     complete_dose,
     draft,
@@ -49,6 +50,7 @@ def recovering(clinic, clock, *, severe: str = "", dose: bool = True, stop_after
     baseline(clinic, s.id, sedation=5)
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=2)
     effect = (
@@ -209,6 +211,7 @@ def test_no_dose_record_at_all_blocks_in_words(clinic, clock):
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id, sedation=5)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id, no_plan_reason="Paper dose record today")
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)

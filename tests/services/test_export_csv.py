@@ -68,7 +68,8 @@ def test_every_file_reads_back_with_times_in_utc_and_local(clinic, exported):
     meds = read(result.files["medications"])
     assert [m["drug"] for m in meds] == ["ondansetron"]
     scores = read(result.files["outcome_scores"])
-    assert [(r["instrument"], r["total"]) for r in scores] == [("PHQ-9", "8")]
+    # the PHQ-9 the test gave, and the GAD-7 asked before the start (all "Not at all")
+    assert [(r["instrument"], r["total"]) for r in scores] == [("PHQ-9", "8"), ("GAD-7", "0")]
 
 
 def test_the_export_is_on_the_audit_trail_with_what_and_how_many(clinic, exported):

@@ -16,7 +16,16 @@ from ketamon.domain.errors import FieldError
 from ketamon.domain.patients import PatientDraft
 from ketamon.domain.vitals import MEASURES, VitalsDraft
 from ketamon.storage.models import PatientRow, SessionEventRow, VitalsRow
-from tests.conftest import NURSE, T0, baseline, draft, free_the_chair, plan_dose, plan_escort
+from tests.conftest import (
+    NURSE,
+    T0,
+    ask_questionnaires,
+    baseline,
+    draft,
+    free_the_chair,
+    plan_dose,
+    plan_escort,
+)
 from tests.services.inputs import (
     JUNK,
     PROPERTIES,
@@ -222,6 +231,7 @@ def infusing(clinic, checked_in):
     baseline(clinic, checked_in)
     plan_dose(clinic, checked_in)
     plan_escort(clinic, checked_in)
+    ask_questionnaires(clinic, checked_in)
     clinic.sessions.start(NURSE, checked_in)
     return checked_in
 
@@ -266,6 +276,7 @@ def test_start_and_stop_answer_or_name_the_field(clinic, clock, e):
     patient = clinic.patients.search("Ada") or [clinic.patients.register(NURSE, draft())]
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient[0].id, 40).id
     plan_escort(clinic, sid)
+    ask_questionnaires(clinic, sid)
     with answers_or_refuses() as started:
         clinic.sessions.start(
             NURSE,

@@ -15,7 +15,7 @@ from ketamon.domain.discharge import AgainstAdvice, DischargeAnswers, Escort, Iv
 from ketamon.domain.interventions import MedicationDraft
 from ketamon.domain.side_effects import Severity
 from ketamon.storage.models import DischargeRow, DoseRecordRow, MedicationRow, SideEffectRow
-from tests.conftest import NURSE, PASSWORD, T0, baseline, draft, plan_dose
+from tests.conftest import NURSE, PASSWORD, T0, ask_questionnaires, baseline, draft, plan_dose
 from tests.services.inputs import (
     JUNK,
     NAIVE,
@@ -44,6 +44,7 @@ def infusing(clinic, clock) -> int:
     baseline(clinic, sid)
     plan_dose(clinic, sid)
     # no escort plan yet, so no checklist row: the refused checklist values store none
+    ask_questionnaires(clinic, sid)
     clinic.sessions.start(NURSE, sid, no_escort_reason="Sister on her way; phone to follow")
     clock.advance(minutes=20)
     return sid

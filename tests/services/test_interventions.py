@@ -18,6 +18,7 @@ from tests.conftest import (
     PASSWORD,
     T0,
     add_user,
+    ask_questionnaires,
     baseline,
     draft,
     plan_dose,
@@ -39,6 +40,7 @@ def session_id(clinic, clock) -> int:
     clock.advance(minutes=2)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     return s.id
 

@@ -38,7 +38,15 @@ from ketamon.domain.vitals import VitalsDraft
 from ketamon.services.base import Service
 from ketamon.services.review import ReviewFilter
 from ketamon.storage.models import SessionRow
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_escort
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    add_user,
+    ask_questionnaires,
+    baseline,
+    draft,
+    plan_escort,
+)
 
 pytestmark = pytest.mark.both_backends
 
@@ -128,6 +136,7 @@ class Ward:
             return subject
         c.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "L1")
         plan_escort(c, s.id)
+        ask_questionnaires(c, s.id)
         c.sessions.start(NURSE, s.id)
         effect = c.side_effects.tick(NURSE, s.id, "nausea", severity=Severity.MILD)
         subject.effect_id = effect.id

@@ -22,6 +22,7 @@ from tests.conftest import (
     NURSE,
     PASSWORD,
     add_user,
+    ask_questionnaires,
     baseline,
     draft,
     plan_dose,
@@ -44,8 +45,8 @@ def doctor(clinic):
 
 @pytest.fixture
 def ready(clinic, clock) -> int:
-    """Checked in with a baseline, a dose plan and an escort plan: nothing else stands
-    before START."""
+    """Checked in with a baseline, a dose plan and an escort plan: only the clinic's
+    questionnaires (PHQ-9, GAD-7) stand before START."""
     patient = clinic.patients.register(NURSE, draft())
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
     clock.advance(minutes=2)
@@ -97,6 +98,8 @@ def test_a_positive_item_9_stops_start_until_a_clinician_decides_to_proceed(clin
     )  # fmt: skip
     assert reviewed.review is not None and reviewed.review.decided_by == "Jo Rivera, RN"
     assert reviewed.review.screen == CssrsScreen(True, False) and not reviewed.needs_review
+    assert clinic.sessions.start_check(ready).questionnaires_missing == ("GAD-7",)
+    ask_questionnaires(clinic, ready)  # the GAD-7 too
     assert clinic.sessions.start_check(ready).clear
     assert clinic.sessions.start(NURSE, ready).phase is Phase.INFUSING
 
@@ -129,6 +132,7 @@ def test_a_later_negative_phq9_does_not_lift_the_stop_of_a_positive_one(
     # The positive form leaves only through a reasoned correction (or void) of that form.
     clinic.outcomes.correct(NURSE, phq.id, NEGATIVE, "Item 9 ticked on the wrong line")
     assert clinic.sessions.start_check(ready).item9_stop == ""
+    ask_questionnaires(clinic, ready)
     assert clinic.sessions.start(NURSE, ready).phase is Phase.INFUSING
 
 
@@ -139,6 +143,7 @@ def test_every_positive_phq9_needs_its_own_proceed(clinic, ready, clock) -> None
     clinic.outcomes.review_item9(NURSE, second.id, "proceed", "Passive thoughts, plan in place")
     assert clinic.sessions.start_check(ready).item9_stop.startswith("PHQ-9 item 9 = 2")
     clinic.outcomes.review_item9(NURSE, first.id, "proceed", "Seen with the physician, agreed")
+    ask_questionnaires(clinic, ready)
     assert clinic.sessions.start(NURSE, ready).phase is Phase.INFUSING
 
 
@@ -150,6 +155,7 @@ def test_a_high_risk_screen_proceeds_only_on_a_physicians_decision(clinic, ready
     assert clinic.outcomes.for_session(ready)[0].review is None
     done = clinic.outcomes.review_item9(DOC, phq.id, "proceed", "Seen, plan agreed", screen=high)
     assert done.review is not None and done.review.physician
+    ask_questionnaires(clinic, ready)
     assert clinic.sessions.start(NURSE, ready).phase is Phase.INFUSING
 
 
@@ -198,7 +204,8 @@ def test_a_signed_session_covers_its_questionnaires_and_locks_them(clinic, clock
         reviewed=review.record_digest(session.id),
     )
     assert review.signature(session.id).valid
-    (phq,) = clinic.outcomes.for_session(session.id)
+    phq, gad = clinic.outcomes.for_session(session.id)  # both asked before the start
+    assert (phq.score.instrument, gad.score.instrument) == (Instrument.PHQ9, Instrument.GAD7)
     with pytest.raises(DomainError, match="signed and locked"):
         clinic.outcomes.void(NURSE, phq.id, "after signing")
     with pytest.raises(Exception, match="signed and locked"), clinic.db.engine.begin() as conn:

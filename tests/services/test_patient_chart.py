@@ -52,12 +52,13 @@ def test_the_chart_lists_every_session_with_its_course_and_the_response(clinic, 
     assert course.response is not None and course.response.words == "PHQ-9 19 → 9 (−53%): response"
     assert chart.place == "Infusion 2 of 2 · PHQ-9 19 → 9"
     line = chart.sessions[0]
-    assert (line.chair, line.phq9, line.gad7, line.phase) == ("Chair 1", 19, None, "discharged")
+    # the GAD-7 asked before the start as the clinic asks it (tests.conftest: all "Not at all")
+    assert (line.chair, line.phq9, line.gad7, line.phase) == ("Chair 1", 19, 0, "discharged")
     assert line.mg_per_kg == 0.5 and line.given_mg == 36.0
     assert line.side_effects == ("Nausea (moderate)",)
     assert line.peak_bp is not None and line.peak_bp[0] >= 124
     assert [total for _at, total in chart.trend(Instrument.PHQ9)] == [19, 9]
-    assert [total for _at, total in chart.trend(Instrument.GAD7)] == [14]
+    assert [total for _at, total in chart.trend(Instrument.GAD7)] == [0, 14, 0]
     # The same escort both times: listed once.
     assert [(e.name, e.relationship, e.phone) for e in chart.escorts] == [
         ("Luis Gonzalez", "Brother", "+1 212-555-0143")  # stored normalised

@@ -16,7 +16,16 @@ from ketamon.domain.interventions import AllergyConflict, MedicationDraft
 from ketamon.domain.patients import AllergyStatus
 from ketamon.reports.summary_html import build_html
 from ketamon.services.review import ReviewService
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_escort, trail_entries
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    add_user,
+    ask_questionnaires,
+    baseline,
+    draft,
+    plan_escort,
+    trail_entries,
+)
 from tests.reports.conftest import discharged_session
 
 pytestmark = pytest.mark.both_backends
@@ -168,6 +177,7 @@ def allergic_infusing(clinic, clock):
     baseline(clinic, s.id)
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "L1")
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=5)
     return s

@@ -25,7 +25,7 @@ from ketamon.domain.changes import Change
 from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.patients import PatientDraft
 from ketamon.services.base import Service, retried
-from tests.conftest import NURSE, TEMPORARY_PASSWORD, open_clinic, plan_escort
+from tests.conftest import NURSE, TEMPORARY_PASSWORD, ask_questionnaires, open_clinic, plan_escort
 
 pytestmark = pytest.mark.both_backends
 ROUNDS = 12
@@ -232,6 +232,7 @@ def test_two_workstations_pausing_one_infusion_at_once_one_pause_is_recorded(
         patient = _patient(clinic, "PAUSE-1", "Pat Pause")
         session = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40)
         plan_escort(clinic, session.id)
+        ask_questionnaires(clinic, session.id)
         clinic.sessions.start(NURSE, session.id, no_plan_reason="test", no_baseline_reason="test")
         for _round in range(ROUNDS // 2):
             clock.advance(minutes=1)

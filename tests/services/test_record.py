@@ -16,7 +16,7 @@ from ketamon.storage.models import (
     SessionEventRow,
     SideEffectRow,
 )
-from tests.conftest import NURSE, T0, baseline, draft, plan_dose, plan_escort
+from tests.conftest import NURSE, T0, ask_questionnaires, baseline, draft, plan_dose, plan_escort
 
 pytestmark = pytest.mark.both_backends
 
@@ -29,6 +29,7 @@ def session_id(clinic, clock):
     clock.advance(minutes=2)
     plan_dose(clinic, sid)
     plan_escort(clinic, sid)
+    ask_questionnaires(clinic, sid)
     clinic.sessions.start(NURSE, sid)  # T0 + 2
     return sid
 

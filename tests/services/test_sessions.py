@@ -18,6 +18,7 @@ from tests.conftest import (
     PASSWORD,
     T0,
     add_user,
+    ask_questionnaires,
     baseline,
     discharge_ready,
     draft,
@@ -89,6 +90,7 @@ def test_a_whole_session_is_recorded_and_shown_on_the_board(clinic, clock, ada, 
     baseline(clinic, s.id)
     plan_dose(clinic, s.id, KIM)
     plan_escort(clinic, s.id, KIM)
+    ask_questionnaires(clinic, s.id, KIM)
     s = clinic.sessions.start(KIM, s.id)
     assert s.phase is Phase.INFUSING
     clock.advance(minutes=10)
@@ -163,10 +165,12 @@ def test_a_refused_action_records_nothing(clinic, ada, chairs) -> None:
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     with pytest.raises(DomainError, match="The infusion has already been started"):
         baseline(clinic, s.id)
         plan_escort(clinic, s.id)
+        ask_questionnaires(clinic, s.id)
         clinic.sessions.start(NURSE, s.id)
     with pytest.raises(DomainError, match="A reason is required to pause the infusion"):
         clinic.sessions.pause(NURSE, s.id, "")
@@ -181,6 +185,7 @@ def test_nothing_after_discharge(clinic, clock, ada, chairs) -> None:
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clinic.sessions.stop(NURSE, s.id, "Patient request")  # early: a reason
     clock.advance(minutes=30)
@@ -196,6 +201,7 @@ def test_clock_going_backwards_is_refused_and_not_recorded(clinic, clock, ada, c
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=-2)  # another workstation, or the clock was corrected
     with pytest.raises(DomainError, match="clock reads earlier than the last recorded event"):
@@ -240,6 +246,7 @@ def test_discharge_frees_the_chair_and_the_patient(clinic, clock, ada, grace, ch
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)
@@ -278,6 +285,7 @@ def test_once_the_infusion_started_cancel_is_refused_and_the_patient_stays_in_th
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     for step in before_cancel:
         clock.advance(minutes=5)
         if step == "pause":
@@ -306,6 +314,7 @@ def _complete_session(clinic: Clinic, clock, patient_id: int, chair_id: int):
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)
@@ -409,6 +418,7 @@ def busy_clinic(tmp_path_factory: pytest.TempPathFactory):
         baseline(c, s.id)
         plan_dose(c, s.id)
         plan_escort(c, s.id)
+        ask_questionnaires(c, s.id)
         c.sessions.start(NURSE, s.id)
     c.sessions.pause(NURSE, paused.id, "nausea")
     c.sessions.stop(NURSE, recovery.id, "Patient request")  # early: a reason
@@ -463,6 +473,7 @@ def test_the_state_survives_closing_and_reopening(clinic, db_url: str, clock, ad
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clinic.close()  # the workstation is restarted (or crashes) mid-infusion
 
@@ -494,6 +505,7 @@ def test_a_second_workstation_sees_the_same_board(clinic, db_url: str, clock, ad
         baseline(other, s.id)
         plan_dose(other, s.id, KIM)
         plan_escort(other, s.id, KIM)
+        ask_questionnaires(other, s.id, KIM)
         other.sessions.start(KIM, s.id)
         clock.advance(minutes=8)
         seen_here = clinic.board.get().sessions[chairs[0].id]
@@ -511,6 +523,7 @@ def test_start_needs_a_recent_baseline_or_a_reason(clinic, clock, ada, chairs) -
     s = clinic.sessions.check_in(NURSE, chairs[0].id, ada.id, 40)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     with pytest.raises(StartNeedsDecision) as refused:
         clinic.sessions.start(NURSE, s.id)
     assert refused.value.check.missing_baseline and refused.value.check.high_bp is None
@@ -535,6 +548,7 @@ def test_a_high_baseline_bp_must_be_confirmed(clinic, clock, ada, chairs) -> Non
     baseline(clinic, s.id, systolic=138, diastolic=91)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     with pytest.raises(StartNeedsDecision, match=r"Baseline BP 138/91 is above 140/90"):
         clinic.sessions.start(NURSE, s.id)
     clinic.settings.update(NURSE, baseline_bp_warning=(150, 95))  # the clinic's own limit

@@ -11,7 +11,16 @@ from ketamon.domain.board import TileLevel, tile_view
 from ketamon.domain.errors import FieldError
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.vitals import Grade, VitalsDraft
-from tests.conftest import NURSE, T0, baseline, draft, open_clinic, plan_dose, plan_escort
+from tests.conftest import (
+    NURSE,
+    T0,
+    ask_questionnaires,
+    baseline,
+    draft,
+    open_clinic,
+    plan_dose,
+    plan_escort,
+)
 
 pytestmark = pytest.mark.both_backends
 
@@ -95,6 +104,7 @@ def test_the_overrun_setting_changes_what_the_board_shows(clinic, clock) -> None
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.set(T0 + timedelta(minutes=46))
 

@@ -18,6 +18,7 @@ from tests.conftest import (
     NURSE,
     PASSWORD,
     add_user,
+    ask_questionnaires,
     baseline,
     draft,
     free_the_chair,
@@ -38,6 +39,7 @@ def session_id(clinic, clock):
     baseline(clinic, sid)
     plan_dose(clinic, sid)
     plan_escort(clinic, sid)
+    ask_questionnaires(clinic, sid)
     clinic.sessions.start(NURSE, sid)
     clock.advance(minutes=10)
     return sid

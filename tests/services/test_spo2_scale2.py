@@ -10,7 +10,7 @@ from ketamon.domain.vitals import Grade, VitalsDraft
 from ketamon.services.review import ReviewFilter
 from ketamon.storage.models import PatientRow
 from ketamon.storage.reads.vitals import summaries
-from tests.conftest import NURSE, discharge_ready, draft, plan_dose, plan_escort
+from tests.conftest import NURSE, ask_questionnaires, discharge_ready, draft, plan_dose, plan_escort
 
 pytestmark = pytest.mark.both_backends
 
@@ -116,6 +116,7 @@ def test_the_review_lists_alert_filter_follows_the_scale(clinic, clock, two_pati
         record(clinic, session_id, 89)  # red on scale 1 only
         plan_dose(clinic, session_id)
         plan_escort(clinic, session_id)
+        ask_questionnaires(clinic, session_id)
         clinic.sessions.start(NURSE, session_id)
         clock.advance(minutes=40)
         clinic.sessions.stop(NURSE, session_id)

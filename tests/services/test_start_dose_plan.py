@@ -14,10 +14,11 @@ from ketamon.domain.discharge import DischargeAnswers, Escort
 from ketamon.domain.errors import FieldError
 from ketamon.domain.sessions import EventKind, Phase
 from ketamon.services.sessions import StartNeedsDecision
-from ketamon.storage.models import DischargeRow, DoseRecordRow, SessionEventRow
+from ketamon.storage.models import DischargeRow, DoseRecordRow, OutcomeRow, SessionEventRow
 from tests.conftest import (
     NURSE,
     T0,
+    ask_questionnaires,
     baseline,
     draft,
     open_clinic,
@@ -36,6 +37,7 @@ def checked_in(clinic, clock) -> int:
     patient = clinic.patients.register(NURSE, draft(weight_kg=103.0))
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40).id
     plan_escort(clinic, sid)
+    ask_questionnaires(clinic, sid)
     clock.advance(minutes=3)
     baseline(clinic, sid)
     return sid
@@ -115,6 +117,7 @@ def test_a_plan_and_a_missing_baseline_each_ask_their_own_reason(clinic, clock) 
     patient = clinic.patients.register(NURSE, draft())
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40).id
     plan_escort(clinic, sid)
+    ask_questionnaires(clinic, sid)
     with pytest.raises(StartNeedsDecision) as refused:
         clinic.sessions.start(NURSE, sid, no_plan_reason="Paper dose record")
     assert refused.value.missing == ("no_baseline_reason",)
@@ -136,6 +139,7 @@ def test_without_an_escort_plan_the_start_is_refused_until_planned_or_reasoned(
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[2].id, patient.id, 40).id
     baseline(clinic, sid)
     plan_dose(clinic, sid)
+    ask_questionnaires(clinic, sid)
     check = clinic.sessions.start_check(sid)
     assert check.missing_escort_plan and not check.missing_dose_plan and not check.clear
     with pytest.raises(StartNeedsDecision, match="No escort plan for this session") as refused:
@@ -159,6 +163,7 @@ def test_a_start_without_an_escort_plan_records_why(clinic, clock) -> None:
     sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[2].id, patient.id, 40).id
     baseline(clinic, sid)
     plan_dose(clinic, sid)
+    ask_questionnaires(clinic, sid)
     started = clinic.sessions.start(
         NURSE, sid, no_escort_reason="Clinic-arranged medical transport with an attendant"
     )
@@ -167,6 +172,41 @@ def test_a_start_without_an_escort_plan_records_why(clinic, clock) -> None:
         "Clinic-arranged medical transport with an attendant"
     )
     assert started.events[-1].reason == reason
+    assert start_audit_reasons(clinic) == [reason]
+
+
+def test_the_clinics_questionnaires_are_asked_before_the_start_or_a_reason_recorded(
+    clinic, clock
+) -> None:
+    """Without the PHQ-9 its item 9 was never asked, so nothing could hold the start:
+    starting without the clinic's questionnaires (setting) needs a recorded reason."""
+    patient = clinic.patients.register(NURSE, draft())
+    sid = clinic.sessions.check_in(NURSE, clinic.chairs.all()[2].id, patient.id, 40).id
+    baseline(clinic, sid)
+    plan_dose(clinic, sid)
+    plan_escort(clinic, sid)
+    assert clinic.sessions.start_check(sid).questionnaires_missing == ("PHQ-9", "GAD-7")
+    with pytest.raises(StartNeedsDecision, match="Not asked in this session yet: PHQ-9, GAD-7"):
+        clinic.sessions.start(NURSE, sid, no_questionnaire_reason="  ")
+    assert_not_started(clinic, sid)
+    # A voided questionnaire was not asked; the clinic's setting names which are owed.
+    phq = clinic.outcomes.record(NURSE, sid, "PHQ-9", [0] * 9)
+    clinic.outcomes.void(NURSE, phq.id, "Entered for the wrong patient")
+    assert clinic.sessions.start_check(sid).questionnaires_missing == ("PHQ-9", "GAD-7")
+    clinic.outcomes.record(NURSE, sid, "PHQ-9", [1] * 8 + [0])
+    with pytest.raises(StartNeedsDecision) as refused:
+        clinic.sessions.start(NURSE, sid)
+    assert refused.value.missing == ("no_questionnaire_reason",)
+    assert "Not asked in this session yet: GAD-7" in str(refused.value)
+    clinic.settings.update(NURSE, outcome_instruments=("PHQ-9",))
+    assert clinic.sessions.start_check(sid).clear
+    clinic.settings.update(NURSE, outcome_instruments=("PHQ-9", "GAD-7", "PCL-5"))
+    clock.advance(minutes=1)
+    started = clinic.sessions.start(
+        NURSE, sid, no_questionnaire_reason="Patient too anxious today; asked after"
+    )
+    reason = "Started without GAD-7, PCL-5: Patient too anxious today; asked after"
+    assert started.phase is Phase.INFUSING and started.events[-1].reason == reason
     assert start_audit_reasons(clinic) == [reason]
 
 
@@ -184,7 +224,13 @@ def test_the_demo_plans_every_dose_before_its_start(tmp_path) -> None:
             }
             plans = {r.session_id: r for r in session.scalars(select(DoseRecordRow))}
             escorts = {r.session_id: r for r in session.scalars(select(DischargeRow))}
+            asked: dict[int, set[str]] = {}
+            for row in session.scalars(select(OutcomeRow)):
+                if row.session_id in starts and row.taken_at < starts[row.session_id].at:
+                    asked.setdefault(row.session_id, set()).add(row.instrument)
         assert starts and set(starts) == set(plans)
+        # the clinic's questionnaires (default setting) before each start, so no reason owed
+        assert all(asked.get(sid) == {"PHQ-9", "GAD-7"} for sid in starts)
         assert set(starts) <= set(escorts)
         for sid, start in starts.items():
             assert plans[sid].planned_at < start.at

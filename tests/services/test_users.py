@@ -9,7 +9,15 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.errors import DomainError, FieldError
 from ketamon.domain.users import SIGN_IN_REFUSED, Role
 from ketamon.services.users import SignInRefused
-from tests.conftest import NURSE, PASSWORD, baseline, draft, plan_dose, plan_escort
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    ask_questionnaires,
+    baseline,
+    draft,
+    plan_dose,
+    plan_escort,
+)
 
 pytestmark = pytest.mark.both_backends
 
@@ -124,6 +132,7 @@ def test_nurses_and_physicians_chart(staff):
     baseline(staff, session.id)
     plan_dose(staff, session.id, NURSE_ONLY)
     plan_escort(staff, session.id, NURSE_ONLY)
+    ask_questionnaires(staff, session.id, NURSE_ONLY)
     assert staff.sessions.start(NURSE_ONLY, session.id).events[-1].actor == "nurse.amy"
 
 

@@ -11,7 +11,15 @@ from sqlalchemy import text
 
 from ketamon.domain.errors import DomainError, FieldError, ValidationErrors
 from ketamon.domain.vitals import MEASURES, Grade, VitalPhase, VitalsDraft
-from tests.conftest import NURSE, add_user, draft, plan_dose, plan_escort, trail_entries
+from tests.conftest import (
+    NURSE,
+    add_user,
+    ask_questionnaires,
+    draft,
+    plan_dose,
+    plan_escort,
+    trail_entries,
+)
 
 pytestmark = pytest.mark.both_backends
 
@@ -29,6 +37,7 @@ def test_sets_are_tagged_by_phase_and_attributed(clinic, clock, session_id):
     clinic.vitals.record(NURSE, session_id, GOOD)
     plan_dose(clinic, session_id)
     plan_escort(clinic, session_id)
+    ask_questionnaires(clinic, session_id)
     clinic.sessions.start(NURSE, session_id)
     clock.advance(minutes=15)
     clinic.vitals.record(NURSE, session_id, GOOD)

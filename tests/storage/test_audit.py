@@ -11,7 +11,16 @@ from sqlalchemy import text
 
 from ketamon.domain.errors import DomainError
 from ketamon.storage.models import PatientRow
-from tests.conftest import NURSE, baseline, draft, plan_dose, plan_escort, rehash_chain, trail
+from tests.conftest import (
+    NURSE,
+    ask_questionnaires,
+    baseline,
+    draft,
+    plan_dose,
+    plan_escort,
+    rehash_chain,
+    trail,
+)
 
 pytestmark = pytest.mark.both_backends
 
@@ -32,6 +41,7 @@ def infusing(clinic, clock):
     baseline(clinic, session.id)
     plan_dose(clinic, session.id)
     plan_escort(clinic, session.id)
+    ask_questionnaires(clinic, session.id)
     clinic.sessions.start(NURSE, session.id)
     clock.advance(minutes=10)
     clinic.sessions.pause(NURSE, session.id, "Nausea")

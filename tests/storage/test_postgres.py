@@ -16,7 +16,7 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.patients import PatientDraft
 from ketamon.services.clinic import Clinic
 from ketamon.services.review import ReviewFilter
-from tests.conftest import baseline, plan_dose, plan_escort
+from tests.conftest import ask_questionnaires, baseline, plan_dose, plan_escort
 
 pytestmark = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
 
@@ -37,6 +37,7 @@ def test_demo_clinic_runs_and_verifies_on_postgresql(db_url, clock):
         baseline(clinic, session.id, nurse)
         plan_dose(clinic, session.id, nurse)
         plan_escort(clinic, session.id, nurse)
+        ask_questionnaires(clinic, session.id, nurse)
         started = clinic.sessions.start(nurse, session.id)
         assert started.times.started_at == clock()
         assert [p.mrn for p in clinic.patients.search("gres")] == ["PG-1"]

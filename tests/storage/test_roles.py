@@ -33,6 +33,7 @@ from tests.conftest import (
     NURSE,
     PASSWORD,
     add_user,
+    ask_questionnaires,
     baseline,
     discharge_ready,
     draft,
@@ -241,6 +242,7 @@ def test_the_whole_app_works_as_the_application_role(server: Server, clock) -> N
         clinic.vitals.correct(NURSE, first.id, VitalsDraft(124, 78, 70, 98, 14), "typo in HR")
         plan_dose(clinic, session.id)
         plan_escort(clinic, session.id)
+        ask_questionnaires(clinic, session.id)
         clinic.sessions.start(NURSE, session.id)
         clock.advance(minutes=10)
         effect = clinic.side_effects.tick(NURSE, session.id, "nausea")

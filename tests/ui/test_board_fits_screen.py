@@ -15,7 +15,15 @@ from PySide6.QtWidgets import QApplication, QToolButton
 
 from ketamon.domain.actors import Actor
 from ketamon.domain.vitals import VitalsDraft
-from tests.conftest import NURSE, add_user, baseline, draft, plan_dose, plan_escort
+from tests.conftest import (
+    NURSE,
+    add_user,
+    ask_questionnaires,
+    baseline,
+    draft,
+    plan_dose,
+    plan_escort,
+)
 from tests.ui.conftest import toolbar_shows
 
 PHASES = ("empty", "checked_in", "infusing", "paused_red", "recovery")
@@ -43,6 +51,7 @@ def seat(clinic, clock, chair, phase: str, n: int) -> None:
     if phase == "checked_in":
         return
     plan_escort(clinic, session.id)
+    ask_questionnaires(clinic, session.id)
     clinic.sessions.start(NURSE, session.id)
     if phase == "paused_red":
         red = dict(systolic=184, diastolic=106, heart_rate=96, spo2=97, resp_rate=16)

@@ -14,6 +14,7 @@ from ketamon.ui.dialogs.reason import ReasonDialog
 from tests.conftest import (
     NURSE,
     T0,
+    ask_questionnaires,
     baseline,
     complete_dose,
     draft,
@@ -72,6 +73,7 @@ def test_full_session_by_clicking_and_restart_shows_same_state(
     baseline(clinic, window.controller.session_on(tile.chair_id).id)
     plan_dose(clinic, window.controller.session_on(tile.chair_id).id, weight_kg=68.5)
     plan_escort(clinic, window.controller.session_on(tile.chair_id).id)
+    ask_questionnaires(clinic, window.controller.session_on(tile.chair_id).id)
     click(qtbot, tile, "start")
     assert tile.phase_label.text() == "INFUSING"
     assert tile.timer_label.text() == "00:00 / 40:00"
@@ -138,6 +140,7 @@ def test_keyboard_shortcuts_act_on_the_selected_chair(clinic, clock, make_window
     baseline(clinic, session.id)
     plan_dose(clinic, session.id)
     plan_escort(clinic, session.id)
+    ask_questionnaires(clinic, session.id)
     window = make_window(clinic)
     window.controller.reload()
     tile = tile_of(window, 1)
@@ -157,6 +160,7 @@ def test_overrun_turns_tile_red_with_words(clinic, clock, make_window, qtbot):
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
@@ -178,6 +182,7 @@ def test_refused_action_shows_message_and_board_keeps_running(
     baseline(other, s.id)
     plan_dose(other, s.id)
     plan_escort(other, s.id)
+    ask_questionnaires(other, s.id)
     other.sessions.start(NURSE, s.id)
     other.close()
     click(qtbot, tile_of(window, 0), "start")
@@ -213,9 +218,11 @@ def test_open_session_shows_the_timeline_with_times_and_who(
     clock.advance(minutes=2)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clock.advance(minutes=2)
     baseline(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=6)
     clinic.sessions.pause(NURSE, s.id, "Elevated blood pressure")
@@ -246,6 +253,7 @@ def test_start_without_baseline_asks_for_a_reason_and_records_it(
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
     asked = []
@@ -273,6 +281,7 @@ def test_high_baseline_bp_needs_a_confirmation_that_is_recorded(
     baseline(clinic, s.id, systolic=152, diastolic=94)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
     monkeypatch.setattr(Confirm, "ask", classmethod(lambda cls, *a, **k: False))

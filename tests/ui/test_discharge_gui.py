@@ -17,6 +17,7 @@ from tests.conftest import (
     NURSE,
     PASSWORD,
     add_user,
+    ask_questionnaires,
     baseline,
     complete_dose,
     draft,
@@ -32,6 +33,7 @@ def _recovery(clinic, clock, *, minutes_after_stop=35, dose_completed=True):
     baseline(clinic, s.id, sedation=5)
     plan_dose(clinic, s.id)
     # the escort is named at discharge here: the checklist's own escort fields are typed
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id, no_escort_reason="Her brother will come; phone to follow")
     clock.advance(minutes=40)
     clinic.sessions.stop(NURSE, s.id)

@@ -12,7 +12,16 @@ from ketamon.domain.side_effects import Severity
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.ui.dialogs.discharge import DischargeDialog
 from ketamon.ui.dialogs.physician_decision import PhysicianDecisionDialog
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, complete_dose, draft, plan_escort
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    add_user,
+    ask_questionnaires,
+    baseline,
+    complete_dose,
+    draft,
+    plan_escort,
+)
 from tests.ui.conftest import click, tile_of
 from tests.ui.test_discharge_gui import _fill_all_but_the_escort_check, _show, _type
 
@@ -29,6 +38,7 @@ def severe_headache(clinic, clock):
     baseline(clinic, s.id, sedation=5)
     clinic.dose.plan(NURSE, s.id, 72.5, 0.5, 10, "LOT-4411")
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=2)
     effect = clinic.side_effects.tick(NURSE, s.id, "headache", severity=Severity.SEVERE)

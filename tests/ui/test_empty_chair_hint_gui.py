@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from ketamon.ui import key_hints
-from tests.conftest import NURSE, baseline, draft, plan_dose, plan_escort
+from tests.conftest import NURSE, ask_questionnaires, baseline, draft, plan_dose, plan_escort
 from tests.ui.conftest import tile_of
 
 
@@ -45,6 +45,7 @@ def test_a_key_the_busy_chair_does_not_offer_names_the_keys_it_does(
     baseline(clinic, session.id)
     plan_dose(clinic, session.id)
     plan_escort(clinic, session.id)
+    ask_questionnaires(clinic, session.id)
     window = make_window(clinic)
     window.controller.reload()
     tile = select(qtbot, window, 2)
@@ -66,6 +67,7 @@ def test_x_on_a_started_infusion_says_how_the_patient_leaves_instead(
     baseline(clinic, session.id)
     plan_dose(clinic, session.id)
     plan_escort(clinic, session.id)
+    ask_questionnaires(clinic, session.id)
     clinic.sessions.start(NURSE, session.id)
     window = make_window(clinic)
     window.controller.reload()

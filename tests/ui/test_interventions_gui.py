@@ -15,7 +15,15 @@ from ketamon.ui.dialogs.infusion import RateChangeDialog
 from ketamon.ui.dialogs.medication import MedicationDialog
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import ReasonDialog
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_escort
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    add_user,
+    ask_questionnaires,
+    baseline,
+    draft,
+    plan_escort,
+)
 from tests.ui.conftest import click, tile_of
 
 LEFT = Qt.MouseButton.LeftButton
@@ -32,6 +40,7 @@ def infusing(clinic, clock):
     clock.advance(minutes=2)
     # Started without a plan (with its reason): these tests type the plan afterwards.
     plan_escort(clinic, session.id)
+    ask_questionnaires(clinic, session.id)
     clinic.sessions.start(NURSE, session.id, no_plan_reason="Dose prepared on the paper record")
     clock.advance(minutes=10)
     return session

@@ -9,7 +9,16 @@ from ketamon.domain.actors import Actor
 from ketamon.domain.users import SIGN_IN_REFUSED
 from ketamon.storage.models import AuditRow
 from ketamon.ui.session_window import SessionWindow
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_dose, plan_escort
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    add_user,
+    ask_questionnaires,
+    baseline,
+    draft,
+    plan_dose,
+    plan_escort,
+)
 from tests.ui.conftest import choose_from, label_texts, tile_of, toolbar_button, toolbar_shows
 
 NAME, MRN = "Ada Lovelace", "KM-31337"
@@ -27,10 +36,12 @@ def seat_patients(clinic, clock):
     baseline(clinic, first.id)
     plan_dose(clinic, first.id)
     plan_escort(clinic, first.id)
+    ask_questionnaires(clinic, first.id)
     clinic.sessions.start(NURSE, first.id)
     baseline(clinic, second.id)
     plan_dose(clinic, second.id)
     plan_escort(clinic, second.id)
+    ask_questionnaires(clinic, second.id)
     clinic.sessions.start(NURSE, second.id)
     clinic.sessions.pause(NURSE, second.id, PAUSE_REASON)
     return first, second

@@ -14,7 +14,7 @@ from ketamon.ui.dialogs.infusion import RateChangeDialog
 from ketamon.ui.dialogs.medication import MedicationDialog, MedicationHandlers
 from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers
 from ketamon.ui.vitals_fields import score_words
-from tests.conftest import NURSE, PASSWORD, baseline, draft, plan_escort
+from tests.conftest import NURSE, PASSWORD, ask_questionnaires, baseline, draft, plan_escort
 
 LEFT = Qt.MouseButton.LeftButton
 
@@ -38,6 +38,7 @@ def infusing(clinic, clock) -> int:
     baseline(clinic, sid)
     # Started without a plan (with its reason): these tests type the plan afterwards.
     plan_escort(clinic, sid)
+    ask_questionnaires(clinic, sid)
     clinic.sessions.start(NURSE, sid, no_plan_reason="Dose prepared on the paper record")
     clock.advance(minutes=40)
     return sid

@@ -16,7 +16,7 @@ from ketamon.ui.app import application
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
 from ketamon.ui.dialogs.medication import AllergyOverrideDialog, MedicationDialog
 from ketamon.ui.dialogs.patient_form import EditPatientDialog
-from tests.conftest import NURSE, baseline, draft, open_clinic, plan_escort
+from tests.conftest import NURSE, ask_questionnaires, baseline, draft, open_clinic, plan_escort
 from tests.ui.conftest import click, tile_of
 
 ENTER, ESC = Qt.Key.Key_Return, Qt.Key.Key_Escape
@@ -274,6 +274,7 @@ def allergic(clinic, opened):
     s, window = opened(allergies="Ondansetron (rash)")
     clinic.dose.plan(NURSE, s.id, 80, 0.5, 10, "L1")
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     window.refresh(full=True)
     window.tabs.setCurrentWidget(window.interventions)

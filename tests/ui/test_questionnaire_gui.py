@@ -15,7 +15,7 @@ from ketamon.ui.actions.outcomes import Outcomes
 from ketamon.ui.app import application
 from ketamon.ui.dialogs.item9_review import Item9ReviewDialog
 from ketamon.ui.dialogs.questionnaire import QUICK, QuestionnaireDialog
-from tests.conftest import NURSE, baseline, draft, plan_dose, plan_escort
+from tests.conftest import NURSE, ask_questionnaires, baseline, draft, plan_dose, plan_escort
 
 
 @pytest.fixture
@@ -25,6 +25,7 @@ def session_id(clinic, clock) -> int:
     baseline(clinic, sid)
     plan_dose(clinic, sid)
     plan_escort(clinic, sid)
+    ask_questionnaires(clinic, sid)
     return sid
 
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from ketamon.ui.dialogs.item9_review import Item9ReviewDialog
 from ketamon.ui.dialogs.questionnaire import QuestionnaireDialog
-from tests.conftest import NURSE, baseline, draft, plan_dose, plan_escort
+from tests.conftest import NURSE, ask_questionnaires, baseline, draft, plan_dose, plan_escort
 from tests.ui.conftest import click, tile_of
 
 
@@ -20,6 +20,7 @@ def checked_in(clinic) -> int:
     baseline(clinic, sid)
     plan_dose(clinic, sid)
     plan_escort(clinic, sid)
+    ask_questionnaires(clinic, sid)
     return sid
 
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from ketamon.ui.dialogs.side_effect_catalog import SideEffectCatalogDialog
-from tests.conftest import NURSE, baseline, draft, plan_dose, plan_escort
+from tests.conftest import NURSE, ask_questionnaires, baseline, draft, plan_dose, plan_escort
 from tests.ui.conftest import choose_setup, click, tile_of
 
 ENTER, ESC = (
@@ -45,6 +45,7 @@ def high_bp_tile(clinic, make_window, qtbot):
     baseline(clinic, s.id, systolic=165, diastolic=98)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
     window.activateWindow()
@@ -86,6 +87,7 @@ def test_stop_at_target_t_then_enter_or_esc_keeps_infusing(
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(timedelta(minutes=41))
     window = make_window(clinic)

@@ -16,7 +16,7 @@ from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.dialogs.vitals_correct import CorrectVitalsDialog
 from ketamon.ui.session_window import SessionWindow
 from ketamon.ui.vitals_table import ENTERED_BY, FLAGS, STATUS
-from tests.conftest import NURSE, T0, draft, plan_dose, plan_escort
+from tests.conftest import NURSE, T0, ask_questionnaires, draft, plan_dose, plan_escort
 from tests.ui.conftest import click, tile_of
 
 CORE = ("systolic", "diastolic", "heart_rate", "spo2", "resp_rate")
@@ -37,6 +37,7 @@ def infusing(clinic, clock):
     plan_dose(clinic, session.id)
     clock.advance(minutes=2)
     plan_escort(clinic, session.id)
+    ask_questionnaires(clinic, session.id)
     clinic.sessions.start(NURSE, session.id)
     clock.advance(minutes=10)
     clinic.vitals.record(NURSE, session.id, vitals(150, 92, 88))

@@ -11,7 +11,7 @@ from ketamon.domain.board import DOSE_NOT_PLANNED, NO_DOSE_PLAN
 from ketamon.ui.dialogs.dose_record import DoseRecordDialog
 from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.tile import dose_state
-from tests.conftest import NURSE, baseline, draft, plan_dose, plan_escort
+from tests.conftest import NURSE, ask_questionnaires, baseline, draft, plan_dose, plan_escort
 from tests.ui.conftest import click, tile_of
 
 ENTER, ESC = Qt.Key.Key_Return, Qt.Key.Key_Escape
@@ -50,6 +50,7 @@ def waiting_tile(
     baseline(clinic, s.id)
     if escort:
         plan_escort(clinic, s.id)
+        ask_questionnaires(clinic, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
     window.activateWindow()
@@ -227,6 +228,7 @@ def test_with_a_plan_and_an_escort_s_asks_nothing(clinic, make_window, qtbot) ->
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
     assert tile.dose_label.text() == "Dose 0.5 mg/kg · 36.25 mg"
@@ -248,8 +250,10 @@ def test_the_locked_board_keeps_no_dose_plan_but_not_the_figures(clinic, make_wi
         baseline(clinic, s.id)
     plan_dose(clinic, a.id)
     plan_escort(clinic, a.id)
+    ask_questionnaires(clinic, a.id)
     clinic.sessions.start(NURSE, a.id)
     plan_escort(clinic, b.id)
+    ask_questionnaires(clinic, b.id)
     clinic.sessions.start(NURSE, b.id, no_plan_reason="Paper dose record")
     window = make_window(clinic)
     window.board.set_masked(True)
@@ -268,6 +272,7 @@ def test_the_session_window_shows_the_plan_or_that_there_is_none(
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id, no_plan_reason="Paper dose record")
     window = make_window(clinic)
     click(qtbot, tile_of(window, 0), "open")

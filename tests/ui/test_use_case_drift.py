@@ -14,7 +14,15 @@ from ketamon.ui.dialogs.dose_record import DoseRecordDialog
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.dialogs.start import PLAN
-from tests.conftest import NURSE, PASSWORD, add_user, baseline, draft, plan_escort
+from tests.conftest import (
+    NURSE,
+    PASSWORD,
+    add_user,
+    ask_questionnaires,
+    baseline,
+    draft,
+    plan_escort,
+)
 from tests.ui.conftest import click, tile_of
 from tests.ui.test_use_case_wiring import windows_of
 from tests.ui.test_vitals_entry import infusing
@@ -83,6 +91,7 @@ def test_stop_early_from_the_tile_and_from_the_tab_asks_the_same(
     second = clinic.sessions.check_in(NURSE, clinic.chairs.all()[1].id, patient.id, 40)
     baseline(clinic, second.id)
     plan_escort(clinic, second.id)
+    ask_questionnaires(clinic, second.id)
     clinic.sessions.start(NURSE, second.id, no_plan_reason="Dose prepared on the paper record")
     clock.advance(minutes=10)
     window = make_window(clinic)
@@ -115,6 +124,7 @@ def test_the_dose_record_from_a_start_without_plan_and_from_the_tab(
     session = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, session.id)
     plan_escort(clinic, session.id)  # S asks the escort first: named, it asks the dose
+    ask_questionnaires(clinic, session.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)
     seen = []

@@ -11,7 +11,7 @@ from ketamon.ui.dialogs.accounts import PasswordDialog, UserFormDialog
 from ketamon.ui.dialogs.reason import ReasonDialog
 from ketamon.ui.dialogs.users import UsersDialog
 from ketamon.ui.session_window import open_windows
-from tests.conftest import NURSE, T0, baseline, draft, plan_dose, plan_escort
+from tests.conftest import NURSE, T0, ask_questionnaires, baseline, draft, plan_dose, plan_escort
 from tests.ui.conftest import click, tile_of, toolbar_shows
 
 SAM = ("nurse.sam", "Sam Okoye", "RN", "nurse", "sam's password 1")
@@ -184,6 +184,7 @@ def test_history_tab_shows_the_audit_rows_of_the_session(
     baseline(clinic, s.id)
     plan_dose(clinic, s.id)
     plan_escort(clinic, s.id)
+    ask_questionnaires(clinic, s.id)
     clinic.sessions.start(NURSE, s.id)
     clock.advance(minutes=6)
     clinic.sessions.pause(sam, s.id, "Elevated blood pressure")

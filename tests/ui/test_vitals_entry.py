@@ -13,7 +13,7 @@ from ketamon.domain.errors import FieldError
 from ketamon.domain.vitals import VitalsDraft
 from ketamon.storage.database import StorageError
 from ketamon.ui.vitals_entry import VitalsEntryDialog, VitalsEntryHandlers
-from tests.conftest import NURSE, draft, plan_dose, plan_escort
+from tests.conftest import NURSE, ask_questionnaires, draft, plan_dose, plan_escort
 from tests.ui.conftest import click, label_texts, tile_of
 
 BASELINE = VitalsDraft(systolic=124, diastolic=78, heart_rate=72, spo2=98, resp_rate=14)
@@ -27,6 +27,7 @@ def infusing(clinic, clock, minutes: int = 10):
     clinic.vitals.record(NURSE, session.id, BASELINE)  # before start: the baseline
     plan_dose(clinic, session.id)
     plan_escort(clinic, session.id)
+    ask_questionnaires(clinic, session.id)
     clinic.sessions.start(NURSE, session.id)
     clock.advance(minutes=minutes)
     return session
