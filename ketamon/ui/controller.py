@@ -6,7 +6,7 @@ Rule refusals and database faults become a message; the board keeps running.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
@@ -23,7 +23,6 @@ from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.instruments import Instrument
 from ketamon.domain.outcomes import OutcomeRecord
 from ketamon.domain.settings import ClinicSettings
-from ketamon.domain.start import StartCheck
 from ketamon.domain.users import Role, User
 from ketamon.services.board import Board
 from ketamon.services.clinic import Clinic
@@ -34,20 +33,18 @@ from ketamon.ui.dialogs.accounts import ChangePasswordDialog, UserDraft
 from ketamon.ui.dialogs.chairs import ChairHandlers, ChairsDialog
 from ketamon.ui.dialogs.checkin import CheckInDialog, CheckInHandlers
 from ketamon.ui.dialogs.dose_record import DoseRecordDialog
-from ketamon.ui.dialogs.escort import EscortPlanDialog, ask_escort_first, ask_no_escort_reason
 from ketamon.ui.dialogs.infusion import ask_stop
-from ketamon.ui.dialogs.messages import Confirm, Discharged, show_message
+from ketamon.ui.dialogs.messages import Discharged, show_message
 from ketamon.ui.dialogs.reason import (
-    BASELINE_OVERRIDE_REASONS,
     CANCEL_REASONS,
     PAUSE_REASONS,
     ReasonDialog,
 )
 from ketamon.ui.dialogs.settings import SettingsDialog
-from ketamon.ui.dialogs.start import PLAN, ask_no_plan_reason, ask_plan_first
 from ketamon.ui.dialogs.users import UserHandlers, UsersDialog
 from ketamon.ui.lifetime import alive
 from ketamon.ui.review.actions import SignActions
+from ketamon.ui.start_flow import StartFlow
 from ketamon.ui.vitals_entry import VitalsEntryDialog
 
 T = TypeVar("T")
@@ -169,108 +166,20 @@ class BoardController(QObject, CourseScreens):
             CheckInDialog.ask(self.parent_widget, self.chair_name(chair_id), handlers, settings)
 
     def _do_start(self, chair_id: int) -> None:
-        """Start. Without an escort plan: enter it first (Enter), or start without one with
-        a reason (Alt+W); the same without a dose plan (whose dialog's save then starts);
-        a missing baseline needs a reason, a high baseline BP a confirmation. Esc at any
-        question: nothing starts."""
+        """Start: what is owed before the dose asked first (ketamon.ui.start_flow)."""
         session = self.session_on(chair_id)
         if session is None:
             return
-        infusion = self.use_cases.infusion
-        check = self._guard(lambda: infusion.start_check(session.id))
-        if check is None:
-            return
-        no_escort_reason = ""
-        if check.missing_escort_plan:
-            owed = self._owed_first(
-                session,
-                check,
-                ask_escort_first,
-                lambda: EscortPlanDialog.ask(
-                    self.parent_widget,
-                    session.patient_name,
-                    lambda escort: infusion.plan_escort(session.id, escort, initiator=self),
-                ),
-                lambda fresh: fresh.missing_escort_plan,
-                ask_no_escort_reason,
-            )
-            if owed is None:
-                return
-            check, no_escort_reason = owed
-        no_plan_reason = ""
-        if check.missing_dose_plan:
-            title = f"{session.chair_name} · {session.patient_name}"
-            owed = self._owed_first(
-                session,
-                check,
-                ask_plan_first,
-                lambda: self._guard(lambda: self.ask_dose(session.id, title, before_start=True)),
-                lambda fresh: fresh.missing_dose_plan,
-                ask_no_plan_reason,
-            )
-            if owed is None:
-                return
-            check, no_plan_reason = owed
-        reason = ""
-        if check.missing_baseline:
-            reason = ReasonDialog.ask(
-                self.parent_widget,
-                "Start without baseline vitals",
-                f"{check.baseline.message}\nWhy start the infusion for {session.patient_name} "
-                "without a baseline set?",
-                BASELINE_OVERRIDE_REASONS,
-            )
-            if not reason:
-                return
-        confirmed = False
-        if check.high_bp:
-            sys_w, dia_w = check.warning_bp
-            confirmed = Confirm.ask(
-                self.parent_widget,
-                "High baseline blood pressure",
-                f"Baseline BP for {session.patient_name} is {check.high_bp}, above "
-                f"{sys_w}/{dia_w}.\n\nProceeding records that you decided to start.",
-                "Start anyway",
-            )
-            if not confirmed:
-                return
-        self._session_action(
-            chair_id,
-            lambda sid: infusion.start(
-                sid,
-                no_plan_reason=no_plan_reason,
-                no_escort_reason=no_escort_reason,
-                no_baseline_reason=reason,
-                high_bp_confirmed=confirmed,
-                initiator=self,
-            ),
-        )
-
-    def _owed_first(
-        self,
-        session: SessionSnapshot,
-        check: StartCheck,
-        ask: Callable[[QWidget | None, str], str | None],
-        enter: Callable[[], object],
-        still_missing: Callable[[StartCheck], bool],
-        ask_reason: Callable[[QWidget | None, str], str | None],
-    ) -> tuple[StartCheck, str] | None:
-        """One thing owed before the start (the escort plan, the dose plan): `ask` whether
-        to enter it now (`enter`: its dialog, None when closed unsaved) or start without it
-        after `ask_reason`. The start check read again after an entry, and the reason ("" if
-        entered); None: nothing starts."""
-        choice = ask(self.parent_widget, session.patient_name)
-        if choice is None:
-            return None
-        if choice == PLAN:
-            if enter() is None:
-                return None  # closed without saving: nothing starts
-            fresh = self._guard(lambda: self.use_cases.infusion.start_check(session.id))
-            if fresh is None or still_missing(fresh):
-                return None
-            return fresh, ""
-        typed = ask_reason(self.parent_widget, session.patient_name)
-        return (check, typed) if typed else None
+        StartFlow(
+            self.parent_widget,
+            self,
+            self.use_cases,
+            self._guard,
+            self._say,
+            self._session_action,
+            self.ask_dose,
+            self.ask_questionnaires,
+        ).run(chair_id, session)
 
     def ask_dose(
         self, session_id: int, title: str, *, before_start: bool = False
@@ -586,39 +495,49 @@ class BoardController(QObject, CourseScreens):
     # -- questionnaires (issue 17) -----------------------------------------------------------
     def _do_questionnaire(self, chair_id: int) -> None:
         """A positive PHQ-9 item 9 waiting for a decision: its review. Otherwise the clinic's
-        questionnaires not yet asked in this session, one after the other (Esc stops)."""
+        questionnaires not yet asked in this session, one after the other (all of them
+        again when none is left; Esc stops)."""
         session = self.session_on(chair_id)
         if self.board is None or session is None:
             return
-        outcomes = self.use_cases.outcomes
         records = self.board.outcomes.get(session.id, [])
-        name = session.patient_name
-
-        def review(record: OutcomeRecord) -> None:
-            self._guard(
-                lambda: outcomes.ask_review(self.parent_widget, record, name, initiator=self)
-            )
-
-        def ask(instrument: Instrument) -> OutcomeRecord | None:
-            return self._guard(
-                lambda: outcomes.ask(
-                    self.parent_widget, session.id, instrument, name, initiator=self
-                )
-            )
-
         pending = next((r for r in reversed(records) if r.needs_review), None)
         if pending is not None:
-            review(pending)
+            self._review_item9(session, pending)
             return
+        wanted = self._guard(self.use_cases.outcomes.instruments) or []
         done = {r.score.instrument for r in records}
-        wanted = self._guard(outcomes.instruments) or []
-        for instrument in [i for i in wanted if i not in done] or wanted:
-            stored = ask(instrument)
+        self.ask_questionnaires(session, [i for i in wanted if i not in done] or wanted)
+
+    def ask_questionnaires(self, session: SessionSnapshot, instruments: Sequence[str]) -> bool:
+        """These questionnaires for the session, one after the other. True when each was
+        stored and none waits for a clinician's review of item 9 (its review opens at
+        once, and a decision other than proceed holds the start); False after Esc."""
+        outcomes = self.use_cases.outcomes
+
+        def asker(name: str) -> Callable[[], OutcomeRecord | None]:
+            return lambda: outcomes.ask(
+                self.parent_widget, session.id, Instrument(name), session.patient_name,
+                initiator=self,
+            )  # fmt: skip
+
+        for name in instruments:
+            stored = self._guard(asker(name))
             if stored is None:
-                return  # Esc: the rest are not asked now
+                return False  # Esc: the rest are not asked now
             if stored.needs_review:  # item 9: the clinician's review comes first
-                review(stored)
-                return
+                reviewed = self._review_item9(session, stored)
+                return reviewed is not None and not reviewed.needs_review
+        return True
+
+    def _review_item9(
+        self, session: SessionSnapshot, record: OutcomeRecord
+    ) -> OutcomeRecord | None:
+        return self._guard(
+            lambda: self.use_cases.outcomes.ask_review(
+                self.parent_widget, record, session.patient_name, initiator=self
+            )
+        )
 
     # -- side effects ----------------------------------------------------------------------
     def _do_side_effects(self, chair_id: int) -> None:

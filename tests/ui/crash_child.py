@@ -36,6 +36,8 @@ def main(url: str) -> None:
     clinic.dose.plan(actor, session.id, 64.0, 0.5, 10.0, "KET-24101")  # planned before the start
     escort = Escort("Maria Lopez", "Sister", "(212) 555-0143")  # confirmed before the dose
     clinic.discharge.save_escort_plan(actor, session.id, escort)
+    for name, items in (("PHQ-9", 9), ("GAD-7", 7)):  # the clinic's, asked before the start
+        clinic.outcomes.record(actor, session.id, name, [0] * items)
     window = MainWindow(clinic, actor)
     window.show()
     window.board.tile_at(2).buttons["start"].click()

@@ -15,7 +15,7 @@ from ketamon.ui.actions.outcomes import Outcomes
 from ketamon.ui.app import application
 from ketamon.ui.dialogs.item9_review import Item9ReviewDialog
 from ketamon.ui.dialogs.questionnaire import QUICK, QuestionnaireDialog
-from tests.conftest import NURSE, ask_questionnaires, baseline, draft, plan_dose, plan_escort
+from tests.conftest import NURSE, baseline, draft, plan_dose, plan_escort
 
 
 @pytest.fixture
@@ -25,7 +25,6 @@ def session_id(clinic, clock) -> int:
     baseline(clinic, sid)
     plan_dose(clinic, sid)
     plan_escort(clinic, sid)
-    ask_questionnaires(clinic, sid)
     return sid
 
 
@@ -103,7 +102,7 @@ def test_a_positive_item_9_is_impossible_to_miss_and_stops_the_start(
     # The use case the screens will call for the clinician's decision.
     (stored,) = clinic.outcomes.for_session(session_id)
     Outcomes(clinic, NURSE).review_item9(stored.id, Decision.PROCEED, "Passive; safety plan")
-    assert clinic.sessions.start_check(session_id).clear
+    assert clinic.sessions.start_check(session_id).item9_stop == ""  # the stop is lifted
 
 
 def test_escape_stores_nothing(qtbot, clinic, session_id) -> None:
@@ -149,7 +148,7 @@ def test_a_decision_needs_a_choice_and_a_note_then_lifts_the_stop(qtbot, clinic,
     qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
     assert dialog.result() == dialog.DialogCode.Accepted
     assert dialog.saved is not None and dialog.saved.review is not None
-    assert clinic.sessions.start_check(session_id).clear
+    assert clinic.sessions.start_check(session_id).item9_stop == ""  # the stop is lifted
 
 
 def test_a_high_risk_screen_is_refused_to_a_nurse_under_the_decision_nothing_lost(

@@ -43,13 +43,23 @@ def key(qtbot, k, modifier=Qt.KeyboardModifier.NoModifier):
 
 
 def waiting_tile(
-    clinic, make_window, qtbot, *, weight: float = 72.5, escort: bool = True, **details
+    clinic,
+    make_window,
+    qtbot,
+    *,
+    weight: float = 72.5,
+    escort: bool = True,
+    asked: bool = True,
+    **details,
 ):
+    """Lena Park checked in with a baseline; the escort plan and the clinic's questionnaires
+    too unless `escort` / `asked` say otherwise; the board open, her tile focused."""
     patient = clinic.patients.register(NURSE, draft(name="Lena Park", weight_kg=weight, **details))
     s = clinic.sessions.check_in(NURSE, clinic.chairs.all()[0].id, patient.id, 40)
     baseline(clinic, s.id)
     if escort:
         plan_escort(clinic, s.id)
+    if asked:
         ask_questionnaires(clinic, s.id)
     window = make_window(clinic)
     tile = tile_of(window, 0)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from ketamon.domain.errors import DomainError
 from ketamon.domain.sessions import EventKind
-from ketamon.ui import controller as controller_module
+from ketamon.ui import start_flow as start_flow_module
 from ketamon.ui.dialogs.dose_record import DoseRecordDialog
 from ketamon.ui.dialogs.messages import Confirm
 from ketamon.ui.dialogs.reason import ReasonDialog
@@ -136,7 +136,7 @@ def test_the_dose_record_from_a_start_without_plan_and_from_the_tab(
         return None  # closed without a plan: nothing starts
 
     monkeypatch.setattr(DoseRecordDialog, "ask", classmethod(ask))
-    monkeypatch.setattr(controller_module, "ask_plan_first", lambda parent, name: PLAN)
+    monkeypatch.setattr(start_flow_module, "ask_plan_first", lambda parent, name: PLAN)
     click(qtbot, tile, "start")
     assert tile.phase_label.text() == "CHECKED IN"
     session_window = open_window(qtbot, window, tile)

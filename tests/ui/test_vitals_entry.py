@@ -372,7 +372,9 @@ def test_a_set_marked_pre_discharge_is_tagged_so(clinic, clock, make_window, qtb
     from ketamon.domain.vitals import VitalPhase
 
     session = infusing(clinic, clock, minutes=41)
-    monkeypatch.setattr("ketamon.ui.controller.Confirm.ask", classmethod(lambda cls, *a, **k: True))
+    monkeypatch.setattr(
+        "ketamon.ui.dialogs.messages.Confirm.ask", classmethod(lambda cls, *a, **k: True)
+    )
     clinic.sessions.stop(NURSE, session.id)
     clock.advance(minutes=30)
     window = make_window(clinic)

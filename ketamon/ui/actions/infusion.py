@@ -19,8 +19,8 @@ class Infusion(UseCase):
     """What the nurse does to the running infusion, as the signed-in user."""
 
     def start_check(self, session_id: int) -> StartCheck:
-        """What a start needs asked first (a plan, an escort, a baseline, a high BP): a
-        read."""
+        """What a start needs asked first (the questionnaires, an escort, a plan, a
+        baseline, a high BP): a read."""
         return self.clinic.sessions.start_check(session_id)
 
     def start(
@@ -29,6 +29,7 @@ class Infusion(UseCase):
         *,
         no_plan_reason: str = "",
         no_escort_reason: str = "",
+        no_questionnaire_reason: str = "",
         no_baseline_reason: str = "",
         high_bp_confirmed: bool = False,
         initiator: object | None = None,
@@ -40,6 +41,7 @@ class Infusion(UseCase):
                 session_id,
                 no_plan_reason=no_plan_reason,
                 no_escort_reason=no_escort_reason,
+                no_questionnaire_reason=no_questionnaire_reason,
                 no_baseline_reason=no_baseline_reason,
                 high_bp_confirmed=high_bp_confirmed,
             ),

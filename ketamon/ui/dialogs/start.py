@@ -1,6 +1,7 @@
 """Before an infusion starts without a dose plan: plan it (the safe answer, Enter), start
 without one (its own key, Alt+W, then a required reason), or go back (Esc). `ask_first`
-is that question for anything owed before the start (the escort plan too)."""
+is that question for anything owed before the start (the questionnaires and the escort
+plan too)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,13 @@ NO_PLAN_REASONS = (
     "Physician ordered start; plan to be entered after the start",
     "Dose prepared and checked on the paper record (system down)",
     "Pharmacy-prepared dose; figures not yet to hand",
+)
+
+
+NO_QUESTIONNAIRE_REASONS = (
+    "Patient declined the questionnaires today",
+    "Answered on paper; to be entered after the start",
+    "Language or reading barrier; interpreter not available",
 )
 
 
@@ -62,4 +70,42 @@ def ask_no_plan_reason(parent: QWidget | None, patient_name: str) -> str | None:
         f"Reason to start the infusion for {patient_name} without a dose plan "
         "(recorded with the start: who, when, why)",
         NO_PLAN_REASONS,
+    )
+
+
+def _names(missing: tuple[str, ...]) -> tuple[str, str]:
+    """("PHQ-9 and GAD-7", "them"), or ("GAD-7", "it")."""
+    if len(missing) == 1:
+        return missing[0], "it"
+    return f"{', '.join(missing[:-1])} and {missing[-1]}", "them"
+
+
+def ask_questionnaires_first(
+    parent: QWidget | None, patient_name: str, missing: tuple[str, ...]
+) -> str | None:
+    """PLAN (ask them now), WITHOUT, or None (go back: nothing starts)."""
+    names, them = _names(missing)
+    return ask_first(
+        "Questionnaires not asked",
+        f"{names} not asked yet for {patient_name} in this session.\n\n"
+        f"The clinic asks {them} before each infusion (a positive PHQ-9 item 9 is decided "
+        f"by a clinician before the dose). Ask {them} now and the start goes on; or start "
+        f"without {them} and record why.",
+        f"&Ask {them} now…",
+        f"Start &without {them}…",
+        parent,
+    )
+
+
+def ask_no_questionnaire_reason(
+    parent: QWidget | None, patient_name: str, missing: tuple[str, ...]
+) -> str | None:
+    """The reason to start without the questionnaires (required), or None."""
+    names, _them = _names(missing)
+    return ReasonDialog.ask(
+        parent,
+        "Start without the questionnaires",
+        f"Reason to start the infusion for {patient_name} without {names} "
+        "(recorded with the start: who, when, why)",
+        NO_QUESTIONNAIRE_REASONS,
     )
