@@ -174,7 +174,13 @@ def tile_view(
     if session is None or view.level is TileLevel.EMPTY:
         return view
     if vitals is not None:
-        text, grade = vitals_line(session, vitals.taken, settings, now)
+        latest_set = vitals.latest
+        red_at = (
+            latest_set.taken_at
+            if latest_set is not None and latest_set.worst is Grade.RED
+            else None
+        )
+        text, grade = vitals_line(session, vitals.taken, settings, now, red_at)
         text, grade = with_news2(text, grade, vitals.latest_news2)
         red = tuple(vitals.unacknowledged_red)
         latest, latest_grade = latest_vitals_text(vitals.latest, now)
@@ -264,10 +270,13 @@ def vitals_line(
     taken: Sequence[datetime],
     settings: ClinicSettings,
     now: datetime,
+    red_at: datetime | None = None,
 ) -> tuple[str, Grade]:
     """ "Vitals due in 04:12 · every 15 min", then "late" (amber), then "VITALS OVERDUE"
-    (red), from stored times."""
-    due = vitals_due(session.times, session.phase, list(taken), settings.vitals_schedule, now)
+    (red), from stored times; after a set with red values (taken at `red_at`), its
+    recheck ("Vitals due in 03:00 · recheck after red values")."""
+    schedule = settings.vitals_schedule
+    due = vitals_due(session.times, session.phase, list(taken), schedule, now, red_at)
     if due is not None:
         return due.text, due.grade
     if session.phase is Phase.CHECKED_IN:

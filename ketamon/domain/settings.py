@@ -27,6 +27,15 @@ def _default_band_table() -> dict[str, list[float | None]]:
     }
 
 
+# VitalsSchedule's fields, as the clinic settings name them
+_SCHEDULE_SETTINGS = {
+    "infusion_every_minutes": "vitals_every_minutes",
+    "recovery_every_minutes": "vitals_recovery_every_minutes",
+    "early_minutes": "vitals_early_minutes",
+    "red_recheck_minutes": "vitals_red_recheck_minutes",
+}
+
+
 @dataclass(frozen=True)
 class ClinicSettings:
     clinic_name: str = "KetaMon Infusion Clinic"
@@ -53,6 +62,7 @@ class ClinicSettings:
     vitals_marks_minutes: tuple[int, ...] = (40,)
     vitals_early_minutes: int = 5
     vitals_red_overdue_minutes: int = 5
+    vitals_red_recheck_minutes: int = 5  # after a set with red values, the next within
     baseline_bp_warning: tuple[int, int] = (140, 90)
     baseline_max_age_minutes: int = 30
     # Side effects, interventions and the dose record (issue 5)
@@ -112,6 +122,7 @@ class ClinicSettings:
             recovery_every_minutes=self.vitals_recovery_every_minutes,
             early_minutes=self.vitals_early_minutes,
             red_after_overdue_minutes=self.vitals_red_overdue_minutes,
+            red_recheck_minutes=self.vitals_red_recheck_minutes,
             before_discharge_minutes=self.discharge_min_observation_minutes,
         )
 
@@ -166,7 +177,10 @@ class ClinicSettings:
             raise FieldError("default_chair_count", "Default chair count must be 1–50")
         if not self.clinic_name.strip():
             raise FieldError("clinic_name", "Clinic name is required")
-        self.vitals_schedule.validate()
+        try:
+            self.vitals_schedule.validate()
+        except FieldError as error:  # named as the setting is, for the field that holds it
+            raise FieldError(_SCHEDULE_SETTINGS.get(error.field, error.field), str(error)) from None
         validate_catalog(self.side_effect_catalog)
         for key, edges in self.vital_bands.items():
             if key not in MEASURES or len(edges) != 4:

@@ -6,7 +6,9 @@ minutes of infusion have run (pauses excluded: it follows the dose); one at infu
 every 15 minutes in recovery; one before discharge, when the minimum observation time after
 the infusion is over (it names the recovery point it falls on). A set taken up to 5 minutes
 early counts for its point; points closer together than that are merged (the 40-minute
-mark, the infusion end or "before discharge" names the merged point).
+mark, the infusion end or "before discharge" names the merged point). After a set with
+red values, the next one is due within 5 minutes (setting): a red reading is checked
+again soon, not at the next 15-minute point; any set taken after it answers the recheck.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class VitalsSchedule:
     early_minutes: int = 5
     red_after_overdue_minutes: int = 5
     before_discharge_minutes: int | None = 30  # the minimum observation: one set then
+    red_recheck_minutes: int = 5  # after a set with red values, the next within this
 
     def validate(self) -> None:
         if not 5 <= self.infusion_every_minutes <= 30:
@@ -44,6 +47,11 @@ class VitalsSchedule:
             < min(self.infusion_every_minutes, self.recovery_every_minutes)
         ):
             raise FieldError("early_minutes", "The early allowance must be under the interval")
+        if not 1 <= self.red_recheck_minutes <= 30:
+            raise FieldError("red_recheck_minutes", "Recheck after red vitals: within 1–30 minutes")
+
+
+RECHECK = "recheck after red values"
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,9 @@ class DuePoint:
         if self.every_minutes is not None:
             where = "recovery, " if self.label.startswith("recovery") else ""
             return f"{where}every {self.every_minutes} min"
-        return self.label if self.label in ("baseline", "before discharge") else f"at {self.label}"
+        if self.label in ("baseline", "before discharge", RECHECK):
+            return self.label
+        return f"at {self.label}"
 
 
 @dataclass(frozen=True)
@@ -195,10 +205,30 @@ def vitals_due(
     taken: list[datetime],
     schedule: VitalsSchedule,
     now: datetime,
+    red_at: datetime | None = None,
 ) -> Due | None:
-    """The first point no set has answered yet; None once the session is over."""
+    """The first point no set has answered yet; None once the session is over. `red_at`:
+    when the latest set was taken if it has red values (its recheck is due within
+    `red_recheck_minutes` unless a set was taken after it, or a scheduled point is
+    sooner)."""
     if not phase.active:
         return None
+    scheduled = _scheduled_due(times, phase, taken, schedule, now)
+    if red_at is None or any(t > red_at for t in taken):
+        return scheduled
+    point = DuePoint(RECHECK, red_at + timedelta(minutes=schedule.red_recheck_minutes), True)
+    if scheduled is not None and scheduled.point.at <= point.at:
+        return scheduled
+    return Due(point, now, timedelta(minutes=schedule.red_after_overdue_minutes))
+
+
+def _scheduled_due(
+    times: InfusionTimes,
+    phase: Phase,
+    taken: list[datetime],
+    schedule: VitalsSchedule,
+    now: datetime,
+) -> Due | None:
     early = timedelta(minutes=schedule.early_minutes)
     remaining = sorted(taken)
     if phase is Phase.CHECKED_IN or times.started_at is None:

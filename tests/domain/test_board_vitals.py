@@ -202,3 +202,55 @@ def test_checked_in_tile_shows_the_baseline_set() -> None:
     base = a_set(1, 3)
     view = tile_view(CHAIR, snapshot(), SETTINGS, at(5), Summary((at(3),), latest=base))
     assert view.latest_text == "2 min ago: BP 124/78 · HR 72 · SpO2 98%"
+
+
+def test_a_red_set_brings_the_next_check_forward_until_a_set_follows_it() -> None:
+    """A red reading is checked again within 5 minutes (setting), not at the next 15-minute
+    point; the tile says why; any set taken after it answers the recheck."""
+    red = a_set(2, 3, systolic=186, diastolic=112)
+    assert red.worst is Grade.RED
+    after_red = Summary(taken=(at(0), at(3)), unacknowledged_red=(red,), latest=red)
+    view = tile_view(CHAIR, RUNNING, SETTINGS, at(4), after_red)
+    assert view.vitals_text == "Vitals due in 04:00 · recheck after red values"
+    late = tile_view(CHAIR, RUNNING, SETTINGS, at(8, 30), after_red)
+    assert late.vitals_text == "Vitals late 00:30 · recheck after red values"
+    assert late.vitals_grade is Grade.AMBER
+    overdue = tile_view(CHAIR, RUNNING, SETTINGS, at(13, 1), after_red)
+    assert overdue.vitals_text == "VITALS OVERDUE 05:01 · recheck after red values"
+    sooner = replace(SETTINGS, vitals_red_recheck_minutes=2)
+    assert tile_view(CHAIR, RUNNING, sooner, at(4), after_red).vitals_text == (
+        "Vitals due in 01:00 · recheck after red values"
+    )
+    # The recheck taken (normal now): back to the schedule.
+    settled = Summary(taken=(at(0), at(3), at(7)), latest=a_set(3, 7))
+    assert tile_view(CHAIR, RUNNING, SETTINGS, at(8), settled).vitals_text == (
+        "Vitals due in 07:00 · every 15 min"
+    )
+    # Still red at the recheck: the next recheck counts from that set.
+    again = a_set(3, 7, systolic=184, diastolic=110)
+    still = Summary(taken=(at(0), at(3), at(7)), latest=again)
+    assert tile_view(CHAIR, RUNNING, SETTINGS, at(8), still).vitals_text == (
+        "Vitals due in 04:00 · recheck after red values"
+    )
+
+
+def test_a_scheduled_point_sooner_than_the_recheck_is_shown_first() -> None:
+    """Red at 13 min answers the 15-minute point (taken early): the recheck at 18 comes
+    first. Red at 29 min with a 10-minute recheck: the 30-minute point comes first, and
+    the set taken for it answers the recheck as well."""
+    early_red = Summary(taken=(at(0), at(13)), latest=a_set(2, 13, systolic=186, diastolic=112))
+    view = tile_view(CHAIR, RUNNING, SETTINGS, at(14), early_red)
+    assert view.vitals_text == "Vitals due in 04:00 · recheck after red values"
+    late_red = Summary(taken=(at(0), at(29)), latest=a_set(2, 29, systolic=186, diastolic=112))
+    slower = replace(SETTINGS, vitals_red_recheck_minutes=10)
+    view = tile_view(CHAIR, RUNNING, slower, at(29, 30), late_red)
+    assert view.vitals_text == "Vitals due in 00:30 · every 15 min"
+
+
+def test_a_red_baseline_is_rechecked_before_the_start() -> None:
+    waiting = snapshot()
+    red = a_set(1, 2, systolic=190, diastolic=115)
+    view = tile_view(CHAIR, waiting, SETTINGS, at(3), Summary(taken=(at(2),), latest=red))
+    assert view.vitals_text == "Vitals due in 04:00 · recheck after red values"
+    fine = tile_view(CHAIR, waiting, SETTINGS, at(3), Summary(taken=(at(2),), latest=a_set(1, 2)))
+    assert fine.vitals_text == "Baseline vitals recorded"

@@ -21,6 +21,7 @@ def test_defaults_follow_the_clinical_reference() -> None:
     assert s.target_choices == (40, 45, 50, 55, 60)
     assert s.initial_course_length == 6
     assert s.overrun_alert_minutes == 5
+    assert s.vitals_schedule.red_recheck_minutes == 5  # a red reading checked again soon
 
 
 def test_from_stored_applies_known_keys_and_ignores_others() -> None:
@@ -44,6 +45,12 @@ def test_from_stored_applies_known_keys_and_ignores_others() -> None:
         ({"target_choices": []}, "target_choices"),
         ({"target_choices": [40, 1000]}, "target_choices"),
         ({"target_choices": [4, 40]}, "target_choices"),
+        # the vitals schedule's limits, named as the settings are (the dialog's fields)
+        ({"vitals_every_minutes": 4}, "vitals_every_minutes"),
+        ({"vitals_recovery_every_minutes": 61}, "vitals_recovery_every_minutes"),
+        ({"vitals_early_minutes": 15}, "vitals_early_minutes"),
+        ({"vitals_red_recheck_minutes": 0}, "vitals_red_recheck_minutes"),
+        ({"vitals_red_recheck_minutes": 31}, "vitals_red_recheck_minutes"),
     ],
 )
 def test_out_of_range_settings_are_refused_naming_the_field(changes: dict, field: str) -> None:

@@ -215,6 +215,8 @@ def test_red_set_puts_a_banner_on_the_tile_until_acknowledged(
     assert tile.alert_banner.toolTip() == "RED VITALS: BP 185/100, SpO2 89% — acknowledge (A)"
     assert tile.buttons["acknowledge"].isVisible()
     assert "A acknowledge" in tile.toolTip()
+    # The red reading is checked again within 5 minutes, not at the 15-minute point.
+    assert tile.vitals_label.text() == "Vitals due in 05:00 · recheck after red values"
 
     # Locked: the alert stays visible across the room, the values do not.
     window.lock()

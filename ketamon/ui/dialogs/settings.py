@@ -29,6 +29,7 @@ NUMBERS = (
     ("initial_course_length", "Infusions in an initial course", 1, 30, ""),
     ("vitals_every_minutes", "Vitals during the infusion every", 5, 30, "min"),
     ("vitals_recovery_every_minutes", "Vitals in recovery every", 5, 60, "min"),
+    ("vitals_red_recheck_minutes", "After red vitals, the next set within", 1, 30, "min"),
     ("baseline_max_age_minutes", "Baseline vitals count for starting within", 5, 240, "min"),
 )
 DISCHARGE_NUMBERS = (
