@@ -8,14 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QTableView,
+    QWidget,
+)
 
 from ketamon.domain.news2 import Response
 from ketamon.domain.statuses import RecordStatus
 from ketamon.domain.vitals import Grade, VitalPhase, VitalsSet, dissociation_words
 from ketamon.ui import palette
+from ketamon.ui.lifetime import alive
 from ketamon.ui.timefmt import local_time
 
 COLUMNS = (
@@ -260,6 +274,9 @@ GRADE_BRUSHES = {grade: QBrush(colour) for grade, colour in GRADE_BACKGROUNDS.it
 INACTIVE_BRUSH = QBrush(INACTIVE_FOREGROUND)
 
 
+MIN_ROWS = 4  # sets always in view under the chart
+
+
 class VitalsTableView(QTableView):
     def __init__(self, model: VitalsTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -276,6 +293,28 @@ class VitalsTableView(QTableView):
         # Sized to the contents on a full refresh, not re-measured on every new row.
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        self._shown = False
+
+    def minimumSizeHint(self) -> QSize:
+        """Room for the header and MIN_ROWS sets, the horizontal scroll bar included: on a
+        1366x768 screen the chart above took all but two rows, and the newest, often the
+        worrying one, was below the fold."""
+        hint = super().minimumSizeHint()
+        self.ensurePolished()
+        rows = MIN_ROWS * self.verticalHeader().defaultSectionSize()
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        height = self.horizontalHeader().sizeHint().height() + rows + bar + 2 * self.frameWidth()
+        return QSize(hint.width(), max(hint.height(), height))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown:  # laid out only now: scrolled before, the newest may be hidden
+            self._shown = True
+            QTimer.singleShot(0, self._newest_in_view)
+
+    def _newest_in_view(self) -> None:
+        if alive(self):
+            self.scrollToBottom()
 
     def resizeColumnsToContents(self) -> None:
         """Each column to its contents, the NEWS2 column at least as wide as its widest

@@ -637,3 +637,28 @@ def test_the_keys_sit_above_their_panels_and_short_panels_drop_the_unit(qtbot, c
     window.resize(1300, 560)
     qtbot.waitUntil(lambda: chart.plots["systolic"].getAxis("left").labelText == "BP")
     assert chart.plots["heart_rate"].getAxis("left").labelText == "HR"
+
+
+def test_on_a_small_screen_the_table_keeps_four_rows_and_opens_on_the_newest_set(
+    qtbot, clinic, clock, infusing
+) -> None:
+    """At 1366x768 the chart took all but two rows and the newest set, the red one, was
+    below the fold: the table keeps room for four and opens scrolled to the newest."""
+    from ketamon.ui.vitals_table import MIN_ROWS
+
+    for k in range(9):
+        clock.advance(minutes=2)
+        clinic.vitals.record(NURSE, infusing.id, vitals(120 + k, 78, 72))
+    clinic.vitals.record(NURSE, infusing.id, vitals(188, 112, 90))  # the newest: red
+    window = open_window(qtbot, clinic, infusing)  # the size it opens at (offscreen: small)
+    qtbot.waitExposed(window)
+    assert window.height() <= 800
+    table = window.table
+    row_height = table.verticalHeader().defaultSectionSize()
+    qtbot.waitUntil(
+        lambda: table.verticalScrollBar().value() == table.verticalScrollBar().maximum()
+    )
+    assert table.viewport().height() >= MIN_ROWS * row_height
+    last = window.model.index(window.model.rowCount() - 1, 2)
+    assert table.viewport().rect().contains(table.visualRect(last))
+    assert window.model.data(last) == "188/112 RED"
