@@ -173,15 +173,7 @@ class DischargeService(Service):
             acting_user(tx, actor, Permission.CHART)
             owner = self._owner(tx, session_id, open_only=True)
             require_version(tx, DischargeRow, owner.id, version)
-            plan = escort_plan(
-                escort, load_settings(tx).phone_region, patient_name_of(tx, owner.id)
-            )
-            row = self._row(tx, owner, actor)
-            if not same_escort(_escort_of(row), plan):
-                row.escort_verified, row.escort_verified_by = False, None  # another person
-            row.escort_name, row.escort_relationship = plan.name, plan.relationship
-            row.escort_phone = plan.phone
-            tx.flush()
+            keep_escort_plan(tx, owner, actor, escort, self.now())
             return self._state(tx, owner)
 
     @retried
@@ -345,25 +337,45 @@ class DischargeService(Service):
         return owner
 
     def _row(self, tx: Session, owner: SessionRow, actor: Actor) -> DischargeRow:
-        row = tx.get(DischargeRow, owner.id)
-        if row is None:
-            row = DischargeRow(
-                session_id=owner.id,
-                escort_name="",
-                escort_relationship="",
-                escort_phone="",
-                escort_verified=False,
-                instructions_acknowledged=False,
-                instructions_text="",
-                ama_reason="",
-                updated_by=actor.username,
-                updated_at=self.now(),
-            )
-            tx.add(row)
-        return row
+        return discharge_row(tx, owner, actor, self.now())
 
     def _state(self, tx: Session, owner: SessionRow) -> DischargeState:
         return discharge_state(tx, owner, self.now())
+
+
+def discharge_row(tx: Session, owner: SessionRow, actor: Actor, now: datetime) -> DischargeRow:
+    """The session's checklist row, added empty when it has none yet."""
+    row = tx.get(DischargeRow, owner.id)
+    if row is None:
+        row = DischargeRow(
+            session_id=owner.id,
+            escort_name="",
+            escort_relationship="",
+            escort_phone="",
+            escort_verified=False,
+            instructions_acknowledged=False,
+            instructions_text="",
+            ama_reason="",
+            updated_by=actor.username,
+            updated_at=now,
+        )
+        tx.add(row)
+    return row
+
+
+def keep_escort_plan(
+    tx: Session, owner: SessionRow, actor: Actor, escort: Escort, now: datetime
+) -> None:
+    """The escort plan (name, relationship, phone) written in the caller's transaction:
+    the plan's own save, or the check-in that brings it. Refused in words when it is not a
+    plan (domain.discharge.escort_plan: the patient is never their own escort)."""
+    plan = escort_plan(escort, load_settings(tx).phone_region, patient_name_of(tx, owner.id))
+    row = discharge_row(tx, owner, actor, now)
+    if not same_escort(_escort_of(row), plan):
+        row.escort_verified, row.escort_verified_by = False, None  # another person
+    row.escort_name, row.escort_relationship = plan.name, plan.relationship
+    row.escort_phone = plan.phone
+    tx.flush()
 
 
 def discharge_state(tx: Session, owner: SessionRow, now: datetime) -> DischargeState:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ketamon.domain import fields
 from ketamon.domain.actors import Actor
 from ketamon.domain.board import SessionSnapshot
-from ketamon.domain.discharge import has_escort_plan
+from ketamon.domain.discharge import Escort, has_escort_plan
 from ketamon.domain.dose import has_plan
 from ketamon.domain.errors import NotFound
 from ketamon.domain.sessions import (
@@ -35,6 +35,7 @@ from ketamon.domain.timers import derive_times
 from ketamon.domain.users import Permission
 from ketamon.domain.vitals import VitalPhase, check_start
 from ketamon.services.base import Service, acting_user, retried
+from ketamon.services.discharge import keep_escort_plan
 from ketamon.services.outcomes import before_start
 from ketamon.storage.models import (
     SessionRow,
@@ -57,14 +58,25 @@ class SessionService(Service):
 
     @retried
     def check_in(
-        self, actor: Actor, chair_id: int, patient_id: int, target_minutes: int
+        self,
+        actor: Actor,
+        chair_id: int,
+        patient_id: int,
+        target_minutes: int,
+        escort: Escort | None = None,
     ) -> SessionSnapshot:
+        """Check the patient in to the chair; with `escort`, the escort plan confirmed at
+        the chair kept in the same transaction (refused, nothing is checked in)."""
         with self.db.transaction(audit=self.audit(actor, "")) as tx:
             acting_user(tx, actor, Permission.CHART)
             settings = load_settings(tx)
             row = check_in_row(
                 tx, settings, actor, chair_id, patient_id, target_minutes, self.now()
             )
+            if escort is not None:
+                tx.flush()  # the check-in's rows audited as such, the plan's as the plan
+                tx.info["audit"] = self.audit(actor, "escort plan")
+                keep_escort_plan(tx, row, actor, escort, self.now())
             log.info("session %d: check_in at chair %d by %s", row.id, chair_id, actor.username)
             return self._reload(tx, row.id)
 

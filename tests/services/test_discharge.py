@@ -284,3 +284,30 @@ def test_the_patient_is_never_their_own_escort(clinic, clock, escort, field, say
     with pytest.raises(ValidationErrors) as refused:  # nor as the plan before the dose
         clinic.discharge.save_escort_plan(NURSE, s.id, escort)
     assert says in refused.value.errors[field]
+
+
+def test_a_check_in_with_its_escort_plan_is_one_transaction(clinic) -> None:
+    """The check-in form keeps the escort it names with the check-in, all or nothing: a
+    plan that is refused leaves no session behind in the chair (before, two transactions:
+    a refused or failed plan left the patient checked in without it)."""
+    patient = clinic.patients.register(NURSE, draft(name="Samuel Fernandes"))
+    chair = clinic.chairs.all()[0].id
+    own = Escort("Samuel Fernandes", "Brother", "(212) 555-0143")
+    with pytest.raises(ValidationErrors, match="may not take themselves home"):
+        clinic.sessions.check_in(NURSE, chair, patient.id, 40, own)
+    with clinic.db.transaction(write=False) as tx:
+        assert list(tx.scalars(select(SessionRow))) == []
+    assert clinic.board.get().sessions == {}
+    plan = Escort("Maria Lopez", "Sister", "(212) 555-0143")
+    session = clinic.sessions.check_in(NURSE, chair, patient.id, 40, plan)
+    escort = clinic.discharge.state(session.id).answers.escort
+    assert (escort.name, escort.relationship, escort.phone) == (
+        "Maria Lopez",
+        "Sister",
+        "+1 212-555-0143",
+    )
+    assert session.id in clinic.board.get().escort_planned
+    # Audited as what each is: the check-in's rows, then the plan's with its reason.
+    planned = trail_entries(clinic, entity="discharge_record", field="escort_name")
+    assert [(e.new_value, e.reason) for e in planned] == [("Maria Lopez", "escort plan")]
+    assert {e.reason for e in trail_entries(clinic, entity="infusion_session")} == {""}

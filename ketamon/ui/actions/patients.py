@@ -32,15 +32,14 @@ class CheckIn(UseCase):
         *,
         initiator: object | None = None,
     ) -> SessionSnapshot:
-        """Check in, then keep the escort plan (validated by the dialog beforehand): one
-        action."""
-        with self.initiated_by(initiator):
-            snapshot = self.clinic.sessions.check_in(
-                self.actor, chair_id, patient_id, target_minutes
-            )
-            if escort is not None:
-                self.clinic.discharge.save_escort_plan(self.actor, snapshot.id, escort)
-            return snapshot
+        """Check in with the escort plan (validated by the dialog beforehand too): one
+        transaction, one change."""
+        return self.act(
+            initiator,
+            lambda: self.clinic.sessions.check_in(
+                self.actor, chair_id, patient_id, target_minutes, escort
+            ),
+        )
 
 
 class CorrectPatient(UseCase):
