@@ -468,6 +468,7 @@ class SessionWindow(QDialog):
         signing = self.signing
         if signing is not None and signing.may_sign and self.signature is None:
             self.reviewed = signing.digest(self.session_id)
+            signing.remember_read(self.session_id, self.reviewed)
 
     def sign(self) -> object | None:
         if self.signing is None or self.signed:

@@ -54,6 +54,19 @@ def sign_typing_the_password(qtbot, monkeypatch) -> list[str]:
     return said
 
 
+def read_in_its_window(qtbot, review) -> None:
+    """Enter on the chosen row opens the session read-only; the physician reads it and
+    closes it (Esc)."""
+    from ketamon.ui.session_window import open_windows
+
+    review.table.setFocus()
+    qtbot.keyClick(review.table, Qt.Key.Key_Return)
+    [session_window] = open_windows()
+    assert session_window.session_id == review.current.session_id
+    qtbot.keyClick(session_window, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not open_windows(), timeout=2000)
+
+
 def test_physician_filters_signs_and_adds_an_addendum(
     clinic, clock, make_window, qtbot, monkeypatch
 ):
@@ -76,6 +89,12 @@ def test_physician_filters_signs_and_adds_an_addendum(
     assert review.model.index(0, 0).data() == f"{checked_in:%Y-%m-%d %H:%M %Z}"
     assert checked_in.strftime("%Z") in review.model.index(0, 0).data()
     assert "Not yet reviewed." in review.detail.text()
+    # Never opened: nothing read, nothing to sign from the list.
+    assert "Open the session (Enter) to read the record" in review.detail.text()
+    assert not review.sign_button.isEnabled()
+    assert review.sign_selected() is None
+    read_in_its_window(qtbot, review)
+    assert review.sign_button.isEnabled()
 
     attempts = []
 
@@ -157,7 +176,7 @@ def test_the_course_shows_beside_the_session_under_review(clinic, clock, make_wi
     review.close()
 
 
-def test_signing_from_the_list_a_record_changed_since_it_was_selected_is_refused(
+def test_signing_from_the_list_a_record_changed_since_it_was_read_is_refused(
     clinic, clock, db_url, make_window, qtbot, monkeypatch
 ):
     first, _other = _two_finished_sessions(clinic, clock)
@@ -167,7 +186,8 @@ def test_signing_from_the_list_a_record_changed_since_it_was_selected_is_refused
     review.patient.setFocus()
     qtbot.keyClicks(review.patient, "KM-20001")
     assert review.model.row_at(0).session_id == first.id
-    # Selected (read) here; then a nurse voids a set on another workstation.
+    read_in_its_window(qtbot, review)
+    # Read in its window; then a nurse voids a set on another workstation.
     nurse_station = open_clinic(db_url, clock)
     newest = clinic.vitals.for_session(first.id)[-1]
     nurse_station.vitals.void(NURSE, newest.id, "Wrong patient's monitor")
@@ -177,5 +197,9 @@ def test_signing_from_the_list_a_record_changed_since_it_was_selected_is_refused
     assert "changed by Jo Rivera, RN at " in said[0] and "after you opened it" in said[0]
     assert clinic.review.signature(first.id) is None
     assert review.current is not None and review.current.session_id == first.id  # re-read
+    # What was read is out of date: it is read again before it can be signed.
+    assert not review.sign_button.isEnabled()
+    assert "Open the session (Enter) to read the record" in review.detail.text()
+    read_in_its_window(qtbot, review)
     qtbot.mouseClick(review.sign_button, Qt.MouseButton.LeftButton)
     assert said[1] == "signed" and clinic.review.signature(first.id).valid

@@ -1,17 +1,31 @@
 """Signing and addenda (the review list and the session window): one `SignActions` per
 signed-in user, which remembers whether they signed since signing in (21 CFR 11.200: the
-first signing asks the username too)."""
+first signing asks the username too) and which records they read in a session window (the
+review list signs only those, and gives back the digest of the record as read there)."""
 
 from __future__ import annotations
 
+from ketamon.domain.actors import Actor
 from ketamon.domain.review import Addendum, Signature
 from ketamon.domain.users import Role
+from ketamon.services.clinic import Clinic
 from ketamon.ui.actions.base import UseCase
 from ketamon.ui.review.actions import SignActions
 
 
 class Signing(UseCase):
     signed_since_sign_in = False
+
+    def __init__(self, clinic: Clinic, actor: Actor) -> None:
+        super().__init__(clinic, actor)
+        self.read: dict[int, str] = {}  # session id -> its digest as last read in its window
+
+    def remember_read(self, session_id: int, digest: str | None) -> None:
+        """Read in its window (None: what was read is out of date, to be read again)."""
+        if digest is None:
+            self.read.pop(session_id, None)
+        else:
+            self.read[session_id] = digest
 
     def sign(
         self,
@@ -51,6 +65,8 @@ class Signing(UseCase):
             digest=self.clinic.review.record_digest,
             add_addendum=self.add_addendum,
             need_username=lambda: not self.signed_since_sign_in,
+            remember_read=self.remember_read,
+            read_digest=self.read.get,
             may_sign=Role.PHYSICIAN in roles,
             meanings=meanings,
             initiated_by=self.initiated_by,

@@ -34,6 +34,11 @@ class SignActions:
     # The change channel's action scope: the window that asked is the initiator (it shows
     # what it signed; the others follow the change).
     initiated_by: Callable[[object], AbstractContextManager[object]] = lambda _w: nullcontext()
+    # A session window read the record (session id, its digest then; None: changed since,
+    # to be read again); the review list signs only a record read so, with that digest:
+    # never one the physician has not opened.
+    remember_read: Callable[[int, str | None], None] = lambda _sid, _digest: None
+    read_digest: Callable[[int], str | None] = lambda _sid: None
 
 
 def ask_sign(

@@ -178,7 +178,6 @@ class ReviewWindow(QDialog):
         layout.addLayout(below)
         layout.addLayout(actions)
         self.current: ReviewRow | None = None
-        self.reviewed = ""  # the digest of the selected record as read with it (to sign)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.show_selected())
         self.apply_filter()
         self.finished.connect(self.deleteLater)
@@ -236,9 +235,6 @@ class ReviewWindow(QDialog):
         with guard(lambda error: self._error(str(error))) as refused:
             signature = self.handlers.signature(row.session_id)
             addenda = self.handlers.addenda(row.session_id) if signature else []
-            actions = self.handlers.actions
-            if signature is None and actions.may_sign:  # what a signature now would cover
-                self.reviewed = actions.digest(row.session_id)
         if refused:
             return
         lines = [
@@ -246,7 +242,14 @@ class ReviewWindow(QDialog):
             f" · checked in {escape(local_time(row.checked_in_at, with_date=True))}"
             f" · {escape(row.status_text)}"
         ]
-        if signature is None:
+        actions = self.handlers.actions
+        read = actions.read_digest(row.session_id) is not None
+        if signature is None and actions.may_sign and not read:
+            lines.append(
+                "<b>Not yet reviewed.</b> Open the session (Enter) to read the record: it is "
+                "signed as you read it there, in its window or here after."
+            )
+        elif signature is None:
             lines.append("<b>Not yet reviewed.</b>")
         else:
             lines.append(f"<b>{escape(signature.manifestation())}</b>")
@@ -262,7 +265,7 @@ class ReviewWindow(QDialog):
                 lines.append(verdict_html(a))
         self.detail.setText("<br>".join(lines))
         self._show_course(row.patient_id)
-        self.sign_button.setEnabled(signature is None and self.handlers.actions.may_sign)
+        self.sign_button.setEnabled(signature is None and actions.may_sign and read)
         self.addendum_button.setEnabled(signature is not None)
 
     def _show_course(self, patient_id: int) -> None:
@@ -289,10 +292,14 @@ class ReviewWindow(QDialog):
         row = self.current
         if row is not None:
             self.handlers.open_session(row.session_id)
+            self._show_row(row)  # read in its window now: Sign… here signs what it showed
 
     def sign_selected(self) -> object | None:
         row = self.current
         if row is None:
+            return None
+        reviewed = self.handlers.actions.read_digest(row.session_id)
+        if reviewed is None:  # never opened: nothing read to sign
             return None
         title = f"{row.patient_name} · MRN {row.mrn}"
         signature = ask_sign(
@@ -300,12 +307,18 @@ class ReviewWindow(QDialog):
             self.handlers.actions,
             row.session_id,
             title,
-            self.reviewed,
-            lambda: self._refresh_keeping(row),
+            reviewed,
+            lambda: self._changed_since_read(row),
         )
         if signature is not None:
             self._refresh_keeping(row)
         return signature
+
+    def _changed_since_read(self, row: ReviewRow) -> None:
+        """Refused: the record changed after it was read. It is to be opened and read
+        again before it can be signed here."""
+        self.handlers.actions.remember_read(row.session_id, None)
+        self._refresh_keeping(row)
 
     def add_addendum(self) -> object | None:
         row = self.current
