@@ -56,6 +56,7 @@ def build_database(url: str, chairs: int) -> None:
                 session.id,
                 no_plan_reason="benchmark",
                 no_escort_reason="benchmark",
+                no_questionnaire_reason="benchmark",
                 no_baseline_reason="benchmark",
             )
     finally:

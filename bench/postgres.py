@@ -63,7 +63,11 @@ def build(url: str, sessions: int) -> None:
             sid = clinic.sessions.check_in(NURSE, chair.id, patient.id, 40).id
             clinic.vitals.record(NURSE, sid, VitalsDraft(124, 78, 72, 98, 14))
             clinic.sessions.start(
-                NURSE, sid, no_plan_reason="benchmark", no_escort_reason="benchmark"
+                NURSE,
+                sid,
+                no_plan_reason="benchmark",
+                no_escort_reason="benchmark",
+                no_questionnaire_reason="benchmark",
             )
         if clinic.db.engine.dialect.name == "postgresql":
             # What the server's autovacuum does within a minute of a load like this one (its

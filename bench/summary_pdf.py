@@ -64,6 +64,8 @@ def build(url: str, clock: FakeClock) -> tuple[object, int]:
     clinic.discharge.save_escort_plan(
         NURSE, s.id, Escort("Maria Lopez", "Sister", "(212) 555-0143")
     )
+    for name, items in (("PHQ-9", 9), ("GAD-7", 7)):  # the clinic's, asked before the start
+        clinic.outcomes.record(NURSE, s.id, name, [0] * items)
     clinic.sessions.start(NURSE, s.id)
     for k in range(18):
         clock.advance(minutes=3)

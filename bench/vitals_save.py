@@ -81,8 +81,12 @@ def build(clinic, sessions: int, clock: FakeClock) -> list[int]:
         clinic.vitals.record(ADMIN, sid, VitalsDraft(124, 78, 72, 98, 14))  # baseline
     clock.advance(minutes=1)
     for sid in ids:
-        clinic.sessions.start(  # the dose and escort are not timed
-            ADMIN, sid, no_plan_reason="benchmark", no_escort_reason="benchmark"
+        clinic.sessions.start(  # the dose, escort and questionnaires are not timed
+            ADMIN,
+            sid,
+            no_plan_reason="benchmark",
+            no_escort_reason="benchmark",
+            no_questionnaire_reason="benchmark",
         )
     for k in range(1, PREFILL):
         clock.advance(minutes=1)
