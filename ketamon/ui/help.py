@@ -52,10 +52,12 @@ IN_EVERY_DIALOG = (
 A_SESSION = (
     "<b>Check in</b> (C on an empty chair): find or register the patient, the escort, "
     "the target minutes.",
-    "<b>Before the start</b>: baseline vitals (V), the questionnaires (Q), the dose plan. "
-    "A positive PHQ-9 item 9 stops the start until a clinician has reviewed it.",
+    "<b>Before the start</b>: baseline vitals (V), the questionnaires (Q), the escort "
+    "plan, the dose plan; S asks for any that is missing (or a reason to start without "
+    "it). A positive PHQ-9 item 9 stops the start until a clinician has reviewed it.",
     "<b>Start</b> (S): the timer runs from the stored start time; vitals are due every "
-    "interval the clinic set, and the tile says when (late, then OVERDUE).",
+    "interval the clinic set, sooner after red values, and the tile says when (late, then "
+    "OVERDUE).",
     "<b>During</b>: vitals (V), side effects as they happen (E), Pause (P) with a reason, "
     "Resume (R). A RED vital or a SEVERE side effect shows on every board until "
     "acknowledged (A).",
