@@ -21,7 +21,7 @@ from ketamon.domain.discharge import Outcome
 from ketamon.domain.dose import DoseRecord
 from ketamon.domain.errors import DomainError, StorageError
 from ketamon.domain.instruments import Instrument
-from ketamon.domain.outcomes import OutcomeRecord
+from ketamon.domain.outcomes import Decision, OutcomeRecord
 from ketamon.domain.settings import ClinicSettings
 from ketamon.domain.users import Role, User
 from ketamon.services.board import Board
@@ -510,9 +510,10 @@ class BoardController(QObject, CourseScreens):
         self.ask_questionnaires(session, [i for i in wanted if i not in done] or wanted)
 
     def ask_questionnaires(self, session: SessionSnapshot, instruments: Sequence[str]) -> bool:
-        """These questionnaires for the session, one after the other. True when each was
-        stored and none waits for a clinician's review of item 9 (its review opens at
-        once, and a decision other than proceed holds the start); False after Esc."""
+        """These questionnaires for the session, one after the other. A positive item 9
+        opens its review at once: on proceed the rest are asked, on delay or escalate
+        nothing more (the start is held). True when each was stored and decided; False
+        after Esc (the rest are not asked now)."""
         outcomes = self.use_cases.outcomes
 
         def asker(name: str) -> Callable[[], OutcomeRecord | None]:
@@ -527,7 +528,10 @@ class BoardController(QObject, CourseScreens):
                 return False  # Esc: the rest are not asked now
             if stored.needs_review:  # item 9: the clinician's review comes first
                 reviewed = self._review_item9(session, stored)
-                return reviewed is not None and not reviewed.needs_review
+                if reviewed is None or reviewed.review is None:
+                    return False  # not decided now: the rest wait
+                if reviewed.review.decision is not Decision.PROCEED:
+                    return True  # no infusion today: the start says so, nothing more asked
         return True
 
     def _review_item9(

@@ -130,3 +130,24 @@ def test_alt_w_starts_without_them_after_a_required_reason(
     assert tile.phase_label.text() == "INFUSING"
     start = clinic.sessions.get(s.id).events[-1]
     assert start.reason == "Started without PHQ-9, GAD-7: Too distressed to answer; asked after"
+
+
+def test_after_a_review_that_proceeds_the_rest_are_asked_and_the_infusion_starts(
+    clinic, make_window, qtbot, monkeypatch
+) -> None:
+    s, window, tile = waiting_tile(clinic, make_window, qtbot)
+    press_on(monkeypatch, qtbot, QMessageBox, key(qtbot, ENTER), [])
+    titles: list = []
+    forms = in_turn(answer(qtbot, "000000001", titles), answer(qtbot, "0000000", titles))
+    press_on(monkeypatch, qtbot, QuestionnaireDialog, forms, [])
+
+    def proceed(dialog):
+        dialog.decision.button(0).click()  # proceed
+        qtbot.keyClicks(dialog.note, "Passive thoughts; safety plan reviewed")
+        qtbot.keyClick(dialog.note, ENTER)
+
+    press_on(monkeypatch, qtbot, Item9ReviewDialog, proceed, [])
+    qtbot.keyClick(tile, Qt.Key.Key_S)
+    assert titles == ["PHQ-9: Lena Park", "GAD-7: Lena Park"]  # the GAD-7 after the review
+    assert tile_of(window, 0).phase_label.text() == "INFUSING"
+    assert clinic.sessions.get(s.id).events[-1].reason == ""
