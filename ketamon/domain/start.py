@@ -41,6 +41,7 @@ class StartCheck:
     # Why a positive PHQ-9 item 9 stops the start (domain.outcomes.item9_stop; "" if not):
     # no reason or confirmation lifts it, only a clinician's recorded decision to proceed.
     item9_stop: str = ""
+    item9_awaiting_review: bool = False  # the stop waits for a decision (not yet decided)
     # The clinic's questionnaires not yet asked in this session (in the clinic's order)
     questionnaires_missing: tuple[str, ...] = ()
 

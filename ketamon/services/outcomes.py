@@ -27,6 +27,7 @@ from ketamon.domain.outcomes import (
     check_item9_review,
     decode_answers,
     encode_answers,
+    item9_holding,
     item9_stop_among,
     questionnaires_missing,
     score,
@@ -236,9 +237,14 @@ class OutcomeService(Service):
         return outcomes_where(tx, OutcomeRow.id == row.id)[0]
 
 
-def before_start(tx: Session, session_id: int, asked: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+def before_start(
+    tx: Session, session_id: int, asked: Sequence[str]
+) -> tuple[str, bool, tuple[str, ...]]:
     """What the session's questionnaires decide for START: why a positive PHQ-9 item 9
-    refuses it ('' if not), and which of the clinic's questionnaires (`asked`) were not
-    asked yet (starting without them needs a reason)."""
+    refuses it ('' if not), whether that item 9 still waits for a clinician's review (not
+    yet decided), and which of the clinic's questionnaires (`asked`) were not asked yet
+    (starting without them needs a reason)."""
     records = outcomes_where(tx, OutcomeRow.session_id == session_id)
-    return item9_stop_among(records), questionnaires_missing(records, asked)
+    held = item9_holding(records)
+    awaiting = held is not None and held.review is None
+    return item9_stop_among(records), awaiting, questionnaires_missing(records, asked)

@@ -130,7 +130,7 @@ class SessionService(Service):
     def _start_check(self, tx: Session, session_id: int) -> StartCheck:
         settings = load_settings(tx)
         scale2 = scale2_of(tx, [session_id]).get(session_id, False)
-        item9_stop, missing = before_start(tx, session_id, settings.outcome_instruments)
+        item9_stop, awaiting, missing = before_start(tx, session_id, settings.outcome_instruments)
         rows = tx.scalars(
             select(VitalsRow).where(
                 VitalsRow.session_id == session_id,
@@ -153,6 +153,7 @@ class SessionService(Service):
                 patient_name_of(tx, session_id),
             ),
             item9_stop=item9_stop,
+            item9_awaiting_review=awaiting,
             questionnaires_missing=missing,
         )
 

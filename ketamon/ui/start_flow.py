@@ -135,10 +135,11 @@ class StartFlow:
 
     def _stopped(self, check: StartCheck) -> bool:
         """A positive PHQ-9 item 9 holds the start: said at once (nothing else is asked,
-        no reason lifts it; Q opens its review)."""
+        no reason lifts it; Q opens its review while none is recorded)."""
         if not check.item9_stop:
             return False
-        self.say("Not to start", f"{check.item9_stop}.\n\nPress Q to review it.")
+        hint = "\n\nPress Q to review it." if check.item9_awaiting_review else ""
+        self.say("Not to start", f"{check.item9_stop}.{hint}")
         return True
 
     def _owed_first(

@@ -88,6 +88,7 @@ def test_a_positive_item_9_stops_start_until_a_clinician_decides_to_proceed(clin
     assert phq.needs_review
     check = clinic.sessions.start_check(ready)
     assert not check.clear and check.item9_stop.startswith("PHQ-9 item 9 = 2 — clinician review")
+    assert check.item9_awaiting_review  # Q opens the review
     with pytest.raises(DomainError, match="PHQ-9 item 9 = 2 — clinician review"):
         clinic.sessions.start(NURSE, ready, no_baseline_reason="x", high_bp_confirmed=True)
     assert clinic.sessions.get(ready).phase is Phase.CHECKED_IN
@@ -107,6 +108,8 @@ def test_a_positive_item_9_stops_start_until_a_clinician_decides_to_proceed(clin
 def test_delay_or_escalate_keeps_the_infusion_stopped_in_words(clinic, ready) -> None:
     phq = clinic.outcomes.record(NURSE, ready, Instrument.PHQ9, ITEM9_TWO)
     clinic.outcomes.review_item9(NURSE, phq.id, "delay", "Wants to talk to her therapist first")
+    held = clinic.sessions.start_check(ready)
+    assert "decided to delay" in held.item9_stop and not held.item9_awaiting_review
     with pytest.raises(DomainError, match="Jo Rivera, RN decided to delay"):
         clinic.sessions.start(NURSE, ready)
     with pytest.raises(DomainError, match="already reviewed by Jo Rivera, RN"):

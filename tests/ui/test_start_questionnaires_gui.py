@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from ketamon.ui.dialogs.item9_review import Item9ReviewDialog
 from ketamon.ui.dialogs.questionnaire import QuestionnaireDialog
 from ketamon.ui.dialogs.reason import ReasonDialog
-from tests.conftest import plan_dose
+from tests.conftest import NURSE, plan_dose
 from tests.ui.conftest import tile_of
 from tests.ui.test_start_dose_plan_gui import ALT, ENTER, ESC, key, not_started, press_on
 from tests.ui.test_start_dose_plan_gui import waiting_tile as tile_waiting
@@ -151,3 +151,23 @@ def test_after_a_review_that_proceeds_the_rest_are_asked_and_the_infusion_starts
     assert titles == ["PHQ-9: Lena Park", "GAD-7: Lena Park"]  # the GAD-7 after the review
     assert tile_of(window, 0).phase_label.text() == "INFUSING"
     assert clinic.sessions.get(s.id).events[-1].reason == ""
+
+
+def test_a_decision_to_delay_is_said_at_s_without_sending_to_a_review(
+    clinic, make_window, qtbot, monkeypatch
+) -> None:
+    s, window, tile = waiting_tile(clinic, make_window, qtbot)
+    phq = clinic.outcomes.record(NURSE, s.id, "PHQ-9", [0] * 8 + [2])
+    clinic.outcomes.review_item9(NURSE, phq.id, "delay", "Wants to talk to her therapist first")
+    window.controller.reload()
+    tile = tile_of(window, 0)
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_1)
+    qtbot.waitUntil(tile.hasFocus, timeout=2000)
+    boxes: list = []
+    press_on(monkeypatch, qtbot, QMessageBox, key(qtbot, ESC), boxes)
+    qtbot.keyClick(tile, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: "decided to delay" in window.controller.last_message)
+    assert "Press Q" not in window.controller.last_message  # decided: no review to open
+    assert boxes == []  # nothing else asked
+    not_started(clinic, s, tile)
