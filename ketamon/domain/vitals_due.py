@@ -216,7 +216,8 @@ def vitals_due(
     scheduled = _scheduled_due(times, phase, taken, schedule, now)
     if red_at is None or any(t > red_at for t in taken):
         return scheduled
-    point = DuePoint(RECHECK, red_at + timedelta(minutes=schedule.red_recheck_minutes), True)
+    recheck_at = red_at + timedelta(minutes=schedule.red_recheck_minutes)
+    point = DuePoint(RECHECK, recheck_at, fixed=True)
     if scheduled is not None and scheduled.point.at <= point.at:
         return scheduled
     return Due(point, now, timedelta(minutes=schedule.red_after_overdue_minutes))
