@@ -35,6 +35,22 @@ def press_on(monkeypatch, qtbot, cls, act, seen: list) -> None:
     monkeypatch.setattr(cls, "exec", exec_)
 
 
+def reason_typed(qtbot, text: str, seen: dict):
+    """The reason dialog as a tired nurse meets it: Enter on the blank field first (the
+    reason is required: it stays open), then the reason and Enter. What it showed (its
+    title, its prompt) and whether the blank Enter left it open go into `seen`."""
+
+    def act(dialog):
+        seen["title"] = dialog.windowTitle()
+        seen["prompt"] = " ".join(label.text() for label in dialog.findChildren(QLabel))
+        qtbot.keyClick(dialog.combo, ENTER)  # blank: the reason is required
+        seen["still_open"] = dialog.isVisible()
+        qtbot.keyClicks(dialog.combo.lineEdit(), text)
+        qtbot.keyClick(dialog.combo, ENTER)
+
+    return act
+
+
 def key(qtbot, k, modifier=Qt.KeyboardModifier.NoModifier):
     def act(dialog):
         qtbot.keyClick(dialog.focusWidget() or dialog, k, modifier)
@@ -196,16 +212,9 @@ def test_alt_w_starts_without_a_plan_after_a_required_reason(
 ) -> None:
     s, _window, tile = waiting_tile(clinic, make_window, qtbot)
     press_on(monkeypatch, qtbot, QMessageBox, key(qtbot, Qt.Key.Key_W, ALT), [])
-    seen = {}
-
-    def give_a_reason(dialog):
-        seen["prompt"] = " ".join(label.text() for label in dialog.findChildren(QLabel))
-        qtbot.keyClick(dialog.combo, ENTER)  # blank: the reason is required
-        seen["still_open"] = dialog.isVisible()
-        qtbot.keyClicks(dialog.combo.lineEdit(), "Pharmacy-prepared dose; figures to follow")
-        qtbot.keyClick(dialog.combo, ENTER)
-
-    press_on(monkeypatch, qtbot, ReasonDialog, give_a_reason, [])
+    seen: dict = {}
+    typed = reason_typed(qtbot, "Pharmacy-prepared dose; figures to follow", seen)
+    press_on(monkeypatch, qtbot, ReasonDialog, typed, [])
     qtbot.keyClick(tile, Qt.Key.Key_S)
     assert seen["still_open"]
     assert "without a dose plan" in seen["prompt"] and "(required)" in seen["prompt"]

@@ -10,7 +10,15 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from ketamon.ui.dialogs.escort import EscortPlanDialog
 from ketamon.ui.dialogs.reason import ReasonDialog
 from tests.conftest import plan_dose
-from tests.ui.test_start_dose_plan_gui import ALT, ENTER, ESC, key, not_started, press_on
+from tests.ui.test_start_dose_plan_gui import (
+    ALT,
+    ENTER,
+    ESC,
+    key,
+    not_started,
+    press_on,
+    reason_typed,
+)
 from tests.ui.test_start_dose_plan_gui import waiting_tile as tile_waiting
 
 
@@ -93,18 +101,11 @@ def test_alt_w_starts_without_it_after_a_required_reason(
     s, _window, tile = waiting_tile(clinic, make_window, qtbot)
     press_on(monkeypatch, qtbot, QMessageBox, key(qtbot, Qt.Key.Key_W, ALT), [])
 
-    seen = {}
-
-    def give_reason(dialog):
-        seen["title"] = dialog.windowTitle()
-        qtbot.keyClick(dialog.combo, ENTER)  # blank: the reason is required
-        seen["still_open"] = dialog.isVisible()
-        qtbot.keyClicks(dialog.combo.lineEdit(), "Her mother is on the way; phone to follow")
-        qtbot.keyClick(dialog.combo, ENTER)
-
-    press_on(monkeypatch, qtbot, ReasonDialog, give_reason, [])
+    seen: dict = {}
+    typed = reason_typed(qtbot, "Her mother is on the way; phone to follow", seen)
+    press_on(monkeypatch, qtbot, ReasonDialog, typed, [])
     qtbot.keyClick(tile, Qt.Key.Key_S)
-    assert seen == {"title": "Start without an escort plan", "still_open": True}
+    assert (seen["title"], seen["still_open"]) == ("Start without an escort plan", True)
     assert tile.phase_label.text() == "INFUSING"
     start = clinic.sessions.get(s.id).events[-1]
     assert start.reason == (

@@ -13,7 +13,15 @@ from ketamon.ui.dialogs.questionnaire import QuestionnaireDialog
 from ketamon.ui.dialogs.reason import ReasonDialog
 from tests.conftest import NURSE, plan_dose
 from tests.ui.conftest import tile_of
-from tests.ui.test_start_dose_plan_gui import ALT, ENTER, ESC, key, not_started, press_on
+from tests.ui.test_start_dose_plan_gui import (
+    ALT,
+    ENTER,
+    ESC,
+    key,
+    not_started,
+    press_on,
+    reason_typed,
+)
 from tests.ui.test_start_dose_plan_gui import waiting_tile as tile_waiting
 
 
@@ -115,18 +123,11 @@ def test_alt_w_starts_without_them_after_a_required_reason(
 ) -> None:
     s, _window, tile = waiting_tile(clinic, make_window, qtbot)
     press_on(monkeypatch, qtbot, QMessageBox, key(qtbot, Qt.Key.Key_W, ALT), [])
-    seen = {}
-
-    def give_reason(dialog):
-        seen["title"] = dialog.windowTitle()
-        qtbot.keyClick(dialog.combo, ENTER)  # blank: the reason is required
-        seen["still_open"] = dialog.isVisible()
-        qtbot.keyClicks(dialog.combo.lineEdit(), "Too distressed to answer; asked after")
-        qtbot.keyClick(dialog.combo, ENTER)
-
-    press_on(monkeypatch, qtbot, ReasonDialog, give_reason, [])
+    seen: dict = {}
+    typed = reason_typed(qtbot, "Too distressed to answer; asked after", seen)
+    press_on(monkeypatch, qtbot, ReasonDialog, typed, [])
     qtbot.keyClick(tile, Qt.Key.Key_S)
-    assert seen == {"title": "Start without the questionnaires", "still_open": True}
+    assert (seen["title"], seen["still_open"]) == ("Start without the questionnaires", True)
     assert tile.phase_label.text() == "INFUSING"
     start = clinic.sessions.get(s.id).events[-1]
     assert start.reason == "Started without PHQ-9, GAD-7: Too distressed to answer; asked after"
